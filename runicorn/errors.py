@@ -1,0 +1,47 @@
+"""Runicorn's errors: each carries a message saying what happened and a hint saying what to do."""
+
+from __future__ import annotations
+
+
+class RunicornError(Exception):
+    """Base error. ``str(err)`` is the message; ``err.hint`` tells the user what to do next."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\nhint: {self.hint}"
+
+
+class ConfigError(RunicornError):
+    """Bad settings or arguments given by the user (init arguments, CLI flags, env vars)."""
+
+
+class StorageError(RunicornError):
+    """The storage root or a run folder cannot be read or written."""
+
+
+class RunNotFound(RunicornError):
+    """No run with that id under the storage root."""
+
+
+class RemoteError(RunicornError):
+    """An SSH connection, host-key check or transfer failed."""
+
+
+class HostKeyUnknown(RemoteError):
+    """The SSH server's host key is not known yet; ``fingerprint`` is its SHA-256 fingerprint."""
+
+    def __init__(self, message: str, hint: str | None = None, fingerprint: str = "") -> None:
+        super().__init__(message, hint)
+        self.fingerprint = fingerprint
+
+
+class HostKeyChanged(RemoteError):
+    """The SSH server's host key differs from the known one: refused."""
+
+
+class ArchiveError(RunicornError):
+    """An archive was rejected (unsafe, corrupt, too big) or could not be written."""

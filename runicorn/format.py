@@ -1,0 +1,351 @@
+"""The on-disk run format: Runicorn's contract with its users.
+
+Every file name, JSON key and line encoding of a run directory is spelled here and nowhere
+else. The SDK writes through this module; the store, viewer, SSH mirror and archive code read
+through it. ``docs/format.md`` documents the same contract for people.
+
+A run lives in ``<root>/<project>/<name>/runs/<run_id>/``. Runs written by the PyPI Runicorn
+package 0.2 - 0.7 also live in ``<root>/runs/<run_id>/`` and ``<root>/runs/<path...>/<run_id>/``;
+:func:`locate_run` understands all three layouts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypedDict
+
+import orjson
+
+FORMAT_VERSION = 1
+
+# --- file and folder names -------------------------------------------------------------------
+RUNS_DIR = "runs"
+META_FILE = "meta.json"
+STATUS_FILE = "status.json"
+SUMMARY_FILE = "summary.json"
+CONFIG_FILE = "config.json"
+EVENTS_FILE = "events.jsonl"
+LOGS_FILE = "logs.txt"
+MEDIA_DIR = "media"
+GIT_DIFF_FILE = "git_diff.patch"
+TRACEBACK_FILE = "traceback.txt"
+# Files that are rewritten whole (atomically) while a run lives; everything else is append-only
+# (events, logs) or written once (media, git diff, traceback).
+REWRITTEN_FILES = (META_FILE, STATUS_FILE, SUMMARY_FILE, CONFIG_FILE)
+APPEND_ONLY_FILES = (EVENTS_FILE, LOGS_FILE)
+# A folder holding one of these is a run (the PyPI package's rule).
+RUN_MARKER_FILES = (META_FILE, STATUS_FILE)
+# Folders the PyPI package keeps beside its runs that are never runs of their own.
+IGNORED_DIR_NAMES = frozenset({".recycle", "archive", MEDIA_DIR, "__pycache__"})
+# Temporary files the SDK writes before an atomic rename; readers and copiers skip them.
+TEMP_SUFFIX = ".tmp"
+
+DEFAULT_PROJECT = "default"
+DEFAULT_NAME = "default"
+
+# --- run statuses ----------------------------------------------------------------------------
+Status = Literal["running", "finished", "failed", "interrupted", "crashed"]
+RUNNING: Status = "running"
+FINISHED: Status = "finished"
+FAILED: Status = "failed"
+INTERRUPTED: Status = "interrupted"
+# Never written: a reader derives it for a run whose heartbeat went stale.
+CRASHED: Status = "crashed"
+FINAL_STATUSES = frozenset({FINISHED, FAILED, INTERRUPTED})
+ALL_STATUSES = (RUNNING, FINISHED, FAILED, INTERRUPTED, CRASHED)
+
+HEARTBEAT_INTERVAL_S = 10.0
+# A running run whose heartbeat (or, for runs without one, last file write) is older than this
+# is reported as crashed.
+STALE_AFTER_S = 120.0
+
+# --- event records ---------------------------------------------------------------------------
+METRICS: Literal["metrics"] = "metrics"
+IMAGE: Literal["image"] = "image"
+SYSTEM: Literal["system"] = "system"
+RECORD_KINDS = (METRICS, IMAGE, SYSTEM)
+
+# Reserved keys inside the ``data`` of a metrics record.
+STEP_KEY = "global_step"
+TIME_KEY = "time"
+STAGE_KEY = "stage"
+RESERVED_METRIC_KEYS = frozenset({STEP_KEY, TIME_KEY, STAGE_KEY})
+
+
+class MetricsData(TypedDict, total=False):
+    """``data`` of a ``metrics`` record: metric keys to numbers, plus the reserved keys."""
+
+    global_step: int
+    time: float
+    stage: str
+
+
+class ImageData(TypedDict, total=False):
+    key: str
+    path: str  # relative to the run directory, always under media/
+    step: int
+    caption: str | None
+
+
+class SystemData(TypedDict, total=False):
+    """``data`` of a ``system`` record: flat keys such as ``cpu/percent``, ``gpu0/util_percent``."""
+
+    time: float
+
+
+class Event(TypedDict):
+    ts: float
+    type: str
+    data: dict[str, Any]
+
+
+# System metric keys (flat, so charts treat them like any metric).
+SYSTEM_CPU_PERCENT = "cpu/percent"
+SYSTEM_RAM_USED_BYTES = "ram/used_bytes"
+SYSTEM_RAM_TOTAL_BYTES = "ram/total_bytes"
+GPU_FIELDS = ("util_percent", "mem_used_bytes", "mem_total_bytes", "temp_c", "power_w")
+
+
+def gpu_key(index: int, field: str) -> str:
+    """The system-record key of one GPU field, e.g. ``gpu0/util_percent``."""
+    return f"gpu{index}/{field}"
+
+
+# --- meta / status / summary keys -------------------------------------------------------------
+class MetaData(TypedDict, total=False):
+    id: str
+    project: str
+    name: str
+    path: str  # "project/name", as the PyPI package 0.6+ writes it
+    created_at: float
+    hostname: str
+    pid: int
+    user: str
+    python: str
+    platform: str
+    argv: list[str]
+    cwd: str
+    tags: list[str]
+    notes: str | None
+    git: dict[str, Any] | None
+    format_version: int
+    storage_dir: str
+
+
+class StatusData(TypedDict, total=False):
+    status: str
+    started_at: float
+    ended_at: float
+    heartbeat_at: float
+    exit_reason: str
+    error: str  # one line; the traceback is in TRACEBACK_FILE
+    dropped: dict[str, int]  # values dropped by the SDK, per key
+    lost_events: int  # events the SDK could not write (full disk etc.)
+
+
+STATUS_KEY = "status"
+STARTED_AT_KEY = "started_at"
+ENDED_AT_KEY = "ended_at"
+HEARTBEAT_KEY = "heartbeat_at"
+
+
+# --- run ids ---------------------------------------------------------------------------------
+RUN_ID_PATTERN = re.compile(r"^\d{8}_\d{6}_[0-9a-f]{6}$")
+# What any run id (ours, the PyPI package's, a user's own) may contain: no separators, no dots
+# at the start, so an id can never name a path outside its folder.
+SAFE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}$")
+
+
+def new_run_id(now: float | None = None) -> str:
+    """``YYYYMMDD_HHMMSS_`` in local time plus 6 hex characters of a uuid4."""
+    stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(time.time() if now is None else now))
+    return f"{stamp}_{uuid.uuid4().hex[:6]}"
+
+
+def is_safe_id(value: str) -> bool:
+    """True when ``value`` can name a run, project or experiment folder without escaping it."""
+    return bool(SAFE_ID_PATTERN.match(value)) and value not in (".", "..")
+
+
+def run_dir(root: Path, project: str, name: str, run_id: str) -> Path:
+    """Where the SDK puts a run: ``<root>/<project>/<name>/runs/<run_id>``."""
+    return Path(root) / project / name / RUNS_DIR / run_id
+
+
+# --- layouts ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunLocation:
+    """Where a run folder sits under a storage root, and which project/name that means."""
+
+    path: Path
+    project: str
+    name: str
+    run_id: str
+    layout: Literal["project_name", "legacy_flat", "legacy_path"]
+
+
+def is_run_dir(path: Path) -> bool:
+    return any((path / marker).is_file() for marker in RUN_MARKER_FILES)
+
+
+def locate_run(root: Path, path: Path) -> RunLocation | None:
+    """Interpret a run folder ``path`` below ``root`` by its position, in any known layout.
+
+    - ``<project>/<name>/runs/<id>``  (ours, and the PyPI package 0.2 - 0.5)
+    - ``runs/<id>``                   (the PyPI package, oldest)
+    - ``runs/<seg>/.../<id>``         (the PyPI package 0.6 - 0.7: project = first segment,
+                                       name = the other segments joined by ``/``)
+    """
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return None
+    if len(parts) < 2 or any(p in IGNORED_DIR_NAMES for p in parts):
+        return None
+    run_id = parts[-1]
+    if len(parts) == 4 and parts[2] == RUNS_DIR and parts[0] != RUNS_DIR:
+        return RunLocation(path, parts[0], parts[1], run_id, "project_name")
+    if parts[0] != RUNS_DIR:
+        return None
+    if len(parts) == 2:
+        return RunLocation(path, DEFAULT_PROJECT, DEFAULT_NAME, run_id, "legacy_flat")
+    segments = parts[1:-1]
+    name = "/".join(segments[1:]) if len(segments) > 1 else DEFAULT_NAME
+    return RunLocation(path, segments[0], name, run_id, "legacy_path")
+
+
+# --- JSON files ------------------------------------------------------------------------------
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A run's JSON file as a dict; None when missing, unreadable, broken or not an object."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        try:  # files written by Python's json may hold NaN / Infinity tokens
+            value = json.loads(raw.decode("utf-8", errors="replace"))
+        except ValueError:
+            return None
+    return value if isinstance(value, dict) else None
+
+
+def write_json_atomic(path: Path, value: dict[str, Any]) -> None:
+    """Replace ``path`` with ``value`` as pretty JSON via temp file + rename: never torn."""
+    path = Path(path)
+    data = dumps_json_file(value)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def dumps_json_file(value: dict[str, Any]) -> bytes:
+    """Pretty JSON for meta/status/summary/config; NaN and infinities as bare tokens."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY) + b"\n"
+    except TypeError:
+        return (json.dumps(value, indent=2, default=str, allow_nan=True) + "\n").encode()
+
+
+def has_non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(has_non_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(has_non_finite(v) for v in value)
+    return False
+
+
+# --- event lines -----------------------------------------------------------------------------
+def encode_event(kind: str, data: dict[str, Any], ts: float) -> bytes:
+    """One ``events.jsonl`` line, newline included.
+
+    orjson would write NaN and infinities as ``null``; those lines take Python's ``json`` so the
+    bare tokens ``NaN``/``Infinity``/``-Infinity`` survive, as the PyPI package writes them.
+    """
+    record = {"ts": ts, "type": kind, "data": data}
+    line = orjson.dumps(record)
+    if b"null" in line and has_non_finite(data):
+        line = json.dumps(record, allow_nan=True, separators=(",", ":")).encode()
+    return line + b"\n"
+
+
+def decode_event(line: bytes) -> dict[str, Any] | None:
+    """One events line back into a record; None for a malformed line (caller counts it)."""
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        try:
+            value = json.loads(line.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return None
+    if not isinstance(value, dict) or not isinstance(value.get("data"), dict):
+        return None
+    return value
+
+
+def split_complete_lines(chunk: bytes) -> tuple[list[bytes], int]:
+    """Complete lines of ``chunk`` and how many bytes they span (a trailing partial line is left)."""
+    end = chunk.rfind(b"\n")
+    if end < 0:
+        return [], 0
+    return [line for line in chunk[:end].split(b"\n") if line.strip()], end + 1
+
+
+def metric_items(record: dict[str, Any]) -> dict[str, float]:
+    """The numeric metrics of a metrics/system record's data, reserved keys left out."""
+    out: dict[str, float] = {}
+    for key, value in record["data"].items():
+        if key in RESERVED_METRIC_KEYS or isinstance(value, bool):
+            continue
+        if isinstance(value, (int, float)):
+            out[key] = value
+    return out
+
+
+# --- logs.txt --------------------------------------------------------------------------------
+def console_line(text: str, now: float) -> str:
+    """A captured console line as the PyPI package writes it: ``[HH:MM:SS] text``."""
+    return f"[{time.strftime('%H:%M:%S', time.localtime(now))}] {text}\n"
+
+
+def text_line(text: str, now: float) -> str:
+    """A ``log_text`` line as the PyPI package writes it: ``HH:MM:SS | text``."""
+    return f"{time.strftime('%H:%M:%S', time.localtime(now))} | {text}\n"
+
+
+# --- media -----------------------------------------------------------------------------------
+_MEDIA_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def media_relpath(key: str, now: float, suffix: str = ".png") -> str:
+    """``media/<unix ms>_<6 hex>_<key>.png``, relative to the run folder, safe for any key."""
+    safe_key = _MEDIA_KEY_UNSAFE.sub("_", key).strip("._")[:80] or "image"
+    return f"{MEDIA_DIR}/{int(now * 1000)}_{uuid.uuid4().hex[:6]}_{safe_key}{suffix}"
+
+
+# --- git -------------------------------------------------------------------------------------
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def strip_url_credentials(url: str) -> str:
+    """``https://user:token@host/x.git`` -> ``https://host/x.git``."""
+    return _URL_CREDENTIALS.sub("", url)

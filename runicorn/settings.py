@@ -1,0 +1,105 @@
+"""One table of settings (name, default, env var, help), resolved once into a frozen object.
+
+Precedence for every setting: an explicit argument > its environment variable > the user config
+file (``runicorn config --set-user-root``) > the default. Nothing reads the environment at import
+time; :func:`resolve` is called by ``init()``, the CLI and ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from runicorn.errors import ConfigError
+
+USER_CONFIG_ENV = "RUNICORN_CONFIG_FILE"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    env: str
+    help: str
+
+
+SETTINGS_TABLE = (
+    Setting("storage", ".runicorn", "RUNICORN_DIR", "storage root holding all projects and runs"),
+    Setting("mode", "online", "RUNICORN_MODE", "'disabled' turns every SDK call into a no-op"),
+    Setting("flush_interval_s", 0.5, "RUNICORN_FLUSH_INTERVAL_S", "seconds between writes of buffered events"),
+    Setting("system_interval_s", 10.0, "RUNICORN_SYSTEM_INTERVAL_S", "seconds between system-metric samples"),
+    Setting("max_pending_bytes", 256 * 1024 * 1024, "RUNICORN_MAX_PENDING_BYTES",
+            "events kept in memory while the disk refuses writes; past this they are counted as lost"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    storage: Path
+    mode: str
+    flush_interval_s: float
+    system_interval_s: float
+    max_pending_bytes: int
+
+
+def user_config_path() -> Path:
+    explicit = os.environ.get(USER_CONFIG_ENV)
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "runicorn" / "config.json"
+
+
+def read_user_config() -> dict[str, Any]:
+    path = user_config_path()
+    try:
+        value = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read the user config {path}: {exc}",
+                          f"fix or delete {path}, or set it again with `runicorn config --set-user-root PATH`") from exc
+    return value if isinstance(value, dict) else {}
+
+
+def write_user_config(values: dict[str, Any]) -> Path:
+    path = user_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    current = read_user_config()
+    current.update(values)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(orjson.dumps(current, option=orjson.OPT_INDENT_2))
+    os.replace(tmp, path)
+    return path
+
+
+def resolve(**explicit: Any) -> Settings:
+    """Settings from explicit values (None = not given), env vars, the user config, defaults."""
+    user = read_user_config()
+    user_keys = {"storage": user.get("user_root")}
+    values: dict[str, Any] = {}
+    for s in SETTINGS_TABLE:
+        value = explicit.get(s.name)
+        if value is None:
+            value = os.environ.get(s.env) or user_keys.get(s.name) or s.default
+        values[s.name] = _coerce(s, value)
+    return Settings(**values)
+
+
+def _coerce(setting: Setting, value: Any) -> Any:
+    target = {f.name: f.type for f in fields(Settings)}[setting.name]
+    try:
+        if target == "Path":
+            return Path(os.path.expanduser(str(value))).absolute()
+        if target == "float":
+            return float(value)
+        if target == "int":
+            return int(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {setting.name}={value!r} is not a valid {target}",
+                          f"check {setting.env} or the argument you passed") from exc
