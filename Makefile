@@ -1,0 +1,32 @@
+# Two commands on a fresh clone:  `make demo` (demo run + viewer)  and  `make test` (whole suite).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: demo test lint bench install clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+install: $(VENV)/bin/python
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[images]'
+
+demo: install
+	$(PY) scripts/demo_train.py --storage .runicorn
+	$(VENV)/bin/runicorn viewer --storage .runicorn
+
+test: $(VENV)/bin/python
+	bash scripts/test_setup.sh
+	$(PY) -m pytest
+
+lint:
+	$(VENV)/bin/ruff check runicorn tests bench scripts
+	$(VENV)/bin/ruff format --check runicorn
+	$(VENV)/bin/mypy runicorn
+
+bench:
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist runicorn/web_dist test-artifacts
