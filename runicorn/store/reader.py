@@ -1,0 +1,115 @@
+"""The read side as one object: what the viewer holds to answer every request.
+
+``StoreReader(root)`` combines the run index (:mod:`runicorn.store.scan`), the per-run column
+cache (:mod:`runicorn.store.series`), log reading (:mod:`runicorn.store.tail`) and media lookup.
+Every method takes a run ``key`` (see :mod:`runicorn.store.scan` for keys of duplicated ids) and
+raises :class:`runicorn.errors.RunNotFound` for an unknown or unsafe key, ``ValueError`` for a
+bad argument (the viewer turns these into 404 and 400). It never writes under ``root``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from runicorn import format as fmt
+from runicorn.errors import RunNotFound
+from runicorn.store.cache import SeriesCache
+from runicorn.store.compare import compare_runs
+from runicorn.store.csv_export import metrics_csv
+from runicorn.store.media import media_files, media_path
+from runicorn.store.scan import RunIndex, RunInfo
+from runicorn.store.series import RunSeries
+from runicorn.store.tail import read_logs
+
+DEFAULT_LOG_LINES = 1000
+
+
+class StoreReader:
+    """Read-only access to every run under ``root``. Thread-safe; create one per process."""
+
+    def __init__(self, root: Path, refresh_interval_s: float = 1.0, max_cached_runs: int = 64) -> None:
+        self.root = Path(root)
+        self.index = RunIndex(self.root, refresh_interval_s=refresh_interval_s)
+        self.series_cache = SeriesCache(max_runs=max_cached_runs)
+
+    def run(self, key: str) -> RunInfo:
+        """The run, or RunNotFound."""
+        info = self.index.get(key)
+        if info is None:
+            raise RunNotFound(f"no run {key!r} under {self.root}", "list runs with GET /api/runs")
+        return info
+
+    def series(self, key: str) -> RunSeries:
+        """The run's metric columns, up to date."""
+        return self.series_cache.get(self.run(key).path)
+
+    def run_detail(self, key: str) -> dict[str, Any]:
+        """:meth:`RunInfo.as_dict` plus ``metric_keys``, ``system_keys``, ``media_count`` and
+        ``malformed_lines`` (events lines skipped as broken; > 0 means the data is partial)."""
+        info = self.run(key)
+        series = self.series_cache.get(info.path)
+        detail = info.as_dict()
+        detail["metric_keys"] = series.metric_keys()
+        detail["system_keys"] = series.system_keys()
+        detail["media_count"] = len(series.images)
+        detail["malformed_lines"] = series.malformed
+        if series.malformed:
+            detail["warnings"] = [*detail["warnings"], f"{series.malformed} malformed lines skipped in events"]
+        return detail
+
+    def metrics(
+        self,
+        key: str,
+        keys: list[str] | None = None,
+        x: str = "step",
+        max_points: int = 2000,
+        since: int | None = None,
+    ) -> dict[str, Any]:
+        """See :meth:`RunSeries.metrics`; ``since`` is the ``offset`` of an earlier answer."""
+        return self.series(key).metrics(keys, x=x, max_points=max_points, since=since)
+
+    def system(self, key: str, x: str = "time", max_points: int = 2000, since: int | None = None) -> dict[str, Any]:
+        """The run's CPU/GPU/RAM history (system records), same shape as :meth:`metrics`."""
+        return self.series(key).metrics(None, x=x, max_points=max_points, since=since, system=True)
+
+    def metrics_csv(self, key: str) -> Iterator[bytes]:
+        """The full metric history as CSV chunks (see :mod:`runicorn.store.csv_export`)."""
+        return metrics_csv(self.series(key))
+
+    def compare(self, keys: list[str], metric: str, x: str = "step", max_points: int = 2000) -> dict[str, Any]:
+        """One metric of several runs; unknown run keys raise RunNotFound."""
+        return compare_runs({k: self.series(k) for k in keys}, metric, x=x, max_points=max_points)
+
+    def logs_path(self, key: str) -> Path:
+        """The run's ``logs.txt`` (may not exist yet): for a :class:`~runicorn.store.tail.Tail`."""
+        return self.run(key).path / fmt.LOGS_FILE
+
+    def logs(self, key: str, offset: int = 0, limit: int | None = DEFAULT_LOG_LINES) -> dict[str, Any]:
+        """``{"lines", "start", "offset", "more", "restarted", "malformed"}`` from byte ``offset``."""
+        if offset < 0 or (limit is not None and limit < 0):
+            raise ValueError("offset and limit must not be negative")
+        chunk = read_logs(self.logs_path(key), offset, max_lines=limit)
+        return {
+            "lines": chunk.lines,
+            "start": chunk.start,
+            "offset": chunk.offset,
+            "more": chunk.more,
+            "restarted": chunk.restarted,
+            "malformed": chunk.malformed,
+        }
+
+    def media(self, key: str) -> dict[str, Any]:
+        """``{"images": [image records: key, path, step, caption, ts], "files": [media/... paths]}``."""
+        info = self.run(key)
+        series = self.series_cache.get(info.path)
+        return {"images": list(series.images), "files": media_files(info.path)}
+
+    def media_file(self, key: str, relpath: str) -> Path:
+        """The media file to send; RunNotFound for a path that is missing or leaves media/."""
+        info = self.run(key)
+        path = media_path(info.path, relpath)
+        if path is None:
+            raise RunNotFound(f"no media file {relpath!r} in run {key!r}")
+        return path

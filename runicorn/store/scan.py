@@ -1,0 +1,454 @@
+"""Finds the runs under a storage root, in every layout :func:`runicorn.format.locate_run` knows.
+
+:class:`RunIndex` keeps one :class:`RunInfo` per run folder in memory. Each run's JSON files
+(meta, status, summary, config) are cached by ``(size, mtime_ns)`` and only read again when that
+changes. A refresh is cheap: folders that hold runs are only listed again when their own mtime
+changed, run folders are only looked into when their mtime changed (the SDK rewrites its JSON
+files by rename, which touches the folder), and the files of running runs are stat'ed on every
+refresh. Refreshes happen at most every ``refresh_interval_s`` seconds, on demand, so a new run
+appears on its own without any watcher thread. Nothing is ever written under the root.
+
+Run keys: a run is addressed by its ``key``. The key is the run id when that id is unique under
+the root. When the same id sits in two folders (a copied run, an imported archive), every copy
+gets the key ``<id>.<8 hex of sha1(relative folder path)>``, stable across restarts; asking for
+the plain id then returns the copy whose relative path sorts first. Folders whose name is not a
+safe id (:func:`runicorn.format.is_safe_id`) are skipped and listed in ``RunIndex.skipped``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runicorn import format as fmt
+
+# Files whose (size, mtime) decide whether a run's cached JSON is still current.
+_JSON_FILES = (fmt.META_FILE, fmt.STATUS_FILE, fmt.SUMMARY_FILE, fmt.CONFIG_FILE)
+# Files whose mtime counts as activity of a run without heartbeat.
+_ACTIVITY_FILES = (fmt.STATUS_FILE, fmt.EVENTS_FILE, fmt.LOGS_FILE, fmt.SUMMARY_FILE)
+_MAX_DEPTH = 12
+SORT_FIELDS = ("created", "name", "project", "status", "duration")
+SUMMARY_SORT_PREFIX = "summary."
+
+FileStamp = tuple[int, int]  # (size, mtime_ns)
+
+
+def _skip_entry(name: str) -> bool:
+    return (
+        name in fmt.IGNORED_DIR_NAMES
+        or name.startswith(".")
+        or name.endswith(".lock")
+        or name.endswith(fmt.TEMP_SUFFIX)
+    )
+
+
+@dataclass
+class RunInfo:
+    """What the index knows about one run folder. Treat as read-only.
+
+    ``status`` is the raw ``status.json``; :meth:`state` derives the status to show (``crashed``
+    for a running run whose heartbeat, or newest file write without a heartbeat, is older than
+    :data:`runicorn.format.STALE_AFTER_S`).
+    """
+
+    key: str
+    id: str
+    project: str
+    name: str
+    path: Path
+    relpath: str
+    layout: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    status: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    last_activity: float = 0.0  # newest mtime of status/events/logs/summary (unix seconds)
+    _file_warnings: dict[str, str] = field(default_factory=dict, repr=False)
+    _stamps: dict[str, FileStamp | None] = field(default_factory=dict, repr=False)
+    _dir_mtime_ns: int = field(default=-1, repr=False)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Problems met reading this run's JSON files, e.g. a summary.json that is not JSON."""
+        return [self._file_warnings[k] for k in sorted(self._file_warnings)]
+
+    @property
+    def tags(self) -> list[str]:
+        tags = self.meta.get("tags")
+        return [str(t) for t in tags] if isinstance(tags, list) else []
+
+    @property
+    def notes(self) -> str:
+        notes = self.meta.get("notes")
+        return notes if isinstance(notes, str) else ""
+
+    @property
+    def hostname(self) -> str | None:
+        host = self.meta.get("hostname")
+        return host if isinstance(host, str) else None
+
+    @property
+    def created_at(self) -> float:
+        for value in (self.meta.get("created_at"), self.status.get(fmt.STARTED_AT_KEY)):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return float(value)
+        if fmt.RUN_ID_PATTERN.match(self.id):
+            try:
+                return time.mktime(time.strptime(self.id[:15], "%Y%m%d_%H%M%S"))
+            except ValueError:
+                pass
+        return self.last_activity
+
+    @property
+    def ended_at(self) -> float | None:
+        value = self.status.get(fmt.ENDED_AT_KEY)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    @property
+    def heartbeat_at(self) -> float | None:
+        value = self.status.get(fmt.HEARTBEAT_KEY)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    def state(self, now: float | None = None) -> str:
+        """The status to show: the written one, or ``crashed`` for a stale running run."""
+        written = self.status.get(fmt.STATUS_KEY)
+        if not isinstance(written, str) or written not in fmt.ALL_STATUSES:
+            written = fmt.RUNNING if not self.status else str(written or fmt.RUNNING)
+        if written != fmt.RUNNING:
+            return written
+        now = time.time() if now is None else now
+        alive_at = self.heartbeat_at or self.last_activity
+        return fmt.CRASHED if now - alive_at > fmt.STALE_AFTER_S else fmt.RUNNING
+
+    def duration_s(self, now: float | None = None) -> float | None:
+        start = self.status.get(fmt.STARTED_AT_KEY)
+        if not isinstance(start, (int, float)) or isinstance(start, bool):
+            start = self.meta.get("created_at")
+        if not isinstance(start, (int, float)) or isinstance(start, bool):
+            return None
+        end = self.ended_at
+        if end is None:
+            end = self.last_activity if self.state(now) != fmt.RUNNING else (time.time() if now is None else now)
+        return max(0.0, end - float(start))
+
+    def as_dict(self, now: float | None = None) -> dict[str, Any]:
+        """A JSON-ready view (no paths outside the root: ``relpath`` is relative to it)."""
+        return {
+            "key": self.key,
+            "id": self.id,
+            "project": self.project,
+            "name": self.name,
+            "relpath": self.relpath,
+            "layout": self.layout,
+            "status": self.state(now),
+            "written_status": self.status.get(fmt.STATUS_KEY),
+            "created_at": self.created_at,
+            "ended_at": self.ended_at,
+            "heartbeat_at": self.heartbeat_at,
+            "last_activity": self.last_activity,
+            "duration_s": self.duration_s(now),
+            "hostname": self.hostname,
+            "tags": self.tags,
+            "notes": self.notes,
+            "meta": self.meta,
+            "status_file": self.status,
+            "summary": self.summary,
+            "config": self.config,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class RunPage:
+    """One page of a filtered, sorted run list; ``total`` counts all matches."""
+
+    total: int
+    offset: int
+    limit: int | None
+    runs: list[RunInfo]
+
+
+@dataclass
+class GroupInfo:
+    """A project (``name`` = project) or an experiment name within one project."""
+
+    name: str
+    run_count: int
+    last_created_at: float
+    running: int
+
+
+@dataclass
+class _Container:
+    mtime_ns: int
+    dirs: list[str]  # child folder names that are not runs
+    runs: list[str]  # child folder names that are runs
+
+
+class RunIndex:
+    """All runs under ``root``, refreshed lazily. Thread-safe; one per viewer process."""
+
+    def __init__(self, root: Path, refresh_interval_s: float = 1.0, full_check_interval_s: float = 10.0):
+        self.root = Path(root)
+        self.refresh_interval_s = refresh_interval_s
+        self.full_check_interval_s = full_check_interval_s
+        self.skipped: dict[str, str] = {}  # relpath -> why
+        self._lock = threading.RLock()
+        self._containers: dict[str, _Container] = {}
+        self._runs: dict[str, RunInfo] = {}  # by relpath
+        self._by_key: dict[str, RunInfo] = {}
+        self._by_id: dict[str, list[RunInfo]] = {}
+        self._refreshed_at = -1e18
+        self._full_checked_at = -1e18
+
+    # --- refreshing ----------------------------------------------------------------------------
+    def refresh(self, force: bool = False) -> None:
+        """Bring the index up to date (no-op within ``refresh_interval_s`` unless ``force``)."""
+        with self._lock:
+            now = time.monotonic()
+            if not force and now - self._refreshed_at < self.refresh_interval_s:
+                return
+            full = force or now - self._full_checked_at >= self.full_check_interval_s
+            seen: set[str] = set()
+            self._walk("", 0, seen, full)
+            for gone in set(self._runs) - seen:
+                del self._runs[gone]
+            for gone in [c for c in self._containers if c not in seen and c != ""]:
+                del self._containers[gone]
+            self._rekey()
+            self._refreshed_at = time.monotonic()
+            if full:
+                self._full_checked_at = self._refreshed_at
+
+    def _walk(self, rel: str, depth: int, seen: set[str], full: bool) -> None:
+        path = self.root / rel if rel else self.root
+        try:
+            mtime_ns = os.stat(path).st_mtime_ns
+        except OSError:
+            return
+        seen.add(rel)
+        cached = self._containers.get(rel)
+        if cached is None or cached.mtime_ns != mtime_ns:
+            cached = self._list_container(path, rel, mtime_ns)
+            self._containers[rel] = cached
+        for name in cached.runs:
+            child = f"{rel}/{name}" if rel else name
+            seen.add(child)
+            self._update_run(child, full)
+        if depth < _MAX_DEPTH:
+            for name in cached.dirs:
+                self._walk(f"{rel}/{name}" if rel else name, depth + 1, seen, full)
+
+    def _list_container(self, path: Path, rel: str, mtime_ns: int) -> _Container:
+        dirs: list[str] = []
+        runs: list[str] = []
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            return _Container(mtime_ns, [], [])
+        for entry in entries:
+            if _skip_entry(entry.name):
+                continue
+            try:
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
+            except OSError:
+                continue
+            child = Path(entry.path)
+            if fmt.is_run_dir(child):
+                runs.append(entry.name)
+            else:
+                dirs.append(entry.name)
+        return _Container(mtime_ns, sorted(dirs), sorted(runs))
+
+    def _update_run(self, rel: str, full: bool) -> None:
+        info = self._runs.get(rel)
+        path = self.root / rel
+        if info is None:
+            loc = fmt.locate_run(self.root, path)
+            if loc is None:
+                self.skipped[rel] = "not in a known layout"
+                return
+            if not fmt.is_safe_id(loc.run_id):
+                self.skipped[rel] = "folder name is not a safe run id"
+                return
+            info = RunInfo(loc.run_id, loc.run_id, loc.project, loc.name, path, rel, loc.layout)
+            self._runs[rel] = info
+        try:
+            dir_mtime_ns = os.stat(path).st_mtime_ns
+        except OSError:
+            return
+        if dir_mtime_ns == info._dir_mtime_ns and not full and info.status.get(fmt.STATUS_KEY) not in (
+            None,
+            fmt.RUNNING,
+        ):
+            return
+        info._dir_mtime_ns = dir_mtime_ns
+        self._load_files(info)
+
+    def _load_files(self, info: RunInfo) -> None:
+        stamps: dict[str, FileStamp | None] = {}
+        newest = 0
+        for name in set(_JSON_FILES) | set(_ACTIVITY_FILES):
+            try:
+                st = os.stat(info.path / name)
+            except OSError:
+                stamps[name] = None
+                continue
+            stamps[name] = (st.st_size, st.st_mtime_ns)
+            if name in _ACTIVITY_FILES:
+                newest = max(newest, st.st_mtime_ns)
+        info.last_activity = newest / 1e9 if newest else info._dir_mtime_ns / 1e9
+        for name, attr in zip(_JSON_FILES, ("meta", "status", "summary", "config")):
+            if name in info._stamps and stamps.get(name) == info._stamps.get(name):
+                continue
+            value: dict[str, Any] | None = {}
+            info._file_warnings.pop(name, None)
+            if stamps.get(name) is not None:
+                value = fmt.read_json(info.path / name)
+                if value is None:
+                    info._file_warnings[name] = f"{name} is not a valid JSON object; shown as empty"
+                    value = {}
+            setattr(info, attr, value)
+        info._stamps = stamps
+
+    def _rekey(self) -> None:
+        by_id: dict[str, list[RunInfo]] = {}
+        for rel in sorted(self._runs):
+            info = self._runs[rel]
+            by_id.setdefault(info.id, []).append(info)
+        by_key: dict[str, RunInfo] = {}
+        for run_id, infos in by_id.items():
+            if len(infos) == 1:
+                infos[0].key = run_id
+            else:
+                for info in infos:
+                    info.key = f"{run_id}.{hashlib.sha1(info.relpath.encode()).hexdigest()[:8]}"
+            for info in infos:
+                by_key[info.key] = info
+        self._by_id = by_id
+        self._by_key = by_key
+
+    # --- reading -------------------------------------------------------------------------------
+    def runs(self) -> list[RunInfo]:
+        """Every run, newest first."""
+        self.refresh()
+        with self._lock:
+            return sorted(self._runs.values(), key=lambda r: r.created_at, reverse=True)
+
+    def get(self, key: str) -> RunInfo | None:
+        """The run with this key (or plain id, see the module doc); None when unknown or unsafe."""
+        if not isinstance(key, str) or not fmt.is_safe_id(key):
+            return None
+        self.refresh()
+        with self._lock:
+            info = self._by_key.get(key)
+            if info is None:
+                same_id = self._by_id.get(key)
+                info = same_id[0] if same_id else None
+            if info is None:  # perhaps created since the last refresh
+                self.refresh(force=True)
+                info = self._by_key.get(key) or (self._by_id.get(key) or [None])[0]
+            return info
+
+    def projects(self) -> list[GroupInfo]:
+        """Projects with their run counts, by name."""
+        return self._groups(lambda r: r.project, None)
+
+    def names(self, project: str) -> list[GroupInfo]:
+        """Experiment names of one project with their run counts, by name."""
+        return self._groups(lambda r: r.name, project)
+
+    def _groups(self, key_of: Any, project: str | None) -> list[GroupInfo]:
+        now = time.time()
+        groups: dict[str, GroupInfo] = {}
+        for run in self.runs():
+            if project is not None and run.project != project:
+                continue
+            name = key_of(run)
+            g = groups.get(name)
+            if g is None:
+                g = groups[name] = GroupInfo(name, 0, 0.0, 0)
+            g.run_count += 1
+            g.last_created_at = max(g.last_created_at, run.created_at)
+            g.running += run.state(now) == fmt.RUNNING
+        return [groups[k] for k in sorted(groups)]
+
+    def query(
+        self,
+        project: str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        tag: str | None = None,
+        q: str | None = None,
+        sort: str = "created",
+        descending: bool = True,
+        limit: int | None = 50,
+        offset: int = 0,
+    ) -> RunPage:
+        """Filter, sort and page the runs.
+
+        ``status`` compares the derived status (``crashed`` included); ``q`` is a case-insensitive
+        substring over id, project, name, alias, tags and notes. ``sort`` is one of
+        :data:`SORT_FIELDS` or ``summary.<key>`` (numeric; runs without a number there sort last
+        in either direction). Raises ValueError for an unknown sort field or negative paging.
+        """
+        if offset < 0 or (limit is not None and limit < 0):
+            raise ValueError("limit and offset must not be negative")
+        if sort not in SORT_FIELDS and not sort.startswith(SUMMARY_SORT_PREFIX):
+            raise ValueError(f"unknown sort field {sort!r}: use one of {', '.join(SORT_FIELDS)} or summary.<key>")
+        now = time.time()
+        needle = q.strip().lower() if q else ""
+        matches = []
+        for run in self.runs():
+            if project is not None and run.project != project:
+                continue
+            if name is not None and run.name != name:
+                continue
+            if status is not None and run.state(now) != status:
+                continue
+            if tag is not None and tag not in run.tags:
+                continue
+            if needle and needle not in _search_text(run):
+                continue
+            matches.append(run)
+        matches = _sorted(matches, sort, descending, now)
+        end = None if limit is None else offset + limit
+        return RunPage(len(matches), offset, limit, matches[offset:end])
+
+
+def _search_text(run: RunInfo) -> str:
+    alias = run.meta.get("alias")
+    parts = [run.key, run.id, run.project, run.name, run.notes, *run.tags]
+    if isinstance(alias, str):
+        parts.append(alias)
+    return "\n".join(parts).lower()
+
+
+def _sorted(runs: list[RunInfo], sort: str, descending: bool, now: float) -> list[RunInfo]:
+    if sort == "created":
+        return sorted(runs, key=lambda r: (r.created_at, r.key), reverse=descending)
+    if sort in ("name", "project"):
+        return sorted(runs, key=lambda r: (getattr(r, sort), r.key), reverse=descending)
+    if sort == "status":
+        return sorted(runs, key=lambda r: (r.state(now), r.key), reverse=descending)
+    if sort == "duration":
+        with_value = [r for r in runs if r.duration_s(now) is not None]
+        without = [r for r in runs if r.duration_s(now) is None]
+        return sorted(with_value, key=lambda r: r.duration_s(now) or 0.0, reverse=descending) + without
+    field_name = sort[len(SUMMARY_SORT_PREFIX) :]
+    numbered: list[tuple[float, RunInfo]] = []
+    rest: list[RunInfo] = []
+    for run in runs:
+        value = run.summary.get(field_name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+            numbered.append((float(value), run))
+        else:
+            rest.append(run)
+    numbered.sort(key=lambda pair: (pair[0], pair[1].key), reverse=descending)
+    return [run for _, run in numbered] + rest
