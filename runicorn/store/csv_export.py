@@ -38,7 +38,7 @@ def metrics_csv(series: RunSeries) -> Iterator[bytes]:
             col = cols.columns[key]
             a = bisect_left(col.rows, c0)
             b = bisect_left(col.rows, c1)
-            lookups.append(dict(zip(col.rows[a:b], col.values[a:b])))
+            lookups.append(dict(zip(col.rows[a:b], col.values[a:b], strict=True)))
         for row in range(c0, c1):
             while span_i < len(spans) and spans[span_i].last_row < row:
                 span_i += 1

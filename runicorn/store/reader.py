@@ -56,7 +56,10 @@ class StoreReader:
         detail["media_count"] = len(series.images)
         detail["malformed_lines"] = series.malformed
         if series.malformed:
-            detail["warnings"] = [*detail["warnings"], f"{series.malformed} malformed lines skipped in events"]
+            detail["warnings"] = [
+                *detail["warnings"],
+                f"{series.malformed} malformed lines skipped in events",
+            ]
         return detail
 
     def metrics(
@@ -70,7 +73,9 @@ class StoreReader:
         """See :meth:`RunSeries.metrics`; ``since`` is the ``offset`` of an earlier answer."""
         return self.series(key).metrics(keys, x=x, max_points=max_points, since=since)
 
-    def system(self, key: str, x: str = "time", max_points: int = 2000, since: int | None = None) -> dict[str, Any]:
+    def system(
+        self, key: str, x: str = "time", max_points: int = 2000, since: int | None = None
+    ) -> dict[str, Any]:
         """The run's CPU/GPU/RAM history (system records), same shape as :meth:`metrics`."""
         return self.series(key).metrics(None, x=x, max_points=max_points, since=since, system=True)
 
@@ -78,7 +83,9 @@ class StoreReader:
         """The full metric history as CSV chunks (see :mod:`runicorn.store.csv_export`)."""
         return metrics_csv(self.series(key))
 
-    def compare(self, keys: list[str], metric: str, x: str = "step", max_points: int = 2000) -> dict[str, Any]:
+    def compare(
+        self, keys: list[str], metric: str, x: str = "step", max_points: int = 2000
+    ) -> dict[str, Any]:
         """One metric of several runs; unknown run keys raise RunNotFound."""
         return compare_runs({k: self.series(k) for k in keys}, metric, x=x, max_points=max_points)
 

@@ -133,7 +133,11 @@ class RunInfo:
             return None
         end = self.ended_at
         if end is None:
-            end = self.last_activity if self.state(now) != fmt.RUNNING else (time.time() if now is None else now)
+            end = (
+                self.last_activity
+                if self.state(now) != fmt.RUNNING
+                else (time.time() if now is None else now)
+            )
         return max(0.0, end - float(start))
 
     def as_dict(self, now: float | None = None) -> dict[str, Any]:
@@ -207,11 +211,16 @@ class RunIndex:
         self._full_checked_at = -1e18
 
     # --- refreshing ----------------------------------------------------------------------------
-    def refresh(self, force: bool = False) -> None:
-        """Bring the index up to date (no-op within ``refresh_interval_s`` unless ``force``)."""
+    def refresh(self, force: bool = False, max_age_s: float | None = None) -> None:
+        """Bring the index up to date.
+
+        A no-op when the last refresh is younger than ``max_age_s`` (default
+        ``refresh_interval_s``); ``force`` refreshes now and re-checks every run's files.
+        """
         with self._lock:
             now = time.monotonic()
-            if not force and now - self._refreshed_at < self.refresh_interval_s:
+            age = self.refresh_interval_s if max_age_s is None else max_age_s
+            if not force and now - self._refreshed_at < age:
                 return
             full = force or now - self._full_checked_at >= self.full_check_interval_s
             seen: set[str] = set()
@@ -283,9 +292,14 @@ class RunIndex:
             dir_mtime_ns = os.stat(path).st_mtime_ns
         except OSError:
             return
-        if dir_mtime_ns == info._dir_mtime_ns and not full and info.status.get(fmt.STATUS_KEY) not in (
-            None,
-            fmt.RUNNING,
+        if (
+            dir_mtime_ns == info._dir_mtime_ns
+            and not full
+            and info.status.get(fmt.STATUS_KEY)
+            not in (
+                None,
+                fmt.RUNNING,
+            )
         ):
             return
         info._dir_mtime_ns = dir_mtime_ns
@@ -304,7 +318,7 @@ class RunIndex:
             if name in _ACTIVITY_FILES:
                 newest = max(newest, st.st_mtime_ns)
         info.last_activity = newest / 1e9 if newest else info._dir_mtime_ns / 1e9
-        for name, attr in zip(_JSON_FILES, ("meta", "status", "summary", "config")):
+        for name, attr in zip(_JSON_FILES, ("meta", "status", "summary", "config"), strict=True):
             if name in info._stamps and stamps.get(name) == info._stamps.get(name):
                 continue
             value: dict[str, Any] | None = {}
@@ -347,14 +361,18 @@ class RunIndex:
             return None
         self.refresh()
         with self._lock:
-            info = self._by_key.get(key)
-            if info is None:
-                same_id = self._by_id.get(key)
-                info = same_id[0] if same_id else None
+            info = self._lookup(key)
             if info is None:  # perhaps created since the last refresh
-                self.refresh(force=True)
-                info = self._by_key.get(key) or (self._by_id.get(key) or [None])[0]
+                self.refresh(max_age_s=0.2)
+                info = self._lookup(key)
             return info
+
+    def _lookup(self, key: str) -> RunInfo | None:
+        info = self._by_key.get(key)
+        if info is None:
+            same_id = self._by_id.get(key)
+            info = same_id[0] if same_id else None
+        return info
 
     def projects(self) -> list[GroupInfo]:
         """Projects with their run counts, by name."""
@@ -401,7 +419,9 @@ class RunIndex:
         if offset < 0 or (limit is not None and limit < 0):
             raise ValueError("limit and offset must not be negative")
         if sort not in SORT_FIELDS and not sort.startswith(SUMMARY_SORT_PREFIX):
-            raise ValueError(f"unknown sort field {sort!r}: use one of {', '.join(SORT_FIELDS)} or summary.<key>")
+            raise ValueError(
+                f"unknown sort field {sort!r}: use one of {', '.join(SORT_FIELDS)} or summary.<key>"
+            )
         now = time.time()
         needle = q.strip().lower() if q else ""
         matches = []

@@ -122,7 +122,7 @@ class ColumnSet:
                 pass
         prev = self.times[-1] if len(self.times) else 0.0
         out = array("d")
-        for t, ts in zip(times, stamps):
+        for t, ts in zip(times, stamps, strict=True):
             prev = _as_float(t, _as_float(ts, prev))
             out.append(prev)
         return out
@@ -258,7 +258,7 @@ class RunSeries:
     def _decode_each(self, lines: list[bytes], ends: list[int]) -> tuple[list[dict[str, Any]], list[int]]:
         records: list[dict[str, Any]] = []
         kept_ends: list[int] = []
-        for line, end in zip(lines, ends):
+        for line, end in zip(lines, ends, strict=True):
             if not line.strip():
                 continue
             record = fmt.decode_event(line)
@@ -274,12 +274,14 @@ class RunSeries:
         if all(t == fmt.METRICS for t in types):
             self.metric_rows.append(list(map(_get_data, records)), list(map(_get_ts, records)), ends)
             return
-        for kind, group in groupby(zip(types, records, ends), key=itemgetter(0)):
+        for kind, group in groupby(zip(types, records, ends, strict=True), key=itemgetter(0)):
             items = list(group)
             if kind == fmt.METRICS or kind == fmt.SYSTEM:
                 target = self.metric_rows if kind == fmt.METRICS else self.system_rows
                 target.append(
-                    [r["data"] for _, r, _ in items], [r.get("ts") for _, r, _ in items], [e for _, _, e in items]
+                    [r["data"] for _, r, _ in items],
+                    [r.get("ts") for _, r, _ in items],
+                    [e for _, _, e in items],
                 )
             elif kind == fmt.IMAGE:
                 for _, record, _ in items:
