@@ -97,7 +97,7 @@ class ColumnSet:
         self._append_stages(datas, base)
         keys = set().union(*datas) - fmt.RESERVED_METRIC_KEYS
         for key in sorted(keys):
-            self._append_column(key, list(map(methodcaller("get", key), datas)), base)
+            self._append_column(key, datas, base)
 
     def _steps_of(self, datas: list[dict[str, Any]]) -> array:
         steps = list(map(methodcaller("get", fmt.STEP_KEY), datas))
@@ -140,30 +140,27 @@ class ColumnSet:
                     self.stage_spans.append(StageSpan(stage, row, row + count - 1))
             row += count
 
-    def _append_column(self, key: str, values: list[Any], base: int) -> None:
+    def _append_column(self, key: str, datas: list[dict[str, Any]], base: int) -> None:
         col = self.columns.get(key)
         start = len(col.values) if col is not None else 0
         new_rows: Any
-        new_values: array | None = None
-        if set(map(type, values)) <= _NUMBER_TYPES:
-            try:
-                new_values = array("d", values)
-                new_rows = range(base, base + len(values))
-            except OverflowError:
-                new_values = None
-        if new_values is None:
+        try:  # fast path: every row has a number for this key
+            new_values = array("d", map(itemgetter(key), datas))
+            new_rows = range(base, base + len(datas))
+        except (KeyError, TypeError, OverflowError):
             rows_list: list[int] = []
-            vals = array("d")
-            for i, v in enumerate(values):
-                if type(v) in _NUMBER_TYPES:
+            new_values = array("d")
+            for i, d in enumerate(datas):
+                v = d.get(key)
+                if type(v) in _NUMBER_TYPES or type(v) is bool:
                     try:
-                        vals.append(float(v))
+                        new_values.append(float(v))
                     except OverflowError:
                         continue
                     rows_list.append(base + i)
             if not rows_list:
                 return
-            new_rows, new_values = rows_list, vals
+            new_rows = rows_list
         if col is None:
             col = self.columns[key] = Column()
         col.rows.extend(new_rows)
@@ -271,7 +268,7 @@ class RunSeries:
 
     def _dispatch(self, records: list[dict[str, Any]], ends: list[int]) -> None:
         types = list(map(_get_type, records))
-        if all(t == fmt.METRICS for t in types):
+        if types.count(fmt.METRICS) == len(types):
             self.metric_rows.append(list(map(_get_data, records)), list(map(_get_ts, records)), ends)
             return
         for kind, group in groupby(zip(types, records, ends, strict=True), key=itemgetter(0)):

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from runicorn import format as fmt
+from runicorn.store.tail import Tail, read_events, read_logs
+
+
+def _event(step: int) -> bytes:
+    return fmt.encode_event(fmt.METRICS, {"loss": step / 10, fmt.STEP_KEY: step}, 1000.0 + step)
+
+
+def test_tail_resumes_after_truncated_line(tmp_path: Path) -> None:
+    path = tmp_path / fmt.EVENTS_FILE
+    full = _event(2)
+    path.write_bytes(_event(1) + full[:10])
+    tail = Tail(path)
+    first = tail.read_events()
+    assert [r["data"][fmt.STEP_KEY] for r in first.records] == [1]
+    assert first.offset == len(_event(1))  # the half-written line is not consumed
+    with open(path, "ab") as f:
+        f.write(full[10:])
+    second = tail.read_events()
+    assert [r["data"][fmt.STEP_KEY] for r in second.records] == [2]
+    assert tail.malformed == 0
+
+
+def test_tail_skips_and_counts_malformed_and_binary_lines(tmp_path: Path) -> None:
+    path = tmp_path / fmt.EVENTS_FILE
+    path.write_bytes(_event(1) + b"{not json\n" + b"\x00\xff\xfe binary\n" + b"[1, 2]\n\n" + _event(2))
+    chunk = read_events(path)
+    assert [r["data"][fmt.STEP_KEY] for r in chunk.records] == [1, 2]
+    assert chunk.malformed == 3
+    assert chunk.offset == path.stat().st_size
+
+
+def test_tail_reads_nan_and_infinity_tokens(tmp_path: Path) -> None:
+    path = tmp_path / fmt.EVENTS_FILE
+    path.write_bytes(
+        b'{"ts": 1, "type": "metrics", "data": {"loss": NaN, "g": Infinity, "global_step": 0}}\n'
+    )
+    (record,) = read_events(path).records
+    assert record["data"]["loss"] != record["data"]["loss"]
+    assert record["data"]["g"] == float("inf")
+
+
+def test_tail_restarts_when_the_file_shrank(tmp_path: Path) -> None:
+    path = tmp_path / fmt.EVENTS_FILE
+    path.write_bytes(_event(1) + _event(2) + _event(3))
+    tail = Tail(path)
+    assert len(tail.read_events().records) == 3
+    path.write_bytes(_event(9))
+    chunk = tail.read_events()
+    assert chunk.restarted
+    assert [r["data"][fmt.STEP_KEY] for r in chunk.records] == [9]
+
+
+def test_tail_of_a_missing_file_is_empty_not_an_error(tmp_path: Path) -> None:
+    chunk = read_events(tmp_path / "nope.jsonl", 0)
+    assert chunk.records == [] and chunk.offset == 0
+
+
+def test_log_lines_resume_from_offset_and_keep_bad_utf8_visible(tmp_path: Path) -> None:
+    path = tmp_path / fmt.LOGS_FILE
+    path.write_bytes(b"[10:00:00] epoch 1\r\nbad \xff byte\nhalf")
+    first = read_logs(path)
+    assert first.lines == ["[10:00:00] epoch 1", "bad \ufffd byte"]
+    assert first.malformed == 1
+    with open(path, "ab") as f:
+        f.write(b" done\nnext\n")
+    second = read_logs(path, first.offset)
+    assert second.lines == ["half done", "next"]
+
+
+def test_log_lines_are_paged_by_max_lines(tmp_path: Path) -> None:
+    path = tmp_path / fmt.LOGS_FILE
+    path.write_bytes(b"".join(f"line {i}\n".encode() for i in range(10)))
+    page = read_logs(path, 0, max_lines=4)
+    assert page.lines == [f"line {i}" for i in range(4)] and page.more
+    rest = read_logs(path, page.offset, max_lines=100)
+    assert rest.lines == [f"line {i}" for i in range(4, 10)] and not rest.more
