@@ -47,6 +47,10 @@ RUN_MARKER_FILES = (META_FILE, STATUS_FILE)
 IGNORED_DIR_NAMES = frozenset({".recycle", "archive", MEDIA_DIR, "__pycache__"})
 # Temporary files the SDK writes before an atomic rename; readers and copiers skip them.
 TEMP_SUFFIX = ".tmp"
+# Empty lock files the PyPI package leaves beside its JSON files; copiers skip them.
+LOCK_SUFFIX = ".lock"
+# In the storage root: the SSH mirrors to resume and which run folders each server owns (no secrets).
+MIRRORS_FILE = "mirrors.json"
 
 DEFAULT_PROJECT = "default"
 DEFAULT_NAME = "default"

@@ -1,0 +1,324 @@
+"""The SSH mirror: keeps a local copy of remote run folders up to date, cycle after cycle.
+
+The remote path may be a storage root, a project, a name (experiment), a ``runs`` folder or a single
+run. Every run found below it lands where the local viewer expects it,
+``<local root>/<project>/<name>/runs/<run_id>``, with project and name read from the run's
+``meta.json`` (falling back to the remote folder's position). A run folder that exists locally but
+belongs to another server (or to no mirror at all) is never written: the incoming run lands in
+``<run_id>-<host>_<port>`` beside it (see :mod:`runicorn.remote.registry`).
+
+Each cycle costs little when nothing changes: the folders that can hold new runs are checked with
+one ``stat`` each and listed again only when their mtime moved; runs whose status is final and
+fully copied are not looked at again until the mirror restarts. A dropped link is retried with
+exponential backoff; copying resumes from the local file sizes, so nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import stat
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+import paramiko
+
+from runicorn import format as fmt
+from runicorn.errors import HostKeyChanged, HostKeyUnknown, RemoteError
+from runicorn.remote.connect import Connection, Credentials, Target, connect
+from runicorn.remote.registry import Registry
+from runicorn.remote.transfer import read_range, sync_append, sync_whole
+
+MAX_DEPTH = 6
+MAX_BACKOFF_S = 30.0
+CHANNEL_TIMEOUT_S = 30.0
+LINK_ERRORS = (OSError, EOFError, paramiko.SSHException, RemoteError)
+
+
+@dataclass
+class MirrorStats:
+    """What a status line or the API shows about one mirror."""
+
+    kind: str = ""  # run | runs | name | project | root
+    alive: bool = False
+    runs: int = 0
+    active_runs: int = 0
+    files: int = 0
+    bytes: int = 0  # payload bytes landed locally
+    wire_bytes: int = 0  # bytes sent + received on the SSH socket
+    cycles: int = 0
+    last_sync_at: float | None = None
+    last_error: str | None = None
+    stopped: bool = False
+    fatal: bool = False  # stopped by an error a retry cannot fix (host key, login refused)
+
+    @property
+    def lag_s(self) -> float | None:
+        return None if self.last_sync_at is None else max(0.0, time.time() - self.last_sync_at)
+
+
+@dataclass
+class _RunState:
+    remote: str
+    local: Path
+    done: bool = False
+    media_mtime: int | None = None
+    heads_checked: set[str] = field(default_factory=set)
+
+
+def _safe_name(name: str) -> bool:
+    return all(fmt.is_safe_id(seg) for seg in name.split("/"))
+
+
+def place_run(local_root: Path, remote_run: str, meta: dict[str, object] | None) -> Path:
+    """Where a remote run folder lands under ``local_root`` (before ownership is checked)."""
+    run_id = posixpath.basename(remote_run.rstrip("/"))
+    project = name = None
+    if meta:
+        if isinstance(meta.get("project"), str) and isinstance(meta.get("name"), str):
+            project, name = str(meta["project"]), str(meta["name"])
+        elif isinstance(meta.get("path"), str) and str(meta["path"]).strip("/"):
+            segments = str(meta["path"]).strip("/").split("/")
+            project, name = segments[0], "/".join(segments[1:]) or fmt.DEFAULT_NAME
+    if not (project and name):
+        parts = remote_run.rstrip("/").split("/")
+        if len(parts) >= 4 and parts[-2] == fmt.RUNS_DIR and fmt.RUNS_DIR not in parts[-4:-2]:
+            project, name = parts[-4], parts[-3]
+        else:
+            project, name = fmt.DEFAULT_PROJECT, fmt.DEFAULT_NAME
+    if not (fmt.is_safe_id(project) and _safe_name(name) and fmt.is_safe_id(run_id)):
+        project, name = fmt.DEFAULT_PROJECT, fmt.DEFAULT_NAME
+    if "/" in name:  # the PyPI package's nested paths keep its own layout, which readers understand
+        return Path(local_root, fmt.RUNS_DIR, project, *name.split("/"), run_id)
+    return fmt.run_dir(local_root, project, name, run_id)
+
+
+def _is_dir(attr: paramiko.SFTPAttributes) -> bool:
+    return attr.st_mode is not None and stat.S_ISDIR(attr.st_mode)
+
+
+def _skip_file(name: str) -> bool:
+    return name.startswith(".") or name.endswith(fmt.TEMP_SUFFIX) or name.endswith(fmt.LOCK_SUFFIX)
+
+
+class Mirror:
+    """Mirrors ``target.path`` into ``local_root``. ``sync_once`` for one cycle, ``start`` for a thread."""
+
+    def __init__(self, target: Target, creds: Credentials, local_root: Path, registry: Registry | None = None,
+                 interval_s: float = 2.0, trust_fingerprint: str | None = None,
+                 connector: Callable[..., Connection] = connect) -> None:
+        self.target = target
+        self.creds = creds
+        self.local_root = Path(local_root)
+        self.registry = registry or Registry(self.local_root)
+        self.interval_s = interval_s
+        self.trust_fingerprint = trust_fingerprint
+        self._connector = connector
+        self.conn: Connection | None = None
+        self.stats = MirrorStats()
+        self._wire_before = 0
+        self._containers: dict[str, int | None] = {}
+        self._runs: dict[str, _RunState] = {}
+        self._files: set[Path] = set()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._root = posixpath.normpath(target.path) if target.path != "/" else "/"
+
+    # --- connection ---------------------------------------------------------------------------
+    def connect(self) -> None:
+        self.close()
+        t = self.target
+        self.conn = self._connector(t.host, t.port, t.user, self.creds, trust_fingerprint=self.trust_fingerprint)
+        self.conn.sftp.get_channel().settimeout(CHANNEL_TIMEOUT_S)
+        for state in self._runs.values():
+            state.heads_checked.clear()
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self._wire_before += self.conn.wire_bytes
+            self.conn.close()
+            self.conn = None
+
+    @property
+    def wire_bytes(self) -> int:
+        return self._wire_before + (self.conn.wire_bytes if self.conn else 0)
+
+    # --- one cycle ----------------------------------------------------------------------------
+    def sync_once(self) -> int:
+        """One cycle: find new runs, copy what changed. Returns payload bytes landed."""
+        if self.conn is None:
+            self.connect()
+        assert self.conn is not None
+        sftp = self.conn.sftp
+        if not self.stats.kind:
+            self._discover_root(sftp)
+        else:
+            for path, mtime in list(self._containers.items()):
+                try:
+                    now = sftp.stat(path).st_mtime
+                except FileNotFoundError:
+                    del self._containers[path]
+                    continue
+                if now != mtime:
+                    self._walk(sftp, path, sftp.listdir_attr(path), now, 0)
+        landed = 0
+        for state in list(self._runs.values()):
+            if not state.done:
+                landed += self._sync_run(sftp, state)
+        s = self.stats
+        s.runs = len(self._runs)
+        s.active_runs = sum(not r.done for r in self._runs.values())
+        s.files = len(self._files)
+        s.bytes += landed
+        s.wire_bytes = self.wire_bytes
+        s.cycles += 1
+        s.last_sync_at = time.time()
+        s.alive = True
+        s.last_error = None
+        return landed
+
+    def _discover_root(self, sftp: paramiko.SFTPClient) -> None:
+        try:
+            root_attr = sftp.stat(self._root)
+            entries = sftp.listdir_attr(self._root)
+        except FileNotFoundError as exc:
+            raise RemoteError(f"{self.target.origin}:{self._root} does not exist",
+                              "pick an existing folder: a storage root, project, name, runs folder or run") from exc
+        if not _is_dir(root_attr):
+            raise RemoteError(f"{self.target.origin}:{self._root} is not a folder",
+                              "pick a storage root, project, name, runs folder or run folder")
+        if any(e.filename in fmt.RUN_MARKER_FILES for e in entries):
+            self.stats.kind = "run"
+            self._add_run(sftp, self._root)
+            return
+        self._walk(sftp, self._root, entries, root_attr.st_mtime, 0)
+        if posixpath.basename(self._root) == fmt.RUNS_DIR:
+            self.stats.kind = "runs"
+        elif self._runs:
+            depth = min(len(posixpath.relpath(r, self._root).split("/")) for r in self._runs)
+            self.stats.kind = {2: "name", 3: "project"}.get(depth, "root")
+        else:
+            self.stats.kind = "root"
+
+    def _walk(self, sftp: paramiko.SFTPClient, path: str, entries: list[paramiko.SFTPAttributes],
+              mtime: int | None, depth: int) -> None:
+        self._containers[path] = mtime
+        for entry in entries:
+            if not _is_dir(entry) or entry.filename in fmt.IGNORED_DIR_NAMES or entry.filename.startswith("."):
+                continue
+            child = posixpath.join(path, entry.filename)
+            if child in self._runs or child in self._containers:
+                continue
+            try:
+                child_entries = sftp.listdir_attr(child)
+            except (FileNotFoundError, PermissionError):
+                continue
+            if any(e.filename in fmt.RUN_MARKER_FILES for e in child_entries):
+                self._add_run(sftp, child)
+            elif depth < MAX_DEPTH:
+                self._walk(sftp, child, child_entries, entry.st_mtime, depth + 1)
+
+    def _add_run(self, sftp: paramiko.SFTPClient, remote_run: str) -> None:
+        meta = None
+        try:
+            raw = read_range(sftp, posixpath.join(remote_run, fmt.META_FILE), 0, 1 << 20)
+            value = orjson.loads(raw) if raw else None
+            meta = value if isinstance(value, dict) else None
+        except (OSError, orjson.JSONDecodeError):
+            pass
+        wanted = place_run(self.local_root, remote_run, meta)
+        try:
+            local = self.registry.claim(wanted, self.target.origin)
+        except FileExistsError:
+            return  # two conflicting copies already there: leave both alone
+        self._runs[remote_run] = _RunState(remote=remote_run, local=local)
+
+    def _sync_run(self, sftp: paramiko.SFTPClient, state: _RunState) -> int:
+        try:
+            entries = sftp.listdir_attr(state.remote)
+        except FileNotFoundError:
+            state.done = True  # deleted on the server: keep the local copy as it is
+            return 0
+        landed, complete = 0, True
+        files = [e for e in entries if not _is_dir(e) and not _skip_file(e.filename)]
+        # append-only files first and status last: a final status never lands before its events
+        files.sort(key=lambda e: (e.filename not in fmt.APPEND_ONLY_FILES, e.filename == fmt.STATUS_FILE))
+        for entry in files:
+            n, ok = self._sync_file(sftp, state, state.remote, state.local, entry)
+            landed, complete = landed + n, complete and ok
+        media = next((e for e in entries if _is_dir(e) and e.filename == fmt.MEDIA_DIR), None)
+        if media is not None and media.st_mtime != state.media_mtime:
+            remote_media = posixpath.join(state.remote, fmt.MEDIA_DIR)
+            media_ok = True
+            for entry in sftp.listdir_attr(remote_media):
+                if not _is_dir(entry) and not _skip_file(entry.filename):
+                    n, ok = self._sync_file(sftp, state, remote_media, state.local / fmt.MEDIA_DIR, entry)
+                    landed, media_ok = landed + n, media_ok and ok
+            if media_ok:
+                state.media_mtime = media.st_mtime
+            complete = complete and media_ok
+        status = fmt.read_json(state.local / fmt.STATUS_FILE) or {}
+        state.done = complete and status.get(fmt.STATUS_KEY) in fmt.FINAL_STATUSES
+        return landed
+
+    def _sync_file(self, sftp: paramiko.SFTPClient, state: _RunState, remote_dir: str, local_dir: Path,
+                   entry: paramiko.SFTPAttributes) -> tuple[int, bool]:
+        name = entry.filename
+        remote, local = posixpath.join(remote_dir, name), local_dir / name
+        size = entry.st_size or 0
+        if remote_dir == state.remote and name in fmt.APPEND_ONLY_FILES:
+            check = name not in state.heads_checked
+            n, ok = sync_append(sftp, remote, local, size, check_head=check)
+            state.heads_checked.add(name)
+        else:
+            n, ok = sync_whole(sftp, remote, local, size, entry.st_mtime,
+                               must_parse=name in fmt.REWRITTEN_FILES)
+        if local.exists():
+            self._files.add(local)
+        return n, ok
+
+    # --- the loop -----------------------------------------------------------------------------
+    def run(self, on_cycle: Callable[[MirrorStats], None] | None = None) -> None:
+        """Cycle until :meth:`stop`; link errors are retried with backoff (1 s doubling to 30 s)."""
+        backoff = 1.0
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                self.sync_once()
+                backoff = 1.0
+                wait = max(0.0, self.interval_s - (time.monotonic() - started))
+            except (HostKeyUnknown, HostKeyChanged, paramiko.AuthenticationException) as exc:
+                self._fail(exc)
+                self.stats.stopped = self.stats.fatal = True
+                break
+            except LINK_ERRORS as exc:
+                self._fail(exc)
+                wait, backoff = backoff, min(backoff * 2, MAX_BACKOFF_S)
+            if on_cycle is not None:
+                on_cycle(self.stats)
+            self._stop.wait(wait)
+        self.close()
+        self.stats.alive = False
+
+    def _fail(self, exc: BaseException) -> None:
+        self.stats.alive = False
+        self.stats.last_error = str(getattr(exc, "message", None) or exc) or type(exc).__name__
+        self.stats.wire_bytes = self.wire_bytes
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - the link is already broken
+            self.conn = None
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run, name=f"mirror {self.target.origin}", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        self.stats.stopped = True

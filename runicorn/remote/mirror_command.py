@@ -1,0 +1,92 @@
+"""``runicorn mirror``: confirm the host key, then mirror with a live status line until Ctrl-C.
+
+A mirror started here runs in the foreground only: it is not added to the mirror file the viewer
+resumes (the viewer's own mirrors are), but the run folders it creates are recorded as owned by
+its server, so a later mirror of the same server continues them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import time
+
+from runicorn import settings
+from runicorn.errors import ConfigError, HostKeyUnknown, RemoteError
+from runicorn.remote.connect import Credentials, parse_target
+from runicorn.remote.mirror import Mirror, MirrorStats
+
+
+def _human_bytes(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"
+
+
+def status_line(stats: MirrorStats) -> str:
+    lag = "-" if stats.lag_s is None else f"{stats.lag_s:.1f} s"
+    state = "live" if stats.alive else "reconnecting"
+    line = (f"{state} · {stats.runs} runs ({stats.active_runs} active) · {stats.files} files · "
+            f"{_human_bytes(stats.bytes)} · lag {lag}")
+    if stats.last_error and not stats.alive:
+        line += f" · {stats.last_error.splitlines()[0]}"
+    return line
+
+
+def _confirm_host(mirror: Mirror, err: HostKeyUnknown, given: str | None) -> None:
+    if given is not None:
+        raise err  # the key differs from the fingerprint on the command line
+    if not sys.stdin.isatty():
+        raise RemoteError(err.message, f"run in a terminal to confirm it, or pass --trust-fingerprint {err.fingerprint}"
+                          " after checking it against the server")
+    print(err.message, file=sys.stderr)
+    answer = input("Trust this host key and continue? [y/N] ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise RemoteError(f"host key {err.fingerprint} not trusted", "nothing was copied")
+    mirror.trust_fingerprint = err.fingerprint
+    mirror.connect()
+
+
+def run_mirror_command(args: argparse.Namespace) -> int:
+    target = parse_target(args.source)
+    if args.interval <= 0:
+        raise ConfigError(f"--interval {args.interval} must be positive", "use e.g. --interval 2")
+    creds = Credentials(key_path=args.key)
+    if args.password_prompt:
+        creds.password = getpass.getpass(f"password for {target.user}@{target.host}: ")
+    storage = settings.resolve(storage=args.storage).storage
+    mirror = Mirror(target, creds, storage, interval_s=args.interval, trust_fingerprint=args.trust_fingerprint)
+    try:
+        mirror.connect()
+    except HostKeyUnknown as err:
+        _confirm_host(mirror, err, args.trust_fingerprint)
+    mirror.trust_fingerprint = None  # trusted now: a later change is refused
+    print(f"mirroring {target.user}@{target.origin}:{target.path} into {storage} (Ctrl-C to stop)", file=sys.stderr)
+    mirror.sync_once()  # a wrong path fails here, before the loop
+    mirror.start()
+    tty = sys.stderr.isatty()
+    last = ""
+    try:
+        while mirror._thread is not None and mirror._thread.is_alive():
+            line = status_line(mirror.stats)
+            if tty:
+                print("\r\033[K" + line, end="", file=sys.stderr, flush=True)
+            elif line != last:
+                print(line, file=sys.stderr, flush=True)
+            last = line
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        mirror.stop()
+        if tty:
+            print(file=sys.stderr)
+    if mirror.stats.fatal:
+        print(f"error: {mirror.stats.last_error}", file=sys.stderr)
+        return 1
+    print(status_line(mirror.stats).replace("reconnecting", "stopped").replace("live", "stopped"), file=sys.stderr)
+    return 0

@@ -1,0 +1,110 @@
+"""Copy rules for one remote file into its local twin, over an open SFTP channel.
+
+- Append-only files (``format.APPEND_ONLY_FILES``) continue from the local size; only complete
+  lines land, so a half-written remote line never lands half. A remote file that shrank, or whose
+  first bytes differ from the local ones (checked once per connection), is fetched whole.
+- Every other file (the rewritten JSON files, media, git diff, ...) is fetched whole when it is
+  missing locally or its size or mtime differs, into a temp file renamed over the old one, and
+  its mtime set to the remote one: an unchanged file is never fetched twice, across restarts too.
+  A rewritten JSON file that does not parse (caught mid-write) is left for the next cycle.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import paramiko
+
+from runicorn import format as fmt
+
+HEAD_BYTES = 64
+_PREFETCH_OVER = 64 * 1024
+
+
+def read_range(sftp: paramiko.SFTPClient, remote: str, offset: int, size: int) -> bytes:
+    """``size`` bytes of ``remote`` from ``offset`` (fewer if the file is shorter)."""
+    if size <= 0:
+        return b""
+    with sftp.open(remote, "rb") as f:
+        f.seek(offset)
+        if size > _PREFETCH_OVER:
+            f.prefetch(offset + size)
+        return f.read(size)
+
+
+def _replace(local: Path, data: bytes, mtime: int | None, must_parse: bool = False) -> bool:
+    """Put ``data`` at ``local`` by temp file + rename; False (nothing changed) if it must parse and doesn't."""
+    local.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{local.name}.", suffix=fmt.TEMP_SUFFIX, dir=local.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        if must_parse and fmt.read_json(Path(tmp)) is None:
+            os.unlink(tmp)
+            return False
+        if mtime is not None:
+            os.utime(tmp, (mtime, mtime))
+        os.replace(tmp, local)
+        return True
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _local_size(local: Path) -> int:
+    try:
+        return local.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def sync_append(sftp: paramiko.SFTPClient, remote: str, local: Path, remote_size: int,
+                check_head: bool) -> tuple[int, bool]:
+    """Bring an append-only file up to date. Returns (bytes landed, True when fully caught up)."""
+    local_size = _local_size(local)
+    whole = remote_size < local_size
+    if not whole and check_head and local_size > 0:
+        n = min(HEAD_BYTES, local_size)
+        with open(local, "rb") as f:
+            local_head = f.read(n)
+        whole = read_range(sftp, remote, 0, n) != local_head
+    if whole:
+        data = read_range(sftp, remote, 0, remote_size)
+        keep = data[: data.rfind(b"\n") + 1]
+        _replace(local, keep, None)
+        return len(keep), len(keep) == remote_size
+    if remote_size == local_size:
+        return 0, True
+    chunk = read_range(sftp, remote, local_size, remote_size - local_size)
+    complete = chunk[: chunk.rfind(b"\n") + 1]
+    if complete:
+        local.parent.mkdir(parents=True, exist_ok=True)
+        with open(local, "ab") as f:
+            f.write(complete)
+    return len(complete), local_size + len(complete) == remote_size
+
+
+def needs_whole(local: Path, remote_size: int, remote_mtime: int | None) -> bool:
+    try:
+        st = local.stat()
+    except FileNotFoundError:
+        return True
+    return st.st_size != remote_size or (remote_mtime is not None and int(st.st_mtime) != remote_mtime)
+
+
+def sync_whole(sftp: paramiko.SFTPClient, remote: str, local: Path, remote_size: int,
+               remote_mtime: int | None, must_parse: bool) -> tuple[int, bool]:
+    """Fetch a whole file when it changed. Returns (bytes landed, True when local matches remote)."""
+    if not needs_whole(local, remote_size, remote_mtime):
+        return 0, True
+    data = read_range(sftp, remote, 0, remote_size)
+    if len(data) != remote_size:
+        return 0, False  # changed while we read it: next cycle
+    if not _replace(local, data, remote_mtime, must_parse):
+        return 0, False  # caught mid-write by a writer that does not rename: next cycle
+    return len(data), True

@@ -1,0 +1,117 @@
+"""``/api/ssh/*``: connect to a server, browse it, start / list / stop mirrors (docs/remote.md#api).
+
+These are the only endpoints that write, and only into run folders a mirror created. Errors use
+the one JSON shape ``{"error": "...", "status": N}`` (plus ``hint`` when there is one). An unknown
+host key is not an error: ``connect`` answers ``{"session": null, "host_key": "unknown",
+"fingerprint": "SHA256:..."}`` and a second call with ``trust: true`` and that ``fingerprint``
+accepts it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from runicorn.errors import ConfigError, HostKeyChanged, HostKeyUnknown, RunicornError
+from runicorn.remote.connect import Credentials
+from runicorn.remote.tasks import MirrorNotFound, MirrorTasks, SessionNotFound
+from runicorn.settings import Settings
+
+
+class ConnectBody(BaseModel):
+    host: str = Field(min_length=1, max_length=255)
+    port: int = Field(default=22, ge=1, le=65535)
+    user: str = Field(min_length=1, max_length=64)
+    password: str | None = None
+    key_path: str | None = None
+    key_text: str | None = None
+    passphrase: str | None = None
+    agent: bool = True
+    trust: bool = False
+    fingerprint: str | None = None
+
+
+class StartBody(BaseModel):
+    session: str
+    path: str = Field(min_length=1, max_length=4096)
+    interval_s: float | None = Field(default=None, gt=0.1, le=3600)
+
+
+class StopBody(BaseModel):
+    id: str
+
+
+def _error(err: RunicornError, status: int) -> JSONResponse:
+    body: dict[str, Any] = {"error": err.message, "status": status}
+    if err.hint:
+        body["hint"] = err.hint
+    return JSONResponse(body, status_code=status)
+
+
+def _status_of(err: RunicornError) -> int:
+    if isinstance(err, (SessionNotFound, MirrorNotFound)):
+        return 404
+    if isinstance(err, ConfigError):
+        return 400
+    if isinstance(err, HostKeyChanged):
+        return 409
+    return 502  # the server could not be reached or refused us
+
+
+def router(settings: Settings, resume: bool = True) -> APIRouter:
+    """The SSH routes over one :class:`MirrorTasks` (at ``router.mirror_tasks``); resumes saved mirrors."""
+    tasks = MirrorTasks(settings.storage)
+    api = APIRouter(prefix="/api/ssh", tags=["ssh"])
+
+    @api.post("/connect")
+    def connect(body: ConnectBody) -> Any:
+        if body.trust and not body.fingerprint:
+            return _error(ConfigError("trust needs the fingerprint you confirmed",
+                                      "send the fingerprint from the first answer with trust: true"), 400)
+        creds = Credentials(password=body.password, key_path=body.key_path, key_text=body.key_text,
+                            passphrase=body.passphrase, use_agent=body.agent)
+        try:
+            session = tasks.connect(body.host, body.port, body.user, creds,
+                                    trust_fingerprint=body.fingerprint if body.trust else None)
+        except HostKeyUnknown as err:
+            if body.trust:
+                return _error(err, 409)
+            return {"session": None, "host_key": "unknown", "fingerprint": err.fingerprint,
+                    "message": err.message}
+        except RunicornError as err:
+            return _error(err, _status_of(err))
+        return {"session": session, "host_key": "known"}
+
+    @api.get("/listdir")
+    def listdir(session: str, path: str = ".") -> Any:
+        try:
+            return tasks.listdir(session, path)
+        except RunicornError as err:
+            return _error(err, _status_of(err))
+
+    @api.post("/mirror/start")
+    def start(body: StartBody) -> Any:
+        try:
+            return {"id": tasks.start(body.session, body.path, body.interval_s)}
+        except RunicornError as err:
+            return _error(err, _status_of(err))
+
+    @api.get("/mirror/list")
+    def mirror_list() -> Any:
+        return {"mirrors": tasks.list()}
+
+    @api.post("/mirror/stop")
+    def stop(body: StopBody) -> Any:
+        try:
+            tasks.stop(body.id)
+        except RunicornError as err:
+            return _error(err, _status_of(err))
+        return {"stopped": body.id}
+
+    if resume:
+        tasks.resume()
+    api.mirror_tasks = tasks  # type: ignore[attr-defined]
+    return api

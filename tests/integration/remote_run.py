@@ -1,0 +1,34 @@
+"""Writes a run on the "remote" side the way the SDK lays it out, line by line, for the SSH tests."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from runicorn import format as fmt
+
+
+class RemoteRun:
+    def __init__(self, root: Path, project: str = "proj", name: str = "exp", run_id: str | None = None) -> None:
+        self.id = run_id or fmt.new_run_id()
+        self.dir = fmt.run_dir(root, project, name, self.id)
+        self.dir.mkdir(parents=True)
+        now = time.time()
+        fmt.write_json_atomic(self.dir / fmt.META_FILE, {"id": self.id, "project": project, "name": name,
+                                                         "created_at": now})
+        self.set_status(fmt.RUNNING)
+        self.step = 0
+
+    def set_status(self, status: str, **extra: object) -> None:
+        fmt.write_json_atomic(self.dir / fmt.STATUS_FILE, {fmt.STATUS_KEY: status, **extra})
+
+    def log(self, n: int = 1) -> None:
+        with open(self.dir / fmt.EVENTS_FILE, "ab") as f:
+            for _ in range(n):
+                f.write(fmt.encode_event(fmt.METRICS, {"loss": 1.0 / (self.step + 1), fmt.STEP_KEY: self.step},
+                                         time.time()))
+                self.step += 1
+
+    def write_raw(self, data: bytes) -> None:
+        with open(self.dir / fmt.EVENTS_FILE, "ab") as f:
+            f.write(data)
