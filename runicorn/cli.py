@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from runicorn.errors import RunicornError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 def _add_config(sub: argparse._SubParsersAction) -> None:
@@ -58,7 +62,82 @@ def _run_mirror(args: argparse.Namespace) -> int:
 
 
 def _add_archive(sub: argparse._SubParsersAction) -> None:
-    """Filled in by export / import (runicorn.archive)."""
+    """``runicorn export`` and ``runicorn import`` (runicorn.archive)."""
+    p = sub.add_parser("export", help="write runs into a .zip or .tar.gz archive with a manifest")
+    p.add_argument("out", metavar="OUT", help="the archive to write: OUT.zip or OUT.tar.gz")
+    p.add_argument("--storage", metavar="ROOT", help="storage root to export from")
+    p.add_argument("--project", action="append", default=[], metavar="P", help="only runs of project P")
+    p.add_argument("--name", action="append", default=[], metavar="N", help="only runs of experiment name N")
+    p.add_argument("--run", action="append", default=[], metavar="ID", nargs="+", help="only these run ids")
+    p.set_defaults(handler=_run_export)
+    p = sub.add_parser("import", help="import runs from archives (ours or the PyPI Runicorn package's)")
+    p.add_argument("files", nargs="+", metavar="FILE", help="archives to import (.zip, .tar, .tar.gz)")
+    p.add_argument("--storage", metavar="ROOT", help="storage root to import into")
+    p.set_defaults(handler=_run_import)
+
+
+def _progress() -> Progress:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    return Progress(*columns, console=Console(stderr=True), transient=True)
+
+
+def _updater(bar: Progress, task: TaskID) -> Callable[[int, int], None]:
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return update
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from runicorn import archive, settings
+
+    resolved = settings.resolve(storage=args.storage)
+    out = Path(args.out)
+    archive.archive_kind(out)
+    run_ids = [run_id for group in args.run for run_id in group]
+    runs = archive.select_runs(resolved.storage, args.project, args.name, run_ids)
+    with _progress() as bar:
+        task = bar.add_task(f"exporting {len(runs)} runs", total=None)
+        result = archive.export_runs(resolved.storage, out, runs, _updater(bar, task))
+    print(f"exported {result.runs} runs ({result.files} files, {result.bytes} bytes) to {result.path}")
+    return 0
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from runicorn import archive, settings
+
+    resolved = settings.resolve(storage=args.storage)
+    limits = archive.ArchiveLimits.from_settings(resolved)
+    failed = 0
+    for file in args.files:
+        try:
+            with _progress() as bar:
+                task = bar.add_task(f"importing {Path(file).name}", total=None)
+                results = archive.import_archive(Path(file), resolved.storage, limits, _updater(bar, task))
+        except RunicornError as err:
+            if args.debug:
+                traceback.print_exc()
+            print(f"error: {err.message}", file=sys.stderr)
+            if err.hint:
+                print(f"hint: {err.hint}", file=sys.stderr)
+            failed += 1
+            continue
+        for r in results:
+            where = f"{r.project}/{r.name}"
+            if r.outcome == "imported":
+                print(f"imported {r.run_id} into {where} ({r.files} files)")
+            elif r.outcome == "skipped":
+                print(f"skipped  {r.run_id}: an identical run is already in {where}")
+            else:
+                print(f"imported {r.run_id} as {r.new_id} into {where}: a different run already has that id")
+    return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:

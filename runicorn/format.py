@@ -43,8 +43,10 @@ REWRITTEN_FILES = (META_FILE, STATUS_FILE, SUMMARY_FILE, CONFIG_FILE)
 APPEND_ONLY_FILES = (EVENTS_FILE, LOGS_FILE)
 # A folder holding one of these is a run (the PyPI package's rule).
 RUN_MARKER_FILES = (META_FILE, STATUS_FILE)
+# Where an import stages an archive inside the storage root before moving runs into place.
+IMPORT_STAGING_DIR = ".importing"
 # Folders the PyPI package keeps beside its runs that are never runs of their own.
-IGNORED_DIR_NAMES = frozenset({".recycle", "archive", MEDIA_DIR, "__pycache__"})
+IGNORED_DIR_NAMES = frozenset({".recycle", "archive", MEDIA_DIR, "__pycache__", IMPORT_STAGING_DIR})
 # Temporary files the SDK writes before an atomic rename; readers and copiers skip them.
 TEMP_SUFFIX = ".tmp"
 # Empty lock files the PyPI package leaves beside its JSON files; copiers skip them.
@@ -224,6 +226,46 @@ def locate_run(root: Path, path: Path) -> RunLocation | None:
     segments = parts[1:-1]
     name = "/".join(segments[1:]) if len(segments) > 1 else DEFAULT_NAME
     return RunLocation(path, segments[0], name, run_id, "legacy_path")
+
+
+def project_name_from_meta(meta: dict[str, Any]) -> tuple[str, str] | None:
+    """Project and name a run's ``meta.json`` records: ours (``project``/``name``) or the PyPI
+    package 0.6+ (``path`` = ``"project/seg/..."``). None when it records neither."""
+    project, name = meta.get("project"), meta.get("name")
+    if isinstance(project, str) and project and isinstance(name, str) and name:
+        return project, name
+    path = meta.get("path")
+    if isinstance(path, str) and path.strip("/"):
+        segments = [s for s in path.strip("/").split("/") if s]
+        return segments[0], "/".join(segments[1:]) or DEFAULT_NAME
+    return None
+
+
+# --- export archives -------------------------------------------------------------------------
+# The manifest ``runicorn export`` writes at the top of every archive.
+MANIFEST_FILE = "runicorn-manifest.json"
+MANIFEST_VERSION = 1
+
+
+class ManifestFile(TypedDict):
+    path: str  # relative to the run folder, "/"-separated
+    size: int
+    sha256: str
+
+
+class ManifestRun(TypedDict):
+    id: str
+    project: str
+    name: str
+    path: str  # the run folder relative to the archive top, "/"-separated
+    files: list[ManifestFile]
+
+
+class Manifest(TypedDict):
+    manifest_version: int
+    format_version: int
+    created_at: float
+    runs: list[ManifestRun]
 
 
 # --- JSON files ------------------------------------------------------------------------------

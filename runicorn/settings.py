@@ -34,6 +34,14 @@ SETTINGS_TABLE = (
     Setting("system_interval_s", 10.0, "RUNICORN_SYSTEM_INTERVAL_S", "seconds between system-metric samples"),
     Setting("max_pending_bytes", 256 * 1024 * 1024, "RUNICORN_MAX_PENDING_BYTES",
             "events kept in memory while the disk refuses writes; past this they are counted as lost"),
+    Setting("max_archive_entries", 200_000, "RUNICORN_MAX_ARCHIVE_ENTRIES",
+            "an archive with more entries than this is refused by import"),
+    Setting("max_archive_bytes", 10 * 1024**3, "RUNICORN_MAX_ARCHIVE_BYTES",
+            "an archive that unpacks to more bytes than this is refused by import"),
+    Setting("max_archive_ratio", 200.0, "RUNICORN_MAX_ARCHIVE_RATIO",
+            "an archive unpacking to more than this many times its own size is refused (zip bomb)"),
+    Setting("max_upload_bytes", 2 * 1024**3, "RUNICORN_MAX_UPLOAD_BYTES",
+            "largest archive the viewer accepts through POST /api/import"),
 )
 
 
@@ -44,6 +52,10 @@ class Settings:
     flush_interval_s: float
     system_interval_s: float
     max_pending_bytes: int
+    max_archive_entries: int
+    max_archive_bytes: int
+    max_archive_ratio: float
+    max_upload_bytes: int
 
 
 def user_config_path() -> Path:

@@ -1,0 +1,101 @@
+"""Where runs are: found under a storage root for export, placed under it on import."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from runicorn import format as fmt
+
+_CHUNK_BYTES = 1024 * 1024
+_SKIPPED_SUFFIXES = (fmt.TEMP_SUFFIX, fmt.LOCK_SUFFIX)
+
+
+@dataclass(frozen=True)
+class Placement:
+    project: str
+    name: str
+    run_id: str
+
+    def run_dir(self, root: Path, run_id: str | None = None) -> Path:
+        """The run's folder under ``root``; a ``name`` with ``/`` uses the PyPI 0.6+ layout."""
+        run_id = run_id or self.run_id
+        if "/" in self.name:
+            return Path(root, fmt.RUNS_DIR, self.project, *self.name.split("/"), run_id)
+        return fmt.run_dir(root, self.project, self.name, run_id)
+
+
+def find_runs(root: Path) -> Iterator[fmt.RunLocation]:
+    """Every run folder under ``root`` in any known layout, in a stable order; links not followed."""
+    root = Path(root)
+    for dirpath, dirnames, _files in os.walk(root):
+        here = Path(dirpath)
+        if here != root and fmt.is_run_dir(here):
+            location = fmt.locate_run(root, here)
+            if location is not None:
+                yield location
+            dirnames[:] = []
+            continue
+        dirnames[:] = sorted(d for d in dirnames if d not in fmt.IGNORED_DIR_NAMES)
+
+
+def run_files(run_dir: Path) -> Iterator[tuple[str, Path]]:
+    """``(relative posix path, path)`` of every regular file of a run; temp files, the PyPI package's
+    empty lock files and links are left out."""
+    for dirpath, dirnames, files in os.walk(run_dir):
+        dirnames.sort()
+        for file in sorted(files):
+            path = Path(dirpath, file)
+            if file.endswith(_SKIPPED_SUFFIXES) or path.is_symlink() or not path.is_file():
+                continue
+            yield path.relative_to(run_dir).as_posix(), path
+
+
+def place(run_rel: str, meta: dict[str, object] | None, fallback_id: str) -> Placement:
+    """Project, name and id of a run found at ``run_rel`` in an archive.
+
+    The run's own ``meta.json`` decides first; then its position, read in every layout from every
+    possible archive top (a storage root, a wrapping folder, a ``runs`` folder); then defaults.
+    """
+    parts = PurePosixPath(run_rel).parts if run_rel else ()
+    run_id = parts[-1] if parts else fallback_id
+    from_meta = fmt.project_name_from_meta(meta) if meta else None
+    if from_meta and _safe_names(*from_meta):
+        return Placement(from_meta[0], from_meta[1], run_id)
+    for start in range(max(len(parts) - 1, 0)):
+        base = PurePosixPath("/top")
+        location = fmt.locate_run(Path(base), Path(base, *parts[start:]))
+        if location is not None and _safe_names(location.project, location.name):
+            return Placement(location.project, location.name, run_id)
+    return Placement(fmt.DEFAULT_PROJECT, fmt.DEFAULT_NAME, run_id)
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """Size and sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def content_digest(files: dict[str, tuple[int, str]]) -> str:
+    """One sha256 over a run's ``{relative path: (size, sha256)}``: equal digests, equal runs."""
+    digest = hashlib.sha256()
+    for rel in sorted(files):
+        size, sha = files[rel]
+        digest.update(f"{rel}\0{size}\0{sha}\n".encode())
+    return digest.hexdigest()
+
+
+def run_content(run_dir: Path) -> dict[str, tuple[int, str]]:
+    return {rel: file_digest(path) for rel, path in run_files(run_dir)}
+
+
+def _safe_names(project: str, name: str) -> bool:
+    return fmt.is_safe_id(project) and all(fmt.is_safe_id(seg) for seg in name.split("/"))

@@ -1,0 +1,148 @@
+"""Export then import: every byte comes back; re-import changes nothing; conflicts keep both."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from archive_fixtures import make_archive, run_members, tree_hashes, write_run
+
+from runicorn import archive
+from runicorn import format as fmt
+from runicorn.errors import ConfigError, RunNotFound
+
+KINDS = ["zip", "tar.gz"]
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    root = tmp_path / "source"
+    write_run(root, "vision", "resnet", seed=1)
+    write_run(root, "vision", "resnet", seed=2)
+    write_run(root, "nlp", "bert", seed=3)
+    return root
+
+
+def _export(root: Path, out: Path, **filters: list[str]) -> archive.ExportResult:
+    return archive.export_runs(root, out, archive.select_runs(root, **filters))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_export_then_import_round_trips_every_byte(source: Path, tmp_path: Path, kind: str) -> None:
+    out = tmp_path / f"runs.{kind}"
+    result = _export(source, out)
+    assert (result.runs, result.files) == (3, 18)
+
+    target = tmp_path / "target"
+    results = archive.import_archive(out, target)
+
+    assert [r.outcome for r in results] == ["imported"] * 3
+    assert tree_hashes(target) == tree_hashes(source)
+    assert not (target / fmt.IMPORT_STAGING_DIR).exists()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_archive_carries_a_manifest_of_sizes_and_hashes(source: Path, tmp_path: Path, kind: str) -> None:
+    out = _export(source, tmp_path / f"runs.{kind}").path
+    if kind == "zip":
+        with zipfile.ZipFile(out) as zf:
+            manifest = json.loads(zf.read(fmt.MANIFEST_FILE))
+    else:
+        with tarfile.open(out) as tf:
+            stream = tf.extractfile(fmt.MANIFEST_FILE)
+            assert stream is not None
+            manifest = json.loads(stream.read())
+    hashes = tree_hashes(source)
+    listed = {f"{run['path']}/{f['path']}": f["sha256"] for run in manifest["runs"] for f in run["files"]}
+    assert listed == hashes
+    assert sorted(r["project"] for r in manifest["runs"]) == ["nlp", "vision", "vision"]
+
+
+def test_reimporting_the_same_archive_changes_nothing(source: Path, tmp_path: Path) -> None:
+    out = _export(source, tmp_path / "runs.zip").path
+    target = tmp_path / "target"
+    archive.import_archive(out, target)
+    before = tree_hashes(target)
+
+    again = archive.import_archive(out, target)
+
+    assert [r.outcome for r in again] == ["skipped"] * 3
+    assert tree_hashes(target) == before
+
+
+def test_same_run_id_with_other_content_keeps_both(tmp_path: Path) -> None:
+    run_id = "20261123_101500_ab12cd"
+    ours = write_run(tmp_path / "mine", "p", "n", run_id, seed=1)
+    theirs = write_run(tmp_path / "theirs", "p", "n", run_id, seed=2)
+    out = _export(tmp_path / "theirs", tmp_path / "theirs.tar.gz").path
+
+    results = archive.import_archive(out, tmp_path / "mine")
+    (result,) = results
+    assert result.outcome == "renamed" and result.new_id != run_id
+    assert fmt.RUN_ID_PATTERN.match(result.new_id) and result.new_id[:16] == run_id[:16]
+    assert tree_hashes(result.path) == tree_hashes(theirs)
+    assert tree_hashes(ours)[fmt.EVENTS_FILE] != tree_hashes(result.path)[fmt.EVENTS_FILE]
+
+    again = archive.import_archive(out, tmp_path / "mine")
+    assert [(r.outcome, r.new_id) for r in again] == [("skipped", result.new_id)]
+    assert len(list((tmp_path / "mine" / "p" / "n" / fmt.RUNS_DIR).iterdir())) == 2
+
+
+def test_export_filters_by_project_name_and_run_id(source: Path, tmp_path: Path) -> None:
+    assert _export(source, tmp_path / "a.zip", projects=["nlp"]).runs == 1
+    assert _export(source, tmp_path / "b.zip", names=["resnet"]).runs == 2
+    one = next(p.name for p in (source / "nlp" / "bert" / fmt.RUNS_DIR).iterdir())
+    assert _export(source, tmp_path / "c.zip", run_ids=[one]).runs == 1
+    with pytest.raises(RunNotFound, match="no run nope"):
+        archive.select_runs(source, run_ids=["nope"])
+
+
+def test_export_refuses_an_unknown_archive_type(source: Path, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        _export(source, tmp_path / "runs.rar")
+    assert "OUT.zip" in (err.value.hint or "")
+    assert not list(tmp_path.glob("runs.rar*"))
+
+
+@pytest.mark.parametrize("top", ["", "wrapper/", "runs-only", "project", "single"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_archives_with_any_top_folder_are_imported(tmp_path: Path, top: str, kind: str) -> None:
+    run_id = "20261123_101500_ab12cd"
+    prefix = {
+        "": f"p/n/runs/{run_id}",
+        "wrapper/": f"wrapper/p/n/runs/{run_id}",
+        "runs-only": f"runs/{run_id}",
+        "project": f"n/runs/{run_id}",
+        "single": run_id,
+    }[top]
+    out = make_archive(tmp_path / f"a.{kind}", run_members(prefix), kind)
+
+    (result,) = archive.import_archive(out, tmp_path / "root")
+
+    assert result.run_id == run_id and result.outcome == "imported"
+    assert fmt.is_run_dir(result.path)
+    location = fmt.locate_run(tmp_path / "root", result.path)
+    assert location is not None and location.run_id == run_id
+    if top in ("", "wrapper/"):
+        assert (location.project, location.name) == ("p", "n")
+
+
+def test_pypi_06_layout_keeps_its_path_segments(tmp_path: Path) -> None:
+    run_id = "20261123_101500_ab12cd"
+    members = [
+        (f"runs/proj/exp/sub/{run_id}/{fmt.META_FILE}", b'{"id": "x", "path": "proj/exp/sub"}'),
+        (f"runs/proj/exp/sub/{run_id}/{fmt.STATUS_FILE}", b'{"status": "finished"}'),
+        (f"runs/proj/exp/sub/{run_id}/{fmt.SUMMARY_FILE}.lock", b""),
+        ("runicorn.db", b"SQLite format 3\x00"),
+    ]
+    out = make_archive(tmp_path / "pypi.tar.gz", members, "tar.gz")
+
+    (result,) = archive.import_archive(out, tmp_path / "root")
+
+    location = fmt.locate_run(tmp_path / "root", result.path)
+    assert location is not None and (location.project, location.name) == ("proj", "exp/sub")
+    assert not (tmp_path / "root" / "runicorn.db").exists()
+    assert not list(result.path.glob("*" + fmt.LOCK_SUFFIX))
