@@ -191,8 +191,17 @@ def peak_mb(pid: int) -> float:
     return float("nan")
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
+def ours_env() -> dict[str, str]:
+    """Our package importable from this checkout, installed or not."""
+    paths = [str(REPO), os.environ.get("PYTHONPATH", "")]
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
+
+
 def start(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env or ours_env())
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -204,7 +213,9 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def ours_available() -> bool:
-    probe = subprocess.run([sys.executable, "-m", "runicorn.cli", "viewer", "--help"], capture_output=True)
+    probe = subprocess.run(
+        [sys.executable, "-m", "runicorn.cli", "viewer", "--help"], capture_output=True, env=ours_env()
+    )
     return probe.returncode == 0
 
 
@@ -235,12 +246,10 @@ def bench_http_theirs(root: Path, side_python: Path) -> dict[str, float]:
     """Runicorn 0.7.2's viewer on the same tree: its /api/runs and downsampled metrics."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    code = (
-        "import sys, uvicorn; from runicorn.viewer import create_app; "
-        f"uvicorn.run(create_app(storage={str(root)!r}), host='127.0.0.1', port={port}, log_level='warning')"
-    )
-    env = dict(os.environ, RUNICORN_DIR=str(root))
-    proc = start([str(side_python), "-c", code], env=env)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["RUNICORN_DIR"] = str(root)
+    cmd = [str(side_python.parent / "runicorn"), "viewer", "--storage", str(root), "--port", str(port)]
+    proc = start(cmd + ["--log-level", "WARNING"], env=env)
     out: dict[str, float] = {}
     try:
         t_start = wait_up(f"{base}/api/health", proc, limit_s=300)

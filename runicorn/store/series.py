@@ -154,7 +154,7 @@ class ColumnSet:
                 v = d.get(key)
                 if type(v) in _NUMBER_TYPES or type(v) is bool:
                     try:
-                        new_values.append(float(v))
+                        new_values.append(float(v))  # type: ignore[arg-type]
                     except OverflowError:
                         continue
                     rows_list.append(base + i)
