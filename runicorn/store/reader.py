@@ -31,7 +31,7 @@ class StoreReader:
 
     def __init__(self, root: Path, refresh_interval_s: float = 1.0, max_cached_runs: int = 64) -> None:
         self.root = Path(root)
-        self.index = RunIndex(self.root, refresh_interval_s=refresh_interval_s)
+        self.index = RunIndex(self.root, refresh_interval_s=refresh_interval_s, background=True)
         self.series_cache = SeriesCache(max_runs=max_cached_runs)
 
     def run(self, key: str) -> RunInfo:

@@ -195,16 +195,33 @@ class _Container:
 
 
 class RunIndex:
-    """All runs under ``root``, refreshed lazily. Thread-safe; one per viewer process."""
+    """All runs under ``root``, refreshed lazily. Thread-safe; one per viewer process.
 
-    def __init__(self, root: Path, refresh_interval_s: float = 1.0, full_check_interval_s: float = 10.0):
+    With ``background=True`` (the viewer's choice) a reader never waits for a re-scan: a stale
+    index answers from memory at once and starts one re-scan thread; only the very first scan is
+    done in the caller. With ``background=False`` stale readers re-scan in line.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        refresh_interval_s: float = 1.0,
+        full_check_interval_s: float = 10.0,
+        background: bool = False,
+    ):
         self.root = Path(root)
         self.refresh_interval_s = refresh_interval_s
         self.full_check_interval_s = full_check_interval_s
+        self.background = background
         self.skipped: dict[str, str] = {}  # relpath -> why
-        self._lock = threading.RLock()
+        self.last_error: str | None = None  # what stopped the last background re-scan, if anything
+        self._lock = threading.Lock()  # guards swapping the published state and the thread handle
+        self._refresh_lock = threading.Lock()  # one re-scan at a time
+        self._thread: threading.Thread | None = None
         self._containers: dict[str, _Container] = {}
-        self._runs: dict[str, RunInfo] = {}  # by relpath
+        self._runs: dict[str, RunInfo] = {}  # by relpath; touched only under _refresh_lock
+        # Published state, replaced whole after each re-scan:
+        self._newest_first: list[RunInfo] = []
         self._by_key: dict[str, RunInfo] = {}
         self._by_id: dict[str, list[RunInfo]] = {}
         self._refreshed_at = -1e18
@@ -212,12 +229,12 @@ class RunIndex:
 
     # --- refreshing ----------------------------------------------------------------------------
     def refresh(self, force: bool = False, max_age_s: float | None = None) -> None:
-        """Bring the index up to date.
+        """Re-scan now, in the caller.
 
-        A no-op when the last refresh is younger than ``max_age_s`` (default
-        ``refresh_interval_s``); ``force`` refreshes now and re-checks every run's files.
+        A no-op when the last re-scan is younger than ``max_age_s`` (default
+        ``refresh_interval_s``); ``force`` re-scans now and re-checks every run's files.
         """
-        with self._lock:
+        with self._refresh_lock:
             now = time.monotonic()
             age = self.refresh_interval_s if max_age_s is None else max_age_s
             if not force and now - self._refreshed_at < age:
@@ -229,10 +246,39 @@ class RunIndex:
                 del self._runs[gone]
             for gone in [c for c in self._containers if c not in seen and c != ""]:
                 del self._containers[gone]
-            self._rekey()
+            self._publish()
             self._refreshed_at = time.monotonic()
             if full:
                 self._full_checked_at = self._refreshed_at
+
+    def _ensure_fresh(self) -> None:
+        if self._refreshed_at < -1e17:
+            self.refresh()
+            return
+        if time.monotonic() - self._refreshed_at < self.refresh_interval_s:
+            return
+        if not self.background:
+            self.refresh()
+            return
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._refresh_quietly, name="runicorn-rescan", daemon=True
+                )
+                self._thread.start()
+
+    def _refresh_quietly(self) -> None:
+        try:
+            self.refresh()
+            self.last_error = None
+        except Exception as exc:  # a background thread must not die loudly; the index stays usable
+            self.last_error = f"{type(exc).__name__}: {exc}"
+
+    def wait_for_refresh(self, timeout_s: float | None = None) -> None:
+        """Wait for a background re-scan in progress, if any (for tests and the bench)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout_s)
 
     def _walk(self, rel: str, depth: int, seen: set[str], full: bool) -> None:
         path = self.root / rel if rel else self.root
@@ -331,7 +377,7 @@ class RunIndex:
             setattr(info, attr, value)
         info._stamps = stamps
 
-    def _rekey(self) -> None:
+    def _publish(self) -> None:
         by_id: dict[str, list[RunInfo]] = {}
         for rel in sorted(self._runs):
             info = self._runs[rel]
@@ -345,27 +391,26 @@ class RunIndex:
                     info.key = f"{run_id}.{hashlib.sha1(info.relpath.encode()).hexdigest()[:8]}"
             for info in infos:
                 by_key[info.key] = info
-        self._by_id = by_id
-        self._by_key = by_key
+        newest_first = sorted(by_key.values(), key=lambda r: (r.created_at, r.key), reverse=True)
+        with self._lock:
+            self._by_id, self._by_key, self._newest_first = by_id, by_key, newest_first
 
     # --- reading -------------------------------------------------------------------------------
     def runs(self) -> list[RunInfo]:
         """Every run, newest first."""
-        self.refresh()
-        with self._lock:
-            return sorted(self._runs.values(), key=lambda r: r.created_at, reverse=True)
+        self._ensure_fresh()
+        return list(self._newest_first)
 
     def get(self, key: str) -> RunInfo | None:
         """The run with this key (or plain id, see the module doc); None when unknown or unsafe."""
         if not isinstance(key, str) or not fmt.is_safe_id(key):
             return None
-        self.refresh()
-        with self._lock:
+        self._ensure_fresh()
+        info = self._lookup(key)
+        if info is None:  # perhaps created since the last re-scan
+            self.refresh(max_age_s=0.2)
             info = self._lookup(key)
-            if info is None:  # perhaps created since the last refresh
-                self.refresh(max_age_s=0.2)
-                info = self._lookup(key)
-            return info
+        return info
 
     def _lookup(self, key: str) -> RunInfo | None:
         info = self._by_key.get(key)
@@ -424,8 +469,13 @@ class RunIndex:
             )
         now = time.time()
         needle = q.strip().lower() if q else ""
+        runs = self.runs()
+        end = None if limit is None else offset + limit
+        if sort == "created" and not (project or name or status or tag or needle):
+            ordered = runs if descending else runs[::-1]
+            return RunPage(len(ordered), offset, limit, ordered[offset:end])
         matches = []
-        for run in self.runs():
+        for run in runs:
             if project is not None and run.project != project:
                 continue
             if name is not None and run.name != name:
@@ -438,7 +488,6 @@ class RunIndex:
                 continue
             matches.append(run)
         matches = _sorted(matches, sort, descending, now)
-        end = None if limit is None else offset + limit
         return RunPage(len(matches), offset, limit, matches[offset:end])
 
 

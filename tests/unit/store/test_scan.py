@@ -45,6 +45,18 @@ def test_a_new_run_appears_on_its_own(storage: Path, write_run: RunWriter) -> No
     assert index.get("20260101_000000_bbbbbb") is not None
 
 
+def test_background_rescan_never_blocks_and_finds_new_runs(storage: Path, write_run: RunWriter) -> None:
+    write_run(run_id="20260101_000000_aaaaaa")
+    index = RunIndex(storage, refresh_interval_s=0.0, background=True)
+    assert len(index.runs()) == 1  # the first scan is done in line
+    write_run(run_id="20260101_000000_bbbbbb")
+    index.runs()  # answers from memory, starts a re-scan
+    index.wait_for_refresh()
+    assert len(index.runs()) == 2
+    index.wait_for_refresh()
+    assert index.last_error is None
+
+
 def test_rewritten_summary_is_read_again(storage: Path, write_run: RunWriter) -> None:
     d = write_run(run_id="20260101_000000_aaaaaa", summary={"acc": 0.1})
     index = RunIndex(storage, refresh_interval_s=0.0)
