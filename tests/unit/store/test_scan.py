@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -160,3 +161,28 @@ def test_media_path_refuses_paths_leaving_the_media_folder(tmp_path: Path) -> No
         "media/./a.png",
     ):
         assert media_path(run, bad) is None, bad
+
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+def test_runs_written_by_pypi_runicorn_0_7_2_are_found_with_their_status() -> None:
+    ids = json.loads((DATA / "pypi-0.7.2" / "ids.json").read_text())
+    index = RunIndex(DATA / "pypi-0.7.2" / "storage")
+    runs = {r.id: r for r in index.runs()}
+    assert set(runs) == {ids["finished"], ids["failed"]}
+    done, failed = runs[ids["finished"]], runs[ids["failed"]]
+    assert (done.project, done.name, done.state()) == ("vision", "resnet", "finished")
+    assert (failed.project, failed.name, failed.state()) == ("vision", "resnet/ablation", "failed")
+    assert done.summary["best_loss"] == 0.125 and done.meta["alias"] == "baseline"
+    assert index.query(q="baseline").total == 1
+    assert [(g.name, g.run_count) for g in index.names("vision")] == [("resnet", 1), ("resnet/ablation", 1)]
+
+
+def test_legacy_layouts_of_pypi_runicorn_0_2_to_0_5_are_found() -> None:
+    index = RunIndex(DATA / "legacy-0.2-0.5")
+    found = {(r.project, r.name, r.layout, r.state()) for r in index.runs()}
+    assert found == {
+        ("nlp", "bert", "project_name", "finished"),
+        (fmt.DEFAULT_PROJECT, fmt.DEFAULT_NAME, "legacy_flat", "finished"),
+    }

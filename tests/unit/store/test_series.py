@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from array import array
 from pathlib import Path
@@ -182,3 +183,20 @@ def test_series_grows_as_the_file_grows_across_many_groups(tmp_path: Path) -> No
     loss = series.metric_rows.columns["loss"]
     assert len(loss.values) == 9100 and loss.values[-1] == 9099.0
     assert math.isfinite(sum(loss.values))
+
+
+def test_pypi_0_7_2_run_reads_with_nan_stages_images_and_logs() -> None:
+    from runicorn.store.reader import StoreReader
+
+    data = Path(__file__).resolve().parents[2] / "data" / "pypi-0.7.2"
+    run_id = json.loads((data / "ids.json").read_text())["finished"]
+    reader = StoreReader(data / "storage")
+    answer = reader.metrics(run_id)
+    assert answer["malformed"] == 0
+    assert answer["series"]["loss"]["y"][3] is None  # NaN written as a bare token
+    assert answer["series"]["grad"]["y"] == [None]  # Infinity
+    assert [s["stage"] for s in answer["stages"]] == ["train", "val"]
+    media = reader.media(run_id)
+    assert [i["caption"] for i in media["images"]] == ["red"]
+    assert reader.media_file(run_id, media["images"][0]["path"]).is_file()
+    assert any("epoch 1 done" in line for line in reader.logs(run_id)["lines"])
