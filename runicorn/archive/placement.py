@@ -19,10 +19,16 @@ class Placement:
     project: str
     name: str
     run_id: str
+    # The run's parent folders under the root when the archive shows a known layout; kept as is so
+    # an export imported back into its own root lands on the same folders.
+    folder: tuple[str, ...] = ()
 
     def run_dir(self, root: Path, run_id: str | None = None) -> Path:
-        """The run's folder under ``root``; a ``name`` with ``/`` uses the PyPI 0.6+ layout."""
+        """The run's folder under ``root``: its archive position, or where the SDK would put it
+        (a ``name`` with ``/`` uses the PyPI 0.6+ layout)."""
         run_id = run_id or self.run_id
+        if self.folder:
+            return Path(root, *self.folder, run_id)
         if "/" in self.name:
             return Path(root, fmt.RUNS_DIR, self.project, *self.name.split("/"), run_id)
         return fmt.run_dir(root, self.project, self.name, run_id)
@@ -55,21 +61,27 @@ def run_files(run_dir: Path) -> Iterator[tuple[str, Path]]:
 
 
 def place(run_rel: str, meta: dict[str, object] | None, fallback_id: str) -> Placement:
-    """Project, name and id of a run found at ``run_rel`` in an archive.
+    """Project, name, id and folder of a run found at ``run_rel`` in an archive.
 
-    The run's own ``meta.json`` decides first; then its position, read in every layout from every
-    possible archive top (a storage root, a wrapping folder, a ``runs`` folder); then defaults.
+    Its position decides when it reads as a known layout from some archive top (a storage root,
+    a wrapping folder, a ``runs`` folder) and its ``meta.json`` agrees or is silent; otherwise
+    ``meta.json`` decides; otherwise the defaults.
     """
     parts = PurePosixPath(run_rel).parts if run_rel else ()
     run_id = parts[-1] if parts else fallback_id
     from_meta = fmt.project_name_from_meta(meta) if meta else None
-    if from_meta and _safe_names(*from_meta):
-        return Placement(from_meta[0], from_meta[1], run_id)
+    if from_meta and not _safe_names(*from_meta):
+        from_meta = None
+    base = Path("/top")
     for start in range(max(len(parts) - 1, 0)):
-        base = PurePosixPath("/top")
-        location = fmt.locate_run(Path(base), Path(base, *parts[start:]))
-        if location is not None and _safe_names(location.project, location.name):
-            return Placement(location.project, location.name, run_id)
+        location = fmt.locate_run(base, Path(base, *parts[start:]))
+        if location is None or not _safe_names(location.project, location.name):
+            continue
+        if from_meta is None or from_meta == (location.project, location.name):
+            return Placement(location.project, location.name, run_id, tuple(parts[start:-1]))
+        break
+    if from_meta:
+        return Placement(from_meta[0], from_meta[1], run_id)
     return Placement(fmt.DEFAULT_PROJECT, fmt.DEFAULT_NAME, run_id)
 
 
