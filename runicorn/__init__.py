@@ -1,3 +1,95 @@
-"""Runicorn: a local-first, offline experiment tracker. (SDK facade: being written.)"""
+"""Runicorn: a local-first, offline experiment tracker.
+
+    import runicorn as rn
+    run = rn.init(project="demo", name="exp1", config={"lr": 1e-3})
+    rn.log({"loss": 0.5, "acc": 0.8}, stage="train")
+    rn.summary({"best_acc": 0.93})
+    rn.finish()
+
+Module-level calls act on the run most recently started by :func:`init`. With
+``RUNICORN_MODE=disabled``, or in a distributed worker whose ``RANK`` is above 0, every call is a
+no-op. This module imports nothing of the viewer: a training process stays light.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from runicorn import settings as _settings
+from runicorn.errors import RunicornError
+from runicorn.sdk.run import Config, Run
+from runicorn.sdk.disabled import DisabledRun
 
 __version__ = "0.1.0"
+__all__ = ["init", "log", "log_text", "log_image", "summary", "finish", "config", "Run", "RunicornError"]
+
+_current: Run | DisabledRun | None = None
+
+
+def init(
+    project: str = "default",
+    name: str = "default",
+    storage: str | os.PathLike[str] | None = None,
+    config: dict[str, Any] | None = None,
+    tags: list[str] | None = None,
+    notes: str | None = None,
+    run_id: str | None = None,
+    capture_console: bool = True,
+    system_metrics: bool = True,
+) -> Run | DisabledRun:
+    """Start a run under ``<storage>/<project>/<name>/runs/<run_id>/`` and make it current.
+
+    Storage root: ``storage=`` > ``RUNICORN_DIR`` > ``runicorn config --set-user-root`` >
+    ``./.runicorn``. Raises :class:`RunicornError` on misconfiguration; nothing after it raises.
+    """
+    global _current
+    resolved = _settings.resolve(storage=storage)
+    if _current is not None and not _current.finished:
+        _current.finish()
+    if resolved.mode == "disabled" or _rank() > 0:
+        _current = DisabledRun(project, name, config)
+        return _current
+    _current = Run(resolved, project, name, config=config, tags=tags, notes=notes, run_id=run_id,
+                   capture_console=capture_console, system_metrics=system_metrics)
+    return _current
+
+
+def _rank() -> int:
+    try:
+        return int(os.environ.get("RANK", "0"))
+    except ValueError:
+        return 0
+
+
+def log(data: dict[str, Any] | None = None, step: int | None = None, stage: str | None = None,
+        **metrics: Any) -> None:
+    """Record metric values on the current run (no-op without one)."""
+    if _current is not None:
+        _current.log(data, step=step, stage=stage, **metrics)
+
+
+def log_text(text: str) -> None:
+    if _current is not None:
+        _current.log_text(text)
+
+
+def log_image(key: str, image: Any, step: int | None = None, caption: str | None = None) -> None:
+    if _current is not None:
+        _current.log_image(key, image, step=step, caption=caption)
+
+
+def summary(values: dict[str, Any]) -> None:
+    if _current is not None:
+        _current.summary(values)
+
+
+def finish(status: str = "finished") -> None:
+    if _current is not None:
+        _current.finish(status)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "config":  # rn.config is the current run's config
+        return _current.config if _current is not None else Config(lambda _c: None)
+    raise AttributeError(f"module 'runicorn' has no attribute {name!r}")

@@ -126,6 +126,13 @@ def gpu_key(index: int, field: str) -> str:
 
 
 # --- meta / status / summary keys -------------------------------------------------------------
+class GitData(TypedDict, total=False):
+    commit: str
+    branch: str | None
+    dirty: bool
+    remote: str | None  # credentials stripped
+
+
 class MetaData(TypedDict, total=False):
     id: str
     project: str
@@ -141,7 +148,7 @@ class MetaData(TypedDict, total=False):
     cwd: str
     tags: list[str]
     notes: str | None
-    git: dict[str, Any] | None
+    git: GitData | None
     format_version: int
     storage_dir: str
 
@@ -305,9 +312,12 @@ def write_json_atomic(path: Path, value: dict[str, Any]) -> None:
 def dumps_json_file(value: dict[str, Any]) -> bytes:
     """Pretty JSON for meta/status/summary/config; NaN and infinities as bare tokens."""
     try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY) + b"\n"
+        data = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY)
+        if b"null" not in data or not has_non_finite(value):
+            return data + b"\n"
     except TypeError:
-        return (json.dumps(value, indent=2, default=str, allow_nan=True) + "\n").encode()
+        pass
+    return (json.dumps(value, indent=2, default=str, allow_nan=True) + "\n").encode()
 
 
 def has_non_finite(value: Any) -> bool:
@@ -321,17 +331,20 @@ def has_non_finite(value: Any) -> bool:
 
 
 # --- event lines -----------------------------------------------------------------------------
+_dumps = orjson.dumps
+_APPEND_NEWLINE = orjson.OPT_APPEND_NEWLINE
+
 def encode_event(kind: str, data: dict[str, Any], ts: float) -> bytes:
     """One ``events.jsonl`` line, newline included.
 
     orjson would write NaN and infinities as ``null``; those lines take Python's ``json`` so the
     bare tokens ``NaN``/``Infinity``/``-Infinity`` survive, as the PyPI package writes them.
     """
-    record = {"ts": ts, "type": kind, "data": data}
-    line = orjson.dumps(record)
+    line = _dumps({"ts": ts, "type": kind, "data": data}, option=_APPEND_NEWLINE)
     if b"null" in line and has_non_finite(data):
-        line = json.dumps(record, allow_nan=True, separators=(",", ":")).encode()
-    return line + b"\n"
+        record = {"ts": ts, "type": kind, "data": data}
+        line = json.dumps(record, allow_nan=True, separators=(",", ":")).encode() + b"\n"
+    return line
 
 
 def decode_event(line: bytes) -> dict[str, Any] | None:

@@ -1,0 +1,42 @@
+"""The run every SDK call gets when logging is off (RUNICORN_MODE=disabled, or RANK > 0)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DisabledRun:
+    """Accepts every call of :class:`~runicorn.sdk.run.Run` and does nothing."""
+
+    id = None
+    dir = None
+    finished = False
+
+    def __init__(self, project: str, name: str, config: dict[str, Any] | None = None) -> None:
+        self.project, self.name = project, name
+        self.config: dict[str, Any] = dict(config or {})
+
+    def log(self, data: dict[str, Any] | None = None, step: int | None = None, stage: str | None = None,
+            **metrics: Any) -> None:
+        pass
+
+    def log_text(self, text: str) -> None:
+        pass
+
+    def log_image(self, key: str, image: Any, step: int | None = None, caption: str | None = None) -> None:
+        pass
+
+    def summary(self, values: dict[str, Any]) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+    def finish(self, status: str = "finished", error: str | None = None) -> None:
+        self.finished = True
+
+    def __enter__(self) -> DisabledRun:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.finish()

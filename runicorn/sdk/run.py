@@ -1,0 +1,373 @@
+"""A training run: the object ``rn.init`` returns.
+
+``init`` (the constructor) fails loudly on misconfiguration. After that, no method raises into the
+training loop and none blocks on the disk: metric lines are encoded on the caller's thread and
+appended to an in-memory queue that :class:`~runicorn.sdk.writer.BufferedWriter` writes out.
+"""
+
+from __future__ import annotations
+
+import atexit
+import getpass
+import logging
+import os
+import platform
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from runicorn import format as fmt
+from runicorn.errors import ConfigError, StorageError
+from runicorn.sdk.console import ConsoleCapture
+from runicorn.sdk.gitinfo import git_info
+from runicorn.sdk.media import image_bytes
+from runicorn.sdk.system import SystemSampler
+from runicorn.sdk.values import DROP, DropLedger, to_number
+from runicorn.settings import Settings
+
+log = logging.getLogger("runicorn")
+
+_STEP = fmt.STEP_KEY
+_TIME = fmt.TIME_KEY
+_STAGE = fmt.STAGE_KEY
+_METRICS = fmt.METRICS
+_encode = fmt.encode_event
+_now = time.time
+
+
+class Config(dict):  # type: ignore[type-arg]
+    """The run's config: a dict whose changes are saved to config.json at once."""
+
+    def __init__(self, save: Any, initial: dict[str, Any] | None = None) -> None:
+        super().__init__(initial or {})
+        self._save = save
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self._save(dict(self))
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        super().update(*args, **kwargs)
+        self._save(dict(self))
+
+
+class Run:
+    """One run folder being written. Use as a context manager to finish it on exit."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        project: str,
+        name: str,
+        config: dict[str, Any] | None = None,
+        tags: list[str] | None = None,
+        notes: str | None = None,
+        run_id: str | None = None,
+        capture_console: bool = True,
+        system_metrics: bool = True,
+        nvml: Any | None = None,
+    ) -> None:
+        for label, value in (("project", project), ("name", name)):
+            if not isinstance(value, str) or not fmt.is_safe_id(value):
+                raise ConfigError(
+                    f"{label}={value!r} cannot name a folder",
+                    "use letters, digits, '_', '-' and '.', not starting with '.' (max 128 characters)",
+                )
+        if run_id is not None and not fmt.is_safe_id(run_id):
+            raise ConfigError(f"run_id={run_id!r} cannot name a folder", "pass run_id=None for a fresh id")
+        self.project, self.name = project, name
+        self.root = settings.storage
+        self.id, self.dir, resumed = self._make_dir(run_id)
+        self._finished = False
+        self._step = 0
+        self._lock = threading.Lock()
+        self._drops = DropLedger()
+        self._summary: dict[str, Any] = fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {} if resumed else {}
+        started = time.time()
+        self._status = fmt.StatusData(status=fmt.RUNNING, started_at=started, heartbeat_at=started)
+        self._warned_json: set[str] = set()
+        try:
+            self._write_meta(started, tags or [], notes)
+            self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), config)
+            self._write_json(fmt.CONFIG_FILE, dict(self.config))
+            self._write_json(fmt.STATUS_FILE, dict(self._status))
+        except OSError as exc:
+            raise StorageError(f"cannot write the run folder {self.dir}: {exc.strerror or exc}",
+                               "check that the storage root is writable and the disk has space, "
+                               "or pass storage= / set RUNICORN_DIR to another folder") from exc
+
+        from runicorn.sdk.writer import BufferedWriter
+
+        self._writer = BufferedWriter(
+            {fmt.EVENTS_FILE: self.dir / fmt.EVENTS_FILE, fmt.LOGS_FILE: self.dir / fmt.LOGS_FILE},
+            flush_interval_s=settings.flush_interval_s,
+            max_pending_bytes=settings.max_pending_bytes,
+            on_tick=self._heartbeat,
+            tick_interval_s=fmt.HEARTBEAT_INTERVAL_S,
+        )
+        self._events = self._writer.queue(fmt.EVENTS_FILE).append
+        self._logs = self._writer.queue(fmt.LOGS_FILE)
+        self._console = ConsoleCapture(self._logs) if capture_console else None
+        if self._console:
+            self._console.start()
+        self._sampler = SystemSampler(self._writer.queue(fmt.EVENTS_FILE), settings.system_interval_s, nvml)
+        if system_metrics:
+            self._sampler.start()
+        self._install_exit_hooks()
+
+    # --- the training-loop API -------------------------------------------------------------
+    def log(self, data: dict[str, Any] | None = None, step: int | None = None, stage: str | None = None,
+            **metrics: Any) -> None:
+        """Record metric values at ``step`` (the last step + 1 when omitted)."""
+        if self._finished:
+            return
+        try:
+            if metrics:
+                data = {**(data or {}), **metrics}
+            if step is None:
+                step = self._step = self._step + 1
+            else:
+                step = self._step = int(step)
+            now = _now()
+            record = {}
+            for key, value in data.items():  # type: ignore[union-attr]
+                kind = type(value)
+                if kind is float or kind is int:
+                    record[key] = value
+                else:
+                    self._slow_value(record, key, value)
+            n = len(record)
+            record[_STEP] = step
+            record[_TIME] = now
+            if stage is not None:
+                record[_STAGE] = str(stage)
+                n += 1
+            if len(record) != n + 2:
+                record = self._without_reserved(data, record)  # type: ignore[arg-type]
+            self._events(_encode(_METRICS, record, now))
+        except Exception as exc:  # noqa: BLE001 - never raise into the training loop
+            self._warn_once("log", f"rn.log failed and was skipped: {exc!r}")
+
+    def log_text(self, text: str) -> None:
+        """Append a line (or lines) of text to the run's log, as ``HH:MM:SS | text``."""
+        if self._finished:
+            return
+        try:
+            now = time.time()
+            for line in str(text).splitlines() or [""]:
+                self._logs.append(fmt.text_line(line, now).encode("utf-8", "replace"))
+        except Exception as exc:  # noqa: BLE001
+            self._warn_once("log_text", f"rn.log_text failed and was skipped: {exc!r}")
+
+    def log_image(self, key: str, image: Any, step: int | None = None, caption: str | None = None) -> None:
+        """Save an image under media/ and record it at ``step`` (the current step when omitted)."""
+        if self._finished:
+            return
+        try:
+            data, suffix = image_bytes(image)
+            now = time.time()
+            rel = fmt.media_relpath(str(key), now, suffix)
+            path = self.dir / rel
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(data)
+            record = fmt.ImageData(key=str(key), path=rel, step=self._step if step is None else int(step),
+                                   caption=caption)
+            self._events(fmt.encode_event(fmt.IMAGE, dict(record), now))
+        except Exception as exc:  # noqa: BLE001
+            self._drops.drop(str(key), type(image).__name__, f"not saved as an image: {exc}")
+
+    def summary(self, values: dict[str, Any]) -> None:
+        """Merge ``values`` into summary.json (final numbers: best accuracy, test loss...)."""
+        if self._finished:
+            return
+        try:
+            self._summary.update(values)
+            self._write_json(fmt.SUMMARY_FILE, self._summary)
+        except Exception as exc:  # noqa: BLE001
+            self._warn_once("summary", f"rn.summary failed: {exc!r}")
+
+    def flush(self) -> None:
+        """Write buffered events and logs to disk now (they are written every flush interval anyway)."""
+        try:
+            self._writer.flush()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def finish(self, status: str = fmt.FINISHED, error: str | None = None) -> None:
+        """Write everything buffered and mark the run ``finished`` (or ``failed``/``interrupted``)."""
+        with self._lock:
+            if self._finished:
+                return
+            self._finished = True
+        try:
+            self._sampler.stop()
+            if self._console:
+                self._console.stop()
+            self._remove_exit_hooks()
+            all_written = self._writer.close()
+            ended = time.time()
+            self._status.update(fmt.StatusData(
+                status=status if status in fmt.FINAL_STATUSES else fmt.FINISHED, ended_at=ended, heartbeat_at=ended))
+            if error:
+                self._status.update(fmt.StatusData(error=error))
+            if self._drops.counts:
+                self._status.update(fmt.StatusData(dropped=dict(self._drops.counts)))
+            if self._writer.lost_lines:
+                self._status.update(fmt.StatusData(lost_events=self._writer.lost_lines))
+            self._write_json(fmt.STATUS_FILE, dict(self._status))
+            if not all_written:
+                log.warning("runicorn: run %s finished but some events could not be written to %s",
+                            self.id, self.dir)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("runicorn: finishing run %s failed: %r", self.id, exc)
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc is None:
+            self.finish()
+        else:
+            self._fail(kind, exc, tb)
+
+    def __repr__(self) -> str:
+        return f"Run(id={self.id!r}, project={self.project!r}, name={self.name!r}, dir={str(self.dir)!r})"
+
+    # --- internals ---------------------------------------------------------------------------
+    def _slow_value(self, record: dict[str, Any], key: Any, value: Any) -> None:
+        number = to_number(value)
+        if number is DROP:
+            self._drops.drop(str(key), value, f"a {type(value).__name__} is not a number")
+        else:
+            record[key if isinstance(key, str) else str(key)] = number
+
+    def _without_reserved(self, data: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+        for key in fmt.RESERVED_METRIC_KEYS.intersection(data):
+            self._drops.drop(key, data[key], f"'{key}' is reserved by Runicorn (pass step= / stage= instead)")
+        return record
+
+    def _make_dir(self, run_id: str | None) -> tuple[str, Path, bool]:
+        if run_id is not None:
+            path = fmt.run_dir(self.root, self.project, self.name, run_id)
+            resumed = path.is_dir()
+            self._mkdir(path, exist_ok=True)
+            return run_id, path, resumed
+        for _ in range(100):
+            new_id = fmt.new_run_id()
+            path = fmt.run_dir(self.root, self.project, self.name, new_id)
+            try:
+                self._mkdir(path, exist_ok=False)
+                return new_id, path, False
+            except FileExistsError:
+                continue
+        raise StorageError(f"could not create a unique run folder under {path.parent}",
+                           "check the storage root for thousands of runs started in the same second")
+
+    @staticmethod
+    def _mkdir(path: Path, exist_ok: bool) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.mkdir(exist_ok=exist_ok)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            raise StorageError(f"cannot create the run folder {path}: {exc.strerror or exc}",
+                               "pass storage= or set RUNICORN_DIR to a writable folder") from exc
+
+    def _write_meta(self, created: float, tags: list[str], notes: str | None) -> None:
+        cwd = Path.cwd()
+        git, diff = git_info(cwd)
+        if diff:
+            (self.dir / fmt.GIT_DIFF_FILE).write_bytes(diff)
+        try:
+            user = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no user name in some containers
+            user = None
+        meta = fmt.MetaData(
+            id=self.id, project=self.project, name=self.name,
+            path=f"{self.project}/{self.name}", created_at=created,
+            hostname=socket.gethostname(), pid=os.getpid(), user=user,
+            python=sys.version.split()[0], platform=platform.platform(),
+            argv=list(sys.argv), cwd=str(cwd), tags=[str(t) for t in tags], notes=notes,
+            git=git, format_version=fmt.FORMAT_VERSION, storage_dir=str(self.root),
+        )
+        fmt.write_json_atomic(self.dir / fmt.META_FILE, dict(meta))
+
+    def _write_json(self, file_name: str, value: dict[str, Any]) -> None:
+        try:
+            fmt.write_json_atomic(self.dir / file_name, value)
+        except OSError as exc:
+            self._warn_once(file_name, f"cannot write {self.dir / file_name} ({exc.strerror or exc}); "
+                                       "training continues, it is written again at the next change")
+
+    def _warn_once(self, topic: str, message: str) -> None:
+        if topic not in self._warned_json:
+            self._warned_json.add(topic)
+            log.warning("runicorn: %s", message)
+
+    def _heartbeat(self) -> None:
+        if not self._finished:
+            self._status[fmt.HEARTBEAT_KEY] = time.time()  # type: ignore[literal-required]
+            self._write_json(fmt.STATUS_FILE, dict(self._status))
+
+    def _fail(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            self.finish(fmt.INTERRUPTED, "KeyboardInterrupt")
+            return
+        text = "".join(traceback.format_exception(kind, exc, tb)) if kind else ""
+        try:
+            (self.dir / fmt.TRACEBACK_FILE).write_text(text)
+        except OSError:
+            pass
+        line = traceback.format_exception_only(kind, exc)[-1].strip() if kind else "failed"
+        self.finish(fmt.FAILED, line)
+
+    # --- process exit, uncaught exceptions, SIGTERM ------------------------------------------
+    def _install_exit_hooks(self) -> None:
+        atexit.register(self._at_exit)
+        self._previous_excepthook = sys.excepthook
+        sys.excepthook = self._excepthook
+        self._previous_sigterm = None
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
+            except (ValueError, OSError):
+                pass
+
+    def _remove_exit_hooks(self) -> None:
+        atexit.unregister(self._at_exit)
+        if sys.excepthook == self._excepthook:
+            sys.excepthook = self._previous_excepthook
+        if self._previous_sigterm is not None and threading.current_thread() is threading.main_thread():
+            try:
+                if signal.getsignal(signal.SIGTERM) == self._on_sigterm:
+                    signal.signal(signal.SIGTERM, self._previous_sigterm)
+            except (ValueError, OSError):
+                pass
+
+    def _at_exit(self) -> None:
+        self.finish()
+
+    def _excepthook(self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        previous = self._previous_excepthook
+        self._fail(kind, exc, tb)
+        previous(kind, exc, tb)
+
+    def _on_sigterm(self, signum: int, frame: Any) -> None:
+        previous = self._previous_sigterm
+        self.finish(fmt.INTERRUPTED, "SIGTERM")
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            raise SystemExit(128 + signum)

@@ -1,0 +1,147 @@
+"""The buffered writer: the training thread only appends bytes to a queue; one daemon thread
+appends them to the run's files every ``flush_interval_s``, and at finish, exit and signals.
+
+It never raises into the caller. When the disk refuses a write (full, read-only, folder gone) it
+warns once, keeps the unwritten bytes in memory and retries on the next tick; past
+``max_pending_bytes`` the oldest pending lines are dropped and counted as lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+log = logging.getLogger("runicorn")
+
+
+class AppendFile:
+    """One append-only file fed by a queue of complete lines (bytes)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.queue: deque[bytes] = deque()  # append() and popleft() are thread-safe
+        self._retry = b""  # bytes taken from the queue that the disk refused
+        self._fd: int | None = None
+        self.lost_lines = 0
+
+    def pending_bytes(self) -> int:
+        return len(self._retry)
+
+    def write_pending(self) -> None:
+        """Write everything queued so far; raises OSError, keeping what was not written."""
+        n = len(self.queue)
+        if n:
+            popleft = self.queue.popleft
+            self._retry += b"".join([popleft() for _ in range(n)])
+        if not self._retry:
+            return
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        view = memoryview(self._retry)
+        written = 0
+        try:
+            while written < len(view):
+                written += os.write(self._fd, view[written:])
+        finally:
+            view.release()
+            self._retry = self._retry[written:]
+
+    def drop_oldest(self, max_bytes: int) -> None:
+        """Keep at most ``max_bytes`` of refused bytes, cutting whole lines from the front."""
+        excess = len(self._retry) - max_bytes
+        if excess <= 0:
+            return
+        cut = self._retry.find(b"\n", excess - 1) + 1 or len(self._retry)
+        self.lost_lines += self._retry.count(b"\n", 0, cut)
+        self._retry = self._retry[cut:]
+
+    def close(self) -> None:
+        if self._fd is not None:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = None
+
+
+class BufferedWriter:
+    """Owns the run's append-only files and the thread that writes them."""
+
+    def __init__(
+        self,
+        files: dict[str, Path],
+        flush_interval_s: float,
+        max_pending_bytes: int,
+        on_tick: Callable[[], None] | None = None,
+        tick_interval_s: float = 10.0,
+    ) -> None:
+        self.files = {key: AppendFile(path) for key, path in files.items()}
+        self.flush_interval_s = flush_interval_s
+        self.max_pending_bytes = max_pending_bytes
+        self._on_tick = on_tick
+        self._tick_interval_s = tick_interval_s
+        self._lock = threading.Lock()  # one writer at a time: the thread, flush(), close()
+        self._stop = threading.Event()
+        self._warned_error = False
+        self._thread = threading.Thread(target=self._loop, name="runicorn-writer", daemon=True)
+        self._thread.start()
+
+    def queue(self, key: str) -> deque[bytes]:
+        """The queue the training thread appends encoded lines to (a bare ``deque.append``)."""
+        return self.files[key].queue
+
+    @property
+    def lost_lines(self) -> int:
+        return sum(f.lost_lines for f in self.files.values())
+
+    def flush(self) -> bool:
+        """Write everything queued so far. True when all of it reached the OS."""
+        with self._lock:
+            ok = True
+            for f in self.files.values():
+                try:
+                    f.write_pending()
+                except OSError as exc:
+                    ok = False
+                    self._warn_write_error(f.path, exc)
+                    f.drop_oldest(self.max_pending_bytes)
+            if ok and self._warned_error:
+                log.warning("runicorn: writing to %s works again; nothing pending was lost", f.path.parent)
+                self._warned_error = False
+            return ok
+
+    def close(self, timeout_s: float = 5.0) -> bool:
+        """Stop the thread, write what is left, close the files."""
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout_s)
+        ok = self.flush()
+        with self._lock:
+            for f in self.files.values():
+                f.close()
+        return ok
+
+    def _warn_write_error(self, path: Path, exc: OSError) -> None:
+        if not self._warned_error:
+            self._warned_error = True
+            log.warning(
+                "runicorn: cannot write %s (%s); training continues, events are kept in memory "
+                "(up to %d MB) and written when the disk accepts them again",
+                path, exc.strerror or exc, self.max_pending_bytes // (1024 * 1024),
+            )
+
+    def _loop(self) -> None:
+        ticks_per_call = max(1, round(self._tick_interval_s / self.flush_interval_s))
+        count = 0
+        while not self._stop.wait(self.flush_interval_s):
+            try:
+                self.flush()
+                count += 1
+                if self._on_tick is not None and count % ticks_per_call == 0:
+                    self._on_tick()
+            except Exception:  # noqa: BLE001 - the writer thread must never die
+                log.exception("runicorn: unexpected error in the writer thread")
