@@ -68,6 +68,7 @@ def import_archive(
     with ArchiveReader(archive) as reader:
         checked = validate(reader, limits)
         staging_parent = root / fmt.IMPORT_STAGING_DIR
+        new_root = not root.exists()
         try:
             staging_parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix="import-", dir=staging_parent))
@@ -85,8 +86,10 @@ def import_archive(
             shutil.rmtree(staging, ignore_errors=True)
             try:
                 staging_parent.rmdir()
+                if new_root:
+                    root.rmdir()  # a failed import into a new root leaves no empty root either
             except OSError:
-                pass  # another import is staging too
+                pass  # another import is staging too, or runs were imported
 
 
 def _unpack(

@@ -216,3 +216,14 @@ def test_files_that_are_not_archives_are_refused(tmp_path: Path, root: Path) -> 
     path.write_text("just some text\n")
     err = _refused(path, root)
     assert "not a zip or tar archive" in err.message and ".tar.gz" in (err.hint or "")
+
+
+def test_a_damaged_archive_leaves_no_new_storage_root_behind(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    write_run(source, "q", "m", steps=3000)
+    path = tmp_path / "runs.zip"
+    archive.export_runs(source, path, archive.select_runs(source))
+    _flip_middle(path)
+    with pytest.raises(ArchiveError, match="truncated or corrupt|manifest"):
+        archive.import_archive(path, tmp_path / "new-root")
+    assert not (tmp_path / "new-root").exists()
