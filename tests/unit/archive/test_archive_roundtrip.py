@@ -146,3 +146,36 @@ def test_pypi_06_layout_keeps_its_path_segments(tmp_path: Path) -> None:
     assert location is not None and (location.project, location.name) == ("proj", "exp/sub")
     assert not (tmp_path / "root" / "runicorn.db").exists()
     assert not list(result.path.glob("*" + fmt.LOCK_SUFFIX))
+
+
+def test_a_run_written_by_the_sdk_round_trips_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    import runicorn
+
+    monkeypatch.setenv("RUNICORN_CONFIG_FILE", str(tmp_path / "no-config.json"))
+    source = tmp_path / "source"
+    run = runicorn.init(
+        project="sdk",
+        name="exp",
+        storage=source,
+        config={"lr": 0.1},
+        tags=["a"],
+        capture_console=False,
+        system_metrics=False,
+    )
+    for step in range(50):
+        run.log({"loss": 1.0 / (step + 1), "nan": float("nan")}, stage="train")
+    run.log_text("hello")
+    run.log_image("sample", np.zeros((8, 8, 3), dtype=np.uint8), caption="zeros")
+    run.summary({"best": 0.5})
+    run.finish()
+
+    out = _export(source, tmp_path / "sdk.tar.gz").path
+    (result,) = archive.import_archive(out, tmp_path / "target")
+
+    assert (result.outcome, result.project, result.name, result.run_id) == ("imported", "sdk", "exp", run.id)
+    assert tree_hashes(tmp_path / "target") == tree_hashes(source)
+    assert any(rel.startswith(f"{fmt.MEDIA_DIR}/") for rel in tree_hashes(result.path))
