@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-from bisect import bisect_left
 from collections.abc import Iterator
 
 from runicorn.store.series import RunSeries
@@ -36,9 +35,9 @@ def metrics_csv(series: RunSeries) -> Iterator[bytes]:
         lookups = []
         for key in keys:
             col = cols.columns[key]
-            a = bisect_left(col.rows, c0)
-            b = bisect_left(col.rows, c1)
-            lookups.append(dict(zip(col.rows[a:b], col.values[a:b], strict=True)))
+            a = col.index_of_row(c0)
+            b = col.index_of_row(c1)
+            lookups.append(dict(zip(col.rows_slice(a, b), col.values[a:b], strict=True)))
         for row in range(c0, c1):
             while span_i < len(spans) and spans[span_i].last_row < row:
                 span_i += 1

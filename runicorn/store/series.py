@@ -23,6 +23,7 @@ import os
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, groupby
 from operator import itemgetter, methodcaller
@@ -41,16 +42,50 @@ _NUMBER_TYPES = frozenset({int, float})
 _get_data = itemgetter("data")
 _get_type = methodcaller("get", "type")
 _get_ts = methodcaller("get", "ts")
+_get_data_or_none = methodcaller("get", "data")
+_get_step = itemgetter(fmt.STEP_KEY)
+_get_time = itemgetter(fmt.TIME_KEY)
 _plus_one = (1).__add__
 
 
 @dataclass
 class Column:
-    """One metric key: the rows (indexes into its ColumnSet) where it has a value, and the values."""
+    """One metric key: its values and the rows (of its ColumnSet) they belong to.
 
-    rows: array = field(default_factory=lambda: array("q"))
+    While a key has a value in every row since it first appeared, its rows are implicit
+    (``first_row + i``) and cost no memory; the first gap makes them explicit.
+    """
+
     values: array = field(default_factory=lambda: array("d"))
     nonfinite: list[int] = field(default_factory=list)  # indexes into values holding NaN/Inf
+    first_row: int = 0
+    explicit_rows: array | None = None  # None while rows are first_row, first_row + 1, ...
+
+    def row_of(self, i: int) -> int:
+        return self.first_row + i if self.explicit_rows is None else self.explicit_rows[i]
+
+    def index_of_row(self, row: int) -> int:
+        """Index of the first value whose row is >= ``row``."""
+        if self.explicit_rows is None:
+            return min(len(self.values), max(0, row - self.first_row))
+        return bisect_left(self.explicit_rows, row)
+
+    def rows_slice(self, a: int, b: int) -> Sequence[int]:
+        if self.explicit_rows is None:
+            return range(self.first_row + a, self.first_row + min(b, len(self.values)))
+        return self.explicit_rows[a:b]
+
+    def extend(self, rows: Sequence[int], values: array) -> None:
+        start = len(self.values)
+        contiguous = isinstance(rows, range) and (start == 0 or rows.start == self.first_row + start)
+        if start == 0 and isinstance(rows, range):
+            self.first_row = rows.start
+        elif not contiguous and self.explicit_rows is None:
+            self.explicit_rows = array("q", range(self.first_row, self.first_row + start))
+        if self.explicit_rows is not None:
+            self.explicit_rows.extend(rows)
+        self.values.extend(values)
+        self.nonfinite.extend(nonfinite_indexes(values, start))
 
 
 @dataclass
@@ -85,14 +120,15 @@ class ColumnSet:
             return self.times, self.times[0] if len(self.times) else 0.0
         raise ValueError(f"unknown x {x!r}: use one of {', '.join(X_MODES)}")
 
-    def append(self, datas: list[dict[str, Any]], stamps: list[Any], ends: list[int]) -> None:
-        """Append rows; ``stamps`` are the records' ``ts`` (used when ``data.time`` is missing)."""
+    def append(self, datas: list[dict[str, Any]], records: list[dict[str, Any]], ends: list[int]) -> None:
+        """Append rows: the records' ``data`` and the records (whose ``ts`` stands in for a
+        missing ``data.time``)."""
         n = len(datas)
         if n == 0:
             return
         base = len(self.steps)
         self.steps.extend(self._steps_of(datas))
-        self.times.extend(self._times_of(datas, stamps))
+        self.times.extend(self._times_of(datas, records))
         self.ends.extend(ends)
         self._append_stages(datas, base)
         keys = set().union(*datas) - fmt.RESERVED_METRIC_KEYS
@@ -100,12 +136,11 @@ class ColumnSet:
             self._append_column(key, datas, base)
 
     def _steps_of(self, datas: list[dict[str, Any]]) -> array:
+        try:  # fast path: every row has a numeric step
+            return array("d", map(_get_step, datas))
+        except (KeyError, TypeError, OverflowError):
+            pass
         steps = list(map(methodcaller("get", fmt.STEP_KEY), datas))
-        if set(map(type, steps)) <= _NUMBER_TYPES:
-            try:
-                return array("d", steps)
-            except OverflowError:
-                pass
         prev = self.steps[-1] if len(self.steps) else 0.0
         out = array("d")
         for s in steps:
@@ -113,13 +148,13 @@ class ColumnSet:
             out.append(prev)
         return out
 
-    def _times_of(self, datas: list[dict[str, Any]], stamps: list[Any]) -> array:
+    def _times_of(self, datas: list[dict[str, Any]], records: list[dict[str, Any]]) -> array:
+        try:  # fast path: every row has a numeric time
+            return array("d", map(_get_time, datas))
+        except (KeyError, TypeError, OverflowError):
+            pass
         times = list(map(methodcaller("get", fmt.TIME_KEY), datas))
-        if set(map(type, times)) <= _NUMBER_TYPES:
-            try:
-                return array("d", times)
-            except OverflowError:
-                pass
+        stamps = list(map(_get_ts, records))
         prev = self.times[-1] if len(self.times) else 0.0
         out = array("d")
         for t, ts in zip(times, stamps, strict=True):
@@ -130,8 +165,10 @@ class ColumnSet:
     def _append_stages(self, datas: list[dict[str, Any]], base: int) -> None:
         stages = list(map(methodcaller("get", fmt.STAGE_KEY), datas))
         row = base
-        for stage, group in groupby(stages):
-            count = len(list(group))
+        runs: Any = [(stages[0], len(stages))] if stages.count(stages[0]) == len(stages) else None
+        if runs is None:
+            runs = ((stage, len(list(group))) for stage, group in groupby(stages))
+        for stage, count in runs:
             if isinstance(stage, str) and stage:
                 last = self.stage_spans[-1] if self.stage_spans else None
                 if last is not None and last.stage == stage and last.last_row == row - 1:
@@ -141,9 +178,7 @@ class ColumnSet:
             row += count
 
     def _append_column(self, key: str, datas: list[dict[str, Any]], base: int) -> None:
-        col = self.columns.get(key)
-        start = len(col.values) if col is not None else 0
-        new_rows: Any
+        new_rows: Sequence[int]
         try:  # fast path: every row has a number for this key
             new_values = array("d", map(itemgetter(key), datas))
             new_rows = range(base, base + len(datas))
@@ -161,11 +196,10 @@ class ColumnSet:
             if not rows_list:
                 return
             new_rows = rows_list
+        col = self.columns.get(key)
         if col is None:
             col = self.columns[key] = Column()
-        col.rows.extend(new_rows)
-        col.values.extend(new_values)
-        col.nonfinite.extend(nonfinite_indexes(new_values, start))
+        col.extend(new_rows, new_values)
 
 
 def _as_float(value: Any, default: float) -> float:
@@ -269,17 +303,14 @@ class RunSeries:
     def _dispatch(self, records: list[dict[str, Any]], ends: list[int]) -> None:
         types = list(map(_get_type, records))
         if types.count(fmt.METRICS) == len(types):
-            self.metric_rows.append(list(map(_get_data, records)), list(map(_get_ts, records)), ends)
+            self.metric_rows.append(list(map(_get_data, records)), records, ends)
             return
         for kind, group in groupby(zip(types, records, ends, strict=True), key=itemgetter(0)):
             items = list(group)
             if kind == fmt.METRICS or kind == fmt.SYSTEM:
                 target = self.metric_rows if kind == fmt.METRICS else self.system_rows
-                target.append(
-                    [r["data"] for _, r, _ in items],
-                    [r.get("ts") for _, r, _ in items],
-                    [e for _, _, e in items],
-                )
+                group_records = [r for _, r, _ in items]
+                target.append(list(map(_get_data, group_records)), group_records, [e for _, _, e in items])
             elif kind == fmt.IMAGE:
                 for _, record, _ in items:
                     image = dict(record["data"])
@@ -341,13 +372,13 @@ class RunSeries:
             if col is None:
                 series[key] = {"x": [], "y": [], "count": 0, "downsampled": False}
                 continue
-            first = bisect_left(col.rows, start_row)
+            first = col.index_of_row(start_row)
             values = col.values[first:] if first else col.values
             nonfinite = [i - first for i in col.nonfinite if i >= first] if col.nonfinite else []
             picks = keep_indexes(values, max_points, nonfinite)
-            rows = col.rows
+            row_of = col.row_of
             series[key] = {
-                "x": [xs[rows[first + i]] - x0 for i in picks],
+                "x": [xs[row_of(first + i)] - x0 for i in picks],
                 "y": [_finite_or_none(values[i]) for i in picks],
                 "count": len(values),
                 "downsampled": len(picks) < len(values),
@@ -382,6 +413,6 @@ def _decode_bulk(lines: list[bytes]) -> list[dict[str, Any]] | None:
         return None
     if len(records) != len(lines) or set(map(type, records)) != {dict}:
         return None
-    if set(map(type, map(methodcaller("get", "data"), records))) != {dict}:
+    if set(map(type, map(_get_data_or_none, records))) != {dict}:
         return None
     return records

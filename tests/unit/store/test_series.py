@@ -200,3 +200,15 @@ def test_pypi_0_7_2_run_reads_with_nan_stages_images_and_logs() -> None:
     assert [i["caption"] for i in media["images"]] == ["red"]
     assert reader.media_file(run_id, media["images"][0]["path"]).is_file()
     assert any("epoch 1 done" in line for line in reader.logs(run_id)["lines"])
+
+
+def test_a_key_with_a_gap_keeps_the_right_steps_as_the_file_grows(tmp_path: Path) -> None:
+    path = tmp_path / fmt.EVENTS_FILE
+    _write(path, [_metrics(s, loss=float(s)) for s in range(5)])
+    series = RunSeries(tmp_path)
+    series.update()
+    _write(path, [_metrics(5, acc=1.0)] + [_metrics(s, loss=float(s)) for s in range(6, 9)], mode="ab")
+    series.update()
+    loss = series.metrics(["loss"])["series"]["loss"]
+    assert loss["x"] == [0, 1, 2, 3, 4, 6, 7, 8] and loss["y"] == loss["x"]
+    assert series.metrics(["acc"])["series"]["acc"]["x"] == [5]
