@@ -1,0 +1,65 @@
+"""The system sampler writes CPU/RAM/GPU records; GPUs come through NVML (faked: no GPU here)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import runicorn as rn
+from runicorn import format as fmt
+from runicorn.gpu import GpuReader
+from runicorn.sdk.run import Run
+from runicorn.settings import resolve
+
+
+class FakeNvml:
+    """The handful of pynvml functions the reader calls, for two fake GPUs."""
+
+    def nvmlInit(self) -> None: ...
+    def nvmlShutdown(self) -> None: ...
+    def nvmlDeviceGetCount(self) -> int: return 2
+    def nvmlDeviceGetHandleByIndex(self, i: int) -> int: return i
+    def nvmlDeviceGetName(self, h: int) -> bytes: return b"Fake H100"
+    def nvmlDeviceGetUtilizationRates(self, h: int): return SimpleNamespace(gpu=40 + h)
+    def nvmlDeviceGetMemoryInfo(self, h: int): return SimpleNamespace(used=1 << 30, total=80 << 30)
+    def nvmlDeviceGetTemperature(self, h: int, sensor: int) -> int: return 60
+    def nvmlDeviceGetPowerUsage(self, h: int) -> int: return 250_000  # milliwatts
+
+
+class BrokenNvml(FakeNvml):
+    def nvmlInit(self) -> None:
+        raise OSError("libnvidia-ml.so.1: cannot open shared object file")
+
+
+def test_gpu_reader_reports_every_device() -> None:
+    gpus = GpuReader(FakeNvml()).read()
+    assert [g.index for g in gpus] == [0, 1]
+    assert gpus[1].util_percent == 41 and gpus[0].power_w == 250.0 and gpus[0].name == "Fake H100"
+
+
+def test_no_driver_means_unavailable_with_a_reason() -> None:
+    reader = GpuReader(BrokenNvml())
+    assert not reader.available and "no NVIDIA GPU" in reader.unavailable_reason and reader.read() == []
+
+
+def test_sampler_writes_system_records_with_gpu_keys(storage_root: Path) -> None:
+    settings = resolve(storage=storage_root, system_interval_s=0.05, flush_interval_s=0.05)
+    run = Run(settings, "demo", "sys", capture_console=False, system_metrics=True, nvml=FakeNvml())
+    deadline = time.time() + 5
+    records: list[dict] = []
+    while time.time() < deadline and len(records) < 2:
+        time.sleep(0.1)
+        raw = (run.dir / fmt.EVENTS_FILE).read_bytes() if (run.dir / fmt.EVENTS_FILE).exists() else b""
+        records = [fmt.decode_event(line) for line in fmt.split_complete_lines(raw)[0]]
+    run.finish()
+    assert len(records) >= 2 and all(r["type"] == fmt.SYSTEM for r in records)
+    data = records[-1]["data"]
+    assert data[fmt.gpu_key(1, "util_percent")] == 41 and data[fmt.gpu_key(0, "power_w")] == 250.0
+    assert data[fmt.SYSTEM_RAM_TOTAL_BYTES] > 0 and 0 <= data[fmt.SYSTEM_CPU_PERCENT] <= 100
+
+
+def test_sampler_without_gpu_still_runs(storage_root: Path) -> None:
+    run = rn.init(storage=storage_root, capture_console=False, system_metrics=True)
+    run.finish()  # starting and stopping with no NVIDIA driver is silent and quick
+    assert fmt.read_json(run.dir / fmt.STATUS_FILE)["status"] == fmt.FINISHED
