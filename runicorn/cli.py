@@ -39,7 +39,26 @@ def _run_config(args: argparse.Namespace) -> int:
 
 
 def _add_viewer(sub: argparse._SubParsersAction) -> None:
-    """Filled in by the viewer (runicorn.viewer)."""
+    """``runicorn viewer`` (runicorn.viewer.server)."""
+    p = sub.add_parser("viewer", help="serve the read-only web viewer over a storage root")
+    p.add_argument("--storage", metavar="PATH", help="storage root to show (default: the configured one)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; any other address requires a token)")
+    p.add_argument("--port", type=int, default=8000, help="port to bind (default 8000; 0 picks a free one)")
+    p.add_argument("--open", action="store_true", help="open the viewer in a web browser")
+    p.add_argument("--token", metavar="T", help="require this token (default: a random one off loopback)")
+    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                   help="allow this web origin to call the API (repeatable; none by default)")
+    p.set_defaults(handler=_run_viewer)
+
+
+def _run_viewer(args: argparse.Namespace) -> int:
+    from runicorn import settings
+    from runicorn.viewer.server import serve
+
+    resolved = settings.resolve(storage=args.storage)
+    return serve(resolved, host=args.host, port=args.port, token=args.token,
+                 open_browser=args.open, cors_origins=args.cors_origin)
 
 
 def _add_mirror(sub: argparse._SubParsersAction) -> None:

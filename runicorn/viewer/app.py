@@ -1,0 +1,84 @@
+"""``create_app(settings)``: the viewer's FastAPI app over one storage root (docs/api.md).
+
+Everything the app needs is passed in; nothing is read from globals or the environment at import
+time. The app holds one :class:`~runicorn.store.StoreReader` (caches keyed by file size and mtime,
+nothing written) at ``app.state.reader``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from runicorn.settings import Settings
+from runicorn.store import StoreReader
+from runicorn.viewer import (
+    routes_gpu,
+    routes_import,
+    routes_logs,
+    routes_media,
+    routes_meta,
+    routes_metrics,
+    routes_runs,
+)
+from runicorn.viewer.access import AccessGate
+from runicorn.viewer.error_shape import install_error_handlers
+from runicorn.viewer.web_ui import DEFAULT_WEB_DIST, add_web_ui
+
+LOG_POLL_INTERVAL_S = 0.2
+
+
+def create_app(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    cors_origins: Sequence[str] = (),
+    nvml: ModuleType | Any | None = None,
+    web_dist: Path | None = None,
+    log_poll_interval_s: float = LOG_POLL_INTERVAL_S,
+) -> FastAPI:
+    """The viewer app.
+
+    ``token``: required on every request and WebSocket when set (see :mod:`.access`).
+    ``cors_origins``: origins allowed to call the API from another site (none by default).
+    ``nvml``: the NVML module for ``/api/gpu`` (tests pass a fake; default ``pynvml``).
+    ``web_dist``: the built web UI (default ``runicorn/web_dist``).
+    """
+    from runicorn import __version__
+
+    app = FastAPI(
+        title="Runicorn viewer",
+        version=__version__,
+        description="Read-only API over a Runicorn storage root. See docs/api.md.",
+    )
+    reader = StoreReader(settings.storage)
+    app.state.reader = reader
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    app.include_router(routes_meta.router(reader, settings, token_required=token is not None))
+    app.include_router(routes_runs.router(reader))
+    app.include_router(routes_metrics.router(reader))
+    app.include_router(routes_logs.router(reader, poll_interval_s=log_poll_interval_s))
+    app.include_router(routes_media.router(reader))
+    app.include_router(routes_gpu.router(nvml))
+    # Routers of other parts go here, one line each (before the web UI's catch-all route):
+    app.include_router(routes_import.router(settings))
+
+    add_web_ui(app, DEFAULT_WEB_DIST if web_dist is None else Path(web_dist))
+
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            allow_credentials=True,
+        )
+    app.add_middleware(AccessGate, token=token)  # outermost: runs before anything else
+    return app

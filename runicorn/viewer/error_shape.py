@@ -1,0 +1,74 @@
+"""The one JSON error shape of the API: ``{"error": "...", "status": N}`` (plus ``hint``).
+
+:func:`install_error_handlers` registers the handlers that turn every failure into that shape:
+unknown routes and wrong methods (Starlette's HTTPException), invalid query parameters (422),
+unknown runs (:class:`~runicorn.errors.RunNotFound`, 404), bad arguments the store rejects
+(``ValueError``, 400), and anything unexpected (500, logged, never a traceback to the client).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from runicorn.errors import RunicornError, RunNotFound
+
+log = logging.getLogger("runicorn.viewer")
+
+
+def error_response(message: str, status: int, hint: str | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": message, "status": status}
+    if hint:
+        body["hint"] = hint
+    return JSONResponse(body, status_code=status)
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "path", "body"))
+        parts.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+    return "invalid request: " + "; ".join(parts) if parts else "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such endpoint: {request.url.path}"
+        response = error_response(message, exc.status_code)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return error_response(_describe_validation(exc), 422)
+
+    async def run_not_found(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RunNotFound)
+        return error_response(exc.message, 404, exc.hint)
+
+    async def runicorn_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RunicornError)
+        return error_response(exc.message, 400, exc.hint)
+
+    async def bad_argument(request: Request, exc: Exception) -> JSONResponse:
+        return error_response(str(exc) or "bad argument", 400)
+
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error answering %s", request.url.path)
+        return error_response(f"internal error: {type(exc).__name__}", 500)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(RunNotFound, run_not_found)
+    app.add_exception_handler(RunicornError, runicorn_error)
+    app.add_exception_handler(ValueError, bad_argument)
+    app.add_exception_handler(Exception, unexpected)

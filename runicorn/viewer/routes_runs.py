@@ -1,0 +1,93 @@
+"""``/api/runs`` (filter, sort, page), one run's detail, and the runs of one experiment (docs/api.md#runs)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+
+from runicorn.errors import RunNotFound
+from runicorn.store import RunInfo, StoreReader
+
+MAX_PAGE = 1000
+# Parts of RunInfo.as_dict() left out of list rows: they can be large and the list does not show them.
+_DETAIL_ONLY = ("meta", "status_file", "config")
+
+
+def run_row(run: RunInfo, now: float) -> dict[str, Any]:
+    row = run.as_dict(now)
+    for key in _DETAIL_ONLY:
+        row.pop(key, None)
+    return row
+
+
+def router(reader: StoreReader) -> APIRouter:
+    api = APIRouter(prefix="/api", tags=["runs"])
+
+    def page(
+        project: str | None,
+        name: str | None,
+        status: str | None,
+        tag: str | None,
+        q: str | None,
+        sort: str,
+        order: str,
+        limit: int,
+        offset: int,
+    ) -> dict[str, Any]:
+        result = reader.index.query(
+            project=project,
+            name=name,
+            status=status,
+            tag=tag,
+            q=q,
+            sort=sort,
+            descending=order == "desc",
+            limit=limit,
+            offset=offset,
+        )
+        now = time.time()
+        return {
+            "total": result.total,
+            "offset": result.offset,
+            "limit": result.limit,
+            "runs": [run_row(r, now) for r in result.runs],
+        }
+
+    @api.get("/runs")
+    def list_runs(
+        project: str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        tag: str | None = None,
+        q: str | None = None,
+        sort: str = "created",
+        order: Literal["asc", "desc"] = "desc",
+        limit: int = Query(50, ge=0, le=MAX_PAGE),
+        offset: int = Query(0, ge=0),
+    ) -> dict[str, Any]:
+        return page(project, name, status, tag, q, sort, order, limit, offset)
+
+    @api.get("/projects/{project}/names/{name:path}/runs")
+    def experiment_runs(
+        project: str,
+        name: str,
+        status: str | None = None,
+        tag: str | None = None,
+        q: str | None = None,
+        sort: str = "created",
+        order: Literal["asc", "desc"] = "desc",
+        limit: int = Query(50, ge=0, le=MAX_PAGE),
+        offset: int = Query(0, ge=0),
+    ) -> dict[str, Any]:
+        answer = page(project, name, status, tag, q, sort, order, limit, offset)
+        if answer["total"] == 0 and not any((status, tag, q)):
+            raise RunNotFound(f"no experiment {project}/{name} under the storage root")
+        return answer
+
+    @api.get("/runs/{key}")
+    def run_detail(key: str) -> dict[str, Any]:
+        return reader.run_detail(key)
+
+    return api
