@@ -212,3 +212,42 @@ def test_a_key_with_a_gap_keeps_the_right_steps_as_the_file_grows(tmp_path: Path
     loss = series.metrics(["loss"])["series"]["loss"]
     assert loss["x"] == [0, 1, 2, 3, 4, 6, 7, 8] and loss["y"] == loss["x"]
     assert series.metrics(["acc"])["series"]["acc"]["x"] == [5]
+
+
+def test_a_run_written_by_our_sdk_reads_live_then_finished(tmp_path: Path) -> None:
+    import runicorn
+    from runicorn.store.reader import StoreReader
+
+    run = runicorn.init(
+        project="p",
+        name="n",
+        storage=tmp_path,
+        config={"lr": 0.1},
+        tags=["x"],
+        capture_console=False,
+        system_metrics=False,
+    )
+    try:
+        for i in range(5):
+            run.log({"loss": 1 / (i + 1)}, stage="train")
+        run.log_text("hello")
+        run.flush()
+        reader = StoreReader(tmp_path, refresh_interval_s=0.0)
+        first = reader.metrics(run.id)
+        assert reader.run(run.id).state() == "running"
+        assert first["series"]["loss"]["count"] == 5 and first["stages"][0]["stage"] == "train"
+        assert reader.logs(run.id)["lines"][-1].endswith("hello")
+        run.log({"loss": 0.1})
+        run.summary({"best": 0.1})
+    finally:
+        run.finish()
+    reader.index.refresh(force=True)
+    detail = reader.run_detail(run.id)
+    assert (detail["status"], detail["config"], detail["tags"], detail["summary"]) == (
+        "finished",
+        {"lr": 0.1},
+        ["x"],
+        {"best": 0.1},
+    )
+    later = reader.metrics(run.id, since=first["offset"])
+    assert later["series"]["loss"]["y"] == [0.1]
