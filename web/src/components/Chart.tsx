@@ -1,0 +1,210 @@
+// One uPlot chart: zoom (drag), pan (shift+drag or wheel), double-click reset, hover values in the
+// legend, click a legend entry to hide a series, stage shading, log scale, PNG and CSV download.
+import { useEffect, useRef } from "preact/hooks";
+import uPlot from "uplot";
+import { useApp } from "../app";
+import { formatValue } from "../lib/format";
+import { chartCsv, type Stage } from "../lib/series";
+
+export const PALETTE = ["#6366f1", "#f97316", "#10b981", "#ef4444", "#0ea5e9", "#a855f7", "#eab308", "#14b8a6", "#ec4899", "#64748b"];
+
+export interface ChartProps {
+  title: string;
+  testid: string;
+  xLabel: string; // "step" or "time"
+  names: string[];
+  data: [number[], ...(number | null)[][]];
+  stages?: Stage[];
+  logScale?: boolean;
+  height?: number;
+  /** Extra faint series drawn under the main ones (raw values when smoothing). */
+  faint?: (number | null)[][];
+}
+
+const STAGE_FILL = ["rgba(99,102,241,0.07)", "rgba(249,115,22,0.07)", "rgba(16,185,129,0.07)", "rgba(236,72,153,0.07)"];
+
+function stagePlugin(getStages: () => Stage[]): uPlot.Plugin {
+  return {
+    hooks: {
+      drawClear: (u: uPlot) => {
+        const stages = getStages();
+        if (stages.length < 2 && !(stages.length === 1 && stages[0].stage)) return;
+        const { ctx, bbox } = u;
+        const names = [...new Set(stages.map((s) => s.stage))];
+        ctx.save();
+        ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+        for (const s of stages) {
+          const x0 = Math.max(u.valToPos(s.x_start, "x", true), bbox.left);
+          const x1 = Math.min(u.valToPos(s.x_end, "x", true), bbox.left + bbox.width);
+          if (x1 < bbox.left || x0 > bbox.left + bbox.width) continue;
+          ctx.fillStyle = STAGE_FILL[names.indexOf(s.stage) % STAGE_FILL.length];
+          ctx.fillRect(x0, bbox.top, Math.max(x1 - x0, 1), bbox.height);
+          ctx.strokeStyle = "rgba(128,128,128,0.55)";
+          ctx.setLineDash([4 * devicePixelRatio, 4 * devicePixelRatio]);
+          ctx.beginPath();
+          ctx.moveTo(x0, bbox.top);
+          ctx.lineTo(x0, bbox.top + bbox.height);
+          ctx.stroke();
+          ctx.fillStyle = "rgba(128,128,128,0.9)";
+          if (x1 - x0 > 40 * devicePixelRatio) ctx.fillText(s.stage, x0 + 4 * devicePixelRatio, bbox.top + 12 * devicePixelRatio);
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+function panPlugin(): uPlot.Plugin {
+  return {
+    hooks: {
+      ready: (u: uPlot) => {
+        const over = u.over;
+        over.addEventListener("wheel", (e) => {
+          e.preventDefault();
+          const { left } = over.getBoundingClientRect();
+          const min = u.scales.x.min!;
+          const max = u.scales.x.max!;
+          const at = u.posToVal(e.clientX - left, "x");
+          const f = e.deltaY < 0 ? 0.8 : 1.25;
+          u.setScale("x", { min: at - (at - min) * f, max: at + (max - at) * f });
+        }, { passive: false });
+        over.addEventListener("mousedown", (e) => {
+          if (!e.shiftKey) return;
+          e.stopPropagation();
+          const x0 = e.clientX;
+          const min0 = u.scales.x.min!;
+          const max0 = u.scales.x.max!;
+          const perPx = (max0 - min0) / over.clientWidth;
+          const move = (ev: MouseEvent) => {
+            const dx = (ev.clientX - x0) * perPx;
+            u.setScale("x", { min: min0 - dx, max: max0 - dx });
+          };
+          const up = () => {
+            removeEventListener("mousemove", move);
+            removeEventListener("mouseup", up);
+          };
+          addEventListener("mousemove", move);
+          addEventListener("mouseup", up);
+        }, true);
+      },
+    },
+  };
+}
+
+function download(name: string, href: string): void {
+  const a = document.createElement("a");
+  a.href = href;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+function fileName(title: string): string {
+  return title.replace(/[^A-Za-z0-9_.-]+/g, "_") || "chart";
+}
+
+export function Chart(props: ChartProps) {
+  const { t } = useApp();
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const stages = useRef<Stage[]>(props.stages ?? []);
+  stages.current = props.stages ?? [];
+  const faint = props.faint ?? [];
+  const shape = `${props.names.join("\u0000")}|${props.xLabel}|${props.logScale}|${faint.length}|${props.height}`;
+
+  useEffect(() => {
+    const el = box.current!;
+    const dark = document.documentElement.dataset.theme === "dark";
+    const axisColor = dark ? "#9ca3af" : "#6b7280";
+    const gridColor = dark ? "rgba(255,255,255,0.07)" : "rgba(0,0,0,0.07)";
+    const axis = { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 } };
+    const series: uPlot.Series[] = [{ label: props.xLabel === "time" ? t("run.xTime") : t("run.step") }];
+    faint.forEach((_, i) => series.push({
+      label: `${props.names[i]} (raw)`,
+      stroke: PALETTE[i % PALETTE.length] + "40",
+      width: 1,
+      spanGaps: true,
+      show: true,
+      value: (_u, v) => formatValue(v),
+    }));
+    props.names.forEach((name, i) => series.push({
+      label: name,
+      stroke: PALETTE[i % PALETTE.length],
+      width: 1.6,
+      spanGaps: true,
+      points: { show: false },
+      value: (_u, v) => formatValue(v),
+    }));
+    const opts: uPlot.Options = {
+      width: Math.max(el.clientWidth, 200),
+      height: props.height ?? 240,
+      series,
+      scales: {
+        x: { time: props.xLabel === "time" },
+        y: props.logScale ? { distr: 3 } : {},
+      },
+      axes: [axis, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => formatValue(v)) }],
+      cursor: { drag: { x: true, y: false, setScale: true } },
+      legend: { live: true },
+      plugins: [stagePlugin(() => stages.current), panPlugin()],
+    };
+    const u = new uPlot(opts, [props.data[0], ...faint, ...props.data.slice(1)] as uPlot.AlignedData, el);
+    plot.current = u;
+    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(el.clientWidth, 200), height: props.height ?? 240 }));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+  }, [shape, document.documentElement.dataset.theme]);
+
+  useEffect(() => {
+    const u = plot.current;
+    if (!u) return;
+    const zoomed = u.scales.x.min !== undefined && u.data[0].length > 0 &&
+      (u.scales.x.min! > (u.data[0][0] as number) || u.scales.x.max! < (u.data[0][u.data[0].length - 1] as number));
+    u.setData([props.data[0], ...faint, ...props.data.slice(1)] as uPlot.AlignedData, !zoomed);
+  }, [props.data, props.faint, props.stages]);
+
+  const onPng = () => {
+    const u = plot.current;
+    if (!u) return;
+    const src = u.ctx.canvas;
+    const out = document.createElement("canvas");
+    const pad = 28 * devicePixelRatio;
+    out.width = src.width;
+    out.height = src.height + pad;
+    const ctx = out.getContext("2d")!;
+    ctx.fillStyle = getComputedStyle(document.body).getPropertyValue("--panel").trim() || "#fff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.fillStyle = getComputedStyle(document.body).color;
+    ctx.font = `${14 * devicePixelRatio}px system-ui, sans-serif`;
+    ctx.fillText(props.title, 10 * devicePixelRatio, 19 * devicePixelRatio);
+    ctx.drawImage(src, 0, pad);
+    download(`${fileName(props.title)}.png`, out.toDataURL("image/png"));
+  };
+  const onCsv = () => {
+    const csv = chartCsv(props.xLabel, props.names, props.data);
+    download(`${fileName(props.title)}.csv`, URL.createObjectURL(new Blob([csv], { type: "text/csv" })));
+  };
+
+  return (
+    <div
+      class="chart card"
+      data-testid={props.testid}
+      data-series={props.names.length}
+      data-points={props.data[0].length}
+    >
+      <div class="chart-head">
+        <span class="chart-title" title={t("chart.resetHint")}>{props.title}</span>
+        <span class="chart-actions">
+          <button class="mini" data-testid="chart-png" onClick={onPng}>{t("chart.png")}</button>
+          <button class="mini" data-testid="chart-csv" onClick={onCsv}>{t("chart.csv")}</button>
+        </span>
+      </div>
+      <div ref={box} class="chart-plot" />
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+// Images logged with log_image, grouped by key, with a step slider per key.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { api, type MediaImage } from "../api";
+import { useApp } from "../app";
+
+function KeyGallery({ runKey, name, images }: { runKey: string; name: string; images: MediaImage[] }) {
+  const { t } = useApp();
+  const steps = useMemo(() => [...new Set(images.map((i) => i.step ?? 0))].sort((a, b) => a - b), [images]);
+  const [pos, setPos] = useState(steps.length - 1);
+  const step = steps[Math.min(pos, steps.length - 1)];
+  const shown = images.filter((i) => (i.step ?? 0) === step);
+  return (
+    <div class="card media-key" data-testid={`media-${name}`}>
+      <div class="chart-head">
+        <span class="chart-title">{name}</span>
+        <span class="muted small">
+          {t("run.step")} {step}
+        </span>
+      </div>
+      {steps.length > 1 && (
+        <input
+          type="range"
+          min={0}
+          max={steps.length - 1}
+          value={pos}
+          data-testid="media-step"
+          onInput={(e) => setPos(Number((e.target as HTMLInputElement).value))}
+        />
+      )}
+      <div class="media-row">
+        {shown.map((img) => (
+          <figure>
+            <img src={api.mediaUrl(runKey, img.path)} alt={img.caption ?? name} loading="lazy" />
+            {img.caption && <figcaption>{img.caption}</figcaption>}
+          </figure>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+export function MediaGallery({ runKey }: { runKey: string }) {
+  const { t } = useApp();
+  const [images, setImages] = useState<MediaImage[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.media(runKey).then((m) => setImages(m.images), (e) => setError(String(e.message ?? e)));
+  }, [runKey]);
+  const byKey = useMemo(() => {
+    const m = new Map<string, MediaImage[]>();
+    for (const img of images ?? []) m.set(img.key, [...(m.get(img.key) ?? []), img]);
+    return [...m.entries()];
+  }, [images]);
+  if (error) return <div class="error">{error}</div>;
+  if (!images) return <p class="muted">{t("loading")}</p>;
+  if (images.length === 0) return <p class="empty">{t("run.noMedia")}</p>;
+  return (
+    <div class="media-grid">
+      {byKey.map(([name, list]) => (
+        <KeyGallery runKey={runKey} name={name} images={list} />
+      ))}
+    </div>
+  );
+}

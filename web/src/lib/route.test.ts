@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { compareHref, parseRoute, runHref } from "./route";
+
+describe("routes", () => {
+  it("parses every page", () => {
+    expect(parseRoute("/", "")).toEqual({ page: "runs" });
+    expect(parseRoute("/gpu/", "")).toEqual({ page: "gpu" });
+    expect(parseRoute("/compare", "?ids=a,b")).toEqual({ page: "compare", ids: ["a", "b"] });
+    expect(parseRoute("/nope/x", "")).toEqual({ page: "notfound", path: "/nope/x" });
+  });
+
+  it("run keys round-trip through links", () => {
+    const key = "20261123_101500_ab12cd.0f0f0f0f";
+    expect(parseRoute(runHref(key), "")).toEqual({ page: "run", key });
+    const href = compareHref(["a", "b"]);
+    const [p, q] = href.split("?");
+    expect(parseRoute(p, "?" + q)).toEqual({ page: "compare", ids: ["a", "b"] });
+  });
+});

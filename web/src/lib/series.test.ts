@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { alignSeries, appendSeries, appendStages, chartCsv, groupByPrefix, positiveOnly } from "./series";
+
+describe("series", () => {
+  it("appends rows fetched with since=", () => {
+    const s = appendSeries({ x: [0, 1], y: [1, 2] }, { x: [2], y: [3] });
+    expect(s).toEqual({ x: [0, 1, 2], y: [1, 2, 3] });
+    expect(appendSeries(undefined, { x: [5], y: [null] })).toEqual({ x: [5], y: [null] });
+  });
+
+  it("joins a stage that continues across batches", () => {
+    const st = appendStages([{ stage: "train", x_start: 0, x_end: 5 }], [
+      { stage: "train", x_start: 6, x_end: 9 },
+      { stage: "val", x_start: 10, x_end: 12 },
+    ]);
+    expect(st).toEqual([
+      { stage: "train", x_start: 0, x_end: 9 },
+      { stage: "val", x_start: 10, x_end: 12 },
+    ]);
+  });
+
+  it("groups keys by prefix, plain keys first", () => {
+    expect(groupByPrefix(["val/acc", "loss", "train/loss", "train/acc"])).toEqual([
+      ["", ["loss"]],
+      ["train", ["train/acc", "train/loss"]],
+      ["val", ["val/acc"]],
+    ]);
+  });
+
+  it("aligns runs with different steps on one x axis", () => {
+    const [x, a, b] = alignSeries([
+      { x: [0, 2, 4], y: [1, 2, 3] },
+      { x: [1, 2, 5], y: [9, 8, 7] },
+    ]);
+    expect(x).toEqual([0, 1, 2, 4, 5]);
+    expect(a).toEqual([1, null, 2, 3, null]);
+    expect(b).toEqual([null, 9, 8, null, 7]);
+  });
+
+  it("drops non-positive values for log scale", () => {
+    expect(positiveOnly([1, 0, -2, null, 3])).toEqual([1, null, null, null, 3]);
+  });
+
+  it("writes CSV with empty cells for gaps and quoted names", () => {
+    const csv = chartCsv("step", ["run,a", "b"], [[0, 1], [0.5, null], [null, 2]]);
+    expect(csv).toBe('step,"run,a",b\n0,0.5,\n1,,2\n');
+  });
+});

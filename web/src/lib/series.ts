@@ -1,0 +1,96 @@
+// Metric series as the viewer API sends them, and the shapes uPlot draws.
+
+export interface Series {
+  x: number[];
+  y: (number | null)[];
+}
+
+export interface Stage {
+  stage: string;
+  x_start: number;
+  x_end: number;
+}
+
+/** Append rows fetched with `since=` to a series (rows arrive in x order after the old ones). */
+export function appendSeries(old: Series | undefined, extra: Series | undefined): Series {
+  if (!old) return { x: [...(extra?.x ?? [])], y: [...(extra?.y ?? [])] };
+  if (!extra || extra.x.length === 0) return old;
+  return { x: old.x.concat(extra.x), y: old.y.concat(extra.y) };
+}
+
+/** Merge stage spans: a stage continuing across an appended batch becomes one span. */
+export function appendStages(old: Stage[], extra: Stage[]): Stage[] {
+  const out = old.map((s) => ({ ...s }));
+  for (const s of extra) {
+    const last = out[out.length - 1];
+    if (last && last.stage === s.stage) last.x_end = Math.max(last.x_end, s.x_end);
+    else out.push({ ...s });
+  }
+  return out;
+}
+
+/** Metric keys grouped by their prefix (`train/loss` -> `train`); keys without one go to "". */
+export function groupByPrefix(keys: string[]): [string, string[]][] {
+  const groups = new Map<string, string[]>();
+  for (const key of [...keys].sort()) {
+    const slash = key.indexOf("/");
+    const prefix = slash > 0 ? key.slice(0, slash) : "";
+    const list = groups.get(prefix);
+    if (list) list.push(key);
+    else groups.set(prefix, [key]);
+  }
+  return [...groups.entries()].sort((a, b) => (a[0] === "" ? -1 : b[0] === "" ? 1 : a[0].localeCompare(b[0])));
+}
+
+/**
+ * Several series on one shared x axis (uPlot wants one x array): the sorted union of all x values,
+ * each series holding null where it has no point. Inputs must be sorted by x.
+ */
+export function alignSeries(list: Series[]): [number[], ...(number | null)[][]] {
+  if (list.length === 1) return [list[0].x, list[0].y];
+  const xs: number[] = [];
+  const idx = list.map(() => 0);
+  for (;;) {
+    let next = Infinity;
+    for (let s = 0; s < list.length; s++) {
+      const i = idx[s];
+      if (i < list[s].x.length && list[s].x[i] < next) next = list[s].x[i];
+    }
+    if (next === Infinity) break;
+    xs.push(next);
+    for (let s = 0; s < list.length; s++) {
+      while (idx[s] < list[s].x.length && list[s].x[idx[s]] === next) idx[s]++;
+    }
+  }
+  const ys = list.map((series) => {
+    const y: (number | null)[] = new Array(xs.length).fill(null);
+    let j = 0;
+    for (let i = 0; i < series.x.length; i++) {
+      while (xs[j] < series.x[i]) j++;
+      y[j] = series.y[i];
+    }
+    return y;
+  });
+  return [xs, ...ys];
+}
+
+/** Positive values only, for a log-scale axis (zero and negatives cannot be drawn). */
+export function positiveOnly(y: (number | null)[]): (number | null)[] {
+  return y.map((v) => (v !== null && v > 0 ? v : null));
+}
+
+function csvCell(v: string | number | null): string {
+  if (v === null) return "";
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The data of one chart as CSV: the x column, then one column per named series. */
+export function chartCsv(xName: string, names: string[], data: [number[], ...(number | null)[][]]): string {
+  const lines = [[xName, ...names].map(csvCell).join(",")];
+  const [xs, ...ys] = data;
+  for (let i = 0; i < xs.length; i++) {
+    lines.push([xs[i], ...ys.map((y) => y[i])].map(csvCell).join(","));
+  }
+  return lines.join("\n") + "\n";
+}

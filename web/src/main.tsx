@@ -1,0 +1,114 @@
+import { render } from "preact";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import "uplot/dist/uPlot.min.css";
+import "./styles.css";
+import { AppContext, Link } from "./app";
+import { initialLang, LANG_STORAGE_KEY, translate, type Lang } from "./lib/i18n";
+import { parseRoute } from "./lib/route";
+import { ComparePage } from "./pages/ComparePage";
+import { GpuPage } from "./pages/GpuPage";
+import { RunPage } from "./pages/RunPage";
+import { RunsPage } from "./pages/RunsPage";
+
+const THEME_STORAGE_KEY = "runicorn.theme";
+
+function readStorage(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function writeStorage(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    /* private mode: the choice lasts for this page only */
+  }
+}
+
+function App() {
+  const [lang, setLang] = useState<Lang>(() => initialLang(readStorage(LANG_STORAGE_KEY), navigator.language));
+  const [theme, setTheme] = useState<string>(
+    () => readStorage(THEME_STORAGE_KEY) ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"),
+  );
+  const [loc, setLoc] = useState({ path: location.pathname, search: location.search });
+
+  useEffect(() => {
+    const onPop = () => setLoc({ path: location.pathname, search: location.search });
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    writeStorage(THEME_STORAGE_KEY, theme);
+  }, [theme]);
+  useEffect(() => {
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    writeStorage(LANG_STORAGE_KEY, lang);
+  }, [lang]);
+
+  const state = useMemo(
+    () => ({
+      lang,
+      t: (key: Parameters<typeof translate>[1]) => translate(lang, key),
+      navigate: (href: string) => {
+        history.pushState(null, "", href);
+        const url = new URL(href, location.href);
+        setLoc({ path: url.pathname, search: url.search });
+        scrollTo(0, 0);
+      },
+    }),
+    [lang],
+  );
+  const route = parseRoute(loc.path, loc.search);
+  const t = state.t;
+
+  return (
+    <AppContext.Provider value={state}>
+      <header class="topbar">
+        <Link href="/" class="brand" testid="brand">
+          <span class="logo">🦄</span> Runicorn
+        </Link>
+        <nav>
+          <Link href="/" class={route.page === "runs" || route.page === "run" ? "active" : ""} testid="nav-runs">
+            {t("nav.runs")}
+          </Link>
+          <Link href="/compare" class={route.page === "compare" ? "active" : ""} testid="nav-compare">
+            {t("nav.compare")}
+          </Link>
+          <Link href="/gpu" class={route.page === "gpu" ? "active" : ""} testid="nav-gpu">
+            {t("nav.gpu")}
+          </Link>
+        </nav>
+        <div class="spacer" />
+        <button
+          class="ghost"
+          data-testid="lang-toggle"
+          title="English / 中文"
+          onClick={() => setLang(lang === "en" ? "zh" : "en")}
+        >
+          {lang === "en" ? "中文" : "English"}
+        </button>
+        <button
+          class="ghost"
+          data-testid="theme-toggle"
+          title={t("theme.toggle")}
+          onClick={() => setTheme(theme === "dark" ? "light" : "dark")}
+        >
+          {theme === "dark" ? "☀" : "☾"}
+        </button>
+      </header>
+      <main>
+        {route.page === "runs" && <RunsPage />}
+        {route.page === "run" && <RunPage key={route.key} runKey={route.key} />}
+        {route.page === "compare" && <ComparePage ids={route.ids} />}
+        {route.page === "gpu" && <GpuPage />}
+        {route.page === "notfound" && <p class="empty">404 · {route.path}</p>}
+      </main>
+    </AppContext.Provider>
+  );
+}
+
+render(<App />, document.getElementById("app")!);
