@@ -150,7 +150,11 @@ class Run:
                 n += 1
             if len(record) != n + 2:
                 record = self._without_reserved(data, record)  # type: ignore[arg-type]
-            self._events(_encode(_METRICS, record, now))
+            try:
+                line = _encode(_METRICS, record, now)
+            except TypeError:  # a key that is not a str: keys are text in the format
+                line = _encode(_METRICS, {str(k): v for k, v in record.items()}, now)
+            self._events(line)
         except Exception as exc:  # noqa: BLE001 - never raise into the training loop
             self._warn_once("log", f"rn.log failed and was skipped: {exc!r}")
 
