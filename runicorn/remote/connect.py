@@ -223,8 +223,13 @@ def _load_key(creds: Credentials) -> paramiko.PKey | None:
 
 
 def connect(host: str, port: int, user: str, creds: Credentials,
-            trust_fingerprint: str | None = None, timeout_s: float = CONNECT_TIMEOUT_S) -> Connection:
-    """Open an SSH + SFTP connection, checking the host key first. Raises RemoteError subclasses."""
+            trust_fingerprint: str | None = None, timeout_s: float = CONNECT_TIMEOUT_S,
+            compress: bool = True) -> Connection:
+    """Open an SSH + SFTP connection, checking the host key first. Raises RemoteError subclasses.
+
+    ``compress`` asks for zlib compression (as ``ssh -C``): run files are JSON lines and text,
+    which shrink several times on the wire.
+    """
     key = _load_key(creds)
     client = paramiko.SSHClient()
     system_file = system_known_hosts_path()
@@ -247,7 +252,7 @@ def connect(host: str, port: int, user: str, creds: Credentials,
     explicit = key is not None or creds.password is not None
     try:
         client.connect(host, port=port, username=user, password=creds.password, pkey=key,
-                       sock=sock, timeout=timeout_s, banner_timeout=timeout_s, auth_timeout=timeout_s,
+                       sock=sock, timeout=timeout_s, compress=compress, banner_timeout=timeout_s, auth_timeout=timeout_s,
                        allow_agent=creds.use_agent and not explicit, look_for_keys=not explicit)
         return Connection(client, sock)
     except (HostKeyUnknown, RemoteError):

@@ -30,12 +30,21 @@ from runicorn import format as fmt
 from runicorn.errors import HostKeyChanged, HostKeyUnknown, RemoteError
 from runicorn.remote.connect import Connection, Credentials, Target, connect
 from runicorn.remote.registry import Registry
-from runicorn.remote.transfer import read_range, sync_append, sync_whole
+from runicorn.remote.transfer import continue_append, read_range, sync_append, sync_whole
 
 MAX_DEPTH = 6
 MAX_BACKOFF_S = 30.0
 CHANNEL_TIMEOUT_S = 30.0
 LINK_ERRORS = (OSError, EOFError, paramiko.SSHException, RemoteError)
+# A live run is fully listed when its folder's mtime moves (a rename, a new file), on the cycle
+# after that (mtimes have one-second steps), after an image record, and at least this often.
+FULL_LISTING_EVERY = 10
+APPEND_READ_LIMIT = 8 * 1024 * 1024
+_IMAGE_MARK = f'"{fmt.IMAGE}"'.encode()
+# Folders that can hold new runs are checked (one stat each) every few cycles: ``runs`` folders
+# every RUNS_DIR_CHECK_EVERY cycles, the folders above them (root, projects, names) less often.
+RUNS_DIR_CHECK_EVERY = 2
+UPPER_DIR_CHECK_EVERY = 10
 
 
 @dataclass
@@ -67,6 +76,19 @@ class _RunState:
     done: bool = False
     media_mtime: int | None = None
     heads_checked: set[str] = field(default_factory=set)
+    dir_mtime: int | None = None
+    list_next: bool = True
+    since_listing: int = 0
+    append_names: set[str] = field(default_factory=set)
+    handles: dict[str, paramiko.SFTPFile] = field(default_factory=dict)
+
+    def drop_handles(self) -> None:
+        for f in self.handles.values():
+            try:
+                f.close()
+            except Exception:  # noqa: BLE001 - a handle on a dead link
+                pass
+        self.handles.clear()
 
 
 def _safe_name(name: str) -> bool:
@@ -109,7 +131,8 @@ class Mirror:
 
     def __init__(self, target: Target, creds: Credentials, local_root: Path, registry: Registry | None = None,
                  interval_s: float = 2.0, trust_fingerprint: str | None = None,
-                 connector: Callable[..., Connection] = connect) -> None:
+                 connector: Callable[..., Connection] = connect, compress: bool = True) -> None:
+        self.compress = compress
         self.target = target
         self.creds = creds
         self.local_root = Path(local_root)
@@ -121,6 +144,7 @@ class Mirror:
         self.stats = MirrorStats()
         self._wire_before = 0
         self._containers: dict[str, int | None] = {}
+        self._recheck: set[str] = set()
         self._runs: dict[str, _RunState] = {}
         self._files: set[Path] = set()
         self._stop = threading.Event()
@@ -131,10 +155,13 @@ class Mirror:
     def connect(self) -> None:
         self.close()
         t = self.target
-        self.conn = self._connector(t.host, t.port, t.user, self.creds, trust_fingerprint=self.trust_fingerprint)
+        self.conn = self._connector(t.host, t.port, t.user, self.creds,
+                                    trust_fingerprint=self.trust_fingerprint, compress=self.compress)
         self.conn.sftp.get_channel().settimeout(CHANNEL_TIMEOUT_S)
         for state in self._runs.values():
             state.heads_checked.clear()
+            state.handles.clear()  # they belonged to the old link
+            state.list_next = True
 
     def close(self) -> None:
         if self.conn is not None:
@@ -156,18 +183,11 @@ class Mirror:
         if not self.stats.kind:
             self._discover_root(sftp)
         else:
-            for path, mtime in list(self._containers.items()):
-                try:
-                    now = sftp.stat(path).st_mtime
-                except FileNotFoundError:
-                    del self._containers[path]
-                    continue
-                if now != mtime:
-                    self._walk(sftp, path, sftp.listdir_attr(path), now, 0)
+            self._check_containers(sftp)
         landed = 0
         for state in list(self._runs.values()):
             if not state.done:
-                landed += self._sync_run(sftp, state)
+                landed += self._sync_live(sftp, state)
         s = self.stats
         s.runs = len(self._runs)
         s.active_runs = sum(not r.done for r in self._runs.values())
@@ -179,6 +199,26 @@ class Mirror:
         s.alive = True
         s.last_error = None
         return landed
+
+    def _check_containers(self, sftp: paramiko.SFTPClient) -> None:
+        cycle = self.stats.cycles
+        for path, mtime in list(self._containers.items()):
+            every = RUNS_DIR_CHECK_EVERY if posixpath.basename(path) == fmt.RUNS_DIR else UPPER_DIR_CHECK_EVERY
+            if path not in self._recheck and cycle % every:
+                continue
+            try:
+                now = sftp.stat(path).st_mtime
+            except FileNotFoundError:
+                del self._containers[path]
+                continue
+            if now != mtime or path in self._recheck:
+                # a change lists the folder now and once more next cycle: mtimes move in whole
+                # seconds, so a second change within the same second leaves the mtime alone
+                if now != mtime:
+                    self._recheck.add(path)
+                else:
+                    self._recheck.discard(path)
+                self._walk(sftp, path, sftp.listdir_attr(path), now, 0)
 
     def _discover_root(self, sftp: paramiko.SFTPClient) -> None:
         try:
@@ -236,12 +276,43 @@ class Mirror:
             return  # two conflicting copies already there: leave both alone
         self._runs[remote_run] = _RunState(remote=remote_run, local=local)
 
+    def _sync_live(self, sftp: paramiko.SFTPClient, state: _RunState) -> int:
+        """A run not known to be final: a full listing when something else than appends can have
+        changed, otherwise only the new bytes of its append-only files through open handles."""
+        try:
+            mtime = sftp.stat(state.remote).st_mtime
+        except FileNotFoundError:
+            state.done = True  # deleted on the server: keep the local copy as it is
+            state.drop_handles()
+            return 0
+        moved = mtime != state.dir_mtime
+        state.dir_mtime = mtime
+        if moved or state.list_next or state.since_listing >= FULL_LISTING_EVERY:
+            state.list_next = moved  # list once more: a change in the same second leaves mtime alone
+            state.since_listing = 0
+            landed = self._sync_run(sftp, state)
+            if state.done:
+                state.drop_handles()
+            return landed
+        state.since_listing += 1
+        landed = 0
+        for name in sorted(state.append_names):
+            f = state.handles.get(name)
+            if f is None:
+                f = state.handles[name] = sftp.open(posixpath.join(state.remote, name), "rb")
+            complete = continue_append(f, state.local / name, APPEND_READ_LIMIT)
+            landed += len(complete)
+            if _IMAGE_MARK in complete:
+                state.list_next = True  # its media file is new
+        return landed
+
     def _sync_run(self, sftp: paramiko.SFTPClient, state: _RunState) -> int:
         try:
             entries = sftp.listdir_attr(state.remote)
         except FileNotFoundError:
             state.done = True  # deleted on the server: keep the local copy as it is
             return 0
+        state.append_names = {e.filename for e in entries if e.filename in fmt.APPEND_ONLY_FILES}
         landed, complete = 0, True
         files = [e for e in entries if not _is_dir(e) and not _skip_file(e.filename)]
         # append-only files first and status last: a final status never lands before its events

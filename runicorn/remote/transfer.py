@@ -108,3 +108,36 @@ def sync_whole(sftp: paramiko.SFTPClient, remote: str, local: Path, remote_size:
     if not _replace(local, data, remote_mtime, must_parse):
         return 0, False  # caught mid-write by a writer that does not rename: next cycle
     return len(data), True
+
+
+def read_available(f: paramiko.SFTPFile, offset: int, limit: int) -> bytes:
+    """What an open remote file holds from ``offset`` (at most ``limit`` bytes), without a stat.
+
+    One SFTP read per 32 KB; a short read means the end of what the writer has written so far.
+    """
+    parts: list[bytes] = []
+    pos = offset
+    while pos - offset < limit:
+        want = min(f.MAX_REQUEST_SIZE, limit - (pos - offset))
+        f.seek(pos)
+        try:
+            data = f._read(want)
+        except EOFError:
+            break
+        if not data:
+            break
+        parts.append(data)
+        pos += len(data)
+        if len(data) < want:
+            break
+    return b"".join(parts)
+
+
+def continue_append(f: paramiko.SFTPFile, local: Path, limit: int) -> bytes:
+    """Append the complete lines an open remote file gained past the local size; returns them."""
+    chunk = read_available(f, _local_size(local), limit)
+    complete = chunk[: chunk.rfind(b"\n") + 1]
+    if complete:
+        with open(local, "ab") as out:
+            out.write(complete)
+    return complete
