@@ -24,6 +24,7 @@ from runicorn import archive
 from runicorn import format as fmt
 from runicorn.errors import ArchiveError, RunicornError
 from runicorn.settings import Settings
+from runicorn.viewer.error_shape import error_response
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -42,10 +43,7 @@ class BadUpload(RunicornError):
 
 
 def _error(err: RunicornError, status: int) -> JSONResponse:
-    body: dict[str, Any] = {"error": err.message, "status": status}
-    if err.hint:
-        body["hint"] = err.hint
-    return JSONResponse(body, status_code=status)
+    return error_response(err.message, status, err.hint)
 
 
 class _FilePart:

@@ -1,70 +1,47 @@
-"""``POST /api/import`` through a real uvicorn server on 127.0.0.1 (docs/archives.md#upload)."""
+"""``POST /api/import`` of the real viewer (``live_viewer``, uvicorn on 127.0.0.1): docs/archives.md."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
+from archive_fixtures import make_archive, tree_hashes, write_run
 
 from runicorn import archive
 from runicorn import format as fmt
-from runicorn.settings import resolve
-from runicorn.viewer import routes_import
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "unit" / "archive"))
-from archive_fixtures import make_archive, tree_hashes, write_run  # noqa: E402
 
 UPLOAD_CAP = 200_000
 
 
 class ImportServer:
-    """The import route served by a real uvicorn on an ephemeral port."""
+    """An HTTP client on the real viewer (``live_viewer``: create_app on uvicorn, 127.0.0.1)."""
 
-    def __init__(self, storage: Path) -> None:
-        app = FastAPI()
-        app.include_router(routes_import.router(resolve(storage=str(storage), max_upload_bytes=UPLOAD_CAP)))
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start (see its log above)")
-            time.sleep(0.02)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
-
-    def close(self) -> None:
-        self.http.close()
-        self.server.should_exit = True
-        self.thread.join(10)
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=30)
 
 
 @pytest.fixture
-def storage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("RUNICORN_CONFIG_FILE", str(tmp_path / "no-config.json"))
+def storage(tmp_path: Path) -> Path:
     root = tmp_path / "storage"
     write_run(root, "p", "n", "20261123_090000_000000")
     return root
 
 
 @pytest.fixture
-def server(storage: Path) -> Iterator[ImportServer]:
-    s = ImportServer(storage)
+def server(storage: Path, live_viewer: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[ImportServer]:
+    monkeypatch.setenv("RUNICORN_MAX_UPLOAD_BYTES", str(UPLOAD_CAP))
+    s = ImportServer(live_viewer(storage))
     try:
         yield s
     finally:
-        s.close()
+        s.http.close()
 
 
 def _snapshot(root: Path) -> dict[str, str | None]:
@@ -99,6 +76,21 @@ def test_upload_imports_every_run_then_skips_them(
 
     again = _upload(server, out).json()
     assert [r["outcome"] for r in again["results"]] == ["skipped", "skipped"]
+
+
+def test_uploaded_runs_show_up_in_the_run_list(server: ImportServer, tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    run = write_run(source, "vision", "resnet")
+    out = archive.export_runs(source, tmp_path / "runs.zip", archive.select_runs(source)).path
+    assert _upload(server, out).status_code == 200
+
+    deadline = time.monotonic() + 20
+    while True:
+        listed = server.http.get("/api/runs", params={"project": "vision"}).json()
+        if [r["id"] for r in listed["runs"]] == [run.name] or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert [(r["id"], r["name"], r["status"]) for r in listed["runs"]] == [(run.name, "resnet", "finished")]
 
 
 def test_hostile_upload_is_refused_with_the_json_error_shape(
