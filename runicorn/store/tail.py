@@ -123,8 +123,9 @@ def read_logs(
             text = raw.decode("utf-8", errors="replace")
             malformed += 1
         lines.append(text.rstrip("\r"))
-    more = start + pos < size and pos <= end or (start + len(data) < size and pos > 0)
-    return LogChunk(lines, start, start + pos, malformed, restarted, bool(more))
+    complete_lines_left = pos <= end  # stopped by max_lines
+    bytes_left_unread = start + len(data) < size and pos > 0  # stopped by max_bytes
+    return LogChunk(lines, start, start + pos, malformed, restarted, complete_lines_left or bytes_left_unread)
 
 
 @dataclass
@@ -141,25 +142,30 @@ class Tail:
     malformed: int = 0
     _inode: int | None = field(default=None, repr=False)
 
-    def _check_replaced(self) -> None:
+    def _check_replaced(self) -> bool:
+        """True (and offset 0) when the path now names another file than at the last read."""
         try:
             st = os.stat(self.path)
         except OSError:
-            return
-        if self._inode is not None and st.st_ino != self._inode:
+            return False
+        replaced = self._inode is not None and st.st_ino != self._inode
+        if replaced:
             self.offset = 0
         self._inode = st.st_ino
+        return replaced
 
     def read_events(self, max_bytes: int = DEFAULT_MAX_BYTES) -> EventChunk:
-        self._check_replaced()
+        replaced = self._check_replaced()
         chunk = read_events(self.path, self.offset, max_bytes)
+        chunk.restarted = chunk.restarted or replaced
         self.offset = chunk.offset
         self.malformed += chunk.malformed
         return chunk
 
     def read_logs(self, max_lines: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> LogChunk:
-        self._check_replaced()
+        replaced = self._check_replaced()
         chunk = read_logs(self.path, self.offset, max_lines, max_bytes)
+        chunk.restarted = chunk.restarted or replaced
         self.offset = chunk.offset
         self.malformed += chunk.malformed
         return chunk

@@ -79,3 +79,15 @@ def test_log_lines_are_paged_by_max_lines(tmp_path: Path) -> None:
     assert page.lines == [f"line {i}" for i in range(4)] and page.more
     rest = read_logs(path, page.offset, max_lines=100)
     assert rest.lines == [f"line {i}" for i in range(4, 10)] and not rest.more
+
+
+def test_tail_restarts_when_the_file_was_replaced_by_a_longer_one(tmp_path: Path) -> None:
+    path = tmp_path / fmt.LOGS_FILE
+    path.write_bytes(b"old 1\n")
+    tail = Tail(path)
+    assert tail.read_logs().lines == ["old 1"]
+    tmp = tmp_path / "new.txt"
+    tmp.write_bytes(b"new 1\nnew 2\nnew 3\n")
+    tmp.replace(path)
+    chunk = tail.read_logs()
+    assert chunk.restarted and chunk.lines == ["new 1", "new 2", "new 3"]
