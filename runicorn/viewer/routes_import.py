@@ -13,6 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -32,10 +33,15 @@ if TYPE_CHECKING:
 FILE_FIELD = "file"
 # Room for the multipart boundaries and part headers around the file itself.
 _ENVELOPE_BYTES = 64 * 1024
+_LOOPBACK_HOSTNAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class UploadTooLarge(RunicornError):
     """The upload is over ``max_upload_bytes``."""
+
+
+class ForeignOrigin(RunicornError):
+    """The upload comes from a page of another site."""
 
 
 class BadUpload(RunicornError):
@@ -103,6 +109,19 @@ class _FilePart:
         self.sink.write(data[start:end])
 
 
+def _same_site(request: Request) -> bool:
+    """A browser names the page that sent a form in ``Origin``; another site's page may not import.
+
+    A form post is sent cross-site without a CORS preflight, so this check is what stops a web
+    page the user visits from writing runs into their storage. No ``Origin``: not a browser page.
+    """
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    parsed = urlsplit(origin)
+    return parsed.netloc == request.headers.get("host") or parsed.hostname in _LOOPBACK_HOSTNAMES
+
+
 async def _drain(request: Request) -> None:
     """Read the rest of a refused body so the client gets the answer instead of a broken pipe."""
     try:
@@ -118,6 +137,15 @@ def router(settings: Settings) -> APIRouter:
 
     @r.post("/api/import")
     async def import_upload(request: Request) -> Any:
+        if not _same_site(request):
+            await _drain(request)
+            return _error(
+                ForeignOrigin(
+                    f"uploads from {request.headers.get('origin')} are refused",
+                    "upload from the viewer's own page, or use `runicorn import FILE`",
+                ),
+                403,
+            )
         cap = settings.max_upload_bytes
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > cap + _ENVELOPE_BYTES:

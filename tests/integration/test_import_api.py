@@ -156,3 +156,28 @@ def test_a_body_that_is_not_a_form_is_a_400(server: ImportServer) -> None:
         "status": 400,
         "hint": "send the archive as form field 'file'",
     }
+
+
+def test_an_upload_from_another_sites_page_is_refused(
+    server: ImportServer, storage: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "source"
+    write_run(source, "x", "y")
+    out = archive.export_runs(source, tmp_path / "runs.zip", archive.select_runs(source)).path
+    before = _snapshot(storage)
+
+    with open(out, "rb") as f:
+        response = server.http.post(
+            "/api/import", files={"file": ("runs.zip", f)}, headers={"origin": "https://evil.example"}
+        )
+
+    assert response.status_code == 403 and response.json()["status"] == 403
+    assert "evil.example" in response.json()["error"]
+    assert _snapshot(storage) == before
+    with open(out, "rb") as f:
+        own_page = server.http.post(
+            "/api/import",
+            files={"file": ("runs.zip", f)},
+            headers={"origin": str(server.http.base_url).rstrip("/")},
+        )
+    assert own_page.status_code == 200 and own_page.json()["results"][0]["outcome"] == "imported"
