@@ -25,6 +25,7 @@ from runicorn.viewer import (
     routes_meta,
     routes_metrics,
     routes_runs,
+    routes_ssh,
 )
 from runicorn.viewer.access import AccessGate
 from runicorn.viewer.error_shape import install_error_handlers
@@ -69,6 +70,7 @@ def create_app(
     app.include_router(routes_gpu.router(nvml))
     # Routers of other parts go here, one line each (before the web UI's catch-all route):
     app.include_router(routes_import.router(settings))
+    app.include_router(routes_ssh.router(settings))
 
     add_web_ui(app, DEFAULT_WEB_DIST if web_dist is None else Path(web_dist))
 

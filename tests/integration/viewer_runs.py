@@ -11,6 +11,7 @@ import numpy as np
 import runicorn
 from runicorn import format as fmt
 
+OUTSIDE_BYTES = "bytes-that-live-outside-the-root"
 PYPI_FIXTURES = Path(__file__).parents[1] / "data" / "pypi-0.7.2" / "storage"
 
 
@@ -59,7 +60,7 @@ def hostile_run(root: Path) -> Path:
     )
     (d / fmt.LOGS_FILE).write_bytes(b"ok line\n\xff\xfe bad utf8\nlast partial")
     outside = root.parent / "outside-secret.txt"
-    outside.write_text("secret")
+    outside.write_text(OUTSIDE_BYTES)
     os.symlink(outside, d / fmt.MEDIA_DIR / "escape.png")
     os.symlink(root.parent, d / fmt.MEDIA_DIR / "up")
     return d

@@ -1,0 +1,121 @@
+"""``runicorn viewer`` as a user runs it: a real process, its printed URL, its token, its stop
+(docs/cli.md#viewer)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+REPO = Path(__file__).parents[2]
+STOP_WITHIN_S = 2.0
+
+
+class ViewerProcess:
+    def __init__(self, tmp_path: Path, *args: str) -> None:
+        env = {
+            **os.environ,
+            "RUNICORN_CONFIG_FILE": str(tmp_path / "no-config.json"),
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.out_path = tmp_path / "viewer.out"
+        self.out = open(self.out_path, "wb")
+        cmd = [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", str(tmp_path / "storage"), *args]
+        self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=self.out, stderr=subprocess.STDOUT)
+
+    def output(self) -> str:
+        return self.out_path.read_text(errors="replace")
+
+    def url(self) -> str:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            found = re.search(r"Runicorn viewer: (http://\S+)", self.output())
+            if found:
+                return found.group(1)
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        pytest.fail(f"the viewer printed no URL (exit {self.proc.poll()}):\n{self.output()}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.out.close()
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator:
+    started: list[ViewerProcess] = []
+
+    def run(*args: str) -> ViewerProcess:
+        started.append(ViewerProcess(tmp_path, *args))
+        return started[-1]
+
+    yield run
+    for p in started:
+        p.stop()
+
+
+def health(url: str) -> httpx.Response:
+    base = url.split("?")[0].rstrip("/")
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return httpx.get(f"{base}/api/health", params=dict(httpx.URL(url).params), timeout=10)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_viewer_prints_its_url_and_stops_promptly_with_a_websocket_open(start, sig: signal.Signals) -> None:
+    viewer = start("--port", "0")
+    url = viewer.url()
+    assert url.startswith("http://127.0.0.1:") and "token" not in url
+    assert health(url).json()["ok"] is True
+    (Path(viewer.out_path).parent / "storage" / "p" / "n" / "runs" / "r1").mkdir(parents=True)
+    (Path(viewer.out_path).parent / "storage" / "p" / "n" / "runs" / "r1" / "status.json").write_text("{}")
+    with connect(url.replace("http", "ws").rstrip("/") + "/api/runs/r1/logs/ws", open_timeout=10):
+        sent = time.monotonic()
+        viewer.proc.send_signal(sig)
+        try:
+            viewer.proc.wait(STOP_WITHIN_S)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"still running {STOP_WITHIN_S} s after {sig.name}:\n{viewer.output()}")
+    assert time.monotonic() - sent < STOP_WITHIN_S + 1
+
+
+def test_a_non_loopback_host_requires_the_printed_token(start) -> None:
+    viewer = start("--host", "0.0.0.0", "--port", "0")
+    url = viewer.url()
+    token = httpx.URL(url).params["token"]
+    assert len(token) >= 16
+    port = httpx.URL(url).port
+    assert health(url).status_code == 200  # up, and the printed URL works
+    assert httpx.get(f"http://127.0.0.1:{port}/api/runs", timeout=10).status_code == 401
+    answer = httpx.get(
+        f"http://127.0.0.1:{port}/api/runs", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert answer.status_code == 200
+
+
+def test_a_given_token_is_used_and_a_busy_port_is_a_clear_error(start) -> None:
+    first = start("--port", "0", "--token", "my-own-token-123")
+    url = first.url()
+    assert url.endswith("?token=my-own-token-123")
+    assert health(url).status_code == 200
+    second = start("--port", str(httpx.URL(url).port))
+    assert second.proc.wait(30) == 1
+    out = second.output()
+    assert "error: cannot listen on 127.0.0.1:" in out and "hint:" in out and "Traceback" not in out

@@ -1,0 +1,45 @@
+"""Pure pieces of ``runicorn viewer``: which hosts need a token, the printed URL, the bind error."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from runicorn.errors import ConfigError
+from runicorn.viewer.server import bind, is_loopback, needed_token, viewer_url
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])
+def test_loopback_hosts_need_no_token(host: str) -> None:
+    assert is_loopback(host) and needed_token(host, None) is None
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.5", "my-box.lan"])
+def test_other_hosts_get_a_fresh_random_token(host: str) -> None:
+    first, second = needed_token(host, None), needed_token(host, None)
+    assert not is_loopback(host) and first and second and first != second and len(first) >= 16
+
+
+def test_a_given_token_is_kept_and_a_short_one_refused() -> None:
+    assert needed_token("127.0.0.1", "long-enough-token") == "long-enough-token"
+    with pytest.raises(ConfigError) as err:
+        needed_token("0.0.0.0", "short")
+    assert err.value.hint
+
+
+def test_printed_url_carries_the_token_quoted() -> None:
+    assert viewer_url("127.0.0.1", 8000, None) == "http://127.0.0.1:8000/"
+    assert viewer_url("::1", 9, "a/b") == "http://[::1]:9/?token=a/b"
+    assert viewer_url("0.0.0.0", 1, "t").startswith(f"http://{socket.gethostname()}:1/?token=")
+
+
+def test_binding_a_busy_port_names_the_address() -> None:
+    taken = bind("127.0.0.1", 0)
+    try:
+        port = taken.getsockname()[1]
+        with pytest.raises(ConfigError) as err:
+            bind("127.0.0.1", port)
+        assert f"127.0.0.1:{port}" in err.value.message and "--port" in (err.value.hint or "")
+    finally:
+        taken.close()
