@@ -19,7 +19,9 @@ from typing import IO, Literal
 
 from runicorn.errors import ArchiveError
 
-EntryKind = Literal["file", "dir", "symlink", "hardlink", "device", "fifo", "other"]
+EntryKind = Literal[
+    "file", "dir", "symlink", "hardlink", "device", "fifo", "encrypted", "unsupported", "other"
+]
 
 _CHUNK_BYTES = 1024 * 1024
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -33,6 +35,8 @@ CORRUPT_ERRORS: tuple[type[BaseException], ...] = (
     zlib.error,
     ValueError,
     gzip.BadGzipFile,
+    NotImplementedError,  # a zip feature the reader lacks
+    RuntimeError,  # zipfile: a password-protected entry that slipped past its flag
 )
 try:  # optional codecs of tarfile
     import lzma
@@ -169,8 +173,15 @@ def _looks_compressed(head: bytes) -> bool:
     return head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zX"))
 
 
+_ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
+
+
 def _zip_kind(info: zipfile.ZipInfo) -> EntryKind:
     mode = (info.external_attr >> 16) & 0xFFFF
+    if info.flag_bits & 0x1:
+        return "encrypted"
+    if info.compress_type not in _ZIP_METHODS:
+        return "unsupported"
     if info.is_dir():
         return "dir"
     if not stat.S_IFMT(mode) or stat.S_ISREG(mode):  # permission bits only: a plain file

@@ -44,6 +44,8 @@ _KIND_REASONS = {
     "hardlink": "is a hard link",
     "device": "is a device file",
     "fifo": "is a FIFO (named pipe)",
+    "encrypted": "is encrypted",
+    "unsupported": "uses a compression method this import cannot read",
     "other": "is not a regular file or folder",
 }
 

@@ -227,3 +227,13 @@ def test_a_damaged_archive_leaves_no_new_storage_root_behind(tmp_path: Path) -> 
     with pytest.raises(ArchiveError, match="truncated or corrupt|manifest"):
         archive.import_archive(path, tmp_path / "new-root")
     assert not (tmp_path / "new-root").exists()
+
+
+def test_encrypted_zip_entries_are_refused(tmp_path: Path, root: Path) -> None:
+    path = make_archive(tmp_path / "locked.zip", run_members(RUN), "zip")
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")  # first central directory record: set its "encrypted" flag bit
+    data[at + 8] |= 0x1
+    path.write_bytes(bytes(data))
+    err = _refused(path, root)
+    assert "is encrypted" in err.message
