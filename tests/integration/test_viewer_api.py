@@ -181,3 +181,43 @@ def test_gpu_without_driver_says_so(root: Path, live_viewer) -> None:
 
     answer = get(live_viewer(root, nvml=SimpleNamespace(nvmlInit=no_library)), "/api/gpu").json()
     assert answer["available"] is False and answer["reason"].startswith("no NVIDIA GPU/driver found")
+
+
+def test_every_error_has_the_one_json_shape(root: Path, live_viewer) -> None:
+    run = sdk_run(root)
+    base = live_viewer(root)
+    cases = [
+        ("GET", "/api/no-such-endpoint", 404),
+        ("GET", "/api/runs/20990101_000000_abcdef", 404),
+        ("GET", f"/api/runs/{run.id}/media/media/missing.png", 404),
+        ("GET", "/api/projects/nope/names", 404),
+        ("GET", "/api/runs?limit=lots", 422),
+        ("GET", "/api/runs?limit=-1", 422),
+        ("GET", "/api/runs?sort=colour", 400),
+        ("GET", f"/api/runs/{run.id}/metrics?x=sideways", 400),
+        ("GET", "/api/compare?ids=&keys=loss", 400),
+        ("POST", "/api/runs", 405),
+        ("GET", "/no-ui-built/page", 404),
+    ]
+    for method, path, status in cases:
+        answer = httpx.request(method, base + path, timeout=30)
+        body = answer.json()
+        assert answer.status_code == status, path
+        assert body["status"] == status and isinstance(body["error"], str) and body["error"], path
+        assert set(body) <= {"error", "status", "hint"}, path
+
+
+def test_web_ui_is_served_with_a_single_page_fallback(root: Path, live_viewer, tmp_path: Path) -> None:
+    plain = httpx.get(live_viewer(root) + "/", timeout=30)
+    assert plain.status_code == 200 and "npm run build" in plain.text  # not built: a helpful page
+    dist = tmp_path / "web_dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<html>the ui</html>")
+    (dist / "assets" / "app.js").write_text("console.log(1)")
+    base = live_viewer(root, web_dist=dist)
+    assert httpx.get(base + "/", timeout=30).text == "<html>the ui</html>"
+    assert httpx.get(base + "/runs/some-id/charts", timeout=30).text == "<html>the ui</html>"
+    script = httpx.get(base + "/assets/app.js", timeout=30)
+    assert script.text == "console.log(1)" and "javascript" in script.headers["content-type"]
+    assert httpx.get(base + "/assets/missing.js", timeout=30).status_code == 404
+    assert httpx.get(base + "/api/unknown", timeout=30).json()["status"] == 404
