@@ -8,6 +8,7 @@ one warning per key, and every drop is counted so the run's status records it at
 
 from __future__ import annotations
 
+import decimal
 import logging
 import numbers
 from collections import Counter
@@ -38,7 +39,7 @@ def to_number(value: Any) -> Any:
         except (ValueError, RuntimeError, TypeError):
             return DROP
         return to_number(value) if not isinstance(value, (int, float)) else value
-    if isinstance(value, numbers.Real):
+    if isinstance(value, (numbers.Real, decimal.Decimal)):
         return float(value)
     return DROP
 
