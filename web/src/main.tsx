@@ -69,7 +69,18 @@ function App() {
     <AppContext.Provider value={state}>
       <header class="topbar">
         <Link href="/" class="brand" testid="brand">
-          <span class="logo">🦄</span> Runicorn
+          <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
+            <defs>
+              <linearGradient id="rg" x1="0" y1="0" x2="1" y2="1">
+                <stop offset="0" stop-color="#a855f7" />
+                <stop offset="1" stop-color="#6366f1" />
+              </linearGradient>
+            </defs>
+            <rect width="32" height="32" rx="8" fill="url(#rg)" />
+            <path d="M7 23 L13 14 L18 19 L25 8" fill="none" stroke="#fff" stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round" />
+            <circle cx="25" cy="8" r="2.4" fill="#fde68a" />
+          </svg>
+          Runicorn
         </Link>
         <nav>
           <Link href="/" class={route.page === "runs" || route.page === "run" ? "active" : ""} testid="nav-runs">

@@ -4,7 +4,7 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import { useApp } from "../app";
 import { formatValue } from "../lib/format";
-import { chartCsv, type Stage } from "../lib/series";
+import { chartCsv, stagePhases, type Stage } from "../lib/series";
 
 export const PALETTE = ["#6366f1", "#f97316", "#10b981", "#ef4444", "#0ea5e9", "#a855f7", "#eab308", "#14b8a6", "#ec4899", "#64748b"];
 
@@ -27,8 +27,8 @@ function stagePlugin(getStages: () => Stage[]): uPlot.Plugin {
   return {
     hooks: {
       drawClear: (u: uPlot) => {
-        const stages = getStages();
-        if (stages.length < 2 && !(stages.length === 1 && stages[0].stage)) return;
+        const stages = stagePhases(getStages());
+        if (stages.length === 0) return;
         const { ctx, bbox } = u;
         const names = [...new Set(stages.map((s) => s.stage))];
         ctx.save();

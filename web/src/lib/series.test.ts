@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alignSeries, appendSeries, appendStages, chartCsv, groupByPrefix, positiveOnly } from "./series";
+import { alignSeries, appendSeries, appendStages, chartCsv, groupByPrefix, positiveOnly, stagePhases } from "./series";
 
 describe("series", () => {
   it("appends rows fetched with since=", () => {
@@ -44,5 +44,19 @@ describe("series", () => {
   it("writes CSV with empty cells for gaps and quoted names", () => {
     const csv = chartCsv("step", ["run,a", "b"], [[0, 1], [0.5, null], [null, 2]]);
     expect(csv).toBe('step,"run,a",b\n0,0.5,\n1,,2\n');
+  });
+
+  it("draws phases, not every interleaved validation point", () => {
+    const interleaved = [
+      { stage: "train", x_start: 1, x_end: 10 },
+      { stage: "val", x_start: 10, x_end: 10 },
+      { stage: "train", x_start: 11, x_end: 20 },
+    ];
+    expect(stagePhases(interleaved)).toEqual([]);
+    const phases = [
+      { stage: "warmup", x_start: 0, x_end: 99 },
+      { stage: "train", x_start: 100, x_end: 500 },
+    ];
+    expect(stagePhases(phases)).toEqual(phases);
   });
 });

@@ -94,3 +94,19 @@ export function chartCsv(xName: string, names: string[], data: [number[], ...(nu
   }
   return lines.join("\n") + "\n";
 }
+
+/**
+ * Stage spans worth drawing as phases: zero-width spans (a `val` record logged at the same step
+ * as a `train` one) are dropped and neighbours of the same stage merged; a single phase is not
+ * drawn at all (shading everything says nothing).
+ */
+export function stagePhases(stages: Stage[]): Stage[] {
+  const out: Stage[] = [];
+  for (const s of stages) {
+    if (!s.stage || (s.x_end <= s.x_start && stages.length > 1)) continue;
+    const last = out[out.length - 1];
+    if (last && last.stage === s.stage) last.x_end = Math.max(last.x_end, s.x_end);
+    else out.push({ ...s });
+  }
+  return out.length > 1 ? out : [];
+}

@@ -1,0 +1,95 @@
+"""Browser fixtures: Debian's chromium driven by Playwright against a real viewer serving the
+built UI. Every page records console errors; a test fails if its page logged any."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REPO = Path(__file__).resolve().parents[2]
+WEB_DIST = REPO / "runicorn" / "web_dist"
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def web_dist() -> Path:
+    """The built UI; built here (npm ci + build) when a source checkout has none yet."""
+    if not (WEB_DIST / "index.html").is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("the web UI is not built and npm is missing (install Node.js 20+ with npm)")
+        for args in ([npm, "ci", "--no-audit", "--no-fund"], [npm, "run", "build"]):
+            done = subprocess.run(args, cwd=REPO / "web", capture_output=True, text=True, check=False)
+            if done.returncode:
+                pytest.fail(f"`npm {' '.join(args[1:])}` failed:\n{done.stdout}\n{done.stderr}")
+    return WEB_DIST
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class ConsoleLog:
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def on_console(self, msg: Any) -> None:
+        if msg.type == "error":
+            self.errors.append(f"console: {msg.text} ({msg.location})")
+
+    def on_page_error(self, err: Any) -> None:
+        self.errors.append(f"page error: {err}")
+
+
+@pytest.fixture
+def open_ui(
+    browser: Any, web_dist: Path, live_viewer: Any, storage_root: Path
+) -> Iterator[Callable[..., Any]]:
+    """``open_ui(path="/", **viewer_kwargs) -> page`` on a real viewer over ``storage_root``."""
+    contexts: list[Any] = []
+    logs: list[ConsoleLog] = []
+
+    def open_page(path: str = "/", **viewer_kwargs: Any) -> Any:
+        base = live_viewer(storage_root, web_dist=web_dist, **viewer_kwargs)
+        context = browser.new_context(base_url=base, viewport={"width": 1400, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        log = ConsoleLog()
+        logs.append(log)
+        page.on("console", log.on_console)
+        page.on("pageerror", log.on_page_error)
+        page.goto(path)
+        return page
+
+    yield open_page
+    errors = [e for log in logs for e in log.errors]
+    for context in contexts:
+        context.close()
+    assert not errors, "the page logged errors:\n" + "\n".join(errors)
+
+
+def screenshot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

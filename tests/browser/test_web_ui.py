@@ -1,0 +1,148 @@
+"""The web UI in a real headless chromium against a real viewer, with runs written by the SDK."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from conftest import screenshot  # type: ignore[import-not-found]
+from playwright.sync_api import expect
+
+from runicorn import format as fmt
+
+pytestmark = pytest.mark.browser
+
+
+def test_runs_table_lists_runs_and_filters_work(make_run: Any, open_ui: Any) -> None:
+    make_run(project="vision", name="resnet", steps=20, tags=["baseline"])
+    make_run(project="vision", name="vit", steps=20, tags=["big"])
+    make_run(project="nlp", name="bert", steps=20, finish=False)
+    page = open_ui("/")
+    rows = page.get_by_test_id("run-row")
+    expect(rows).to_have_count(3)
+    expect(page.get_by_test_id("runs-table")).to_contain_text("resnet")
+    screenshot(page, "runs")
+
+    page.get_by_test_id("filter-project").select_option("nlp")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("bert")
+    expect(rows.first.get_by_test_id("status-badge")).to_have_attribute("data-status", "running")
+
+    page.get_by_test_id("filter-project").select_option("")
+    expect(rows).to_have_count(3)
+    page.get_by_test_id("filter-status").select_option("finished")
+    expect(rows).to_have_count(2)
+    page.get_by_test_id("filter-search").fill("vit")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("vit")
+
+
+def test_run_page_draws_one_chart_per_metric(make_run: Any, open_ui: Any) -> None:
+    run = make_run(steps=40)
+    page = open_ui("/")
+    page.get_by_test_id("run-link").first.click()
+    expect(page.get_by_test_id("run-title")).to_contain_text(run.id)
+    for key in ("train/loss", "train/acc", "val/loss"):
+        chart = page.get_by_test_id(f"chart-{key}")
+        expect(chart).to_have_attribute("data-series", "1")
+        expect(chart.locator("canvas")).to_have_count(1)
+    expect(page.locator(".chart canvas")).to_have_count(3)
+    expect(page.get_by_test_id("chart-group-train")).to_be_visible()
+    expect(page.get_by_test_id("chart-train/loss")).to_have_attribute("data-points", "40")
+    screenshot(page, "run-charts")
+
+    page.get_by_test_id("tab-overview").click()
+    expect(page.get_by_test_id("config-table")).to_contain_text("batch_size")
+    expect(page.get_by_test_id("summary-table")).to_contain_text("best_acc")
+    screenshot(page, "run-overview")
+
+
+def test_appended_steps_and_log_lines_appear_without_reload(make_run: Any, open_ui: Any) -> None:
+    run = make_run(steps=30, finish=False)
+    page = open_ui(f"/runs/{run.id}")
+    chart = page.get_by_test_id("chart-train/loss")
+    expect(chart).to_have_attribute("data-points", "30")
+
+    for step in range(31, 46):
+        run.log({"train/loss": 1.0 / step, "train/acc": 0.9}, step=step, stage="train")
+    run.flush()
+    expect(chart).to_have_attribute("data-points", "45", timeout=10_000)
+
+    page.get_by_test_id("tab-logs").click()
+    expect(page.get_by_test_id("log-view")).to_contain_text("trained 30 steps")
+    with open(run.dir / fmt.LOGS_FILE, "a", encoding="utf-8") as f:
+        f.write("[12:00:00] \x1b[31mepoch 2 finished\x1b[0m\n")
+    line = page.get_by_test_id("log-line").filter(has_text="epoch 2 finished")
+    expect(line).to_be_visible(timeout=10_000)
+    expect(line.locator(".fg-red")).to_have_text("epoch 2 finished")
+    screenshot(page, "run-logs")
+
+    page.get_by_test_id("log-search").fill("trained")
+    expect(page.get_by_test_id("log-line")).to_have_count(1)
+
+
+def test_compare_overlays_two_picked_runs(make_run: Any, open_ui: Any) -> None:
+    make_run(name="exp1", steps=30)
+    make_run(name="exp2", steps=50)
+    page = open_ui("/")
+    expect(page.get_by_test_id("run-row")).to_have_count(2)
+    for pick in page.get_by_test_id("run-pick").all():
+        pick.check()
+    page.get_by_test_id("compare-selected").click()
+    expect(page).to_have_url(re.compile(r"/compare\?ids="))
+    for key in ("train/loss", "train/acc", "val/loss"):
+        expect(page.get_by_test_id(f"compare-chart-{key}")).to_have_attribute("data-series", "2")
+    expect(page.get_by_test_id("compare-chart-train/loss").locator(".u-legend")).to_contain_text("exp2")
+    screenshot(page, "compare")
+
+
+def test_run_page_overlays_another_run_of_the_same_experiment(make_run: Any, open_ui: Any) -> None:
+    first = make_run(steps=20)
+    make_run(steps=25)
+    page = open_ui(f"/runs/{first.id}")
+    expect(page.get_by_test_id("chart-train/loss")).to_have_attribute("data-series", "1")
+    page.get_by_test_id("overlay-picker").click()
+    page.get_by_test_id("overlay-run").first.check()
+    expect(page.get_by_test_id("chart-train/loss")).to_have_attribute("data-series", "2")
+
+
+def test_language_toggle_switches_labels_and_is_remembered(make_run: Any, open_ui: Any) -> None:
+    make_run(steps=5)
+    page = open_ui("/")
+    expect(page.get_by_test_id("nav-runs")).to_have_text("Runs")
+    page.get_by_test_id("lang-toggle").click()
+    expect(page.get_by_test_id("nav-runs")).to_have_text("实验运行")
+    expect(page.get_by_test_id("page-title")).to_have_text("实验运行")
+    page.reload()
+    expect(page.get_by_test_id("nav-runs")).to_have_text("实验运行")
+    page.get_by_test_id("theme-toggle").click()
+    screenshot(page, "runs-zh-theme")
+
+
+class FakeNvml(SimpleNamespace):
+    """One pretend GPU behind NVML's interface (no GPU on the test machine)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            nvmlInit=lambda: None,
+            nvmlShutdown=lambda: None,
+            nvmlDeviceGetCount=lambda: 1,
+            nvmlDeviceGetHandleByIndex=lambda i: i,
+            nvmlDeviceGetName=lambda h: b"Fake A100",
+            nvmlDeviceGetUtilizationRates=lambda h: SimpleNamespace(gpu=87),
+            nvmlDeviceGetMemoryInfo=lambda h: SimpleNamespace(used=30 * 2**30, total=80 * 2**30),
+            nvmlDeviceGetTemperature=lambda h, sensor: 61,
+            nvmlDeviceGetPowerUsage=lambda h: 250_000,
+        )
+
+
+def test_gpu_page_shows_live_gpu_state(open_ui: Any) -> None:
+    page = open_ui("/gpu", nvml=FakeNvml())
+    card = page.get_by_test_id("gpu-card")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("Fake A100")
+    expect(card.get_by_test_id("gpu-util")).to_contain_text("87 %")
+    expect(card.get_by_test_id("gpu-power")).to_contain_text("250 W")
+    screenshot(page, "gpu")
