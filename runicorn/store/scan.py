@@ -31,6 +31,7 @@ from runicorn import format as fmt
 _JSON_FILES = (fmt.META_FILE, fmt.STATUS_FILE, fmt.SUMMARY_FILE, fmt.CONFIG_FILE)
 # Files whose mtime counts as activity of a run without heartbeat.
 _ACTIVITY_FILES = (fmt.STATUS_FILE, fmt.EVENTS_FILE, fmt.LOGS_FILE, fmt.SUMMARY_FILE)
+_STAT_FILES = tuple(dict.fromkeys(_JSON_FILES + _ACTIVITY_FILES))
 _MAX_DEPTH = 12
 SORT_FIELDS = ("created", "name", "project", "status", "duration")
 SUMMARY_SORT_PREFIX = "summary."
@@ -71,6 +72,7 @@ class RunInfo:
     _file_warnings: dict[str, str] = field(default_factory=dict, repr=False)
     _stamps: dict[str, FileStamp | None] = field(default_factory=dict, repr=False)
     _dir_mtime_ns: int = field(default=-1, repr=False)
+    _created_at: float | None = field(default=None, repr=False)
 
     @property
     def warnings(self) -> list[str]:
@@ -94,6 +96,12 @@ class RunInfo:
 
     @property
     def created_at(self) -> float:
+        """``meta.created_at``, else ``started_at``, else the time in the run id, else last activity."""
+        if self._created_at is None:
+            self._created_at = self._find_created_at()
+        return self._created_at
+
+    def _find_created_at(self) -> float:
         for value in (self.meta.get("created_at"), self.status.get(fmt.STARTED_AT_KEY)):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return float(value)
@@ -208,11 +216,15 @@ class RunIndex:
         refresh_interval_s: float = 1.0,
         full_check_interval_s: float = 10.0,
         background: bool = False,
+        rescan_pause_factor: float = 10.0,
     ):
         self.root = Path(root)
         self.refresh_interval_s = refresh_interval_s
         self.full_check_interval_s = full_check_interval_s
         self.background = background
+        # In the background, a re-scan waits at least this many times the last one's duration, so
+        # re-scanning a huge tree never takes more than a small share of the CPU.
+        self.rescan_pause_factor = rescan_pause_factor
         self.skipped: dict[str, str] = {}  # relpath -> why
         self.last_error: str | None = None  # what stopped the last background re-scan, if anything
         self._lock = threading.Lock()  # guards swapping the published state and the thread handle
@@ -226,6 +238,8 @@ class RunIndex:
         self._by_id: dict[str, list[RunInfo]] = {}
         self._refreshed_at = -1e18
         self._full_checked_at = -1e18
+        self._last_scan_s = 0.0
+        self._root_str = os.fspath(self.root)
 
     # --- refreshing ----------------------------------------------------------------------------
     def refresh(self, force: bool = False, max_age_s: float | None = None) -> None:
@@ -239,7 +253,8 @@ class RunIndex:
             age = self.refresh_interval_s if max_age_s is None else max_age_s
             if not force and now - self._refreshed_at < age:
                 return
-            full = force or now - self._full_checked_at >= self.full_check_interval_s
+            full_every_s = max(self.full_check_interval_s, self._last_scan_s * 5 * self.rescan_pause_factor)
+            full = force or now - self._full_checked_at >= full_every_s
             seen: set[str] = set()
             self._walk("", 0, seen, full)
             for gone in set(self._runs) - seen:
@@ -248,6 +263,7 @@ class RunIndex:
                 del self._containers[gone]
             self._publish()
             self._refreshed_at = time.monotonic()
+            self._last_scan_s = self._refreshed_at - now
             if full:
                 self._full_checked_at = self._refreshed_at
 
@@ -255,10 +271,11 @@ class RunIndex:
         if self._refreshed_at < -1e17:
             self.refresh()
             return
-        if time.monotonic() - self._refreshed_at < self.refresh_interval_s:
-            return
         if not self.background:
             self.refresh()
+            return
+        interval_s = max(self.refresh_interval_s, self._last_scan_s * self.rescan_pause_factor)
+        if time.monotonic() - self._refreshed_at < interval_s:
             return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
@@ -323,8 +340,9 @@ class RunIndex:
 
     def _update_run(self, rel: str, full: bool) -> None:
         info = self._runs.get(rel)
-        path = self.root / rel
+        path_str = os.path.join(self._root_str, rel)
         if info is None:
+            path = Path(path_str)
             loc = fmt.locate_run(self.root, path)
             if loc is None:
                 self.skipped[rel] = "not in a known layout"
@@ -335,7 +353,7 @@ class RunIndex:
             info = RunInfo(loc.run_id, loc.run_id, loc.project, loc.name, path, rel, loc.layout)
             self._runs[rel] = info
         try:
-            dir_mtime_ns = os.stat(path).st_mtime_ns
+            dir_mtime_ns = os.stat(path_str).st_mtime_ns
         except OSError:
             return
         if (
@@ -349,14 +367,14 @@ class RunIndex:
         ):
             return
         info._dir_mtime_ns = dir_mtime_ns
-        self._load_files(info)
+        self._load_files(info, path_str)
 
-    def _load_files(self, info: RunInfo) -> None:
+    def _load_files(self, info: RunInfo, path_str: str) -> None:
         stamps: dict[str, FileStamp | None] = {}
         newest = 0
-        for name in set(_JSON_FILES) | set(_ACTIVITY_FILES):
+        for name in _STAT_FILES:
             try:
-                st = os.stat(info.path / name)
+                st = os.stat(os.path.join(path_str, name))
             except OSError:
                 stamps[name] = None
                 continue
@@ -370,12 +388,13 @@ class RunIndex:
             value: dict[str, Any] | None = {}
             info._file_warnings.pop(name, None)
             if stamps.get(name) is not None:
-                value = fmt.read_json(info.path / name)
+                value = fmt.read_json(Path(path_str, name))
                 if value is None:
                     info._file_warnings[name] = f"{name} is not a valid JSON object; shown as empty"
                     value = {}
             setattr(info, attr, value)
         info._stamps = stamps
+        info._created_at = None
 
     def _publish(self) -> None:
         by_id: dict[str, list[RunInfo]] = {}

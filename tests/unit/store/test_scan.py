@@ -48,7 +48,7 @@ def test_a_new_run_appears_on_its_own(storage: Path, write_run: RunWriter) -> No
 
 def test_background_rescan_never_blocks_and_finds_new_runs(storage: Path, write_run: RunWriter) -> None:
     write_run(run_id="20260101_000000_aaaaaa")
-    index = RunIndex(storage, refresh_interval_s=0.0, background=True)
+    index = RunIndex(storage, refresh_interval_s=0.0, background=True, rescan_pause_factor=0.0)
     assert len(index.runs()) == 1  # the first scan is done in line
     write_run(run_id="20260101_000000_bbbbbb")
     index.runs()  # answers from memory, starts a re-scan
