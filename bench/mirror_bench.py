@@ -76,13 +76,17 @@ def main() -> int:
         mirror = Mirror(target, Credentials(key_path=str(server.client_key)), local, interval_s=args.interval)
         t0 = time.perf_counter()
         mirror.sync_once()
-        print(f"first full copy: {mirror.stats.runs} runs, {mirror.stats.files} files, "
-              f"{mirror.stats.bytes / 1e6:.2f} MB in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"first full copy: {mirror.stats.runs} runs, {mirror.stats.files} files, "
+            f"{mirror.stats.bytes / 1e6:.2f} MB in {time.perf_counter() - t0:.1f} s"
+        )
 
         wire0 = mirror.wire_bytes
         mirror.sync_once()
         idle = mirror.wire_bytes - wire0
-        print(f"idle cycle (nothing appended): {idle} bytes on the wire, {mirror.stats.active_runs} active run(s)")
+        print(
+            f"idle cycle (nothing appended): {idle} bytes on the wire, {mirror.stats.active_runs} active run(s)"
+        )
 
         for compress in (True, False):
             if not compress:
@@ -98,8 +102,10 @@ def main() -> int:
             ratio = wire / appended
             verdict = "PASS" if ratio <= 1.1 else "FAIL"
             label = "compressed (default)" if compress else "uncompressed"
-            print(f"steady cycles, {label}: {appended / args.cycles:.0f} bytes appended/cycle, "
-                  f"{wire / args.cycles:.0f} bytes on the wire/cycle -> ratio {ratio:.3f}x (bar <= 1.10x) {verdict}")
+            print(
+                f"steady cycles, {label}: {appended / args.cycles:.0f} bytes appended/cycle, "
+                f"{wire / args.cycles:.0f} bytes on the wire/cycle -> ratio {ratio:.3f}x (bar <= 1.10x) {verdict}"
+            )
         local_events = fmt.run_dir(local, "proj", "exp0", live.id) / fmt.EVENTS_FILE
         assert local_events.read_bytes() == (live.dir / fmt.EVENTS_FILE).read_bytes(), "copy differs"
         mirror.close()
@@ -123,9 +129,11 @@ def main() -> int:
             mirror.stop()
         worst = max(lags)
         verdict = "PASS" if worst <= args.interval + 1 else "FAIL"
-        print(f"lag remote append -> local file: median {sorted(lags)[len(lags) // 2]:.2f} s, worst {worst:.2f} s "
-              f"at interval {args.interval} s -> {worst / (args.interval + 1):.2f} of the bar "
-              f"(interval + 1 s) {verdict}")
+        print(
+            f"lag remote append -> local file: median {sorted(lags)[len(lags) // 2]:.2f} s, worst {worst:.2f} s "
+            f"at interval {args.interval} s -> {worst / (args.interval + 1):.2f} of the bar "
+            f"(interval + 1 s) {verdict}"
+        )
     finally:
         server.cleanup()
         import shutil

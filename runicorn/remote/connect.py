@@ -30,7 +30,9 @@ from runicorn.settings import user_config_path
 
 DEFAULT_PORT = 22
 CONNECT_TIMEOUT_S = 15.0
-_TARGET = re.compile(r"^(?:(?P<user>[^@:/\s]+)@)?(?P<host>\[[^\]]+\]|[^:/\s@]+)(?::(?P<port>\d+))?:(?P<path>.+)$")
+_TARGET = re.compile(
+    r"^(?:(?P<user>[^@:/\s]+)@)?(?P<host>\[[^\]]+\]|[^:/\s@]+)(?::(?P<port>\d+))?:(?P<path>.+)$"
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,10 @@ class Target:
 def parse_target(text: str, default_user: str | None = None) -> Target:
     match = _TARGET.match(text.strip())
     if not match:
-        raise ConfigError(f"cannot read the mirror source {text!r}",
-                          "write it as user@host[:port]:/remote/path, e.g. alice@gpu1:/data/runicorn")
+        raise ConfigError(
+            f"cannot read the mirror source {text!r}",
+            "write it as user@host[:port]:/remote/path, e.g. alice@gpu1:/data/runicorn",
+        )
     user = match["user"] or default_user or os.environ.get("USER") or "root"
     port = int(match["port"] or DEFAULT_PORT)
     if not 0 < port < 65536:
@@ -212,19 +216,30 @@ def _load_key(creds: Credentials) -> paramiko.PKey | None:
         assert creds.key_path is not None
         return paramiko.PKey.from_path(os.path.expanduser(creds.key_path), password=creds.passphrase)
     except paramiko.PasswordRequiredException as exc:
-        raise RemoteError("the private key is encrypted and no passphrase was given",
-                          "give the key's passphrase") from exc
+        raise RemoteError(
+            "the private key is encrypted and no passphrase was given", "give the key's passphrase"
+        ) from exc
     except (paramiko.SSHException, ValueError) as exc:
-        raise RemoteError(f"cannot read the private key: {exc}",
-                          "check the key and its passphrase (OpenSSH, RSA, ECDSA or Ed25519)") from exc
+        raise RemoteError(
+            f"cannot read the private key: {exc}",
+            "check the key and its passphrase (OpenSSH, RSA, ECDSA or Ed25519)",
+        ) from exc
     except OSError as exc:
-        raise RemoteError(f"cannot read the private key file {creds.key_path}: {exc.strerror}",
-                          "check the path given with --key") from exc
+        raise RemoteError(
+            f"cannot read the private key file {creds.key_path}: {exc.strerror}",
+            "check the path given with --key",
+        ) from exc
 
 
-def connect(host: str, port: int, user: str, creds: Credentials,
-            trust_fingerprint: str | None = None, timeout_s: float = CONNECT_TIMEOUT_S,
-            compress: bool = True) -> Connection:
+def connect(
+    host: str,
+    port: int,
+    user: str,
+    creds: Credentials,
+    trust_fingerprint: str | None = None,
+    timeout_s: float = CONNECT_TIMEOUT_S,
+    compress: bool = True,
+) -> Connection:
     """Open an SSH + SFTP connection, checking the host key first. Raises RemoteError subclasses.
 
     ``compress`` asks for zlib compression (as ``ssh -C``): run files are JSON lines and text,
@@ -246,14 +261,27 @@ def connect(host: str, port: int, user: str, creds: Credentials,
         raw = socket.create_connection((host, port), timeout=timeout_s)
     except OSError as exc:
         client.close()
-        raise RemoteError(f"cannot reach {host}:{port}: {exc.strerror or exc}",
-                          "check the host name, the port and that the server accepts SSH") from exc
+        raise RemoteError(
+            f"cannot reach {host}:{port}: {exc.strerror or exc}",
+            "check the host name, the port and that the server accepts SSH",
+        ) from exc
     sock = CountingSocket(raw)
     explicit = key is not None or creds.password is not None
     try:
-        client.connect(host, port=port, username=user, password=creds.password, pkey=key,
-                       sock=sock, timeout=timeout_s, compress=compress, banner_timeout=timeout_s, auth_timeout=timeout_s,
-                       allow_agent=creds.use_agent and not explicit, look_for_keys=not explicit)
+        client.connect(
+            host,
+            port=port,
+            username=user,
+            password=creds.password,
+            pkey=key,
+            sock=sock,
+            timeout=timeout_s,
+            compress=compress,
+            banner_timeout=timeout_s,
+            auth_timeout=timeout_s,
+            allow_agent=creds.use_agent and not explicit,
+            look_for_keys=not explicit,
+        )
         return Connection(client, sock)
     except (HostKeyUnknown, RemoteError):
         client.close()
@@ -267,7 +295,11 @@ def connect(host: str, port: int, user: str, creds: Credentials,
         ) from exc
     except paramiko.AuthenticationException as exc:
         client.close()
-        raise RemoteError(f"{user}@{host}:{port} refused the login", "check the user name, password or key") from exc
+        raise RemoteError(
+            f"{user}@{host}:{port} refused the login", "check the user name, password or key"
+        ) from exc
     except (paramiko.SSHException, OSError, EOFError) as exc:
         client.close()
-        raise RemoteError(f"SSH to {host}:{port} failed: {exc}", "check that the server runs OpenSSH") from exc
+        raise RemoteError(
+            f"SSH to {host}:{port} failed: {exc}", "check that the server runs OpenSSH"
+        ) from exc

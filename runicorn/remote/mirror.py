@@ -36,11 +36,14 @@ MAX_DEPTH = 6
 MAX_BACKOFF_S = 30.0
 CHANNEL_TIMEOUT_S = 30.0
 LINK_ERRORS = (OSError, EOFError, paramiko.SSHException, RemoteError)
-# A live run is fully listed when its folder's mtime moves (a rename, a new file), on the cycle
+# A live run is fully listed when its folder's mtime moves (a rename, a new file), for a second
 # after that (mtimes have one-second steps), after an image record, and at least this often.
 FULL_LISTING_EVERY = 10
 APPEND_READ_LIMIT = 8 * 1024 * 1024
 _IMAGE_MARK = f'"{fmt.IMAGE}"'.encode()
+# Remote mtimes move in whole seconds: after a folder's mtime moves, it is listed on every cycle
+# until this long after, so a second change within the same second is not missed.
+SETTLE_S = 1.2
 # Folders that can hold new runs are checked (one stat each) every few cycles: ``runs`` folders
 # every RUNS_DIR_CHECK_EVERY cycles, the folders above them (root, projects, names) less often.
 RUNS_DIR_CHECK_EVERY = 2
@@ -78,6 +81,7 @@ class _RunState:
     heads_checked: set[str] = field(default_factory=set)
     dir_mtime: int | None = None
     list_next: bool = True
+    settle_until: float | None = None
     since_listing: int = 0
     append_names: set[str] = field(default_factory=set)
     handles: dict[str, paramiko.SFTPFile] = field(default_factory=dict)
@@ -129,9 +133,17 @@ def _skip_file(name: str) -> bool:
 class Mirror:
     """Mirrors ``target.path`` into ``local_root``. ``sync_once`` for one cycle, ``start`` for a thread."""
 
-    def __init__(self, target: Target, creds: Credentials, local_root: Path, registry: Registry | None = None,
-                 interval_s: float = 2.0, trust_fingerprint: str | None = None,
-                 connector: Callable[..., Connection] = connect, compress: bool = True) -> None:
+    def __init__(
+        self,
+        target: Target,
+        creds: Credentials,
+        local_root: Path,
+        registry: Registry | None = None,
+        interval_s: float = 2.0,
+        trust_fingerprint: str | None = None,
+        connector: Callable[..., Connection] = connect,
+        compress: bool = True,
+    ) -> None:
         self.compress = compress
         self.target = target
         self.creds = creds
@@ -144,7 +156,7 @@ class Mirror:
         self.stats = MirrorStats()
         self._wire_before = 0
         self._containers: dict[str, int | None] = {}
-        self._recheck: set[str] = set()
+        self._recheck: dict[str, float] = {}  # folder -> keep listing it until (monotonic)
         self._runs: dict[str, _RunState] = {}
         self._files: set[Path] = set()
         self._stop = threading.Event()
@@ -155,8 +167,14 @@ class Mirror:
     def connect(self) -> None:
         self.close()
         t = self.target
-        self.conn = self._connector(t.host, t.port, t.user, self.creds,
-                                    trust_fingerprint=self.trust_fingerprint, compress=self.compress)
+        self.conn = self._connector(
+            t.host,
+            t.port,
+            t.user,
+            self.creds,
+            trust_fingerprint=self.trust_fingerprint,
+            compress=self.compress,
+        )
         self.conn.sftp.get_channel().settimeout(CHANNEL_TIMEOUT_S)
         for state in self._runs.values():
             state.heads_checked.clear()
@@ -203,7 +221,9 @@ class Mirror:
     def _check_containers(self, sftp: paramiko.SFTPClient) -> None:
         cycle = self.stats.cycles
         for path, mtime in list(self._containers.items()):
-            every = RUNS_DIR_CHECK_EVERY if posixpath.basename(path) == fmt.RUNS_DIR else UPPER_DIR_CHECK_EVERY
+            every = (
+                RUNS_DIR_CHECK_EVERY if posixpath.basename(path) == fmt.RUNS_DIR else UPPER_DIR_CHECK_EVERY
+            )
             if path not in self._recheck and cycle % every:
                 continue
             try:
@@ -211,25 +231,30 @@ class Mirror:
             except FileNotFoundError:
                 del self._containers[path]
                 continue
-            if now != mtime or path in self._recheck:
-                # a change lists the folder now and once more next cycle: mtimes move in whole
-                # seconds, so a second change within the same second leaves the mtime alone
-                if now != mtime:
-                    self._recheck.add(path)
-                else:
-                    self._recheck.discard(path)
-                self._walk(sftp, path, sftp.listdir_attr(path), now, 0)
+            clock = time.monotonic()
+            if now != mtime:
+                self._recheck[path] = clock + SETTLE_S
+            elif path in self._recheck:
+                if clock > self._recheck[path]:
+                    del self._recheck[path]  # this listing is the last one the change needs
+            else:
+                continue
+            self._walk(sftp, path, sftp.listdir_attr(path), now, 0)
 
     def _discover_root(self, sftp: paramiko.SFTPClient) -> None:
         try:
             root_attr = sftp.stat(self._root)
             entries = sftp.listdir_attr(self._root)
         except FileNotFoundError as exc:
-            raise RemoteError(f"{self.target.origin}:{self._root} does not exist",
-                              "pick an existing folder: a storage root, project, name, runs folder or run") from exc
+            raise RemoteError(
+                f"{self.target.origin}:{self._root} does not exist",
+                "pick an existing folder: a storage root, project, name, runs folder or run",
+            ) from exc
         if not _is_dir(root_attr):
-            raise RemoteError(f"{self.target.origin}:{self._root} is not a folder",
-                              "pick a storage root, project, name, runs folder or run folder")
+            raise RemoteError(
+                f"{self.target.origin}:{self._root} is not a folder",
+                "pick a storage root, project, name, runs folder or run folder",
+            )
         if any(e.filename in fmt.RUN_MARKER_FILES for e in entries):
             self.stats.kind = "run"
             self._add_run(sftp, self._root)
@@ -243,11 +268,21 @@ class Mirror:
         else:
             self.stats.kind = "root"
 
-    def _walk(self, sftp: paramiko.SFTPClient, path: str, entries: list[paramiko.SFTPAttributes],
-              mtime: int | None, depth: int) -> None:
+    def _walk(
+        self,
+        sftp: paramiko.SFTPClient,
+        path: str,
+        entries: list[paramiko.SFTPAttributes],
+        mtime: int | None,
+        depth: int,
+    ) -> None:
         self._containers[path] = mtime
         for entry in entries:
-            if not _is_dir(entry) or entry.filename in fmt.IGNORED_DIR_NAMES or entry.filename.startswith("."):
+            if (
+                not _is_dir(entry)
+                or entry.filename in fmt.IGNORED_DIR_NAMES
+                or entry.filename.startswith(".")
+            ):
                 continue
             child = posixpath.join(path, entry.filename)
             if child in self._runs or child in self._containers:
@@ -287,8 +322,14 @@ class Mirror:
             return 0
         moved = mtime != state.dir_mtime
         state.dir_mtime = mtime
-        if moved or state.list_next or state.since_listing >= FULL_LISTING_EVERY:
-            state.list_next = moved  # list once more: a change in the same second leaves mtime alone
+        clock = time.monotonic()
+        if moved:
+            state.settle_until = clock + SETTLE_S
+        settling = state.settle_until is not None
+        if moved or settling or state.list_next or state.since_listing >= FULL_LISTING_EVERY:
+            if settling and state.settle_until is not None and clock > state.settle_until:
+                state.settle_until = None
+            state.list_next = False
             state.since_listing = 0
             landed = self._sync_run(sftp, state)
             if state.done:
@@ -335,8 +376,14 @@ class Mirror:
         state.done = complete and status.get(fmt.STATUS_KEY) in fmt.FINAL_STATUSES
         return landed
 
-    def _sync_file(self, sftp: paramiko.SFTPClient, state: _RunState, remote_dir: str, local_dir: Path,
-                   entry: paramiko.SFTPAttributes) -> tuple[int, bool]:
+    def _sync_file(
+        self,
+        sftp: paramiko.SFTPClient,
+        state: _RunState,
+        remote_dir: str,
+        local_dir: Path,
+        entry: paramiko.SFTPAttributes,
+    ) -> tuple[int, bool]:
         name = entry.filename
         remote, local = posixpath.join(remote_dir, name), local_dir / name
         size = entry.st_size or 0
@@ -345,8 +392,9 @@ class Mirror:
             n, ok = sync_append(sftp, remote, local, size, check_head=check)
             state.heads_checked.add(name)
         else:
-            n, ok = sync_whole(sftp, remote, local, size, entry.st_mtime,
-                               must_parse=name in fmt.REWRITTEN_FILES)
+            n, ok = sync_whole(
+                sftp, remote, local, size, entry.st_mtime, must_parse=name in fmt.REWRITTEN_FILES
+            )
         if local.exists():
             self._files.add(local)
         return n, ok

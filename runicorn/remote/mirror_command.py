@@ -30,8 +30,10 @@ def _human_bytes(n: int) -> str:
 def status_line(stats: MirrorStats) -> str:
     lag = "-" if stats.lag_s is None else f"{stats.lag_s:.1f} s"
     state = "live" if stats.alive else "reconnecting"
-    line = (f"{state} · {stats.runs} runs ({stats.active_runs} active) · {stats.files} files · "
-            f"{_human_bytes(stats.bytes)} · lag {lag}")
+    line = (
+        f"{state} · {stats.runs} runs ({stats.active_runs} active) · {stats.files} files · "
+        f"{_human_bytes(stats.bytes)} · lag {lag}"
+    )
     if stats.last_error and not stats.alive:
         line += f" · {stats.last_error.splitlines()[0]}"
     return line
@@ -41,8 +43,11 @@ def _confirm_host(mirror: Mirror, err: HostKeyUnknown, given: str | None) -> Non
     if given is not None:
         raise err  # the key differs from the fingerprint on the command line
     if not sys.stdin.isatty():
-        raise RemoteError(err.message, f"run in a terminal to confirm it, or pass --trust-fingerprint {err.fingerprint}"
-                          " after checking it against the server")
+        raise RemoteError(
+            err.message,
+            f"run in a terminal to confirm it, or pass --trust-fingerprint {err.fingerprint}"
+            " after checking it against the server",
+        )
     print(err.message, file=sys.stderr)
     answer = input("Trust this host key and continue? [y/N] ").strip().lower()
     if answer not in ("y", "yes"):
@@ -59,13 +64,18 @@ def run_mirror_command(args: argparse.Namespace) -> int:
     if args.password_prompt:
         creds.password = getpass.getpass(f"password for {target.user}@{target.host}: ")
     storage = settings.resolve(storage=args.storage).storage
-    mirror = Mirror(target, creds, storage, interval_s=args.interval, trust_fingerprint=args.trust_fingerprint)
+    mirror = Mirror(
+        target, creds, storage, interval_s=args.interval, trust_fingerprint=args.trust_fingerprint
+    )
     try:
         mirror.connect()
     except HostKeyUnknown as err:
         _confirm_host(mirror, err, args.trust_fingerprint)
     mirror.trust_fingerprint = None  # trusted now: a later change is refused
-    print(f"mirroring {target.user}@{target.origin}:{target.path} into {storage} (Ctrl-C to stop)", file=sys.stderr)
+    print(
+        f"mirroring {target.user}@{target.origin}:{target.path} into {storage} (Ctrl-C to stop)",
+        file=sys.stderr,
+    )
     mirror.sync_once()  # a wrong path fails here, before the loop
     mirror.start()
     tty = sys.stderr.isatty()
@@ -88,5 +98,8 @@ def run_mirror_command(args: argparse.Namespace) -> int:
     if mirror.stats.fatal:
         print(f"error: {mirror.stats.last_error}", file=sys.stderr)
         return 1
-    print(status_line(mirror.stats).replace("reconnecting", "stopped").replace("live", "stopped"), file=sys.stderr)
+    print(
+        status_line(mirror.stats).replace("reconnecting", "stopped").replace("live", "stopped"),
+        file=sys.stderr,
+    )
     return 0

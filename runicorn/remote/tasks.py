@@ -62,8 +62,9 @@ class MirrorTasks:
         self._lock = threading.Lock()
 
     # --- sessions -----------------------------------------------------------------------------
-    def connect(self, host: str, port: int, user: str, creds: Credentials,
-                trust_fingerprint: str | None = None) -> str:
+    def connect(
+        self, host: str, port: int, user: str, creds: Credentials, trust_fingerprint: str | None = None
+    ) -> str:
         conn = connect(host, port, user, creds, trust_fingerprint=trust_fingerprint)
         session_id = secrets.token_urlsafe(16)
         with self._lock:
@@ -77,7 +78,9 @@ class MirrorTasks:
         with self._lock:
             session = self._sessions.get(session_id)
         if session is None:
-            raise SessionNotFound(f"no SSH session {session_id!r}", "connect again with POST /api/ssh/connect")
+            raise SessionNotFound(
+                f"no SSH session {session_id!r}", "connect again with POST /api/ssh/connect"
+            )
         return session
 
     def listdir(self, session_id: str, path: str) -> dict[str, Any]:
@@ -107,10 +110,15 @@ class MirrorTasks:
         remote_path = posixpath.normpath(remote_path)
         target = Target(session.user, session.host, session.port, remote_path)
         entry = MirrorEntry(
-            id=mirror_id(session.user, session.host, session.port, remote_path), user=session.user,
-            host=session.host, port=session.port, remote_path=remote_path,
-            interval_s=float(interval_s or self.interval_s), auth=session.creds.auth_kind,
-            key_path=session.creds.key_path, created_at=time.time(),
+            id=mirror_id(session.user, session.host, session.port, remote_path),
+            user=session.user,
+            host=session.host,
+            port=session.port,
+            remote_path=remote_path,
+            interval_s=float(interval_s or self.interval_s),
+            auth=session.creds.auth_kind,
+            key_path=session.creds.key_path,
+            created_at=time.time(),
         )
         self._launch(entry, Mirror(target, session.creds, self.storage, self.registry, entry.interval_s))
         self.registry.add_mirror(entry)
@@ -156,18 +164,39 @@ class MirrorTasks:
         out = []
         for entry, mirror in running:
             s = mirror.stats
-            out.append(_describe(entry) | {
-                "alive": s.alive, "kind": s.kind, "runs": s.runs, "active_runs": s.active_runs,
-                "files": s.files, "bytes": s.bytes, "wire_bytes": s.wire_bytes,
-                "last_sync": s.last_sync_at, "last_error": s.last_error, "stopped": s.stopped,
-                "waiting_for_credentials": False,
-            })
+            out.append(
+                _describe(entry)
+                | {
+                    "alive": s.alive,
+                    "kind": s.kind,
+                    "runs": s.runs,
+                    "active_runs": s.active_runs,
+                    "files": s.files,
+                    "bytes": s.bytes,
+                    "wire_bytes": s.wire_bytes,
+                    "last_sync": s.last_sync_at,
+                    "last_error": s.last_error,
+                    "stopped": s.stopped,
+                    "waiting_for_credentials": False,
+                }
+            )
         for entry in waiting:
-            out.append(_describe(entry) | {
-                "alive": False, "kind": "", "runs": 0, "active_runs": 0, "files": 0, "bytes": 0,
-                "wire_bytes": 0, "last_sync": None, "stopped": False, "waiting_for_credentials": True,
-                "last_error": f"needs the {entry.auth.replace('_', ' ')} again: connect and start this mirror",
-            })
+            out.append(
+                _describe(entry)
+                | {
+                    "alive": False,
+                    "kind": "",
+                    "runs": 0,
+                    "active_runs": 0,
+                    "files": 0,
+                    "bytes": 0,
+                    "wire_bytes": 0,
+                    "last_sync": None,
+                    "stopped": False,
+                    "waiting_for_credentials": True,
+                    "last_error": f"needs the {entry.auth.replace('_', ' ')} again: connect and start this mirror",
+                }
+            )
         return out
 
     def close(self) -> None:
@@ -184,5 +213,12 @@ class MirrorTasks:
 
 
 def _describe(entry: MirrorEntry) -> dict[str, Any]:
-    return {"id": entry.id, "user": entry.user, "host": entry.host, "port": entry.port,
-            "remote_path": entry.remote_path, "interval_s": entry.interval_s, "auth": entry.auth}
+    return {
+        "id": entry.id,
+        "user": entry.user,
+        "host": entry.host,
+        "port": entry.port,
+        "remote_path": entry.remote_path,
+        "interval_s": entry.interval_s,
+        "auth": entry.auth,
+    }

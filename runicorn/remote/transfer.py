@@ -63,8 +63,9 @@ def _local_size(local: Path) -> int:
         return 0
 
 
-def sync_append(sftp: paramiko.SFTPClient, remote: str, local: Path, remote_size: int,
-                check_head: bool) -> tuple[int, bool]:
+def sync_append(
+    sftp: paramiko.SFTPClient, remote: str, local: Path, remote_size: int, check_head: bool
+) -> tuple[int, bool]:
     """Bring an append-only file up to date. Returns (bytes landed, True when fully caught up)."""
     local_size = _local_size(local)
     whole = remote_size < local_size
@@ -97,8 +98,14 @@ def needs_whole(local: Path, remote_size: int, remote_mtime: int | None) -> bool
     return st.st_size != remote_size or (remote_mtime is not None and int(st.st_mtime) != remote_mtime)
 
 
-def sync_whole(sftp: paramiko.SFTPClient, remote: str, local: Path, remote_size: int,
-               remote_mtime: int | None, must_parse: bool) -> tuple[int, bool]:
+def sync_whole(
+    sftp: paramiko.SFTPClient,
+    remote: str,
+    local: Path,
+    remote_size: int,
+    remote_mtime: int | None,
+    must_parse: bool,
+) -> tuple[int, bool]:
     """Fetch a whole file when it changed. Returns (bytes landed, True when local matches remote)."""
     if not needs_whole(local, remote_size, remote_mtime):
         return 0, True

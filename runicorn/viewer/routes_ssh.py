@@ -9,9 +9,12 @@ accepts it.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -19,6 +22,7 @@ from runicorn.errors import ConfigError, HostKeyChanged, HostKeyUnknown, Runicor
 from runicorn.remote.connect import Credentials
 from runicorn.remote.tasks import MirrorNotFound, MirrorTasks, SessionNotFound
 from runicorn.settings import Settings
+from runicorn.viewer.error_shape import error_response
 
 
 class ConnectBody(BaseModel):
@@ -45,10 +49,7 @@ class StopBody(BaseModel):
 
 
 def _error(err: RunicornError, status: int) -> JSONResponse:
-    body: dict[str, Any] = {"error": err.message, "status": status}
-    if err.hint:
-        body["hint"] = err.hint
-    return JSONResponse(body, status_code=status)
+    return error_response(err.message, status, err.hint)
 
 
 def _status_of(err: RunicornError) -> int:
@@ -61,26 +62,59 @@ def _status_of(err: RunicornError) -> int:
     return 502  # the server could not be reached or refused us
 
 
-def router(settings: Settings, resume: bool = True) -> APIRouter:
-    """The SSH routes over one :class:`MirrorTasks` (at ``router.mirror_tasks``); resumes saved mirrors."""
+def router(settings: Settings) -> APIRouter:
+    """The SSH routes over one :class:`MirrorTasks` (``app.state.mirror_tasks`` while serving).
+
+    When the server starts, the mirrors named in the mirror file resume; when it stops, they stop
+    (and stay in the file for next time).
+    """
     tasks = MirrorTasks(settings.storage)
-    api = APIRouter(prefix="/api/ssh", tags=["ssh"])
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.mirror_tasks = tasks
+        tasks.resume()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(tasks.close)
+
+    api = APIRouter(prefix="/api/ssh", tags=["ssh"], lifespan=lifespan)
 
     @api.post("/connect")
     def connect(body: ConnectBody) -> Any:
         if body.trust and not body.fingerprint:
-            return _error(ConfigError("trust needs the fingerprint you confirmed",
-                                      "send the fingerprint from the first answer with trust: true"), 400)
-        creds = Credentials(password=body.password, key_path=body.key_path, key_text=body.key_text,
-                            passphrase=body.passphrase, use_agent=body.agent)
+            return _error(
+                ConfigError(
+                    "trust needs the fingerprint you confirmed",
+                    "send the fingerprint from the first answer with trust: true",
+                ),
+                400,
+            )
+        creds = Credentials(
+            password=body.password,
+            key_path=body.key_path,
+            key_text=body.key_text,
+            passphrase=body.passphrase,
+            use_agent=body.agent,
+        )
         try:
-            session = tasks.connect(body.host, body.port, body.user, creds,
-                                    trust_fingerprint=body.fingerprint if body.trust else None)
+            session = tasks.connect(
+                body.host,
+                body.port,
+                body.user,
+                creds,
+                trust_fingerprint=body.fingerprint if body.trust else None,
+            )
         except HostKeyUnknown as err:
             if body.trust:
                 return _error(err, 409)
-            return {"session": None, "host_key": "unknown", "fingerprint": err.fingerprint,
-                    "message": err.message}
+            return {
+                "session": None,
+                "host_key": "unknown",
+                "fingerprint": err.fingerprint,
+                "message": err.message,
+            }
         except RunicornError as err:
             return _error(err, _status_of(err))
         return {"session": session, "host_key": "known"}
@@ -111,7 +145,4 @@ def router(settings: Settings, resume: bool = True) -> APIRouter:
             return _error(err, _status_of(err))
         return {"stopped": body.id}
 
-    if resume:
-        tasks.resume()
-    api.mirror_tasks = tasks  # type: ignore[attr-defined]
     return api

@@ -1,21 +1,26 @@
-"""Writes a run on the "remote" side the way the SDK lays it out, line by line, for the SSH tests."""
+"""Writes a run on the "remote" side byte by byte as the SDK lays it out (half lines included),
+and small waiting helpers, for the SSH tests and bench."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from runicorn import format as fmt
 
 
 class RemoteRun:
-    def __init__(self, root: Path, project: str = "proj", name: str = "exp", run_id: str | None = None) -> None:
+    def __init__(
+        self, root: Path, project: str = "proj", name: str = "exp", run_id: str | None = None
+    ) -> None:
         self.id = run_id or fmt.new_run_id()
         self.dir = fmt.run_dir(root, project, name, self.id)
         self.dir.mkdir(parents=True)
         now = time.time()
-        fmt.write_json_atomic(self.dir / fmt.META_FILE, {"id": self.id, "project": project, "name": name,
-                                                         "created_at": now})
+        fmt.write_json_atomic(
+            self.dir / fmt.META_FILE, {"id": self.id, "project": project, "name": name, "created_at": now}
+        )
         self.set_status(fmt.RUNNING)
         self.step = 0
 
@@ -25,10 +30,26 @@ class RemoteRun:
     def log(self, n: int = 1) -> None:
         with open(self.dir / fmt.EVENTS_FILE, "ab") as f:
             for _ in range(n):
-                f.write(fmt.encode_event(fmt.METRICS, {"loss": 1.0 / (self.step + 1), fmt.STEP_KEY: self.step},
-                                         time.time()))
+                f.write(
+                    fmt.encode_event(
+                        fmt.METRICS, {"loss": 1.0 / (self.step + 1), fmt.STEP_KEY: self.step}, time.time()
+                    )
+                )
                 self.step += 1
 
     def write_raw(self, data: bytes) -> None:
         with open(self.dir / fmt.EVENTS_FILE, "ab") as f:
             f.write(data)
+
+
+def lines(path: Path) -> list[bytes]:
+    return path.read_bytes().splitlines() if path.exists() else []
+
+
+def wait_for(cond: Callable[[], object], timeout_s: float = 15.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

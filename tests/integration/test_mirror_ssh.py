@@ -7,10 +7,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+import runicorn
 
 from runicorn import format as fmt
 from runicorn.errors import HostKeyChanged, HostKeyUnknown
@@ -18,60 +19,68 @@ from runicorn.remote.connect import Credentials, Target, connect, runicorn_known
 from runicorn.remote.mirror import Mirror
 
 sys.path.insert(0, str(Path(__file__).parent))
-from remote_run import RemoteRun  # noqa: E402
+from remote_run import RemoteRun, lines, wait_for  # noqa: E402
 from sshd_server import SSHD, SshServer  # noqa: E402
 
 pytestmark = [
     pytest.mark.ssh,
-    pytest.mark.skipif(not os.path.exists(SSHD), reason=f"OpenSSH server not installed ({SSHD} missing)"),
+    pytest.mark.skipif(not os.path.exists(SSHD), reason=f"OpenSSH sshd not installed ({SSHD} missing)"),
 ]
 
 
-def wait_for(cond: Callable[[], object], timeout_s: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+def make_mirror(sshd: SshServer, path: Path, local: Path, host: str = "127.0.0.1", **kw: object) -> Mirror:
+    target = Target(sshd.user, host, sshd.port, str(path))
+    return Mirror(target, Credentials(key_path=str(sshd.client_key)), local, interval_s=0.1, **kw)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
-    home, cfg = tmp_path / "home", tmp_path / "cfg"
-    (home / ".ssh").mkdir(parents=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("RUNICORN_CONFIG_FILE", str(cfg / "config.json"))
-    yield {"home": home, "cfg": cfg, "remote": tmp_path / "remote", "local": tmp_path / "local"}
-
-
-@pytest.fixture
-def server(env: dict[str, Path], tmp_path: Path) -> Iterator[SshServer]:
-    srv = SshServer(tmp_path / "sshd")
-    srv.start()
-    (env["home"] / ".ssh" / "known_hosts").write_text(srv.known_hosts_line())
+def test_sdk_run_written_while_mirroring_appears_locally_and_grows(
+    sshd: SshServer, ssh_env: dict[str, Path]
+) -> None:
+    mirror = make_mirror(sshd, ssh_env["remote"], ssh_env["local"])
+    ssh_env["remote"].mkdir()
+    mirror.start()
+    run = runicorn.init(
+        project="proj",
+        name="exp",
+        storage=ssh_env["remote"],
+        config={"lr": 0.1},
+        capture_console=False,
+        system_metrics=False,
+    )
     try:
-        yield srv
+        local = fmt.run_dir(ssh_env["local"], "proj", "exp", run.id)
+        events = local / fmt.EVENTS_FILE
+        for step in range(20):
+            run.log({"loss": 1.0 / (step + 1)}, step=step)
+        run.flush()
+        wait_for(lambda: len(lines(events)) == 20, what="the run to appear locally")
+        for step in range(20, 50):
+            run.log({"loss": 1.0 / (step + 1)}, step=step)
+        run.log_text("epoch done")
+        run.flush()
+        wait_for(lambda: len(lines(events)) == 50, what="the run to grow")
+        run.summary({"best": 0.02})
+        run.finish()
+        wait_for(
+            lambda: (fmt.read_json(local / fmt.STATUS_FILE) or {}).get("status") == fmt.FINISHED,
+            what="finished status",
+        )
+        for name in (fmt.EVENTS_FILE, fmt.LOGS_FILE, fmt.META_FILE, fmt.CONFIG_FILE, fmt.SUMMARY_FILE):
+            assert (local / name).read_bytes() == (run.dir / name).read_bytes(), name
     finally:
-        srv.cleanup()
+        run.finish()
+        mirror.stop()
 
 
-def make_mirror(server: SshServer, path: Path, local: Path, host: str = "127.0.0.1", **kw: object) -> Mirror:
-    target = Target(server.user, host, server.port, str(path))
-    return Mirror(target, Credentials(key_path=str(server.client_key)), local, interval_s=0.1, **kw)  # type: ignore[arg-type]
-
-
-def lines(path: Path) -> list[bytes]:
-    return path.read_bytes().splitlines() if path.exists() else []
-
-
-def test_run_written_while_mirroring_appears_locally_and_grows(server: SshServer, env: dict[str, Path]) -> None:
-    run = RemoteRun(env["remote"])
+def test_half_written_line_never_lands_half_and_final_runs_leave_the_cycle(
+    sshd: SshServer, ssh_env: dict[str, Path]
+) -> None:
+    run = RemoteRun(ssh_env["remote"])
     run.log(3)
-    mirror = make_mirror(server, env["remote"], env["local"])
+    mirror = make_mirror(sshd, ssh_env["remote"], ssh_env["local"])
     mirror.start()
     try:
-        local = fmt.run_dir(env["local"], "proj", "exp", run.id)
+        local = fmt.run_dir(ssh_env["local"], "proj", "exp", run.id)
         events = local / fmt.EVENTS_FILE
         wait_for(lambda: len(lines(events)) == 3, what="first events")
         assert mirror.stats.kind == "root"
@@ -85,18 +94,20 @@ def test_run_written_while_mirroring_appears_locally_and_grows(server: SshServer
         wait_for(lambda: len(lines(events)) == 9, what="completed line")
         assert events.read_bytes() == (run.dir / fmt.EVENTS_FILE).read_bytes()
         run.set_status(fmt.FINISHED, ended_at=time.time())
-        wait_for(lambda: (fmt.read_json(local / fmt.STATUS_FILE) or {}).get("status") == fmt.FINISHED,
-                 what="final status")
+        wait_for(
+            lambda: (fmt.read_json(local / fmt.STATUS_FILE) or {}).get("status") == fmt.FINISHED,
+            what="final status",
+        )
         wait_for(lambda: mirror.stats.active_runs == 0, what="finished run to leave the cycle")
     finally:
         mirror.stop()
 
 
-def test_status_rewrite_lands_whole_never_torn(server: SshServer, env: dict[str, Path]) -> None:
-    run = RemoteRun(env["remote"])
-    mirror = make_mirror(server, run.dir, env["local"])
+def test_status_rewrite_lands_whole_never_torn(sshd: SshServer, ssh_env: dict[str, Path]) -> None:
+    run = RemoteRun(ssh_env["remote"])
+    mirror = make_mirror(sshd, run.dir, ssh_env["local"])
     mirror.start()
-    local_status = fmt.run_dir(env["local"], "proj", "exp", run.id) / fmt.STATUS_FILE
+    local_status = fmt.run_dir(ssh_env["local"], "proj", "exp", run.id) / fmt.STATUS_FILE
     try:
         wait_for(local_status.exists, what="status.json")
         assert mirror.stats.kind == "run"
@@ -115,8 +126,8 @@ def test_status_rewrite_lands_whole_never_torn(server: SshServer, env: dict[str,
         mirror.stop()
 
 
-def test_link_drop_resumes_without_loss_or_duplicates(server: SshServer, env: dict[str, Path]) -> None:
-    run = RemoteRun(env["remote"])
+def test_link_drop_resumes_without_loss_or_duplicates(sshd: SshServer, ssh_env: dict[str, Path]) -> None:
+    run = RemoteRun(ssh_env["remote"])
     stop = threading.Event()
 
     def writer() -> None:
@@ -126,15 +137,15 @@ def test_link_drop_resumes_without_loss_or_duplicates(server: SshServer, env: di
 
     thread = threading.Thread(target=writer)
     thread.start()
-    mirror = make_mirror(server, env["remote"], env["local"])
+    mirror = make_mirror(sshd, ssh_env["remote"], ssh_env["local"])
     mirror.start()
-    events = fmt.run_dir(env["local"], "proj", "exp", run.id) / fmt.EVENTS_FILE
+    events = fmt.run_dir(ssh_env["local"], "proj", "exp", run.id) / fmt.EVENTS_FILE
     try:
         wait_for(lambda: len(lines(events)) > 30, what="events before the drop")
-        server.kill()
+        sshd.kill()
         wait_for(lambda: not mirror.stats.alive and mirror.stats.last_error is not None, what="drop noticed")
         time.sleep(0.5)
-        server.start()
+        sshd.start()
         before = len(lines(events))
         wait_for(lambda: mirror.stats.alive and len(lines(events)) > before, what="resumed after restart")
     finally:
@@ -149,17 +160,17 @@ def test_link_drop_resumes_without_loss_or_duplicates(server: SshServer, env: di
         mirror.stop()
 
 
-def test_changed_host_key_is_refused(server: SshServer, env: dict[str, Path]) -> None:
-    connect("127.0.0.1", server.port, server.user, Credentials(key_path=str(server.client_key))).close()
-    server.kill()
-    server.new_host_key()
-    server.start()
+def test_changed_host_key_is_refused(sshd: SshServer, ssh_env: dict[str, Path]) -> None:
+    connect("127.0.0.1", sshd.port, sshd.user, Credentials(key_path=str(sshd.client_key))).close()
+    sshd.kill()
+    sshd.new_host_key()
+    sshd.start()
     with pytest.raises(HostKeyChanged, match="CHANGED"):
-        connect("127.0.0.1", server.port, server.user, Credentials(key_path=str(server.client_key)))
-    mirror = make_mirror(server, env["remote"], env["local"])
+        connect("127.0.0.1", sshd.port, sshd.user, Credentials(key_path=str(sshd.client_key)))
+    mirror = make_mirror(sshd, ssh_env["remote"], ssh_env["local"])
     mirror.run()  # returns: a changed key is not retried
     assert mirror.stats.fatal and "CHANGED" in (mirror.stats.last_error or "")
-    assert not env["local"].exists()
+    assert not ssh_env["local"].exists()
 
 
 def _fingerprint(pub: Path) -> str:
@@ -167,40 +178,58 @@ def _fingerprint(pub: Path) -> str:
     return out.split()[1]
 
 
-def test_unknown_host_key_is_trusted_only_after_confirmation(server: SshServer, env: dict[str, Path]) -> None:
-    (env["home"] / ".ssh" / "known_hosts").unlink()
-    creds = Credentials(key_path=str(server.client_key))
+def test_unknown_host_key_is_trusted_only_after_confirmation(
+    sshd: SshServer, ssh_env: dict[str, Path]
+) -> None:
+    (ssh_env["home"] / ".ssh" / "known_hosts").unlink()
+    creds = Credentials(key_path=str(sshd.client_key))
     with pytest.raises(HostKeyUnknown) as info:
-        connect("127.0.0.1", server.port, server.user, creds)
-    expected = _fingerprint(server.dir / "host_key.pub")
+        connect("127.0.0.1", sshd.port, sshd.user, creds)
+    expected = _fingerprint(sshd.dir / "host_key.pub")
     assert info.value.fingerprint == expected and expected in info.value.message
     with pytest.raises(HostKeyUnknown):
-        connect("127.0.0.1", server.port, server.user, creds, trust_fingerprint="SHA256:" + "A" * 43)
+        connect("127.0.0.1", sshd.port, sshd.user, creds, trust_fingerprint="SHA256:" + "A" * 43)
     assert not runicorn_known_hosts_path().exists()
-    connect("127.0.0.1", server.port, server.user, creds, trust_fingerprint=expected).close()
-    connect("127.0.0.1", server.port, server.user, creds).close()  # remembered in Runicorn's file
+    connect("127.0.0.1", sshd.port, sshd.user, creds, trust_fingerprint=expected).close()
+    connect("127.0.0.1", sshd.port, sshd.user, creds).close()  # remembered in Runicorn's file
 
 
 def _cli(args: list[str], env_vars: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "runicorn.cli", *args], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_vars)
+    return subprocess.Popen(
+        [sys.executable, "-m", "runicorn.cli", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env_vars,
+    )
 
 
 def test_cli_refuses_unknown_host_without_a_terminal_and_mirrors_with_fingerprint(
-        server: SshServer, env: dict[str, Path]) -> None:
-    (env["home"] / ".ssh" / "known_hosts").unlink()
-    run = RemoteRun(env["remote"])
+    sshd: SshServer, ssh_env: dict[str, Path]
+) -> None:
+    (ssh_env["home"] / ".ssh" / "known_hosts").unlink()
+    run = RemoteRun(ssh_env["remote"])
     run.log(4)
-    source = f"{server.user}@127.0.0.1:{server.port}:{env['remote']}"
-    base = ["mirror", source, "--storage", str(env["local"]), "--key", str(server.client_key), "--interval", "0.2"]
+    source = f"{sshd.user}@127.0.0.1:{sshd.port}:{ssh_env['remote']}"
+    base = [
+        "mirror",
+        source,
+        "--storage",
+        str(ssh_env["local"]),
+        "--key",
+        str(sshd.client_key),
+        "--interval",
+        "0.2",
+    ]
     proc = _cli(base, dict(os.environ))
     _, err = proc.communicate(timeout=30)
-    expected = _fingerprint(server.dir / "host_key.pub")
+    expected = _fingerprint(sshd.dir / "host_key.pub")
     assert proc.returncode == 1
     assert expected in err and f"--trust-fingerprint {expected}" in err and "Traceback" not in err
-    assert not env["local"].exists()
+    assert not ssh_env["local"].exists()
     proc = _cli([*base, "--trust-fingerprint", expected], dict(os.environ))
-    events = fmt.run_dir(env["local"], "proj", "exp", run.id) / fmt.EVENTS_FILE
+    events = fmt.run_dir(ssh_env["local"], "proj", "exp", run.id) / fmt.EVENTS_FILE
     try:
         wait_for(lambda: len(lines(events)) == 4, what="CLI mirror to copy the run")
     finally:
@@ -210,19 +239,22 @@ def test_cli_refuses_unknown_host_without_a_terminal_and_mirrors_with_fingerprin
     assert "1 runs" in err and "stopped" in err
 
 
-def test_same_run_id_from_two_servers_lands_in_two_folders(server: SshServer, env: dict[str, Path]) -> None:
-    (env["home"] / ".ssh" / "known_hosts").write_text(
-        server.known_hosts_line() + server.known_hosts_line().replace("127.0.0.1", "localhost"))
-    a = RemoteRun(env["remote"] / "a", run_id="20261123_101500_ab12cd")
-    b = RemoteRun(env["remote"] / "b", run_id="20261123_101500_ab12cd")
+def test_same_run_id_from_two_servers_lands_in_two_folders(sshd: SshServer, ssh_env: dict[str, Path]) -> None:
+    (ssh_env["home"] / ".ssh" / "known_hosts").write_text(
+        sshd.known_hosts_line() + sshd.known_hosts_line().replace("127.0.0.1", "localhost")
+    )
+    a = RemoteRun(ssh_env["remote"] / "a", run_id="20261123_101500_ab12cd")
+    b = RemoteRun(ssh_env["remote"] / "b", run_id="20261123_101500_ab12cd")
     a.log(2)
     b.log(5)
-    make_mirror(server, env["remote"] / "a", env["local"]).sync_once()
-    make_mirror(server, env["remote"] / "b", env["local"], host="localhost").sync_once()
-    first = fmt.run_dir(env["local"], "proj", "exp", a.id)
-    second = first.with_name(f"{a.id}-localhost_{server.port}")
+    make_mirror(sshd, ssh_env["remote"] / "a", ssh_env["local"]).sync_once()
+    make_mirror(sshd, ssh_env["remote"] / "b", ssh_env["local"], host="localhost").sync_once()
+    first = fmt.run_dir(ssh_env["local"], "proj", "exp", a.id)
+    second = first.with_name(f"{a.id}-localhost_{sshd.port}")
     assert len(lines(first / fmt.EVENTS_FILE)) == 2
     assert len(lines(second / fmt.EVENTS_FILE)) == 5
-    assert fmt.locate_run(env["local"], second) is not None
-    make_mirror(server, env["remote"] / "a", env["local"]).sync_once()  # the first server keeps its folder
+    assert fmt.locate_run(ssh_env["local"], second) is not None
+    make_mirror(
+        sshd, ssh_env["remote"] / "a", ssh_env["local"]
+    ).sync_once()  # the first sshd keeps its folder
     assert len(lines(first / fmt.EVENTS_FILE)) == 2

@@ -15,7 +15,13 @@ from runicorn.remote.registry import MirrorEntry, Registry
 
 def test_parse_target_reads_user_host_port_and_path() -> None:
     t = parse_target("alice@gpu1.lab:2222:/data/runicorn")
-    assert (t.user, t.host, t.port, t.path, t.origin) == ("alice", "gpu1.lab", 2222, "/data/runicorn", "gpu1.lab:2222")
+    assert (t.user, t.host, t.port, t.path, t.origin) == (
+        "alice",
+        "gpu1.lab",
+        2222,
+        "/data/runicorn",
+        "gpu1.lab:2222",
+    )
     assert parse_target("bob@10.0.0.5:/x").port == 22
     assert parse_target("carol@[::1]:23:/x").host == "::1"
 
@@ -29,7 +35,9 @@ def test_parse_target_rejects_sources_without_path_or_with_bad_port(bad: str) ->
 
 def test_place_run_uses_meta_project_and_name_then_the_remote_position(tmp_path: Path) -> None:
     root = tmp_path
-    assert place_run(root, "/srv/x/runs/r1", {"project": "p", "name": "n"}) == fmt.run_dir(root, "p", "n", "r1")
+    assert place_run(root, "/srv/x/runs/r1", {"project": "p", "name": "n"}) == fmt.run_dir(
+        root, "p", "n", "r1"
+    )
     assert place_run(root, "/data/p2/n2/runs/r2", None) == fmt.run_dir(root, "p2", "n2", "r2")
     assert place_run(root, "/data/runs/r3", None) == fmt.run_dir(root, "default", "default", "r3")
     nested = place_run(root, "/data/runs/a/b/c/r4", {"path": "a/b/c"})
@@ -59,8 +67,11 @@ def test_registry_gives_a_foreign_or_local_run_folder_a_host_suffixed_twin(tmp_p
 def test_mirror_file_keeps_no_secret(tmp_path: Path) -> None:
     reg = Registry(tmp_path)
     creds = Credentials(password="hunter2-secret")
-    reg.add_mirror(MirrorEntry(id="m1", user="u", host="h", port=22, remote_path="/r", interval_s=2.0,
-                               auth=creds.auth_kind))
+    reg.add_mirror(
+        MirrorEntry(
+            id="m1", user="u", host="h", port=22, remote_path="/r", interval_s=2.0, auth=creds.auth_kind
+        )
+    )
     assert "hunter2-secret" not in (tmp_path / fmt.MIRRORS_FILE).read_text()
     assert "hunter2-secret" not in repr(creds)
     (entry,) = reg.mirrors()

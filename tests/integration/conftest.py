@@ -1,0 +1,30 @@
+"""Fixtures of the integration layer. SSH: ``ssh_env`` (a HOME and config folder of its own) and
+``sshd`` (a real OpenSSH server on loopback whose host key ``ssh_env``'s known_hosts trusts)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sshd_server import SshServer
+
+
+@pytest.fixture
+def ssh_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    home, cfg = tmp_path / "home", tmp_path / "cfg"
+    (home / ".ssh").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("RUNICORN_CONFIG_FILE", str(cfg / "config.json"))
+    return {"home": home, "cfg": cfg, "remote": tmp_path / "remote", "local": tmp_path / "local"}
+
+
+@pytest.fixture
+def sshd(ssh_env: dict[str, Path], tmp_path: Path) -> Iterator[SshServer]:
+    srv = SshServer(tmp_path / "sshd")
+    srv.start()
+    (ssh_env["home"] / ".ssh" / "known_hosts").write_text(srv.known_hosts_line())
+    try:
+        yield srv
+    finally:
+        srv.cleanup()
