@@ -87,9 +87,10 @@ class AccessGate:
         headers = _headers(scope)
         if self.token is None:
             if _host_name(headers.get("host", "127.0.0.1")) not in LOOPBACK_HOSTS:
-                await self._refuse(
-                    scope, send, headers, 403, "this viewer only answers on a loopback address"
+                why = (
+                    "this viewer only answers to a loopback host name (start it with --token to allow others)"
                 )
+                await self._refuse(scope, send, headers, 403, why)
                 return
             await self.app(scope, receive, send)
             return

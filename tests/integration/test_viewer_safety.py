@@ -81,6 +81,20 @@ def test_paths_leaving_the_root_are_404_in_the_error_shape(root: Path, live_view
             ), path
 
 
+def test_run_folders_linked_from_outside_the_root_are_not_served(
+    root: Path, live_viewer, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    outside_run = sdk_run(elsewhere, "secret", "exp")
+    (root / "evil" / "exp" / "runs").mkdir(parents=True)
+    os.symlink(outside_run.dir, root / "evil" / "exp" / "runs" / outside_run.id)
+    os.symlink(elsewhere / "secret", root / "linked-project")
+    base = live_viewer(root)
+    assert httpx.get(f"{base}/api/runs").json()["total"] == 0
+    for suffix in ["", "/metrics", "/logs", "/media", "/metrics.csv"]:
+        assert httpx.get(f"{base}/api/runs/{outside_run.id}{suffix}").status_code == 404, suffix
+
+
 def test_token_is_required_on_every_request_and_websocket(root: Path, live_viewer) -> None:
     run = sdk_run(root)
     base = live_viewer(root, token=TOKEN)
