@@ -32,7 +32,9 @@ def bench_floor(calls: int, folder: Path) -> float:
         for i in range(calls):
             now = time.time()
             record = {"loss": 0.5, "acc": 0.8, "lr": 1e-3, "grad_norm": 1.5, "global_step": i, "time": now}
-            f.write(orjson.dumps({"ts": now, "type": "metrics", "data": record}, option=orjson.OPT_APPEND_NEWLINE))
+            f.write(
+                orjson.dumps({"ts": now, "type": "metrics", "data": record}, option=orjson.OPT_APPEND_NEWLINE)
+            )
         return (time.perf_counter() - start) / calls * 1e6
 
 
@@ -70,13 +72,19 @@ def bench_pypi(calls: int) -> float | None:
     if not python.exists():
         print(f"installing runicorn==0.7.2 into {SIDE_VENV} ...", flush=True)
         made = subprocess.run([sys.executable, "-m", "venv", str(SIDE_VENV)], check=False).returncode == 0
-        if not made or subprocess.run([str(python), "-m", "pip", "install", "-q", "runicorn==0.7.2"],
-                                      check=False).returncode != 0:
+        if (
+            not made
+            or subprocess.run(
+                [str(python), "-m", "pip", "install", "-q", "runicorn==0.7.2"], check=False
+            ).returncode
+            != 0
+        ):
             print("  runicorn 0.7.2 could not be installed; skipping it")
             return None
     with tempfile.TemporaryDirectory() as cwd:  # not our checkout: `import runicorn` must find 0.7.2
-        done = subprocess.run([str(python), "-c", PYPI_SCRIPT, str(calls)], capture_output=True, text=True,
-                              check=False, cwd=cwd)
+        done = subprocess.run(
+            [str(python), "-c", PYPI_SCRIPT, str(calls)], capture_output=True, text=True, check=False, cwd=cwd
+        )
     if done.returncode != 0:
         print("  runicorn 0.7.2 failed:", done.stderr.strip().splitlines()[-1:])
         return None
@@ -84,7 +92,9 @@ def bench_pypi(calls: int) -> float | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--calls", type=int, default=20000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--pypi", action="store_true", help="also measure PyPI Runicorn 0.7.2 (side venv)")
@@ -99,7 +109,8 @@ def main() -> None:
     print(f"  floor (orjson + buffered write) {floor:8.2f} µs")
     print(f"  runicorn                        {ours:8.2f} µs   {ours / floor:5.2f}× floor   (bar ≤ 3×)")
     if pypi is not None:
-        print(f"  runicorn 0.7.2 (PyPI)           {pypi:8.2f} µs   we are {pypi / ours:6.0f}× faster (bar ≥ 100×)")
+        speedup = pypi / ours
+        print(f"  runicorn 0.7.2 (PyPI)  {pypi:8.2f} µs   we are {speedup:6.0f}× faster (bar ≥ 100×)")
     if args.json:
         args.json.write_text(json.dumps({"floor_us": floor, "runicorn_us": ours, "pypi_0_7_2_us": pypi}))
 

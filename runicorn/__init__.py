@@ -18,8 +18,8 @@ from typing import Any
 
 from runicorn import settings as _settings
 from runicorn.errors import RunicornError
-from runicorn.sdk.run import Config, Run
 from runicorn.sdk.disabled import DisabledRun
+from runicorn.sdk.run import Config, Run
 
 __version__ = "0.1.0"
 __all__ = ["init", "log", "log_text", "log_image", "summary", "finish", "config", "Run", "RunicornError"]
@@ -50,8 +50,17 @@ def init(
     if resolved.mode == "disabled" or _rank() > 0:
         _current = DisabledRun(project, name, config)
         return _current
-    _current = Run(resolved, project, name, config=config, tags=tags, notes=notes, run_id=run_id,
-                   capture_console=capture_console, system_metrics=system_metrics)
+    _current = Run(
+        resolved,
+        project,
+        name,
+        config=config,
+        tags=tags,
+        notes=notes,
+        run_id=run_id,
+        capture_console=capture_console,
+        system_metrics=system_metrics,
+    )
     return _current
 
 
@@ -62,8 +71,9 @@ def _rank() -> int:
         return 0
 
 
-def log(data: dict[str, Any] | None = None, step: int | None = None, stage: str | None = None,
-        **metrics: Any) -> None:
+def log(
+    data: dict[str, Any] | None = None, step: int | None = None, stage: str | None = None, **metrics: Any
+) -> None:
     """Record metric values on the current run (no-op without one)."""
     if _current is not None:
         _current.log(data, step=step, stage=stage, **metrics)

@@ -141,7 +141,7 @@ class MetaData(TypedDict, total=False):
     created_at: float
     hostname: str
     pid: int
-    user: str
+    user: str | None
     python: str
     platform: str
     argv: list[str]
@@ -333,6 +333,7 @@ def has_non_finite(value: Any) -> bool:
 # --- event lines -----------------------------------------------------------------------------
 _dumps = orjson.dumps
 _APPEND_NEWLINE = orjson.OPT_APPEND_NEWLINE
+
 
 def encode_event(kind: str, data: dict[str, Any], ts: float) -> bytes:
     """One ``events.jsonl`` line, newline included.

@@ -30,7 +30,7 @@ class GpuState:
 class GpuReader:
     def __init__(self, nvml: ModuleType | Any | None = None) -> None:
         self.unavailable_reason: str | None = None
-        self._nvml = nvml
+        self._nvml: Any = nvml
         self._count = 0
         try:
             if self._nvml is None:
@@ -57,18 +57,20 @@ class GpuReader:
                 handle = self._nvml.nvmlDeviceGetHandleByIndex(index)
             except Exception:  # noqa: BLE001
                 continue
-            states.append(
-                GpuState(
-                    index=index,
-                    name=_text(self._try(lambda: self._nvml.nvmlDeviceGetName(handle))) or f"GPU {index}",
-                    util_percent=self._try(lambda: float(self._nvml.nvmlDeviceGetUtilizationRates(handle).gpu)),
-                    mem_used_bytes=self._try(lambda: int(self._nvml.nvmlDeviceGetMemoryInfo(handle).used)),
-                    mem_total_bytes=self._try(lambda: int(self._nvml.nvmlDeviceGetMemoryInfo(handle).total)),
-                    temp_c=self._try(lambda: float(self._nvml.nvmlDeviceGetTemperature(handle, 0))),
-                    power_w=self._try(lambda: self._nvml.nvmlDeviceGetPowerUsage(handle) / 1000.0),
-                )
-            )
+            states.append(self._state(index, handle))
         return states
+
+    def _state(self, index: int, handle: Any) -> GpuState:
+        nvml = self._nvml
+        return GpuState(
+            index=index,
+            name=_text(self._try(lambda: nvml.nvmlDeviceGetName(handle))) or f"GPU {index}",
+            util_percent=self._try(lambda: float(nvml.nvmlDeviceGetUtilizationRates(handle).gpu)),
+            mem_used_bytes=self._try(lambda: int(nvml.nvmlDeviceGetMemoryInfo(handle).used)),
+            mem_total_bytes=self._try(lambda: int(nvml.nvmlDeviceGetMemoryInfo(handle).total)),
+            temp_c=self._try(lambda: float(nvml.nvmlDeviceGetTemperature(handle, 0))),
+            power_w=self._try(lambda: nvml.nvmlDeviceGetPowerUsage(handle) / 1000.0),
+        )
 
     def close(self) -> None:
         if self._count:

@@ -30,18 +30,40 @@ class Setting:
 SETTINGS_TABLE = (
     Setting("storage", ".runicorn", "RUNICORN_DIR", "storage root holding all projects and runs"),
     Setting("mode", "online", "RUNICORN_MODE", "'disabled' turns every SDK call into a no-op"),
-    Setting("flush_interval_s", 0.5, "RUNICORN_FLUSH_INTERVAL_S", "seconds between writes of buffered events"),
+    Setting(
+        "flush_interval_s", 0.5, "RUNICORN_FLUSH_INTERVAL_S", "seconds between writes of buffered events"
+    ),
     Setting("system_interval_s", 10.0, "RUNICORN_SYSTEM_INTERVAL_S", "seconds between system-metric samples"),
-    Setting("max_pending_bytes", 256 * 1024 * 1024, "RUNICORN_MAX_PENDING_BYTES",
-            "events kept in memory while the disk refuses writes; past this they are counted as lost"),
-    Setting("max_archive_entries", 200_000, "RUNICORN_MAX_ARCHIVE_ENTRIES",
-            "an archive with more entries than this is refused by import"),
-    Setting("max_archive_bytes", 10 * 1024**3, "RUNICORN_MAX_ARCHIVE_BYTES",
-            "an archive that unpacks to more bytes than this is refused by import"),
-    Setting("max_archive_ratio", 200.0, "RUNICORN_MAX_ARCHIVE_RATIO",
-            "an archive unpacking to more than this many times its own size is refused (zip bomb)"),
-    Setting("max_upload_bytes", 2 * 1024**3, "RUNICORN_MAX_UPLOAD_BYTES",
-            "largest archive the viewer accepts through POST /api/import"),
+    Setting(
+        "max_pending_bytes",
+        256 * 1024 * 1024,
+        "RUNICORN_MAX_PENDING_BYTES",
+        "events kept in memory while the disk refuses writes; past this they are counted as lost",
+    ),
+    Setting(
+        "max_archive_entries",
+        200_000,
+        "RUNICORN_MAX_ARCHIVE_ENTRIES",
+        "an archive with more entries than this is refused by import",
+    ),
+    Setting(
+        "max_archive_bytes",
+        10 * 1024**3,
+        "RUNICORN_MAX_ARCHIVE_BYTES",
+        "an archive that unpacks to more bytes than this is refused by import",
+    ),
+    Setting(
+        "max_archive_ratio",
+        200.0,
+        "RUNICORN_MAX_ARCHIVE_RATIO",
+        "an archive unpacking to more than this many times its own size is refused (zip bomb)",
+    ),
+    Setting(
+        "max_upload_bytes",
+        2 * 1024**3,
+        "RUNICORN_MAX_UPLOAD_BYTES",
+        "largest archive the viewer accepts through POST /api/import",
+    ),
 )
 
 
@@ -73,8 +95,10 @@ def read_user_config() -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except (OSError, orjson.JSONDecodeError) as exc:
-        raise ConfigError(f"cannot read the user config {path}: {exc}",
-                          f"fix or delete {path}, or set it again with `runicorn config --set-user-root PATH`") from exc
+        raise ConfigError(
+            f"cannot read the user config {path}: {exc}",
+            f"fix or delete {path}, or set it again with `runicorn config --set-user-root PATH`",
+        ) from exc
     return value if isinstance(value, dict) else {}
 
 
@@ -113,5 +137,7 @@ def _coerce(setting: Setting, value: Any) -> Any:
             return int(value)
         return str(value)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"setting {setting.name}={value!r} is not a valid {target}",
-                          f"check {setting.env} or the argument you passed") from exc
+        raise ConfigError(
+            f"setting {setting.name}={value!r} is not a valid {target}",
+            f"check {setting.env} or the argument you passed",
+        ) from exc

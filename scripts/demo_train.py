@@ -34,8 +34,14 @@ def sample_image(epoch: int) -> object | None:
 def train(storage: Path, epochs: int, steps_per_epoch: int, delay_s: float) -> rn.Run:
     rng = random.Random(0)
     config = {"lr": 3e-4, "batch_size": 64, "epochs": epochs, "model": "resnet18", "optimizer": "adamw"}
-    run = rn.init(project="demo", name="cifar10-resnet", storage=storage, config=config,
-                  tags=["demo", "baseline"], notes="A fake training loop written by scripts/demo_train.py")
+    run = rn.init(
+        project="demo",
+        name="cifar10-resnet",
+        storage=storage,
+        config=config,
+        tags=["demo", "baseline"],
+        notes="A fake training loop written by scripts/demo_train.py",
+    )
     step = 0
     for epoch in range(1, epochs + 1):
         print(f"epoch {epoch}/{epochs}")
@@ -46,8 +52,15 @@ def train(storage: Path, epochs: int, steps_per_epoch: int, delay_s: float) -> r
             if rng.random() < 0.01:
                 loss *= 3  # a spike, as real runs have
             lr = config["lr"] * 0.5 * (1 + math.cos(math.pi * progress))
-            rn.log({"train/loss": loss, "train/acc": 1 - loss / 2.5, "train/lr": lr,
-                    "train/grad_norm": 1 + rng.random()}, stage="train")
+            rn.log(
+                {
+                    "train/loss": loss,
+                    "train/acc": 1 - loss / 2.5,
+                    "train/lr": lr,
+                    "train/grad_norm": 1 + rng.random(),
+                },
+                stage="train",
+            )
             if i % 20 == 0:
                 sys.stderr.write(f"\r  {100 * (i + 1) // steps_per_epoch:3d}% of epoch {epoch}")
             if delay_s:
@@ -65,11 +78,15 @@ def train(storage: Path, epochs: int, steps_per_epoch: int, delay_s: float) -> r
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--storage", type=Path, default=Path(".runicorn"))
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--steps-per-epoch", type=int, default=250)
-    parser.add_argument("--delay", type=float, default=0.0, help="seconds to sleep per step (a slow, live run)")
+    parser.add_argument(
+        "--delay", type=float, default=0.0, help="seconds to sleep per step (a slow, live run)"
+    )
     args = parser.parse_args()
     run = train(args.storage, args.epochs, args.steps_per_epoch, args.delay)
     print(f"\ndemo run written to {run.dir}")

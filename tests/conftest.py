@@ -43,8 +43,9 @@ def make_run(storage_root: Path) -> Iterator[MakeRun]:
     """
     started: list[runicorn.Run] = []
 
-    def make(project: str = "demo", name: str = "exp1", steps: int = 50, finish: bool = True,
-             **kwargs: Any) -> runicorn.Run:
+    def make(
+        project: str = "demo", name: str = "exp1", steps: int = 50, finish: bool = True, **kwargs: Any
+    ) -> runicorn.Run:
         kwargs.setdefault("capture_console", False)
         kwargs.setdefault("system_metrics", False)
         kwargs.setdefault("config", {"lr": 0.001, "batch_size": 32})

@@ -37,7 +37,9 @@ class LineAssembler:
     def close(self) -> None:
         with self._lock:
             if self._partial.strip("\r"):
-                self._emit.append(console_line(_last_state(self._partial), time.time()).encode("utf-8", "replace"))
+                self._emit.append(
+                    console_line(_last_state(self._partial), time.time()).encode("utf-8", "replace")
+                )
             self._partial = ""
 
 

@@ -16,8 +16,13 @@ class DisabledRun:
         self.project, self.name = project, name
         self.config: dict[str, Any] = dict(config or {})
 
-    def log(self, data: dict[str, Any] | None = None, step: int | None = None, stage: str | None = None,
-            **metrics: Any) -> None:
+    def log(
+        self,
+        data: dict[str, Any] | None = None,
+        step: int | None = None,
+        stage: str | None = None,
+        **metrics: Any,
+    ) -> None:
         pass
 
     def log_text(self, text: str) -> None:

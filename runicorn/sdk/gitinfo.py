@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+
 from runicorn.format import GitData, strip_url_credentials
 
 MAX_DIFF_BYTES = 5 * 1024 * 1024
@@ -14,7 +15,11 @@ MAX_DIFF_BYTES = 5 * 1024 * 1024
 def _git(cwd: Path, *args: str, timeout_s: float = 3.0) -> str | None:
     try:
         done = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, timeout=timeout_s, check=False,
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            timeout=timeout_s,
+            check=False,
             stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):

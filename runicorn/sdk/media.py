@@ -60,7 +60,9 @@ def _array_to_pil(array: Any) -> Any:
         import numpy as np
         from PIL import Image
     except ImportError as exc:
-        raise ImageError("logging arrays as images needs Pillow and numpy: pip install 'runicorn[images]'") from exc
+        raise ImageError(
+            "logging arrays as images needs Pillow and numpy: pip install 'runicorn[images]'"
+        ) from exc
     a = np.asarray(array)
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]

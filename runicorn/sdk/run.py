@@ -41,7 +41,7 @@ _encode = fmt.encode_event
 _now = time.time
 
 
-class Config(dict):  # type: ignore[type-arg]
+class Config(dict[str, Any]):
     """The run's config: a dict whose changes are saved to config.json at once."""
 
     def __init__(self, save: Any, initial: dict[str, Any] | None = None) -> None:
@@ -52,7 +52,7 @@ class Config(dict):  # type: ignore[type-arg]
         super().__setitem__(key, value)
         self._save(dict(self))
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, *args: Any, **kwargs: Any) -> None:
         super().update(*args, **kwargs)
         self._save(dict(self))
 
@@ -98,9 +98,11 @@ class Run:
             self._write_json(fmt.CONFIG_FILE, dict(self.config))
             self._write_json(fmt.STATUS_FILE, dict(self._status))
         except OSError as exc:
-            raise StorageError(f"cannot write the run folder {self.dir}: {exc.strerror or exc}",
-                               "check that the storage root is writable and the disk has space, "
-                               "or pass storage= / set RUNICORN_DIR to another folder") from exc
+            raise StorageError(
+                f"cannot write the run folder {self.dir}: {exc.strerror or exc}",
+                "check that the storage root is writable and the disk has space, "
+                "or pass storage= / set RUNICORN_DIR to another folder",
+            ) from exc
 
         from runicorn.sdk.writer import BufferedWriter
 
@@ -122,8 +124,13 @@ class Run:
         self._install_exit_hooks()
 
     # --- the training-loop API -------------------------------------------------------------
-    def log(self, data: dict[str, Any] | None = None, step: int | None = None, stage: str | None = None,
-            **metrics: Any) -> None:
+    def log(
+        self,
+        data: dict[str, Any] | None = None,
+        step: int | None = None,
+        stage: str | None = None,
+        **metrics: Any,
+    ) -> None:
         """Record metric values at ``step`` (the last step + 1 when omitted)."""
         if self._finished:
             return
@@ -180,8 +187,9 @@ class Run:
             path = self.dir / rel
             path.parent.mkdir(exist_ok=True)
             path.write_bytes(data)
-            record = fmt.ImageData(key=str(key), path=rel, step=self._step if step is None else int(step),
-                                   caption=caption)
+            record = fmt.ImageData(
+                key=str(key), path=rel, step=self._step if step is None else int(step), caption=caption
+            )
             self._events(fmt.encode_event(fmt.IMAGE, dict(record), now))
         except Exception as exc:  # noqa: BLE001
             self._drops.drop(str(key), type(image).__name__, f"not saved as an image: {exc}")
@@ -216,8 +224,13 @@ class Run:
             self._remove_exit_hooks()
             all_written = self._writer.close()
             ended = time.time()
-            self._status.update(fmt.StatusData(
-                status=status if status in fmt.FINAL_STATUSES else fmt.FINISHED, ended_at=ended, heartbeat_at=ended))
+            self._status.update(
+                fmt.StatusData(
+                    status=status if status in fmt.FINAL_STATUSES else fmt.FINISHED,
+                    ended_at=ended,
+                    heartbeat_at=ended,
+                )
+            )
             if error:
                 self._status.update(fmt.StatusData(error=error))
             if self._drops.counts:
@@ -226,8 +239,9 @@ class Run:
                 self._status.update(fmt.StatusData(lost_events=self._writer.lost_lines))
             self._write_json(fmt.STATUS_FILE, dict(self._status))
             if not all_written:
-                log.warning("runicorn: run %s finished but some events could not be written to %s",
-                            self.id, self.dir)
+                log.warning(
+                    "runicorn: run %s finished but some events could not be written to %s", self.id, self.dir
+                )
         except Exception as exc:  # noqa: BLE001
             log.warning("runicorn: finishing run %s failed: %r", self.id, exc)
 
@@ -238,8 +252,9 @@ class Run:
     def __enter__(self) -> Run:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc is None:
             self.finish()
         else:
@@ -275,8 +290,10 @@ class Run:
                 return new_id, path, False
             except FileExistsError:
                 continue
-        raise StorageError(f"could not create a unique run folder under {path.parent}",
-                           "check the storage root for thousands of runs started in the same second")
+        raise StorageError(
+            f"could not create a unique run folder under {path.parent}",
+            "check the storage root for thousands of runs started in the same second",
+        )
 
     @staticmethod
     def _mkdir(path: Path, exist_ok: bool) -> None:
@@ -286,8 +303,10 @@ class Run:
         except FileExistsError:
             raise
         except OSError as exc:
-            raise StorageError(f"cannot create the run folder {path}: {exc.strerror or exc}",
-                               "pass storage= or set RUNICORN_DIR to a writable folder") from exc
+            raise StorageError(
+                f"cannot create the run folder {path}: {exc.strerror or exc}",
+                "pass storage= or set RUNICORN_DIR to a writable folder",
+            ) from exc
 
     def _write_meta(self, created: float, tags: list[str], notes: str | None) -> None:
         cwd = Path.cwd()
@@ -299,12 +318,23 @@ class Run:
         except Exception:  # noqa: BLE001 - no user name in some containers
             user = None
         meta = fmt.MetaData(
-            id=self.id, project=self.project, name=self.name,
-            path=f"{self.project}/{self.name}", created_at=created,
-            hostname=socket.gethostname(), pid=os.getpid(), user=user,
-            python=sys.version.split()[0], platform=platform.platform(),
-            argv=list(sys.argv), cwd=str(cwd), tags=[str(t) for t in tags], notes=notes,
-            git=git, format_version=fmt.FORMAT_VERSION, storage_dir=str(self.root),
+            id=self.id,
+            project=self.project,
+            name=self.name,
+            path=f"{self.project}/{self.name}",
+            created_at=created,
+            hostname=socket.gethostname(),
+            pid=os.getpid(),
+            user=user,
+            python=sys.version.split()[0],
+            platform=platform.platform(),
+            argv=list(sys.argv),
+            cwd=str(cwd),
+            tags=[str(t) for t in tags],
+            notes=notes,
+            git=git,
+            format_version=fmt.FORMAT_VERSION,
+            storage_dir=str(self.root),
         )
         fmt.write_json_atomic(self.dir / fmt.META_FILE, dict(meta))
 
@@ -312,8 +342,11 @@ class Run:
         try:
             fmt.write_json_atomic(self.dir / file_name, value)
         except OSError as exc:
-            self._warn_once(file_name, f"cannot write {self.dir / file_name} ({exc.strerror or exc}); "
-                                       "training continues, it is written again at the next change")
+            self._warn_once(
+                file_name,
+                f"cannot write {self.dir / file_name} ({exc.strerror or exc}); "
+                "training continues, it is written again at the next change",
+            )
 
     def _warn_once(self, topic: str, message: str) -> None:
         if topic not in self._warned_json:
@@ -325,7 +358,9 @@ class Run:
             self._status[fmt.HEARTBEAT_KEY] = time.time()  # type: ignore[literal-required]
             self._write_json(fmt.STATUS_FILE, dict(self._status))
 
-    def _fail(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def _fail(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if kind is not None and issubclass(kind, KeyboardInterrupt):
             self.finish(fmt.INTERRUPTED, "KeyboardInterrupt")
             return

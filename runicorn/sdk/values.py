@@ -53,8 +53,10 @@ class DropLedger:
     def drop(self, key: str, value: Any, why: str) -> None:
         if key not in self.counts:
             log.warning(
-                "runicorn: dropped %r for key %r: %s (warned once per key; the count is saved in status.json)",
-                _short(value), key, why,
+                "runicorn: dropped %r for key %r: %s (warned once per key; counted in status.json)",
+                _short(value),
+                key,
+                why,
             )
         self.counts[key] += 1
 

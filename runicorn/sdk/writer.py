@@ -131,7 +131,9 @@ class BufferedWriter:
             log.warning(
                 "runicorn: cannot write %s (%s); training continues, events are kept in memory "
                 "(up to %d MB) and written when the disk accepts them again",
-                path, exc.strerror or exc, self.max_pending_bytes // (1024 * 1024),
+                path,
+                exc.strerror or exc,
+                self.max_pending_bytes // (1024 * 1024),
             )
 
     def _loop(self) -> None:

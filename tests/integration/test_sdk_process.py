@@ -17,8 +17,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 def python(code: str, root: Path, **kwargs) -> subprocess.Popen:
     env = {**os.environ, "RUNICORN_DIR": str(root), "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def only_run(root: Path) -> Path:
@@ -33,7 +39,8 @@ def steps_on_disk(run: Path) -> list[int]:
 
 
 def test_kill_9_loses_at_most_the_last_second(tmp_path: Path) -> None:
-    proc = python("""
+    proc = python(
+        """
         import time, runicorn as rn
         rn.init(project="p", name="n", capture_console=False, system_metrics=False)
         step = 0
@@ -43,7 +50,9 @@ def test_kill_9_loses_at_most_the_last_second(tmp_path: Path) -> None:
             if step % 100 == 0:
                 print(step, flush=True)
                 time.sleep(0.01)
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     deadline = time.time() + 20
     reported = 0
     while time.time() < deadline and reported < 3000:
@@ -60,13 +69,16 @@ def test_kill_9_loses_at_most_the_last_second(tmp_path: Path) -> None:
 
 
 def test_uncaught_exception_marks_failed_and_saves_the_traceback(tmp_path: Path) -> None:
-    proc = python("""
+    proc = python(
+        """
         import runicorn as rn
         rn.init(project="p", name="n", capture_console=True, system_metrics=False)
         rn.log({"a": 1.0})
         print("about to fail")
         raise RuntimeError("diverged at step 1")
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 1 and "diverged at step 1" in err  # the user still sees the traceback
     run = only_run(tmp_path)
@@ -78,14 +90,17 @@ def test_uncaught_exception_marks_failed_and_saves_the_traceback(tmp_path: Path)
 
 
 def test_sigterm_marks_interrupted_and_writes_everything(tmp_path: Path) -> None:
-    proc = python("""
+    proc = python(
+        """
         import time, runicorn as rn
         rn.init(project="p", name="n", capture_console=False, system_metrics=False)
         for step in range(1, 501):
             rn.log({"a": float(step)})
         print("ready", flush=True)
         time.sleep(60)
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert proc.stdout.readline().strip() == "ready"
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=10)
@@ -95,12 +110,15 @@ def test_sigterm_marks_interrupted_and_writes_everything(tmp_path: Path) -> None
 
 
 def test_script_that_forgets_finish_is_finished_at_exit(tmp_path: Path) -> None:
-    proc = python("""
+    proc = python(
+        """
         import runicorn as rn
         rn.init(project="p", name="n", capture_console=False, system_metrics=False)
         for step in range(100):
             rn.log({"a": 1.0})
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     proc.communicate(timeout=30)
     run = only_run(tmp_path)
     assert fmt.read_json(run / fmt.STATUS_FILE)["status"] == fmt.FINISHED
@@ -128,8 +146,15 @@ def test_sixteen_processes_starting_at_once_make_sixteen_complete_runs(tmp_path:
 
 def test_import_runicorn_stays_light() -> None:
     out = subprocess.run(
-        [sys.executable, "-c", "import sys, runicorn; print(sorted(m for m in ('fastapi', 'uvicorn', 'paramiko', "
-         "'starlette', 'runicorn.viewer', 'runicorn.store') if m in sys.modules))"],
-        env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, runicorn; print(sorted(m for m in ('fastapi', 'uvicorn', 'paramiko', "
+            "'starlette', 'runicorn.viewer', 'runicorn.store') if m in sys.modules))",
+        ],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip() == "[]"

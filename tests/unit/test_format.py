@@ -64,8 +64,21 @@ def test_credentials_are_stripped_from_git_urls() -> None:
 
 def test_format_doc_names_every_file_and_record_kind() -> None:
     doc = DOC.read_text()
-    names = [fmt.META_FILE, fmt.STATUS_FILE, fmt.SUMMARY_FILE, fmt.CONFIG_FILE, fmt.EVENTS_FILE,
-             fmt.LOGS_FILE, fmt.MEDIA_DIR, fmt.GIT_DIFF_FILE, fmt.TRACEBACK_FILE, *fmt.RECORD_KINDS,
-             *fmt.ALL_STATUSES, fmt.STEP_KEY, fmt.TIME_KEY, fmt.STAGE_KEY]
+    names = [
+        fmt.META_FILE,
+        fmt.STATUS_FILE,
+        fmt.SUMMARY_FILE,
+        fmt.CONFIG_FILE,
+        fmt.EVENTS_FILE,
+        fmt.LOGS_FILE,
+        fmt.MEDIA_DIR,
+        fmt.GIT_DIFF_FILE,
+        fmt.TRACEBACK_FILE,
+        *fmt.RECORD_KINDS,
+        *fmt.ALL_STATUSES,
+        fmt.STEP_KEY,
+        fmt.TIME_KEY,
+        fmt.STAGE_KEY,
+    ]
     missing = [n for n in names if f"`{n}`" not in doc]
     assert not missing, f"docs/format.md does not mention {missing}"

@@ -27,7 +27,14 @@ def test_run_folder_has_every_file_of_the_format(make_run) -> None:
     run = make_run(steps=12)
     assert run.dir == fmt.run_dir(run.root, "demo", "exp1", run.id)
     assert fmt.RUN_ID_PATTERN.match(run.id)
-    for name in (fmt.META_FILE, fmt.STATUS_FILE, fmt.SUMMARY_FILE, fmt.CONFIG_FILE, fmt.EVENTS_FILE, fmt.LOGS_FILE):
+    for name in (
+        fmt.META_FILE,
+        fmt.STATUS_FILE,
+        fmt.SUMMARY_FILE,
+        fmt.CONFIG_FILE,
+        fmt.EVENTS_FILE,
+        fmt.LOGS_FILE,
+    ):
         assert (run.dir / name).is_file(), name
     meta = fmt.read_json(run.dir / fmt.META_FILE)
     assert meta["project"] == "demo" and meta["name"] == "exp1" and meta["id"] == run.id
@@ -63,7 +70,12 @@ def test_nan_and_infinity_survive_the_round_trip(storage_root: Path) -> None:
     raw = (run.dir / fmt.EVENTS_FILE).read_bytes()
     assert b"NaN" in raw and b"Infinity" in raw and b"null" not in raw
     data = metrics(run)[0]
-    assert math.isnan(data["nan"]) and data["inf"] == math.inf and data["ninf"] == -math.inf and data["ok"] == 1.5
+    assert (
+        math.isnan(data["nan"])
+        and data["inf"] == math.inf
+        and data["ninf"] == -math.inf
+        and data["ok"] == 1.5
+    )
 
 
 def test_numpy_scalars_and_zero_d_arrays_are_logged_as_numbers(storage_root: Path) -> None:
@@ -148,7 +160,7 @@ def test_log_text_and_images_land_in_logs_and_media(storage_root: Path) -> None:
     assert logs[0].endswith(" | epoch 1 done") and logs[1].endswith(" | second line")
     image = [e["data"] for e in events(run) if e["type"] == fmt.IMAGE][0]
     assert image["key"] == "samples/grid" and image["step"] == 1 and image["caption"] == "zeros"
-    assert image["path"].startswith("media/") and "/" not in image["path"][len("media/"):]
+    assert image["path"].startswith("media/") and "/" not in image["path"][len("media/") :]
     assert (run.dir / image["path"]).read_bytes().startswith(b"\x89PNG")
 
 

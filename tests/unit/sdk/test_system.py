@@ -18,13 +18,26 @@ class FakeNvml:
 
     def nvmlInit(self) -> None: ...
     def nvmlShutdown(self) -> None: ...
-    def nvmlDeviceGetCount(self) -> int: return 2
-    def nvmlDeviceGetHandleByIndex(self, i: int) -> int: return i
-    def nvmlDeviceGetName(self, h: int) -> bytes: return b"Fake H100"
-    def nvmlDeviceGetUtilizationRates(self, h: int): return SimpleNamespace(gpu=40 + h)
-    def nvmlDeviceGetMemoryInfo(self, h: int): return SimpleNamespace(used=1 << 30, total=80 << 30)
-    def nvmlDeviceGetTemperature(self, h: int, sensor: int) -> int: return 60
-    def nvmlDeviceGetPowerUsage(self, h: int) -> int: return 250_000  # milliwatts
+    def nvmlDeviceGetCount(self) -> int:
+        return 2
+
+    def nvmlDeviceGetHandleByIndex(self, i: int) -> int:
+        return i
+
+    def nvmlDeviceGetName(self, h: int) -> bytes:
+        return b"Fake H100"
+
+    def nvmlDeviceGetUtilizationRates(self, h: int):
+        return SimpleNamespace(gpu=40 + h)
+
+    def nvmlDeviceGetMemoryInfo(self, h: int):
+        return SimpleNamespace(used=1 << 30, total=80 << 30)
+
+    def nvmlDeviceGetTemperature(self, h: int, sensor: int) -> int:
+        return 60
+
+    def nvmlDeviceGetPowerUsage(self, h: int) -> int:
+        return 250_000  # milliwatts
 
 
 class BrokenNvml(FakeNvml):

@@ -13,7 +13,9 @@ import runicorn as rn
 from runicorn import format as fmt
 from runicorn.sdk.writer import AppendFile, BufferedWriter
 
-pytestmark = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full to simulate a full disk")
+pytestmark = pytest.mark.skipif(
+    not os.path.exists("/dev/full"), reason="needs /dev/full to simulate a full disk"
+)
 
 
 def test_full_disk_warns_once_and_training_continues(storage_root: Path, caplog) -> None:
