@@ -282,6 +282,11 @@ def read_json(path: Path) -> dict[str, Any] | None:
         raw = Path(path).read_bytes()
     except OSError:
         return None
+    return loads_json_object(raw)
+
+
+def loads_json_object(raw: bytes) -> dict[str, Any] | None:
+    """The bytes of a run's JSON file as a dict; None when broken or not an object."""
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:

@@ -331,8 +331,7 @@ class RunIndex:
                     continue
             except OSError:
                 continue
-            child = Path(entry.path)
-            if fmt.is_run_dir(child):
+            if any(os.path.isfile(os.path.join(entry.path, marker)) for marker in fmt.RUN_MARKER_FILES):
                 runs.append(entry.name)
             else:
                 dirs.append(entry.name)
@@ -388,7 +387,7 @@ class RunIndex:
             value: dict[str, Any] | None = {}
             info._file_warnings.pop(name, None)
             if stamps.get(name) is not None:
-                value = fmt.read_json(Path(path_str, name))
+                value = _read_json_object(os.path.join(path_str, name))
                 if value is None:
                     info._file_warnings[name] = f"{name} is not a valid JSON object; shown as empty"
                     value = {}
@@ -508,6 +507,15 @@ class RunIndex:
             matches.append(run)
         matches = _sorted(matches, sort, descending, now)
         return RunPage(len(matches), offset, limit, matches[offset:end])
+
+
+def _read_json_object(path: str) -> dict[str, Any] | None:
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError:
+        return None
+    return fmt.loads_json_object(raw)
 
 
 def _search_text(run: RunInfo) -> str:
