@@ -85,7 +85,8 @@ def main() -> int:
         mirror.sync_once()
         idle = mirror.wire_bytes - wire0
         print(
-            f"idle cycle (nothing appended): {idle} bytes on the wire, {mirror.stats.active_runs} active run(s)"
+            f"idle cycle (nothing appended): {idle} bytes on the wire, "
+            f"{mirror.stats.active_runs} active run(s)"
         )
 
         for compress in (True, False):
@@ -104,7 +105,8 @@ def main() -> int:
             label = "compressed (default)" if compress else "uncompressed"
             print(
                 f"steady cycles, {label}: {appended / args.cycles:.0f} bytes appended/cycle, "
-                f"{wire / args.cycles:.0f} bytes on the wire/cycle -> ratio {ratio:.3f}x (bar <= 1.10x) {verdict}"
+                f"{wire / args.cycles:.0f} bytes on the wire/cycle -> ratio {ratio:.3f}x "
+                f"(bar <= 1.10x) {verdict}"
             )
         local_events = fmt.run_dir(local, "proj", "exp0", live.id) / fmt.EVENTS_FILE
         assert local_events.read_bytes() == (live.dir / fmt.EVENTS_FILE).read_bytes(), "copy differs"
@@ -130,7 +132,8 @@ def main() -> int:
         worst = max(lags)
         verdict = "PASS" if worst <= args.interval + 1 else "FAIL"
         print(
-            f"lag remote append -> local file: median {sorted(lags)[len(lags) // 2]:.2f} s, worst {worst:.2f} s "
+            f"lag remote append -> local file: median {sorted(lags)[len(lags) // 2]:.2f} s, "
+            f"worst {worst:.2f} s "
             f"at interval {args.interval} s -> {worst / (args.interval + 1):.2f} of the bar "
             f"(interval + 1 s) {verdict}"
         )

@@ -169,7 +169,7 @@ class _Policy(paramiko.MissingHostKeyPolicy):
             )
         raise HostKeyUnknown(
             f"host {host}:{self.port} is not known; its {key.get_name()} key fingerprint is {seen}",
-            "confirm the fingerprint matches the server (ssh-keygen -lf on the server's host key), then trust it",
+            "confirm the fingerprint matches the server (ssh-keygen -lf on its host key), then trust it",
             fingerprint=seen,
         )
 

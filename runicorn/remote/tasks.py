@@ -194,7 +194,7 @@ class MirrorTasks:
                     "last_sync": None,
                     "stopped": False,
                     "waiting_for_credentials": True,
-                    "last_error": f"needs the {entry.auth.replace('_', ' ')} again: connect and start this mirror",
+                    "last_error": f"needs the {entry.auth.replace('_', ' ')} again: connect, start this path",
                 }
             )
         return out

@@ -35,7 +35,8 @@ def read_range(sftp: paramiko.SFTPClient, remote: str, offset: int, size: int) -
 
 
 def _replace(local: Path, data: bytes, mtime: int | None, must_parse: bool = False) -> bool:
-    """Put ``data`` at ``local`` by temp file + rename; False (nothing changed) if it must parse and doesn't."""
+    """Put ``data`` at ``local`` by temp file + rename; False (nothing changed) if it must parse
+    and does not."""
     local.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{local.name}.", suffix=fmt.TEMP_SUFFIX, dir=local.parent)
     try:

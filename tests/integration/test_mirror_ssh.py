@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
 import threading
@@ -12,7 +15,6 @@ from pathlib import Path
 import pytest
 
 import runicorn
-
 from runicorn import format as fmt
 from runicorn.errors import HostKeyChanged, HostKeyUnknown
 from runicorn.remote.connect import Credentials, Target, connect, runicorn_known_hosts_path
@@ -258,3 +260,58 @@ def test_same_run_id_from_two_servers_lands_in_two_folders(sshd: SshServer, ssh_
         sshd, ssh_env["remote"] / "a", ssh_env["local"]
     ).sync_once()  # the first sshd keeps its folder
     assert len(lines(first / fmt.EVENTS_FILE)) == 2
+
+
+def _read_until(fd: int, needle: str, timeout_s: float = 20.0) -> str:
+    out = b""
+    deadline = time.monotonic() + timeout_s
+    while needle.encode() not in out:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {needle!r} in terminal output: {out.decode(errors='replace')}")
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                break
+    return out.decode(errors="replace")
+
+
+@pytest.mark.parametrize("answer", ["n", "y"])
+def test_cli_asks_on_a_terminal_before_trusting_an_unknown_host(
+    sshd: SshServer, ssh_env: dict[str, Path], answer: str
+) -> None:
+    (ssh_env["home"] / ".ssh" / "known_hosts").unlink()
+    run = RemoteRun(ssh_env["remote"])
+    run.log(2)
+    source = f"{sshd.user}@127.0.0.1:{sshd.port}:{ssh_env['remote']}"
+    args = ["mirror", source, "--storage", str(ssh_env["local"]), "--key", str(sshd.client_key)]
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runicorn.cli", *args],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env=dict(os.environ),
+        close_fds=True,
+    )
+    os.close(secondary)
+    try:
+        shown = _read_until(primary, "Trust this host key")
+        assert _fingerprint(sshd.dir / "host_key.pub") in shown
+        os.write(primary, f"{answer}\n".encode())
+        events = fmt.run_dir(ssh_env["local"], "proj", "exp", run.id) / fmt.EVENTS_FILE
+        if answer == "y":
+            wait_for(lambda: len(lines(events)) == 2, what="mirror after confirmation")
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(30) == 0
+            assert runicorn_known_hosts_path().exists()
+        else:
+            assert "not trusted" in _read_until(primary, "hint:")
+            assert proc.wait(30) == 1
+            assert not events.exists() and not runicorn_known_hosts_path().exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(primary)
