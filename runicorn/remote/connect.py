@@ -120,6 +120,10 @@ def trust_host_key(host: str, port: int, key: paramiko.PKey) -> Path:
     return path
 
 
+class LoginRefused(RemoteError):
+    """The server refused the user name, password or key: retrying will not help."""
+
+
 class CountingSocket:
     """A TCP socket that counts the bytes it sends and receives (the bytes on the wire)."""
 
@@ -295,7 +299,7 @@ def connect(
         ) from exc
     except paramiko.AuthenticationException as exc:
         client.close()
-        raise RemoteError(
+        raise LoginRefused(
             f"{user}@{host}:{port} refused the login", "check the user name, password or key"
         ) from exc
     except (paramiko.SSHException, OSError, EOFError) as exc:

@@ -28,7 +28,7 @@ import paramiko
 
 from runicorn import format as fmt
 from runicorn.errors import HostKeyChanged, HostKeyUnknown, RemoteError
-from runicorn.remote.connect import Connection, Credentials, Target, connect
+from runicorn.remote.connect import Connection, Credentials, LoginRefused, Target, connect
 from runicorn.remote.registry import Registry
 from runicorn.remote.transfer import continue_append, read_range, sync_append, sync_whole
 
@@ -409,7 +409,7 @@ class Mirror:
                 self.sync_once()
                 backoff = 1.0
                 wait = max(0.0, self.interval_s - (time.monotonic() - started))
-            except (HostKeyUnknown, HostKeyChanged, paramiko.AuthenticationException) as exc:
+            except (HostKeyUnknown, HostKeyChanged, LoginRefused, paramiko.AuthenticationException) as exc:
                 self._fail(exc)
                 self.stats.stopped = self.stats.fatal = True
                 break

@@ -22,7 +22,7 @@ from runicorn.remote.mirror import Mirror
 
 sys.path.insert(0, str(Path(__file__).parent))
 from remote_run import RemoteRun, lines, wait_for  # noqa: E402
-from sshd_server import SSHD, SshServer  # noqa: E402
+from sshd_server import SSHD, SshServer, keygen  # noqa: E402
 
 pytestmark = [
     pytest.mark.ssh,
@@ -315,3 +315,13 @@ def test_cli_asks_on_a_terminal_before_trusting_an_unknown_host(
             proc.kill()
             proc.wait()
         os.close(primary)
+
+
+def test_refused_login_stops_the_mirror_instead_of_retrying(
+    sshd: SshServer, ssh_env: dict[str, Path]
+) -> None:
+    stranger = keygen(sshd.dir / "stranger_key")
+    target = Target(sshd.user, "127.0.0.1", sshd.port, str(ssh_env["remote"]))
+    mirror = Mirror(target, Credentials(key_path=str(stranger)), ssh_env["local"], interval_s=0.1)
+    mirror.run()  # returns: a refused login is not retried
+    assert mirror.stats.fatal and "refused the login" in (mirror.stats.last_error or "")
