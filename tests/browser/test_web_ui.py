@@ -146,3 +146,16 @@ def test_gpu_page_shows_live_gpu_state(open_ui: Any) -> None:
     expect(card.get_by_test_id("gpu-util")).to_contain_text("87 %")
     expect(card.get_by_test_id("gpu-power")).to_contain_text("250 W")
     screenshot(page, "gpu")
+
+
+def test_log_tail_of_100k_lines_keeps_only_visible_rows_in_the_page(make_run: Any, open_ui: Any) -> None:
+    run = make_run(steps=5, finish=False)
+    with open(run.dir / fmt.LOGS_FILE, "a", encoding="utf-8") as f:
+        f.writelines(f"[10:00:00] batch {i} loss 0.{i % 1000:03d}\n" for i in range(100_000))
+    page = open_ui(f"/runs/{run.id}")
+    page.get_by_test_id("tab-logs").click()
+    expect(page.get_by_test_id("log-count")).to_contain_text("100,001", timeout=20_000)
+    expect(page.get_by_test_id("log-line").filter(has_text="batch 99999 ")).to_be_visible()
+    assert page.get_by_test_id("log-line").count() < 200
+    page.get_by_test_id("log-search").fill("batch 4242 loss")
+    expect(page.get_by_test_id("log-line")).to_have_count(1)
