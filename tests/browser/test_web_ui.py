@@ -159,3 +159,22 @@ def test_log_tail_of_100k_lines_keeps_only_visible_rows_in_the_page(make_run: An
     assert page.get_by_test_id("log-line").count() < 200
     page.get_by_test_id("log-search").fill("batch 4242 loss")
     expect(page.get_by_test_id("log-line")).to_have_count(1)
+
+
+def test_media_gallery_shows_logged_images_with_a_step_slider(make_run: Any, open_ui: Any) -> None:
+    np = pytest.importorskip("numpy")
+    run = make_run(steps=5, finish=False)
+    for step in (1, 2, 3):
+        img = np.zeros((32, 32, 3), dtype=np.uint8)
+        img[:, : step * 10] = (255, 80 * step, 40)
+        run.log_image("samples", img, step=step, caption=f"epoch {step}")
+    run.flush()
+    page = open_ui(f"/runs/{run.id}")
+    page.get_by_test_id("tab-media").click()
+    card = page.get_by_test_id("media-samples")
+    expect(card.locator("figcaption")).to_have_text("epoch 3")
+    expect(card.locator("img")).to_have_js_property("complete", True)
+    assert card.locator("img").evaluate("img => img.naturalWidth") == 32
+    card.get_by_test_id("media-step").fill("0")
+    expect(card.locator("figcaption")).to_have_text("epoch 1")
+    screenshot(page, "run-media")
