@@ -129,6 +129,7 @@ def test_malformed_files_give_partial_data_and_warnings(root: Path, live_viewer)
     detail = get(base, f"/api/runs/{key}")
     assert detail.status_code == 200
     assert any("summary.json" in w for w in detail.json()["warnings"])
+    assert detail.json()["config"] == {"lr": None, "clip": None, "nested": {"x": None}}  # NaN/inf: null
     metrics = get(base, f"/api/runs/{key}/metrics").json()
     assert metrics["series"]["loss"]["y"] == [0.5, 0.25]  # the truncated last line waits, junk skipped
     assert metrics["malformed"] == 2 and metrics["warnings"]

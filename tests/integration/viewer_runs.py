@@ -53,6 +53,7 @@ def hostile_run(root: Path) -> Path:
     (d / fmt.META_FILE).write_text('{"id": "20261123_000000_bad000", "project": "broken", "name": "junk"}')
     (d / fmt.STATUS_FILE).write_text('{"status": "finished", "ended_at": 17')  # torn JSON
     (d / fmt.SUMMARY_FILE).write_bytes(b"\x00\xff not json")
+    (d / fmt.CONFIG_FILE).write_text('{"lr": NaN, "clip": Infinity, "nested": {"x": -Infinity}}')
     good = fmt.encode_event(fmt.METRICS, {"global_step": 1, "loss": 0.5}, 1.0)
     good2 = fmt.encode_event(fmt.METRICS, {"global_step": 2, "loss": 0.25}, 2.0)
     (d / fmt.EVENTS_FILE).write_bytes(
