@@ -37,6 +37,8 @@ LOGS_FILE = "logs.txt"
 MEDIA_DIR = "media"
 GIT_DIFF_FILE = "git_diff.patch"
 TRACEBACK_FILE = "traceback.txt"
+# Text files a run may hold beside its records, shown as they are.
+RUN_TEXT_FILES = (GIT_DIFF_FILE, TRACEBACK_FILE)
 # Files that are rewritten whole (atomically) while a run lives; everything else is append-only
 # (events, logs) or written once (media, git diff, traceback).
 REWRITTEN_FILES = (META_FILE, STATUS_FILE, SUMMARY_FILE, CONFIG_FILE)

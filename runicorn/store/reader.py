@@ -26,6 +26,9 @@ from runicorn.store.tail import read_logs
 DEFAULT_LOG_LINES = 1000
 
 
+MAX_RUN_TEXT_BYTES = 5 * 1024 * 1024
+
+
 class StoreReader:
     """Read-only access to every run under ``root``. Thread-safe; create one per process."""
 
@@ -55,6 +58,8 @@ class StoreReader:
         detail["system_keys"] = series.system_keys()
         detail["media_count"] = len(series.images)
         detail["malformed_lines"] = series.malformed
+        detail["has_git_diff"] = (info.path / fmt.GIT_DIFF_FILE).is_file()
+        detail["has_traceback"] = (info.path / fmt.TRACEBACK_FILE).is_file()
         if series.malformed:
             detail["warnings"] = [
                 *detail["warnings"],
@@ -106,6 +111,23 @@ class StoreReader:
             "restarted": chunk.restarted,
             "malformed": chunk.malformed,
         }
+
+    def run_text(self, key: str, file_name: str) -> str:
+        """The uncommitted git diff or the failure traceback of a run (``format.RUN_TEXT_FILES``),
+        at most ``MAX_RUN_TEXT_BYTES``; RunNotFound when the run has none."""
+        info = self.run(key)
+        if file_name not in fmt.RUN_TEXT_FILES:
+            raise RunNotFound(f"no text file {file_name!r} in run {key!r}")
+        path = info.path / file_name
+        try:
+            if path.is_symlink():
+                raise OSError("a link")
+            with open(path, "rb") as f:
+                raw = f.read(MAX_RUN_TEXT_BYTES + 1)
+        except OSError:
+            raise RunNotFound(f"run {key!r} has no {file_name}") from None
+        text = raw[:MAX_RUN_TEXT_BYTES].decode("utf-8", "replace")
+        return text + ("\n[cut: the file is larger than 5 MB]\n" if len(raw) > MAX_RUN_TEXT_BYTES else "")
 
     def media(self, key: str) -> dict[str, Any]:
         """``{"images": [image records: key, path, step, caption, ts], "files": [media/... paths]}``."""

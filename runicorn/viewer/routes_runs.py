@@ -6,6 +6,9 @@ import time
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+
+from runicorn import format as fmt
 
 from runicorn.errors import RunNotFound
 from runicorn.store import RunInfo, StoreReader
@@ -89,5 +92,15 @@ def router(reader: StoreReader) -> APIRouter:
     @api.get("/runs/{key}")
     def run_detail(key: str) -> dict[str, Any]:
         return reader.run_detail(key)
+
+    @api.get("/runs/{key}/git-diff", response_class=PlainTextResponse)
+    def run_git_diff(key: str) -> str:
+        """The uncommitted diff (``git diff HEAD``) saved when the run started from a dirty tree."""
+        return reader.run_text(key, fmt.GIT_DIFF_FILE)
+
+    @api.get("/runs/{key}/traceback", response_class=PlainTextResponse)
+    def run_traceback(key: str) -> str:
+        """The traceback of the uncaught exception that failed the run."""
+        return reader.run_text(key, fmt.TRACEBACK_FILE)
 
     return api
