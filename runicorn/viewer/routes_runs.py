@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from runicorn import format as fmt
-
 from runicorn.errors import RunNotFound
 from runicorn.store import RunInfo, StoreReader
 
