@@ -24,6 +24,8 @@ export interface RunDetail extends RunRow {
   metric_keys: string[];
   system_keys: string[];
   media_count: number;
+  has_git_diff?: boolean;
+  has_traceback?: boolean;
 }
 
 export interface RunList {
@@ -99,6 +101,12 @@ async function getJson<T>(path: string, params: Record<string, string | number |
 
 const enc = encodeURIComponent;
 
+async function getText(path: string): Promise<string> {
+  const res = await fetch(path, { headers: { Accept: "text/plain" } });
+  if (!res.ok) throw new ApiError(`${res.status} ${res.statusText}`, res.status);
+  return await res.text();
+}
+
 export interface RunQuery {
   project?: string;
   name?: string;
@@ -133,6 +141,7 @@ export const api = {
   mediaUrl: (key: string, path: string) =>
     `/api/runs/${enc(key)}/media/${path.split("/").map(enc).join("/")}`,
   metricsCsvUrl: (key: string) => `/api/runs/${enc(key)}/metrics.csv`,
+  runText: (key: string, which: "git-diff" | "traceback") => getText(`/api/runs/${enc(key)}/${which}`),
   gpu: () => getJson<{ available: boolean; reason?: string; gpus: GpuInfo[] }>("/api/gpu"),
 
   /** Streams the run's log; returns a function that closes the socket. */

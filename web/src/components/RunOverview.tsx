@@ -1,5 +1,6 @@
 // Summary, config and meta (command, git, host) of one run.
-import type { RunDetail } from "../api";
+import { useState } from "preact/hooks";
+import { api, type RunDetail } from "../api";
 import { useApp } from "../app";
 import { formatTime, formatValue } from "../lib/format";
 
@@ -19,6 +20,23 @@ function KeyValues({ values, testid }: { values: Record<string, unknown>; testid
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A run's git diff or traceback, fetched when the user opens it. */
+function RunText({ runKey, which, title }: { runKey: string; which: "git-diff" | "traceback"; title: string }) {
+  const [text, setText] = useState<string | null>(null);
+  const load = (open: boolean) => {
+    if (open && text === null)
+      api.runText(runKey, which).then(setText, (err: Error) => setText(`(${err.message})`));
+  };
+  return (
+    <details class="card" data-testid={`run-${which}`} onToggle={(e) => load((e.currentTarget as HTMLDetailsElement).open)}>
+      <summary>
+        <h3 style="display:inline">{title}</h3>
+      </summary>
+      <pre class="mono run-text" data-testid={`run-${which}-text`}>{text ?? "…"}</pre>
+    </details>
   );
 }
 
@@ -77,6 +95,8 @@ export function RunOverview({ run }: { run: RunDetail }) {
           </tbody>
         </table>
       </div>
+      {run.has_traceback && <RunText runKey={run.key} which="traceback" title={t("run.traceback")} />}
+      {run.has_git_diff && <RunText runKey={run.key} which="git-diff" title={t("run.gitDiff")} />}
     </div>
   );
 }
