@@ -217,6 +217,9 @@ def router(settings: Settings) -> APIRouter:
             except ArchiveError as err:
                 err.message = err.message.replace(str(upload), part.filename or "the upload")
                 return _error(err, 422)
+            reader = getattr(request.app.state, "reader", None)
+            if reader is not None:  # the runs list shows the imported runs on its next fetch
+                await run_in_threadpool(reader.index.refresh, False, 0.0)
             return {"archive": part.filename, "results": [result.as_dict() for result in results]}
         finally:
             upload.unlink(missing_ok=True)

@@ -52,10 +52,14 @@ def browser() -> Iterator[Any]:
 
 
 class ConsoleLog:
-    def __init__(self) -> None:
+    def __init__(self, expected_failed_urls: tuple[str, ...] = ()) -> None:
         self.errors: list[str] = []
+        self.expected_failed_urls = expected_failed_urls  # URL endings a test makes fail on purpose
 
     def on_console(self, msg: Any) -> None:
+        url = str((msg.location or {}).get("url", ""))
+        if msg.text.startswith("Failed to load resource") and url.endswith(self.expected_failed_urls):
+            return
         if msg.type == "error":
             self.errors.append(f"console: {msg.text} ({msg.location})")
 
@@ -67,16 +71,17 @@ class ConsoleLog:
 def open_ui(
     browser: Any, web_dist: Path, live_viewer: Any, storage_root: Path
 ) -> Iterator[Callable[..., Any]]:
-    """``open_ui(path="/", **viewer_kwargs) -> page`` on a real viewer over ``storage_root``."""
+    """``open_ui(path="/", expected_failed_urls=(), **viewer_kwargs) -> page`` on a real viewer over
+    ``storage_root``; requests to URLs ending in ``expected_failed_urls`` may answer an error."""
     contexts: list[Any] = []
     logs: list[ConsoleLog] = []
 
-    def open_page(path: str = "/", **viewer_kwargs: Any) -> Any:
+    def open_page(path: str = "/", expected_failed_urls: tuple[str, ...] = (), **viewer_kwargs: Any) -> Any:
         base = live_viewer(storage_root, web_dist=web_dist, **viewer_kwargs)
         context = browser.new_context(base_url=base, viewport={"width": 1400, "height": 900})
         contexts.append(context)
         page = context.new_page()
-        log = ConsoleLog()
+        log = ConsoleLog(expected_failed_urls)
         logs.append(log)
         page.on("console", log.on_console)
         page.on("pageerror", log.on_page_error)

@@ -175,3 +175,140 @@ export const api = {
     };
   },
 };
+
+export interface ImportResult {
+  archive: string;
+  outcome: "imported" | "skipped" | "renamed";
+  run_id: string;
+  new_id: string;
+  project: string;
+  name: string;
+  files: number;
+  bytes: number;
+}
+
+export interface ImportAnswer {
+  archive: string;
+  results: ImportResult[];
+}
+
+export interface SshConnectBody {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  key_path?: string;
+  key_text?: string;
+  passphrase?: string;
+  agent?: boolean;
+  trust?: boolean;
+  fingerprint?: string;
+}
+
+export interface SshConnectAnswer {
+  session: string | null;
+  host_key: "known" | "unknown" | string;
+  fingerprint?: string;
+  message?: string;
+}
+
+export interface RemoteEntry {
+  name: string;
+  dir: boolean;
+  size: number;
+  mtime: number;
+}
+
+export interface RemoteListing {
+  path: string;
+  is_run: boolean;
+  entries: RemoteEntry[];
+}
+
+export interface MirrorInfo {
+  id: string;
+  user: string;
+  host: string;
+  port: number;
+  remote_path: string;
+  interval_s: number;
+  auth: string;
+  alive: boolean;
+  kind: string;
+  runs: number;
+  active_runs: number;
+  files: number;
+  bytes: number;
+  wire_bytes: number;
+  last_sync: number | null;
+  last_error: string | null;
+  stopped: boolean;
+  waiting_for_credentials: boolean;
+}
+
+/** An API error with the server's hint, when it gave one. */
+export class HintedError extends ApiError {
+  constructor(message: string, status: number, readonly hint: string | null) {
+    super(message, status);
+  }
+}
+
+async function sendJson<T>(method: string, path: string, body: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: { Accept: "application/json", "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  let data: any = null;
+  try {
+    data = await res.json();
+  } catch {
+    /* keep the status line */
+  }
+  if (!res.ok) {
+    const message = data && typeof data.error === "string" ? data.error : `${res.status} ${res.statusText}`;
+    throw new HintedError(message, res.status, data && typeof data.hint === "string" ? data.hint : null);
+  }
+  return data as T;
+}
+
+/** Uploads one archive to POST /api/import; reports upload progress as a fraction 0..1. */
+export function uploadArchive(file: File, onProgress: (fraction: number) => void): Promise<ImportAnswer> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/import");
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = (ev) => {
+      if (ev.lengthComputable && ev.total > 0) onProgress(ev.loaded / ev.total);
+    };
+    xhr.onload = () => {
+      let data: any = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        /* not JSON */
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && data) {
+        onProgress(1);
+        resolve(data as ImportAnswer);
+        return;
+      }
+      const message = data && typeof data.error === "string" ? data.error : `${xhr.status} ${xhr.statusText}`;
+      reject(new HintedError(message, xhr.status, data && typeof data.hint === "string" ? data.hint : null));
+    };
+    xhr.onerror = () => reject(new HintedError("the upload failed: the viewer could not be reached", 0, null));
+    const form = new FormData();
+    form.append("file", file, file.name);
+    xhr.send(form);
+  });
+}
+
+export const sshApi = {
+  connect: (body: SshConnectBody) => sendJson<SshConnectAnswer>("POST", "/api/ssh/connect", body),
+  listdir: (session: string, path?: string) =>
+    getJson<RemoteListing>("/api/ssh/listdir", { session, path }),
+  startMirror: (session: string, path: string) =>
+    sendJson<{ id: string }>("POST", "/api/ssh/mirror/start", { session, path }),
+  mirrors: () => getJson<{ mirrors: MirrorInfo[] }>("/api/ssh/mirror/list"),
+  stopMirror: (id: string) => sendJson<{ stopped: string }>("POST", "/api/ssh/mirror/stop", { id }),
+};

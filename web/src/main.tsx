@@ -7,6 +7,8 @@ import { initialLang, LANG_STORAGE_KEY, translate, type Lang } from "./lib/i18n"
 import { parseRoute } from "./lib/route";
 import { ComparePage } from "./pages/ComparePage";
 import { GpuPage } from "./pages/GpuPage";
+import { ImportPage } from "./pages/ImportPage";
+import { RemotePage } from "./pages/RemotePage";
 import { RunPage } from "./pages/RunPage";
 import { RunsPage } from "./pages/RunsPage";
 
@@ -92,6 +94,12 @@ function App() {
           <Link href="/gpu" class={route.page === "gpu" ? "active" : ""} testid="nav-gpu">
             {t("nav.gpu")}
           </Link>
+          <Link href="/remote" class={route.page === "remote" ? "active" : ""} testid="nav-remote">
+            {t("nav.remote")}
+          </Link>
+          <Link href="/import" class={route.page === "import" ? "active" : ""} testid="nav-import">
+            {t("nav.import")}
+          </Link>
         </nav>
         <div class="spacer" />
         <button
@@ -116,6 +124,8 @@ function App() {
         {route.page === "run" && <RunPage key={route.key} runKey={route.key} />}
         {route.page === "compare" && <ComparePage ids={route.ids} />}
         {route.page === "gpu" && <GpuPage />}
+        {route.page === "import" && <ImportPage />}
+        {route.page === "remote" && <RemotePage />}
         {route.page === "notfound" && <p class="empty">404 · {route.path}</p>}
       </main>
     </AppContext.Provider>

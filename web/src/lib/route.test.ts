@@ -5,6 +5,8 @@ describe("routes", () => {
   it("parses every page", () => {
     expect(parseRoute("/", "")).toEqual({ page: "runs" });
     expect(parseRoute("/gpu/", "")).toEqual({ page: "gpu" });
+    expect(parseRoute("/import", "")).toEqual({ page: "import" });
+    expect(parseRoute("/remote/", "")).toEqual({ page: "remote" });
     expect(parseRoute("/compare", "?ids=a,b")).toEqual({ page: "compare", ids: ["a", "b"] });
     expect(parseRoute("/nope/x", "")).toEqual({ page: "notfound", path: "/nope/x" });
   });

@@ -5,12 +5,16 @@ export type Route =
   | { page: "run"; key: string }
   | { page: "compare"; ids: string[] }
   | { page: "gpu" }
+  | { page: "import" }
+  | { page: "remote" }
   | { page: "notfound"; path: string };
 
 export function parseRoute(pathname: string, search: string): Route {
   const path = pathname.replace(/\/+$/, "") || "/";
   if (path === "/" || path === "/runs") return { page: "runs" };
   if (path === "/gpu") return { page: "gpu" };
+  if (path === "/import") return { page: "import" };
+  if (path === "/remote") return { page: "remote" };
   if (path === "/compare") {
     const ids = (new URLSearchParams(search).get("ids") ?? "").split(",").filter(Boolean);
     return { page: "compare", ids };
