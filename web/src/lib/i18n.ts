@@ -126,6 +126,8 @@ const en = {
   "remote.yes": "yes",
   "remote.no": "no",
   "remote.emptyDir": "This folder is empty.",
+  "remote.go": "Open",
+  "remote.goPlaceholder": "/path/on/server",
   "remote.up": "Up",
   "remote.hint": "Hint",
 };
@@ -256,6 +258,8 @@ const zh: Record<MessageKey, string> = {
   "remote.yes": "是",
   "remote.no": "否",
   "remote.emptyDir": "此文件夹为空。",
+  "remote.go": "打开",
+  "remote.goPlaceholder": "/服务器上的路径",
   "remote.up": "上一级",
   "remote.hint": "提示",
 };

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { HintedError, sshApi, type MirrorInfo, type RemoteListing, type SshConnectBody } from "../api";
 import { useApp } from "../app";
 import { formatBytes, formatTime } from "../lib/format";
+import { crumbs, joinPath, looksLikeRunFolder } from "../lib/remotePath";
 
 const POLL_MS = 2000;
 
@@ -33,15 +34,6 @@ function ErrorBox({ error, testid }: { error: Failure | null; testid: string }) 
   );
 }
 
-function joinPath(dir: string, name: string): string {
-  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
-}
-
-function crumbs(path: string): { label: string; path: string }[] {
-  const parts = path.split("/").filter(Boolean);
-  return [{ label: "/", path: "/" }, ...parts.map((p, i) => ({ label: p, path: "/" + parts.slice(0, i + 1).join("/") }))];
-}
-
 export function RemotePage() {
   const { t } = useApp();
   const [form, setForm] = useState({ host: "", port: "22", user: "", key_path: "", key_text: "", passphrase: "", password: "" });
@@ -50,7 +42,9 @@ export function RemotePage() {
   const [unknownHost, setUnknownHost] = useState<string | null>(null);
   const [connectError, setConnectError] = useState<Failure | null>(null);
   const [session, setSession] = useState<string | null>(null);
+  const [connectedTo, setConnectedTo] = useState("");
   const [listing, setListing] = useState<RemoteListing | null>(null);
+  const [goPath, setGoPath] = useState("");
   const [browseError, setBrowseError] = useState<Failure | null>(null);
   const [mirrors, setMirrors] = useState<MirrorInfo[]>([]);
   const [mirrorError, setMirrorError] = useState<Failure | null>(null);
@@ -99,12 +93,15 @@ export function RemotePage() {
       if (answer.session) {
         setUnknownHost(null);
         setSession(answer.session);
+        setConnectedTo(`${body.user}@${body.host}:${body.port}`);
         await browse(answer.session);
       } else {
         setUnknownHost(answer.fingerprint ?? "");
       }
     } catch (e) {
       setUnknownHost(null);
+      setSession(null);
+      setListing(null);
       setConnectError(failure(e));
     } finally {
       setBusy(false);
@@ -137,7 +134,7 @@ export function RemotePage() {
         <h1 data-testid="page-title">{t("remote.title")}</h1>
         {session && (
           <span class="badge badge-finished" data-testid="remote-connected">
-            {t("remote.connected")} · {form.user}@{form.host}:{form.port}
+            {t("remote.connected")} · {connectedTo}
           </span>
         )}
       </div>
@@ -231,6 +228,23 @@ export function RemotePage() {
             </span>
             {listing.is_run && <span class="badge badge-running">{t("remote.runFolder")}</span>}
             <span class="spacer" />
+            <form
+              class="remote-go"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (goPath.trim()) void browse(session, goPath.trim());
+              }}
+            >
+              <input
+                data-testid="remote-path-input"
+                placeholder={t("remote.goPlaceholder")}
+                value={goPath}
+                onInput={(e) => setGoPath(e.currentTarget.value)}
+              />
+              <button type="submit" data-testid="remote-path-go">
+                {t("remote.go")}
+              </button>
+            </form>
             <button class="primary" data-testid="remote-mirror" onClick={() => void startMirror()}>
               {t("remote.mirror")}
             </button>
@@ -251,8 +265,13 @@ export function RemotePage() {
                       void browse(session, joinPath(listing.path, e.name));
                     }}
                   >
-                    📁 {e.name}
+                    {e.name}/
                   </a>
+                  {looksLikeRunFolder(e.name) && (
+                    <span class="badge badge-running" data-testid="remote-run-mark">
+                      {t("remote.runFolder")}
+                    </span>
+                  )}
                 </li>
               ))}
             {listing.entries
@@ -290,7 +309,7 @@ export function RemotePage() {
             <tbody>
               {mirrors.map((m) => (
                 <tr data-testid="remote-mirror-row" data-id={m.id}>
-                  <td class="mono">
+                  <td class="mono remote-source">
                     {m.user}@{m.host}:{m.port}
                     {m.remote_path}
                   </td>
