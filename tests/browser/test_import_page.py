@@ -3,6 +3,7 @@ their runs show up in the runs table (docs/archives.md#upload, docs/web.md)."""
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 from typing import Any
@@ -87,3 +88,27 @@ def test_a_damaged_archive_shows_the_error_and_its_hint(tmp_path: Path, open_ui:
     screenshot(page, "import-errors")
     page.get_by_test_id("nav-runs").click()
     expect(page.get_by_test_id("runs-empty")).to_be_visible()
+
+
+def test_an_archive_dropped_on_the_page_is_imported_and_the_page_speaks_chinese(
+    tmp_path: Path, open_ui: Any
+) -> None:
+    archive, ids = exported_archive(tmp_path, "dropped.zip")
+    page = open_ui("/import")
+    page.get_by_test_id("lang-toggle").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("导入运行")
+    transfer = page.evaluate_handle(
+        """([name, data]) => {
+            const dt = new DataTransfer();
+            const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+            dt.items.add(new File([bytes], name, { type: "application/zip" }));
+            return dt;
+        }""",
+        [archive.name, base64.b64encode(archive.read_bytes()).decode()],
+    )
+    page.get_by_test_id("import-dropzone").dispatch_event("drop", {"dataTransfer": transfer})
+    upload = page.get_by_test_id("import-upload")
+    expect(upload).to_have_attribute("data-state", "done")
+    expect(upload.get_by_test_id("import-result-row")).to_have_count(2)
+    expect(upload).to_contain_text("已导入")
+    expect(upload).to_contain_text(ids[1])

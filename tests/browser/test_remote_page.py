@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 import runicorn
 from runicorn import format as fmt
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+sys.path.append(str(Path(__file__).resolve().parents[1] / "integration"))
 from sshd_server import SSHD, SshServer  # noqa: E402
 
 pytestmark = [
