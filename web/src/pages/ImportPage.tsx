@@ -22,30 +22,29 @@ export function ImportPage() {
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  const added = useRef(0); // uploads listed so far: the index the next one gets
 
   const update = (index: number, patch: Partial<Upload>) =>
     setUploads((list) => list.map((u, i) => (i === index ? { ...u, ...patch } : u)));
 
   const start = async (files: File[]) => {
-    let base = 0;
-    setUploads((list) => {
-      base = list.length;
-      return [
-        ...list,
-        ...files.map((f): Upload => {
-          const ok = ARCHIVE_RE.test(f.name);
-          return {
-            file: f.name,
-            size: f.size,
-            progress: 0,
-            state: ok ? "uploading" : "failed",
-            results: [],
-            error: ok ? null : t("import.onlyArchives"),
-            hint: null,
-          };
-        }),
-      ];
-    });
+    const base = added.current;
+    added.current += files.length;
+    setUploads((list) => [
+      ...list,
+      ...files.map((f): Upload => {
+        const ok = ARCHIVE_RE.test(f.name);
+        return {
+          file: f.name,
+          size: f.size,
+          progress: 0,
+          state: ok ? "uploading" : "failed",
+          results: [],
+          error: ok ? null : t("import.onlyArchives"),
+          hint: null,
+        };
+      }),
+    ]);
     // one upload at a time: the viewer imports each archive as it arrives
     for (const [offset, file] of files.entries()) {
       if (!ARCHIVE_RE.test(file.name)) continue;

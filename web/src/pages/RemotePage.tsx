@@ -94,6 +94,8 @@ export function RemotePage() {
         setUnknownHost(null);
         setSession(answer.session);
         setConnectedTo(`${body.user}@${body.host}:${body.port}`);
+        // the viewer keeps the secrets for its mirrors; the page need not
+        setForm((f) => ({ ...f, key_text: "", passphrase: "", password: "" }));
         await browse(answer.session);
       } else {
         setUnknownHost(answer.fingerprint ?? "");
