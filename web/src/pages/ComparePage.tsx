@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type RunDetail } from "../api";
 import { Link, useApp } from "../app";
+import { ChartControls } from "../components/ChartControls";
 import { MetricCharts, type RunSeries } from "../components/MetricCharts";
 import { runHref } from "../lib/route";
 
@@ -70,25 +71,7 @@ export function ComparePage({ ids }: { ids: string[] }) {
       )}
       {ids.length > 0 && (
         <div class="toolbar card">
-          <div class="seg">
-            <button class={x === "step" ? "active" : ""} data-testid="x-step" onClick={() => setX("step")}>
-              {t("run.xStep")}
-            </button>
-            <button class={x === "time" ? "active" : ""} data-testid="x-time" onClick={() => setX("time")}>
-              {t("run.xTime")}
-            </button>
-          </div>
-          <label class="slider">
-            {t("run.smoothing")}
-            <input
-              type="range"
-              min="0"
-              max="0.99"
-              step="0.01"
-              value={smoothing}
-              onInput={(e) => setSmoothing(Number((e.target as HTMLInputElement).value))}
-            />
-          </label>
+          <ChartControls x={x} setX={setX} smoothing={smoothing} setSmoothing={setSmoothing} />
         </div>
       )}
       {details.length > 0 && keys.length === 0 && <p class="empty">{t("compare.noShared")}</p>}

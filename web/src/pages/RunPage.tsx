@@ -4,6 +4,7 @@ import { api, type RunDetail, type RunRow } from "../api";
 import { Link, useApp } from "../app";
 import { LogTail } from "../components/LogTail";
 import { MediaGallery } from "../components/MediaGallery";
+import { ChartControls } from "../components/ChartControls";
 import { MetricCharts, type RunSeries } from "../components/MetricCharts";
 import { RunOverview } from "../components/RunOverview";
 import { StatusBadge } from "../components/StatusBadge";
@@ -158,27 +159,7 @@ export function RunPage({ runKey }: { runKey: string }) {
       {tab === "charts" && (
         <>
           <div class="toolbar card">
-            <div class="seg" data-testid="x-toggle">
-              <button class={x === "step" ? "active" : ""} data-testid="x-step" onClick={() => setX("step")}>
-                {t("run.xStep")}
-              </button>
-              <button class={x === "time" ? "active" : ""} data-testid="x-time" onClick={() => setX("time")}>
-                {t("run.xTime")}
-              </button>
-            </div>
-            <label class="slider">
-              {t("run.smoothing")}
-              <input
-                type="range"
-                min="0"
-                max="0.99"
-                step="0.01"
-                value={smoothing}
-                data-testid="smoothing"
-                onInput={(e) => setSmoothing(Number((e.target as HTMLInputElement).value))}
-              />
-              <span class="mono small">{smoothing.toFixed(2)}</span>
-            </label>
+            <ChartControls x={x} setX={setX} smoothing={smoothing} setSmoothing={setSmoothing} />
             <label class="check">
               <input type="checkbox" data-testid="log-scale" checked={logScale} onChange={() => setLogScale(!logScale)} />
               {t("run.logScale")}
