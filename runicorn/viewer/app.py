@@ -28,6 +28,7 @@ from runicorn.viewer import (
     routes_ssh,
 )
 from runicorn.viewer.access import AccessGate
+from runicorn.viewer.api_reference import add_api_reference
 from runicorn.viewer.error_shape import install_error_handlers
 from runicorn.viewer.web_ui import DEFAULT_WEB_DIST, add_web_ui
 
@@ -56,6 +57,8 @@ def create_app(
         title="Runicorn viewer",
         version=__version__,
         description="Read-only API over a Runicorn storage root. See docs/api.md.",
+        docs_url=None,  # FastAPI's Swagger page needs a CDN; ours (api_reference) works offline
+        redoc_url=None,
     )
     reader = StoreReader(settings.storage)
     app.state.reader = reader
@@ -72,6 +75,7 @@ def create_app(
     app.include_router(routes_import.router(settings))
     app.include_router(routes_ssh.router(settings))
 
+    add_api_reference(app)
     add_web_ui(app, DEFAULT_WEB_DIST if web_dist is None else Path(web_dist))
 
     if cors_origins:
