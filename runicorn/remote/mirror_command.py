@@ -76,11 +76,11 @@ def run_mirror_command(args: argparse.Namespace) -> int:
         f"mirroring {target.user}@{target.origin}:{target.path} into {storage} (Ctrl-C to stop)",
         file=sys.stderr,
     )
-    mirror.sync_once()  # a wrong path fails here, before the loop
-    mirror.start()
     tty = sys.stderr.isatty()
     last = ""
-    try:
+    try:  # Ctrl-C at any point from here on is a clean stop, the first sync included
+        mirror.sync_once()  # a wrong path fails here, before the loop
+        mirror.start()
         while mirror._thread is not None and mirror._thread.is_alive():
             line = status_line(mirror.stats)
             if tty:
