@@ -98,16 +98,6 @@ def test_compare_overlays_two_picked_runs(make_run: Any, open_ui: Any) -> None:
     screenshot(page, "compare")
 
 
-def test_run_page_overlays_another_run_of_the_same_experiment(make_run: Any, open_ui: Any) -> None:
-    first = make_run(steps=20)
-    make_run(steps=25)
-    page = open_ui(f"/runs/{first.id}")
-    expect(page.get_by_test_id("chart-train/loss")).to_have_attribute("data-series", "1")
-    page.get_by_test_id("overlay-picker").click()
-    page.get_by_test_id("overlay-run").first.check()
-    expect(page.get_by_test_id("chart-train/loss")).to_have_attribute("data-series", "2")
-
-
 def test_language_toggle_switches_labels_and_is_remembered(make_run: Any, open_ui: Any) -> None:
     make_run(steps=5)
     page = open_ui("/")

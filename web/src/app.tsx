@@ -6,7 +6,8 @@ import { translate, type Lang, type MessageKey } from "./lib/i18n";
 export interface AppState {
   lang: Lang;
   t: (key: MessageKey) => string;
-  navigate: (href: string) => void;
+  /** Go to an in-app page; `replace` rewrites the current history entry (a view's own state). */
+  navigate: (href: string, opts?: { replace?: boolean }) => void;
 }
 
 export const AppContext = createContext<AppState>({

@@ -55,11 +55,12 @@ function App() {
     () => ({
       lang,
       t: (key: Parameters<typeof translate>[1]) => translate(lang, key),
-      navigate: (href: string) => {
-        history.pushState(null, "", href);
+      navigate: (href: string, opts?: { replace?: boolean }) => {
+        if (opts?.replace) history.replaceState(null, "", href);
+        else history.pushState(null, "", href);
         const url = new URL(href, location.href);
         setLoc({ path: url.pathname, search: url.search });
-        scrollTo(0, 0);
+        if (!opts?.replace) scrollTo(0, 0);
       },
     }),
     [lang],
@@ -121,7 +122,7 @@ function App() {
       </header>
       <main>
         {route.page === "runs" && <RunsPage />}
-        {route.page === "run" && <RunPage key={route.key} runKey={route.key} />}
+        {route.page === "run" && <RunPage key={route.key} runKey={route.key} overlay={route.overlay} />}
         {route.page === "compare" && <ComparePage ids={route.ids} />}
         {route.page === "gpu" && <GpuPage />}
         {route.page === "import" && <ImportPage />}

@@ -91,6 +91,30 @@ function panPlugin(): uPlot.Plugin {
   };
 }
 
+/**
+ * Test hook: the chart's element carries uPlot's own view state, read back from the instance after
+ * every change: `data-x-min` / `data-x-max` / `data-y-min` / `data-y-max` (the scales' ranges),
+ * `data-y-distr` (`linear` or `log`) and `data-shown` (main series not hidden from the legend).
+ */
+function exposeState(el: HTMLElement | null, u: uPlot, faintCount: number): void {
+  if (!el) return;
+  const { x, y } = u.scales;
+  const d = el.dataset;
+  d.xMin = String(x.min);
+  d.xMax = String(x.max);
+  d.yMin = String(y.min);
+  d.yMax = String(y.max);
+  d.yDistr = y.distr === 3 ? "log" : "linear";
+  d.shown = String(u.series.slice(1 + faintCount).filter((s) => s.show).length);
+}
+
+/** Hiding a series from the legend hides its faint raw line too. */
+function pairFaint(u: uPlot, idx: number | null, faintCount: number): void {
+  if (idx === null || idx <= faintCount) return;
+  const raw = idx - faintCount;
+  if (u.series[raw].show !== u.series[idx].show) u.setSeries(raw, { show: u.series[idx].show });
+}
+
 function download(name: string, href: string): void {
   const a = document.createElement("a");
   a.href = href;
@@ -107,6 +131,7 @@ function fileName(title: string): string {
 export function Chart(props: ChartProps) {
   const { t } = useApp();
   const box = useRef<HTMLDivElement>(null);
+  const outer = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const stages = useRef<Stage[]>(props.stages ?? []);
   stages.current = props.stages ?? [];
@@ -148,6 +173,16 @@ export function Chart(props: ChartProps) {
       cursor: { drag: { x: true, y: false, setScale: true } },
       legend: { live: true },
       plugins: [stagePlugin(() => stages.current), panPlugin()],
+      hooks: {
+        ready: [(u) => exposeState(outer.current, u, faint.length)],
+        setScale: [(u) => exposeState(outer.current, u, faint.length)],
+        setSeries: [
+          (u, idx) => {
+            pairFaint(u, idx, faint.length);
+            exposeState(outer.current, u, faint.length);
+          },
+        ],
+      },
     };
     const u = new uPlot(opts, [props.data[0], ...faint, ...props.data.slice(1)] as uPlot.AlignedData, el);
     plot.current = u;
@@ -192,10 +227,12 @@ export function Chart(props: ChartProps) {
 
   return (
     <div
+      ref={outer}
       class="chart card"
       data-testid={props.testid}
       data-series={props.names.length}
       data-points={props.data[0].length}
+      data-x={props.xLabel}
     >
       <div class="chart-head">
         <span class="chart-title" title={t("chart.resetHint")}>{props.title}</span>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatDuration, formatValue } from "./format";
+import { formatBytes, formatDuration, formatValue, runLabel } from "./format";
 
 describe("format", () => {
   it("durations read like a person would say them", () => {
@@ -21,5 +21,13 @@ describe("format", () => {
   it("bytes in binary units", () => {
     expect(formatBytes(512)).toBe("512 B");
     expect(formatBytes(3 * 1024 * 1024)).toBe("3.0 MiB");
+  });
+
+  it("a run is named only as precisely as needed beside another", () => {
+    const run = { id: "r2", project: "vision", name: "vit" };
+    expect(runLabel(run, { project: "vision", name: "vit" })).toBe("r2");
+    expect(runLabel(run, { project: "vision", name: "resnet" })).toBe("vit · r2");
+    expect(runLabel(run, { project: "nlp", name: "vit" })).toBe("vision/vit · r2");
+    expect(runLabel(run, null)).toBe("vision/vit · r2");
   });
 });

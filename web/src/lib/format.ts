@@ -46,3 +46,15 @@ export function formatBytes(n: number | null | undefined): string {
   }
   return `${u ? v.toFixed(1) : v} ${units[u]}`;
 }
+
+/**
+ * How a run is named beside another (in a chart legend): just its id within the same experiment,
+ * `name · id` within the same project, `project/name · id` otherwise.
+ */
+export function runLabel(
+  run: { id: string; project: string; name: string },
+  beside: { project: string; name: string } | null,
+): string {
+  if (beside && run.project === beside.project) return run.name === beside.name ? run.id : `${run.name} · ${run.id}`;
+  return `${run.project}/${run.name} · ${run.id}`;
+}

@@ -13,9 +13,17 @@ describe("routes", () => {
 
   it("run keys round-trip through links", () => {
     const key = "20261123_101500_ab12cd.0f0f0f0f";
-    expect(parseRoute(runHref(key), "")).toEqual({ page: "run", key });
+    expect(parseRoute(runHref(key), "")).toEqual({ page: "run", key, overlay: [] });
     const href = compareHref(["a", "b"]);
     const [p, q] = href.split("?");
     expect(parseRoute(p, "?" + q)).toEqual({ page: "compare", ids: ["a", "b"] });
+  });
+
+  it("a run page keeps its overlaid runs in the query string", () => {
+    const href = runHref("main", ["other.1", "x y"]);
+    expect(href).toBe("/runs/main?overlay=other.1,x%20y");
+    const [p, q] = href.split("?");
+    expect(parseRoute(p, "?" + q)).toEqual({ page: "run", key: "main", overlay: ["other.1", "x y"] });
+    expect(runHref("main", [])).toBe("/runs/main");
   });
 });

@@ -2,7 +2,7 @@
 
 export type Route =
   | { page: "runs" }
-  | { page: "run"; key: string }
+  | { page: "run"; key: string; overlay: string[] }
   | { page: "compare"; ids: string[] }
   | { page: "gpu" }
   | { page: "import" }
@@ -15,17 +15,21 @@ export function parseRoute(pathname: string, search: string): Route {
   if (path === "/gpu") return { page: "gpu" };
   if (path === "/import") return { page: "import" };
   if (path === "/remote") return { page: "remote" };
-  if (path === "/compare") {
-    const ids = (new URLSearchParams(search).get("ids") ?? "").split(",").filter(Boolean);
-    return { page: "compare", ids };
-  }
+  if (path === "/compare") return { page: "compare", ids: listParam(search, "ids") };
   const m = /^\/runs\/([^/]+)$/.exec(path);
-  if (m) return { page: "run", key: decodeURIComponent(m[1]) };
+  if (m) return { page: "run", key: decodeURIComponent(m[1]), overlay: listParam(search, "overlay") };
   return { page: "notfound", path };
 }
 
-export function runHref(key: string): string {
-  return `/runs/${encodeURIComponent(key)}`;
+/** A comma-separated list in the query string (`?ids=a,b`); empty when absent. */
+function listParam(search: string, name: string): string[] {
+  return (new URLSearchParams(search).get(name) ?? "").split(",").filter(Boolean);
+}
+
+/** A run's page; `overlay` lists other runs drawn on its charts (`?overlay=a,b`). */
+export function runHref(key: string, overlay: string[] = []): string {
+  const base = `/runs/${encodeURIComponent(key)}`;
+  return overlay.length ? `${base}?overlay=${overlay.map(encodeURIComponent).join(",")}` : base;
 }
 
 export function compareHref(ids: string[]): string {

@@ -1,11 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { alignSeries, appendSeries, appendStages, chartCsv, groupByPrefix, positiveOnly, stagePhases } from "./series";
+import {
+  alignSeries,
+  appendSeries,
+  appendStages,
+  chartCsv,
+  EMPTY_HISTORY,
+  groupByPrefix,
+  mergeBatch,
+  positiveOnly,
+  stagePhases,
+} from "./series";
 
 describe("series", () => {
   it("appends rows fetched with since=", () => {
     const s = appendSeries({ x: [0, 1], y: [1, 2] }, { x: [2], y: [3] });
     expect(s).toEqual({ x: [0, 1, 2], y: [1, 2, 3] });
     expect(appendSeries(undefined, { x: [5], y: [null] })).toEqual({ x: [5], y: [null] });
+  });
+
+  it("folds polled batches into a run's history", () => {
+    const first = mergeBatch(EMPTY_HISTORY, { keys: ["a"], series: { a: { x: [1], y: [2] } }, stages: [] }, undefined);
+    expect(first.series.a).toEqual({ x: [1], y: [2] });
+    const quiet = mergeBatch(first, { keys: ["a"], series: { a: { x: [], y: [] } }, stages: [] }, 10);
+    expect(quiet).toBe(first);
+    const more = mergeBatch(first, { keys: ["a", "b"], series: { a: { x: [2], y: [3] }, b: { x: [2], y: [9] } }, stages: [] }, 10);
+    expect(more.keys).toEqual(["a", "b"]);
+    expect(more.series.a).toEqual({ x: [1, 2], y: [2, 3] });
+    expect(more.series.b).toEqual({ x: [2], y: [9] });
+    const restarted = mergeBatch(more, { keys: ["c"], series: { c: { x: [0], y: [1] } }, stages: [], restarted: true }, 20);
+    expect(restarted.keys).toEqual(["c"]);
+    expect(restarted.series.a).toBeUndefined();
   });
 
   it("joins a stage that continues across batches", () => {

@@ -29,6 +29,33 @@ export function appendStages(old: Stage[], extra: Stage[]): Stage[] {
   return out;
 }
 
+/** The metric history of one run as the page holds it. */
+export interface RunHistory {
+  keys: string[];
+  series: Record<string, Series>;
+  stages: Stage[];
+}
+
+export const EMPTY_HISTORY: RunHistory = { keys: [], series: {}, stages: [] };
+
+/**
+ * One answer of the metrics endpoint folded into what the page holds: a first answer (no `since`)
+ * or a `restarted` one replaces it, a later one appends. Returns `old` itself when nothing changed,
+ * so a quiet poll does not redraw.
+ */
+export function mergeBatch(
+  old: RunHistory,
+  batch: RunHistory & { restarted?: boolean },
+  since: number | undefined,
+): RunHistory {
+  if (since === undefined || batch.restarted) return { keys: batch.keys, series: batch.series, stages: batch.stages };
+  const grew = Object.values(batch.series).some((s) => s.x.length > 0);
+  if (!grew && batch.keys.length === old.keys.length) return old;
+  const series: Record<string, Series> = { ...old.series };
+  for (const [k, s] of Object.entries(batch.series)) series[k] = appendSeries(old.series[k], s);
+  return { keys: batch.keys, series, stages: appendStages(old.stages, batch.stages) };
+}
+
 /** Metric keys grouped by their prefix (`train/loss` -> `train`); keys without one go to "". */
 export function groupByPrefix(keys: string[]): [string, string[]][] {
   const groups = new Map<string, string[]>();

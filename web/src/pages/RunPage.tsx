@@ -1,74 +1,32 @@
-// Run: charts of every metric (live), log tail, system history, media, summary / config / meta.
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+// Run: charts of every metric (live, other runs overlaid), log tail, system history, media, summary / config / meta.
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type RunDetail, type RunRow } from "../api";
 import { Link, useApp } from "../app";
 import { LogTail } from "../components/LogTail";
 import { MediaGallery } from "../components/MediaGallery";
 import { ChartControls } from "../components/ChartControls";
+import { useLiveHistory } from "../components/liveHistory";
 import { MetricCharts, type RunSeries } from "../components/MetricCharts";
+import { OverlayPicker } from "../components/OverlayPicker";
 import { RunOverview } from "../components/RunOverview";
 import { StatusBadge } from "../components/StatusBadge";
-import { formatDuration, formatTime } from "../lib/format";
-import { appendSeries, appendStages, type Series, type Stage } from "../lib/series";
+import { formatDuration, formatTime, runLabel } from "../lib/format";
+import { runHref } from "../lib/route";
+import { EMPTY_HISTORY } from "../lib/series";
 
-const POLL_MS = 1500;
 type Tab = "charts" | "logs" | "system" | "media" | "overview";
 
-/** Metric history of one run kept up to date by fetching only what was appended (`since=`). */
-function useLiveSeries(
-  runKey: string,
-  x: string,
-  fetcher: typeof api.metrics,
-  live: boolean,
-): { keys: string[]; series: Record<string, Series>; stages: Stage[]; error: string | null } {
-  const [state, setState] = useState({ keys: [] as string[], series: {} as Record<string, Series>, stages: [] as Stage[] });
-  const [error, setError] = useState<string | null>(null);
-  const offset = useRef<number | undefined>(undefined);
-  useEffect(() => {
-    let alive = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    offset.current = undefined;
-    setState({ keys: [], series: {}, stages: [] });
-    const poll = async () => {
-      try {
-        const since = offset.current;
-        const ans = await fetcher(runKey, { x, since });
-        if (!alive) return;
-        offset.current = ans.offset;
-        setState((old) => {
-          if (since === undefined || ans.restarted) return { keys: ans.keys, series: ans.series, stages: ans.stages };
-          const grew = Object.values(ans.series).some((s) => s.x.length > 0);
-          if (!grew && ans.keys.length === old.keys.length) return old;
-          const series: Record<string, Series> = { ...old.series };
-          for (const [k, s] of Object.entries(ans.series)) series[k] = appendSeries(old.series[k], s);
-          return { keys: ans.keys, series, stages: appendStages(old.stages, ans.stages) };
-        });
-        setError(null);
-      } catch (e) {
-        if (alive) setError(String((e as Error).message ?? e));
-      }
-      if (alive && live) timer = setTimeout(poll, POLL_MS);
-    };
-    poll();
-    return () => {
-      alive = false;
-      clearTimeout(timer);
-    };
-  }, [runKey, x, live]);
-  return { ...state, error };
-}
-
-export function RunPage({ runKey }: { runKey: string }) {
-  const { t } = useApp();
+/** The run page; `overlay` (from `?overlay=`) lists other runs drawn on its charts. */
+export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[] }) {
+  const { t, navigate } = useApp();
   const [run, setRun] = useState<RunDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>("charts");
   const [x, setX] = useState<"step" | "time">("step");
   const [smoothing, setSmoothing] = useState(0);
   const [logScale, setLogScale] = useState(false);
-  const [siblings, setSiblings] = useState<RunRow[]>([]);
-  const [overlayKeys, setOverlayKeys] = useState<string[]>([]);
-  const [overlays, setOverlays] = useState<RunSeries[]>([]);
+  const [known, setKnown] = useState<Record<string, RunRow>>({});
+  const overlayKeys = overlay.filter((k) => k !== runKey);
 
   useEffect(() => {
     let alive = true;
@@ -85,35 +43,33 @@ export function RunPage({ runKey }: { runKey: string }) {
     };
   }, [runKey]);
 
-  useEffect(() => {
-    if (!run) return;
-    api.runs({ project: run.project, name: run.name, limit: 100 }).then(
-      (l) => setSiblings(l.runs.filter((r) => r.key !== run.key)),
-      () => undefined,
-    );
-  }, [run?.project, run?.name]);
-
-  const metrics = useLiveSeries(runKey, x, api.metrics, true);
-  const system = useLiveSeries(runKey, "time", api.system, tab === "system");
-
+  // Names for the legend of overlaid runs, fetched once per run.
   useEffect(() => {
     let alive = true;
-    Promise.all(
-      overlayKeys.map(async (k) => {
-        const ans = await api.metrics(k, { x });
-        const label = siblings.find((s) => s.key === k)?.id ?? k;
-        return { label, series: ans.series, stages: ans.stages } as RunSeries;
-      }),
-    ).then((list) => alive && setOverlays(list), () => undefined);
+    for (const k of overlayKeys.filter((k) => !known[k])) {
+      api.run(k).then((r) => alive && setKnown((old) => ({ ...old, [k]: r })), () => undefined);
+    }
     return () => {
       alive = false;
     };
-  }, [overlayKeys.join(","), x]);
+  }, [overlayKeys.join(",")]);
 
-  const runs: RunSeries[] = useMemo(
-    () => [{ label: run?.id ?? runKey, series: metrics.series, stages: metrics.stages }, ...overlays],
-    [metrics.series, metrics.stages, overlays, run?.id],
-  );
+  const main = useLiveHistory([runKey], x, api.metrics, true);
+  const others = useLiveHistory(overlayKeys, x, api.metrics, true);
+  const system = useLiveHistory([runKey], "time", api.system, tab === "system");
+  const metrics = main.runs[runKey] ?? EMPTY_HISTORY;
+  const systemHistory = system.runs[runKey] ?? EMPTY_HISTORY;
+  const setOverlay = (keys: string[]) => navigate(runHref(runKey, keys), { replace: true });
+
+  const runs: RunSeries[] = useMemo(() => {
+    const list: RunSeries[] = [{ label: run?.id ?? runKey, series: metrics.series, stages: metrics.stages }];
+    for (const k of overlayKeys) {
+      const h = others.runs[k];
+      if (h) list.push({ label: known[k] ? runLabel(known[k], run) : k, series: h.series });
+    }
+    return list;
+  }, [metrics, others.runs, known, run?.id, run?.project, run?.name]);
+  const failedOverlays = overlayKeys.filter((k) => others.errors[k] && !others.runs[k]);
 
   if (error && !run) return <div class="error" data-testid="error">{error}</div>;
   if (!run) return <p class="muted">{t("loading")}</p>;
@@ -164,30 +120,14 @@ export function RunPage({ runKey }: { runKey: string }) {
               <input type="checkbox" data-testid="log-scale" checked={logScale} onChange={() => setLogScale(!logScale)} />
               {t("run.logScale")}
             </label>
-            {siblings.length > 0 && (
-              <details class="columns-picker">
-                <summary data-testid="overlay-picker">
-                  {t("run.overlay")} {overlayKeys.length ? `(${overlayKeys.length})` : ""}
-                </summary>
-                <div class="menu">
-                  {siblings.map((s) => (
-                    <label class="check">
-                      <input
-                        type="checkbox"
-                        data-testid="overlay-run"
-                        checked={overlayKeys.includes(s.key)}
-                        onChange={() =>
-                          setOverlayKeys((o) => (o.includes(s.key) ? o.filter((k) => k !== s.key) : [...o, s.key]))
-                        }
-                      />
-                      <span class="mono small">{s.id}</span> <StatusBadge status={s.status} />
-                    </label>
-                  ))}
-                </div>
-              </details>
-            )}
+            <OverlayPicker run={run} picked={overlayKeys} known={known} onChange={setOverlay} />
           </div>
-          {metrics.error && <div class="error">{metrics.error}</div>}
+          {main.errors[runKey] && <div class="error">{main.errors[runKey]}</div>}
+          {failedOverlays.length > 0 && (
+            <div class="warn" data-testid="overlay-missing">
+              {t("run.overlayMissing")}: {failedOverlays.map((k) => `${k} (${others.errors[k]})`).join(", ")}
+            </div>
+          )}
           {metrics.keys.length === 0 ? (
             <p class="empty" data-testid="no-metrics">{t("run.noMetrics")}</p>
           ) : (
@@ -197,12 +137,12 @@ export function RunPage({ runKey }: { runKey: string }) {
       )}
       {tab === "logs" && <LogTail runKey={runKey} />}
       {tab === "system" &&
-        (system.keys.length === 0 ? (
+        (systemHistory.keys.length === 0 ? (
           <p class="empty">{t("run.noSystem")}</p>
         ) : (
           <MetricCharts
-            keys={system.keys}
-            runs={[{ label: run.id, series: system.series }]}
+            keys={systemHistory.keys}
+            runs={[{ label: run.id, series: systemHistory.series }]}
             xLabel="time"
             smoothing={0}
             logScale={false}
