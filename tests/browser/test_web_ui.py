@@ -94,21 +94,53 @@ def test_compare_overlays_two_picked_runs(make_run: Any, open_ui: Any) -> None:
     expect(page).to_have_url(re.compile(r"/compare\?ids="))
     for key in ("train/loss", "train/acc", "val/loss"):
         expect(page.get_by_test_id(f"compare-chart-{key}")).to_have_attribute("data-series", "2")
-    expect(page.get_by_test_id("compare-chart-train/loss").locator(".u-legend")).to_contain_text("exp2")
+    chart = page.get_by_test_id("compare-chart-train/loss")
+    expect(chart.locator(".u-legend")).to_contain_text("exp2")
     screenshot(page, "compare")
 
+    # A click on a legend entry hides that run's line; another shows it again.
+    entry = chart.locator(".u-legend .u-series").filter(has_text="exp2")
+    expect(chart).to_have_attribute("data-shown", "2")
+    entry.click()
+    expect(chart).to_have_attribute("data-shown", "1")
+    expect(entry).to_have_class(re.compile(r"\bu-off\b"))
+    entry.click()
+    expect(chart).to_have_attribute("data-shown", "2")
 
-def test_language_toggle_switches_labels_and_is_remembered(make_run: Any, open_ui: Any) -> None:
-    make_run(steps=5)
+
+REFRESH_MS = 5_000  # the Runs page's auto-refresh period
+
+
+def refresh_ticks(page: Any, rows: Any, want: int, ticks: int = 8) -> int:
+    """Moves the page's clock one refresh period at a time (and lets real time pass for the
+    viewer's own re-scan, at most once a second) until the table has ``want`` rows or ``ticks``
+    periods went by; returns the row count."""
+    for _ in range(ticks):
+        page.clock.run_for(REFRESH_MS)
+        page.wait_for_timeout(400)
+        if rows.count() == want:
+            break
+    return rows.count()
+
+
+def test_runs_table_refreshes_itself_unless_auto_refresh_is_off(make_run: Any, open_ui: Any) -> None:
+    make_run(name="first", steps=5)
     page = open_ui("/")
-    expect(page.get_by_test_id("nav-runs")).to_have_text("Runs")
-    page.get_by_test_id("lang-toggle").click()
-    expect(page.get_by_test_id("nav-runs")).to_have_text("实验运行")
-    expect(page.get_by_test_id("page-title")).to_have_text("实验运行")
+    page.clock.install()  # the table's refresh timer runs on a clock the test moves
     page.reload()
-    expect(page.get_by_test_id("nav-runs")).to_have_text("实验运行")
-    page.get_by_test_id("theme-toggle").click()
-    screenshot(page, "runs-zh-theme")
+    rows = page.get_by_test_id("run-row")
+    expect(rows).to_have_count(1)
+
+    make_run(name="second", steps=5)
+    assert refresh_ticks(page, rows, 2) == 2
+    expect(page.get_by_test_id("runs-table")).to_contain_text("second")
+
+    page.get_by_test_id("auto-refresh").uncheck()
+    make_run(name="third", steps=5)
+    assert refresh_ticks(page, rows, 3, ticks=4) == 2
+
+    page.get_by_test_id("auto-refresh").check()
+    assert refresh_ticks(page, rows, 3) == 3
 
 
 class FakeNvml(SimpleNamespace):
