@@ -33,10 +33,12 @@ function stagePlugin(getStages: () => Stage[]): uPlot.Plugin {
         const names = [...new Set(stages.map((s) => s.stage))];
         ctx.save();
         ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-        for (const s of stages) {
+        stages.forEach((s, i) => {
+          // A phase runs up to where the next one starts: no unshaded gap between two steps.
+          const end = i + 1 < stages.length ? stages[i + 1].x_start : s.x_end;
           const x0 = Math.max(u.valToPos(s.x_start, "x", true), bbox.left);
-          const x1 = Math.min(u.valToPos(s.x_end, "x", true), bbox.left + bbox.width);
-          if (x1 < bbox.left || x0 > bbox.left + bbox.width) continue;
+          const x1 = Math.min(u.valToPos(end, "x", true), bbox.left + bbox.width);
+          if (x1 < bbox.left || x0 > bbox.left + bbox.width) return;
           ctx.fillStyle = STAGE_FILL[names.indexOf(s.stage) % STAGE_FILL.length];
           ctx.fillRect(x0, bbox.top, Math.max(x1 - x0, 1), bbox.height);
           ctx.strokeStyle = "rgba(128,128,128,0.55)";
@@ -47,7 +49,7 @@ function stagePlugin(getStages: () => Stage[]): uPlot.Plugin {
           ctx.stroke();
           ctx.fillStyle = "rgba(128,128,128,0.9)";
           if (x1 - x0 > 40 * devicePixelRatio) ctx.fillText(s.stage, x0 + 4 * devicePixelRatio, bbox.top + 12 * devicePixelRatio);
-        }
+        });
         ctx.restore();
       },
     },
@@ -233,6 +235,7 @@ export function Chart(props: ChartProps) {
       data-series={props.names.length}
       data-points={props.data[0].length}
       data-x={props.xLabel}
+      data-phases={stagePhases(props.stages ?? []).length}
     >
       <div class="chart-head">
         <span class="chart-title" title={t("chart.resetHint")}>{props.title}</span>

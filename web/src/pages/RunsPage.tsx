@@ -105,9 +105,11 @@ export function RunsPage() {
           ))}
         </select>
         <input
+          key={`name:${query.name ?? ""}`}
           data-testid="filter-name"
           placeholder={t("runs.nameFilter")}
-          onChange={(e) => set({ name: (e.target as HTMLInputElement).value })}
+          defaultValue={query.name ?? ""}
+          onChange={(e) => set({ name: (e.target as HTMLInputElement).value.trim() })}
         />
         <select data-testid="filter-status" onChange={(e) => set({ status: (e.target as HTMLSelectElement).value })}>
           <option value="">{t("runs.allStatuses")}</option>
@@ -115,17 +117,21 @@ export function RunsPage() {
             <option value={s}>{t(`status.${s}` as MessageKey)}</option>
           ))}
         </select>
+        {/* Keyed by the filter so that a click on a tag shows it here (and it can be cleared). */}
         <input
+          key={`tag:${query.tag ?? ""}`}
+          type="search"
           data-testid="filter-tag"
           placeholder={t("runs.tagFilter")}
-          onChange={(e) => set({ tag: (e.target as HTMLInputElement).value })}
+          defaultValue={query.tag ?? ""}
+          onChange={(e) => set({ tag: (e.target as HTMLInputElement).value.trim() })}
         />
         <details class="columns-picker">
           <summary data-testid="columns-picker">{t("runs.columns")}</summary>
           <div class="menu">
             {summaryKeys.length === 0 && <span class="muted">–</span>}
             {summaryKeys.map((k) => (
-              <label class="check">
+              <label class="check" data-testid="summary-column" data-key={k}>
                 <input
                   type="checkbox"
                   checked={columns.includes(k)}
@@ -161,7 +167,7 @@ export function RunsPage() {
               {th("duration", "runs.duration")}
               {th(null, "runs.host")}
               {columns.map((c) => (
-                <th class="sortable num" onClick={() => sortBy(`summary.${c}`)}>
+                <th class="sortable num" data-testid={`sort-summary.${c}`} onClick={() => sortBy(`summary.${c}`)}>
                   {c}
                   {arrow(`summary.${c}`)}
                 </th>
@@ -191,7 +197,7 @@ export function RunsPage() {
                 </td>
                 <td>
                   {r.tags.map((tag) => (
-                    <span class="tag" onClick={() => set({ tag })}>
+                    <span class="tag" data-testid="run-tag" onClick={() => set({ tag })}>
                       {tag}
                     </span>
                   ))}
@@ -200,7 +206,7 @@ export function RunsPage() {
                 <td class="small">{formatDuration(r.duration_s)}</td>
                 <td class="small">{r.hostname ?? "–"}</td>
                 {columns.map((c) => (
-                  <td class="num mono small">{formatValue(r.summary?.[c])}</td>
+                  <td class="num mono small" data-testid={`summary-${c}`}>{formatValue(r.summary?.[c])}</td>
                 ))}
               </tr>
             ))}
