@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from types import SimpleNamespace
 from typing import Any
 
@@ -56,6 +57,8 @@ def test_run_page_draws_one_chart_per_metric(make_run: Any, open_ui: Any) -> Non
     page.get_by_test_id("tab-overview").click()
     expect(page.get_by_test_id("config-table")).to_contain_text("batch_size")
     expect(page.get_by_test_id("summary-table")).to_contain_text("best_acc")
+    expect(page.get_by_test_id("meta-table")).to_contain_text(socket.gethostname())
+    expect(page.get_by_test_id("meta-command")).to_contain_text("pytest")
     screenshot(page, "run-overview")
 
 
