@@ -9,8 +9,11 @@ belongs to another server (or to no mirror at all) is never written: the incomin
 
 Each cycle costs little when nothing changes: the folders that can hold new runs are checked with
 one ``stat`` each and listed again only when their mtime moved; runs whose status is final and
-fully copied are not looked at again until the mirror restarts. A dropped link is retried with
-exponential backoff; copying resumes from the local file sizes, so nothing is lost or doubled.
+fully copied leave the cycle. Every ``FINISHED_CHECK_EVERY`` cycles one listing of each folder
+holding such runs gives all their folder mtimes at once: a status rewrite (temp file + rename, as
+the SDK does when a run is resumed) moves its run folder's mtime and brings the run back. A dropped
+link is retried with exponential backoff; copying resumes from the local file sizes, so nothing is
+lost or doubled.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import paramiko
 
 from runicorn import format as fmt
 from runicorn.errors import HostKeyChanged, HostKeyUnknown, RemoteError
+from runicorn.remote.clock import ServerClock
 from runicorn.remote.connect import Connection, Credentials, LoginRefused, Target, connect
 from runicorn.remote.registry import Registry
 from runicorn.remote.transfer import continue_append, read_range, sync_append, sync_whole
@@ -48,6 +52,9 @@ SETTLE_S = 1.2
 # every RUNS_DIR_CHECK_EVERY cycles, the folders above them (root, projects, names) less often.
 RUNS_DIR_CHECK_EVERY = 2
 UPPER_DIR_CHECK_EVERY = 10
+# Runs that left the cycle (final status, fully copied) are checked for a moved folder mtime this
+# often: one listing per folder holding them, whatever their number.
+FINISHED_CHECK_EVERY = 10
 
 
 @dataclass
@@ -80,6 +87,7 @@ class _RunState:
     media_mtime: int | None = None
     heads_checked: set[str] = field(default_factory=set)
     dir_mtime: int | None = None
+    dir_settled: bool = False  # no change can hide behind dir_mtime any more (see clock.py)
     list_next: bool = True
     settle_until: float | None = None
     since_listing: int = 0
@@ -159,6 +167,7 @@ class Mirror:
         self._recheck: dict[str, float] = {}  # folder -> keep listing it until (monotonic)
         self._runs: dict[str, _RunState] = {}
         self._files: set[Path] = set()
+        self.clock = ServerClock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._root = posixpath.normpath(target.path) if target.path != "/" else "/"
@@ -218,18 +227,37 @@ class Mirror:
         s.last_error = None
         return landed
 
+    # --- what the server answers, its mtimes teaching the clock ---------------------------------
+    def _stat(self, sftp: paramiko.SFTPClient, path: str) -> paramiko.SFTPAttributes:
+        attr = sftp.stat(path)
+        self.clock.saw([attr.st_mtime])
+        return attr
+
+    def _listdir(self, sftp: paramiko.SFTPClient, path: str) -> list[paramiko.SFTPAttributes]:
+        entries = sftp.listdir_attr(path)
+        self.clock.saw(e.st_mtime for e in entries)
+        return entries
+
+    # --- folders that can hold new runs, and finished runs that may come back -------------------
     def _check_containers(self, sftp: paramiko.SFTPClient) -> None:
         cycle = self.stats.cycles
+        finished: dict[str, list[_RunState]] = {}
+        if cycle % FINISHED_CHECK_EVERY == 0:
+            for state in self._runs.values():
+                if state.done:
+                    finished.setdefault(posixpath.dirname(state.remote), []).append(state)
         for path, mtime in list(self._containers.items()):
+            sweep = path in finished
             every = (
                 RUNS_DIR_CHECK_EVERY if posixpath.basename(path) == fmt.RUNS_DIR else UPPER_DIR_CHECK_EVERY
             )
-            if path not in self._recheck and cycle % every:
+            if not sweep and path not in self._recheck and cycle % every:
                 continue
             try:
-                now = sftp.stat(path).st_mtime
+                now = self._stat(sftp, path).st_mtime
             except FileNotFoundError:
                 del self._containers[path]
+                finished.pop(path, None)  # its runs are gone: their local copies stay as they are
                 continue
             clock = time.monotonic()
             if now != mtime:
@@ -237,14 +265,38 @@ class Mirror:
             elif path in self._recheck:
                 if clock > self._recheck[path]:
                     del self._recheck[path]  # this listing is the last one the change needs
-            else:
+            elif not sweep:
                 continue
-            self._walk(sftp, path, sftp.listdir_attr(path), now, 0)
+            listed_at = self.clock.now()
+            entries = self._listdir(sftp, path)
+            if sweep:
+                moved = {e.filename: e.st_mtime for e in entries}
+                for state in finished.pop(path):
+                    name = posixpath.basename(state.remote)
+                    if name in moved and moved[name] != state.dir_mtime:
+                        self._wake(state)
+            self._walk(sftp, path, entries, now, listed_at, 0)
+        for states in finished.values():  # runs with no listed parent: a mirror of one run
+            for state in states:
+                try:
+                    if self._stat(sftp, state.remote).st_mtime != state.dir_mtime:
+                        self._wake(state)
+                except FileNotFoundError:
+                    pass
+
+    @staticmethod
+    def _wake(state: _RunState) -> None:
+        """A finished run whose folder changed (resumed, or deleted and made again): back in the cycle."""
+        state.done = False
+        state.list_next = True
+        state.dir_settled = False
+        state.heads_checked.clear()
 
     def _discover_root(self, sftp: paramiko.SFTPClient) -> None:
         try:
-            root_attr = sftp.stat(self._root)
-            entries = sftp.listdir_attr(self._root)
+            listed_at = self.clock.now()
+            root_attr = self._stat(sftp, self._root)
+            entries = self._listdir(sftp, self._root)
         except FileNotFoundError as exc:
             raise RemoteError(
                 f"{self.target.origin}:{self._root} does not exist",
@@ -259,7 +311,7 @@ class Mirror:
             self.stats.kind = "run"
             self._add_run(sftp, self._root)
             return
-        self._walk(sftp, self._root, entries, root_attr.st_mtime, 0)
+        self._walk(sftp, self._root, entries, root_attr.st_mtime, listed_at, 0)
         if posixpath.basename(self._root) == fmt.RUNS_DIR:
             self.stats.kind = "runs"
         elif self._runs:
@@ -274,9 +326,21 @@ class Mirror:
         path: str,
         entries: list[paramiko.SFTPAttributes],
         mtime: int | None,
+        listed_at: float,
         depth: int,
     ) -> None:
+        """Record ``path`` (listed as ``entries`` after server time ``listed_at``, its mtime then
+        ``mtime``) as a folder that can hold runs, and go down into the folders it holds."""
+        if any(e.filename in fmt.RUN_MARKER_FILES for e in entries):
+            # a run folder first listed before the SDK wrote its first file: a run after all
+            self._containers.pop(path, None)
+            self._recheck.pop(path, None)
+            self._add_run(sftp, path)
+            return
         self._containers[path] = mtime
+        if not ServerClock.settled(mtime, listed_at):
+            # a change later within the same second would keep this mtime: list it again until then
+            self._recheck.setdefault(path, time.monotonic() + SETTLE_S)
         for entry in entries:
             if (
                 not _is_dir(entry)
@@ -288,13 +352,14 @@ class Mirror:
             if child in self._runs or child in self._containers:
                 continue
             try:
-                child_entries = sftp.listdir_attr(child)
+                listed_at = self.clock.now()
+                child_entries = self._listdir(sftp, child)
             except (FileNotFoundError, PermissionError):
                 continue
             if any(e.filename in fmt.RUN_MARKER_FILES for e in child_entries):
                 self._add_run(sftp, child)
             elif depth < MAX_DEPTH:
-                self._walk(sftp, child, child_entries, entry.st_mtime, depth + 1)
+                self._walk(sftp, child, child_entries, entry.st_mtime, listed_at, depth + 1)
 
     def _add_run(self, sftp: paramiko.SFTPClient, remote_run: str) -> None:
         meta = None
@@ -314,14 +379,16 @@ class Mirror:
     def _sync_live(self, sftp: paramiko.SFTPClient, state: _RunState) -> int:
         """A run not known to be final: a full listing when something else than appends can have
         changed, otherwise only the new bytes of its append-only files through open handles."""
+        stat_at = self.clock.now()
         try:
-            mtime = sftp.stat(state.remote).st_mtime
+            mtime = self._stat(sftp, state.remote).st_mtime
         except FileNotFoundError:
             state.done = True  # deleted on the server: keep the local copy as it is
             state.drop_handles()
             return 0
         moved = mtime != state.dir_mtime
         state.dir_mtime = mtime
+        state.dir_settled = ServerClock.settled(mtime, stat_at)
         clock = time.monotonic()
         if moved:
             state.settle_until = clock + SETTLE_S
@@ -349,7 +416,7 @@ class Mirror:
 
     def _sync_run(self, sftp: paramiko.SFTPClient, state: _RunState) -> int:
         try:
-            entries = sftp.listdir_attr(state.remote)
+            entries = self._listdir(sftp, state.remote)
         except FileNotFoundError:
             state.done = True  # deleted on the server: keep the local copy as it is
             return 0
@@ -365,7 +432,7 @@ class Mirror:
         if media is not None and media.st_mtime != state.media_mtime:
             remote_media = posixpath.join(state.remote, fmt.MEDIA_DIR)
             media_ok = True
-            for entry in sftp.listdir_attr(remote_media):
+            for entry in self._listdir(sftp, remote_media):
                 if not _is_dir(entry) and not _skip_file(entry.filename):
                     n, ok = self._sync_file(sftp, state, remote_media, state.local / fmt.MEDIA_DIR, entry)
                     landed, media_ok = landed + n, media_ok and ok
@@ -373,7 +440,12 @@ class Mirror:
                 state.media_mtime = media.st_mtime
             complete = complete and media_ok
         status = fmt.read_json(state.local / fmt.STATUS_FILE) or {}
-        state.done = complete and status.get(fmt.STATUS_KEY) in fmt.FINAL_STATUSES
+        final = complete and status.get(fmt.STATUS_KEY) in fmt.FINAL_STATUSES
+        # a final run leaves the cycle once no rewrite can hide behind its folder's mtime, so that
+        # the finished-run check sees a later one (a resume) move it
+        state.done = final and state.dir_settled
+        if final and not state.done:
+            state.list_next = True
         return landed
 
     def _sync_file(
@@ -392,9 +464,18 @@ class Mirror:
             n, ok = sync_append(sftp, remote, local, size, check_head=check)
             state.heads_checked.add(name)
         else:
+            rewritten = remote_dir == state.remote and name in fmt.REWRITTEN_FILES
             n, ok = sync_whole(
-                sftp, remote, local, size, entry.st_mtime, must_parse=name in fmt.REWRITTEN_FILES
+                sftp,
+                remote,
+                local,
+                size,
+                entry.st_mtime,
+                must_parse=rewritten,
+                read_at=self.clock.now() if rewritten else None,
             )
+            if not ok:
+                state.list_next = True  # unsettled or caught mid-write: fetch it again next cycle
         if local.exists():
             self._files.add(local)
         return n, ok

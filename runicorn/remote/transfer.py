@@ -7,6 +7,10 @@
   missing locally or its size or mtime differs, into a temp file renamed over the old one, and
   its mtime set to the remote one: an unchanged file is never fetched twice, across restarts too.
   A rewritten JSON file that does not parse (caught mid-write) is left for the next cycle.
+- A whole file read less than a second (server time) after its mtime is *unsettled*: a rewrite of
+  the same size within that second would keep size and mtime (see :mod:`runicorn.remote.clock`).
+  Its local copy gets the mtime one second before the remote one, so the next cycle, and a
+  restarted mirror too, fetches it again until a copy is settled.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 import paramiko
 
 from runicorn import format as fmt
+from runicorn.remote.clock import ServerClock
 
 HEAD_BYTES = 64
 _PREFETCH_OVER = 64 * 1024
@@ -106,16 +111,23 @@ def sync_whole(
     remote_size: int,
     remote_mtime: int | None,
     must_parse: bool,
+    read_at: float | None = None,
 ) -> tuple[int, bool]:
-    """Fetch a whole file when it changed. Returns (bytes landed, True when local matches remote)."""
+    """Fetch a whole file when it changed. Returns (bytes landed, True when local matches remote).
+
+    With ``read_at`` (a lower bound on the server time before the read), a copy that is not settled
+    by then is kept with its mtime one second early and reported as not matching: fetch it again.
+    """
     if not needs_whole(local, remote_size, remote_mtime):
         return 0, True
     data = read_range(sftp, remote, 0, remote_size)
     if len(data) != remote_size:
         return 0, False  # changed while we read it: next cycle
-    if not _replace(local, data, remote_mtime, must_parse):
+    settled = read_at is None or remote_mtime is None or ServerClock.settled(remote_mtime, read_at)
+    stamp = remote_mtime if settled or remote_mtime is None else remote_mtime - 1
+    if not _replace(local, data, stamp, must_parse):
         return 0, False  # caught mid-write by a writer that does not rename: next cycle
-    return len(data), True
+    return len(data), settled
 
 
 def read_available(f: paramiko.SFTPFile, offset: int, limit: int) -> bytes:
