@@ -162,5 +162,11 @@ def test_api_resumes_key_path_mirror_after_restart(
     again = Viewer(ssh_env["local"])
     viewer_factory.append(again)
     wait_for(lambda: len(lines(events)) == 5, what="resumed mirror after a viewer restart")
-    (m,) = again.http.get("/api/ssh/mirror/list").json()["mirrors"]
+
+    def listed() -> list[dict[str, object]]:
+        return list(again.http.get("/api/ssh/mirror/list").json()["mirrors"])
+
+    # the lines land during the first cycle; the mirror reports alive once that cycle is complete
+    wait_for(lambda: listed()[0]["last_sync"] is not None, what="the first cycle to complete")
+    (m,) = listed()
     assert m["alive"] and not m["waiting_for_credentials"] and m["kind"] == "run"

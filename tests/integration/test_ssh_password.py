@@ -178,6 +178,21 @@ def _read_until(fd: int, seen: bytearray, cond: Callable[[], bool], timeout_s: f
                 return
 
 
+def _read_to_end(fd: int, seen: bytearray, timeout_s: float = 30.0) -> None:
+    """Everything the terminal shows until its other end is closed (the process exited)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:  # EIO: every writer is gone and the buffer is drained
+                return
+            if not data:
+                return
+            seen += data
+    raise AssertionError(f"the terminal stayed open; it shows:\n{seen.decode(errors='replace')}")
+
+
 def test_cli_password_prompt_on_a_terminal_mirrors_without_echoing_the_password(
     password_user: PasswordUser, password_sshd: SshServer, ssh_env: dict[str, Path]
 ) -> None:
@@ -204,7 +219,7 @@ def test_cli_password_prompt_on_a_terminal_mirrors_without_echoing_the_password(
         wait_for(lambda: copied.read_bytes() == (run.dir / fmt.EVENTS_FILE).read_bytes(), what="CLI mirror")
     finally:
         proc.send_signal(signal.SIGINT)
-        _read_until(master, seen, lambda: proc.poll() is not None, timeout_s=30)
+        _read_to_end(master, seen)  # its last line ("stopped") may come just before it exits
         proc.wait(30)
         os.close(master)
     text = seen.decode(errors="replace")
