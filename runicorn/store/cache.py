@@ -2,7 +2,8 @@
 
 A bounded LRU keyed by run folder: a viewed run's columns stay warm (a live chart polls with
 ``since=`` and only the appended bytes are read), runs nobody looks at are dropped so memory
-stays bounded at 10,000 runs.
+stays bounded at 10,000 runs. A :class:`~runicorn.store.decode_pool.DecodePool`, when given,
+is shared by all the runs.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+from runicorn.store.decode_pool import DecodePool
 from runicorn.store.series import RunSeries
 
 
 class SeriesCache:
     """At most ``max_runs`` RunSeries, least recently used dropped first. Thread-safe."""
 
-    def __init__(self, max_runs: int = 64) -> None:
+    def __init__(self, max_runs: int = 64, pool: DecodePool | None = None) -> None:
         self.max_runs = max_runs
+        self.pool = pool  # decodes the cold read of a long run in parallel (None: in the caller)
         self._lock = threading.Lock()
         self._series: OrderedDict[Path, RunSeries] = OrderedDict()
 
@@ -28,7 +31,7 @@ class SeriesCache:
         with self._lock:
             series = self._series.get(run_dir)
             if series is None:
-                series = self._series[run_dir] = RunSeries(run_dir)
+                series = self._series[run_dir] = RunSeries(run_dir, self.pool)
                 while len(self._series) > self.max_runs:
                     self._series.popitem(last=False)
             else:

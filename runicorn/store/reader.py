@@ -18,6 +18,7 @@ from runicorn.errors import RunNotFound
 from runicorn.store.cache import SeriesCache
 from runicorn.store.compare import compare_runs
 from runicorn.store.csv_export import metrics_csv
+from runicorn.store.decode_pool import DecodePool
 from runicorn.store.media import media_files, media_path
 from runicorn.store.scan import RunIndex, RunInfo
 from runicorn.store.series import RunSeries
@@ -32,10 +33,24 @@ MAX_RUN_TEXT_BYTES = 5 * 1024 * 1024
 class StoreReader:
     """Read-only access to every run under ``root``. Thread-safe; create one per process."""
 
-    def __init__(self, root: Path, refresh_interval_s: float = 1.0, max_cached_runs: int = 64) -> None:
+    def __init__(
+        self,
+        root: Path,
+        refresh_interval_s: float = 1.0,
+        max_cached_runs: int = 64,
+        decode_workers: int = 0,
+    ) -> None:
+        """``decode_workers``: processes that help decode the cold read of a long run, started on
+        first such read (the viewer passes :func:`~runicorn.store.decode_pool.default_workers`;
+        0 decodes in the calling thread only). See :mod:`runicorn.store.decode_pool`."""
         self.root = Path(root)
         self.index = RunIndex(self.root, refresh_interval_s=refresh_interval_s, background=True)
-        self.series_cache = SeriesCache(max_runs=max_cached_runs)
+        self.decode_pool = DecodePool(decode_workers)
+        self.series_cache = SeriesCache(max_runs=max_cached_runs, pool=self.decode_pool)
+
+    def close(self) -> None:
+        """Stop the decoding processes, if any were started (reads go on in the caller)."""
+        self.decode_pool.close()
 
     def run(self, key: str) -> RunInfo:
         """The run, or RunNotFound."""

@@ -7,16 +7,19 @@ nothing written) at ``app.state.reader``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
 from runicorn.settings import Settings
 from runicorn.store import StoreReader
+from runicorn.store.decode_pool import default_workers
 from runicorn.viewer import (
     routes_gpu,
     routes_import,
@@ -53,14 +56,23 @@ def create_app(
     """
     from runicorn import __version__
 
+    reader = StoreReader(settings.storage, decode_workers=default_workers())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await run_in_threadpool(reader.close)  # stops the store's decoding processes
+
     app = FastAPI(
         title="Runicorn viewer",
         version=__version__,
         description="Read-only API over a Runicorn storage root. See docs/api.md.",
         docs_url=None,  # FastAPI's Swagger page needs a CDN; ours (api_reference) works offline
         redoc_url=None,
+        lifespan=lifespan,
     )
-    reader = StoreReader(settings.storage)
     app.state.reader = reader
     app.state.settings = settings
     install_error_handlers(app)

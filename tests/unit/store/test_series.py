@@ -251,3 +251,19 @@ def test_a_run_written_by_our_sdk_reads_live_then_finished(tmp_path: Path) -> No
     )
     later = reader.metrics(run.id, since=first["offset"])
     assert later["series"]["loss"]["y"] == [0.1]
+
+
+def test_since_from_another_process_inside_a_block_answers_the_rows_after_it(tmp_path: Path) -> None:
+    path = tmp_path / fmt.EVENTS_FILE
+    _write(path, [_metrics(s, loss=float(s)) for s in range(1000)])
+    series = RunSeries(tmp_path)
+    series.update()  # one block: no row count kept inside it
+    ends = []
+    with open(path, "rb") as f:
+        for line in f:
+            ends.append((ends[-1] if ends else 0) + len(line))
+    for since in (ends[0], ends[0] + 1, ends[499] - 1, ends[499], ends[998] + 3):
+        answer = series.metrics(["loss"], since=since, max_points=100_000)
+        expected = [float(s) for s, end in enumerate(ends) if end > since]
+        assert answer["series"]["loss"]["y"] == expected, since
+        assert answer["rows"] == len(expected) and not answer["restarted"]
