@@ -61,13 +61,18 @@ class StoreReader:
 
     def series(self, key: str) -> RunSeries:
         """The run's metric columns, up to date."""
-        return self.series_cache.get(self.run(key).path)
+        return self._series_at(self.run(key).path)
+
+    def _series_at(self, run_dir: Path) -> RunSeries:
+        # Reading a long run's events is heavy: background re-scans wait meanwhile.
+        with self.index.hold_scans():
+            return self.series_cache.get(run_dir)
 
     def run_detail(self, key: str) -> dict[str, Any]:
         """:meth:`RunInfo.as_dict` plus ``metric_keys``, ``system_keys``, ``media_count`` and
         ``malformed_lines`` (events lines skipped as broken; > 0 means the data is partial)."""
         info = self.run(key)
-        series = self.series_cache.get(info.path)
+        series = self._series_at(info.path)
         detail = info.as_dict()
         detail["metric_keys"] = series.metric_keys()
         detail["system_keys"] = series.system_keys()
@@ -147,7 +152,7 @@ class StoreReader:
     def media(self, key: str) -> dict[str, Any]:
         """``{"images": [image records: key, path, step, caption, ts], "files": [media/... paths]}``."""
         info = self.run(key)
-        series = self.series_cache.get(info.path)
+        series = self._series_at(info.path)
         return {"images": list(series.images), "files": media_files(info.path)}
 
     def media_file(self, key: str, relpath: str) -> Path:

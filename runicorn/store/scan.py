@@ -21,193 +21,37 @@ import hashlib
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.store.cold_start import ColdIndex
+from runicorn.store.listing import RunListing
+from runicorn.store.run_info import FileStamp, GroupInfo, RunInfo, RunPage
+
+__all__ = ["SORT_FIELDS", "SUMMARY_SORT_PREFIX", "GroupInfo", "RunIndex", "RunInfo", "RunPage"]
 
 # Files whose (size, mtime) decide whether a run's cached JSON is still current.
 _JSON_FILES = (fmt.META_FILE, fmt.STATUS_FILE, fmt.SUMMARY_FILE, fmt.CONFIG_FILE)
 # Files whose mtime counts as activity of a run without heartbeat.
 _ACTIVITY_FILES = (fmt.STATUS_FILE, fmt.EVENTS_FILE, fmt.LOGS_FILE, fmt.SUMMARY_FILE)
 _STAT_FILES = tuple(dict.fromkeys(_JSON_FILES + _ACTIVITY_FILES))
-_MAX_DEPTH = 12
 SORT_FIELDS = ("created", "name", "project", "status", "duration")
 SUMMARY_SORT_PREFIX = "summary."
-
-FileStamp = tuple[int, int]  # (size, mtime_ns)
-
-
-def _skip_entry(name: str) -> bool:
-    return (
-        name in fmt.IGNORED_DIR_NAMES
-        or name.startswith(".")
-        or name.endswith(".lock")
-        or name.endswith(fmt.TEMP_SUFFIX)
-    )
-
-
-@dataclass
-class RunInfo:
-    """What the index knows about one run folder. Treat as read-only.
-
-    ``status`` is the raw ``status.json``; :meth:`state` derives the status to show (``crashed``
-    for a running run whose heartbeat, or newest file write without a heartbeat, is older than
-    :data:`runicorn.format.STALE_AFTER_S`).
-    """
-
-    key: str
-    id: str
-    project: str
-    name: str
-    path: Path
-    relpath: str
-    layout: str
-    meta: dict[str, Any] = field(default_factory=dict)
-    status: dict[str, Any] = field(default_factory=dict)
-    summary: dict[str, Any] = field(default_factory=dict)
-    config: dict[str, Any] = field(default_factory=dict)
-    last_activity: float = 0.0  # newest mtime of status/events/logs/summary (unix seconds)
-    _file_warnings: dict[str, str] = field(default_factory=dict, repr=False)
-    _stamps: dict[str, FileStamp | None] = field(default_factory=dict, repr=False)
-    _dir_mtime_ns: int = field(default=-1, repr=False)
-    _created_at: float | None = field(default=None, repr=False)
-
-    @property
-    def warnings(self) -> list[str]:
-        """Problems met reading this run's JSON files, e.g. a summary.json that is not JSON."""
-        return [self._file_warnings[k] for k in sorted(self._file_warnings)]
-
-    @property
-    def tags(self) -> list[str]:
-        tags = self.meta.get("tags")
-        return [str(t) for t in tags] if isinstance(tags, list) else []
-
-    @property
-    def notes(self) -> str:
-        notes = self.meta.get("notes")
-        return notes if isinstance(notes, str) else ""
-
-    @property
-    def hostname(self) -> str | None:
-        host = self.meta.get("hostname")
-        return host if isinstance(host, str) else None
-
-    @property
-    def created_at(self) -> float:
-        """``meta.created_at``, else ``started_at``, else the time in the run id, else last activity."""
-        if self._created_at is None:
-            self._created_at = self._find_created_at()
-        return self._created_at
-
-    def _find_created_at(self) -> float:
-        for value in (self.meta.get("created_at"), self.status.get(fmt.STARTED_AT_KEY)):
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return float(value)
-        if fmt.RUN_ID_PATTERN.match(self.id):
-            try:
-                return time.mktime(time.strptime(self.id[:15], "%Y%m%d_%H%M%S"))
-            except ValueError:
-                pass
-        return self.last_activity
-
-    @property
-    def ended_at(self) -> float | None:
-        value = self.status.get(fmt.ENDED_AT_KEY)
-        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-    @property
-    def heartbeat_at(self) -> float | None:
-        value = self.status.get(fmt.HEARTBEAT_KEY)
-        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-    def state(self, now: float | None = None) -> str:
-        """The status to show: the written one, or ``crashed`` for a stale running run."""
-        written = self.status.get(fmt.STATUS_KEY)
-        if not isinstance(written, str) or written not in fmt.ALL_STATUSES:
-            written = fmt.RUNNING if not self.status else str(written or fmt.RUNNING)
-        if written != fmt.RUNNING:
-            return written
-        now = time.time() if now is None else now
-        alive_at = self.heartbeat_at or self.last_activity
-        return fmt.CRASHED if now - alive_at > fmt.STALE_AFTER_S else fmt.RUNNING
-
-    def duration_s(self, now: float | None = None) -> float | None:
-        start = self.status.get(fmt.STARTED_AT_KEY)
-        if not isinstance(start, (int, float)) or isinstance(start, bool):
-            start = self.meta.get("created_at")
-        if not isinstance(start, (int, float)) or isinstance(start, bool):
-            return None
-        end = self.ended_at
-        if end is None:
-            end = (
-                self.last_activity
-                if self.state(now) != fmt.RUNNING
-                else (time.time() if now is None else now)
-            )
-        return max(0.0, end - float(start))
-
-    def as_dict(self, now: float | None = None) -> dict[str, Any]:
-        """A JSON-ready view (no paths outside the root: ``relpath`` is relative to it)."""
-        return {
-            "key": self.key,
-            "id": self.id,
-            "project": self.project,
-            "name": self.name,
-            "relpath": self.relpath,
-            "layout": self.layout,
-            "status": self.state(now),
-            "written_status": self.status.get(fmt.STATUS_KEY),
-            "created_at": self.created_at,
-            "ended_at": self.ended_at,
-            "heartbeat_at": self.heartbeat_at,
-            "last_activity": self.last_activity,
-            "duration_s": self.duration_s(now),
-            "hostname": self.hostname,
-            "tags": self.tags,
-            "notes": self.notes,
-            "meta": self.meta,
-            "status_file": self.status,
-            "summary": self.summary,
-            "config": self.config,
-            "warnings": self.warnings,
-        }
-
-
-@dataclass
-class RunPage:
-    """One page of a filtered, sorted run list; ``total`` counts all matches."""
-
-    total: int
-    offset: int
-    limit: int | None
-    runs: list[RunInfo]
-
-
-@dataclass
-class GroupInfo:
-    """A project (``name`` = project) or an experiment name within one project."""
-
-    name: str
-    run_count: int
-    last_created_at: float
-    running: int
-
-
-@dataclass
-class _Container:
-    mtime_ns: int
-    dirs: list[str]  # child folder names that are not runs
-    runs: list[str]  # child folder names that are runs
+# A background re-scan waits while a reader holds scans (hold_scans), at most this long in all.
+MAX_HOLD_S = 10.0
 
 
 class RunIndex:
     """All runs under ``root``, refreshed lazily. Thread-safe; one per viewer process.
 
     With ``background=True`` (the viewer's choice) a reader never waits for a re-scan: a stale
-    index answers from memory at once and starts one re-scan thread; only the very first scan is
-    done in the caller. With ``background=False`` stale readers re-scan in line.
+    index answers from memory at once and starts one re-scan thread. The first scan also runs in
+    the background; until it is done, the default runs page and single runs are answered by a
+    :class:`~runicorn.store.cold_start.ColdIndex` and other queries wait for it. With
+    ``background=False`` every scan is done in the caller.
     """
 
     def __init__(
@@ -230,7 +74,10 @@ class RunIndex:
         self._lock = threading.Lock()  # guards swapping the published state and the thread handle
         self._refresh_lock = threading.Lock()  # one re-scan at a time
         self._thread: threading.Thread | None = None
-        self._containers: dict[str, _Container] = {}
+        self._listing = RunListing(self.root)
+        self._cold: ColdIndex | None = None  # until the first scan is published
+        self._cold_lock = threading.Lock()  # one cold index built at a time
+        self._holds = 0  # readers asking background re-scans to wait (hold_scans)
         self._runs: dict[str, RunInfo] = {}  # by relpath; touched only under _refresh_lock
         # Published state, replaced whole after each re-scan:
         self._newest_first: list[RunInfo] = []
@@ -248,6 +95,9 @@ class RunIndex:
         A no-op when the last re-scan is younger than ``max_age_s`` (default
         ``refresh_interval_s``); ``force`` re-scans now and re-checks every run's files.
         """
+        self._refresh(force, max_age_s, yielding=False)
+
+    def _refresh(self, force: bool, max_age_s: float | None, yielding: bool) -> None:
         with self._refresh_lock:
             now = time.monotonic()
             age = self.refresh_interval_s if max_age_s is None else max_age_s
@@ -255,28 +105,46 @@ class RunIndex:
                 return
             full_every_s = max(self.full_check_interval_s, self._last_scan_s * 5 * self.rescan_pause_factor)
             full = force or now - self._full_checked_at >= full_every_s
-            seen: set[str] = set()
-            self._walk("", 0, seen, full)
-            for gone in set(self._runs) - seen:
+            rels = self._listing.walk()
+            held_until = time.monotonic() + MAX_HOLD_S
+            for rel in rels:
+                if yielding and self._holds and time.monotonic() < held_until:
+                    self._wait_for_holds(held_until)
+                self._update_run(rel, full)
+            for gone in set(self._runs) - set(rels):
                 del self._runs[gone]
-            for gone in [c for c in self._containers if c not in seen and c != ""]:
-                del self._containers[gone]
             self._publish()
             self._refreshed_at = time.monotonic()
             self._last_scan_s = self._refreshed_at - now
             if full:
                 self._full_checked_at = self._refreshed_at
 
+    def _wait_for_holds(self, until: float) -> None:
+        while self._holds and time.monotonic() < until:
+            time.sleep(0.01)
+
+    @contextmanager
+    def hold_scans(self) -> Iterator[None]:
+        """Background re-scans pause while a reader does heavy work (up to ``MAX_HOLD_S`` per
+        scan), so the two do not share one CPU's worth of Python."""
+        with self._lock:
+            self._holds += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holds -= 1
+
     def _ensure_fresh(self) -> None:
-        if self._refreshed_at < -1e17:
-            self.refresh()
-            return
-        if not self.background:
+        if self._refreshed_at < -1e17 or not self.background:
             self.refresh()
             return
         interval_s = max(self.refresh_interval_s, self._last_scan_s * self.rescan_pause_factor)
         if time.monotonic() - self._refreshed_at < interval_s:
             return
+        self._refresh_in_background()
+
+    def _refresh_in_background(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
@@ -286,7 +154,7 @@ class RunIndex:
 
     def _refresh_quietly(self) -> None:
         try:
-            self.refresh()
+            self._refresh(False, None, yielding=True)
             self.last_error = None
         except Exception as exc:  # a background thread must not die loudly; the index stays usable
             self.last_error = f"{type(exc).__name__}: {exc}"
@@ -297,45 +165,40 @@ class RunIndex:
         if thread is not None:
             thread.join(timeout_s)
 
-    def _walk(self, rel: str, depth: int, seen: set[str], full: bool) -> None:
-        path = self.root / rel if rel else self.root
+    def _cold_index(self) -> ColdIndex | None:
+        """Before the first scan is published (background mode): the cold index, built on first
+        use from a listing of the run folders, with the first scan started in the background."""
+        if not self.background or self._refreshed_at > -1e17:
+            return None
+        with self._cold_lock:
+            if self._cold is not None or self._refreshed_at > -1e17:
+                return self._cold
+            if not self._refresh_lock.acquire(blocking=False):
+                return None  # a first scan is already running in a caller: wait for it
+            try:
+                runs = [info for info in map(self._new_info, self._listing.walk()) if info is not None]
+            finally:
+                self._refresh_lock.release()
+            _assign_keys(runs)
+            cold = ColdIndex(runs, self._load_new)
+            with self._lock:
+                self._cold = cold
+        self._refresh_in_background()
+        return cold
+
+    def _new_info(self, rel: str) -> RunInfo | None:
+        loc = fmt.locate_run(self.root, Path(os.path.join(self._root_str, rel)))
+        if loc is None or not fmt.is_safe_id(loc.run_id):
+            return None
+        return RunInfo(loc.run_id, loc.run_id, loc.project, loc.name, loc.path, rel, loc.layout)
+
+    def _load_new(self, info: RunInfo) -> None:
+        path_str = os.fspath(info.path)
         try:
-            mtime_ns = os.stat(path).st_mtime_ns
+            info._dir_mtime_ns = os.stat(path_str).st_mtime_ns
         except OSError:
             return
-        seen.add(rel)
-        cached = self._containers.get(rel)
-        if cached is None or cached.mtime_ns != mtime_ns:
-            cached = self._list_container(path, rel, mtime_ns)
-            self._containers[rel] = cached
-        for name in cached.runs:
-            child = f"{rel}/{name}" if rel else name
-            seen.add(child)
-            self._update_run(child, full)
-        if depth < _MAX_DEPTH:
-            for name in cached.dirs:
-                self._walk(f"{rel}/{name}" if rel else name, depth + 1, seen, full)
-
-    def _list_container(self, path: Path, rel: str, mtime_ns: int) -> _Container:
-        dirs: list[str] = []
-        runs: list[str] = []
-        try:
-            entries = list(os.scandir(path))
-        except OSError:
-            return _Container(mtime_ns, [], [])
-        for entry in entries:
-            if _skip_entry(entry.name):
-                continue
-            try:
-                if not entry.is_dir(follow_symlinks=False):
-                    continue
-            except OSError:
-                continue
-            if any(os.path.isfile(os.path.join(entry.path, marker)) for marker in fmt.RUN_MARKER_FILES):
-                runs.append(entry.name)
-            else:
-                dirs.append(entry.name)
-        return _Container(mtime_ns, sorted(dirs), sorted(runs))
+        self._load_files(info, path_str)
 
     def _update_run(self, rel: str, full: bool) -> None:
         info = self._runs.get(rel)
@@ -396,22 +259,12 @@ class RunIndex:
         info._created_at = None
 
     def _publish(self) -> None:
-        by_id: dict[str, list[RunInfo]] = {}
-        for rel in sorted(self._runs):
-            info = self._runs[rel]
-            by_id.setdefault(info.id, []).append(info)
-        by_key: dict[str, RunInfo] = {}
-        for run_id, infos in by_id.items():
-            if len(infos) == 1:
-                infos[0].key = run_id
-            else:
-                for info in infos:
-                    info.key = f"{run_id}.{hashlib.sha1(info.relpath.encode()).hexdigest()[:8]}"
-            for info in infos:
-                by_key[info.key] = info
+        by_id = _assign_keys([self._runs[rel] for rel in sorted(self._runs)])
+        by_key = {info.key: info for infos in by_id.values() for info in infos}
         newest_first = sorted(by_key.values(), key=lambda r: (r.created_at, r.key), reverse=True)
         with self._lock:
             self._by_id, self._by_key, self._newest_first = by_id, by_key, newest_first
+            self._cold = None
 
     # --- reading -------------------------------------------------------------------------------
     def runs(self) -> list[RunInfo]:
@@ -423,6 +276,11 @@ class RunIndex:
         """The run with this key (or plain id, see the module doc); None when unknown or unsafe."""
         if not isinstance(key, str) or not fmt.is_safe_id(key):
             return None
+        cold = self._cold_index()
+        if cold is not None:
+            found = cold.get(key)
+            if found is not None:
+                return found
         self._ensure_fresh()
         info = self._lookup(key)
         if info is None:  # perhaps created since the last re-scan
@@ -487,6 +345,11 @@ class RunIndex:
             )
         now = time.time()
         needle = q.strip().lower() if q else ""
+        if sort == "created" and not (status or tag or needle):  # nothing that needs run contents
+            cold = self._cold_index()
+            page = cold.page(project, name, descending, limit, offset) if cold is not None else None
+            if page is not None:
+                return page
         runs = self.runs()
         end = None if limit is None else offset + limit
         if sort == "created" and not (project or name or status or tag or needle):
@@ -507,6 +370,20 @@ class RunIndex:
             matches.append(run)
         matches = _sorted(matches, sort, descending, now)
         return RunPage(len(matches), offset, limit, matches[offset:end])
+
+
+def _assign_keys(runs: list[RunInfo]) -> dict[str, list[RunInfo]]:
+    """Set each run's key (see the module doc); ``runs`` in relative path order. By id."""
+    by_id: dict[str, list[RunInfo]] = {}
+    for info in runs:
+        by_id.setdefault(info.id, []).append(info)
+    for run_id, infos in by_id.items():
+        if len(infos) == 1:
+            infos[0].key = run_id
+        else:
+            for info in infos:
+                info.key = f"{run_id}.{hashlib.sha1(info.relpath.encode()).hexdigest()[:8]}"
+    return by_id
 
 
 def _read_json_object(path: str) -> dict[str, Any] | None:
