@@ -21,6 +21,7 @@ import heapq
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from runicorn import format as fmt
 from runicorn.store.run_info import RunInfo, RunPage
@@ -39,36 +40,52 @@ def id_time(run_id: str) -> float | None:
         return None
 
 
+@dataclass
+class ListedRun:
+    """A run folder the listing found, not read yet: where it is and what its path says."""
+
+    key: str
+    id: str
+    project: str
+    name: str
+    relpath: str
+    layout: str
+
+
 class ColdIndex:
     """Runs listed but not read, read on demand. Thread-safe.
 
-    ``runs``: one :class:`RunInfo` per run folder with its key, nothing loaded yet, in relative
-    path order. ``load`` reads a run's files into its RunInfo.
+    ``runs``: every run folder with its key, in relative path order. ``read`` reads one into a
+    :class:`RunInfo` (done once per run).
     """
 
-    def __init__(self, runs: list[RunInfo], load: Callable[[RunInfo], None]) -> None:
-        self._load = load
+    def __init__(self, runs: list[ListedRun], read: Callable[[ListedRun], RunInfo]) -> None:
+        self._read_run = read
         self._lock = threading.Lock()
-        self._loaded: set[int] = set()  # id() of the RunInfo read so far
-        self._by_key = {info.key: info for info in runs}
-        self._by_id: dict[str, list[RunInfo]] = {}
-        for info in runs:
-            self._by_id.setdefault(info.id, []).append(info)
+        self._read_runs: dict[str, RunInfo] = {}  # by relpath
+        self._by_key = {listed.key: listed for listed in runs}
+        self._by_id: dict[str, list[ListedRun]] = {}
+        for listed in runs:
+            self._by_id.setdefault(listed.id, []).append(listed)
         # Runs whose id holds a time, oldest id first; and the others.
         self._timed = sorted((r for r in runs if fmt.RUN_ID_PATTERN.match(r.id)), key=lambda r: r.id[:15])
         self._untimed = [r for r in runs if not fmt.RUN_ID_PATTERN.match(r.id)]
         self.gave_up = False
 
+    @property
+    def runs_read(self) -> int:
+        return len(self._read_runs)
+
     def get(self, key: str) -> RunInfo | None:
         """The run with this key (or plain id), read; None when not listed."""
-        info = self._by_key.get(key)
-        if info is None:
+        listed = self._by_key.get(key)
+        if listed is None:
             same_id = self._by_id.get(key)
-            info = same_id[0] if same_id else None
-        if info is not None:
-            with self._lock:
-                self._read(info)
-        return info
+            listed = same_id[0] if same_id else None
+        if listed is None:
+            return None
+        with self._lock:
+            return self._read(listed)
 
     def page(
         self, project: str | None, name: str | None, descending: bool, limit: int | None, offset: int
@@ -79,8 +96,8 @@ class ColdIndex:
             return None
         want = offset + limit
 
-        def fits(info: RunInfo) -> bool:
-            return (project is None or info.project == project) and (name is None or info.name == name)
+        def fits(listed: ListedRun) -> bool:
+            return (project is None or listed.project == project) and (name is None or listed.name == name)
 
         timed = [r for r in self._timed if fits(r)]
         untimed = [r for r in self._untimed if fits(r)]
@@ -94,34 +111,36 @@ class ColdIndex:
         with self._lock:
             chosen: list[RunInfo] = []
             best: list[float] = []  # the `want` best created times seen (signed), worst on top
-            for info in untimed:
-                self._read(info)
+            for listed in untimed:
+                info = self._read(listed)
                 chosen.append(info)
                 _keep_best(best, sign * info.created_at, want)
-            for info in timed:
+            for listed in timed:
                 if len(best) >= want:
-                    next_time = id_time(info.id)
+                    next_time = id_time(listed.id)
                     if next_time is not None and best[0] > sign * next_time + ID_TIME_SLACK_S:
                         break  # no run left can come before the page's last one
-                if len(chosen) >= MAX_READS or not self._read_checked(info):
+                read = self._read_checked(listed) if len(chosen) < MAX_READS else None
+                if read is None:
                     return None
-                chosen.append(info)
-                _keep_best(best, sign * info.created_at, want)
+                chosen.append(read)
+                _keep_best(best, sign * read.created_at, want)
         chosen.sort(key=lambda r: (r.created_at, r.key), reverse=descending)
         return RunPage(len(timed) + len(untimed), offset, limit, chosen[offset : offset + limit])
 
-    def _read(self, info: RunInfo) -> None:
-        if id(info) not in self._loaded:
-            self._load(info)
-            self._loaded.add(id(info))
+    def _read(self, listed: ListedRun) -> RunInfo:
+        info = self._read_runs.get(listed.relpath)
+        if info is None:
+            info = self._read_runs[listed.relpath] = self._read_run(listed)
+        return info
 
-    def _read_checked(self, info: RunInfo) -> bool:
-        self._read(info)
+    def _read_checked(self, listed: ListedRun) -> RunInfo | None:
+        info = self._read(listed)
         expected = id_time(info.id)
         if expected is None or abs(info.created_at - expected) > ID_TIME_SLACK_S:
             self.gave_up = True
-            return False
-        return True
+            return None
+        return info
 
 
 def _keep_best(heap: list[float], value: float, size: int) -> None:

@@ -21,13 +21,13 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from runicorn import format as fmt
-from runicorn.store.cold_start import ColdIndex
+from runicorn.store.cold_start import ColdIndex, ListedRun
 from runicorn.store.listing import RunListing
 from runicorn.store.run_info import FileStamp, GroupInfo, RunInfo, RunPage
 
@@ -40,6 +40,7 @@ _ACTIVITY_FILES = (fmt.STATUS_FILE, fmt.EVENTS_FILE, fmt.LOGS_FILE, fmt.SUMMARY_
 _STAT_FILES = tuple(dict.fromkeys(_JSON_FILES + _ACTIVITY_FILES))
 SORT_FIELDS = ("created", "name", "project", "status", "duration")
 SUMMARY_SORT_PREFIX = "summary."
+_Run = TypeVar("_Run", RunInfo, ListedRun)
 # A background re-scan waits while a reader holds scans (hold_scans), at most this long in all.
 MAX_HOLD_S = 10.0
 
@@ -176,29 +177,43 @@ class RunIndex:
             if not self._refresh_lock.acquire(blocking=False):
                 return None  # a first scan is already running in a caller: wait for it
             try:
-                runs = [info for info in map(self._new_info, self._listing.walk()) if info is not None]
+                runs = self._listed(self._listing.walk())
             finally:
                 self._refresh_lock.release()
             _assign_keys(runs)
-            cold = ColdIndex(runs, self._load_new)
+            cold = ColdIndex(runs, self._read_listed)
             with self._lock:
                 self._cold = cold
         self._refresh_in_background()
         return cold
 
-    def _new_info(self, rel: str) -> RunInfo | None:
-        loc = fmt.locate_run(self.root, Path(os.path.join(self._root_str, rel)))
-        if loc is None or not fmt.is_safe_id(loc.run_id):
-            return None
-        return RunInfo(loc.run_id, loc.run_id, loc.project, loc.name, loc.path, rel, loc.layout)
+    def _listed(self, rels: list[str]) -> list[ListedRun]:
+        """What the paths say about each run folder (as :meth:`_update_run` sees it), in path
+        order. Sibling folders share their place: one :func:`~runicorn.format.locate_run` call
+        per parent folder, not per run, as building paths for 10,000 runs takes a while."""
+        out: list[ListedRun] = []
+        place: tuple[str, fmt.RunLocation | None] = ("", None)
+        for rel in sorted(rels):
+            parent, _, run_id = rel.rpartition("/")
+            if place[0] != parent or place[1] is None or run_id in fmt.IGNORED_DIR_NAMES:
+                place = (parent, fmt.locate_run(self.root, Path(self._root_str, rel)))
+            loc = place[1]
+            if loc is not None and fmt.is_safe_id(run_id):
+                out.append(ListedRun(run_id, run_id, loc.project, loc.name, rel, loc.layout))
+        return out
 
-    def _load_new(self, info: RunInfo) -> None:
-        path_str = os.fspath(info.path)
+    def _read_listed(self, listed: ListedRun) -> RunInfo:
+        path = Path(self._root_str, listed.relpath)
+        info = RunInfo(
+            listed.key, listed.id, listed.project, listed.name, path, listed.relpath, listed.layout
+        )
+        path_str = os.fspath(path)
         try:
             info._dir_mtime_ns = os.stat(path_str).st_mtime_ns
         except OSError:
-            return
+            return info
         self._load_files(info, path_str)
+        return info
 
     def _update_run(self, rel: str, full: bool) -> None:
         info = self._runs.get(rel)
@@ -347,9 +362,11 @@ class RunIndex:
         needle = q.strip().lower() if q else ""
         if sort == "created" and not (status or tag or needle):  # nothing that needs run contents
             cold = self._cold_index()
-            page = cold.page(project, name, descending, limit, offset) if cold is not None else None
-            if page is not None:
-                return page
+            if cold is not None:
+                with self.hold_scans():  # the first scan, just started, waits for this page
+                    page = cold.page(project, name, descending, limit, offset)
+                if page is not None:
+                    return page
         runs = self.runs()
         end = None if limit is None else offset + limit
         if sort == "created" and not (project or name or status or tag or needle):
@@ -372,9 +389,9 @@ class RunIndex:
         return RunPage(len(matches), offset, limit, matches[offset:end])
 
 
-def _assign_keys(runs: list[RunInfo]) -> dict[str, list[RunInfo]]:
+def _assign_keys(runs: Sequence[_Run]) -> dict[str, list[_Run]]:
     """Set each run's key (see the module doc); ``runs`` in relative path order. By id."""
-    by_id: dict[str, list[RunInfo]] = {}
+    by_id: dict[str, list[_Run]] = {}
     for info in runs:
         by_id.setdefault(info.id, []).append(info)
     for run_id, infos in by_id.items():

@@ -94,7 +94,7 @@ def test_cold_page_reads_only_about_the_runs_it_shows(storage: Path, write_run: 
     with index.hold_scans():
         page = index.query(limit=10)
         cold = index._cold
-        assert cold is not None and len(cold._loaded) <= 15
+        assert cold is not None and cold.runs_read <= 15
     assert page.total == 300 and [r.id for r in page.runs] == [
         _id(T0 + i * 60, f"{i:06x}") for i in range(299, 289, -1)
     ]
