@@ -3,8 +3,9 @@
 A cold read of a long run (hundreds of MB of ``events.jsonl``) is bound by JSON decoding. The
 pool cuts the unread bytes at newlines into pieces of about :data:`PIECE_BYTES`; workers decode
 pieces into :class:`~runicorn.store.blocks.Block` columns (reading the file themselves, so only
-the columns travel back) while the reader's thread decodes pieces too, and the reader appends
-the blocks in file order. The columns are the same as a read in one thread (a test compares both).
+the columns travel back), the reader's thread decodes pieces too while the processes start, and
+the reader appends the blocks in file order. The columns are the same as a read in one thread
+(a test compares both).
 
 The processes are started on first use, with ``forkserver`` where the platform has it (else
 ``spawn``): never ``fork``, as the viewer is a threaded server. They import only the decoding
@@ -27,7 +28,7 @@ from typing import BinaryIO
 
 from runicorn.store.blocks import BLOCK_BYTES, Block, decode_file_range
 
-MAX_PARALLEL = 8  # decoding processes at most, the reader's own included
+MAX_WORKERS = 8
 # An unread part at least this large is decoded in parallel; below it, starting is not worth it.
 MIN_BYTES = 16 * 1024 * 1024
 PIECE_BYTES = 8 * 1024 * 1024
@@ -43,13 +44,14 @@ def _ignore_ctrl_c() -> None:
 
 
 def default_workers() -> int:
-    """Worker processes beside the reader's own thread: one per further CPU, at most 7."""
-    return min(MAX_PARALLEL, os.cpu_count() or 1) - 1
+    """One worker process per CPU, at most :data:`MAX_WORKERS`; none on a single CPU."""
+    cpus = os.cpu_count() or 1
+    return min(MAX_WORKERS, cpus) if cpus > 1 else 0
 
 
 class DecodePool:
-    """``workers`` decoding processes, started on first use and reused; the reader's thread
-    decodes too. Thread-safe; :meth:`close` stops them."""
+    """``workers`` decoding processes (default :func:`default_workers`), started on first use
+    and reused. Thread-safe; :meth:`close` stops them."""
 
     def __init__(
         self,
@@ -91,10 +93,10 @@ class DecodePool:
         """Blocks of the whole lines of ``f`` between ``start`` and ``end``, in file order.
 
         The bytes are cut into pieces at newlines; the workers take pieces from the front while
-        this thread takes them from the back (so it works while the processes start), and each
-        piece's blocks are yielded in order as soon as they and all before them are decoded. A
-        piece whose worker fails is decoded here. Yields nothing when there are no workers to
-        use: the caller reads the bytes itself.
+        this thread takes them from the back until the first worker result comes in (so it works
+        while the processes start), and each piece's blocks are yielded in order as soon as they
+        and all before them are decoded. A piece whose worker fails is decoded here. Yields
+        nothing when there are no workers to use: the caller reads the bytes itself.
         """
         if not self.usable:
             return
@@ -110,11 +112,16 @@ class DecodePool:
             futures = [executor.submit(decode_file_range, path, a, b, self.block_bytes) for a, b in ranges]
         except Exception as exc:  # the processes could not start
             self._fail(exc)
+        # This thread helps only until the workers are up: once results flow, it keeps the GIL
+        # free for reading them in (a decoding thread would slow that down to a crawl).
+        workers_up = threading.Event()
+        for future in futures:
+            future.add_done_callback(lambda _: workers_up.set())
         stolen: dict[int, list[Block]] = {}
         back = len(futures) - 1
         try:
             for i, future in enumerate(futures):
-                while not future.done() and back > i and futures[back].cancel():
+                while not workers_up.is_set() and back > i and futures[back].cancel():
                     stolen[back] = decode_file_range(path, *ranges[back], self.block_bytes)
                     back -= 1
                 if i in stolen:

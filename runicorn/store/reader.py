@@ -96,13 +96,15 @@ class StoreReader:
         since: int | None = None,
     ) -> dict[str, Any]:
         """See :meth:`RunSeries.metrics`; ``since`` is the ``offset`` of an earlier answer."""
-        return self.series(key).metrics(keys, x=x, max_points=max_points, since=since)
+        with self.index.hold_scans():  # reading and downsampling a long run are heavy
+            return self.series(key).metrics(keys, x=x, max_points=max_points, since=since)
 
     def system(
         self, key: str, x: str = "time", max_points: int = 2000, since: int | None = None
     ) -> dict[str, Any]:
         """The run's CPU/GPU/RAM history (system records), same shape as :meth:`metrics`."""
-        return self.series(key).metrics(None, x=x, max_points=max_points, since=since, system=True)
+        with self.index.hold_scans():
+            return self.series(key).metrics(None, x=x, max_points=max_points, since=since, system=True)
 
     def metrics_csv(self, key: str) -> Iterator[bytes]:
         """The full metric history as CSV chunks (see :mod:`runicorn.store.csv_export`)."""
