@@ -141,3 +141,29 @@ def test_csv_download_holds_every_point_of_the_chart(make_run: Any, open_ui: Any
     assert lines[1] == "1,1"
     assert lines[7] == "7,"  # the NaN loss at step 7 is an empty cell
     assert lines[20] == "20,0.05"
+
+
+def test_csv_download_with_smoothing_keeps_the_raw_values_beside(make_run: Any, open_ui: Any) -> None:
+    run, page, chart = open_loss_chart(make_run, open_ui)
+    page.get_by_test_id("smoothing").fill("0.9")
+    expect(chart.locator(".u-legend .u-series")).to_have_count(3)
+    with page.expect_download() as info:
+        chart.get_by_test_id("chart-csv").click()
+    lines = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0] == f"step,{run.id},{run.id} (raw)"
+    assert len(lines) == 1 + STEPS
+    step, smoothed, raw = lines[20].split(",")
+    assert (step, raw) == ("20", "0.05")
+    assert float(smoothed) > 1.2 * float(raw)  # the EMA still carries the larger early losses
+
+
+def test_all_metrics_csv_downloads_every_record_of_the_run(make_run: Any, open_ui: Any) -> None:
+    run, page, _ = open_loss_chart(make_run, open_ui)
+    with page.expect_download() as info:
+        page.get_by_test_id("metrics-csv").click()
+    download = info.value
+    assert download.suggested_filename == f"{run.id}-metrics.csv"
+    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "step,time,stage,train/acc,train/loss,val/loss"
+    assert len(lines) == 1 + STEPS + STEPS // 10  # every train step and every val record
+    assert sum(line.split(",")[2] == "val" for line in lines[1:]) == STEPS // 10

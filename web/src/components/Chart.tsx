@@ -223,7 +223,10 @@ export function Chart(props: ChartProps) {
     download(`${fileName(props.title)}.png`, out.toDataURL("image/png"));
   };
   const onCsv = () => {
-    const csv = chartCsv(props.xLabel, props.names, props.data);
+    // with smoothing on, the raw values travel beside the smoothed ones
+    const [xs, ...ys] = props.data;
+    const names = [...props.names, ...faint.map((_, i) => `${props.names[i]} (raw)`)];
+    const csv = chartCsv(props.xLabel, names, [xs, ...ys, ...faint]);
     download(`${fileName(props.title)}.csv`, URL.createObjectURL(new Blob([csv], { type: "text/csv" })));
   };
 

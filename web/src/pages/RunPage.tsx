@@ -121,6 +121,9 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
               {t("run.logScale")}
             </label>
             <OverlayPicker run={run} picked={overlayKeys} known={known} onChange={setOverlay} />
+            <a class="button" href={api.metricsCsvUrl(runKey)} download data-testid="metrics-csv">
+              {t("run.allCsv")}
+            </a>
           </div>
           {main.errors[runKey] && <div class="error">{main.errors[runKey]}</div>}
           {failedOverlays.length > 0 && (
