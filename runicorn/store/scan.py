@@ -41,8 +41,10 @@ _STAT_FILES = tuple(dict.fromkeys(_JSON_FILES + _ACTIVITY_FILES))
 SORT_FIELDS = ("created", "name", "project", "status", "duration")
 SUMMARY_SORT_PREFIX = "summary."
 _Run = TypeVar("_Run", RunInfo, ListedRun)
-# A background re-scan waits while a reader holds scans (hold_scans), at most this long in all.
+# A background re-scan waits while a reader holds scans (hold_scans) and for a moment after,
+# at most MAX_HOLD_S in all per re-scan.
 MAX_HOLD_S = 10.0
+QUIET_AFTER_READ_S = 0.05
 
 
 class RunIndex:
@@ -79,6 +81,8 @@ class RunIndex:
         self._cold: ColdIndex | None = None  # until the first scan is published
         self._cold_lock = threading.Lock()  # one cold index built at a time
         self._holds = 0  # readers asking background re-scans to wait (hold_scans)
+        self._quiet_until = 0.0  # monotonic time until which background re-scans keep waiting
+        self._scan_waiters = 0  # readers waiting for a scan to finish (it then waits for no one)
         self._runs: dict[str, RunInfo] = {}  # by relpath; touched only under _refresh_lock
         # Published state, replaced whole after each re-scan:
         self._newest_first: list[RunInfo] = []
@@ -99,35 +103,57 @@ class RunIndex:
         self._refresh(force, max_age_s, yielding=False)
 
     def _refresh(self, force: bool, max_age_s: float | None, yielding: bool) -> None:
-        with self._refresh_lock:
-            now = time.monotonic()
-            age = self.refresh_interval_s if max_age_s is None else max_age_s
-            if not force and now - self._refreshed_at < age:
-                return
-            full_every_s = max(self.full_check_interval_s, self._last_scan_s * 5 * self.rescan_pause_factor)
-            full = force or now - self._full_checked_at >= full_every_s
-            rels = self._listing.walk()
-            held_until = time.monotonic() + MAX_HOLD_S
-            for rel in rels:
-                if yielding and self._holds and time.monotonic() < held_until:
-                    self._wait_for_holds(held_until)
-                self._update_run(rel, full)
-            for gone in set(self._runs) - set(rels):
-                del self._runs[gone]
-            self._publish()
-            self._refreshed_at = time.monotonic()
-            self._last_scan_s = self._refreshed_at - now
-            if full:
-                self._full_checked_at = self._refreshed_at
+        if yielding:
+            self._refresh_lock.acquire()
+        else:  # a reader waiting for the scan: the scan must not wait for readers now
+            with self._lock:
+                self._scan_waiters += 1
+            try:
+                self._refresh_lock.acquire()
+            finally:
+                with self._lock:
+                    self._scan_waiters -= 1
+        try:
+            self._refresh_locked(force, max_age_s, yielding)
+        finally:
+            self._refresh_lock.release()
 
-    def _wait_for_holds(self, until: float) -> None:
-        while self._holds and time.monotonic() < until:
-            time.sleep(0.01)
+    def _refresh_locked(self, force: bool, max_age_s: float | None, yielding: bool) -> None:
+        now = time.monotonic()
+        age = self.refresh_interval_s if max_age_s is None else max_age_s
+        if not force and now - self._refreshed_at < age:
+            return
+        full_every_s = max(self.full_check_interval_s, self._last_scan_s * 5 * self.rescan_pause_factor)
+        full = force or now - self._full_checked_at >= full_every_s
+        rels = self._listing.walk()
+        held_until = time.monotonic() + MAX_HOLD_S
+        waited_s = 0.0
+        for rel in rels:
+            if yielding and self._readers_active():
+                waited_s += self._wait_for_readers(held_until)
+            self._update_run(rel, full)
+        for gone in set(self._runs) - set(rels):
+            del self._runs[gone]
+        self._publish()
+        self._refreshed_at = time.monotonic()
+        self._last_scan_s = self._refreshed_at - now - waited_s
+        if full:
+            self._full_checked_at = self._refreshed_at
+
+    def _readers_active(self) -> bool:
+        return not self._scan_waiters and (self._holds > 0 or time.monotonic() < self._quiet_until)
+
+    def _wait_for_readers(self, until: float) -> float:
+        start = time.monotonic()
+        while self._readers_active() and time.monotonic() < until:
+            time.sleep(0.005)
+        return time.monotonic() - start
 
     @contextmanager
     def hold_scans(self) -> Iterator[None]:
-        """Background re-scans pause while a reader does heavy work (up to ``MAX_HOLD_S`` per
-        scan), so the two do not share one CPU's worth of Python."""
+        """Background re-scans pause while a reader reads, and for ``QUIET_AFTER_READ_S`` after
+        (while the answer is sent), at most ``MAX_HOLD_S`` per re-scan: a scan is Python work
+        that would otherwise make every request wait for its turn at the interpreter lock."""
         with self._lock:
             self._holds += 1
         try:
@@ -135,6 +161,7 @@ class RunIndex:
         finally:
             with self._lock:
                 self._holds -= 1
+                self._quiet_until = time.monotonic() + QUIET_AFTER_READ_S
 
     def _ensure_fresh(self) -> None:
         if self._refreshed_at < -1e17 or not self.background:
@@ -284,13 +311,18 @@ class RunIndex:
     # --- reading -------------------------------------------------------------------------------
     def runs(self) -> list[RunInfo]:
         """Every run, newest first."""
-        self._ensure_fresh()
-        return list(self._newest_first)
+        with self.hold_scans():
+            self._ensure_fresh()
+            return list(self._newest_first)
 
     def get(self, key: str) -> RunInfo | None:
         """The run with this key (or plain id, see the module doc); None when unknown or unsafe."""
         if not isinstance(key, str) or not fmt.is_safe_id(key):
             return None
+        with self.hold_scans():
+            return self._get(key)
+
+    def _get(self, key: str) -> RunInfo | None:
         cold = self._cold_index()
         if cold is not None:
             found = cold.get(key)
@@ -358,15 +390,28 @@ class RunIndex:
             raise ValueError(
                 f"unknown sort field {sort!r}: use one of {', '.join(SORT_FIELDS)} or summary.<key>"
             )
+        with self.hold_scans():
+            return self._query(project, name, status, tag, q, sort, descending, limit, offset)
+
+    def _query(
+        self,
+        project: str | None,
+        name: str | None,
+        status: str | None,
+        tag: str | None,
+        q: str | None,
+        sort: str,
+        descending: bool,
+        limit: int | None,
+        offset: int,
+    ) -> RunPage:
         now = time.time()
         needle = q.strip().lower() if q else ""
         if sort == "created" and not (status or tag or needle):  # nothing that needs run contents
             cold = self._cold_index()
-            if cold is not None:
-                with self.hold_scans():  # the first scan, just started, waits for this page
-                    page = cold.page(project, name, descending, limit, offset)
-                if page is not None:
-                    return page
+            page = cold.page(project, name, descending, limit, offset) if cold is not None else None
+            if page is not None:
+                return page
         runs = self.runs()
         end = None if limit is None else offset + limit
         if sort == "created" and not (project or name or status or tag or needle):

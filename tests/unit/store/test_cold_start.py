@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from runicorn import format as fmt
-from runicorn.store.scan import RunIndex, RunPage
+from runicorn.store.scan import MAX_HOLD_S, RunIndex, RunPage
 
 RunWriter = Callable[..., Path]
 T0 = time.mktime((2026, 3, 1, 12, 0, 0, 0, 0, -1))
@@ -128,3 +128,16 @@ def test_queries_on_run_contents_wait_for_the_full_scan(storage: Path, write_run
         {"sort": "name"},
     ):
         assert _rows(RunIndex(storage, background=True).query(**q), now) == _rows(full.query(**q), now)
+
+
+def test_a_query_waiting_for_the_first_scan_is_not_kept_waiting_by_readers(
+    storage: Path, write_run: RunWriter
+) -> None:
+    for i in range(50):
+        write_run("p", "e", _id(T0 + i * 60, f"{i:06x}"), created_at=T0 + i * 60, steps=0)
+    index = RunIndex(storage, background=True)
+    with index.hold_scans():  # a reader busy meanwhile: the background scan would wait for it
+        assert index.query(limit=5).total == 50  # cold; starts the first scan
+        started = time.monotonic()
+        assert index.query(status="finished").total == 50  # needs the scan: it stops waiting
+        assert time.monotonic() - started < MAX_HOLD_S / 2
