@@ -76,6 +76,12 @@ class DecodePool:
         """Has workers, not closed, not failed."""
         return self.workers >= 1 and not self._closed and self.failed is None
 
+    def worker_pids(self) -> list[int]:
+        """Process ids of the workers started and not stopped (for tests and diagnostics)."""
+        executor = self._executor
+        processes = getattr(executor, "_processes", None) if executor is not None else None
+        return list(processes or {})
+
     def start(self) -> bool:
         """Start the worker processes now rather than on first use; False when they cannot."""
         executor = self._executor_or_none()

@@ -1,0 +1,63 @@
+"""The viewer decodes the cold read of a long run in worker processes and stops them with itself."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import httpx
+from viewer_server import ViewerThread
+
+from runicorn import format as fmt
+from runicorn.store import RunSeries
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not status.exists() or "zombie" not in status.read_text()
+
+
+def test_a_long_run_read_by_worker_processes_answers_as_one_thread(tmp_path: Path) -> None:
+    root = tmp_path / "storage"
+    run_dir = fmt.run_dir(root, "p", "long", "20260101_000000_abcdef")
+    run_dir.mkdir(parents=True)
+    fmt.write_json_atomic(run_dir / fmt.META_FILE, {"id": run_dir.name, "project": "p", "name": "long"})
+    with open(run_dir / fmt.EVENTS_FILE, "wb") as f:
+        for s in range(20_000):
+            data = {"loss": 1 / (s + 1), "acc": s % 7, fmt.STEP_KEY: s, fmt.TIME_KEY: 1000.0 + s}
+            if s % 1000 == 0:
+                data["val_acc"] = 0.5
+            f.write(fmt.encode_event(fmt.METRICS, data, 1000.0 + s))
+            if s % 100 == 0:
+                f.write(
+                    fmt.encode_event(
+                        fmt.SYSTEM, {fmt.SYSTEM_CPU_PERCENT: 10.0, fmt.TIME_KEY: 1000.0 + s}, 1.0
+                    )
+                )
+    viewer = ViewerThread(root, web_dist=tmp_path / "no-web-dist")
+    pool = viewer.app.state.reader.decode_pool
+    pool.workers, pool.min_bytes, pool.piece_bytes = 2, 0, 100_000  # a small file, many pieces
+    try:
+        assert pool.start()
+        pids = pool.worker_pids()
+        answer = httpx.get(
+            f"{viewer.base_url}/api/runs/{run_dir.name}/metrics?max_points=500", timeout=60
+        ).json()
+        assert pool.failed is None and pool.pieces_by_workers > 0
+        serial = RunSeries(run_dir)
+        serial.update()
+        expected = serial.metrics(max_points=500)
+        assert {k: answer[k] for k in expected} == expected
+        assert pids and all(_alive(pid) for pid in pids)
+    finally:
+        viewer.stop()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids)  # stopped with the viewer
+    assert not pool.usable
