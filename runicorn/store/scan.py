@@ -45,6 +45,7 @@ _Run = TypeVar("_Run", RunInfo, ListedRun)
 # at most MAX_HOLD_S in all per re-scan.
 MAX_HOLD_S = 10.0
 QUIET_AFTER_READ_S = 0.05
+YIELD_EVERY_S, YIELD_FOR_S = 0.002, 0.0001  # a background re-scan's pauses for new requests
 
 
 class RunIndex:
@@ -128,9 +129,16 @@ class RunIndex:
         rels = self._listing.walk()
         held_until = time.monotonic() + MAX_HOLD_S
         waited_s = 0.0
+        yielded_at = time.monotonic()
         for rel in rels:
-            if yielding and self._readers_active():
-                waited_s += self._wait_for_readers(held_until)
+            if yielding:
+                if self._readers_active():
+                    waited_s += self._wait_for_readers(held_until)
+                elif time.monotonic() - yielded_at > YIELD_EVERY_S:
+                    # A short sleep hands the interpreter lock to a request that just came in
+                    # (it would otherwise wait up to the switch interval, 5 ms, each time).
+                    time.sleep(YIELD_FOR_S)
+                    yielded_at = time.monotonic()
             self._update_run(rel, full)
         for gone in set(self._runs) - set(rels):
             del self._runs[gone]
