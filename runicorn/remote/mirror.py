@@ -45,8 +45,9 @@ LINK_ERRORS = (OSError, EOFError, paramiko.SSHException, RemoteError)
 FULL_LISTING_EVERY = 10
 APPEND_READ_LIMIT = 8 * 1024 * 1024
 _IMAGE_MARK = f'"{fmt.IMAGE}"'.encode()
-# Remote mtimes move in whole seconds: after a folder's mtime moves, it is listed on every cycle
-# until this long after, so a second change within the same second is not missed.
+# Remote mtimes move in whole seconds: after a live run's folder mtime moves, it is listed on every
+# cycle until this long after, so a second change within the same second is not missed. (Folders
+# that can hold runs follow the same rule by the server's clock, see clock.py.)
 SETTLE_S = 1.2
 # Folders that can hold new runs are checked (one stat each) every few cycles: ``runs`` folders
 # every RUNS_DIR_CHECK_EVERY cycles, the folders above them (root, projects, names) less often.
@@ -87,7 +88,7 @@ class _RunState:
     media_mtime: int | None = None
     heads_checked: set[str] = field(default_factory=set)
     dir_mtime: int | None = None
-    dir_settled: bool = False  # no change can hide behind dir_mtime any more (see clock.py)
+    stat_at: float = 0.0  # local time the stat that saw dir_mtime started (see clock.py)
     list_next: bool = True
     settle_until: float | None = None
     since_listing: int = 0
@@ -163,8 +164,8 @@ class Mirror:
         self.conn: Connection | None = None
         self.stats = MirrorStats()
         self._wire_before = 0
-        self._containers: dict[str, int | None] = {}
-        self._recheck: dict[str, float] = {}  # folder -> keep listing it until (monotonic)
+        # folders that can hold runs -> (mtime, local time their last listing started)
+        self._containers: dict[str, tuple[int | None, float]] = {}
         self._runs: dict[str, _RunState] = {}
         self._files: set[Path] = set()
         self.clock = ServerClock()
@@ -207,25 +208,26 @@ class Mirror:
             self.connect()
         assert self.conn is not None
         sftp = self.conn.sftp
-        if not self.stats.kind:
-            self._discover_root(sftp)
-        else:
-            self._check_containers(sftp)
-        landed = 0
-        for state in list(self._runs.values()):
-            if not state.done:
-                landed += self._sync_live(sftp, state)
         s = self.stats
-        s.runs = len(self._runs)
-        s.active_runs = sum(not r.done for r in self._runs.values())
-        s.files = len(self._files)
-        s.bytes += landed
+        before = s.bytes
+        try:
+            if not s.kind:
+                self._discover_root(sftp)
+            else:
+                self._check_containers(sftp)
+            for state in list(self._runs.values()):
+                if not state.done:
+                    self._sync_live(sftp, state)
+        finally:  # a cycle cut short (a link drop, Ctrl-C) still counts what it copied
+            s.runs = len(self._runs)
+            s.active_runs = sum(not r.done for r in self._runs.values())
+            s.files = len(self._files)
         s.wire_bytes = self.wire_bytes
         s.cycles += 1
         s.last_sync_at = time.time()
         s.alive = True
         s.last_error = None
-        return landed
+        return s.bytes - before
 
     # --- what the server answers, its mtimes teaching the clock ---------------------------------
     def _stat(self, sftp: paramiko.SFTPClient, path: str) -> paramiko.SFTPAttributes:
@@ -246,12 +248,14 @@ class Mirror:
             for state in self._runs.values():
                 if state.done:
                     finished.setdefault(posixpath.dirname(state.remote), []).append(state)
-        for path, mtime in list(self._containers.items()):
+        for path, (mtime, listed_at) in list(self._containers.items()):
             sweep = path in finished
+            # listed within a second of its mtime: a change later that second would keep it
+            unsettled = not self.clock.settled(mtime, listed_at)
             every = (
                 RUNS_DIR_CHECK_EVERY if posixpath.basename(path) == fmt.RUNS_DIR else UPPER_DIR_CHECK_EVERY
             )
-            if not sweep and path not in self._recheck and cycle % every:
+            if not (sweep or unsettled or cycle % every == 0):
                 continue
             try:
                 now = self._stat(sftp, path).st_mtime
@@ -259,15 +263,9 @@ class Mirror:
                 del self._containers[path]
                 finished.pop(path, None)  # its runs are gone: their local copies stay as they are
                 continue
-            clock = time.monotonic()
-            if now != mtime:
-                self._recheck[path] = clock + SETTLE_S
-            elif path in self._recheck:
-                if clock > self._recheck[path]:
-                    del self._recheck[path]  # this listing is the last one the change needs
-            elif not sweep:
+            if now == mtime and not (unsettled or sweep):
                 continue
-            listed_at = self.clock.now()
+            listed_at = self.clock.local_now()
             entries = self._listdir(sftp, path)
             if sweep:
                 moved = {e.filename: e.st_mtime for e in entries}
@@ -289,12 +287,11 @@ class Mirror:
         """A finished run whose folder changed (resumed, or deleted and made again): back in the cycle."""
         state.done = False
         state.list_next = True
-        state.dir_settled = False
         state.heads_checked.clear()
 
     def _discover_root(self, sftp: paramiko.SFTPClient) -> None:
         try:
-            listed_at = self.clock.now()
+            listed_at = self.clock.local_now()
             root_attr = self._stat(sftp, self._root)
             entries = self._listdir(sftp, self._root)
         except FileNotFoundError as exc:
@@ -329,18 +326,14 @@ class Mirror:
         listed_at: float,
         depth: int,
     ) -> None:
-        """Record ``path`` (listed as ``entries`` after server time ``listed_at``, its mtime then
+        """Record ``path`` (listed as ``entries`` from local time ``listed_at``, its mtime then
         ``mtime``) as a folder that can hold runs, and go down into the folders it holds."""
         if any(e.filename in fmt.RUN_MARKER_FILES for e in entries):
             # a run folder first listed before the SDK wrote its first file: a run after all
             self._containers.pop(path, None)
-            self._recheck.pop(path, None)
             self._add_run(sftp, path)
             return
-        self._containers[path] = mtime
-        if not ServerClock.settled(mtime, listed_at):
-            # a change later within the same second would keep this mtime: list it again until then
-            self._recheck.setdefault(path, time.monotonic() + SETTLE_S)
+        self._containers[path] = (mtime, listed_at)
         for entry in entries:
             if (
                 not _is_dir(entry)
@@ -352,7 +345,7 @@ class Mirror:
             if child in self._runs or child in self._containers:
                 continue
             try:
-                listed_at = self.clock.now()
+                listed_at = self.clock.local_now()
                 child_entries = self._listdir(sftp, child)
             except (FileNotFoundError, PermissionError):
                 continue
@@ -376,19 +369,19 @@ class Mirror:
             return  # two conflicting copies already there: leave both alone
         self._runs[remote_run] = _RunState(remote=remote_run, local=local)
 
-    def _sync_live(self, sftp: paramiko.SFTPClient, state: _RunState) -> int:
+    def _sync_live(self, sftp: paramiko.SFTPClient, state: _RunState) -> None:
         """A run not known to be final: a full listing when something else than appends can have
         changed, otherwise only the new bytes of its append-only files through open handles."""
-        stat_at = self.clock.now()
+        stat_at = self.clock.local_now()
         try:
             mtime = self._stat(sftp, state.remote).st_mtime
         except FileNotFoundError:
             state.done = True  # deleted on the server: keep the local copy as it is
             state.drop_handles()
-            return 0
+            return
         moved = mtime != state.dir_mtime
         state.dir_mtime = mtime
-        state.dir_settled = ServerClock.settled(mtime, stat_at)
+        state.stat_at = stat_at
         clock = time.monotonic()
         if moved:
             state.settle_until = clock + SETTLE_S
@@ -398,44 +391,41 @@ class Mirror:
                 state.settle_until = None
             state.list_next = False
             state.since_listing = 0
-            landed = self._sync_run(sftp, state)
+            self._sync_run(sftp, state)
             if state.done:
                 state.drop_handles()
-            return landed
+            return
         state.since_listing += 1
-        landed = 0
         for name in sorted(state.append_names):
             f = state.handles.get(name)
             if f is None:
                 f = state.handles[name] = sftp.open(posixpath.join(state.remote, name), "rb")
             complete = continue_append(f, state.local / name, APPEND_READ_LIMIT)
-            landed += len(complete)
+            self.stats.bytes += len(complete)
             if _IMAGE_MARK in complete:
                 state.list_next = True  # its media file is new
-        return landed
 
-    def _sync_run(self, sftp: paramiko.SFTPClient, state: _RunState) -> int:
+    def _sync_run(self, sftp: paramiko.SFTPClient, state: _RunState) -> None:
         try:
             entries = self._listdir(sftp, state.remote)
         except FileNotFoundError:
             state.done = True  # deleted on the server: keep the local copy as it is
-            return 0
+            return
         state.append_names = {e.filename for e in entries if e.filename in fmt.APPEND_ONLY_FILES}
-        landed, complete = 0, True
+        complete = True
         files = [e for e in entries if not _is_dir(e) and not _skip_file(e.filename)]
         # append-only files first and status last: a final status never lands before its events
         files.sort(key=lambda e: (e.filename not in fmt.APPEND_ONLY_FILES, e.filename == fmt.STATUS_FILE))
         for entry in files:
-            n, ok = self._sync_file(sftp, state, state.remote, state.local, entry)
-            landed, complete = landed + n, complete and ok
+            complete = self._sync_file(sftp, state, state.remote, state.local, entry) and complete
         media = next((e for e in entries if _is_dir(e) and e.filename == fmt.MEDIA_DIR), None)
         if media is not None and media.st_mtime != state.media_mtime:
             remote_media = posixpath.join(state.remote, fmt.MEDIA_DIR)
             media_ok = True
             for entry in self._listdir(sftp, remote_media):
                 if not _is_dir(entry) and not _skip_file(entry.filename):
-                    n, ok = self._sync_file(sftp, state, remote_media, state.local / fmt.MEDIA_DIR, entry)
-                    landed, media_ok = landed + n, media_ok and ok
+                    ok = self._sync_file(sftp, state, remote_media, state.local / fmt.MEDIA_DIR, entry)
+                    media_ok = media_ok and ok
             if media_ok:
                 state.media_mtime = media.st_mtime
             complete = complete and media_ok
@@ -443,10 +433,9 @@ class Mirror:
         final = complete and status.get(fmt.STATUS_KEY) in fmt.FINAL_STATUSES
         # a final run leaves the cycle once no rewrite can hide behind its folder's mtime, so that
         # the finished-run check sees a later one (a resume) move it
-        state.done = final and state.dir_settled
+        state.done = final and self.clock.settled(state.dir_mtime, state.stat_at)
         if final and not state.done:
             state.list_next = True
-        return landed
 
     def _sync_file(
         self,
@@ -455,7 +444,8 @@ class Mirror:
         remote_dir: str,
         local_dir: Path,
         entry: paramiko.SFTPAttributes,
-    ) -> tuple[int, bool]:
+    ) -> bool:
+        """Copy one file as its rules say; True when the local copy matches (and is settled)."""
         name = entry.filename
         remote, local = posixpath.join(remote_dir, name), local_dir / name
         size = entry.st_size or 0
@@ -472,13 +462,14 @@ class Mirror:
                 size,
                 entry.st_mtime,
                 must_parse=rewritten,
-                read_at=self.clock.now() if rewritten else None,
+                clock=self.clock if rewritten else None,
             )
             if not ok:
                 state.list_next = True  # unsettled or caught mid-write: fetch it again next cycle
+        self.stats.bytes += n
         if local.exists():
             self._files.add(local)
-        return n, ok
+        return ok
 
     # --- the loop -----------------------------------------------------------------------------
     def run(self, on_cycle: Callable[[MirrorStats], None] | None = None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import threading
 import time
 
 from runicorn import settings
@@ -56,6 +57,32 @@ def _confirm_host(mirror: Mirror, err: HostKeyUnknown, given: str | None) -> Non
     mirror.connect()
 
 
+def _first_sync(mirror: Mirror) -> None:
+    """The first cycle, on a thread of its own: Ctrl-C reaches only the main thread, so it never
+    stops an SFTP request halfway (that leaves the channel out of step: "Garbage packet received").
+    On Ctrl-C the link is closed under the cycle, whose files stay whole, and KeyboardInterrupt goes
+    on; an error of the cycle (a wrong path) is raised here."""
+    failed: list[BaseException] = []
+
+    def cycle() -> None:
+        try:
+            mirror.sync_once()
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=cycle, name="first mirror cycle", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        mirror.close()
+        worker.join(10)
+        raise
+    if failed:
+        raise failed[0]
+
+
 def run_mirror_command(args: argparse.Namespace) -> int:
     target = parse_target(args.source)
     if args.interval <= 0:
@@ -79,7 +106,7 @@ def run_mirror_command(args: argparse.Namespace) -> int:
     tty = sys.stderr.isatty()
     last = ""
     try:  # Ctrl-C at any point from here on is a clean stop, the first sync included
-        mirror.sync_once()  # a wrong path fails here, before the loop
+        _first_sync(mirror)  # a wrong path fails here, before the loop
         mirror.start()
         while mirror._thread is not None and mirror._thread.is_alive():
             line = status_line(mirror.stats)

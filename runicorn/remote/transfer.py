@@ -111,19 +111,20 @@ def sync_whole(
     remote_size: int,
     remote_mtime: int | None,
     must_parse: bool,
-    read_at: float | None = None,
+    clock: ServerClock | None = None,
 ) -> tuple[int, bool]:
     """Fetch a whole file when it changed. Returns (bytes landed, True when local matches remote).
 
-    With ``read_at`` (a lower bound on the server time before the read), a copy that is not settled
-    by then is kept with its mtime one second early and reported as not matching: fetch it again.
+    With a ``clock``, a copy that is not settled (read within a second of its mtime, server time)
+    is kept with its mtime one second early and reported as not matching: fetch it again.
     """
     if not needs_whole(local, remote_size, remote_mtime):
         return 0, True
+    read_at = clock.local_now() if clock is not None else 0.0
     data = read_range(sftp, remote, 0, remote_size)
     if len(data) != remote_size:
         return 0, False  # changed while we read it: next cycle
-    settled = read_at is None or remote_mtime is None or ServerClock.settled(remote_mtime, read_at)
+    settled = clock is None or clock.settled(remote_mtime, read_at)
     stamp = remote_mtime if settled or remote_mtime is None else remote_mtime - 1
     if not _replace(local, data, stamp, must_parse):
         return 0, False  # caught mid-write by a writer that does not rename: next cycle

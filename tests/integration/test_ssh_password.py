@@ -130,8 +130,8 @@ def test_password_login_mirrors_a_run_and_writes_the_password_nowhere(
         assert [(m["auth"], m["user"], m["last_error"]) for m in mirrors] == [
             ("password", password_user.name, None)
         ]
-        runs = http.get("/api/runs").json()
-        assert run.id in str(runs)
+        # the viewer's run index re-scans in the background: the copied run shows up within a scan
+        wait_for(lambda: run.id in str(http.get("/api/runs").json()), what="the run in /api/runs")
 
     folders = [local, Path(os.environ["RUNICORN_CONFIG_FILE"]).parent, ssh_env["cfg"], ssh_env["home"]]
     assert _files_holding([f for f in folders if f.exists()], password_user.password.encode()) == []
