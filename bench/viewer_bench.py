@@ -51,7 +51,7 @@ def write_small_runs(root: Path, count: int) -> None:
     t0 = 1_790_000_000.0
     for i in range(count):
         created = t0 + i * 60
-        run_id = time.strftime("%Y%m%d_%H%M%S", time.gmtime(created)) + f"_{i:06x}"
+        run_id = time.strftime("%Y%m%d_%H%M%S", time.localtime(created)) + f"_{i:06x}"  # as new_run_id
         d = fmt.run_dir(root, f"proj{i % 10}", f"exp{i % 50}", run_id)
         d.mkdir(parents=True)
         meta = {
@@ -141,19 +141,38 @@ def report(label: str, figure: str, value: float, theirs: float | None = None) -
 
 # --- the store directly ---------------------------------------------------------------------------
 def bench_store(root: Path, big: Path, steps: int) -> None:
-    from runicorn.store import StoreReader
+    from runicorn.store import RunSeries, StoreReader
+    from runicorn.store.decode_pool import default_workers
 
-    reader = StoreReader(root)
+    reader = StoreReader(root, decode_workers=default_workers())  # as the viewer
     report("store", "runs cold", timed(lambda: reader.index.query(limit=50)))
     # warm figures use the viewer's own refresh interval (a background re-scan at most every second)
     report("store", "runs warm", best_of(lambda: reader.index.query(limit=50)))
     keys = ["loss", "acc", "lr", "grad_norm"]
     report("store", "metrics cold", timed(lambda: reader.metrics(BIG_ID, keys, max_points=2000)))
+    pool = reader.decode_pool
+    print(
+        f"     ({pool.workers} decoding processes; {pool.pieces_by_workers} of {pool.pieces_decoded} "
+        "pieces decoded by them, the rest by the reader's thread while they started)",
+        flush=True,
+    )
     report("store", "metrics warm", best_of(lambda: reader.metrics(BIG_ID, keys, max_points=2000)))
     offset = reader.metrics(BIG_ID, keys, max_points=2000)["offset"]
     append_steps(big, steps, 1000)
     report("store", "since poll", timed(lambda: reader.metrics(BIG_ID, keys, max_points=2000, since=offset)))
     report("store", "peak memory MB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    reader.index.wait_for_refresh()
+    t = time.perf_counter()
+    reader.index.query(status="finished", limit=50)  # waits for nothing now: the full scan is done
+    print(f"     (full scan done; a filtered page then takes {(time.perf_counter() - t) * 1000:.1f} ms)")
+    reader.close()
+
+    def one_thread() -> None:
+        series = RunSeries(big)
+        series.update()
+        series.metrics(keys, max_points=2000)
+
+    print(f"     (metrics cold in one thread, no worker processes: {timed(one_thread) * 1000:.1f} ms)")
 
 
 # --- over HTTP ---------------------------------------------------------------------------------------
