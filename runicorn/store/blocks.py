@@ -33,7 +33,7 @@ import orjson
 from runicorn import format as fmt
 from runicorn.store.downsample import nonfinite_indexes
 
-BLOCK_BYTES = 1024 * 1024
+BLOCK_BYTES = 512 * 1024  # a block and its objects stay in a core's cache
 _NUMBER_TYPES = frozenset({int, float, bool})  # exactly what array('d') takes from JSON values
 _get_type = methodcaller("get", "type")
 _get_stage = methodcaller("get", fmt.STAGE_KEY)
