@@ -63,21 +63,24 @@ def _first_sync(mirror: Mirror) -> None:
     On Ctrl-C the link is closed under the cycle, whose files stay whole, and KeyboardInterrupt goes
     on; an error of the cycle (a wrong path) is raised here."""
     failed: list[BaseException] = []
+    # an Event, not Thread.join: a join cut short by Ctrl-C can report a running thread as ended
+    done = threading.Event()
 
     def cycle() -> None:
         try:
             mirror.sync_once()
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             failed.append(exc)
+        finally:
+            done.set()
 
-    worker = threading.Thread(target=cycle, name="first mirror cycle", daemon=True)
-    worker.start()
+    threading.Thread(target=cycle, name="first mirror cycle", daemon=True).start()
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not done.wait(0.2):
+            pass
     except KeyboardInterrupt:
         mirror.close()
-        worker.join(10)
+        done.wait(10)
         raise
     if failed:
         raise failed[0]
