@@ -2,8 +2,12 @@
 
 A server holds 1,000 finished runs and one live run. After the first full copy, each cycle the live
 run appends lines; we count the bytes that crossed the SSH socket (both directions) per cycle
-and divide by the bytes appended remotely (bar: <= 1.1x). Then a mirror runs on its own thread
-at --interval and we time how long each remote append takes to land locally (bar: <= interval + 1 s).
+and divide by the bytes appended remotely (bar: <= 1.1x). The steady window is as many cycles as
+the finished-run check period, so it holds exactly one check (one listing of every runs folder,
+which would see a finished run resumed on the server); its cost is also printed on its own. Then a
+mirror runs on its own thread at --interval and we time how long each remote append takes to land
+locally (bar: <= interval + 1 s), and how long a finished run resumed on the server takes to be
+copied again (at most one check period plus a cycle).
 
     python bench/mirror_bench.py [--runs 1000] [--interval 2] [--lines 100]
 """
@@ -25,16 +29,19 @@ from sshd_server import SshServer  # noqa: E402
 
 from runicorn import format as fmt  # noqa: E402
 from runicorn.remote.connect import Credentials, Target  # noqa: E402
-from runicorn.remote.mirror import Mirror  # noqa: E402
+from runicorn.remote.mirror import FINISHED_CHECK_EVERY, Mirror  # noqa: E402
 
 
-def make_finished_runs(root: Path, count: int) -> None:
+def make_finished_runs(root: Path, count: int) -> list[RemoteRun]:
+    runs = []
     for i in range(count):
         run = RemoteRun(root, project="proj", name=f"exp{i % 4}")
         run.log(20)
         (run.dir / fmt.LOGS_FILE).write_text("12:00:00 | done\n")
         fmt.write_json_atomic(run.dir / fmt.SUMMARY_FILE, {"loss": 0.1})
         run.set_status(fmt.FINISHED, ended_at=time.time())
+        runs.append(run)
+    return runs
 
 
 def append(run: RemoteRun, lines: int) -> int:
@@ -53,7 +60,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=1000)
     ap.add_argument("--interval", type=float, default=2.0)
     ap.add_argument("--lines", type=int, default=100, help="metric lines appended per cycle")
-    ap.add_argument("--cycles", type=int, default=10)
+    ap.add_argument("--cycles", type=int, default=FINISHED_CHECK_EVERY)
     ap.add_argument("--lag-samples", type=int, default=5)
     args = ap.parse_args()
 
@@ -67,7 +74,7 @@ def main() -> int:
         (tmp / "home" / ".ssh" / "known_hosts").write_text(server.known_hosts_line())
         remote, local = tmp / "remote", tmp / "local"
         t0 = time.perf_counter()
-        make_finished_runs(remote, args.runs)
+        finished = make_finished_runs(remote, args.runs)
         live = RemoteRun(remote, project="proj", name="exp0")
         live.log(10)
         print(f"server: {args.runs} finished runs + 1 live run written in {time.perf_counter() - t0:.1f} s")
@@ -81,12 +88,23 @@ def main() -> int:
             f"{mirror.stats.bytes / 1e6:.2f} MB in {time.perf_counter() - t0:.1f} s"
         )
 
+        idle = []
+        for _ in range(2):
+            wire0 = mirror.wire_bytes
+            mirror.sync_once()
+            idle.append(mirror.wire_bytes - wire0)
+        print(
+            f"idle cycles (nothing appended): {idle[0]} bytes on the wire for the first one (it lists "
+            f"again folders listed within a second of a change), then {idle[1]} bytes; "
+            f"{mirror.stats.active_runs} active run(s)"
+        )
+        while mirror.stats.cycles % FINISHED_CHECK_EVERY:
+            mirror.sync_once()
         wire0 = mirror.wire_bytes
         mirror.sync_once()
-        idle = mirror.wire_bytes - wire0
         print(
-            f"idle cycle (nothing appended): {idle} bytes on the wire, "
-            f"{mirror.stats.active_runs} active run(s)"
+            f"finished-run check (nothing appended; every {FINISHED_CHECK_EVERY} cycles): "
+            f"{mirror.wire_bytes - wire0} bytes on the wire for {args.runs} finished runs"
         )
 
         for compress in (True, False):
@@ -127,6 +145,17 @@ def main() -> int:
                 while local_events.stat().st_size == size:
                     time.sleep(0.005)
                 lags.append(time.monotonic() - appended_at)
+            # a finished run resumed on the server: back in the cycle at the next finished-run check
+            resumed = finished[0]
+            resumed_events = fmt.run_dir(local, "proj", resumed.dir.parent.parent.name, resumed.id)
+            resumed_events = resumed_events / fmt.EVENTS_FILE
+            size = resumed_events.stat().st_size
+            resumed.set_status(fmt.RUNNING)
+            resumed.log(1)
+            resumed_at = time.monotonic()
+            while resumed_events.stat().st_size == size:
+                time.sleep(0.01)
+            resume_lag = time.monotonic() - resumed_at
         finally:
             mirror.stop()
         worst = max(lags)
@@ -136,6 +165,11 @@ def main() -> int:
             f"worst {worst:.2f} s "
             f"at interval {args.interval} s -> {worst / (args.interval + 1):.2f} of the bar "
             f"(interval + 1 s) {verdict}"
+        )
+        print(
+            f"lag finished run resumed on the server -> its new line local: {resume_lag:.1f} s "
+            f"(at most {FINISHED_CHECK_EVERY + 1} cycles = "
+            f"{(FINISHED_CHECK_EVERY + 1) * args.interval:.0f} s plus the cycles' own time)"
         )
     finally:
         server.cleanup()

@@ -192,6 +192,10 @@ class Mirror:
             state.list_next = True
 
     def close(self) -> None:
+        for state in list(self._runs.values()):
+            # dropped while the link is up, each open handle closes itself without waiting for an
+            # answer; one outliving the link would complain when the interpreter exits
+            state.handles.clear()
         if self.conn is not None:
             self._wire_before += self.conn.wire_bytes
             self.conn.close()
