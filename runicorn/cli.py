@@ -66,9 +66,11 @@ def _add_mirror(sub: argparse._SubParsersAction) -> None:
     p.add_argument("source", metavar="USER@HOST[:PORT]:/REMOTE/PATH",
                    help="a remote storage root, project, name, runs folder or single run")
     p.add_argument("--storage", metavar="LOCAL", help="local storage root (default: the configured one)")
-    p.add_argument("--interval", type=float, default=2.0, metavar="SECONDS", help="seconds between sync cycles")
+    p.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
+                   help="seconds between sync cycles")
     p.add_argument("--key", metavar="PATH", help="private key file (default: SSH agent, then ~/.ssh keys)")
-    p.add_argument("--password-prompt", action="store_true", help="ask for the password (kept in memory only)")
+    p.add_argument("--password-prompt", action="store_true",
+                   help="ask for the password (kept in memory only)")
     p.add_argument("--trust-fingerprint", metavar="SHA256:...",
                    help="accept an unknown host key with this fingerprint without asking")
     p.set_defaults(handler=_run_mirror)
