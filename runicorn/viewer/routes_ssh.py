@@ -9,9 +9,10 @@ accepts it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -19,10 +20,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from runicorn.errors import ConfigError, HostKeyChanged, HostKeyUnknown, RunicornError
-from runicorn.remote.connect import Credentials
-from runicorn.remote.tasks import MirrorNotFound, MirrorTasks, SessionNotFound
+from runicorn.remote.registry import Registry
 from runicorn.settings import Settings
 from runicorn.viewer.error_shape import error_response
+
+if TYPE_CHECKING:
+    from runicorn.remote.tasks import MirrorTasks
 
 
 class ConnectBody(BaseModel):
@@ -52,7 +55,46 @@ def _error(err: RunicornError, status: int) -> JSONResponse:
     return error_response(err.message, status, err.hint)
 
 
+class LazyMirrorTasks:
+    """The viewer's :class:`MirrorTasks`, made on first use.
+
+    The SSH library costs a noticeable share of the viewer's start, and most starts never touch
+    SSH: it is imported when a mirror resumes from the mirror file or an SSH endpoint is called.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._tasks: MirrorTasks | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> MirrorTasks:
+        with self._lock:
+            if self._tasks is None:
+                from runicorn.remote.tasks import MirrorTasks
+
+                self._tasks = MirrorTasks(self.settings.storage)
+            return self._tasks
+
+    def resume(self) -> None:
+        """Restart the mirrors named in the mirror file (none: nothing is imported)."""
+        if Registry(self.settings.storage).mirrors():
+            self.get().resume()
+
+    def list(self) -> list[dict[str, Any]]:
+        with self._lock:
+            tasks = self._tasks
+        return [] if tasks is None else tasks.list()
+
+    def close(self) -> None:
+        with self._lock:
+            tasks = self._tasks
+        if tasks is not None:
+            tasks.close()
+
+
 def _status_of(err: RunicornError) -> int:
+    from runicorn.remote.tasks import MirrorNotFound, SessionNotFound  # loaded: the error came from there
+
     if isinstance(err, (SessionNotFound, MirrorNotFound)):
         return 404
     if isinstance(err, ConfigError):
@@ -63,21 +105,22 @@ def _status_of(err: RunicornError) -> int:
 
 
 def router(settings: Settings) -> APIRouter:
-    """The SSH routes over one :class:`MirrorTasks` (``app.state.mirror_tasks`` while serving).
+    """The SSH routes over one :class:`MirrorTasks`, made on first use (``app.state.mirror_tasks``
+    while serving).
 
     When the server starts, the mirrors named in the mirror file resume; when it stops, they stop
     (and stay in the file for next time).
     """
-    tasks = MirrorTasks(settings.storage)
+    lazy = LazyMirrorTasks(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.mirror_tasks = tasks
-        tasks.resume()
+        app.state.mirror_tasks = lazy
+        lazy.resume()
         try:
             yield
         finally:
-            await run_in_threadpool(tasks.close)
+            await run_in_threadpool(lazy.close)
 
     api = APIRouter(prefix="/api/ssh", tags=["ssh"], lifespan=lifespan)
 
@@ -91,6 +134,8 @@ def router(settings: Settings) -> APIRouter:
                 ),
                 400,
             )
+        from runicorn.remote.connect import Credentials
+
         creds = Credentials(
             password=body.password,
             key_path=body.key_path,
@@ -99,7 +144,7 @@ def router(settings: Settings) -> APIRouter:
             use_agent=body.agent,
         )
         try:
-            session = tasks.connect(
+            session = lazy.get().connect(
                 body.host,
                 body.port,
                 body.user,
@@ -122,25 +167,25 @@ def router(settings: Settings) -> APIRouter:
     @api.get("/listdir")
     def listdir(session: str, path: str = ".") -> Any:
         try:
-            return tasks.listdir(session, path)
+            return lazy.get().listdir(session, path)
         except RunicornError as err:
             return _error(err, _status_of(err))
 
     @api.post("/mirror/start")
     def start(body: StartBody) -> Any:
         try:
-            return {"id": tasks.start(body.session, body.path, body.interval_s)}
+            return {"id": lazy.get().start(body.session, body.path, body.interval_s)}
         except RunicornError as err:
             return _error(err, _status_of(err))
 
     @api.get("/mirror/list")
     def mirror_list() -> Any:
-        return {"mirrors": tasks.list()}
+        return {"mirrors": lazy.list()}
 
     @api.post("/mirror/stop")
     def stop(body: StopBody) -> Any:
         try:
-            tasks.stop(body.id)
+            lazy.get().stop(body.id)
         except RunicornError as err:
             return _error(err, _status_of(err))
         return {"stopped": body.id}

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +46,18 @@ def test_binding_a_busy_port_names_the_address() -> None:
         assert f"127.0.0.1:{port}" in err.value.message and "--port" in (err.value.hint or "")
     finally:
         taken.close()
+
+
+def test_the_viewer_starts_without_loading_the_ssh_library(tmp_path: Path) -> None:
+    """paramiko is a large share of the viewer's start: it loads when SSH is used, not before."""
+    code = (
+        "import sys; from fastapi.testclient import TestClient; from runicorn.settings import resolve;"
+        "from runicorn.viewer.app import create_app;"
+        f"app = create_app(resolve(storage={str(tmp_path)!r}));"
+        "c = TestClient(app, base_url='http://127.0.0.1'); c.__enter__();"  # runs the lifespan: mirrors would resume here
+        "assert c.get('/api/ssh/mirror/list').json() == {'mirrors': []};"
+        "print('paramiko' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
