@@ -42,13 +42,21 @@ def _add_viewer(sub: argparse._SubParsersAction) -> None:
     """``runicorn viewer`` (runicorn.viewer.server)."""
     p = sub.add_parser("viewer", help="serve the read-only web viewer over a storage root")
     p.add_argument("--storage", metavar="PATH", help="storage root to show (default: the configured one)")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to bind (default 127.0.0.1; any other address requires a token)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; any other address requires a token)",
+    )
     p.add_argument("--port", type=int, default=8000, help="port to bind (default 8000; 0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the viewer in a web browser")
     p.add_argument("--token", metavar="T", help="require this token (default: a random one off loopback)")
-    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
-                   help="allow this web origin to call the API (repeatable; none by default)")
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="allow this web origin to call the API (repeatable; none by default)",
+    )
     p.set_defaults(handler=_run_viewer)
 
 
@@ -57,22 +65,36 @@ def _run_viewer(args: argparse.Namespace) -> int:
     from runicorn.viewer.server import serve
 
     resolved = settings.resolve(storage=args.storage)
-    return serve(resolved, host=args.host, port=args.port, token=args.token,
-                 open_browser=args.open, cors_origins=args.cors_origin)
+    return serve(
+        resolved,
+        host=args.host,
+        port=args.port,
+        token=args.token,
+        open_browser=args.open,
+        cors_origins=args.cors_origin,
+    )
 
 
 def _add_mirror(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("mirror", help="copy runs from an SSH server into the local storage, live")
-    p.add_argument("source", metavar="USER@HOST[:PORT]:/REMOTE/PATH",
-                   help="a remote storage root, project, name, runs folder or single run")
+    p.add_argument(
+        "source",
+        metavar="USER@HOST[:PORT]:/REMOTE/PATH",
+        help="a remote storage root, project, name, runs folder or single run",
+    )
     p.add_argument("--storage", metavar="LOCAL", help="local storage root (default: the configured one)")
-    p.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
-                   help="seconds between sync cycles")
+    p.add_argument(
+        "--interval", type=float, default=2.0, metavar="SECONDS", help="seconds between sync cycles"
+    )
     p.add_argument("--key", metavar="PATH", help="private key file (default: SSH agent, then ~/.ssh keys)")
-    p.add_argument("--password-prompt", action="store_true",
-                   help="ask for the password (kept in memory only)")
-    p.add_argument("--trust-fingerprint", metavar="SHA256:...",
-                   help="accept an unknown host key with this fingerprint without asking")
+    p.add_argument(
+        "--password-prompt", action="store_true", help="ask for the password (kept in memory only)"
+    )
+    p.add_argument(
+        "--trust-fingerprint",
+        metavar="SHA256:...",
+        help="accept an unknown host key with this fingerprint without asking",
+    )
     p.set_defaults(handler=_run_mirror)
 
 
