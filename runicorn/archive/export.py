@@ -22,6 +22,7 @@ import orjson
 
 from runicorn import format as fmt
 from runicorn.archive.placement import find_runs, run_files
+from runicorn.archive.validation import MAGIC_READ_BYTES, named_like_archive, starts_like_archive
 from runicorn.errors import ArchiveError, ConfigError, RunNotFound
 
 ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes total)
@@ -138,6 +139,7 @@ def export_runs(
     root, out = Path(root), Path(out).absolute()
     kind = archive_kind(out)
     plan = [(run, [(rel, path, path.stat().st_size) for rel, path in run_files(run.path)]) for run in runs]
+    _refuse_nested_archives(path for _run, files in plan for _rel, path, _size in files)
     total = sum(size for _run, files in plan for _rel, _path, size in files)
     done = 0
 
@@ -189,3 +191,27 @@ def export_runs(
         if partial.exists():
             partial.unlink()
     return ExportResult(out, len(plan), files_written, total)
+
+
+def _refuse_nested_archives(paths: Iterable[Path]) -> None:
+    """Stop before writing anything when a run holds a file the import would refuse.
+
+    The import refuses archives inside archives (``.zip``, ``.tar.gz``, ... by name or content,
+    which includes zip-based files such as PyTorch ``.pt`` checkpoints and numpy ``.npz``), so an
+    export holding one could never be imported: better to say so now than after the runs are gone.
+    """
+    for path in paths:
+        nested = named_like_archive(path.name)
+        if not nested:
+            try:
+                with open(path, "rb") as f:
+                    nested = starts_like_archive(f.read(MAGIC_READ_BYTES))
+            except OSError:
+                continue  # unreadable now: the export itself reports it when it gets there
+        if nested:
+            raise ArchiveError(
+                f"cannot export {path}: it is itself an archive or compressed file (zip, gzip, "
+                "tar, ...), which `runicorn import` refuses inside an archive",
+                "move it out of the run folder (keep checkpoints and data files beside your runs, "
+                "not in them), then export again; nothing was written",
+            )

@@ -37,7 +37,7 @@ _MAGIC_PREFIXES = (
     b"Rar!\x1a\x07",
     b"\x28\xb5\x2f\xfd",
 )
-_MAGIC_READ_BYTES = 262
+MAGIC_READ_BYTES = 262  # enough to see a tar header's 'ustar' at 257
 
 _KIND_REASONS = {
     "symlink": "is a symbolic link",
@@ -132,19 +132,29 @@ def _check_size(reader: ArchiveReader, limits: ArchiveLimits, total: int) -> Non
         )
 
 
+def named_like_archive(name: str) -> bool:
+    """Whether a file name ends like an archive or compressed file (``.zip``, ``.tar.gz``, ...)."""
+    return name.lower().endswith(NESTED_ARCHIVE_SUFFIXES)
+
+
+def starts_like_archive(head: bytes) -> bool:
+    """Whether the first bytes of a file (at least ``MAGIC_READ_BYTES``) are an archive's."""
+    return (
+        head.startswith(_MAGIC_PREFIXES)
+        or head[257:262] == b"ustar"
+        or (head[:3] == b"BZh" and head[4:10] == b"1AY&SY")
+    )
+
+
 def _check_not_nested(reader: ArchiveReader, entry: Entry, name: str) -> None:
-    nested = name.lower().endswith(NESTED_ARCHIVE_SUFFIXES)
+    nested = named_like_archive(name)
     if not nested and entry.size:
         with reader.open(entry) as stream:
             try:
-                head = stream.read(_MAGIC_READ_BYTES)
+                head = stream.read(MAGIC_READ_BYTES)
             except Exception as exc:  # damaged data surfaces here first
                 raise reader.corrupt(exc) from exc
-        nested = (
-            head.startswith(_MAGIC_PREFIXES)
-            or head[257:262] == b"ustar"
-            or (head[:3] == b"BZh" and head[4:10] == b"1AY&SY")
-        )
+        nested = starts_like_archive(head)
     if nested:
         raise ArchiveError(
             f"{reader.path}: entry {name!r} is itself an archive",

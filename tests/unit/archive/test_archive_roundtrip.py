@@ -12,7 +12,7 @@ from archive_fixtures import make_archive, run_members, tree_hashes, write_run
 
 from runicorn import archive
 from runicorn import format as fmt
-from runicorn.errors import ConfigError, RunNotFound
+from runicorn.errors import ArchiveError, ConfigError, RunNotFound
 
 KINDS = ["zip", "tar.gz"]
 
@@ -179,3 +179,25 @@ def test_a_run_written_by_the_sdk_round_trips_byte_for_byte(
     assert (result.outcome, result.project, result.name, result.run_id) == ("imported", "sdk", "exp", run.id)
     assert tree_hashes(tmp_path / "target") == tree_hashes(source)
     assert any(rel.startswith(f"{fmt.MEDIA_DIR}/") for rel in tree_hashes(result.path))
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("model.pt", b"PK\x03\x04" + bytes(64)),  # PyTorch checkpoints are zip files
+        ("media/arrays.npz", b"PK\x03\x04" + bytes(64)),
+        ("extra/notes.txt.gz", b"compressed notes"),
+    ],
+)
+def test_export_refuses_a_run_holding_an_archive_before_writing(
+    source: Path, tmp_path: Path, name: str, content: bytes
+) -> None:
+    """The import refuses archives inside archives: the export says so first, naming the file."""
+    run_dir = sorted(source.glob("*/*/runs/*"))[0]
+    (run_dir / name).parent.mkdir(parents=True, exist_ok=True)
+    (run_dir / name).write_bytes(content)
+    out = tmp_path / "runs.zip"
+    with pytest.raises(ArchiveError) as err:
+        _export(source, out)
+    assert str(run_dir / name) in err.value.message and "nothing was written" in err.value.hint
+    assert not out.exists() and not list(tmp_path.glob("runs.zip*"))
