@@ -22,7 +22,6 @@ CHROMIUM_ARGS = [
 ]
 REPO = Path(__file__).resolve().parents[2]
 WEB_DIST = REPO / "runicorn" / "web_dist"
-SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -93,8 +92,3 @@ def open_ui(
     for context in contexts:
         context.close()
     assert not errors, "the page logged errors:\n" + "\n".join(errors)
-
-
-def screenshot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

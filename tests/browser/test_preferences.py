@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import screenshot  # type: ignore[import-not-found]
+from page_screenshots import screenshot  # type: ignore[import-not-found]
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import screenshot  # type: ignore[import-not-found]
+from page_screenshots import screenshot  # type: ignore[import-not-found]
 from playwright.sync_api import expect
 
 from runicorn import format as fmt
