@@ -418,8 +418,15 @@ class Mirror:
         state.append_names = {e.filename for e in entries if e.filename in fmt.APPEND_ONLY_FILES}
         complete = True
         files = [e for e in entries if not _is_dir(e) and not _skip_file(e.filename)]
-        # append-only files first and status last: a final status never lands before its events
-        files.sort(key=lambda e: (e.filename not in fmt.APPEND_ONLY_FILES, e.filename == fmt.STATUS_FILE))
+        # meta.json first (a run never shows up nameless), then the append-only files, status last:
+        # a final status never lands before its events
+        files.sort(
+            key=lambda e: (
+                e.filename != fmt.META_FILE,
+                e.filename not in fmt.APPEND_ONLY_FILES,
+                e.filename == fmt.STATUS_FILE,
+            )
+        )
         for entry in files:
             complete = self._sync_file(sftp, state, state.remote, state.local, entry) and complete
         media = next((e for e in entries if _is_dir(e) and e.filename == fmt.MEDIA_DIR), None)
