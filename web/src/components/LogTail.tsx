@@ -5,6 +5,7 @@ import { api } from "../api";
 import { useApp } from "../app";
 import { parseAnsi, stripAnsi } from "../lib/ansi";
 import { matchingLines, visibleRows } from "../lib/virtual";
+import { SearchBox } from "./SearchBox";
 
 const ROW_PX = 19;
 const MAX_LINES = 500_000;
@@ -72,13 +73,7 @@ export function LogTail({ runKey }: { runKey: string }) {
   return (
     <div class="logtail card">
       <div class="toolbar">
-        <input
-          type="search"
-          data-testid="log-search"
-          placeholder={t("logs.search")}
-          value={query}
-          onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
-        />
+        <SearchBox testid="log-search" placeholder={t("logs.search")} value={query} onInput={setQuery} />
         <label class="check">
           <input
             type="checkbox"

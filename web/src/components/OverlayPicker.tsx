@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type RunRow } from "../api";
 import { useApp } from "../app";
 import { runLabel } from "../lib/format";
+import { SearchBox } from "./SearchBox";
 import { StatusBadge } from "./StatusBadge";
 
 const SEARCH_DELAY_MS = 200;
@@ -65,13 +66,7 @@ export function OverlayPicker(props: {
         {t("run.overlay")} {picked.length ? `(${picked.length})` : ""}
       </summary>
       <div class="menu">
-        <input
-          type="search"
-          data-testid="overlay-search"
-          placeholder={t("run.overlaySearch")}
-          value={query}
-          onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
-        />
+        <SearchBox testid="overlay-search" placeholder={t("run.overlaySearch")} value={query} onInput={setQuery} />
         {rows.length === 0 && <span class="muted small">{found ? t("runs.empty") : t("run.overlayHint")}</span>}
         {rows.map((r) => (
           <label class="check" data-testid="overlay-run" data-key={r.key}>

@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type RunList, type RunQuery } from "../api";
 import { Link, useApp } from "../app";
+import { SearchBox } from "../components/SearchBox";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatDuration, formatTime, formatValue } from "../lib/format";
 import type { MessageKey } from "../lib/i18n";
@@ -92,12 +93,7 @@ export function RunsPage() {
         </button>
       </div>
       <div class="toolbar card">
-        <input
-          type="search"
-          data-testid="filter-search"
-          placeholder={t("runs.search")}
-          onInput={(e) => set({ q: (e.target as HTMLInputElement).value })}
-        />
+        <SearchBox testid="filter-search" placeholder={t("runs.search")} onInput={(q) => set({ q })} />
         <select data-testid="filter-project" onChange={(e) => set({ project: (e.target as HTMLSelectElement).value })}>
           <option value="">{t("runs.allProjects")}</option>
           {projects.map((p) => (
