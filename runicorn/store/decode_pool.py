@@ -49,6 +49,11 @@ def default_workers() -> int:
     return min(MAX_WORKERS, cpus) if cpus > 1 else 0
 
 
+class ReadStopped(RuntimeError):
+    """A read was cut short because :meth:`DecodePool.close` was called meanwhile (the viewer is
+    stopping); what was read so far is kept, and a later read goes on from there."""
+
+
 class DecodePool:
     """``workers`` decoding processes (default :func:`default_workers`), started on first use
     and reused. Thread-safe; :meth:`close` stops them."""
@@ -133,6 +138,8 @@ class DecodePool:
                 if i in stolen:
                     blocks = stolen.pop(i)
                 elif future.cancel():  # not taken by a worker yet
+                    if self._closed:  # the viewer is stopping: do not go on reading alone
+                        raise ReadStopped(f"stopped reading {path}: the decoding processes were closed")
                     blocks = decode_file_range(path, *ranges[i], self.block_bytes)
                 else:
                     try:
@@ -170,7 +177,8 @@ class DecodePool:
             executor.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        """Stop the workers (waiting for a piece in progress); later reads decode in the caller."""
+        """Stop the workers (waiting for a piece in progress); a read in progress stops with
+        :class:`ReadStopped`, later reads decode in the caller."""
         with self._lock:
             self._closed = True
             executor, self._executor = self._executor, None

@@ -77,7 +77,12 @@ class RunSeries:
                 self._reset()  # replaced or truncated: read again from the start
             self._stamp = stamp
             before = self.offset
-            self._read_from_offset()
+            try:
+                self._read_from_offset()
+            except BaseException:
+                self._stamp = (-1, 0, stamp[2])  # cut short (the viewer stopping): the next call reads on
+                self._results.clear()
+                raise
             if self.offset != before or before == 0:
                 self._results.clear()
             return self.offset != before

@@ -8,7 +8,9 @@ the server within about a second (open WebSockets are closed, not waited for).
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import logging
 import secrets
 import socket
 import sys
@@ -20,7 +22,18 @@ from urllib.parse import quote
 from runicorn.errors import ConfigError
 from runicorn.settings import Settings
 
-GRACEFUL_SHUTDOWN_S = 1
+GRACEFUL_SHUTDOWN_S = 0.5  # then requests still running (a long first read) are cancelled
+
+
+class QuietCancelledRequests(logging.Filter):
+    """Drops uvicorn's traceback for a request cancelled because the viewer is stopping (a long
+    read still running when the grace period ends): stopping is not an error to show the user."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, asyncio.CancelledError):
+            return False
+        return "timeout graceful shutdown exceeded" not in record.getMessage()
 
 
 def is_loopback(host: str) -> bool:
@@ -108,13 +121,17 @@ def serve(
         app,
         log_level="warning",
         ws="websockets-sansio",
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        # typed int, but handed to asyncio.wait_for, which takes any number of seconds
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,  # type: ignore[arg-type]
         server_header=False,
     )
     server = uvicorn.Server(config)
+    quiet = QuietCancelledRequests()
+    logging.getLogger("uvicorn.error").addFilter(quiet)
     try:
         server.run(sockets=[sock])
     finally:
+        logging.getLogger("uvicorn.error").removeFilter(quiet)
         sock.close()
     print("viewer stopped", file=sys.stderr, flush=True)
     return 0

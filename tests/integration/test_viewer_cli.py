@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 from websockets.sync.client import connect
+
+from runicorn import format as fmt
 
 REPO = Path(__file__).parents[2]
 STOP_WITHIN_S = 2.0
@@ -94,6 +98,36 @@ def test_viewer_prints_its_url_and_stops_promptly_with_a_websocket_open(start, s
         except subprocess.TimeoutExpired:
             pytest.fail(f"still running {STOP_WITHIN_S} s after {sig.name}:\n{viewer.output()}")
     assert time.monotonic() - sent < STOP_WITHIN_S + 1
+
+
+def test_viewer_stops_promptly_and_quietly_during_a_long_first_read(start, tmp_path: Path) -> None:
+    """Stopping while the viewer decodes a long run for the first time (its worker processes
+    busy) takes no longer, and prints no traceback."""
+    run = tmp_path / "storage" / "p" / "n" / "runs" / "r1"
+    run.mkdir(parents=True)
+    (run / fmt.STATUS_FILE).write_text('{"status": "finished"}')
+    line = fmt.encode_event(fmt.METRICS, {"loss": 0.5, "acc": 0.25, fmt.STEP_KEY: 1, fmt.TIME_KEY: 1.0}, 1.0)
+    # 160 MB: its first read takes a few seconds, longer than the grace period for requests
+    (run / fmt.EVENTS_FILE).write_bytes(line * (160 * 1024 * 1024 // len(line)))
+    viewer = start("--port", "0")
+    url = viewer.url().rstrip("/")
+    assert health(url).json()["ok"] is True
+
+    def first_read() -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(f"{url}/api/runs/r1/metrics", timeout=30)
+
+    reading = threading.Thread(target=first_read, daemon=True)
+    reading.start()
+    time.sleep(0.3)  # the read is under way
+    sent = time.monotonic()
+    viewer.proc.send_signal(signal.SIGINT)
+    try:
+        viewer.proc.wait(STOP_WITHIN_S)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running {STOP_WITHIN_S} s after Ctrl-C:\n{viewer.output()}")
+    assert time.monotonic() - sent < STOP_WITHIN_S + 1
+    assert "Traceback" not in viewer.output() and "ERROR" not in viewer.output(), viewer.output()
 
 
 def test_a_non_loopback_host_requires_the_printed_token(start) -> None:

@@ -132,3 +132,28 @@ def test_a_closed_pool_is_not_used(events_run: Path) -> None:
     series = RunSeries(events_run, pool)
     series.update()
     assert not pool.usable and series.offset == (events_run / fmt.EVENTS_FILE).stat().st_size
+
+
+def test_a_read_cut_short_by_close_stops_and_the_next_read_goes_on(
+    events_run: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The viewer stopping closes the pool: a long read in progress stops instead of decoding the
+    rest alone (which kept a stopping viewer busy), and nothing read so far is lost."""
+    pool = DecodePool(workers=1, min_bytes=0, piece_bytes=2_000, block_bytes=1_000)
+    series = RunSeries(events_run, pool)
+    apply = series._apply
+
+    def close_after_the_first_block(block: Any) -> None:
+        apply(block)
+        pool.close()
+
+    monkeypatch.setattr(series, "_apply", close_after_the_first_block)
+    with pytest.raises(decode_pool.ReadStopped):
+        series.update()
+    size = (events_run / fmt.EVENTS_FILE).stat().st_size
+    assert 0 < series.offset < size
+    monkeypatch.setattr(series, "_apply", apply)
+    assert series.update() and series.offset == size
+    serial = RunSeries(events_run)
+    serial.update()
+    assert _answers(series, [0, 1000]) == _answers(serial, [0, 1000])
