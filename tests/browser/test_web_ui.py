@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import socket
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from fake_nvml import FakeNvml  # type: ignore[import-not-found]
 from page_screenshots import screenshot  # type: ignore[import-not-found]
 from playwright.sync_api import expect
 
@@ -144,23 +144,6 @@ def test_runs_table_refreshes_itself_unless_auto_refresh_is_off(make_run: Any, o
 
     page.get_by_test_id("auto-refresh").check()
     assert refresh_ticks(page, rows, 3) == 3
-
-
-class FakeNvml(SimpleNamespace):
-    """One pretend GPU behind NVML's interface (no GPU on the test machine)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            nvmlInit=lambda: None,
-            nvmlShutdown=lambda: None,
-            nvmlDeviceGetCount=lambda: 1,
-            nvmlDeviceGetHandleByIndex=lambda i: i,
-            nvmlDeviceGetName=lambda h: b"Fake A100",
-            nvmlDeviceGetUtilizationRates=lambda h: SimpleNamespace(gpu=87),
-            nvmlDeviceGetMemoryInfo=lambda h: SimpleNamespace(used=30 * 2**30, total=80 * 2**30),
-            nvmlDeviceGetTemperature=lambda h, sensor: 61,
-            nvmlDeviceGetPowerUsage=lambda h: 250_000,
-        )
 
 
 def test_gpu_page_shows_live_gpu_state(open_ui: Any) -> None:

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
+from fake_nvml import FakeNvml  # type: ignore[import-not-found]
 
 sys.path.insert(0, str(Path(__file__).parent))
 from viewer_runs import copy_pypi_runs, hostile_run, sdk_run  # noqa: E402
@@ -150,23 +151,6 @@ def test_runs_written_by_pypi_runicorn_are_listed_and_charted(root: Path, live_v
         assert listed[run_id]["project"] == "vision"
         assert get(base, f"/api/runs/{run_id}").status_code == 200
         assert get(base, f"/api/runs/{run_id}/metrics").json()["keys"]
-
-
-class FakeNvml(SimpleNamespace):
-    """The part of pynvml the viewer uses, for one pretend GPU."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            nvmlInit=lambda: None,
-            nvmlShutdown=lambda: None,
-            nvmlDeviceGetCount=lambda: 1,
-            nvmlDeviceGetHandleByIndex=lambda i: i,
-            nvmlDeviceGetName=lambda h: b"Fake A100",
-            nvmlDeviceGetUtilizationRates=lambda h: SimpleNamespace(gpu=87),
-            nvmlDeviceGetMemoryInfo=lambda h: SimpleNamespace(used=1000, total=4000),
-            nvmlDeviceGetTemperature=lambda h, sensor: 61,
-            nvmlDeviceGetPowerUsage=lambda h: 250_000,
-        )
 
 
 def test_gpu_state_through_nvml(root: Path, live_viewer) -> None:

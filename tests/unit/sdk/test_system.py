@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from types import SimpleNamespace
+
+from fake_nvml import FakeGpu, FakeNvml  # type: ignore[import-not-found]
 
 import runicorn as rn
 from runicorn import format as fmt
@@ -12,32 +13,10 @@ from runicorn.gpu import GpuReader
 from runicorn.sdk.run import Run
 from runicorn.settings import resolve
 
-
-class FakeNvml:
-    """The handful of pynvml functions the reader calls, for two fake GPUs."""
-
-    def nvmlInit(self) -> None: ...
-    def nvmlShutdown(self) -> None: ...
-    def nvmlDeviceGetCount(self) -> int:
-        return 2
-
-    def nvmlDeviceGetHandleByIndex(self, i: int) -> int:
-        return i
-
-    def nvmlDeviceGetName(self, h: int) -> bytes:
-        return b"Fake H100"
-
-    def nvmlDeviceGetUtilizationRates(self, h: int):
-        return SimpleNamespace(gpu=40 + h)
-
-    def nvmlDeviceGetMemoryInfo(self, h: int):
-        return SimpleNamespace(used=1 << 30, total=80 << 30)
-
-    def nvmlDeviceGetTemperature(self, h: int, sensor: int) -> int:
-        return 60
-
-    def nvmlDeviceGetPowerUsage(self, h: int) -> int:
-        return 250_000  # milliwatts
+TWO_GPUS = FakeNvml(
+    FakeGpu("Fake H100", util_percent=40, memory_used=1 << 30, temperature_c=60),
+    FakeGpu("Fake H100", util_percent=41, memory_used=1 << 30, temperature_c=60),
+)
 
 
 class BrokenNvml(FakeNvml):
@@ -46,7 +25,7 @@ class BrokenNvml(FakeNvml):
 
 
 def test_gpu_reader_reports_every_device() -> None:
-    gpus = GpuReader(FakeNvml()).read()
+    gpus = GpuReader(TWO_GPUS).read()
     assert [g.index for g in gpus] == [0, 1]
     assert gpus[1].util_percent == 41 and gpus[0].power_w == 250.0 and gpus[0].name == "Fake H100"
 
@@ -58,7 +37,7 @@ def test_no_driver_means_unavailable_with_a_reason() -> None:
 
 def test_sampler_writes_system_records_with_gpu_keys(storage_root: Path) -> None:
     settings = resolve(storage=storage_root, system_interval_s=0.05, flush_interval_s=0.05)
-    run = Run(settings, "demo", "sys", capture_console=False, system_metrics=True, nvml=FakeNvml())
+    run = Run(settings, "demo", "sys", capture_console=False, system_metrics=True, nvml=TWO_GPUS)
     deadline = time.time() + 5
     records: list[dict] = []
     while time.time() < deadline and len(records) < 2:

@@ -54,10 +54,12 @@ def test_the_viewer_starts_without_loading_the_ssh_library(tmp_path: Path) -> No
         "import sys; from fastapi.testclient import TestClient; from runicorn.settings import resolve;"
         "from runicorn.viewer.app import create_app;"
         f"app = create_app(resolve(storage={str(tmp_path)!r}));"
-        "c = TestClient(app, base_url='http://127.0.0.1'); c.__enter__();"  # runs the lifespan: mirrors would resume here
+        # entering the client runs the lifespan, where mirrors from the mirror file would resume
+        "c = TestClient(app, base_url='http://127.0.0.1'); c.__enter__();"
         "assert c.get('/api/ssh/mirror/list').json() == {'mirrors': []};"
         "print('paramiko' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, timeout=60)
+    cmd = [sys.executable, "-W", "ignore", "-c", code]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
