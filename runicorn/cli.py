@@ -166,11 +166,7 @@ def _run_import(args: argparse.Namespace) -> int:
                 task = bar.add_task(f"importing {Path(file).name}", total=None)
                 results = archive.import_archive(Path(file), resolved.storage, limits, _updater(bar, task))
         except RunicornError as err:
-            if args.debug:
-                traceback.print_exc()
-            print(f"error: {err.message}", file=sys.stderr)
-            if err.hint:
-                print(f"hint: {err.hint}", file=sys.stderr)
+            _print_error(err, args.debug)
             failed += 1
             continue
         for r in results:
@@ -182,6 +178,15 @@ def _run_import(args: argparse.Namespace) -> int:
             else:
                 print(f"imported {r.run_id} as {r.new_id} into {where}: a different run already has that id")
     return 1 if failed else 0
+
+
+def _print_error(err: RunicornError, debug: bool) -> None:
+    """The CLI's error shape: ``error: what happened`` then ``hint: what to do`` (traceback with --debug)."""
+    if debug:
+        traceback.print_exc()
+    print(f"error: {err.message}", file=sys.stderr)
+    if err.hint:
+        print(f"hint: {err.hint}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -210,11 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except RunicornError as err:
-        if args.debug:
-            traceback.print_exc()
-        print(f"error: {err.message}", file=sys.stderr)
-        if err.hint:
-            print(f"hint: {err.hint}", file=sys.stderr)
+        _print_error(err, args.debug)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
