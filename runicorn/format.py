@@ -301,12 +301,19 @@ def loads_json_object(raw: bytes) -> dict[str, Any] | None:
 
 def write_json_atomic(path: Path, value: dict[str, Any]) -> None:
     """Replace ``path`` with ``value`` as pretty JSON via temp file + rename: never torn."""
-    path = Path(path)
-    data = dumps_json_file(value)
+    write_bytes_atomic(Path(path), dumps_json_file(value))
+
+
+def write_bytes_atomic(path: Path, data: bytes, mtime: float | None = None) -> None:
+    """Replace ``path`` with ``data`` via a temp file (``.<name>.<random>.tmp`` beside it, which
+    readers skip) and a rename: a reader sees the old file or the new one, never a torn one.
+    ``mtime``, when given, is set on the file before it takes the name."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        if mtime is not None:
+            os.utime(tmp, (mtime, mtime))
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -15,8 +15,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import paramiko
@@ -42,24 +40,11 @@ def read_range(sftp: paramiko.SFTPClient, remote: str, offset: int, size: int) -
 def _replace(local: Path, data: bytes, mtime: int | None, must_parse: bool = False) -> bool:
     """Put ``data`` at ``local`` by temp file + rename; False (nothing changed) if it must parse
     and does not."""
+    if must_parse and fmt.loads_json_object(data) is None:
+        return False
     local.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{local.name}.", suffix=fmt.TEMP_SUFFIX, dir=local.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        if must_parse and fmt.read_json(Path(tmp)) is None:
-            os.unlink(tmp)
-            return False
-        if mtime is not None:
-            os.utime(tmp, (mtime, mtime))
-        os.replace(tmp, local)
-        return True
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    fmt.write_bytes_atomic(local, data, mtime)
+    return True
 
 
 def _local_size(local: Path) -> int:
