@@ -9,7 +9,6 @@ by a mirror: the incoming run lands beside it under a host-suffixed folder name 
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -69,9 +68,7 @@ class Registry:
 
     def _write(self, value: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}{fmt.TEMP_SUFFIX}")
-        tmp.write_bytes(orjson.dumps(value, option=orjson.OPT_INDENT_2))
-        os.replace(tmp, self.path)
+        fmt.write_bytes_atomic(self.path, orjson.dumps(value, option=orjson.OPT_INDENT_2))
 
     # --- mirrors ------------------------------------------------------------------------------
     def mirrors(self) -> list[MirrorEntry]:
