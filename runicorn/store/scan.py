@@ -300,7 +300,7 @@ class RunIndex:
             value: dict[str, Any] | None = {}
             info._file_warnings.pop(name, None)
             if stamps.get(name) is not None:
-                value = _read_json_object(os.path.join(path_str, name))
+                value = fmt.read_json(Path(path_str, name))
                 if value is None:
                     info._file_warnings[name] = f"{name} is not a valid JSON object; shown as empty"
                     value = {}
@@ -399,47 +399,33 @@ class RunIndex:
                 f"unknown sort field {sort!r}: use one of {', '.join(SORT_FIELDS)} or summary.<key>"
             )
         with self.hold_scans():
-            return self._query(project, name, status, tag, q, sort, descending, limit, offset)
-
-    def _query(
-        self,
-        project: str | None,
-        name: str | None,
-        status: str | None,
-        tag: str | None,
-        q: str | None,
-        sort: str,
-        descending: bool,
-        limit: int | None,
-        offset: int,
-    ) -> RunPage:
-        now = time.time()
-        needle = q.strip().lower() if q else ""
-        if sort == "created" and not (status or tag or needle):  # nothing that needs run contents
-            cold = self._cold_index()
-            page = cold.page(project, name, descending, limit, offset) if cold is not None else None
-            if page is not None:
-                return page
-        runs = self.runs()
-        end = None if limit is None else offset + limit
-        if sort == "created" and not (project or name or status or tag or needle):
-            ordered = runs if descending else runs[::-1]
-            return RunPage(len(ordered), offset, limit, ordered[offset:end])
-        matches = []
-        for run in runs:
-            if project is not None and run.project != project:
-                continue
-            if name is not None and run.name != name:
-                continue
-            if status is not None and run.state(now) != status:
-                continue
-            if tag is not None and tag not in run.tags:
-                continue
-            if needle and needle not in _search_text(run):
-                continue
-            matches.append(run)
-        matches = _sorted(matches, sort, descending, now)
-        return RunPage(len(matches), offset, limit, matches[offset:end])
+            now = time.time()
+            needle = q.strip().lower() if q else ""
+            if sort == "created" and not (status or tag or needle):  # nothing that needs run contents
+                cold = self._cold_index()
+                page = cold.page(project, name, descending, limit, offset) if cold is not None else None
+                if page is not None:
+                    return page
+            runs = self.runs()
+            end = None if limit is None else offset + limit
+            if sort == "created" and not (project or name or status or tag or needle):
+                ordered = runs if descending else runs[::-1]
+                return RunPage(len(ordered), offset, limit, ordered[offset:end])
+            matches = []
+            for run in runs:
+                if project is not None and run.project != project:
+                    continue
+                if name is not None and run.name != name:
+                    continue
+                if status is not None and run.state(now) != status:
+                    continue
+                if tag is not None and tag not in run.tags:
+                    continue
+                if needle and needle not in _search_text(run):
+                    continue
+                matches.append(run)
+            matches = _sorted(matches, sort, descending, now)
+            return RunPage(len(matches), offset, limit, matches[offset:end])
 
 
 def _assign_keys(runs: Sequence[_Run]) -> dict[str, list[_Run]]:
@@ -454,15 +440,6 @@ def _assign_keys(runs: Sequence[_Run]) -> dict[str, list[_Run]]:
             for info in infos:
                 info.key = f"{run_id}.{hashlib.sha1(info.relpath.encode()).hexdigest()[:8]}"
     return by_id
-
-
-def _read_json_object(path: str) -> dict[str, Any] | None:
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError:
-        return None
-    return fmt.loads_json_object(raw)
 
 
 def _search_text(run: RunInfo) -> str:
