@@ -25,8 +25,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import orjson
 import paramiko
 
 from runicorn import format as fmt
@@ -108,17 +108,13 @@ def _safe_name(name: str) -> bool:
     return all(fmt.is_safe_id(seg) for seg in name.split("/"))
 
 
-def place_run(local_root: Path, remote_run: str, meta: dict[str, object] | None) -> Path:
+def place_run(local_root: Path, remote_run: str, meta: dict[str, Any] | None) -> Path:
     """Where a remote run folder lands under ``local_root`` (before ownership is checked)."""
     run_id = posixpath.basename(remote_run.rstrip("/"))
-    project = name = None
-    if meta:
-        if isinstance(meta.get("project"), str) and isinstance(meta.get("name"), str):
-            project, name = str(meta["project"]), str(meta["name"])
-        elif isinstance(meta.get("path"), str) and str(meta["path"]).strip("/"):
-            segments = str(meta["path"]).strip("/").split("/")
-            project, name = segments[0], "/".join(segments[1:]) or fmt.DEFAULT_NAME
-    if not (project and name):
+    from_meta = fmt.project_name_from_meta(meta) if meta else None
+    if from_meta:
+        project, name = from_meta
+    else:
         parts = remote_run.rstrip("/").split("/")
         if len(parts) >= 4 and parts[-2] == fmt.RUNS_DIR and fmt.RUNS_DIR not in parts[-4:-2]:
             project, name = parts[-4], parts[-3]
@@ -359,13 +355,11 @@ class Mirror:
                 self._walk(sftp, child, child_entries, entry.st_mtime, listed_at, depth + 1)
 
     def _add_run(self, sftp: paramiko.SFTPClient, remote_run: str) -> None:
-        meta = None
         try:
             raw = read_range(sftp, posixpath.join(remote_run, fmt.META_FILE), 0, 1 << 20)
-            value = orjson.loads(raw) if raw else None
-            meta = value if isinstance(value, dict) else None
-        except (OSError, orjson.JSONDecodeError):
-            pass
+            meta = fmt.loads_json_object(raw)
+        except OSError:
+            meta = None
         wanted = place_run(self.local_root, remote_run, meta)
         try:
             local = self.registry.claim(wanted, self.target.origin)

@@ -16,8 +16,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from runicorn import format as fmt
 
 _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
@@ -56,19 +54,14 @@ class Registry:
         self._lock = threading.Lock()
 
     def _read(self) -> dict[str, Any]:
-        try:
-            value = orjson.loads(self.path.read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            return {"mirrors": [], "owners": {}}
-        if not isinstance(value, dict):
-            return {"mirrors": [], "owners": {}}
+        value = fmt.read_json(self.path) or {}
         mirrors = value.get("mirrors") if isinstance(value.get("mirrors"), list) else []
         owners = value.get("owners") if isinstance(value.get("owners"), dict) else {}
         return {"mirrors": mirrors, "owners": owners}
 
     def _write(self, value: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        fmt.write_bytes_atomic(self.path, orjson.dumps(value, option=orjson.OPT_INDENT_2))
+        fmt.write_json_atomic(self.path, value)
 
     # --- mirrors ------------------------------------------------------------------------------
     def mirrors(self) -> list[MirrorEntry]:
