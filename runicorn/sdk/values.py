@@ -23,8 +23,10 @@ def to_number(value: Any) -> Any:
     """``value`` as a Python int/float, or :data:`DROP`."""
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, (int, float)):
-        return value
+    if isinstance(value, float):  # float() too: numpy.float64 is a float subclass orjson refuses
+        return float(value)
+    if isinstance(value, int):
+        return int(value)
     if isinstance(value, (str, bytes)) or value is None:
         return DROP
     item = getattr(value, "item", None)
@@ -38,7 +40,7 @@ def to_number(value: Any) -> Any:
             value = item()
         except (ValueError, RuntimeError, TypeError):
             return DROP
-        return to_number(value) if not isinstance(value, (int, float)) else value
+        return to_number(value)  # item() of a boolean array gives a bool
     if isinstance(value, (numbers.Real, decimal.Decimal)):
         return float(value)
     return DROP

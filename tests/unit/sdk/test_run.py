@@ -87,6 +87,15 @@ def test_numpy_scalars_and_zero_d_arrays_are_logged_as_numbers(storage_root: Pat
     assert data["f32"] == 0.25 and data["i64"] == 7 and data["arr0d"] == 2.5 and data["flag"] == 1
 
 
+def test_numpy_float64_and_bool_scalars_are_logged_as_numbers(storage_root: Path) -> None:
+    np = pytest.importorskip("numpy")
+    run = rn.init(storage=storage_root, capture_console=False, system_metrics=False)
+    run.log({"f64": np.float64(0.5), "flag": np.bool_(True), "ok": 1.0})
+    run.finish()
+    data = metrics(run)[0]
+    assert data["f64"] == 0.5 and data["flag"] == 1 and type(data["flag"]) is int and data["ok"] == 1.0
+
+
 def test_torch_zero_d_tensors_are_logged_as_numbers(storage_root: Path) -> None:
     torch = pytest.importorskip("torch")
     run = rn.init(storage=storage_root, capture_console=False, system_metrics=False)

@@ -40,3 +40,11 @@ def test_other_real_numbers_are_accepted() -> None:
 def test_text_and_containers_are_dropped() -> None:
     for value in ("1.0", b"1", None, [1.0], {"a": 1}, object()):
         assert to_number(value) is DROP
+
+
+def test_int_and_float_subclasses_become_plain_python_numbers() -> None:
+    class Score(float):  # numpy.float64 is such a subclass, and orjson refuses it
+        pass
+
+    assert type(to_number(Score(0.5))) is float
+    assert type(to_number(True)) is int
