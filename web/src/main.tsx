@@ -4,7 +4,7 @@ import "uplot/dist/uPlot.min.css";
 import "./styles.css";
 import { AppContext, Link } from "./app";
 import { initialLang, LANG_STORAGE_KEY, translate, type Lang } from "./lib/i18n";
-import { parseRoute } from "./lib/route";
+import { parseRoute, type Route } from "./lib/route";
 import { ComparePage } from "./pages/ComparePage";
 import { GpuPage } from "./pages/GpuPage";
 import { ImportPage } from "./pages/ImportPage";
@@ -13,6 +13,14 @@ import { RunPage } from "./pages/RunPage";
 import { RunsPage } from "./pages/RunsPage";
 
 const THEME_STORAGE_KEY = "runicorn.theme";
+// The header's links: where each goes, its name (label nav.<name>, test id nav-<name>), the pages it lights up on.
+const NAV: [string, "runs" | "compare" | "gpu" | "remote" | "import", Route["page"][]][] = [
+  ["/", "runs", ["runs", "run"]],
+  ["/compare", "compare", ["compare"]],
+  ["/gpu", "gpu", ["gpu"]],
+  ["/remote", "remote", ["remote"]],
+  ["/import", "import", ["import"]],
+];
 
 function readStorage(key: string): string | null {
   try {
@@ -86,21 +94,11 @@ function App() {
           Runicorn
         </Link>
         <nav>
-          <Link href="/" class={route.page === "runs" || route.page === "run" ? "active" : ""} testid="nav-runs">
-            {t("nav.runs")}
-          </Link>
-          <Link href="/compare" class={route.page === "compare" ? "active" : ""} testid="nav-compare">
-            {t("nav.compare")}
-          </Link>
-          <Link href="/gpu" class={route.page === "gpu" ? "active" : ""} testid="nav-gpu">
-            {t("nav.gpu")}
-          </Link>
-          <Link href="/remote" class={route.page === "remote" ? "active" : ""} testid="nav-remote">
-            {t("nav.remote")}
-          </Link>
-          <Link href="/import" class={route.page === "import" ? "active" : ""} testid="nav-import">
-            {t("nav.import")}
-          </Link>
+          {NAV.map(([href, name, pages]) => (
+            <Link href={href} class={pages.includes(route.page) ? "active" : ""} testid={`nav-${name}`}>
+              {t(`nav.${name}`)}
+            </Link>
+          ))}
         </nav>
         <div class="spacer" />
         <button
