@@ -155,6 +155,8 @@ class Run:
             if stage is not None:
                 record[_STAGE] = str(stage)
                 n += 1
+            elif _STAGE in record:  # a metric named "stage": dropped below like the other reserved keys
+                del record[_STAGE]
             if len(record) != n + 2:
                 record = self._without_reserved(data, record)  # type: ignore[arg-type]
             try:

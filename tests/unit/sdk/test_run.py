@@ -127,6 +127,14 @@ def test_reserved_keys_are_refused_and_do_not_clobber_the_step(storage_root: Pat
     assert fmt.read_json(run.dir / fmt.STATUS_FILE)["dropped"] == {"global_step": 1}
 
 
+def test_a_metric_named_stage_is_refused_without_stage_argument(storage_root: Path) -> None:
+    run = rn.init(storage=storage_root, capture_console=False, system_metrics=False)
+    run.log({"loss": 1.0, "stage": 2.0})
+    run.finish()
+    assert "stage" not in metrics(run)[0]
+    assert fmt.read_json(run.dir / fmt.STATUS_FILE)["dropped"] == {"stage": 1}
+
+
 def test_keys_with_slashes_and_non_string_keys(storage_root: Path) -> None:
     run = rn.init(storage=storage_root, capture_console=False, system_metrics=False)
     run.log({"train/loss": 1.0, 3: 2.0})
