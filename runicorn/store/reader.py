@@ -111,10 +111,25 @@ class StoreReader:
         return metrics_csv(self.series(key))
 
     def compare(
-        self, keys: list[str], metric: str, x: str = "step", max_points: int = 2000
+        self, keys: list[str], metrics: list[str], x: str = "step", max_points: int = 2000
     ) -> dict[str, Any]:
-        """One metric of several runs; unknown run keys raise RunNotFound."""
-        return compare_runs({k: self.series(k) for k in keys}, metric, x=x, max_points=max_points)
+        """Metrics of several runs side by side (see :func:`compare_runs`):
+        ``{"x", "ids": [found keys], "missing": [unknown keys], "metrics": {metric: [per run]}}``;
+        RunNotFound when none of the runs is known."""
+        found: dict[str, RunSeries] = {}
+        missing = []
+        for key in keys:
+            try:
+                found[key] = self.series(key)
+            except RunNotFound:
+                missing.append(key)
+        if not found:
+            raise RunNotFound(
+                f"none of the runs {', '.join(keys)} is under {self.root}", "list runs with GET /api/runs"
+            )
+        with self.index.hold_scans():  # downsampling many runs is heavy
+            out = {m: compare_runs(found, m, x=x, max_points=max_points)["runs"] for m in metrics}
+        return {"x": x, "ids": list(found), "missing": missing, "metrics": out}
 
     def logs_path(self, key: str) -> Path:
         """The run's ``logs.txt`` (may not exist yet): for a :class:`~runicorn.store.tail.Tail`."""

@@ -62,19 +62,6 @@ def _read_from(path: Path, offset: int, max_bytes: int) -> tuple[bytes, int, boo
         return b"", 0 if offset < 0 else offset, False, 0
 
 
-def decode_lines(lines: list[bytes]) -> tuple[list[dict[str, Any]], list[int]]:
-    """Decode complete lines; returns the records and the indexes of lines that failed."""
-    records: list[dict[str, Any]] = []
-    bad: list[int] = []
-    for i, line in enumerate(lines):
-        record = fmt.decode_event(line)
-        if record is None:
-            bad.append(i)
-        else:
-            records.append(record)
-    return records, bad
-
-
 def read_events(path: Path, offset: int = 0, max_bytes: int = DEFAULT_MAX_BYTES) -> EventChunk:
     """Complete event records of ``path`` from byte ``offset`` (at most ``max_bytes`` read)."""
     data, start, restarted, size = _read_from(Path(path), offset, max_bytes)

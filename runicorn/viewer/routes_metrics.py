@@ -7,8 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from runicorn.errors import RunNotFound
-from runicorn.store import StoreReader, compare_runs
+from runicorn.store import StoreReader
 
 MAX_POINTS = 100_000
 MAX_COMPARE_RUNS = 200
@@ -72,16 +71,6 @@ def router(reader: StoreReader) -> APIRouter:
             raise ValueError("ids and keys must each name at least one run / metric")
         if len(run_keys) > MAX_COMPARE_RUNS:
             raise ValueError(f"at most {MAX_COMPARE_RUNS} runs can be compared at once")
-        found = {}
-        missing = []
-        for run_key in run_keys:
-            try:
-                found[run_key] = reader.series(run_key)
-            except RunNotFound:
-                missing.append(run_key)
-        if not found:
-            raise RunNotFound(f"none of the runs {', '.join(run_keys)} is under the storage root")
-        out = {k: compare_runs(found, k, x=x, max_points=max_points)["runs"] for k in metric_keys}
-        return {"x": x, "ids": list(found), "missing": missing, "metrics": out}
+        return reader.compare(run_keys, metric_keys, x=x, max_points=max_points)
 
     return api
