@@ -91,7 +91,7 @@ class Run:
         self._summary: dict[str, Any] = fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {} if resumed else {}
         started = time.time()
         self._status = fmt.StatusData(status=fmt.RUNNING, started_at=started, heartbeat_at=started)
-        self._warned_json: set[str] = set()
+        self._warned_topics: set[str] = set()
         try:
             self._write_meta(started, tags or [], notes)
             self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), config)
@@ -351,8 +351,8 @@ class Run:
             )
 
     def _warn_once(self, topic: str, message: str) -> None:
-        if topic not in self._warned_json:
-            self._warned_json.add(topic)
+        if topic not in self._warned_topics:
+            self._warned_topics.add(topic)
             log.warning("runicorn: %s", message)
 
     def _heartbeat(self) -> None:
