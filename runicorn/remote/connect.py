@@ -271,39 +271,38 @@ def connect(
         ) from exc
     sock = CountingSocket(raw)
     explicit = key is not None or creds.password is not None
-    try:
-        client.connect(
-            host,
-            port=port,
-            username=user,
-            password=creds.password,
-            pkey=key,
-            sock=sock,
-            timeout=timeout_s,
-            compress=compress,
-            banner_timeout=timeout_s,
-            auth_timeout=timeout_s,
-            allow_agent=creds.use_agent and not explicit,
-            look_for_keys=not explicit,
-        )
-        return Connection(client, sock)
-    except (HostKeyUnknown, RemoteError):
+    try:  # any failure from here on closes the client (and its socket) before it propagates
+        try:
+            client.connect(
+                host,
+                port=port,
+                username=user,
+                password=creds.password,
+                pkey=key,
+                sock=sock,
+                timeout=timeout_s,
+                compress=compress,
+                banner_timeout=timeout_s,
+                auth_timeout=timeout_s,
+                allow_agent=creds.use_agent and not explicit,
+                look_for_keys=not explicit,
+            )
+            return Connection(client, sock)
+        except paramiko.BadHostKeyException as exc:
+            raise HostKeyChanged(
+                f"the host key of {host}:{port} has CHANGED (now {fingerprint(exc.key)}); "
+                "refusing to connect",
+                f"if the server was reinstalled, remove its old entry from {system_known_hosts_path()} or "
+                f"{runicorn_known_hosts_path()}; otherwise someone may be intercepting the connection",
+            ) from exc
+        except paramiko.AuthenticationException as exc:
+            raise LoginRefused(
+                f"{user}@{host}:{port} refused the login", "check the user name, password or key"
+            ) from exc
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            raise RemoteError(
+                f"SSH to {host}:{port} failed: {exc}", "check that the server runs OpenSSH"
+            ) from exc
+    except BaseException:
         client.close()
         raise
-    except paramiko.BadHostKeyException as exc:
-        client.close()
-        raise HostKeyChanged(
-            f"the host key of {host}:{port} has CHANGED (now {fingerprint(exc.key)}); refusing to connect",
-            f"if the server was reinstalled, remove its old entry from {system_known_hosts_path()} or "
-            f"{runicorn_known_hosts_path()}; otherwise someone may be intercepting the connection",
-        ) from exc
-    except paramiko.AuthenticationException as exc:
-        client.close()
-        raise LoginRefused(
-            f"{user}@{host}:{port} refused the login", "check the user name, password or key"
-        ) from exc
-    except (paramiko.SSHException, OSError, EOFError) as exc:
-        client.close()
-        raise RemoteError(
-            f"SSH to {host}:{port} failed: {exc}", "check that the server runs OpenSSH"
-        ) from exc
