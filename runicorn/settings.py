@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from runicorn.errors import ConfigError
+from runicorn.format import write_bytes_atomic
 
 USER_CONFIG_ENV = "RUNICORN_CONFIG_FILE"
 
@@ -107,9 +108,7 @@ def write_user_config(values: dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     current = read_user_config()
     current.update(values)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(orjson.dumps(current, option=orjson.OPT_INDENT_2))
-    os.replace(tmp, path)
+    write_bytes_atomic(path, orjson.dumps(current, option=orjson.OPT_INDENT_2))
     return path
 
 
