@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 import runicorn as rn
 from runicorn import format as fmt
 from runicorn.errors import ConfigError
+from runicorn.sdk.disabled import DisabledRun
 
 
 def events(run: rn.Run) -> list[dict]:
@@ -205,6 +207,13 @@ def test_disabled_mode_writes_nothing(storage_root: Path, monkeypatch) -> None:
     rn.summary({"b": 2})
     rn.finish()
     assert run.dir is None and list(storage_root.iterdir()) == []
+
+
+def test_the_disabled_run_accepts_every_call_a_run_accepts() -> None:
+    for name in ("log", "log_text", "log_image", "summary", "flush", "finish"):
+        ours, real = inspect.signature(getattr(DisabledRun, name)), inspect.signature(getattr(rn.Run, name))
+        assert list(ours.parameters) == list(real.parameters), name
+        assert [p.default for p in ours.parameters.values()] == [p.default for p in real.parameters.values()]
 
 
 def test_workers_with_rank_above_zero_write_nothing(storage_root: Path, monkeypatch) -> None:
