@@ -22,7 +22,7 @@ from typing import Any
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, RemoteError
 from runicorn.remote.connect import Connection, Credentials, Target, connect
-from runicorn.remote.mirror import Mirror
+from runicorn.remote.mirror import Mirror, MirrorStats
 from runicorn.remote.registry import MirrorEntry, Registry
 
 MAX_SESSIONS = 32
@@ -161,43 +161,10 @@ class MirrorTasks:
         with self._lock:
             running = list(self._mirrors.values())
             waiting = list(self._waiting.values())
-        out = []
-        for entry, mirror in running:
-            s = mirror.stats
-            out.append(
-                _describe(entry)
-                | {
-                    "alive": s.alive,
-                    "kind": s.kind,
-                    "runs": s.runs,
-                    "active_runs": s.active_runs,
-                    "files": s.files,
-                    "bytes": s.bytes,
-                    "wire_bytes": s.wire_bytes,
-                    "last_sync": s.last_sync_at,
-                    "last_error": s.last_error,
-                    "stopped": s.stopped,
-                    "waiting_for_credentials": False,
-                }
-            )
-        for entry in waiting:
-            out.append(
-                _describe(entry)
-                | {
-                    "alive": False,
-                    "kind": "",
-                    "runs": 0,
-                    "active_runs": 0,
-                    "files": 0,
-                    "bytes": 0,
-                    "wire_bytes": 0,
-                    "last_sync": None,
-                    "stopped": False,
-                    "waiting_for_credentials": True,
-                    "last_error": f"needs the {entry.auth.replace('_', ' ')} again: connect, start this path",
-                }
-            )
-        return out
+        waiting_stats = MirrorStats()
+        return [_describe(entry, mirror.stats, waiting=False) for entry, mirror in running] + [
+            _describe(entry, waiting_stats, waiting=True) for entry in waiting
+        ]
 
     def close(self) -> None:
         """Stop every mirror (they stay in the mirror file) and close every session."""
@@ -212,7 +179,9 @@ class MirrorTasks:
             s.conn.close()
 
 
-def _describe(entry: MirrorEntry) -> dict[str, Any]:
+def _describe(entry: MirrorEntry, s: MirrorStats, waiting: bool) -> dict[str, Any]:
+    """One mirror as the API lists it; one waiting for a secret shows empty stats and says so."""
+    last_error = f"needs the {entry.auth.replace('_', ' ')} again: connect, start this path"
     return {
         "id": entry.id,
         "user": entry.user,
@@ -221,4 +190,15 @@ def _describe(entry: MirrorEntry) -> dict[str, Any]:
         "remote_path": entry.remote_path,
         "interval_s": entry.interval_s,
         "auth": entry.auth,
+        "alive": s.alive,
+        "kind": s.kind,
+        "runs": s.runs,
+        "active_runs": s.active_runs,
+        "files": s.files,
+        "bytes": s.bytes,
+        "wire_bytes": s.wire_bytes,
+        "last_sync": s.last_sync_at,
+        "last_error": last_error if waiting else s.last_error,
+        "stopped": s.stopped,
+        "waiting_for_credentials": waiting,
     }
