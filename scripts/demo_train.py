@@ -1,10 +1,10 @@
 """A realistic demo run: a small fake training loop with stages, a config, text, an image.
 
-    python scripts/demo_train.py [--storage .runicorn] [--epochs 8] [--live]
+    python scripts/demo_train.py [--storage .runicorn] [--epochs 8] [--steps-per-epoch 250] [--delay 0]
 
-Writes through the real SDK, then prints where the run is and what files it holds. With
-``--live`` it keeps training slowly in the background of the viewer (`make demo` uses it) so the
-charts and the log tail move.
+Writes through the real SDK (`make demo` runs it, then starts the viewer), then prints where the
+run is and what files it holds. ``--delay 0.05`` trains slowly, so that a viewer opened beside it
+shows the charts and the log tail move.
 """
 
 from __future__ import annotations
