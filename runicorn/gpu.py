@@ -62,12 +62,13 @@ class GpuReader:
 
     def _state(self, index: int, handle: Any) -> GpuState:
         nvml = self._nvml
+        memory = self._try(lambda: nvml.nvmlDeviceGetMemoryInfo(handle))
         return GpuState(
             index=index,
             name=_text(self._try(lambda: nvml.nvmlDeviceGetName(handle))) or f"GPU {index}",
             util_percent=self._try(lambda: float(nvml.nvmlDeviceGetUtilizationRates(handle).gpu)),
-            mem_used_bytes=self._try(lambda: int(nvml.nvmlDeviceGetMemoryInfo(handle).used)),
-            mem_total_bytes=self._try(lambda: int(nvml.nvmlDeviceGetMemoryInfo(handle).total)),
+            mem_used_bytes=self._try(lambda: int(memory.used)),
+            mem_total_bytes=self._try(lambda: int(memory.total)),
             temp_c=self._try(lambda: float(nvml.nvmlDeviceGetTemperature(handle, 0))),
             power_w=self._try(lambda: nvml.nvmlDeviceGetPowerUsage(handle) / 1000.0),
         )
