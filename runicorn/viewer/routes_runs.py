@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
 
 from runicorn import format as fmt
 from runicorn.errors import RunNotFound
@@ -24,30 +25,32 @@ def run_row(run: RunInfo, now: float) -> dict[str, Any]:
     return row
 
 
+class RunsQuery(BaseModel):
+    """The filter, sort and page parameters both run lists take (see :meth:`RunIndex.query`)."""
+
+    status: str | None = None
+    tag: str | None = None
+    q: str | None = None
+    sort: str = "created"
+    order: Literal["asc", "desc"] = "desc"
+    limit: int = Field(50, ge=0, le=MAX_PAGE)
+    offset: int = Field(0, ge=0)
+
+
 def router(reader: StoreReader) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["runs"])
 
-    def page(
-        project: str | None,
-        name: str | None,
-        status: str | None,
-        tag: str | None,
-        q: str | None,
-        sort: str,
-        order: str,
-        limit: int,
-        offset: int,
-    ) -> dict[str, Any]:
+    def page(project: str | None, name: str | None, query: RunsQuery) -> dict[str, Any]:
         result = reader.index.query(
             project=project,
             name=name,
-            status=status,
-            tag=tag,
-            q=q,
-            sort=sort,
-            descending=order == "desc",
-            limit=limit,
-            offset=offset,
+            status=query.status,
+            tag=query.tag,
+            q=query.q,
+            sort=query.sort,
+            descending=query.order == "desc",
+            limit=query.limit,
+            offset=query.offset,
         )
         now = time.time()
         return {
@@ -59,32 +62,14 @@ def router(reader: StoreReader) -> APIRouter:
 
     @api.get("/runs")
     def list_runs(
-        project: str | None = None,
-        name: str | None = None,
-        status: str | None = None,
-        tag: str | None = None,
-        q: str | None = None,
-        sort: str = "created",
-        order: Literal["asc", "desc"] = "desc",
-        limit: int = Query(50, ge=0, le=MAX_PAGE),
-        offset: int = Query(0, ge=0),
+        *, project: str | None = None, name: str | None = None, query: Annotated[RunsQuery, Query()]
     ) -> dict[str, Any]:
-        return page(project, name, status, tag, q, sort, order, limit, offset)
+        return page(project, name, query)
 
     @api.get("/projects/{project}/names/{name:path}/runs")
-    def experiment_runs(
-        project: str,
-        name: str,
-        status: str | None = None,
-        tag: str | None = None,
-        q: str | None = None,
-        sort: str = "created",
-        order: Literal["asc", "desc"] = "desc",
-        limit: int = Query(50, ge=0, le=MAX_PAGE),
-        offset: int = Query(0, ge=0),
-    ) -> dict[str, Any]:
-        answer = page(project, name, status, tag, q, sort, order, limit, offset)
-        if answer["total"] == 0 and not any((status, tag, q)):
+    def experiment_runs(project: str, name: str, query: Annotated[RunsQuery, Query()]) -> dict[str, Any]:
+        answer = page(project, name, query)
+        if answer["total"] == 0 and not any((query.status, query.tag, query.q)):
             raise RunNotFound(f"no experiment {project}/{name} under the storage root")
         return answer
 
