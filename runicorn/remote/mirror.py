@@ -146,7 +146,6 @@ class Mirror:
         registry: Registry | None = None,
         interval_s: float = 2.0,
         trust_fingerprint: str | None = None,
-        connector: Callable[..., Connection] = connect,
         compress: bool = True,
     ) -> None:
         self.compress = compress
@@ -156,9 +155,9 @@ class Mirror:
         self.registry = registry or Registry(self.local_root)
         self.interval_s = interval_s
         self.trust_fingerprint = trust_fingerprint
-        self._connector = connector
         self.conn: Connection | None = None
         self.stats = MirrorStats()
+        self.fatal_error: RemoteError | None = None  # what stopped the loop for good, hint and all
         self._wire_before = 0
         # folders that can hold runs -> (mtime, local time their last listing started)
         self._containers: dict[str, tuple[int | None, float]] = {}
@@ -173,7 +172,7 @@ class Mirror:
     def connect(self) -> None:
         self.close()
         t = self.target
-        self.conn = self._connector(
+        self.conn = connect(
             t.host,
             t.port,
             t.user,
@@ -486,8 +485,9 @@ class Mirror:
                 self.sync_once()
                 backoff = 1.0
                 wait = max(0.0, self.interval_s - (time.monotonic() - started))
-            except (HostKeyUnknown, HostKeyChanged, LoginRefused, paramiko.AuthenticationException) as exc:
+            except (HostKeyUnknown, HostKeyChanged, LoginRefused) as exc:
                 self._fail(exc)
+                self.fatal_error = exc
                 self.stats.stopped = self.stats.fatal = True
                 break
             except LINK_ERRORS as exc:

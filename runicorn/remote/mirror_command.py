@@ -125,9 +125,8 @@ def run_mirror_command(args: argparse.Namespace) -> int:
         mirror.stop()
         if tty:
             print(file=sys.stderr)
-    if mirror.stats.fatal:
-        print(f"error: {mirror.stats.last_error}", file=sys.stderr)
-        return 1
+    if mirror.fatal_error is not None:
+        raise mirror.fatal_error  # printed as error and hint, exit 1
     print(
         status_line(mirror.stats).replace("reconnecting", "stopped").replace("live", "stopped"),
         file=sys.stderr,

@@ -241,6 +241,32 @@ def test_cli_refuses_unknown_host_without_a_terminal_and_mirrors_with_fingerprin
     assert "1 runs" in err and "stopped" in err
 
 
+def test_cli_mirror_stops_with_error_and_hint_when_the_host_key_changes_midway(
+    sshd: SshServer, ssh_env: dict[str, Path]
+) -> None:
+    run = RemoteRun(ssh_env["remote"])
+    run.log(3)
+    source = f"{sshd.user}@127.0.0.1:{sshd.port}:{ssh_env['remote']}"
+    args = ["mirror", source, "--storage", str(ssh_env["local"]), "--key", str(sshd.client_key)]
+    proc = _cli([*args, "--interval", "0.2"], dict(os.environ))
+    events = fmt.run_dir(ssh_env["local"], "proj", "exp", run.id) / fmt.EVENTS_FILE
+    try:
+        wait_for(lambda: len(lines(events)) == 3, what="CLI mirror to copy the run")
+        sshd.kill()  # the server comes back with another host key: the reconnect must refuse it
+        sshd.new_host_key()
+        sshd.start()
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 1, err
+    error = next(line for line in err.splitlines() if line.startswith("error:"))
+    assert "CHANGED" in error and f"127.0.0.1:{sshd.port}" in error
+    assert any(line.startswith("hint: if the server was reinstalled") for line in err.splitlines()), err
+    assert "Traceback" not in err
+
+
 def test_same_run_id_from_two_servers_lands_in_two_folders(sshd: SshServer, ssh_env: dict[str, Path]) -> None:
     (ssh_env["home"] / ".ssh" / "known_hosts").write_text(
         sshd.known_hosts_line() + sshd.known_hosts_line().replace("127.0.0.1", "localhost")
