@@ -85,10 +85,12 @@ class Run:
         self.root = settings.storage
         self.id, self.dir, resumed = self._make_dir(run_id)
         self._finished = False
-        self._step = 0
+        self._step = self._last_step() if resumed else 0
         self._lock = threading.Lock()
         self._drops = DropLedger()
-        self._summary: dict[str, Any] = fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {} if resumed else {}
+        self._summary: dict[str, Any] = (fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {}) if resumed else {}
+        if resumed:  # the resumed run's config, updated by the one given now
+            config = {**(fmt.read_json(self.dir / fmt.CONFIG_FILE) or {}), **(config or {})}
         started = time.time()
         self._status = fmt.StatusData(status=fmt.RUNNING, started_at=started, heartbeat_at=started)
         self._warned_topics: set[str] = set()
@@ -277,6 +279,22 @@ class Run:
         for key in fmt.RESERVED_METRIC_KEYS.intersection(data):
             self._drops.drop(key, data[key], f"'{key}' is reserved by Runicorn (pass step= / stage= instead)")
         return record
+
+    def _last_step(self, tail_bytes: int = 1 << 16) -> int:
+        """The step of the last metrics record in a resumed run's events (0 when none is near the end)."""
+        try:
+            with open(self.dir / fmt.EVENTS_FILE, "rb") as f:
+                f.seek(max(0, f.seek(0, os.SEEK_END) - tail_bytes))
+                lines, _ = fmt.split_complete_lines(f.read())
+        except OSError:
+            return 0
+        for line in reversed(lines):
+            record = fmt.decode_event(line)
+            if record is not None and record.get("type") == fmt.METRICS:
+                step = record["data"].get(_STEP)
+                if isinstance(step, int):
+                    return step
+        return 0
 
     def _make_dir(self, run_id: str | None) -> tuple[str, Path, bool]:
         if run_id is not None:

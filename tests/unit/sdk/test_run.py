@@ -209,6 +209,19 @@ def test_disabled_mode_writes_nothing(storage_root: Path, monkeypatch) -> None:
     assert run.dir is None and list(storage_root.iterdir()) == []
 
 
+def test_a_resumed_run_keeps_its_config_and_continues_its_steps(storage_root: Path) -> None:
+    first = rn.init(storage=storage_root, config={"lr": 0.1}, capture_console=False, system_metrics=False)
+    rn.log({"a": 1.0})
+    rn.log({"a": 2.0})
+    rn.finish()
+    options = {"capture_console": False, "system_metrics": False}
+    again = rn.init(storage=storage_root, run_id=first.id, config={"epochs": 3}, **options)
+    rn.log({"a": 3.0})
+    rn.finish()
+    assert [m["global_step"] for m in metrics(again)] == [1, 2, 3]
+    assert fmt.read_json(again.dir / fmt.CONFIG_FILE) == {"lr": 0.1, "epochs": 3} == again.config
+
+
 def test_the_disabled_run_accepts_every_call_a_run_accepts() -> None:
     for name in ("log", "log_text", "log_image", "summary", "flush", "finish"):
         ours, real = inspect.signature(getattr(DisabledRun, name)), inspect.signature(getattr(rn.Run, name))
