@@ -138,9 +138,10 @@ def export_runs(
     """Write ``runs`` (from :func:`select_runs`) into ``out``; returns what was written."""
     root, out = Path(root), Path(out).absolute()
     kind = archive_kind(out)
-    plan = [(run, [(rel, path, path.stat().st_size) for rel, path in run_files(run.path)]) for run in runs]
-    _refuse_nested_archives(path for _run, files in plan for _rel, path, _size in files)
-    total = sum(size for _run, files in plan for _rel, _path, size in files)
+    # one stat per file: its size (what is read and declared) and mtime (kept in the archive)
+    plan = [(run, [(rel, path, path.stat()) for rel, path in run_files(run.path)]) for run in runs]
+    _refuse_nested_archives(path for _run, files in plan for _rel, path, _st in files)
+    total = sum(st.st_size for _run, files in plan for _rel, _path, st in files)
     done = 0
 
     def advance(n: int) -> None:
@@ -170,11 +171,12 @@ def export_runs(
                     "path": run_rel,
                     "files": [],
                 }
-                for rel, path, size in files:
+                for rel, path, st in files:
                     with open(path, "rb") as f:
-                        reader = _HashingReader(f, size, path, advance)
-                        sink.add(f"{run_rel}/{rel}", reader, size, path.stat().st_mtime)  # type: ignore[arg-type]
-                    entry["files"].append({"path": rel, "size": size, "sha256": reader.sha256.hexdigest()})
+                        reader = _HashingReader(f, st.st_size, path, advance)
+                        sink.add(f"{run_rel}/{rel}", reader, st.st_size, st.st_mtime)  # type: ignore[arg-type]
+                    sha256 = reader.sha256.hexdigest()
+                    entry["files"].append({"path": rel, "size": st.st_size, "sha256": sha256})
                     files_written += 1
                 manifest["runs"].append(entry)
             data = orjson.dumps(manifest, option=orjson.OPT_INDENT_2)
