@@ -107,15 +107,10 @@ def validate(reader: ArchiveReader, limits: ArchiveLimits) -> ValidatedArchive:
     for name, entry in names.items():
         if name.endswith((fmt.TEMP_SUFFIX, fmt.LOCK_SUFFIX)):
             continue  # left out of runs everywhere: stray temp files, the PyPI package's lock files
-        if name == fmt.MANIFEST_FILE or _owning_run(name, run_set) is not None:
+        if name == fmt.MANIFEST_FILE or run_of(name, run_set) is not None:
             result.files.append((name, entry))
             result.unpack_bytes += entry.size
     return result
-
-
-def run_of(name: str, run_dirs: set[str]) -> str | None:
-    """The run folder (from ``run_dirs``) that holds entry ``name``, if any."""
-    return _owning_run(name, run_dirs)
 
 
 def _check_size(reader: ArchiveReader, limits: ArchiveLimits, total: int) -> None:
@@ -185,11 +180,11 @@ def _run_dirs(names: dict[str, Entry]) -> list[str]:
             candidates.add("" if str(path.parent) == "." else str(path.parent))
     if "" in candidates:
         return [""]
-    return sorted(c for c in candidates if _owning_run(c, candidates) == c)
+    return sorted(c for c in candidates if run_of(c, candidates) == c)
 
 
-def _owning_run(name: str, run_dirs: list[str] | set[str]) -> str | None:
-    """The outermost folder of ``run_dirs`` that is ``name`` or one of its ancestors."""
+def run_of(name: str, run_dirs: list[str] | set[str]) -> str | None:
+    """The run folder (the outermost of ``run_dirs``) that is ``name`` or holds it, if any."""
     if "" in run_dirs:
         return ""
     path = PurePosixPath(name)
