@@ -320,9 +320,9 @@ class Run:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.mkdir(exist_ok=exist_ok)
-        except FileExistsError:
-            raise
         except OSError as exc:
+            if isinstance(exc, FileExistsError) and not exist_ok and path.parent.is_dir():
+                raise  # the fresh id is taken: the caller draws another
             raise StorageError(
                 f"cannot create the run folder {path}: {exc.strerror or exc}",
                 "pass storage= or set RUNICORN_DIR to a writable folder",

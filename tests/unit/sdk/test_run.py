@@ -11,7 +11,7 @@ import pytest
 
 import runicorn as rn
 from runicorn import format as fmt
-from runicorn.errors import ConfigError
+from runicorn.errors import ConfigError, StorageError
 from runicorn.sdk.disabled import DisabledRun
 
 
@@ -254,6 +254,14 @@ def test_init_refuses_names_that_leave_the_root(storage_root: Path) -> None:
         rn.init(project="../escape", storage=storage_root)
     assert info.value.hint
     assert list(storage_root.iterdir()) == []
+
+
+def test_init_names_the_run_folder_it_cannot_create(storage_root: Path) -> None:
+    (storage_root / "demo" / "exp1").mkdir(parents=True)
+    (storage_root / "demo" / "exp1" / fmt.RUNS_DIR).write_text("a file where the runs folder goes")
+    with pytest.raises(StorageError) as info:
+        rn.init(project="demo", name="exp1", storage=storage_root)
+    assert "cannot create the run folder" in info.value.message and "RUNICORN_DIR" in info.value.hint
 
 
 def test_resuming_a_run_id_appends_to_it(storage_root: Path) -> None:
