@@ -20,7 +20,9 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
-import orjson
+from starlette.responses import HTMLResponse
+
+from runicorn.viewer.error_shape import error_response
 
 TOKEN_COOKIE = "runicorn_token"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
@@ -87,16 +89,15 @@ class AccessGate:
         headers = _headers(scope)
         if self.token is None:
             if _host_name(headers.get("host", "127.0.0.1")) not in LOOPBACK_HOSTS:
-                why = (
-                    "this viewer only answers to a loopback host name (start it with --token to allow others)"
-                )
-                await self._refuse(scope, send, headers, 403, why)
+                why = "this viewer only answers to a loopback host name"
+                hint = "open it as http://127.0.0.1:<port>/, or start it with --token to allow other hosts"
+                await self._refuse(scope, receive, send, headers, 403, why, hint)
                 return
             await self.app(scope, receive, send)
             return
         given, from_query = self._given_tokens(scope, headers)
         if not self._token_ok(given):
-            await self._refuse(scope, send, headers, 401, "missing or wrong token")
+            await self._refuse(scope, receive, send, headers, 401, "missing or wrong token")
             return
         if scope["type"] == "http" and from_query is not None and self._token_ok([from_query]):
             send = self._with_cookie(send)
@@ -113,18 +114,21 @@ class AccessGate:
 
         return send_with_cookie
 
-    async def _refuse(self, scope: Scope, send: Send, headers: dict[str, str], status: int, why: str) -> None:
+    async def _refuse(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        headers: dict[str, str],
+        status: int,
+        why: str,
+        hint: str | None = None,
+    ) -> None:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008, "reason": why})
             return
-        wants_html = "text/html" in headers.get("accept", "") and status == 401
-        body = _LOGIN_PAGE if wants_html else orjson.dumps({"error": why, "status": status})
-        kind = b"text/html; charset=utf-8" if wants_html else b"application/json"
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        if "text/html" in headers.get("accept", "") and status == 401:
+            page = HTMLResponse(_LOGIN_PAGE, status_code=status)
+            await page(scope, receive, send)
+            return
+        await error_response(why, status, hint)(scope, receive, send)

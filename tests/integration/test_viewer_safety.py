@@ -119,6 +119,7 @@ def test_loopback_viewer_refuses_foreign_host_headers(root: Path, live_viewer) -
     base = live_viewer(root)
     status, body = raw_get(base, "/api/runs", headers={"Host": "evil.example:8000"})
     assert status == 403 and json.loads(body)["status"] == 403
+    assert "--token" in json.loads(body)["hint"]
     assert raw_get(base, "/api/runs", headers={"Host": "localhost:8000"})[0] == 200
 
 
