@@ -162,7 +162,10 @@ class StoreReader:
             with open(path, "rb") as f:
                 raw = f.read(MAX_RUN_TEXT_BYTES + 1)
         except OSError:
-            raise RunNotFound(f"run {key!r} has no {file_name}") from None
+            raise RunNotFound(
+                f"run {key!r} has no {file_name}",
+                f"GET /api/runs/{key} says which the run has (has_git_diff, has_traceback)",
+            ) from None
         text = raw[:MAX_RUN_TEXT_BYTES].decode("utf-8", "replace")
         return text + ("\n[cut: the file is larger than 5 MB]\n" if len(raw) > MAX_RUN_TEXT_BYTES else "")
 
@@ -177,5 +180,8 @@ class StoreReader:
         info = self.run(key)
         path = media_path(info.path, relpath)
         if path is None:
-            raise RunNotFound(f"no media file {relpath!r} in run {key!r}")
+            raise RunNotFound(
+                f"no media file {relpath!r} in run {key!r}",
+                f"list the run's media files with GET /api/runs/{key}/media",
+            )
         return path

@@ -47,7 +47,7 @@ def router(reader: StoreReader, poll_interval_s: float = 0.2) -> APIRouter:
         try:
             path = reader.logs_path(key)
         except RunNotFound as err:
-            await websocket.send_json({"error": err.message, "status": 404})
+            await websocket.send_json({"error": err.message, "status": 404, "hint": err.hint})
             await websocket.close(WS_UNKNOWN_RUN_CODE)
             return
         receiving = asyncio.ensure_future(websocket.receive())

@@ -70,7 +70,10 @@ def router(reader: StoreReader) -> APIRouter:
     def experiment_runs(project: str, name: str, query: Annotated[RunsQuery, Query()]) -> dict[str, Any]:
         answer = page(project, name, query)
         if answer["total"] == 0 and not any((query.status, query.tag, query.q)):
-            raise RunNotFound(f"no experiment {project}/{name} under the storage root")
+            raise RunNotFound(
+                f"no experiment {project}/{name} under the storage root",
+                f"list the experiments of {project} with GET /api/projects/{project}/names",
+            )
         return answer
 
     @api.get("/runs/{key}")

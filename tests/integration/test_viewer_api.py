@@ -192,6 +192,22 @@ def test_every_error_has_the_one_json_shape(root: Path, live_viewer) -> None:
         assert set(body) <= {"error", "status", "hint"}, path
 
 
+def test_a_404_for_something_missing_hints_where_to_list_what_exists(root: Path, live_viewer) -> None:
+    run = sdk_run(root, "vision", "resnet")
+    base = live_viewer(root)
+    cases = {
+        "/api/runs/20990101_000000_abcdef": "GET /api/runs",
+        f"/api/runs/{run.id}/media/media/missing.png": f"GET /api/runs/{run.id}/media",
+        f"/api/runs/{run.id}/traceback": f"GET /api/runs/{run.id}",
+        "/api/projects/nope/names": "GET /api/projects",
+        "/api/projects/vision/names/nope/runs": "GET /api/projects/vision/names",
+        "/api/compare?ids=nope&keys=loss": "GET /api/runs",
+    }
+    for path, hint in cases.items():
+        body = httpx.get(base + path, timeout=30).json()
+        assert body["status"] == 404 and hint in body["hint"], path
+
+
 def test_web_ui_is_served_with_a_single_page_fallback(root: Path, live_viewer, tmp_path: Path) -> None:
     plain = httpx.get(live_viewer(root) + "/", timeout=30)
     assert plain.status_code == 200 and "npm run build" in plain.text  # not built: a helpful page

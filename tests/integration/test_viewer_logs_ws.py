@@ -62,7 +62,9 @@ def test_websocket_for_an_unknown_run_says_404_and_closes(tmp_path: Path, live_v
     root.mkdir()
     base = live_viewer(root)
     with connect(base.replace("http", "ws") + "/api/runs/nope/logs/ws", open_timeout=10) as ws:
-        assert recv(ws)["status"] == 404
+        refusal = recv(ws)
+        assert refusal["status"] == 404
+        assert "GET /api/runs" in refusal["hint"]  # says where to find the runs that do exist
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=WAIT_S)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
