@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sshd_server import SshServer
+from sshd_server import SshServer, trusted_sshd
 
 
 @pytest.fixture
@@ -21,10 +21,5 @@ def ssh_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
 
 @pytest.fixture
 def sshd(ssh_env: dict[str, Path], tmp_path: Path) -> Iterator[SshServer]:
-    srv = SshServer(tmp_path / "sshd")
-    srv.start()
-    (ssh_env["home"] / ".ssh" / "known_hosts").write_text(srv.known_hosts_line())
-    try:
+    with trusted_sshd(tmp_path / "sshd", ssh_env["home"]) as srv:
         yield srv
-    finally:
-        srv.cleanup()

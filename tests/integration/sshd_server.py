@@ -9,6 +9,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 SSHD = "/usr/sbin/sshd"
@@ -26,9 +28,12 @@ def keygen(path: Path, passphrase: str = "") -> Path:
 
 
 class SshServer:
-    """``sshd -D -e`` on a free loopback port; ``kill()`` drops every live connection too."""
+    """``sshd -D -e`` on a free loopback port; ``kill()`` drops every live connection too.
 
-    def __init__(self, workdir: Path) -> None:
+    ``password_login`` turns password logins on (``UsePAM no``: the shadow password is checked) and
+    logs each try, so a test can count the failed ones."""
+
+    def __init__(self, workdir: Path, password_login: bool = False) -> None:
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -40,13 +45,14 @@ class SshServer:
         authorized.write_text(
             (self.dir / "client_key.pub").read_text() + (self.dir / "client_key_protected.pub").read_text()
         )
+        password, log_level = ("yes", "INFO") if password_login else ("no", "ERROR")
         self.config = self.dir / "sshd_config"
         self.config.write_text(
             f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {self.host_key}\n"
             f"PidFile {self.dir / 'sshd.pid'}\nAuthorizedKeysFile {authorized}\n"
-            "PermitRootLogin yes\nStrictModes no\nPasswordAuthentication no\n"
+            f"PermitRootLogin yes\nStrictModes no\nPasswordAuthentication {password}\n"
             "KbdInteractiveAuthentication no\nUsePAM no\nSubsystem sftp internal-sftp\n"
-            "LogLevel ERROR\nMaxStartups 50\n"
+            f"LogLevel {log_level}\nMaxStartups 50\n"
         )
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = self.dir / "sshd.log"
@@ -109,3 +115,15 @@ class SshServer:
     def cleanup(self) -> None:
         self.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextmanager
+def trusted_sshd(workdir: Path, home: Path, password_login: bool = False) -> Iterator[SshServer]:
+    """A started :class:`SshServer` whose host key ``home/.ssh/known_hosts`` trusts; stopped after."""
+    srv = SshServer(workdir, password_login=password_login)
+    srv.start()
+    (home / ".ssh" / "known_hosts").write_text(srv.known_hosts_line())
+    try:
+        yield srv
+    finally:
+        srv.cleanup()

@@ -24,7 +24,7 @@ from runicorn import format as fmt
 
 sys.path.insert(0, str(Path(__file__).parent))
 from remote_run import wait_for  # noqa: E402
-from sshd_server import SSHD, SshServer  # noqa: E402
+from sshd_server import SSHD, SshServer, trusted_sshd  # noqa: E402
 
 pytestmark = [
     pytest.mark.ssh,
@@ -65,15 +65,8 @@ def password_user() -> Iterator[PasswordUser]:
 @pytest.fixture
 def password_sshd(ssh_env: dict[str, Path], tmp_path: Path) -> Iterator[SshServer]:
     """The loopback sshd with plain password login on (``UsePAM no``: the shadow password is checked)."""
-    srv = SshServer(tmp_path / "sshd")
-    text = srv.config.read_text().replace("PasswordAuthentication no", "PasswordAuthentication yes")
-    srv.config.write_text(text.replace("LogLevel ERROR", "LogLevel INFO"))
-    srv.start()
-    (ssh_env["home"] / ".ssh" / "known_hosts").write_text(srv.known_hosts_line())
-    try:
+    with trusted_sshd(tmp_path / "sshd", ssh_env["home"], password_login=True) as srv:
         yield srv
-    finally:
-        srv.cleanup()
 
 
 def _sdk_run(root: Path, owner: str) -> runicorn.Run:
@@ -93,6 +86,12 @@ def _sdk_run(root: Path, owner: str) -> runicorn.Run:
     return run
 
 
+def _login(sshd: SshServer, user: PasswordUser) -> dict[str, object]:
+    """The body of ``POST /api/ssh/connect`` for ``user``'s password (no agent, no keys)."""
+    server: dict[str, object] = {"host": "127.0.0.1", "port": sshd.port, "user": user.name}
+    return server | {"password": user.password, "agent": False}
+
+
 def _files_holding(folders: list[Path], secret: bytes) -> list[Path]:
     return [p for f in folders for p in f.rglob("*") if p.is_file() and secret in p.read_bytes()]
 
@@ -107,14 +106,7 @@ def test_password_login_mirrors_a_run_and_writes_the_password_nowhere(
     local = ssh_env["local"]
     local.mkdir()
     with httpx.Client(base_url=live_viewer(local), timeout=30) as http:
-        body = {
-            "host": "127.0.0.1",
-            "port": password_sshd.port,
-            "user": password_user.name,
-            "password": password_user.password,
-            "agent": False,
-        }
-        answer = http.post("/api/ssh/connect", json=body)
+        answer = http.post("/api/ssh/connect", json=_login(password_sshd, password_user))
         assert answer.status_code == 200, answer.text
         session = answer.json()["session"]
         assert session and answer.json()["host_key"] == "known"
@@ -146,14 +138,8 @@ def test_wrong_password_is_a_clear_502_and_nothing_retries(
     local = ssh_env["local"]
     local.mkdir()
     with httpx.Client(base_url=live_viewer(local), timeout=30) as http:
-        body = {
-            "host": "127.0.0.1",
-            "port": password_sshd.port,
-            "user": password_user.name,
-            "password": password_user.password + "-wrong",
-            "agent": False,
-        }
-        answer = http.post("/api/ssh/connect", json=body)
+        wrong = _login(password_sshd, password_user) | {"password": password_user.password + "-wrong"}
+        answer = http.post("/api/ssh/connect", json=wrong)
         assert answer.status_code == 502
         error = answer.json()
         assert error["status"] == 502
