@@ -217,7 +217,7 @@ class RunSeries:
             "series": series,
             "stages": stages,
             "rows": len(cols) - start_row,
-            "since": None if since is None else since,
+            "since": since,
             "offset": self.offset,
             "restarted": restarted,
             "malformed": self.malformed,
