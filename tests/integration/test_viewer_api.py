@@ -5,12 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
 import pytest
-from fake_nvml import FakeNvml  # type: ignore[import-not-found]
+from fake_nvml import FakeGpu, FakeNvml  # type: ignore[import-not-found]
+
+from runicorn import format as fmt
+from runicorn.sdk.run import Run
+from runicorn.settings import resolve
 
 sys.path.insert(0, str(Path(__file__).parent))
 from viewer_runs import copy_pypi_runs, hostile_run, sdk_run  # noqa: E402
@@ -166,6 +171,21 @@ def test_gpu_without_driver_says_so(root: Path, live_viewer) -> None:
 
     answer = get(live_viewer(root, nvml=SimpleNamespace(nvmlInit=no_library)), "/api/gpu").json()
     assert answer["available"] is False and answer["reason"].startswith("no NVIDIA GPU/driver found")
+
+
+def test_system_history_of_a_run_sampled_by_the_sdk(root: Path, live_viewer) -> None:
+    settings = resolve(storage=str(root), system_interval_s=0.05)
+    run = Run(settings, "vision", "sampled", capture_console=False, nvml=FakeNvml(FakeGpu()))
+    events = run.dir / fmt.EVENTS_FILE
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (not events.exists() or events.stat().st_size < 600):
+        time.sleep(0.05)  # a few samples, flushed by the writer thread
+    run.finish()
+    answer = get(live_viewer(root), f"/api/runs/{run.id}/system", max_points=1000).json()
+    assert answer["x"] == "time" and "cpu/percent" in answer["keys"] and "gpu0/util_percent" in answer["keys"]
+    gpu = answer["series"]["gpu0/util_percent"]
+    assert gpu["count"] >= 2 and set(gpu["y"]) == {87.0} and gpu["x"] == sorted(gpu["x"])
+    assert get(live_viewer(root), f"/api/runs/{run.id}/metrics").json()["keys"] == []  # kept apart
 
 
 def test_every_error_has_the_one_json_shape(root: Path, live_viewer) -> None:
