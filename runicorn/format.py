@@ -16,6 +16,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -179,10 +180,28 @@ RUN_ID_PATTERN = re.compile(r"^\d{8}_\d{6}_[0-9a-f]{6}$")
 SAFE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}$")
 
 
+_issued_ids: tuple[str, set[str]] = ("", set())  # the second of the last id, the ids given in it
+_issued_lock = threading.Lock()
+
+
 def new_run_id(now: float | None = None) -> str:
-    """``YYYYMMDD_HHMMSS_`` in local time plus 6 hex characters of a uuid4."""
+    """``YYYYMMDD_HHMMSS_`` in local time plus 6 hex characters of a uuid4.
+
+    Never the same id twice in one process (6 hex characters alone collide now and then when
+    thousands of ids are drawn in one second); ids from other processes can still meet, which
+    the SDK handles when it creates the run folder.
+    """
+    global _issued_ids
     stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(time.time() if now is None else now))
-    return f"{stamp}_{uuid.uuid4().hex[:6]}"
+    with _issued_lock:
+        if _issued_ids[0] != stamp:
+            _issued_ids = (stamp, set())
+        issued = _issued_ids[1]
+        while True:
+            run_id = f"{stamp}_{uuid.uuid4().hex[:6]}"
+            if run_id not in issued:
+                issued.add(run_id)
+                return run_id
 
 
 def is_safe_id(value: str) -> bool:
