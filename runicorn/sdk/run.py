@@ -91,11 +91,18 @@ class Run:
         self._summary: dict[str, Any] = (fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {}) if resumed else {}
         if resumed:  # the resumed run's config, updated by the one given now
             config = {**(fmt.read_json(self.dir / fmt.CONFIG_FILE) or {}), **(config or {})}
-        started = time.time()
-        self._status = fmt.StatusData(status=fmt.RUNNING, started_at=started, heartbeat_at=started)
+        now = time.time()
+        created, started = now, now
+        if resumed:  # a resumed run keeps when it was created and started, its tags and notes
+            before = fmt.read_json(self.dir / fmt.META_FILE) or {}
+            created = _number_or(before.get("created_at"), now)
+            started = _number_or((fmt.read_json(self.dir / fmt.STATUS_FILE) or {}).get("started_at"), now)
+            tags = tags if tags is not None else before.get("tags")
+            notes = notes if notes is not None else before.get("notes")
+        self._status = fmt.StatusData(status=fmt.RUNNING, started_at=started, heartbeat_at=now)
         self._warned_topics: set[str] = set()
         try:
-            self._write_meta(started, tags or [], notes)
+            self._write_meta(created, tags if isinstance(tags, list) else [], notes)
             self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), config)
             self._write_json(fmt.CONFIG_FILE, dict(self.config))
             self._write_json(fmt.STATUS_FILE, dict(self._status))
@@ -430,3 +437,8 @@ class Run:
             previous(signum, frame)
         else:
             raise SystemExit(128 + signum)
+
+
+def _number_or(value: Any, default: float) -> float:
+    """``value`` when it is a plain number (read back from a run's JSON), else ``default``."""
+    return float(value) if type(value) in (int, float) else default

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import math
+import time
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,23 @@ def test_a_resumed_run_keeps_its_config_and_continues_its_steps(storage_root: Pa
     rn.finish()
     assert [m["global_step"] for m in metrics(again)] == [1, 2, 3]
     assert fmt.read_json(again.dir / fmt.CONFIG_FILE) == {"lr": 0.1, "epochs": 3} == again.config
+
+
+def test_a_resumed_run_keeps_when_it_was_created_and_started_and_its_tags(storage_root: Path) -> None:
+    options = {"capture_console": False, "system_metrics": False}
+    first = rn.init(storage=storage_root, tags=["baseline"], notes="first try", **options)
+    rn.finish()
+    meta, status = fmt.read_json(first.dir / fmt.META_FILE), fmt.read_json(first.dir / fmt.STATUS_FILE)
+    time.sleep(0.05)
+    again = rn.init(storage=storage_root, run_id=first.id, **options)
+    rn.finish()
+    meta2, status2 = fmt.read_json(again.dir / fmt.META_FILE), fmt.read_json(again.dir / fmt.STATUS_FILE)
+    assert (meta2["created_at"], meta2["tags"], meta2["notes"]) == (
+        meta["created_at"],
+        ["baseline"],
+        "first try",
+    )
+    assert status2["started_at"] == status["started_at"] and status2["ended_at"] > status["ended_at"]
 
 
 def test_the_disabled_run_accepts_every_call_a_run_accepts() -> None:
