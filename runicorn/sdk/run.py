@@ -146,13 +146,15 @@ class Run:
         try:
             if metrics:
                 data = {**(data or {}), **metrics}
+            if not data:
+                return  # nothing to record: no line, and the step does not move
             if step is None:
                 step = self._step = self._step + 1
             else:
                 step = self._step = int(step)
             now = _now()
             record = {}
-            for key, value in data.items():  # type: ignore[union-attr]
+            for key, value in data.items():
                 kind = type(value)
                 if kind is float or kind is int:
                     record[key] = value
@@ -167,14 +169,18 @@ class Run:
             elif _STAGE in record:  # a metric named "stage": dropped below like the other reserved keys
                 del record[_STAGE]
             if len(record) != n + 2:
-                record = self._without_reserved(data, record)  # type: ignore[arg-type]
+                record = self._without_reserved(data, record)
             try:
                 line = _encode(_METRICS, record, now)
             except TypeError:  # a key that is not a str: keys are text in the format
                 line = _encode(_METRICS, {str(k): v for k, v in record.items()}, now)
             self._events(line)
         except Exception as exc:  # noqa: BLE001 - never raise into the training loop
-            self._warn_once("log", f"rn.log failed and was skipped: {exc!r}")
+            if not isinstance(data, dict):
+                got = type(data).__name__
+                self._warn_once("log", f"rn.log takes a dict of metric names to numbers, got {got}: skipped")
+            else:
+                self._warn_once("log", f"rn.log failed and was skipped: {exc!r}")
 
     def log_text(self, text: str) -> None:
         """Append a line (or lines) of text to the run's log, as ``HH:MM:SS | text``."""

@@ -290,3 +290,16 @@ def test_resuming_a_run_id_appends_to_it(storage_root: Path) -> None:
     again.log({"a": 2.0}, step=2)
     again.finish()
     assert again.dir == first.dir and [m["a"] for m in metrics(again)] == [1.0, 2.0]
+
+
+def test_logging_nothing_writes_nothing_and_a_non_dict_says_what_to_pass(storage_root: Path, caplog) -> None:
+    run = rn.init(storage=storage_root, capture_console=False, system_metrics=False)
+    rn.log()
+    rn.log({})
+    with caplog.at_level(logging.WARNING, logger="runicorn"):
+        rn.log([1.0, 2.0])  # type: ignore[arg-type]
+    rn.log({"a": 1.0})
+    rn.finish()
+    # nothing logged moves no step; the refused list took step 1 (as any skipped call does)
+    assert [m["global_step"] for m in metrics(run)] == [2]
+    assert any("takes a dict of metric names to numbers, got list" in r.getMessage() for r in caplog.records)
