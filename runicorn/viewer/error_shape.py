@@ -28,6 +28,11 @@ def error_response(message: str, status: int, hint: str | None = None) -> JSONRe
     return JSONResponse(body, status_code=status)
 
 
+def runicorn_error_response(err: RunicornError, status: int) -> JSONResponse:
+    """A RunicornError in the one shape: its message, and its hint (what to do next)."""
+    return error_response(err.message, status, err.hint)
+
+
 def _describe_validation(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
@@ -53,11 +58,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def run_not_found(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RunNotFound)
-        return error_response(exc.message, 404, exc.hint)
+        return runicorn_error_response(exc, 404)
 
     async def runicorn_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RunicornError)
-        return error_response(exc.message, 400, exc.hint)
+        return runicorn_error_response(exc, 400)
 
     async def bad_argument(request: Request, exc: Exception) -> JSONResponse:
         return error_response(str(exc) or "bad argument", 400)

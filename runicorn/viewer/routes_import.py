@@ -16,7 +16,6 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
@@ -25,7 +24,7 @@ from runicorn import archive
 from runicorn import format as fmt
 from runicorn.errors import ArchiveError, RunicornError
 from runicorn.settings import Settings
-from runicorn.viewer.error_shape import error_response
+from runicorn.viewer.error_shape import runicorn_error_response
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -46,10 +45,6 @@ class ForeignOrigin(RunicornError):
 
 class BadUpload(RunicornError):
     """The request is not a multipart form with one archive in field ``file``."""
-
-
-def _error(err: RunicornError, status: int) -> JSONResponse:
-    return error_response(err.message, status, err.hint)
 
 
 class _FilePart:
@@ -139,7 +134,7 @@ def router(settings: Settings) -> APIRouter:
     async def import_upload(request: Request) -> Any:
         if not _same_site(request):
             await _drain(request)
-            return _error(
+            return runicorn_error_response(
                 ForeignOrigin(
                     f"uploads from {request.headers.get('origin')} are refused",
                     "upload from the viewer's own page, or use `runicorn import FILE`",
@@ -150,7 +145,7 @@ def router(settings: Settings) -> APIRouter:
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > cap + _ENVELOPE_BYTES:
             await _drain(request)
-            return _error(
+            return runicorn_error_response(
                 UploadTooLarge(
                     f"the upload is larger than {cap} bytes",
                     "import it with `runicorn import FILE`, or raise RUNICORN_MAX_UPLOAD_BYTES",
@@ -160,7 +155,7 @@ def router(settings: Settings) -> APIRouter:
         kind, options = parse_options_header(request.headers.get("content-type", ""))
         if kind != b"multipart/form-data" or b"boundary" not in options:
             await _drain(request)
-            return _error(
+            return runicorn_error_response(
                 BadUpload(
                     "the upload is not multipart/form-data", f"send the archive as form field '{FILE_FIELD}'"
                 ),
@@ -172,7 +167,7 @@ def router(settings: Settings) -> APIRouter:
             fd, name = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=staging)
         except OSError as exc:
             await _drain(request)
-            return _error(
+            return runicorn_error_response(
                 ArchiveError(
                     f"cannot write into the storage root {settings.storage}: {exc.strerror or exc}",
                     "check that it is writable",
@@ -190,12 +185,12 @@ def router(settings: Settings) -> APIRouter:
                     parser.finalize()
                 except UploadTooLarge as err:
                     await _drain(request)
-                    return _error(err, 413)
+                    return runicorn_error_response(err, 413)
                 except BadUpload as err:
                     await _drain(request)
-                    return _error(err, 400)
+                    return runicorn_error_response(err, 400)
                 except Exception as exc:  # malformed multipart or a client that went away
-                    return _error(
+                    return runicorn_error_response(
                         BadUpload(
                             f"the upload could not be read: {exc}",
                             f"send the archive as form field '{FILE_FIELD}'",
@@ -203,7 +198,7 @@ def router(settings: Settings) -> APIRouter:
                         400,
                     )
             if not part.files:
-                return _error(
+                return runicorn_error_response(
                     BadUpload(
                         f"the upload has no '{FILE_FIELD}' field",
                         f"send the archive as form field '{FILE_FIELD}'",
@@ -216,7 +211,7 @@ def router(settings: Settings) -> APIRouter:
                 )
             except ArchiveError as err:
                 err.message = err.message.replace(str(upload), part.filename or "the upload")
-                return _error(err, 422)
+                return runicorn_error_response(err, 422)
             reader = getattr(request.app.state, "reader", None)
             if reader is not None:  # the runs list shows the imported runs on its next fetch
                 await run_in_threadpool(reader.index.refresh, False, 0.0)

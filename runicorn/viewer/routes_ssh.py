@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from runicorn.errors import ConfigError, HostKeyChanged, HostKeyUnknown, RunicornError
 from runicorn.remote.registry import Registry
 from runicorn.settings import Settings
-from runicorn.viewer.error_shape import error_response
+from runicorn.viewer.error_shape import runicorn_error_response
 
 if TYPE_CHECKING:
     from runicorn.remote.tasks import MirrorTasks
@@ -49,10 +48,6 @@ class StartBody(BaseModel):
 
 class StopBody(BaseModel):
     id: str
-
-
-def _error(err: RunicornError, status: int) -> JSONResponse:
-    return error_response(err.message, status, err.hint)
 
 
 class LazyMirrorTasks:
@@ -127,7 +122,7 @@ def router(settings: Settings) -> APIRouter:
     @api.post("/connect")
     def connect(body: ConnectBody) -> Any:
         if body.trust and not body.fingerprint:
-            return _error(
+            return runicorn_error_response(
                 ConfigError(
                     "trust needs the fingerprint you confirmed",
                     "send the fingerprint from the first answer with trust: true",
@@ -153,7 +148,7 @@ def router(settings: Settings) -> APIRouter:
             )
         except HostKeyUnknown as err:
             if body.trust:
-                return _error(err, 409)
+                return runicorn_error_response(err, 409)
             return {
                 "session": None,
                 "host_key": "unknown",
@@ -161,7 +156,7 @@ def router(settings: Settings) -> APIRouter:
                 "message": err.message,
             }
         except RunicornError as err:
-            return _error(err, _status_of(err))
+            return runicorn_error_response(err, _status_of(err))
         return {"session": session, "host_key": "known"}
 
     @api.get("/listdir")
@@ -169,14 +164,14 @@ def router(settings: Settings) -> APIRouter:
         try:
             return lazy.get().listdir(session, path)
         except RunicornError as err:
-            return _error(err, _status_of(err))
+            return runicorn_error_response(err, _status_of(err))
 
     @api.post("/mirror/start")
     def start(body: StartBody) -> Any:
         try:
             return {"id": lazy.get().start(body.session, body.path, body.interval_s)}
         except RunicornError as err:
-            return _error(err, _status_of(err))
+            return runicorn_error_response(err, _status_of(err))
 
     @api.get("/mirror/list")
     def mirror_list() -> Any:
@@ -187,7 +182,7 @@ def router(settings: Settings) -> APIRouter:
         try:
             lazy.get().stop(body.id)
         except RunicornError as err:
-            return _error(err, _status_of(err))
+            return runicorn_error_response(err, _status_of(err))
         return {"stopped": body.id}
 
     return api
