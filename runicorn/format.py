@@ -209,6 +209,12 @@ def is_safe_id(value: str) -> bool:
     return bool(SAFE_ID_PATTERN.match(value)) and value not in (".", "..")
 
 
+def is_safe_place(project: str, name: str) -> bool:
+    """True when ``project`` and ``name`` (whose ``/`` separates nested experiment folders) can
+    name folders under a storage root without escaping it."""
+    return is_safe_id(project) and all(is_safe_id(part) for part in name.split("/"))
+
+
 def run_dir(root: Path, project: str, name: str, run_id: str) -> Path:
     """Where the SDK puts a run: ``<root>/<project>/<name>/runs/<run_id>``."""
     return Path(root) / project / name / RUNS_DIR / run_id

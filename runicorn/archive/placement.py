@@ -70,12 +70,12 @@ def place(run_rel: str, meta: dict[str, object] | None, fallback_id: str) -> Pla
     parts = PurePosixPath(run_rel).parts if run_rel else ()
     run_id = parts[-1] if parts else fallback_id
     from_meta = fmt.project_name_from_meta(meta) if meta else None
-    if from_meta and not _safe_names(*from_meta):
+    if from_meta and not fmt.is_safe_place(*from_meta):
         from_meta = None
     base = Path("/top")
     for start in range(max(len(parts) - 1, 0)):
         location = fmt.locate_run(base, Path(base, *parts[start:]))
-        if location is None or not _safe_names(location.project, location.name):
+        if location is None or not fmt.is_safe_place(location.project, location.name):
             continue
         if from_meta is None or from_meta == (location.project, location.name):
             return Placement(location.project, location.name, run_id, tuple(parts[start:-1]))
@@ -107,7 +107,3 @@ def content_digest(files: dict[str, tuple[int, str]]) -> str:
 
 def run_content(run_dir: Path) -> dict[str, tuple[int, str]]:
     return {rel: file_digest(path) for rel, path in run_files(run_dir)}
-
-
-def _safe_names(project: str, name: str) -> bool:
-    return fmt.is_safe_id(project) and all(fmt.is_safe_id(seg) for seg in name.split("/"))

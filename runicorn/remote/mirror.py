@@ -104,10 +104,6 @@ class _RunState:
         self.handles.clear()
 
 
-def _safe_name(name: str) -> bool:
-    return all(fmt.is_safe_id(seg) for seg in name.split("/"))
-
-
 def place_run(local_root: Path, remote_run: str, meta: dict[str, Any] | None) -> Path:
     """Where a remote run folder lands under ``local_root`` (before ownership is checked)."""
     run_id = posixpath.basename(remote_run.rstrip("/"))
@@ -120,7 +116,7 @@ def place_run(local_root: Path, remote_run: str, meta: dict[str, Any] | None) ->
             project, name = parts[-4], parts[-3]
         else:
             project, name = fmt.DEFAULT_PROJECT, fmt.DEFAULT_NAME
-    if not (fmt.is_safe_id(project) and _safe_name(name) and fmt.is_safe_id(run_id)):
+    if not (fmt.is_safe_place(project, name) and fmt.is_safe_id(run_id)):
         project, name = fmt.DEFAULT_PROJECT, fmt.DEFAULT_NAME
     if "/" in name:  # the PyPI package's nested paths keep its own layout, which readers understand
         return Path(local_root, fmt.RUNS_DIR, project, *name.split("/"), run_id)
