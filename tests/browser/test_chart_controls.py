@@ -111,6 +111,8 @@ def test_x_axis_switches_between_step_and_wall_time(make_run: Any, open_ui: Any)
     expect(chart).to_have_attribute("data-x", "time")
     expect(chart).to_have_attribute("data-points", str(STEPS))
     started = run.dir.stat().st_mtime
+    # the chart is rebuilt for the new axis: its scale range is exposed once uPlot has drawn it
+    expect(chart).to_have_attribute("data-x-min", re.compile(r"^\d{9,}"))
     x_min = scale(chart, "x-min")
     assert abs(x_min - started) < 3600, (x_min, started)  # unix seconds, not steps
     page.get_by_test_id("x-step").click()
