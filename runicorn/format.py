@@ -34,6 +34,9 @@ STATUS_FILE = "status.json"
 SUMMARY_FILE = "summary.json"
 CONFIG_FILE = "config.json"
 EVENTS_FILE = "events.jsonl"
+# events.jsonl's blocks already decoded, written by the SDK beside it: binary frames laid out by
+# runicorn.store.frames. Only a speed-up: readers check each frame against events.jsonl.
+COLUMNS_FILE = "events.columns"
 LOGS_FILE = "logs.txt"
 MEDIA_DIR = "media"
 GIT_DIFF_FILE = "git_diff.patch"
@@ -41,9 +44,9 @@ TRACEBACK_FILE = "traceback.txt"
 # Text files a run may hold beside its records, shown as they are.
 RUN_TEXT_FILES = (GIT_DIFF_FILE, TRACEBACK_FILE)
 # Files that are rewritten whole (atomically) while a run lives; everything else is append-only
-# (events, logs) or written once (media, git diff, traceback).
+# (events, logs, columns) or written once (media, git diff, traceback).
 REWRITTEN_FILES = (META_FILE, STATUS_FILE, SUMMARY_FILE, CONFIG_FILE)
-APPEND_ONLY_FILES = (EVENTS_FILE, LOGS_FILE)
+APPEND_ONLY_FILES = (EVENTS_FILE, LOGS_FILE, COLUMNS_FILE)
 # A folder holding one of these is a run (the PyPI package's rule).
 RUN_MARKER_FILES = (META_FILE, STATUS_FILE)
 # Where an import stages an archive inside the storage root before moving runs into place.

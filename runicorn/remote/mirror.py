@@ -127,6 +127,11 @@ def _is_dir(attr: paramiko.SFTPAttributes) -> bool:
     return attr.st_mode is not None and stat.S_ISDIR(attr.st_mode)
 
 
+def _events_before_columns(name: str) -> tuple[bool, str]:
+    """Sort key: events.columns after events.jsonl, so a frame lands after the lines it stands for."""
+    return name == fmt.COLUMNS_FILE, name
+
+
 def _skip_file(name: str) -> bool:
     return name.startswith(".") or name.endswith(fmt.TEMP_SUFFIX) or name.endswith(fmt.LOCK_SUFFIX)
 
@@ -389,7 +394,7 @@ class Mirror:
                 state.drop_handles()
             return
         state.since_listing += 1
-        for name in sorted(state.append_names):
+        for name in sorted(state.append_names, key=_events_before_columns):
             f = state.handles.get(name)
             if f is None:
                 f = state.handles[name] = sftp.open(posixpath.join(state.remote, name), "rb")
@@ -407,13 +412,15 @@ class Mirror:
         state.append_names = {e.filename for e in entries if e.filename in fmt.APPEND_ONLY_FILES}
         complete = True
         files = [e for e in entries if not _is_dir(e) and not _skip_file(e.filename)]
-        # meta.json first (a run never shows up nameless), then the append-only files, status last:
-        # a final status never lands before its events
+        # meta.json first (a run never shows up nameless), then the append-only files (events
+        # before the frames that stand for them), status last: a final status never lands before
+        # its events
         files.sort(
             key=lambda e: (
                 e.filename != fmt.META_FILE,
                 e.filename not in fmt.APPEND_ONLY_FILES,
                 e.filename == fmt.STATUS_FILE,
+                _events_before_columns(e.filename),
             )
         )
         for entry in files:

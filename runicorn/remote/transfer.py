@@ -1,7 +1,8 @@
 """Copy rules for one remote file into its local twin, over an open SFTP channel.
 
 - Append-only files (``format.APPEND_ONLY_FILES``) continue from the local size; only complete
-  lines land, so a half-written remote line never lands half. A remote file that shrank, or whose
+  lines (whole frames, for ``events.columns``) land, so a half-written remote line never lands
+  half. A remote file that shrank, or whose
   first bytes differ from the local ones (checked once per connection), is fetched whole.
 - Every other file (the rewritten JSON files, media, git diff, ...) is fetched whole when it is
   missing locally or its size or mtime differs, into a temp file renamed over the old one, and
@@ -21,6 +22,7 @@ import paramiko
 
 from runicorn import format as fmt
 from runicorn.remote.clock import ServerClock
+from runicorn.store.frames import whole_frames_length
 
 HEAD_BYTES = 64
 _PREFETCH_OVER = 64 * 1024
@@ -47,6 +49,14 @@ def _replace(local: Path, data: bytes, mtime: int | None, must_parse: bool = Fal
     return True
 
 
+def _whole_units(local: Path, data: bytes) -> bytes:
+    """The start of ``data`` (read from a unit boundary) that is whole units: frames for
+    events.columns, lines for the other append-only files."""
+    if local.name == fmt.COLUMNS_FILE:
+        return data[: whole_frames_length(data)]
+    return data[: data.rfind(b"\n") + 1]
+
+
 def _local_size(local: Path) -> int:
     try:
         return local.stat().st_size
@@ -67,13 +77,13 @@ def sync_append(
         whole = read_range(sftp, remote, 0, n) != local_head
     if whole:
         data = read_range(sftp, remote, 0, remote_size)
-        keep = data[: data.rfind(b"\n") + 1]
+        keep = _whole_units(local, data)
         _replace(local, keep, None)
         return len(keep), len(keep) == remote_size
     if remote_size == local_size:
         return 0, True
     chunk = read_range(sftp, remote, local_size, remote_size - local_size)
-    complete = chunk[: chunk.rfind(b"\n") + 1]
+    complete = _whole_units(local, chunk)
     if complete:
         local.parent.mkdir(parents=True, exist_ok=True)
         with open(local, "ab") as f:
@@ -142,7 +152,7 @@ def read_available(f: paramiko.SFTPFile, offset: int, limit: int) -> bytes:
 def continue_append(f: paramiko.SFTPFile, local: Path, limit: int) -> bytes:
     """Append the complete lines an open remote file gained past the local size; returns them."""
     chunk = read_available(f, _local_size(local), limit)
-    complete = chunk[: chunk.rfind(b"\n") + 1]
+    complete = _whole_units(local, chunk)
     if complete:
         with open(local, "ab") as out:
             out.write(complete)

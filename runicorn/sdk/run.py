@@ -113,6 +113,7 @@ class Run:
                 "or pass storage= / set RUNICORN_DIR to another folder",
             ) from exc
 
+        from runicorn.sdk.frames_writer import FramesWriter
         from runicorn.sdk.writer import BufferedWriter
 
         self._writer = BufferedWriter(
@@ -121,6 +122,7 @@ class Run:
             max_pending_bytes=settings.max_pending_bytes,
             on_tick=self._heartbeat,
             tick_interval_s=fmt.HEARTBEAT_INTERVAL_S,
+            frames={fmt.EVENTS_FILE: FramesWriter(self.dir / fmt.EVENTS_FILE, self.dir / fmt.COLUMNS_FILE)},
         )
         self._events = self._writer.queue(fmt.EVENTS_FILE).append
         self._logs = self._writer.queue(fmt.LOGS_FILE)

@@ -14,19 +14,25 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from runicorn.sdk.frames_writer import FramesWriter
 
 log = logging.getLogger("runicorn")
 
 
 class AppendFile:
-    """One append-only file fed by a queue of complete lines (bytes)."""
+    """One append-only file fed by a queue of complete lines (bytes). ``frames``, when given,
+    is told of every byte that reached the file (events.jsonl: it keeps events.columns)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, frames: FramesWriter | None = None) -> None:
         self.path = path
         self.queue: deque[bytes] = deque()  # append() and popleft() are thread-safe
         self._retry = b""  # bytes taken from the queue that the disk refused
         self._fd: int | None = None
         self.lost_lines = 0
+        self.frames = frames
 
     def pending_bytes(self) -> int:
         return len(self._retry)
@@ -41,6 +47,8 @@ class AppendFile:
             return
         if self._fd is None:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            if self.frames is not None:
+                self.frames.events_opened(os.fstat(self._fd).st_size)
         view = memoryview(self._retry)
         written = 0
         try:
@@ -48,6 +56,8 @@ class AppendFile:
                 written += os.write(self._fd, view[written:])
         finally:
             view.release()
+            if written and self.frames is not None:
+                self.frames.written(written)
             self._retry = self._retry[written:]
 
     def drop_oldest(self, max_bytes: int) -> None:
@@ -60,6 +70,8 @@ class AppendFile:
         self._retry = self._retry[cut:]
 
     def close(self) -> None:
+        if self.frames is not None:
+            self.frames.close()
         if self._fd is not None:
             try:
                 os.close(self._fd)
@@ -78,8 +90,10 @@ class BufferedWriter:
         max_pending_bytes: int,
         on_tick: Callable[[], None] | None = None,
         tick_interval_s: float = 10.0,
+        frames: dict[str, FramesWriter] | None = None,
     ) -> None:
-        self.files = {key: AppendFile(path) for key, path in files.items()}
+        frames = frames or {}
+        self.files = {key: AppendFile(path, frames.get(key)) for key, path in files.items()}
         self.flush_interval_s = flush_interval_s
         self.max_pending_bytes = max_pending_bytes
         self._on_tick = on_tick

@@ -22,18 +22,23 @@ from __future__ import annotations
 import math
 import os
 import threading
+import zlib
 from array import array
 from bisect import bisect_right
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from runicorn import format as fmt
 from runicorn.store.blocks import Block, cut_blocks, decode_block, gc_paused
 from runicorn.store.columns import X_MODES, ColumnSet
 from runicorn.store.decode_pool import DecodePool
 from runicorn.store.downsample import keep_indexes
+from runicorn.store.frames import frame_refs, read_frame
 
 READ_CHUNK_BYTES = 8 * 1024 * 1024
+# An unread part this large is first looked up in events.columns (smaller ones decode as fast).
+FRAMES_MIN_BYTES = 1024 * 1024
 
 
 class RunSeries:
@@ -94,22 +99,54 @@ class RunSeries:
             return
         with f:
             size = os.fstat(f.fileno()).st_size
-            if self.pool is not None and size - self.offset >= self.pool.min_bytes:
-                for block in self.pool.decode(f, self.offset, size):
-                    self._apply(block)
-            f.seek(self.offset)
-            carry = b""
-            while True:
-                chunk = f.read(READ_CHUNK_BYTES)
-                if not chunk:
+            if size - self.offset >= FRAMES_MIN_BYTES:
+                self._read_frames(f, size)
+            self._decode_to(f, size)
+
+    def _read_frames(self, f: BinaryIO, size: int) -> None:
+        """Take the blocks ``events.columns`` holds for the unread bytes (each checked against
+        the bytes it stands for); the stretches no valid frame covers are decoded."""
+        try:
+            frames_file = open(self.run_dir / fmt.COLUMNS_FILE, "rb")
+        except OSError:
+            return
+        with frames_file:
+            for ref in sorted(frame_refs(frames_file), key=attrgetter("start")):
+                if ref.start < self.offset:
+                    continue
+                if ref.end > size:
                     break
-                data = carry + chunk if carry else chunk
-                end = data.rfind(b"\n") + 1
-                carry = data[end:]
-                for piece in cut_blocks(data[:end] if end < len(data) else data):
-                    with gc_paused():
-                        block = decode_block(piece)
+                if ref.start > self.offset:
+                    self._decode_to(f, ref.start)
+                if ref.start != self.offset:
+                    continue  # the stretch before it did not end where the frame begins
+                f.seek(ref.start)
+                if zlib.crc32(f.read(ref.end - ref.start)) != ref.events_crc:
+                    continue  # events.jsonl changed under it: decoded from the file instead
+                block = read_frame(frames_file, ref)
+                if block is not None:
                     self._apply(block)
+
+    def _decode_to(self, f: BinaryIO, end: int) -> None:
+        """Decode the whole lines from the read offset up to byte ``end``."""
+        if self.pool is not None and end - self.offset >= self.pool.min_bytes:
+            for block in self.pool.decode(f, self.offset, end):
+                self._apply(block)
+        f.seek(self.offset)
+        left = end - self.offset
+        carry = b""
+        while left > 0:
+            chunk = f.read(min(READ_CHUNK_BYTES, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            data = carry + chunk if carry else chunk
+            cut = data.rfind(b"\n") + 1
+            carry = data[cut:]
+            for piece in cut_blocks(data[:cut] if cut < len(data) else data):
+                with gc_paused():
+                    block = decode_block(piece)
+                self._apply(block)
 
     def _apply(self, block: Block) -> None:
         if block.metrics is not None:

@@ -19,6 +19,8 @@ from runicorn import format as fmt
 from runicorn.errors import HostKeyChanged, HostKeyUnknown
 from runicorn.remote.connect import Credentials, Target, connect, runicorn_known_hosts_path
 from runicorn.remote.mirror import Mirror
+from runicorn.store.frames import valid_length
+from runicorn.store.series import RunSeries
 
 sys.path.insert(0, str(Path(__file__).parent))
 from remote_run import RemoteRun, lines, wait_for  # noqa: E402
@@ -69,6 +71,44 @@ def test_sdk_run_written_while_mirroring_appears_locally_and_grows(
         )
         for name in (fmt.EVENTS_FILE, fmt.LOGS_FILE, fmt.META_FILE, fmt.CONFIG_FILE, fmt.SUMMARY_FILE):
             assert (local / name).read_bytes() == (run.dir / name).read_bytes(), name
+    finally:
+        run.finish()
+        mirror.stop()
+
+
+def test_events_columns_lands_only_in_whole_frames_and_the_mirrored_run_reads_the_same(
+    sshd: SshServer, ssh_env: dict[str, Path]
+) -> None:
+    mirror = make_mirror(sshd, ssh_env["remote"], ssh_env["local"])
+    ssh_env["remote"].mkdir()
+    mirror.start()
+    run = runicorn.init(
+        project="proj", name="exp", storage=ssh_env["remote"], capture_console=False, system_metrics=False
+    )
+    try:
+        local = fmt.run_dir(ssh_env["local"], "proj", "exp", run.id)
+        seen_torn = []
+        for chunk in range(6):
+            for step in range(chunk * 5000, (chunk + 1) * 5000):
+                run.log({"loss": 1.0 / (step + 1), "acc": step % 13}, stage="train" if step % 900 else "eval")
+            run.flush()
+            size = (run.dir / fmt.EVENTS_FILE).stat().st_size
+            wait_for(lambda s=size, e=local / fmt.EVENTS_FILE: e.exists() and e.stat().st_size == s)
+            columns = local / fmt.COLUMNS_FILE
+            if columns.exists():
+                seen_torn.append(valid_length(columns) != columns.stat().st_size)
+        run.finish()
+        wait_for(
+            lambda: (local / fmt.COLUMNS_FILE).exists()
+            and (local / fmt.COLUMNS_FILE).read_bytes() == (run.dir / fmt.COLUMNS_FILE).read_bytes(),
+            what="events.columns to land whole",
+        )
+        assert seen_torn and not any(seen_torn)  # frames landed while the run went on, never torn
+        mirrored, written = RunSeries(local), RunSeries(run.dir)
+        mirrored.update()
+        written.update()
+        assert mirrored.metrics(max_points=600) == written.metrics(max_points=600)
+        assert mirrored.metrics(max_points=600)["series"]["loss"]["count"] == 30_000
     finally:
         run.finish()
         mirror.stop()
