@@ -35,10 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from runicorn import format as fmt  # noqa: E402
 
 BIG_ID = "20260101_000000_b16b16"
+PLAIN_ID = "20260101_000000_b16b17"  # the big run's events without events.columns
 BARS = {  # figure -> bar in seconds (or MB for memory)
     "runs cold": 3.0,
     "runs warm": 0.050,
     "metrics cold": 1.0,
+    "metrics cold, no events.columns": 1.0,
     "metrics warm": 0.050,
     "since poll": 0.020,
     "peak memory MB": 500.0,
@@ -106,7 +108,24 @@ def write_big_run(root: Path, steps: int) -> Path:
     with open(d / fmt.EVENTS_FILE, "wb") as f:
         for start in range(0, steps, 10000):
             f.write(b"".join(big_line(s, t0 + s * 0.01) for s in range(start, min(steps, start + 10000))))
+    frame_as_the_sdk_does(d)
+    # The same events without events.columns: a run written by another program (or by 0.7.2).
+    plain = fmt.run_dir(root, "big", "long-plain", PLAIN_ID)
+    plain.mkdir(parents=True)
+    for name in (fmt.META_FILE, fmt.STATUS_FILE):
+        shutil.copy(d / name, plain / name)
+    os.link(d / fmt.EVENTS_FILE, plain / fmt.EVENTS_FILE)  # one file: appends reach both runs
     return d
+
+
+def frame_as_the_sdk_does(run: Path) -> None:
+    """Write events.columns for the run's events, as our SDK leaves it once it has kept up."""
+    from runicorn.sdk.frames_writer import FramesWriter
+
+    frames = FramesWriter(run / fmt.EVENTS_FILE, run / fmt.COLUMNS_FILE, budget=float("inf"))
+    frames.events_opened(0)
+    frames.written((run / fmt.EVENTS_FILE).stat().st_size)
+    frames.close(limit_s=float("inf"))
 
 
 def append_steps(run: Path, first: int, count: int) -> None:
@@ -131,7 +150,7 @@ def report(label: str, figure: str, value: float, theirs: float | None = None) -
     shown = value if unit == "MB" else value * 1000
     bar_shown = bar if unit == "MB" else bar * 1000
     verdict = "ok " if value <= bar else "OVER"
-    line = f"{verdict} {label:<7} {figure:<15} {shown:10.1f} {unit}  bar {bar_shown:7.0f} {unit}"
+    line = f"{verdict} {label:<7} {figure:<32} {shown:10.1f} {unit}  bar {bar_shown:7.0f} {unit}"
     line += f"  ratio {bar / value:6.1f}x"
     if theirs is not None:
         their_shown = theirs * (1 if unit == "MB" else 1000)
@@ -150,6 +169,8 @@ def bench_store(root: Path, big: Path, steps: int) -> None:
     report("store", "runs warm", best_of(lambda: reader.index.query(limit=50)))
     keys = ["loss", "acc", "lr", "grad_norm"]
     report("store", "metrics cold", timed(lambda: reader.metrics(BIG_ID, keys, max_points=2000)))
+    plain_cold = timed(lambda: reader.metrics(PLAIN_ID, keys, max_points=2000))
+    report("store", "metrics cold, no events.columns", plain_cold)
     pool = reader.decode_pool
     print(
         f"     ({pool.workers} decoding processes; {pool.pieces_by_workers} of {pool.pieces_decoded} "
@@ -167,12 +188,19 @@ def bench_store(root: Path, big: Path, steps: int) -> None:
     print(f"     (full scan done; a filtered page then takes {(time.perf_counter() - t) * 1000:.1f} ms)")
     reader.close()
 
-    def one_thread() -> None:
-        series = RunSeries(big)
-        series.update()
-        series.metrics(keys, max_points=2000)
+    def one_thread(run: Path) -> Callable[[], None]:
+        def read() -> None:
+            series = RunSeries(run)
+            series.update()
+            series.metrics(keys, max_points=2000)
 
-    print(f"     (metrics cold in one thread, no worker processes: {timed(one_thread) * 1000:.1f} ms)")
+        return read
+
+    plain = fmt.run_dir(root, "big", "long-plain", PLAIN_ID)
+    print(
+        f"     (metrics cold in one thread, no worker processes: {timed(one_thread(big)) * 1000:.1f} ms; "
+        f"without events.columns {timed(one_thread(plain)) * 1000:.1f} ms)"
+    )
 
 
 # --- over HTTP ---------------------------------------------------------------------------------------
@@ -253,6 +281,9 @@ def bench_http_ours(root: Path, big: Path, steps: int, theirs: dict[str, float])
         )
         url = f"{base}/api/runs/{BIG_ID}/metrics?max_points=2000"
         report("http", "metrics cold", timed(lambda: get(url)), theirs.get("metrics cold"))
+        plain_url = f"{base}/api/runs/{PLAIN_ID}/metrics?max_points=2000"
+        plain_cold = timed(lambda: get(plain_url))
+        report("http", "metrics cold, no events.columns", plain_cold, theirs.get("metrics cold"))
         report("http", "metrics warm", best_of(lambda: get(url)), theirs.get("metrics warm"))
         offset = orjson.loads(get(url))["offset"]
         append_steps(big, steps + 1000, 1000)
