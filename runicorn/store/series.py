@@ -110,6 +110,7 @@ class RunSeries:
             frames_file = open(self.run_dir / fmt.COLUMNS_FILE, "rb")
         except OSError:
             return
+        buffer = bytearray()
         with frames_file:
             for ref in sorted(frame_refs(frames_file), key=attrgetter("start")):
                 if ref.start < self.offset:
@@ -120,8 +121,7 @@ class RunSeries:
                     self._decode_to(f, ref.start)
                 if ref.start != self.offset:
                     continue  # the stretch before it did not end where the frame begins
-                f.seek(ref.start)
-                if zlib.crc32(f.read(ref.end - ref.start)) != ref.events_crc:
+                if _crc_of(f, ref.start, ref.end - ref.start, buffer) != ref.events_crc:
                     continue  # events.jsonl changed under it: decoded from the file instead
                 block = read_frame(frames_file, ref)
                 if block is not None:
@@ -259,6 +259,16 @@ class RunSeries:
             "restarted": restarted,
             "malformed": self.malformed,
         }
+
+
+def _crc_of(f: BinaryIO, start: int, size: int, buffer: bytearray) -> int:
+    """CRC-32 of ``size`` bytes of ``f`` from ``start``, read into a buffer that is reused."""
+    if len(buffer) < size:
+        buffer.extend(bytes(size - len(buffer)))
+    view = memoryview(buffer)[:size]
+    f.seek(start)
+    got = f.readinto(view)
+    return zlib.crc32(view[:got])
 
 
 def _finite_or_none(value: float) -> float | None:
