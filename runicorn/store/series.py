@@ -19,6 +19,7 @@ stretch again.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import threading
@@ -103,7 +104,7 @@ class RunSeries:
                 self._read_frames(f, size)
             self._decode_to(f, size)
 
-    def _read_frames(self, f: BinaryIO, size: int) -> None:
+    def _read_frames(self, f: io.BufferedReader, size: int) -> None:
         """Take the blocks ``events.columns`` holds for the unread bytes (each checked against
         the bytes it stands for); the stretches no valid frame covers are decoded."""
         try:
@@ -261,7 +262,7 @@ class RunSeries:
         }
 
 
-def _crc_of(f: BinaryIO, start: int, size: int, buffer: bytearray) -> int:
+def _crc_of(f: io.BufferedReader, start: int, size: int, buffer: bytearray) -> int:
     """CRC-32 of ``size`` bytes of ``f`` from ``start``, read into a buffer that is reused."""
     if len(buffer) < size:
         buffer.extend(bytes(size - len(buffer)))
