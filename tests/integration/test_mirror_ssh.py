@@ -37,9 +37,10 @@ def make_mirror(sshd: SshServer, path: Path, local: Path, host: str = "127.0.0.1
     return Mirror(target, Credentials(key_path=str(sshd.client_key)), local, interval_s=0.1, **kw)  # type: ignore[arg-type]
 
 
-def test_sdk_run_written_while_mirroring_appears_locally_and_grows(
-    sshd: SshServer, ssh_env: dict[str, Path]
-) -> None:
+def mirror_and_start_sdk_run(
+    sshd: SshServer, ssh_env: dict[str, Path], **init: object
+) -> tuple[Mirror, runicorn.Run]:
+    """A mirror of the (new) remote storage, started, and an SDK run written into it."""
     mirror = make_mirror(sshd, ssh_env["remote"], ssh_env["local"])
     ssh_env["remote"].mkdir()
     mirror.start()
@@ -47,10 +48,17 @@ def test_sdk_run_written_while_mirroring_appears_locally_and_grows(
         project="proj",
         name="exp",
         storage=ssh_env["remote"],
-        config={"lr": 0.1},
         capture_console=False,
         system_metrics=False,
+        **init,  # type: ignore[arg-type]
     )
+    return mirror, run
+
+
+def test_sdk_run_written_while_mirroring_appears_locally_and_grows(
+    sshd: SshServer, ssh_env: dict[str, Path]
+) -> None:
+    mirror, run = mirror_and_start_sdk_run(sshd, ssh_env, config={"lr": 0.1})
     try:
         local = fmt.run_dir(ssh_env["local"], "proj", "exp", run.id)
         events = local / fmt.EVENTS_FILE
@@ -79,12 +87,7 @@ def test_sdk_run_written_while_mirroring_appears_locally_and_grows(
 def test_events_columns_lands_only_in_whole_frames_and_the_mirrored_run_reads_the_same(
     sshd: SshServer, ssh_env: dict[str, Path]
 ) -> None:
-    mirror = make_mirror(sshd, ssh_env["remote"], ssh_env["local"])
-    ssh_env["remote"].mkdir()
-    mirror.start()
-    run = runicorn.init(
-        project="proj", name="exp", storage=ssh_env["remote"], capture_console=False, system_metrics=False
-    )
+    mirror, run = mirror_and_start_sdk_run(sshd, ssh_env)
     try:
         local = fmt.run_dir(ssh_env["local"], "proj", "exp", run.id)
         seen_torn = []
