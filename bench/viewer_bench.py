@@ -33,6 +33,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from runicorn import format as fmt  # noqa: E402
+from runicorn.sdk.frames_writer import frame_events_file  # noqa: E402
 
 BIG_ID = "20260101_000000_b16b16"
 PLAIN_ID = "20260101_000000_b16b17"  # the big run's events without events.columns
@@ -108,7 +109,7 @@ def write_big_run(root: Path, steps: int) -> Path:
     with open(d / fmt.EVENTS_FILE, "wb") as f:
         for start in range(0, steps, 10000):
             f.write(b"".join(big_line(s, t0 + s * 0.01) for s in range(start, min(steps, start + 10000))))
-    frame_as_the_sdk_does(d)
+    frame_events_file(d)  # events.columns, as our SDK leaves it once it has kept up
     # The same events without events.columns: a run written by another program (or by 0.7.2).
     plain = fmt.run_dir(root, "big", "long-plain", PLAIN_ID)
     plain.mkdir(parents=True)
@@ -116,16 +117,6 @@ def write_big_run(root: Path, steps: int) -> Path:
         shutil.copy(d / name, plain / name)
     os.link(d / fmt.EVENTS_FILE, plain / fmt.EVENTS_FILE)  # one file: appends reach both runs
     return d
-
-
-def frame_as_the_sdk_does(run: Path) -> None:
-    """Write events.columns for the run's events, as our SDK leaves it once it has kept up."""
-    from runicorn.sdk.frames_writer import FramesWriter
-
-    frames = FramesWriter(run / fmt.EVENTS_FILE, run / fmt.COLUMNS_FILE, budget=float("inf"))
-    frames.events_opened(0)
-    frames.written((run / fmt.EVENTS_FILE).stat().st_size)
-    frames.close(limit_s=float("inf"))
 
 
 def append_steps(run: Path, first: int, count: int) -> None:

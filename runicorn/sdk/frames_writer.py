@@ -19,16 +19,33 @@ it off for the rest of the run, quietly, and readers decode the unframed part of
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from runicorn import format as fmt
+
 log = logging.getLogger("runicorn")
 FRAME_BYTES = 512 * 1024  # events bytes per frame: the size of the viewer's decode blocks
 BUDGET = 0.05  # the share of the run's time framing may take while the run goes on
 FINISH_LIMIT_S = 5.0  # framing what is left when the run finishes stops after this long
+
+
+def frame_events_file(run_dir: Path) -> None:
+    """Write ``events.columns`` for the whole ``events.jsonl`` of a run folder this program made
+    (an imported run): what the SDK leaves once it has kept up."""
+    events = run_dir / fmt.EVENTS_FILE
+    try:
+        size = events.stat().st_size
+    except OSError:
+        return
+    frames = FramesWriter(events, run_dir / fmt.COLUMNS_FILE, budget=math.inf)
+    frames.events_opened(0)
+    frames.written(size)
+    frames.close(limit_s=math.inf)
 
 
 class FramesWriter:

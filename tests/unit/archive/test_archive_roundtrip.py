@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from archive_fixtures import make_archive, run_members, tree_hashes, write_run
 
+import runicorn as rn
 from runicorn import archive
 from runicorn import format as fmt
 from runicorn.errors import ArchiveError, ConfigError, RunNotFound
+from runicorn.store.series import RunSeries
 
 KINDS = ["zip", "tar.gz"]
 
@@ -201,3 +203,21 @@ def test_export_refuses_a_run_holding_an_archive_before_writing(
         _export(source, out)
     assert str(run_dir / name) in err.value.message and "nothing was written" in err.value.hint
     assert not out.exists() and not list(tmp_path.glob("runs.zip*"))
+
+
+def test_an_sdk_run_travels_with_its_frames_and_opens_from_them_after_import(tmp_path: Path) -> None:
+    run = rn.init(
+        project="p", name="n", storage=tmp_path / "source", capture_console=False, system_metrics=False
+    )
+    for i in range(30_000):
+        run.log({"loss": 1.0 / (i + 1), "acc": i % 11}, stage="train" if i % 1000 < 900 else "eval")
+    run.finish()
+    assert (run.dir / fmt.COLUMNS_FILE).stat().st_size > 0
+    out = _export(tmp_path / "source", tmp_path / "runs.tar.gz").path
+    archive.import_archive(out, tmp_path / "target")
+    assert tree_hashes(tmp_path / "target") == tree_hashes(tmp_path / "source")
+    imported, written = RunSeries(fmt.run_dir(tmp_path / "target", "p", "n", run.id)), RunSeries(run.dir)
+    imported.update()
+    written.update()
+    assert imported.metrics(max_points=500) == written.metrics(max_points=500)
+    assert imported.metrics(max_points=500)["series"]["acc"]["count"] == 30_000
