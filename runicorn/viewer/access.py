@@ -97,7 +97,11 @@ class AccessGate:
             return
         given, from_query = self._given_tokens(scope, headers)
         if not self._token_ok(given):
-            await self._refuse(scope, receive, send, headers, 401, "missing or wrong token")
+            hint = (
+                "send the token the viewer printed at start: as 'Authorization: Bearer <token>', "
+                "or open the printed URL ending in ?token=<token>"
+            )
+            await self._refuse(scope, receive, send, headers, 401, "missing or wrong token", hint)
             return
         if scope["type"] == "http" and from_query is not None and self._token_ok([from_query]):
             send = self._with_cookie(send)

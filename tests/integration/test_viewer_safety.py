@@ -99,7 +99,12 @@ def test_token_is_required_on_every_request_and_websocket(root: Path, live_viewe
     run = sdk_run(root)
     base = live_viewer(root, token=TOKEN)
     refused = httpx.get(f"{base}/api/runs")
-    assert refused.status_code == 401 and refused.json() == {"error": "missing or wrong token", "status": 401}
+    assert refused.status_code == 401 and refused.json() == {
+        "error": "missing or wrong token",
+        "status": 401,
+        "hint": "send the token the viewer printed at start: as 'Authorization: Bearer <token>', "
+        "or open the printed URL ending in ?token=<token>",
+    }
     assert httpx.get(f"{base}/api/health", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert httpx.get(f"{base}/api/runs", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
 
