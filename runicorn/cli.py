@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -201,7 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unblock_stop_signals() -> None:
+    """Unblock SIGINT and SIGTERM in this (main) thread before any other thread starts: a mask
+    inherited from the program that started us would make Ctrl-C and ``kill`` do nothing, and
+    the viewer and the mirror run until stopped."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _unblock_stop_signals()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:

@@ -3,6 +3,8 @@ and small waiting helpers, for the SSH tests and bench."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +42,36 @@ class RemoteRun:
     def write_raw(self, data: bytes) -> None:
         with open(self.dir / fmt.EVENTS_FILE, "ab") as f:
             f.write(data)
+
+
+def signal_state(pid: int) -> str:
+    """The signal lines of ``/proc/<pid>/status`` (pending, blocked, ignored, caught), to tell
+    why a process did not stop on a signal."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return " ".join(
+                line.strip()
+                for line in f
+                if line.startswith(("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"))
+            )
+    except OSError as exc:
+        return f"(no status: {exc})"
+
+
+def stop_with_ctrl_c(proc: subprocess.Popen[str], timeout_s: float = 30.0) -> str:
+    """Send Ctrl-C (SIGINT) and wait for the process to end; its stderr. A process still running
+    after ``timeout_s`` is killed and reported with its signal state."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        state = signal_state(proc.pid)
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError(
+            f"still running {timeout_s:.0f} s after Ctrl-C; {state}; stderr:\n{err}"
+        ) from None
+    return err or ""
 
 
 def lines(path: Path) -> list[bytes]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import pty
 import select
-import signal
 import subprocess
 import sys
 import threading
@@ -23,7 +22,7 @@ from runicorn.store.frames import valid_length
 from runicorn.store.series import RunSeries
 
 sys.path.insert(0, str(Path(__file__).parent))
-from remote_run import RemoteRun, lines, wait_for  # noqa: E402
+from remote_run import RemoteRun, lines, stop_with_ctrl_c, wait_for  # noqa: E402
 from sshd_server import SSHD, SshServer, keygen  # noqa: E402
 
 pytestmark = [
@@ -278,8 +277,7 @@ def test_cli_refuses_unknown_host_without_a_terminal_and_mirrors_with_fingerprin
     try:
         wait_for(lambda: len(lines(events)) == 4, what="CLI mirror to copy the run")
     finally:
-        proc.send_signal(2)
-        _, err = proc.communicate(timeout=30)
+        err = stop_with_ctrl_c(proc)
     assert proc.returncode == 0, err
     assert "1 runs" in err and "stopped" in err
 
@@ -372,8 +370,8 @@ def test_cli_asks_on_a_terminal_before_trusting_an_unknown_host(
         events = fmt.run_dir(ssh_env["local"], "proj", "exp", run.id) / fmt.EVENTS_FILE
         if answer == "y":
             wait_for(lambda: len(lines(events)) == 2, what="mirror after confirmation")
-            proc.send_signal(signal.SIGINT)
-            assert proc.wait(30) == 0
+            stop_with_ctrl_c(proc)
+            assert proc.returncode == 0
             assert runicorn_known_hosts_path().exists()
         else:
             assert "not trusted" in _read_until(primary, "hint:")

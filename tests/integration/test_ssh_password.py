@@ -23,7 +23,7 @@ import runicorn
 from runicorn import format as fmt
 
 sys.path.insert(0, str(Path(__file__).parent))
-from remote_run import wait_for  # noqa: E402
+from remote_run import signal_state, wait_for  # noqa: E402
 from sshd_server import SSHD, SshServer, trusted_sshd  # noqa: E402
 
 pytestmark = [
@@ -164,7 +164,7 @@ def _read_until(fd: int, seen: bytearray, cond: Callable[[], bool], timeout_s: f
                 return
 
 
-def _read_to_end(fd: int, seen: bytearray, timeout_s: float = 30.0) -> None:
+def _read_to_end(fd: int, seen: bytearray, pid: int, timeout_s: float = 30.0) -> None:
     """Everything the terminal shows until its other end is closed (the process exited)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -176,7 +176,8 @@ def _read_to_end(fd: int, seen: bytearray, timeout_s: float = 30.0) -> None:
             if not data:
                 return
             seen += data
-    raise AssertionError(f"the terminal stayed open; it shows:\n{seen.decode(errors='replace')}")
+    shown = seen.decode(errors="replace")
+    raise AssertionError(f"the terminal stayed open; {signal_state(pid)}; it shows:\n{shown}")
 
 
 def test_cli_password_prompt_on_a_terminal_mirrors_without_echoing_the_password(
@@ -205,7 +206,7 @@ def test_cli_password_prompt_on_a_terminal_mirrors_without_echoing_the_password(
         wait_for(lambda: copied.read_bytes() == (run.dir / fmt.EVENTS_FILE).read_bytes(), what="CLI mirror")
     finally:
         proc.send_signal(signal.SIGINT)
-        _read_to_end(master, seen)  # its last line ("stopped") may come just before it exits
+        _read_to_end(master, seen, proc.pid)  # its last line ("stopped") may come just before it exits
         proc.wait(30)
         os.close(master)
     text = seen.decode(errors="replace")

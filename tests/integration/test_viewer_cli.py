@@ -24,8 +24,15 @@ REPO = Path(__file__).parents[2]
 STOP_WITHIN_S = 2.0
 
 
+# Starts a command as some launchers do: with SIGINT and SIGTERM blocked (a mask survives exec).
+BLOCKED_LAUNCH = (
+    "import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
 class ViewerProcess:
-    def __init__(self, tmp_path: Path, *args: str) -> None:
+    def __init__(self, tmp_path: Path, *args: str, signals_blocked: bool = False) -> None:
         env = {
             **os.environ,
             "RUNICORN_CONFIG_FILE": str(tmp_path / "no-config.json"),
@@ -34,6 +41,8 @@ class ViewerProcess:
         self.out_path = tmp_path / "viewer.out"
         self.out = open(self.out_path, "wb")
         cmd = [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", str(tmp_path / "storage"), *args]
+        if signals_blocked:
+            cmd[1:1] = ["-c", BLOCKED_LAUNCH]
         self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=self.out, stderr=subprocess.STDOUT)
 
     def output(self) -> str:
@@ -61,8 +70,8 @@ class ViewerProcess:
 def start(tmp_path: Path) -> Iterator:
     started: list[ViewerProcess] = []
 
-    def run(*args: str) -> ViewerProcess:
-        started.append(ViewerProcess(tmp_path, *args))
+    def run(*args: str, signals_blocked: bool = False) -> ViewerProcess:
+        started.append(ViewerProcess(tmp_path, *args, signals_blocked=signals_blocked))
         return started[-1]
 
     yield run
@@ -98,6 +107,17 @@ def test_viewer_prints_its_url_and_stops_promptly_with_a_websocket_open(start, s
         except subprocess.TimeoutExpired:
             pytest.fail(f"still running {STOP_WITHIN_S} s after {sig.name}:\n{viewer.output()}")
     assert time.monotonic() - sent < STOP_WITHIN_S + 1
+
+
+def test_ctrl_c_stops_a_viewer_started_with_it_blocked(start) -> None:
+    """A signal mask inherited from the launching program must not make Ctrl-C do nothing."""
+    viewer = start("--port", "0", signals_blocked=True)
+    assert health(viewer.url()).json()["ok"] is True
+    viewer.proc.send_signal(signal.SIGINT)
+    try:
+        viewer.proc.wait(STOP_WITHIN_S)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running {STOP_WITHIN_S} s after Ctrl-C:\n{viewer.output()}")
 
 
 def test_viewer_stops_promptly_and_quietly_during_a_long_first_read(start, tmp_path: Path) -> None:
