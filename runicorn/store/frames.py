@@ -23,6 +23,8 @@ steps and times (float64), then per column its row indexes (int64, when explicit
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 import struct
 import sys
@@ -108,11 +110,17 @@ def read_frame(f: BinaryIO, ref: FrameRef) -> Block | None:
         return None
     try:
         header = orjson.loads(head)
-        block = Block(header["end"] - header["start"], malformed=header["malformed"], images=header["images"])
+        images = header["images"]
+        if not isinstance(images, list) or not all(isinstance(i, dict) for i in images):
+            raise ValueError("images are not records")
+        nbytes = header["end"] - header["start"]
+        if nbytes != ref.end - ref.start:
+            raise ValueError("the header names another range than the index read")
+        block = Block(nbytes, malformed=_count(header["malformed"]), images=images)
         at = 0
         block.metrics, at = _rows_from(header["metrics"], payload, at)
         block.system, at = _rows_from(header["system"], payload, at)
-    except (KeyError, TypeError, ValueError, orjson.JSONDecodeError):
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, orjson.JSONDecodeError):
         return None
     return block if at == payload_len else None
 
@@ -172,23 +180,50 @@ def _rows_header(rows: Rows | None, arrays: list[array]) -> dict[str, Any] | Non
 
 
 def _rows_from(header: dict[str, Any] | None, payload: memoryview, at: int) -> tuple[Rows | None, int]:
+    """The rows a header describes, read from ``payload`` at ``at``. ValueError (or KeyError,
+    TypeError) when the header does not describe rows this module could have written: a frame
+    that passed its CRC is still checked, so that no file can make a reader fail."""
     if header is None:
         return None, at
-    count = header["count"]
+    count = _count(header["count"])
     steps, at = _take("d", payload, at, count)
     times, at = _take("d", payload, at, count)
     columns: dict[str, tuple[array | None, array]] = {}
     for key, explicit_count, value_count in header["columns"]:
+        if not isinstance(key, str) or key in columns:
+            raise ValueError("bad column key")
         explicit = None
-        if explicit_count >= 0:
-            explicit, at = _take("q", payload, at, explicit_count)
-        values, at = _take("d", payload, at, value_count)
+        if explicit_count != -1:
+            if explicit_count != value_count:
+                raise ValueError("a row index for every value")
+            explicit, at = _take("q", payload, at, _count(explicit_count, count))
+            if value_count and (explicit[0] < 0 or explicit[-1] >= count or not _increasing(explicit)):
+                raise ValueError("column rows out of order or range")
+        elif value_count != count:
+            raise ValueError("a full column of the wrong length")
+        values, at = _take("d", payload, at, _count(value_count, count))
         columns[key] = (explicit, values)
-    stages = [(stage, n) for stage, n in header["stages"]]
-    rows = Rows(
-        count, steps, times, stages, columns, header["nonfinite"], header["steps_lead"], header["times_lead"]
-    )
-    return rows, at
+    stages = [(stage, _count(n, count)) for stage, n in header["stages"]]
+    if sum(n for _, n in stages) != count or not all(s is None or isinstance(s, str) for s, _ in stages):
+        raise ValueError("stage runs do not cover the rows")
+    nonfinite: dict[str, list[int]] = header["nonfinite"]
+    for key, indexes in nonfinite.items():
+        size = len(columns[key][1])
+        if not all(type(i) is int and 0 <= i < size for i in indexes) or indexes != sorted(indexes):
+            raise ValueError("NaN indexes out of range or order")
+    lead = (_count(header["steps_lead"], count), _count(header["times_lead"], count))
+    return Rows(count, steps, times, stages, columns, nonfinite, *lead), at
+
+
+def _count(value: Any, most: int | None = None) -> int:
+    """``value`` when it is an int from 0 to ``most``; ValueError otherwise."""
+    if type(value) is not int or value < 0 or (most is not None and value > most):
+        raise ValueError(f"bad count {value!r}")
+    return value
+
+
+def _increasing(values: array) -> bool:
+    return all(map(operator.lt, values, itertools.islice(values, 1, None)))
 
 
 def _take(code: str, payload: memoryview, at: int, count: int) -> tuple[array, int]:

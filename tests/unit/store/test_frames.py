@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
+import zlib
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 import runicorn as rn
@@ -116,6 +119,39 @@ def test_a_damaged_frames_file_never_changes_what_a_reader_sees(
         columns.write_bytes(data[:at] + bytes([data[at] ^ 0x10]) + data[at + 1 :])
     else:
         columns.write_bytes(b"")
+    assert answers(trained.dir) == answers(without_frames(trained.dir, tmp_path / "plain"))
+
+
+@pytest.mark.parametrize(
+    "lie",
+    [
+        {"steps_lead": 10**9},
+        {"count": 3},
+        {"stages": [["train", 1]]},
+        {"nonfinite": {"train/loss": [10**9]}},
+        {"columns": [["train/loss", 5, 5]]},
+        {"images": "not a list"},
+    ],
+    ids=["lead", "count", "stages", "nonfinite", "columns", "images"],
+)
+def test_a_frame_whose_header_lies_under_a_valid_crc_is_decoded_from_the_lines_instead(
+    trained: rn.Run, tmp_path: Path, lie: dict[str, Any]
+) -> None:
+    columns = trained.dir / fmt.COLUMNS_FILE
+    with open(columns, "rb") as f:
+        first = frame_refs(f)[0]
+    data = columns.read_bytes()
+    head_len, payload_len = struct.unpack_from("<II", data, 4)
+    header = orjson.loads(data[16 : 16 + head_len])
+    payload = data[16 + head_len : first.size]
+    if "images" in lie:
+        header.update(lie)
+    else:
+        header["metrics"].update(lie)
+    head = orjson.dumps(header)
+    crc = zlib.crc32(payload, zlib.crc32(head))  # a consistent frame, only its content is wrong
+    forged = struct.pack("<4sIII", b"RNC1", len(head), len(payload), crc) + head + payload
+    columns.write_bytes(forged + data[first.size :])
     assert answers(trained.dir) == answers(without_frames(trained.dir, tmp_path / "plain"))
 
 
