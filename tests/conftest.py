@@ -5,6 +5,7 @@ SDK (the canonical fixture run every layer reads); ``live_viewer``, the real vie
 from __future__ import annotations
 
 import math
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,14 @@ import pytest
 from viewer_server import live_viewer  # noqa: F401
 
 import runicorn
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A test run started in the background by a non-interactive shell (``make test &``) has
+    SIGINT ignored, and every command it starts would inherit that: the tests that stop a CLI
+    with Ctrl-C need it to arrive as it does from a terminal."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
