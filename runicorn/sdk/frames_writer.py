@@ -86,7 +86,8 @@ class FramesWriter:
             and self._end - self._next >= self.block_bytes
             and self._spent < self.budget * (self._clock() - self._started)
         ):
-            self._frame_next()
+            if not self._frame_next():  # a line not complete yet (a write cut short)
+                break
 
     def close(self, limit_s: float = FINISH_LIMIT_S) -> None:
         """Frame what is left (whole lines, for at most ``limit_s``) and close the files."""

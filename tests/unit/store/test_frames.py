@@ -15,7 +15,7 @@ import pytest
 
 import runicorn as rn
 from runicorn import format as fmt
-from runicorn.sdk.frames_writer import FramesWriter
+from runicorn.sdk.frames_writer import FramesWriter, frame_events_file
 from runicorn.store import series as series_module
 from runicorn.store.frames import frame_refs, valid_length, whole_frames_length
 from runicorn.store.series import RunSeries
@@ -188,6 +188,16 @@ def test_framing_waits_within_its_budget_and_catches_up_when_the_run_finishes(tm
     with open(columns, "rb") as f:
         refs = frame_refs(f)
     assert refs[-1].end == events.stat().st_size and len(refs) >= events.stat().st_size // 4096 - 1
+
+
+def test_framing_stops_at_a_line_still_incomplete_however_long(tmp_path: Path) -> None:
+    events = tmp_path / fmt.EVENTS_FILE
+    line = fmt.encode_event(fmt.METRICS, {"loss": 0.5, fmt.STEP_KEY: 1, fmt.TIME_KEY: 1.0}, 1.0)
+    events.write_bytes(line * 3 + b'{"ts": 1.0, "type": "metrics", "data": {"x": "' + b"y" * 700_000)
+    frame_events_file(tmp_path)  # returns (it looped forever on a long unterminated tail)
+    with open(tmp_path / fmt.COLUMNS_FILE, "rb") as f:
+        refs = frame_refs(f)
+    assert [(r.start, r.end) for r in refs] == [(0, len(line) * 3)]
 
 
 def test_a_frames_file_that_cannot_be_written_costs_the_run_nothing(tmp_path: Path) -> None:
