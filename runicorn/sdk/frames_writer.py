@@ -35,8 +35,8 @@ FINISH_LIMIT_S = 5.0  # framing what is left when the run finishes stops after t
 
 
 def frame_events_file(run_dir: Path) -> None:
-    """Write ``events.columns`` for the whole ``events.jsonl`` of a run folder this program made
-    (an imported run): what the SDK leaves once it has kept up."""
+    """Write ``events.columns`` for the whole ``events.jsonl`` of a run folder: what the SDK
+    leaves once it has kept up (the viewer bench builds its big run this way)."""
     events = run_dir / fmt.EVENTS_FILE
     try:
         size = events.stat().st_size
@@ -130,17 +130,21 @@ class FramesWriter:
         """About a block of whole lines from the first unframed byte (empty when none is whole)."""
         if self._events_fd is None:
             self._events_fd = os.open(self.events_path, os.O_RDONLY)
-        want = min(self.block_bytes, self._end - self._next)
-        data = os.pread(self._events_fd, want, self._next)
+        fd = self._events_fd
+        data = os.pread(fd, min(self.block_bytes, self._end - self._next), self._next)
         cut = data.rfind(b"\n") + 1
-        while cut == 0 and self._next + len(data) < self._end:  # one line longer than a block
-            at = self._next + len(data)
-            more = os.pread(self._events_fd, min(self.block_bytes, self._end - at), at)
+        if cut:
+            return data[:cut]
+        at = self._next + len(data)  # one line longer than a block: find its end, read it whole
+        while at < self._end:
+            more = os.pread(fd, min(self.block_bytes, self._end - at), at)
             if not more:
                 break
-            data += more
-            cut = data.rfind(b"\n") + 1
-        return data[:cut]
+            newline = more.find(b"\n")
+            if newline >= 0:
+                return os.pread(fd, at + newline + 1 - self._next, self._next)
+            at += len(more)
+        return b""
 
     def _append(self, frame: bytes) -> None:
         if self._fd is None:

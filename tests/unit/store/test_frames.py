@@ -193,11 +193,15 @@ def test_framing_waits_within_its_budget_and_catches_up_when_the_run_finishes(tm
 def test_framing_stops_at_a_line_still_incomplete_however_long(tmp_path: Path) -> None:
     events = tmp_path / fmt.EVENTS_FILE
     line = fmt.encode_event(fmt.METRICS, {"loss": 0.5, fmt.STEP_KEY: 1, fmt.TIME_KEY: 1.0}, 1.0)
-    events.write_bytes(line * 3 + b'{"ts": 1.0, "type": "metrics", "data": {"x": "' + b"y" * 700_000)
+    long_line = fmt.encode_event(fmt.METRICS, {"loss": 0.25, "note_len": 1.0, "x" * 1_500_000: 1.0}, 2.0)
+    unterminated = b'{"ts": 1.0, "type": "metrics", "data": {"x": "' + b"y" * 700_000
+    events.write_bytes(line * 3 + long_line + unterminated)
     frame_events_file(tmp_path)  # returns (it looped forever on a long unterminated tail)
     with open(tmp_path / fmt.COLUMNS_FILE, "rb") as f:
         refs = frame_refs(f)
-    assert [(r.start, r.end) for r in refs] == [(0, len(line) * 3)]
+    whole = len(line) * 3 + len(long_line)
+    assert (refs[0].start, refs[-1].end) == (0, whole)  # a line longer than a frame is framed whole
+    assert answers(tmp_path) == answers(without_frames(tmp_path, tmp_path / "plain"))
 
 
 def test_a_frames_file_that_cannot_be_written_costs_the_run_nothing(tmp_path: Path) -> None:
