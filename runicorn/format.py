@@ -2,7 +2,10 @@
 
 Every file name, JSON key and line encoding of a run directory is spelled here and nowhere
 else. The SDK writes through this module; the store, viewer, SSH mirror and archive code read
-through it. ``docs/format.md`` documents the same contract for people.
+through it. ``docs/format.md`` documents the same contract for people. One exception, named
+here but laid out beside the decoding it stores: ``events.columns``, an optional copy of
+``events.jsonl`` already decoded (runicorn/store/frames.py). It is never the record of truth:
+readers check it against ``events.jsonl`` and can always do without it.
 
 A run lives in ``<root>/<project>/<name>/runs/<run_id>/``. Runs written by the PyPI Runicorn
 package 0.2 - 0.7 also live in ``<root>/runs/<run_id>/`` and ``<root>/runs/<path...>/<run_id>/``;
