@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 
 from runicorn import format as fmt
 from runicorn.store.blocks import Block, cut_blocks, decode_block, gc_paused
-from runicorn.store.columns import X_MODES, ColumnSet
+from runicorn.store.columns import X_MODES, Column, ColumnSet
 from runicorn.store.decode_pool import DecodePool
 from runicorn.store.downsample import keep_indexes
 from runicorn.store.frames import frame_refs, read_frame
@@ -40,6 +40,7 @@ from runicorn.store.frames import frame_refs, read_frame
 READ_CHUNK_BYTES = 8 * 1024 * 1024
 # An unread part this large is first looked up in events.columns (smaller ones decode as fast).
 FRAMES_MIN_BYTES = 1024 * 1024
+PICKS_KEPT = 64  # downsampled index lists kept per run until it grows (16 KB each at most)
 
 
 class RunSeries:
@@ -64,6 +65,8 @@ class RunSeries:
         self._mark_system_rows = array("q", [0])
         self._stamp: tuple[int, int, int] | None = None
         self._results: dict[tuple[Any, ...], dict[str, Any]] = {}
+        # downsampled indexes of what is read now, by (system, key, first, length, max_points)
+        self._picks: dict[tuple[Any, ...], array] = {}
 
     # --- reading -------------------------------------------------------------------------------
     def update(self) -> bool:
@@ -88,9 +91,11 @@ class RunSeries:
             except BaseException:
                 self._stamp = (-1, 0, stamp[2])  # cut short (the viewer stopping): the next call reads on
                 self._results.clear()
+                self._picks.clear()
                 raise
             if self.offset != before or before == 0:
                 self._results.clear()
+                self._picks.clear()
             return self.offset != before
 
     def _read_from_offset(self) -> None:
@@ -219,6 +224,17 @@ class RunSeries:
             self._results[cache_key] = result
             return result
 
+    def _picks_of(self, col: Column, key: str, first: int, max_points: int, system: bool) -> array:
+        """The indexes downsampling keeps of a column's values from ``first`` on. They depend on
+        the values alone, not on the x axis: switching step / time / elapsed reuses them."""
+        picks_key = (system, key, first, len(col.values), max_points)
+        picks = self._picks.get(picks_key)
+        if picks is None:
+            if len(self._picks) >= PICKS_KEPT:
+                self._picks.pop(next(iter(self._picks)))
+            picks = self._picks[picks_key] = array("q", _picks(col, first, max_points))
+        return picks
+
     def _compute(
         self, keys: list[str] | None, x: str, max_points: int, since: int | None, system: bool
     ) -> dict[str, Any]:
@@ -234,15 +250,13 @@ class RunSeries:
                 series[key] = {"x": [], "y": [], "count": 0, "downsampled": False}
                 continue
             first = col.index_of_row(start_row)
-            values = col.values[first:] if first else col.values
-            nonfinite = [i - first for i in col.nonfinite if i >= first] if col.nonfinite else []
-            picks = keep_indexes(values, max_points, nonfinite)
-            row_of = col.row_of
+            picks = self._picks_of(col, key, first, max_points, system)
+            row_of, values = col.row_of, col.values
             series[key] = {
                 "x": [xs[row_of(first + i)] - x0 for i in picks],
-                "y": [_finite_or_none(values[i]) for i in picks],
-                "count": len(values),
-                "downsampled": len(picks) < len(values),
+                "y": [_finite_or_none(values[first + i]) for i in picks],
+                "count": len(values) - first,
+                "downsampled": len(picks) < len(values) - first,
             }
         stages = [
             {"stage": s.stage, "x_start": xs[s.first_row] - x0, "x_end": xs[s.last_row] - x0}
@@ -260,6 +274,12 @@ class RunSeries:
             "restarted": restarted,
             "malformed": self.malformed,
         }
+
+
+def _picks(col: Column, first: int, max_points: int) -> list[int]:
+    values = col.values[first:] if first else col.values
+    nonfinite = [i - first for i in col.nonfinite if i >= first] if col.nonfinite else []
+    return keep_indexes(values, max_points, nonfinite)
 
 
 def _crc_of(f: io.BufferedReader, start: int, size: int, buffer: bytearray) -> int:

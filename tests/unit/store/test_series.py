@@ -7,7 +7,10 @@ import math
 from array import array
 from pathlib import Path
 
+import pytest
+
 from runicorn import format as fmt
+from runicorn.store import series as series_module
 from runicorn.store.compare import compare_runs
 from runicorn.store.csv_export import metrics_csv
 from runicorn.store.downsample import keep_indexes
@@ -267,3 +270,24 @@ def test_since_from_another_process_inside_a_block_answers_the_rows_after_it(tmp
         expected = [float(s) for s, end in enumerate(ends) if end > since]
         assert answer["series"]["loss"]["y"] == expected, since
         assert answer["rows"] == len(expected) and not answer["restarted"]
+
+
+def test_switching_the_x_axis_reuses_the_downsampling_and_growth_redoes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [_metrics(s, loss=float((s * 7919) % 1000), acc=s / 10) for s in range(30000)]
+    _write(tmp_path / fmt.EVENTS_FILE, rows)
+    calls: list[int] = []
+    real = series_module.keep_indexes
+    monkeypatch.setattr(series_module, "keep_indexes", lambda v, *a: calls.append(len(v)) or real(v, *a))
+    series = RunSeries(tmp_path)
+    series.update()
+    by_step = series.metrics(["loss"], max_points=300)
+    by_time = series.metrics(["loss"], x="time", max_points=300)
+    assert calls == [30000]  # the time axis reused the picks of the step axis
+    assert by_time["series"]["loss"]["y"] == by_step["series"]["loss"]["y"]
+    assert by_time["series"]["loss"]["x"] == [1000.0 + s for s in by_step["series"]["loss"]["x"]]
+    _write(tmp_path / fmt.EVENTS_FILE, [_metrics(30000, loss=5000.0, acc=1.0)], mode="ab")
+    series.update()
+    grown = series.metrics(["loss"], x="time", max_points=300)
+    assert calls == [30000, 30001] and 5000.0 in grown["series"]["loss"]["y"]
