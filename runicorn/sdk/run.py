@@ -88,12 +88,13 @@ class Run:
         self._step = self._last_step() if resumed else 0
         self._lock = threading.Lock()
         self._drops = DropLedger()
-        self._summary: dict[str, Any] = (fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {}) if resumed else {}
-        if resumed:  # the resumed run's config, updated by the one given now
-            config = {**(fmt.read_json(self.dir / fmt.CONFIG_FILE) or {}), **(config or {})}
+        self._summary: dict[str, Any] = {}
         now = time.time()
         created, started = now, now
-        if resumed:  # a resumed run keeps when it was created and started, its tags and notes
+        if resumed:  # a resumed run keeps its summary, config (updated by the one given now),
+            # when it was created and started, its tags and notes
+            self._summary = fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {}
+            config = {**(fmt.read_json(self.dir / fmt.CONFIG_FILE) or {}), **(config or {})}
             before = fmt.read_json(self.dir / fmt.META_FILE) or {}
             created = _number_or(before.get("created_at"), now)
             started = _number_or((fmt.read_json(self.dir / fmt.STATUS_FILE) or {}).get("started_at"), now)

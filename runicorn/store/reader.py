@@ -167,7 +167,8 @@ class StoreReader:
                 f"GET /api/runs/{key} says which the run has (has_git_diff, has_traceback)",
             ) from None
         text = raw[:MAX_RUN_TEXT_BYTES].decode("utf-8", "replace")
-        return text + ("\n[cut: the file is larger than 5 MB]\n" if len(raw) > MAX_RUN_TEXT_BYTES else "")
+        cut = f"\n[cut: the file is larger than {MAX_RUN_TEXT_BYTES // (1024 * 1024)} MB]\n"
+        return text + (cut if len(raw) > MAX_RUN_TEXT_BYTES else "")
 
     def media(self, key: str) -> dict[str, Any]:
         """``{"images": [image records: key, path, step, caption, ts], "files": [media/... paths]}``."""

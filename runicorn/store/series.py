@@ -90,13 +90,16 @@ class RunSeries:
                 self._read_from_offset()
             except BaseException:
                 self._stamp = (-1, 0, stamp[2])  # cut short (the viewer stopping): the next call reads on
-                self._results.clear()
-                self._picks.clear()
+                self._forget_answers()
                 raise
             if self.offset != before or before == 0:
-                self._results.clear()
-                self._picks.clear()
+                self._forget_answers()
             return self.offset != before
+
+    def _forget_answers(self) -> None:
+        """The rows changed: cached answers and downsampled indexes no longer hold."""
+        self._results.clear()
+        self._picks.clear()
 
     def _read_from_offset(self) -> None:
         try:
