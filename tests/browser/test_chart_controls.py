@@ -120,24 +120,28 @@ def test_x_axis_switches_between_step_and_wall_time(make_run: Any, open_ui: Any)
     expect(chart).to_have_attribute("data-x-min", "1")
 
 
+def download(page: Any, within: Any, button: str) -> tuple[str, Path]:
+    """Click a download button (in a chart, or the page): the file name the browser got, and
+    where it is."""
+    with page.expect_download() as info:
+        within.get_by_test_id(button).click()
+    return info.value.suggested_filename, Path(info.value.path())
+
+
 def test_png_download_is_a_picture_of_the_chart(make_run: Any, open_ui: Any) -> None:
     _, page, chart = open_loss_chart(make_run, open_ui)
-    with page.expect_download() as info:
-        chart.get_by_test_id("chart-png").click()
-    download = info.value
-    assert download.suggested_filename == "train_loss.png"
-    data = Path(download.path()).read_bytes()
+    name, path = download(page, chart, "chart-png")
+    assert name == "train_loss.png"
+    data = path.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) > 5_000, len(data)
 
 
 def test_csv_download_holds_every_point_of_the_chart(make_run: Any, open_ui: Any) -> None:
     run, page, chart = open_loss_chart(make_run, open_ui)
-    with page.expect_download() as info:
-        chart.get_by_test_id("chart-csv").click()
-    download = info.value
-    assert download.suggested_filename == "train_loss.csv"
-    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
+    name, path = download(page, chart, "chart-csv")
+    assert name == "train_loss.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == f"step,{run.id}"
     assert len(lines) == 1 + STEPS
     assert lines[1] == "1,1"
@@ -149,9 +153,8 @@ def test_csv_download_with_smoothing_keeps_the_raw_values_beside(make_run: Any, 
     run, page, chart = open_loss_chart(make_run, open_ui)
     page.get_by_test_id("smoothing").fill("0.9")
     expect(chart.locator(".u-legend .u-series")).to_have_count(3)
-    with page.expect_download() as info:
-        chart.get_by_test_id("chart-csv").click()
-    lines = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
+    _, path = download(page, chart, "chart-csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == f"step,{run.id},{run.id} (raw)"
     assert len(lines) == 1 + STEPS
     step, smoothed, raw = lines[20].split(",")
@@ -161,11 +164,9 @@ def test_csv_download_with_smoothing_keeps_the_raw_values_beside(make_run: Any, 
 
 def test_all_metrics_csv_downloads_every_record_of_the_run(make_run: Any, open_ui: Any) -> None:
     run, page, _ = open_loss_chart(make_run, open_ui)
-    with page.expect_download() as info:
-        page.get_by_test_id("metrics-csv").click()
-    download = info.value
-    assert download.suggested_filename == f"{run.id}-metrics.csv"
-    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
+    name, path = download(page, page, "metrics-csv")
+    assert name == f"{run.id}-metrics.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "step,time,stage,train/acc,train/loss,val/loss"
     assert len(lines) == 1 + STEPS + STEPS // 10  # every train step and every val record
     assert sum(line.split(",")[2] == "val" for line in lines[1:]) == STEPS // 10
