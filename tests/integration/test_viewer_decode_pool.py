@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
 import httpx
 from viewer_server import ViewerThread
 
+import runicorn as rn
 from runicorn import format as fmt
 from runicorn.store import RunSeries
 
@@ -61,3 +63,35 @@ def test_a_long_run_read_by_worker_processes_answers_as_one_thread(tmp_path: Pat
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in pids)  # stopped with the viewer
     assert not pool.usable
+
+
+def test_a_long_sdk_run_is_served_from_its_frames_with_the_answers_of_its_lines(tmp_path: Path) -> None:
+    """Over HTTP, as the browser asks: the run's events.columns is what the viewer reads (no
+    JSON decoded, no worker started), and every answer equals that of the events alone."""
+    root = tmp_path / "storage"
+    run = rn.init(project="p", name="long", storage=root, capture_console=False, system_metrics=False)
+    for i in range(30_000):
+        values = {"train/loss": 1 / (i + 1), "train/acc": (i % 13) / 13}
+        run.log({**values, "val/loss": 0.5} if i % 500 == 0 else values, stage="train" if i % 5000 else "eval")
+    run.finish()
+    plain = fmt.run_dir(root, "p", "plain", run.id[:-6] + "0abcde")
+    plain.mkdir(parents=True)
+    for name in (fmt.META_FILE, fmt.STATUS_FILE, fmt.EVENTS_FILE):
+        shutil.copy(run.dir / name, plain / name)
+    viewer = ViewerThread(root, web_dist=tmp_path / "no-web-dist")
+    pool = viewer.app.state.reader.decode_pool
+    pool.min_bytes = 0  # the JSON of the copy without frames goes to the worker processes
+    try:
+        answers = {}
+        for key in (run.id, plain.name):
+            url = f"{viewer.base_url}/api/runs/{key}/metrics"
+            answers[key] = [
+                httpx.get(url, params=params, timeout=60).json()
+                for params in ({"max_points": 900}, {"x": "time", "max_points": 900})
+            ]
+            if key == run.id:
+                assert pool.pieces_decoded == 0  # the framed run needed no decoding
+        assert answers[run.id] == answers[plain.name]
+        assert answers[run.id][0]["series"]["train/loss"]["count"] == 30_000
+    finally:
+        viewer.stop()
