@@ -30,6 +30,7 @@ import struct
 import sys
 import zlib
 from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -77,24 +78,33 @@ def frame_refs(f: BinaryIO) -> list[FrameRef]:
 
     Reads only the headers: a frame's CRC is checked when :func:`read_frame` reads it."""
     refs: list[FrameRef] = []
-    position = 0
-    file_size = os.fstat(f.fileno()).st_size
-    while True:
-        f.seek(position)
-        prefix = f.read(_PREFIX.size)
-        if len(prefix) < _PREFIX.size:
-            return refs
-        magic, head_len, payload_len, _ = _PREFIX.unpack(prefix)
-        if magic != MAGIC or head_len > MAX_HEADER_BYTES:
-            return refs
-        size = _PREFIX.size + head_len + payload_len
-        if position + size > file_size:  # torn by a crash, or still being written
-            return refs
-        header = _header(f.read(head_len))
+
+    def read(at: int, n: int) -> bytes:
+        f.seek(at)
+        return f.read(n)
+
+    for position, head_len, size in _whole_frames(read, os.fstat(f.fileno()).st_size):
+        header = _header(f.read(head_len))  # right after the prefix just read
         if header is None:
-            return refs
+            break
         refs.append(FrameRef(header["start"], header["end"], header["events_crc"], position, size))
-        position += size
+    return refs
+
+
+def _whole_frames(
+    read: Callable[[int, int], bytes | memoryview], size: int
+) -> Iterator[tuple[int, int, int]]:
+    """``(position, header length, frame size)`` of each whole frame from the start of a file of
+    ``size`` bytes that ``read(at, n)`` reads; stops at the first torn (a crash, or still being
+    written) or foreign one."""
+    position = 0
+    while position + _PREFIX.size <= size:
+        magic, head_len, payload_len, _ = _PREFIX.unpack(read(position, _PREFIX.size))
+        frame_size = _PREFIX.size + head_len + payload_len
+        if magic != MAGIC or head_len > MAX_HEADER_BYTES or position + frame_size > size:
+            return
+        yield position, head_len, frame_size
+        position += frame_size
 
 
 def read_frame(f: BinaryIO, ref: FrameRef) -> Block | None:
@@ -127,14 +137,9 @@ def read_frame(f: BinaryIO, ref: FrameRef) -> Block | None:
 
 def whole_frames_length(data: bytes) -> int:
     """How many bytes at the start of ``data`` (which starts at a frame) are whole frames."""
-    at = 0
-    while at + _PREFIX.size <= len(data):
-        magic, head_len, payload_len, _ = _PREFIX.unpack_from(data, at)
-        size = _PREFIX.size + head_len + payload_len
-        if magic != MAGIC or at + size > len(data):
-            break
-        at += size
-    return at
+    view = memoryview(data)
+    spans = list(_whole_frames(lambda at, n: view[at : at + n], len(data)))
+    return spans[-1][0] + spans[-1][2] if spans else 0
 
 
 def valid_length(path: os.PathLike[str] | str) -> int:
