@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from runicorn import format as fmt
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -92,3 +94,19 @@ def open_ui(
     for context in contexts:
         context.close()
     assert not errors, "the page logged errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def open_log_tab(make_run: Any, open_ui: Any) -> Callable[[Iterable[str]], tuple[Any, Any]]:
+    """``open_log_tab(lines) -> (run, page)``: a running run whose logs.txt holds ``lines``
+    (each ending with a newline), opened on its Logs tab."""
+
+    def open_tab(lines: Iterable[str]) -> tuple[Any, Any]:
+        run = make_run(steps=5, finish=False)
+        with open(run.dir / fmt.LOGS_FILE, "a", encoding="utf-8") as f:
+            f.writelines(lines)
+        page = open_ui(f"/runs/{run.id}")
+        page.get_by_test_id("tab-logs").click()
+        return run, page
+
+    return open_tab

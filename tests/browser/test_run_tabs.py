@@ -56,12 +56,8 @@ def test_stage_phases_are_shaded_and_interleaved_stages_are_not(make_run: Any, o
     expect(page.get_by_test_id("chart-train/loss")).to_have_attribute("data-phases", "0")
 
 
-def test_log_follow_pauses_when_scrolled_up_and_resumes(make_run: Any, open_ui: Any) -> None:
-    run = make_run(steps=5, finish=False)
-    with open(run.dir / fmt.LOGS_FILE, "a", encoding="utf-8") as f:
-        f.writelines(f"line {i}\n" for i in range(2_000))
-    page = open_ui(f"/runs/{run.id}")
-    page.get_by_test_id("tab-logs").click()
+def test_log_follow_pauses_when_scrolled_up_and_resumes(open_log_tab: Any) -> None:
+    run, page = open_log_tab(f"line {i}\n" for i in range(2_000))
     view = page.get_by_test_id("log-view")
     follow = page.get_by_test_id("log-follow")
     lines = page.get_by_test_id("log-line")
