@@ -54,8 +54,15 @@ APPEND_ONLY_FILES = (EVENTS_FILE, LOGS_FILE, COLUMNS_FILE)
 RUN_MARKER_FILES = (META_FILE, STATUS_FILE)
 # Where an import stages an archive inside the storage root before moving runs into place.
 IMPORT_STAGING_DIR = ".importing"
-# Folders the PyPI package keeps beside its runs that are never runs of their own.
-IGNORED_DIR_NAMES = frozenset({".recycle", "archive", MEDIA_DIR, "__pycache__", IMPORT_STAGING_DIR})
+# Where ``runicorn rm`` moves runs inside the storage root: ``<TRASH_DIR>/<entry>/`` holds the run
+# folder (named by its id) and a TRASH_RECORD_FILE saying where it came from. Never scanned,
+# exported or mirrored.
+TRASH_DIR = ".trash"
+TRASH_RECORD_FILE = "trashed.json"
+# Folders the PyPI package keeps beside its runs that are never runs of their own, and ours.
+IGNORED_DIR_NAMES = frozenset(
+    {".recycle", "archive", MEDIA_DIR, "__pycache__", IMPORT_STAGING_DIR, TRASH_DIR}
+)
 # Temporary files the SDK writes before an atomic rename; readers and copiers skip them.
 TEMP_SUFFIX = ".tmp"
 # Empty lock files the PyPI package leaves beside its JSON files; copiers skip them.
@@ -173,10 +180,12 @@ class StatusData(TypedDict, total=False):
     lost_events: int  # events the SDK could not write (full disk etc.)
 
 
+TAGS_KEY = "tags"  # in meta.json
 STATUS_KEY = "status"
 STARTED_AT_KEY = "started_at"
 ENDED_AT_KEY = "ended_at"
 HEARTBEAT_KEY = "heartbeat_at"
+EXIT_CODE_KEY = "exit_code"  # the exit status of a wrapped command, when a wrapper wrote one
 
 
 # --- run ids ---------------------------------------------------------------------------------
@@ -279,6 +288,24 @@ def project_name_from_meta(meta: dict[str, Any]) -> tuple[str, str] | None:
         segments = [s for s in path.strip("/").split("/") if s]
         return segments[0], "/".join(segments[1:]) or DEFAULT_NAME
     return None
+
+
+# --- the trash ------------------------------------------------------------------------------
+class TrashRecord(TypedDict):
+    """``TRASH_RECORD_FILE`` of one trash entry."""
+
+    run_id: str
+    relpath: str  # the run folder's place under the storage root, "/"-separated
+    trashed_at: float
+
+
+TRASH_ENTRY_SEPARATOR = "__"
+
+
+def trash_entry_name(run_id: str, now: float) -> str:
+    """``<run_id>__YYYYMMDD_HHMMSS_<microseconds>`` (local time): one trash entry's folder name."""
+    stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(now))
+    return f"{run_id}{TRASH_ENTRY_SEPARATOR}{stamp}_{int(now % 1 * 1e6):06d}"
 
 
 # --- export archives -------------------------------------------------------------------------

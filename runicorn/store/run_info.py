@@ -82,6 +82,12 @@ class RunInfo:
         return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
     @property
+    def exit_code(self) -> int | None:
+        """The exit status of the wrapped command, when a command wrapper recorded one."""
+        value = self.status.get(fmt.EXIT_CODE_KEY)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
     def heartbeat_at(self) -> float | None:
         value = self.status.get(fmt.HEARTBEAT_KEY)
         return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None

@@ -31,7 +31,15 @@ from runicorn.store.cold_start import ColdIndex, ListedRun
 from runicorn.store.listing import RunListing
 from runicorn.store.run_info import FileStamp, GroupInfo, RunInfo, RunPage
 
-__all__ = ["SORT_FIELDS", "SUMMARY_SORT_PREFIX", "GroupInfo", "RunIndex", "RunInfo", "RunPage"]
+__all__ = [
+    "SORT_FIELDS",
+    "SUMMARY_SORT_PREFIX",
+    "GroupInfo",
+    "RunIndex",
+    "RunInfo",
+    "RunPage",
+    "read_run_folder",
+]
 
 # Files whose (size, mtime) decide whether a run's cached JSON is still current.
 _JSON_FILES = (fmt.META_FILE, fmt.STATUS_FILE, fmt.SUMMARY_FILE, fmt.CONFIG_FILE)
@@ -281,7 +289,8 @@ class RunIndex:
         info._dir_mtime_ns = dir_mtime_ns
         self._load_files(info, path_str)
 
-    def _load_files(self, info: RunInfo, path_str: str) -> None:
+    @staticmethod
+    def _load_files(info: RunInfo, path_str: str) -> None:
         stamps: dict[str, FileStamp | None] = {}
         newest = 0
         for name in _STAT_FILES:
@@ -426,6 +435,21 @@ class RunIndex:
                 matches.append(run)
             matches = _sorted(matches, sort, descending, now)
             return RunPage(len(matches), offset, limit, matches[offset:end])
+
+
+def read_run_folder(path: Path) -> RunInfo:
+    """One run folder's files read now, as a scan reads them (meta, status, heartbeat, last
+    activity): for a caller that needs one run's state this moment, not a whole index. Its place
+    under a root (project, name, key) is not looked at: ``project`` and ``name`` are empty."""
+    path = Path(path)
+    info = RunInfo(path.name, path.name, "", "", path, path.name, "")
+    path_str = os.fspath(path)
+    try:
+        info._dir_mtime_ns = os.stat(path_str).st_mtime_ns
+    except OSError:
+        return info
+    RunIndex._load_files(info, path_str)
+    return info
 
 
 def _assign_keys(runs: Sequence[_Run]) -> dict[str, list[_Run]]:
