@@ -51,7 +51,7 @@ class Config(dict[str, Any]):
         super().__delitem__(key)
         self._save(dict(self))
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, *args: Any, **kwargs: Any) -> None:
         """Merge a dict, Mapping, Namespace or dataclass instance (and keyword values)."""
         if len(args) > 1:
             raise TypeError(f"update expected at most 1 argument, got {len(args)}")

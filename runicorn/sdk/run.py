@@ -277,9 +277,7 @@ class Run:
             self._remove_exit_hooks()
             all_written = self._writer.close()
             ended = time.time()
-            self._status.update(
-                fmt.StatusData(status=status, ended_at=ended, heartbeat_at=ended)
-            )
+            self._status.update(fmt.StatusData(status=status, ended_at=ended, heartbeat_at=ended))
             if exit_status is not None:
                 self._status.update(fmt.StatusData(exit_code=exit_status))
             if error:
@@ -312,7 +310,9 @@ class Run:
             self.finish()
         elif isinstance(exc, SystemExit):
             code = exit_code.code_of(exc.code)
-            self._end(fmt.FINISHED if code == 0 else fmt.FAILED, None if code == 0 else f"SystemExit: {code}", code)
+            self._end(
+                fmt.FINISHED if code == 0 else fmt.FAILED, None if code == 0 else f"SystemExit: {code}", code
+            )
         else:
             self._fail(kind, exc, tb)
 
@@ -362,7 +362,7 @@ class Run:
                 where = path.relative_to(self.root).as_posix()
                 raise ConfigError(
                     f"run_id={run_id!r} is already the id of the run {where} under {self.root}",
-                    "pass that run's project= and name= to resume it, or another run_id (None for a fresh run)",
+                    "pass that run's project= and name= to resume it, or another run_id (None: a fresh run)",
                 )
 
     def _make_dir(self, run_id: str | None) -> tuple[str, Path, bool]:
