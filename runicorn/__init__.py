@@ -18,20 +18,23 @@ from typing import Any
 
 from runicorn import settings as _settings
 from runicorn.errors import RunicornError
+from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.disabled import DisabledRun
-from runicorn.sdk.run import Config, Run
+from runicorn.sdk.run import Run, warn_no_run
 
 __version__ = "0.1.0"
 __all__ = ["init", "log", "log_text", "log_image", "summary", "finish", "config", "Run", "RunicornError"]
 
 _current: Run | DisabledRun | None = None
+# rn.config before any rn.init: what is set on it becomes part of the next run's config.
+_pending_config = Config(lambda _c: None)
 
 
 def init(
     project: str = "default",
     name: str = "default",
     storage: str | os.PathLike[str] | None = None,
-    config: dict[str, Any] | None = None,
+    config: Any = None,
     tags: list[str] | None = None,
     notes: str | None = None,
     run_id: str | None = None,
@@ -40,15 +43,18 @@ def init(
 ) -> Run | DisabledRun:
     """Start a run under ``<storage>/<project>/<name>/runs/<run_id>/`` and make it current.
 
+    ``config`` is a dict (or any Mapping), an ``argparse.Namespace`` or a dataclass instance.
     Storage root: ``storage=`` > ``RUNICORN_DIR`` > ``runicorn config --set-user-root`` >
     ``./.runicorn``. Raises :class:`RunicornError` on misconfiguration; nothing after it raises.
     """
     global _current
     resolved = _settings.resolve(storage=storage)
+    config = {**_pending_config, **config_dict(config)}
     if _current is not None and not _current.finished:
         _current.finish()
     if resolved.mode == "disabled" or _rank() > 0:
         _current = DisabledRun(project, name, config)
+        dict.clear(_pending_config)
         return _current
     _current = Run(
         resolved,
@@ -61,6 +67,7 @@ def init(
         capture_console=capture_console,
         system_metrics=system_metrics,
     )
+    dict.clear(_pending_config)
     return _current
 
 
@@ -74,32 +81,41 @@ def _rank() -> int:
 def log(
     data: dict[str, Any] | None = None, step: int | None = None, stage: str | None = None, **metrics: Any
 ) -> None:
-    """Record metric values on the current run (no-op without one)."""
+    """Record metric values on the current run (without one: a warning, once per process)."""
     if _current is not None:
         _current.log(data, step=step, stage=stage, **metrics)
+    else:
+        warn_no_run("log")
 
 
 def log_text(text: str) -> None:
     if _current is not None:
         _current.log_text(text)
+    else:
+        warn_no_run("log_text")
 
 
 def log_image(key: str, image: Any, step: int | None = None, caption: str | None = None) -> None:
     if _current is not None:
         _current.log_image(key, image, step=step, caption=caption)
+    else:
+        warn_no_run("log_image")
 
 
 def summary(values: dict[str, Any]) -> None:
     if _current is not None:
         _current.summary(values)
+    else:
+        warn_no_run("summary")
 
 
 def finish(status: str = "finished") -> None:
+    """End the current run as ``finished`` (default), ``failed`` or ``interrupted``."""
     if _current is not None:
         _current.finish(status)
 
 
 def __getattr__(name: str) -> Any:
-    if name == "config":  # rn.config is the current run's config
-        return _current.config if _current is not None else Config(lambda _c: None)
+    if name == "config":  # the current run's config; before any run, the next run's
+        return _current.config if _current is not None else _pending_config
     raise AttributeError(f"module 'runicorn' has no attribute {name!r}")

@@ -18,7 +18,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import threading
 import time
 import uuid
@@ -67,6 +66,12 @@ IGNORED_DIR_NAMES = frozenset(
 TEMP_SUFFIX = ".tmp"
 # Empty lock files the PyPI package leaves beside its JSON files; copiers skip them.
 LOCK_SUFFIX = ".lock"
+# The lock a writing process holds (fcntl.flock) on this file in its run folder for the life of the
+# run, so a second process cannot attach to the run at the same time. It holds the holder's
+# "<pid>@<host>" as text. It ends in LOCK_SUFFIX: readers, the SSH mirror and archives skip it.
+RUN_LOCK_FILE = "run" + LOCK_SUFFIX
+# File name endings that readers skip and copiers (SSH mirror, archive export) never copy.
+NOT_COPIED_SUFFIXES = (TEMP_SUFFIX, LOCK_SUFFIX)
 # In the storage root: the SSH mirrors to resume and which run folders each server owns (no secrets).
 MIRRORS_FILE = "mirrors.json"
 
@@ -178,6 +183,7 @@ class StatusData(TypedDict, total=False):
     error: str  # one line; the traceback is in TRACEBACK_FILE
     dropped: dict[str, int]  # values dropped by the SDK, per key
     lost_events: int  # events the SDK could not write (full disk etc.)
+    exit_code: int  # the process's exit status when the run was ended by the process ending
 
 
 TAGS_KEY = "tags"  # in meta.json
@@ -185,7 +191,7 @@ STATUS_KEY = "status"
 STARTED_AT_KEY = "started_at"
 ENDED_AT_KEY = "ended_at"
 HEARTBEAT_KEY = "heartbeat_at"
-EXIT_CODE_KEY = "exit_code"  # the exit status of a wrapped command, when a wrapper wrote one
+EXIT_CODE_KEY = "exit_code"  # the exit status of the process (or wrapped command) that ended the run
 
 
 # --- run ids ---------------------------------------------------------------------------------
@@ -277,6 +283,16 @@ def locate_run(root: Path, path: Path) -> RunLocation | None:
     return RunLocation(path, segments[0], name, run_id, "legacy_path")
 
 
+def run_dirs_with_id(root: Path, run_id: str) -> list[Path]:
+    """Every run folder named ``run_id`` under ``root``, in the layouts :func:`locate_run` knows
+    (a few globs: ``<project>/<name>/runs/<id>``, ``runs/<id>``, ``runs/.../<id>``)."""
+    root = Path(root)
+    found = set(root.glob(f"*/*/{RUNS_DIR}/{run_id}"))
+    if (root / RUNS_DIR).is_dir():
+        found.update(root.glob(f"{RUNS_DIR}/**/{run_id}"))
+    return sorted(p for p in found if locate_run(root, p) is not None and p.is_dir())
+
+
 def project_name_from_meta(meta: dict[str, Any]) -> tuple[str, str] | None:
     """Project and name a run's ``meta.json`` records: ours (``project``/``name``) or the PyPI
     package 0.6+ (``path`` = ``"project/seg/..."``). None when it records neither."""
@@ -365,8 +381,15 @@ def write_json_atomic(path: Path, value: dict[str, Any]) -> None:
 def write_bytes_atomic(path: Path, data: bytes, mtime: float | None = None) -> None:
     """Replace ``path`` with ``data`` via a temp file (``.<name>.<random>.tmp`` beside it, which
     readers skip) and a rename: a reader sees the old file or the new one, never a torn one.
-    ``mtime``, when given, is set on the file before it takes the name."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    ``mtime``, when given, is set on the file before it takes the name. The file gets the
+    permissions of any new file (0o666 less the umask), as the append-only files do."""
+    while True:
+        tmp = os.path.join(path.parent, f".{path.name}.{uuid.uuid4().hex[:12]}{TEMP_SUFFIX}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

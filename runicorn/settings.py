@@ -7,6 +7,7 @@ time; :func:`resolve` is called by ``init()``, the CLI and ``create_app``.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -26,20 +27,32 @@ class Setting:
     default: Any
     env: str
     help: str
+    positive: bool = False  # a number that must be finite and above 0
 
 
 SETTINGS_TABLE = (
     Setting("storage", ".runicorn", "RUNICORN_DIR", "storage root holding all projects and runs"),
     Setting("mode", "online", "RUNICORN_MODE", "'disabled' turns every SDK call into a no-op"),
     Setting(
-        "flush_interval_s", 0.5, "RUNICORN_FLUSH_INTERVAL_S", "seconds between writes of buffered events"
+        "flush_interval_s",
+        0.5,
+        "RUNICORN_FLUSH_INTERVAL_S",
+        "seconds between writes of buffered events",
+        positive=True,
     ),
-    Setting("system_interval_s", 10.0, "RUNICORN_SYSTEM_INTERVAL_S", "seconds between system-metric samples"),
+    Setting(
+        "system_interval_s",
+        10.0,
+        "RUNICORN_SYSTEM_INTERVAL_S",
+        "seconds between system-metric samples",
+        positive=True,
+    ),
     Setting(
         "max_pending_bytes",
         256 * 1024 * 1024,
         "RUNICORN_MAX_PENDING_BYTES",
         "events kept in memory while the disk refuses writes; past this they are counted as lost",
+        positive=True,
     ),
     Setting(
         "max_archive_entries",
@@ -131,12 +144,19 @@ def _coerce(setting: Setting, value: Any) -> Any:
         if target == "Path":
             return Path(os.path.expanduser(str(value))).absolute()
         if target == "float":
-            return float(value)
-        if target == "int":
-            return int(value)
-        return str(value)
+            number: float = float(value)
+        elif target == "int":
+            number = int(value)
+        else:
+            return str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(
             f"setting {setting.name}={value!r} is not a valid {target}",
             f"check {setting.env} or the argument you passed",
         ) from exc
+    if setting.positive and not (math.isfinite(number) and number > 0):
+        raise ConfigError(
+            f"setting {setting.name}={value!r} must be a number above 0",
+            f"check {setting.env} or the argument you passed (default: {setting.default})",
+        )
+    return number

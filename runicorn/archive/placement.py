@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from runicorn import format as fmt
 
 _CHUNK_BYTES = 1024 * 1024
-_SKIPPED_SUFFIXES = (fmt.TEMP_SUFFIX, fmt.LOCK_SUFFIX)
+_SKIPPED_SUFFIXES = fmt.NOT_COPIED_SUFFIXES
 
 
 @dataclass(frozen=True)

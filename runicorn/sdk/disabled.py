@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from runicorn.sdk.config import Config, config_dict
+
 
 class DisabledRun:
     """Accepts every call of :class:`~runicorn.sdk.run.Run` and does nothing."""
@@ -12,9 +14,9 @@ class DisabledRun:
     dir = None
     finished = False
 
-    def __init__(self, project: str, name: str, config: dict[str, Any] | None = None) -> None:
+    def __init__(self, project: str, name: str, config: Any = None) -> None:
         self.project, self.name = project, name
-        self.config: dict[str, Any] = dict(config or {})
+        self.config = Config(lambda _c: None, config_dict(config))
 
     def log(
         self,

@@ -24,11 +24,14 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, StorageError
+from runicorn.sdk import exit_code
+from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.console import ConsoleCapture
 from runicorn.sdk.gitinfo import git_info
 from runicorn.sdk.media import image_bytes
+from runicorn.sdk.run_lock import RunLock
 from runicorn.sdk.system import SystemSampler
-from runicorn.sdk.values import DROP, DropLedger, to_number
+from runicorn.sdk.values import DROP, INT64_MAX, INT64_MIN, DropLedger, to_number
 from runicorn.settings import Settings
 
 log = logging.getLogger("runicorn")
@@ -40,21 +43,22 @@ _METRICS = fmt.METRICS
 _encode = fmt.encode_event
 _now = time.time
 
+_process_warnings: set[str] = set()
 
-class Config(dict[str, Any]):
-    """The run's config: a dict whose changes are saved to config.json at once."""
 
-    def __init__(self, save: Any, initial: dict[str, Any] | None = None) -> None:
-        super().__init__(initial or {})
-        self._save = save
+def warn_once_per_process(topic: str, message: str) -> None:
+    """A warning through the ``runicorn`` logger, the first time ``topic`` comes up in this process."""
+    if topic not in _process_warnings:
+        _process_warnings.add(topic)
+        log.warning("runicorn: %s", message)
 
-    def __setitem__(self, key: str, value: Any) -> None:
-        super().__setitem__(key, value)
-        self._save(dict(self))
 
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        super().update(*args, **kwargs)
-        self._save(dict(self))
+def warn_no_run(call: str) -> None:
+    warn_once_per_process(
+        "no run",
+        f"rn.{call} was called with no run started (before rn.init or after rn.finish): "
+        "nothing was recorded (warned once per process)",
+    )
 
 
 class Run:
@@ -65,7 +69,7 @@ class Run:
         settings: Settings,
         project: str,
         name: str,
-        config: dict[str, Any] | None = None,
+        config: Any = None,
         tags: list[str] | None = None,
         notes: str | None = None,
         run_id: str | None = None,
@@ -81,9 +85,14 @@ class Run:
                 )
         if run_id is not None and not fmt.is_safe_id(run_id):
             raise ConfigError(f"run_id={run_id!r} cannot name a folder", "pass run_id=None for a fresh id")
+        config = config_dict(config)  # refused here, before a run folder exists
         self.project, self.name = project, name
         self.root = settings.storage
+        if run_id is not None:
+            self._refuse_id_of_another_run(run_id)
         self.id, self.dir, resumed = self._make_dir(run_id)
+        self._run_lock = RunLock(self.dir)
+        self._run_lock.acquire()
         self._finished = False
         self._step = self._last_step() if resumed else 0
         self._lock = threading.Lock()
@@ -94,7 +103,7 @@ class Run:
         if resumed:  # a resumed run keeps its summary, config (updated by the one given now),
             # when it was created and started, its tags and notes
             self._summary = fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {}
-            config = {**(fmt.read_json(self.dir / fmt.CONFIG_FILE) or {}), **(config or {})}
+            config = {**(fmt.read_json(self.dir / fmt.CONFIG_FILE) or {}), **config}
             before = fmt.read_json(self.dir / fmt.META_FILE) or {}
             created = _number_or(before.get("created_at"), now)
             started = _number_or((fmt.read_json(self.dir / fmt.STATUS_FILE) or {}).get("started_at"), now)
@@ -108,6 +117,7 @@ class Run:
             self._write_json(fmt.CONFIG_FILE, dict(self.config))
             self._write_json(fmt.STATUS_FILE, dict(self._status))
         except OSError as exc:
+            self._run_lock.release()
             raise StorageError(
                 f"cannot write the run folder {self.dir}: {exc.strerror or exc}",
                 "check that the storage root is writable and the disk has space, "
@@ -143,28 +153,28 @@ class Run:
         stage: str | None = None,
         **metrics: Any,
     ) -> None:
-        """Record metric values at ``step`` (the last step + 1 when omitted)."""
+        """Record metric values at ``step`` (the last step + 1 when omitted).
+
+        Values follow :data:`runicorn.sdk.values.VALUE_RULES`; a call left with no value to record
+        writes no line and does not move the step."""
         if self._finished:
+            warn_no_run("log")
             return
         try:
             if metrics:
                 data = {**(data or {}), **metrics}
             if not data:
                 return  # nothing to record: no line, and the step does not move
-            if step is None:
-                step = self._step = self._step + 1
-            else:
-                step = self._step = int(step)
             now = _now()
             record = {}
             for key, value in data.items():
                 kind = type(value)
-                if kind is float or kind is int:
+                if kind is float or (kind is int and INT64_MIN <= value <= INT64_MAX):
                     record[key] = value
                 else:
                     self._slow_value(record, key, value)
             n = len(record)
-            record[_STEP] = step
+            record[_STEP] = 0  # its place in the line; the step is known once something is kept
             record[_TIME] = now
             if stage is not None:
                 record[_STAGE] = str(stage)
@@ -173,6 +183,14 @@ class Run:
                 del record[_STAGE]
             if len(record) != n + 2:
                 record = self._without_reserved(data, record)
+                n = len(record) - 2
+            if n == (stage is not None):
+                return  # every value was dropped: no line, and the step does not move
+            if step is None:
+                step = self._step = self._step + 1
+            else:
+                step = self._step = int(step)
+            record[_STEP] = step
             try:
                 line = _encode(_METRICS, record, now)
             except TypeError:  # a key that is not a str: keys are text in the format
@@ -188,6 +206,7 @@ class Run:
     def log_text(self, text: str) -> None:
         """Append a line (or lines) of text to the run's log, as ``HH:MM:SS | text``."""
         if self._finished:
+            warn_no_run("log_text")
             return
         try:
             now = time.time()
@@ -215,11 +234,15 @@ class Run:
             self._drops.drop(str(key), type(image).__name__, f"not saved as an image: {exc}")
 
     def summary(self, values: dict[str, Any]) -> None:
-        """Merge ``values`` into summary.json (final numbers: best accuracy, test loss...)."""
+        """Merge ``values`` into summary.json (final numbers: best accuracy, test loss...).
+
+        Numbers in any form (numpy, torch) are written as numbers; text, bools, lists and nested
+        dicts stay as they are (:data:`runicorn.sdk.values.VALUE_RULES`)."""
         if self._finished:
+            warn_no_run("summary")
             return
         try:
-            self._summary.update(values)
+            self._summary.update(config_dict(values, "rn.summary's argument"))
             self._write_json(fmt.SUMMARY_FILE, self._summary)
         except Exception as exc:  # noqa: BLE001
             self._warn_once("summary", f"rn.summary failed: {exc!r}")
@@ -232,11 +255,21 @@ class Run:
             pass
 
     def finish(self, status: str = fmt.FINISHED, error: str | None = None) -> None:
-        """Write everything buffered and mark the run ``finished`` (or ``failed``/``interrupted``)."""
+        """Write everything buffered and mark the run ``finished`` (or ``failed``/``interrupted``).
+
+        Any other ``status`` is recorded as ``finished`` with a warning naming the allowed ones."""
+        self._end(status, error)
+
+    def _end(self, status: str, error: str | None = None, exit_status: int | None = None) -> None:
+        """Finish the run; ``exit_status`` is the process's own when its end finishes the run."""
         with self._lock:
             if self._finished:
                 return
             self._finished = True
+        if status not in fmt.FINAL_STATUSES:
+            allowed = ", ".join(sorted(fmt.FINAL_STATUSES))
+            log.warning("runicorn: finish(status=%r) is not one of %s; recorded as finished", status, allowed)
+            status = fmt.FINISHED
         try:
             self._sampler.stop()
             if self._console:
@@ -244,13 +277,9 @@ class Run:
             self._remove_exit_hooks()
             all_written = self._writer.close()
             ended = time.time()
-            self._status.update(
-                fmt.StatusData(
-                    status=status if status in fmt.FINAL_STATUSES else fmt.FINISHED,
-                    ended_at=ended,
-                    heartbeat_at=ended,
-                )
-            )
+            self._status.update(fmt.StatusData(status=status, ended_at=ended, heartbeat_at=ended))
+            if exit_status is not None:
+                self._status.update(fmt.StatusData(exit_code=exit_status))
             if error:
                 self._status.update(fmt.StatusData(error=error))
             if self._drops.counts:
@@ -264,6 +293,8 @@ class Run:
                 )
         except Exception as exc:  # noqa: BLE001
             log.warning("runicorn: finishing run %s failed: %r", self.id, exc)
+        finally:
+            self._run_lock.release()
 
     @property
     def finished(self) -> bool:
@@ -277,6 +308,11 @@ class Run:
     ) -> None:
         if exc is None:
             self.finish()
+        elif isinstance(exc, SystemExit):
+            code = exit_code.code_of(exc.code)
+            self._end(
+                fmt.FINISHED if code == 0 else fmt.FAILED, None if code == 0 else f"SystemExit: {code}", code
+            )
         else:
             self._fail(kind, exc, tb)
 
@@ -284,14 +320,20 @@ class Run:
         return f"Run(id={self.id!r}, project={self.project!r}, name={self.name!r}, dir={str(self.dir)!r})"
 
     # --- internals ---------------------------------------------------------------------------
-    def _slow_value(self, record: dict[str, Any], key: Any, value: Any) -> None:
+    def _slow_value(self, record: dict[str, Any], key: Any, value: Any, depth: int = 0) -> None:
+        key = key if isinstance(key, str) else str(key)
+        if isinstance(value, dict) and depth < 8:  # flattened: {"val": {"loss": 1}} logs "val/loss"
+            for inner, inner_value in value.items():
+                self._slow_value(record, f"{key}/{inner}", inner_value, depth + 1)
+            return
         number = to_number(value)
         if number is DROP:
-            self._drops.drop(str(key), value, f"a {type(value).__name__} is not a number")
+            self._drops.drop(key, value, f"a {type(value).__name__} is not a number (see docs/sdk.md)")
         else:
-            record[key if isinstance(key, str) else str(key)] = number
+            record[key] = number
 
     def _without_reserved(self, data: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` without the reserved keys ``data`` brought (each one counted as dropped)."""
         for key in fmt.RESERVED_METRIC_KEYS.intersection(data):
             self._drops.drop(key, data[key], f"'{key}' is reserved by Runicorn (pass step= / stage= instead)")
         return record
@@ -311,6 +353,17 @@ class Run:
                 if isinstance(step, int):
                     return step
         return 0
+
+    def _refuse_id_of_another_run(self, run_id: str) -> None:
+        """A ``run_id=`` that names a run of another project/name is refused, not duplicated."""
+        own = fmt.run_dir(self.root, self.project, self.name, run_id)
+        for path in fmt.run_dirs_with_id(self.root, run_id):
+            if path != own and fmt.is_run_dir(path):
+                where = path.relative_to(self.root).as_posix()
+                raise ConfigError(
+                    f"run_id={run_id!r} is already the id of the run {where} under {self.root}",
+                    "pass that run's project= and name= to resume it, or another run_id (None: a fresh run)",
+                )
 
     def _make_dir(self, run_id: str | None) -> tuple[str, Path, bool]:
         if run_id is not None:
@@ -395,10 +448,14 @@ class Run:
             self._write_json(fmt.STATUS_FILE, dict(self._status))
 
     def _fail(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        process_ends: bool = False,
     ) -> None:
         if kind is not None and issubclass(kind, KeyboardInterrupt):
-            self.finish(fmt.INTERRUPTED, "KeyboardInterrupt")
+            self._end(fmt.INTERRUPTED, "KeyboardInterrupt", 128 + signal.SIGINT if process_ends else None)
             return
         text = "".join(traceback.format_exception(kind, exc, tb)) if kind else ""
         try:
@@ -406,10 +463,11 @@ class Run:
         except OSError:
             pass
         line = traceback.format_exception_only(kind, exc)[-1].strip() if kind else "failed"
-        self.finish(fmt.FAILED, line)
+        self._end(fmt.FAILED, line, 1 if process_ends else None)
 
     # --- process exit, uncaught exceptions, SIGTERM ------------------------------------------
     def _install_exit_hooks(self) -> None:
+        exit_code.watch()
         atexit.register(self._at_exit)
         self._previous_excepthook = sys.excepthook
         sys.excepthook = self._excepthook
@@ -432,16 +490,20 @@ class Run:
                 pass
 
     def _at_exit(self) -> None:
-        self.finish()
+        code = exit_code.requested()
+        if code == 0:
+            self._end(fmt.FINISHED, None, 0)
+        else:
+            self._end(fmt.FAILED, f"the process exited with status {code} (sys.exit)", code)
 
     def _excepthook(self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         previous = self._previous_excepthook
-        self._fail(kind, exc, tb)
+        self._fail(kind, exc, tb, process_ends=threading.current_thread() is threading.main_thread())
         previous(kind, exc, tb)
 
     def _on_sigterm(self, signum: int, frame: Any) -> None:
         previous = self._previous_sigterm
-        self.finish(fmt.INTERRUPTED, "SIGTERM")
+        self._end(fmt.INTERRUPTED, "SIGTERM", None if callable(previous) else 128 + signum)
         if callable(previous):
             previous(signum, frame)
         else:

@@ -158,3 +158,97 @@ def test_import_runicorn_stays_light() -> None:
         check=True,
     )
     assert out.stdout.strip() == "[]"
+
+
+def ended(code: str, root: Path) -> tuple[subprocess.Popen, str, dict]:
+    proc = python(code, root)
+    _, err = proc.communicate(timeout=30)
+    run = only_run(root)
+    return proc, err, fmt.read_json(run / fmt.STATUS_FILE)
+
+
+def test_sys_exit_with_an_error_code_marks_failed_with_that_code(tmp_path: Path) -> None:
+    proc, _, status = ended(
+        """
+        import sys, runicorn as rn
+        rn.init(project="p", name="n", capture_console=False, system_metrics=False)
+        rn.log({"a": 1.0})
+        sys.exit(3)
+    """,
+        tmp_path,
+    )
+    assert proc.returncode == 3
+    assert status["status"] == fmt.FAILED and status[fmt.EXIT_CODE_KEY] == 3
+
+
+def test_sys_exit_zero_and_a_normal_end_are_finished_with_code_zero(tmp_path: Path) -> None:
+    for end in ("sys.exit(0)", "pass"):
+        root = tmp_path / end.replace("(", "_").replace(")", "")
+        proc, _, status = ended(
+            f"""
+            import sys, runicorn as rn
+            rn.init(project="p", name="n", capture_console=False, system_metrics=False)
+            {end}
+        """,
+            root,
+        )
+        assert proc.returncode == 0
+        assert status["status"] == fmt.FINISHED and status[fmt.EXIT_CODE_KEY] == 0, end
+
+
+def test_an_uncaught_exception_records_exit_code_one_and_the_traceback(tmp_path: Path) -> None:
+    proc, err, status = ended(
+        """
+        import runicorn as rn
+        rn.init(project="p", name="n", capture_console=False, system_metrics=False)
+        raise ValueError("bad batch")
+    """,
+        tmp_path,
+    )
+    assert proc.returncode == 1 and "ValueError: bad batch" in err
+    assert status["status"] == fmt.FAILED and status[fmt.EXIT_CODE_KEY] == 1
+    assert "ValueError: bad batch" in (only_run(tmp_path) / fmt.TRACEBACK_FILE).read_text()
+
+
+def test_system_exit_inside_the_run_block_records_its_code(tmp_path: Path) -> None:
+    proc, _, status = ended(
+        """
+        import runicorn as rn
+        with rn.init(project="p", name="n", capture_console=False, system_metrics=False):
+            raise SystemExit(4)
+    """,
+        tmp_path,
+    )
+    assert proc.returncode == 4
+    assert status["status"] == fmt.FAILED and status[fmt.EXIT_CODE_KEY] == 4
+    assert not (only_run(tmp_path) / fmt.TRACEBACK_FILE).exists()
+
+
+def test_a_second_process_attaching_to_a_live_run_is_refused(tmp_path: Path) -> None:
+    holder = python(
+        """
+        import sys, runicorn as rn
+        run = rn.init(project="p", name="n", run_id="shared", capture_console=False, system_metrics=False)
+        rn.log({"a": 1.0})
+        print("ready", flush=True)
+        sys.stdin.readline()
+        rn.log({"a": 2.0})
+    """,
+        tmp_path,
+        stdin=subprocess.PIPE,
+    )
+    assert holder.stdout.readline().strip() == "ready"
+    second = python(
+        """
+        import runicorn as rn
+        rn.init(project="p", name="n", run_id="shared", capture_console=False, system_metrics=False)
+        rn.log({"a": 99.0})
+    """,
+        tmp_path,
+    )
+    _, err = second.communicate(timeout=30)
+    assert second.returncode == 1 and "is being written by" in err and f"{holder.pid}@" in err
+    holder.communicate("go\n", timeout=30)
+    run = only_run(tmp_path)
+    assert steps_on_disk(run) == [1, 2]  # nothing of the refused process in between
+    assert fmt.read_json(run / fmt.STATUS_FILE)["status"] == fmt.FINISHED

@@ -300,6 +300,6 @@ def test_logging_nothing_writes_nothing_and_a_non_dict_says_what_to_pass(storage
         rn.log([1.0, 2.0])  # type: ignore[arg-type]
     rn.log({"a": 1.0})
     rn.finish()
-    # nothing logged moves no step; the refused list took step 1 (as any skipped call does)
-    assert [m["global_step"] for m in metrics(run)] == [2]
+    # nothing logged moves no step, the refused list neither
+    assert [m["global_step"] for m in metrics(run)] == [1]
     assert any("takes a dict of metric names to numbers, got list" in r.getMessage() for r in caplog.records)
