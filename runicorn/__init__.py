@@ -19,6 +19,7 @@ from typing import Any
 from runicorn import settings as _settings
 from runicorn.errors import RunicornError
 from runicorn.sdk.disabled import DisabledRun
+from runicorn.sdk.guest import GuestRun, claim_handoff
 from runicorn.sdk.run import Config, Run
 
 __version__ = "0.1.0"
@@ -49,6 +50,10 @@ def init(
         _current.finish()
     if resolved.mode == "disabled" or _rank() > 0:
         _current = DisabledRun(project, name, config)
+        return _current
+    handoff = claim_handoff()  # started by `runicorn run`: log into its run (runicorn/sdk/guest.py)
+    if handoff is not None:
+        _current = GuestRun(resolved, handoff, config=config, tags=tags, notes=notes)
         return _current
     _current = Run(
         resolved,
