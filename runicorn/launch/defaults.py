@@ -38,6 +38,10 @@ def script_of(argv: Sequence[str]) -> str:
     """The word of ``argv`` that names what runs: the script after an interpreter, the module
     of ``python -m``, else the program itself."""
     words = list(argv)
+    if words and _INTERPRETERS.match(os.path.basename(words[0])):
+        for word in words[1:]:  # `accelerate launch --num_processes 2 fit.py`: a script file wins
+            if word.endswith(_SCRIPT_SUFFIXES) and not word.startswith("-"):
+                return os.path.basename(word)
     i = 0
     while i < len(words) and _INTERPRETERS.match(os.path.basename(words[i])):
         j = i + 1
