@@ -199,6 +199,7 @@ class Launcher:
             session.close()
             relay.join()
             self._end_console()
+            self.run.flush()  # a retried script's rn.log continues from the steps written here
         returncode = session.poll()
         exit_code, signal_name = exit_status(returncode if returncode is not None else -signal.SIGKILL)
         duration = time.monotonic() - started
