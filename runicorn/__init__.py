@@ -20,6 +20,7 @@ from runicorn import settings as _settings
 from runicorn.errors import RunicornError
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.disabled import DisabledRun
+from runicorn.sdk.guest import GuestRun, claim_handoff
 from runicorn.sdk.run import Run, warn_no_run
 
 __version__ = "0.1.0"
@@ -55,6 +56,10 @@ def init(
     if resolved.mode == "disabled" or _rank() > 0:
         _current = DisabledRun(project, name, config)
         dict.clear(_pending_config)
+        return _current
+    handoff = claim_handoff()  # started by `runicorn run`: log into its run (runicorn/sdk/guest.py)
+    if handoff is not None:
+        _current = GuestRun(resolved, handoff, config=config, tags=tags, notes=notes)
         return _current
     _current = Run(
         resolved,

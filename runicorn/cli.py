@@ -392,6 +392,66 @@ def _run_restore(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    """``runicorn run`` (runicorn.launch): a command recorded as a run."""
+    p = sub.add_parser(
+        "run",
+        help="run a command on a pty and record it as a run (console, exit code, git, system metrics)",
+        usage="runicorn run [options] [--] CMD [ARGS...]",
+    )
+    p.add_argument("--project", metavar="P", help="project (default: the git repository's or folder's name)")
+    p.add_argument("--name", metavar="N", help="experiment name (default: the script's name)")
+    p.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeatable)")
+    p.add_argument("--notes", metavar="TEXT", help="notes about the run")
+    p.add_argument("--storage", metavar="ROOT", help="storage root (default: the configured one)")
+    p.add_argument(
+        "--timeout",
+        metavar="0|SECONDS|5h|2d",
+        help="stop each attempt after this long: SIGTERM, SIGKILL after a grace, exit 124 "
+        "(default: RUNICORN_RUN_TIMEOUT, 0 = none)",
+    )
+    p.add_argument("--retries", type=int, default=0, metavar="K", help="run again up to K times on failure")
+    p.add_argument("--retry-delay", default="0", metavar="S", help="wait between attempts (seconds, 5m...)")
+    p.add_argument("--retry-on-timeout", action="store_true", help="also retry an attempt that timed out")
+    p.add_argument(
+        "--notify",
+        action="append",
+        default=[],
+        metavar="CHANNEL",
+        help="notify this channel (see docs/notify.md)",
+    )
+    p.add_argument("--require-clean", action="store_true", help="refuse to start with uncommitted changes")
+    p.add_argument("command", nargs=argparse.REMAINDER, metavar="CMD", help="the command and its arguments")
+    p.set_defaults(handler=_run_run)
+
+
+def _run_run(args: argparse.Namespace) -> int:
+    from runicorn import settings
+    from runicorn.launch import Launcher, LaunchOptions
+    from runicorn.launch.timeout import parse_duration
+
+    command = list(args.command)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    resolved = settings.resolve(storage=args.storage)
+    timeout = args.timeout if args.timeout is not None else resolved.run_timeout
+    options = LaunchOptions(
+        command=command,
+        project=args.project,
+        name=args.name,
+        tags=args.tag,
+        notes=args.notes,
+        timeout_s=parse_duration(timeout, "--timeout"),
+        retries=args.retries,
+        retry_delay_s=parse_duration(args.retry_delay, "--retry-delay") or 0.0,
+        retry_on_timeout=args.retry_on_timeout,
+        grace_s=resolved.run_grace_s,
+        notify=args.notify,
+        require_clean=args.require_clean,
+    )
+    return Launcher(resolved, options).launch().exit_code
+
+
 def _print_error(err: RunicornError, debug: bool) -> None:
     """The CLI's error shape: ``error: what happened`` then ``hint: what to do`` (traceback with --debug)."""
     if debug:
@@ -413,6 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ls(sub)
     _add_tag(sub)
     _add_rm(sub)
+    _add_run(sub)
     return parser
 
 

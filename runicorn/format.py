@@ -152,6 +152,10 @@ class GitData(TypedDict, total=False):
     branch: str | None
     dirty: bool
     remote: str | None  # credentials stripped
+    untracked: list[str]  # files git does not track and does not ignore (at most GIT_MAX_UNTRACKED)
+
+
+GIT_MAX_UNTRACKED = 1000
 
 
 class MetaData(TypedDict, total=False):
@@ -192,6 +196,41 @@ STARTED_AT_KEY = "started_at"
 ENDED_AT_KEY = "ended_at"
 HEARTBEAT_KEY = "heartbeat_at"
 EXIT_CODE_KEY = "exit_code"  # the exit status of the process (or wrapped command) that ended the run
+
+
+# --- runs recorded by `runicorn run` (runicorn/launch) ------------------------------------------
+# All additive: a reader that knows none of these still reads such a run.
+LAUNCHER = "runicorn run"  # meta "launcher" of a run recorded by the command wrapper
+EXIT_CODE_KEY = "exit_code"
+TIMEOUT_REASON = "timeout"  # status "reason" of a command stopped by --timeout
+TIMEOUT_EXIT_CODE = 124  # what `runicorn run` (like coreutils' timeout) exits with then
+
+
+class LaunchMetaData(MetaData, total=False):
+    """meta.json of a run recorded by ``runicorn run``: the command it ran."""
+
+    command: list[str]  # the command's argv, as given after `runicorn run`
+    launcher: str  # LAUNCHER
+
+
+class LaunchStatusData(StatusData, total=False):
+    """status.json of a run recorded by ``runicorn run``: how the command ended."""
+
+    exit_code: int  # the command's exit status (128 + N when signal N ended it; 124 on timeout)
+    signal: str  # the signal that ended the command, e.g. "SIGKILL"
+    reason: str  # why the wrapper ended it: TIMEOUT_REASON, or "SIGINT"/"SIGTERM" it received
+    attempts: int  # attempts started so far (1 + retries used)
+
+
+# The hand-off from `runicorn run` to a command that calls rn.init (runicorn/sdk/guest.py): the
+# run folder to write into, its id, and the file descriptor of a pipe taking its event lines.
+RUN_DIR_ENV = "RUNICORN_RUN_DIR"
+RUN_ID_ENV = "RUNICORN_RUN_ID"
+EVENTS_FD_ENV = "RUNICORN_EVENTS_FD"
+# Each line on that pipe starts with one of these bytes: the rest is an events.jsonl line, or a
+# logs.txt line.
+GUEST_EVENT_LINE = b"e"
+GUEST_LOG_LINE = b"l"
 
 
 # --- run ids ---------------------------------------------------------------------------------

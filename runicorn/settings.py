@@ -78,6 +78,18 @@ SETTINGS_TABLE = (
         "RUNICORN_MAX_UPLOAD_BYTES",
         "largest archive the viewer accepts through POST /api/import",
     ),
+    Setting(
+        "run_timeout",
+        "0",
+        "RUNICORN_RUN_TIMEOUT",
+        "default --timeout of `runicorn run` (0: none; SECONDS, 90s, 5m, 5h, 2d)",
+    ),
+    Setting(
+        "run_grace_s",
+        10.0,
+        "RUNICORN_RUN_GRACE_S",
+        "seconds `runicorn run` waits after SIGTERM before SIGKILL (timeout, Ctrl-C)",
+    ),
 )
 
 
@@ -92,6 +104,8 @@ class Settings:
     max_archive_bytes: int
     max_archive_ratio: float
     max_upload_bytes: int
+    run_timeout: str
+    run_grace_s: float
 
 
 def user_config_path() -> Path:

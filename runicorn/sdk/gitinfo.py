@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from runicorn.format import GitData, strip_url_credentials
+from runicorn.format import GIT_MAX_UNTRACKED, GitData, strip_url_credentials
 
 MAX_DIFF_BYTES = 5 * 1024 * 1024
 
@@ -47,4 +47,39 @@ def git_info(cwd: Path) -> tuple[GitData | None, bytes]:
         dirty=dirty,
         remote=strip_url_credentials(remote.strip()) if remote else None,
     )
+    untracked = untracked_files(cwd)
+    if untracked is not None:
+        info["untracked"] = untracked
     return info, diff
+
+
+def untracked_files(cwd: Path) -> list[str] | None:
+    """Files git neither tracks nor ignores (the first GIT_MAX_UNTRACKED), or None without git."""
+    out = _git(cwd, "ls-files", "--others", "--exclude-standard", "-z")
+    return None if out is None else [p for p in out.split("\0") if p][:GIT_MAX_UNTRACKED]
+
+
+def changed_files(cwd: Path) -> list[str] | None:
+    """Tracked files with uncommitted changes (staged or not), or None outside a repository."""
+    if _git(cwd, "rev-parse", "HEAD") is None:
+        return None
+    out = _git(cwd, "status", "--porcelain", "--untracked-files=no", "-z")
+    if out is None:
+        return None
+    # -z entries: "XY path", a rename adds its old path as the next entry
+    entries = out.split("\0")
+    files, i = [], 0
+    while i < len(entries):
+        entry = entries[i]
+        i += 1
+        if len(entry) > 3:
+            files.append(entry[3:])
+            if entry[0] in "RC":
+                i += 1
+    return files
+
+
+def toplevel(cwd: Path) -> Path | None:
+    """The top folder of the git work tree holding ``cwd``, or None."""
+    out = _git(cwd, "rev-parse", "--show-toplevel")
+    return Path(out.strip()) if out and out.strip() else None

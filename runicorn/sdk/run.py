@@ -26,7 +26,7 @@ from runicorn import format as fmt
 from runicorn.errors import ConfigError, StorageError
 from runicorn.sdk import exit_code
 from runicorn.sdk.config import Config, config_dict
-from runicorn.sdk.console import ConsoleCapture
+from runicorn.sdk.console import ConsoleCapture, LineAssembler
 from runicorn.sdk.gitinfo import git_info
 from runicorn.sdk.media import image_bytes
 from runicorn.sdk.run_lock import RunLock
@@ -253,6 +253,39 @@ class Run:
             self._writer.flush()
         except Exception:  # noqa: BLE001
             pass
+
+    # --- for a wrapper that records a command into this run (runicorn run) ----------------
+    def write_console(self, text: str) -> None:
+        """Append console output, as a terminal received it, to logs.txt (``[HH:MM:SS] line``;
+        ``\r`` redraws kept in their last state). Used by ``runicorn run`` for its pty."""
+        if self._finished:
+            return
+        if self.__dict__.get("_wrapped_console") is None:
+            self._wrapped_console = LineAssembler(self._logs)
+        self._wrapped_console.feed(text)
+
+    def close_console(self) -> None:
+        """Write the console's unfinished last line, if any; the next text starts a new line."""
+        if self.__dict__.get("_wrapped_console") is not None:
+            self._wrapped_console.close()
+
+    def append_encoded(self, file_name: str, line: bytes) -> None:
+        """Append one complete, already-encoded line to events.jsonl or logs.txt: the lines a
+        guest process (runicorn/sdk/guest.py) sends to the run's one writer."""
+        if not self._finished and line.endswith(b"\n"):
+            self._writer.queue(file_name).append(line)
+
+    def update_meta(self, values: dict[str, Any]) -> None:
+        """Merge ``values`` into meta.json (the command that ran, a guest's tags and notes)."""
+        meta = fmt.read_json(self.dir / fmt.META_FILE) or {}
+        self._write_json(fmt.META_FILE, {**meta, **values})
+
+    def update_status(self, values: dict[str, Any]) -> None:
+        """Merge ``values`` into status.json now and at finish (exit code, attempts, reason)."""
+        if self._finished:
+            return
+        self._status.update(values)  # type: ignore[typeddict-item]
+        self._write_json(fmt.STATUS_FILE, dict(self._status))
 
     def finish(self, status: str = fmt.FINISHED, error: str | None = None) -> None:
         """Write everything buffered and mark the run ``finished`` (or ``failed``/``interrupted``).

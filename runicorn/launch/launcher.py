@@ -1,0 +1,315 @@
+"""``runicorn run``: run a command on a pty and record it as a run, with a timeout and retries.
+
+One :class:`Launcher` records one run. Each attempt runs the command in a process group of its
+own (runicorn/launch/process_group.py) on a pty (pty_session.py); its console goes to logs.txt
+through the run, and a command that calls ``rn.init`` logs into the same run (sdk/guest.py).
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import shlex
+import shutil
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runicorn import format as fmt
+from runicorn.errors import ConfigError
+from runicorn.launch.defaults import default_name, default_project
+from runicorn.launch.events import LaunchEvent, Observer, tell
+from runicorn.launch.guest_relay import GuestRelay
+from runicorn.launch.process_group import SignalForwarder, exit_status, signal_group, terminate_group
+from runicorn.launch.pty_session import PtySession
+from runicorn.launch.timeout import describe_duration
+from runicorn.sdk.console import LineAssembler
+from runicorn.sdk.gitinfo import changed_files
+from runicorn.sdk.run import Run
+from runicorn.settings import Settings
+
+PREFIX = "runicorn run"
+LAST_LINES = 20  # console lines kept for the events' messages
+_PUMP_S = 0.1
+
+
+@dataclass
+class LaunchOptions:
+    command: list[str]
+    project: str | None = None
+    name: str | None = None
+    tags: list[str] = field(default_factory=list)
+    notes: str | None = None
+    timeout_s: float | None = None  # per attempt; None: no limit
+    retries: int = 0
+    retry_delay_s: float = 0.0
+    retry_on_timeout: bool = False
+    grace_s: float = 10.0  # between SIGTERM and SIGKILL
+    notify: list[str] = field(default_factory=list)
+    require_clean: bool = False
+    cwd: Path | None = None
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    exit_code: int
+    signal: str | None
+    duration_s: float
+    timed_out: bool
+    interrupted_by: str | None  # "SIGINT" / "SIGTERM" received by the wrapper
+
+
+@dataclass(frozen=True)
+class LaunchResult:
+    exit_code: int  # what `runicorn run` exits with
+    status: str
+    attempts: int
+    run_dir: Path
+
+
+class Launcher:
+    def __init__(
+        self, settings: Settings, options: LaunchOptions, observers: Sequence[Observer] = ()
+    ) -> None:
+        if not options.command:
+            raise ConfigError(
+                "no command to run", "give one after the options: runicorn run -- python train.py"
+            )
+        if options.retries < 0:
+            raise ConfigError(f"--retries {options.retries} is negative", "give 0 (no retry) or more")
+        self.settings = settings
+        self.options = options
+        self.observers: list[Observer] = list(observers)
+        self.cwd = options.cwd or Path.cwd()
+        self._tail: deque[bytes] = deque(maxlen=LAST_LINES)
+        self._tail_lines = LineAssembler(self._tail)
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.run: Run | None = None
+
+    # --- before the run exists -------------------------------------------------------------
+    def check(self) -> None:
+        """Refuse to start (no run folder made) on a command that cannot run or a dirty tree."""
+        program = self.options.command[0]
+        if os.sep in program:
+            path = self.cwd / program
+            if not os.access(path, os.X_OK) or path.is_dir():
+                raise ConfigError(
+                    f"cannot execute {program}", "check the path and its executable bit (chmod +x)"
+                )
+        elif shutil.which(program) is None:
+            raise ConfigError(f"command not found: {program}", "check its spelling and PATH")
+        if self.options.require_clean:
+            changed = changed_files(self.cwd)
+            if changed:
+                shown = ", ".join(changed[:20]) + (
+                    f" and {len(changed) - 20} more" if len(changed) > 20 else ""
+                )
+                raise ConfigError(
+                    f"--require-clean: uncommitted changes in {shown}",
+                    "commit or stash them (git stash), or run without --require-clean",
+                )
+
+    def start_run(self) -> Run:
+        opts = self.options
+        project = opts.project or default_project(self.cwd)
+        name = opts.name or default_name(opts.command)
+        run = Run(
+            self.settings,
+            project,
+            name,
+            tags=list(opts.tags),
+            notes=opts.notes,
+            capture_console=False,  # we record the pty ourselves
+            system_metrics=True,
+        )
+        run.update_meta(dict(fmt.LaunchMetaData(command=list(opts.command), launcher=fmt.LAUNCHER)))
+        self.run = run
+        return run
+
+    # --- the attempts ----------------------------------------------------------------------
+    def launch(self) -> LaunchResult:
+        self.check()
+        run = self.start_run()
+        opts = self.options
+        max_attempts = 1 + opts.retries
+        _say(f"recording {run.project}/{run.name} run {run.id} in {run.dir}")
+        attempt, result = 0, None
+        with SignalForwarder() as forwarder:
+            while True:
+                attempt += 1
+                run.update_status(dict(fmt.LaunchStatusData(attempts=attempt)))
+                if max_attempts > 1:
+                    self._mark(f"attempt {attempt} of {max_attempts}: {shlex.join(opts.command)}")
+                self._tell("start", attempt)
+                result = self._attempt(forwarder)
+                if not self._should_retry(result, attempt, max_attempts):
+                    break
+                self._mark(
+                    f"attempt {attempt} failed with exit code {result.exit_code}; "
+                    f"retrying in {describe_duration(opts.retry_delay_s)}"
+                )
+                self._tell("retry", attempt, result)
+                if not self._pause(opts.retry_delay_s, forwarder):
+                    break
+        status, exit_code = self._finish(result, attempt)
+        return LaunchResult(exit_code=exit_code, status=status, attempts=attempt, run_dir=run.dir)
+
+    def _attempt(self, forwarder: SignalForwarder) -> AttemptResult:
+        assert self.run is not None
+        opts = self.options
+        relay = GuestRelay(self.run)
+        env = {**os.environ, **relay.env()}
+        session = PtySession(opts.command, self._on_output, env=env, cwd=self.cwd, pass_fds=(relay.write_fd,))
+        started = time.monotonic()
+        try:
+            session.start()
+        except OSError as exc:
+            relay.join(0)
+            session.close()
+            self._mark(f"cannot start {opts.command[0]}: {exc.strerror or exc}")
+            return AttemptResult(127 if isinstance(exc, FileNotFoundError) else 126, None, 0.0, False, None)
+        relay.child_started()
+        pgid = session.pid
+        forwarder.pgid = pgid
+        deadline = started + opts.timeout_s if opts.timeout_s else None
+        timed_out, killed = False, False
+        try:
+            while session.poll() is None:
+                session.pump(_PUMP_S)
+                now = time.monotonic()
+                if forwarder.first_at is not None and not killed:
+                    if len(forwarder.received) > 1 or now - forwarder.first_at > opts.grace_s:
+                        killed = signal_group(pgid, signal.SIGKILL)  # a second Ctrl-C, or deaf to the first
+                if deadline is not None and now >= deadline and not timed_out and forwarder.first_at is None:
+                    timed_out = True
+                    self._mark(
+                        f"timed out after {describe_duration(opts.timeout_s or 0)}: stopping the command "
+                        f"(SIGTERM, then SIGKILL after {describe_duration(opts.grace_s)})"
+                    )
+                    terminate_group(pgid, opts.grace_s, reap=session.poll, wait=session.pump)
+            terminate_group(pgid, opts.grace_s, reap=session.poll, wait=session.pump)  # what it left behind
+            session.drain()
+        finally:
+            forwarder.pgid = None
+            session.close()
+            relay.join()
+            self._end_console()
+            self.run.flush()  # a retried script's rn.log continues from the steps written here
+        returncode = session.poll()
+        exit_code, signal_name = exit_status(returncode if returncode is not None else -signal.SIGKILL)
+        duration = time.monotonic() - started
+        result = AttemptResult(exit_code, signal_name, duration, timed_out, forwarder.first_name)
+        how = f"exit code {exit_code}" + (f" ({signal_name})" if signal_name else "")
+        self._mark(f"command ended with {how} after {describe_duration(round(duration, 1))}")
+        return result
+
+    def _should_retry(self, result: AttemptResult, attempt: int, max_attempts: int) -> bool:
+        if attempt >= max_attempts or result.exit_code == 0 or result.interrupted_by:
+            return False
+        return not result.timed_out or self.options.retry_on_timeout
+
+    @staticmethod
+    def _pause(seconds: float, forwarder: SignalForwarder) -> bool:
+        """Sleep between attempts; False when Ctrl-C or SIGTERM came meanwhile."""
+        deadline = time.monotonic() + seconds
+        while forwarder.first_at is None and time.monotonic() < deadline:
+            time.sleep(min(_PUMP_S, max(0.0, deadline - time.monotonic())))
+        return forwarder.first_at is None
+
+    def _finish(self, result: AttemptResult | None, attempts: int) -> tuple[str, int]:
+        assert self.run is not None and result is not None
+        fields = fmt.LaunchStatusData(exit_code=result.exit_code, attempts=attempts)
+        if result.signal:
+            fields["signal"] = result.signal
+        error: str | None = None
+        if result.interrupted_by:
+            status, kind = fmt.INTERRUPTED, "interrupted"
+            fields["reason"] = result.interrupted_by
+            error = f"stopped by {result.interrupted_by}"
+            exit_code = result.exit_code
+        elif result.timed_out:
+            status, kind = fmt.FAILED, "timeout"
+            fields["reason"] = fmt.TIMEOUT_REASON
+            fields["exit_code"] = exit_code = fmt.TIMEOUT_EXIT_CODE
+            error = f"timed out after {describe_duration(self.options.timeout_s or 0)}"
+        elif result.exit_code == 0:
+            status, kind, exit_code = fmt.FINISHED, "finish", 0
+        else:
+            status, kind, exit_code = fmt.FAILED, "failure", result.exit_code
+            error = f"exit code {result.exit_code}" + (f" ({result.signal})" if result.signal else "")
+        self.run.update_status(dict(fields))
+        self.run.finish(status, error)
+        self._tell(kind, attempts, result, status=status, reason=fields.get("reason"), exit_code=exit_code)
+        return status, exit_code
+
+    # --- console and messages --------------------------------------------------------------
+    def _on_output(self, data: bytes) -> None:
+        assert self.run is not None
+        text = self._decoder.decode(data)
+        if text:
+            self.run.write_console(text)
+            self._tail_lines.feed(text)
+
+    def _end_console(self) -> None:
+        assert self.run is not None
+        text = self._decoder.decode(b"", final=True)
+        if text:
+            self.run.write_console(text)
+            self._tail_lines.feed(text)
+        self._decoder.reset()
+        self.run.close_console()
+        self._tail_lines.close()
+
+    def _mark(self, text: str) -> None:
+        """A line of the wrapper's own in logs.txt (``HH:MM:SS | runicorn run: ...``) and on stderr."""
+        assert self.run is not None
+        self.run.log_text(f"{PREFIX}: {text}")
+        _say(text)
+
+    def _tell(
+        self,
+        kind: Any,
+        attempt: int,
+        result: AttemptResult | None = None,
+        status: str | None = None,
+        reason: str | None = None,
+        exit_code: int | None = None,
+    ) -> None:
+        if not self.observers:
+            return
+        assert self.run is not None
+        run = self.run
+        event = LaunchEvent(
+            kind=kind,
+            project=run.project,
+            name=run.name,
+            run_id=run.id,
+            run_dir=str(run.dir),
+            server=_hostname(),
+            command=list(self.options.command),
+            attempt=attempt,
+            max_attempts=1 + self.options.retries,
+            channels=tuple(self.options.notify),
+            duration_s=result.duration_s if result else None,
+            exit_code=(exit_code if exit_code is not None else result.exit_code) if result else None,
+            signal=result.signal if result else None,
+            status=status,
+            reason=reason,
+            last_log_lines=[line.decode("utf-8", "replace").rstrip("\n") for line in self._tail],
+        )
+        tell(self.observers, event)
+
+
+def _say(text: str) -> None:
+    print(f"{PREFIX}: {text}", file=sys.stderr, flush=True)
+
+
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname()
