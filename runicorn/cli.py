@@ -237,6 +237,18 @@ def _unblock_stop_signals() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _unblock_stop_signals()
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a reader gone early is met here, not at exit
+        return code
+    except BrokenPipeError:
+        if not _stdout_reader_gone():
+            raise
+        _silence_stdout()
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -255,6 +267,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _stdout_reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (``runicorn ... | head -1``), rather
+    than some other connection (an SSH link) that broke."""
+    import select
+
+    if not hasattr(select, "poll"):
+        return True  # cannot ask: a broken pipe in a command that prints is most likely stdout
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        events = poller.poll(0)
+    except (OSError, ValueError):
+        return False
+    return any(mask & (select.POLLERR | select.POLLHUP) for _fd, mask in events)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's last flush at exit has somewhere to
+    go (the recipe in Python's ``signal`` docs); the output the reader did not want is dropped."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":
