@@ -1,4 +1,5 @@
-# Two commands on a fresh clone:  `make demo` (demo run + viewer)  and  `make test` (whole suite).
+# Two commands on a fresh clone:  `make demo` (demo run + viewer)  and  `make test` (lint, then the
+# whole suite).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -18,12 +19,11 @@ demo: install
 
 test: $(VENV)/bin/python
 	bash scripts/test_setup.sh
+	bash scripts/lint.sh
 	$(PY) -m pytest
 
 lint:
-	$(VENV)/bin/ruff check runicorn tests bench scripts
-	$(VENV)/bin/ruff format --check runicorn
-	$(VENV)/bin/mypy runicorn
+	bash scripts/lint.sh
 
 bench:
 	$(PY) bench/run_all.py

@@ -9,9 +9,11 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from runicorn.errors import RunicornError
+from runicorn.errors import ConfigError, RunicornError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.progress import Progress, TaskID
 
 
@@ -107,12 +109,22 @@ def _run_mirror(args: argparse.Namespace) -> int:
 
 def _add_archive(sub: argparse._SubParsersAction) -> None:
     """``runicorn export`` and ``runicorn import`` (runicorn.archive)."""
-    p = sub.add_parser("export", help="write runs into a .zip or .tar.gz archive with a manifest")
-    p.add_argument("out", metavar="OUT", help="the archive to write: OUT.zip or OUT.tar.gz")
+    p = sub.add_parser(
+        "export",
+        help="write runs into a .zip, .tar.gz or .tar archive with a manifest",
+        usage="runicorn export [--storage ROOT] [--project P] [--name N] [--run ID [ID ...]] [--force] OUT",
+    )
+    p.add_argument(
+        "out",
+        nargs="?",
+        metavar="OUT",
+        help="the archive to write: OUT.zip, OUT.tar.gz or OUT.tar (may follow the --run ids)",
+    )
     p.add_argument("--storage", metavar="ROOT", help="storage root to export from")
     p.add_argument("--project", action="append", default=[], metavar="P", help="only runs of project P")
     p.add_argument("--name", action="append", default=[], metavar="N", help="only runs of experiment name N")
     p.add_argument("--run", action="append", default=[], metavar="ID", nargs="+", help="only these run ids")
+    p.add_argument("--force", action="store_true", help="replace OUT if it already exists")
     p.set_defaults(handler=_run_export)
     p = sub.add_parser("import", help="import runs from archives (ours or the PyPI Runicorn package's)")
     p.add_argument("files", nargs="+", metavar="FILE", help="archives to import (.zip, .tar, .tar.gz)")
@@ -137,20 +149,33 @@ def _updater(bar: Progress, task: TaskID) -> Callable[[int, int], None]:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from runicorn import archive, settings
 
     resolved = settings.resolve(storage=args.storage)
-    out = Path(args.out)
+    out, run_ids = _export_target(args.out, [run_id for group in args.run for run_id in group])
     archive.archive_kind(out)
-    run_ids = [run_id for group in args.run for run_id in group]
     runs = archive.select_runs(resolved.storage, args.project, args.name, run_ids)
     with _progress() as bar:
         task = bar.add_task(f"exporting {len(runs)} runs", total=None)
-        result = archive.export_runs(resolved.storage, out, runs, _updater(bar, task))
+        result = archive.export_runs(resolved.storage, out, runs, _updater(bar, task), replace=args.force)
     print(f"exported {result.runs} runs ({result.files} files, {result.bytes} bytes) to {result.path}")
     return 0
+
+
+def _export_target(out: str | None, run_ids: list[str]) -> tuple[Path, list[str]]:
+    """``runicorn export --run ID1 ID2 OUT.zip``: ``--run`` takes every word after it, so OUT,
+    when not given elsewhere, is its last word if that names an archive."""
+    from pathlib import Path
+
+    from runicorn import archive
+
+    if out is None and run_ids and archive.kind_named(run_ids[-1]):
+        out, run_ids = run_ids[-1], run_ids[:-1]
+    if out is None:
+        ids = "".join(f" {run_id}" for run_id in run_ids)
+        example = f"runicorn export --run{ids} OUT.zip" if run_ids else "runicorn export OUT.zip"
+        raise ConfigError("no archive to write: name it last, as OUT.zip, OUT.tar.gz or OUT.tar", example)
+    return Path(out), run_ids
 
 
 def _run_import(args: argparse.Namespace) -> int:
@@ -487,6 +512,18 @@ def _unblock_stop_signals() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _unblock_stop_signals()
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a reader gone early is met here, not at exit
+        return code
+    except BrokenPipeError:
+        if not _stdout_reader_gone():
+            raise
+        _silence_stdout()
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -505,6 +542,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _stdout_reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (``runicorn ... | head -1``), rather
+    than some other connection (an SSH link) that broke."""
+    import select
+
+    if not hasattr(select, "poll"):
+        return True  # cannot ask: a broken pipe in a command that prints is most likely stdout
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        events = poller.poll(0)
+    except (OSError, ValueError):
+        return False
+    return any(mask & (select.POLLERR | select.POLLHUP) for _fd, mask in events)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's last flush at exit has somewhere to
+    go (the recipe in Python's ``signal`` docs); the output the reader did not want is dropped."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Write runs into a .zip or .tar.gz, streamed file by file, with a manifest at the top.
+"""Write runs into a .zip, .tar.gz or .tar, streamed file by file, with a manifest at the top.
 
 The archive keeps each run at its path under the storage root, so importing it into another
 root puts every run in the same place. It is written to ``OUT.partial`` and renamed when
@@ -63,8 +63,11 @@ class _ZipSink:
 
 
 class _TarSink:
-    def __init__(self, path: Path) -> None:
-        self._tar = tarfile.open(path, "w:gz", compresslevel=6, format=tarfile.PAX_FORMAT)
+    def __init__(self, path: Path, compressed: bool) -> None:
+        if compressed:
+            self._tar = tarfile.open(path, "w:gz", compresslevel=6, format=tarfile.PAX_FORMAT)
+        else:
+            self._tar = tarfile.open(path, "w", format=tarfile.PAX_FORMAT)
 
     def add(self, arcname: str, source: IO[bytes], size: int, mtime: float) -> None:
         info = tarfile.TarInfo(arcname)
@@ -96,13 +99,23 @@ class _HashingReader:
         return data
 
 
+# What an export writes, by the output's name: (suffix, kind), longest suffix first.
+_KIND_BY_SUFFIX = ((".tar.gz", "tar.gz"), (".tgz", "tar.gz"), (".zip", "zip"), (".tar", "tar"))
+
+
+def kind_named(name: str) -> str | None:
+    """The archive kind a file name asks for (``zip``, ``tar.gz``, ``tar``), or None."""
+    lowered = name.lower()
+    return next((kind for suffix, kind in _KIND_BY_SUFFIX if lowered.endswith(suffix)), None)
+
+
 def archive_kind(out: Path) -> str:
-    name = out.name.lower()
-    if name.endswith(".zip"):
-        return "zip"
-    if name.endswith((".tar.gz", ".tgz")):
-        return "tar.gz"
-    raise ConfigError(f"cannot tell the archive type of {out}", "name the output OUT.zip or OUT.tar.gz")
+    kind = kind_named(out.name)
+    if kind is None:
+        raise ConfigError(
+            f"cannot tell the archive type of {out}", "name the output OUT.zip, OUT.tar.gz or OUT.tar"
+        )
+    return kind
 
 
 def select_runs(
@@ -133,11 +146,19 @@ def select_runs(
 
 
 def export_runs(
-    root: Path, out: Path, runs: list[fmt.RunLocation], on_progress: ProgressCallback | None = None
+    root: Path,
+    out: Path,
+    runs: list[fmt.RunLocation],
+    on_progress: ProgressCallback | None = None,
+    replace: bool = False,
 ) -> ExportResult:
-    """Write ``runs`` (from :func:`select_runs`) into ``out``; returns what was written."""
+    """Write ``runs`` (from :func:`select_runs`) into ``out``; returns what was written.
+
+    An existing ``out`` is kept (an error) unless ``replace`` is true.
+    """
     root, out = Path(root), Path(out).absolute()
     kind = archive_kind(out)
+    _refuse_existing(out, replace)
     # one stat per file: its size (what is read and declared) and mtime (kept in the archive)
     plan = [(run, [(rel, path, path.stat()) for rel, path in run_files(run.path)]) for run in runs]
     _refuse_nested_archives(path for _run, files in plan for _rel, path, _st in files)
@@ -160,7 +181,7 @@ def export_runs(
     }
     files_written = 0
     try:
-        sink: _Sink = _ZipSink(partial) if kind == "zip" else _TarSink(partial)
+        sink: _Sink = _ZipSink(partial) if kind == "zip" else _TarSink(partial, compressed=kind == "tar.gz")
         try:
             for run, files in plan:
                 run_rel = run.path.relative_to(root).as_posix()
@@ -183,6 +204,7 @@ def export_runs(
             sink.add(fmt.MANIFEST_FILE, io.BytesIO(data), len(data), time.time())
         finally:
             sink.close()
+        _refuse_existing(out, replace)  # one may have appeared while the runs were written
         os.replace(partial, out)
     except OSError as exc:
         raise ArchiveError(
@@ -193,6 +215,11 @@ def export_runs(
         if partial.exists():
             partial.unlink()
     return ExportResult(out, len(plan), files_written, total)
+
+
+def _refuse_existing(out: Path, replace: bool) -> None:
+    if not replace and (out.exists() or out.is_symlink()):
+        raise ArchiveError(f"{out} already exists", "pass --force to replace it, or name another file")
 
 
 def _refuse_nested_archives(paths: Iterable[Path]) -> None:

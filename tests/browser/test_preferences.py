@@ -36,6 +36,27 @@ def test_language_toggle_switches_labels_and_is_remembered(make_run: Any, open_u
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
+def test_a_choice_is_remembered_by_a_reload_right_after_the_click(make_run: Any, open_ui: Any) -> None:
+    make_run(steps=5)
+    page = open_ui("/")
+    expect(page.get_by_test_id("nav-runs")).to_have_text("Runs")
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+
+    # The reload starts in the same task as the click, before the page has even redrawn: the
+    # click itself must have saved the choice.
+    click_then_reload = """id => {
+        document.querySelector(`[data-testid="${id}"]`).click();
+        location.reload();
+    }"""
+    with page.expect_navigation():
+        page.evaluate(click_then_reload, "lang-toggle")
+    expect(page.get_by_test_id("nav-runs")).to_have_text("实验运行")
+
+    with page.expect_navigation():
+        page.evaluate(click_then_reload, "theme-toggle")
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+
+
 def test_theme_toggle_is_remembered_across_reloads(make_run: Any, open_ui: Any) -> None:
     make_run(steps=5)
     page = open_ui("/")

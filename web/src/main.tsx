@@ -52,12 +52,21 @@ function App() {
   }, []);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
-    writeStorage(THEME_STORAGE_KEY, theme);
   }, [theme]);
   useEffect(() => {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
-    writeStorage(LANG_STORAGE_KEY, lang);
   }, [lang]);
+  // A choice is saved in the click itself, not in an effect after the next render: a reload right
+  // after the click (the page already showing the new labels) still finds it. Until the user
+  // chooses, nothing is saved and the browser's language and colour scheme decide.
+  const chooseLang = (next: Lang) => {
+    writeStorage(LANG_STORAGE_KEY, next);
+    setLang(next);
+  };
+  const chooseTheme = (next: string) => {
+    writeStorage(THEME_STORAGE_KEY, next);
+    setTheme(next);
+  };
 
   const state = useMemo(
     () => ({
@@ -105,7 +114,7 @@ function App() {
           class="ghost"
           data-testid="lang-toggle"
           title="English / 中文"
-          onClick={() => setLang(lang === "en" ? "zh" : "en")}
+          onClick={() => chooseLang(lang === "en" ? "zh" : "en")}
         >
           {lang === "en" ? "中文" : "English"}
         </button>
@@ -113,7 +122,7 @@ function App() {
           class="ghost"
           data-testid="theme-toggle"
           title={t("theme.toggle")}
-          onClick={() => setTheme(theme === "dark" ? "light" : "dark")}
+          onClick={() => chooseTheme(theme === "dark" ? "light" : "dark")}
         >
           {theme === "dark" ? "☀" : "☾"}
         </button>

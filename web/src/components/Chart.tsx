@@ -1,9 +1,13 @@
 // One uPlot chart: zoom (drag), pan (shift+drag or wheel), double-click reset, hover values in the
 // legend, click a legend entry to hide a series, stage shading, log scale, PNG and CSV download.
+// A value with no line through it (logged once) is drawn as a dot; the axes make room for their
+// widest tick label.
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import { useApp } from "../app";
+import { GAP_PX, TICK_PX, xEdgePad, xTickSpace, yAxisSize } from "../lib/axis";
 import { formatValue } from "../lib/format";
+import { lonePoints } from "../lib/points";
 import { chartCsv, stagePhases, type Stage } from "../lib/series";
 
 export const PALETTE = ["#6366f1", "#f97316", "#10b981", "#ef4444", "#0ea5e9", "#a855f7", "#eab308", "#14b8a6", "#ec4899", "#64748b"];
@@ -19,6 +23,23 @@ export interface ChartProps {
   height?: number;
   /** Extra faint series drawn under the main ones (raw values when smoothing). */
   faint?: (number | null)[][];
+}
+
+const AXIS_FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+const Y_AXIS_MIN_PX = 50;
+const X_AXIS_PX = 50; // uPlot's default height of the x axis
+const X_TICK_SPACE_MIN_PX = 50; // uPlot's default least distance between x ticks
+const RIGHT_PAD_MIN_PX = 16;
+const POINT_PX = 7;
+
+let measureCtx: CanvasRenderingContext2D | null = null;
+
+/** Width in CSS pixels of a tick label as the axes draw it (widest line of a two-line time label). */
+function labelWidthPx(label: string): number {
+  measureCtx ??= document.createElement("canvas").getContext("2d");
+  if (!measureCtx) return 0;
+  measureCtx.font = AXIS_FONT;
+  return Math.max(...label.split("\n").map((line) => measureCtx!.measureText(line).width));
 }
 
 const STAGE_FILL = ["rgba(99,102,241,0.07)", "rgba(249,115,22,0.07)", "rgba(16,185,129,0.07)", "rgba(236,72,153,0.07)"];
@@ -96,7 +117,8 @@ function panPlugin(): uPlot.Plugin {
 /**
  * Test hook: the chart's element carries uPlot's own view state, read back from the instance after
  * every change: `data-x-min` / `data-x-max` / `data-y-min` / `data-y-max` (the scales' ranges),
- * `data-y-distr` (`linear` or `log`) and `data-shown` (main series not hidden from the legend).
+ * `data-y-distr` (`linear` or `log`), `data-shown` (main series not hidden from the legend) and
+ * `data-y-labels` (the y tick labels drawn, joined by `|`).
  */
 function exposeState(el: HTMLElement | null, u: uPlot, faintCount: number): void {
   if (!el) return;
@@ -145,7 +167,27 @@ export function Chart(props: ChartProps) {
     const dark = document.documentElement.dataset.theme === "dark";
     const axisColor = dark ? "#9ca3af" : "#6b7280";
     const gridColor = dark ? "rgba(255,255,255,0.07)" : "rgba(0,0,0,0.07)";
-    const axis = { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 } };
+    const axis = {
+      stroke: axisColor,
+      font: AXIS_FONT,
+      gap: GAP_PX,
+      grid: { stroke: gridColor, width: 1 },
+      ticks: { stroke: gridColor, width: 1, size: TICK_PX },
+    };
+    // Room for the labels actually drawn: uPlot asks for an axis' size with its formatted labels.
+    let xLabelWidths: number[] = [];
+    const xSize = (_u: uPlot, values: string[] | null) => {
+      xLabelWidths = (values ?? []).map(labelWidthPx);
+      return X_AXIS_PX;
+    };
+    // step numbers as uPlot writes them (its number format): ticks spaced for the longest
+    const stepFormat = new Intl.NumberFormat(navigator.language);
+    const xSpace = (_u: uPlot, _axis: number, min: number, max: number) =>
+      xTickSpace([min, max].map((v) => labelWidthPx(stepFormat.format(v))), X_TICK_SPACE_MIN_PX);
+    const ySize = (_u: uPlot, values: string[] | null) => {
+      if (outer.current) outer.current.dataset.yLabels = (values ?? []).join("|");
+      return yAxisSize((values ?? []).map(labelWidthPx), Y_AXIS_MIN_PX);
+    };
     const series: uPlot.Series[] = [{ label: props.xLabel === "time" ? t("run.xTime") : t("run.step") }];
     faint.forEach((_, i) => series.push({
       label: `${props.names[i]} (raw)`,
@@ -160,7 +202,13 @@ export function Chart(props: ChartProps) {
       stroke: PALETTE[i % PALETTE.length],
       width: 1.6,
       spanGaps: true,
-      points: { show: false },
+      // no dots on a line, but a value with no line through it (logged once) is one
+      points: {
+        show: false,
+        size: POINT_PX,
+        fill: PALETTE[i % PALETTE.length],
+        filter: (u, si, show) => (show ? null : lonePoints(u.data[si], true)),
+      },
       value: (_u, v) => formatValue(v),
     }));
     const opts: uPlot.Options = {
@@ -171,7 +219,11 @@ export function Chart(props: ChartProps) {
         x: { time: props.xLabel === "time" },
         y: props.logScale ? { distr: 3 } : {},
       },
-      axes: [axis, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => formatValue(v)) }],
+      axes: [
+        props.xLabel === "time" ? { ...axis, size: xSize } : { ...axis, size: xSize, space: xSpace },
+        { ...axis, size: ySize, values: (_u, vals) => vals.map((v) => formatValue(v)) },
+      ],
+      padding: [null, () => xEdgePad(xLabelWidths, RIGHT_PAD_MIN_PX), null, null],
       cursor: { drag: { x: true, y: false, setScale: true } },
       legend: { live: true },
       plugins: [stagePlugin(() => stages.current), panPlugin()],
