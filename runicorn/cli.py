@@ -58,7 +58,13 @@ def _add_viewer(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="ORIGIN",
-        help="allow this web origin to call the API (repeatable; none by default)",
+        help="allow this web origin (scheme://host:port, never '*') to call the API "
+        "and change things (repeatable; none by default)",
+    )
+    p.add_argument(
+        "--resume-mirrors",
+        action="store_true",
+        help="restart the SSH mirrors listed in the storage root's mirror file (default: connect nowhere)",
     )
     p.set_defaults(handler=_run_viewer)
 
@@ -75,6 +81,7 @@ def _run_viewer(args: argparse.Namespace) -> int:
         token=args.token,
         open_browser=args.open,
         cors_origins=args.cors_origin,
+        resume_mirrors=args.resume_mirrors,
     )
 
 

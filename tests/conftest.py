@@ -1,6 +1,7 @@
 """Shared fixtures: a temporary storage root; ``make_run``, which writes a run through the REAL
 SDK (the canonical fixture run every layer reads); ``live_viewer``, the real viewer on uvicorn
-(see tests/viewer_server.py)."""
+(see tests/viewer_server.py); ``connection_recorder``, a loopback listener that records whether
+anything connected (tests/connection_recorder.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from connection_recorder import connection_recorder  # noqa: F401
 from viewer_server import live_viewer  # noqa: F401
 
 import runicorn

@@ -33,6 +33,8 @@ from runicorn.viewer import (
 from runicorn.viewer.access import AccessGate
 from runicorn.viewer.api_reference import add_api_reference
 from runicorn.viewer.error_shape import install_error_handlers
+from runicorn.viewer.origin import OriginRule
+from runicorn.viewer.security_headers import SecurityHeaders
 from runicorn.viewer.web_ui import DEFAULT_WEB_DIST, add_web_ui
 
 LOG_POLL_INTERVAL_S = 0.2
@@ -46,15 +48,21 @@ def create_app(
     nvml: ModuleType | Any | None = None,
     web_dist: Path | None = None,
     log_poll_interval_s: float = LOG_POLL_INTERVAL_S,
+    resume_mirrors: bool = False,
 ) -> FastAPI:
     """The viewer app.
 
     ``token``: required on every request and WebSocket when set (see :mod:`.access`).
-    ``cors_origins``: origins allowed to call the API from another site (none by default).
+    ``cors_origins``: origins allowed to call the API from another site (none by default; ``*``
+    is refused with a ConfigError: it would let any web site use the write endpoints).
     ``nvml``: the NVML module for ``/api/gpu`` (tests pass a fake; default ``pynvml``).
     ``web_dist``: the built web UI (default ``runicorn/web_dist``).
+    ``resume_mirrors``: restart the SSH mirrors of the mirror file at start (off: the viewer
+    connects nowhere until asked).
     """
     from runicorn import __version__
+
+    origin_rule = OriginRule(cors_origins)  # ConfigError for '*' or a malformed origin
 
     reader = StoreReader(settings.storage, decode_workers=default_workers())
 
@@ -72,6 +80,7 @@ def create_app(
         docs_url=None,  # FastAPI's Swagger page needs a CDN; ours (api_reference) works offline
         redoc_url=None,
         lifespan=lifespan,
+        strict_content_type=True,  # a JSON body must say so: no plain-text "simple request" posts
     )
     app.state.reader = reader
     app.state.settings = settings
@@ -85,18 +94,19 @@ def create_app(
     app.include_router(routes_gpu.router(nvml))
     # Routers of other parts go here, one line each (before the web UI's catch-all route):
     app.include_router(routes_import.router(settings))
-    app.include_router(routes_ssh.router(settings))
+    app.include_router(routes_ssh.router(settings, resume_mirrors=resume_mirrors))
 
     add_api_reference(app)
     add_web_ui(app, DEFAULT_WEB_DIST if web_dist is None else Path(web_dist))
 
-    if cors_origins:
+    if origin_rule.allowed:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=list(cors_origins),
+            allow_origins=sorted(origin_rule.allowed),
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
             allow_credentials=True,
         )
-    app.add_middleware(AccessGate, token=token)  # outermost: runs before anything else
+    app.add_middleware(AccessGate, token=token, origin_rule=origin_rule)  # runs before any route
+    app.add_middleware(SecurityHeaders)  # outermost: refusals carry the headers too
     return app

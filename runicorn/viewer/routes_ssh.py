@@ -99,19 +99,21 @@ def _status_of(err: RunicornError) -> int:
     return 502  # the server could not be reached or refused us
 
 
-def router(settings: Settings) -> APIRouter:
+def router(settings: Settings, resume_mirrors: bool = False) -> APIRouter:
     """The SSH routes over one :class:`MirrorTasks`, made on first use (``app.state.mirror_tasks``
     while serving).
 
-    When the server starts, the mirrors named in the mirror file resume; when it stops, they stop
-    (and stay in the file for next time).
+    With ``resume_mirrors`` (``runicorn viewer --resume-mirrors``), the mirrors named in the
+    mirror file resume when the server starts; otherwise the viewer connects nowhere until asked.
+    When it stops, running mirrors stop (and stay in the file for next time).
     """
     lazy = LazyMirrorTasks(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.mirror_tasks = lazy
-        lazy.resume()
+        if resume_mirrors:
+            lazy.resume()
         try:
             yield
         finally:

@@ -1,9 +1,11 @@
 """``runicorn viewer``: serves :func:`create_app` with uvicorn (docs/viewer.md, docs/cli.md#viewer).
 
-Binds 127.0.0.1 by default. A non-loopback ``host`` requires a token: the one given, or a new
-random one printed in the URL at start (like Jupyter). The socket is bound before uvicorn starts,
-so a busy port is a clear error and ``port`` 0 prints the port it got. SIGTERM and Ctrl-C stop
-the server within about a second (open WebSockets are closed, not waited for).
+Binds 127.0.0.1 by default and connects nowhere by itself: the mirrors of the mirror file
+resume only with ``resume_mirrors`` (``--resume-mirrors``). A non-loopback ``host`` requires a
+token: the one given, or a new random one printed in the URL at start (like Jupyter). The socket
+is bound before uvicorn starts, so a busy port is a clear error and ``port`` 0 prints the port it
+got (a port outside 0-65535 is refused by name). SIGTERM and Ctrl-C stop the server within about
+a second (open WebSockets are closed, not waited for).
 """
 
 from __future__ import annotations
@@ -56,6 +58,16 @@ def needed_token(host: str, token: str | None) -> str | None:
     return None if is_loopback(host) else secrets.token_urlsafe(24)
 
 
+def check_port(port: int) -> int:
+    """``port`` when it is one a socket can bind (0 picks a free one); ConfigError otherwise."""
+    if not 0 <= port <= 65535:
+        raise ConfigError(
+            f"--port {port} is not a TCP port",
+            "use a port from 1 to 65535, or 0 to pick a free one",
+        )
+    return port
+
+
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port``; ConfigError naming the address when that fails."""
     try:
@@ -97,14 +109,17 @@ def serve(
     token: str | None = None,
     open_browser: bool = False,
     cors_origins: Sequence[str] = (),
+    resume_mirrors: bool = False,
 ) -> int:
     """Run the viewer until SIGTERM / Ctrl-C. Prints the URL (with the token when one is needed)."""
     import uvicorn
 
+    from runicorn.remote.registry import Registry
     from runicorn.viewer.app import create_app
 
+    check_port(port)
     token = needed_token(host, token)
-    app = create_app(settings, token=token, cors_origins=cors_origins)
+    app = create_app(settings, token=token, cors_origins=cors_origins, resume_mirrors=resume_mirrors)
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     url = viewer_url(host, bound_port, token)
@@ -114,6 +129,9 @@ def serve(
         print("                 (does not exist yet: runs appear once something writes there)", flush=True)
     if token and not is_loopback(host):
         print("reachable from the network: the token in the URL is required on every request", flush=True)
+    saved = len(Registry(settings.storage).mirrors())
+    if saved and not resume_mirrors:
+        print(f"mirrors        : {saved} in the mirror file, not resumed (--resume-mirrors does)", flush=True)
     print("press Ctrl-C to stop", flush=True)
     if open_browser:
         threading.Timer(0.3, webbrowser.open, args=(url,)).start()

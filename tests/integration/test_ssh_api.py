@@ -32,8 +32,8 @@ PASSPHRASE = "correct horse 42"
 class Viewer:
     """The real viewer app (``create_app``) on uvicorn, 127.0.0.1 and an ephemeral port."""
 
-    def __init__(self, storage: Path) -> None:
-        self.app = create_app(resolve(storage=str(storage)))
+    def __init__(self, storage: Path, resume_mirrors: bool = False) -> None:
+        self.app = create_app(resolve(storage=str(storage)), resume_mirrors=resume_mirrors)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -117,7 +117,7 @@ def test_api_connect_browse_mirror_stop_and_resume(
     # a viewer restart: the mirror comes back, waiting for the key it cannot keep
     viewer.close()
     viewer_factory.remove(viewer)
-    again = Viewer(ssh_env["local"])
+    again = Viewer(ssh_env["local"], resume_mirrors=True)  # runicorn viewer --resume-mirrors
     viewer_factory.append(again)
     waiting = again.http.get("/api/ssh/mirror/list").json()["mirrors"]
     assert [(w["id"], w["waiting_for_credentials"], w["alive"]) for w in waiting] == [
@@ -159,7 +159,7 @@ def test_api_resumes_key_path_mirror_after_restart(
     viewer.close()
     viewer_factory.remove(viewer)
     run.log(3)
-    again = Viewer(ssh_env["local"])
+    again = Viewer(ssh_env["local"], resume_mirrors=True)  # runicorn viewer --resume-mirrors
     viewer_factory.append(again)
     wait_for(lambda: len(lines(events)) == 5, what="resumed mirror after a viewer restart")
 

@@ -173,3 +173,41 @@ def test_a_given_token_is_used_and_a_busy_port_is_a_clear_error(start) -> None:
     assert second.proc.wait(30) == 1
     out = second.output()
     assert "error: cannot listen on 127.0.0.1:" in out and "hint:" in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "65536"])
+def test_a_port_outside_the_tcp_range_is_an_error_naming_it(start, port: str) -> None:
+    viewer = start("--port", port)
+    assert viewer.proc.wait(30) == 1
+    out = viewer.output()
+    assert f"error: --port {port} is not a TCP port" in out, out
+    assert "hint: use a port from 1 to 65535, or 0 to pick a free one" in out
+    assert "Runicorn viewer:" not in out and "Traceback" not in out
+
+
+def test_a_wildcard_cors_origin_is_an_error(start) -> None:
+    viewer = start("--port", "0", "--cors-origin", "*")
+    assert viewer.proc.wait(30) == 1
+    out = viewer.output()
+    assert "error: --cors-origin '*' would let every web site use this server" in out, out
+    assert "hint: name each web origin" in out and "Traceback" not in out
+
+
+def test_saved_mirrors_resume_only_with_resume_mirrors(start, tmp_path: Path, connection_recorder) -> None:
+    from runicorn.remote.registry import MirrorEntry, Registry
+
+    ssh = connection_recorder()
+    Registry(tmp_path / "storage").add_mirror(
+        MirrorEntry("m1", "me", "127.0.0.1", ssh.port, "/data", interval_s=1.0, auth="agent")
+    )
+    quiet = start("--port", "0")
+    url = quiet.url()
+    assert health(url).status_code == 200
+    assert httpx.get(f"{url}api/ssh/mirror/list", timeout=10).json() == {"mirrors": []}
+    assert "1 in the mirror file, not resumed (--resume-mirrors does)" in quiet.output()
+    assert ssh.count == 0
+    quiet.stop()
+
+    asked = start("--port", "0", "--resume-mirrors")
+    assert health(asked.url()).status_code == 200
+    assert ssh.connected.wait(30), f"the saved mirror was not resumed:\n{asked.output()}"
