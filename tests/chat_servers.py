@@ -52,7 +52,8 @@ class Received:
 @dataclass
 class ChatServer:
     """What the fake services accept, and what they got. ``fail_next``: answer that many
-    requests with a 500 first; ``hang``: never answer until the test ends."""
+    requests with a 500 first; ``hang``: never answer (until ``release``, then close the
+    connection); ``hold``: answer only once ``release`` is set."""
 
     base_url: str = ""
     dingtalk_secret: str = DINGTALK_SECRET
@@ -61,6 +62,7 @@ class ChatServer:
     webhook_secret: str = WEBHOOK_SECRET
     fail_next: int = 0
     hang: bool = False
+    hold: bool = False
     release: threading.Event = field(default_factory=threading.Event)
     accepted: list[Received] = field(default_factory=list)
     requests: int = 0
@@ -89,7 +91,9 @@ class ChatServer:
 
     # -- the services' rules --------------------------------------------------------------
 
-    def answer(self, path: str, query: dict[str, str], headers: dict[str, str], raw: bytes) -> tuple[int, Any]:
+    def answer(
+        self, path: str, query: dict[str, str], headers: dict[str, str], raw: bytes
+    ) -> tuple[int, Any]:
         if self.fail_next > 0:
             self.fail_next -= 1
             return 500, "Internal Server Error"
@@ -162,7 +166,9 @@ class ChatServer:
         self._accept("webhook", "/hook", {}, headers, body)
         return 200, {}
 
-    def _accept(self, service: str, path: str, query: dict[str, str], headers: dict[str, str], body: Any) -> None:
+    def _accept(
+        self, service: str, path: str, query: dict[str, str], headers: dict[str, str], body: Any
+    ) -> None:
         with self.changed:
             self.accepted.append(Received(service, path, query, headers, body))
             self.changed.notify_all()
@@ -178,9 +184,11 @@ def _handler(state: ChatServer) -> type[BaseHTTPRequestHandler]:
                 state.requests += 1
                 state.changed.notify_all()
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if state.hang:
+            if state.hang or state.hold:
+                hung = state.hang
                 state.release.wait()
-                return
+                if hung:
+                    return
             parts = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
             headers = {k.lower(): v for k, v in self.headers.items()}
@@ -260,7 +268,10 @@ def smtp_server() -> Iterator[Mailbox]:
         return AuthResult(success=ok, handled=False)
 
     controller = Controller(
-        Handler(), hostname="127.0.0.1", port=port, authenticator=authenticate,
+        Handler(),
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticate,
         auth_require_tls=False,
         auth_exclude_mechanism=["LOGIN"],
     )

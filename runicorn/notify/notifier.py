@@ -92,9 +92,11 @@ class Notifier:
 
     def close(self, timeout_s: float = 10.0) -> bool:
         """Deliver what can be delivered within ``timeout_s``; True when nothing was left over."""
+        timeout_s = max(0.0, timeout_s)
         with self._lock:
             if self._close_deadline is None:
-                self._close_deadline = time.monotonic() + max(0.0, timeout_s)
+                # the last tenth of the time is for reporting what is left and stopping
+                self._close_deadline = time.monotonic() + 0.9 * timeout_s
             thread = self._thread
         if thread is None:
             return True
@@ -102,7 +104,7 @@ class Notifier:
             self._inbox.put_nowait(None)  # wake the thread; a full queue wakes it anyway
         except queue.Full:
             pass
-        thread.join(max(0.0, timeout_s))
+        thread.join(timeout_s)
         return not thread.is_alive()
 
     def __enter__(self) -> Notifier:

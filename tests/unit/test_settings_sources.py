@@ -31,7 +31,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_each_source_wins_over_the_ones_below_it(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.write_user_config(
-        {"notify_dingtalk_keyword": "from-user", "notify_dingtalk_secret": "from-user", "notify_smtp_to": "u@x"}
+        {
+            "notify_dingtalk_keyword": "from-user",
+            "notify_dingtalk_secret": "from-user",
+            "notify_smtp_to": "u@x",
+        }
     )
     (project / ".runicorn.toml").write_text(TOML)
     monkeypatch.setenv("RUNICORN_NOTIFY_DINGTALK_SECRET", "from-env")

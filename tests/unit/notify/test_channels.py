@@ -51,7 +51,9 @@ def test_feishu_signs_into_the_body_with_seconds() -> None:
 
 def test_slack_sends_text_and_takes_its_error_word() -> None:
     channel = Slack("https://hooks.slack.com/services/T/B/x", EVENTS)
-    assert json.loads(channel.build_request(MESSAGE, "finish", NOW_S).body)["text"].startswith("*exp1 finished*")
+    assert json.loads(channel.build_request(MESSAGE, "finish", NOW_S).body)["text"].startswith(
+        "*exp1 finished*"
+    )
     refused = channel.read_answer(403, "invalid_token")
     assert not refused.ok and not refused.retry and refused.detail == "HTTP 403: invalid_token"
 
@@ -90,7 +92,10 @@ def test_channels_come_from_settings_with_their_own_events_or_the_shared_ones() 
 @pytest.mark.parametrize(
     ("settings", "words"),
     [
-        ({"notify_slack_webhook": "https://h/services/x", "notify_events": "finsh"}, "unknown notification event"),
+        (
+            {"notify_slack_webhook": "https://h/services/x", "notify_events": "finsh"},
+            "unknown notification event",
+        ),
         ({"notify_slack_webhook": "hooks.slack.com/services/T/B/secret-tok"}, "not an http(s) URL"),
         ({"notify_smtp_host": "mail.example.test"}, "names no recipient"),
         ({"notify_smtp_host": "m", "notify_smtp_to": "a@b", "notify_smtp_security": "tls"}, "starttls, ssl"),

@@ -13,13 +13,17 @@ def test_a_dingtalk_url_in_an_error_loses_its_access_token_and_signature() -> No
 
 
 def test_feishu_and_slack_tokens_in_the_path_are_masked() -> None:
-    out = redact("at https://open.feishu.cn/open-apis/bot/v2/hook/tok-1 and https://hooks.slack.com/services/T/B/tok-2")
+    out = redact(
+        "at https://open.feishu.cn/open-apis/bot/v2/hook/tok-1 and https://hooks.slack.com/services/T/B/tok-2"
+    )
     assert "tok-1" not in out and "tok-2" not in out and "/hook/***" in out and "/services/***" in out
 
 
 def test_known_secrets_are_masked_wherever_they_appear_also_url_quoted() -> None:
     secret = "SEC+a/b=c"
-    out = redact(f"sign not match for {secret} (sent as SEC%2Ba%2Fb%3Dc); password hunter2", [secret, "hunter2"])
+    out = redact(
+        f"sign not match for {secret} (sent as SEC%2Ba%2Fb%3Dc); password hunter2", [secret, "hunter2"]
+    )
     assert "SEC+a/b=c" not in out and "SEC%2Ba%2Fb%3Dc" not in out and "hunter2" not in out
     assert out.count("***") == 3
 
