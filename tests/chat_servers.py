@@ -212,7 +212,7 @@ def chat_server() -> Iterator[ChatServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     server.daemon_threads = True
     state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, name="fake-chat", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="fake-chat", daemon=True)
     thread.start()
     try:
         yield state
