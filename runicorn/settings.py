@@ -1,7 +1,8 @@
 """One table of settings (name, default, env var, help), resolved once into a frozen object.
 
-Precedence for every setting: an explicit argument > its environment variable > the user config
-file (``runicorn config --set-user-root``) > the default. Nothing reads the environment at import
+Precedence for every setting: an explicit argument > its environment variable > a
+``.runicorn.toml`` in the working directory > the user config file (``runicorn config
+--set-user-root`` / ``--set KEY VALUE``) > the default. Nothing reads the environment at import
 time; :func:`resolve` is called by ``init()``, the CLI and ``create_app``.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from runicorn.errors import ConfigError
 from runicorn.format import write_bytes_atomic
 
 USER_CONFIG_ENV = "RUNICORN_CONFIG_FILE"
+PROJECT_CONFIG_NAME = ".runicorn.toml"
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,52 @@ SETTINGS_TABLE = (
         "RUNICORN_RUN_GRACE_S",
         "seconds `runicorn run` waits after SIGTERM before SIGKILL (timeout, Ctrl-C)",
     ),
+    Setting("viewer_url", "", "RUNICORN_VIEWER_URL", "the viewer's address, for links in notifications"),
+    *(
+        Setting(f"notify_{key}", default, f"RUNICORN_NOTIFY_{key.upper()}", help)
+        for key, default, help in (
+            (
+                "events",
+                "finish,failure,timeout,alert",
+                "events notified: start,finish,failure,timeout,retry,alert",
+            ),
+            ("dingtalk_webhook", "", "DingTalk robot webhook URL (secret)"),
+            ("dingtalk_secret", "", "DingTalk robot signing secret, SEC... (secret)"),
+            ("dingtalk_keyword", "", "DingTalk robot security keyword, put into every message"),
+            ("dingtalk_events", "", "events sent to DingTalk (default: notify_events)"),
+            ("feishu_webhook", "", "Feishu/Lark bot webhook URL (secret)"),
+            ("feishu_secret", "", "Feishu/Lark bot signing secret (secret)"),
+            ("feishu_events", "", "events sent to Feishu/Lark (default: notify_events)"),
+            ("slack_webhook", "", "Slack incoming webhook URL (secret)"),
+            ("slack_events", "", "events sent to Slack (default: notify_events)"),
+            ("webhook_url", "", "generic JSON webhook URL (secret)"),
+            ("webhook_secret", "", "key of the webhook's X-Runicorn-Signature HMAC header (secret)"),
+            ("webhook_events", "", "events sent to the webhook (default: notify_events)"),
+            ("smtp_host", "", "SMTP server for e-mail notifications"),
+            ("smtp_port", 0, "SMTP port (0: 587 for starttls, 465 for ssl, 25 for plain)"),
+            ("smtp_security", "starttls", "starttls, ssl or plain"),
+            ("smtp_user", "", "SMTP login user (none: no login)"),
+            ("smtp_password", "", "SMTP login password (secret)"),
+            ("smtp_from", "", "From address of notification e-mails"),
+            ("smtp_to", "", "recipients, comma-separated"),
+            ("smtp_events", "", "events sent by e-mail (default: notify_events)"),
+        )
+    ),
+)
+
+# Settings whose values are credentials: shown redacted, never written into a run or a log.
+SECRET_SETTINGS = frozenset(
+    f"notify_{key}"
+    for key in (
+        "dingtalk_webhook",
+        "dingtalk_secret",
+        "feishu_webhook",
+        "feishu_secret",
+        "slack_webhook",
+        "webhook_url",
+        "webhook_secret",
+        "smtp_password",
+    )
 )
 
 
@@ -104,8 +153,30 @@ class Settings:
     max_archive_bytes: int
     max_archive_ratio: float
     max_upload_bytes: int
-    run_timeout: str
-    run_grace_s: float
+    run_timeout: str = "0"
+    run_grace_s: float = 10.0
+    viewer_url: str = ""
+    notify_events: str = "finish,failure,timeout,alert"
+    notify_dingtalk_webhook: str = ""
+    notify_dingtalk_secret: str = ""
+    notify_dingtalk_keyword: str = ""
+    notify_dingtalk_events: str = ""
+    notify_feishu_webhook: str = ""
+    notify_feishu_secret: str = ""
+    notify_feishu_events: str = ""
+    notify_slack_webhook: str = ""
+    notify_slack_events: str = ""
+    notify_webhook_url: str = ""
+    notify_webhook_secret: str = ""
+    notify_webhook_events: str = ""
+    notify_smtp_host: str = ""
+    notify_smtp_port: int = 0
+    notify_smtp_security: str = "starttls"
+    notify_smtp_user: str = ""
+    notify_smtp_password: str = ""
+    notify_smtp_from: str = ""
+    notify_smtp_to: str = ""
+    notify_smtp_events: str = ""
 
 
 def user_config_path() -> Path:
@@ -139,15 +210,64 @@ def write_user_config(values: dict[str, Any]) -> Path:
     return path
 
 
+def setting_name(key: str) -> str:
+    """The table name of ``key``, written as in the table (``notify_slack_webhook``), dotted
+    (``notify.slack.webhook``) or as its env var; ConfigError for a key no setting has."""
+    by_env = {s.env: s.name for s in SETTINGS_TABLE}
+    name = by_env.get(key) or key.replace(".", "_").replace("-", "_").lower()
+    if name not in {s.name for s in SETTINGS_TABLE}:
+        raise ConfigError(
+            f"no setting is called {key!r}", "`runicorn config --show` lists every setting and its env var"
+        )
+    return name
+
+
+def read_project_config(folder: Path | None = None) -> dict[str, Any]:
+    """The settings of ``.runicorn.toml`` in ``folder`` (default: the working directory), by
+    setting name: tables join their keys with ``_`` (``[notify.dingtalk] webhook`` is
+    ``notify_dingtalk_webhook``)."""
+    path = (folder or Path.cwd()) / PROJECT_CONFIG_NAME
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}", f"fix or delete {path}") from exc
+    values: dict[str, Any] = {}
+
+    def flatten(table: dict[str, Any], prefix: str) -> None:
+        for key, value in table.items():
+            if isinstance(value, dict):
+                flatten(value, f"{prefix}{key}_")
+                continue
+            try:
+                values[setting_name(prefix + key)] = value
+            except ConfigError as exc:
+                raise ConfigError(f"{path}: {exc.message}", exc.hint) from None
+
+    flatten(document, "")
+    return values
+
+
 def resolve(**explicit: Any) -> Settings:
-    """Settings from explicit values (None = not given), env vars, the user config, defaults."""
+    """Settings from explicit values (None = not given), env vars, ``.runicorn.toml``, the user
+    config, defaults."""
     user = read_user_config()
     user_keys = {"storage": user.get("user_root")}
+    project = read_project_config()
     values: dict[str, Any] = {}
     for s in SETTINGS_TABLE:
         value = explicit.get(s.name)
         if value is None:
-            value = os.environ.get(s.env) or user_keys.get(s.name) or s.default
+            value = os.environ.get(s.env)
+        if value is None or value == "":
+            value = project.get(s.name, user.get(s.name, user_keys.get(s.name)))
+        if value is None or value == "":
+            value = s.default
         values[s.name] = _coerce(s, value)
     return Settings(**values)
 
