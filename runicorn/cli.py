@@ -498,6 +498,8 @@ def _run_run(args: argparse.Namespace) -> int:
         require_clean=args.require_clean,
     )
     return Launcher(resolved, options).launch().exit_code
+
+
 def _add_notify(sub: argparse._SubParsersAction) -> None:
     """``runicorn notify test [CHANNEL]`` (runicorn.notify)."""
     p = sub.add_parser("notify", help="check the chat and e-mail notification channels")
