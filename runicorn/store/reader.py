@@ -20,6 +20,7 @@ from runicorn.store.compare import compare_runs
 from runicorn.store.csv_export import metrics_csv
 from runicorn.store.decode_pool import DecodePool
 from runicorn.store.media import media_files, media_path
+from runicorn.store.run_files import is_run_file, read_run_file
 from runicorn.store.scan import RunIndex, RunInfo
 from runicorn.store.series import RunSeries
 from runicorn.store.tail import read_logs
@@ -78,8 +79,8 @@ class StoreReader:
         detail["system_keys"] = series.system_keys()
         detail["media_count"] = len(series.images)
         detail["malformed_lines"] = series.malformed
-        detail["has_git_diff"] = (info.path / fmt.GIT_DIFF_FILE).is_file()
-        detail["has_traceback"] = (info.path / fmt.TRACEBACK_FILE).is_file()
+        detail["has_git_diff"] = is_run_file(info.path, fmt.GIT_DIFF_FILE)
+        detail["has_traceback"] = is_run_file(info.path, fmt.TRACEBACK_FILE)
         if series.malformed:
             detail["warnings"] = [
                 *detail["warnings"],
@@ -155,12 +156,8 @@ class StoreReader:
         info = self.run(key)
         if file_name not in fmt.RUN_TEXT_FILES:
             raise RunNotFound(f"no text file {file_name!r} in run {key!r}")
-        path = info.path / file_name
         try:
-            if path.is_symlink():
-                raise OSError("a link")
-            with open(path, "rb") as f:
-                raw = f.read(MAX_RUN_TEXT_BYTES + 1)
+            raw = read_run_file(info.path, file_name, MAX_RUN_TEXT_BYTES + 1)
         except OSError:
             raise RunNotFound(
                 f"run {key!r} has no {file_name}",

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from runicorn import format as fmt
 from runicorn.store.cold_start import ColdIndex, ListedRun
 from runicorn.store.listing import RunListing
+from runicorn.store.run_files import OutsideRunFolder, read_run_json, stat_run_file
 from runicorn.store.run_info import FileStamp, GroupInfo, RunInfo, RunPage
 
 __all__ = ["SORT_FIELDS", "SUMMARY_SORT_PREFIX", "GroupInfo", "RunIndex", "RunInfo", "RunPage"]
@@ -38,6 +39,7 @@ _JSON_FILES = (fmt.META_FILE, fmt.STATUS_FILE, fmt.SUMMARY_FILE, fmt.CONFIG_FILE
 # Files whose mtime counts as activity of a run without heartbeat.
 _ACTIVITY_FILES = (fmt.STATUS_FILE, fmt.EVENTS_FILE, fmt.LOGS_FILE, fmt.SUMMARY_FILE)
 _STAT_FILES = tuple(dict.fromkeys(_JSON_FILES + _ACTIVITY_FILES))
+_REFUSED: FileStamp = (-1, 0)  # the stamp of a file that is a link leading out of its run folder
 SORT_FIELDS = ("created", "name", "project", "status", "duration")
 SUMMARY_SORT_PREFIX = "summary."
 _Run = TypeVar("_Run", RunInfo, ListedRun)
@@ -284,9 +286,14 @@ class RunIndex:
     def _load_files(self, info: RunInfo, path_str: str) -> None:
         stamps: dict[str, FileStamp | None] = {}
         newest = 0
+        refused = set()
         for name in _STAT_FILES:
             try:
-                st = os.stat(os.path.join(path_str, name))
+                st = stat_run_file(path_str, name)
+            except OutsideRunFolder:
+                refused.add(name)
+                stamps[name] = _REFUSED
+                continue
             except OSError:
                 stamps[name] = None
                 continue
@@ -299,8 +306,10 @@ class RunIndex:
                 continue
             value: dict[str, Any] | None = {}
             info._file_warnings.pop(name, None)
-            if stamps.get(name) is not None:
-                value = fmt.read_json(Path(path_str, name))
+            if name in refused:
+                info._file_warnings[name] = f"{name} is a link leading outside the run folder; not read"
+            elif stamps.get(name) is not None:
+                value = read_run_json(path_str, name)
                 if value is None:
                     info._file_warnings[name] = f"{name} is not a valid JSON object; shown as empty"
                     value = {}

@@ -101,8 +101,10 @@ def test_events_columns_lands_only_in_whole_frames_and_the_mirrored_run_reads_th
                 seen_torn.append(valid_length(columns) != columns.stat().st_size)
         run.finish()
         wait_for(
-            lambda: (local / fmt.COLUMNS_FILE).exists()
-            and (local / fmt.COLUMNS_FILE).read_bytes() == (run.dir / fmt.COLUMNS_FILE).read_bytes(),
+            lambda: (
+                (local / fmt.COLUMNS_FILE).exists()
+                and (local / fmt.COLUMNS_FILE).read_bytes() == (run.dir / fmt.COLUMNS_FILE).read_bytes()
+            ),
             what="events.columns to land whole",
         )
         assert seen_torn and not any(seen_torn)  # frames landed while the run went on, never torn
