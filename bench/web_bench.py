@@ -56,7 +56,9 @@ def start_viewer(root: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     viewer = subprocess.Popen(
         [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", str(root), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        cwd=REPO,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -92,9 +94,17 @@ def open_times(root: Path, run_id: str, repeat: int, label: str = "") -> list[fl
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
-                executable_path="/usr/bin/chromium", headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run"])
+                executable_path="/usr/bin/chromium",
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
             for i in range(repeat):
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
                 t = time.perf_counter()
@@ -103,7 +113,9 @@ def open_times(root: Path, run_id: str, repeat: int, label: str = "") -> list[fl
                     """n => { const c = document.querySelectorAll('.chart');
                               return c.length === n && [...c].every(e => e.querySelector('canvas')
                                 && Number(e.dataset.points) > 0); }""",
-                    arg=len(KEYS), timeout=60_000)
+                    arg=len(KEYS),
+                    timeout=60_000,
+                )
                 elapsed = time.perf_counter() - t
                 times.append(elapsed)
                 kind = "cold" if i == 0 else "warm"
@@ -140,8 +152,10 @@ def main() -> int:
         columns = next(root.rglob(fmt.COLUMNS_FILE))
         columns.unlink()  # as a run written by another program: the viewer decodes the JSON
         plain = open_times(root, run_id, 1, "without events.columns")
-    print(f"of the cold open, the viewer's first read of the events file alone takes {api_cold:.3f} s "
-          f"(UI share about {max(times[0] - api_cold, 0):.3f} s)")
+    print(
+        f"of the cold open, the viewer's first read of the events file alone takes {api_cold:.3f} s "
+        f"(UI share about {max(times[0] - api_cold, 0):.3f} s)"
+    )
     raw, gz = bundle_size()
     print(f"bundle size: {raw / 1024:.1f} KiB (gzip {gz / 1024:.1f} KiB)")
     print(f"cold open without events.columns: {plain[0]:.3f} s (bar {BAR_S:.1f} s)")

@@ -9,6 +9,7 @@ bad argument (the viewer turns these into 404 and 400). It never writes under ``
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,10 @@ from runicorn.store.media import media_files, media_path
 from runicorn.store.run_files import is_run_file, read_run_file
 from runicorn.store.scan import RunIndex, RunInfo
 from runicorn.store.series import RunSeries
-from runicorn.store.tail import read_logs
+from runicorn.store.tail import LogChunk, read_logs
 
 DEFAULT_LOG_LINES = 1000
+LOG_READS_AT_ONCE = 2  # log reads running at once; more wait (see read_logs_at)
 
 
 MAX_RUN_TEXT_BYTES = 5 * 1024 * 1024
@@ -48,6 +50,7 @@ class StoreReader:
         self.index = RunIndex(self.root, refresh_interval_s=refresh_interval_s, background=True)
         self.decode_pool = DecodePool(decode_workers)
         self.series_cache = SeriesCache(max_runs=max_cached_runs, pool=self.decode_pool)
+        self._log_reads = threading.BoundedSemaphore(LOG_READS_AT_ONCE)
 
     def close(self) -> None:
         """Stop the decoding processes, if any were started (reads go on in the caller)."""
@@ -140,7 +143,7 @@ class StoreReader:
         """``{"lines", "start", "offset", "more", "restarted", "malformed"}`` from byte ``offset``."""
         if offset < 0 or (limit is not None and limit < 0):
             raise ValueError("offset and limit must not be negative")
-        chunk = read_logs(self.logs_path(key), offset, max_lines=limit)
+        chunk = self.read_logs_at(self.logs_path(key), offset, max_lines=limit)
         return {
             "lines": chunk.lines,
             "start": chunk.start,
@@ -149,6 +152,13 @@ class StoreReader:
             "restarted": chunk.restarted,
             "malformed": chunk.malformed,
         }
+
+    def read_logs_at(self, path: Path, offset: int, max_lines: int | None) -> LogChunk:
+        """:func:`~runicorn.store.tail.read_logs` with at most ``LOG_READS_AT_ONCE`` at a time: a
+        log read of huge lines is mostly copying bytes, and many at once would starve every
+        other request of the CPU and the interpreter lock (the others wait their turn)."""
+        with self._log_reads:
+            return read_logs(path, offset, max_lines=max_lines)
 
     def run_text(self, key: str, file_name: str) -> str:
         """The uncommitted git diff or the failure traceback of a run (``format.RUN_TEXT_FILES``),

@@ -147,16 +147,18 @@ class _LogLines:
 
     def read(self, f: BinaryIO, start: int, size: int) -> None:
         self.consumed = pos = start
+        chunk = bytearray(min(LOG_CHUNK_BYTES, size - start))
+        view = memoryview(chunk)
         while pos < size:
             if self.max_lines is not None and len(self.lines) >= self.max_lines:
                 break
             if self.kept_bytes >= self.max_bytes or pos - start >= LOG_SKIP_BYTES:
                 break
-            chunk = f.read(min(LOG_CHUNK_BYTES, size - pos))
-            if not chunk:
+            got = f.readinto(view[: min(LOG_CHUNK_BYTES, size - pos)])  # one buffer: no allocation
+            if not got:
                 break
-            taken = self._take(chunk, pos)
-            pos += taken or len(chunk)
+            taken = self._take(chunk, got, pos)
+            pos += taken or got
             if taken:
                 f.seek(pos)  # stopped at max_lines: the rest is read next time
         if self.skipping:
@@ -167,17 +169,17 @@ class _LogLines:
             self.consumed = pos
         self.more = self.consumed < size and pos < size
 
-    def _take(self, chunk: bytes, chunk_start: int) -> int:
-        """Take the lines ending in ``chunk``; how many bytes were looked at when it stopped
-        early at ``max_lines`` (0: all of them)."""
+    def _take(self, chunk: bytearray, length: int, chunk_start: int) -> int:
+        """Take the lines ending in the first ``length`` bytes of ``chunk``; how many bytes were
+        looked at when it stopped early at ``max_lines`` (0: all of them)."""
         at = 0
         lines, max_lines = self.lines, self.max_lines
         while True:
-            nl = chunk.find(b"\n", at)
+            nl = chunk.find(b"\n", at, length)
             if nl >= 0 and not self.skipping and not self._line_bytes and nl - at <= MAX_LOG_LINE_BYTES:
                 self._add(chunk[at:nl])  # the usual line: whole in this chunk, not too long
             else:
-                piece_end = len(chunk) if nl < 0 else nl
+                piece_end = length if nl < 0 else nl
                 if not self.skipping and len(self._head) < MAX_LOG_LINE_BYTES:
                     self._head += chunk[at : min(piece_end, at + MAX_LOG_LINE_BYTES - len(self._head))]
                 self._line_bytes += piece_end - at
@@ -192,9 +194,9 @@ class _LogLines:
             at = nl + 1
             self.consumed = chunk_start + at
             if max_lines is not None and len(lines) >= max_lines:
-                return at if at < len(chunk) else 0
+                return at if at < length else 0
 
-    def _add(self, raw: bytes, line_bytes: int = 0, complete: bool = True) -> None:
+    def _add(self, raw: bytes | bytearray, line_bytes: int = 0, complete: bool = True) -> None:
         """One line: ``raw``, its first bytes when ``line_bytes`` (its length) is larger."""
         cut = line_bytes > MAX_LOG_LINE_BYTES
         try:  # a cut line may end inside a character: that part is left out, not malformed

@@ -3,7 +3,7 @@
 The WebSocket polls the file's size, mtime and inode every ``poll_interval_s`` (0.2 s) per
 connection and sends the complete lines appended since the last send, so a line written by a
 training process reaches the browser within half a second. Reads go through
-:func:`runicorn.store.read_logs` from the byte offset where the last one stopped, in a worker
+:meth:`runicorn.store.StoreReader.read_logs_at` from the byte offset where the last one stopped, in a worker
 thread (the stat too: a shared disk may be slow), never on the event loop; each read keeps a
 bounded number of bytes and cuts over-long lines (docs/viewer.md#live-tail).
 """
@@ -19,7 +19,7 @@ from fastapi import APIRouter, Query, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from runicorn.errors import RunNotFound
-from runicorn.store import StoreReader, read_logs
+from runicorn.store import StoreReader
 from runicorn.store.run_files import stat_run_file
 
 MAX_LINES = 100_000
@@ -69,7 +69,7 @@ def router(reader: StoreReader, poll_interval_s: float = 0.2) -> APIRouter:
             while True:
                 stamp = await asyncio.to_thread(_stamp_of, path)
                 if stamp is not None and stamp != seen:
-                    chunk = await asyncio.to_thread(read_logs, path, position, WS_BATCH_LINES)
+                    chunk = await asyncio.to_thread(reader.read_logs_at, path, position, WS_BATCH_LINES)
                     if chunk.lines or chunk.restarted:
                         await websocket.send_json(
                             {
