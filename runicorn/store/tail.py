@@ -12,10 +12,11 @@ The offsets are plain byte offsets into the file: the viewer hands them to clien
 from __future__ import annotations
 
 import codecs
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from runicorn import format as fmt
 from runicorn.store.run_files import open_run_file, stat_run_file
@@ -145,7 +146,7 @@ class _LogLines:
         self._head = bytearray()  # the current line's first bytes (at most MAX_LOG_LINE_BYTES)
         self._line_bytes = 0  # the current line's length so far
 
-    def read(self, f: BinaryIO, start: int, size: int) -> None:
+    def read(self, f: io.BufferedReader, start: int, size: int) -> None:
         self.consumed = pos = start
         chunk = bytearray(min(LOG_CHUNK_BYTES, size - start))
         view = memoryview(chunk)
