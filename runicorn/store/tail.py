@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import mmap
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,14 @@ def cut_marker(line_bytes: int, complete: bool = True) -> str:
     return f" … [line cut: {line_bytes} bytes{'' if complete else ' so far'}]"
 
 
+def _mapped(f: io.BufferedReader, size: int) -> mmap.mmap | None:
+    """The file's first ``size`` bytes mapped read-only; None where it cannot be mapped."""
+    try:
+        return mmap.mmap(f.fileno(), size, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+
+
 class _LogLines:
     """The lines of one :func:`read_logs` call, read chunk by chunk."""
 
@@ -150,18 +159,29 @@ class _LogLines:
         self.consumed = pos = start
         chunk = bytearray(min(LOG_CHUNK_BYTES, size - start))
         view = memoryview(chunk)
-        while pos < size:
-            if self.max_lines is not None and len(self.lines) >= self.max_lines:
-                break
-            if self.kept_bytes >= self.max_bytes or pos - start >= LOG_SKIP_BYTES:
-                break
-            got = f.readinto(view[: min(LOG_CHUNK_BYTES, size - pos)])  # one buffer: no allocation
-            if not got:
-                break
-            taken = self._take(chunk, got, pos)
-            pos += taken or got
-            if taken:
-                f.seek(pos)  # stopped at max_lines: the rest is read next time
+        mapped: mmap.mmap | None = None  # the file mapped, once the rest of a long line is skipped
+        try:
+            while pos < size:
+                if self.max_lines is not None and len(self.lines) >= self.max_lines:
+                    break
+                if self.kept_bytes >= self.max_bytes or pos - start >= LOG_SKIP_BYTES:
+                    break
+                if self.skipping or len(self._head) >= MAX_LOG_LINE_BYTES:
+                    # Nothing more of this line is kept: look for its end without copying it.
+                    mapped = mapped or _mapped(f, size)
+                    if mapped is not None:
+                        pos = self._skip(mapped, pos, min(size, pos + LOG_CHUNK_BYTES))
+                        continue
+                f.seek(pos)
+                got = f.readinto(view[: min(LOG_CHUNK_BYTES, size - pos)])  # one buffer, reused
+                if not got:
+                    break
+                taken = self._take(chunk, got, pos)
+                pos += taken or got
+        finally:
+            view.release()
+            if mapped is not None:
+                mapped.close()
         if self.skipping:
             self.consumed = pos  # the rest of the cut line read so far is skipped for good
         elif self._line_bytes > MAX_LOG_LINE_BYTES:
@@ -169,6 +189,22 @@ class _LogLines:
             self._add(bytes(self._head), self._line_bytes, complete=False)
             self.consumed = pos
         self.more = self.consumed < size and pos < size
+
+    def _skip(self, mapped: mmap.mmap, pos: int, end: int) -> int:
+        """Look for the end of the current (long) line in bytes ``pos..end``; where to go on."""
+        nl = mapped.find(b"\n", pos, end)
+        if nl < 0:
+            self._line_bytes += end - pos
+            return end
+        self._line_bytes += nl - pos
+        if self.skipping:
+            self.skipping = False
+        else:
+            self._add(bytes(self._head), self._line_bytes)
+        self._head.clear()
+        self._line_bytes = 0
+        self.consumed = nl + 1
+        return nl + 1
 
     def _take(self, chunk: bytearray, length: int, chunk_start: int) -> int:
         """Take the lines ending in the first ``length`` bytes of ``chunk``; how many bytes were
