@@ -6,7 +6,11 @@ from the append to the client receiving it (median and worst), against the bar o
 floor is the same append read back by polling the file directly at the viewer's interval
 (0.2 s), measured in the same run: the ratio says how much the HTTP/WebSocket path adds.
 
-    python bench/log_tail_bench.py [--lines 30]
+Then ``--readers`` clients (24; half WebSockets, half HTTP pages) read from the start, again
+every second, a second run whose ``logs.txt`` holds a 200 MB line and ends in 64 MB without a newline,
+and ``/api/health`` is timed meanwhile, against a bar of 100 ms.
+
+    python bench/log_tail_bench.py [--lines 30] [--readers 24] [--readers-s 10]
 """
 
 from __future__ import annotations
@@ -32,6 +36,72 @@ from runicorn import format as fmt  # noqa: E402
 BAR_S = 0.5
 POLL_S = 0.2
 RUN_ID = "20260101_000000_10c7a1"
+HUGE_RUN_ID = "20260101_000000_b1611e"
+HEALTH_BAR_S = 0.1
+
+
+def make_huge_run(root: Path) -> None:
+    """A run whose log holds a 200 MB line and ends in 64 MB without a newline."""
+    d = fmt.run_dir(root, "bench", "huge", HUGE_RUN_ID)
+    d.mkdir(parents=True)
+    fmt.write_json_atomic(d / fmt.META_FILE, {"id": HUGE_RUN_ID, "project": "bench", "name": "huge"})
+    fmt.write_json_atomic(d / fmt.STATUS_FILE, {"status": "finished"})
+    block = b"x" * (8 * 1024 * 1024)
+    with open(d / fmt.LOGS_FILE, "wb") as f:
+        f.write(b"before\n")
+        for _ in range(25):
+            f.write(block)
+        f.write(b"\nafter\n")
+        for _ in range(8):
+            f.write(block)
+
+
+def read_huge_logs(base: str, use_ws: bool, stop: threading.Event, reads: list[int]) -> None:
+    """Read the huge run's log from the start, again every second, until ``stop``."""
+    import httpx
+
+    while not stop.is_set():
+        if use_ws:
+            url = base.replace("http", "ws") + f"/api/runs/{HUGE_RUN_ID}/logs/ws"
+            with connect(url, max_size=None) as ws:
+                lines: list[str] = []
+                while len(lines) < 3 and not stop.is_set():
+                    lines += json.loads(ws.recv(timeout=60))["lines"]
+        else:
+            offset, more = 0, True
+            with httpx.Client(base_url=base, timeout=60) as client:
+                while more and not stop.is_set():
+                    answer = client.get(f"/api/runs/{HUGE_RUN_ID}/logs", params={"offset": offset}).json()
+                    offset, more = answer["offset"], answer["more"]
+        reads.append(1)
+        stop.wait(1.0)  # each reader opens the log again every second
+
+
+def health_under_readers(base: str, readers: int, seconds: float) -> tuple[list[float], int]:
+    """/api/health latencies while ``readers`` clients read the huge run; and their reads done."""
+    import httpx
+
+    stop = threading.Event()
+    reads: list[int] = []
+    threads = [
+        threading.Thread(target=read_huge_logs, args=(base, i % 2 == 0, stop, reads), daemon=True)
+        for i in range(readers)
+    ]
+    for t in threads:
+        t.start()
+    out = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        client.get("/api/health")
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            t0 = time.perf_counter()
+            client.get("/api/health").raise_for_status()
+            out.append(time.perf_counter() - t0)
+            time.sleep(0.02)
+    stop.set()
+    for t in threads:
+        t.join(60)
+    return out, len(reads)
 
 
 def make_run(root: Path) -> Path:
@@ -108,14 +178,20 @@ def ws_latency(base: str, logs: Path, n: int) -> list[float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=30)
+    ap.add_argument("--readers", type=int, default=24)
+    ap.add_argument("--readers-s", type=float, default=10.0)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "storage"
         logs = make_run(root)
+        make_huge_run(root)
         floor = floor_latency(logs, args.lines)
         proc, base = start_viewer(root)
         try:
             measured = ws_latency(base, logs, args.lines)
+            health, reads = (
+                health_under_readers(base, args.readers, args.readers_s) if args.readers else ([], 0)
+            )
         finally:
             proc.terminate()
             proc.wait(10)
@@ -129,6 +205,16 @@ def main() -> None:
         f"{verdict} worst WebSocket latency {worst * 1000:.1f} ms, bar {BAR_S * 1000:.0f} ms, "
         f"ratio {BAR_S / worst:.1f}x; median over the floor's {ratio:.2f}x"
     )
+    if health:
+        ordered = sorted(health)
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        median = statistics.median(health)
+        verdict = "ok " if p99 <= HEALTH_BAR_S else "OVER"
+        print(
+            f"{verdict} /api/health under {args.readers} readers of a 200 MB line "
+            f"({reads} whole reads in {args.readers_s:.0f} s): median {median * 1000:.1f} ms, "
+            f"p99 {p99 * 1000:.1f} ms, worst {max(health) * 1000:.1f} ms, bar {HEALTH_BAR_S * 1000:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

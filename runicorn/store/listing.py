@@ -1,7 +1,8 @@
 """Which folders under a storage root are runs, without reading them: :class:`RunListing`.
 
-A folder is a run when it holds one of :data:`runicorn.format.RUN_MARKER_FILES`; other folders
-are walked into (at most :data:`MAX_DEPTH` deep), except the ignored ones. Each folder's listing
+A folder is a run when it holds one of :data:`runicorn.format.RUN_MARKER_FILES` as a file that
+may be read (:mod:`runicorn.store.run_files`); other folders are walked into, at most
+:data:`MAX_DEPTH` deep, never through a link, except the ignored ones. Each folder's listing
 is cached with its mtime and only listed again when that changes, so walking a large tree again
 costs one ``stat`` per folder that holds runs.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runicorn import format as fmt
+from runicorn.store.run_files import is_run_file
 
 MAX_DEPTH = 12
 
@@ -80,7 +82,7 @@ def _list_container(path: str, mtime_ns: int) -> _Container:
                 continue
         except OSError:
             continue
-        if any(os.path.isfile(os.path.join(entry.path, marker)) for marker in fmt.RUN_MARKER_FILES):
+        if any(is_run_file(entry.path, marker) for marker in fmt.RUN_MARKER_FILES):
             runs.append(entry.name)
         else:
             dirs.append(entry.name)

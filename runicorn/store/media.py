@@ -1,14 +1,19 @@
 """Resolves a media path asked for by a client to a file inside one run's ``media/`` folder.
 
 Refuses (answers None) anything that could leave that folder: absolute paths, ``..`` segments,
-backslashes, NUL bytes, and symlinks whose target lies outside it. The caller answers 404.
+backslashes, NUL bytes, links whose target lies outside it (and, by the rule of
+:mod:`runicorn.store.run_files`, outside the run folder), and anything but plain files. The
+caller answers 404.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path, PurePosixPath
 
 from runicorn import format as fmt
+from runicorn.store.run_files import run_file_path
 
 
 def media_path(run_dir: Path, relpath: str) -> Path | None:
@@ -23,25 +28,30 @@ def media_path(run_dir: Path, relpath: str) -> Path | None:
         parts = parts[1:]
     if not parts:
         return None
-    media_dir = Path(run_dir) / fmt.MEDIA_DIR
     try:
-        base = media_dir.resolve(strict=True)
-        target = media_dir.joinpath(*parts).resolve(strict=True)
-    except (OSError, RuntimeError):
+        base = Path(os.path.realpath(run_file_path(run_dir, fmt.MEDIA_DIR)))
+        target = Path(run_file_path(run_dir, "/".join((fmt.MEDIA_DIR, *parts))))
+        if not stat.S_ISREG(os.stat(target).st_mode):
+            return None
+    except (OSError, ValueError):
         return None
-    if not target.is_relative_to(base) or not target.is_file():
+    if not Path(os.path.realpath(target)).is_relative_to(base):
         return None
     return target
 
 
 def media_files(run_dir: Path) -> list[str]:
-    """Paths (``media/...``, relative to the run folder) of the plain files under ``media/``."""
-    media_dir = Path(run_dir) / fmt.MEDIA_DIR
+    """Paths (``media/...``, relative to the run folder) of the plain files under ``media/``
+    (links are neither listed nor walked into)."""
+    media_dir = os.path.join(run_dir, fmt.MEDIA_DIR)
+    if os.path.islink(media_dir):
+        return []
     out: list[str] = []
-    try:
-        for path in sorted(media_dir.rglob("*")):
-            if path.is_file() and not path.is_symlink() and not path.name.endswith(fmt.TEMP_SUFFIX):
-                out.append(path.relative_to(run_dir).as_posix())
-    except OSError:
-        return out
-    return out
+    for folder, dirs, files in os.walk(media_dir):  # never follows links to folders
+        dirs.sort()
+        rel_folder = Path(folder).relative_to(run_dir).as_posix()
+        for name in sorted(files):
+            if name.endswith(fmt.TEMP_SUFFIX) or os.path.islink(os.path.join(folder, name)):
+                continue
+            out.append(f"{rel_folder}/{name}")
+    return sorted(out, key=PurePosixPath)

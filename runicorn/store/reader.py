@@ -9,6 +9,7 @@ bad argument (the viewer turns these into 404 and 400). It never writes under ``
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,13 @@ from runicorn.store.compare import compare_runs
 from runicorn.store.csv_export import metrics_csv
 from runicorn.store.decode_pool import DecodePool
 from runicorn.store.media import media_files, media_path
+from runicorn.store.run_files import is_run_file, read_run_file
 from runicorn.store.scan import RunIndex, RunInfo
 from runicorn.store.series import RunSeries
-from runicorn.store.tail import read_logs
+from runicorn.store.tail import LogChunk, read_logs
 
 DEFAULT_LOG_LINES = 1000
+LOG_READS_AT_ONCE = 2  # log reads running at once; more wait (see read_logs_at)
 
 
 MAX_RUN_TEXT_BYTES = 5 * 1024 * 1024
@@ -47,6 +50,7 @@ class StoreReader:
         self.index = RunIndex(self.root, refresh_interval_s=refresh_interval_s, background=True)
         self.decode_pool = DecodePool(decode_workers)
         self.series_cache = SeriesCache(max_runs=max_cached_runs, pool=self.decode_pool)
+        self._log_reads = threading.BoundedSemaphore(LOG_READS_AT_ONCE)
 
     def close(self) -> None:
         """Stop the decoding processes, if any were started (reads go on in the caller)."""
@@ -78,8 +82,8 @@ class StoreReader:
         detail["system_keys"] = series.system_keys()
         detail["media_count"] = len(series.images)
         detail["malformed_lines"] = series.malformed
-        detail["has_git_diff"] = (info.path / fmt.GIT_DIFF_FILE).is_file()
-        detail["has_traceback"] = (info.path / fmt.TRACEBACK_FILE).is_file()
+        detail["has_git_diff"] = is_run_file(info.path, fmt.GIT_DIFF_FILE)
+        detail["has_traceback"] = is_run_file(info.path, fmt.TRACEBACK_FILE)
         if series.malformed:
             detail["warnings"] = [
                 *detail["warnings"],
@@ -139,7 +143,7 @@ class StoreReader:
         """``{"lines", "start", "offset", "more", "restarted", "malformed"}`` from byte ``offset``."""
         if offset < 0 or (limit is not None and limit < 0):
             raise ValueError("offset and limit must not be negative")
-        chunk = read_logs(self.logs_path(key), offset, max_lines=limit)
+        chunk = self.read_logs_at(self.logs_path(key), offset, max_lines=limit)
         return {
             "lines": chunk.lines,
             "start": chunk.start,
@@ -149,18 +153,21 @@ class StoreReader:
             "malformed": chunk.malformed,
         }
 
+    def read_logs_at(self, path: Path, offset: int, max_lines: int | None) -> LogChunk:
+        """:func:`~runicorn.store.tail.read_logs` with at most ``LOG_READS_AT_ONCE`` at a time: a
+        log read of huge lines is mostly copying bytes, and many at once would starve every
+        other request of the CPU and the interpreter lock (the others wait their turn)."""
+        with self._log_reads:
+            return read_logs(path, offset, max_lines=max_lines)
+
     def run_text(self, key: str, file_name: str) -> str:
         """The uncommitted git diff or the failure traceback of a run (``format.RUN_TEXT_FILES``),
         at most ``MAX_RUN_TEXT_BYTES``; RunNotFound when the run has none."""
         info = self.run(key)
         if file_name not in fmt.RUN_TEXT_FILES:
             raise RunNotFound(f"no text file {file_name!r} in run {key!r}")
-        path = info.path / file_name
         try:
-            if path.is_symlink():
-                raise OSError("a link")
-            with open(path, "rb") as f:
-                raw = f.read(MAX_RUN_TEXT_BYTES + 1)
+            raw = read_run_file(info.path, file_name, MAX_RUN_TEXT_BYTES + 1)
         except OSError:
             raise RunNotFound(
                 f"run {key!r} has no {file_name}",

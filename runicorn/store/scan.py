@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from runicorn import format as fmt
 from runicorn.store.cold_start import ColdIndex, ListedRun
 from runicorn.store.listing import RunListing
+from runicorn.store.run_files import OutsideRunFolder, read_run_json, stat_run_file
 from runicorn.store.run_info import FileStamp, GroupInfo, RunInfo, RunPage
 
 __all__ = [
@@ -46,6 +47,7 @@ _JSON_FILES = (fmt.META_FILE, fmt.STATUS_FILE, fmt.SUMMARY_FILE, fmt.CONFIG_FILE
 # Files whose mtime counts as activity of a run without heartbeat.
 _ACTIVITY_FILES = (fmt.STATUS_FILE, fmt.EVENTS_FILE, fmt.LOGS_FILE, fmt.SUMMARY_FILE)
 _STAT_FILES = tuple(dict.fromkeys(_JSON_FILES + _ACTIVITY_FILES))
+_REFUSED: FileStamp = (-1, 0)  # the stamp of a file that is a link leading out of its run folder
 SORT_FIELDS = ("created", "name", "project", "status", "duration")
 SUMMARY_SORT_PREFIX = "summary."
 _Run = TypeVar("_Run", RunInfo, ListedRun)
@@ -54,6 +56,9 @@ _Run = TypeVar("_Run", RunInfo, ListedRun)
 MAX_HOLD_S = 10.0
 QUIET_AFTER_READ_S = 0.05
 YIELD_EVERY_S, YIELD_FOR_S = 0.002, 0.0001  # a background re-scan's pauses for new requests
+# A request finding the index older than the re-scan interval waits for a re-scan if the last one
+# took at most this long (else it is answered from memory while one runs in the background).
+MAX_SCAN_IN_REQUEST_S = 0.5
 
 
 class RunIndex:
@@ -111,7 +116,7 @@ class RunIndex:
         """
         self._refresh(force, max_age_s, yielding=False)
 
-    def _refresh(self, force: bool, max_age_s: float | None, yielding: bool) -> None:
+    def _refresh(self, force: bool, max_age_s: float | None, yielding: bool, full_ok: bool = True) -> None:
         if yielding:
             self._refresh_lock.acquire()
         else:  # a reader waiting for the scan: the scan must not wait for readers now
@@ -123,17 +128,16 @@ class RunIndex:
                 with self._lock:
                     self._scan_waiters -= 1
         try:
-            self._refresh_locked(force, max_age_s, yielding)
+            self._refresh_locked(force, max_age_s, yielding, full_ok)
         finally:
             self._refresh_lock.release()
 
-    def _refresh_locked(self, force: bool, max_age_s: float | None, yielding: bool) -> None:
+    def _refresh_locked(self, force: bool, max_age_s: float | None, yielding: bool, full_ok: bool) -> None:
         now = time.monotonic()
         age = self.refresh_interval_s if max_age_s is None else max_age_s
         if not force and now - self._refreshed_at < age:
             return
-        full_every_s = max(self.full_check_interval_s, self._last_scan_s * 5 * self.rescan_pause_factor)
-        full = force or now - self._full_checked_at >= full_every_s
+        full = force or (full_ok and self._full_check_due(now))
         rels = self._listing.walk()
         held_until = time.monotonic() + MAX_HOLD_S
         waited_s = 0.0
@@ -155,6 +159,10 @@ class RunIndex:
         self._last_scan_s = self._refreshed_at - now - waited_s
         if full:
             self._full_checked_at = self._refreshed_at
+
+    def _full_check_due(self, now: float) -> bool:
+        full_every_s = max(self.full_check_interval_s, self._last_scan_s * 5 * self.rescan_pause_factor)
+        return now - self._full_checked_at >= full_every_s
 
     def _readers_active(self) -> bool:
         return not self._scan_waiters and (self._holds > 0 or time.monotonic() < self._quiet_until)
@@ -180,13 +188,25 @@ class RunIndex:
                 self._quiet_until = time.monotonic() + QUIET_AFTER_READ_S
 
     def _ensure_fresh(self) -> None:
+        """Make the index at most a re-scan interval old for this request.
+
+        In the background mode a request that finds the index older than the interval (the
+        viewer sat idle: nobody asked while it aged) waits for an incremental re-scan (folder
+        mtimes; the every-10-s check of all files is left to the background), unless re-scans
+        take longer than ``MAX_SCAN_IN_REQUEST_S``. A request that finds it older than half the
+        interval starts a background re-scan and is answered from memory, so a busy viewer's
+        requests find the index young and never wait."""
         if self._refreshed_at < -1e17 or not self.background:
             self.refresh()
             return
         interval_s = max(self.refresh_interval_s, self._last_scan_s * self.rescan_pause_factor)
-        if time.monotonic() - self._refreshed_at < interval_s:
-            return
-        self._refresh_in_background()
+        age_s = time.monotonic() - self._refreshed_at
+        if age_s >= interval_s and self._last_scan_s <= MAX_SCAN_IN_REQUEST_S:
+            self._refresh(False, interval_s, yielding=False, full_ok=False)
+            if self._full_check_due(time.monotonic()):
+                self._refresh_in_background()
+        elif age_s >= interval_s / 2:
+            self._refresh_in_background()
 
     def _refresh_in_background(self) -> None:
         with self._lock:
@@ -293,9 +313,14 @@ class RunIndex:
     def _load_files(info: RunInfo, path_str: str) -> None:
         stamps: dict[str, FileStamp | None] = {}
         newest = 0
+        refused = set()
         for name in _STAT_FILES:
             try:
-                st = os.stat(os.path.join(path_str, name))
+                st = stat_run_file(path_str, name)
+            except OutsideRunFolder:
+                refused.add(name)
+                stamps[name] = _REFUSED
+                continue
             except OSError:
                 stamps[name] = None
                 continue
@@ -308,8 +333,10 @@ class RunIndex:
                 continue
             value: dict[str, Any] | None = {}
             info._file_warnings.pop(name, None)
-            if stamps.get(name) is not None:
-                value = fmt.read_json(Path(path_str, name))
+            if name in refused:
+                info._file_warnings[name] = f"{name} is a link leading outside the run folder; not read"
+            elif stamps.get(name) is not None:
+                value = read_run_json(path_str, name)
                 if value is None:
                     info._file_warnings[name] = f"{name} is not a valid JSON object; shown as empty"
                     value = {}

@@ -36,6 +36,7 @@ from runicorn.store.columns import X_MODES, Column, ColumnSet
 from runicorn.store.decode_pool import DecodePool
 from runicorn.store.downsample import keep_indexes
 from runicorn.store.frames import frame_refs, read_frame
+from runicorn.store.run_files import open_run_file, stat_run_file
 
 READ_CHUNK_BYTES = 8 * 1024 * 1024
 # An unread part this large is first looked up in events.columns (smaller ones decode as fast).
@@ -73,7 +74,7 @@ class RunSeries:
         """Read what was appended since the last call; True when anything changed."""
         with self._lock:
             try:
-                st = os.stat(self.events_path)
+                st = stat_run_file(self.run_dir, fmt.EVENTS_FILE)
             except OSError:
                 changed = self._stamp is not None
                 if changed:
@@ -103,7 +104,7 @@ class RunSeries:
 
     def _read_from_offset(self) -> None:
         try:
-            f = open(self.events_path, "rb")
+            f = open_run_file(self.run_dir, fmt.EVENTS_FILE)
         except OSError:
             return
         with f:
@@ -116,7 +117,7 @@ class RunSeries:
         """Take the blocks ``events.columns`` holds for the unread bytes (each checked against
         the bytes it stands for); the stretches no valid frame covers are decoded."""
         try:
-            frames_file = open(self.run_dir / fmt.COLUMNS_FILE, "rb")
+            frames_file = open_run_file(self.run_dir, fmt.COLUMNS_FILE)
         except OSError:
             return
         buffer = bytearray()
@@ -178,7 +179,7 @@ class RunSeries:
         if start == offset:
             return rows
         try:  # an offset inside a block (from another process): count the lines up to it
-            with open(self.events_path, "rb") as f:
+            with open_run_file(self.run_dir, fmt.EVENTS_FILE) as f:
                 f.seek(start)
                 data = f.read(offset - start)
         except OSError:

@@ -3,25 +3,37 @@
 The WebSocket polls the file's size, mtime and inode every ``poll_interval_s`` (0.2 s) per
 connection and sends the complete lines appended since the last send, so a line written by a
 training process reaches the browser within half a second. Reads go through
-:func:`runicorn.store.read_logs` from the byte offset where the last one stopped.
+:meth:`runicorn.store.StoreReader.read_logs_at` from the byte offset where the last one stopped, in a worker
+thread (the stat too: a shared disk may be slow), never on the event loop; each read keeps a
+bounded number of bytes and cuts over-long lines (docs/viewer.md#live-tail).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Query, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from runicorn.errors import RunNotFound
-from runicorn.store import StoreReader, read_logs
+from runicorn.store import StoreReader
+from runicorn.store.run_files import stat_run_file
 
 MAX_LINES = 100_000
 WS_BATCH_LINES = 1000
 WS_UNKNOWN_RUN_CODE = 4404
+
+
+def _stamp_of(path: Path) -> tuple[int, int, int] | None:
+    """Size, mtime and inode of the log file; None when missing or refused."""
+    try:
+        st = stat_run_file(path.parent, path.name)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def router(reader: StoreReader, poll_interval_s: float = 0.2) -> APIRouter:
@@ -55,13 +67,9 @@ def router(reader: StoreReader, poll_interval_s: float = 0.2) -> APIRouter:
         seen: tuple[int, int, int] | None = None
         try:
             while True:
-                try:
-                    st = os.stat(path)
-                    stamp: tuple[int, int, int] | None = (st.st_size, st.st_mtime_ns, st.st_ino)
-                except OSError:
-                    stamp = None
+                stamp = await asyncio.to_thread(_stamp_of, path)
                 if stamp is not None and stamp != seen:
-                    chunk = await asyncio.to_thread(read_logs, path, position, WS_BATCH_LINES)
+                    chunk = await asyncio.to_thread(reader.read_logs_at, path, position, WS_BATCH_LINES)
                     if chunk.lines or chunk.restarted:
                         await websocket.send_json(
                             {

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runicorn import format as fmt
-from runicorn.store.tail import Tail, read_events, read_logs
+from runicorn.store.tail import MAX_LOG_LINE_BYTES, Tail, cut_marker, read_events, read_logs
 
 
 def _event(step: int) -> bytes:
@@ -91,3 +91,42 @@ def test_tail_restarts_when_the_file_was_replaced_by_a_longer_one(tmp_path: Path
     tmp.replace(path)
     chunk = tail.read_logs()
     assert chunk.restarted and chunk.lines == ["new 1", "new 2", "new 3"]
+
+
+def test_a_long_log_line_is_cut_with_its_length_and_reading_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / fmt.LOGS_FILE
+    long_line = "é" * MAX_LOG_LINE_BYTES  # twice the limit in bytes; cut inside a character
+    path.write_bytes(f"before\n{long_line}\nafter\n".encode())
+    chunk = read_logs(path)
+    assert chunk.lines == [
+        "before",
+        "é" * (MAX_LOG_LINE_BYTES // 2) + cut_marker(2 * MAX_LOG_LINE_BYTES),
+        "after",
+    ]
+    assert chunk.malformed == 0 and chunk.offset == path.stat().st_size and not chunk.more
+
+
+def test_a_long_line_without_its_newline_is_shown_cut_once(tmp_path: Path) -> None:
+    path = tmp_path / fmt.LOGS_FILE
+    path.write_bytes(b"start\n" + b"y" * (MAX_LOG_LINE_BYTES + 10))
+    tail = Tail(path)
+    first = tail.read_logs()
+    assert first.lines == [
+        "start",
+        "y" * MAX_LOG_LINE_BYTES + cut_marker(MAX_LOG_LINE_BYTES + 10, complete=False),
+    ]
+    with open(path, "ab") as f:
+        f.write(b"y" * 5000)
+    assert tail.read_logs().lines == []
+    with open(path, "ab") as f:
+        f.write(b"yy end of the long line\nnext line\n")
+    assert tail.read_logs().lines == ["next line"]
+    # a client resuming from the offset handed out inside the cut line sees the same
+    assert read_logs(path, first.offset).lines == ["next line"]
+
+
+def test_a_short_half_written_line_still_waits_for_its_newline(tmp_path: Path) -> None:
+    path = tmp_path / fmt.LOGS_FILE
+    path.write_bytes(b"done\n" + b"z" * MAX_LOG_LINE_BYTES)
+    chunk = read_logs(path)
+    assert chunk.lines == ["done"] and chunk.offset == 5
