@@ -1,0 +1,51 @@
+"""What the SDK costs a training process: memory in a tight loop, what finish() imports, the
+first system sample."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from runicorn import format as fmt
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_script(code: str, root: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RUNICORN_DIR": str(root), "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True, text=True, timeout=55
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def only_run(root: Path) -> Path:
+    runs = list(root.glob(f"*/*/{fmt.RUNS_DIR}/*"))
+    assert len(runs) == 1, runs
+    return runs[0]
+
+
+def test_a_million_logs_in_a_tight_loop_keep_memory_bounded_and_lose_nothing(tmp_path: Path) -> None:
+    done = run_script(
+        """
+        import resource
+        import runicorn as rn
+        run = rn.init(project="p", name="n", capture_console=False, system_metrics=False)
+        log = run.log
+        for _ in range(1_000_000):
+            log({"loss": 0.5, "acc": 0.8, "lr": 1e-3, "grad_norm": 1.5})
+        run.finish()
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
+        """,
+        tmp_path,
+    )
+    peak_mb = int(done.stdout.split()[-1]) / 1024
+    assert peak_mb < 300, f"peak RSS {peak_mb:.0f} MB"
+    run = only_run(tmp_path)
+    with open(run / fmt.EVENTS_FILE, "rb") as f:
+        assert sum(1 for _ in f) == 1_000_000
+    assert "lost_events" not in fmt.read_json(run / fmt.STATUS_FILE)
