@@ -49,3 +49,22 @@ def test_a_million_logs_in_a_tight_loop_keep_memory_bounded_and_lose_nothing(tmp
     with open(run / fmt.EVENTS_FILE, "rb") as f:
         assert sum(1 for _ in f) == 1_000_000
     assert "lost_events" not in fmt.read_json(run / fmt.STATUS_FILE)
+
+
+def test_finish_frames_the_tail_without_loading_the_viewers_store(tmp_path: Path) -> None:
+    done = run_script(
+        """
+        import sys
+        import runicorn as rn
+        run = rn.init(project="p", name="n", capture_console=False, system_metrics=False)
+        for _ in range(20_000):  # a few frames' worth, framed by finish()
+            run.log({"loss": 0.5, "acc": 0.8})
+        run.finish()
+        heavy = ("multiprocessing", "concurrent.futures", "runicorn.store.decode_pool",
+                 "runicorn.store.reader", "runicorn.store.scan", "runicorn.store.tail")
+        print(sorted(m for m in heavy if m in sys.modules))
+        """,
+        tmp_path,
+    )
+    assert done.stdout.strip() == "[]"
+    assert (only_run(tmp_path) / fmt.COLUMNS_FILE).stat().st_size > 0  # it did frame
