@@ -47,7 +47,28 @@ _HOMES = {
     "read_logs": "tail",
 }
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "ColumnSet",
+    "DecodePool",
+    "EventChunk",
+    "GroupInfo",
+    "LogChunk",
+    "RunIndex",
+    "RunInfo",
+    "RunPage",
+    "RunSeries",
+    "SeriesCache",
+    "StageSpan",
+    "StoreReader",
+    "Tail",
+    "compare_runs",
+    "keep_indexes",
+    "media_files",
+    "media_path",
+    "metrics_csv",
+    "read_events",
+    "read_logs",
+]
 
 
 def __getattr__(name: str) -> Any:
