@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from runicorn.sdk.frames_writer import FramesWriter
+    from runicorn.sdk.media import MediaWriter
 
 log = logging.getLogger("runicorn")
 POLL_S = 0.05  # how often the thread looks at the queue lengths
@@ -131,6 +132,7 @@ class BufferedWriter:
         frames: dict[str, FramesWriter] | None = None,
     ) -> None:
         frames = frames or {}
+        self.media: MediaWriter | None = None  # its images: encoded and written here, before the events
         self.files = {key: AppendFile(path, frames.get(key)) for key, path in files.items()}
         self.flush_interval_s = flush_interval_s
         self.max_pending_bytes = max_pending_bytes
@@ -153,6 +155,8 @@ class BufferedWriter:
     def flush(self) -> bool:
         """Write everything queued so far. True when all of it reached the OS."""
         with self._lock:
+            if self.media is not None:
+                self.media.write_pending()
             ok = True
             for f in self.files.values():
                 try:
@@ -209,3 +213,7 @@ class BufferedWriter:
                     self._on_tick()
             except Exception:  # noqa: BLE001 - the writer thread must never die
                 log.exception("runicorn: unexpected error in the writer thread")
+        try:  # the last images are encoded here too, not on the thread that called close()
+            self.flush()
+        except Exception:  # noqa: BLE001
+            log.exception("runicorn: unexpected error in the writer thread")
