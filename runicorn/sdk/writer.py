@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("runicorn")
 POLL_S = 0.05  # how often the thread looks at the queue lengths
 FLUSH_LINES = 16384  # lines waiting that make the thread write before flush_interval_s
+LINE_OVERHEAD_BYTES = 41  # a queued line's memory beyond its bytes: the bytes object, the deque slot
 
 
 class AppendFile:
@@ -73,9 +74,9 @@ class AppendFile:
 
     def _drop_queued_past(self, room_bytes: int) -> None:
         """Drop the oldest queued lines while the queue (estimated from the mean size of its
-        first and last lines) would not fit in ``room_bytes``."""
+        first and last lines, with what Python spends on each) would not fit in ``room_bytes``."""
         queue = self.queue
-        line_bytes = max((len(queue[0]) + len(queue[-1])) / 2, 1.0)
+        line_bytes = (len(queue[0]) + len(queue[-1])) / 2 + LINE_OVERHEAD_BYTES
         excess = len(queue) - int(max(room_bytes, 0) / line_bytes)
         if excess > 0:
             popleft = queue.popleft

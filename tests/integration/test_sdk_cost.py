@@ -4,10 +4,15 @@ first system sample."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from runicorn import format as fmt
 
@@ -29,7 +34,23 @@ def only_run(root: Path) -> Path:
     return runs[0]
 
 
-def test_a_million_logs_in_a_tight_loop_keep_memory_bounded_and_lose_nothing(tmp_path: Path) -> None:
+@pytest.fixture
+def memory_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder in memory (tmpfs) where there is one: the test is about the SDK's queue, not
+    about a disk shared with other work that may stall writes for seconds (that case is capped
+    by max_pending_bytes, see tests/unit/sdk/test_writer.py)."""
+    if not os.path.isdir("/dev/shm"):
+        yield tmp_path
+        return
+    folder = Path(tempfile.mkdtemp(prefix="runicorn-test-", dir="/dev/shm"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_million_logs_in_a_tight_loop_keep_memory_bounded_and_lose_nothing(memory_folder: Path) -> None:
+    tmp_path = memory_folder
     done = run_script(
         """
         import resource
