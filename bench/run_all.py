@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 
 # bench name -> (script, extra arguments for --quick)
 BENCHES: dict[str, tuple[str, list[str]]] = {
-    "log": ("log_bench.py", ["--calls", "5000"]),
+    "log": ("log_bench.py", ["--calls", "5000", "--images", "3"]),
     "log_tail": ("log_tail_bench.py", ["--lines", "10"]),
     "viewer": ("viewer_bench.py", ["--runs", "500", "--steps", "50000"]),
     "web": ("web_bench.py", ["--steps", "100000", "--repeat", "2"]),

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.sdk.media import MediaWriter
 from runicorn.sdk.run import Config, Run
 from runicorn.sdk.values import DropLedger
 from runicorn.settings import Settings
@@ -86,6 +87,7 @@ class PipeWriter:
         self.events: deque[bytes] = deque()
         self.logs: deque[bytes] = deque()
         self.lost_lines = 0
+        self.media: MediaWriter | None = None  # writes pending images before each flush
         self._broken = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -95,6 +97,8 @@ class PipeWriter:
 
     def flush(self) -> bool:
         with self._lock:
+            if self.media is not None:
+                self.media.write_pending()
             lines = [fmt.GUEST_EVENT_LINE + self.events.popleft() for _ in range(len(self.events))]
             lines += [fmt.GUEST_LOG_LINE + self.logs.popleft() for _ in range(len(self.logs))]
             if self._broken:
@@ -183,6 +187,8 @@ class GuestRun(Run):
         self._pipe = PipeWriter(handoff.events_fd, settings.flush_interval_s)
         self._writer = self._pipe  # type: ignore[assignment]  # Run.flush() flushes it
         self._events = self._pipe.events.append
+        # images: encoded by the pipe's thread into media/, their records sent after the file
+        self._media = self._pipe.media = MediaWriter(self.dir, self._pipe.events, self._drops.drop)
         self._logs = self._pipe.logs
         self._install_exit_hooks()
 
@@ -192,7 +198,7 @@ class GuestRun(Run):
     def append_encoded(self, file_name: str, line: bytes) -> None:
         """No-op: the wrapper owns the run's append-only files."""
 
-    def finish(self, status: str = fmt.FINISHED, error: str | None = None) -> None:
+    def _end(self, status: str, error: str | None = None, exit_status: int | None = None) -> None:
         """Send everything queued to the wrapper; the final status is the wrapper's to write."""
         with self._lock:
             if self._finished:

@@ -1,16 +1,29 @@
-"""Turning what a user passes to ``log_image`` into an image file's bytes and suffix.
+"""Images for ``log_image``: a cheap copy taken on the caller's thread (:func:`snapshot`), encoded
+and written under ``media/`` by the writer thread (:class:`MediaWriter`).
 
-Accepted: a PIL image, a numpy array (H×W, H×W×3 or H×W×4; floats in [0, 1] or uint8), a torch
-tensor (converted through numpy; C×H×W is transposed), encoded bytes (PNG, JPEG, GIF, WebP), or a
-path to an image file. Pillow is needed only for arrays and PIL images.
+Accepted: a PIL image, a numpy array (H×W, H×W×1, H×W×3 or H×W×4, or channels first as PyTorch
+lays them out: 1×H×W, 3×H×W, 4×H×W; floats in [0, 1] or uint8), a torch tensor (through numpy),
+encoded bytes (PNG, JPEG, GIF, WebP), or a path to an image file. Pillow is needed only for arrays
+and PIL images.
+
+What waits to be written is capped at :data:`MAX_PENDING_IMAGE_BYTES`: past it an image is dropped
+and counted like a bad value (one warning per key). An image's record reaches ``events.jsonl``
+after its file is written.
 """
 
 from __future__ import annotations
 
 import io
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runicorn import format as fmt
+
+MAX_PENDING_IMAGE_BYTES = 256 * 1024 * 1024
 _MAGIC = {
     b"\x89PNG\r\n\x1a\n": ".png",
     b"\xff\xd8\xff": ".jpg",
@@ -18,32 +31,73 @@ _MAGIC = {
     b"GIF89a": ".gif",
 }
 _SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".svg"}
+_CHANNELS = (1, 3, 4)
 
 
 class ImageError(ValueError):
     """The value cannot be turned into an image; the message says why."""
 
 
-def image_bytes(image: Any) -> tuple[bytes, str]:
-    """(encoded bytes, file suffix) for ``image``."""
+@dataclass
+class ImageSnapshot:
+    """What the caller handed over, copied so that it may change it at once: encoded bytes, a
+    file's path, a PIL image or a numpy array (H×W or H×W×C)."""
+
+    value: Any
+    suffix: str
+    nbytes: int
+
+    def encode(self) -> bytes:
+        """The image file's bytes (the slow part: PNG encoding, file reading)."""
+        value = self.value
+        if isinstance(value, bytes):
+            return value
+        if isinstance(value, Path):
+            return value.read_bytes()
+        if hasattr(value, "save") and hasattr(value, "mode"):
+            return _png(value)
+        return _png(_array_to_pil(value))
+
+
+def snapshot(image: Any) -> ImageSnapshot:
+    """A copy of ``image`` cheap enough for the training thread (a memcpy, no encoding)."""
     if isinstance(image, (bytes, bytearray, memoryview)):
         data = bytes(image)
-        return data, _sniff(data)
+        return ImageSnapshot(data, _sniff(data), len(data))
     if isinstance(image, (str, Path)):
         path = Path(image)
         suffix = path.suffix.lower()
         if suffix not in _SUFFIXES:
             raise ImageError(f"{path} is not an image file (expected one of {sorted(_SUFFIXES)})")
-        return path.read_bytes(), ".jpg" if suffix == ".jpeg" else suffix
+        return ImageSnapshot(path.absolute(), ".jpg" if suffix == ".jpeg" else suffix, 0)
     if hasattr(image, "save") and hasattr(image, "mode"):  # PIL.Image.Image
-        return _png(image), ".png"
+        copy = image.copy()
+        return ImageSnapshot(copy, ".png", len(copy.getbands()) * copy.width * copy.height)
     if hasattr(image, "detach") and hasattr(image, "cpu"):  # torch.Tensor
-        image = image.detach().cpu().numpy()
-        if image.ndim == 3 and image.shape[0] in (1, 3, 4) and image.shape[-1] not in (1, 3, 4):
-            image = image.transpose(1, 2, 0)
+        tensor = image.detach()
+        on_cpu = tensor.device.type == "cpu"
+        if str(tensor.dtype) == "torch.bfloat16":  # numpy has no bfloat16
+            tensor = tensor.float()
+        array = tensor.cpu().numpy()
+        return _array_snapshot(array.copy() if on_cpu else array)
     if hasattr(image, "__array_interface__") or hasattr(image, "__array__"):
-        return _png(_array_to_pil(image)), ".png"
+        try:
+            import numpy as np
+        except ImportError as exc:
+            raise ImageError("logging arrays as images needs numpy: pip install 'runicorn[images]'") from exc
+        return _array_snapshot(np.array(image, copy=True))
     raise ImageError(f"cannot log a {type(image).__name__} as an image")
+
+
+def _array_snapshot(a: Any) -> ImageSnapshot:
+    """``a`` (a copy the caller no longer sees) as H×W or H×W×C, checked."""
+    if a.ndim == 3 and a.shape[0] in _CHANNELS and a.shape[-1] not in _CHANNELS:
+        a = a.transpose(1, 2, 0)  # channels first (PyTorch): a view, made contiguous by PIL
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
+        raise ImageError(f"an image array must be H×W, H×W×C or C×H×W (C = 1, 3 or 4), got shape {a.shape}")
+    return ImageSnapshot(a, ".png", int(a.nbytes))
 
 
 def _sniff(data: bytes) -> str:
@@ -55,7 +109,7 @@ def _sniff(data: bytes) -> str:
     raise ImageError("bytes are not a PNG, JPEG, GIF or WebP image")
 
 
-def _array_to_pil(array: Any) -> Any:
+def _array_to_pil(a: Any) -> Any:
     try:
         import numpy as np
         from PIL import Image
@@ -63,20 +117,73 @@ def _array_to_pil(array: Any) -> Any:
         raise ImageError(
             "logging arrays as images needs Pillow and numpy: pip install 'runicorn[images]'"
         ) from exc
-    a = np.asarray(array)
-    if a.ndim == 3 and a.shape[-1] == 1:
-        a = a[..., 0]
-    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (3, 4)):
-        raise ImageError(f"an image array must be H×W, H×W×3 or H×W×4, got shape {a.shape}")
     if a.dtype != np.uint8:
         a = np.nan_to_num(a.astype(np.float64))
         if a.max(initial=0) <= 1.0:
             a = a * 255.0
         a = np.clip(a, 0, 255).astype(np.uint8)
-    return Image.fromarray(a)
+    return Image.fromarray(np.ascontiguousarray(a))
 
 
 def _png(pil_image: Any) -> bytes:
     buf = io.BytesIO()
     pil_image.save(buf, format="PNG")
     return buf.getvalue()
+
+
+@dataclass
+class _Pending:
+    image: ImageSnapshot
+    record: fmt.ImageData
+    ts: float
+
+
+class MediaWriter:
+    """Images waiting to be encoded and written under the run folder, by the writer thread.
+
+    ``events`` is the events queue each image's record is appended to once its file is written;
+    ``on_drop(key, value, why)`` counts an image that is not saved.
+    """
+
+    def __init__(
+        self,
+        run_dir: Path,
+        events: deque[bytes],
+        on_drop: Callable[[str, Any, str], None],
+        max_pending_bytes: int = MAX_PENDING_IMAGE_BYTES,
+    ) -> None:
+        self.run_dir = run_dir
+        self.max_pending_bytes = max_pending_bytes
+        self._events = events
+        self._on_drop = on_drop
+        self._pending: deque[_Pending] = deque()
+        self._pending_bytes = 0
+        self._lock = threading.Lock()
+
+    def put(self, image: ImageSnapshot, record: fmt.ImageData, ts: float) -> None:
+        """Queue an image (the caller's thread); dropped and counted past the cap."""
+        with self._lock:
+            full = bool(self._pending) and self._pending_bytes + image.nbytes > self.max_pending_bytes
+            if not full:
+                self._pending_bytes += image.nbytes
+                self._pending.append(_Pending(image, record, ts))
+        if full:
+            mb = self.max_pending_bytes // (1024 * 1024)
+            why = f"{mb} MB of images are already waiting to be written (the disk or the encoder is behind)"
+            self._on_drop(record["key"], image.value, why)
+
+    def write_pending(self) -> None:
+        """Encode and write every queued image, then append its record (the writer thread)."""
+        while self._pending:
+            item = self._pending.popleft()
+            try:
+                data = item.image.encode()
+                path = self.run_dir / item.record["path"]
+                path.parent.mkdir(exist_ok=True)
+                path.write_bytes(data)
+                self._events.append(fmt.encode_event(fmt.IMAGE, dict(item.record), item.ts))
+            except Exception as exc:  # noqa: BLE001 - an image must never stop the writer
+                self._on_drop(item.record["key"], item.image.value, f"not saved as an image: {exc}")
+            finally:
+                with self._lock:
+                    self._pending_bytes -= item.image.nbytes

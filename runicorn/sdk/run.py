@@ -28,7 +28,7 @@ from runicorn.sdk import exit_code
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.console import ConsoleCapture, LineAssembler
 from runicorn.sdk.gitinfo import git_info
-from runicorn.sdk.media import image_bytes
+from runicorn.sdk.media import MediaWriter, snapshot
 from runicorn.sdk.run_lock import RunLock
 from runicorn.sdk.system import SystemSampler
 from runicorn.sdk.values import DROP, INT64_MAX, INT64_MIN, DropLedger, to_number
@@ -135,6 +135,8 @@ class Run:
             tick_interval_s=fmt.HEARTBEAT_INTERVAL_S,
             frames={fmt.EVENTS_FILE: FramesWriter(self.dir / fmt.EVENTS_FILE, self.dir / fmt.COLUMNS_FILE)},
         )
+        self._media = MediaWriter(self.dir, self._writer.queue(fmt.EVENTS_FILE), self._drops.drop)
+        self._writer.media = self._media  # images are encoded and written by the writer thread
         self._events = self._writer.queue(fmt.EVENTS_FILE).append
         self._logs = self._writer.queue(fmt.LOGS_FILE)
         self._console = ConsoleCapture(self._logs) if capture_console else None
@@ -220,16 +222,15 @@ class Run:
         if self._finished:
             return
         try:
-            data, suffix = image_bytes(image)
+            image_copy = snapshot(image)  # a memcpy; encoding and writing happen in the writer thread
             now = time.time()
-            rel = fmt.media_relpath(str(key), now, suffix)
-            path = self.dir / rel
-            path.parent.mkdir(exist_ok=True)
-            path.write_bytes(data)
             record = fmt.ImageData(
-                key=str(key), path=rel, step=self._step if step is None else int(step), caption=caption
+                key=str(key),
+                path=fmt.media_relpath(str(key), now, image_copy.suffix),
+                step=self._step if step is None else int(step),
+                caption=caption,
             )
-            self._events(fmt.encode_event(fmt.IMAGE, dict(record), now))
+            self._media.put(image_copy, record, now)
         except Exception as exc:  # noqa: BLE001
             self._drops.drop(str(key), type(image).__name__, f"not saved as an image: {exc}")
 

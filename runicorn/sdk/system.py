@@ -1,6 +1,6 @@
-"""The system sampler: a daemon thread writing ``system`` records (CPU, RAM, each GPU) every
-``interval_s`` into the run's events. No NVIDIA driver means no GPU keys, silently; no /proc
-(macOS, Windows) means no CPU/RAM keys."""
+"""The system sampler: a daemon thread writing ``system`` records (CPU, RAM, each GPU) into the
+run's events, the first one at start and then every ``interval_s``. No NVIDIA driver means no GPU
+keys, silently; no /proc (macOS, Windows) means no CPU/RAM keys."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from runicorn import format as fmt
 from runicorn.gpu import GpuReader
 
 log = logging.getLogger("runicorn")
+FIRST_SAMPLE_S = 0.2  # the first sample is taken this long after the run starts
 
 
 class CpuMeter:
@@ -93,14 +94,21 @@ class SystemSampler:
             log.debug("runicorn: system sampler could not start", exc_info=True)
             return
         try:
+            # The first sample at start (CPU over its first FIRST_SAMPLE_S), even when the run
+            # is finished sooner: a short run has its machine's state too.
+            self._stop.wait(min(FIRST_SAMPLE_S, self._interval_s))
+            self._record(gpus, cpu)
             while not self._stop.wait(self._interval_s):
-                try:
-                    now = time.time()
-                    data = self.sample(gpus, cpu)
-                    if data:
-                        data[fmt.TIME_KEY] = now
-                        self._sink.append(fmt.encode_event(fmt.SYSTEM, data, now))
-                except Exception:  # noqa: BLE001 - sampling must never disturb training
-                    log.debug("runicorn: system sample failed", exc_info=True)
+                self._record(gpus, cpu)
         finally:
             gpus.close()
+
+    def _record(self, gpus: GpuReader, cpu: CpuMeter) -> None:
+        try:
+            now = time.time()
+            data = self.sample(gpus, cpu)
+            if data:
+                data[fmt.TIME_KEY] = now
+                self._sink.append(fmt.encode_event(fmt.SYSTEM, data, now))
+        except Exception:  # noqa: BLE001 - sampling must never disturb training
+            log.debug("runicorn: system sample failed", exc_info=True)

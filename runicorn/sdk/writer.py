@@ -1,9 +1,13 @@
 """The buffered writer: the training thread only appends bytes to a queue; one daemon thread
-appends them to the run's files every ``flush_interval_s``, and at finish, exit and signals.
+appends them to the run's files every ``flush_interval_s``, sooner when :data:`FLUSH_LINES` lines
+are waiting, and at finish, exit and signals.
 
-It never raises into the caller. When the disk refuses a write (full, read-only, folder gone) it
-warns once, keeps the unwritten bytes in memory and retries on the next tick; past
-``max_pending_bytes`` the oldest pending lines are dropped and counted as lost.
+Memory stays bounded: the thread looks at the queues every :data:`POLL_S`, so in a tight loop it
+writes about every :data:`FLUSH_LINES` lines instead of holding half a second of them. When the
+disk is slower than the loop (or refuses writes: full, read-only, folder gone), what waits is
+capped at ``max_pending_bytes`` per file: past it the oldest whole lines are dropped and counted as
+lost, never silently. The caller is never blocked and never sees an error; a refused write warns
+once and is retried on the next tick.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +23,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from runicorn.sdk.frames_writer import FramesWriter
+    from runicorn.sdk.media import MediaWriter
 
 log = logging.getLogger("runicorn")
+POLL_S = 0.05  # how often the thread looks at the queue lengths
+FLUSH_LINES = 16384  # lines waiting that make the thread write before flush_interval_s
+LINE_OVERHEAD_BYTES = 41  # a queued line's memory beyond its bytes: the bytes object, the deque slot
 
 
 class AppendFile:
@@ -37,14 +46,45 @@ class AppendFile:
     def pending_bytes(self) -> int:
         return len(self._retry)
 
-    def write_pending(self) -> None:
-        """Write everything queued so far; raises OSError, keeping what was not written."""
+    def write_pending(self, max_pending_bytes: int) -> None:
+        """Write everything queued so far, :data:`FLUSH_LINES` lines at a time; raises OSError,
+        keeping what was not written. Lines still queued past ``max_pending_bytes`` (the disk is
+        slower than the loop) are dropped oldest first and counted."""
+        queue = self.queue
+        popleft = queue.popleft
+        while True:
+            if len(queue) > FLUSH_LINES:
+                self._drop_queued_past(max_pending_bytes - len(self._retry))
+            n = min(len(queue), FLUSH_LINES)
+            if n:
+                chunk = b"".join([popleft() for _ in range(n)])
+                self._retry = self._retry + chunk if self._retry else chunk
+            if not self._retry:
+                return
+            self._write_retry()
+            if not queue:
+                return
+
+    def take_queue(self) -> None:
+        """Move every queued line into the pending bytes (before :meth:`drop_oldest`)."""
         n = len(self.queue)
         if n:
             popleft = self.queue.popleft
             self._retry += b"".join([popleft() for _ in range(n)])
-        if not self._retry:
-            return
+
+    def _drop_queued_past(self, room_bytes: int) -> None:
+        """Drop the oldest queued lines while the queue (estimated from the mean size of its
+        first and last lines, with what Python spends on each) would not fit in ``room_bytes``."""
+        queue = self.queue
+        line_bytes = (len(queue[0]) + len(queue[-1])) / 2 + LINE_OVERHEAD_BYTES
+        excess = len(queue) - int(max(room_bytes, 0) / line_bytes)
+        if excess > 0:
+            popleft = queue.popleft
+            for _ in range(excess):
+                popleft()
+            self.lost_lines += excess
+
+    def _write_retry(self) -> None:
         if self._fd is None:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             if self.frames is not None:
@@ -93,6 +133,7 @@ class BufferedWriter:
         frames: dict[str, FramesWriter] | None = None,
     ) -> None:
         frames = frames or {}
+        self.media: MediaWriter | None = None  # its images: encoded and written here, before the events
         self.files = {key: AppendFile(path, frames.get(key)) for key, path in files.items()}
         self.flush_interval_s = flush_interval_s
         self.max_pending_bytes = max_pending_bytes
@@ -115,13 +156,16 @@ class BufferedWriter:
     def flush(self) -> bool:
         """Write everything queued so far. True when all of it reached the OS."""
         with self._lock:
+            if self.media is not None:
+                self.media.write_pending()
             ok = True
             for f in self.files.values():
                 try:
-                    f.write_pending()
+                    f.write_pending(self.max_pending_bytes)
                 except OSError as exc:
                     ok = False
                     self._warn_write_error(f.path, exc)
+                    f.take_queue()
                     f.drop_oldest(self.max_pending_bytes)
             if ok and self._warned_error:
                 log.warning("runicorn: writing to %s works again; nothing pending was lost", f.path.parent)
@@ -150,14 +194,27 @@ class BufferedWriter:
                 self.max_pending_bytes // (1024 * 1024),
             )
 
+    def _due(self) -> bool:
+        return any(len(f.queue) >= FLUSH_LINES for f in self.files.values())
+
     def _loop(self) -> None:
-        ticks_per_call = max(1, round(self._tick_interval_s / self.flush_interval_s))
-        count = 0
-        while not self._stop.wait(self.flush_interval_s):
+        poll_s = min(POLL_S, self.flush_interval_s)
+        clock = time.monotonic
+        next_flush = clock() + self.flush_interval_s
+        next_tick = clock() + self._tick_interval_s
+        while not self._stop.wait(poll_s):
             try:
+                now = clock()
+                if now < next_flush and not self._due():
+                    continue
+                next_flush = now + self.flush_interval_s
                 self.flush()
-                count += 1
-                if self._on_tick is not None and count % ticks_per_call == 0:
+                if self._on_tick is not None and now >= next_tick:
+                    next_tick = now + self._tick_interval_s
                     self._on_tick()
             except Exception:  # noqa: BLE001 - the writer thread must never die
                 log.exception("runicorn: unexpected error in the writer thread")
+        try:  # the last images are encoded here too, not on the thread that called close()
+            self.flush()
+        except Exception:  # noqa: BLE001
+            log.exception("runicorn: unexpected error in the writer thread")

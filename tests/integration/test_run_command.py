@@ -170,14 +170,16 @@ def test_a_script_calling_rn_init_logs_into_the_wrappers_run(tmp_path: Path) -> 
         tmp_path,
         "train.py",
         """
+        import numpy as np
         import runicorn as rn
         run = rn.init(project="ignored", name="ignored", config={"lr": 0.1}, tags=["from-script"])
         for step in range(1, 4):
             rn.log({"loss": 1.0 / step})
         rn.log_text("a text line")
         rn.summary({"best": 1.0})
+        rn.log_image("sample", np.full((3, 4, 5), 255, dtype=np.uint8))
         print("hello from the script")
-        rn.finish()
+        # no finish(): the end of the script ends the guest, the wrapper writes the status
         """,
     )
     done = runicorn_run(tmp_path, "--tag", "wrapped", PY, str(train))
@@ -186,6 +188,8 @@ def test_a_script_calling_rn_init_logs_into_the_wrappers_run(tmp_path: Path) -> 
     records = [fmt.decode_event(line) for line in (run / fmt.EVENTS_FILE).read_bytes().splitlines()]
     losses = [r["data"]["loss"] for r in records if r and r["type"] == fmt.METRICS]
     assert losses == [1.0, 0.5, 1.0 / 3]
+    images = [r["data"] for r in records if r and r["type"] == fmt.IMAGE]
+    assert [i["key"] for i in images] == ["sample"] and (run / images[0]["path"]).stat().st_size > 0
     lines = log_lines(run)
     assert len([line for line in lines if "hello from the script" in line]) == 1, lines
     assert any(line.endswith("| a text line") for line in lines), lines
@@ -193,6 +197,27 @@ def test_a_script_calling_rn_init_logs_into_the_wrappers_run(tmp_path: Path) -> 
     assert (fmt.read_json(run / fmt.SUMMARY_FILE) or {})["best"] == 1.0
     assert (fmt.read_json(run / fmt.META_FILE) or {})["tags"] == ["wrapped", "from-script"]
     assert status(run)["status"] == fmt.FINISHED
+
+
+def test_a_script_that_exits_with_an_error_leaves_the_status_to_the_wrapper(tmp_path: Path) -> None:
+    train = script(
+        tmp_path,
+        "train.py",
+        """
+        import sys
+        import runicorn as rn
+        rn.init()
+        rn.log({"loss": 1.0})
+        sys.exit(5)
+        """,
+    )
+    done = runicorn_run(tmp_path, PY, str(train))
+    assert done.returncode == 5, done.stderr
+    run = only_run(tmp_path / "storage")
+    st = status(run)
+    assert st["status"] == fmt.FAILED and st[fmt.EXIT_CODE_KEY] == 5 and st["attempts"] == 1
+    records = [fmt.decode_event(line) for line in (run / fmt.EVENTS_FILE).read_bytes().splitlines()]
+    assert [r["data"]["loss"] for r in records if r and r["type"] == fmt.METRICS] == [1.0]
 
 
 def test_ctrl_c_reaches_the_command_and_the_run_ends_interrupted(tmp_path: Path) -> None:

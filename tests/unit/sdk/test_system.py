@@ -55,3 +55,14 @@ def test_sampler_without_gpu_still_runs(storage_root: Path) -> None:
     run = rn.init(storage=storage_root, capture_console=False, system_metrics=True)
     run.finish()  # starting and stopping with no NVIDIA driver is silent and quick
     assert fmt.read_json(run.dir / fmt.STATUS_FILE)["status"] == fmt.FINISHED
+
+
+def test_a_run_shorter_than_the_interval_has_its_first_sample(storage_root: Path) -> None:
+    settings = resolve(storage=storage_root, system_interval_s=10.0)
+    run = Run(settings, "demo", "short", capture_console=False, system_metrics=True, nvml=TWO_GPUS)
+    run.log({"loss": 1.0})
+    run.finish()  # long before the first 10 s interval
+    raw = (run.dir / fmt.EVENTS_FILE).read_bytes()
+    records = [fmt.decode_event(line) for line in fmt.split_complete_lines(raw)[0]]
+    system = [r["data"] for r in records if r["type"] == fmt.SYSTEM]
+    assert len(system) == 1 and system[0][fmt.gpu_key(0, "util_percent")] == 40

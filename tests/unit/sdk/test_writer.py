@@ -69,3 +69,18 @@ def test_run_folder_deleted_mid_run_never_raises(storage_root: Path, caplog) -> 
         run.summary({"b": 1})
         run.finish()
     assert any("cannot write" in r.getMessage() for r in caplog.records)
+
+
+def test_a_writer_behind_the_loop_keeps_the_newest_lines_within_the_cap(tmp_path: Path) -> None:
+    target = tmp_path / "events.jsonl"
+    writer = BufferedWriter({"e": target}, flush_interval_s=60, max_pending_bytes=100_000)
+    queue = writer.queue("e")
+    lines = [b'{"i":%06d}\n' % i for i in range(50_000)]  # 13 bytes a line, 650 kB in all
+    for line in lines:  # the loop outran the writer by 6.5 times its cap
+        queue.append(line)
+    assert writer.close() is True
+    written = target.read_bytes()
+    assert len(written) <= 100_000
+    kept = written.count(b"\n")
+    assert writer.lost_lines == 50_000 - kept  # nothing lost silently
+    assert written == b"".join(lines[-kept:])  # the oldest went first

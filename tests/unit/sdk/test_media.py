@@ -1,0 +1,82 @@
+"""log_image: the caller hands over a copy; the writer thread encodes it to PNG, writes it under
+media/ and then records it; channels-first arrays and torch tensors come out right."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import deque
+from pathlib import Path
+
+import pytest
+
+import runicorn as rn
+from runicorn import format as fmt
+from runicorn.sdk.media import MediaWriter, snapshot
+from runicorn.sdk.values import DropLedger
+
+np = pytest.importorskip("numpy")
+Image = pytest.importorskip("PIL.Image")
+
+
+def image_records(run: rn.Run) -> list[dict]:
+    lines, _ = fmt.split_complete_lines((run.dir / fmt.EVENTS_FILE).read_bytes())
+    return [r["data"] for r in map(fmt.decode_event, lines) if r["type"] == fmt.IMAGE]
+
+
+def pixels(path: Path):
+    return np.asarray(Image.open(io.BytesIO(path.read_bytes())).convert("RGB"))
+
+
+def test_channels_first_arrays_and_tensors_are_encoded_by_the_writer_thread(
+    storage_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    torch = pytest.importorskip("torch")
+    encoded_on: list[str] = []
+    pytest.importorskip("PIL.PngImagePlugin")  # registers the PNG encoder, once
+    png_save = Image.SAVE["PNG"]
+
+    def recording_png_save(im, fp, filename):  # Pillow's own registry of encoders
+        encoded_on.append(threading.current_thread().name)
+        png_save(im, fp, filename)
+
+    monkeypatch.setitem(Image.SAVE, "PNG", recording_png_save)
+    monkeypatch.setenv("RUNICORN_FLUSH_INTERVAL_S", "60")  # the writer waits for finish()
+    rng = np.random.default_rng(0)
+    chw = rng.random((3, 16, 24), dtype=np.float32)  # PyTorch's layout, values in [0, 1]
+    expected = (chw.transpose(1, 2, 0) * 255).astype(np.uint8)
+    run = rn.init(storage=storage_root, capture_console=False, system_metrics=False)
+    run.log({"loss": 1.0})
+    run.log_image("array", chw, caption="chw")
+    run.log_image("tensor", torch.from_numpy(chw.copy()))
+    chw[:] = 0  # the caller may reuse its buffer at once: what was logged was a copy
+    assert not (run.dir / fmt.MEDIA_DIR).exists()  # nothing was encoded or written by the caller
+    run.finish()
+    records = image_records(run)
+    assert [r["key"] for r in records] == ["array", "tensor"] and records[0]["caption"] == "chw"
+    for record in records:
+        assert record["step"] == 1
+        assert np.array_equal(pixels(run.dir / record["path"]), expected)
+    assert encoded_on == ["runicorn-writer", "runicorn-writer"]
+
+
+def test_images_that_cannot_be_saved_are_counted_as_drops(storage_root: Path) -> None:
+    run = rn.init(storage=storage_root, capture_console=False, system_metrics=False)
+    run.log_image("bad", object())
+    run.log_image("bad", np.zeros((5, 6, 7)))  # seven channels: no image
+    run.log_image("good", np.zeros((2, 2), dtype=np.uint8))
+    run.finish()
+    assert fmt.read_json(run.dir / fmt.STATUS_FILE)["dropped"] == {"bad": 2}
+    assert [r["key"] for r in image_records(run)] == ["good"]
+
+
+def test_images_past_the_pending_cap_are_dropped_and_counted(tmp_path: Path) -> None:
+    drops = DropLedger()
+    events: deque[bytes] = deque()
+    media = MediaWriter(tmp_path, events, drops.drop, max_pending_bytes=100 * 100 * 3)
+    for i in range(3):  # the writer thread has not run yet: the second and third do not fit
+        record = fmt.ImageData(key="big", path=f"{fmt.MEDIA_DIR}/{i}.png", step=i, caption=None)
+        media.put(snapshot(np.zeros((100, 100, 3), dtype=np.uint8)), record, 0.0)
+    media.write_pending()
+    assert drops.counts == {"big": 2}
+    assert len(events) == 1 and (tmp_path / fmt.MEDIA_DIR / "0.png").exists()
