@@ -80,3 +80,20 @@ def test_images_past_the_pending_cap_are_dropped_and_counted(tmp_path: Path) -> 
     media.write_pending()
     assert drops.counts == {"big": 2}
     assert len(events) == 1 and (tmp_path / fmt.MEDIA_DIR / "0.png").exists()
+
+
+def test_images_of_the_same_shape_logged_again_and_again_each_keep_their_own_pixels(
+    storage_root: Path,
+) -> None:
+    # Copies reuse the buffers of images already written: none may show another image's pixels.
+    run = rn.init(storage=storage_root, capture_console=False, system_metrics=False)
+    frames = [np.full((8, 8, 3), 30 * i, dtype=np.uint8) for i in range(6)]
+    for i, frame in enumerate(frames):
+        run.log_image("frame", frame, step=i)
+        if i % 2:
+            run.flush()  # written: its buffer is free for the next copy
+    run.finish()
+    records = sorted(image_records(run), key=lambda r: r["step"])
+    assert [r["step"] for r in records] == list(range(6))
+    for record, frame in zip(records, frames, strict=True):
+        assert np.array_equal(pixels(run.dir / record["path"]), frame)
