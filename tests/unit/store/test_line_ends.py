@@ -69,7 +69,10 @@ def test_a_growing_line_is_looked_through_only_in_what_was_appended(
     with open(logs, "ab") as f:
         f.write(b"y" * MIB + b" end\nlast\n")
     assert _read_all(reader, key, offset)[0] == ["last"]
-    assert _read_all(reader, key)[0][3:] == ["y" * MAX_LOG_LINE_BYTES + cut_marker(UNFINISHED + MIB + 4), "last"]
+    assert _read_all(reader, key)[0][3:] == [
+        "y" * MAX_LOG_LINE_BYTES + cut_marker(UNFINISHED + MIB + 4),
+        "last",
+    ]
     assert reader.line_ends.searched_bytes - searched <= MIB + 5
 
 
