@@ -11,7 +11,9 @@ line still being written is searched only in what was appended since.
 What is known stays true while the file only grows, as ``logs.txt`` does. It is forgotten when
 the file at that identity (device, inode) got shorter, or has the same size but another mtime
 (rewritten in place), or the newline remembered at a position is not there any more. A file
-replaced by another one has another inode, so it starts unknown. Memory stays bounded: at most
+replaced by another one has another inode, so it starts unknown. (A file emptied and written
+longer again between two reads, under the same inode, is caught only by that last check: logs
+are appended to, not rewritten.) Memory stays bounded: at most
 ``max_files`` files (the least recently used are forgotten) and ``max_spans`` stretches each.
 """
 
