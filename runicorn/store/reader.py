@@ -20,6 +20,7 @@ from runicorn.store.cache import SeriesCache
 from runicorn.store.compare import compare_runs
 from runicorn.store.csv_export import metrics_csv
 from runicorn.store.decode_pool import DecodePool
+from runicorn.store.line_ends import LineEnds
 from runicorn.store.media import media_files, media_path
 from runicorn.store.run_files import is_run_file, read_run_file
 from runicorn.store.scan import RunIndex, RunInfo
@@ -51,6 +52,7 @@ class StoreReader:
         self.decode_pool = DecodePool(decode_workers)
         self.series_cache = SeriesCache(max_runs=max_cached_runs, pool=self.decode_pool)
         self._log_reads = threading.BoundedSemaphore(LOG_READS_AT_ONCE)
+        self.line_ends = LineEnds()  # where the cut log lines end, looked for once per file
 
     def close(self) -> None:
         """Stop the decoding processes, if any were started (reads go on in the caller)."""
@@ -156,9 +158,10 @@ class StoreReader:
     def read_logs_at(self, path: Path, offset: int, max_lines: int | None) -> LogChunk:
         """:func:`~runicorn.store.tail.read_logs` with at most ``LOG_READS_AT_ONCE`` at a time: a
         log read of huge lines is mostly copying bytes, and many at once would starve every
-        other request of the CPU and the interpreter lock (the others wait their turn)."""
+        other request of the CPU and the interpreter lock (the others wait their turn). The rest
+        of a cut line is looked through once for all readers (:attr:`line_ends`)."""
         with self._log_reads:
-            return read_logs(path, offset, max_lines=max_lines)
+            return read_logs(path, offset, max_lines=max_lines, line_ends=self.line_ends)
 
     def run_text(self, key: str, file_name: str) -> str:
         """The uncommitted git diff or the failure traceback of a run (``format.RUN_TEXT_FILES``),

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.store.line_ends import LineEnds
 from runicorn.store.run_files import open_run_file, stat_run_file
 
 # How much one read takes at most; a caller loops (``more``) to read further.
@@ -98,7 +99,11 @@ def read_events(path: Path, offset: int = 0, max_bytes: int = DEFAULT_MAX_BYTES)
 
 
 def read_logs(
-    path: Path, offset: int = 0, max_lines: int | None = None, max_bytes: int = LOG_READ_BYTES
+    path: Path,
+    offset: int = 0,
+    max_lines: int | None = None,
+    max_bytes: int = LOG_READ_BYTES,
+    line_ends: LineEnds | None = None,
 ) -> LogChunk:
     """Complete lines of ``logs.txt`` from byte ``offset``, at most ``max_lines`` of them.
 
@@ -108,6 +113,7 @@ def read_logs(
     never get one): the answer's offset then lies inside it, and the read from there skips the
     rest of that line. About ``max_bytes`` are kept per call and at most :data:`LOG_SKIP_BYTES`
     more read to skip the rest of cut lines: memory stays bounded whatever the file holds.
+    ``line_ends`` shared by many calls lets them look through each cut line only once.
     """
     path = Path(path)
     try:
@@ -118,7 +124,7 @@ def read_logs(
         size = os.fstat(f.fileno()).st_size
         restarted = offset > size or offset < 0
         start = 0 if restarted else offset
-        lines = _LogLines(max(max_bytes, MAX_LOG_LINE_BYTES + 1), max_lines)
+        lines = _LogLines(max(max_bytes, MAX_LOG_LINE_BYTES + 1), max_lines, line_ends or LineEnds())
         if start > 0:
             f.seek(start - 1)
             lines.skipping = f.read(1) != b"\n"  # inside a line cut by an earlier read
@@ -143,9 +149,10 @@ def _mapped(f: io.BufferedReader, size: int) -> mmap.mmap | None:
 class _LogLines:
     """The lines of one :func:`read_logs` call, read chunk by chunk."""
 
-    def __init__(self, max_bytes: int, max_lines: int | None) -> None:
+    def __init__(self, max_bytes: int, max_lines: int | None, line_ends: LineEnds) -> None:
         self.max_bytes = max_bytes
         self.max_lines = max_lines
+        self.line_ends = line_ends
         self.lines: list[str] = []
         self.malformed = 0
         self.kept_bytes = 0  # of the lines taken
@@ -170,7 +177,7 @@ class _LogLines:
                     # Nothing more of this line is kept: look for its end without copying it.
                     mapped = mapped or _mapped(f, size)
                     if mapped is not None:
-                        pos = self._skip(mapped, pos, min(size, pos + LOG_CHUNK_BYTES))
+                        pos = self._skip(f, mapped, pos, min(size, start + LOG_SKIP_BYTES))
                         continue
                 f.seek(pos)
                 got = f.readinto(view[: min(LOG_CHUNK_BYTES, size - pos)])  # one buffer, reused
@@ -190,9 +197,9 @@ class _LogLines:
             self.consumed = pos
         self.more = self.consumed < size and pos < size
 
-    def _skip(self, mapped: mmap.mmap, pos: int, end: int) -> int:
+    def _skip(self, f: io.BufferedReader, mapped: mmap.mmap, pos: int, end: int) -> int:
         """Look for the end of the current (long) line in bytes ``pos..end``; where to go on."""
-        nl = mapped.find(b"\n", pos, end)
+        nl = self.line_ends.find_newline(f.fileno(), mapped, pos, end)
         if nl < 0:
             self._line_bytes += end - pos
             return end

@@ -77,7 +77,9 @@ def bind(host: str, port: int) -> socket.socket:
             f"cannot resolve --host {host}: {exc}", "use an IP address such as 127.0.0.1"
         ) from exc
     family, _, _, _, address = infos[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # Named TCP, so the event loop turns Nagle's algorithm off on each connection: otherwise a
+    # reply's body waits for the client's delayed ACK of its headers, 40 ms a kept-alive request.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
@@ -46,6 +47,32 @@ def test_binding_a_busy_port_names_the_address() -> None:
         assert f"127.0.0.1:{port}" in err.value.message and "--port" in (err.value.hint or "")
     finally:
         taken.close()
+
+
+def test_replies_on_a_kept_alive_connection_are_sent_at_once() -> None:
+    """The event loop turns Nagle's algorithm off only on sockets it knows to be TCP; with it on,
+    the body of each reply on a kept-alive connection waited for the client's delayed ACK of
+    the headers (about 40 ms a request)."""
+
+    async def nodelay_of_an_accepted_connection() -> int:
+        sock = bind("127.0.0.1", 0)
+        accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Accept(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                conn = transport.get_extra_info("socket")
+                accepted.set_result(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Accept, sock=sock)
+        async with server:
+            _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+            result = await accepted
+            writer.close()
+            await writer.wait_closed()
+        return result
+
+    assert asyncio.run(nodelay_of_an_accepted_connection()) != 0
 
 
 def test_the_viewer_starts_without_loading_the_ssh_library(tmp_path: Path) -> None:
