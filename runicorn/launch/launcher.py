@@ -243,8 +243,10 @@ class Launcher:
             status, kind, exit_code = fmt.FAILED, "failure", result.exit_code
             error = f"exit code {result.exit_code}" + (f" ({result.signal})" if result.signal else "")
         self.run.update_status(dict(fields))
-        self.run.finish(status, error)
+        # told while the run is still open, so that an observer can still write into its log
+        # (a notification refused by its service); the event carries the final status
         self._tell(kind, attempts, result, status=status, reason=fields.get("reason"), exit_code=exit_code)
+        self.run.finish(status, error)
         return status, exit_code
 
     # --- console and messages --------------------------------------------------------------
@@ -264,6 +266,13 @@ class Launcher:
         self._decoder.reset()
         self.run.close_console()
         self._tail_lines.close()
+
+    def note(self, text: str) -> None:
+        """A line of the wrapper's own, for observers (any thread): into logs.txt while the run
+        is open, and on stderr."""
+        if self.run is not None and not self.run.finished:
+            self.run.log_text(f"{PREFIX}: {text}")
+        _say(text)
 
     def _mark(self, text: str) -> None:
         """A line of the wrapper's own in logs.txt (``HH:MM:SS | runicorn run: ...``) and on stderr."""
