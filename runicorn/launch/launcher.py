@@ -31,11 +31,12 @@ from runicorn.launch.timeout import describe_duration
 from runicorn.sdk.console import LineAssembler
 from runicorn.sdk.gitinfo import changed_files
 from runicorn.sdk.run import Run
-from runicorn.settings import Settings
+from runicorn.settings import SETTINGS_TABLE, Settings
 
 PREFIX = "runicorn run"
 LAST_LINES = 20  # console lines kept for the events' messages
 _PUMP_S = 0.1
+NOTIFY_CHANNELS_ENV = next(s.env for s in SETTINGS_TABLE if s.name == "notify_channels")
 
 
 @dataclass
@@ -164,6 +165,8 @@ class Launcher:
         opts = self.options
         relay = GuestRelay(self.run)
         env = {**os.environ, **relay.env()}
+        if opts.notify:  # the command's rn.alert uses the channels this run was told to use
+            env[NOTIFY_CHANNELS_ENV] = ",".join(opts.notify)
         session = PtySession(opts.command, self._on_output, env=env, cwd=self.cwd, pass_fds=(relay.write_fd,))
         started = time.monotonic()
         try:

@@ -13,53 +13,18 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable, Sequence
-from urllib.parse import quote
 
-from runicorn.errors import ConfigError
 from runicorn.launch.events import END_KINDS, LaunchEvent
 from runicorn.launch.timeout import describe_duration
-from runicorn.notify import CHANNEL_NAMES, Channel, Message, Notifier, channels_from_settings
+from runicorn.notify import Channel, Message, Notifier, selected_channels
+from runicorn.sdk.alert_sender import run_link
 from runicorn.settings import Settings
 
 NOTIFY_WAIT_S = 5.0  # at the end of a run, the longest wait for messages still being sent
-NO_CHANNEL = "none"  # `--notify none`: no notification for this run
 MAX_LINE_CHARS = 300  # of each of the log's last lines put into a message
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\r")
 
 Report = Callable[[str], None]
-
-
-def select_channels(configured: Sequence[Channel], names: Sequence[str]) -> list[Channel]:
-    """The channels ``--notify`` names (every configured one when it names none; none for
-    ``--notify none``). Raises ConfigError for a name that is no channel or is not configured."""
-    if not names:
-        return list(configured)
-    wanted = [n.strip().lower() for n in names]
-    if NO_CHANNEL in wanted:
-        if len(set(wanted)) > 1:
-            raise ConfigError(
-                f"--notify {NO_CHANNEL} was given with channels ({', '.join(names)})",
-                f"give either --notify {NO_CHANNEL} or the channels to use",
-            )
-        return []
-    for name in wanted:
-        if name not in CHANNEL_NAMES:
-            raise ConfigError(
-                f"--notify {name}: no channel is called {name!r}",
-                f"use one of {', '.join(CHANNEL_NAMES)}, or {NO_CHANNEL}",
-            )
-        if not any(c.name == name for c in configured):
-            raise ConfigError(
-                f"--notify {name}: the {name} channel is not configured",
-                "set its address (see `runicorn config --show` and docs/notify.md)",
-            )
-    return [c for c in configured if c.name in wanted]
-
-
-def run_link(viewer_url: str, run_id: str) -> str | None:
-    """The run's page in the viewer (``<viewer_url>/runs/<id>``), or None without a viewer URL."""
-    base = viewer_url.strip().rstrip("/")
-    return f"{base}/runs/{quote(run_id, safe='')}" if base else None
 
 
 def message_for(event: LaunchEvent, viewer_url: str = "") -> Message:
@@ -113,9 +78,10 @@ class NotifyObserver:
 
     @classmethod
     def from_settings(cls, settings: Settings, names: Sequence[str], report: Report) -> NotifyObserver:
-        """The observer for the channels ``--notify`` names among the configured ones; raises
-        ConfigError on a misconfigured channel or an unknown name, before anything runs."""
-        channels = select_channels(channels_from_settings(settings), names)
+        """The observer for the channels ``--notify`` (else the ``notify_channels`` setting) names
+        among the configured ones; raises ConfigError on a misconfigured channel or an unknown
+        name, before anything runs."""
+        channels = selected_channels(settings, names)
         return cls(channels, report, settings.viewer_url)
 
     @property
