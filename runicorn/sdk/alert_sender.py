@@ -31,7 +31,9 @@ class AlertSender:
     """Sends one run's alerts. ``report(text)`` gets one line per alert a channel did not take
     (the service's own words, secrets masked), to be written into the run's log."""
 
-    def __init__(self, settings: Settings, project: str, name: str, run_id: str, report: Callable[[str], None]):
+    def __init__(
+        self, settings: Settings, project: str, name: str, run_id: str, report: Callable[[str], None]
+    ):
         self._settings = settings
         self._place = f"{project}/{name}"
         self._run_id = run_id
@@ -47,7 +49,11 @@ class AlertSender:
         try:
             if self._notifier is None and not self._start():
                 return
-            fields = {"run": f"{self._place} {self._run_id}", "server": socket.gethostname(), "step": str(step)}
+            fields = {
+                "run": f"{self._place} {self._run_id}",
+                "server": socket.gethostname(),
+                "step": str(step),
+            }
             link = run_link(self._settings.viewer_url, self._run_id)
             self._notifier.send(self._message(f"{self._place}: {title}", text, level, fields, link), EVENT)
         except Exception as exc:  # noqa: BLE001 - never raise into the training loop

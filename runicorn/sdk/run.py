@@ -245,8 +245,10 @@ class Run:
         try:
             level = str(level).lower()
             if level not in fmt.ALERT_LEVELS:
-                self._warn_once("alert level", f"rn.alert level={level!r} is not one of "
-                                f"{', '.join(fmt.ALERT_LEVELS)}; recorded as info")
+                self._warn_once(
+                    "alert level",
+                    f"rn.alert level={level!r} is not one of {', '.join(fmt.ALERT_LEVELS)}; recorded as info",
+                )
                 level = "info"
             data = fmt.AlertData(
                 title=str(title)[: fmt.ALERT_TITLE_MAX_CHARS],

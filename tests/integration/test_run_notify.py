@@ -176,7 +176,9 @@ def test_a_finished_run_is_mailed_through_smtp(smtp_server: Mailbox, tmp_path: P
 def test_notify_none_sends_nothing_and_an_unconfigured_channel_is_refused_before_running(
     chat_server: ChatServer, tmp_path: Path
 ) -> None:
-    quiet = runicorn_run(tmp_path, "--notify", "none", PY, "-c", "raise SystemExit(3)", **dingtalk_env(chat_server))
+    quiet = runicorn_run(
+        tmp_path, "--notify", "none", PY, "-c", "raise SystemExit(3)", **dingtalk_env(chat_server)
+    )
     assert quiet.returncode == 3 and chat_server.requests == 0
     refused = runicorn_run(tmp_path, "--notify", "slack", PY, "-c", "pass", **dingtalk_env(chat_server))
     assert refused.returncode == 1

@@ -62,7 +62,9 @@ def alert_records(run: Path) -> list[dict]:
     return [r["data"] for r in records if r and r["type"] == fmt.ALERT]
 
 
-def test_an_alert_reaches_dingtalk_and_is_recorded_in_the_run(chat_server: ChatServer, tmp_path: Path) -> None:
+def test_an_alert_reaches_dingtalk_and_is_recorded_in_the_run(
+    chat_server: ChatServer, tmp_path: Path
+) -> None:
     done = run_python(
         tmp_path,
         TRAIN,
@@ -73,7 +75,9 @@ def test_an_alert_reaches_dingtalk_and_is_recorded_in_the_run(chat_server: ChatS
     )
     assert done.returncode == 0, done.stderr
     run = only_run(tmp_path)
-    assert alert_records(run) == [{"title": "loss diverged", "text": "loss 1e9 at step 2", "level": "error", "step": 2}]
+    assert alert_records(run) == [
+        {"title": "loss diverged", "text": "loss 1e9 at step 2", "level": "error", "step": 2}
+    ]
     [received] = chat_server.accepted
     text = received.body["markdown"]["text"]
     assert "p/alerted: loss diverged" in text and "loss 1e9 at step 2" in text

@@ -10,7 +10,9 @@ import httpx
 from runicorn import format as fmt
 
 
-def test_alerts_are_served_oldest_first_and_new_ones_appear(make_run, storage_root: Path, live_viewer) -> None:
+def test_alerts_are_served_oldest_first_and_new_ones_appear(
+    make_run, storage_root: Path, live_viewer
+) -> None:
     run = make_run(steps=20, finish=False)
     run.alert("loss spiked", "loss 3.2 at step 20", level="warning")
     run.log({"train/loss": 0.1}, step=21)
