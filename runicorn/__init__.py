@@ -24,7 +24,18 @@ from runicorn.sdk.guest import GuestRun, claim_handoff
 from runicorn.sdk.run import Run, warn_no_run
 
 __version__ = "0.1.0"
-__all__ = ["init", "log", "log_text", "log_image", "summary", "finish", "config", "Run", "RunicornError"]
+__all__ = [
+    "init",
+    "log",
+    "log_text",
+    "log_image",
+    "alert",
+    "summary",
+    "finish",
+    "config",
+    "Run",
+    "RunicornError",
+]
 
 _current: Run | DisabledRun | None = None
 # rn.config before any rn.init: what is set on it becomes part of the next run's config.
@@ -105,6 +116,15 @@ def log_image(key: str, image: Any, step: int | None = None, caption: str | None
         _current.log_image(key, image, step=step, caption=caption)
     else:
         warn_no_run("log_image")
+
+
+def alert(title: str, text: str = "", level: str = "info") -> None:
+    """Record an alert on the current run and send it through the configured notification
+    channels (event ``alert``, docs/notify.md) in the background: never blocks, never raises."""
+    if _current is not None:
+        _current.alert(title, text, level)
+    else:
+        warn_no_run("alert")
 
 
 def summary(values: dict[str, Any]) -> None:

@@ -466,7 +466,8 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="CHANNEL",
-        help="notify this channel (see docs/notify.md)",
+        help="send notifications to this channel only (repeatable; default: every configured "
+        "channel; none: no notification). See docs/notify.md",
     )
     p.add_argument("--require-clean", action="store_true", help="refuse to start with uncommitted changes")
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="CMD", help="the command and its arguments")
@@ -476,6 +477,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 def _run_run(args: argparse.Namespace) -> int:
     from runicorn import settings
     from runicorn.launch import Launcher, LaunchOptions
+    from runicorn.launch.notify_observer import NotifyObserver
     from runicorn.launch.timeout import parse_duration
 
     command = list(args.command)
@@ -497,7 +499,10 @@ def _run_run(args: argparse.Namespace) -> int:
         notify=args.notify,
         require_clean=args.require_clean,
     )
-    return Launcher(resolved, options).launch().exit_code
+    launcher = Launcher(resolved, options)
+    notify = NotifyObserver.from_settings(resolved, options.notify, report=launcher.note)
+    launcher.observers.append(notify)
+    return launcher.launch().exit_code
 
 
 def _add_notify(sub: argparse._SubParsersAction) -> None:

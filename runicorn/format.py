@@ -98,7 +98,10 @@ STALE_AFTER_S = 120.0
 METRICS: Literal["metrics"] = "metrics"
 IMAGE: Literal["image"] = "image"
 SYSTEM: Literal["system"] = "system"
-RECORD_KINDS = (METRICS, IMAGE, SYSTEM)
+# One ``rn.alert`` call (added in format 1 without a version change: readers skip kinds they do
+# not know, so older viewers simply do not show alerts).
+ALERT: Literal["alert"] = "alert"
+RECORD_KINDS = (METRICS, IMAGE, SYSTEM, ALERT)
 
 # Reserved keys inside the ``data`` of a metrics record.
 STEP_KEY = "global_step"
@@ -126,6 +129,20 @@ class SystemData(TypedDict, total=False):
     """``data`` of a ``system`` record: flat keys such as ``cpu/percent``, ``gpu0/util_percent``."""
 
     time: float
+
+
+ALERT_LEVELS = ("info", "success", "warning", "error")
+ALERT_TITLE_MAX_CHARS = 200
+ALERT_TEXT_MAX_CHARS = 4000
+
+
+class AlertData(TypedDict):
+    """``data`` of an ``alert`` record: what ``rn.alert`` was given, at the run's current step."""
+
+    title: str  # at most ALERT_TITLE_MAX_CHARS
+    text: str  # at most ALERT_TEXT_MAX_CHARS
+    level: str  # one of ALERT_LEVELS
+    step: int  # the run's last logged step when the alert was raised (0 before any)
 
 
 class Event(TypedDict):

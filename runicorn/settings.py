@@ -100,7 +100,13 @@ SETTINGS_TABLE = (
             (
                 "events",
                 "finish,failure,timeout,alert",
-                "events notified: start,finish,failure,timeout,retry,alert",
+                "events notified: start,finish,failure,timeout,retry,interrupted,alert",
+            ),
+            (
+                "channels",
+                "",
+                "channels used, comma-separated (empty: every configured one; none: no notification); "
+                "`runicorn run --notify` overrides it",
             ),
             ("dingtalk_webhook", "", "DingTalk robot webhook URL (secret)"),
             ("dingtalk_secret", "", "DingTalk robot signing secret, SEC... (secret)"),
@@ -157,6 +163,7 @@ class Settings:
     run_grace_s: float = 10.0
     viewer_url: str = ""
     notify_events: str = "finish,failure,timeout,alert"
+    notify_channels: str = ""
     notify_dingtalk_webhook: str = ""
     notify_dingtalk_secret: str = ""
     notify_dingtalk_keyword: str = ""

@@ -31,11 +31,12 @@ from runicorn.launch.timeout import describe_duration
 from runicorn.sdk.console import LineAssembler
 from runicorn.sdk.gitinfo import changed_files
 from runicorn.sdk.run import Run
-from runicorn.settings import Settings
+from runicorn.settings import SETTINGS_TABLE, Settings
 
 PREFIX = "runicorn run"
 LAST_LINES = 20  # console lines kept for the events' messages
 _PUMP_S = 0.1
+NOTIFY_CHANNELS_ENV = next(s.env for s in SETTINGS_TABLE if s.name == "notify_channels")
 
 
 @dataclass
@@ -164,6 +165,8 @@ class Launcher:
         opts = self.options
         relay = GuestRelay(self.run)
         env = {**os.environ, **relay.env()}
+        if opts.notify:  # the command's rn.alert uses the channels this run was told to use
+            env[NOTIFY_CHANNELS_ENV] = ",".join(opts.notify)
         session = PtySession(opts.command, self._on_output, env=env, cwd=self.cwd, pass_fds=(relay.write_fd,))
         started = time.monotonic()
         try:
@@ -243,8 +246,10 @@ class Launcher:
             status, kind, exit_code = fmt.FAILED, "failure", result.exit_code
             error = f"exit code {result.exit_code}" + (f" ({result.signal})" if result.signal else "")
         self.run.update_status(dict(fields))
-        self.run.finish(status, error)
+        # told while the run is still open, so that an observer can still write into its log
+        # (a notification refused by its service); the event carries the final status
         self._tell(kind, attempts, result, status=status, reason=fields.get("reason"), exit_code=exit_code)
+        self.run.finish(status, error)
         return status, exit_code
 
     # --- console and messages --------------------------------------------------------------
@@ -264,6 +269,13 @@ class Launcher:
         self._decoder.reset()
         self.run.close_console()
         self._tail_lines.close()
+
+    def note(self, text: str) -> None:
+        """A line of the wrapper's own, for observers (any thread): into logs.txt while the run
+        is open, and on stderr."""
+        if self.run is not None and not self.run.finished:
+            self.run.log_text(f"{PREFIX}: {text}")
+        _say(text)
 
     def _mark(self, text: str) -> None:
         """A line of the wrapper's own in logs.txt (``HH:MM:SS | runicorn run: ...``) and on stderr."""

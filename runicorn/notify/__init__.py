@@ -8,7 +8,13 @@ channels from :func:`channels_from_settings` and hands both to one :class:`Notif
 from __future__ import annotations
 
 from runicorn.notify.channel import Channel, HttpChannel, HttpRequest, Outcome
-from runicorn.notify.config import CHANNEL_NAMES, channels_from_settings
+from runicorn.notify.config import (
+    CHANNEL_NAMES,
+    NO_CHANNEL,
+    channels_from_settings,
+    select_channels,
+    selected_channels,
+)
 from runicorn.notify.dingtalk import DingTalk
 from runicorn.notify.feishu import Feishu
 from runicorn.notify.message import EVENTS, LEVELS, Message
@@ -23,6 +29,7 @@ __all__ = [
     "CHANNEL_NAMES",
     "EVENTS",
     "LEVELS",
+    "NO_CHANNEL",
     "Channel",
     "DingTalk",
     "Feishu",
@@ -38,5 +45,7 @@ __all__ = [
     "Webhook",
     "channels_from_settings",
     "redact",
+    "select_channels",
+    "selected_channels",
     "redact_url",
 ]

@@ -4,7 +4,7 @@ else ``notify_events``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ from runicorn.notify.webhook import Webhook
 from runicorn.settings import SETTINGS_TABLE, Settings, setting_name
 
 CHANNEL_NAMES = ("dingtalk", "feishu", "slack", "webhook", "smtp")
+NO_CHANNEL = "none"  # in notify_channels / `--notify none`: no notification at all
 
 
 def channels_from_settings(settings: Settings | Mapping[str, Any]) -> list[Channel]:
@@ -91,3 +92,41 @@ def _smtp(get: Any, password: str, events: frozenset[str]) -> Smtp:
         sender=get("smtp_from"),
         recipients=recipients,
     )
+
+
+def selected_channels(settings: Settings, names: Sequence[str] | None = None) -> list[Channel]:
+    """The configured channels that ``names`` (``runicorn run --notify``), else the
+    ``notify_channels`` setting, select: every configured one when they name none."""
+    where = "--notify"
+    if not names:
+        names = [n for n in settings.notify_channels.split(",") if n.strip()]
+        where = "notify_channels"
+    return select_channels(channels_from_settings(settings), names, where)
+
+
+def select_channels(configured: Sequence[Channel], names: Sequence[str], where: str) -> list[Channel]:
+    """The channels ``names`` selects among ``configured`` (all of them when it names none; none
+    for ``none``). Raises ConfigError, naming ``where``, for a name that is no channel or is
+    not configured."""
+    wanted = [n.strip().lower() for n in names if n.strip()]
+    if not wanted:
+        return list(configured)
+    if NO_CHANNEL in wanted:
+        if len(set(wanted)) > 1:
+            raise ConfigError(
+                f"{where}: {NO_CHANNEL} was given with channels ({', '.join(wanted)})",
+                f"give either {NO_CHANNEL} or the channels to use",
+            )
+        return []
+    for name in wanted:
+        if name not in CHANNEL_NAMES:
+            raise ConfigError(
+                f"{where}: no channel is called {name!r}",
+                f"use one of {', '.join(CHANNEL_NAMES)}, or {NO_CHANNEL}",
+            )
+        if not any(c.name == name for c in configured):
+            raise ConfigError(
+                f"{where} {name}: the {name} channel is not configured",
+                "set its address (see `runicorn config --show` and docs/notify.md)",
+            )
+    return [c for c in configured if c.name in wanted]

@@ -8,7 +8,7 @@ from runicorn.errors import ConfigError
 
 LEVELS = ("info", "success", "warning", "error")
 # The events a caller may notify; a channel sends those listed in its settings (RUNICORN_NOTIFY_EVENTS).
-EVENTS = ("start", "finish", "failure", "timeout", "retry", "alert")
+EVENTS = ("start", "finish", "failure", "timeout", "retry", "interrupted", "alert")
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,9 @@ class DisabledRun:
     def log_image(self, key: str, image: Any, step: int | None = None, caption: str | None = None) -> None:
         pass
 
+    def alert(self, title: str, text: str = "", level: str = "info") -> None:
+        pass
+
     def summary(self, values: dict[str, Any]) -> None:
         pass
 

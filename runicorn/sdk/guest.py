@@ -163,6 +163,7 @@ class GuestRun(Run):
         self.project = str(meta.get("project", fmt.DEFAULT_PROJECT))
         self.name = str(meta.get("name", fmt.DEFAULT_NAME))
         self.root = settings.storage
+        self._settings = settings
         self.id, self.dir = handoff.run_id, handoff.run_dir
         self._finished = False
         self._lock = threading.Lock()
@@ -200,6 +201,7 @@ class GuestRun(Run):
 
     def _end(self, status: str, error: str | None = None, exit_status: int | None = None) -> None:
         """Send everything queued to the wrapper; the final status is the wrapper's to write."""
+        self._close_alerts()
         with self._lock:
             if self._finished:
                 return

@@ -88,6 +88,7 @@ class Run:
         config = config_dict(config)  # refused here, before a run folder exists
         self.project, self.name = project, name
         self.root = settings.storage
+        self._settings = settings
         if run_id is not None:
             self._refuse_id_of_another_run(run_id)
         self.id, self.dir, resumed = self._make_dir(run_id)
@@ -234,6 +235,36 @@ class Run:
         except Exception as exc:  # noqa: BLE001
             self._drops.drop(str(key), type(image).__name__, f"not saved as an image: {exc}")
 
+    def alert(self, title: str, text: str = "", level: str = "info") -> None:
+        """Record an alert in the run (an ``alert`` line in events.jsonl, at the current step)
+        and send it through the configured notification channels (docs/notify.md), in the
+        background. ``level``: ``info``, ``success``, ``warning`` or ``error``."""
+        if self._finished:
+            warn_no_run("alert")
+            return
+        try:
+            level = str(level).lower()
+            if level not in fmt.ALERT_LEVELS:
+                self._warn_once(
+                    "alert level",
+                    f"rn.alert level={level!r} is not one of {', '.join(fmt.ALERT_LEVELS)}; recorded as info",
+                )
+                level = "info"
+            data = fmt.AlertData(
+                title=str(title)[: fmt.ALERT_TITLE_MAX_CHARS],
+                text=str(text)[: fmt.ALERT_TEXT_MAX_CHARS],
+                level=level,
+                step=self._step,
+            )
+            self._events(_encode(fmt.ALERT, dict(data), _now()))
+            if self.__dict__.get("_alerts") is None:
+                from runicorn.sdk.alert_sender import AlertSender
+
+                self._alerts = AlertSender(self._settings, self.project, self.name, self.id, self._note)
+            self._alerts.send(data["title"], data["text"], level, data["step"])
+        except Exception as exc:  # noqa: BLE001 - never raise into the training loop
+            self._warn_once("alert", f"rn.alert failed and was skipped: {exc!r}")
+
     def summary(self, values: dict[str, Any]) -> None:
         """Merge ``values`` into summary.json (final numbers: best accuracy, test loss...).
 
@@ -296,6 +327,7 @@ class Run:
 
     def _end(self, status: str, error: str | None = None, exit_status: int | None = None) -> None:
         """Finish the run; ``exit_status`` is the process's own when its end finishes the run."""
+        self._close_alerts()
         with self._lock:
             if self._finished:
                 return
@@ -470,6 +502,18 @@ class Run:
                 f"cannot write {self.dir / file_name} ({exc.strerror or exc}); "
                 "training continues, it is written again at the next change",
             )
+
+    def _close_alerts(self) -> None:
+        """Wait a bounded time for alerts still being sent, while the run's log is still open."""
+        alerts = self.__dict__.get("_alerts")
+        if alerts is not None and not self._finished:
+            alerts.close()
+
+    def _note(self, text: str) -> None:
+        """A line of Runicorn's own in the run's log (from any thread), while the run is open."""
+        if not self._finished:
+            self.log_text(f"runicorn: {text}")
+        warn_once_per_process("notify refused", f"{text} (more in the run's logs.txt)")
 
     def _warn_once(self, topic: str, message: str) -> None:
         if topic not in self._warned_topics:

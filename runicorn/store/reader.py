@@ -16,6 +16,7 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import RunNotFound
+from runicorn.store.alerts import AlertLogs
 from runicorn.store.cache import SeriesCache
 from runicorn.store.compare import compare_runs
 from runicorn.store.csv_export import metrics_csv
@@ -53,6 +54,7 @@ class StoreReader:
         self.series_cache = SeriesCache(max_runs=max_cached_runs, pool=self.decode_pool)
         self._log_reads = threading.BoundedSemaphore(LOG_READS_AT_ONCE)
         self.line_ends = LineEnds()  # where the cut log lines end, looked for once per file
+        self._alerts = AlertLogs(max_runs=max_cached_runs)
 
     def close(self) -> None:
         """Stop the decoding processes, if any were started (reads go on in the caller)."""
@@ -185,6 +187,10 @@ class StoreReader:
         info = self.run(key)
         series = self._series_at(info.path)
         return {"images": list(series.images), "files": media_files(info.path)}
+
+    def alerts(self, key: str) -> list[dict[str, Any]]:
+        """The run's alerts (``rn.alert``), oldest first: ``[{ts, step, title, text, level}]``."""
+        return self._alerts.read(self.run(key).path)
 
     def media_file(self, key: str, relpath: str) -> Path:
         """The media file to send; RunNotFound for a path that is missing or leaves media/."""

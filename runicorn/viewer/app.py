@@ -21,6 +21,7 @@ from runicorn.settings import Settings
 from runicorn.store import StoreReader
 from runicorn.store.decode_pool import default_workers
 from runicorn.viewer import (
+    routes_alerts,
     routes_gpu,
     routes_import,
     routes_logs,
@@ -91,6 +92,7 @@ def create_app(
     app.include_router(routes_metrics.router(reader))
     app.include_router(routes_logs.router(reader, poll_interval_s=log_poll_interval_s))
     app.include_router(routes_media.router(reader))
+    app.include_router(routes_alerts.router(reader))
     app.include_router(routes_gpu.router(nvml))
     # Routers of other parts go here, one line each (before the web UI's catch-all route):
     app.include_router(routes_import.router(settings))

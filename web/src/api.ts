@@ -51,6 +51,15 @@ export interface CompareAnswer {
   metrics: Record<string, (Series & { run: string; stages: Stage[] })[]>;
 }
 
+/** One rn.alert of a run (GET /api/runs/{key}/alerts). */
+export interface RunAlert {
+  ts: number | null;
+  step: number | null;
+  title: string;
+  text: string;
+  level: "info" | "success" | "warning" | "error";
+}
+
 export interface MediaImage {
   key: string;
   path: string;
@@ -138,6 +147,7 @@ export const api = {
   compare: (ids: string[], keys: string[], x: string) =>
     getJson<CompareAnswer>("/api/compare", { ids: ids.join(","), keys: keys.join(","), x }),
   media: (key: string) => getJson<{ images: MediaImage[] }>(`/api/runs/${enc(key)}/media`),
+  alerts: (key: string) => getJson<RunAlert[]>(`/api/runs/${enc(key)}/alerts`),
   mediaUrl: (key: string, path: string) =>
     `/api/runs/${enc(key)}/media/${path.split("/").map(enc).join("/")}`,
   metricsCsvUrl: (key: string) => `/api/runs/${enc(key)}/metrics.csv`,

@@ -8,6 +8,7 @@ import { ChartControls } from "../components/ChartControls";
 import { useLiveHistory } from "../components/liveHistory";
 import { MetricCharts, type RunSeries } from "../components/MetricCharts";
 import { OverlayPicker } from "../components/OverlayPicker";
+import { RunAlerts } from "../components/RunAlerts";
 import { RunOverview } from "../components/RunOverview";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatDuration, formatTime, runLabel } from "../lib/format";
@@ -104,6 +105,7 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
           {run.warnings.join(" · ")}
         </div>
       )}
+      <RunAlerts runKey={runKey} />
       <div class="tabs" role="tablist">
         {tabs.map(([id, label]) => (
           <button role="tab" class={tab === id ? "active" : ""} data-testid={`tab-${id}`} onClick={() => setTab(id)}>
