@@ -1,6 +1,6 @@
-"""Whether a run is still being written, by the store's own rule: a run is live while its status
-says ``running`` and its heartbeat (or, without one, its newest file write) is younger than
-:data:`runicorn.format.STALE_AFTER_S` (older, the store shows it as ``crashed``)."""
+"""Whether a run is still being written: a process holds its ``run.lock``, or, by the store's own
+rule, its status says ``running`` and its heartbeat (or, without one, its newest file write) is
+younger than :data:`runicorn.format.STALE_AFTER_S` (older, the store shows it as ``crashed``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from runicorn import format as fmt
 from runicorn.errors import RunicornError
+from runicorn.sdk.run_lock import is_locked
 from runicorn.store.scan import RunInfo, read_run_folder
 
 LIVE_HINT = "wait for it to finish, or stop it first"
@@ -20,7 +21,7 @@ class RunIsLive(RunicornError):
 
 def run_is_live(run_dir: Path) -> bool:
     """True while a process may still write the run in ``run_dir`` (read from its files now)."""
-    return read_run_folder(Path(run_dir)).state() == fmt.RUNNING
+    return is_locked(Path(run_dir)) or read_run_folder(Path(run_dir)).state() == fmt.RUNNING
 
 
 def refuse_live(run: RunInfo, action: str) -> None:
@@ -28,7 +29,9 @@ def refuse_live(run: RunInfo, action: str) -> None:
     if not run_is_live(run.path):
         return
     now = read_run_folder(run.path)
-    if now.heartbeat_at is not None:
+    if is_locked(run.path):
+        why = "a process holds its run.lock"
+    elif now.heartbeat_at is not None:
         why = f"status running, heartbeat {max(0.0, time.time() - now.heartbeat_at):.0f} s ago"
     else:
         why = f"status running, files written {max(0.0, time.time() - now.last_activity):.0f} s ago"

@@ -83,3 +83,22 @@ class RunLock:
                 os.close(fd)  # closing releases the flock
             except OSError:
                 pass
+
+
+def is_locked(run_dir: Path) -> bool:
+    """True while a process holds the lock of the run in ``run_dir`` (a run being written)."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(run_dir / fmt.RUN_LOCK_FILE, os.O_RDONLY)
+    except OSError:
+        return False  # no lock file: nobody holds it
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False  # a file system without flock: only the heartbeat can tell
+    finally:
+        os.close(fd)  # also lets go of the shared lock taken just now
+    return False

@@ -318,7 +318,7 @@ def test_rm_refuses_a_run_whose_process_is_still_writing_it(storage_root: Path, 
         err = refused.stderr.splitlines()
         assert err[0].startswith(
             f"error: cannot move to the trash run {run_id} (live/job/runs/{run_id}): "
-            "it is still running (status running, heartbeat "
+            "it is still running (a process holds its run.lock)"
         )
         assert err[1] == "hint: wait for it to finish, or stop it first"
         assert err[2] == "nothing was moved to the trash"
@@ -331,6 +331,25 @@ def test_rm_refuses_a_run_whose_process_is_still_writing_it(storage_root: Path, 
     moved = cli(storage_root, "rm", run_id)
     assert moved.returncode == 0, moved.stderr
     assert not live_dir.exists()
+
+
+def test_rm_refuses_a_live_run_whose_heartbeat_looks_stale(storage_root: Path) -> None:
+    # The viewer would show it as crashed (heartbeat too old), but its process still holds the lock.
+    proc = live_sdk_run(storage_root)
+    try:
+        run_id = (proc.stdout.readline() if proc.stdout else "").strip()
+        live_dir = fmt.run_dir(storage_root, "live", "job", run_id)
+        status = fmt.read_json(live_dir / fmt.STATUS_FILE) or {}
+        status[fmt.HEARTBEAT_KEY] = time.time() - 10 * fmt.STALE_AFTER_S
+        fmt.write_bytes_atomic(live_dir / fmt.STATUS_FILE, json.dumps(status).encode())
+        assert ls_json(storage_root, "--project", "live")[0]["status"] == "crashed"
+
+        refused = cli(storage_root, "rm", run_id)
+
+        assert refused.returncode == 1 and "a process holds its run.lock" in refused.stderr
+        assert live_dir.is_dir()
+    finally:
+        proc.communicate(timeout=30)
 
 
 def test_rm_of_an_unknown_or_ambiguous_id_names_it(storage_root: Path, make_run) -> None:
