@@ -24,7 +24,22 @@ from runicorn.sdk.guest import GuestRun, claim_handoff
 from runicorn.sdk.run import Run, warn_no_run
 
 __version__ = "0.1.0"
-__all__ = ["init", "log", "log_text", "log_image", "summary", "finish", "config", "Run", "RunicornError"]
+__all__ = [
+    "init",
+    "log",
+    "log_text",
+    "log_image",
+    "log_histogram",
+    "log_table",
+    "log_audio",
+    "log_video",
+    "log_html",
+    "summary",
+    "finish",
+    "config",
+    "Run",
+    "RunicornError",
+]
 
 _current: Run | DisabledRun | None = None
 # rn.config before any rn.init: what is set on it becomes part of the next run's config.
@@ -105,6 +120,58 @@ def log_image(key: str, image: Any, step: int | None = None, caption: str | None
         _current.log_image(key, image, step=step, caption=caption)
     else:
         warn_no_run("log_image")
+
+
+def log_histogram(
+    key: str,
+    values: Any = None,
+    *,
+    counts: Any = None,
+    edges: Any = None,
+    num_bins: int = 64,
+    step: int | None = None,
+) -> None:
+    """See :meth:`Run.log_histogram`."""
+    if _current is not None:
+        _current.log_histogram(key, values, counts=counts, edges=edges, num_bins=num_bins, step=step)
+    else:
+        warn_no_run("log_histogram")
+
+
+def log_table(key: str, columns: Any, rows: Any, step: int | None = None) -> None:
+    """See :meth:`Run.log_table`."""
+    if _current is not None:
+        _current.log_table(key, columns, rows, step=step)
+    else:
+        warn_no_run("log_table")
+
+
+def log_audio(
+    key: str, data_or_path: Any, sample_rate: int | None = None, step: int | None = None, caption: str | None = None
+) -> None:
+    """See :meth:`Run.log_audio`."""
+    if _current is not None:
+        _current.log_audio(key, data_or_path, sample_rate=sample_rate, step=step, caption=caption)
+    else:
+        warn_no_run("log_audio")
+
+
+def log_video(
+    key: str, data_or_path: Any, fps: float = 4, step: int | None = None, caption: str | None = None
+) -> None:
+    """See :meth:`Run.log_video`."""
+    if _current is not None:
+        _current.log_video(key, data_or_path, fps=fps, step=step, caption=caption)
+    else:
+        warn_no_run("log_video")
+
+
+def log_html(key: str, html_or_path: Any, step: int | None = None) -> None:
+    """See :meth:`Run.log_html`."""
+    if _current is not None:
+        _current.log_html(key, html_or_path, step=step)
+    else:
+        warn_no_run("log_html")
 
 
 def summary(values: dict[str, Any]) -> None:
