@@ -147,7 +147,11 @@ def log_table(key: str, columns: Any, rows: Any, step: int | None = None) -> Non
 
 
 def log_audio(
-    key: str, data_or_path: Any, sample_rate: int | None = None, step: int | None = None, caption: str | None = None
+    key: str,
+    data_or_path: Any,
+    sample_rate: int | None = None,
+    step: int | None = None,
+    caption: str | None = None,
 ) -> None:
     """See :meth:`Run.log_audio`."""
     if _current is not None:

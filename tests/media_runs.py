@@ -15,7 +15,11 @@ HTML_PAGE = '<h1 id="title">Report</h1><p style="color: #4338ca">All tests passe
 
 def media_run(storage_root: Path, steps: int = 50) -> runicorn.Run:
     run = runicorn.init(
-        project="vision", name="media_kinds", storage=storage_root, capture_console=False, system_metrics=False
+        project="vision",
+        name="media_kinds",
+        storage=storage_root,
+        capture_console=False,
+        system_metrics=False,
     )
     assert isinstance(run, runicorn.Run)
     rng = np.random.default_rng(0)

@@ -160,7 +160,8 @@ class _Pending:
 
 
 class MediaWriter:
-    """Images (and the other media kinds) waiting to be encoded and written under the run folder, by the writer thread.
+    """Images (and the other media kinds) waiting to be encoded and written under the run folder,
+    by the writer thread.
 
     ``events`` is the events queue each image's record is appended to once its file is written;
     ``on_drop(key, value, why)`` counts an image that is not saved.
@@ -181,9 +182,7 @@ class MediaWriter:
         self._pending_bytes = 0
         self._lock = threading.Lock()
 
-    def put(
-        self, image: MediaSnapshot, record: Mapping[str, Any], ts: float, kind: str = fmt.IMAGE
-    ) -> None:
+    def put(self, image: MediaSnapshot, record: Mapping[str, Any], ts: float, kind: str = fmt.IMAGE) -> None:
         """Queue an image, or another ``kind`` of media (the caller's thread); dropped and counted
         past the cap. ``record`` gets the snapshot's :meth:`~MediaSnapshot.record_fields`; its
         ``path``, when it has one, is where the snapshot's bytes are written."""

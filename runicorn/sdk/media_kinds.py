@@ -125,15 +125,23 @@ def histogram_snapshot(
         count_list = [int(c) for c in _array_copy(counts).ravel().tolist()]
         edge_list = [float(e) for e in _array_copy(edges).ravel().tolist()]
         if len(edge_list) != len(count_list) + 1:
-            raise MediaError(f"{len(edge_list)} edges for {len(count_list)} counts: need one more edge than counts")
+            raise MediaError(
+                f"{len(edge_list)} edges for {len(count_list)} counts: need one more edge than counts"
+            )
         if not 1 <= len(count_list) <= fmt.MAX_HISTOGRAM_BINS:
             raise MediaError(f"a histogram has 1 to {fmt.MAX_HISTOGRAM_BINS} bins, got {len(count_list)}")
-        if any(b <= a for a, b in zip(edge_list, edge_list[1:], strict=False)) or any(c < 0 for c in count_list):
+        if any(b <= a for a, b in zip(edge_list, edge_list[1:], strict=False)) or any(
+            c < 0 for c in count_list
+        ):
             raise MediaError("edges must ascend and counts must not be negative")
         return HistogramSnapshot(None, len(count_list), 0, edge_list, count_list)
     if values is None:
         raise MediaError("nothing to bin: pass values, or counts and edges")
-    if isinstance(num_bins, bool) or not isinstance(num_bins, int) or not 1 <= num_bins <= fmt.MAX_HISTOGRAM_BINS:
+    if (
+        isinstance(num_bins, bool)
+        or not isinstance(num_bins, int)
+        or not 1 <= num_bins <= fmt.MAX_HISTOGRAM_BINS
+    ):
         raise MediaError(f"num_bins must be an int from 1 to {fmt.MAX_HISTOGRAM_BINS}, got {num_bins!r}")
     array = _array_copy(values)
     if array.dtype.kind not in "biuf":
@@ -223,7 +231,9 @@ def video_snapshot(data_or_path: Any, fps: float) -> FileSnapshot:
         return _file(data_or_path, fmt.VIDEO_SUFFIXES, "a video")
     a = _array_copy(data_or_path)
     if a.ndim != 4 or a.shape[1] not in (1, 3, 4) or a.shape[0] == 0:
-        raise MediaError(f"a video array must be frames × channels × height × width (channels 1, 3 or 4), got {a.shape}")
+        raise MediaError(
+            f"a video array must be frames × channels × height × width (channels 1, 3 or 4), got {a.shape}"
+        )
     return FileSnapshot(_GifFrames(a, float(fps)), ".gif", int(a.nbytes), {"fps": fps})
 
 
@@ -247,7 +257,9 @@ class _GifFrames:
             raise MediaError(str(exc)) from exc
         buf = io.BytesIO()
         duration_ms = max(10, round(1000 / self.fps))
-        images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=duration_ms, loop=0)
+        images[0].save(
+            buf, format="GIF", save_all=True, append_images=images[1:], duration=duration_ms, loop=0
+        )
         return buf.getvalue()
 
 

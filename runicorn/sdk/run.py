@@ -18,18 +18,17 @@ import sys
 import threading
 import time
 import traceback
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, StorageError
-from runicorn.sdk import exit_code
+from runicorn.sdk import exit_code, media_kinds
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.console import ConsoleCapture, LineAssembler
 from runicorn.sdk.gitinfo import git_info
-from runicorn.sdk import media_kinds
 from runicorn.sdk.media import MediaSnapshot, MediaWriter, snapshot
 from runicorn.sdk.run_lock import RunLock
 from runicorn.sdk.system import SystemSampler
@@ -249,7 +248,11 @@ class Run:
         """Record the distribution of ``values`` (binned into ``num_bins`` in the writer thread;
         NaN and infinities left out and counted), or bins already made (``counts``, ``edges``)."""
         self._put_media(
-            fmt.HISTOGRAM, key, step, None, lambda: media_kinds.histogram_snapshot(values, counts, edges, num_bins)
+            fmt.HISTOGRAM,
+            key,
+            step,
+            None,
+            lambda: media_kinds.histogram_snapshot(values, counts, edges, num_bins),
         )
 
     def log_table(self, key: str, columns: Any, rows: Any, step: int | None = None) -> None:
@@ -265,7 +268,9 @@ class Run:
         caption: str | None = None,
     ) -> None:
         """Save audio under media/: a float array (written as WAV) or a wav/mp3/ogg/flac file."""
-        self._put_media(fmt.AUDIO, key, step, caption, lambda: media_kinds.audio_snapshot(data_or_path, sample_rate))
+        self._put_media(
+            fmt.AUDIO, key, step, caption, lambda: media_kinds.audio_snapshot(data_or_path, sample_rate)
+        )
 
     def log_video(
         self, key: str, data_or_path: Any, fps: float = 4, step: int | None = None, caption: str | None = None

@@ -209,7 +209,13 @@ class StoreReader:
         return {"tables": list(self.media_records.get(info.path).of(fmt.TABLE))}
 
     def table_rows(
-        self, key: str, path: str, offset: int = 0, limit: int = 100, sort: str | None = None, desc: bool = False
+        self,
+        key: str,
+        path: str,
+        offset: int = 0,
+        limit: int = 100,
+        sort: str | None = None,
+        desc: bool = False,
     ) -> dict[str, Any]:
         """One page of a logged table's rows (see :func:`~runicorn.store.tables.page`); RunNotFound
         when the run logged no table at ``path``."""

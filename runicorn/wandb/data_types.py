@@ -104,7 +104,7 @@ class Table(WBValue):
             self.columns = [str(c) for c in dataframe.columns]
             self.data: list[list[Any]] = [list(r) for r in dataframe.itertuples(index=False, name=None)]
             return
-        rows_given = data if data is not None else rows
+        rows_given: Any = data if data is not None else rows
         if hasattr(rows_given, "tolist"):  # a numpy array
             rows_given = rows_given.tolist()
         self.data = [list(r) for r in rows_given] if rows_given is not None else []

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-import pytest
 from media_runs import HTML_PAGE, media_run  # type: ignore[import-not-found]
 
 from runicorn import format as fmt
@@ -58,7 +57,9 @@ def test_audio_video_and_html_are_listed_and_served_with_their_types(storage_roo
     (audio,), (video,), (html,) = media["audio"], media["video"], media["html"]
     assert audio["caption"] == "440 Hz" and video["caption"] == "episode"
     wav = get(base, f"/api/runs/{run.id}/media/{audio['path']}")
-    assert wav.status_code == 200 and wav.headers["content-type"] == "audio/wav" and wav.content[:4] == b"RIFF"
+    assert (
+        wav.status_code == 200 and wav.headers["content-type"] == "audio/wav" and wav.content[:4] == b"RIFF"
+    )
     gif = get(base, f"/api/runs/{run.id}/media/{video['path']}")
     assert gif.headers["content-type"] == "image/gif" and gif.content[:6] == b"GIF89a"
     page = get(base, f"/api/runs/{run.id}/media/{html['path']}")

@@ -38,7 +38,13 @@ def test_histogram_of_values_is_binned_with_non_finite_values_counted_apart(stor
     rn.log_histogram("given", counts=[1, 2, 3], edges=[0.0, 1.0, 2.0, 3.0], step=9)
     run.finish()
     first, second = records(run, fmt.HISTOGRAM)
-    assert first == {"key": "weights", "step": 7, "edges": [0.0, 0.5, 1.0, 1.5, 2.0], "counts": [1, 1, 1, 2], "dropped": 3}
+    assert first == {
+        "key": "weights",
+        "step": 7,
+        "edges": [0.0, 0.5, 1.0, 1.5, 2.0],
+        "counts": [1, 1, 1, 2],
+        "dropped": 3,
+    }
     assert second == {"key": "given", "step": 9, "edges": [0.0, 1.0, 2.0, 3.0], "counts": [1, 2, 3]}
 
 
@@ -110,7 +116,10 @@ def test_html_text_and_html_files_are_stored_as_html(storage_root: Path, tmp_pat
     run.finish()
     report, from_file = records(run, fmt.HTML)
     assert (run.dir / report["path"]).read_text("utf-8") == "<h1>Épreuve</h1>"
-    assert from_file["path"].endswith(".html") and (run.dir / from_file["path"]).read_text() == "<p>from a file</p>"
+    assert (
+        from_file["path"].endswith(".html")
+        and (run.dir / from_file["path"]).read_text() == "<p>from a file</p>"
+    )
 
 
 def test_after_finish_nothing_is_written(storage_root: Path) -> None:

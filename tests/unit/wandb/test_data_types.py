@@ -44,11 +44,16 @@ def test_every_data_type_is_a_wbvalue() -> None:
 def test_image_with_mode_and_a_list_of_images_under_one_key(run: rn.Run) -> None:
     rgb = np.zeros((4, 5, 3), dtype=np.uint8)
     rgb[..., 0] = 255
-    assert wb.log_media(run, "samples", [wb.Image(rgb, caption="a"), wb.Image(rgb, caption="b", mode="L")], 12)
+    assert wb.log_media(
+        run, "samples", [wb.Image(rgb, caption="a"), wb.Image(rgb, caption="b", mode="L")], 12
+    )
     assert not wb.log_media(run, "loss", 0.5, 12)
     run.finish()
     images = records(run, fmt.IMAGE)
-    assert [(i["key"], i["step"], i["caption"]) for i in images] == [("samples", 12, "a"), ("samples", 12, "b")]
+    assert [(i["key"], i["step"], i["caption"]) for i in images] == [
+        ("samples", 12, "a"),
+        ("samples", 12, "b"),
+    ]
     assert opened(run.dir / images[0]["path"]).mode == "RGB"
     assert opened(run.dir / images[1]["path"]).mode == "L"
 
@@ -62,7 +67,12 @@ def test_histogram_from_a_sequence_and_from_np_histogram(run: rn.Run) -> None:
     run.finish()
     seq, given = records(run, fmt.HISTOGRAM)
     assert seq["step"] == 3 and seq["counts"] == [10] * 10 and len(seq["edges"]) == 11
-    assert given == {"key": "np", "step": 4, "counts": [25, 25, 25, 25], "edges": [0.0, 24.75, 49.5, 74.25, 99.0]}
+    assert given == {
+        "key": "np",
+        "step": 4,
+        "counts": [25, 25, 25, 25],
+        "edges": [0.0, 24.75, 49.5, 74.25, 99.0],
+    }
 
 
 def test_table_built_row_by_row_with_an_added_column(run: rn.Run) -> None:
