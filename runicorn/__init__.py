@@ -30,6 +30,11 @@ __all__ = [
     "log_text",
     "log_image",
     "alert",
+    "log_histogram",
+    "log_table",
+    "log_audio",
+    "log_video",
+    "log_html",
     "summary",
     "finish",
     "config",
@@ -125,6 +130,62 @@ def alert(title: str, text: str = "", level: str = "info") -> None:
         _current.alert(title, text, level)
     else:
         warn_no_run("alert")
+
+
+def log_histogram(
+    key: str,
+    values: Any = None,
+    *,
+    counts: Any = None,
+    edges: Any = None,
+    num_bins: int = 64,
+    step: int | None = None,
+) -> None:
+    """See :meth:`Run.log_histogram`."""
+    if _current is not None:
+        _current.log_histogram(key, values, counts=counts, edges=edges, num_bins=num_bins, step=step)
+    else:
+        warn_no_run("log_histogram")
+
+
+def log_table(key: str, columns: Any, rows: Any, step: int | None = None) -> None:
+    """See :meth:`Run.log_table`."""
+    if _current is not None:
+        _current.log_table(key, columns, rows, step=step)
+    else:
+        warn_no_run("log_table")
+
+
+def log_audio(
+    key: str,
+    data_or_path: Any,
+    sample_rate: int | None = None,
+    step: int | None = None,
+    caption: str | None = None,
+) -> None:
+    """See :meth:`Run.log_audio`."""
+    if _current is not None:
+        _current.log_audio(key, data_or_path, sample_rate=sample_rate, step=step, caption=caption)
+    else:
+        warn_no_run("log_audio")
+
+
+def log_video(
+    key: str, data_or_path: Any, fps: float = 4, step: int | None = None, caption: str | None = None
+) -> None:
+    """See :meth:`Run.log_video`."""
+    if _current is not None:
+        _current.log_video(key, data_or_path, fps=fps, step=step, caption=caption)
+    else:
+        warn_no_run("log_video")
+
+
+def log_html(key: str, html_or_path: Any, step: int | None = None) -> None:
+    """See :meth:`Run.log_html`."""
+    if _current is not None:
+        _current.log_html(key, html_or_path, step=step)
+    else:
+        warn_no_run("log_html")
 
 
 def summary(values: dict[str, Any]) -> None:

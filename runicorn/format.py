@@ -101,7 +101,17 @@ SYSTEM: Literal["system"] = "system"
 # One ``rn.alert`` call (added in format 1 without a version change: readers skip kinds they do
 # not know, so older viewers simply do not show alerts).
 ALERT: Literal["alert"] = "alert"
-RECORD_KINDS = (METRICS, IMAGE, SYSTEM, ALERT)
+# Added with the W&B data types (runicorn/sdk/media_kinds.py); readers that predate them skip them.
+HISTOGRAM: Literal["histogram"] = "histogram"
+TABLE: Literal["table"] = "table"
+AUDIO: Literal["audio"] = "audio"
+VIDEO: Literal["video"] = "video"
+HTML: Literal["html"] = "html"
+RECORD_KINDS = (METRICS, IMAGE, SYSTEM, ALERT, HISTOGRAM, TABLE, AUDIO, VIDEO, HTML)
+# Kinds whose record names a file under media/ (its ``path``), written before the record.
+MEDIA_FILE_KINDS = (IMAGE, TABLE, AUDIO, VIDEO, HTML)
+# Kinds the store reads apart from the metric columns (runicorn/store/media_records.py).
+EXTRA_MEDIA_KINDS = (HISTOGRAM, TABLE, AUDIO, VIDEO, HTML)
 
 # Reserved keys inside the ``data`` of a metrics record.
 STEP_KEY = "global_step"
@@ -123,6 +133,54 @@ class ImageData(TypedDict, total=False):
     path: str  # relative to the run directory, always under media/
     step: int
     caption: str | None
+
+
+class HistogramData(TypedDict, total=False):
+    """``data`` of a ``histogram`` record: ``len(edges) == len(counts) + 1``, edges ascending."""
+
+    key: str
+    step: int
+    edges: list[float]
+    counts: list[int]
+    dropped: int  # NaN and infinite values left out of the counts (present when > 0)
+
+
+# A histogram record holds at most this many bins (its line stays a few KB).
+MAX_HISTOGRAM_BINS = 512
+
+
+class TableData(TypedDict, total=False):
+    """``data`` of a ``table`` record; the rows are in the file at ``path``."""
+
+    key: str
+    step: int
+    path: str  # media/..., a TABLE_SUFFIX file: {"columns": [...], "data": [[...], ...]}
+    columns: list[str]
+    rows: int  # rows in the file
+    rows_dropped: int  # rows past MAX_TABLE_ROWS left out (present when > 0)
+
+
+TABLE_SUFFIX = ".table.json"
+TABLE_COLUMNS_KEY = "columns"
+TABLE_DATA_KEY = "data"
+MAX_TABLE_ROWS = 100_000
+MAX_TABLE_COLUMNS = 1000
+
+
+class MediaFileData(TypedDict, total=False):
+    """``data`` of an ``audio``, ``video`` or ``html`` record."""
+
+    key: str
+    step: int
+    path: str  # media/...
+    caption: str | None
+    sample_rate: int  # audio written from an array
+    fps: float  # video written from an array
+
+
+AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".flac")
+VIDEO_SUFFIXES = (".mp4", ".webm", ".gif")
+HTML_SUFFIX = ".html"
 
 
 class SystemData(TypedDict, total=False):
@@ -549,7 +607,7 @@ _MEDIA_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 
 def media_relpath(key: str, now: float, suffix: str = ".png") -> str:
-    """``media/<unix ms>_<6 hex>_<key>.png``, relative to the run folder, safe for any key."""
+    """``media/<unix ms>_<6 hex>_<key><suffix>``, relative to the run folder, safe for any key."""
     safe_key = _MEDIA_KEY_UNSAFE.sub("_", key).strip("._")[:80] or "image"
     return f"{MEDIA_DIR}/{int(now * 1000)}_{uuid.uuid4().hex[:6]}_{safe_key}{suffix}"
 

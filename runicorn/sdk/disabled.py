@@ -36,6 +36,21 @@ class DisabledRun:
     def alert(self, title: str, text: str = "", level: str = "info") -> None:
         pass
 
+    def log_histogram(self, key: str, values: Any = None, **kwargs: Any) -> None:
+        pass
+
+    def log_table(self, key: str, columns: Any, rows: Any, step: int | None = None) -> None:
+        pass
+
+    def log_audio(self, key: str, data_or_path: Any, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def log_video(self, key: str, data_or_path: Any, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def log_html(self, key: str, html_or_path: Any, step: int | None = None) -> None:
+        pass
+
     def summary(self, values: dict[str, Any]) -> None:
         pass
 

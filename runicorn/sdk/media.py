@@ -16,10 +16,10 @@ from __future__ import annotations
 import io
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from runicorn import format as fmt
 
@@ -67,6 +67,10 @@ class ImageSnapshot:
         if hasattr(value, "save") and hasattr(value, "mode"):
             return _png(value)
         return _png(_array_to_pil(value))
+
+    def record_fields(self) -> dict[str, Any]:
+        """What the record gains once encoded: nothing for an image."""
+        return {}
 
 
 def snapshot(image: Any) -> ImageSnapshot:
@@ -180,15 +184,33 @@ def _png(pil_image: Any) -> bytes:
     return buf.getvalue()
 
 
+class MediaSnapshot(Protocol):
+    """A value copied on the caller's thread, turned into its file (and record fields) by the
+    writer thread: :class:`ImageSnapshot` and those of :mod:`runicorn.sdk.media_kinds`."""
+
+    value: Any
+    nbytes: int
+
+    def encode(self) -> bytes:
+        """The file's bytes (empty for a kind written inline, without a file)."""
+        ...
+
+    def record_fields(self) -> dict[str, Any]:
+        """Fields added to the record after :meth:`encode` (a histogram's edges and counts)."""
+        ...
+
+
 @dataclass
 class _Pending:
-    image: ImageSnapshot
-    record: fmt.ImageData
+    image: MediaSnapshot
+    record: dict[str, Any]
     ts: float
+    kind: str
 
 
 class MediaWriter:
-    """Images waiting to be encoded and written under the run folder, by the writer thread.
+    """Images (and the other media kinds) waiting to be encoded and written under the run folder,
+    by the writer thread.
 
     ``events`` is the events queue each image's record is appended to once its file is written;
     ``on_drop(key, value, why)`` counts an image that is not saved.
@@ -209,16 +231,18 @@ class MediaWriter:
         self._pending_bytes = 0
         self._lock = threading.Lock()
 
-    def put(self, image: ImageSnapshot, record: fmt.ImageData, ts: float) -> None:
-        """Queue an image (the caller's thread); dropped and counted past the cap."""
+    def put(self, image: MediaSnapshot, record: Mapping[str, Any], ts: float, kind: str = fmt.IMAGE) -> None:
+        """Queue an image, or another ``kind`` of media (the caller's thread); dropped and counted
+        past the cap. ``record`` gets the snapshot's :meth:`~MediaSnapshot.record_fields`; its
+        ``path``, when it has one, is where the snapshot's bytes are written."""
         with self._lock:
             full = bool(self._pending) and self._pending_bytes + image.nbytes > self.max_pending_bytes
             if not full:
                 self._pending_bytes += image.nbytes
-                self._pending.append(_Pending(image, record, ts))
+                self._pending.append(_Pending(image, dict(record), ts, kind))
         if full:
             mb = self.max_pending_bytes // (1024 * 1024)
-            why = f"{mb} MB of images are already waiting to be written (the disk or the encoder is behind)"
+            why = f"{mb} MB of media are already waiting to be written (the disk or the encoder is behind)"
             self._on_drop(record["key"], image.value, why)
 
     def write_pending(self) -> None:
@@ -227,13 +251,17 @@ class MediaWriter:
             item = self._pending.popleft()
             try:
                 data = item.image.encode()
-                path = self.run_dir / item.record["path"]
-                path.parent.mkdir(exist_ok=True)
-                path.write_bytes(data)
-                self._events.append(fmt.encode_event(fmt.IMAGE, dict(item.record), item.ts))
-            except Exception as exc:  # noqa: BLE001 - an image must never stop the writer
-                self._on_drop(item.record["key"], item.image.value, f"not saved as an image: {exc}")
+                if "path" in item.record:
+                    path = self.run_dir / item.record["path"]
+                    path.parent.mkdir(exist_ok=True)
+                    path.write_bytes(data)
+                item.record.update(item.image.record_fields())
+                self._events.append(fmt.encode_event(item.kind, item.record, item.ts))
+            except Exception as exc:  # noqa: BLE001 - media must never stop the writer
+                why = f"not saved as {'an' if item.kind[0] in 'aeiou' else 'a'} {item.kind}: {exc}"
+                self._on_drop(item.record["key"], item.image.value, why)
             finally:
-                item.image.release()
+                if isinstance(item.image, ImageSnapshot):
+                    item.image.release()  # its array buffer may serve the next image's copy
                 with self._lock:
                     self._pending_bytes -= item.image.nbytes

@@ -23,9 +23,11 @@ from runicorn.store.csv_export import metrics_csv
 from runicorn.store.decode_pool import DecodePool
 from runicorn.store.line_ends import LineEnds
 from runicorn.store.media import media_files, media_path
+from runicorn.store.media_records import MediaRecordsCache, histograms
 from runicorn.store.run_files import is_run_file, read_run_file
 from runicorn.store.scan import RunIndex, RunInfo
 from runicorn.store.series import RunSeries
+from runicorn.store.tables import TableFiles, TableUnreadable, page
 from runicorn.store.tail import LogChunk, read_logs
 
 DEFAULT_LOG_LINES = 1000
@@ -55,6 +57,8 @@ class StoreReader:
         self._log_reads = threading.BoundedSemaphore(LOG_READS_AT_ONCE)
         self.line_ends = LineEnds()  # where the cut log lines end, looked for once per file
         self._alerts = AlertLogs(max_runs=max_cached_runs)
+        self.media_records = MediaRecordsCache(max_runs=max_cached_runs)
+        self.table_files = TableFiles()
 
     def close(self) -> None:
         """Stop the decoding processes, if any were started (reads go on in the caller)."""
@@ -183,10 +187,55 @@ class StoreReader:
         return text + (cut if len(raw) > MAX_RUN_TEXT_BYTES else "")
 
     def media(self, key: str) -> dict[str, Any]:
-        """``{"images": [image records: key, path, step, caption, ts], "files": [media/... paths]}``."""
+        """``{"images": [image records: key, path, step, caption, ts], "audio", "video", "html":
+        [their records], "files": [media/... paths]}``."""
         info = self.run(key)
         series = self._series_at(info.path)
-        return {"images": list(series.images), "files": media_files(info.path)}
+        records = self.media_records.get(info.path)
+        return {
+            "images": list(series.images),
+            "audio": list(records.of(fmt.AUDIO)),
+            "video": list(records.of(fmt.VIDEO)),
+            "html": list(records.of(fmt.HTML)),
+            "files": media_files(info.path),
+        }
+
+    def histograms(self, key: str, max_steps: int = 200) -> dict[str, Any]:
+        """Each histogram key's steps with their edges and counts, at most ``max_steps`` steps per
+        key (see :func:`~runicorn.store.media_records.histograms`)."""
+        if not 1 <= max_steps <= 10_000:
+            raise ValueError("max_steps must be 1 to 10000")
+        info = self.run(key)
+        return histograms(self.media_records.get(info.path).of(fmt.HISTOGRAM), max_steps)
+
+    def tables(self, key: str) -> dict[str, Any]:
+        """``{"tables": [table records: key, step, path, columns, rows, ts]}`` in logged order."""
+        info = self.run(key)
+        return {"tables": list(self.media_records.get(info.path).of(fmt.TABLE))}
+
+    def table_rows(
+        self,
+        key: str,
+        path: str,
+        offset: int = 0,
+        limit: int = 100,
+        sort: str | None = None,
+        desc: bool = False,
+    ) -> dict[str, Any]:
+        """One page of a logged table's rows (see :func:`~runicorn.store.tables.page`); RunNotFound
+        when the run logged no table at ``path``."""
+        info = self.run(key)
+        known = {t.get("path") for t in self.media_records.get(info.path).of(fmt.TABLE)}
+        file = media_path(info.path, path) if path in known else None
+        if file is None:
+            raise RunNotFound(
+                f"no table {path!r} in run {key!r}", f"list the run's tables with GET /api/runs/{key}/tables"
+            )
+        try:
+            columns, rows = self.table_files.read(info.path, path)
+        except TableUnreadable as exc:
+            raise RunNotFound(str(exc), "the table file is damaged or too large") from None
+        return page(columns, rows, offset=offset, limit=limit, sort=sort, desc=desc)
 
     def alerts(self, key: str) -> list[dict[str, Any]]:
         """The run's alerts (``rn.alert``), oldest first: ``[{ts, step, title, text, level}]``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
 from runicorn.store import StoreReader
@@ -14,6 +14,25 @@ _MEDIA_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
     "Cache-Control": "private, max-age=3600",
+}
+# A logged HTML page is shown in a frame of the web UI: framed by this site only, in a sandbox
+# (an origin of its own, no scripts, no forms, no plugins), loading nothing but images of this site.
+_HTML_HEADERS = {
+    **_MEDIA_HEADERS,
+    "Content-Security-Policy": (
+        "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
+    ),
+    "X-Frame-Options": "SAMEORIGIN",
+}
+_HTML_SUFFIXES = (".html", ".htm")
+# Types of the audio and video files a run may hold, whatever the system's MIME table says.
+_MEDIA_TYPES = {
+    ".wav": "audio/wav",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".flac": "audio/flac",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
 }
 
 
@@ -26,6 +45,29 @@ def router(reader: StoreReader) -> APIRouter:
 
     @api.get("/runs/{key}/media/{path:path}")
     def media_file(key: str, path: str) -> FileResponse:
-        return FileResponse(reader.media_file(key, path), headers=_MEDIA_HEADERS)
+        file = reader.media_file(key, path)
+        if file.name.lower().endswith(_HTML_SUFFIXES):
+            return FileResponse(file, media_type="text/html; charset=utf-8", headers=_HTML_HEADERS)
+        media_type = _MEDIA_TYPES.get(file.suffix.lower())
+        return FileResponse(file, media_type=media_type, headers=_MEDIA_HEADERS)
+
+    @api.get("/runs/{key}/histograms")
+    def histograms(key: str, max_steps: int = 200) -> dict[str, Any]:
+        return reader.histograms(key, max_steps=max_steps)
+
+    @api.get("/runs/{key}/tables")
+    def tables(key: str) -> dict[str, Any]:
+        return reader.tables(key)
+
+    @api.get("/runs/{key}/tables/rows")
+    def table_rows(
+        key: str,
+        path: str,
+        offset: int = 0,
+        limit: int = 100,
+        sort: str | None = None,
+        desc: bool = Query(False),
+    ) -> dict[str, Any]:
+        return reader.table_rows(key, path, offset=offset, limit=limit, sort=sort, desc=desc)
 
     return api

@@ -67,6 +67,46 @@ export interface MediaImage {
   caption: string | null;
 }
 
+/** An audio, video or HTML file logged with log_audio / log_video / log_html. */
+export interface MediaFile {
+  key: string;
+  path: string;
+  step: number | null;
+  caption: string | null;
+}
+
+export interface MediaAnswer {
+  images: MediaImage[];
+  audio?: MediaFile[];
+  video?: MediaFile[];
+  html?: MediaFile[];
+}
+
+/** One histogram key over steps: edges[i] and counts[i] belong to steps[i]. */
+export interface HistogramSeries {
+  steps: number[];
+  edges: number[][];
+  counts: number[][];
+  total: number;
+}
+
+export interface TableInfo {
+  key: string;
+  step: number;
+  path: string;
+  columns: string[];
+  rows: number;
+}
+
+export interface TablePage {
+  columns: string[];
+  rows: unknown[][];
+  offset: number;
+  total: number;
+  sort: string | null;
+  desc: boolean;
+}
+
 export interface GpuInfo {
   index: number;
   name: string;
@@ -146,7 +186,18 @@ export const api = {
     getJson<MetricsAnswer>(`/api/runs/${enc(key)}/system`, { x: opts.x, since: opts.since }),
   compare: (ids: string[], keys: string[], x: string) =>
     getJson<CompareAnswer>("/api/compare", { ids: ids.join(","), keys: keys.join(","), x }),
-  media: (key: string) => getJson<{ images: MediaImage[] }>(`/api/runs/${enc(key)}/media`),
+  media: (key: string) => getJson<MediaAnswer>(`/api/runs/${enc(key)}/media`),
+  histograms: (key: string, maxSteps = 200) =>
+    getJson<{ keys: Record<string, HistogramSeries> }>(`/api/runs/${enc(key)}/histograms`, { max_steps: maxSteps }),
+  tables: (key: string) => getJson<{ tables: TableInfo[] }>(`/api/runs/${enc(key)}/tables`),
+  tableRows: (key: string, p: { path: string; offset: number; limit: number; sort?: string; desc?: boolean }) =>
+    getJson<TablePage>(`/api/runs/${enc(key)}/tables/rows`, {
+      path: p.path,
+      offset: p.offset,
+      limit: p.limit,
+      sort: p.sort,
+      desc: p.desc ? "true" : undefined,
+    }),
   alerts: (key: string) => getJson<RunAlert[]>(`/api/runs/${enc(key)}/alerts`),
   mediaUrl: (key: string, path: string) =>
     `/api/runs/${enc(key)}/media/${path.split("/").map(enc).join("/")}`,

@@ -1,7 +1,8 @@
-// Images logged with log_image, grouped by key, with a step slider per key.
+// Images logged with log_image, grouped by key, with a step slider per key; then audio, video and HTML.
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, type MediaImage } from "../api";
+import { api, type MediaAnswer, type MediaImage } from "../api";
 import { useApp } from "../app";
+import { MediaPlayers } from "./MediaPlayers";
 
 function KeyGallery({ runKey, name, images }: { runKey: string; name: string; images: MediaImage[] }) {
   const { t } = useApp();
@@ -41,24 +42,27 @@ function KeyGallery({ runKey, name, images }: { runKey: string; name: string; im
 
 export function MediaGallery({ runKey }: { runKey: string }) {
   const { t } = useApp();
-  const [images, setImages] = useState<MediaImage[] | null>(null);
+  const [media, setMedia] = useState<MediaAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api.media(runKey).then((m) => setImages(m.images), (e) => setError(String(e.message ?? e)));
+    api.media(runKey).then(setMedia, (e) => setError(String(e.message ?? e)));
   }, [runKey]);
+  const images = media?.images ?? null;
   const byKey = useMemo(() => {
     const m = new Map<string, MediaImage[]>();
     for (const img of images ?? []) m.set(img.key, [...(m.get(img.key) ?? []), img]);
     return [...m.entries()];
   }, [images]);
   if (error) return <div class="error">{error}</div>;
-  if (!images) return <p class="muted">{t("loading")}</p>;
-  if (images.length === 0) return <p class="empty">{t("run.noMedia")}</p>;
+  if (!media || !images) return <p class="muted">{t("loading")}</p>;
+  const others = (media.audio?.length ?? 0) + (media.video?.length ?? 0) + (media.html?.length ?? 0);
+  if (images.length === 0 && others === 0) return <p class="empty">{t("run.noMedia")}</p>;
   return (
     <div class="media-grid">
       {byKey.map(([name, list]) => (
         <KeyGallery runKey={runKey} name={name} images={list} />
       ))}
+      <MediaPlayers runKey={runKey} media={media} />
     </div>
   );
 }

@@ -3,7 +3,9 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type RunDetail, type RunRow } from "../api";
 import { Link, useApp } from "../app";
 import { LogTail } from "../components/LogTail";
+import { Distributions } from "../components/Distributions";
 import { MediaGallery } from "../components/MediaGallery";
+import { Tables } from "../components/Tables";
 import { ChartControls } from "../components/ChartControls";
 import { useLiveHistory } from "../components/liveHistory";
 import { MetricCharts, type RunSeries } from "../components/MetricCharts";
@@ -15,7 +17,7 @@ import { formatDuration, formatTime, runLabel } from "../lib/format";
 import { runHref } from "../lib/route";
 import { EMPTY_HISTORY } from "../lib/series";
 
-type Tab = "charts" | "logs" | "system" | "media" | "overview";
+type Tab = "charts" | "logs" | "system" | "media" | "distributions" | "tables" | "overview";
 
 /** The run page; `overlay` (from `?overlay=`) lists other runs drawn on its charts. */
 export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[] }) {
@@ -80,6 +82,8 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
     ["logs", t("run.logs")],
     ["system", t("run.system")],
     ["media", t("run.media")],
+    ["distributions", t("run.distributions")],
+    ["tables", t("run.tables")],
     ["overview", t("run.summary") + " · " + t("run.config") + " · " + t("run.meta")],
   ];
 
@@ -155,6 +159,8 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
           />
         ))}
       {tab === "media" && <MediaGallery runKey={runKey} />}
+      {tab === "distributions" && <Distributions runKey={runKey} />}
+      {tab === "tables" && <Tables runKey={runKey} />}
       {tab === "overview" && <RunOverview run={run} />}
     </section>
   );

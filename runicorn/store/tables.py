@@ -1,0 +1,110 @@
+"""One logged table's rows, paged and sorted for the viewer (docs/api.md#tables).
+
+A table file (``media/*.table.json``, see :data:`runicorn.format.TABLE_SUFFIX`) is read through
+the run-file opener, at most :data:`MAX_TABLE_FILE_BYTES`, and the last few parsed are kept
+(keyed by the file's size and mtime, so a replaced file is read again).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+
+from runicorn import format as fmt
+from runicorn.store.run_files import open_run_file
+
+MAX_TABLE_FILE_BYTES = 64 * 1024 * 1024
+MAX_PAGE_ROWS = 1000
+TABLES_KEPT = 8
+
+
+class TableUnreadable(ValueError):
+    """The table file is missing, too large or not a table; the message says which."""
+
+
+class TableFiles:
+    """Parsed table files, the last :data:`TABLES_KEPT` kept. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[tuple[str, int, int], tuple[list[str], list[list[Any]]]] = OrderedDict()
+
+    def read(self, run_dir: os.PathLike[str] | str, relpath: str) -> tuple[list[str], list[list[Any]]]:
+        """The table's columns and rows; :class:`TableUnreadable` when it cannot be read."""
+        try:
+            f = open_run_file(run_dir, relpath)
+        except OSError as exc:
+            raise TableUnreadable(f"cannot read {relpath}: {exc.strerror or exc}") from None
+        with f:
+            st = os.fstat(f.fileno())
+            key = (f.name, st.st_size, st.st_mtime_ns)
+            with self._lock:
+                if key in self._kept:
+                    self._kept.move_to_end(key)
+                    return self._kept[key]
+            if st.st_size > MAX_TABLE_FILE_BYTES:
+                raise TableUnreadable(f"{relpath} is larger than {MAX_TABLE_FILE_BYTES // (1024 * 1024)} MB")
+            raw = f.read(MAX_TABLE_FILE_BYTES + 1)
+        table = _parse(raw, relpath)
+        with self._lock:
+            self._kept[key] = table
+            while len(self._kept) > TABLES_KEPT:
+                self._kept.popitem(last=False)
+        return table
+
+
+def _parse(raw: bytes, relpath: str) -> tuple[list[str], list[list[Any]]]:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise TableUnreadable(f"{relpath} is not JSON") from None
+    columns = body.get(fmt.TABLE_COLUMNS_KEY) if isinstance(body, dict) else None
+    rows = body.get(fmt.TABLE_DATA_KEY) if isinstance(body, dict) else None
+    if not isinstance(columns, list) or not isinstance(rows, list):
+        raise TableUnreadable(f"{relpath} is not a table (no columns and data)")
+    width = len(columns)
+    good = [r for r in rows if isinstance(r, list) and len(r) == width]
+    return [str(c) for c in columns], good
+
+
+def page(
+    columns: list[str],
+    rows: list[list[Any]],
+    offset: int = 0,
+    limit: int = 100,
+    sort: str | None = None,
+    desc: bool = False,
+) -> dict[str, Any]:
+    """``{"columns", "rows", "offset", "total", "sort", "desc"}``: rows ``offset..offset+limit``
+    after sorting by column ``sort`` (numbers before text before other values; empty cells
+    last whichever the direction). ValueError for an unknown column or a bad offset/limit."""
+    if offset < 0 or not 0 < limit <= MAX_PAGE_ROWS:
+        raise ValueError(f"offset must be >= 0 and limit 1 to {MAX_PAGE_ROWS}")
+    ordered = rows
+    if sort is not None:
+        if sort not in columns:
+            raise ValueError(f"no column {sort!r}; the columns are {columns}")
+        i = columns.index(sort)
+        present = [r for r in rows if r[i] is not None]
+        present.sort(key=lambda r: _sort_key(r[i]), reverse=desc)
+        ordered = present + [r for r in rows if r[i] is None]
+    return {
+        "columns": columns,
+        "rows": ordered[offset : offset + limit],
+        "offset": offset,
+        "total": len(rows),
+        "sort": sort,
+        "desc": desc,
+    }
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if isinstance(value, (int, float)):  # bools sort as numbers
+        return (0, value)
+    if isinstance(value, str):
+        return (1, value)
+    return (2, orjson.dumps(value).decode())

@@ -1,0 +1,107 @@
+// Tables logged with log_table (wandb.Table): one table at a time, paged and sorted by the server.
+import { useEffect, useState } from "preact/hooks";
+import { api, type TableInfo, type TablePage } from "../api";
+import { useApp } from "../app";
+
+const PAGE_ROWS = 20;
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+function TableView({ runKey, table }: { runKey: string; table: TableInfo }) {
+  const { t } = useApp();
+  const [offset, setOffset] = useState(0);
+  const [sort, setSort] = useState<{ column: string; desc: boolean } | null>(null);
+  const [page, setPage] = useState<TablePage | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let alive = true;
+    api
+      .tableRows(runKey, { path: table.path, offset, limit: PAGE_ROWS, sort: sort?.column, desc: sort?.desc })
+      .then((p) => alive && (setPage(p), setError(null)), (e) => alive && setError(String(e.message ?? e)));
+    return () => {
+      alive = false;
+    };
+  }, [runKey, table.path, offset, sort?.column, sort?.desc]);
+  const sortBy = (column: string) => {
+    setSort(sort?.column === column ? { column, desc: !sort.desc } : { column, desc: false });
+    setOffset(0);
+  };
+  if (error) return <div class="error">{error}</div>;
+  if (!page) return <p class="muted">{t("loading")}</p>;
+  const last = Math.min(page.offset + page.rows.length, page.total);
+  return (
+    <div class="card table-card" data-testid="table-view">
+      <div class="table-scroll">
+        <table class="runs-table">
+          <thead>
+            <tr>
+              {page.columns.map((c) => (
+                <th>
+                  <button class="linklike" data-testid={`table-header-${c}`} onClick={() => sortBy(c)}>
+                    {c}
+                    {sort?.column === c ? (sort.desc ? " ▼" : " ▲") : ""}
+                  </button>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {page.rows.map((row) => (
+              <tr data-testid="table-row">
+                {row.map((v) => (
+                  <td class="mono">{cellText(v)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div class="toolbar">
+        <button data-testid="table-prev" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_ROWS))}>
+          {t("run.prev")}
+        </button>
+        <span class="muted small" data-testid="table-page">
+          {page.total === 0 ? 0 : page.offset + 1}–{last} / {page.total} {t("run.rows")}
+        </span>
+        <button data-testid="table-next" disabled={last >= page.total} onClick={() => setOffset(offset + PAGE_ROWS)}>
+          {t("run.next")}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export function Tables({ runKey }: { runKey: string }) {
+  const { t } = useApp();
+  const [tables, setTables] = useState<TableInfo[] | null>(null);
+  const [picked, setPicked] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.tables(runKey).then((r) => setTables(r.tables), (e) => setError(String(e.message ?? e)));
+  }, [runKey]);
+  if (error) return <div class="error">{error}</div>;
+  if (!tables) return <p class="muted">{t("loading")}</p>;
+  if (tables.length === 0) return <p class="empty" data-testid="no-tables">{t("run.noTables")}</p>;
+  const table = tables.find((x) => x.path === picked) ?? tables[tables.length - 1];
+  return (
+    <div>
+      {tables.length > 1 && (
+        <select
+          data-testid="table-pick"
+          value={table.path}
+          onChange={(e) => setPicked((e.target as HTMLSelectElement).value)}
+        >
+          {tables.map((x) => (
+            <option value={x.path}>
+              {x.key} · {t("run.step")} {x.step} · {x.rows} {t("run.rows")}
+            </option>
+          ))}
+        </select>
+      )}
+      <TableView runKey={runKey} table={table} />
+    </div>
+  );
+}
