@@ -41,10 +41,10 @@ MAX_BACKOFF_S = 30.0
 CHANNEL_TIMEOUT_S = 30.0
 LINK_ERRORS = (OSError, EOFError, paramiko.SSHException, RemoteError)
 # A live run is fully listed when its folder's mtime moves (a rename, a new file), for a second
-# after that (mtimes have one-second steps), after an image record, and at least this often.
+# after that (mtimes have one-second steps), after a record naming a media file, and at least this often.
 FULL_LISTING_EVERY = 10
 APPEND_READ_LIMIT = 8 * 1024 * 1024
-_IMAGE_MARK = f'"{fmt.IMAGE}"'.encode()
+_MEDIA_MARKS = tuple(f'"{kind}"'.encode() for kind in fmt.MEDIA_FILE_KINDS)
 # Remote mtimes move in whole seconds: after a live run's folder mtime moves, it is listed on every
 # cycle until this long after, so a second change within the same second is not missed. (Folders
 # that can hold runs follow the same rule by the server's clock, see clock.py.)
@@ -400,7 +400,7 @@ class Mirror:
                 f = state.handles[name] = sftp.open(posixpath.join(state.remote, name), "rb")
             complete = continue_append(f, state.local / name, APPEND_READ_LIMIT)
             self.stats.bytes += len(complete)
-            if _IMAGE_MARK in complete:
+            if any(mark in complete for mark in _MEDIA_MARKS):
                 state.list_next = True  # its media file is new
 
     def _sync_run(self, sftp: paramiko.SFTPClient, state: _RunState) -> None:
