@@ -505,9 +505,12 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sweep",
         help="create a hyper-parameter sweep from a YAML/JSON file, or run its trials: sweep run ID -- CMD",
-        usage="runicorn sweep CONFIG.yaml [--project P]  |  runicorn sweep run SWEEP_ID [--count N] -- CMD [ARGS...]",
+        usage="runicorn sweep CONFIG.yaml [--project P]\n"
+        "       runicorn sweep run SWEEP_ID [--count N] -- CMD [ARGS...]",
     )
-    p.add_argument("--project", metavar="P", help="project of the sweep's runs (default: the file's, else 'default')")
+    p.add_argument(
+        "--project", metavar="P", help="project of the sweep's runs (default: the file's, else 'default')"
+    )
     p.add_argument("--count", type=int, metavar="N", help="with run: run at most N trials here")
     p.add_argument("--storage", metavar="ROOT", help="storage root (default: the configured one)")
     p.add_argument("words", nargs=argparse.REMAINDER, metavar="CONFIG | run ID -- CMD")
@@ -539,10 +542,14 @@ def _run_sweep(args: argparse.Namespace) -> int:
         from runicorn.sweep.command import run_trials
 
         if len(head) != 2:
-            raise ConfigError("runicorn sweep run needs one sweep id", "runicorn sweep run SWEEP_ID -- CMD [ARGS...]")
+            raise ConfigError(
+                "runicorn sweep run needs one sweep id", "runicorn sweep run SWEEP_ID -- CMD [ARGS...]"
+            )
         command = tail[1:] if tail[:1] == ["--"] else tail
         if not command:
-            raise ConfigError("no command to run", "give it after --: runicorn sweep run SWEEP_ID -- python train.py")
+            raise ConfigError(
+                "no command to run", "give it after --: runicorn sweep run SWEEP_ID -- python train.py"
+            )
         if args.count is not None and args.count < 1:
             raise ConfigError(f"--count {args.count} is below 1", "give 1 or more, or leave it out")
         sweep = open_sweep(resolved.storage, head[1])

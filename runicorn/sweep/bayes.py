@@ -83,22 +83,32 @@ class _Numeric:
                 u = rng.gauss(center, self.h_good)
         value = from_unit(self.p, u)
         u = to_unit(self.p, value)  # where the value really lies (after rounding)
-        return value, math.log(_density(u, self.good, self.h_good)) - math.log(_density(u, self.bad, self.h_bad))
+        return value, math.log(_density(u, self.good, self.h_good)) - math.log(
+            _density(u, self.bad, self.h_bad)
+        )
 
 
 class _Categorical:
     def __init__(self, p: Parameter, good: list[Any], bad: list[Any]) -> None:
         self.p = p
         k = len(p.values)
-        self.l = [(sum(1 for v in good if v == value) + PRIOR_WEIGHT / k) / (len(good) + PRIOR_WEIGHT) for value in p.values]
-        self.g = [(sum(1 for v in bad if v == value) + PRIOR_WEIGHT / k) / (len(bad) + PRIOR_WEIGHT) for value in p.values]
+        self.l = [
+            (sum(1 for v in good if v == value) + PRIOR_WEIGHT / k) / (len(good) + PRIOR_WEIGHT)
+            for value in p.values
+        ]
+        self.g = [
+            (sum(1 for v in bad if v == value) + PRIOR_WEIGHT / k) / (len(bad) + PRIOR_WEIGHT)
+            for value in p.values
+        ]
 
     def draw(self, rng: random.Random) -> tuple[Any, float]:
         i = rng.choices(range(len(self.p.values)), weights=self.l)[0]
         return self.p.values[i], math.log(self.l[i]) - math.log(self.g[i])
 
 
-def _model(p: Parameter, good: list[dict[str, Any]], bad: list[dict[str, Any]]) -> _Numeric | _Categorical | None:
+def _model(
+    p: Parameter, good: list[dict[str, Any]], bad: list[dict[str, Any]]
+) -> _Numeric | _Categorical | None:
     if p.distribution == "categorical":
         return _Categorical(p, [t.get(p.name) for t in good], [t.get(p.name) for t in bad])
     if not is_continuous(p):

@@ -73,7 +73,9 @@ def run_trials(
             grace_s=grace_s,
         )
         launcher = _TrialLauncher(settings, options, trial["params"])
-        print(f"runicorn sweep: trial {trial['index']} of sweep {sweep.id}: {trial['params']}", file=sys.stderr)
+        print(
+            f"runicorn sweep: trial {trial['index']} of sweep {sweep.id}: {trial['params']}", file=sys.stderr
+        )
         with _environment(trial_env(sweep, trial)):
             result = launcher.launch()
         status = fmt.TRIAL_FINISHED if result.status == fmt.FINISHED else fmt.TRIAL_FAILED

@@ -41,7 +41,9 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "log_normal": (),
     "q_log_normal": (),
 }
-PARAMETER_KEYS = frozenset({"distribution", "value", "values", "probabilities", "min", "max", "mu", "sigma", "q"})
+PARAMETER_KEYS = frozenset(
+    {"distribution", "value", "values", "probabilities", "min", "max", "mu", "sigma", "q"}
+)
 TOP_KEYS = frozenset(
     {
         "method",
@@ -140,13 +142,16 @@ def parse_sweep_config(raw: Any) -> SweepConfig:
         for p in parameters:
             if not p.is_discrete and p.distribution != "int_uniform":
                 raise ConfigError(
-                    f"sweep configuration: parameters.{p.name} is a {p.distribution} range; grid needs a list",
+                    f"sweep configuration: parameters.{p.name} is a {p.distribution} range; "
+                    "grid needs a list",
                     f"give parameters.{p.name}.values: [...] (or use method random or bayes)",
                 )
     early = _early_terminate(raw.get("early_terminate"), metric)
     run_cap = raw.get("run_cap")
     if run_cap is not None and (not _is_int(run_cap) or run_cap < 1):
-        raise ConfigError(f"sweep configuration: run_cap is {run_cap!r}", "give a whole number of runs, 1 or more")
+        raise ConfigError(
+            f"sweep configuration: run_cap is {run_cap!r}", "give a whole number of runs, 1 or more"
+        )
     name = raw.get("name")
     return SweepConfig(
         method=str(method),
@@ -163,13 +168,17 @@ def _metric(raw: Any) -> Metric | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str) or not raw["name"]:
-        raise ConfigError("sweep configuration: metric.name is missing", "add metric: {name: val_loss, goal: minimize}")
+        raise ConfigError(
+            "sweep configuration: metric.name is missing", "add metric: {name: val_loss, goal: minimize}"
+        )
     goal = raw.get("goal", "minimize")
     if goal not in GOALS:
         raise ConfigError(f"sweep configuration: metric.goal is {goal!r}", "set it to minimize or maximize")
     extra = sorted(str(k) for k in raw if k not in ("name", "goal", "target"))
     if extra:
-        raise ConfigError(f"sweep configuration: unknown key metric.{extra[0]}", "metric takes name, goal and target")
+        raise ConfigError(
+            f"sweep configuration: unknown key metric.{extra[0]}", "metric takes name, goal and target"
+        )
     return Metric(raw["name"], goal)
 
 
@@ -199,7 +208,9 @@ def _parameter(name: str, spec: Any) -> Parameter:
         )
     for key in DISTRIBUTIONS[dist]:
         if key not in spec:
-            raise ConfigError(f"sweep configuration: {where}.{key} is missing", f"distribution {dist} needs {key}")
+            raise ConfigError(
+                f"sweep configuration: {where}.{key} is missing", f"distribution {dist} needs {key}"
+            )
     if dist == "constant":
         return Parameter(name, dist, values=(spec["value"],))
     if dist == "categorical":
@@ -212,7 +223,9 @@ def _parameter(name: str, spec: Any) -> Parameter:
     if "min" in spec and lo > hi:
         raise ConfigError(f"sweep configuration: {where}.min ({lo:g}) is above max ({hi:g})", "swap them")
     if dist == "int_uniform" and not (_is_int(spec["min"]) and _is_int(spec["max"])):
-        raise ConfigError(f"sweep configuration: {where} int_uniform needs whole min and max", "give integers")
+        raise ConfigError(
+            f"sweep configuration: {where} int_uniform needs whole min and max", "give integers"
+        )
     if dist in ("log_uniform_values", "q_log_uniform_values", "inv_log_uniform_values") and lo <= 0:
         raise ConfigError(
             f"sweep configuration: {where}.min is {lo:g}; {dist} needs values above 0",
@@ -220,7 +233,9 @@ def _parameter(name: str, spec: Any) -> Parameter:
         )
     q, sigma = float(spec.get("q", 1.0)), float(spec.get("sigma", 1.0))
     if q <= 0 or sigma <= 0:
-        raise ConfigError(f"sweep configuration: {where}.q and sigma must be above 0", "give positive numbers")
+        raise ConfigError(
+            f"sweep configuration: {where}.q and sigma must be above 0", "give positive numbers"
+        )
     return Parameter(name, dist, min=lo, max=hi, mu=float(spec.get("mu", 0.0)), sigma=sigma, q=q)
 
 
@@ -260,16 +275,25 @@ def _early_terminate(raw: Any, metric: Metric | None) -> Hyperband | None:
     if not isinstance(raw, Mapping) or raw.get("type") != "hyperband":
         raise ConfigError("sweep configuration: early_terminate.type is not hyperband", "set type: hyperband")
     if metric is None:
-        raise ConfigError("sweep configuration: early_terminate needs a metric", "add metric: {name: ..., goal: ...}")
+        raise ConfigError(
+            "sweep configuration: early_terminate needs a metric", "add metric: {name: ..., goal: ...}"
+        )
     min_iter, max_iter = raw.get("min_iter"), raw.get("max_iter")
     if min_iter is None and max_iter is None:
-        raise ConfigError("sweep configuration: early_terminate.min_iter is missing", "give min_iter (or max_iter)")
+        raise ConfigError(
+            "sweep configuration: early_terminate.min_iter is missing", "give min_iter (or max_iter)"
+        )
     for key in ("min_iter", "max_iter", "s"):
         if raw.get(key) is not None and (not _is_int(raw[key]) or raw[key] < 1):
-            raise ConfigError(f"sweep configuration: early_terminate.{key} is {raw[key]!r}", "give a whole number, 1 or more")
+            raise ConfigError(
+                f"sweep configuration: early_terminate.{key} is {raw[key]!r}",
+                "give a whole number, 1 or more",
+            )
     eta = raw.get("eta", 3)
     if not isinstance(eta, (int, float)) or isinstance(eta, bool) or eta <= 1:
-        raise ConfigError(f"sweep configuration: early_terminate.eta is {eta!r}", "give a number above 1 (3 is usual)")
+        raise ConfigError(
+            f"sweep configuration: early_terminate.eta is {eta!r}", "give a number above 1 (3 is usual)"
+        )
     return Hyperband(min_iter=int(min_iter or 1), eta=float(eta), max_iter=max_iter, s=raw.get("s"))
 
 

@@ -22,7 +22,9 @@ def read_config_file(path: Path) -> Any:
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            raise ConfigError(f"{path} is not valid JSON: {exc}", "fix the file, or write it as YAML") from exc
+            raise ConfigError(
+                f"{path} is not valid JSON: {exc}", "fix the file, or write it as YAML"
+            ) from exc
     import yaml
 
     try:

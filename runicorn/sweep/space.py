@@ -67,7 +67,14 @@ def _quantize(p: Parameter, x: float) -> float | int:
 def is_continuous(p: Parameter) -> bool:
     """Whether ``p`` has a bounded numeric range the bayes search can model (normal and
     log-normal are unbounded: they are drawn at random)."""
-    return p.distribution not in ("constant", "categorical", "normal", "q_normal", "log_normal", "q_log_normal")
+    return p.distribution not in (
+        "constant",
+        "categorical",
+        "normal",
+        "q_normal",
+        "log_normal",
+        "q_log_normal",
+    )
 
 
 def to_unit(p: Parameter, value: float) -> float:

@@ -35,7 +35,9 @@ def sweeps_dir(root: Path) -> Path:
 def create_sweep(root: Path, config: SweepConfig, project: str, seed: int | None = None) -> Sweep:
     """Write a new sweep under ``root`` and return it; its id is 8 random lower-case characters."""
     if not fmt.is_safe_id(project):
-        raise ConfigError(f"project={project!r} cannot name a folder", "use letters, digits, '_', '-' and '.'")
+        raise ConfigError(
+            f"project={project!r} cannot name a folder", "use letters, digits, '_', '-' and '.'"
+        )
     base = sweeps_dir(root)
     while True:
         sweep_id = uuid.uuid4().hex[:8]
@@ -133,7 +135,12 @@ class Sweep:
             if params is None:
                 return None
             trial = fmt.TrialData(
-                index=index, params=params, status=fmt.TRIAL_RUNNING, started_at=time.time(), run_id=None, run_path=None
+                index=index,
+                params=params,
+                status=fmt.TRIAL_RUNNING,
+                started_at=time.time(),
+                run_id=None,
+                run_path=None,
             )
             self.write_trial(trial)
             return trial
@@ -146,19 +153,21 @@ class Sweep:
             return points[index] if index < len(points) else None
         if method == "random":
             return sample_point(self.config, rng)
-        completed = [
-            (t["params"], float(t["metric"]))
-            for t in trials
-            if t.get("status") == fmt.TRIAL_FINISHED and isinstance(t.get("metric"), (int, float))
-        ]
+        completed = []
+        for t in trials:
+            value = t.get("metric")
+            if t.get("status") == fmt.TRIAL_FINISHED and isinstance(value, (int, float)):
+                completed.append((t["params"], float(value)))
         return bayes.suggest(self.config, completed, rng)
 
     def write_trial(self, trial: fmt.TrialData) -> None:
-        fmt.write_json_atomic(self.path / fmt.SWEEP_TRIALS_DIR / fmt.trial_file_name(trial["index"]), dict(trial))
+        fmt.write_json_atomic(
+            self.path / fmt.SWEEP_TRIALS_DIR / fmt.trial_file_name(trial["index"]), dict(trial)
+        )
 
     def finish_trial(self, trial: fmt.TrialData, run_dir: Path | None, status: str) -> fmt.TrialData:
         """Record how a trial ended: its run, its status and the sweep's metric read from the run."""
-        done = fmt.TrialData(**trial)  # type: ignore[typeddict-item]
+        done = fmt.TrialData(**trial)
         done["status"] = status
         done["ended_at"] = time.time()
         if run_dir is not None:

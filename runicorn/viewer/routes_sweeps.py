@@ -56,12 +56,18 @@ def router(reader: StoreReader) -> APIRouter:
         try:
             sweep = open_sweep(reader.root, sweep_id)
         except ConfigError as exc:
-            raise RunNotFound(f"no sweep {sweep_id!r} under the storage root", "list them with GET /api/sweeps") from exc
+            raise RunNotFound(
+                f"no sweep {sweep_id!r} under the storage root", "list them with GET /api/sweeps"
+            ) from exc
         trials = sweep.trials()
         out = _summary(sweep, trials)
         out["config"] = sweep.config.raw
         out["parameters"] = [
-            {"name": p.name, "distribution": p.distribution, "values": list(p.values) if p.is_discrete else None}
+            {
+                "name": p.name,
+                "distribution": p.distribution,
+                "values": list(p.values) if p.is_discrete else None,
+            }
             for p in sweep.config.parameters
         ]
         out["trials"] = [

@@ -22,7 +22,7 @@ import orjson
 from runicorn import format as fmt
 from runicorn import settings as _settings
 from runicorn.errors import ConfigError
-from runicorn.sweep import Sweep, create_sweep, open_sweep, parse_sweep_config
+from runicorn.sweep import create_sweep, open_sweep, parse_sweep_config
 
 __all__ = ["sweep", "agent", "current_trial", "Trial"]
 
@@ -66,7 +66,11 @@ def current_trial() -> Trial | None:
 
 
 def _trial_from_env(env: Mapping[str, str]) -> Trial | None:
-    sweep_id, index, params = env.get(fmt.SWEEP_ID_ENV), env.get(fmt.SWEEP_TRIAL_ENV), env.get(fmt.SWEEP_PARAMS_ENV)
+    sweep_id, index, params = (
+        env.get(fmt.SWEEP_ID_ENV),
+        env.get(fmt.SWEEP_TRIAL_ENV),
+        env.get(fmt.SWEEP_PARAMS_ENV),
+    )
     if not sweep_id or index is None or params is None:
         return None
     try:
@@ -123,7 +127,9 @@ def agent(
             "pass the training function, or run a command per trial: runicorn sweep run ID -- CMD",
         )
     if count is not None and count < 1:
-        raise ConfigError(f"wandb.agent count={count!r}", "give 1 or more, or None for until the sweep is done")
+        raise ConfigError(
+            f"wandb.agent count={count!r}", "give 1 or more, or None for until the sweep is done"
+        )
     resolved = _settings.resolve(storage=storage)
     state = open_sweep(resolved.storage, sweep_id)
     ran = 0

@@ -35,7 +35,9 @@ log = logging.getLogger("runicorn")
 class _Watch:
     """The hooks of one watched model."""
 
-    def __init__(self, run: Any, model: Any, prefix: str, log_what: str | None, log_freq: int, emit: Emit) -> None:
+    def __init__(
+        self, run: Any, model: Any, prefix: str, log_what: str | None, log_freq: int, emit: Emit
+    ) -> None:
         self.run, self.model, self.prefix = run, model, prefix
         self.log_freq, self.emit = log_freq, emit
         self.handles: list[Any] = []
@@ -144,11 +146,14 @@ def watch(
     for m in module_list:
         if not isinstance(m, torch.nn.Module):
             raise ConfigError(
-                f"wandb.watch got a {type(m).__name__}, not a torch.nn.Module", "pass the model, e.g. wandb.watch(model)"
+                f"wandb.watch got a {type(m).__name__}, not a torch.nn.Module",
+                "pass the model, e.g. wandb.watch(model)",
             )
     if log_graph:
         log_warning = logging.getLogger("runicorn").warning
-        log_warning("runicorn: wandb.watch(log_graph=True) is not supported offline; the graph is not recorded")
+        log_warning(
+            "runicorn: wandb.watch(log_graph=True) is not supported offline; the graph is not recorded"
+        )
     target = run if run is not None else _current_run()
     if emit is None:
         emit = _run_emit(target)

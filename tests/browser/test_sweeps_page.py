@@ -31,8 +31,13 @@ def _run_sweep(storage_root: Path) -> str:
         trial = wandb_sweeps.current_trial()
         assert trial is not None
         run = runicorn.init(
-            project=trial.project, name=trial.name, storage=storage_root, config=trial.config, tags=trial.tags,
-            capture_console=False, system_metrics=False,
+            project=trial.project,
+            name=trial.name,
+            storage=storage_root,
+            config=trial.config,
+            tags=trial.tags,
+            capture_console=False,
+            system_metrics=False,
         )
         trial.attach(run)
         run.log({"loss": trial.config["lr"] + (0.05 if trial.config["opt"] == "sgd" else 0.0)})

@@ -58,7 +58,9 @@ def _sweep(tmp_path: Path, root: Path) -> str:
 def test_sweep_run_runs_the_command_per_trial_with_its_parameters(tmp_path: Path, storage_root: Path) -> None:
     sweep_id = _sweep(tmp_path, storage_root)
     (tmp_path / "train.py").write_text(TRAIN)
-    first = cli(storage_root, "run", sweep_id, "--count", "3", "--", sys.executable, str(tmp_path / "train.py"))
+    first = cli(
+        storage_root, "run", sweep_id, "--count", "3", "--", sys.executable, str(tmp_path / "train.py")
+    )
     assert first.returncode == 0, first.stderr
     assert "ran 3 trials" in first.stdout
     rest = cli(storage_root, "run", sweep_id, "--", sys.executable, str(tmp_path / "train.py"))
@@ -66,7 +68,10 @@ def test_sweep_run_runs_the_command_per_trial_with_its_parameters(tmp_path: Path
 
     trials = open_sweep(storage_root, sweep_id).trials()
     assert [t["params"] for t in trials] == [
-        {"lr": 0.1, "bs": 8}, {"lr": 0.1, "bs": 16}, {"lr": 0.01, "bs": 8}, {"lr": 0.01, "bs": 16}
+        {"lr": 0.1, "bs": 8},
+        {"lr": 0.1, "bs": 16},
+        {"lr": 0.01, "bs": 8},
+        {"lr": 0.01, "bs": 16},
     ]
     for t in trials:
         assert t["status"] == fmt.TRIAL_FINISHED
@@ -96,7 +101,11 @@ def test_a_bad_configuration_file_is_refused_naming_the_key(tmp_path: Path, stor
 def test_agents_in_several_processes_never_take_the_same_trial(storage_root: Path) -> None:
     from runicorn.sweep import create_sweep, parse_sweep_config
 
-    sweep = create_sweep(storage_root, parse_sweep_config({"method": "grid", "parameters": {"a": {"min": 1, "max": 40}}}), "demo")
+    sweep = create_sweep(
+        storage_root,
+        parse_sweep_config({"method": "grid", "parameters": {"a": {"min": 1, "max": 40}}}),
+        "demo",
+    )
     code = (
         "import sys\nfrom runicorn.sweep import open_sweep\n"
         "s = open_sweep(sys.argv[1], sys.argv[2])\n"
@@ -104,7 +113,8 @@ def test_agents_in_several_processes_never_take_the_same_trial(storage_root: Pat
         "    s.finish_trial(t, None, 'finished')\n"
     )
     procs = [
-        subprocess.Popen([sys.executable, "-c", code, str(storage_root), sweep.id], cwd=REPO) for _ in range(3)
+        subprocess.Popen([sys.executable, "-c", code, str(storage_root), sweep.id], cwd=REPO)
+        for _ in range(3)
     ]
     for p in procs:
         assert p.wait(timeout=50) == 0
@@ -118,7 +128,9 @@ def test_the_sweep_api_lists_sweeps_and_gives_trials_with_run_keys_and_the_best(
 ) -> None:
     sweep_id = _sweep(tmp_path, storage_root)
     (tmp_path / "train.py").write_text(TRAIN)
-    assert cli(storage_root, "run", sweep_id, "--", sys.executable, str(tmp_path / "train.py")).returncode == 0
+    assert (
+        cli(storage_root, "run", sweep_id, "--", sys.executable, str(tmp_path / "train.py")).returncode == 0
+    )
     base = live_viewer(storage_root)
     listed = httpx.get(f"{base}/api/sweeps").json()["sweeps"]
     assert [s["id"] for s in listed] == [sweep_id]

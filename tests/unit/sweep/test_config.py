@@ -48,14 +48,23 @@ def test_a_wandb_configuration_parses_with_the_distribution_each_parameter_means
         ({"method": "random", "parameters": {"lr": {"min": 0.5, "max": 0.1}}}, "parameters.lr.min"),
         ({"method": "random", "parameters": {"lr": {"values": []}}}, "parameters.lr.values"),
         ({"method": "random", "parameters": {"lr": {"valeus": [1]}}}, "parameters.lr.valeus"),
-        ({"method": "random", "parameters": {"lr": {"min": 0, "max": 1, "distribution": "gauss"}}}, "distribution"),
         (
-            {"method": "random", "parameters": {"lr": {"min": 0.0, "max": 1.0, "distribution": "log_uniform_values"}}},
+            {"method": "random", "parameters": {"lr": {"min": 0, "max": 1, "distribution": "gauss"}}},
+            "distribution",
+        ),
+        (
+            {
+                "method": "random",
+                "parameters": {"lr": {"min": 0.0, "max": 1.0, "distribution": "log_uniform_values"}},
+            },
             "parameters.lr.min",
         ),
         ({"method": "grid", "parameters": {"lr": {"min": 0.1, "max": 0.2}}}, "parameters.lr"),
         ({"method": "bayes", "parameters": {"lr": {"values": [1, 2]}}}, "metric"),
-        ({"method": "random", "metric": {"name": "x", "goal": "up"}, "parameters": {"a": {"value": 1}}}, "metric.goal"),
+        (
+            {"method": "random", "metric": {"name": "x", "goal": "up"}, "parameters": {"a": {"value": 1}}},
+            "metric.goal",
+        ),
         ({"method": "random", "run_cap": 0, "parameters": {"a": {"value": 1}}}, "run_cap"),
         (
             {"method": "random", "parameters": {"a": {"values": [1, 2], "probabilities": [0.5, 0.4]}}},

@@ -8,14 +8,20 @@ import statistics
 from pathlib import Path
 
 from runicorn import format as fmt
-from runicorn.sweep import create_sweep, open_sweep, parse_sweep_config
-from runicorn.sweep import bayes
+from runicorn.sweep import bayes, create_sweep, open_sweep, parse_sweep_config
 from runicorn.sweep.space import from_unit, grid_points, sample, sample_point, to_unit
 
 
 def test_grid_lists_every_combination_once_in_order_first_parameter_slowest() -> None:
     config = parse_sweep_config(
-        {"method": "grid", "parameters": {"lr": {"values": [0.1, 0.01]}, "bs": {"values": [8, 16, 32]}, "k": {"min": 1, "max": 2}}}
+        {
+            "method": "grid",
+            "parameters": {
+                "lr": {"values": [0.1, 0.01]},
+                "bs": {"values": [8, 16, 32]},
+                "k": {"min": 1, "max": 2},
+            },
+        }
     )
     points = grid_points(config)
     assert len(points) == 12
@@ -29,7 +35,9 @@ def test_grid_lists_every_combination_once_in_order_first_parameter_slowest() ->
 
 
 def test_a_grid_sweep_hands_out_each_point_once_then_is_done(tmp_path: Path) -> None:
-    config = parse_sweep_config({"method": "grid", "parameters": {"a": {"values": [1, 2]}, "b": {"values": ["x", "y"]}}})
+    config = parse_sweep_config(
+        {"method": "grid", "parameters": {"a": {"values": [1, 2]}, "b": {"values": ["x", "y"]}}}
+    )
     sweep = create_sweep(tmp_path, config, "demo")
     handed = []
     while (trial := sweep.next_trial()) is not None:
@@ -87,7 +95,11 @@ def test_each_distribution_draws_inside_its_range_and_maps_to_the_unit_interval_
 def test_bayes_finds_a_better_minimum_of_a_quadratic_than_random_search() -> None:
     """Fixed seeds, so it is deterministic; the mean over 10 seeds, so one lucky draw decides nothing."""
     config = parse_sweep_config(
-        {"method": "bayes", "metric": {"name": "loss", "goal": "minimize"}, "parameters": {"x": {"min": -5.0, "max": 5.0}}}
+        {
+            "method": "bayes",
+            "metric": {"name": "loss", "goal": "minimize"},
+            "parameters": {"x": {"min": -5.0, "max": 5.0}},
+        }
     )
 
     def loss(p: dict) -> float:
@@ -101,14 +113,20 @@ def test_bayes_finds_a_better_minimum_of_a_quadratic_than_random_search() -> Non
             point = bayes.suggest(config, done, random.Random(f"{seed}:{i}"))
             done.append((point, loss(point)))
         bayes_best.append(min(v for _, v in done))
-        random_best.append(min(loss(sample_point(config, random.Random(f"r{seed}:{i}"))) for i in range(trials)))
+        random_best.append(
+            min(loss(sample_point(config, random.Random(f"r{seed}:{i}"))) for i in range(trials))
+        )
     assert statistics.mean(bayes_best) < statistics.mean(random_best) / 3
 
 
 def test_bayes_follows_the_goal_toward_high_or_low_values() -> None:
     def late_distance(goal: str) -> float:
         config = parse_sweep_config(
-            {"method": "bayes", "metric": {"name": "acc", "goal": goal}, "parameters": {"x": {"min": 0.0, "max": 1.0}}}
+            {
+                "method": "bayes",
+                "metric": {"name": "acc", "goal": goal},
+                "parameters": {"x": {"min": 0.0, "max": 1.0}},
+            }
         )
         done: list[tuple[dict, float]] = []
         for i in range(25):

@@ -22,8 +22,13 @@ def _train(storage: Path, seen: list[dict[str, Any]]) -> Any:
         trial = wandb_sweeps.current_trial()
         assert trial is not None
         run = runicorn.init(
-            project=trial.project, name=trial.name, storage=storage, config=trial.config, tags=trial.tags,
-            capture_console=False, system_metrics=False,
+            project=trial.project,
+            name=trial.name,
+            storage=storage,
+            config=trial.config,
+            tags=trial.tags,
+            capture_console=False,
+            system_metrics=False,
         )
         trial.attach(run)
         seen.append(dict(run.config))
@@ -82,7 +87,9 @@ def _train_a(storage: Path, seen: list[dict[str, Any]]) -> Any:
 
 
 def test_a_failing_trial_is_recorded_failed_and_the_sweep_goes_on(storage_root: Path) -> None:
-    sweep_id = wandb_sweeps.sweep({"method": "grid", "parameters": {"a": {"values": [1, 2]}}}, storage=storage_root)
+    sweep_id = wandb_sweeps.sweep(
+        {"method": "grid", "parameters": {"a": {"values": [1, 2]}}}, storage=storage_root
+    )
 
     def train() -> None:
         trial = wandb_sweeps.current_trial()

@@ -50,7 +50,9 @@ def _hooks(model: Any) -> int:
 
 @pytest.fixture
 def run(storage_root: Path) -> Any:
-    r = runicorn.init(project="demo", name="watch", storage=storage_root, capture_console=False, system_metrics=False)
+    r = runicorn.init(
+        project="demo", name="watch", storage=storage_root, capture_console=False, system_metrics=False
+    )
     yield r
     r.finish()
 
@@ -71,7 +73,9 @@ def test_gradients_are_recorded_every_log_freq_backward_passes_under_their_names
         if len(counts) == 1:  # one value (the last layer's bias): one bin around it
             assert (edges[0] + edges[-1]) / 2 == pytest.approx(float(grad.min()))
         else:
-            assert edges[0] == pytest.approx(float(grad.min())) and edges[-1] == pytest.approx(float(grad.max()))
+            assert edges[0] == pytest.approx(float(grad.min())) and edges[-1] == pytest.approx(
+                float(grad.max())
+            )
         assert step is None  # the run's current step
     for _ in range(3):
         _train_step(model)
@@ -82,7 +86,9 @@ def test_gradients_are_recorded_every_log_freq_backward_passes_under_their_names
 def test_parameters_are_recorded_every_log_freq_training_forward_passes(run: Any) -> None:
     model, caught = _model(), Caught()
     with torch.no_grad():
-        model[0].weight.copy_(torch.tensor([[0.0, 1.0, 2.0], [3.0, 0.0, 1.0], [2.0, 3.0, 0.0], [1.0, 2.0, 3.0]]))
+        model[0].weight.copy_(
+            torch.tensor([[0.0, 1.0, 2.0], [3.0, 0.0, 1.0], [2.0, 3.0, 0.0], [1.0, 2.0, 3.0]])
+        )
     watch(model, log="parameters", log_freq=2, run=run, emit=caught)
     x = torch.ones(1, 3)
     model.eval()
