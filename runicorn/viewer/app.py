@@ -30,6 +30,7 @@ from runicorn.viewer import (
     routes_metrics,
     routes_runs,
     routes_ssh,
+    routes_sweeps,
 )
 from runicorn.viewer.access import AccessGate
 from runicorn.viewer.api_reference import add_api_reference
@@ -94,6 +95,7 @@ def create_app(
     app.include_router(routes_media.router(reader))
     app.include_router(routes_alerts.router(reader))
     app.include_router(routes_gpu.router(nvml))
+    app.include_router(routes_sweeps.router(reader))
     # Routers of other parts go here, one line each (before the web UI's catch-all route):
     app.include_router(routes_import.router(settings))
     app.include_router(routes_ssh.router(settings, resume_mirrors=resume_mirrors))

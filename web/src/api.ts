@@ -203,6 +203,8 @@ export const api = {
     `/api/runs/${enc(key)}/media/${path.split("/").map(enc).join("/")}`,
   metricsCsvUrl: (key: string) => `/api/runs/${enc(key)}/metrics.csv`,
   runText: (key: string, which: "git-diff" | "traceback") => getText(`/api/runs/${enc(key)}/${which}`),
+  sweeps: () => getJson<{ sweeps: SweepSummary[] }>("/api/sweeps"),
+  sweep: (id: string) => getJson<SweepDetail>(`/api/sweeps/${enc(id)}`),
   gpu: () => getJson<{ available: boolean; reason?: string; gpus: GpuInfo[] }>("/api/gpu"),
 
   /** Streams the run's log; returns a function that closes the socket. */
@@ -373,3 +375,33 @@ export const sshApi = {
   mirrors: () => getJson<{ mirrors: MirrorInfo[] }>("/api/ssh/mirror/list"),
   stopMirror: (id: string) => sendJson<{ stopped: string }>("POST", "/api/ssh/mirror/stop", { id }),
 };
+
+export interface SweepSummary {
+  id: string;
+  name: string | null;
+  project: string;
+  method: string;
+  metric: { name: string; goal: "minimize" | "maximize" } | null;
+  created_at: number | null;
+  trial_count: number;
+  trials_by_status: Record<string, number>;
+  best_metric: number | null;
+  best_trial: number | null;
+}
+
+export interface SweepTrial {
+  index: number;
+  params: Record<string, number | string | boolean | null>;
+  status: string;
+  metric: number | null;
+  run_id: string | null;
+  run_key: string | null;
+  started_at: number | null;
+  ended_at: number | null;
+}
+
+export interface SweepDetail extends SweepSummary {
+  config: Record<string, unknown>;
+  parameters: { name: string; distribution: string; values: unknown[] | null }[];
+  trials: SweepTrial[];
+}

@@ -11,12 +11,14 @@ import { ImportPage } from "./pages/ImportPage";
 import { RemotePage } from "./pages/RemotePage";
 import { RunPage } from "./pages/RunPage";
 import { RunsPage } from "./pages/RunsPage";
+import { SweepPage, SweepsPage } from "./pages/SweepsPage";
 
 const THEME_STORAGE_KEY = "runicorn.theme";
 // The header's links: where each goes, its name (label nav.<name>, test id nav-<name>), the pages it lights up on.
-const NAV: [string, "runs" | "compare" | "gpu" | "remote" | "import", Route["page"][]][] = [
+const NAV: [string, "runs" | "compare" | "sweeps" | "gpu" | "remote" | "import", Route["page"][]][] = [
   ["/", "runs", ["runs", "run"]],
   ["/compare", "compare", ["compare"]],
+  ["/sweeps", "sweeps", ["sweeps", "sweep"]],
   ["/gpu", "gpu", ["gpu"]],
   ["/remote", "remote", ["remote"]],
   ["/import", "import", ["import"]],
@@ -131,6 +133,8 @@ function App() {
         {route.page === "runs" && <RunsPage />}
         {route.page === "run" && <RunPage key={route.key} runKey={route.key} overlay={route.overlay} />}
         {route.page === "compare" && <ComparePage ids={route.ids} />}
+        {route.page === "sweeps" && <SweepsPage />}
+        {route.page === "sweep" && <SweepPage key={route.id} id={route.id} />}
         {route.page === "gpu" && <GpuPage />}
         {route.page === "import" && <ImportPage />}
         {route.page === "remote" && <RemotePage />}

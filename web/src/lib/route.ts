@@ -7,6 +7,8 @@ export type Route =
   | { page: "gpu" }
   | { page: "import" }
   | { page: "remote" }
+  | { page: "sweeps" }
+  | { page: "sweep"; id: string }
   | { page: "notfound"; path: string };
 
 export function parseRoute(pathname: string, search: string): Route {
@@ -15,6 +17,9 @@ export function parseRoute(pathname: string, search: string): Route {
   if (path === "/gpu") return { page: "gpu" };
   if (path === "/import") return { page: "import" };
   if (path === "/remote") return { page: "remote" };
+  if (path === "/sweeps") return { page: "sweeps" };
+  const sw = /^\/sweeps\/([^/]+)$/.exec(path);
+  if (sw) return { page: "sweep", id: decodeURIComponent(sw[1]) };
   if (path === "/compare") return { page: "compare", ids: listParam(search, "ids") };
   const m = /^\/runs\/([^/]+)$/.exec(path);
   if (m) return { page: "run", key: decodeURIComponent(m[1]), overlay: listParam(search, "overlay") };
@@ -34,4 +39,8 @@ export function runHref(key: string, overlay: string[] = []): string {
 
 export function compareHref(ids: string[]): string {
   return `/compare?ids=${ids.map(encodeURIComponent).join(",")}`;
+}
+
+export function sweepHref(id: string): string {
+  return `/sweeps/${encodeURIComponent(id)}`;
 }

@@ -1,0 +1,101 @@
+"""``runicorn sweep run SWEEP_ID -- CMD ...``: run a command once per trial, each through
+``runicorn run``'s launcher, so each trial is a recorded run (console, exit code, git, system
+metrics) tagged with the sweep id and configured with the trial's parameters.
+
+The command gets the parameters as W&B's ``${args}`` gives them, ``--name=value`` appended after
+its own arguments, and in its environment (runicorn/format.py's SWEEP_*_ENV) for ``wandb.init``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+
+from runicorn import format as fmt
+from runicorn.launch import Launcher, LaunchOptions
+from runicorn.sdk.run import Run
+from runicorn.settings import Settings
+from runicorn.sweep.store import Sweep
+
+
+def trial_args(params: dict[str, Any]) -> list[str]:
+    """``--name=value`` per parameter (lists and dicts as JSON, everything else as ``str``)."""
+    out = []
+    for name, value in params.items():
+        text = orjson.dumps(value).decode() if isinstance(value, (list, dict)) else str(value)
+        out.append(f"--{name}={text}")
+    return out
+
+
+def trial_env(sweep: Sweep, trial: fmt.TrialData) -> dict[str, str]:
+    """The environment a trial's command is started with."""
+    return {
+        fmt.SWEEP_ID_ENV: sweep.id,
+        fmt.WANDB_SWEEP_ID_ENV: sweep.id,
+        fmt.SWEEP_TRIAL_ENV: str(trial["index"]),
+        fmt.SWEEP_PARAMS_ENV: orjson.dumps(trial["params"]).decode(),
+    }
+
+
+class _TrialLauncher(Launcher):
+    """The launcher, with the trial's parameters as the run's config."""
+
+    def __init__(self, settings: Settings, options: LaunchOptions, params: dict[str, Any]) -> None:
+        super().__init__(settings, options)
+        self.params = params
+
+    def start_run(self) -> Run:
+        run = super().start_run()
+        run.config.update(self.params)
+        return run
+
+
+def run_trials(
+    settings: Settings, sweep: Sweep, command: list[str], count: int | None = None, grace_s: float = 10.0
+) -> int:
+    """Run ``command`` per trial until the sweep is done or ``count`` trials ran; the number run."""
+    Launcher(settings, LaunchOptions(command=list(command))).check()  # before taking a trial
+    ran = 0
+    while count is None or ran < count:
+        trial = sweep.next_trial()
+        if trial is None:
+            break
+        options = LaunchOptions(
+            command=[*command, *trial_args(trial["params"])],
+            project=sweep.project,
+            name=sweep.run_name,
+            tags=[sweep.id],
+            grace_s=grace_s,
+        )
+        launcher = _TrialLauncher(settings, options, trial["params"])
+        print(
+            f"runicorn sweep: trial {trial['index']} of sweep {sweep.id}: {trial['params']}", file=sys.stderr
+        )
+        with _environment(trial_env(sweep, trial)):
+            result = launcher.launch()
+        status = fmt.TRIAL_FINISHED if result.status == fmt.FINISHED else fmt.TRIAL_FAILED
+        sweep.finish_trial(trial, result.run_dir, status)
+        ran += 1
+        if result.status == fmt.INTERRUPTED:
+            break
+    return ran
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in os.environ (which the launcher passes to the command) for the block."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in before.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { buildAxis, formatTick, layoutParallel, rampColor } from "./parallel";
+
+const box = { width: 300, height: 120, padding: { top: 10, right: 20, bottom: 10, left: 20 } };
+
+describe("layoutParallel", () => {
+  it("spaces one axis per field evenly across the box", () => {
+    const out = layoutParallel([{ a: 1, b: "x", c: 2 }], [{ name: "a" }, { name: "b" }, { name: "c" }], box);
+    expect(out.axes.map((a) => a.x)).toEqual([20, 150, 280]);
+    expect(out.axes.map((a) => a.kind)).toEqual(["number", "category", "number"]);
+  });
+
+  it("puts the smallest number at the bottom and the largest at the top", () => {
+    const out = layoutParallel([{ lr: 0.1 }, { lr: 0.3 }, { lr: 0.2 }], [{ name: "lr" }], box);
+    const ys = out.lines.map((l) => l.points[0].y ?? NaN);
+    [110, 10, 60].forEach((y, i) => expect(ys[i]).toBeCloseTo(y));
+  });
+
+  it("spaces a log axis by orders of magnitude", () => {
+    const axis = buildAxis({ name: "lr", scale: "log" }, [0.001, 0.01, 0.1], 0, 0, 100);
+    expect(axis.place(0.01)).toBeCloseTo(50);
+    expect(axis.ticks.map((t) => t.label)).toEqual(["0.001", "0.01", "0.1"]);
+  });
+
+  it("spreads categories in the order first met, and breaks a line at a missing value", () => {
+    const out = layoutParallel(
+      [{ opt: "adam", loss: 1 }, { opt: "sgd", loss: null }, { opt: "adam", loss: 3 }],
+      [{ name: "opt" }, { name: "loss" }],
+      box,
+    );
+    expect(out.axes[0].ticks).toEqual([
+      { label: "adam", y: 110 },
+      { label: "sgd", y: 10 },
+    ]);
+    expect(out.lines[1].points[1].y).toBeNull();
+  });
+
+  it("colours lines from the colour field, low blue to high red, missing grey", () => {
+    const out = layoutParallel([{ m: 0 }, { m: 10 }, { m: null }], [{ name: "m" }], box, "m");
+    expect(out.lines.map((l) => l.color)).toEqual([rampColor(0), rampColor(1), "rgb(150,150,150)"]);
+    expect(rampColor(0)).not.toEqual(rampColor(1));
+  });
+
+  it("gives a field with one value a band around it rather than dividing by zero", () => {
+    const out = layoutParallel([{ a: 5 }, { a: 5 }], [{ name: "a" }], box);
+    expect(out.lines[0].points[0].y).toBe(60);
+  });
+});
+
+describe("formatTick", () => {
+  it("keeps labels short", () => {
+    expect(formatTick(0.000123)).toBe("1.2e-4");
+    expect(formatTick(0.123456)).toBe("0.123");
+    expect(formatTick(123456)).toBe("1.2e+5");
+  });
+});

@@ -1,0 +1,140 @@
+// Parallel coordinates: pure layout. One vertical axis per field (numbers: a linear scale from the
+// smallest to the largest value, or a log scale when asked and all values are > 0; anything else:
+// categories spread evenly in the order first met), one polyline per item across the axes, and a
+// colour per item from the colour field (low → high). Drawing is left to a canvas in the page.
+
+export type Cell = number | string | boolean | null | undefined;
+
+export interface FieldSpec {
+  name: string;
+  /** "log" spaces numbers logarithmically (when all are > 0). */
+  scale?: "linear" | "log";
+}
+
+export interface Axis {
+  name: string;
+  kind: "number" | "category";
+  x: number;
+  /** Labels along the axis with their y, bottom to top. */
+  ticks: { label: string; y: number }[];
+  /** y of a value on this axis; null when the value cannot be placed (missing, not a number). */
+  place: (value: Cell) => number | null;
+}
+
+export interface Line {
+  index: number;
+  /** One point per axis; y null where the item has no value there (the line breaks). */
+  points: { x: number; y: number | null }[];
+  color: string;
+}
+
+export interface ParallelLayout {
+  axes: Axis[];
+  lines: Line[];
+}
+
+export interface Box {
+  width: number;
+  height: number;
+  /** Free space around the plot for labels. */
+  padding: { top: number; right: number; bottom: number; left: number };
+}
+
+function isNumber(v: Cell): v is number {
+  return typeof v === "number" && Number.isFinite(v);
+}
+
+/** A category's label (booleans and numbers as text, missing as "–"). */
+export function categoryLabel(v: Cell): string {
+  return v === null || v === undefined ? "–" : String(v);
+}
+
+export function buildAxis(spec: FieldSpec, values: Cell[], x: number, top: number, bottom: number): Axis {
+  const present = values.filter((v) => v !== null && v !== undefined);
+  const numeric = present.length > 0 && present.every(isNumber);
+  if (numeric) {
+    const nums = present as number[];
+    const log = spec.scale === "log" && nums.every((v) => v > 0);
+    const f = (v: number) => (log ? Math.log10(v) : v);
+    let lo = Math.min(...nums.map(f));
+    let hi = Math.max(...nums.map(f));
+    if (lo === hi) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    const place = (v: Cell) => (isNumber(v) && (!log || v > 0) ? bottom - ((f(v) - lo) / (hi - lo)) * (bottom - top) : null);
+    const ticks = [0, 0.5, 1].map((t) => {
+      const raw = lo + t * (hi - lo);
+      const value = log ? 10 ** raw : raw;
+      return { label: formatTick(value), y: bottom - t * (bottom - top) };
+    });
+    return { name: spec.name, kind: "number", x, ticks, place };
+  }
+  const cats: string[] = [];
+  for (const v of values) {
+    const label = categoryLabel(v);
+    if (!cats.includes(label)) cats.push(label);
+  }
+  const yOf = (i: number) => (cats.length === 1 ? (top + bottom) / 2 : bottom - (i / (cats.length - 1)) * (bottom - top));
+  const place = (v: Cell) => {
+    const i = cats.indexOf(categoryLabel(v));
+    return i < 0 ? null : yOf(i);
+  };
+  return { name: spec.name, kind: "category", x, ticks: cats.map((label, i) => ({ label, y: yOf(i) })), place };
+}
+
+/** A short label for a tick value: 3 significant digits, exponent form when very small or large. */
+export function formatTick(v: number): string {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
+  return String(Number(v.toPrecision(3)));
+}
+
+/** A colour from low (blue) to high (red) for t in [0, 1]; grey for null. */
+export function rampColor(t: number | null): string {
+  if (t === null || !Number.isFinite(t)) return "rgb(150,150,150)";
+  const c = Math.min(1, Math.max(0, t));
+  const r = Math.round(59 + c * (220 - 59));
+  const g = Math.round(130 - c * (130 - 38));
+  const b = Math.round(246 - c * (246 - 38));
+  return `rgb(${r},${g},${b})`;
+}
+
+/**
+ * Lays out items (rows of field → value) on one axis per field, evenly spaced across the box.
+ * `colorBy` names the numeric field whose value colours each line (low blue, high red).
+ */
+export function layoutParallel(
+  items: Record<string, Cell>[],
+  fields: FieldSpec[],
+  box: Box,
+  colorBy?: string,
+): ParallelLayout {
+  const { padding: p } = box;
+  const top = p.top;
+  const bottom = box.height - p.bottom;
+  const span = box.width - p.left - p.right;
+  const axes = fields.map((spec, i) =>
+    buildAxis(
+      spec,
+      items.map((it) => it[spec.name]),
+      p.left + (fields.length === 1 ? span / 2 : (i / (fields.length - 1)) * span),
+      top,
+      bottom,
+    ),
+  );
+  const colorValues = colorBy ? items.map((it) => it[colorBy]).filter(isNumber) : [];
+  const cLo = Math.min(...colorValues);
+  const cHi = Math.max(...colorValues);
+  const lines = items.map((item, index) => {
+    const cv = colorBy ? item[colorBy] : null;
+    const t = isNumber(cv) ? (cHi === cLo ? 0.5 : (cv - cLo) / (cHi - cLo)) : null;
+    return {
+      index,
+      points: axes.map((axis) => ({ x: axis.x, y: axis.place(item[axis.name]) })),
+      color: rampColor(t),
+    };
+  });
+  return { axes, lines };
+}
