@@ -5,6 +5,7 @@ import "./styles.css";
 import { AppContext, Link } from "./app";
 import { initialLang, LANG_STORAGE_KEY, translate, type Lang } from "./lib/i18n";
 import { parseRoute, type Route } from "./lib/route";
+import { ArtifactsPage, ArtifactVersionPage } from "./pages/ArtifactsPage";
 import { ComparePage } from "./pages/ComparePage";
 import { GpuPage } from "./pages/GpuPage";
 import { ImportPage } from "./pages/ImportPage";
@@ -14,9 +15,10 @@ import { RunsPage } from "./pages/RunsPage";
 
 const THEME_STORAGE_KEY = "runicorn.theme";
 // The header's links: where each goes, its name (label nav.<name>, test id nav-<name>), the pages it lights up on.
-const NAV: [string, "runs" | "compare" | "gpu" | "remote" | "import", Route["page"][]][] = [
+const NAV: [string, "runs" | "compare" | "artifacts" | "gpu" | "remote" | "import", Route["page"][]][] = [
   ["/", "runs", ["runs", "run"]],
   ["/compare", "compare", ["compare"]],
+  ["/artifacts", "artifacts", ["artifacts", "artifact"]],
   ["/gpu", "gpu", ["gpu"]],
   ["/remote", "remote", ["remote"]],
   ["/import", "import", ["import"]],
@@ -131,6 +133,8 @@ function App() {
         {route.page === "runs" && <RunsPage />}
         {route.page === "run" && <RunPage key={route.key} runKey={route.key} overlay={route.overlay} />}
         {route.page === "compare" && <ComparePage ids={route.ids} />}
+        {route.page === "artifacts" && <ArtifactsPage />}
+        {route.page === "artifact" && <ArtifactVersionPage name={route.name} version={route.version} />}
         {route.page === "gpu" && <GpuPage />}
         {route.page === "import" && <ImportPage />}
         {route.page === "remote" && <RemotePage />}

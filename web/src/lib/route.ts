@@ -7,6 +7,8 @@ export type Route =
   | { page: "gpu" }
   | { page: "import" }
   | { page: "remote" }
+  | { page: "artifacts" }
+  | { page: "artifact"; name: string; version: string }
   | { page: "notfound"; path: string };
 
 export function parseRoute(pathname: string, search: string): Route {
@@ -15,6 +17,9 @@ export function parseRoute(pathname: string, search: string): Route {
   if (path === "/gpu") return { page: "gpu" };
   if (path === "/import") return { page: "import" };
   if (path === "/remote") return { page: "remote" };
+  if (path === "/artifacts") return { page: "artifacts" };
+  const a = /^\/artifacts\/([^/]+)\/([^/]+)$/.exec(path);
+  if (a) return { page: "artifact", name: decodeURIComponent(a[1]), version: decodeURIComponent(a[2]) };
   if (path === "/compare") return { page: "compare", ids: listParam(search, "ids") };
   const m = /^\/runs\/([^/]+)$/.exec(path);
   if (m) return { page: "run", key: decodeURIComponent(m[1]), overlay: listParam(search, "overlay") };
@@ -34,4 +39,9 @@ export function runHref(key: string, overlay: string[] = []): string {
 
 export function compareHref(ids: string[]): string {
   return `/compare?ids=${ids.map(encodeURIComponent).join(",")}`;
+}
+
+/** One version of an artifact (`version` may be an alias such as `latest`). */
+export function artifactHref(name: string, version: string): string {
+  return `/artifacts/${encodeURIComponent(name)}/${encodeURIComponent(version)}`;
 }

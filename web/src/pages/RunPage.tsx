@@ -8,6 +8,7 @@ import { ChartControls } from "../components/ChartControls";
 import { useLiveHistory } from "../components/liveHistory";
 import { MetricCharts, type RunSeries } from "../components/MetricCharts";
 import { OverlayPicker } from "../components/OverlayPicker";
+import { RunArtifacts } from "../components/RunArtifacts";
 import { RunOverview } from "../components/RunOverview";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatDuration, formatTime, runLabel } from "../lib/format";
@@ -153,7 +154,12 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
           />
         ))}
       {tab === "media" && <MediaGallery runKey={runKey} />}
-      {tab === "overview" && <RunOverview run={run} />}
+      {tab === "overview" && (
+        <>
+          <RunOverview run={run} />
+          <RunArtifacts runKey={runKey} />
+        </>
+      )}
     </section>
   );
 }
