@@ -48,13 +48,14 @@ TRACEBACK_FILE = "traceback.txt"
 # their path relative to the base the call named. Plain files only, never links; written once or
 # replaced whole (temp file + rename).
 FILES_DIR = "files"
-# The artifacts a run logged and used (runicorn/artifacts/lineage.py): ArtifactLinks, rewritten whole.
+# The artifacts a run logged and used (runicorn/artifacts/lineage.py): ArtifactLinks, replaced whole
+# (temp file + rename) when the run logs or uses one; only runs that did have it.
 ARTIFACTS_FILE = "artifacts.json"
 # Text files a run may hold beside its records, shown as they are.
 RUN_TEXT_FILES = (GIT_DIFF_FILE, TRACEBACK_FILE)
 # Files that are rewritten whole (atomically) while a run lives; everything else is append-only
 # (events, logs, columns) or written once (media, git diff, traceback).
-REWRITTEN_FILES = (META_FILE, STATUS_FILE, SUMMARY_FILE, CONFIG_FILE, ARTIFACTS_FILE)
+REWRITTEN_FILES = (META_FILE, STATUS_FILE, SUMMARY_FILE, CONFIG_FILE)
 APPEND_ONLY_FILES = (EVENTS_FILE, LOGS_FILE, COLUMNS_FILE)
 # A folder holding one of these is a run (the PyPI package's rule).
 RUN_MARKER_FILES = (META_FILE, STATUS_FILE)

@@ -168,3 +168,15 @@ def test_two_processes_logging_at_once_get_distinct_consistent_versions(
     assert len(blobs(storage_root)) == 31
     leftovers = [p for p in (storage_root / fmt.ARTIFACTS_DIR).rglob("*") if p.name.endswith(fmt.TEMP_SUFFIX)]
     assert leftovers == []
+
+
+def test_the_format_page_names_the_artifact_files_and_folders() -> None:
+    doc = (REPO / "docs" / "format.md").read_text()
+    names = [
+        fmt.FILES_DIR,
+        fmt.ARTIFACTS_FILE,
+        fmt.ARTIFACTS_DIR,
+        fmt.ARTIFACT_ALIASES_FILE,
+        fmt.ARTIFACT_LOCK_FILE,
+    ]
+    assert [n for n in names if n not in doc] == []
