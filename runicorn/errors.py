@@ -43,5 +43,9 @@ class HostKeyChanged(RemoteError):
     """The SSH server's host key differs from the known one: refused."""
 
 
+class ArtifactError(RunicornError):
+    """An artifact could not be logged, found or materialised (unknown name, corrupt blob...)."""
+
+
 class ArchiveError(RunicornError):
     """An archive was rejected (unsafe, corrupt, too big) or could not be written."""

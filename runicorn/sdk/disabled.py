@@ -57,6 +57,22 @@ class DisabledRun:
     def flush(self) -> None:
         pass
 
+    def log_artifact(
+        self, artifact_or_path: Any, name: Any = None, type: Any = None, aliases: Any = None
+    ) -> None:
+        return None
+
+    def use_artifact(self, spec: str, type: str | None = None) -> Any:
+        """The version from the storage root's store, recorded nowhere (a worker of rank > 0 may
+        still need the files)."""
+        from runicorn.artifacts.usage import use_artifact
+        from runicorn.settings import resolve
+
+        return use_artifact(resolve().storage, None, spec, type=type)
+
+    def on_finish(self, callback: Any) -> None:
+        pass
+
     def finish(self, status: str = "finished", error: str | None = None) -> None:
         self.finished = True
 

@@ -206,6 +206,7 @@ class GuestRun(Run):
             if self._finished:
                 return
             self._finished = True
+        self._run_finish_callbacks()
         try:
             self._remove_exit_hooks()
             self._pipe.close()

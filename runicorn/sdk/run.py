@@ -348,6 +348,39 @@ class Run:
         except Exception as exc:  # noqa: BLE001
             self._warn_once("summary", f"rn.summary failed: {exc!r}")
 
+    def log_artifact(
+        self,
+        artifact_or_path: Any,
+        name: str | None = None,
+        type: str | None = None,
+        aliases: list[str] | None = None,
+    ) -> Any:
+        """Store an artifact (a :class:`runicorn.artifacts.Draft`, or a file or folder path) as a
+        version in the storage root's artifact store and record it as logged by this run
+        (docs/artifacts.md). Returns the stored version, or None (one warning) when it failed."""
+        from runicorn.artifacts.usage import log_artifact
+
+        return log_artifact(self.root, self.dir, artifact_or_path, name=name, type=type, aliases=aliases)
+
+    def use_artifact(self, spec: str, type: str | None = None) -> Any:
+        """The stored version ``spec`` names (``name``, ``name:latest``, ``name:v1``), recorded as
+        used by this run; raises :class:`runicorn.errors.ArtifactError` when there is none."""
+        from runicorn.artifacts.usage import use_artifact
+
+        return use_artifact(self.root, self.dir, spec, type=type)
+
+    def on_finish(self, callback: Any) -> None:
+        """Call ``callback()`` when the run finishes, before its final status is written (files
+        saved at the end, runicorn/wandb/save.py). A failing callback is one warning."""
+        self.__dict__.setdefault("_finish_callbacks", []).append(callback)
+
+    def _run_finish_callbacks(self) -> None:
+        for callback in self.__dict__.get("_finish_callbacks", ()):
+            try:
+                callback()
+            except Exception as exc:  # noqa: BLE001
+                log.warning("runicorn: a finishing step of run %s failed: %r", self.id, exc)
+
     def flush(self) -> None:
         """Write buffered events and logs to disk now (they are written every flush interval anyway)."""
         try:
@@ -405,6 +438,7 @@ class Run:
             allowed = ", ".join(sorted(fmt.FINAL_STATUSES))
             log.warning("runicorn: finish(status=%r) is not one of %s; recorded as finished", status, allowed)
             status = fmt.FINISHED
+        self._run_finish_callbacks()
         try:
             self._sampler.stop()
             if self._console:

@@ -22,6 +22,7 @@ from runicorn.store import StoreReader
 from runicorn.store.decode_pool import default_workers
 from runicorn.viewer import (
     routes_alerts,
+    routes_artifacts,
     routes_gpu,
     routes_import,
     routes_logs,
@@ -99,6 +100,7 @@ def create_app(
     # Routers of other parts go here, one line each (before the web UI's catch-all route):
     app.include_router(routes_import.router(settings))
     app.include_router(routes_ssh.router(settings, resume_mirrors=resume_mirrors))
+    app.include_router(routes_artifacts.router(reader))
 
     add_api_reference(app)
     add_web_ui(app, DEFAULT_WEB_DIST if web_dist is None else Path(web_dist))

@@ -5,6 +5,7 @@ import "./styles.css";
 import { AppContext, Link } from "./app";
 import { initialLang, LANG_STORAGE_KEY, translate, type Lang } from "./lib/i18n";
 import { parseRoute, type Route } from "./lib/route";
+import { ArtifactsPage, ArtifactVersionPage } from "./pages/ArtifactsPage";
 import { ComparePage } from "./pages/ComparePage";
 import { GpuPage } from "./pages/GpuPage";
 import { ImportPage } from "./pages/ImportPage";
@@ -15,10 +16,11 @@ import { SweepPage, SweepsPage } from "./pages/SweepsPage";
 
 const THEME_STORAGE_KEY = "runicorn.theme";
 // The header's links: where each goes, its name (label nav.<name>, test id nav-<name>), the pages it lights up on.
-const NAV: [string, "runs" | "compare" | "sweeps" | "gpu" | "remote" | "import", Route["page"][]][] = [
+const NAV: [string, "runs" | "compare" | "sweeps" | "artifacts" | "gpu" | "remote" | "import", Route["page"][]][] = [
   ["/", "runs", ["runs", "run"]],
   ["/compare", "compare", ["compare"]],
   ["/sweeps", "sweeps", ["sweeps", "sweep"]],
+  ["/artifacts", "artifacts", ["artifacts", "artifact"]],
   ["/gpu", "gpu", ["gpu"]],
   ["/remote", "remote", ["remote"]],
   ["/import", "import", ["import"]],
@@ -135,6 +137,8 @@ function App() {
         {route.page === "compare" && <ComparePage ids={route.ids} />}
         {route.page === "sweeps" && <SweepsPage />}
         {route.page === "sweep" && <SweepPage key={route.id} id={route.id} />}
+        {route.page === "artifacts" && <ArtifactsPage />}
+        {route.page === "artifact" && <ArtifactVersionPage name={route.name} version={route.version} />}
         {route.page === "gpu" && <GpuPage />}
         {route.page === "import" && <ImportPage />}
         {route.page === "remote" && <RemotePage />}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareHref, parseRoute, runHref } from "./route";
+import { artifactHref, compareHref, parseRoute, runHref } from "./route";
 
 describe("routes", () => {
   it("parses every page", () => {
@@ -25,5 +25,14 @@ describe("routes", () => {
     const [p, q] = href.split("?");
     expect(parseRoute(p, "?" + q)).toEqual({ page: "run", key: "main", overlay: ["other.1", "x y"] });
     expect(runHref("main", [])).toBe("/runs/main");
+  });
+
+  it("artifact versions round-trip through links", () => {
+    expect(parseRoute("/artifacts/", "")).toEqual({ page: "artifacts" });
+    expect(parseRoute(artifactHref("my model.v2", "latest"), "")).toEqual({
+      page: "artifact",
+      name: "my model.v2",
+      version: "latest",
+    });
   });
 });

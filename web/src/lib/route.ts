@@ -9,6 +9,8 @@ export type Route =
   | { page: "remote" }
   | { page: "sweeps" }
   | { page: "sweep"; id: string }
+  | { page: "artifacts" }
+  | { page: "artifact"; name: string; version: string }
   | { page: "notfound"; path: string };
 
 export function parseRoute(pathname: string, search: string): Route {
@@ -20,6 +22,9 @@ export function parseRoute(pathname: string, search: string): Route {
   if (path === "/sweeps") return { page: "sweeps" };
   const sw = /^\/sweeps\/([^/]+)$/.exec(path);
   if (sw) return { page: "sweep", id: decodeURIComponent(sw[1]) };
+  if (path === "/artifacts") return { page: "artifacts" };
+  const a = /^\/artifacts\/([^/]+)\/([^/]+)$/.exec(path);
+  if (a) return { page: "artifact", name: decodeURIComponent(a[1]), version: decodeURIComponent(a[2]) };
   if (path === "/compare") return { page: "compare", ids: listParam(search, "ids") };
   const m = /^\/runs\/([^/]+)$/.exec(path);
   if (m) return { page: "run", key: decodeURIComponent(m[1]), overlay: listParam(search, "overlay") };
@@ -43,4 +48,9 @@ export function compareHref(ids: string[]): string {
 
 export function sweepHref(id: string): string {
   return `/sweeps/${encodeURIComponent(id)}`;
+}
+
+/** One version of an artifact (`version` may be an alias such as `latest`). */
+export function artifactHref(name: string, version: string): string {
+  return `/artifacts/${encodeURIComponent(name)}/${encodeURIComponent(version)}`;
 }

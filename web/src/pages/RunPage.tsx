@@ -11,6 +11,7 @@ import { useLiveHistory } from "../components/liveHistory";
 import { MetricCharts, type RunSeries } from "../components/MetricCharts";
 import { OverlayPicker } from "../components/OverlayPicker";
 import { RunAlerts } from "../components/RunAlerts";
+import { RunArtifacts } from "../components/RunArtifacts";
 import { RunOverview } from "../components/RunOverview";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatDuration, formatTime, runLabel } from "../lib/format";
@@ -161,7 +162,12 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
       {tab === "media" && <MediaGallery runKey={runKey} />}
       {tab === "distributions" && <Distributions runKey={runKey} />}
       {tab === "tables" && <Tables runKey={runKey} />}
-      {tab === "overview" && <RunOverview run={run} />}
+      {tab === "overview" && (
+        <>
+          <RunOverview run={run} />
+          <RunArtifacts runKey={runKey} />
+        </>
+      )}
     </section>
   );
 }
