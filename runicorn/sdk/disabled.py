@@ -39,7 +39,12 @@ class DisabledRun:
     def flush(self) -> None:
         pass
 
-    def finish(self, status: str = "finished", error: str | None = None) -> None:
+    step = 0
+
+    def update_meta(self, values: dict[str, Any]) -> None:
+        pass
+
+    def finish(self, status: str = "finished", error: str | None = None, exit_code: int | None = None) -> None:
         self.finished = True
 
     def __enter__(self) -> DisabledRun:
