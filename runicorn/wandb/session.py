@@ -131,6 +131,8 @@ def init(
             tags=tags,
             notes=notes or env.notes,
             run_id=str(run_id) if run_id is not None else None,
+            capture_console=_setting(settings, "console", "auto") != "off",
+            system_metrics=not (_setting(settings, "x_disable_stats", False) or _setting(settings, "_disable_stats", False)),
         )
     run = Run(
         sdk_run,
@@ -146,6 +148,15 @@ def init(
         run.config.update(config_values, allow_val_change=True if resumed else allow_val_change)
     current = run
     return run
+
+
+def _setting(settings: Any, name: str, default: Any) -> Any:
+    """One of W&B's settings, given as ``wandb.Settings(...)`` or a dict."""
+    if isinstance(settings, dict):
+        value = settings.get(name)
+    else:
+        value = getattr(settings, name, None)
+    return default if value is None else value
 
 
 def _resume_choice(resume: Any) -> str:
