@@ -233,6 +233,9 @@ class Run:
     def log_code(self, *args: Any, **kwargs: Any) -> None:
         """Accepted for compatibility; Runicorn records the git commit and diff instead."""
 
+    def _label(self, **kwargs: Any) -> None:
+        """W&B's telemetry label that integrations set (``transformers``): nothing to record."""
+
     # --- ending ---------------------------------------------------------------------------------
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         """Commit what is pending, write the summary and end the run: ``finished``, or ``failed``
