@@ -44,7 +44,9 @@ class DisabledRun:
     def update_meta(self, values: dict[str, Any]) -> None:
         pass
 
-    def finish(self, status: str = "finished", error: str | None = None, exit_code: int | None = None) -> None:
+    def finish(
+        self, status: str = "finished", error: str | None = None, exit_code: int | None = None
+    ) -> None:
         self.finished = True
 
     def __enter__(self) -> DisabledRun:

@@ -288,7 +288,9 @@ class Run:
         self._status.update(values)  # type: ignore[typeddict-item]
         self._write_json(fmt.STATUS_FILE, dict(self._status))
 
-    def finish(self, status: str = fmt.FINISHED, error: str | None = None, exit_code: int | None = None) -> None:
+    def finish(
+        self, status: str = fmt.FINISHED, error: str | None = None, exit_code: int | None = None
+    ) -> None:
         """Write everything buffered and mark the run ``finished`` (or ``failed``/``interrupted``).
 
         Any other ``status`` is recorded as ``finished`` with a warning naming the allowed ones.

@@ -20,7 +20,13 @@ import types
 log = logging.getLogger("runicorn")
 
 ENV_VAR = "RUNICORN_WANDB"
-SUBMODULES = ("wandb.errors", "wandb.sdk", "wandb.sdk.lib", "wandb.sdk.lib.config_util", "wandb.sdk.wandb_run")
+SUBMODULES = (
+    "wandb.errors",
+    "wandb.sdk",
+    "wandb.sdk.lib",
+    "wandb.sdk.lib.config_util",
+    "wandb.sdk.wandb_run",
+)
 _installed: dict[str, types.ModuleType] = {}
 
 

@@ -31,7 +31,9 @@ _PLAIN = frozenset({int, float})
 _MAX_DEPTH = 8
 
 
-def flatten(data: Mapping[str, Any], prefix: str = "", depth: int = 0, out: dict[str, Any] | None = None) -> dict[str, Any]:
+def flatten(
+    data: Mapping[str, Any], prefix: str = "", depth: int = 0, out: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Nested dicts as ``a/b`` keys: ``{"val": {"loss": 1}}`` -> ``{"val/loss": 1}``."""
     out = {} if out is None else out
     for key, value in data.items():
@@ -271,13 +273,12 @@ class Run:
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> bool:
+    ) -> None:
         if exc is None:
             self.finish()
         else:  # the SDK run records how it ended (failed, interrupted, the traceback)
             self._end(None, ending=exc)
             self._sdk.__exit__(kind, exc, tb)
-        return False
 
     def __repr__(self) -> str:
         return f"<runicorn.wandb Run {self.path} ({self.name})>"

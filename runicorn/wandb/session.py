@@ -109,8 +109,7 @@ def init(
         existing = [p for p in fmt.run_dirs_with_id(resolved.storage, str(run_id)) if fmt.is_run_dir(p)]
         if existing and resume == "never":
             raise UsageError(
-                f"wandb.init(id={run_id!r}, resume='never'): a run with this id exists "
-                f"({existing[0]})",
+                f"wandb.init(id={run_id!r}, resume='never'): a run with this id exists ({existing[0]})",
                 "pass resume='allow' to continue it, or another id",
             )
         if not existing and resume == "must":
@@ -120,7 +119,9 @@ def init(
             )
         if existing:
             resumed = True
-            folder_project, folder_run = _project_and_name_of(existing[0], resolved.storage, folder_project, folder_run)
+            folder_project, folder_run = _project_and_name_of(
+                existing[0], resolved.storage, folder_project, folder_run
+            )
     if mode == "disabled":
         sdk_run: Any = DisabledRun(folder_project, folder_run, config_values)
     else:
@@ -132,7 +133,9 @@ def init(
             notes=notes or env.notes,
             run_id=str(run_id) if run_id is not None else None,
             capture_console=_setting(settings, "console", "auto") != "off",
-            system_metrics=not (_setting(settings, "x_disable_stats", False) or _setting(settings, "_disable_stats", False)),
+            system_metrics=not (
+                _setting(settings, "x_disable_stats", False) or _setting(settings, "_disable_stats", False)
+            ),
         )
     run = Run(
         sdk_run,

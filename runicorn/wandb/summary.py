@@ -26,7 +26,10 @@ class Summary:
     """The summary of one run. ``save`` receives the whole summary dict to write."""
 
     def __init__(
-        self, metrics: MetricTable, save: Callable[[dict[str, Any]], None], initial: dict[str, Any] | None = None
+        self,
+        metrics: MetricTable,
+        save: Callable[[dict[str, Any]], None],
+        initial: dict[str, Any] | None = None,
     ) -> None:
         object.__setattr__(self, "_metrics", metrics)
         object.__setattr__(self, "_save", save)

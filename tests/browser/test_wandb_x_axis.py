@@ -15,8 +15,15 @@ from runicorn.wandb import session
 pytestmark = pytest.mark.browser
 
 
-def test_charts_default_to_the_step_metric_and_the_axis_can_be_changed(storage_root: Path, open_ui: Any) -> None:
-    run = wandb.init(project="x", name="axes", dir=storage_root, settings=wandb.Settings(console="off", x_disable_stats=True))
+def test_charts_default_to_the_step_metric_and_the_axis_can_be_changed(
+    storage_root: Path, open_ui: Any
+) -> None:
+    run = wandb.init(
+        project="x",
+        name="axes",
+        dir=storage_root,
+        settings=wandb.Settings(console="off", x_disable_stats=True),
+    )
     try:
         wandb.define_metric("epoch")
         wandb.define_metric("val/*", step_metric="epoch")

@@ -10,8 +10,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from runicorn import format as fmt
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,13 +47,20 @@ wandb.finish()
 """
 
 
-def run_script(tmp_path: Path, source: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_script(
+    tmp_path: Path, source: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     script = tmp_path / "train.py"
     script.write_text(textwrap.dedent(source))
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "RUNICORN_"))}
     full_env.update({"RUNICORN_DIR": str(tmp_path / "root"), "PYTHONPATH": str(REPO), **(env or {})})
     return subprocess.run(
-        [sys.executable, str(script), *args], cwd=tmp_path, env=full_env, capture_output=True, text=True, timeout=50
+        [sys.executable, str(script), *args],
+        cwd=tmp_path,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=50,
     )
 
 
@@ -80,7 +85,12 @@ def test_a_wandb_training_script_runs_into_a_runicorn_run(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     run_dir = only_run(tmp_path / "root")
     assert run_dir.parent.parent == tmp_path / "root" / "mnist" / "baseline"
-    assert json.loads((run_dir / fmt.CONFIG_FILE).read_text()) == {"lr": 0.05, "epochs": 3, "fail": False, "exit_code": None}
+    assert json.loads((run_dir / fmt.CONFIG_FILE).read_text()) == {
+        "lr": 0.05,
+        "epochs": 3,
+        "fail": False,
+        "exit_code": None,
+    }
     rows = metric_rows(run_dir)
     assert len(rows) == 15 and [r[fmt.STEP_KEY] for r in rows] == list(range(15))
     assert rows[4] == {"val/acc": 0.5, "epoch": 0, fmt.STEP_KEY: 4}
@@ -120,9 +130,14 @@ def test_the_pth_line_installs_runicorn_wandb_only_when_asked(tmp_path: Path) ->
     )
     env = {k: v for k, v in os.environ.items() if k != "RUNICORN_WANDB"}
     env["PYTHONPATH"] = str(REPO)
-    off = subprocess.run([sys.executable, "-c", probe, str(site_dir)], env=env, capture_output=True, text=True)
+    off = subprocess.run(
+        [sys.executable, "-c", probe, str(site_dir)], env=env, capture_output=True, text=True
+    )
     on = subprocess.run(
-        [sys.executable, "-c", probe, str(site_dir)], env={**env, "RUNICORN_WANDB": "1"}, capture_output=True, text=True
+        [sys.executable, "-c", probe, str(site_dir)],
+        env={**env, "RUNICORN_WANDB": "1"},
+        capture_output=True,
+        text=True,
     )
     assert off.stdout.strip() in ("None", "wandb") and "runicorn" not in off.stdout, off.stderr
     assert on.stdout.strip() == "runicorn.wandb", on.stderr

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import QUIET, read, rows
+from wandb_runs import QUIET, read, rows
 
 import runicorn.wandb as wandb
 from runicorn import format as fmt
@@ -58,7 +58,12 @@ def test_wandb_variables_are_honoured_and_arguments_win(
     assert (run.project, run.name, run.id) == ("envproj", "envname", "abc123")
     assert Path(run.dir) == storage_root / "envproj" / "envname" / "runs" / "abc123"
     meta = read(run, fmt.META_FILE)
-    assert (meta["notes"], meta["tags"], meta["group"], meta["job_type"]) == ("from env", ["x", "y"], "g", "eval")
+    assert (meta["notes"], meta["tags"], meta["group"], meta["job_type"]) == (
+        "from env",
+        ["x", "y"],
+        "g",
+        "eval",
+    )
     run.finish()
     run = wandb.init(project="argproj", id="other1", settings=QUIET)
     assert run.project == "argproj" and run.id == "other1"
@@ -78,7 +83,9 @@ def test_unknown_and_cloud_arguments_are_ignored_with_one_notice(
     storage_root: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, "runicorn"):
-        wandb.init(project="p", dir=storage_root, entity="team", save_code=True, anonymous="allow", settings=QUIET)
+        wandb.init(
+            project="p", dir=storage_root, entity="team", save_code=True, anonymous="allow", settings=QUIET
+        )
     notices = [r.getMessage() for r in caplog.records if "ignores" in r.getMessage()]
     assert len(notices) == 1 and "anonymous, save_code" in notices[0]
 

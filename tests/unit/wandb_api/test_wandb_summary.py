@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import QUIET, read
+from wandb_runs import QUIET, read
 
 import runicorn.wandb as wandb
 from runicorn import format as fmt

@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from conftest import QUIET, read
+from wandb_runs import QUIET, read
 
 import runicorn.wandb as wandb
 from runicorn import format as fmt
@@ -57,7 +57,9 @@ def test_changing_a_value_needs_allow_val_change(storage_root: Path) -> None:
 
 def test_include_and_exclude_keys(storage_root: Path) -> None:
     config = {"lr": 0.1, "secret": "x", "bs": 8}
-    run = wandb.init(project="c", dir=storage_root, config=config, config_exclude_keys=["secret"], settings=QUIET)
+    run = wandb.init(
+        project="c", dir=storage_root, config=config, config_exclude_keys=["secret"], settings=QUIET
+    )
     assert read(run, fmt.CONFIG_FILE) == {"lr": 0.1, "bs": 8}
     wandb.finish()
     run = wandb.init(project="c", dir=storage_root, config=config, config_include_keys=["bs"], settings=QUIET)

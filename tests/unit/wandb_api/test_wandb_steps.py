@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import QUIET, rows
+from wandb_runs import QUIET, rows
 
 import runicorn.wandb as wandb
 from runicorn.wandb.steps import StepRules

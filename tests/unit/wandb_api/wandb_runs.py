@@ -1,4 +1,4 @@
-"""Fixtures for runicorn.wandb: a clean W&B session per test, and readers of what a run wrote."""
+"""Helpers for the runicorn.wandb tests: a clean W&B session per test, readers of what a run wrote."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ QUIET = wandb.Settings(console="off", x_disable_stats=True)
 
 
 @pytest.fixture(autouse=True)
-def _clean_session(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def clean_session(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("PROJECT", "NAME", "RUN_ID", "NOTES", "TAGS", "RUN_GROUP", "JOB_TYPE", "DIR", "MODE"):
         monkeypatch.delenv(f"WANDB_{name}", raising=False)
         monkeypatch.delenv("WANDB_RESUME", raising=False)
