@@ -99,7 +99,7 @@ class ColumnSet:
 
     def metric_x(self, key: str) -> array:
         """Per row, the value of metric ``key`` in that row, else the latest before it (NaN
-        before its first value, and for a key never logged): a metric as an x axis."""
+        before its first value): a metric as an x axis."""
         out = array("d", [math.nan]) * len(self.steps)
         col = self.columns.get(key)
         if col is None or not len(col.values):

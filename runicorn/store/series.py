@@ -213,8 +213,8 @@ class RunSeries:
         samples (x is then time or elapsed; step counts samples). Raises ValueError for a bad
         ``x`` or ``max_points``.
         """
-        if x not in X_MODES and (system or not x):
-            raise ValueError(f"unknown x {x!r}: use one of {', '.join(X_MODES)} or a metric key")
+        if x not in X_MODES and (system or x not in self.metric_rows.columns):
+            raise ValueError(f"unknown x {x!r}: use one of {', '.join(X_MODES)} or a metric key of the run")
         if max_points < 1:
             raise ValueError("max_points must be at least 1")
         with self._lock:
