@@ -310,6 +310,31 @@ class LaunchMetaData(MetaData, total=False):
     launcher: str  # LAUNCHER
 
 
+# --- runs written through runicorn.wandb (docs/wandb.md) -----------------------------------------
+# All additive: a reader that knows none of these still reads such a run.
+class MetricDefinition(TypedDict, total=False):
+    """One ``define_metric`` of a run, under meta.json ``metrics`` keyed by the metric's name
+    (a key as logged, a dotted nested key ``a.b`` for ``a/b``, or a glob such as ``val/*``)."""
+
+    step_metric: str  # the metric this one is drawn against by default (its x axis)
+    summary: list[str]  # what summary.json keeps of it: min, max, mean, last, first, best, none, copy
+    goal: str  # "minimize" | "maximize"
+    hidden: bool  # not drawn by default
+    step_sync: bool
+
+
+METRIC_DEFINITIONS_KEY = "metrics"  # in meta.json: {name: MetricDefinition}
+
+
+class WandbMetaData(MetaData, total=False):
+    """meta.json of a run written through ``runicorn.wandb``: W&B's run fields with no Runicorn twin."""
+
+    metrics: dict[str, MetricDefinition]  # METRIC_DEFINITIONS_KEY
+    group: str  # wandb.init(group=...)
+    job_type: str  # wandb.init(job_type=...)
+    display_name: str  # wandb.init(name=...) as given, when it could not name a folder as it is
+
+
 class LaunchStatusData(StatusData, total=False):
     """status.json of a run recorded by ``runicorn run``: how the command ended."""
 

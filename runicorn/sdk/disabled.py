@@ -73,7 +73,14 @@ class DisabledRun:
     def on_finish(self, callback: Any) -> None:
         pass
 
-    def finish(self, status: str = "finished", error: str | None = None) -> None:
+    step = 0
+
+    def update_meta(self, values: dict[str, Any]) -> None:
+        pass
+
+    def finish(
+        self, status: str = "finished", error: str | None = None, exit_code: int | None = None
+    ) -> None:
         self.finished = True
 
     def __enter__(self) -> DisabledRun:

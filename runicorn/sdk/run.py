@@ -421,11 +421,14 @@ class Run:
         self._status.update(values)  # type: ignore[typeddict-item]
         self._write_json(fmt.STATUS_FILE, dict(self._status))
 
-    def finish(self, status: str = fmt.FINISHED, error: str | None = None) -> None:
+    def finish(
+        self, status: str = fmt.FINISHED, error: str | None = None, exit_code: int | None = None
+    ) -> None:
         """Write everything buffered and mark the run ``finished`` (or ``failed``/``interrupted``).
 
-        Any other ``status`` is recorded as ``finished`` with a warning naming the allowed ones."""
-        self._end(status, error)
+        Any other ``status`` is recorded as ``finished`` with a warning naming the allowed ones.
+        ``exit_code``: the process's exit status to record with it (status.json ``exit_code``)."""
+        self._end(status, error, exit_code)
 
     def _end(self, status: str, error: str | None = None, exit_status: int | None = None) -> None:
         """Finish the run; ``exit_status`` is the process's own when its end finishes the run."""
@@ -468,6 +471,11 @@ class Run:
     @property
     def finished(self) -> bool:
         return self._finished
+
+    @property
+    def step(self) -> int:
+        """The step of the last metrics line logged (of a resumed run: read back from its events)."""
+        return self._step
 
     def __enter__(self) -> Run:
         return self

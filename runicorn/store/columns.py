@@ -8,6 +8,7 @@ time of the row before its first one) is filled in here.
 
 from __future__ import annotations
 
+import math
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -84,14 +85,36 @@ class ColumnSet:
         return len(self.steps)
 
     def x_values(self, x: str) -> tuple[array, float]:
-        """The x array for ``x`` (step, time or elapsed) and what to subtract from it."""
+        """The x array for ``x`` (step, time, elapsed, or a metric key: see :meth:`metric_x`)
+        and what to subtract from it."""
         if x == "step":
             return self.steps, 0.0
         if x == "time":
             return self.times, 0.0
         if x == "elapsed":
             return self.times, self.times[0] if len(self.times) else 0.0
-        raise ValueError(f"unknown x {x!r}: use one of {', '.join(X_MODES)}")
+        if x:
+            return self.metric_x(x), 0.0
+        raise ValueError(f"unknown x {x!r}: use one of {', '.join(X_MODES)} or a metric key")
+
+    def metric_x(self, key: str) -> array:
+        """Per row, the value of metric ``key`` in that row, else the latest before it (NaN
+        before its first value): a metric as an x axis."""
+        out = array("d", [math.nan]) * len(self.steps)
+        col = self.columns.get(key)
+        if col is None or not len(col.values):
+            return out
+        values, n = col.values, len(col.values)
+        if col.explicit_rows is None:  # a value in every row from its first: copied as it is
+            out[col.first_row : col.first_row + n] = values
+            last_row = col.first_row + n - 1
+        else:
+            rows = col.explicit_rows
+            for i in range(n - 1):
+                out[rows[i] : rows[i + 1]] = array("d", [values[i]]) * (rows[i + 1] - rows[i])
+            last_row = rows[n - 1]
+        out[last_row:] = array("d", [values[n - 1]]) * (len(out) - last_row)
+        return out
 
     def extend(self, rows: Rows) -> None:
         """Append a block's rows (their arrays are taken over, not copied)."""

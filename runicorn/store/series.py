@@ -213,8 +213,8 @@ class RunSeries:
         samples (x is then time or elapsed; step counts samples). Raises ValueError for a bad
         ``x`` or ``max_points``.
         """
-        if x not in X_MODES:
-            raise ValueError(f"unknown x {x!r}: use one of {', '.join(X_MODES)}")
+        if x not in X_MODES and (system or x not in self.metric_rows.columns):
+            raise ValueError(f"unknown x {x!r}: use one of {', '.join(X_MODES)} or a metric key of the run")
         if max_points < 1:
             raise ValueError("max_points must be at least 1")
         with self._lock:
@@ -256,16 +256,25 @@ class RunSeries:
             first = col.index_of_row(start_row)
             picks = self._picks_of(col, key, first, max_points, system)
             row_of, values = col.row_of, col.values
-            series[key] = {
-                "x": [xs[row_of(first + i)] - x0 for i in picks],
-                "y": [_finite_or_none(values[first + i]) for i in picks],
-                "count": len(values) - first,
-                "downsampled": len(picks) < len(values) - first,
-            }
+            if x in X_MODES:
+                series[key] = {
+                    "x": [xs[row_of(first + i)] - x0 for i in picks],
+                    "y": [_finite_or_none(values[first + i]) for i in picks],
+                    "count": len(values) - first,
+                    "downsampled": len(picks) < len(values) - first,
+                }
+            else:  # x is a metric: points before its first value have no x and are left out
+                kept = [i for i in picks if not math.isnan(xs[row_of(first + i)])]
+                series[key] = {
+                    "x": [xs[row_of(first + i)] for i in kept],
+                    "y": [_finite_or_none(values[first + i]) for i in kept],
+                    "count": len(values) - first,
+                    "downsampled": len(picks) < len(values) - first,
+                }
         stages = [
             {"stage": s.stage, "x_start": xs[s.first_row] - x0, "x_end": xs[s.last_row] - x0}
             for s in cols.stage_spans
-            if s.last_row >= start_row
+            if s.last_row >= start_row and not math.isnan(xs[s.first_row]) and not math.isnan(xs[s.last_row])
         ]
         return {
             "x": x,

@@ -162,6 +162,11 @@ def _end_run(run: Any, status: str) -> Path | None:
     if run is None:
         return None
     if not getattr(run, "finished", True):
-        run.finish(fmt.FINISHED if status == fmt.TRIAL_FINISHED else fmt.FAILED)
+        from runicorn.wandb.run import Run as WandbRun
+
+        if isinstance(run, WandbRun):  # attached by wandb.init: W&B's finish takes an exit code
+            run.finish(exit_code=0 if status == fmt.TRIAL_FINISHED else 1)
+        else:
+            run.finish(fmt.FINISHED if status == fmt.TRIAL_FINISHED else fmt.FAILED)
     folder = getattr(run, "dir", None)
     return Path(folder) if folder is not None else None

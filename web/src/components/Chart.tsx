@@ -15,7 +15,7 @@ export const PALETTE = ["#6366f1", "#f97316", "#10b981", "#ef4444", "#0ea5e9", "
 export interface ChartProps {
   title: string;
   testid: string;
-  xLabel: string; // "step" or "time"
+  xLabel: string; // "step", "time", "elapsed" or the metric drawn as x
   names: string[];
   data: [number[], ...(number | null)[][]];
   stages?: Stage[];
@@ -188,7 +188,8 @@ export function Chart(props: ChartProps) {
       if (outer.current) outer.current.dataset.yLabels = (values ?? []).join("|");
       return yAxisSize((values ?? []).map(labelWidthPx), Y_AXIS_MIN_PX);
     };
-    const series: uPlot.Series[] = [{ label: props.xLabel === "time" ? t("run.xTime") : t("run.step") }];
+    const xName = props.xLabel === "time" ? t("run.xTime") : props.xLabel === "step" ? t("run.step") : props.xLabel;
+    const series: uPlot.Series[] = [{ label: xName }];
     faint.forEach((_, i) => series.push({
       label: `${props.names[i]} (raw)`,
       stroke: PALETTE[i % PALETTE.length] + "40",

@@ -1,23 +1,35 @@
-// The x-axis toggle (step / wall time) and the smoothing slider, shared by the Run and Compare pages.
+// The x-axis toggle (step / wall time), on the run page also a choice of any logged metric as x
+// (`choices`), and the smoothing slider, shared by the Run and Compare pages.
 import { useApp } from "../app";
 
 export type XAxis = "step" | "time";
 
-export function ChartControls(props: {
-  x: XAxis;
-  setX: (x: XAxis) => void;
+export function ChartControls<X extends string = XAxis>(props: {
+  x: X;
+  setX: (x: X) => void;
   smoothing: number;
   setSmoothing: (value: number) => void;
+  choices?: X[];
 }) {
   const { t } = useApp();
   const { x, setX, smoothing, setSmoothing } = props;
   return (
     <>
+      {props.choices && (
+        <label class="slider">
+          {t("run.xAxis")}
+          <select data-testid="x-select" value={x} onChange={(e) => setX((e.target as HTMLSelectElement).value as X)}>
+            {props.choices.map((c) => (
+              <option value={c}>{c}</option>
+            ))}
+          </select>
+        </label>
+      )}
       <div class="seg" data-testid="x-toggle">
-        <button class={x === "step" ? "active" : ""} data-testid="x-step" onClick={() => setX("step")}>
+        <button class={x === "step" ? "active" : ""} data-testid="x-step" onClick={() => setX("step" as X)}>
           {t("run.xStep")}
         </button>
-        <button class={x === "time" ? "active" : ""} data-testid="x-time" onClick={() => setX("time")}>
+        <button class={x === "time" ? "active" : ""} data-testid="x-time" onClick={() => setX("time" as X)}>
           {t("run.xTime")}
         </button>
       </div>

@@ -17,6 +17,7 @@ import { StatusBadge } from "../components/StatusBadge";
 import { formatDuration, formatTime, runLabel } from "../lib/format";
 import { runHref } from "../lib/route";
 import { EMPTY_HISTORY } from "../lib/series";
+import { chartedKeys, defaultX, xChoices } from "../lib/xAxis";
 
 type Tab = "charts" | "logs" | "system" | "media" | "distributions" | "tables" | "overview";
 
@@ -26,7 +27,7 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
   const [run, setRun] = useState<RunDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>("charts");
-  const [x, setX] = useState<"step" | "time">("step");
+  const [pickedX, setX] = useState<string | null>(null); // null: the run's default (its step_metric)
   const [smoothing, setSmoothing] = useState(0);
   const [logScale, setLogScale] = useState(false);
   const [known, setKnown] = useState<Record<string, RunRow>>({});
@@ -58,7 +59,8 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
     };
   }, [overlayKeys.join(",")]);
 
-  const main = useLiveHistory([runKey], x, api.metrics, true);
+  const x = pickedX ?? defaultX(run?.metric_keys ?? [], run?.meta?.metrics);
+  const main = useLiveHistory([runKey], x, api.metrics, run !== null);
   const others = useLiveHistory(overlayKeys, x, api.metrics, true);
   const system = useLiveHistory([runKey], "time", api.system, tab === "system");
   const metrics = main.runs[runKey] ?? EMPTY_HISTORY;
@@ -122,7 +124,13 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
       {tab === "charts" && (
         <>
           <div class="toolbar card">
-            <ChartControls x={x} setX={setX} smoothing={smoothing} setSmoothing={setSmoothing} />
+            <ChartControls
+              x={x}
+              setX={setX}
+              smoothing={smoothing}
+              setSmoothing={setSmoothing}
+              choices={xChoices(metrics.keys.length ? metrics.keys : run.metric_keys)}
+            />
             <label class="check">
               <input type="checkbox" data-testid="log-scale" checked={logScale} onChange={() => setLogScale(!logScale)} />
               {t("run.logScale")}
@@ -141,7 +149,13 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
           {metrics.keys.length === 0 ? (
             <p class="empty" data-testid="no-metrics">{t("run.noMetrics")}</p>
           ) : (
-            <MetricCharts keys={metrics.keys} runs={runs} xLabel={x} smoothing={smoothing} logScale={logScale} />
+            <MetricCharts
+              keys={chartedKeys(metrics.keys, x)}
+              runs={runs}
+              xLabel={x}
+              smoothing={smoothing}
+              logScale={logScale}
+            />
           )}
         </>
       )}

@@ -1,0 +1,80 @@
+"""``runicorn.wandb.install()``: make ``import wandb`` anywhere in this process give ``runicorn.wandb``.
+
+Libraries that look for W&B themselves (``transformers``' ``WandbCallback``, Lightning's
+``WandbLogger``) then find it, see ``wandb.run`` and log into Runicorn. Besides ``wandb``, the few
+submodules such libraries import by name are given stand-ins (:data:`SUBMODULES`).
+
+``RUNICORN_WANDB=1`` does the same without a code change: the wheel ships one ``.pth`` line
+(``runicorn_wandb.pth``) that Python runs at start-up; it reads that one variable and does nothing
+else unless it is set (docs/wandb.md#install).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+import types
+
+log = logging.getLogger("runicorn")
+
+ENV_VAR = "RUNICORN_WANDB"
+SUBMODULES = (
+    "wandb.errors",
+    "wandb.sdk",
+    "wandb.sdk.lib",
+    "wandb.sdk.lib.config_util",
+    "wandb.sdk.wandb_run",
+)
+_installed: dict[str, types.ModuleType] = {}
+
+
+def install() -> None:
+    """Put ``runicorn.wandb`` (and stand-ins for :data:`SUBMODULES`) in ``sys.modules`` as ``wandb``."""
+    import runicorn.wandb as facade
+    from runicorn.wandb import errors
+
+    run = importlib.import_module("runicorn.wandb.run")  # the package attribute `run` is wandb.run
+
+    before = sys.modules.get("wandb")
+    if before is facade:
+        return
+    if before is not None:
+        log.warning(
+            "runicorn.wandb: W&B's own wandb was imported before install(); code that already "
+            "holds it keeps logging to W&B, later imports get runicorn.wandb"
+        )
+    config_util = types.ModuleType("wandb.sdk.lib.config_util")
+    config_util.ConfigError = errors.Error  # type: ignore[attr-defined]
+    lib = types.ModuleType("wandb.sdk.lib")
+    lib.config_util = config_util  # type: ignore[attr-defined]
+    sdk = types.ModuleType("wandb.sdk")
+    sdk.lib = lib  # type: ignore[attr-defined]
+    sdk.wandb_run = run  # type: ignore[attr-defined]
+    modules = {
+        "wandb": facade,
+        "wandb.errors": errors,
+        "wandb.sdk": sdk,
+        "wandb.sdk.lib": lib,
+        "wandb.sdk.lib.config_util": config_util,
+        "wandb.sdk.wandb_run": run,
+    }
+    for name, module in modules.items():
+        sys.modules[name] = module
+    _installed.update(modules)
+
+
+def uninstall() -> None:
+    """Undo :func:`install`: a later ``import wandb`` finds whatever is installed under that name."""
+    for name, module in list(_installed.items()):
+        if sys.modules.get(name) is module:
+            del sys.modules[name]
+    _installed.clear()
+
+
+def install_if_asked(environ: dict[str, str] | None = None) -> None:
+    """:func:`install` when ``RUNICORN_WANDB`` is set to something other than ``0`` (the .pth line)."""
+    value = (os.environ if environ is None else environ).get(ENV_VAR, "").strip().lower()
+    if value not in ("", "0", "false", "no", "off"):
+        install()

@@ -1,0 +1,198 @@
+"""``wandb.init`` and the process's current W&B run (``wandb.run``).
+
+``init`` maps W&B's arguments onto :func:`runicorn.init`: ``project`` and ``name`` name the run's
+folders (characters a folder cannot hold become ``-``; the name as given stays the run's display
+name), ``dir`` is the storage root, ``id`` the run id (an existing one is resumed), ``tags`` and
+``notes`` go to meta.json, with ``group`` and ``job_type``. Arguments that only mean something to
+W&B's servers are accepted and ignored, with one notice naming them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import runicorn
+from runicorn import format as fmt
+from runicorn import settings as rn_settings
+from runicorn.sdk.disabled import DisabledRun
+from runicorn.wandb.config import parse_config
+from runicorn.wandb.env import read_env
+from runicorn.wandb.errors import Error, UsageError
+from runicorn.wandb.run import Run
+from runicorn.wandb.sweeps import current_trial
+
+log = logging.getLogger("runicorn")
+
+MODES = ("online", "offline", "disabled", "shared", "dryrun", "run")
+RESUME_CHOICES = ("allow", "must", "never", "auto")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+current: Run | None = None
+silent = False
+
+
+def forget(run: Run) -> None:
+    """``run`` finished: ``wandb.run`` is None again."""
+    global current
+    if current is run:
+        current = None
+
+
+def folder_name(value: str, fallback: str) -> str:
+    """``value`` as a name Runicorn can give a folder (unsafe characters become ``-``)."""
+    name = _UNSAFE.sub("-", str(value)).strip("-.")[:128]
+    return name if name and fmt.is_safe_id(name) else fallback
+
+
+def notice(message: str) -> None:
+    """One line for the user (``wandb: ...`` in W&B), unless ``WANDB_SILENT`` is set."""
+    if not silent:
+        log.warning("runicorn.wandb: %s", message)
+
+
+def init(
+    project: str | None = None,
+    name: str | None = None,
+    config: Any = None,
+    tags: Any = None,
+    notes: str | None = None,
+    group: str | None = None,
+    job_type: str | None = None,
+    dir: Any = None,  # noqa: A002 - W&B's argument name
+    id: str | None = None,  # noqa: A002 - W&B's argument name
+    resume: Any = None,
+    mode: str | None = None,
+    reinit: Any = None,
+    config_exclude_keys: list[str] | None = None,
+    config_include_keys: list[str] | None = None,
+    settings: Any = None,
+    entity: str | None = None,
+    allow_val_change: bool | None = None,
+    **kwargs: Any,
+) -> Run:
+    """Start a W&B run that logs into a Runicorn run (docs/wandb.md#init)."""
+    global current, silent
+    env = read_env()
+    silent = env.silent or bool(getattr(settings, "silent", False))
+    mode = (mode or env.mode or "offline").lower()
+    if mode not in MODES:
+        raise UsageError(f"wandb.init(mode={mode!r}): use 'online', 'offline' or 'disabled'")
+    ignored = sorted(k for k, v in kwargs.items() if v is not None)
+    if ignored:
+        notice(f"wandb.init ignores {', '.join(ignored)} (they only mean something to W&B's servers)")
+    if current is not None and not current.finished:
+        if reinit in (False, "return_previous"):
+            return current
+        current.finish()  # W&B's default in a script: the previous run is finished first
+    trial = current_trial()  # inside a sweep's agent, or a command `runicorn sweep run` started
+    project = project or env.project or (trial.project if trial else None) or "uncategorized"
+    display_name = name or env.name or (trial.name if trial else None)
+    run_id = id or env.id
+    resume = _resume_choice(resume if resume is not None else env.resume)
+    tags = list(tags) if tags is not None else (list(env.tags) if env.tags else None)
+    config_values = parse_config(config)
+    if trial is not None:  # the sweep's values win over the program's own, as in W&B
+        config_values = {**config_values, **trial.config}
+        tags = [*(tags or []), *(t for t in trial.tags if t not in (tags or []))]
+    if config_include_keys:
+        config_values = {k: v for k, v in config_values.items() if k in config_include_keys}
+    if config_exclude_keys:
+        config_values = {k: v for k, v in config_values.items() if k not in config_exclude_keys}
+    storage = dir or env.dir
+    folder_project = folder_name(project, "uncategorized")
+    folder_run = folder_name(display_name, "default") if display_name else "default"
+    if run_id is not None and not fmt.is_safe_id(str(run_id)):
+        raise UsageError(
+            f"wandb.init(id={run_id!r}): a run id may hold letters, digits, '_', '-' and '.' only",
+            "pass another id, or none for a fresh one",
+        )
+    resolved = rn_settings.resolve(storage=storage)
+    resumed = False
+    if run_id is not None and mode != "disabled":
+        existing = [p for p in fmt.run_dirs_with_id(resolved.storage, str(run_id)) if fmt.is_run_dir(p)]
+        if existing and resume == "never":
+            raise UsageError(
+                f"wandb.init(id={run_id!r}, resume='never'): a run with this id exists ({existing[0]})",
+                "pass resume='allow' to continue it, or another id",
+            )
+        if not existing and resume == "must":
+            raise UsageError(
+                f"wandb.init(id={run_id!r}, resume='must'): no run with this id under {resolved.storage}",
+                "check the id and the storage root (dir= / WANDB_DIR / RUNICORN_DIR)",
+            )
+        if existing:
+            resumed = True
+            folder_project, folder_run = _project_and_name_of(
+                existing[0], resolved.storage, folder_project, folder_run
+            )
+    if mode == "disabled":
+        sdk_run: Any = DisabledRun(folder_project, folder_run, config_values)
+    else:
+        sdk_run = runicorn.init(
+            project=folder_project,
+            name=folder_run,
+            storage=storage,
+            tags=tags,
+            notes=notes or env.notes,
+            run_id=str(run_id) if run_id is not None else None,
+            capture_console=_setting(settings, "console", "auto") != "off",
+            system_metrics=not (
+                _setting(settings, "x_disable_stats", False) or _setting(settings, "_disable_stats", False)
+            ),
+        )
+    run = Run(
+        sdk_run,
+        display_name=display_name or folder_run,
+        group=group or env.group,
+        job_type=job_type or env.job_type,
+        entity=entity,
+        viewer_url=resolved.viewer_url,
+        disabled=mode == "disabled" or sdk_run.dir is None,
+        resumed=resumed,
+    )
+    if config_values:
+        run.config.update(config_values, allow_val_change=True if resumed else allow_val_change)
+    if trial is not None:
+        trial.attach(run)
+    current = run
+    return run
+
+
+def _setting(settings: Any, name: str, default: Any) -> Any:
+    """One of W&B's settings, given as ``wandb.Settings(...)`` or a dict."""
+    if isinstance(settings, dict):
+        value = settings.get(name)
+    else:
+        value = getattr(settings, name, None)
+    return default if value is None else value
+
+
+def _resume_choice(resume: Any) -> str:
+    if resume is None or resume is False:
+        return "allow"
+    if resume is True:
+        return "allow"
+    choice = str(resume).lower()
+    if choice not in RESUME_CHOICES:
+        raise UsageError(f"wandb.init(resume={resume!r}): use one of {', '.join(RESUME_CHOICES)}")
+    return "allow" if choice == "auto" else choice
+
+
+def _project_and_name_of(path: Any, root: Any, project: str, name: str) -> tuple[str, str]:
+    """The project and name a resumed run's folder sits under (``<project>/<name>/runs/<id>``)."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return project, name
+    if len(parts) == 4 and parts[2] == fmt.RUNS_DIR:
+        return parts[0], parts[1]
+    return project, name
+
+
+def require_run(call: str) -> Run:
+    """The current run, or W&B's error for a call made before ``wandb.init``."""
+    if current is None:
+        raise Error(f"You must call wandb.init() before {call}()")
+    return current

@@ -1,0 +1,154 @@
+"""``wandb.summary``: the run's final numbers, written to summary.json through the SDK.
+
+Every committed row updates it: by default a metric's summary is its last value; a metric with a
+``define_metric(..., summary=...)`` keeps what was asked for instead, as a small dict
+(``{"min": 0.12, "last": 0.15}``), and ``summary="none"`` keeps it out. A value set explicitly
+(``wandb.summary["best"] = 0.9``, ``summary.update(...)``) wins: later rows do not overwrite it.
+Rows are summarised in memory; summary.json is written at most every
+:data:`SAVE_INTERVAL_S` while logging, at once on an explicit set, and at ``finish``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from runicorn.sdk.values import DROP, to_number
+from runicorn.wandb.metrics import GOALS, MetricTable
+
+SAVE_INTERVAL_S = 5.0
+_PLAIN = (int, float)
+
+
+class Summary:
+    """The summary of one run. ``save`` receives the whole summary dict to write."""
+
+    def __init__(
+        self,
+        metrics: MetricTable,
+        save: Callable[[dict[str, Any]], None],
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        object.__setattr__(self, "_metrics", metrics)
+        object.__setattr__(self, "_save", save)
+        object.__setattr__(self, "_values", dict(initial or {}))
+        object.__setattr__(self, "_explicit", set())
+        object.__setattr__(self, "_means", {})  # key -> [sum, count]
+        object.__setattr__(self, "_dirty", False)
+        object.__setattr__(self, "_saved_at", time.monotonic())
+
+    # --- fed by log ---------------------------------------------------------------------------
+    def observe(self, row: dict[str, Any]) -> None:
+        """Fold one committed row of numbers into the summary."""
+        values = self._values
+        if not self._metrics.defined and not self._explicit:
+            values.update(row)
+        else:
+            for key, value in row.items():
+                if key in self._explicit:
+                    continue
+                metric = self._metrics.of(key)
+                if metric is None or not metric.summary:
+                    values[key] = value
+                else:
+                    self._aggregate(key, value, metric.summary, metric.goal)
+        object.__setattr__(self, "_dirty", True)
+        now = time.monotonic()
+        if now - self._saved_at >= SAVE_INTERVAL_S:
+            self.save()
+
+    def _aggregate(self, key: str, value: Any, kinds: tuple[str, ...], goal: str | None) -> None:
+        if "none" in kinds:
+            self._values.pop(key, None)
+            return
+        number = value if type(value) in _PLAIN else to_number(value)
+        if number is DROP or (isinstance(number, float) and math.isnan(number)):
+            return
+        entry = self._values.get(key)
+        if not isinstance(entry, dict):
+            entry = self._values[key] = {}
+        for kind in kinds:
+            if kind in ("last", "copy"):
+                entry["last"] = number
+            elif kind == "first":
+                entry.setdefault("first", number)
+            elif kind == "min" or (kind == "best" and goal is not None and GOALS[goal] == "min"):
+                name = "best" if kind == "best" else "min"
+                entry[name] = number if name not in entry else min(entry[name], number)
+            elif kind == "max" or kind == "best":
+                name = "best" if kind == "best" else "max"
+                entry[name] = number if name not in entry else max(entry[name], number)
+            elif kind == "mean":
+                acc = self._means.setdefault(key, [0.0, 0])
+                acc[0] += number
+                acc[1] += 1
+                entry["mean"] = acc[0] / acc[1]
+
+    def save(self) -> None:
+        """Write summary.json now, if anything changed since the last write."""
+        if self._dirty:
+            object.__setattr__(self, "_dirty", False)
+            object.__setattr__(self, "_saved_at", time.monotonic())
+            self._save(dict(self._values))
+
+    # --- the user's view ----------------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("__"):
+            raise AttributeError(key)
+        try:
+            return self._values[key]
+        except KeyError:
+            raise AttributeError(f"the run's summary has no key {key!r}") from None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.update({key: value})
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self.update({key: value})
+
+    def __delitem__(self, key: str) -> None:
+        del self._values[key]
+        self._explicit.discard(key)
+        object.__setattr__(self, "_dirty", True)
+        self.save()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._values))
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def keys(self) -> list[str]:
+        return list(self._values)
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(self._values.items())
+
+    def values(self) -> list[Any]:
+        return list(self._values.values())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default)
+
+    def update(self, d: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        """Set keys explicitly (they win over later logged values) and write summary.json."""
+        values = {**(d or {}), **kwargs}
+        for key, value in values.items():
+            self._values[str(key)] = value
+            self._explicit.add(str(key))
+        object.__setattr__(self, "_dirty", True)
+        self.save()
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def __repr__(self) -> str:
+        return f"Summary({self._values!r})"

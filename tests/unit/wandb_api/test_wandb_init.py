@@ -1,0 +1,147 @@
+"""wandb.init: the run it returns, WANDB_* variables, modes, resume, finish, install()."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+from wandb_runs import QUIET, read, rows
+
+import runicorn.wandb as wandb
+from runicorn import format as fmt
+
+
+def test_the_run_has_wandbs_attributes(storage_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNICORN_VIEWER_URL", "http://127.0.0.1:23300/")
+    run = wandb.init(
+        project="my project",
+        name="lr=0.1 run",
+        tags=["a", "b"],
+        notes="first try",
+        group="sweep-1",
+        job_type="train",
+        dir=storage_root,
+        settings=QUIET,
+    )
+    assert wandb.run is run
+    assert run.project == "my-project" and run.name == "lr=0.1 run"
+    assert Path(run.dir).is_relative_to(storage_root) and Path(run.dir).name == run.id
+    assert run.path == f"my-project/{run.id}"
+    assert run.url == f"http://127.0.0.1:23300/runs/{run.id}"
+    assert run.tags == ("a", "b") and run.notes == "first try"
+    meta = read(run, fmt.META_FILE)
+    assert meta["group"] == "sweep-1" and meta["job_type"] == "train"
+    assert meta["display_name"] == "lr=0.1 run" and meta["name"] == "lr-0.1-run"
+    run.finish()
+    assert wandb.run is None
+    assert read(run, fmt.STATUS_FILE)["status"] == "finished"
+
+
+def test_url_is_none_without_a_viewer_url(storage_root: Path) -> None:
+    assert wandb.init(project="p", dir=storage_root, settings=QUIET).url is None
+
+
+def test_wandb_variables_are_honoured_and_arguments_win(
+    storage_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WANDB_PROJECT", "envproj")
+    monkeypatch.setenv("WANDB_NAME", "envname")
+    monkeypatch.setenv("WANDB_RUN_ID", "abc123")
+    monkeypatch.setenv("WANDB_NOTES", "from env")
+    monkeypatch.setenv("WANDB_TAGS", "x, y")
+    monkeypatch.setenv("WANDB_RUN_GROUP", "g")
+    monkeypatch.setenv("WANDB_JOB_TYPE", "eval")
+    monkeypatch.setenv("WANDB_DIR", str(storage_root))
+    run = wandb.init(settings=QUIET)
+    assert (run.project, run.name, run.id) == ("envproj", "envname", "abc123")
+    assert Path(run.dir) == storage_root / "envproj" / "envname" / "runs" / "abc123"
+    meta = read(run, fmt.META_FILE)
+    assert (meta["notes"], meta["tags"], meta["group"], meta["job_type"]) == (
+        "from env",
+        ["x", "y"],
+        "g",
+        "eval",
+    )
+    run.finish()
+    run = wandb.init(project="argproj", id="other1", settings=QUIET)
+    assert run.project == "argproj" and run.id == "other1"
+
+
+def test_disabled_mode_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WANDB_MODE", "disabled")
+    run = wandb.init(project="p", dir=tmp_path / "root", config={"lr": 1})
+    wandb.log({"loss": 1.0})
+    wandb.summary["x"] = 1
+    assert wandb.config.lr == 1
+    run.finish()
+    assert not (tmp_path / "root").exists()
+
+
+def test_unknown_and_cloud_arguments_are_ignored_with_one_notice(
+    storage_root: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, "runicorn"):
+        wandb.init(
+            project="p", dir=storage_root, entity="team", save_code=True, anonymous="allow", settings=QUIET
+        )
+    notices = [r.getMessage() for r in caplog.records if "ignores" in r.getMessage()]
+    assert len(notices) == 1 and "anonymous, save_code" in notices[0]
+
+
+def test_resume_by_id_continues_the_steps_and_keeps_the_summary(storage_root: Path) -> None:
+    run = wandb.init(project="p", name="r", id="run1", dir=storage_root, settings=QUIET)
+    wandb.log({"loss": 1.0})
+    wandb.log({"loss": 0.5})
+    wandb.finish()
+    again = wandb.init(project="elsewhere", id="run1", resume="must", dir=storage_root, settings=QUIET)
+    assert again.dir == run.dir and again.resumed
+    wandb.log({"loss": 0.25})
+    wandb.finish()
+    assert [r["_step"] for r in rows(again)] == [0, 1, 2]
+    with pytest.raises(wandb.UsageError, match="resume='never'"):
+        wandb.init(id="run1", resume="never", dir=storage_root, settings=QUIET)
+    with pytest.raises(wandb.UsageError, match="no run with this id"):
+        wandb.init(id="nope", resume="must", dir=storage_root, settings=QUIET)
+
+
+def test_context_manager_records_a_failure(storage_root: Path) -> None:
+    with pytest.raises(RuntimeError):
+        with wandb.init(project="p", dir=storage_root, settings=QUIET) as run:
+            wandb.log({"loss": 1.0}, commit=False)
+            raise RuntimeError("boom")
+    assert read(run, fmt.STATUS_FILE)["status"] == "failed"
+    assert rows(run) == [{"loss": 1.0, "_step": 0}]  # the pending row was written first
+
+
+def test_finish_with_an_exit_code_marks_the_run_failed(storage_root: Path) -> None:
+    run = wandb.init(project="p", dir=storage_root, settings=QUIET)
+    wandb.finish(exit_code=3)
+    status = read(run, fmt.STATUS_FILE)
+    assert status["status"] == "failed" and status["exit_code"] == 3
+
+
+def test_reinit_finishes_the_previous_run_unless_asked_to_return_it(storage_root: Path) -> None:
+    first = wandb.init(project="p", dir=storage_root, settings=QUIET)
+    assert wandb.init(project="p", dir=storage_root, reinit="return_previous", settings=QUIET) is first
+    second = wandb.init(project="p", dir=storage_root, settings=QUIET)
+    assert second is not first and first.finished
+
+
+def test_api_is_out_of_scope() -> None:
+    with pytest.raises(wandb.Error, match="does not talk to"):
+        wandb.Api()
+
+
+def test_install_makes_import_wandb_this_module() -> None:
+    wandb.install()
+    try:
+        import wandb as imported  # type: ignore[import-not-found]
+        from wandb.sdk.lib.config_util import ConfigError  # type: ignore[import-not-found]
+
+        assert imported is wandb and ConfigError is wandb.Error
+        assert sys.modules["wandb.errors"].Error is wandb.Error
+    finally:
+        wandb.uninstall()
+    assert "wandb" not in sys.modules

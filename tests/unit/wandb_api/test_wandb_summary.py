@@ -1,0 +1,64 @@
+"""summary.json of a W&B run: last values, define_metric's summaries, globs, nested keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from wandb_runs import QUIET, read
+
+import runicorn.wandb as wandb
+from runicorn import format as fmt
+
+
+def test_summary_is_the_last_value_and_an_explicit_set_wins(storage_root: Path) -> None:
+    run = wandb.init(project="s", dir=storage_root, settings=QUIET)
+    for i in range(3):
+        wandb.log({"loss": 1.0 - i / 10, "acc": i / 10})
+    wandb.summary["acc"] = 0.99
+    run.summary.update({"test_loss": 0.3})
+    wandb.log({"acc": 0.05, "loss": 0.1})
+    assert wandb.summary["loss"] == 0.1 and wandb.summary.acc == 0.99
+    wandb.finish()
+    assert read(run, fmt.SUMMARY_FILE) == {"loss": 0.1, "acc": 0.99, "test_loss": 0.3}
+
+
+def test_define_metric_summaries_min_max_mean_first_last_best_and_none(storage_root: Path) -> None:
+    run = wandb.init(project="s", dir=storage_root, settings=QUIET)
+    wandb.define_metric("loss", summary="min,last")
+    wandb.define_metric("acc", summary="max")
+    wandb.define_metric("lr", summary="none")
+    wandb.define_metric("err", summary="best,mean,first", goal="minimize")
+    for loss, acc, err in ((0.5, 0.1, 3.0), (0.2, 0.7, 1.0), (0.4, 0.6, 2.0)):
+        wandb.log({"loss": loss, "acc": acc, "lr": 0.1, "err": err})
+    wandb.finish()
+    assert read(run, fmt.SUMMARY_FILE) == {
+        "loss": {"min": 0.2, "last": 0.4},
+        "acc": {"max": 0.7},
+        "err": {"best": 1.0, "mean": 2.0, "first": 3.0},
+    }
+
+
+def test_globs_and_nested_keys_take_their_definition(storage_root: Path) -> None:
+    run = wandb.init(project="s", dir=storage_root, settings=QUIET)
+    wandb.define_metric("epoch")
+    wandb.define_metric("val/*", step_metric="epoch", summary="max")
+    wandb.define_metric("train.loss", summary="min")  # the dotted form of a nested key
+    for epoch, (acc, loss) in enumerate(((0.3, 2.0), (0.9, 1.0), (0.5, 3.0))):
+        wandb.log({"val": {"acc": acc}, "train": {"loss": loss}, "epoch": epoch})
+    wandb.finish()
+    summary = read(run, fmt.SUMMARY_FILE)
+    assert summary["val/acc"] == {"max": 0.9}
+    assert summary["train/loss"] == {"min": 1.0}
+    assert summary["epoch"] == 2
+    metrics = read(run, fmt.META_FILE)[fmt.METRIC_DEFINITIONS_KEY]
+    assert metrics["val/*"] == {"step_metric": "epoch", "summary": ["max"]}
+    assert metrics["epoch"] == {}
+
+
+def test_bad_define_metric_arguments_raise() -> None:
+    wandb.init(mode="disabled")
+    with pytest.raises(wandb.Error, match="unknown summary 'median'"):
+        wandb.define_metric("loss", summary="median")
+    with pytest.raises(wandb.Error, match="needs goal"):
+        wandb.define_metric("loss", summary="best")
