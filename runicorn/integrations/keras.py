@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["RunicornCallback"]
 
 
-class RunicornCallback(keras.callbacks.Callback):  # type: ignore[misc]
+class RunicornCallback(keras.callbacks.Callback):
     """Records a Keras ``fit``.
 
     ``project``, ``name``, ``storage``, ``tags`` and ``config`` are those of ``rn.init`` (and so

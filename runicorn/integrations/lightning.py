@@ -30,8 +30,8 @@ try:
     from lightning.pytorch.utilities.rank_zero import rank_zero_only
 except ImportError:
     try:
-        from pytorch_lightning.loggers.logger import Logger, rank_zero_experiment  # type: ignore[no-redef]
-        from pytorch_lightning.utilities.rank_zero import rank_zero_only  # type: ignore[no-redef]
+        from pytorch_lightning.loggers.logger import Logger, rank_zero_experiment
+        from pytorch_lightning.utilities.rank_zero import rank_zero_only
     except ImportError:
         raise ImportError(
             "runicorn.integrations.lightning needs Lightning: pip install lightning "
@@ -124,7 +124,8 @@ class RunicornLogger(Logger):
         if not self._log_model:
             return
         saved: dict[str, float | None] = {
-            str(path): _score(score) for path, score in getattr(checkpoint_callback, "best_k_models", {}).items()
+            str(path): _score(score)
+            for path, score in getattr(checkpoint_callback, "best_k_models", {}).items()
         }
         for attribute in ("best_model_path", "last_model_path"):  # without a monitor: the one saved
             path = getattr(checkpoint_callback, attribute, "")

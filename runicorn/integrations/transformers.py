@@ -29,7 +29,9 @@ try:
     from transformers.trainer_callback import TrainerCallback
     from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 except ImportError:
-    raise ImportError("runicorn.integrations.transformers needs transformers: pip install transformers") from None
+    raise ImportError(
+        "runicorn.integrations.transformers needs transformers: pip install transformers"
+    ) from None
 
 if TYPE_CHECKING:
     from runicorn.sdk.disabled import DisabledRun
@@ -44,7 +46,7 @@ SUMMARY_KEYS = frozenset(
 _EVAL_PREFIX = "eval_"
 
 
-class RunicornCallback(TrainerCallback):  # type: ignore[misc]
+class RunicornCallback(TrainerCallback):
     """Records a ``transformers.Trainer`` run.
 
     ``project``, ``name``, ``storage``, ``tags`` and ``config`` are those of ``rn.init`` (and so
@@ -82,13 +84,15 @@ class RunicornCallback(TrainerCallback):  # type: ignore[misc]
         if not state.is_world_process_zero:
             return
         values: dict[str, Any] = {}
-        model_config = getattr(model, "config", None)
-        if hasattr(model_config, "to_dict"):
-            values.update(model_config.to_dict())
+        model_config_dict = getattr(getattr(model, "config", None), "to_dict", None)
+        if callable(model_config_dict):
+            values.update(model_config_dict())
         values.update(args.to_dict())  # the Trainer's arguments win over a model field of the same name
         self.run.config.update(values)
 
-    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def on_log(
+        self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         if not state.is_world_process_zero or not logs:
             return
         run = self.run

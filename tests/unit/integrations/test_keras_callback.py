@@ -29,7 +29,8 @@ FIT = textwrap.dedent(
 
     rng = np.random.default_rng(0)
     x, y = rng.random((64, 4), dtype="float32"), rng.random((64, 1), dtype="float32")
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+    layers = [keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)]
+    model = keras.Sequential(layers)
     schedule = keras.optimizers.schedules.ExponentialDecay(0.01, decay_steps=1, decay_rate=0.5)
     model.compile(optimizer=keras.optimizers.SGD(schedule), loss="mse")
     callback = RunicornCallback(project="demo", name="keras", storage=sys.argv[1], log_freq=2,
@@ -45,7 +46,11 @@ def test_fit_records_epoch_and_batch_metrics_the_learning_rate_and_the_summary(t
     saved = tmp_path / "model.keras"
     env = {**os.environ, "KERAS_BACKEND": "torch", "PYTHONPATH": str(REPO), "PYTHONWARNINGS": "ignore"}
     out = subprocess.run(
-        [sys.executable, "-c", FIT, str(root), str(saved)], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", FIT, str(root), str(saved)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr[-4000:]
     history = eval(out.stdout.strip().splitlines()[-1])  # the dict of lists Keras printed
@@ -59,7 +64,9 @@ def test_fit_records_epoch_and_batch_metrics_the_learning_rate_and_the_summary(t
     # 48 training samples, 16 a batch: 3 batches an epoch, recorded every 2nd
     assert [r[fmt.STEP_KEY] for r in batches] == [2, 4, 6]
     # the decaying rate as the optimizer has it: halved after every batch
-    assert [r["batch/learning_rate"] for r in batches] == pytest.approx([0.01 / 2**2, 0.01 / 2**4, 0.01 / 2**6])
+    assert [r["batch/learning_rate"] for r in batches] == pytest.approx(
+        [0.01 / 2**2, 0.01 / 2**4, 0.01 / 2**6]
+    )
     assert epochs[-1]["epoch/learning_rate"] == pytest.approx(0.01 / 2**6)
     logs = (run / fmt.LOGS_FILE).read_text()
     assert "Trainable params: 49" in logs and "dense_1 (Dense)" in logs

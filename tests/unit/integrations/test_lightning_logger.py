@@ -57,7 +57,9 @@ class TinyMLP(L.LightningModule):
 
 def loader(n: int = 16) -> DataLoader:
     g = torch.Generator().manual_seed(0)
-    return DataLoader(TensorDataset(torch.randn(n, 4, generator=g), torch.randn(n, 1, generator=g)), batch_size=8)
+    return DataLoader(
+        TensorDataset(torch.randn(n, 4, generator=g), torch.randn(n, 1, generator=g)), batch_size=8
+    )
 
 
 def trainer(logger: RunicornLogger, **kwargs) -> L.Trainer:
@@ -73,7 +75,9 @@ def trainer(logger: RunicornLogger, **kwargs) -> L.Trainer:
 
 
 def test_fit_validate_test_write_one_run_with_lightnings_keys_and_steps(storage_root: Path) -> None:
-    logger = RunicornLogger(project="demo", name="mlp", storage=storage_root, tags=["cpu"], capture_console=False)
+    logger = RunicornLogger(
+        project="demo", name="mlp", storage=storage_root, tags=["cpu"], capture_console=False
+    )
     t = trainer(logger)
     model = TinyMLP()
     t.fit(model, loader(), loader())
@@ -101,7 +105,9 @@ def test_fit_validate_test_write_one_run_with_lightnings_keys_and_steps(storage_
 
 
 def test_hyperparams_of_every_kind_lightning_passes_land_in_the_config(storage_root: Path) -> None:
-    logger = RunicornLogger(project="demo", name="hp", storage=storage_root, config={"seed": 1}, capture_console=False)
+    logger = RunicornLogger(
+        project="demo", name="hp", storage=storage_root, config={"seed": 1}, capture_console=False
+    )
     logger.log_hyperparams(Namespace(lr=0.1, opt=Namespace(name="sgd", momentum=0.9)))
     logger.log_hyperparams({"layers": [8, 1], "data": {"root": Path("/data"), "n": 16}})
     logger.log_hyperparams(AttributeDict(batch_size=8, act=nn.ReLU))
@@ -119,7 +125,9 @@ def test_hyperparams_of_every_kind_lightning_passes_land_in_the_config(storage_r
 
 
 @pytest.mark.parametrize(("lightning_status", "ours"), [("success", "finished"), ("failed", "failed")])
-def test_finalize_maps_lightnings_status_to_the_runs(storage_root: Path, lightning_status: str, ours: str) -> None:
+def test_finalize_maps_lightnings_status_to_the_runs(
+    storage_root: Path, lightning_status: str, ours: str
+) -> None:
     logger = RunicornLogger(project="demo", name="st", storage=storage_root, capture_console=False)
     logger.log_metrics({"loss": 1.0}, step=0)
     logger.finalize(lightning_status)
@@ -139,7 +147,9 @@ def test_a_pickled_trainer_logs_into_the_same_run(storage_root: Path) -> None:
 
 
 def test_log_model_records_the_checkpoints_left_by_fit(storage_root: Path) -> None:
-    logger = RunicornLogger(project="demo", name="ckpt", storage=storage_root, log_model=True, capture_console=False)
+    logger = RunicornLogger(
+        project="demo", name="ckpt", storage=storage_root, log_model=True, capture_console=False
+    )
     trainer(logger).fit(TinyMLP(), loader(), loader())
     run = only_run(storage_root)
     files = fmt.read_json(run / fmt.SUMMARY_FILE)["model_files"]

@@ -100,7 +100,9 @@ def test_the_run_holds_the_trainers_log_history_key_for_key(tmp_path: Path, stor
 
 
 def test_log_model_records_the_checkpoint_folders_left_at_the_end(tmp_path: Path, storage_root: Path) -> None:
-    callback = RunicornCallback(project="demo", name="bert", storage=storage_root, log_model=True, capture_console=False)
+    callback = RunicornCallback(
+        project="demo", name="bert", storage=storage_root, log_model=True, capture_console=False
+    )
     trainer = tiny_trainer(tmp_path, callback, save_strategy="epoch", save_total_limit=1)
     trainer.train()
     files = fmt.read_json(only_run(storage_root) / fmt.SUMMARY_FILE)["model_files"]
@@ -108,7 +110,9 @@ def test_log_model_records_the_checkpoint_folders_left_at_the_end(tmp_path: Path
     assert Path(files[0]["path"]).is_dir()
 
 
-def test_evaluate_after_train_resumes_the_run_the_callback_finished(tmp_path: Path, storage_root: Path) -> None:
+def test_evaluate_after_train_resumes_the_run_the_callback_finished(
+    tmp_path: Path, storage_root: Path
+) -> None:
     callback = RunicornCallback(project="demo", name="bert", storage=storage_root, capture_console=False)
     trainer = tiny_trainer(tmp_path, callback, save_strategy="no")
     trainer.train()
@@ -124,7 +128,9 @@ def test_evaluate_after_train_resumes_the_run_the_callback_finished(tmp_path: Pa
 def test_a_run_passed_in_is_left_open_for_its_owner(tmp_path: Path, storage_root: Path) -> None:
     import runicorn as rn
 
-    mine = rn.init(project="demo", name="own", storage=storage_root, capture_console=False, system_metrics=False)
+    mine = rn.init(
+        project="demo", name="own", storage=storage_root, capture_console=False, system_metrics=False
+    )
     tiny_trainer(tmp_path, RunicornCallback(run=mine), save_strategy="no").train()
     assert not mine.finished
     mine.log({"after": 1.0})
