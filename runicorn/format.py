@@ -98,7 +98,8 @@ STALE_AFTER_S = 120.0
 METRICS: Literal["metrics"] = "metrics"
 IMAGE: Literal["image"] = "image"
 SYSTEM: Literal["system"] = "system"
-RECORD_KINDS = (METRICS, IMAGE, SYSTEM)
+HISTOGRAM: Literal["histogram"] = "histogram"
+RECORD_KINDS = (METRICS, IMAGE, SYSTEM, HISTOGRAM)
 
 # Reserved keys inside the ``data`` of a metrics record.
 STEP_KEY = "global_step"
@@ -120,6 +121,18 @@ class ImageData(TypedDict, total=False):
     path: str  # relative to the run directory, always under media/
     step: int
     caption: str | None
+
+
+class HistogramData(TypedDict):
+    """``data`` of a ``histogram`` record: ``counts[i]`` values fell in ``[edges[i], edges[i + 1])``."""
+
+    key: str
+    step: int
+    edges: list[float]  # len(counts) + 1, ascending
+    counts: list[float]  # at most HISTOGRAM_MAX_BINS
+
+
+HISTOGRAM_MAX_BINS = 512
 
 
 class SystemData(TypedDict, total=False):
@@ -231,6 +244,43 @@ EVENTS_FD_ENV = "RUNICORN_EVENTS_FD"
 # logs.txt line.
 GUEST_EVENT_LINE = b"e"
 GUEST_LOG_LINE = b"l"
+
+
+# --- runs imported from TensorBoard event files (runicorn/archive/tensorboard_import.py) ---------
+TENSORBOARD_SOURCE = "tensorboard"  # ImportSource "kind" of such a run
+
+
+class SourceFile(TypedDict):
+    path: str  # relative to the TensorBoard log directory, "/"-separated
+    size: int
+
+
+class ImportSource(TypedDict):
+    """meta.json "source" of an imported run: what it was made from, so a second import of the
+    same files finds it."""
+
+    kind: str  # TENSORBOARD_SOURCE
+    run_dir: str  # the run directory relative to the log directory ("." for the log directory)
+    files: list[SourceFile]  # in the order they were read
+    digest: str  # sha256 over the files' paths and sizes
+
+
+class ImportedMetaData(MetaData, total=False):
+    source: ImportSource
+
+
+def import_source_digest(meta: dict[str, Any] | None) -> str | None:
+    """The ``source`` digest of an imported run's meta.json; None for a run not imported."""
+    source = meta.get("source") if meta else None
+    digest = source.get("digest") if isinstance(source, dict) else None
+    return digest if isinstance(digest, str) else None
+
+
+def import_source_run_dir(meta: dict[str, Any] | None) -> str | None:
+    """The ``source`` run directory of an imported run's meta.json; None for a run not imported."""
+    source = meta.get("source") if meta else None
+    run_dir = source.get("run_dir") if isinstance(source, dict) else None
+    return run_dir if isinstance(run_dir, str) else None
 
 
 # --- run ids ---------------------------------------------------------------------------------
