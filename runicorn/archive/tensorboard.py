@@ -347,10 +347,6 @@ def _load_protos() -> _Protos:
     return _Protos(RawEventFileLoader, Event, HParamsPluginData, make_ndarray)
 
 
-def available() -> bool:
-    """True when the tensorboard package can be imported."""
-    try:
-        _protos()
-    except ArchiveError:
-        return False
-    return True
+def require_reader() -> None:
+    """Raise ArchiveError, with the install hint, when the tensorboard package cannot be imported."""
+    _protos()

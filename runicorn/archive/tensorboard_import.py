@@ -36,6 +36,7 @@ from runicorn.archive.tensorboard import (
     TensorBoardRun,
     Text,
     find_runs,
+    require_reader,
 )
 from runicorn.errors import ArchiveError, ConfigError
 
@@ -86,6 +87,7 @@ def import_tensorboard(
             "pass a TensorBoard log directory, or an archive (.zip, .tar, .tar.gz)",
         )
     project = _project(logdir, project)
+    require_reader()
     total = sum(run.bytes for run in runs)
     progress = _Progress(total, on_progress)
     staging_parent = root / fmt.IMPORT_STAGING_DIR
