@@ -7,7 +7,7 @@ inside the storage root and moved into place with one rename, so a failed import
 The run id is ``<first event's time>_<6 hex of the sha256 over the event files' paths and
 sizes>``: importing the same files again finds the run and skips it; files that have grown since
 (a run that went on) are imported again as a new run, beside the earlier one, with a note naming
-it. See ``docs/archives.md#tensorboard-event-files``.
+it. See ``docs/integrations.md#tensorboard-event-files``.
 """
 
 from __future__ import annotations

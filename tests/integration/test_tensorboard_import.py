@@ -1,7 +1,7 @@
 """``runicorn import LOGDIR`` of TensorBoard event files written here by the real writers
 (``torch.utils.tensorboard.SummaryWriter`` and ``tensorboardX.SummaryWriter``), run as a user
 runs it (a real process), then read back from disk and from the real viewer
-(docs/archives.md#tensorboard-event-files)."""
+(docs/integrations.md#tensorboard-event-files)."""
 
 from __future__ import annotations
 
@@ -154,6 +154,7 @@ def test_two_run_directories_become_two_runs(imported: Imported) -> None:
         assert meta is not None and (meta["project"], meta["name"]) == ("tblogs", name)
         status = fmt.read_json(imported.run(name) / fmt.STATUS_FILE)
         assert status is not None and status["status"] == fmt.FINISHED
+        assert (imported.run(name) / fmt.COLUMNS_FILE).is_file()  # decoded, as the SDK leaves a run
 
 
 @pytest.mark.parametrize(
