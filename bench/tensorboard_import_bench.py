@@ -43,7 +43,8 @@ def cli(*args: str) -> float:
     env = dict(os.environ)
     env.pop("RUNICORN_DIR", None)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "runicorn.cli", *args], check=True, env=env, stdout=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "runicorn.cli", *args]
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 

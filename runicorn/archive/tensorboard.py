@@ -188,7 +188,11 @@ class EventReader:
             if pending >= 1 << 20 and self._on_bytes:
                 self._on_bytes(pending)
                 pending = 0
-            event = self._protos.Event.FromString(raw)
+            try:
+                event = self._protos.Event.FromString(raw)
+            except Exception:  # noqa: BLE001 - a record whose CRC holds but is no Event: the end
+                read -= size
+                break
             if event.HasField("summary"):
                 yield from self._summary_records(event)
         if self._on_bytes:

@@ -76,7 +76,7 @@ def _write_torch(run: Path) -> None:
     from torch.utils.tensorboard.summary import hparams
 
     writer = torch_tensorboard.SummaryWriter(str(run))
-    for i, (value, wall_time) in enumerate(zip(_values(0.0), _wall_times(0.0))):
+    for i, (value, wall_time) in enumerate(zip(_values(0.0), _wall_times(0.0), strict=True)):
         writer.add_scalar("loss/train", float(value), i, walltime=float(wall_time))
     writer.add_image("samples/grid", PIXELS, 5, walltime=START + 200, dataformats="HWC")
     writer.add_histogram("weights/fc1", HIST_VALUES, 7, walltime=START + 201)
@@ -91,7 +91,7 @@ def _write_torch(run: Path) -> None:
 
 def _write_tensorboardx(run: Path) -> None:
     writer = tensorboardX.SummaryWriter(str(run))
-    for i, (value, wall_time) in enumerate(zip(_values(1.0), _wall_times(500.0))):
+    for i, (value, wall_time) in enumerate(zip(_values(1.0), _wall_times(500.0), strict=True)):
         writer.add_scalar("acc", float(value), i, walltime=float(wall_time))
     writer.add_image("pictures/x", PIXELS, 9, walltime=START + 700, dataformats="HWC")
     writer.add_histogram("grads", HIST_VALUES, 4, walltime=START + 701)
