@@ -149,9 +149,22 @@ def _add_archive(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--run", action="append", default=[], metavar="ID", nargs="+", help="only these run ids")
     p.add_argument("--force", action="store_true", help="replace OUT if it already exists")
     p.set_defaults(handler=_run_export)
-    p = sub.add_parser("import", help="import runs from archives (ours or the PyPI Runicorn package's)")
-    p.add_argument("files", nargs="+", metavar="FILE", help="archives to import (.zip, .tar, .tar.gz)")
+    p = sub.add_parser(
+        "import",
+        help="import runs from archives (ours or the PyPI Runicorn package's) or TensorBoard log directories",
+    )
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="PATH",
+        help="archives (.zip, .tar, .tar.gz), TensorBoard log directories or events.out.tfevents.* files",
+    )
     p.add_argument("--storage", metavar="ROOT", help="storage root to import into")
+    p.add_argument(
+        "--project",
+        metavar="P",
+        help="project of runs imported from TensorBoard (default: the log directory's name)",
+    )
     p.set_defaults(handler=_run_import)
 
 
@@ -210,6 +223,9 @@ def _run_import(args: argparse.Namespace) -> int:
     limits = archive.ArchiveLimits.from_settings(resolved)
     failed = 0
     for file in args.files:
+        if archive.is_tensorboard_source(Path(file)):
+            failed += _import_tensorboard(Path(file), resolved.storage, args)
+            continue
         try:
             with _progress() as bar:
                 task = bar.add_task(f"importing {Path(file).name}", total=None)
@@ -227,6 +243,29 @@ def _run_import(args: argparse.Namespace) -> int:
             else:
                 print(f"imported {r.run_id} as {r.new_id} into {where}: a different run already has that id")
     return 1 if failed else 0
+
+
+def _import_tensorboard(path: Path, storage: Path, args: argparse.Namespace) -> int:
+    """Import one TensorBoard log directory; 1 when it failed (the error printed), else 0."""
+    from runicorn import archive
+
+    try:
+        with _progress() as bar:
+            task = bar.add_task(f"importing {path.name or path}", total=None)
+            results = archive.import_tensorboard(path, storage, args.project, _updater(bar, task))
+    except RunicornError as err:
+        _print_error(err, args.debug)
+        return 1
+    for r in results:
+        where = f"{r.project}/{r.name}"
+        if r.outcome == "skipped":
+            print(f"skipped  {r.source}: already imported as {r.run_id} in {where}")
+            continue
+        counts = f"{r.scalars} scalars, {r.images} images, {r.histograms} histograms, {r.texts} texts"
+        print(f"imported {r.source} as {r.run_id} into {where} ({counts})")
+        for note in r.notes:
+            print(f"  note: {note}")
+    return 0
 
 
 def _add_ls(sub: argparse._SubParsersAction) -> None:

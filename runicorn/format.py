@@ -163,7 +163,7 @@ class HistogramData(TypedDict, total=False):
     key: str
     step: int
     edges: list[float]
-    counts: list[int]
+    counts: list[float]  # whole numbers from the SDK; TensorBoard's may be fractional
     dropped: int  # NaN and infinite values left out of the counts (present when > 0)
 
 
@@ -400,6 +400,43 @@ class TrialData(TypedDict, total=False):
 
 def trial_file_name(index: int) -> str:
     return f"{index:05d}.json"
+
+
+# --- runs imported from TensorBoard event files (runicorn/archive/tensorboard_import.py) ---------
+TENSORBOARD_SOURCE = "tensorboard"  # ImportSource "kind" of such a run
+
+
+class SourceFile(TypedDict):
+    path: str  # relative to the TensorBoard log directory, "/"-separated
+    size: int
+
+
+class ImportSource(TypedDict):
+    """meta.json "source" of an imported run: what it was made from, so a second import of the
+    same files finds it."""
+
+    kind: str  # TENSORBOARD_SOURCE
+    run_dir: str  # the run directory relative to the log directory ("." for the log directory)
+    files: list[SourceFile]  # in the order they were read
+    digest: str  # sha256 over the files' paths and sizes
+
+
+class ImportedMetaData(MetaData, total=False):
+    source: ImportSource
+
+
+def import_source_digest(meta: dict[str, Any] | None) -> str | None:
+    """The ``source`` digest of an imported run's meta.json; None for a run not imported."""
+    source = meta.get("source") if meta else None
+    digest = source.get("digest") if isinstance(source, dict) else None
+    return digest if isinstance(digest, str) else None
+
+
+def import_source_run_dir(meta: dict[str, Any] | None) -> str | None:
+    """The ``source`` run directory of an imported run's meta.json; None for a run not imported."""
+    source = meta.get("source") if meta else None
+    run_dir = source.get("run_dir") if isinstance(source, dict) else None
+    return run_dir if isinstance(run_dir, str) else None
 
 
 # --- run ids ---------------------------------------------------------------------------------
