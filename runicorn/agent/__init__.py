@@ -1,0 +1,1 @@
+"""``runicorn agent``: a persistent job queue for GPU boxes (docs/agent.md)."""

@@ -1,0 +1,63 @@
+"""The small protocol every executor of the job service speaks (docs/agent.md#executors).
+
+The scheduler never knows where a job runs: it hands an :class:`AttemptSpec` to an executor's
+``start``, keeps the returned :class:`Handle` (JSON-able, stored with the job so that an agent
+restarted after ``kill -9`` can find the attempt again), asks ``poll`` how it is doing and calls
+``cancel`` to stop it. A local process, a Docker container and a Slurm job differ only here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+
+@dataclass(frozen=True)
+class AttemptSpec:
+    """One attempt of one job, as an executor needs it."""
+
+    job_id: str
+    attempt: int  # 1 for the first
+    argv: list[str]  # the `runicorn run ... -- CMD` command line that records the run
+    workdir: str | None
+    env: dict[str, str]  # added to the environment: CUDA_VISIBLE_DEVICES, RUNICORN_RESUME_FROM, ...
+    storage: str  # the storage root the run is written under
+    gpus: tuple[int, ...] = ()  # NVML indices given to this attempt
+    image: str | None = None  # run in a new container of this image (docker)
+    container: str | None = None  # exec in this running container (docker)
+    extra: dict[str, Any] = field(default_factory=dict)  # executor-specific (slurm partition, ...)
+
+
+@dataclass(frozen=True)
+class Handle:
+    """Where a started attempt is: ``kind`` names the executor, ``ref`` what it needs to find the
+    attempt again (a pid and its start time, a container id, a Slurm job id). Stored as JSON."""
+
+    kind: str
+    ref: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Poll:
+    """How an attempt is doing: still ``running`` (or ``pending`` in an outside queue, with the
+    reason it waits), ``exited`` with its exit code, or ``lost`` (nothing to find any more)."""
+
+    state: Literal["pending", "running", "exited", "lost"]
+    exit_code: int | None = None
+    detail: str | None = None  # a pending reason ("Resources"), or why it was lost
+
+
+class Executor(Protocol):
+    kind: str
+
+    def start(self, spec: AttemptSpec) -> Handle:
+        """Start the attempt; raise RunicornError (message + hint) when it cannot start."""
+        ...
+
+    def poll(self, handle: Handle) -> Poll:
+        """The attempt's state now; never raises for an attempt that vanished (``lost``)."""
+        ...
+
+    def cancel(self, handle: Handle, grace_s: float) -> None:
+        """Stop the attempt: SIGTERM (or its equivalent), SIGKILL after ``grace_s``."""
+        ...
