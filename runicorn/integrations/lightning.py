@@ -30,7 +30,7 @@ try:
     from lightning.pytorch.utilities.rank_zero import rank_zero_only
 except ImportError:
     try:
-        from pytorch_lightning.loggers.logger import Logger, rank_zero_experiment
+        from pytorch_lightning.loggers.logger import Logger, rank_zero_experiment  # type: ignore[assignment]
         from pytorch_lightning.utilities.rank_zero import rank_zero_only
     except ImportError:
         raise ImportError(
@@ -86,7 +86,7 @@ class RunicornLogger(Logger):
     @property
     def version(self) -> str | None:
         """The run id (None on the ranks above zero, and when logging is disabled)."""
-        if self._handle.run_id is None and rank_zero_only.rank == 0:
+        if self._handle.run_id is None and rank_zero_only.rank == 0:  # type: ignore[attr-defined]
             self._handle.get()
         return self._handle.run_id
 
