@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -19,7 +18,7 @@ from typing import Any, Literal
 from runicorn import format as fmt
 from runicorn.archive.entries import CORRUPT_ERRORS, REFUSED_HINT, ArchiveReader
 from runicorn.archive.limits import ArchiveLimits
-from runicorn.archive.placement import Placement, content_digest, place, run_content
+from runicorn.archive.placement import Placement, content_digest, new_staging_dir, place, run_content
 from runicorn.archive.validation import ValidatedArchive, run_of, validate
 from runicorn.errors import ArchiveError
 
@@ -67,16 +66,8 @@ def import_archive(
     limits = limits or ArchiveLimits()
     with ArchiveReader(archive) as reader:
         checked = validate(reader, limits)
-        staging_parent = root / fmt.IMPORT_STAGING_DIR
         new_root = not root.exists()
-        try:
-            staging_parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix="import-", dir=staging_parent))
-        except OSError as exc:
-            raise ArchiveError(
-                f"cannot write into the storage root {root}: {exc.strerror or exc}",
-                "check that it exists and is writable",
-            ) from exc
+        staging = new_staging_dir(root, "import-")
         try:
             hashes = _unpack(reader, checked, staging, on_progress)
             if checked.has_manifest:
@@ -85,7 +76,7 @@ def import_archive(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             try:
-                staging_parent.rmdir()
+                staging.parent.rmdir()
                 if new_root:
                     root.rmdir()  # a failed import into a new root leaves no empty root either
             except OSError:

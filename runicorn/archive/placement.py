@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from runicorn import format as fmt
+from runicorn.errors import ArchiveError
 
 _CHUNK_BYTES = 1024 * 1024
 _SKIPPED_SUFFIXES = fmt.NOT_COPIED_SUFFIXES
@@ -107,3 +109,17 @@ def content_digest(files: dict[str, tuple[int, str]]) -> str:
 
 def run_content(run_dir: Path) -> dict[str, tuple[int, str]]:
     return {rel: file_digest(path) for rel, path in run_files(run_dir)}
+
+
+def new_staging_dir(root: Path, prefix: str) -> Path:
+    """A fresh folder under the root's staging folder, where an import builds runs before one
+    rename moves each into place (ArchiveError when the root cannot be written)."""
+    staging_parent = root / fmt.IMPORT_STAGING_DIR
+    try:
+        staging_parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=staging_parent))
+    except OSError as exc:
+        raise ArchiveError(
+            f"cannot write into the storage root {root}: {exc.strerror or exc}",
+            "check that it exists and is writable",
+        ) from exc

@@ -16,7 +16,6 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from runicorn import format as fmt
-from runicorn.archive.placement import Placement
+from runicorn.archive.placement import Placement, new_staging_dir
 from runicorn.archive.run_writer import RunWriter
 from runicorn.archive.tensorboard import (
     EVENTS_FILE_PREFIX,
@@ -90,21 +89,13 @@ def import_tensorboard(
     require_reader()
     total = sum(run.bytes for run in runs)
     progress = _Progress(total, on_progress)
-    staging_parent = root / fmt.IMPORT_STAGING_DIR
-    try:
-        staging_parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix="tensorboard-", dir=staging_parent))
-    except OSError as exc:
-        raise ArchiveError(
-            f"cannot write into the storage root {root}: {exc.strerror or exc}",
-            "check that it exists and is writable",
-        ) from exc
+    staging = new_staging_dir(root, "tensorboard-")
     try:
         return [_import_run(run, logdir, project, root, staging, progress) for run in runs]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            staging_parent.rmdir()
+            staging.parent.rmdir()
         except OSError:
             pass  # another import is staging too
 
