@@ -518,6 +518,7 @@ class Mirror:
 
     def stop(self, timeout_s: float = 10.0) -> None:
         self._stop.set()
-        if self._thread is not None:
+        # ident is None for a thread whose start() a Ctrl-C cut short: there is nothing to wait for
+        if self._thread is not None and self._thread.ident is not None:
             self._thread.join(timeout_s)
         self.stats.stopped = True
