@@ -72,6 +72,9 @@ class DecodePool:
         self.failed: str | None = None  # why the processes are not used any more, if they are not
         self.pieces_decoded = 0  # pieces decoded so far, in all
         self.pieces_by_workers = 0  # of which by the worker processes
+        # False: this thread never decodes a piece a worker could take (tests that check the
+        # workers' answers set it, so that a busy machine cannot leave the workers nothing to do)
+        self.caller_helps = True
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
         self._closed = False
@@ -132,12 +135,12 @@ class DecodePool:
         back = len(futures) - 1
         try:
             for i, future in enumerate(futures):
-                while not workers_up.is_set() and back > i and futures[back].cancel():
+                while self.caller_helps and not workers_up.is_set() and back > i and futures[back].cancel():
                     stolen[back] = decode_file_range(path, *ranges[back], self.block_bytes)
                     back -= 1
                 if i in stolen:
                     blocks = stolen.pop(i)
-                elif future.cancel():  # not taken by a worker yet
+                elif self.caller_helps and future.cancel():  # not taken by a worker yet
                     if self._closed:  # the viewer is stopping: do not go on reading alone
                         raise ReadStopped(f"stopped reading {path}: the decoding processes were closed")
                     blocks = decode_file_range(path, *ranges[i], self.block_bytes)
