@@ -152,7 +152,7 @@ class FramesWriter:
 
             # A frame torn by a crash of an earlier writer would hide every frame after it.
             keep = valid_length(self.path)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o666)  # the umask decides
             os.ftruncate(self._fd, keep)
             os.lseek(self._fd, keep, os.SEEK_SET)
         view = memoryview(frame)

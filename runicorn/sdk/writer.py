@@ -86,7 +86,7 @@ class AppendFile:
 
     def _write_retry(self) -> None:
         if self._fd is None:
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)  # the umask decides
             if self.frames is not None:
                 self.frames.events_opened(os.fstat(self._fd).st_size)
         view = memoryview(self._retry)
