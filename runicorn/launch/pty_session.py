@@ -38,12 +38,35 @@ def _terminal_fd() -> int | None:
     return None
 
 
+# The pty's size when no terminal is there to copy it from (a job started by a script, an agent,
+# CI): COLUMNS/LINES when set, else 120 x 40. A pty of 0 x 0 makes progress bars (tqdm) draw
+# nothing at all.
+DEFAULT_COLUMNS, DEFAULT_LINES = 120, 40
+
+
 def _copy_window_size(source: int, target: int) -> None:
     try:
         size = fcntl.ioctl(source, termios.TIOCGWINSZ, struct.pack("HHHH", 0, 0, 0, 0))
         fcntl.ioctl(target, termios.TIOCSWINSZ, size)
     except OSError:
         pass
+
+
+def _set_default_window_size(target: int) -> None:
+    columns = _positive_int(os.environ.get("COLUMNS"), DEFAULT_COLUMNS)
+    lines = _positive_int(os.environ.get("LINES"), DEFAULT_LINES)
+    try:
+        fcntl.ioctl(target, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+    except OSError:
+        pass
+
+
+def _positive_int(text: str | None, default: int) -> int:
+    try:
+        value = int(text or default)
+    except ValueError:
+        return default
+    return value if 0 < value < 10_000 else default
 
 
 class PtySession:
@@ -84,6 +107,8 @@ class PtySession:
         try:
             if self._terminal is not None:
                 _copy_window_size(self._terminal, slave)
+            else:
+                _set_default_window_size(slave)
             self.proc = start_in_new_group(
                 self.argv,
                 stdin=None,

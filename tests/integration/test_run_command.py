@@ -10,6 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from remote_run import stop_with_ctrl_c, wait_for
 
 from runicorn import format as fmt
@@ -106,6 +107,27 @@ def test_progress_bar_lands_once_in_the_log_and_every_byte_reaches_the_terminal(
     assert status(run)["status"] == fmt.FINISHED
     meta = fmt.read_json(run / fmt.META_FILE) or {}
     assert meta["command"] == [PY, str(train)] and meta["launcher"] == fmt.LAUNCHER
+
+
+def test_a_real_tqdm_bar_behaves_as_in_a_terminal_and_lands_once(tmp_path: Path) -> None:
+    pytest.importorskip("tqdm")
+    train = script(
+        tmp_path,
+        "train.py",
+        """
+        from tqdm import tqdm
+        for _ in tqdm(range(50), desc="epoch", mininterval=0):
+            pass
+        print("done")
+        """,
+    )
+    done = runicorn_run(tmp_path, PY, str(train))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count(b"\r") > 3  # tqdm saw a terminal and redrew its bar in place
+    lines = log_lines(only_run(tmp_path / "storage"))
+    bars = [line for line in lines if "epoch:" in line]
+    assert len(bars) == 1 and "50/50" in bars[0], lines
+    assert any(line.endswith("] done") for line in lines), lines
 
 
 def test_exit_status_is_the_commands_and_the_run_failed(tmp_path: Path) -> None:
