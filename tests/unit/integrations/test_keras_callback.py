@@ -71,5 +71,5 @@ def test_fit_records_epoch_and_batch_metrics_the_learning_rate_and_the_summary(t
     logs = (run / fmt.LOGS_FILE).read_text()
     assert "Trainable params: 49" in logs and "dense_1 (Dense)" in logs
     files = fmt.read_json(run / fmt.SUMMARY_FILE)["model_files"]
-    assert files == [{"path": str(saved), "step": 6}] and saved.is_file()
+    assert files == [{"path": str(saved), "step": 6, "artifact": f"model-{run.name}:v0"}] and saved.is_file()
     assert fmt.read_json(run / fmt.STATUS_FILE)["status"] == "finished"

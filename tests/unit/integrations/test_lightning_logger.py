@@ -17,6 +17,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from runicorn import format as fmt
+from runicorn.artifacts.store import ArtifactStore
 
 L = pytest.importorskip("lightning.pytorch")
 from lightning.pytorch.utilities.parsing import AttributeDict  # noqa: E402
@@ -155,6 +156,11 @@ def test_log_model_records_the_checkpoints_left_by_fit(storage_root: Path) -> No
     files = fmt.read_json(run / fmt.SUMMARY_FILE)["model_files"]
     assert [Path(f["path"]).name for f in files] == ["epoch=1-step=4.ckpt"]
     assert Path(files[0]["path"]).parent == storage_root / "demo" / "ckpt" / run.name / "checkpoints"
+    # stored in the artifact store: another process gets the same bytes back
+    assert files[0]["artifact"] == f"model-{run.name}:v0"
+    stored = ArtifactStore(storage_root).resolve(f"model-{run.name}:latest")
+    folder = Path(stored.download(storage_root.parent / "got"))
+    assert (folder / "epoch=1-step=4.ckpt").read_bytes() == Path(files[0]["path"]).read_bytes()
 
 
 def test_pytorch_lightning_is_used_when_lightning_is_not_installed() -> None:

@@ -12,6 +12,7 @@ import torch
 from run_rows import metric_rows, only_run
 
 from runicorn import format as fmt
+from runicorn.artifacts.store import ArtifactStore
 
 pytest.importorskip("transformers")
 pytest.importorskip("accelerate")
@@ -108,6 +109,11 @@ def test_log_model_records_the_checkpoint_folders_left_at_the_end(tmp_path: Path
     files = fmt.read_json(only_run(storage_root) / fmt.SUMMARY_FILE)["model_files"]
     assert [(Path(f["path"]).name, f["step"]) for f in files] == [("checkpoint-8", 8)]
     assert Path(files[0]["path"]).is_dir()
+    run_id = only_run(storage_root).name
+    assert files[0]["artifact"] == f"model-{run_id}:v0"  # the folder is stored, file by file
+    stored = ArtifactStore(storage_root).resolve(f"model-{run_id}:latest")
+    got = Path(stored.download(tmp_path / "got"))
+    assert sorted(p.name for p in got.iterdir()) == sorted(p.name for p in Path(files[0]["path"]).iterdir())
 
 
 def test_evaluate_after_train_resumes_the_run_the_callback_finished(
