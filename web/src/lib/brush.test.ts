@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { axisFraction, brushFromDrag, selectedLines, setBrush } from "./brush";
+import { axisFraction, brushFromDrag, selectedLines, selectedRows, setBrush } from "./brush";
 import { layoutParallel } from "./parallel";
 
 const box = { width: 300, height: 120, padding: { top: 10, right: 20, bottom: 10, left: 20 } };
@@ -52,5 +52,14 @@ describe("brushing", () => {
       { field: "lr", lo: 0.6, hi: 0.7 },
     ]);
     expect(setBrush(b, "acc", null)).toEqual([{ field: "lr", lo: 0.6, hi: 0.7 }]);
+  });
+});
+
+describe("selectedRows", () => {
+  it("selects the same runs as the drawn plot, whatever its size", () => {
+    const fields = [{ name: "lr" }, { name: "opt" }, { name: "acc" }];
+    const brushes = [{ field: "acc", lo: 0.5, hi: 1 }];
+    expect([...selectedRows(items, fields, brushes)]).toEqual([1, 2]);
+    expect([...selectedLines(layout, brushes, 10, 110)]).toEqual([1, 2]);
   });
 });

@@ -1,7 +1,7 @@
 // Brushing on parallel coordinates: a brush keeps the part [lo, hi] of an axis' height (0 is the
 // bottom, 1 the top); an item is selected when it lies inside every brush (brushes AND together).
 import type { Brush } from "./viewState";
-import type { ParallelLayout } from "./parallel";
+import { layoutParallel, type Cell, type FieldSpec, type ParallelLayout } from "./parallel";
 
 /** Where a y (pixels, top < bottom) lies along an axis: 0 at the bottom, 1 at the top. */
 export function axisFraction(y: number, top: number, bottom: number): number {
@@ -43,4 +43,13 @@ export function selectedLines(layout: ParallelLayout, brushes: Brush[], top: num
     if (inside) out.add(line.index);
   }
   return out;
+}
+
+const UNIT = { width: 100, height: 100, padding: { top: 0, right: 0, bottom: 0, left: 0 } };
+
+/** Indices of the items inside every brush, the plot's fields laid out as the plot does (the
+ *  selection depends on where values sit along an axis, not on the canvas' size). */
+export function selectedRows(items: Record<string, Cell>[], fields: FieldSpec[], brushes: Brush[]): Set<number> {
+  const layout = layoutParallel(items, fields, UNIT);
+  return selectedLines(layout, brushes, 0, 100);
 }

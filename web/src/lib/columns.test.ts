@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnValue, differingConfig, diffRows, filterColumns, flatten, shownColumns, shortName, type ColumnInfo } from "./columns";
+import { columnValue, differingConfig, diffRows, filterColumns, flatten, plotFields, shownColumns, shortName, tableItems, type ColumnInfo } from "./columns";
 
 const col = (name: string, differs: boolean): ColumnInfo => ({ name, type: "number", count: 3, distinct: differs ? 2 : 1, differs });
 const COLUMNS = [col("config.lr", true), col("config.batch_size", false), col("config.model.depth", true), col("summary.val/acc", true), col("summary.loss", false)];
@@ -29,10 +29,11 @@ describe("columns", () => {
     ]);
   });
 
-  it("shows only differing config columns of the chosen ones with the toggle on", () => {
+  it("shows only differing config columns with the toggle on, adding those not chosen", () => {
     const chosen = ["config.batch_size", "config.lr", "summary.loss", "config.unknown"];
     expect(shownColumns(chosen, COLUMNS, false)).toEqual(chosen);
-    expect(shownColumns(chosen, COLUMNS, true)).toEqual(["config.lr", "summary.loss", "config.unknown"]);
+    expect(shownColumns(chosen, COLUMNS, true)).toEqual(["config.lr", "summary.loss", "config.unknown", "config.model.depth"]);
+    expect(shownColumns([], COLUMNS, true, 1)).toEqual(["config.lr"]);
     expect(shownColumns(chosen, null, true)).toEqual(chosen);
     expect(differingConfig(COLUMNS)).toEqual(["config.lr", "config.model.depth"]);
   });
@@ -56,5 +57,25 @@ describe("columns", () => {
     expect(columnValue({ summary: { acc: 0.9 } }, "summary.acc")).toBe(0.9);
     expect(columnValue({ summary: {} }, "config.lr")).toBeUndefined();
     expect(shortName("config.model.depth")).toBe("model.depth");
+  });
+});
+
+describe("plotFields", () => {
+  it("plots the chosen config columns and the picked metric", () => {
+    expect(plotFields(["summary.loss", "config.lr"], COLUMNS, "summary.val/acc")).toEqual({ keys: ["config.lr"], metric: "summary.val/acc" });
+  });
+  it("falls back to the differing config keys and the first summary column", () => {
+    expect(plotFields([], COLUMNS, "")).toEqual({ keys: ["config.lr", "config.model.depth"], metric: "summary.val/acc" });
+    expect(plotFields(["summary.loss"], COLUMNS, "").metric).toBe("summary.loss");
+    expect(plotFields([], null, "")).toEqual({ keys: [], metric: "" });
+  });
+});
+
+describe("tableItems", () => {
+  it("turns the column-wise table answer into one record per run", () => {
+    expect(tableItems({ keys: ["a", "b"], columns: { "config.lr": [0.1, null], "summary.acc": [0.9, 0.8] } })).toEqual([
+      { "config.lr": 0.1, "summary.acc": 0.9 },
+      { "config.lr": null, "summary.acc": 0.8 },
+    ]);
   });
 });

@@ -33,12 +33,14 @@ export function filterColumns(columns: ColumnInfo[], search: string, differsOnly
   );
 }
 
-/** The chosen columns the table shows: with `differsOnly`, config columns that differ only. A
+/** The columns the table shows: the chosen ones; with `differsOnly`, config columns only where
+ *  they differ, and every differing config key after the chosen ones (at most `maxAdded`). A
  *  column the viewer did not list (yet) is kept. */
-export function shownColumns(chosen: string[], columns: ColumnInfo[] | null, differsOnly: boolean): string[] {
+export function shownColumns(chosen: string[], columns: ColumnInfo[] | null, differsOnly: boolean, maxAdded = 20): string[] {
   if (!differsOnly || !columns) return chosen;
   const info = new Map(columns.map((c) => [c.name, c]));
-  return chosen.filter((name) => !name.startsWith("config.") || info.get(name)?.differs !== false);
+  const kept = chosen.filter((name) => !name.startsWith("config.") || info.get(name)?.differs !== false);
+  return [...kept, ...differingConfig(columns).filter((c) => !kept.includes(c)).slice(0, maxAdded)];
 }
 
 /** The differing config columns, for the "differs" toggle to show when nothing was chosen. */
@@ -87,4 +89,27 @@ export function columnValue(
 /** The column name without its `config.` / `summary.` prefix, for a header. */
 export function shortName(column: string): string {
   return column.replace(/^(config|summary)\./, "");
+}
+
+export const MAX_PLOT_KEYS = 8;
+
+/** The parallel-coordinates plot's fields: the chosen config columns (else the config keys that
+ *  differ, at most `MAX_PLOT_KEYS`), then the metric: the one picked, else the first chosen
+ *  summary column, else the first summary column listed. */
+export function plotFields(chosen: string[], columns: ColumnInfo[] | null, metric: string): { keys: string[]; metric: string } {
+  const chosenConfig = chosen.filter((c) => c.startsWith("config."));
+  const keys = chosenConfig.length ? chosenConfig : differingConfig(columns ?? []).slice(0, MAX_PLOT_KEYS);
+  const summaries = (columns ?? []).filter((c) => c.name.startsWith("summary.")).map((c) => c.name);
+  const picked = metric || chosen.find((c) => c.startsWith("summary.")) || summaries[0] || "";
+  return { keys, metric: picked };
+}
+
+/** The table answer (`{keys, labels, columns: {name: values}}`) as one record per run. */
+export function tableItems(table: { keys: string[]; columns: Record<string, (number | string | boolean | null)[]> }): Record<string, number | string | boolean | null>[] {
+  const names = Object.keys(table.columns);
+  return table.keys.map((_, i) => {
+    const item: Record<string, number | string | boolean | null> = {};
+    for (const n of names) item[n] = table.columns[n][i] ?? null;
+    return item;
+  });
 }
