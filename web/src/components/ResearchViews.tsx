@@ -48,7 +48,7 @@ export function ResearchViews(props: {
   const metrics = (columnInfo ?? []).filter((c) => c.name.startsWith("summary.") && c.type === "number").map((c) => shortName(c.name));
 
   if (view.view === "charts") {
-    const remembered = rememberedCharts(view.project).filter((k) => metrics.includes(k));
+    const remembered = rememberedCharts(view.project); // logged metrics need not be in the summary
     const charts = view.charts ?? (remembered.length ? remembered : metrics.slice(0, DEFAULT_CHARTS));
     const toggle = (k: string) => update({ charts: charts.includes(k) ? charts.filter((c) => c !== k) : [...charts, k] });
     return (
@@ -60,7 +60,7 @@ export function ResearchViews(props: {
           <details class="columns-picker">
             <summary data-testid="charts-picker">{t("research.pickCharts")} ({charts.length})</summary>
             <div class="menu">
-              {metrics.map((k) => (
+              {[...new Set([...charts, ...metrics])].map((k) => (
                 <label class="check" data-testid="chart-metric" data-key={k}>
                   <input type="checkbox" checked={charts.includes(k)} onChange={() => toggle(k)} />
                   <span class="mono small">{k}</span>
