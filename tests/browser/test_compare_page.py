@@ -14,7 +14,9 @@ pytestmark = pytest.mark.browser
 
 def test_compare_shows_a_config_diff_summaries_and_the_picked_metrics(make_run: Any, open_ui: Any) -> None:
     a = make_run(name="small", steps=20, config={"lr": 0.1, "batch_size": 32, "model": {"depth": 18}})
-    b = make_run(name="big", steps=30, config={"lr": 0.01, "batch_size": 32, "model": {"depth": 18}, "seed": 3})
+    b = make_run(
+        name="big", steps=30, config={"lr": 0.01, "batch_size": 32, "model": {"depth": 18}, "seed": 3}
+    )
     page = open_ui(f"/compare?ids={a.id},{b.id}")
     diff = page.get_by_test_id("config-diff")
     row = diff.locator('[data-testid="config-diff-row"]')
@@ -25,7 +27,9 @@ def test_compare_shows_a_config_diff_summaries_and_the_picked_metrics(make_run: 
     expect(diff.locator('[data-key="seed"]')).to_contain_text("–")
     page.get_by_test_id("config-only-differs").check()
     expect(row).to_have_count(2)
-    expect(page.get_by_test_id("summary-compare").locator('[data-key="best_acc"]')).to_have_attribute("data-differs", "true")
+    expect(page.get_by_test_id("summary-compare").locator('[data-key="best_acc"]')).to_have_attribute(
+        "data-differs", "true"
+    )
     expect(page.get_by_test_id("compare-run")).to_have_count(2)
 
     expect(page.get_by_test_id("compare-chart-val/loss")).to_have_attribute("data-series", "2")

@@ -22,7 +22,9 @@ LRS = (0.1, 0.001, 0.01)
 def make_sweep(make_run: Any) -> list[Any]:
     """Three runs differing in lr (and steps, hence best_acc), sharing batch_size."""
     return [
-        make_run(name=f"lr{i}", steps=10 + 10 * i, config={"lr": lr, "batch_size": 32, "opt": {"name": "adam"}})
+        make_run(
+            name=f"lr{i}", steps=10 + 10 * i, config={"lr": lr, "batch_size": 32, "opt": {"name": "adam"}}
+        )
         for i, lr in enumerate(LRS)
     ]
 
