@@ -1,4 +1,4 @@
-"""The Runs table beyond the basic filters: summary columns and sorting, the tag and experiment
+"""The Runs table beyond the basic filters: sorting, the tag and experiment
 filters, paging, and the crashed badge of a run whose process died."""
 
 from __future__ import annotations
@@ -12,31 +12,6 @@ from playwright.sync_api import expect
 from runicorn import format as fmt
 
 pytestmark = pytest.mark.browser
-
-
-def test_summary_columns_sort_numerically_and_are_remembered(make_run: Any, open_ui: Any) -> None:
-    for name, steps in (("short", 10), ("long", 30), ("mid", 20)):  # best_acc = 1 - 1/(steps+1)
-        make_run(name=name, steps=steps)
-    page = open_ui("/")
-    expect(page.get_by_test_id("run-row")).to_have_count(3)
-    page.get_by_test_id("columns-picker").click()
-    page.get_by_test_id("summary-column").filter(has_text="best_acc").check()
-    header = page.get_by_test_id("sort-summary.best_acc")
-    expect(header).to_be_visible()
-    expect(page.get_by_test_id("summary-best_acc")).to_have_count(3)
-
-    header.click()
-    expect(page.get_by_test_id("run-link")).to_have_text(["long", "mid", "short"])
-    expect(page.get_by_test_id("summary-best_acc").first).to_have_text("0.96774")
-    header.click()
-    expect(page.get_by_test_id("run-link")).to_have_text(["short", "mid", "long"])
-    page.get_by_test_id("sort-name").click()
-    expect(page.get_by_test_id("run-link")).to_have_text(["short", "mid", "long"])  # name, descending
-    page.get_by_test_id("sort-name").click()
-    expect(page.get_by_test_id("run-link")).to_have_text(["long", "mid", "short"])
-
-    page.reload()
-    expect(page.get_by_test_id("sort-summary.best_acc")).to_be_visible()
 
 
 def test_tag_click_and_experiment_filters_can_be_set_and_cleared(make_run: Any, open_ui: Any) -> None:

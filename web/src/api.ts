@@ -1,4 +1,6 @@
 // The only file that knows the viewer's URLs (see docs/api.md).
+import type { MetricGroup } from "./lib/bands";
+import type { ColumnInfo } from "./lib/columns";
 import type { Series, Stage } from "./lib/series";
 
 export interface RunRow {
@@ -15,6 +17,10 @@ export interface RunRow {
   notes: string | null;
   summary: Record<string, unknown>;
   warnings: string[];
+  /** How the run is named in tables and legends (the viewer's choice: its label, else its name). */
+  label?: string;
+  /** The asked-for columns (`columns=`): `{"config.lr": 0.01, "summary.val/acc": 0.91}`. */
+  values?: Record<string, unknown>;
 }
 
 export interface RunDetail extends RunRow {
@@ -125,7 +131,8 @@ export interface LogBatch {
 }
 
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number) {
+  /** `column`: for a query the viewer could not parse, the 1-based column of the mistake. */
+  constructor(message: string, readonly status: number, readonly column: number | null = null) {
     super(message);
   }
 }
@@ -137,13 +144,15 @@ async function getJson<T>(path: string, params: Record<string, string | number |
   const res = await fetch(url, { headers: { Accept: "application/json" } });
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`;
+    let column: number | null = null;
     try {
       const body = await res.json();
       if (body && typeof body.error === "string") message = body.error;
+      if (body && typeof body.column === "number") column = body.column;
     } catch {
       /* keep the status line */
     }
-    throw new ApiError(message, res.status);
+    throw new ApiError(message, res.status, column);
   }
   return (await res.json()) as T;
 }
@@ -156,16 +165,38 @@ async function getText(path: string): Promise<string> {
   return await res.text();
 }
 
-export interface RunQuery {
+/** Which runs: the filters and the query (`q`: the query language or plain words). */
+export interface RunFilter {
   project?: string;
   name?: string;
   status?: string;
   tag?: string;
   q?: string;
+}
+
+export interface RunQuery extends RunFilter {
   sort?: string;
   order?: "asc" | "desc";
   limit?: number;
   offset?: number;
+  /** Columns whose values each row carries (`config.lr`, `summary.val/acc`). */
+  columns?: string[];
+}
+
+/** Parameters with the filter's, `q` last (a failed request's URL ends with the query). */
+function withFilter(params: Record<string, string | number | undefined>, f: RunFilter) {
+  return { ...params, project: f.project, name: f.name, status: f.status, tag: f.tag, q: f.q };
+}
+
+export interface ColumnsAnswer {
+  columns: ColumnInfo[];
+  total: number;
+}
+
+export interface RunTable {
+  keys: string[];
+  labels: string[];
+  columns: Record<string, (number | string | boolean | null)[]>;
 }
 
 export const api = {
@@ -173,7 +204,25 @@ export const api = {
     getJson<{ projects: { name: string; run_count: number; running: number }[] }>("/api/projects"),
   names: (project: string) =>
     getJson<{ names: { name: string; run_count: number }[] }>(`/api/projects/${enc(project)}/names`),
-  runs: (query: RunQuery) => getJson<RunList>("/api/runs", { ...query }),
+  runs: (query: RunQuery) =>
+    getJson<RunList>(
+      "/api/runs",
+      withFilter(
+        {
+          sort: query.sort,
+          order: query.order,
+          limit: query.limit,
+          offset: query.offset,
+          columns: query.columns?.length ? query.columns.join(",") : undefined,
+        },
+        query,
+      ),
+    ),
+  runColumns: (filter: RunFilter) => getJson<ColumnsAnswer>("/api/runs/columns", withFilter({}, filter)),
+  runTable: (filter: RunFilter, columns: string[], limit = 10000) =>
+    getJson<RunTable>("/api/runs/table", withFilter({ columns: columns.join(","), limit }, filter)),
+  groupedMetrics: (filter: RunFilter, p: { by: string; key: string; x: string; band: string; max_points?: number }) =>
+    getJson<{ groups: MetricGroup[] }>("/api/metrics/grouped", withFilter({ ...p }, filter)),
   run: (key: string) => getJson<RunDetail>(`/api/runs/${enc(key)}`),
   metrics: (key: string, opts: { x: string; since?: number; max_points?: number; keys?: string[] }) =>
     getJson<MetricsAnswer>(`/api/runs/${enc(key)}/metrics`, {

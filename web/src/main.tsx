@@ -132,7 +132,7 @@ function App() {
         </button>
       </header>
       <main>
-        {route.page === "runs" && <RunsPage />}
+        {route.page === "runs" && <RunsPage search={loc.search} />}
         {route.page === "run" && <RunPage key={route.key} runKey={route.key} overlay={route.overlay} />}
         {route.page === "compare" && <ComparePage ids={route.ids} />}
         {route.page === "sweeps" && <SweepsPage />}

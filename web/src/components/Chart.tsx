@@ -23,6 +23,11 @@ export interface ChartProps {
   height?: number;
   /** Extra faint series drawn under the main ones (raw values when smoothing). */
   faint?: (number | null)[][];
+  /** A colour per name (default: the palette in order). */
+  colors?: string[];
+  /** Filled bands between two of the named series ([upper, lower], 0-based in `names`); band
+   *  edges are drawn thin and left out of the legend (grouped charts: mean with min–max). */
+  bands?: [number, number][];
 }
 
 const AXIS_FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
@@ -160,7 +165,10 @@ export function Chart(props: ChartProps) {
   const stages = useRef<Stage[]>(props.stages ?? []);
   stages.current = props.stages ?? [];
   const faint = props.faint ?? [];
-  const shape = `${props.names.join("\u0000")}|${props.xLabel}|${props.logScale}|${faint.length}|${props.height}`;
+  const colors = props.colors ?? props.names.map((_, i) => PALETTE[i % PALETTE.length]);
+  const bands = props.bands ?? [];
+  const edges = new Set(bands.flat());
+  const shape = `${props.names.join("\u0000")}|${props.xLabel}|${props.logScale}|${faint.length}|${props.height}|${colors.join()}|${bands.join(";")}`;
 
   useEffect(() => {
     const el = box.current!;
@@ -192,7 +200,7 @@ export function Chart(props: ChartProps) {
     const series: uPlot.Series[] = [{ label: xName }];
     faint.forEach((_, i) => series.push({
       label: `${props.names[i]} (raw)`,
-      stroke: PALETTE[i % PALETTE.length] + "40",
+      stroke: colors[i] + "40",
       width: 1,
       spanGaps: true,
       show: true,
@@ -200,14 +208,14 @@ export function Chart(props: ChartProps) {
     }));
     props.names.forEach((name, i) => series.push({
       label: name,
-      stroke: PALETTE[i % PALETTE.length],
-      width: 1.6,
+      stroke: edges.has(i) ? colors[i] + "55" : colors[i],
+      width: edges.has(i) ? 0.5 : 1.6,
       spanGaps: true,
       // no dots on a line, but a value with no line through it (logged once) is one
       points: {
         show: false,
         size: POINT_PX,
-        fill: PALETTE[i % PALETTE.length],
+        fill: colors[i],
         filter: (u, si, show) => (show ? null : lonePoints(u.data[si], true)),
       },
       value: (_u, v) => formatValue(v),
@@ -227,9 +235,20 @@ export function Chart(props: ChartProps) {
       padding: [null, () => xEdgePad(xLabelWidths, RIGHT_PAD_MIN_PX), null, null],
       cursor: { drag: { x: true, y: false, setScale: true } },
       legend: { live: true },
+      bands: bands.map(([hi, lo]) => ({
+        series: [1 + faint.length + hi, 1 + faint.length + lo] as [number, number],
+        fill: colors[hi] + "26",
+      })),
       plugins: [stagePlugin(() => stages.current), panPlugin()],
       hooks: {
-        ready: [(u) => exposeState(outer.current, u, faint.length)],
+        ready: [
+          (u) => {
+            // band edges stay out of the legend: the mean's entry stands for its group
+            const rows = u.root.querySelectorAll<HTMLElement>(".u-legend .u-series");
+            edges.forEach((i) => rows[1 + faint.length + i]?.style.setProperty("display", "none"));
+            exposeState(outer.current, u, faint.length);
+          },
+        ],
         setScale: [(u) => exposeState(outer.current, u, faint.length)],
         setSeries: [
           (u, idx) => {
@@ -291,6 +310,7 @@ export function Chart(props: ChartProps) {
       data-series={props.names.length}
       data-points={props.data[0].length}
       data-x={props.xLabel}
+      data-bands={bands.length}
       data-phases={stagePhases(props.stages ?? []).length}
     >
       <div class="chart-head">

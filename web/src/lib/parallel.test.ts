@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildAxis, formatTick, layoutParallel, rampColor } from "./parallel";
+import { buildAxis, formatTick, layoutParallel, linesByColor, rampColor } from "./parallel";
 
 const box = { width: 300, height: 120, padding: { top: 10, right: 20, bottom: 10, left: 20 } };
 
@@ -52,5 +52,25 @@ describe("formatTick", () => {
     expect(formatTick(0.000123)).toBe("1.2e-4");
     expect(formatTick(0.123456)).toBe("0.123");
     expect(formatTick(123456)).toBe("1.2e+5");
+  });
+});
+
+describe("colour buckets", () => {
+  const items = Array.from({ length: 100 }, (_, i) => ({ a: i, m: i / 99 }));
+  it("rounds colours to a few steps when asked", () => {
+    const layout = layoutParallel(items, [{ name: "a" }, { name: "m" }], box, "m", 8);
+    expect(new Set(layout.lines.map((l) => l.color)).size).toBe(8);
+    expect(new Set(layoutParallel(items, [{ name: "a" }], box, "m").lines.map((l) => l.color)).size).toBe(100);
+  });
+
+  it("groups lines by colour, the dimmed ones first", () => {
+    const layout = layoutParallel(items, [{ name: "a" }, { name: "m" }], box, "m", 4);
+    const all = linesByColor(layout.lines);
+    expect(all).toHaveLength(4);
+    expect(all.reduce((n, g) => n + g.lines.length, 0)).toBe(100);
+    const some = linesByColor(layout.lines, new Set([0, 99]), "grey");
+    expect(some[0].color).toBe("grey");
+    expect(some[0].lines).toHaveLength(98);
+    expect(some.slice(1).map((g) => g.lines.map((l) => l.index))).toEqual([[0], [99]]);
   });
 });

@@ -102,14 +102,32 @@ export function rampColor(t: number | null): string {
 }
 
 /**
+ * Lines grouped by colour, so that a canvas strokes one path per colour instead of one per line.
+ * Lines not in `keep` (when given) go to one `dimmed` group, listed first so it is drawn underneath.
+ */
+export function linesByColor(lines: Line[], keep?: Set<number>, dimmed = "rgba(150,150,150,0.25)"): { color: string; lines: Line[] }[] {
+  const groups = new Map<string, Line[]>();
+  if (keep) groups.set(dimmed, []);
+  for (const line of lines) {
+    const color = keep && !keep.has(line.index) ? dimmed : line.color;
+    let list = groups.get(color);
+    if (!list) groups.set(color, (list = []));
+    list.push(line);
+  }
+  return [...groups].filter(([, l]) => l.length > 0).map(([color, l]) => ({ color, lines: l }));
+}
+
+/**
  * Lays out items (rows of field → value) on one axis per field, evenly spaced across the box.
- * `colorBy` names the numeric field whose value colours each line (low blue, high red).
+ * `colorBy` names the numeric field whose value colours each line (low blue, high red); with
+ * `colorSteps`, the colours are rounded to that many steps (few colours: few canvas paths).
  */
 export function layoutParallel(
   items: Record<string, Cell>[],
   fields: FieldSpec[],
   box: Box,
   colorBy?: string,
+  colorSteps = 0,
 ): ParallelLayout {
   const { padding: p } = box;
   const top = p.top;
@@ -129,7 +147,8 @@ export function layoutParallel(
   const cHi = Math.max(...colorValues);
   const lines = items.map((item, index) => {
     const cv = colorBy ? item[colorBy] : null;
-    const t = isNumber(cv) ? (cHi === cLo ? 0.5 : (cv - cLo) / (cHi - cLo)) : null;
+    let t = isNumber(cv) ? (cHi === cLo ? 0.5 : (cv - cLo) / (cHi - cLo)) : null;
+    if (t !== null && colorSteps > 1) t = Math.round(t * (colorSteps - 1)) / (colorSteps - 1);
     return {
       index,
       points: axes.map((axis) => ({ x: axis.x, y: axis.place(item[axis.name]) })),

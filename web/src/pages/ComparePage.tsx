@@ -1,20 +1,61 @@
-// Compare: several runs, their shared metric keys, one chart per key; click a legend entry to hide a run.
+// Compare: several runs side by side: their config (the keys that differ highlighted), their
+// summary, and one chart per picked metric with one line per run, legends by the runs' labels;
+// x is the step, time, elapsed seconds or any shared metric.
 import { useEffect, useState } from "preact/hooks";
 import { api, type RunDetail } from "../api";
 import { Link, useApp } from "../app";
 import { ChartControls } from "../components/ChartControls";
 import { MetricCharts, type RunSeries } from "../components/MetricCharts";
+import { diffRows } from "../lib/columns";
+import { formatValue } from "../lib/format";
 import { runHref } from "../lib/route";
+import { chartedKeys, xChoices } from "../lib/xAxis";
+
+function label(r: RunDetail): string {
+  return r.label ?? `${r.name} · ${r.id}`;
+}
+
+function DiffTable(props: { testid: string; runs: RunDetail[]; objects: Record<string, unknown>[]; onlyDiffers: boolean }) {
+  const { t } = useApp();
+  const rows = diffRows(props.objects).filter((r) => r.differs || !props.onlyDiffers);
+  return (
+    <div class="card table-wrap">
+      <table class="runs" data-testid={props.testid}>
+        <thead>
+          <tr>
+            <th>{t("compare.key")}</th>
+            {props.runs.map((r) => (
+              <th data-testid="diff-run">{label(r)}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr data-testid={`${props.testid}-row`} data-key={row.key} data-differs={String(row.differs)} class={row.differs ? "differs" : ""}>
+              <td class="mono small">{row.key}</td>
+              {row.values.map((v) => (
+                <td class="mono small">{formatValue(v)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
 export function ComparePage({ ids }: { ids: string[] }) {
   const { t } = useApp();
-  const [x, setX] = useState<"step" | "time">("step");
+  const [x, setX] = useState<string>("step");
   const [smoothing, setSmoothing] = useState(0);
   const [details, setDetails] = useState<RunDetail[]>([]);
   const [missing, setMissing] = useState<string[]>([]);
-  const [keys, setKeys] = useState<string[]>([]);
+  const [shared, setShared] = useState<string[]>([]);
+  const [picked, setPicked] = useState<string[] | null>(null); // null: every shared metric
+  const [onlyDiffers, setOnlyDiffers] = useState(false);
   const [runs, setRuns] = useState<RunSeries[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const keys = chartedKeys(picked ?? shared, x);
 
   useEffect(() => {
     if (ids.length === 0) return;
@@ -22,31 +63,44 @@ export function ComparePage({ ids }: { ids: string[] }) {
     (async () => {
       const found = await Promise.all(ids.map((id) => api.run(id).catch(() => null)));
       const ok = found.filter((r): r is RunDetail => r !== null);
-      const shared = ok.length
-        ? ok.map((r) => r.metric_keys).reduce((a, b) => a.filter((k) => b.includes(k)))
-        : [];
       if (!alive) return;
       setDetails(ok);
       setMissing(ids.filter((_, i) => found[i] === null));
-      setKeys(shared);
-      if (shared.length === 0 || ok.length === 0) return setRuns([]);
-      const ans = await api.compare(ok.map((r) => r.key), shared, x);
-      if (!alive) return;
-      setRuns(
-        ok.map((r) => {
-          const series: RunSeries["series"] = {};
-          for (const [k, list] of Object.entries(ans.metrics)) {
-            const s = list.find((e) => e.run === r.key);
-            if (s) series[k] = { x: s.x, y: s.y };
-          }
-          return { label: `${r.name} · ${r.id}`, series };
-        }),
-      );
+      setShared(ok.length ? ok.map((r) => r.metric_keys).reduce((a, b) => a.filter((k) => b.includes(k))) : []);
     })().catch((e) => alive && setError(String(e.message ?? e)));
     return () => {
       alive = false;
     };
-  }, [ids.join(","), x]);
+  }, [ids.join(",")]);
+
+  useEffect(() => {
+    if (keys.length === 0 || details.length === 0) return setRuns([]);
+    let alive = true;
+    api.compare(details.map((r) => r.key), keys, x).then(
+      (ans) => {
+        if (!alive) return;
+        setRuns(
+          details.map((r) => {
+            const series: RunSeries["series"] = {};
+            for (const [k, list] of Object.entries(ans.metrics)) {
+              const s = list.find((e) => e.run === r.key);
+              if (s) series[k] = { x: s.x, y: s.y };
+            }
+            return { label: label(r), series };
+          }),
+        );
+      },
+      (e) => alive && setError(String(e.message ?? e)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [details, keys.join(","), x]);
+
+  const toggle = (k: string) => {
+    const now = picked ?? shared;
+    setPicked(now.includes(k) ? now.filter((c) => c !== k) : shared.filter((c) => c === k || now.includes(c)));
+  };
 
   return (
     <section>
@@ -63,21 +117,46 @@ export function ComparePage({ ids }: { ids: string[] }) {
       {details.length > 0 && (
         <div class="compare-runs">
           {details.map((r) => (
-            <Link href={runHref(r.key)} class="tag">
-              {r.project}/{r.name} · {r.id}
+            <Link href={runHref(r.key)} class="tag" testid="compare-run">
+              {label(r)}
             </Link>
           ))}
         </div>
       )}
+      {details.length > 0 && (
+        <>
+          <div class="compare-head">
+            <h3 class="group-title">{t("compare.config")}</h3>
+            <label class="check">
+              <input type="checkbox" data-testid="config-only-differs" checked={onlyDiffers} onChange={(e) => setOnlyDiffers((e.target as HTMLInputElement).checked)} />
+              {t("compare.onlyDiffers")}
+            </label>
+          </div>
+          <DiffTable testid="config-diff" runs={details} objects={details.map((r) => r.config ?? {})} onlyDiffers={onlyDiffers} />
+          <h3 class="group-title">{t("compare.summary")}</h3>
+          <DiffTable testid="summary-compare" runs={details} objects={details.map((r) => r.summary ?? {})} onlyDiffers={false} />
+        </>
+      )}
       {ids.length > 0 && (
         <div class="toolbar card">
-          <ChartControls x={x} setX={setX} smoothing={smoothing} setSmoothing={setSmoothing} />
+          <ChartControls x={x} setX={setX} smoothing={smoothing} setSmoothing={setSmoothing} choices={xChoices(shared)} />
+          <details class="columns-picker">
+            <summary data-testid="compare-metrics">
+              {t("compare.metrics")} ({keys.length})
+            </summary>
+            <div class="menu">
+              {shared.map((k) => (
+                <label class="check" data-testid="compare-metric" data-key={k}>
+                  <input type="checkbox" checked={(picked ?? shared).includes(k)} onChange={() => toggle(k)} />
+                  <span class="mono small">{k}</span>
+                </label>
+              ))}
+            </div>
+          </details>
         </div>
       )}
-      {details.length > 0 && keys.length === 0 && <p class="empty">{t("compare.noShared")}</p>}
-      {runs.length > 0 && (
-        <MetricCharts keys={keys} runs={runs} xLabel={x} smoothing={smoothing} logScale={false} testidPrefix="compare-chart" />
-      )}
+      {details.length > 0 && shared.length === 0 && <p class="empty">{t("compare.noShared")}</p>}
+      {runs.length > 0 && <MetricCharts keys={keys} runs={runs} xLabel={x} smoothing={smoothing} logScale={false} testidPrefix="compare-chart" />}
     </section>
   );
 }

@@ -1,34 +1,96 @@
-// Runs: filter, search, sort and page through runs; pick some to compare.
+// Runs: filter with a query, search, sort on any column (config and summary too), page through
+// runs, pick some to compare; the research views (grouped charts, parallel coordinates, scatter)
+// over the same runs. The whole view lives in the address (lib/viewState.ts): a link reproduces it.
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, type RunList, type RunQuery } from "../api";
+import { ApiError, api, type RunFilter, type RunList, type RunTable } from "../api";
 import { Link, useApp } from "../app";
-import { SearchBox } from "../components/SearchBox";
+import { ColumnChooser } from "../components/ColumnChooser";
+import { QueryBox, type QueryError } from "../components/QueryBox";
+import { ResearchViews } from "../components/ResearchViews";
 import { StatusBadge } from "../components/StatusBadge";
+import { selectedRows } from "../lib/brush";
+import { columnValue, plotFields, shortName, shownColumns, tableItems, type ColumnInfo } from "../lib/columns";
 import { formatDuration, formatTime, formatValue } from "../lib/format";
 import type { MessageKey } from "../lib/i18n";
 import { compareHref, runHref } from "../lib/route";
+import { parseView, viewHref, type ResearchTab, type ViewState } from "../lib/viewState";
 
 const PAGE_SIZE = 50;
 const REFRESH_MS = 5000;
 const STATUSES = ["running", "finished", "failed", "interrupted", "crashed"];
-const COLUMNS_KEY = "runicorn.summaryColumns";
+const OLD_COLUMNS_KEY = "runicorn.summaryColumns"; // summary keys chosen before config columns existed
+const TABS: ResearchTab[] = ["table", "charts", "parallel", "scatter"];
 
-export function RunsPage() {
+/** The chosen columns are remembered per project (a project's runs share their config keys). */
+function columnsKey(project: string): string {
+  return `runicorn.columns.${project || "*"}`;
+}
+
+function rememberedColumns(project: string): string[] {
+  try {
+    const saved = localStorage.getItem(columnsKey(project));
+    if (saved !== null) return JSON.parse(saved);
+    const old = JSON.parse(localStorage.getItem(OLD_COLUMNS_KEY) ?? "[]");
+    return Array.isArray(old) ? old.map((k: string) => `summary.${k}`) : [];
+  } catch {
+    return [];
+  }
+}
+
+function remember(project: string, columns: string[]): void {
+  try {
+    localStorage.setItem(columnsKey(project), JSON.stringify(columns));
+  } catch {
+    /* private mode */
+  }
+}
+
+export function RunsPage({ search }: { search: string }) {
   const { t, navigate } = useApp();
+  const view = useMemo(() => parseView(search), [search]);
+  const update = (patch: Partial<ViewState>) => navigate(viewHref({ ...view, ...patch }), { replace: true });
+  const refilter = (patch: Partial<ViewState>) => update({ ...patch, offset: 0 });
+  const filter: RunFilter = { project: view.project, name: view.name, status: view.status, tag: view.tag, q: view.q };
+  const filterKey = JSON.stringify(filter);
+
   const [projects, setProjects] = useState<string[]>([]);
-  const [query, setQuery] = useState<RunQuery>({ sort: "created", order: "desc", offset: 0 });
   const [list, setList] = useState<RunList | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [queryError, setQueryError] = useState<QueryError | null>(null);
   const [autoRefresh, setAutoRefresh] = useState(true);
   const [tick, setTick] = useState(0);
   const [picked, setPicked] = useState<string[]>([]);
-  const [columns, setColumns] = useState<string[]>(() => {
-    try {
-      return JSON.parse(localStorage.getItem(COLUMNS_KEY) ?? "[]");
-    } catch {
-      return [];
-    }
-  });
+  const [wantColumns, setWantColumns] = useState(false);
+  const [columnInfo, setColumnInfo] = useState<ColumnInfo[] | null>(null);
+  const [columnError, setColumnError] = useState<string | null>(null);
+  const [table, setTable] = useState<RunTable | null>(null);
+
+  const chosen = view.columns ?? rememberedColumns(view.project);
+  const shown = shownColumns(chosen, columnInfo, view.differs);
+  const plotted = plotFields(chosen, columnInfo, view.metric);
+  const tableColumns = [...new Set([...plotted.keys, plotted.metric, view.scatterX, view.scatterY].filter(Boolean))];
+  const needTable = view.view === "parallel" || view.view === "scatter" || view.brushes.length > 0;
+  const needInfo = wantColumns || view.differs || view.view !== "table" || needTable;
+
+  useEffect(() => {
+    if (!needTable || tableColumns.length === 0) return;
+    let live = true;
+    api.runTable(filter, tableColumns).then(
+      (a) => live && setTable(a),
+      (e) => live && setError(String(e.message ?? e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [filterKey, needTable, tableColumns.join(","), tick]);
+
+  // brushing filters the runs: the keys inside every brush, over the table answer
+  const brushed = useMemo(() => {
+    if (!table || view.brushes.length === 0) return null;
+    const items = tableItems(table);
+    const fields = [...plotted.keys, plotted.metric].filter(Boolean).map((name) => ({ name }));
+    return new Set([...selectedRows(items, fields, view.brushes)].map((i) => table.keys[i]));
+  }, [table, view.brushes, plotted.keys.join(","), plotted.metric]);
 
   useEffect(() => {
     api.projects().then((p) => setProjects(p.projects.map((x) => x.name)), () => undefined);
@@ -36,14 +98,32 @@ export function RunsPage() {
 
   useEffect(() => {
     let live = true;
-    api.runs({ ...query, limit: PAGE_SIZE }).then(
-      (l) => live && (setList(l), setError(null)),
-      (e) => live && setError(String(e.message ?? e)),
+    api.runs({ ...filter, sort: view.sort, order: view.order, offset: view.offset, limit: PAGE_SIZE, columns: shown }).then(
+      (l) => live && (setList(l), setError(null), setQueryError(null)),
+      (e) => {
+        if (!live) return;
+        if (e instanceof ApiError && e.status === 400 && view.q) {
+          setQueryError({ message: e.message, column: e.column, query: view.q });
+          setError(null);
+        } else setError(String(e.message ?? e));
+      },
     );
     return () => {
       live = false;
     };
-  }, [query, tick]);
+  }, [filterKey, view.sort, view.order, view.offset, shown.join(","), tick]);
+
+  useEffect(() => {
+    if (!needInfo) return;
+    let live = true;
+    api.runColumns(filter).then(
+      (a) => live && (setColumnInfo(a.columns), setColumnError(null)),
+      (e) => live && setColumnError(String(e.message ?? e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [filterKey, needInfo, tick]);
 
   useEffect(() => {
     if (!autoRefresh) return;
@@ -51,18 +131,12 @@ export function RunsPage() {
     return () => clearInterval(id);
   }, [autoRefresh]);
 
-  useEffect(() => localStorage.setItem(COLUMNS_KEY, JSON.stringify(columns)), [columns]);
-
-  const summaryKeys = useMemo(() => {
-    const keys = new Set<string>();
-    for (const r of list?.runs ?? []) for (const k of Object.keys(r.summary ?? {})) keys.add(k);
-    return [...keys].sort();
-  }, [list]);
-
-  const set = (patch: Partial<RunQuery>) => setQuery((q) => ({ ...q, ...patch, offset: patch.offset ?? 0 }));
-  const sortBy = (field: string) =>
-    set({ sort: field, order: query.sort === field && query.order === "desc" ? "asc" : "desc", offset: query.offset });
-  const arrow = (field: string) => (query.sort === field ? (query.order === "asc" ? " ▲" : " ▼") : "");
+  const setChosen = (columns: string[]) => {
+    remember(view.project, columns);
+    update({ columns });
+  };
+  const sortBy = (field: string) => update({ sort: field, order: view.sort === field && view.order === "desc" ? "asc" : "desc" });
+  const arrow = (field: string) => (view.sort === field ? (view.order === "asc" ? " ▲" : " ▼") : "");
   const th = (field: string | null, label: MessageKey) =>
     field ? (
       <th class="sortable" data-testid={`sort-${field}`} onClick={() => sortBy(field)}>
@@ -73,7 +147,7 @@ export function RunsPage() {
       <th>{t(label)}</th>
     );
   const togglePick = (key: string) => setPicked((p) => (p.includes(key) ? p.filter((k) => k !== key) : [...p, key]));
-  const offset = query.offset ?? 0;
+  const rows = (list?.runs ?? []).filter((r) => !brushed || brushed.has(r.key));
 
   return (
     <section>
@@ -83,31 +157,26 @@ export function RunsPage() {
           {list ? `${list.total.toLocaleString()} ${t("runs.total")}` : ""}
         </span>
         <div class="spacer" />
-        <button
-          class="primary"
-          data-testid="compare-selected"
-          disabled={picked.length < 2}
-          onClick={() => navigate(compareHref(picked))}
-        >
+        <button class="primary" data-testid="compare-selected" disabled={picked.length < 2} onClick={() => navigate(compareHref(picked))}>
           {t("runs.compareSelected")} {picked.length ? `(${picked.length})` : ""}
         </button>
       </div>
       <div class="toolbar card">
-        <SearchBox testid="filter-search" placeholder={t("runs.search")} onInput={(q) => set({ q })} />
-        <select data-testid="filter-project" onChange={(e) => set({ project: (e.target as HTMLSelectElement).value })}>
+        <QueryBox value={view.q} onApply={(q) => refilter({ q })} error={queryError} />
+        <select data-testid="filter-project" value={view.project} onChange={(e) => refilter({ project: (e.target as HTMLSelectElement).value })}>
           <option value="">{t("runs.allProjects")}</option>
-          {projects.map((p) => (
+          {[...new Set([...projects, ...(view.project ? [view.project] : [])])].map((p) => (
             <option value={p}>{p}</option>
           ))}
         </select>
         <input
-          key={`name:${query.name ?? ""}`}
+          key={`name:${view.name}`}
           data-testid="filter-name"
           placeholder={t("runs.nameFilter")}
-          defaultValue={query.name ?? ""}
-          onChange={(e) => set({ name: (e.target as HTMLInputElement).value.trim() })}
+          defaultValue={view.name}
+          onChange={(e) => refilter({ name: (e.target as HTMLInputElement).value.trim() })}
         />
-        <select data-testid="filter-status" onChange={(e) => set({ status: (e.target as HTMLSelectElement).value })}>
+        <select data-testid="filter-status" value={view.status} onChange={(e) => refilter({ status: (e.target as HTMLSelectElement).value })}>
           <option value="">{t("runs.allStatuses")}</option>
           {STATUSES.map((s) => (
             <option value={s}>{t(`status.${s}` as MessageKey)}</option>
@@ -115,117 +184,138 @@ export function RunsPage() {
         </select>
         {/* Keyed by the filter so that a click on a tag shows it here (and it can be cleared). */}
         <input
-          key={`tag:${query.tag ?? ""}`}
+          key={`tag:${view.tag}`}
           type="search"
           data-testid="filter-tag"
           placeholder={t("runs.tagFilter")}
-          defaultValue={query.tag ?? ""}
-          onChange={(e) => set({ tag: (e.target as HTMLInputElement).value.trim() })}
+          defaultValue={view.tag}
+          onChange={(e) => refilter({ tag: (e.target as HTMLInputElement).value.trim() })}
         />
-        <details class="columns-picker">
-          <summary data-testid="columns-picker">{t("runs.columns")}</summary>
-          <div class="menu">
-            {summaryKeys.length === 0 && <span class="muted">–</span>}
-            {summaryKeys.map((k) => (
-              <label class="check" data-testid="summary-column" data-key={k}>
-                <input
-                  type="checkbox"
-                  checked={columns.includes(k)}
-                  onChange={() => setColumns((c) => (c.includes(k) ? c.filter((x) => x !== k) : [...c, k]))}
-                />
-                {k}
-              </label>
-            ))}
-          </div>
-        </details>
+        <ColumnChooser
+          columns={columnInfo}
+          error={columnError}
+          chosen={chosen}
+          setChosen={setChosen}
+          differs={view.differs}
+          setDiffers={(differs) => update({ differs })}
+          onOpen={() => setWantColumns(true)}
+        />
         <label class="check">
-          <input
-            type="checkbox"
-            data-testid="auto-refresh"
-            checked={autoRefresh}
-            onChange={(e) => setAutoRefresh((e.target as HTMLInputElement).checked)}
-          />
+          <input type="checkbox" data-testid="auto-refresh" checked={autoRefresh} onChange={(e) => setAutoRefresh((e.target as HTMLInputElement).checked)} />
           {t("runs.autoRefresh")}
         </label>
       </div>
-      {error && <div class="error" data-testid="error">{error}</div>}
-      <div class="card table-wrap">
-        <table class="runs" data-testid="runs-table">
-          <thead>
-            <tr>
-              <th class="pick" />
-              {th("project", "runs.project")}
-              {th("name", "runs.name")}
-              {th(null, "runs.id")}
-              {th("status", "runs.status")}
-              {th(null, "runs.tags")}
-              {th("created", "runs.start")}
-              {th("duration", "runs.duration")}
-              {th(null, "runs.host")}
-              {columns.map((c) => (
-                <th class="sortable num" data-testid={`sort-summary.${c}`} onClick={() => sortBy(`summary.${c}`)}>
-                  {c}
-                  {arrow(`summary.${c}`)}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {list?.runs.map((r) => (
-              <tr data-testid="run-row" data-key={r.key} class={picked.includes(r.key) ? "picked" : ""}>
-                <td class="pick">
-                  <input
-                    type="checkbox"
-                    data-testid="run-pick"
-                    checked={picked.includes(r.key)}
-                    onChange={() => togglePick(r.key)}
-                  />
-                </td>
-                <td>{r.project}</td>
-                <td>
-                  <Link href={runHref(r.key)} testid="run-link" class="strong">
-                    {r.name}
-                  </Link>
-                </td>
-                <td class="mono small">{r.id}</td>
-                <td>
-                  <StatusBadge status={r.status} />
-                </td>
-                <td>
-                  {r.tags.map((tag) => (
-                    <span class="tag" data-testid="run-tag" onClick={() => set({ tag })}>
-                      {tag}
-                    </span>
-                  ))}
-                </td>
-                <td class="small">{formatTime(r.created_at)}</td>
-                <td class="small">{formatDuration(r.duration_s)}</td>
-                <td class="small">{r.hostname ?? "–"}</td>
-                {columns.map((c) => (
-                  <td class="num mono small" data-testid={`summary-${c}`}>{formatValue(r.summary?.[c])}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {list && list.runs.length === 0 && <p class="empty" data-testid="runs-empty">{t("runs.empty")}</p>}
+      <div class="tabs" role="tablist">
+        {TABS.map((tab) => (
+          <button role="tab" class={view.view === tab ? "active" : ""} data-testid={`view-${tab}`} onClick={() => update({ view: tab })}>
+            {t(`research.${tab}` as MessageKey)}
+          </button>
+        ))}
       </div>
-      {list && list.total > PAGE_SIZE && (
-        <div class="pager">
-          <button disabled={offset === 0} data-testid="page-prev" onClick={() => set({ offset: Math.max(0, offset - PAGE_SIZE) })}>
-            {t("runs.prev")}
-          </button>
-          <span class="muted">
-            {offset + 1}–{Math.min(offset + PAGE_SIZE, list.total)} / {list.total}
-          </span>
-          <button
-            disabled={offset + PAGE_SIZE >= list.total}
-            data-testid="page-next"
-            onClick={() => set({ offset: offset + PAGE_SIZE })}
-          >
-            {t("runs.next")}
-          </button>
-        </div>
+      {error && <div class="error" data-testid="error">{error}</div>}
+      {view.view !== "table" && (
+        <ResearchViews
+          view={view}
+          update={update}
+          filter={filter}
+          columnInfo={columnInfo}
+          plotted={plotted}
+          table={table}
+          brushed={brushed}
+        />
+      )}
+      {view.view === "table" && (
+        <>
+          {brushed && (
+            <div class="warn" data-testid="brush-note">
+              {t("research.brushed")}: {brushed.size}{" "}
+              <button class="mini" data-testid="brush-clear" onClick={() => update({ brushes: [] })}>
+                {t("research.clearBrushes")}
+              </button>
+            </div>
+          )}
+          <div class="card table-wrap">
+            <table class="runs" data-testid="runs-table">
+              <thead>
+                <tr>
+                  <th class="pick" />
+                  {th("project", "runs.project")}
+                  {th("name", "runs.name")}
+                  {th(null, "runs.id")}
+                  {th("status", "runs.status")}
+                  {th(null, "runs.tags")}
+                  {th("created", "runs.start")}
+                  {th("duration", "runs.duration")}
+                  {th(null, "runs.host")}
+                  {shown.map((c) => (
+                    <th
+                      class={`sortable num ${c.startsWith("config.") ? "config-col" : "summary-col"}`}
+                      title={c}
+                      data-testid={`sort-${c}`}
+                      onClick={() => sortBy(c)}
+                    >
+                      {shortName(c)}
+                      {arrow(c)}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr data-testid="run-row" data-key={r.key} class={picked.includes(r.key) ? "picked" : ""}>
+                    <td class="pick">
+                      <input type="checkbox" data-testid="run-pick" checked={picked.includes(r.key)} onChange={() => togglePick(r.key)} />
+                    </td>
+                    <td>{r.project}</td>
+                    <td>
+                      <Link href={runHref(r.key)} testid="run-link" class="strong">
+                        {r.name}
+                      </Link>
+                      {r.label && r.label !== r.name && (
+                        <div class="muted small" data-testid="run-label">
+                          {r.label}
+                        </div>
+                      )}
+                    </td>
+                    <td class="mono small">{r.id}</td>
+                    <td>
+                      <StatusBadge status={r.status} />
+                    </td>
+                    <td>
+                      {r.tags.map((tag) => (
+                        <span class="tag" data-testid="run-tag" onClick={() => refilter({ tag })}>
+                          {tag}
+                        </span>
+                      ))}
+                    </td>
+                    <td class="small">{formatTime(r.created_at)}</td>
+                    <td class="small">{formatDuration(r.duration_s)}</td>
+                    <td class="small">{r.hostname ?? "–"}</td>
+                    {shown.map((c) => (
+                      <td class="num mono small" data-testid={`cell-${c}`}>
+                        {formatValue(columnValue(r, c))}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {list && rows.length === 0 && <p class="empty" data-testid="runs-empty">{t("runs.empty")}</p>}
+          </div>
+          {list && list.total > PAGE_SIZE && (
+            <div class="pager">
+              <button disabled={view.offset === 0} data-testid="page-prev" onClick={() => update({ offset: Math.max(0, view.offset - PAGE_SIZE) })}>
+                {t("runs.prev")}
+              </button>
+              <span class="muted">
+                {view.offset + 1}–{Math.min(view.offset + PAGE_SIZE, list.total)} / {list.total}
+              </span>
+              <button disabled={view.offset + PAGE_SIZE >= list.total} data-testid="page-next" onClick={() => update({ offset: view.offset + PAGE_SIZE })}>
+                {t("runs.next")}
+              </button>
+            </div>
+          )}
+        </>
       )}
     </section>
   );

@@ -1,0 +1,193 @@
+// The research views of the Runs page over the listed runs: grouped charts (mean and band per
+// group), parallel coordinates with brushing, and a scatter of two columns. Their settings are
+// part of the page's address (lib/viewState.ts).
+import { useMemo } from "preact/hooks";
+import type { RunFilter, RunTable } from "../api";
+import { Link, useApp } from "../app";
+import { setBrush } from "../lib/brush";
+import { shortName, tableItems, type ColumnInfo } from "../lib/columns";
+import { formatValue } from "../lib/format";
+import { runHref } from "../lib/route";
+import type { ViewState } from "../lib/viewState";
+import { xChoices } from "../lib/xAxis";
+import { rememberedCharts } from "./ChartBoard";
+import { GroupedCharts } from "./GroupedCharts";
+import { ParallelPlot, ScatterPlot } from "./ResearchPlots";
+
+const DEFAULT_CHARTS = 4;
+const BRUSHED_ROWS_SHOWN = 200;
+
+function Select(props: { testid: string; label: string; value: string; options: string[]; empty?: string; onChange: (v: string) => void }) {
+  return (
+    <label class="slider">
+      {props.label}
+      <select data-testid={props.testid} value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+        {props.empty !== undefined && <option value="">{props.empty}</option>}
+        {props.options.map((o) => (
+          <option value={o}>{o}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function ResearchViews(props: {
+  view: ViewState;
+  update: (patch: Partial<ViewState>) => void;
+  filter: RunFilter;
+  columnInfo: ColumnInfo[] | null;
+  plotted: { keys: string[]; metric: string };
+  table: RunTable | null;
+  brushed: Set<string> | null;
+}) {
+  const { t } = useApp();
+  const { view, update, columnInfo } = props;
+  const all = (columnInfo ?? []).map((c) => c.name);
+  const configKeys = all.filter((c) => c.startsWith("config."));
+  const summaryKeys = all.filter((c) => c.startsWith("summary."));
+  const metrics = (columnInfo ?? []).filter((c) => c.name.startsWith("summary.") && c.type === "number").map((c) => shortName(c.name));
+
+  if (view.view === "charts") {
+    const remembered = rememberedCharts(view.project); // logged metrics need not be in the summary
+    const charts = view.charts ?? (remembered.length ? remembered : metrics.slice(0, DEFAULT_CHARTS));
+    const toggle = (k: string) => update({ charts: charts.includes(k) ? charts.filter((c) => c !== k) : [...charts, k] });
+    return (
+      <div data-testid="research-charts">
+        <div class="toolbar card">
+          <Select testid="group-by" label={t("research.groupBy")} value={view.group} empty="–" options={["tags", ...configKeys]} onChange={(group) => update({ group })} />
+          <Select testid="grouped-x" label={t("run.xAxis")} value={view.x} options={xChoices(metrics)} onChange={(x) => update({ x })} />
+          <Select testid="band-select" label={t("research.band")} value={view.band} options={["minmax", "std"]} onChange={(band) => update({ band: band as ViewState["band"] })} />
+          <details class="columns-picker">
+            <summary data-testid="charts-picker">{t("research.pickCharts")} ({charts.length})</summary>
+            <div class="menu">
+              {[...new Set([...charts, ...metrics])].map((k) => (
+                <label class="check" data-testid="chart-metric" data-key={k}>
+                  <input type="checkbox" checked={charts.includes(k)} onChange={() => toggle(k)} />
+                  <span class="mono small">{k}</span>
+                </label>
+              ))}
+            </div>
+          </details>
+        </div>
+        {!view.group && <p class="muted small" data-testid="group-hint">{t("research.groupHint")}</p>}
+        <GroupedCharts
+          filter={props.filter}
+          project={view.project}
+          by={view.group}
+          metrics={charts}
+          x={view.x}
+          band={view.band}
+          onReorder={(order) => update({ charts: order })}
+        />
+      </div>
+    );
+  }
+
+  const table = props.table;
+  if (view.view === "parallel") {
+    const fields = [...props.plotted.keys, props.plotted.metric].filter(Boolean);
+    return (
+      <div data-testid="research-parallel">
+        <div class="toolbar card">
+          <Select testid="parallel-metric" label={t("research.metric")} value={props.plotted.metric} options={summaryKeys} onChange={(metric) => update({ metric })} />
+          <span class="muted small">{t("research.brushHint")}</span>
+          {view.brushes.length > 0 && (
+            <button class="mini" data-testid="brush-clear" onClick={() => update({ brushes: [] })}>
+              {t("research.clearBrushes")}
+            </button>
+          )}
+        </div>
+        {table ? (
+          <ParallelTable table={table} fields={fields} metric={props.plotted.metric} brushed={props.brushed} update={update} view={view} />
+        ) : (
+          <p class="muted">{t("loading")}</p>
+        )}
+      </div>
+    );
+  }
+
+  const sx = view.scatterX || props.plotted.keys[0] || configKeys[0] || "";
+  const sy = view.scatterY || props.plotted.metric;
+  return (
+    <div data-testid="research-scatter">
+      <div class="toolbar card">
+        <Select testid="scatter-x" label="x" value={sx} options={all} onChange={(scatterX) => update({ scatterX })} />
+        <Select testid="scatter-y" label="y" value={sy} options={all} onChange={(scatterY) => update({ scatterY })} />
+      </div>
+      {table && table.columns[sx] && table.columns[sy] ? (
+        <div class="card">
+          <ScatterPlot
+            xs={table.columns[sx]}
+            ys={table.columns[sy]}
+            labels={table.labels}
+            xName={sx}
+            yName={sy}
+            selected={props.brushed ? new Set(table.keys.flatMap((k, i) => (props.brushed!.has(k) ? [i] : []))) : null}
+          />
+        </div>
+      ) : (
+        <p class="muted">{table ? t("research.pickScatter") : t("loading")}</p>
+      )}
+    </div>
+  );
+}
+
+function ParallelTable(props: {
+  table: RunTable;
+  fields: string[];
+  metric: string;
+  brushed: Set<string> | null;
+  view: ViewState;
+  update: (patch: Partial<ViewState>) => void;
+}) {
+  const { t } = useApp();
+  const { table, fields } = props;
+  const items = useMemo(() => tableItems(table), [table]);
+  const specs = useMemo(() => fields.map((name) => ({ name })), [fields.join(",")]);
+  const selected = useMemo(
+    () => new Set(table.keys.flatMap((k, i) => (!props.brushed || props.brushed.has(k) ? [i] : []))),
+    [table, props.brushed],
+  );
+  const rows = table.keys.map((key, i) => ({ key, i })).filter((r) => selected.has(r.i));
+  return (
+    <>
+      <div class="card">
+        <ParallelPlot
+          items={items}
+          fields={specs}
+          colorBy={props.metric}
+          brushes={props.view.brushes}
+          selected={selected}
+          onBrush={(field, brush) => props.update({ brushes: setBrush(props.view.brushes, field, brush) })}
+        />
+      </div>
+      <div class="card table-wrap">
+        <p class="muted small" data-testid="brushed-count">
+          {rows.length} / {table.keys.length} {t("runs.total")}
+        </p>
+        <table class="runs" data-testid="brushed-table">
+          <thead>
+            <tr>
+              <th>{t("research.label")}</th>
+              {fields.map((f) => (
+                <th class="num" title={f}>{shortName(f)}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.slice(0, BRUSHED_ROWS_SHOWN).map(({ key, i }) => (
+              <tr data-testid="brushed-row" data-key={key}>
+                <td>
+                  <Link href={runHref(key)}>{table.labels[i]}</Link>
+                </td>
+                {fields.map((f) => (
+                  <td class="num mono small">{formatValue(table.columns[f]?.[i])}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
