@@ -509,6 +509,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         "channel; none: no notification). See docs/notify.md",
     )
     p.add_argument("--require-clean", action="store_true", help="refuse to start with uncommitted changes")
+    p.add_argument(
+        "--run-id",
+        metavar="ID",
+        help="record into the run with this id (continued when it exists, as a job's attempts are)",
+    )
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="CMD", help="the command and its arguments")
     p.set_defaults(handler=_run_run)
 
@@ -537,6 +542,7 @@ def _run_run(args: argparse.Namespace) -> int:
         grace_s=resolved.run_grace_s,
         notify=args.notify,
         require_clean=args.require_clean,
+        run_id=args.run_id,
     )
     launcher = Launcher(resolved, options)
     notify = NotifyObserver.from_settings(resolved, options.notify, report=launcher.note)
