@@ -32,7 +32,8 @@ GRACE_ENV = "RUNICORN_RUN_GRACE_S"
 @dataclass(frozen=True)
 class SchedulerOptions:
     slots_per_gpu: int = 1
-    max_parallel: int = os.cpu_count() or 1  # attempts running at once, GPU and CPU jobs together
+    # attempts running at once, GPU and CPU jobs together (None: the CPU count plus the GPU slots)
+    max_parallel: int | None = None
     min_free_bytes: int = 1 << 30  # a GPU with less free memory is not free
     grace_s: float = 10.0  # between SIGTERM and SIGKILL when a job is cancelled
     poll_interval_s: float = 0.2
@@ -82,6 +83,8 @@ class Scheduler:
         self.executors = executors
         self.census = census
         self.options = options
+        gpu_slots = len(census.indices) * options.slots_per_gpu
+        self.max_parallel = options.max_parallel or (os.cpu_count() or 1) + gpu_slots
         self.active: dict[str, Active] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -198,7 +201,7 @@ class Scheduler:
             jobs_on = Counter(gpu for a in self.active.values() for gpu in a.gpu_ids)
         views = None
         for job in pending:
-            if running >= self.options.max_parallel:
+            if running >= self.max_parallel:
                 break
             if job.not_before > now or not requires_met(job.spec):
                 continue
