@@ -7,7 +7,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runicorn.errors import ConfigError, RunicornError
 
@@ -629,7 +629,9 @@ def _add_agent(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8100, help="port to bind (default 8100; 0 picks a free one)")
     p.add_argument("--token", metavar="T", help="require this token (default: a random one off loopback)")
     p.add_argument("--gpus", default="auto", metavar="auto|0,1|none", help="GPUs to schedule (default auto)")
-    p.add_argument("--slots-per-gpu", type=int, default=1, metavar="N", help="jobs sharing one GPU (default 1)")
+    p.add_argument(
+        "--slots-per-gpu", type=int, default=1, metavar="N", help="jobs sharing one GPU (default 1)"
+    )
     p.add_argument("--max-parallel", type=int, metavar="N", help="jobs running at once (default: CPU count)")
     p.add_argument(
         "--min-free-mem", type=int, default=1024, metavar="MIB", help="a GPU with less free memory is busy"
@@ -649,7 +651,9 @@ def _add_agent(sub: argparse._SubParsersAction) -> None:
         q.add_argument("--token", metavar="T", help="the agent's token (default RUNICORN_AGENT_TOKEN)")
 
     q = sub.add_parser(
-        "submit", help="queue a command as a job of the agent", usage="runicorn submit [options] -- CMD [ARGS...]"
+        "submit",
+        help="queue a command as a job of the agent",
+        usage="runicorn submit [options] -- CMD [ARGS...]",
     )
     q.add_argument("--gpus", default="0", metavar="N|0,1", help="GPUs: a count, or indices (default 0: CPU)")
     where = q.add_mutually_exclusive_group()
@@ -705,10 +709,12 @@ def _run_agent(args: argparse.Namespace) -> int:
         **({"max_parallel": args.max_parallel} if args.max_parallel else {}),
     )
     options = AgentOptions(gpus=args.gpus, scheduler=scheduler)
-    return serve(resolved, options, host=args.host, port=args.port, token=args.token, cors_origins=args.cors_origin)
+    return serve(
+        resolved, options, host=args.host, port=args.port, token=args.token, cors_origins=args.cors_origin
+    )
 
 
-def _client(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _client(args: argparse.Namespace) -> Any:
     from runicorn import settings
     from runicorn.agent.client import AgentClient
 
@@ -722,10 +728,10 @@ def _run_submit(args: argparse.Namespace) -> int:
     if command[:1] == ["--"]:
         command = command[1:]
     if not command:
-        raise ConfigError("no command to submit", "give it after the options: runicorn submit -- python train.py")
-    gpus: int | list[int] = (
-        [int(g) for g in args.gpus.split(",")] if "," in args.gpus else int(args.gpus)
-    )
+        raise ConfigError(
+            "no command to submit", "give it after the options: runicorn submit -- python train.py"
+        )
+    gpus: int | list[int] = [int(g) for g in args.gpus.split(",")] if "," in args.gpus else int(args.gpus)
     env = dict(item.split("=", 1) for item in args.env if "=" in item)
     body = {
         "command": command,

@@ -100,7 +100,9 @@ def job_spec(request: JobRequest, gpu_count: int, default_workdir: Path) -> dict
     if not workdir.is_absolute():
         raise ConfigError(f"workdir {request.workdir!r} is not an absolute path", "give the full path")
     if not workdir.is_dir():
-        raise ConfigError(f"workdir {workdir} does not exist on the agent's machine", "create it, or fix the path")
+        raise ConfigError(
+            f"workdir {workdir} does not exist on the agent's machine", "create it, or fix the path"
+        )
     escaping = [p for p in request.requires if not inside(workdir, p)]
     if escaping:
         raise ConfigError(
@@ -108,7 +110,9 @@ def job_spec(request: JobRequest, gpu_count: int, default_workdir: Path) -> dict
             "name paths relative to the workdir, without '..' leading out of it",
         )
     if request.image and request.container:
-        raise ConfigError("give image or container, not both", "image runs a new container; container execs in one")
+        raise ConfigError(
+            "give image or container, not both", "image runs a new container; container execs in one"
+        )
     wanted = request.gpus if isinstance(request.gpus, int) else len(request.gpus)
     if wanted < 0:
         raise ConfigError(f"gpus {request.gpus} is negative", "give 0 for a CPU job, or a count, or indices")
@@ -122,7 +126,9 @@ def job_spec(request: JobRequest, gpu_count: int, default_workdir: Path) -> dict
     name = request.name or default_name(command)
     for label, value in (("project", project), ("name", name)):
         if not fmt.is_safe_id(value):
-            raise ConfigError(f"{label} {value!r} cannot name a folder", "use letters, digits, '_', '-' and '.'")
+            raise ConfigError(
+                f"{label} {value!r} cannot name a folder", "use letters, digits, '_', '-' and '.'"
+            )
     return {
         "command": command,
         "shell": request.shell,

@@ -210,9 +210,11 @@ class JobQueue:
     # --- reads -----------------------------------------------------------------------------
     def queued(self, status: str) -> list[QueuedJob]:
         """The jobs in ``status`` (pending: oldest first, the order they start in)."""
-        rows = self.conn().execute(
-            f"SELECT {_QUEUED_COLUMNS} FROM jobs WHERE status = ? ORDER BY seq", (status,)
-        ).fetchall()
+        rows = (
+            self.conn()
+            .execute(f"SELECT {_QUEUED_COLUMNS} FROM jobs WHERE status = ? ORDER BY seq", (status,))
+            .fetchall()
+        )
         return [_queued(r) for r in rows]
 
     def one(self, job_id: str) -> QueuedJob | None:
@@ -222,7 +224,7 @@ class JobQueue:
     def job(self, job_id: str) -> dict[str, Any] | None:
         return job_reads.get_job(self.conn(), job_id)
 
-    def list(self, **filters: Any) -> dict[str, Any]:
+    def list_jobs(self, **filters: Any) -> dict[str, Any]:
         return job_reads.list_jobs(self.conn(), **filters)
 
     def stats(self) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def router(agent: Agent) -> APIRouter:
     def list_jobs(
         status: str | None = None, project: str | None = None, limit: int = 100, offset: int = 0
     ) -> dict[str, Any]:
-        return agent.queue.list(status=status, project=project, limit=limit, offset=offset)
+        return agent.queue.list_jobs(status=status, project=project, limit=limit, offset=offset)
 
     @api.get("/api/jobs/{job_id}")
     def show_job(job_id: str) -> dict[str, Any]:

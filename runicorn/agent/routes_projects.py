@@ -8,7 +8,13 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 
 from runicorn import format as fmt
-from runicorn.agent.job_request import JobRequest, ProjectRequest, ProjectRunRequest, inside, missing_project_files
+from runicorn.agent.job_request import (
+    JobRequest,
+    ProjectRequest,
+    ProjectRunRequest,
+    inside,
+    missing_project_files,
+)
 from runicorn.agent.routes_jobs import submit
 from runicorn.agent.service import Agent
 from runicorn.errors import ConfigError
@@ -26,16 +32,22 @@ def router(agent: Agent) -> APIRouter:
     @api.post("/api/projects", status_code=201)
     def create_project(request: ProjectRequest) -> dict[str, Any]:
         if not fmt.is_safe_id(request.name):
-            raise ConfigError(f"project name {request.name!r} cannot name a folder", "use letters, digits, '_', '-', '.'")
+            raise ConfigError(
+                f"project name {request.name!r} cannot name a folder", "use letters, digits, '_', '-', '.'"
+            )
         from pathlib import Path
 
         workdir = Path(request.workdir)
         if not workdir.is_absolute() or not workdir.is_dir():
-            raise ConfigError(f"workdir {request.workdir} is not a folder on the agent's machine", "give its full path")
+            raise ConfigError(
+                f"workdir {request.workdir} is not a folder on the agent's machine", "give its full path"
+            )
         for field in ("dataset", "training_config"):
             path = getattr(request, field)
             if path and not inside(workdir, path):
-                raise ConfigError(f"{field} {path}: outside the workdir {workdir}", "name a path under the workdir")
+                raise ConfigError(
+                    f"{field} {path}: outside the workdir {workdir}", "name a path under the workdir"
+                )
         spec = request.model_dump(exclude={"name"})
         project_id = agent.queue.create_project(request.name, spec)
         return project_or_404(project_id)
@@ -47,7 +59,7 @@ def router(agent: Agent) -> APIRouter:
     @api.get("/api/projects/{id_or_name}")
     def show_project(id_or_name: str) -> dict[str, Any]:
         project = project_or_404(id_or_name)
-        return {**project, "jobs": agent.queue.list(project=project["name"], limit=100)["jobs"]}
+        return {**project, "jobs": agent.queue.list_jobs(project=project["name"], limit=100)["jobs"]}
 
     @api.post("/api/projects/{id_or_name}/runs", status_code=201)
     def start_run(id_or_name: str, request: ProjectRunRequest) -> dict[str, Any]:

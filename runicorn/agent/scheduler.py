@@ -125,8 +125,10 @@ class Scheduler:
         for job in self.queue.queued(fmt.JOB_RUNNING):
             executor = self.executors.get(job.handle["kind"]) if job.handle else None
             if job.handle is None or executor is None:
-                why = "the agent stopped while the attempt was starting" if job.handle is None else (
-                    f"no {job.handle['kind']} executor in this agent to find the attempt"
+                why = (
+                    "the agent stopped while the attempt was starting"
+                    if job.handle is None
+                    else (f"no {job.handle['kind']} executor in this agent to find the attempt")
                 )
                 self._ended(job, None, Poll("lost", detail=why))
                 continue
@@ -184,8 +186,10 @@ class Scheduler:
             return f"timed out (exit code {code})"
         error = f"exit code {code}"
         tail = getattr(attempt.executor, "log_tail", None) if attempt else None
-        if tail is not None:
-            lines = [line for line in tail(attempt.handle).splitlines() if line.startswith(("error:", "hint:"))]
+        if tail is not None and attempt is not None:
+            lines = [
+                line for line in tail(attempt.handle).splitlines() if line.startswith(("error:", "hint:"))
+            ]
             if lines:
                 error += ": " + " ".join(lines[-2:])
         return error
@@ -214,8 +218,8 @@ class Scheduler:
                 gpu_ids = choose_gpus(
                     views, jobs_on, want, self.options.slots_per_gpu, self.options.min_free_bytes
                 )
-                if gpu_ids is None:
-                    continue
+            if gpu_ids is None:
+                continue
             if self._launch(job, gpu_ids, now):
                 running += 1
                 jobs_on.update(gpu_ids)
@@ -247,7 +251,9 @@ class Scheduler:
             error = err.message + (f" ({err.hint})" if err.hint else "")
             self.queue.move("fail", job.id, "failures = failures + 1", error=error, ended_at=time.time())
             return False
-        self.queue.set_handle(job.id, {"kind": handle.kind, "ref": handle.ref}, handle.ref.get("container_id"))
+        self.queue.set_handle(
+            job.id, {"kind": handle.kind, "ref": handle.ref}, handle.ref.get("container_id")
+        )
         active = Active(job.id, executor, handle, gpu_ids)
         with self._lock:
             self.active[job.id] = active

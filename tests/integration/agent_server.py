@@ -41,7 +41,9 @@ class LiveAgent:
     def __init__(self, root: Path, nvml: Any, token: str | None, cors: tuple[str, ...], **sched: Any) -> None:
         sched.setdefault("poll_interval_s", 0.05)
         sched.setdefault("grace_s", 2.0)
-        options = AgentOptions(gpus="auto" if nvml is not None else "none", scheduler=SchedulerOptions(**sched))
+        options = AgentOptions(
+            gpus="auto" if nvml is not None else "none", scheduler=SchedulerOptions(**sched)
+        )
         self.agent = Agent.open(root, options, nvml=nvml)
         self.app = create_agent_app(self.agent, token=token, cors_origins=cors)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning")
@@ -98,7 +100,9 @@ def live_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Call
     monkeypatch.setenv("RUNICORN_SYSTEM_INTERVAL_S", "60")
     started: list[LiveAgent] = []
 
-    def start(root: Path, nvml: Any = None, token: str | None = None, cors: tuple[str, ...] = (), **sched: Any) -> LiveAgent:
+    def start(
+        root: Path, nvml: Any = None, token: str | None = None, cors: tuple[str, ...] = (), **sched: Any
+    ) -> LiveAgent:
         agent = LiveAgent(Path(root), nvml, token, cors, **sched)
         started.append(agent)
         return agent

@@ -24,7 +24,9 @@ def test_third_gpu_job_waits_until_a_gpu_is_free(live_agent, tmp_path: Path) -> 
     agent = live_agent(tmp_path / "store", nvml=two_gpus())
     script = f'echo "$CUDA_VISIBLE_DEVICES" > gpu_$N; {WAIT_FOR_RELEASE}'
     ids = [
-        agent.submit(command=["sh", "-c", script], gpus=1, workdir=str(work), env={"N": str(i)}, name=f"j{i}")["id"]
+        agent.submit(
+            command=["sh", "-c", script], gpus=1, workdir=str(work), env={"N": str(i)}, name=f"j{i}"
+        )["id"]
         for i in range(3)
     ]
     wait_for(lambda: (work / "gpu_0").exists() and (work / "gpu_1").exists(), what="two jobs on the GPUs")
@@ -40,7 +42,9 @@ def test_third_gpu_job_waits_until_a_gpu_is_free(live_agent, tmp_path: Path) -> 
 
 def test_cpu_job_does_not_wait_for_gpus(live_agent, tmp_path: Path) -> None:
     agent = live_agent(tmp_path / "store", nvml=two_gpus())
-    holders = [agent.submit(command=["sh", "-c", WAIT_FOR_RELEASE], gpus=1, workdir=str(tmp_path)) for _ in range(2)]
+    holders = [
+        agent.submit(command=["sh", "-c", WAIT_FOR_RELEASE], gpus=1, workdir=str(tmp_path)) for _ in range(2)
+    ]
     cpu = agent.submit(command=["sh", "-c", 'echo "[$CUDA_VISIBLE_DEVICES]"'], gpus=0, workdir=str(tmp_path))
     done = agent.wait_status(cpu["id"], "succeeded", "failed")
     assert (done["status"], done["gpu_ids"]) == ("succeeded", []), done
@@ -84,11 +88,18 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def test_cancel_pending_never_starts_and_cancel_running_stops_its_processes(live_agent, tmp_path: Path) -> None:
+def test_cancel_pending_never_starts_and_cancel_running_stops_its_processes(
+    live_agent, tmp_path: Path
+) -> None:
     agent = live_agent(tmp_path / "store", max_parallel=1, grace_s=1.0)
-    running = agent.submit(command=["sh", "-c", "echo $$ > pid; sleep 60 & echo $! > child; wait"], workdir=str(tmp_path))
+    running = agent.submit(
+        command=["sh", "-c", "echo $$ > pid; sleep 60 & echo $! > child; wait"], workdir=str(tmp_path)
+    )
     pending = agent.submit(command=["sh", "-c", "touch started"], workdir=str(tmp_path))
-    wait_for(lambda: (tmp_path / "child").exists() and (tmp_path / "child").read_text().strip(), what="the job's pids")
+    wait_for(
+        lambda: (tmp_path / "child").exists() and (tmp_path / "child").read_text().strip(),
+        what="the job's pids",
+    )
     pids = [int((tmp_path / name).read_text()) for name in ("pid", "child")]
     assert agent.http.post(f"/api/jobs/{pending['id']}/cancel").json()["cancel"] == "cancelled"
     assert agent.http.post(f"/api/jobs/{running['id']}/cancel").status_code == 202
@@ -133,8 +144,9 @@ def test_resume_starts_again_from_the_latest_checkpoint(live_agent, tmp_path: Pa
 
 
 def test_many_clients_submitting_at_once_record_each_job_once(live_agent, tmp_path: Path) -> None:
-    import httpx
     from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
 
     agent = live_agent(tmp_path / "store")
 
@@ -142,7 +154,12 @@ def test_many_clients_submitting_at_once_record_each_job_once(live_agent, tmp_pa
         with httpx.Client(base_url=agent.url, timeout=30) as http:
             out = []
             for i in range(k * 13, min(100, (k + 1) * 13)):
-                body = {"command": ["true"], "name": f"job{i}", "workdir": str(tmp_path), "requires": ["gate"]}
+                body = {
+                    "command": ["true"],
+                    "name": f"job{i}",
+                    "workdir": str(tmp_path),
+                    "requires": ["gate"],
+                }
                 answer = http.post("/api/jobs", json=body)
                 assert answer.status_code == 201, answer.text
                 out.append(answer.json()["id"])
@@ -162,11 +179,18 @@ def test_bad_jobs_are_refused_with_what_is_wrong(live_agent, tmp_path: Path) -> 
     http = agent.http
     unknown = http.post("/api/jobs", json={"command": ["true"], "workdir": str(tmp_path), "gpu": 1})
     assert unknown.status_code == 422 and "gpu" in unknown.json()["error"]
-    escaping = http.post("/api/jobs", json={"command": ["true"], "workdir": str(tmp_path), "requires": ["../x"]})
+    escaping = http.post(
+        "/api/jobs", json={"command": ["true"], "workdir": str(tmp_path), "requires": ["../x"]}
+    )
     assert escaping.status_code == 400 and "outside the workdir" in escaping.json()["error"]
     too_many = http.post("/api/jobs", json={"command": ["true"], "workdir": str(tmp_path), "gpus": 1})
     assert too_many.status_code == 400 and "manages 0" in too_many.json()["error"]
-    project = {"name": "cls", "workdir": str(tmp_path), "dataset": "data/train", "training_config": "cfg.yaml"}
+    project = {
+        "name": "cls",
+        "workdir": str(tmp_path),
+        "dataset": "data/train",
+        "training_config": "cfg.yaml",
+    }
     assert http.post("/api/projects", json=project).status_code == 201
     assert http.post("/api/projects", json=project).status_code == 400  # names are unique
     (tmp_path / "cfg.yaml").write_text("lr: 0.1\n")
