@@ -30,6 +30,8 @@ __all__ = [
     "log_text",
     "log_image",
     "alert",
+    "log_checkpoint",
+    "resume_checkpoint",
     "log_histogram",
     "log_table",
     "log_audio",
@@ -130,6 +132,23 @@ def alert(title: str, text: str = "", level: str = "info") -> None:
         _current.alert(title, text, level)
     else:
         warn_no_run("alert")
+
+
+def log_checkpoint(path: Any, step: int | None = None) -> None:
+    """Record that a checkpoint was saved at ``path`` (docs/sdk.md#checkpoints): ``runicorn
+    resume JOB`` (docs/agent.md) starts the job again from the latest one."""
+    if _current is not None:
+        _current.log_checkpoint(path, step=step)
+    else:
+        warn_no_run("log_checkpoint")
+
+
+def resume_checkpoint() -> str | None:
+    """The checkpoint this process should resume from (``RUNICORN_RESUME_FROM``, set by the job
+    service when a job is resumed), or None for a fresh start."""
+    from runicorn.format import RESUME_FROM_ENV
+
+    return os.environ.get(RESUME_FROM_ENV) or None
 
 
 def log_histogram(

@@ -71,6 +71,9 @@ SWEEPS_DIR = ".sweeps"
 # In the storage root: the artifact store (content-addressed blobs, versioned manifests; see the
 # "artifact store" section below and docs/artifacts.md). Never scanned, exported or mirrored.
 ARTIFACTS_DIR = ".artifacts"
+# In the storage root: the job service's state (``runicorn agent``, see "job queue" below). Never
+# scanned, exported or mirrored.
+AGENT_DIR = ".agent"
 # Folders the PyPI package keeps beside its runs that are never runs of their own, and ours.
 IGNORED_DIR_NAMES = frozenset(
     {
@@ -82,6 +85,7 @@ IGNORED_DIR_NAMES = frozenset(
         TRASH_DIR,
         SWEEPS_DIR,
         ARTIFACTS_DIR,
+        AGENT_DIR,
     }
 )
 # Temporary files the SDK writes before an atomic rename; readers and copiers skip them.
@@ -129,7 +133,9 @@ TABLE: Literal["table"] = "table"
 AUDIO: Literal["audio"] = "audio"
 VIDEO: Literal["video"] = "video"
 HTML: Literal["html"] = "html"
-RECORD_KINDS = (METRICS, IMAGE, SYSTEM, ALERT, HISTOGRAM, TABLE, AUDIO, VIDEO, HTML)
+# One ``rn.log_checkpoint`` call (added in format 1 without a version change; readers skip it).
+CHECKPOINT: Literal["checkpoint"] = "checkpoint"
+RECORD_KINDS = (METRICS, IMAGE, SYSTEM, ALERT, HISTOGRAM, TABLE, AUDIO, VIDEO, HTML, CHECKPOINT)
 # Kinds whose record names a file under media/ (its ``path``), written before the record.
 MEDIA_FILE_KINDS = (IMAGE, TABLE, AUDIO, VIDEO, HTML)
 # Kinds the store reads apart from the metric columns (runicorn/store/media_records.py).
@@ -223,6 +229,17 @@ class AlertData(TypedDict):
     text: str  # at most ALERT_TEXT_MAX_CHARS
     level: str  # one of ALERT_LEVELS
     step: int  # the run's last logged step when the alert was raised (0 before any)
+
+
+class CheckpointData(TypedDict):
+    """``data`` of a ``checkpoint`` record: a model checkpoint the run saved (``rn.log_checkpoint``)."""
+
+    path: str  # as the script gave it; absolute when it gave a relative path (resolved in its cwd)
+    step: int  # the step given, else the run's last logged step (0 before any)
+
+
+# The checkpoint a job resumes from (``runicorn agent``): read by ``rn.resume_checkpoint()``.
+RESUME_FROM_ENV = "RUNICORN_RESUME_FROM"
 
 
 class Event(TypedDict):
@@ -353,6 +370,70 @@ EVENTS_FD_ENV = "RUNICORN_EVENTS_FD"
 # logs.txt line.
 GUEST_EVENT_LINE = b"e"
 GUEST_LOG_LINE = b"l"
+
+
+# --- job queue (runicorn/agent) ---------------------------------------------------------------
+# ``runicorn agent`` keeps its queue in ``<root>/<AGENT_DIR>/<JOBS_DB_FILE>``, an SQLite database in
+# WAL mode (the viewer opens it read-only), and holds ``<AGENT_LOCK_FILE>`` locked (flock) for its
+# life, with its "<pid>@<host>" inside, so that one agent at a time serves a root. Each attempt's
+# own output (the wrapper's messages; the command's console is in the run's logs.txt) goes to
+# ``<ATTEMPTS_DIR>/<job>.<attempt>.log`` and its exit status, written when it ends, to
+# ``<job>.<attempt>.exit``: an agent restarted after ``kill -9`` learns there how an attempt
+# it did not see end went.
+JOBS_DB_FILE = "jobs.db"
+AGENT_LOCK_FILE = "agent" + LOCK_SUFFIX
+ATTEMPTS_DIR = "attempts"
+JOB_ID_PATTERN = re.compile(r"^[0-9a-f]{12}$")
+
+JOB_PENDING = "pending"
+JOB_RUNNING = "running"
+JOB_SUCCEEDED = "succeeded"
+JOB_FAILED = "failed"
+JOB_CANCELLED = "cancelled"
+JOB_STATUSES = (JOB_PENDING, JOB_RUNNING, JOB_SUCCEEDED, JOB_FAILED, JOB_CANCELLED)
+JOB_FINAL_STATUSES = (JOB_SUCCEEDED, JOB_FAILED, JOB_CANCELLED)
+# Set in every attempt's environment, so that a process on a GPU can be told to be one of ours.
+AGENT_JOB_ENV = "RUNICORN_AGENT_JOB"
+
+JOBS_SCHEMA_VERSION = 1  # PRAGMA user_version of the database
+# Times are Unix seconds; JSON columns hold JSON text. ``spec`` is the job as submitted.
+JOBS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    project TEXT NOT NULL,
+    name TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    gpus_wanted INTEGER NOT NULL DEFAULT 0,
+    gpu_ids TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
+    max_retries INTEGER NOT NULL DEFAULT 0,
+    retry_delay_s REAL NOT NULL DEFAULT 0,
+    not_before REAL NOT NULL DEFAULT 0,
+    resume_from TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    handle TEXT,
+    container_id TEXT,
+    exit_code INTEGER,
+    error TEXT,
+    created_at REAL NOT NULL,
+    first_started_at REAL,
+    started_at REAL,
+    ended_at REAL
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
+CREATE INDEX IF NOT EXISTS jobs_project ON jobs (project, seq);
+CREATE TABLE IF NOT EXISTS projects (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE,
+    spec TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+"""
 
 
 # --- sweeps (runicorn/sweep) -------------------------------------------------------------------

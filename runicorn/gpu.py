@@ -93,3 +93,13 @@ def _text(value: Any) -> str | None:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value
+
+
+def process_ids(reader: GpuReader, index: int) -> list[int] | None:
+    """The pids of the compute processes on GPU ``index``, or None when NVML cannot tell."""
+    nvml = reader._nvml
+    try:
+        handle = nvml.nvmlDeviceGetHandleByIndex(index)
+        return [int(p.pid) for p in nvml.nvmlDeviceGetComputeRunningProcesses(handle)]
+    except Exception:  # noqa: BLE001 - unsupported (a fake, an old driver): no answer
+        return None

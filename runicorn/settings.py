@@ -94,6 +94,14 @@ SETTINGS_TABLE = (
         "seconds `runicorn run` waits after SIGTERM before SIGKILL (timeout, Ctrl-C)",
     ),
     Setting("viewer_url", "", "RUNICORN_VIEWER_URL", "the viewer's address, for links in notifications"),
+    Setting(
+        "agent_url",
+        "",
+        "RUNICORN_AGENT_URL",
+        "the job agent's address for submit/jobs/cancel/resume (empty: http://127.0.0.1:8100) "
+        "and, when set, for the viewer's Jobs buttons",
+    ),
+    Setting("agent_token", "", "RUNICORN_AGENT_TOKEN", "the job agent's token (secret)"),
     *(
         Setting(f"notify_{key}", default, f"RUNICORN_NOTIFY_{key.upper()}", help)
         for key, default, help in (
@@ -145,7 +153,7 @@ SECRET_SETTINGS = frozenset(
         "webhook_secret",
         "smtp_password",
     )
-)
+) | {"agent_token"}
 
 
 @dataclass(frozen=True)
@@ -162,6 +170,8 @@ class Settings:
     run_timeout: str = "0"
     run_grace_s: float = 10.0
     viewer_url: str = ""
+    agent_url: str = ""
+    agent_token: str = ""
     notify_events: str = "finish,failure,timeout,alert"
     notify_channels: str = ""
     notify_dingtalk_webhook: str = ""

@@ -54,6 +54,7 @@ class LaunchOptions:
     notify: list[str] = field(default_factory=list)
     require_clean: bool = False
     cwd: Path | None = None
+    run_id: str | None = None  # record into this run (resumed when it exists); None: a new run
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class Launcher:
             name,
             tags=list(opts.tags),
             notes=opts.notes,
+            run_id=opts.run_id,
             capture_console=False,  # we record the pty ourselves
             system_metrics=True,
         )

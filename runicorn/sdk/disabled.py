@@ -36,6 +36,9 @@ class DisabledRun:
     def alert(self, title: str, text: str = "", level: str = "info") -> None:
         pass
 
+    def log_checkpoint(self, path: Any, step: int | None = None) -> None:
+        pass
+
     def log_histogram(self, key: str, values: Any = None, **kwargs: Any) -> None:
         pass
 

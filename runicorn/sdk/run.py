@@ -266,6 +266,21 @@ class Run:
         except Exception as exc:  # noqa: BLE001 - never raise into the training loop
             self._warn_once("alert", f"rn.alert failed and was skipped: {exc!r}")
 
+    def log_checkpoint(self, path: Any, step: int | None = None) -> None:
+        """Record that the script saved a checkpoint at ``path`` (a ``checkpoint`` line in
+        events.jsonl; a relative path is made absolute in the current folder). ``step``: the
+        run's last logged step when not given. ``runicorn resume JOB`` starts from the latest."""
+        if self._finished:
+            warn_no_run("log_checkpoint")
+            return
+        try:
+            where = os.path.abspath(os.fspath(path))
+            at = self._step if step is None else int(step)
+            data = fmt.CheckpointData(path=where, step=at)
+            self._events(_encode(fmt.CHECKPOINT, dict(data), _now()))
+        except Exception as exc:  # noqa: BLE001 - never raise into the training loop
+            self._warn_once("checkpoint", f"rn.log_checkpoint failed and was skipped: {exc!r}")
+
     def log_histogram(
         self,
         key: str,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from agent_server import live_agent  # noqa: F401
 from sshd_server import SshServer, trusted_sshd
 
 

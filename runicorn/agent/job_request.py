@@ -1,0 +1,158 @@
+"""What a client may submit: a job, a project, a project's run (docs/agent.md#api).
+
+Pydantic models with ``extra="forbid"`` (an unknown field is a 422, not silently ignored), and
+:func:`job_spec`, which checks a job against the machine (workdir, ``requires`` inside it, GPUs)
+and turns it into the spec stored with the job.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from runicorn import format as fmt
+from runicorn.errors import ConfigError
+from runicorn.launch.defaults import default_name, default_project
+from runicorn.launch.timeout import parse_duration
+
+
+class JobRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    command: list[str] | str = Field(description="argv list, or one string with shell: true")
+    shell: bool = False
+    project: str | None = None
+    name: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    workdir: str | None = None
+    env: dict[str, str] = Field(default_factory=dict)
+    gpus: int | list[int] = Field(0, description="how many GPUs, or which (NVML indices); 0: a CPU job")
+    image: str | None = None
+    container: str | None = None
+    timeout: float | str | None = Field(None, description="per attempt: seconds, or 90s, 5m, 5h, 2d")
+    max_retries: int = Field(0, ge=0, le=1000)
+    retry_delay: float | str = 0
+    retry_on_timeout: bool = False
+    resume_from: str | None = None
+    requires: list[str] = Field(default_factory=list, description="paths under workdir to wait for")
+
+
+class ResumeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    checkpoint: str | None = None
+
+
+class ProjectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    objective: str = ""
+    task_type: str = ""
+    owner: str = ""
+    dataset: str | None = None
+    training_config: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    workdir: str
+    image: str | None = None
+    container: str | None = None
+
+
+class ProjectRunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_command: list[str] | str
+    name: str | None = None
+    gpus: int | list[int] = 0
+    env: dict[str, str] = Field(default_factory=dict)
+    timeout: float | str | None = None
+    max_retries: int = Field(0, ge=0, le=1000)
+    retry_delay: float | str = 0
+
+
+def inside(workdir: Path, relpath: str) -> bool:
+    """Whether ``relpath`` (links resolved) stays inside ``workdir``."""
+    if os.path.isabs(relpath):
+        return False
+    base = workdir.resolve()
+    target = (base / relpath).resolve()
+    return target == base or base in target.parents
+
+
+def job_spec(request: JobRequest, gpu_count: int, default_workdir: Path) -> dict[str, Any]:
+    """The spec stored with a job; ConfigError (400) on what cannot run here."""
+    if isinstance(request.command, str):
+        if not request.shell:
+            raise ConfigError(
+                "command is one string but shell is false",
+                'give the command as a list (["python", "train.py"]), or set "shell": true',
+            )
+        command = ["/bin/sh", "-c", request.command]
+    else:
+        command = list(request.command)
+    if not command or not command[0]:
+        raise ConfigError("command is empty", 'give the program and its arguments: ["python", "train.py"]')
+    workdir = Path(request.workdir).expanduser() if request.workdir else default_workdir
+    if not workdir.is_absolute():
+        raise ConfigError(f"workdir {request.workdir!r} is not an absolute path", "give the full path")
+    if not workdir.is_dir():
+        raise ConfigError(
+            f"workdir {workdir} does not exist on the agent's machine", "create it, or fix the path"
+        )
+    escaping = [p for p in request.requires if not inside(workdir, p)]
+    if escaping:
+        raise ConfigError(
+            f"requires {', '.join(escaping)}: outside the workdir {workdir}",
+            "name paths relative to the workdir, without '..' leading out of it",
+        )
+    if request.image and request.container:
+        raise ConfigError(
+            "give image or container, not both", "image runs a new container; container execs in one"
+        )
+    wanted = request.gpus if isinstance(request.gpus, int) else len(request.gpus)
+    if wanted < 0:
+        raise ConfigError(f"gpus {request.gpus} is negative", "give 0 for a CPU job, or a count, or indices")
+    if wanted > gpu_count:
+        raise ConfigError(
+            f"the job wants {wanted} GPU(s) and this agent manages {gpu_count}",
+            "ask for fewer (gpus: 0 for a CPU job), or start the agent with --gpus auto",
+        )
+    timeout = parse_duration(request.timeout, "timeout") if request.timeout is not None else None
+    project = request.project or default_project(workdir)
+    name = request.name or default_name(command)
+    for label, value in (("project", project), ("name", name)):
+        if not fmt.is_safe_id(value):
+            raise ConfigError(
+                f"{label} {value!r} cannot name a folder", "use letters, digits, '_', '-' and '.'"
+            )
+    return {
+        "command": command,
+        "shell": request.shell,
+        "project": project,
+        "name": name,
+        "tags": list(request.tags),
+        "workdir": str(workdir),
+        "env": dict(request.env),
+        "gpus": request.gpus,
+        "image": request.image,
+        "container": request.container,
+        "timeout": timeout,
+        "retry_delay": parse_duration(request.retry_delay, "retry_delay") or 0.0,
+        "retry_on_timeout": request.retry_on_timeout,
+        "requires": list(request.requires),
+    }
+
+
+def missing_project_files(project: dict[str, Any]) -> list[str]:
+    """The project's dataset and training config paths that do not exist under its workdir."""
+    workdir = Path(project["workdir"])
+    missing = []
+    for field in ("dataset", "training_config"):
+        path = project.get(field)
+        if path and (not inside(workdir, path) or not (workdir / path).exists()):
+            missing.append(f"{field} {path}")
+    return missing

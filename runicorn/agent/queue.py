@@ -1,0 +1,243 @@
+"""The persistent job queue: an SQLite database (WAL) under the storage root (docs/agent.md#states).
+
+A job's status changes only through the named :data:`TRANSITIONS`. Each is one ``UPDATE`` guarded
+by the status it leaves (``... WHERE id = ? AND status = ?``), one statement and so one
+transaction: when two actors try to move the same job (the scheduler starting it, a client
+cancelling it), exactly one wins and the other learns it from the row count.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from runicorn import format as fmt
+from runicorn.errors import ConfigError
+from runicorn.store import jobs as job_reads
+
+BUSY_TIMEOUT_MS = 10_000
+
+P, R = fmt.JOB_PENDING, fmt.JOB_RUNNING
+# name: (the statuses it leaves, the status it reaches)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "start": ((P,), R),
+    "succeed": ((R,), fmt.JOB_SUCCEEDED),
+    "fail": ((R,), fmt.JOB_FAILED),
+    "cancel_running": ((R,), fmt.JOB_CANCELLED),
+    "retry": ((R,), P),  # a failed attempt with retries left: back in the queue
+    "cancel_pending": ((P,), fmt.JOB_CANCELLED),
+    "resume": (fmt.JOB_FINAL_STATUSES, P),  # `runicorn resume`: a new attempt of an ended job
+}
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    """What the scheduler needs of a job to start or watch it."""
+
+    id: str
+    project: str
+    name: str
+    run_id: str
+    spec: dict[str, Any]
+    gpus_wanted: int
+    attempts: int
+    failures: int
+    max_retries: int
+    retry_delay_s: float
+    not_before: float
+    resume_from: str | None
+    cancel_requested: bool
+    gpu_ids: tuple[int, ...]
+    handle: dict[str, Any] | None
+
+
+_QUEUED_COLUMNS = (
+    "id, project, name, run_id, spec, gpus_wanted, attempts, failures, max_retries, retry_delay_s, "
+    "not_before, resume_from, cancel_requested, gpu_ids, handle"
+)
+
+
+def _queued(row: tuple[Any, ...]) -> QueuedJob:
+    (job_id, project, name, run_id, spec, gpus, attempts, failures, retries, delay, not_before,
+     resume_from, cancel, gpu_ids, handle) = row  # fmt: skip
+    return QueuedJob(
+        id=job_id,
+        project=project,
+        name=name,
+        run_id=run_id,
+        spec=orjson.loads(spec),
+        gpus_wanted=gpus,
+        attempts=attempts,
+        failures=failures,
+        max_retries=retries,
+        retry_delay_s=delay,
+        not_before=not_before,
+        resume_from=resume_from,
+        cancel_requested=bool(cancel),
+        gpu_ids=tuple(orjson.loads(gpu_ids)) if gpu_ids else (),
+        handle=orjson.loads(handle) if handle else None,
+    )
+
+
+def new_job_id() -> str:
+    return secrets.token_hex(6)
+
+
+class JobQueue:
+    """The queue database of one storage root; thread-safe (one connection per thread)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.path = job_reads.jobs_db_path(self.root)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        conn = self.conn()
+        conn.execute("PRAGMA journal_mode = WAL")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > fmt.JOBS_SCHEMA_VERSION:
+            raise ConfigError(
+                f"{self.path} was written by a newer Runicorn (queue version {version})",
+                "upgrade runicorn on this machine (pip install -U runicorn)",
+            )
+        conn.executescript(fmt.JOBS_SCHEMA)
+        conn.execute(f"PRAGMA user_version = {fmt.JOBS_SCHEMA_VERSION}")
+
+    def conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._local.conn = conn
+        return conn
+
+    # --- writes ----------------------------------------------------------------------------
+    def submit(
+        self,
+        spec: dict[str, Any],
+        project: str,
+        name: str,
+        gpus_wanted: int,
+        max_retries: int,
+        retry_delay_s: float,
+        resume_from: str | None,
+        now: float | None = None,
+    ) -> str:
+        """Record a new pending job; returns its id."""
+        job_id = new_job_id()
+        self.conn().execute(
+            "INSERT INTO jobs (id, status, project, name, run_id, spec, gpus_wanted, max_retries, "
+            "retry_delay_s, resume_from, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                job_id,
+                P,
+                project,
+                name,
+                fmt.new_run_id(),
+                orjson.dumps(spec).decode(),
+                gpus_wanted,
+                max_retries,
+                retry_delay_s,
+                resume_from,
+                time.time() if now is None else now,
+            ),
+        )
+        return job_id
+
+    def move(self, transition: str, job_id: str, expressions: str = "", **fields: Any) -> bool:
+        """Apply a named transition, setting ``fields`` too (and ``expressions``, SQL over the
+        row's own columns); False when the job was not in a status the transition leaves
+        (another actor won, or it never was)."""
+        leaves, reaches = TRANSITIONS[transition]
+        sets = "".join(f", {column} = ?" for column in fields) + (f", {expressions}" if expressions else "")
+        marks = ", ".join("?" * len(leaves))
+        cursor = self.conn().execute(
+            f"UPDATE jobs SET status = ?{sets} WHERE id = ? AND status IN ({marks})",
+            (reaches, *fields.values(), job_id, *leaves),
+        )
+        return cursor.rowcount == 1
+
+    def start(self, job_id: str, gpu_ids: tuple[int, ...], now: float) -> bool:
+        """pending → running, for one more attempt on ``gpu_ids``."""
+        return self.move(
+            "start",
+            job_id,
+            f"attempts = attempts + 1, first_started_at = COALESCE(first_started_at, {float(now)!r})",
+            gpu_ids=orjson.dumps(list(gpu_ids)).decode(),
+            started_at=now,
+            ended_at=None,
+            exit_code=None,
+            error=None,
+            handle=None,
+            container_id=None,
+        )
+
+    def set_handle(self, job_id: str, handle: dict[str, Any], container_id: str | None) -> bool:
+        """Where the running attempt is (not a status change: only while it runs)."""
+        cursor = self.conn().execute(
+            "UPDATE jobs SET handle = ?, container_id = ? WHERE id = ? AND status = ?",
+            (orjson.dumps(handle).decode(), container_id, job_id, R),
+        )
+        return cursor.rowcount == 1
+
+    def request_cancel(self, job_id: str) -> bool:
+        """Mark a running job to be stopped (its status changes when its attempt has ended)."""
+        cursor = self.conn().execute(
+            "UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND status = ?", (job_id, R)
+        )
+        return cursor.rowcount == 1
+
+    def create_project(self, name: str, spec: dict[str, Any], now: float | None = None) -> str:
+        project_id = new_job_id()
+        try:
+            self.conn().execute(
+                "INSERT INTO projects (id, name, spec, created_at) VALUES (?, ?, ?, ?)",
+                (project_id, name, orjson.dumps(spec).decode(), time.time() if now is None else now),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise ConfigError(
+                f"a project named {name!r} already exists", "pick another name, or submit runs to that one"
+            ) from exc
+        return project_id
+
+    # --- reads -----------------------------------------------------------------------------
+    def queued(self, status: str) -> list[QueuedJob]:
+        """The jobs in ``status`` (pending: oldest first, the order they start in)."""
+        rows = (
+            self.conn()
+            .execute(f"SELECT {_QUEUED_COLUMNS} FROM jobs WHERE status = ? ORDER BY seq", (status,))
+            .fetchall()
+        )
+        return [_queued(r) for r in rows]
+
+    def one(self, job_id: str) -> QueuedJob | None:
+        row = self.conn().execute(f"SELECT {_QUEUED_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _queued(row) if row else None
+
+    def job(self, job_id: str) -> dict[str, Any] | None:
+        return job_reads.get_job(self.conn(), job_id)
+
+    def list_jobs(self, **filters: Any) -> dict[str, Any]:
+        return job_reads.list_jobs(self.conn(), **filters)
+
+    def stats(self) -> dict[str, Any]:
+        return job_reads.job_stats(self.conn())
+
+    def project(self, id_or_name: str) -> dict[str, Any] | None:
+        return job_reads.get_project(self.conn(), id_or_name)
+
+    def projects(self) -> list[dict[str, Any]]:
+        return job_reads.list_projects(self.conn())
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

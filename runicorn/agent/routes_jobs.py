@@ -1,0 +1,117 @@
+"""``/api/jobs`` and ``/api/stats``: submit, list, show, cancel and resume jobs (docs/agent.md#api)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import JSONResponse
+
+from runicorn import format as fmt
+from runicorn.agent.job_request import JobRequest, ResumeRequest, job_spec
+from runicorn.agent.service import Agent
+from runicorn.errors import ConfigError
+from runicorn.store.run_progress import run_progress
+
+
+def submit(agent: Agent, request: JobRequest) -> dict[str, Any]:
+    """Check and queue one job (also used by a project's runs); ConfigError on a bad one."""
+    default_workdir = agent.options.workdir or agent.root.parent
+    spec = job_spec(request, agent.gpu_count, default_workdir)
+    kind = "docker" if spec["image"] or spec["container"] else "process"
+    if kind not in agent.scheduler.executors:
+        raise ConfigError(
+            f"this agent cannot run containers (no {kind} executor)",
+            "leave image/container out to run the command on the machine",
+        )
+    wanted = spec["gpus"] if isinstance(spec["gpus"], int) else len(spec["gpus"])
+    job_id = agent.queue.submit(
+        spec,
+        spec["project"],
+        spec["name"],
+        wanted,
+        request.max_retries,
+        spec["retry_delay"],
+        request.resume_from,
+    )
+    agent.scheduler.wake()
+    job = agent.queue.job(job_id)
+    assert job is not None
+    return job
+
+
+def _job_or_404(agent: Agent, job_id: str) -> dict[str, Any]:
+    job = agent.queue.job(job_id)
+    if job is None:
+        raise HTTPException(404, f"no job {job_id!r} in this agent's queue")
+    return job
+
+
+def router(agent: Agent) -> APIRouter:
+    api = APIRouter()
+
+    @api.post("/api/jobs", status_code=201)
+    def submit_job(request: JobRequest) -> dict[str, Any]:
+        return submit(agent, request)
+
+    @api.get("/api/jobs")
+    def list_jobs(
+        status: str | None = None, project: str | None = None, limit: int = 100, offset: int = 0
+    ) -> dict[str, Any]:
+        return agent.queue.list_jobs(status=status, project=project, limit=limit, offset=offset)
+
+    @api.get("/api/jobs/{job_id}")
+    def show_job(job_id: str) -> dict[str, Any]:
+        job = _job_or_404(agent, job_id)
+        run_dir = fmt.run_dir(agent.root, job["project"], job["name"], job["run_id"])
+        return {**job, **run_progress(run_dir)}
+
+    @api.post("/api/jobs/{job_id}/cancel", status_code=202)
+    def cancel_job(job_id: str) -> dict[str, Any]:
+        job = _job_or_404(agent, job_id)
+        outcome = agent.scheduler.cancel(job_id)
+        if outcome is None:
+            raise HTTPException(409, f"job {job_id} has already ended ({job['status']})")
+        return {**_job_or_404(agent, job_id), "cancel": outcome}
+
+    @api.post("/api/jobs/{job_id}/resume", status_code=202)
+    def resume_job(job_id: str, request: ResumeRequest | None = None) -> Any:
+        job = _job_or_404(agent, job_id)
+        checkpoint = request.checkpoint if request else None
+        if checkpoint is None:
+            run_dir = fmt.run_dir(agent.root, job["project"], job["name"], job["run_id"])
+            recorded = run_progress(run_dir)["checkpoints"]
+            if not recorded:
+                raise ConfigError(
+                    f"job {job_id} recorded no checkpoint (rn.log_checkpoint)",
+                    "give the checkpoint to start from: runicorn resume JOB --checkpoint PATH",
+                )
+            checkpoint = recorded[-1]["path"]
+        moved = agent.queue.move(
+            "resume",
+            job_id,
+            resume_from=checkpoint,
+            failures=0,
+            cancel_requested=0,
+            not_before=0,
+            exit_code=None,
+            error=None,
+            ended_at=None,
+        )
+        if not moved:
+            return JSONResponse(
+                {
+                    "error": f"job {job_id} is {job['status']}: only an ended job can be resumed",
+                    "status": 409,
+                    "hint": "cancel it first, or wait for it to end",
+                },
+                status_code=409,
+            )
+        agent.scheduler.wake()
+        return _job_or_404(agent, job_id)
+
+    @api.get("/api/stats")
+    def stats() -> dict[str, Any]:
+        return agent.queue.stats()
+
+    return api

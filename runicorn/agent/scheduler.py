@@ -1,0 +1,292 @@
+"""The scheduler: starts pending jobs when their GPUs and slots are free, watches the running
+ones, and moves each job through the queue's named transitions (docs/agent.md#states).
+
+It runs in one background thread of the service. :meth:`Scheduler.reconcile`, called once at
+start before that thread, is the only code that looks at jobs it did not just touch: jobs left
+``running`` by an agent that stopped are re-attached when their attempt still lives, and
+otherwise ended (and retried per their policy).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runicorn import format as fmt
+from runicorn.agent.executor import AttemptSpec, Executor, Handle, Poll
+from runicorn.agent.gpu_pool import GpuCensus, choose_gpus, cuda_env
+from runicorn.agent.queue import JobQueue, QueuedJob
+from runicorn.errors import RunicornError
+
+log = logging.getLogger("runicorn.agent")
+
+GRACE_ENV = "RUNICORN_RUN_GRACE_S"
+
+
+@dataclass(frozen=True)
+class SchedulerOptions:
+    slots_per_gpu: int = 1
+    # attempts running at once, GPU and CPU jobs together (None: the CPU count plus the GPU slots)
+    max_parallel: int | None = None
+    min_free_bytes: int = 1 << 30  # a GPU with less free memory is not free
+    grace_s: float = 10.0  # between SIGTERM and SIGKILL when a job is cancelled
+    poll_interval_s: float = 0.2
+
+
+@dataclass
+class Active:
+    """An attempt this scheduler watches."""
+
+    job_id: str
+    executor: Executor
+    handle: Handle
+    gpu_ids: tuple[int, ...]
+    stopping: bool = False
+    stopper: threading.Thread | None = field(default=None, repr=False)
+
+
+def executor_kind(spec: dict[str, object]) -> str:
+    return "docker" if spec.get("image") or spec.get("container") else "process"
+
+
+def requires_met(spec: dict[str, object]) -> bool:
+    workdir = Path(str(spec.get("workdir") or "."))
+    return all((workdir / str(p)).exists() for p in spec.get("requires") or [])  # type: ignore[attr-defined]
+
+
+def attempt_argv(storage: Path, job: QueuedJob) -> list[str]:
+    """``runicorn run`` recording the attempt into the job's run."""
+    spec = job.spec
+    argv = [sys.executable, "-m", "runicorn.cli", "run", "--storage", str(storage)]
+    argv += ["--project", job.project, "--name", job.name, "--run-id", job.run_id]
+    for tag in spec.get("tags") or []:
+        argv += ["--tag", tag]
+    argv += ["--timeout", str(spec.get("timeout") or 0)]
+    return [*argv, "--", *spec["command"]]
+
+
+class Scheduler:
+    def __init__(
+        self,
+        queue: JobQueue,
+        executors: dict[str, Executor],
+        census: GpuCensus,
+        options: SchedulerOptions,
+    ) -> None:
+        self.queue = queue
+        self.executors = executors
+        self.census = census
+        self.options = options
+        gpu_slots = len(census.indices) * options.slots_per_gpu
+        self.max_parallel = options.max_parallel or (os.cpu_count() or 1) + gpu_slots
+        self.active: dict[str, Active] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- life ------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="runicorn-agent-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop scheduling (attempts keep running: the next agent re-attaches them)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.step()
+            except Exception:  # noqa: BLE001 - one bad step must not stop the queue
+                log.exception("scheduler step failed")
+            self._wake.wait(self.options.poll_interval_s)
+
+    def step(self) -> None:
+        self._watch()
+        self._start_ready()
+
+    # --- start-up --------------------------------------------------------------------------
+    def reconcile(self) -> None:
+        """Re-attach or end the jobs an earlier agent left running."""
+        for job in self.queue.queued(fmt.JOB_RUNNING):
+            executor = self.executors.get(job.handle["kind"]) if job.handle else None
+            if job.handle is None or executor is None:
+                why = (
+                    "the agent stopped while the attempt was starting"
+                    if job.handle is None
+                    else (f"no {job.handle['kind']} executor in this agent to find the attempt")
+                )
+                self._ended(job, None, Poll("lost", detail=why))
+                continue
+            handle = Handle(job.handle["kind"], job.handle["ref"])
+            poll = executor.poll(handle)
+            if poll.state in ("running", "pending"):
+                active = Active(job.id, executor, handle, job.gpu_ids)
+                with self._lock:
+                    self.active[job.id] = active
+                log.info("re-attached job %s (%s)", job.id, handle.ref)
+                if job.cancel_requested:
+                    self._stop_attempt(active)
+            else:
+                self._ended(job, None, poll)
+
+    # --- watching --------------------------------------------------------------------------
+    def _watch(self) -> None:
+        with self._lock:
+            active = list(self.active.values())
+        for attempt in active:
+            poll = attempt.executor.poll(attempt.handle)
+            if poll.state in ("running", "pending"):
+                continue
+            job = self.queue.one(attempt.job_id)
+            with self._lock:
+                self.active.pop(attempt.job_id, None)
+            if job is not None:
+                self._ended(job, attempt, poll)
+
+    def _ended(self, job: QueuedJob, attempt: Active | None, poll: Poll) -> None:
+        now = time.time()
+        code = poll.exit_code if poll.state == "exited" else None
+        if job.cancel_requested:
+            self.queue.move("cancel_running", job.id, exit_code=code, error="cancelled", ended_at=now)
+            return
+        if code == 0:
+            self.queue.move("succeed", job.id, exit_code=0, ended_at=now)
+            return
+        error = self._describe_failure(code, poll, attempt)
+        timed_out = code == fmt.TIMEOUT_EXIT_CODE
+        may_retry = job.failures < job.max_retries and (not timed_out or job.spec.get("retry_on_timeout"))
+        fields = {"exit_code": code, "error": error, "ended_at": now}
+        if may_retry:
+            self.queue.move(
+                "retry", job.id, "failures = failures + 1", not_before=now + job.retry_delay_s, **fields
+            )
+        else:
+            self.queue.move("fail", job.id, "failures = failures + 1", **fields)
+
+    @staticmethod
+    def _describe_failure(code: int | None, poll: Poll, attempt: Active | None) -> str:
+        if poll.state == "lost":
+            return f"attempt lost: {poll.detail}"
+        if code == fmt.TIMEOUT_EXIT_CODE:
+            return f"timed out (exit code {code})"
+        error = f"exit code {code}"
+        tail = getattr(attempt.executor, "log_tail", None) if attempt else None
+        if tail is not None and attempt is not None:
+            lines = [
+                line for line in tail(attempt.handle).splitlines() if line.startswith(("error:", "hint:"))
+            ]
+            if lines:
+                error += ": " + " ".join(lines[-2:])
+        return error
+
+    # --- starting --------------------------------------------------------------------------
+    def _start_ready(self) -> None:
+        pending = self.queue.queued(fmt.JOB_PENDING)
+        if not pending:
+            return
+        now = time.time()
+        with self._lock:
+            running = len(self.active)
+            jobs_on = Counter(gpu for a in self.active.values() for gpu in a.gpu_ids)
+        views = None
+        for job in pending:
+            if running >= self.max_parallel:
+                break
+            if job.not_before > now or not requires_met(job.spec):
+                continue
+            want: int | tuple[int, ...] = job.gpus_wanted
+            if isinstance(job.spec.get("gpus"), list):
+                want = tuple(job.spec["gpus"])
+            gpu_ids: tuple[int, ...] | None = ()
+            if want:
+                views = self.census.views() if views is None else views
+                gpu_ids = choose_gpus(
+                    views, jobs_on, want, self.options.slots_per_gpu, self.options.min_free_bytes
+                )
+            if gpu_ids is None:
+                continue
+            if self._launch(job, gpu_ids, now):
+                running += 1
+                jobs_on.update(gpu_ids)
+
+    def _launch(self, job: QueuedJob, gpu_ids: tuple[int, ...], now: float) -> bool:
+        if not self.queue.start(job.id, gpu_ids, now):
+            return False  # cancelled meanwhile
+        executor = self.executors[executor_kind(job.spec)]
+        env = dict(job.spec.get("env") or {})
+        env[fmt.AGENT_JOB_ENV] = job.id
+        env[GRACE_ENV] = str(self.options.grace_s)
+        env.update(cuda_env(gpu_ids) if gpu_ids else {"CUDA_VISIBLE_DEVICES": ""})
+        if job.resume_from:
+            env[fmt.RESUME_FROM_ENV] = job.resume_from
+        spec = AttemptSpec(
+            job_id=job.id,
+            attempt=job.attempts + 1,
+            argv=attempt_argv(self.queue.root, job),
+            workdir=job.spec.get("workdir"),
+            env=env,
+            storage=str(self.queue.root),
+            gpus=gpu_ids,
+            image=job.spec.get("image"),
+            container=job.spec.get("container"),
+        )
+        try:
+            handle = executor.start(spec)
+        except RunicornError as err:
+            error = err.message + (f" ({err.hint})" if err.hint else "")
+            self.queue.move("fail", job.id, "failures = failures + 1", error=error, ended_at=time.time())
+            return False
+        self.queue.set_handle(
+            job.id, {"kind": handle.kind, "ref": handle.ref}, handle.ref.get("container_id")
+        )
+        active = Active(job.id, executor, handle, gpu_ids)
+        with self._lock:
+            self.active[job.id] = active
+        current = self.queue.one(job.id)
+        if current is not None and current.cancel_requested:  # cancelled while it started
+            self._stop_attempt(active)
+        return True
+
+    # --- cancelling ------------------------------------------------------------------------
+    def cancel(self, job_id: str) -> str | None:
+        """Cancel a job: ``"cancelled"`` (it was pending: it never starts), ``"cancelling"``
+        (its attempt is being stopped), or None when it has already ended or does not exist."""
+        if self.queue.move("cancel_pending", job_id, error="cancelled", ended_at=time.time()):
+            return fmt.JOB_CANCELLED
+        if not self.queue.request_cancel(job_id):
+            return None
+        with self._lock:
+            active = self.active.get(job_id)
+        if active is not None:
+            self._stop_attempt(active)
+        return "cancelling"
+
+    def _stop_attempt(self, active: Active) -> None:
+        with self._lock:
+            if active.stopping:
+                return
+            active.stopping = True
+
+        def stop() -> None:
+            try:
+                active.executor.cancel(active.handle, self.options.grace_s)
+            finally:
+                self.wake()
+
+        active.stopper = threading.Thread(target=stop, name=f"runicorn-cancel-{active.job_id}", daemon=True)
+        active.stopper.start()

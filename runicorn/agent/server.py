@@ -1,0 +1,69 @@
+"""``runicorn agent``: serves :func:`create_agent_app` with uvicorn (docs/agent.md, docs/cli.md#agent).
+
+Takes the root's agent lock first (a second agent on the same root is refused), reconciles the
+jobs an earlier agent left running, then binds like the viewer: 127.0.0.1 by default, a token
+required (given, or a random one printed at start) on any other address. Ctrl-C and SIGTERM stop
+the service; running attempts go on and the next agent re-attaches them.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+from runicorn.agent.app import create_agent_app
+from runicorn.agent.service import Agent, AgentOptions
+from runicorn.settings import Settings
+from runicorn.viewer.origin import OriginRule
+from runicorn.viewer.server import GRACEFUL_SHUTDOWN_S, bind, check_port, is_loopback, needed_token
+
+DEFAULT_PORT = 8100
+
+
+def serve(
+    settings: Settings,
+    options: AgentOptions,
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    token: str | None = None,
+    cors_origins: Sequence[str] = (),
+    nvml: ModuleType | Any | None = None,
+) -> int:
+    import uvicorn
+
+    check_port(port)
+    OriginRule(cors_origins)  # a bad --cors-origin is refused before anything starts
+    token = needed_token(host, token)
+    agent = Agent.open(settings.storage, options, nvml=nvml)
+    try:
+        app = create_agent_app(agent, token=token, cors_origins=cors_origins)
+        sock = bind(host, port)
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        print(f"Runicorn agent: http://{shown}:{bound}/", flush=True)
+        if token and not is_loopback(host):
+            print(f"token          : {token} (send it as 'Authorization: Bearer <token>')", flush=True)
+        print(f"storage root   : {agent.root}", flush=True)
+        gpus = ", ".join(map(str, agent.census.indices)) or "none"
+        print(f"GPUs           : {gpus}", flush=True)
+        pending = agent.queue.stats()["counts"]
+        print(f"queue          : {pending['running']} running, {pending['pending']} pending", flush=True)
+        print("press Ctrl-C to stop (running jobs go on; the next agent re-attaches them)", flush=True)
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,  # type: ignore[arg-type]
+            server_header=False,
+        )
+        logging.getLogger("runicorn.agent").setLevel(logging.INFO)
+        try:
+            uvicorn.Server(config).run(sockets=[sock])
+        finally:
+            sock.close()
+    finally:
+        agent.close()
+    print("agent stopped", file=sys.stderr, flush=True)
+    return 0

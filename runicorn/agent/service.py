@@ -1,0 +1,82 @@
+"""One job service over one storage root: its lock, queue, GPUs, executors and scheduler.
+
+:meth:`Agent.open` takes the root's agent lock (a second agent is refused), opens the queue and
+reconciles what an earlier agent left running; :meth:`Agent.start` starts the scheduler thread;
+:meth:`Agent.close` stops it (attempts keep running, for the next agent to re-attach) and lets
+the lock go. The web service (:mod:`.app`) and tests use this; the CLI serves it (:mod:`.server`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from runicorn.agent.agent_lock import AgentLock
+from runicorn.agent.executor import Executor
+from runicorn.agent.gpu_pool import GpuCensus
+from runicorn.agent.queue import JobQueue
+from runicorn.agent.scheduler import Scheduler, SchedulerOptions
+
+
+@dataclass(frozen=True)
+class AgentOptions:
+    gpus: str = "auto"  # auto | none | 0,1
+    scheduler: SchedulerOptions = SchedulerOptions()
+    workdir: Path | None = None  # a job's workdir when it names none (default: the agent's cwd)
+
+
+class Agent:
+    def __init__(
+        self,
+        root: Path,
+        lock: AgentLock,
+        queue: JobQueue,
+        census: GpuCensus,
+        scheduler: Scheduler,
+        options: AgentOptions,
+    ) -> None:
+        self.root = root
+        self.lock = lock
+        self.queue = queue
+        self.census = census
+        self.scheduler = scheduler
+        self.options = options
+
+    @classmethod
+    def open(
+        cls,
+        root: Path,
+        options: AgentOptions | None = None,
+        nvml: ModuleType | Any | None = None,
+        executors: dict[str, Executor] | None = None,
+    ) -> Agent:
+        from runicorn.agent.executors import available_executors
+
+        options = options or AgentOptions()
+        root = Path(root).absolute()
+        lock = AgentLock(root)
+        lock.acquire()
+        try:
+            queue = JobQueue(root)
+            census = GpuCensus(nvml, options.gpus)
+            scheduler = Scheduler(queue, executors or available_executors(), census, options.scheduler)
+            scheduler.reconcile()
+        except BaseException:
+            lock.release()
+            raise
+        return cls(root, lock, queue, census, scheduler, options)
+
+    @property
+    def gpu_count(self) -> int:
+        return len(self.census.indices)
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def close(self) -> None:
+        self.scheduler.stop()
+        self.census.close()
+        self.queue.close()
+        self.lock.release()

@@ -1,0 +1,112 @@
+"""A real job agent (``Agent`` + ``create_agent_app`` on uvicorn, 127.0.0.1, ephemeral port) in a
+thread, for tests, and :func:`wait_for`, which polls its API until a condition holds.
+
+``live_agent(root, nvml=..., **scheduler_options) -> LiveAgent`` starts one; every agent a test
+started is stopped when the test ends (running attempts are stopped too).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from runicorn.agent.app import create_agent_app
+from runicorn.agent.executor import Handle
+from runicorn.agent.scheduler import SchedulerOptions
+from runicorn.agent.service import Agent, AgentOptions
+
+START_TIMEOUT_S = 20.0
+
+
+def wait_for(check: Callable[[], Any], timeout_s: float = 30.0, what: str = "condition") -> Any:
+    """Poll ``check`` until it returns something truthy; fail the test after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}; last: {last!r}")
+
+
+class LiveAgent:
+    def __init__(self, root: Path, nvml: Any, token: str | None, cors: tuple[str, ...], **sched: Any) -> None:
+        sched.setdefault("poll_interval_s", 0.05)
+        sched.setdefault("grace_s", 2.0)
+        options = AgentOptions(
+            gpus="auto" if nvml is not None else "none", scheduler=SchedulerOptions(**sched)
+        )
+        self.agent = Agent.open(root, options, nvml=nvml)
+        self.app = create_agent_app(self.agent, token=token, cors_origins=cors)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="live-agent", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"agent did not start: {self.error!r}")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.http = httpx.Client(base_url=self.url, timeout=30)
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except BaseException as exc:  # noqa: BLE001 - reported by the fixture
+            self.error = exc
+
+    def submit(self, **job: Any) -> dict[str, Any]:
+        answer = self.http.post("/api/jobs", json=job)
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        return self.http.get(f"/api/jobs/{job_id}").json()
+
+    def wait_status(self, job_id: str, *statuses: str, timeout_s: float = 30.0) -> dict[str, Any]:
+        return wait_for(
+            lambda: (j := self.job(job_id))["status"] in statuses and j,
+            timeout_s,
+            f"job {job_id} to be {' or '.join(statuses)}",
+        )
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        scheduler = self.agent.scheduler
+        for active in list(scheduler.active.values()):  # leave no process behind
+            active.executor.cancel(Handle(active.handle.kind, active.handle.ref), 1.0)
+            active.executor.poll(active.handle)
+        if hasattr(self, "http"):
+            self.http.close()
+        self.agent.close()
+
+
+@pytest.fixture
+def live_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., LiveAgent]]:
+    monkeypatch.setenv("RUNICORN_CONFIG_FILE", str(tmp_path / "no-user-config.json"))
+    monkeypatch.setenv("RUNICORN_SYSTEM_INTERVAL_S", "60")
+    started: list[LiveAgent] = []
+
+    def start(
+        root: Path, nvml: Any = None, token: str | None = None, cors: tuple[str, ...] = (), **sched: Any
+    ) -> LiveAgent:
+        agent = LiveAgent(Path(root), nvml, token, cors, **sched)
+        started.append(agent)
+        return agent
+
+    yield start
+    for agent in started:
+        agent.stop()

@@ -1,0 +1,130 @@
+"""``runicorn agent`` and its client commands as real processes: a second agent on the same root
+is refused, ``kill -9`` of the agent loses no job and runs none twice (docs/agent.md#reconcile)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from agent_server import wait_for
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "RUNICORN_CONFIG_FILE": str(tmp_path / "no-user-config.json"),
+        "RUNICORN_SYSTEM_INTERVAL_S": "60",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def start_agent(tmp_path: Path, store: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    argv = [sys.executable, "-m", "runicorn.cli", "agent", "--storage", str(store), "--port", "0"]
+    agent = subprocess.Popen(
+        [*argv, "--gpus", "none", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_env(tmp_path),
+    )
+    assert agent.stdout is not None
+    first = agent.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:\d+", first)
+    if match is None:
+        agent.kill()
+        pytest.fail(f"agent did not start: {first}{agent.communicate()[0]}")
+    return agent, match.group(0)
+
+
+def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "runicorn.cli", *args],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=60,
+    )
+
+
+def test_kill_9_of_the_agent_loses_no_job_and_runs_none_twice(tmp_path: Path) -> None:
+    store, work = tmp_path / "store", tmp_path / "work"
+    work.mkdir()
+    agent, url = start_agent(tmp_path, store, "--max-parallel", "2")
+    try:
+        second = cli(tmp_path, "agent", "--storage", str(store), "--port", "0", "--gpus", "none")
+        assert second.returncode == 1
+        assert "another agent" in second.stderr and "hint:" in second.stderr
+        script = 'echo "$N" >> ../ran.txt; while [ ! -e release ]; do sleep 0.05; done'
+        ids = []
+        for n in range(3):
+            out = cli(
+                tmp_path,
+                "submit",
+                "--agent",
+                url,
+                "--workdir",
+                str(work),
+                "--env",
+                f"N={n}",
+                "--",
+                "sh",
+                "-c",
+                script,
+            )
+            assert out.returncode == 0, out.stderr
+            ids.append(out.stdout.split()[0])
+        ran = tmp_path / "ran.txt"
+        wait_for(lambda: ran.exists() and len(ran.read_text().split()) == 2, what="two jobs running")
+        agent.send_signal(signal.SIGKILL)
+        agent.wait()
+        agent.stdout.close()  # type: ignore[union-attr]
+        agent, url = start_agent(tmp_path, store, "--max-parallel", "2")
+        listed = cli(tmp_path, "jobs", "--agent", url)
+        assert listed.returncode == 0
+        assert sorted(re.findall(r"\b(running|pending)\b", listed.stdout)) == [
+            "pending",
+            "running",
+            "running",
+        ]
+        (work / "release").touch()
+        with httpx.Client(base_url=url) as http:
+            for job_id in ids:
+                wait_for(
+                    lambda j=job_id: http.get(f"/api/jobs/{j}").json()["status"] == "succeeded", what=job_id
+                )
+                assert http.get(f"/api/jobs/{job_id}").json()["attempts"] == 1
+        assert sorted(ran.read_text().split()) == ["0", "1", "2"]  # each job ran exactly once
+    finally:
+        agent.terminate()
+        agent.communicate(timeout=20)
+
+
+def test_cli_cancels_and_refuses_with_the_agents_words(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    agent, url = start_agent(tmp_path, store)
+    try:
+        out = cli(tmp_path, "submit", "--agent", url, "--requires", "never", "--name", "waits", "--", "true")
+        job_id = out.stdout.split()[0]
+        assert " pending " in out.stdout
+        cancelled = cli(tmp_path, "cancel", job_id, "--agent", url)
+        assert cancelled.returncode == 0 and "cancelled" in cancelled.stdout
+        again = cli(tmp_path, "cancel", job_id, "--agent", url)
+        assert again.returncode == 1 and "already ended (cancelled)" in again.stderr
+        resumed = cli(tmp_path, "resume", job_id, "--agent", url)
+        assert resumed.returncode == 1 and "hint: give the checkpoint" in resumed.stderr
+        listed = cli(tmp_path, "jobs", "--agent", url, "--status", "cancelled")
+        assert job_id in listed.stdout and "waits" in listed.stdout
+        gone = cli(tmp_path, "jobs", "--agent", "http://127.0.0.1:9")
+        assert gone.returncode == 1 and "cannot reach the agent" in gone.stderr
+    finally:
+        agent.terminate()
+        agent.communicate(timeout=20)
