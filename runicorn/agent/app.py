@@ -1,9 +1,9 @@
 """``create_agent_app(agent)``: the job service's FastAPI app (docs/agent.md#api).
 
-Separate from the read-only viewer, with the same guard in front (runicorn/viewer/access.py):
+Separate from the read-only viewer, with the same guard in front (runicorn/gate/access.py):
 off loopback every request needs the token, and every request that changes something must come
-from no web page or an allowed one (the origin rule, runicorn/viewer/origin.py). Errors have the
-API's one shape (runicorn/viewer/error_shape.py). The scheduler thread runs for the app's life.
+from no web page or an allowed one (the origin rule, runicorn/gate/origin.py). Errors have the
+API's one shape (runicorn/gate/error_shape.py). The scheduler thread runs for the app's life.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from runicorn.agent import routes_jobs, routes_projects
 from runicorn.agent.service import Agent
-from runicorn.viewer.access import AccessGate
-from runicorn.viewer.error_shape import install_error_handlers
-from runicorn.viewer.origin import OriginRule
-from runicorn.viewer.security_headers import SecurityHeaders
+from runicorn.gate.access import AccessGate
+from runicorn.gate.error_shape import install_error_handlers
+from runicorn.gate.origin import OriginRule
+from runicorn.gate.security_headers import SecurityHeaders
 
 
 def create_agent_app(agent: Agent, *, token: str | None = None, cors_origins: Sequence[str] = ()) -> FastAPI:

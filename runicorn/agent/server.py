@@ -16,9 +16,9 @@ from typing import Any
 
 from runicorn.agent.app import create_agent_app
 from runicorn.agent.service import Agent, AgentOptions
+from runicorn.gate.listen import GRACEFUL_SHUTDOWN_S, bind, check_port, is_loopback, needed_token
+from runicorn.gate.origin import OriginRule
 from runicorn.settings import Settings
-from runicorn.viewer.origin import OriginRule
-from runicorn.viewer.server import GRACEFUL_SHUTDOWN_S, bind, check_port, is_loopback, needed_token
 
 DEFAULT_PORT = 8100
 

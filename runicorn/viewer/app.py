@@ -17,6 +17,10 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
+from runicorn.gate.access import AccessGate
+from runicorn.gate.error_shape import install_error_handlers
+from runicorn.gate.origin import OriginRule
+from runicorn.gate.security_headers import SecurityHeaders
 from runicorn.settings import Settings
 from runicorn.store import StoreReader
 from runicorn.store.decode_pool import default_workers
@@ -33,11 +37,7 @@ from runicorn.viewer import (
     routes_ssh,
     routes_sweeps,
 )
-from runicorn.viewer.access import AccessGate
 from runicorn.viewer.api_reference import add_api_reference
-from runicorn.viewer.error_shape import install_error_handlers
-from runicorn.viewer.origin import OriginRule
-from runicorn.viewer.security_headers import SecurityHeaders
 from runicorn.viewer.web_ui import DEFAULT_WEB_DIST, add_web_ui
 
 LOG_POLL_INTERVAL_S = 0.2

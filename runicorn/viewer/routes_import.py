@@ -23,8 +23,8 @@ from starlette.concurrency import run_in_threadpool
 from runicorn import archive
 from runicorn import format as fmt
 from runicorn.errors import ArchiveError, RunicornError
+from runicorn.gate.error_shape import runicorn_error_response
 from runicorn.settings import Settings
-from runicorn.viewer.error_shape import runicorn_error_response
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks

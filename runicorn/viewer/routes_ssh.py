@@ -19,9 +19,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from runicorn.errors import ConfigError, HostKeyChanged, HostKeyUnknown, RunicornError
+from runicorn.gate.error_shape import runicorn_error_response
 from runicorn.remote.registry import Registry
 from runicorn.settings import Settings
-from runicorn.viewer.error_shape import runicorn_error_response
 
 if TYPE_CHECKING:
     from runicorn.remote.tasks import MirrorTasks

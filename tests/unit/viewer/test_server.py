@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from runicorn.errors import ConfigError
-from runicorn.viewer.server import bind, is_loopback, needed_token, viewer_url
+from runicorn.gate.listen import bind, is_loopback, needed_token
+from runicorn.viewer.server import viewer_url
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])

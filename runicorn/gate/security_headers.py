@@ -14,7 +14,7 @@ a policy without ``frame-ancestors`` gets it added.
 
 from __future__ import annotations
 
-from runicorn.viewer.access import ASGIApp, Message, Receive, Scope, Send
+from runicorn.gate.access import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runicorn.errors import ConfigError
-from runicorn.viewer.origin import OriginRule, normalize_origin, own_origin
+from runicorn.gate.origin import OriginRule, normalize_origin, own_origin
 
 
 @pytest.mark.parametrize(

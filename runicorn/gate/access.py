@@ -31,8 +31,8 @@ from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from starlette.responses import HTMLResponse
 
-from runicorn.viewer.error_shape import error_response
-from runicorn.viewer.origin import SAFE_METHODS, OriginRule, own_origin
+from runicorn.gate.error_shape import error_response
+from runicorn.gate.origin import SAFE_METHODS, OriginRule, own_origin
 
 TOKEN_COOKIE = "runicorn_token"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runicorn.viewer.access import AccessGate, _host_name
+from runicorn.gate.access import AccessGate, _host_name
 
 
 @pytest.mark.parametrize(
