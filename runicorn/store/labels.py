@@ -13,11 +13,10 @@ Labels depend on which runs are listed together: they are computed over the runs
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from runicorn.store.generation_cache import GenerationCache
 from runicorn.store.run_fields import MISSING, cell, flat_config
 from runicorn.store.run_info import RunInfo
 
@@ -102,26 +101,9 @@ class LabelCache:
     """The labels of the latest few sets of runs, for one index generation. Thread-safe."""
 
     def __init__(self, max_sets: int = 8) -> None:
-        self.max_sets = max_sets
-        self._lock = threading.Lock()
-        self._generation = -1
-        self._sets: OrderedDict[frozenset[str], dict[str, str]] = OrderedDict()
+        self._cache: GenerationCache[dict[str, str]] = GenerationCache(max_sets)
 
     def labels(self, runs: Sequence[RunInfo], generation: int) -> dict[str, str]:
         """The labels of ``runs`` (computed, or kept from an earlier call at ``generation``)."""
         keys = frozenset(r.key for r in runs)
-        with self._lock:
-            if generation != self._generation:
-                self._sets.clear()
-                self._generation = generation
-            found = self._sets.get(keys)
-            if found is not None:
-                self._sets.move_to_end(keys)
-                return found
-        labels = run_labels(runs)
-        with self._lock:
-            if generation == self._generation:
-                self._sets[keys] = labels
-                while len(self._sets) > self.max_sets:
-                    self._sets.popitem(last=False)
-        return labels
+        return self._cache.get(generation, keys, lambda: run_labels(runs))

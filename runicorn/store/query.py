@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Union
 
 from runicorn.errors import QueryError
 
@@ -55,7 +55,7 @@ KEYWORDS = ("and", "or", "not", "in", "contains", "exists", "true", "false", "nu
 EXAMPLE = 'config.lr < 0.01 and summary.val/acc > 0.9 and tags contains "baseline"'
 FIELD_HINT = "fields: config.<key>, summary.<key>, " + ", ".join(FIELDS) + f"; e.g. {EXAMPLE}"
 
-Literal = Union[int, float, str, bool, None]
+Literal = int | float | str | bool | None
 
 # Constant patterns, applied to the query text (never built from it). Both are linear.
 _WORD = re.compile(r"[^\W\d][\w./:\-]*")
@@ -111,7 +111,7 @@ class Any_:
     operands: tuple[Node, ...]
 
 
-Node = Union[Compare, InList, Exists, Not, All, Any_]
+Node = Compare | InList | Exists | Not | All | Any_
 
 
 @dataclass(frozen=True)
@@ -126,10 +126,10 @@ def _error(what: str, column: int, hint: str | None = None) -> QueryError:
     return QueryError(f"{what} at column {column}", column, hint or f"a query looks like: {EXAMPLE}")
 
 
-def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text``, ending with an ``end`` token; QueryError for a character that
-    starts no token, or a string without its closing quote."""
-    tokens: list[Token] = []
+def tokenize(text: str) -> Iterator[Token]:
+    """The tokens of ``text`` one by one, ending with an ``end`` token; QueryError, when reached,
+    for a character that starts no token or a string without its closing quote (so an error
+    is reported where reading the query from the left first goes wrong)."""
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -138,16 +138,16 @@ def tokenize(text: str) -> list[Token]:
             continue
         col = i + 1
         if c in "\"'":
-            value, i = _string(text, i)
-            tokens.append(Token("string", value, value, col))
+            text_value, i = _string(text, i)
+            yield Token("string", text_value, text_value, col)
             continue
         two = text[i : i + 2]
         if two in ("==", "!=", "<=", ">="):
-            tokens.append(Token("op", two, None, col))
+            yield Token("op", two, None, col)
             i += 2
             continue
         if c in "<>()[],":
-            tokens.append(Token("op", c, None, col))
+            yield Token("op", c, None, col)
             i += 1
             continue
         if c == "=":
@@ -159,7 +159,7 @@ def tokenize(text: str) -> list[Token]:
                 raise _error(f"{text[i : end + 1]!r} is not a number", col)
             number = m.group()
             value: Literal = float(number) if any(ch in number for ch in ".eE") else int(number)
-            tokens.append(Token("number", number, value, col))
+            yield Token("number", number, value, col)
             i = end
             continue
         m = _WORD.match(text, i)
@@ -167,15 +167,14 @@ def tokenize(text: str) -> list[Token]:
             word = m.group()
             lowered = word.lower()
             if lowered in KEYWORDS:
-                tokens.append(Token("word", lowered, None, col))
+                yield Token("word", lowered, None, col)
             else:
-                tokens.append(Token("word", word, None, col))
+                yield Token("word", word, None, col)
             i = m.end()
             continue
         shown = repr(c) if c.isprintable() else f"U+{ord(c):04X}"
         raise _error(f"unexpected character {shown}", col)
-    tokens.append(Token("end", "", None, n + 1))
-    return tokens
+    yield Token("end", "", None, n + 1)
 
 
 def _string(text: str, start: int) -> tuple[str, int]:
@@ -209,13 +208,16 @@ def check_field(word: str, column: int = 1) -> str:
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
+    def __init__(self, tokens: Iterator[Token]) -> None:
+        self.source = tokens
+        self.tokens: list[Token] = []
         self.i = 0
         self.depth = 0
 
     @property
     def tok(self) -> Token:
+        while len(self.tokens) <= self.i:  # tokens are read as the parser gets to them
+            self.tokens.append(next(self.source))
         return self.tokens[self.i]
 
     def is_word(self, word: str) -> bool:
@@ -351,10 +353,9 @@ def parse(text: str) -> Node:
         raise _error(
             f"the query is {len(text)} characters long, more than {MAX_QUERY_CHARS}", MAX_QUERY_CHARS + 1
         )
-    tokens = tokenize(text)
-    if len(tokens) == 1:
+    if not text.strip(_SPACE):
         raise _error("the query is empty", 1)
-    return _Parser(tokens).query()
+    return _Parser(tokenize(text)).query()
 
 
 _QUERY_MARKS = set("=!<>()[]")

@@ -72,15 +72,15 @@ def run_filter(q: str | None) -> CompiledQuery | None:
     otherwise, when it looks like no query (:func:`~runicorn.store.query.looks_like_query`),
     a case-insensitive substring search over key, id, project, name, alias, tags and notes.
     Raises QueryError for a text that looks like a query but does not parse."""
-    text = (q or "").strip()
-    if not text:
+    text = q or ""
+    if not text.strip():
         return None
     try:
-        return compile_query(text)
+        return compile_query(text)  # as given: error columns count from its first character
     except QueryError:
         if looks_like_query(text):
             raise
-    needle = text.lower()
+    needle = text.strip().lower()
     return CompiledQuery(text, lambda run, ctx: needle in search_text(run), frozenset())
 
 

@@ -478,6 +478,25 @@ class RunIndex:
             matches = _sorted(matches, sort, descending, ctx)
             return RunPage(len(matches), offset, limit, matches[offset:end], matches)
 
+    def select(
+        self,
+        project: str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        tag: str | None = None,
+        q: str | None = None,
+        sort: str = "created",
+        descending: bool = True,
+    ) -> list[RunInfo]:
+        """Every run matching the filters (as :meth:`query`), sorted, after the first scan."""
+        check_sort_field(sort)
+        compiled = run_filter(q)
+        with self.hold_scans():
+            now = time.time()
+            matches = self._select(self.runs(), project, name, status, tag, compiled, now)
+            ctx = FieldContext(now, self.labels(matches) if sort == "label" else {})
+            return _sorted(matches, sort, descending, ctx)
+
     def _select(
         self,
         runs: list[RunInfo],
