@@ -22,8 +22,8 @@ Keywords are case-insensitive. A query longer than :data:`MAX_QUERY_CHARS` or ne
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from runicorn.errors import QueryError

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from runicorn.errors import QueryError
 from runicorn.store.run_fields import MISSING, FieldContext, cell, flat_config, flat_summary, getter
 from runicorn.store.run_info import RunInfo
 
@@ -17,13 +18,16 @@ MAX_COLUMNS = 200
 
 
 def parse_columns(text: str | None) -> list[str]:
-    """``"config.lr, summary.val/acc"`` -> the field names, each checked (QueryError for one that
-    is not a field, ValueError past MAX_COLUMNS)."""
+    """``"config.lr, summary.val/acc"`` -> the field names, each checked (QueryError, with column
+    0, for one that is not a field; ValueError past MAX_COLUMNS)."""
     names = list(dict.fromkeys(p.strip() for p in (text or "").split(",") if p.strip()))
     if len(names) > MAX_COLUMNS:
         raise ValueError(f"at most {MAX_COLUMNS} columns at once, got {len(names)}")
     for name in names:
-        getter(name)
+        try:
+            getter(name)
+        except QueryError as err:
+            raise QueryError(f"{name!r} is not a field (in the columns)", 0, err.hint) from None
     return names
 
 
