@@ -45,6 +45,7 @@ def router(reader: StoreReader) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["research"])
     index = reader.index
     stats_cache: GenerationCache[list[dict[str, Any]]] = GenerationCache(8)
+    values_cache: GenerationCache[dict[str, list[Any]]] = GenerationCache(8)
 
     def select(f: RunFilter, sort: str = "created", descending: bool = True) -> list[RunInfo]:
         return index.select(f.project, f.name, f.status, f.tag, f.q, sort, descending)
@@ -70,7 +71,15 @@ def router(reader: StoreReader) -> APIRouter:
         runs = select(f, sort, order == "desc")
         labels = index.labels(runs)
         shown = runs[:limit]
-        values = column_values(shown, names, FieldContext(time.time(), labels))
+
+        def compute() -> dict[str, list[Any]]:
+            return column_values(shown, names, FieldContext(time.time(), labels))
+
+        if all(n.startswith(("config.", "summary.")) for n in names):  # they depend on the files only
+            cache_key = (tuple(r.key for r in shown), tuple(names))
+            values = values_cache.get(index.generation, cache_key, compute)
+        else:
+            values = compute()
         return _json(
             {
                 "total": len(runs),
