@@ -278,6 +278,18 @@ def _add_ls(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--name", metavar="N", help="only runs of experiment name N")
     p.add_argument("--status", choices=fmt.ALL_STATUSES, help="only runs with this status")
     p.add_argument("--tag", metavar="T", help="only runs tagged T")
+    p.add_argument(
+        "-q",
+        "--query",
+        metavar="QUERY",
+        help="only runs matching QUERY, e.g. 'config.lr < 0.01 and summary.val/acc > 0.9' "
+        "(plain words: a text search); see docs/viewer.md#queries",
+    )
+    p.add_argument(
+        "--columns",
+        metavar="FIELDS",
+        help="comma-separated fields to show as extra columns, e.g. config.lr,summary.val/acc",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON array (times in unix seconds)")
     p.set_defaults(handler=_run_ls)
 
@@ -288,17 +300,28 @@ def _run_ls(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from runicorn import runs_admin, settings
+    from runicorn.errors import QueryError
     from runicorn.runs_admin.run_table import rich_table
+    from runicorn.store.run_columns import parse_columns
 
     root = settings.resolve(storage=args.storage).storage
     index = runs_admin.open_index(root)
-    rows = runs_admin.list_rows(index, args.project, args.name, args.status, args.tag)
+    try:
+        columns = parse_columns(args.columns)
+        rows = runs_admin.list_rows(
+            index, args.project, args.name, args.status, args.tag, args.query, args.columns
+        )
+    except QueryError as err:
+        _print_query_error(err, args.query if err.column else None)
+        return 2
     if args.json:
         print(json.dumps([row.as_json() for row in rows], indent=2))
         return 0
     if not rows:
         filters = [
-            f"--{f} {getattr(args, f)}" for f in ("project", "name", "status", "tag") if getattr(args, f)
+            f"--{f} {getattr(args, f)}"
+            for f in ("project", "name", "status", "tag", "query")
+            if getattr(args, f)
         ]
         if filters:
             print(f"no runs match {' '.join(filters)} under {root}")
@@ -309,10 +332,21 @@ def _run_ls(args: argparse.Namespace) -> int:
         return 0
     console = Console()
     if console.is_terminal:
-        console.print(rich_table(rows))
+        console.print(rich_table(rows, columns))
     else:
-        print(runs_admin.plain_table(rows))
+        print(runs_admin.plain_table(rows, columns))
     return 0
+
+
+def _print_query_error(err: RunicornError, query: str | None) -> None:
+    """``error: ... at column N``, the query with a caret under that column, then the hint."""
+    print(f"error: {err.message}", file=sys.stderr)
+    column = getattr(err, "column", 0)
+    if query is not None and "\n" not in query and len(query) <= 200:
+        print(f"  {query}", file=sys.stderr)
+        print("  " + " " * (column - 1) + "^", file=sys.stderr)
+    if err.hint:
+        print(f"hint: {err.hint}", file=sys.stderr)
 
 
 def _add_tag(sub: argparse._SubParsersAction) -> None:

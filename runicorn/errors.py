@@ -49,3 +49,12 @@ class ArtifactError(RunicornError):
 
 class ArchiveError(RunicornError):
     """An archive was rejected (unsafe, corrupt, too big) or could not be written."""
+
+
+class QueryError(RunicornError):
+    """A run query (``?q=``, ``runicorn ls -q``) that does not parse: ``column`` is the 1-based
+    position in the query where it went wrong (the message ends with ``at column N``)."""
+
+    def __init__(self, message: str, column: int, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.column = column

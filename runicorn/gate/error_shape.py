@@ -3,7 +3,8 @@
 :func:`install_error_handlers` registers the handlers that turn every failure into that shape:
 unknown routes and wrong methods (Starlette's HTTPException), invalid query parameters (422),
 unknown runs (:class:`~runicorn.errors.RunNotFound`, 404), bad arguments the store rejects
-(``ValueError``, 400), and anything unexpected (500, logged, never a traceback to the client).
+(``ValueError``, 400; a query that does not parse adds its ``column``), and anything
+unexpected (500, logged, never a traceback to the client).
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from runicorn.errors import RunicornError, RunNotFound
+from runicorn.errors import QueryError, RunicornError, RunNotFound
 
 log = logging.getLogger("runicorn.viewer")
 
 
-def error_response(message: str, status: int, hint: str | None = None) -> JSONResponse:
+def error_response(message: str, status: int, hint: str | None = None, **extra: Any) -> JSONResponse:
+    """The one shape; ``extra`` adds fields (a query error's ``column``)."""
     body: dict[str, Any] = {"error": message, "status": status}
     if hint:
         body["hint"] = hint
+    body.update(extra)
     return JSONResponse(body, status_code=status)
 
 
@@ -64,6 +67,10 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RunicornError)
         return runicorn_error_response(exc, 400)
 
+    async def query_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, QueryError)
+        return error_response(exc.message, 400, exc.hint, column=exc.column)
+
     async def bad_argument(request: Request, exc: Exception) -> JSONResponse:
         return error_response(str(exc) or "bad argument", 400)
 
@@ -75,5 +82,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(RunNotFound, run_not_found)
     app.add_exception_handler(RunicornError, runicorn_error)
+    app.add_exception_handler(QueryError, query_error)
     app.add_exception_handler(ValueError, bad_argument)
     app.add_exception_handler(Exception, unexpected)

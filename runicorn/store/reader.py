@@ -10,7 +10,8 @@ bad argument (the viewer turns these into 404 and 400). It never writes under ``
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,11 @@ from runicorn.store.cache import SeriesCache
 from runicorn.store.compare import compare_runs
 from runicorn.store.csv_export import metrics_csv
 from runicorn.store.decode_pool import DecodePool
+from runicorn.store.grouped import MAX_GROUPED_RUNS, group_runs, grouped_metric
 from runicorn.store.line_ends import LineEnds
 from runicorn.store.media import media_files, media_path
 from runicorn.store.media_records import MediaRecordsCache, histograms
+from runicorn.store.run_fields import FieldContext
 from runicorn.store.run_files import is_run_file, read_run_file
 from runicorn.store.scan import RunIndex, RunInfo
 from runicorn.store.series import RunSeries
@@ -142,6 +145,26 @@ class StoreReader:
         with self.index.hold_scans():  # downsampling many runs is heavy
             out = {m: compare_runs(found, m, x=x, max_points=max_points)["runs"] for m in metrics}
         return {"x": x, "ids": list(found), "missing": missing, "metrics": out}
+
+    def grouped_metric(
+        self,
+        runs: Sequence[RunInfo],
+        by: str,
+        key: str,
+        x: str = "step",
+        band: str = "minmax",
+        max_points: int = 1000,
+    ) -> dict[str, Any]:
+        """Metric ``key`` of ``runs`` grouped by field ``by`` (see :mod:`runicorn.store.grouped`):
+        at most ``MAX_GROUPED_RUNS`` runs (the first ones), each read through the series cache.
+        Adds ``by``, ``runs_total`` and ``truncated``."""
+        used = list(runs[:MAX_GROUPED_RUNS])
+        groups = group_runs(used, by, FieldContext(time.time(), self.index.labels(runs)))
+        with self.index.hold_scans():  # reading and aligning many runs is heavy
+            answer = grouped_metric(
+                groups, lambda run: self.series_cache.get(run.path), key, x, band, max_points
+            )
+        return {"by": by, **answer, "runs_total": len(runs), "truncated": len(runs) > len(used)}
 
     def logs_path(self, key: str) -> Path:
         """The run's ``logs.txt`` (may not exist yet): for a :class:`~runicorn.store.tail.Tail`."""

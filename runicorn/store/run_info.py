@@ -37,6 +37,8 @@ class RunInfo:
     _stamps: dict[str, FileStamp | None] = field(default_factory=dict, repr=False)
     _dir_mtime_ns: int = field(default=-1, repr=False)
     _created_at: float | None = field(default=None, repr=False)
+    # (the config / summary dict, its nested keys flattened), see runicorn.store.run_fields
+    _flat: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     @property
     def warnings(self) -> list[str]:
@@ -153,6 +155,7 @@ class RunPage:
     offset: int
     limit: int | None
     runs: list[RunInfo]
+    matched: list[RunInfo] | None = None  # every matching run in order (None: not known yet)
 
 
 @dataclass

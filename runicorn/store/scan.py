@@ -27,8 +27,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from runicorn import format as fmt
+from runicorn.errors import QueryError
 from runicorn.store.cold_start import ColdIndex, ListedRun
+from runicorn.store.labels import LabelCache
 from runicorn.store.listing import RunListing
+from runicorn.store.query import check_field
+from runicorn.store.query_eval import CompiledQuery, run_filter
+from runicorn.store.run_fields import FieldContext, getter
 from runicorn.store.run_files import OutsideRunFolder, read_run_json, stat_run_file
 from runicorn.store.run_info import FileStamp, GroupInfo, RunInfo, RunPage
 
@@ -106,6 +111,11 @@ class RunIndex:
         self._full_checked_at = -1e18
         self._last_scan_s = 0.0
         self._root_str = os.fspath(self.root)
+        # Counts the published states whose runs' JSON files changed (a run added, removed or
+        # read again): what is computed over the runs' contents is kept per generation.
+        self.generation = 0
+        self._changed = True
+        self._labels = LabelCache()
 
     # --- refreshing ----------------------------------------------------------------------------
     def refresh(self, force: bool = False, max_age_s: float | None = None) -> None:
@@ -154,6 +164,7 @@ class RunIndex:
             self._update_run(rel, full)
         for gone in set(self._runs) - set(rels):
             del self._runs[gone]
+            self._changed = True
         self._publish()
         self._refreshed_at = time.monotonic()
         self._last_scan_s = self._refreshed_at - now - waited_s
@@ -292,6 +303,7 @@ class RunIndex:
                 return
             info = RunInfo(loc.run_id, loc.run_id, loc.project, loc.name, path, rel, loc.layout)
             self._runs[rel] = info
+            self._changed = True
         try:
             dir_mtime_ns = os.stat(path_str).st_mtime_ns
         except OSError:
@@ -307,7 +319,10 @@ class RunIndex:
         ):
             return
         info._dir_mtime_ns = dir_mtime_ns
+        stamps = info._stamps
         self._load_files(info, path_str)
+        if info._stamps != stamps:
+            self._changed = True
 
     @staticmethod
     def _load_files(info: RunInfo, path_str: str) -> None:
@@ -351,6 +366,9 @@ class RunIndex:
         with self._lock:
             self._by_id, self._by_key, self._newest_first = by_id, by_key, newest_first
             self._cold = None
+            if self._changed:
+                self.generation += 1
+                self._changed = False
 
     # --- reading -------------------------------------------------------------------------------
     def runs(self) -> list[RunInfo]:
@@ -409,6 +427,11 @@ class RunIndex:
             g.running += run.state(now) == fmt.RUNNING
         return [groups[k] for k in sorted(groups)]
 
+    def labels(self, runs: Sequence[RunInfo]) -> dict[str, str]:
+        """The label of each of ``runs`` by key, computed over them (:mod:`runicorn.store.labels`),
+        kept per generation of the index."""
+        return self._labels.labels(runs, self.generation)
+
     def query(
         self,
         project: str | None = None,
@@ -423,45 +446,96 @@ class RunIndex:
     ) -> RunPage:
         """Filter, sort and page the runs.
 
-        ``status`` compares the derived status (``crashed`` included); ``q`` is a case-insensitive
-        substring over id, project, name, alias, tags and notes. ``sort`` is one of
-        :data:`SORT_FIELDS` or ``summary.<key>`` (numeric; runs without a number there sort last
-        in either direction). Raises ValueError for an unknown sort field or negative paging.
+        ``status`` compares the derived status (``crashed`` included); ``q`` is a query
+        (:mod:`runicorn.store.query`) or plain words, searched as a case-insensitive substring
+        over id, project, name, alias, tags and notes (see
+        :func:`~runicorn.store.query_eval.run_filter`). ``sort`` is one of :data:`SORT_FIELDS`,
+        ``summary.<key>`` (numeric; runs without a number there sort last in either direction) or
+        any other field of the query grammar (``config.lr``, ``tags``, ``label``...: numbers
+        before strings, runs without a number or string there last in either direction).
+        The page's ``matched`` holds every matching run in order (None when the page was answered
+        before the first scan). Raises ValueError for an unknown sort field or negative paging,
+        :class:`~runicorn.errors.QueryError` for a query that does not parse.
         """
         if offset < 0 or (limit is not None and limit < 0):
             raise ValueError("limit and offset must not be negative")
-        if sort not in SORT_FIELDS and not sort.startswith(SUMMARY_SORT_PREFIX):
-            raise ValueError(
-                f"unknown sort field {sort!r}: use one of {', '.join(SORT_FIELDS)} or summary.<key>"
-            )
+        check_sort_field(sort)
+        compiled = run_filter(q)
         with self.hold_scans():
             now = time.time()
-            needle = q.strip().lower() if q else ""
-            if sort == "created" and not (status or tag or needle):  # nothing that needs run contents
+            if sort == "created" and not (status or tag or compiled):  # nothing that needs run contents
                 cold = self._cold_index()
                 page = cold.page(project, name, descending, limit, offset) if cold is not None else None
                 if page is not None:
                     return page
             runs = self.runs()
             end = None if limit is None else offset + limit
-            if sort == "created" and not (project or name or status or tag or needle):
+            if sort == "created" and not (project or name or status or tag or compiled):
                 ordered = runs if descending else runs[::-1]
-                return RunPage(len(ordered), offset, limit, ordered[offset:end])
-            matches = []
-            for run in runs:
-                if project is not None and run.project != project:
-                    continue
-                if name is not None and run.name != name:
-                    continue
-                if status is not None and run.state(now) != status:
-                    continue
-                if tag is not None and tag not in run.tags:
-                    continue
-                if needle and needle not in _search_text(run):
-                    continue
-                matches.append(run)
-            matches = _sorted(matches, sort, descending, now)
-            return RunPage(len(matches), offset, limit, matches[offset:end])
+                return RunPage(len(ordered), offset, limit, ordered[offset:end], ordered)
+            matches = self._select(runs, project, name, status, tag, compiled, now)
+            ctx = FieldContext(now, self.labels(matches) if sort == "label" else {})
+            matches = _sorted(matches, sort, descending, ctx)
+            return RunPage(len(matches), offset, limit, matches[offset:end], matches)
+
+    def select(
+        self,
+        project: str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        tag: str | None = None,
+        q: str | None = None,
+        sort: str = "created",
+        descending: bool = True,
+    ) -> list[RunInfo]:
+        """Every run matching the filters (as :meth:`query`), sorted, after the first scan."""
+        check_sort_field(sort)
+        compiled = run_filter(q)
+        with self.hold_scans():
+            now = time.time()
+            matches = self._select(self.runs(), project, name, status, tag, compiled, now)
+            ctx = FieldContext(now, self.labels(matches) if sort == "label" else {})
+            return _sorted(matches, sort, descending, ctx)
+
+    def _select(
+        self,
+        runs: list[RunInfo],
+        project: str | None,
+        name: str | None,
+        status: str | None,
+        tag: str | None,
+        compiled: CompiledQuery | None,
+        now: float,
+    ) -> list[RunInfo]:
+        ctx = FieldContext(now, self.labels(runs) if compiled is not None and compiled.needs_labels else {})
+        test = compiled.test if compiled is not None else None
+        matches = []
+        for run in runs:
+            if project is not None and run.project != project:
+                continue
+            if name is not None and run.name != name:
+                continue
+            if status is not None and run.state(now) != status:
+                continue
+            if tag is not None and tag not in run.tags:
+                continue
+            if test is not None and not test(run, ctx):
+                continue
+            matches.append(run)
+        return matches
+
+
+def check_sort_field(sort: str) -> None:
+    """ValueError unless ``sort`` is a field runs can be sorted by."""
+    if sort in SORT_FIELDS or sort.startswith(SUMMARY_SORT_PREFIX):
+        return
+    try:
+        check_field(sort)
+    except QueryError:
+        raise ValueError(
+            f"unknown sort field {sort!r}: use one of {', '.join(SORT_FIELDS)}, summary.<key>, "
+            "config.<key> or another field of the query grammar (docs/viewer.md#queries)"
+        ) from None
 
 
 def read_run_folder(path: Path) -> RunInfo:
@@ -493,15 +567,8 @@ def _assign_keys(runs: Sequence[_Run]) -> dict[str, list[_Run]]:
     return by_id
 
 
-def _search_text(run: RunInfo) -> str:
-    alias = run.meta.get("alias")
-    parts = [run.key, run.id, run.project, run.name, run.notes, *run.tags]
-    if isinstance(alias, str):
-        parts.append(alias)
-    return "\n".join(parts).lower()
-
-
-def _sorted(runs: list[RunInfo], sort: str, descending: bool, now: float) -> list[RunInfo]:
+def _sorted(runs: list[RunInfo], sort: str, descending: bool, ctx: FieldContext) -> list[RunInfo]:
+    now = ctx.now
     if sort == "created":
         return sorted(runs, key=lambda r: (r.created_at, r.key), reverse=descending)
     if sort in ("name", "project"):
@@ -512,14 +579,41 @@ def _sorted(runs: list[RunInfo], sort: str, descending: bool, now: float) -> lis
         with_value = [r for r in runs if r.duration_s(now) is not None]
         without = [r for r in runs if r.duration_s(now) is None]
         return sorted(with_value, key=lambda r: r.duration_s(now) or 0.0, reverse=descending) + without
-    field_name = sort[len(SUMMARY_SORT_PREFIX) :]
-    numbered: list[tuple[float, RunInfo]] = []
+    if sort.startswith(SUMMARY_SORT_PREFIX) and sort[len(SUMMARY_SORT_PREFIX) :]:
+        field_name = sort[len(SUMMARY_SORT_PREFIX) :]
+        numbered: list[tuple[float, RunInfo]] = []
+        rest: list[RunInfo] = []
+        for run in runs:
+            value = run.summary.get(field_name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+                numbered.append((float(value), run))
+            else:
+                rest.append(run)
+        numbered.sort(key=lambda pair: (pair[0], pair[1].key), reverse=descending)
+        return [run for _, run in numbered] + rest
+    return _sorted_by_field(runs, sort, descending, ctx)
+
+
+def _sorted_by_field(runs: list[RunInfo], sort: str, descending: bool, ctx: FieldContext) -> list[RunInfo]:
+    """Numbers first, then strings (a list by its first element); the rest last either way."""
+    get = getter(sort)
+    numbers: list[tuple[Any, str, RunInfo]] = []
+    strings: list[tuple[Any, str, RunInfo]] = []
     rest: list[RunInfo] = []
     for run in runs:
-        value = run.summary.get(field_name)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
-            numbered.append((float(value), run))
+        value = get(run, ctx)
+        if value.__class__ is list and value:
+            value = value[0]
+        if value.__class__ in (int, float) and value == value:
+            numbers.append((value, run.key, run))
+        elif value.__class__ is str:
+            strings.append((value, run.key, run))
         else:
             rest.append(run)
-    numbered.sort(key=lambda pair: (pair[0], pair[1].key), reverse=descending)
-    return [run for _, run in numbered] + rest
+    numbers.sort(key=_first_two, reverse=descending)
+    strings.sort(key=_first_two, reverse=descending)
+    return [t[2] for t in numbers] + [t[2] for t in strings] + rest
+
+
+def _first_two(t: tuple[Any, str, RunInfo]) -> tuple[Any, str]:
+    return t[0], t[1]

@@ -197,6 +197,21 @@ class RunSeries:
         with self._lock:
             return sorted(self.system_rows.columns)
 
+    def points(self, key: str, x: str = "step") -> tuple[list[float], list[float]]:
+        """Every value of metric ``key`` with its x (``step``, ``time``, ``elapsed`` or another
+        metric key, as in :meth:`metrics`), not downsampled; points without an x are left out.
+        Empty lists when the run has no such metric."""
+        with self._lock:
+            cols = self.metric_rows
+            col = cols.columns.get(key)
+            if col is None or (x not in X_MODES and x not in cols.columns):
+                return [], []
+            xs, x0 = cols.x_values(x)
+            row_of = col.row_of
+            pairs = [(xs[row_of(i)] - x0, v) for i, v in enumerate(col.values)]
+        kept = [(a, b) for a, b in pairs if not math.isnan(a)]
+        return [a for a, _ in kept], [b for _, b in kept]
+
     def metrics(
         self,
         keys: list[str] | None = None,

@@ -33,6 +33,7 @@ from runicorn.viewer import (
     routes_media,
     routes_meta,
     routes_metrics,
+    routes_research,
     routes_runs,
     routes_ssh,
     routes_sweeps,
@@ -90,6 +91,7 @@ def create_app(
     install_error_handlers(app)
 
     app.include_router(routes_meta.router(reader, settings, token_required=token is not None))
+    app.include_router(routes_research.router(reader))  # before /api/runs/{key}
     app.include_router(routes_runs.router(reader))
     app.include_router(routes_metrics.router(reader))
     app.include_router(routes_logs.router(reader, poll_interval_s=log_poll_interval_s))

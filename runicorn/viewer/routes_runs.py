@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field
 from runicorn import format as fmt
 from runicorn.errors import RunNotFound
 from runicorn.store import RunInfo, StoreReader
+from runicorn.store.run_columns import parse_columns, row_values
+from runicorn.store.run_fields import FieldContext
 
 MAX_PAGE = 1000
 # Parts of RunInfo.as_dict() left out of list rows: they can be large and the list does not show them.
@@ -35,12 +37,14 @@ class RunsQuery(BaseModel):
     order: Literal["asc", "desc"] = "desc"
     limit: int = Field(50, ge=0, le=MAX_PAGE)
     offset: int = Field(0, ge=0)
+    columns: str | None = None  # comma-separated fields whose values each row carries in "values"
 
 
 def router(reader: StoreReader) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["runs"])
 
     def page(project: str | None, name: str | None, query: RunsQuery) -> dict[str, Any]:
+        columns = parse_columns(query.columns)
         result = reader.index.query(
             project=project,
             name=name,
@@ -53,12 +57,17 @@ def router(reader: StoreReader) -> APIRouter:
             offset=query.offset,
         )
         now = time.time()
-        return {
-            "total": result.total,
-            "offset": result.offset,
-            "limit": result.limit,
-            "runs": [run_row(r, now) for r in result.runs],
-        }
+        # Labels are made over every matching run; before the first scan, over the page.
+        labels = reader.index.labels(result.matched if result.matched is not None else result.runs)
+        ctx = FieldContext(now, labels)
+        rows = []
+        for run in result.runs:
+            row = run_row(run, now)
+            row["label"] = labels.get(run.key, run.name)
+            if columns:
+                row["values"] = row_values(run, columns, ctx)
+            rows.append(row)
+        return {"total": result.total, "offset": result.offset, "limit": result.limit, "runs": rows}
 
     @api.get("/runs")
     def list_runs(

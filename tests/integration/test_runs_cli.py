@@ -476,3 +476,19 @@ def test_the_viewer_never_loads_the_run_management_code() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=50)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_ls_query_filters_and_a_bad_query_points_at_its_column(storage_root: Path, make_run) -> None:
+    """``runicorn ls -q`` uses the viewer's query grammar (docs/cli.md#ls)."""
+    make_run(name="mlp", steps=2, config={"lr": 0.01, "bs": 32})
+    make_run(name="mlp", steps=2, config={"lr": 0.1, "bs": 32})
+    rows = ls_json(storage_root, "-q", "config.lr > 0.05", "--columns", "config.lr,summary.best_acc")
+    assert [(r["label"], r["values"]["config.lr"]) for r in rows] == [("mlp", 0.1)]
+    table = cli(storage_root, "ls", "--columns", "config.lr")
+    assert table.returncode == 0 and "mlp lr=0.01" in table.stdout and "config.lr" in table.stdout
+    bad = cli(storage_root, "ls", "-q", "config.lr < ")
+    assert bad.returncode != 0 and bad.stdout == ""
+    lines = bad.stderr.splitlines()
+    assert lines[0] == "error: expected a value at column 13"
+    assert lines[1] == "  config.lr < " and lines[2] == "  " + " " * 12 + "^"
+    assert lines[3].startswith("hint: ") and "Traceback" not in bad.stderr

@@ -1,0 +1,106 @@
+"""The research view's endpoints (docs/api.md#research): the config and summary keys of the
+runs (``/api/runs/columns``), the values of chosen fields for many runs at once
+(``/api/runs/table``), and one metric grouped by a field (``/api/metrics/grouped``).
+
+Registered before ``/api/runs/{key}``, so ``columns`` and ``table`` are not taken for run keys.
+Every endpoint takes the filters of ``/api/runs`` (``q`` with the query grammar, ``project``,
+``name``, ``status``, ``tag``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any, Literal
+
+import orjson
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from runicorn.store import RunInfo, StoreReader
+from runicorn.store.generation_cache import GenerationCache
+from runicorn.store.run_columns import column_stats, column_values, parse_columns
+from runicorn.store.run_fields import FieldContext
+
+MAX_TABLE_RUNS = 100_000
+MAX_GROUPED_POINTS = 10_000
+
+
+class RunFilter(BaseModel):
+    """The filters of the research endpoints (as ``/api/runs``; see RunIndex.query)."""
+
+    project: str | None = None
+    name: str | None = None
+    status: str | None = None
+    tag: str | None = None
+    q: str | None = None
+
+
+def _json(answer: dict[str, Any]) -> Response:
+    """A large answer encoded at once (FastAPI's encoder walks every value in Python)."""
+    return Response(orjson.dumps(answer), media_type="application/json")
+
+
+def router(reader: StoreReader) -> APIRouter:
+    api = APIRouter(prefix="/api", tags=["research"])
+    index = reader.index
+    stats_cache: GenerationCache[list[dict[str, Any]]] = GenerationCache(8)
+    values_cache: GenerationCache[dict[str, list[Any]]] = GenerationCache(8)
+
+    def select(f: RunFilter, sort: str = "created", descending: bool = True) -> list[RunInfo]:
+        return index.select(f.project, f.name, f.status, f.tag, f.q, sort, descending)
+
+    @api.get("/runs/columns")
+    def run_columns(f: Annotated[RunFilter, Query()]) -> Response:
+        """The config and summary keys the matching runs have, with their type and spread."""
+        runs = select(f)
+        keys = frozenset(r.key for r in runs)
+        columns = stats_cache.get(index.generation, keys, lambda: column_stats(runs))
+        return _json({"columns": columns, "total": len(runs)})
+
+    @api.get("/runs/table")
+    def run_table(
+        f: Annotated[RunFilter, Query()],
+        columns: str = "",
+        sort: str = "created",
+        order: Literal["asc", "desc"] = "desc",
+        limit: Annotated[int, Field(ge=0, le=MAX_TABLE_RUNS)] = 10_000,
+    ) -> Response:
+        """Column-oriented values of many runs (parallel coordinates, scatter plots)."""
+        names = parse_columns(columns)
+        runs = select(f, sort, order == "desc")
+        labels = index.labels(runs)
+        shown = runs[:limit]
+
+        def compute() -> dict[str, list[Any]]:
+            return column_values(shown, names, FieldContext(time.time(), labels))
+
+        if all(n.startswith(("config.", "summary.")) for n in names):  # they depend on the files only
+            cache_key = (tuple(r.key for r in shown), tuple(names))
+            values = values_cache.get(index.generation, cache_key, compute)
+        else:
+            values = compute()
+        return _json(
+            {
+                "total": len(runs),
+                "keys": [r.key for r in shown],
+                "labels": [labels.get(r.key, r.name) for r in shown],
+                "columns": values,
+            }
+        )
+
+    @api.get("/metrics/grouped")
+    def metrics_grouped(
+        f: Annotated[RunFilter, Query()],
+        by: str,
+        key: str,
+        x: str = "step",
+        band: Literal["minmax", "std"] = "minmax",
+        max_points: Annotated[int, Field(ge=1, le=MAX_GROUPED_POINTS)] = 1000,
+    ) -> Response:
+        """Metric ``key`` of the matching runs grouped by field ``by``: mean and band per group."""
+        parse_columns(by)  # QueryError for a name that is not a field
+        runs = select(f)
+        return _json(reader.grouped_metric(runs, by, key, x=x, band=band, max_points=max_points))
+
+    return api
