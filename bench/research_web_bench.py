@@ -21,9 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
 
-from research_api import MISSING_REASON, research_api_present  # noqa: E402
 from web_bench import WEB_DIST, start_viewer  # noqa: E402
 
 BAR_S = 1.0
@@ -93,9 +91,6 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    if not research_api_present():
-        print(f"skipped: {MISSING_REASON}")
-        return 0
     if not (WEB_DIST / "index.html").is_file():
         print("build the web UI first: cd web && npm run build")
         return 1

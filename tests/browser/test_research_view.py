@@ -12,9 +12,8 @@ from urllib.parse import quote_plus
 import pytest
 from page_screenshots import screenshot
 from playwright.sync_api import expect
-from research_api import MISSING_REASON, research_api_present
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not research_api_present(), reason=MISSING_REASON)]
+pytestmark = pytest.mark.browser
 
 LRS = (0.1, 0.001, 0.01)
 
