@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tarfile
@@ -88,18 +89,28 @@ class ContainerEngine:
         while True:
             if self.proc.poll() is not None:
                 raise AssertionError(f"podman system service exited {self.proc.returncode}\n{self.report()}")
-            if self.socket.exists():
+            if self.accepts():  # before the docker package tries: it leaks a refused socket
                 try:
                     self.client = docker.DockerClient(base_url=self.url)
                     self.client.ping()
                     return
-                except Exception:
-                    self.client.close()
+                except docker.errors.DockerException:
+                    if self.client is not None:
+                        self.client.close()
+                        self.client = None
             if time.monotonic() > deadline:
                 raise AssertionError(
                     f"podman system service did not answer on {self.socket}\n{self.report()}"
                 )
             time.sleep(0.05)
+
+    def accepts(self) -> bool:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(str(self.socket))
+                return True
+            except OSError:
+                return False
 
     def build_image(self) -> None:
         """An empty root filesystem with the host's top-level links into /usr, imported."""
@@ -154,6 +165,25 @@ class ContainerEngine:
                 except subprocess.TimeoutExpired:
                     os.killpg(self.proc.pid, signal.SIGKILL)
                     self.proc.wait(10)
+            for pid in self.monitor_pids():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def monitor_pids(self) -> list[int]:
+        """The engine's monitor processes (conmon) still working in our folder: after an exec
+        each waits 5 minutes before it cleans up after it."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    cmdline = (entry / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                if cmdline.split(b"\0")[0].endswith(b"conmon") and str(self.folder).encode() in cmdline:
+                    found.append(int(entry.name))
+        return found
 
 
 @pytest.fixture(scope="session")

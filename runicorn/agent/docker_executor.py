@@ -33,20 +33,22 @@ STATE_DIR = "/tmp"  # inside an exec'd container: where an attempt's pid and exi
 _LAST_WORDS_S = 5.0  # after the second SIGTERM: how long the wrapper gets to close the run
 _STEP_S = 0.1
 
-# Runs inside the container for an exec'd attempt: starts the command (the wrapper) in the
-# background, writes its pid, waits, and writes its exit status; $1 is the state file prefix.
-_EXEC_WRAPPER = (
-    'state=$1; shift; "$@" & pid=$!; echo "$pid" > "$state.pid"; wait "$pid"; code=$?; '
+# The exec'd attempt, inside the container: a shell that writes its own pid (.shell), starts
+# `runicorn run` in the background and writes its pid (.pid), waits for it and writes its exit
+# status (.exit); $1 is the prefix of those files.
+_EXEC_SHELL = (
+    'state=$1; shift; rm -f "$state.exit" "$state.pid"; echo "$$" > "$state.shell"; '
+    '"$@" & pid=$!; echo "$pid" > "$state.pid"; wait "$pid"; code=$?; '
     'echo "$code" > "$state.exit.tmp"; mv "$state.exit.tmp" "$state.exit"'
 )
-# How an exec'd attempt is doing, from inside the container: "exit N", "running", "starting"
-# (no pid written yet) or "gone" (its process ended without an exit status).
+# How an exec'd attempt is doing: "exit N", "running" (while its shell lives: it has yet to write
+# the exit status), "starting" (no shell pid written yet) or "gone" (ended without an exit status).
 _EXEC_STATE = (
     'state=$1; if [ -s "$state.exit" ]; then echo "exit $(cat "$state.exit")"; '
-    'elif [ ! -s "$state.pid" ]; then echo starting; '
-    'elif kill -0 "$(cat "$state.pid")" 2>/dev/null; then echo running; else echo gone; fi'
+    'elif [ ! -s "$state.shell" ]; then echo starting; '
+    'elif kill -0 "$(cat "$state.shell")" 2>/dev/null; then echo running; else echo gone; fi'
 )
-# Sends a signal to an exec'd attempt's wrapper, waiting a little for its pid to be written.
+# Sends a signal to an exec'd attempt's `runicorn run`, waiting a little for its pid to be written.
 _EXEC_SIGNAL = (
     'state=$1; for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$state.pid" ] && break; sleep 0.2; done; '
     'kill -"$2" "$(cat "$state.pid")" 2>/dev/null; true'
@@ -55,14 +57,16 @@ _EXEC_SIGNAL = (
 
 def container_argv(argv: Sequence[str], runicorn_argv: Sequence[str]) -> list[str]:
     """The spec's ``runicorn run ...`` line as the container runs it: whatever starts runicorn
-    on the host (everything before ``run``: a path of the host's Python or script) becomes
-    ``runicorn_argv``, the command that starts the image's own runicorn."""
-    if "run" not in argv:
-        raise RunicornError(
-            f"not a `runicorn run` command line: {shlex.join(argv)}",
-            "the job service gives every executor a `runicorn run ... -- CMD` line",
-        )
-    return [*runicorn_argv, *argv[list(argv).index("run") :]]
+    on the host (everything up to the word naming runicorn before ``run``: the host's Python and
+    ``-m runicorn.cli``, or a path to its ``runicorn`` script) becomes ``runicorn_argv``, the
+    command that starts the image's own runicorn."""
+    for i in range(1, len(argv)):
+        if argv[i] == "run" and os.path.basename(argv[i - 1]).split(".")[0] == "runicorn":
+            return [*runicorn_argv, *argv[i:]]
+    raise RunicornError(
+        f"not a `runicorn run` command line: {shlex.join(argv)}",
+        "the job service gives every executor a `runicorn run ... -- CMD` line",
+    )
 
 
 def container_options(
@@ -120,13 +124,11 @@ class DockerExecutor:
         runicorn_argv: Sequence[str] = ("runicorn",),
         user: str | None = None,
         volumes: Sequence[str] = (),
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url
         self.runicorn_argv = tuple(runicorn_argv)
         self.user = user or f"{os.getuid()}:{os.getgid()}"
         self.volumes = tuple(volumes)
-        self._sleep = sleep
         self._client: Any = None
 
     # -- the protocol ---------------------------------------------------------------------------
@@ -242,7 +244,7 @@ class DockerExecutor:
         command = [
             "sh",
             "-c",
-            _EXEC_WRAPPER,
+            _EXEC_SHELL,
             "runicorn-attempt",
             state,
             *container_argv(spec.argv, self.runicorn_argv),
@@ -280,16 +282,29 @@ class DockerExecutor:
             return Poll("exited", exit_code=int(said.split()[1]))
         if said == "running":
             return Poll("running")
-        if said == "starting":  # the wrapper never wrote a pid: ask the engine how the exec ended
-            inspected = self._engine(lambda c: c.api.exec_inspect(handle.ref["exec"]))
+        if said == "starting":  # the shell wrote no pid: ask the engine how the exec is doing
+            inspected = self._exec_inspect(handle)
+            if inspected is None:
+                return Poll("lost", detail=f"the job never started in container {_short(handle)}")
             if inspected.get("Running"):
                 return Poll("running")
-            return Poll(
-                "exited", exit_code=int(inspected.get("ExitCode") or 127), detail="the job never started"
-            )
+            code = int(inspected.get("ExitCode") or 127)
+            return Poll("exited", exit_code=code, detail="the job never started")
         return Poll(
             "lost", detail=f"the job's process in container {_short(handle)} ended without an exit status"
         )
+
+    def _exec_inspect(self, handle: Handle) -> dict[str, Any] | None:
+        import docker.errors
+
+        def inspect(client: Any) -> dict[str, Any] | None:
+            try:
+                return dict(client.api.exec_inspect(handle.ref["exec"]))
+            except docker.errors.NotFound:
+                return None
+
+        result: dict[str, Any] | None = self._engine(inspect)
+        return result
 
     def _cancel_exec(self, handle: Handle, grace_s: float) -> None:
         container = self._container(handle)
@@ -323,7 +338,7 @@ class DockerExecutor:
             while time.monotonic() < deadline:
                 if not running():
                     return
-                self._sleep(_STEP_S)
+                time.sleep(_STEP_S)
             send(signal_name)
 
     def _engine(self, call: Callable[[Any], Any], doing: str = "cannot talk to the container engine") -> Any:
