@@ -216,10 +216,13 @@ class DockerExecutor:
         def send(signal_name: str) -> None:
             import docker.errors
 
-            try:
-                container.kill(signal=signal_name)
-            except docker.errors.APIError:  # it has just ended, or is gone
-                pass
+            def kill(client: Any) -> None:
+                try:
+                    container.kill(signal=signal_name)
+                except docker.errors.APIError:  # it has just ended, or is gone
+                    pass
+
+            self._engine(kill)
 
         self._stop(send, running, grace_s)
 
