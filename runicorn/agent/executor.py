@@ -31,7 +31,8 @@ class AttemptSpec:
 @dataclass(frozen=True)
 class Handle:
     """Where a started attempt is: ``kind`` names the executor, ``ref`` what it needs to find the
-    attempt again (a pid and its start time, a container id, a Slurm job id). Stored as JSON."""
+    attempt again (a pid and its start time, a container id, a Slurm job id). Stored as JSON.
+    A container's id is under ``ref["container"]`` (the job view shows it)."""
 
     kind: str
     ref: dict[str, Any]

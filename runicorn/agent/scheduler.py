@@ -90,6 +90,7 @@ class Scheduler:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._unreachable: set[str] = set()  # jobs whose executor could not tell their state (warned)
 
     # --- life ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -133,8 +134,8 @@ class Scheduler:
                 self._ended(job, None, Poll("lost", detail=why))
                 continue
             handle = Handle(job.handle["kind"], job.handle["ref"])
-            poll = executor.poll(handle)
-            if poll.state in ("running", "pending"):
+            poll = self._poll(executor, handle, job.id)
+            if poll is None or poll.state in ("running", "pending"):  # None: ask again later
                 active = Active(job.id, executor, handle, job.gpu_ids)
                 with self._lock:
                     self.active[job.id] = active
@@ -149,14 +150,27 @@ class Scheduler:
         with self._lock:
             active = list(self.active.values())
         for attempt in active:
-            poll = attempt.executor.poll(attempt.handle)
-            if poll.state in ("running", "pending"):
+            poll = self._poll(attempt.executor, attempt.handle, attempt.job_id)
+            if poll is None or poll.state in ("running", "pending"):
                 continue
             job = self.queue.one(attempt.job_id)
             with self._lock:
                 self.active.pop(attempt.job_id, None)
             if job is not None:
                 self._ended(job, attempt, poll)
+
+    def _poll(self, executor: Executor, handle: Handle, job_id: str) -> Poll | None:
+        """The attempt's state, or None while the executor cannot tell (a container engine or a
+        cluster not answering): the attempt is neither ended nor lost, it is asked again."""
+        try:
+            poll = executor.poll(handle)
+        except RunicornError as err:
+            if job_id not in self._unreachable:
+                self._unreachable.add(job_id)
+                log.warning("cannot ask how job %s is doing: %s (asking again)", job_id, err.message)
+            return None
+        self._unreachable.discard(job_id)
+        return poll
 
     def _ended(self, job: QueuedJob, attempt: Active | None, poll: Poll) -> None:
         now = time.time()
@@ -252,7 +266,7 @@ class Scheduler:
             self.queue.move("fail", job.id, "failures = failures + 1", error=error, ended_at=time.time())
             return False
         self.queue.set_handle(
-            job.id, {"kind": handle.kind, "ref": handle.ref}, handle.ref.get("container_id")
+            job.id, {"kind": handle.kind, "ref": handle.ref}, handle.ref.get("container")
         )
         active = Active(job.id, executor, handle, gpu_ids)
         with self._lock:
@@ -285,6 +299,8 @@ class Scheduler:
         def stop() -> None:
             try:
                 active.executor.cancel(active.handle, self.options.grace_s)
+            except RunicornError as err:  # the next poll tells how the attempt ended
+                log.warning("cancelling job %s: %s", active.job_id, err.message)
             finally:
                 self.wake()
 

@@ -38,13 +38,21 @@ def wait_for(check: Callable[[], Any], timeout_s: float = 30.0, what: str = "con
 
 
 class LiveAgent:
-    def __init__(self, root: Path, nvml: Any, token: str | None, cors: tuple[str, ...], **sched: Any) -> None:
+    def __init__(
+        self,
+        root: Path,
+        nvml: Any,
+        token: str | None,
+        cors: tuple[str, ...],
+        executors: dict[str, Any] | None = None,
+        **sched: Any,
+    ) -> None:
         sched.setdefault("poll_interval_s", 0.05)
         sched.setdefault("grace_s", 2.0)
         options = AgentOptions(
             gpus="auto" if nvml is not None else "none", scheduler=SchedulerOptions(**sched)
         )
-        self.agent = Agent.open(root, options, nvml=nvml)
+        self.agent = Agent.open(root, options, nvml=nvml, executors=executors)
         self.app = create_agent_app(self.agent, token=token, cors_origins=cors)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning")
         self.server = uvicorn.Server(config)
@@ -101,9 +109,14 @@ def live_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Call
     started: list[LiveAgent] = []
 
     def start(
-        root: Path, nvml: Any = None, token: str | None = None, cors: tuple[str, ...] = (), **sched: Any
+        root: Path,
+        nvml: Any = None,
+        token: str | None = None,
+        cors: tuple[str, ...] = (),
+        executors: dict[str, Any] | None = None,
+        **sched: Any,
     ) -> LiveAgent:
-        agent = LiveAgent(Path(root), nvml, token, cors, **sched)
+        agent = LiveAgent(Path(root), nvml, token, cors, executors, **sched)
         started.append(agent)
         return agent
 
