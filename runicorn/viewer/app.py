@@ -29,6 +29,7 @@ from runicorn.viewer import (
     routes_artifacts,
     routes_gpu,
     routes_import,
+    routes_jobs,
     routes_logs,
     routes_media,
     routes_meta,
@@ -103,6 +104,7 @@ def create_app(
     app.include_router(routes_import.router(settings))
     app.include_router(routes_ssh.router(settings, resume_mirrors=resume_mirrors))
     app.include_router(routes_artifacts.router(reader))
+    app.include_router(routes_jobs.router(reader, settings))
 
     add_api_reference(app)
     add_web_ui(app, DEFAULT_WEB_DIST if web_dist is None else Path(web_dist))
