@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -43,6 +44,14 @@ from runicorn.viewer.api_reference import add_api_reference
 from runicorn.viewer.web_ui import DEFAULT_WEB_DIST, add_web_ui
 
 LOG_POLL_INTERVAL_S = 0.2
+
+
+def agent_origins(agent_url: str) -> list[str]:
+    """The web origin of ``agent_url`` (``scheme://host[:port]``), or none for no or a bad URL."""
+    parts = urlsplit(agent_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return []
+    return [f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"]
 
 
 def create_app(
@@ -118,5 +127,6 @@ def create_app(
             allow_credentials=True,
         )
     app.add_middleware(AccessGate, token=token, origin_rule=origin_rule)  # runs before any route
-    app.add_middleware(SecurityHeaders)  # outermost: refusals carry the headers too
+    # outermost: refusals carry the headers too; the page may call the agent (Jobs buttons)
+    app.add_middleware(SecurityHeaders, connect_origins=agent_origins(settings.agent_url))
     return app

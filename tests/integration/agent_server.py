@@ -1,12 +1,14 @@
 """A real job agent (``Agent`` + ``create_agent_app`` on uvicorn, 127.0.0.1, ephemeral port) in a
 thread, for tests, and :func:`wait_for`, which polls its API until a condition holds.
 
-``live_agent(root, nvml=..., **scheduler_options) -> LiveAgent`` starts one; every agent a test
+``live_agent(root, nvml=..., cors=(), sock=None, **scheduler_options) -> LiveAgent`` starts one
+(``sock``: a socket bound before, when the test must know the address first); every agent a test
 started is stopped when the test ends (running attempts are stopped too).
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,7 +40,15 @@ def wait_for(check: Callable[[], Any], timeout_s: float = 30.0, what: str = "con
 
 
 class LiveAgent:
-    def __init__(self, root: Path, nvml: Any, token: str | None, cors: tuple[str, ...], **sched: Any) -> None:
+    def __init__(
+        self,
+        root: Path,
+        nvml: Any,
+        token: str | None,
+        cors: tuple[str, ...],
+        sock: socket.socket | None = None,
+        **sched: Any,
+    ) -> None:
         sched.setdefault("poll_interval_s", 0.05)
         sched.setdefault("grace_s", 2.0)
         options = AgentOptions(
@@ -49,6 +59,7 @@ class LiveAgent:
         config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning")
         self.server = uvicorn.Server(config)
         self.error: BaseException | None = None
+        self.sock = sock  # a socket bound before, when the test must know the address first
         self.thread = threading.Thread(target=self._run, name="live-agent", daemon=True)
         self.thread.start()
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -63,7 +74,7 @@ class LiveAgent:
 
     def _run(self) -> None:
         try:
-            self.server.run()
+            self.server.run(sockets=[self.sock] if self.sock is not None else None)
         except BaseException as exc:  # noqa: BLE001 - reported by the fixture
             self.error = exc
 
@@ -101,9 +112,14 @@ def live_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Call
     started: list[LiveAgent] = []
 
     def start(
-        root: Path, nvml: Any = None, token: str | None = None, cors: tuple[str, ...] = (), **sched: Any
+        root: Path,
+        nvml: Any = None,
+        token: str | None = None,
+        cors: tuple[str, ...] = (),
+        sock: socket.socket | None = None,
+        **sched: Any,
     ) -> LiveAgent:
-        agent = LiveAgent(Path(root), nvml, token, cors, **sched)
+        agent = LiveAgent(Path(root), nvml, token, cors, sock, **sched)
         started.append(agent)
         return agent
 

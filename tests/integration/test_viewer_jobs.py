@@ -44,13 +44,19 @@ def _close_like_a_stopped_agent(db: Path) -> None:
     assert not db.with_name(db.name + "-wal").exists()
 
 
-def test_viewer_lists_a_running_agents_jobs_and_links_their_runs(live_agent, live_viewer, tmp_path: Path) -> None:
+def test_viewer_lists_a_running_agents_jobs_and_links_their_runs(
+    live_agent, live_viewer, tmp_path: Path
+) -> None:
     (tmp_path / "train.py").write_text(TRAIN)
     store = tmp_path / "store"
     agent = live_agent(store, max_parallel=1)
-    done = agent.submit(command=[sys.executable, "train.py"], workdir=str(tmp_path), project="p1", name="train")
+    done = agent.submit(
+        command=[sys.executable, "train.py"], workdir=str(tmp_path), project="p1", name="train"
+    )
     agent.wait_status(done["id"], "succeeded")
-    blocker = agent.submit(command=["sh", "-c", "sleep 60"], workdir=str(tmp_path), project="p2", name="block")
+    blocker = agent.submit(
+        command=["sh", "-c", "sleep 60"], workdir=str(tmp_path), project="p2", name="block"
+    )
     agent.wait_status(blocker["id"], "running")
     pending = agent.submit(command=["true"], workdir=str(tmp_path), project="p2", name="later")
 
@@ -78,7 +84,9 @@ def test_viewer_lists_a_running_agents_jobs_and_links_their_runs(live_agent, liv
         (str(tmp_path / "ckpt-7.pt"), 7),
     ]
     checkpoints = httpx.get(f"{base}/api/runs/{run_key}/checkpoints", timeout=30).json()
-    assert [(c["path"], c["step"]) for c in checkpoints] == [(c["path"], c["step"]) for c in detail["checkpoints"]]
+    assert [(c["path"], c["step"]) for c in checkpoints] == [
+        (c["path"], c["step"]) for c in detail["checkpoints"]
+    ]
     assert all(isinstance(c["ts"], float) for c in checkpoints)
 
     assert agent.http.post(f"/api/jobs/{pending['id']}/cancel").json()["cancel"] == "cancelled"
@@ -93,8 +101,23 @@ def test_viewer_lists_a_running_agents_jobs_and_links_their_runs(live_agent, liv
 
 
 def _agent_process(store: Path, tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
-    env = {**os.environ, "RUNICORN_CONFIG_FILE": str(tmp_path / "no-user-config.json"), "PYTHONUNBUFFERED": "1"}
-    argv = [sys.executable, "-m", "runicorn.cli", "agent", "--storage", str(store), "--port", "0", "--gpus", "none"]
+    env = {
+        **os.environ,
+        "RUNICORN_CONFIG_FILE": str(tmp_path / "no-user-config.json"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    argv = [
+        sys.executable,
+        "-m",
+        "runicorn.cli",
+        "agent",
+        "--storage",
+        str(store),
+        "--port",
+        "0",
+        "--gpus",
+        "none",
+    ]
     agent = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     assert agent.stdout is not None
     first = agent.stdout.readline()
@@ -109,7 +132,9 @@ def test_viewer_reads_a_stopped_agents_queue_without_touching_a_file(live_viewer
     store = tmp_path / "store"
     process, url = _agent_process(store, tmp_path)
     try:
-        job = httpx.post(f"{url}/api/jobs", json={"command": ["true"], "workdir": str(tmp_path)}, timeout=30).json()
+        job = httpx.post(
+            f"{url}/api/jobs", json={"command": ["true"], "workdir": str(tmp_path)}, timeout=30
+        ).json()
         wait_for(
             lambda: httpx.get(f"{url}/api/jobs/{job['id']}", timeout=30).json()["status"] == "succeeded",
             what="the job to succeed",
