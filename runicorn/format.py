@@ -381,6 +381,7 @@ GUEST_LOG_LINE = b"l"
 # ``<job>.<attempt>.exit``: an agent restarted after ``kill -9`` learns there how an attempt
 # it did not see end went.
 JOBS_DB_FILE = "jobs.db"
+SQLITE_WAL_SUFFIX = "-wal"  # beside JOBS_DB_FILE while an agent has it open (SQLite's name)
 AGENT_LOCK_FILE = "agent" + LOCK_SUFFIX
 ATTEMPTS_DIR = "attempts"
 JOB_ID_PATTERN = re.compile(r"^[0-9a-f]{12}$")

@@ -265,9 +265,7 @@ class Scheduler:
             error = err.message + (f" ({err.hint})" if err.hint else "")
             self.queue.move("fail", job.id, "failures = failures + 1", error=error, ended_at=time.time())
             return False
-        self.queue.set_handle(
-            job.id, {"kind": handle.kind, "ref": handle.ref}, handle.ref.get("container")
-        )
+        self.queue.set_handle(job.id, {"kind": handle.kind, "ref": handle.ref}, handle.ref.get("container"))
         active = Active(job.id, executor, handle, gpu_ids)
         with self._lock:
             self.active[job.id] = active

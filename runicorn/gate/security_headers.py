@@ -14,6 +14,8 @@ a policy without ``frame-ancestors`` gets it added.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from runicorn.gate.access import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = (
@@ -30,8 +32,22 @@ SECURITY_HEADERS = {
 }
 
 
-def with_security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    """``headers`` plus the ones above that are missing; ``frame-ancestors`` added to a policy."""
+def security_headers(connect_origins: Sequence[str] = ()) -> dict[bytes, bytes]:
+    """:data:`SECURITY_HEADERS`, with ``connect_origins`` (``scheme://host[:port]``) added to
+    ``connect-src``: the viewer's Jobs page calls the agent at its ``agent_url``."""
+    if not connect_origins:
+        return SECURITY_HEADERS
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "connect-src 'self'", "connect-src 'self' " + " ".join(connect_origins)
+    )
+    return {**SECURITY_HEADERS, b"content-security-policy": policy.encode()}
+
+
+def with_security_headers(
+    headers: list[tuple[bytes, bytes]], defaults: dict[bytes, bytes] = SECURITY_HEADERS
+) -> list[tuple[bytes, bytes]]:
+    """``headers`` plus the ones of ``defaults`` that are missing; ``frame-ancestors`` added to a
+    policy."""
     out: list[tuple[bytes, bytes]] = []
     present = set()
     for name, value in headers:
@@ -40,15 +56,16 @@ def with_security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[byte
         if lower == b"content-security-policy" and b"frame-ancestors" not in value:
             value = value.rstrip(b"; ") + b"; frame-ancestors 'none'"
         out.append((name, value))
-    out.extend((name, value) for name, value in SECURITY_HEADERS.items() if name not in present)
+    out.extend((name, value) for name, value in defaults.items() if name not in present)
     return out
 
 
 class SecurityHeaders:
     """ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP answer."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, connect_origins: Sequence[str] = ()) -> None:
         self.app = app
+        self.headers = security_headers(connect_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,7 +74,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = with_security_headers(list(message.get("headers", [])))
+                message["headers"] = with_security_headers(list(message.get("headers", [])), self.headers)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -28,16 +28,33 @@ def jobs_db_path(root: Path) -> Path:
 
 
 def open_read_only(db_path: Path) -> sqlite3.Connection | None:
-    """A read-only connection to the queue, or None when no agent ever ran on this root."""
+    """A read-only connection to the queue, or None when no agent ever ran on this root. Open
+    one per read and close it after: it never creates or changes a file.
+
+    While an agent runs (or after one was killed), ``jobs.db-wal`` exists beside the database and
+    holds the latest commits: the connection is an ordinary WAL reader (``mode=ro``), which shares
+    the agent's ``-shm`` index. Once the last agent connection closed, SQLite folded the WAL into
+    ``jobs.db`` and removed it: the connection is then ``mode=ro&immutable=1``, which reads the
+    database file alone. (A plain ``mode=ro`` open of a WAL database with no ``-wal`` beside it
+    creates ``-wal`` and ``-shm`` files and leaves them there, and fails where the viewer may not
+    write the folder.) An agent that starts during such a read is seen by the next one.
+    """
     if not db_path.is_file():
         return None
-    try:
-        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-        conn.execute("PRAGMA query_only = 1")
-        conn.execute("SELECT 1 FROM jobs LIMIT 1")
-    except sqlite3.Error:
-        return None
-    return conn
+    wal = db_path.with_name(db_path.name + fmt.SQLITE_WAL_SUFFIX)
+    for flags in ("mode=ro",) if wal.exists() else ("mode=ro&immutable=1", "mode=ro"):
+        try:
+            conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?{flags}", uri=True, check_same_thread=False)
+        except sqlite3.Error:
+            continue
+        try:
+            conn.execute("PRAGMA query_only = 1")
+            conn.execute("SELECT 1 FROM jobs LIMIT 1")
+        except sqlite3.Error:  # not a queue yet, or an agent changed the file under an immutable read
+            conn.close()
+            continue
+        return conn
+    return None
 
 
 def _json(text: str | None, default: Any) -> Any:
@@ -136,6 +153,21 @@ def job_stats(conn: sqlite3.Connection) -> dict[str, Any]:
         "total": sum(counts.values()),
         "success_rate": counts[fmt.JOB_SUCCEEDED] / done if done else None,
         "mean_queue_wait_s": wait,
+    }
+
+
+def job_projects(conn: sqlite3.Connection) -> list[str]:
+    """The projects that have jobs, by name."""
+    return [project for (project,) in conn.execute("SELECT DISTINCT project FROM jobs ORDER BY project")]
+
+
+def job_stats_empty() -> dict[str, Any]:
+    """:func:`job_stats` of an empty queue."""
+    return {
+        "counts": dict.fromkeys(fmt.JOB_STATUSES, 0),
+        "total": 0,
+        "success_rate": None,
+        "mean_queue_wait_s": None,
     }
 
 

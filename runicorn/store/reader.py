@@ -17,7 +17,7 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import RunNotFound
-from runicorn.store.alerts import AlertLogs
+from runicorn.store.alerts import alert_logs
 from runicorn.store.cache import SeriesCache
 from runicorn.store.compare import compare_runs
 from runicorn.store.csv_export import metrics_csv
@@ -28,6 +28,7 @@ from runicorn.store.media import media_files, media_path
 from runicorn.store.media_records import MediaRecordsCache, histograms
 from runicorn.store.run_fields import FieldContext
 from runicorn.store.run_files import is_run_file, read_run_file
+from runicorn.store.run_progress import checkpoint_logs
 from runicorn.store.scan import RunIndex, RunInfo
 from runicorn.store.series import RunSeries
 from runicorn.store.tables import TableFiles, TableUnreadable, page
@@ -59,7 +60,8 @@ class StoreReader:
         self.series_cache = SeriesCache(max_runs=max_cached_runs, pool=self.decode_pool)
         self._log_reads = threading.BoundedSemaphore(LOG_READS_AT_ONCE)
         self.line_ends = LineEnds()  # where the cut log lines end, looked for once per file
-        self._alerts = AlertLogs(max_runs=max_cached_runs)
+        self._alerts = alert_logs(max_runs=max_cached_runs)
+        self._checkpoints = checkpoint_logs(max_runs=max_cached_runs)
         self.media_records = MediaRecordsCache(max_runs=max_cached_runs)
         self.table_files = TableFiles()
 
@@ -263,6 +265,10 @@ class StoreReader:
     def alerts(self, key: str) -> list[dict[str, Any]]:
         """The run's alerts (``rn.alert``), oldest first: ``[{ts, step, title, text, level}]``."""
         return self._alerts.read(self.run(key).path)
+
+    def checkpoints(self, key: str) -> list[dict[str, Any]]:
+        """The run's checkpoints (``rn.log_checkpoint``), oldest first: ``[{ts, path, step}]``."""
+        return self._checkpoints.read(self.run(key).path)
 
     def media_file(self, key: str, relpath: str) -> Path:
         """The media file to send; RunNotFound for a path that is missing or leaves media/."""

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.store.record_log import RecordLogs, records_in
 from runicorn.store.run_files import open_run_file, read_run_json
 
 TAIL_BYTES = 256 * 1024  # read from the end of events.jsonl for the latest metrics
 LAST_LOG_LINES = 20
 MAX_CHECKPOINTS = 1000  # per run, the latest kept
-_CHECKPOINT_MARK = b'"' + fmt.CHECKPOINT.encode() + b'"'
 
 
 def _tail(run_dir: Path, name: str, max_bytes: int) -> bytes:
@@ -68,24 +68,19 @@ def checkpoint_from(record: dict[str, Any]) -> dict[str, Any] | None:
 
 def checkpoints(run_dir: Path) -> list[dict[str, Any]]:
     """The run's checkpoints, oldest first (the latest :data:`MAX_CHECKPOINTS`)."""
-    out: list[dict[str, Any]] = []
     try:
         with open_run_file(run_dir, fmt.EVENTS_FILE) as f:
             data = f.read()
     except OSError:
-        return out
-    pos = data.find(_CHECKPOINT_MARK)
-    while pos >= 0:
-        start = data.rfind(b"\n", 0, pos) + 1
-        end = data.find(b"\n", pos)
-        if end < 0:
-            break  # a line still being written
-        record = fmt.decode_event(data[start:end])
-        checkpoint = checkpoint_from(record) if record is not None else None
-        if checkpoint is not None:
-            out.append(checkpoint)
-        pos = data.find(_CHECKPOINT_MARK, end)
-    return out[-MAX_CHECKPOINTS:]
+        return []
+    whole = data[: data.rfind(b"\n") + 1]  # not a line still being written
+    return records_in(whole, fmt.CHECKPOINT, checkpoint_from)[-MAX_CHECKPOINTS:]
+
+
+def checkpoint_logs(max_runs: int = 64) -> RecordLogs:
+    """The checkpoints of each run folder asked about, read on from where the last read stopped
+    (the viewer's run page)."""
+    return RecordLogs(fmt.CHECKPOINT, checkpoint_from, MAX_CHECKPOINTS, max_runs)
 
 
 def last_log_lines(run_dir: Path, count: int = LAST_LOG_LINES) -> list[str]:

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -29,6 +30,7 @@ from runicorn.viewer import (
     routes_artifacts,
     routes_gpu,
     routes_import,
+    routes_jobs,
     routes_logs,
     routes_media,
     routes_meta,
@@ -42,6 +44,14 @@ from runicorn.viewer.api_reference import add_api_reference
 from runicorn.viewer.web_ui import DEFAULT_WEB_DIST, add_web_ui
 
 LOG_POLL_INTERVAL_S = 0.2
+
+
+def agent_origins(agent_url: str) -> list[str]:
+    """The web origin of ``agent_url`` (``scheme://host[:port]``), or none for no or a bad URL."""
+    parts = urlsplit(agent_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return []
+    return [f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"]
 
 
 def create_app(
@@ -103,6 +113,7 @@ def create_app(
     app.include_router(routes_import.router(settings))
     app.include_router(routes_ssh.router(settings, resume_mirrors=resume_mirrors))
     app.include_router(routes_artifacts.router(reader))
+    app.include_router(routes_jobs.router(reader, settings))
 
     add_api_reference(app)
     add_web_ui(app, DEFAULT_WEB_DIST if web_dist is None else Path(web_dist))
@@ -116,5 +127,6 @@ def create_app(
             allow_credentials=True,
         )
     app.add_middleware(AccessGate, token=token, origin_rule=origin_rule)  # runs before any route
-    app.add_middleware(SecurityHeaders)  # outermost: refusals carry the headers too
+    # outermost: refusals carry the headers too; the page may call the agent (Jobs buttons)
+    app.add_middleware(SecurityHeaders, connect_origins=agent_origins(settings.agent_url))
     return app

@@ -1,4 +1,5 @@
-"""A run's alerts, raised by ``rn.alert`` in the training script (docs/api.md#alerts)."""
+"""A run's alerts (``rn.alert``) and checkpoints (``rn.log_checkpoint``), the small records
+of its events (docs/api.md#alerts, docs/api.md#checkpoints)."""
 
 from __future__ import annotations
 
@@ -16,5 +17,10 @@ def router(reader: StoreReader) -> APIRouter:
     def alerts(key: str) -> list[dict[str, Any]]:
         """The run's alerts, oldest first: ``[{ts, step, title, text, level}]``."""
         return reader.alerts(key)
+
+    @api.get("/runs/{key}/checkpoints")
+    def checkpoints(key: str) -> list[dict[str, Any]]:
+        """The run's checkpoints (``rn.log_checkpoint``), oldest first: ``[{ts, path, step}]``."""
+        return reader.checkpoints(key)
 
     return api

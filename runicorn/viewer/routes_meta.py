@@ -38,6 +38,7 @@ def router(reader: StoreReader, settings: Settings, token_required: bool) -> API
             "storage": str(settings.storage),
             "token_required": token_required,
             "read_only": True,
+            "agent_url": settings.agent_url or None,  # the Jobs page's buttons call it; never its token
         }
 
     @api.get("/projects")

@@ -1,12 +1,14 @@
 """A real job agent (``Agent`` + ``create_agent_app`` on uvicorn, 127.0.0.1, ephemeral port) in a
 thread, for tests, and :func:`wait_for`, which polls its API until a condition holds.
 
-``live_agent(root, nvml=..., **scheduler_options) -> LiveAgent`` starts one; every agent a test
+``live_agent(root, nvml=..., cors=(), sock=None, **scheduler_options) -> LiveAgent`` starts one
+(``sock``: a socket bound before, when the test must know the address first); every agent a test
 started is stopped when the test ends (running attempts are stopped too).
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,6 +47,7 @@ class LiveAgent:
         token: str | None,
         cors: tuple[str, ...],
         executors: dict[str, Any] | None = None,
+        sock: socket.socket | None = None,
         **sched: Any,
     ) -> None:
         sched.setdefault("poll_interval_s", 0.05)
@@ -57,6 +60,7 @@ class LiveAgent:
         config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning")
         self.server = uvicorn.Server(config)
         self.error: BaseException | None = None
+        self.sock = sock  # a socket bound before, when the test must know the address first
         self.thread = threading.Thread(target=self._run, name="live-agent", daemon=True)
         self.thread.start()
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -71,7 +75,7 @@ class LiveAgent:
 
     def _run(self) -> None:
         try:
-            self.server.run()
+            self.server.run(sockets=[self.sock] if self.sock is not None else None)
         except BaseException as exc:  # noqa: BLE001 - reported by the fixture
             self.error = exc
 
@@ -114,9 +118,10 @@ def live_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Call
         token: str | None = None,
         cors: tuple[str, ...] = (),
         executors: dict[str, Any] | None = None,
+        sock: socket.socket | None = None,
         **sched: Any,
     ) -> LiveAgent:
-        agent = LiveAgent(Path(root), nvml, token, cors, executors, **sched)
+        agent = LiveAgent(Path(root), nvml, token, cors, executors, sock, **sched)
         started.append(agent)
         return agent
 

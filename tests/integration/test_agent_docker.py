@@ -15,7 +15,7 @@ from agent_server import wait_for  # noqa: E402
 from container_engine import ContainerEngine, container_engine  # noqa: E402, F401
 
 from runicorn import format as fmt  # noqa: E402
-from runicorn.agent.executors.docker import DockerExecutor  # noqa: E402
+from runicorn.agent.executors.docker_engine import DockerExecutor  # noqa: E402
 from runicorn.agent.executors.process import ProcessExecutor  # noqa: E402
 
 TRAIN = """\
@@ -42,8 +42,8 @@ def docker_agent(live_agent, engine: ContainerEngine, root: Path):  # type: igno
 
 def test_an_image_job_submitted_over_http_becomes_an_ordinary_run(
     live_agent,
-    container_engine: ContainerEngine,
-    tmp_path: Path,  # noqa: F811
+    container_engine: ContainerEngine,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     work = tmp_path / "work"
     work.mkdir()
@@ -70,8 +70,8 @@ def test_an_image_job_submitted_over_http_becomes_an_ordinary_run(
 
 def test_cancelling_a_running_image_job_stops_its_container_and_ends_the_run_interrupted(
     live_agent,
-    container_engine: ContainerEngine,
-    tmp_path: Path,  # noqa: F811
+    container_engine: ContainerEngine,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     work = tmp_path / "work"
     work.mkdir()

@@ -22,7 +22,7 @@ from container_engine import ContainerEngine, container_engine  # noqa: E402, F4
 
 from runicorn import format as fmt  # noqa: E402
 from runicorn.agent.executor import AttemptSpec, Handle, Poll  # noqa: E402
-from runicorn.agent.executors.docker import DockerExecutor  # noqa: E402
+from runicorn.agent.executors.docker_engine import DockerExecutor  # noqa: E402
 from runicorn.errors import RunicornError  # noqa: E402
 
 TRAIN = """\

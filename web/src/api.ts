@@ -255,6 +255,10 @@ export const api = {
   sweeps: () => getJson<{ sweeps: SweepSummary[] }>("/api/sweeps"),
   sweep: (id: string) => getJson<SweepDetail>(`/api/sweeps/${enc(id)}`),
   gpu: () => getJson<{ available: boolean; reason?: string; gpus: GpuInfo[] }>("/api/gpu"),
+  config: () => getJson<ViewerConfig>("/api/config"),
+  checkpoints: (key: string) => getJson<Checkpoint[]>(`/api/runs/${enc(key)}/checkpoints`),
+  jobs: (p: { status?: string; project?: string; limit?: number }) => getJson<JobList>("/api/jobs", p),
+  job: (id: string) => getJson<JobDetail>(`/api/jobs/${enc(id)}`),
 
   /** Streams the run's log; returns a function that closes the socket. */
   logStream(key: string, onBatch: (batch: LogBatch) => void, onError: (message: string) => void): () => void {
@@ -503,3 +507,79 @@ export const artifactsApi = {
   version: (name: string, version: string) => getJson<ArtifactDetail>(`/api/artifacts/${enc(name)}/${enc(version)}`),
   ofRun: (key: string) => getJson<{ logged: ArtifactLink[]; used: ArtifactLink[] }>(`/api/runs/${enc(key)}/artifacts`),
 };
+
+/** GET /api/config: the parts the UI uses. `agent_url`: where the Jobs buttons go (null: none). */
+export interface ViewerConfig {
+  version: string;
+  read_only: boolean;
+  agent_url: string | null;
+}
+
+/** One rn.log_checkpoint of a run. */
+export interface Checkpoint {
+  ts: number | null;
+  path: string;
+  step: number | null;
+}
+
+/** One job of the agent's queue, as the viewer reads it (GET /api/jobs). */
+export interface Job {
+  id: string;
+  status: "pending" | "running" | "succeeded" | "failed" | "cancelled";
+  project: string;
+  name: string;
+  run_id: string;
+  run_key: string | null;
+  command: string[] | string | null;
+  gpus: number;
+  gpu_ids: number[];
+  attempts: number;
+  max_retries: number;
+  exit_code: number | null;
+  error: string | null;
+  resume_from: string | null;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+}
+
+export interface JobList {
+  jobs: Job[];
+  total: number;
+  projects: string[];
+  /** null: no queue database under the storage root (no agent ever ran); `hint` says how to start one. */
+  agent: { url: string | null } | null;
+  hint?: string;
+}
+
+export interface JobDetail extends Job {
+  run_status: string | null;
+  step: number | null;
+  metrics: Record<string, number>;
+  checkpoints: Checkpoint[];
+  last_log_lines: string[];
+}
+
+/** The agent's own API (docs/agent.md#api), called from the page at the configured agent URL.
+ * Cross-origin: the agent must allow this page's origin (`runicorn agent --cors-origin ORIGIN`). */
+export function agentApi(agentUrl: string) {
+  const base = agentUrl.replace(/\/+$/, "");
+  const post = async (path: string, body: unknown): Promise<unknown> => {
+    const res = await fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+    });
+    const answer = await res.json().catch(() => null);
+    if (!res.ok) {
+      const message = answer && typeof answer.error === "string" ? answer.error : `${res.status} ${res.statusText}`;
+      throw new ApiError(message, res.status);
+    }
+    return answer;
+  };
+  return {
+    cancel: (id: string) => post(`/api/jobs/${enc(id)}/cancel`, {}),
+    resume: (id: string) => post(`/api/jobs/${enc(id)}/resume`, {}),
+    submit: (command: string) => post("/api/jobs", { command, shell: true }),
+  };
+}

@@ -9,6 +9,7 @@ import { ArtifactsPage, ArtifactVersionPage } from "./pages/ArtifactsPage";
 import { ComparePage } from "./pages/ComparePage";
 import { GpuPage } from "./pages/GpuPage";
 import { ImportPage } from "./pages/ImportPage";
+import { JobsPage } from "./pages/JobsPage";
 import { RemotePage } from "./pages/RemotePage";
 import { RunPage } from "./pages/RunPage";
 import { RunsPage } from "./pages/RunsPage";
@@ -16,10 +17,11 @@ import { SweepPage, SweepsPage } from "./pages/SweepsPage";
 
 const THEME_STORAGE_KEY = "runicorn.theme";
 // The header's links: where each goes, its name (label nav.<name>, test id nav-<name>), the pages it lights up on.
-const NAV: [string, "runs" | "compare" | "sweeps" | "artifacts" | "gpu" | "remote" | "import", Route["page"][]][] = [
+const NAV: [string, "runs" | "compare" | "sweeps" | "jobs" | "artifacts" | "gpu" | "remote" | "import", Route["page"][]][] = [
   ["/", "runs", ["runs", "run"]],
   ["/compare", "compare", ["compare"]],
   ["/sweeps", "sweeps", ["sweeps", "sweep"]],
+  ["/jobs", "jobs", ["jobs"]],
   ["/artifacts", "artifacts", ["artifacts", "artifact"]],
   ["/gpu", "gpu", ["gpu"]],
   ["/remote", "remote", ["remote"]],
@@ -137,6 +139,7 @@ function App() {
         {route.page === "compare" && <ComparePage ids={route.ids} />}
         {route.page === "sweeps" && <SweepsPage />}
         {route.page === "sweep" && <SweepPage key={route.id} id={route.id} />}
+        {route.page === "jobs" && <JobsPage />}
         {route.page === "artifacts" && <ArtifactsPage />}
         {route.page === "artifact" && <ArtifactVersionPage name={route.name} version={route.version} />}
         {route.page === "gpu" && <GpuPage />}

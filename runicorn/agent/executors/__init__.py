@@ -8,15 +8,13 @@ from runicorn.agent.executor import Executor
 
 
 def available_executors(**options: Any) -> dict[str, Executor]:
-    """Every executor this installation has, by kind: the local process one always; the
-    container one when its module is present."""
+    """Every executor, by kind: the local process one, and the container one (it needs the
+    ``docker`` package only when a job asks for an image or a container)."""
     from runicorn.agent.executors.process import ProcessExecutor
 
     out: dict[str, Executor] = {"process": ProcessExecutor()}
-    try:
-        from runicorn.agent.executors import docker  # type: ignore[attr-defined]
-    except ImportError:
-        return out
-    executor = docker.DockerExecutor(**options)
+    from runicorn.agent.executors.docker_engine import DockerExecutor  # imports docker only when used
+
+    executor = DockerExecutor(**options)
     out[executor.kind] = executor
     return out

@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("docker", reason="the docker package is not installed (pip install -e '.[dev]')")
 
 from runicorn.agent.executor import AttemptSpec  # noqa: E402
-from runicorn.agent.executors.docker import container_argv, container_options  # noqa: E402
+from runicorn.agent.executors.docker_engine import container_argv, container_options  # noqa: E402
 from runicorn.errors import RunicornError  # noqa: E402
 
 RUN = ["run", "--storage", "/data/runs", "--", "python", "train.py", "run"]

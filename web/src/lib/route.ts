@@ -8,6 +8,7 @@ export type Route =
   | { page: "import" }
   | { page: "remote" }
   | { page: "sweeps" }
+  | { page: "jobs" }
   | { page: "sweep"; id: string }
   | { page: "artifacts" }
   | { page: "artifact"; name: string; version: string }
@@ -20,6 +21,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (path === "/import") return { page: "import" };
   if (path === "/remote") return { page: "remote" };
   if (path === "/sweeps") return { page: "sweeps" };
+  if (path === "/jobs") return { page: "jobs" };
   const sw = /^\/sweeps\/([^/]+)$/.exec(path);
   if (sw) return { page: "sweep", id: decodeURIComponent(sw[1]) };
   if (path === "/artifacts") return { page: "artifacts" };

@@ -11,6 +11,7 @@ import { useLiveHistory } from "../components/liveHistory";
 import { MetricCharts, type RunSeries } from "../components/MetricCharts";
 import { OverlayPicker } from "../components/OverlayPicker";
 import { RunAlerts } from "../components/RunAlerts";
+import { RunCheckpoints } from "../components/RunCheckpoints";
 import { RunArtifacts } from "../components/RunArtifacts";
 import { RunOverview } from "../components/RunOverview";
 import { StatusBadge } from "../components/StatusBadge";
@@ -179,6 +180,7 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
       {tab === "overview" && (
         <>
           <RunOverview run={run} />
+          <RunCheckpoints runKey={runKey} />
           <RunArtifacts runKey={runKey} />
         </>
       )}

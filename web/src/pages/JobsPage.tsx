@@ -1,0 +1,270 @@
+// Jobs: the queue of `runicorn agent`, read by the viewer without writing it (GET /api/jobs),
+// refreshed every few seconds, grouped by project, with one job's details in a panel. Buttons
+// that act (cancel, resume, submit) appear only when the viewer has an agent_url, and call the
+// agent there directly: the viewer never writes the queue.
+import { useEffect, useState } from "preact/hooks";
+import { agentApi, api, type JobDetail, type JobList } from "../api";
+import { Link, useApp } from "../app";
+import { StatusBadge } from "../components/StatusBadge";
+import { formatTime } from "../lib/format";
+import { commandText, groupByProject, JOB_STATUSES, jobActions, REFRESH_MS } from "../lib/jobs";
+import { runHref } from "../lib/route";
+
+export function JobsPage() {
+  const { t } = useApp();
+  const [status, setStatus] = useState("");
+  const [project, setProject] = useState("");
+  const [list, setList] = useState<JobList | null>(null);
+  const [agentUrl, setAgentUrl] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  const refresh = () => setTick((n) => n + 1);
+
+  useEffect(() => {
+    api.config().then((c) => setAgentUrl(c.agent_url ?? null), () => undefined);
+  }, []);
+  useEffect(() => {
+    let alive = true;
+    const load = () =>
+      api.jobs({ status: status || undefined, project: project || undefined, limit: 500 }).then(
+        (l) => {
+          if (!alive) return;
+          setList(l);
+          setError(null);
+        },
+        (e) => alive && setError(String(e.message ?? e)),
+      );
+    load();
+    const id = setInterval(load, REFRESH_MS);
+    return () => {
+      alive = false;
+      clearInterval(id);
+    };
+  }, [status, project, tick]);
+
+  const agent = agentUrl ? agentApi(agentUrl) : null;
+  const act = (action: Promise<unknown>) =>
+    action.then(refresh, (e) => setError(String(e.message ?? e)));
+
+  return (
+    <section>
+      <div class="page-head">
+        <h1 data-testid="page-title">{t("jobs.title")}</h1>
+        <select data-testid="jobs-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+          <option value="">{t("jobs.allStatuses")}</option>
+          {JOB_STATUSES.map((s) => (
+            <option value={s}>{s}</option>
+          ))}
+        </select>
+        <select data-testid="jobs-project" value={project} onChange={(e) => setProject(e.currentTarget.value)}>
+          <option value="">{t("jobs.allProjects")}</option>
+          {(list?.projects ?? []).map((p) => (
+            <option value={p}>{p}</option>
+          ))}
+        </select>
+      </div>
+      {error && (
+        <div class="error" data-testid="jobs-error">
+          {error}
+        </div>
+      )}
+      {agent ? <SubmitBox onSubmit={(command) => act(agent.submit(command))} agentUrl={agentUrl!} /> : (
+        <p class="muted small" data-testid="jobs-read-only">
+          {t("jobs.readOnly")}
+        </p>
+      )}
+      {list && list.agent === null && (
+        <div class="card empty" data-testid="jobs-no-agent">
+          {t("jobs.noAgent")} <code data-testid="jobs-hint">{list.hint}</code>
+        </div>
+      )}
+      {list && list.agent !== null && list.jobs.length === 0 && (
+        <div class="card empty" data-testid="jobs-empty">
+          {t("jobs.empty")}
+        </div>
+      )}
+      {list &&
+        groupByProject(list.jobs).map(([name, jobs]) => (
+          <div class="card" data-testid="jobs-group" data-project={name}>
+            <h3>{name}</h3>
+            <table class="runs" data-testid="jobs-table">
+              <thead>
+                <tr>
+                  <th>{t("jobs.id")}</th>
+                  <th>{t("jobs.name")}</th>
+                  <th>{t("jobs.status")}</th>
+                  <th>{t("jobs.command")}</th>
+                  <th>{t("jobs.attempts")}</th>
+                  <th>{t("jobs.created")}</th>
+                  <th>{t("jobs.run")}</th>
+                  {agent && <th />}
+                </tr>
+              </thead>
+              <tbody>
+                {jobs.map((j) => {
+                  const can = jobActions(j.status);
+                  return (
+                    <tr data-testid="job-row" data-job={j.id} data-status={j.status}>
+                      <td>
+                        <button class="link mono" data-testid="job-open" onClick={() => setSelected(j.id)}>
+                          {j.id}
+                        </button>
+                      </td>
+                      <td>{j.name}</td>
+                      <td>
+                        <StatusBadge status={j.status} />
+                      </td>
+                      <td class="mono small">{commandText(j.command)}</td>
+                      <td>{j.attempts}</td>
+                      <td class="muted small">{formatTime(j.created_at)}</td>
+                      <td>
+                        {j.run_key ? (
+                          <Link href={runHref(j.run_key)} testid="job-run-link">
+                            <span class="mono">{j.run_id}</span>
+                          </Link>
+                        ) : (
+                          <span class="muted small">{t("jobs.noRun")}</span>
+                        )}
+                      </td>
+                      {agent && (
+                        <td>
+                          {can.cancel && (
+                            <button data-testid="job-cancel" onClick={() => act(agent.cancel(j.id))}>
+                              {t("jobs.cancel")}
+                            </button>
+                          )}
+                          {can.resume && (
+                            <button data-testid="job-resume" onClick={() => act(agent.resume(j.id))}>
+                              {t("jobs.resume")}
+                            </button>
+                          )}
+                        </td>
+                      )}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        ))}
+      {selected && <JobPanel id={selected} tick={tick} onClose={() => setSelected(null)} />}
+    </section>
+  );
+}
+
+function SubmitBox({ onSubmit, agentUrl }: { onSubmit: (command: string) => void; agentUrl: string }) {
+  const { t } = useApp();
+  const [command, setCommand] = useState("");
+  return (
+    <form
+      class="jobs-submit"
+      data-testid="jobs-submit-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (command.trim()) onSubmit(command.trim());
+        setCommand("");
+      }}
+    >
+      <input
+        data-testid="jobs-submit-command"
+        value={command}
+        placeholder={t("jobs.submitPlaceholder")}
+        onInput={(e) => setCommand(e.currentTarget.value)}
+      />
+      <button type="submit" data-testid="jobs-submit">
+        {t("jobs.submit")}
+      </button>
+      <span class="muted small" data-testid="jobs-agent-url">
+        {t("jobs.agentAt")} {agentUrl}
+      </span>
+    </form>
+  );
+}
+
+function JobPanel({ id, tick, onClose }: { id: string; tick: number; onClose: () => void }) {
+  const { t } = useApp();
+  const [job, setJob] = useState<JobDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let alive = true;
+    const load = () =>
+      api.job(id).then(
+        (j) => alive && setJob(j),
+        (e) => alive && setError(String(e.message ?? e)),
+      );
+    load();
+    const timer = setInterval(load, REFRESH_MS);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+    };
+  }, [id, tick]);
+  return (
+    <div class="card job-panel" data-testid="job-panel">
+      <div class="page-head">
+        <h2 class="mono">{id}</h2>
+        <button class="ghost" data-testid="job-panel-close" onClick={onClose}>
+          {t("jobs.close")}
+        </button>
+      </div>
+      {error && <div class="error">{error}</div>}
+      {job && (
+        <>
+          <dl class="kv">
+            <dt>{t("jobs.status")}</dt>
+            <dd data-testid="job-status">
+              <StatusBadge status={job.status} />
+            </dd>
+            <dt>{t("jobs.command")}</dt>
+            <dd class="mono">{commandText(job.command)}</dd>
+            <dt>{t("jobs.attempts")}</dt>
+            <dd data-testid="job-attempts">
+              {job.attempts} / {job.max_retries + 1}
+            </dd>
+            <dt>{t("jobs.exitCode")}</dt>
+            <dd data-testid="job-exit-code">{job.exit_code ?? "–"}</dd>
+            {job.error && (
+              <>
+                <dt>{t("jobs.error")}</dt>
+                <dd data-testid="job-error">{job.error}</dd>
+              </>
+            )}
+            <dt>{t("jobs.gpus")}</dt>
+            <dd data-testid="job-gpus">{job.gpu_ids.length ? job.gpu_ids.join(", ") : job.gpus || "–"}</dd>
+            <dt>{t("jobs.started")}</dt>
+            <dd>{formatTime(job.started_at)}</dd>
+            <dt>{t("jobs.ended")}</dt>
+            <dd>{formatTime(job.ended_at)}</dd>
+            <dt>{t("jobs.run")}</dt>
+            <dd>
+              {job.run_key ? (
+                <Link href={runHref(job.run_key)} testid="job-panel-run">
+                  <span class="mono">{job.run_id}</span>
+                </Link>
+              ) : (
+                <span class="muted">{t("jobs.noRun")}</span>
+              )}
+            </dd>
+          </dl>
+          <h3>{t("jobs.checkpoints")}</h3>
+          {job.checkpoints.length === 0 ? (
+            <p class="muted small">{t("jobs.noCheckpoints")}</p>
+          ) : (
+            <ul data-testid="job-checkpoints">
+              {job.checkpoints.map((c) => (
+                <li class="mono small" data-testid="job-checkpoint">
+                  {c.path} {c.step !== null ? `· ${c.step}` : ""}
+                </li>
+              ))}
+            </ul>
+          )}
+          <h3>{t("jobs.logs")}</h3>
+          <pre class="log small" data-testid="job-log-lines">
+            {job.last_log_lines.join("\n")}
+          </pre>
+        </>
+      )}
+    </div>
+  );
+}
