@@ -94,6 +94,18 @@ SETTINGS_TABLE = (
         "seconds `runicorn run` waits after SIGTERM before SIGKILL (timeout, Ctrl-C)",
     ),
     Setting("viewer_url", "", "RUNICORN_VIEWER_URL", "the viewer's address, for links in notifications"),
+    Setting(
+        "sync_url",
+        "",
+        "RUNICORN_SYNC_URL",
+        "s3://BUCKET/PREFIX that `runicorn run` syncs its run to while it runs (empty: none)",
+    ),
+    Setting(
+        "sync_endpoint_url",
+        "",
+        "RUNICORN_SYNC_ENDPOINT_URL",
+        "endpoint of a non-AWS object store for s3:// URLs (default: AWS_ENDPOINT_URL, else AWS)",
+    ),
     *(
         Setting(f"notify_{key}", default, f"RUNICORN_NOTIFY_{key.upper()}", help)
         for key, default, help in (
@@ -162,6 +174,8 @@ class Settings:
     run_timeout: str = "0"
     run_grace_s: float = 10.0
     viewer_url: str = ""
+    sync_url: str = ""
+    sync_endpoint_url: str = ""
     notify_events: str = "finish,failure,timeout,alert"
     notify_channels: str = ""
     notify_dingtalk_webhook: str = ""
