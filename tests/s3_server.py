@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,6 +51,7 @@ class S3Server:
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = folder.parent / "rclone.log"
+        self.log_file: Any = None
 
     @property
     def endpoint(self) -> str:
@@ -81,14 +83,30 @@ class S3Server:
             self.proc.kill()
             self.proc.wait(10)
         self.proc = None
+        if self.log_file is not None:
+            self.log_file.close()
+            self.log_file = None
 
     def restart(self) -> None:
         self.stop()
         self.start()
 
+    def client(self) -> Any:
+        """An s3fs client of the server, for changing the bucket by hand (rclone caches listings
+        of its folder: change objects through the API, read them from the folder)."""
+        import s3fs
+
+        return s3fs.S3FileSystem(
+            key=ACCESS_KEY,
+            secret=SECRET_KEY,
+            client_kwargs={"endpoint_url": self.endpoint},
+            skip_instance_cache=True,
+            use_listings_cache=False,
+        )
+
     def new_bucket(self) -> str:
         name = f"b{uuid.uuid4().hex[:12]}"
-        (self.folder / name).mkdir()
+        self.client().mkdir(name)
         return name
 
     def env(self, secret: str = SECRET_KEY) -> dict[str, str]:
@@ -113,7 +131,6 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
         yield server
     finally:
         server.stop()
-        server.log_file.close()
 
 
 @pytest.fixture

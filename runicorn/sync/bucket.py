@@ -36,6 +36,12 @@ class BucketRefused(BucketError):
     fatal = True
 
 
+class BucketUnreachable(BucketError):
+    """The store did not answer (network cut, store down): stop; the next sync resumes."""
+
+    fatal = True
+
+
 @dataclass(frozen=True)
 class BucketUrl:
     bucket: str
@@ -119,7 +125,10 @@ class Bucket:
                     out[rel] = value
                 else:
                     exc = value if isinstance(value, BaseException) else FileNotFoundError(key)
-                    out[rel] = self._error(exc, key)
+                    error = self._error(exc, key)
+                    if error.fatal:  # the store is gone or refuses us: no other key fares better
+                        raise error
+                    out[rel] = error
         return out
 
     def get_file(self, relpath: str, local: Path) -> None:
@@ -167,7 +176,7 @@ class Bucket:
             )
         if isinstance(exc, FileNotFoundError):
             return BucketError(f"{where} is missing from the bucket", "sync the run again to repair it")
-        return BucketError(
+        return BucketUnreachable(
             f"cannot reach {where}: {text}",
             "check the network and the endpoint URL (sync_endpoint_url, --endpoint-url, AWS_ENDPOINT_URL); "
             "running the command again resumes where it stopped",

@@ -137,9 +137,9 @@ class Materialiser:
         advance: Callable[[int], None],
         replace: bool,
     ) -> None:
-        local.parent.mkdir(parents=True, exist_ok=True)
         target = local.with_name(f".{local.name}.rebuild{fmt.TEMP_SUFFIX}") if replace else local
-        with open(target, "wb" if replace else "ab") as out:
+        out = None  # opened at the first segment that arrives whole: a failure leaves nothing new
+        try:
             for batch in _batches(segments):
                 keys = [prefix + fmt.bucket_segment_name(local.name, s["n"]) for s in batch]
                 got = self.bucket.get_many(keys)
@@ -152,13 +152,18 @@ class Materialiser:
                         )
                     if isinstance(data, BucketError):
                         report.errors.append(data)
-                        out.flush()
                         if replace:
                             target.unlink(missing_ok=True)
                         return
+                    if out is None:
+                        local.parent.mkdir(parents=True, exist_ok=True)
+                        out = open(target, "wb" if replace else "ab")
                     out.write(data)
                     advance(len(data))
-        if replace:
+        finally:
+            if out is not None:
+                out.close()
+        if replace and out is not None:
             os.replace(target, local)
 
     # --- whole files --------------------------------------------------------------------------
