@@ -194,7 +194,9 @@ def _add_sync(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--endpoint-url", metavar="URL", help="the object store's endpoint (non-AWS stores)")
     p.set_defaults(handler=_run_sync)
     p = sub.add_parser("pull", help="bring runs from s3://BUCKET/PREFIX back as ordinary run folders")
-    p.add_argument("url", metavar="s3://BUCKET/PREFIX", help="a prefix that `runicorn sync` wrote, or one run")
+    p.add_argument(
+        "url", metavar="s3://BUCKET/PREFIX", help="a prefix that `runicorn sync` wrote, or one run"
+    )
     p.add_argument("root", metavar="ROOT", help="the storage root the runs land in")
     p.add_argument("--endpoint-url", metavar="URL", help="the object store's endpoint (non-AWS stores)")
     p.set_defaults(handler=_run_pull)

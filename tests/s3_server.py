@@ -61,8 +61,16 @@ class S3Server:
         self.log_file = open(self.log, "ab")
         self.proc = subprocess.Popen(
             [
-                _rclone(), "serve", "s3", "--auth-key", f"{ACCESS_KEY},{SECRET_KEY}",
-                "--addr", f"127.0.0.1:{self.port}", "--config", "/dev/null", str(self.folder),
+                _rclone(),
+                "serve",
+                "s3",
+                "--auth-key",
+                f"{ACCESS_KEY},{SECRET_KEY}",
+                "--addr",
+                f"127.0.0.1:{self.port}",
+                "--config",
+                "/dev/null",
+                str(self.folder),
             ],
             stdout=self.log_file,
             stderr=subprocess.STDOUT,

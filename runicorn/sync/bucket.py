@@ -90,7 +90,7 @@ class Bucket:
         self.bytes_received = 0
 
     # --- reads ------------------------------------------------------------------------------
-    def list(self, under: str = "") -> dict[str, Listed]:
+    def listing(self, under: str = "") -> dict[str, Listed]:
         """Every object below ``under`` (relative to the prefix): key relative to the prefix -> size, etag."""
         top = self.url.key(under)
         self.requests += 1
@@ -118,7 +118,7 @@ class Bucket:
             keys = [self.url.key(r) for r in chunk]
             got = self._call(self.fs.cat, keys, on_error="return")
             self.requests += len(chunk)
-            for rel, key in zip(chunk, keys):
+            for rel, key in zip(chunk, keys, strict=True):
                 value = got.get(key) if isinstance(got, dict) else None
                 if isinstance(value, bytes):
                     self.bytes_received += len(value)
@@ -151,7 +151,7 @@ class Bucket:
 
     def check_writable(self) -> None:
         """Fail early, by name, on a missing bucket or credentials the store refuses."""
-        self.list(".runicorn-check-does-not-exist")
+        self.listing(".runicorn-check-does-not-exist")
 
     # --- errors -----------------------------------------------------------------------------
     def _call(self, func: Any, *args: Any, **kwargs: Any) -> Any:

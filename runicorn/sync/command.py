@@ -24,7 +24,9 @@ def run_sync_command(
     root: Path, url: str, settings: Settings, watch: bool, interval_s: float, bar: ProgressBar
 ) -> int:
     if not root.is_dir():
-        raise ConfigError(f"{root} is not a folder", "name the storage root to sync: runicorn sync ROOT s3://...")
+        raise ConfigError(
+            f"{root} is not a folder", "name the storage root to sync: runicorn sync ROOT s3://..."
+        )
     bucket = Bucket(parse_bucket_url(url), settings.sync_endpoint_url)
     uploader = Uploader(root, bucket)
     with bar(f"syncing {root.name}") as progress:
@@ -75,7 +77,9 @@ def run_pull_command(url: str, root: Path, settings: Settings, bar: ProgressBar)
     if not report.runs:
         print(f"no runs under {bucket.url.url}", flush=True)
     else:
-        print(f"pulled {report.runs} runs from {bucket.url.url} into {root} ({report.bytes} bytes)", flush=True)
+        print(
+            f"pulled {report.runs} runs from {bucket.url.url} into {root} ({report.bytes} bytes)", flush=True
+        )
     return 1 if _print_errors(report.errors) else 0
 
 
@@ -84,7 +88,7 @@ def start_bucket_cache(url: str, settings: Settings) -> tuple[Path, SyncLoop]:
     viewer starts), then keep a cache folder filled from it in the background. Returns the cache
     folder, which the viewer serves, and the loop."""
     bucket = Bucket(parse_bucket_url(url), settings.sync_endpoint_url)
-    bucket.list(".runicorn-check")  # a missing bucket or refused credentials fail here, by name
+    bucket.listing(".runicorn-check")  # a missing bucket or refused credentials fail here, by name
     cache = bucket_cache_root(bucket.url, settings.sync_endpoint_url)
     cache.mkdir(parents=True, exist_ok=True)
     materialiser = Materialiser(bucket, cache, rebuild=True)

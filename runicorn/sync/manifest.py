@@ -80,7 +80,9 @@ def _checked(value: dict[str, Any]) -> fmt.BucketManifest:
         checked: list[fmt.BucketSegment] = []
         for item in items:
             seg = fmt.BucketSegment(
-                n=_count(item["n"]), offset=_count(item["offset"]), size=_count(item["size"]),
+                n=_count(item["n"]),
+                offset=_count(item["offset"]),
+                size=_count(item["size"]),
                 sha256=_sha(item["sha256"]),
             )
             if seg["offset"] != offset:

@@ -51,7 +51,7 @@ class Materialiser:
 
     def sync_once(self, progress: Callable[[int, int], None] | None = None) -> PullReport:
         report = PullReport()
-        listing = self.bucket.list()
+        listing = self.bucket.listing()
         keys = sorted(
             k for k in listing if k == fmt.BUCKET_MANIFEST_FILE or k.endswith("/" + fmt.BUCKET_MANIFEST_FILE)
         )
@@ -83,7 +83,9 @@ class Materialiser:
             prefix = key[: -len(fmt.BUCKET_MANIFEST_FILE)]
             for name, segments in manifest["segments"].items():
                 self._append(prefix, run_dir / name, segments, report, advance)
-            others = [(key, run_dir, manifest, r) for r in manifest["objects"] if r not in fmt.REWRITTEN_FILES]
+            others = [
+                (key, run_dir, manifest, r) for r in manifest["objects"] if r not in fmt.REWRITTEN_FILES
+            ]
             self._objects(others, report, advance)
             if len(report.errors) == errors:
                 self._done[key] = listing[key].etag
@@ -143,7 +145,7 @@ class Materialiser:
             for batch in _batches(segments):
                 keys = [prefix + fmt.bucket_segment_name(local.name, s["n"]) for s in batch]
                 got = self.bucket.get_many(keys)
-                for seg, key in zip(batch, keys):
+                for seg, key in zip(batch, keys, strict=True):
                     data = got[key]
                     if isinstance(data, bytes) and hashlib.sha256(data).hexdigest() != seg["sha256"]:
                         data = BucketError(

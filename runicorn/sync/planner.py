@@ -92,15 +92,15 @@ def plan_run(
         used = [seg["n"] for seg in segments]
         if keep < len(segments) and remote is not None:  # never reuse a number a reader may hold
             prefix = fmt.bucket_segment_name(name, 0)[:-1]
-            used += [int(k[len(prefix) :]) for k in remote if k.startswith(prefix) and k[len(prefix) :].isdigit()]
+            used += [
+                int(k[len(prefix) :]) for k in remote if k.startswith(prefix) and k[len(prefix) :].isdigit()
+            ]
         plan.appends.append(AppendTask(name, keep, start, local.size, max(used, default=-1) + 1))
     for relpath, local in sorted(files.items()):
         if relpath in fmt.APPEND_ONLY_FILES:
             continue
         known = manifest["objects"].get(relpath)
-        missing = remote is not None and known is not None and (
-            fmt.bucket_object_name(relpath) not in remote
-        )
+        missing = remote is not None and known is not None and (fmt.bucket_object_name(relpath) not in remote)
         if missing:
             plan.repaired.append(fmt.bucket_object_name(relpath))
         if known is None or missing or known["size"] != local.size or known["mtime"] != local.mtime:

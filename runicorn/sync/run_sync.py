@@ -60,7 +60,9 @@ class SyncObserver:
     def __call__(self, event: Any) -> None:
         if event.kind == "start" and self.sync is None:
             self.sync = start_run_sync(
-                Path(event.run_dir), self.settings.storage, self.settings.sync_url,
+                Path(event.run_dir),
+                self.settings.storage,
+                self.settings.sync_url,
                 self.settings.sync_endpoint_url,
             )
 

@@ -117,7 +117,7 @@ class Uploader:
         report.runs = len(runs)
         if not runs:
             return report
-        listing = self.bucket.list(next(iter(runs)) if self.only else "")
+        listing = self.bucket.listing(next(iter(runs)) if self.only else "")
         by_run = _group(listing, set(runs))
         manifests = self._manifests(runs, listing, report)
         plans: list[tuple[str, Plan]] = []
@@ -139,7 +139,9 @@ class Uploader:
 
         for path, plan in plans:
             try:
-                self._upload_run(path, runs[path], manifests[path], plan, by_run.get(path, {}), report, advance)
+                self._upload_run(
+                    path, runs[path], manifests[path], plan, by_run.get(path, {}), report, advance
+                )
             except BucketError as err:
                 if err.fatal:
                     raise
@@ -255,8 +257,9 @@ class Uploader:
         try:
             st = local.stat()
             if st.st_size <= self.max_segment_bytes:
-                data: bytes | None = local.read_bytes()
-                sha = hashlib.sha256(data).hexdigest()
+                content = local.read_bytes()
+                data: bytes | None = content
+                sha = hashlib.sha256(content).hexdigest()
             else:
                 data, sha = None, _file_sha256(local)
         except OSError:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from s3_server import s3_env, s3_server  # noqa: F401  (rclone serve s3: tests/s3_server.py)
 from sshd_server import SshServer, trusted_sshd
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-from s3_server import SECRET_KEY, S3Server, s3_env, s3_server  # noqa: F401
+from s3_server import SECRET_KEY, S3Server
 
 import runicorn
 from runicorn import format as fmt
@@ -25,7 +25,9 @@ pytestmark = pytest.mark.s3
 REPO = Path(__file__).parents[2]
 
 
-def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 50) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 50
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "runicorn.cli", *args],
         cwd=REPO,
@@ -136,15 +138,22 @@ def _many_runs(root: Path, count: int, steps: int) -> None:
         run.finish()
 
 
-def test_a_sync_killed_midway_completes_on_the_next_without_duplicates(storage_root, bucket, s3_env, tmp_path):
+def test_a_sync_killed_midway_completes_on_the_next_without_duplicates(
+    storage_root, bucket, s3_env, tmp_path
+):
     _many_runs(storage_root, 60, 300)
     url = f"s3://{bucket}/p"
     out = open(tmp_path / "sync.out", "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "runicorn.cli", "sync", str(storage_root), url], cwd=REPO, stdout=out, stderr=out
+        [sys.executable, "-m", "runicorn.cli", "sync", str(storage_root), url],
+        cwd=REPO,
+        stdout=out,
+        stderr=out,
     )
     prefix = s3_env.folder / bucket / "p"
-    wait_for(lambda: any(prefix.rglob("manifest.json")) or proc.poll() is not None, "a first run uploaded", 30)
+    wait_for(
+        lambda: any(prefix.rglob("manifest.json")) or proc.poll() is not None, "a first run uploaded", 30
+    )
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
     out.close()
@@ -197,9 +206,13 @@ def _manifest(path: Path) -> dict | None:
         return None
 
 
-def test_watch_keeps_a_live_run_in_sync_within_five_seconds(make_run, storage_root, bucket, s3_env, tmp_path, background):
+def test_watch_keeps_a_live_run_in_sync_within_five_seconds(
+    make_run, storage_root, bucket, s3_env, tmp_path, background
+):
     run = make_run(finish=False)
-    proc = background(tmp_path / "watch.out", "sync", str(storage_root), f"s3://{bucket}/p", "--watch", "--interval", "0.5")
+    proc = background(
+        tmp_path / "watch.out", "sync", str(storage_root), f"s3://{bucket}/p", "--watch", "--interval", "0.5"
+    )
     manifest = s3_env.folder / bucket / "p" / run.dir.relative_to(storage_root) / "manifest.json"
     wait_for(lambda: _manifest(manifest), "the run is in the bucket", 30)
 
@@ -241,7 +254,9 @@ def test_viewer_over_a_bucket_shows_runs_metrics_logs_and_live_lines(
 
     wait_for(lambda: len(runs()) == 2, "both runs listed", 10)
     assert {r["id"] for r in runs()} == {done.id, live.id}
-    metrics = httpx.get(f"{base}/api/runs/{done.id}/metrics", params={"keys": "train/loss"}, timeout=10).json()
+    metrics = httpx.get(
+        f"{base}/api/runs/{done.id}/metrics", params={"keys": "train/loss"}, timeout=10
+    ).json()
     assert metrics["series"]["train/loss"]["count"] == 30
     logs = httpx.get(f"{base}/api/runs/{done.id}/logs", timeout=10).json()
     assert any("trained 30 steps" in line for line in logs["lines"])
@@ -294,7 +309,9 @@ def test_wrong_credentials_missing_bucket_and_newer_manifest_are_clear_errors(
     assert orjson.loads(manifest.read_bytes())["format_version"] == 2  # never overwritten
     assert not (tmp_path / "pulled" / run.dir.relative_to(storage_root)).exists()
 
-    written = [p for top in (storage_root, s3_env.folder / bucket, tmp_path) for p in top.rglob("*") if p.is_file()]
+    written = [
+        p for top in (storage_root, s3_env.folder / bucket, tmp_path) for p in top.rglob("*") if p.is_file()
+    ]
     assert written
     for text in outputs:
         assert SECRET_KEY not in text
@@ -323,13 +340,18 @@ def test_a_segment_deleted_by_hand_is_reported_by_key_and_the_next_sync_repairs_
     assert tree(tmp_path / "second") == tree(storage_root)
 
 
-def test_a_store_cut_mid_sync_is_a_clear_error_and_the_next_sync_completes(storage_root, bucket, s3_env, tmp_path):
+def test_a_store_cut_mid_sync_is_a_clear_error_and_the_next_sync_completes(
+    storage_root, bucket, s3_env, tmp_path
+):
     _many_runs(storage_root, 40, 300)
     url = f"s3://{bucket}/p"
     out = tmp_path / "sync.out"
     with open(out, "wb") as f:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "runicorn.cli", "sync", str(storage_root), url], cwd=REPO, stdout=f, stderr=f
+            [sys.executable, "-m", "runicorn.cli", "sync", str(storage_root), url],
+            cwd=REPO,
+            stdout=f,
+            stderr=f,
         )
         prefix = s3_env.folder / bucket / "p"
         try:
@@ -352,10 +374,21 @@ def test_a_store_cut_mid_sync_is_a_clear_error_and_the_next_sync_completes(stora
     assert tree(tmp_path / "pulled") == tree(storage_root)
 
 
-def test_runicorn_run_with_sync_url_leaves_the_finished_run_in_the_bucket(storage_root, bucket, s3_env, tmp_path):
+def test_runicorn_run_with_sync_url_leaves_the_finished_run_in_the_bucket(
+    storage_root, bucket, s3_env, tmp_path
+):
     result = cli(
-        "run", "--storage", str(storage_root), "--project", "demo", "--name", "cmd", "--",
-        sys.executable, "-c", "print('hello from the command')",
+        "run",
+        "--storage",
+        str(storage_root),
+        "--project",
+        "demo",
+        "--name",
+        "cmd",
+        "--",
+        sys.executable,
+        "-c",
+        "print('hello from the command')",
         env={"RUNICORN_SYNC_URL": f"s3://{bucket}/live"},
     )
     assert result.returncode == 0, result.stderr
