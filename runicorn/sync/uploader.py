@@ -23,6 +23,7 @@ from runicorn.store.frames import whole_frames_length
 from runicorn.sync.bucket import Bucket, BucketError, Listed
 from runicorn.sync.manifest import decode_manifest, empty_manifest, encode_manifest
 from runicorn.sync.planner import AppendTask, LocalFile, ObjectTask, Plan, plan_run
+from runicorn.sync.state import load_state, save_state, state_path
 
 MAX_SEGMENT_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 8
@@ -104,12 +105,16 @@ class Uploader:
         bucket: Bucket,
         only: Path | None = None,
         max_segment_bytes: int = MAX_SEGMENT_BYTES,
+        remember: bool = True,
     ) -> None:
         self.root = Path(root).absolute()
         self.bucket = bucket
         self.only = Path(only).absolute() if only is not None else None
         self.max_segment_bytes = max_segment_bytes
-        self._known: dict[str, tuple[str, fmt.BucketManifest]] = {}  # run path -> (etag, manifest)
+        # run path -> (etag, manifest), kept between syncs in the user cache (runicorn/sync/state.py)
+        self._state = state_path(self.root, bucket.url.url, bucket.endpoint_url) if remember else None
+        self._known = load_state(self._state) if self._state and self.only is None else {}
+        self._fetched = 0  # manifests read from the bucket since the state was saved
 
     def sync_once(self, progress: Progress | None = None) -> SyncReport:
         report = SyncReport()
@@ -137,15 +142,20 @@ class Uploader:
             if progress is not None:
                 progress(done[0], total)
 
-        for path, plan in plans:
-            try:
-                self._upload_run(
-                    path, runs[path], manifests[path], plan, by_run.get(path, {}), report, advance
-                )
-            except BucketError as err:
-                if err.fatal:
-                    raise
-                report.errors.append(err)
+        try:
+            for path, plan in plans:
+                try:
+                    self._upload_run(
+                        path, runs[path], manifests[path], plan, by_run.get(path, {}), report, advance
+                    )
+                except BucketError as err:
+                    if err.fatal:
+                        raise
+                    report.errors.append(err)
+        finally:
+            if self._state is not None and self.only is None and (plans or self._fetched):
+                save_state(self._state, self._known)
+                self._fetched = 0
         return report
 
     # --- what the bucket holds ----------------------------------------------------------------
@@ -178,6 +188,7 @@ class Uploader:
                 report.errors.append(err)  # a newer or foreign manifest is never overwritten
                 continue
             self._known[path] = (hashlib.md5(data).hexdigest(), manifest)
+            self._fetched += 1
             out[path] = copy.deepcopy(manifest)
         return out
 

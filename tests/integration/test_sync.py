@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -89,7 +90,7 @@ def test_sync_then_pull_gives_identical_run_folders(make_run, storage_root: Path
     assert any(k.startswith("demo/exp1/runs/") and "/media/" in k for k in tree(tmp_path / "pulled"))
 
 
-def test_a_second_sync_of_an_unchanged_root_uploads_nothing(make_run, storage_root, bucket, s3_env):
+def test_a_second_sync_of_an_unchanged_root_uploads_nothing(make_run, storage_root, bucket, s3_env, tmp_path):
     make_run()
     make_run(steps=10)
     url = f"s3://{bucket}/p"
@@ -100,6 +101,11 @@ def test_a_second_sync_of_an_unchanged_root_uploads_nothing(make_run, storage_ro
 
     assert again.returncode == 0, again.stderr
     assert "nothing to upload" in again.stdout
+    assert stamps(s3_env.folder / bucket) == before
+
+    shutil.rmtree(tmp_path / "cache")  # what the last sync left in the user cache is only a cache
+    without_cache = cli("sync", str(storage_root), url)
+    assert "nothing to upload" in without_cache.stdout
     assert stamps(s3_env.folder / bucket) == before
 
 
