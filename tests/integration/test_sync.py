@@ -349,7 +349,7 @@ def test_a_segment_deleted_by_hand_is_reported_by_key_and_the_next_sync_repairs_
 def test_a_store_cut_mid_sync_is_a_clear_error_and_the_next_sync_completes(
     storage_root, bucket, s3_env, tmp_path
 ):
-    _many_runs(storage_root, 40, 300)
+    _many_runs(storage_root, 60, 300)  # long enough a sync that the cut lands midway
     url = f"s3://{bucket}/p"
     out = tmp_path / "sync.out"
     with open(out, "wb") as f:
