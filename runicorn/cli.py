@@ -6,7 +6,8 @@ import argparse
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from runicorn.errors import ConfigError, RunicornError
@@ -60,7 +61,13 @@ def _run_config(args: argparse.Namespace) -> int:
 def _add_viewer(sub: argparse._SubParsersAction) -> None:
     """``runicorn viewer`` (runicorn.viewer.server)."""
     p = sub.add_parser("viewer", help="serve the read-only web viewer over a storage root")
-    p.add_argument("--storage", metavar="PATH", help="storage root to show (default: the configured one)")
+    p.add_argument(
+        "--storage",
+        metavar="PATH",
+        help="storage root to show (default: the configured one), or s3://BUCKET/PREFIX to show "
+        "the runs synced there (read through a local cache)",
+    )
+    p.add_argument("--endpoint-url", metavar="URL", help="with s3://: the object store's endpoint")
     p.add_argument(
         "--host",
         default="127.0.0.1",
@@ -89,6 +96,13 @@ def _run_viewer(args: argparse.Namespace) -> int:
     from runicorn import settings
     from runicorn.viewer.server import serve
 
+    if args.storage and args.storage.startswith("s3://"):
+        from runicorn.sync.command import start_bucket_cache
+
+        url_settings = settings.resolve(sync_endpoint_url=args.endpoint_url)
+        cache, _loop = start_bucket_cache(args.storage, url_settings)
+        print(f"bucket         : {args.storage} (read-only, cached in {cache})", flush=True)
+        args.storage = str(cache)
     resolved = settings.resolve(storage=args.storage)
     return serve(
         resolved,
@@ -166,6 +180,58 @@ def _add_archive(sub: argparse._SubParsersAction) -> None:
         help="project of runs imported from TensorBoard (default: the log directory's name)",
     )
     p.set_defaults(handler=_run_import)
+
+
+def _add_sync(sub: argparse._SubParsersAction) -> None:
+    """``runicorn sync`` and ``runicorn pull`` (runicorn.sync)."""
+    p = sub.add_parser("sync", help="upload the runs of a storage root to s3://BUCKET/PREFIX (resumable)")
+    p.add_argument("root", metavar="ROOT", help="the storage root to upload")
+    p.add_argument("url", metavar="s3://BUCKET/PREFIX", help="where the runs go")
+    p.add_argument("--watch", action="store_true", help="keep running runs in sync until Ctrl-C")
+    p.add_argument(
+        "--interval", type=float, default=2.0, metavar="SECONDS", help="with --watch: seconds between syncs"
+    )
+    p.add_argument("--endpoint-url", metavar="URL", help="the object store's endpoint (non-AWS stores)")
+    p.set_defaults(handler=_run_sync)
+    p = sub.add_parser("pull", help="bring runs from s3://BUCKET/PREFIX back as ordinary run folders")
+    p.add_argument(
+        "url", metavar="s3://BUCKET/PREFIX", help="a prefix that `runicorn sync` wrote, or one run"
+    )
+    p.add_argument("root", metavar="ROOT", help="the storage root the runs land in")
+    p.add_argument("--endpoint-url", metavar="URL", help="the object store's endpoint (non-AWS stores)")
+    p.set_defaults(handler=_run_pull)
+
+
+def _bar(description: str) -> AbstractContextManager[Callable[[int, int], None]]:
+    from contextlib import contextmanager
+
+    @contextmanager
+    def bar() -> Iterator[Callable[[int, int], None]]:
+        with _progress() as progress:
+            yield _updater(progress, progress.add_task(description, total=None))
+
+    return bar()
+
+
+def _run_sync(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from runicorn import settings
+    from runicorn.sync.command import run_sync_command
+
+    resolved = settings.resolve(sync_endpoint_url=args.endpoint_url)
+    root = Path(args.root).expanduser().absolute()
+    return run_sync_command(root, args.url, resolved, args.watch, args.interval, _bar)
+
+
+def _run_pull(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from runicorn import settings
+    from runicorn.sync.command import run_pull_command
+
+    resolved = settings.resolve(sync_endpoint_url=args.endpoint_url)
+    return run_pull_command(args.url, Path(args.root).expanduser().absolute(), resolved, _bar)
 
 
 def _progress() -> Progress:
@@ -581,7 +647,16 @@ def _run_run(args: argparse.Namespace) -> int:
     launcher = Launcher(resolved, options)
     notify = NotifyObserver.from_settings(resolved, options.notify, report=launcher.note)
     launcher.observers.append(notify)
-    return launcher.launch().exit_code
+    if not resolved.sync_url:
+        return launcher.launch().exit_code
+    from runicorn.sync import SyncObserver
+
+    sync = SyncObserver(resolved, report=lambda text: print(text, file=sys.stderr))
+    launcher.observers.append(sync)
+    try:
+        return launcher.launch().exit_code
+    finally:
+        sync.finish()
 
 
 def _add_sweep(sub: argparse._SubParsersAction) -> None:
@@ -895,6 +970,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(sub)
     _add_viewer(sub)
     _add_mirror(sub)
+    _add_sync(sub)
     _add_archive(sub)
     _add_ls(sub)
     _add_tag(sub)

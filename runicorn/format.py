@@ -678,6 +678,58 @@ class Manifest(TypedDict):
     runs: list[ManifestRun]
 
 
+# --- runs in an object store (runicorn/sync, docs/sync.md) ------------------------------------
+# A bucket holds each run under ``<prefix>/<run path>/`` (the run path as under a storage root,
+# e.g. ``demo/exp1/runs/<id>``): an object store cannot append, so
+#   segments/<file>.<n>   sealed pieces of an append-only file (whole lines, whole frames for
+#                         events.columns), numbered from 0, uploaded once and never rewritten
+#   objects/<relpath>     every other file of the run as a whole object (meta/status/... JSON,
+#                         media, git diff), replaced whole when it changes
+#   manifest.json         BucketManifest, written last: a reader trusts nothing it does not list
+BUCKET_FORMAT_VERSION = 1
+BUCKET_MANIFEST_FILE = "manifest.json"
+BUCKET_SEGMENTS_DIR = "segments"
+BUCKET_OBJECTS_DIR = "objects"
+# The keys of BucketManifest and its parts, for code that reads them by name.
+BUCKET_VERSION_KEY = "format_version"
+
+
+def bucket_segment_name(file: str, n: int) -> str:
+    """``segments/<file>.<n>``, relative to the run's prefix."""
+    return f"{BUCKET_SEGMENTS_DIR}/{file}.{n}"
+
+
+def bucket_object_name(relpath: str) -> str:
+    """``objects/<relpath>``, relative to the run's prefix."""
+    return f"{BUCKET_OBJECTS_DIR}/{relpath}"
+
+
+class BucketSegment(TypedDict):
+    """One sealed segment: bytes ``offset .. offset + size`` of its append-only file."""
+
+    n: int
+    offset: int
+    size: int
+    sha256: str
+
+
+class BucketObject(TypedDict):
+    """One whole file: its size and sha256, and its mtime (seconds) in the run it came from."""
+
+    size: int
+    sha256: str
+    mtime: float
+
+
+class BucketManifest(TypedDict):
+    format_version: int  # BUCKET_FORMAT_VERSION; a newer one is refused by name, never misread
+    path: str  # the run folder under its storage root, "/"-separated
+    run_id: str
+    synced_at: float
+    segments: dict[str, list[BucketSegment]]  # APPEND_ONLY_FILES name -> its segments, in order
+    objects: dict[str, BucketObject]  # relpath -> the whole file
+
+
 # --- the artifact store --------------------------------------------------------------------
 # ``<root>/.artifacts/`` holds:
 #   blobs/<sha256[:2]>/<sha256>          a file's bytes, stored once whatever name or run it came from

@@ -102,6 +102,18 @@ SETTINGS_TABLE = (
         "and, when set, for the viewer's Jobs buttons",
     ),
     Setting("agent_token", "", "RUNICORN_AGENT_TOKEN", "the job agent's token (secret)"),
+    Setting(
+        "sync_url",
+        "",
+        "RUNICORN_SYNC_URL",
+        "s3://BUCKET/PREFIX that `runicorn run` syncs its run to while it runs (empty: none)",
+    ),
+    Setting(
+        "sync_endpoint_url",
+        "",
+        "RUNICORN_SYNC_ENDPOINT_URL",
+        "endpoint of a non-AWS object store for s3:// URLs (default: AWS_ENDPOINT_URL, else AWS)",
+    ),
     *(
         Setting(f"notify_{key}", default, f"RUNICORN_NOTIFY_{key.upper()}", help)
         for key, default, help in (
@@ -172,6 +184,8 @@ class Settings:
     viewer_url: str = ""
     agent_url: str = ""
     agent_token: str = ""
+    sync_url: str = ""
+    sync_endpoint_url: str = ""
     notify_events: str = "finish,failure,timeout,alert"
     notify_channels: str = ""
     notify_dingtalk_webhook: str = ""

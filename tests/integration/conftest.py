@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from agent_server import live_agent  # noqa: F401
+from s3_server import s3_env, s3_server  # noqa: F401  (rclone serve s3: tests/s3_server.py)
 from sshd_server import SshServer, trusted_sshd
 
 

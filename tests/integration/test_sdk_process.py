@@ -150,7 +150,8 @@ def test_import_runicorn_stays_light() -> None:
             sys.executable,
             "-c",
             "import sys, runicorn; print(sorted(m for m in ('fastapi', 'uvicorn', 'paramiko', 'starlette', "
-            "'runicorn.viewer', 'runicorn.store', 'runicorn.notify', 'smtplib') if m in sys.modules))",
+            "'runicorn.viewer', 'runicorn.store', 'runicorn.notify', 'smtplib', 'fsspec', 's3fs', "
+            "'botocore', 'runicorn.sync') if m in sys.modules))",
         ],
         env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,

@@ -1,0 +1,171 @@
+"""Runs in an object store, against a real S3 server (rclone serve s3 on loopback).
+
+- upload bytes per bytes appended: a live run appends, one sync sends its new segments and the
+  manifest (bar: <= 1.1x, for a 1 MiB append and for a watch-sized 100-line append);
+- a second sync of N unchanged runs, in a fresh process's state (bar: <= 2 s for 1,000 runs);
+- the viewer over the bucket, cold (an empty cache folder): N runs listed (bar: <= 2 s), and a
+  long run (1M steps by default) charted (bar: <= 2 s).
+
+    python bench/sync_bench.py [--runs 1000] [--steps 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(_REPO), str(_REPO / "tests")]
+
+import httpx  # noqa: E402
+from s3_server import S3Server  # noqa: E402
+
+import runicorn  # noqa: E402
+from runicorn import format as fmt  # noqa: E402
+from runicorn.sync.bucket import Bucket, parse_bucket_url  # noqa: E402
+from runicorn.sync.uploader import Uploader  # noqa: E402
+
+
+def make_finished_runs(root: Path, count: int) -> None:
+    """``count`` small finished runs written with the format's own functions (fast)."""
+    now = time.time()
+    for i in range(count):
+        run_id = f"20261130_000000_{i:06x}"
+        d = fmt.run_dir(root, "proj", f"exp{i % 4}", run_id)
+        d.mkdir(parents=True)
+        fmt.write_json_atomic(
+            d / fmt.META_FILE, {"id": run_id, "project": "proj", "name": f"exp{i % 4}", "created_at": now}
+        )
+        fmt.write_json_atomic(
+            d / fmt.STATUS_FILE, {"status": fmt.FINISHED, "started_at": now, "ended_at": now}
+        )
+        lines = b"".join(
+            fmt.encode_event(fmt.METRICS, {"global_step": s, "loss": 1 / (s + 1)}, now) for s in range(20)
+        )
+        (d / fmt.EVENTS_FILE).write_bytes(lines)
+        (d / fmt.LOGS_FILE).write_text("12:00:00 | done\n")
+
+
+def appended_cost(root: Path, bucket: Bucket, lines: int) -> tuple[int, int]:
+    """(bytes appended, bytes sent) for one sync after a live run appends ``lines`` metric lines."""
+    run = runicorn.init(
+        project="live", name="grow", storage=root, capture_console=False, system_metrics=False
+    )
+    uploader = Uploader(root, bucket, only=run.dir)
+    uploader.sync_once()
+    before = sum((run.dir / f).stat().st_size for f in fmt.APPEND_ONLY_FILES if (run.dir / f).exists())
+    for step in range(lines):
+        run.log({"loss": 1 / (step + 1), "acc": step / lines}, step=step)
+    run.flush()
+    after = sum((run.dir / f).stat().st_size for f in fmt.APPEND_ONLY_FILES if (run.dir / f).exists())
+    sent = bucket.bytes_sent
+    uploader.sync_once()
+    run.finish()
+    return after - before, bucket.bytes_sent - sent
+
+
+def viewer_cold(url: str, env: dict[str, str], until: str, check) -> float:  # type: ignore[no-untyped-def]
+    with tempfile.TemporaryDirectory() as cache:
+        out = Path(cache) / "viewer.out"
+        with open(out, "wb") as f:
+            started = time.perf_counter()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", url, "--port", "0"],
+                env={**env, "XDG_CACHE_HOME": cache, "PYTHONUNBUFFERED": "1"},
+                stdout=f,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                while not (m := re.search(r"Runicorn viewer: (http://\S+)", out.read_text())):
+                    if proc.poll() is not None:
+                        raise SystemExit(out.read_text())
+                    time.sleep(0.02)
+                base = m.group(1).rstrip("/")
+                while True:
+                    try:
+                        if check(httpx.get(base + until, timeout=30)):
+                            return time.perf_counter() - started
+                    except (httpx.HTTPError, KeyError, ValueError):
+                        pass
+                    if time.perf_counter() - started > 300:
+                        raise SystemExit(f"viewer never answered {until}:\n{out.read_text()}")
+                    time.sleep(0.05)
+            finally:
+                proc.kill()
+                proc.wait(10)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=1000)
+    ap.add_argument("--steps", type=int, default=1_000_000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        top = Path(tmp)
+        (top / "s3").mkdir()
+        server = S3Server(top / "s3")
+        server.start()
+        try:
+            os.environ.update(server.env())
+            os.environ["XDG_CACHE_HOME"] = str(top / "cache")  # the sync state, not the user's
+            env = dict(os.environ)
+            name = server.new_bucket()
+            url = f"s3://{name}/bench"
+            root = top / "root"
+            make_finished_runs(root, args.runs)
+            bucket = Bucket(parse_bucket_url(url))
+            t = time.perf_counter()
+            first = Uploader(root, bucket).sync_once()
+            print(f"first sync of {args.runs} runs: {time.perf_counter() - t:.2f} s, {first.bytes} bytes")
+            fresh = Bucket(parse_bucket_url(url))
+            t = time.perf_counter()
+            second = Uploader(root, fresh).sync_once()
+            took = time.perf_counter() - t
+            print(
+                f"second sync of {args.runs} unchanged runs: {took:.2f} s, "
+                f"{second.runs_uploaded} runs uploaded, {fresh.requests} requests (bar <= 2 s)"
+            )
+            live_root = top / "live"
+            for lines in (10_000, 100):
+                appended, sent = appended_cost(
+                    live_root, Bucket(parse_bucket_url(f"s3://{name}/live")), lines
+                )
+                print(
+                    f"append of {appended} bytes ({lines} lines): {sent} bytes sent, "
+                    f"{sent / appended:.2f}x (bar <= 1.1x)"
+                )
+            took = viewer_cold(url, env, "/api/runs?limit=1", lambda r: r.json()["total"] >= args.runs)
+            print(f"viewer over the bucket, cold: {args.runs} runs listed in {took:.2f} s (bar <= 2 s)")
+
+            long_root = top / "long"
+            run = runicorn.init(
+                project="long", name="run", storage=long_root, capture_console=False, system_metrics=False
+            )
+            for step in range(args.steps):
+                run.log({"loss": 1 / (step + 1)}, step=step)
+            run.finish()
+            Uploader(long_root, Bucket(parse_bucket_url(f"s3://{name}/long"))).sync_once()
+            size = (run.dir / fmt.EVENTS_FILE).stat().st_size + (run.dir / fmt.COLUMNS_FILE).stat().st_size
+            took = viewer_cold(
+                f"s3://{name}/long",
+                env,
+                f"/api/runs/{run.id}/metrics?keys=loss",
+                lambda r: r.json()["rows"] >= args.steps,
+            )
+            print(
+                f"viewer over the bucket, cold: a {args.steps}-step run ({size} bytes) charted "
+                f"in {took:.2f} s (bar <= 2 s)"
+            )
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,210 @@
+"""A bucket prefix reached through fsspec + s3fs: list, get, put, with errors that say what to do.
+
+``s3://bucket/prefix`` names the place; credentials come from where the AWS tools look for them
+(``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, ``AWS_PROFILE`` and the shared files, an
+instance role), the endpoint of a non-AWS store from ``endpoint_url`` (the ``sync_endpoint_url``
+setting, ``--endpoint-url``) or ``AWS_ENDPOINT_URL``. Nothing here keeps or prints a secret: every
+error is rebuilt as a :class:`BucketError` whose text has any known secret blanked out.
+
+fsspec and s3fs are imported here only, when a bucket is opened (the ``[s3]`` extra).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runicorn.errors import RunicornError
+
+SCHEME = "s3://"
+# Objects are fetched this many at a time (s3fs runs them concurrently).
+BATCH = 64
+
+
+class BucketError(RunicornError):
+    """The object store refused or could not be reached; the message names the bucket and key.
+    ``fatal``: no other key would fare better (no such bucket, credentials refused)."""
+
+    fatal = False
+
+
+class BucketRefused(BucketError):
+    """A missing bucket or refused credentials: stop, nothing else will work either."""
+
+    fatal = True
+
+
+class BucketUnreachable(BucketError):
+    """The store did not answer (network cut, store down): stop; the next sync resumes."""
+
+    fatal = True
+
+
+@dataclass(frozen=True)
+class BucketUrl:
+    bucket: str
+    prefix: str  # no leading or trailing "/"; "" for the whole bucket
+
+    @property
+    def url(self) -> str:
+        return f"{SCHEME}{self.bucket}/{self.prefix}".rstrip("/")
+
+    def key(self, relpath: str) -> str:
+        """``bucket/prefix/relpath``, as s3fs names objects."""
+        return "/".join(p for p in (self.bucket, self.prefix, relpath) if p)
+
+
+def is_bucket_url(text: str) -> bool:
+    return text.startswith(SCHEME)
+
+
+def parse_bucket_url(text: str) -> BucketUrl:
+    if not is_bucket_url(text):
+        raise BucketError(f"{text} is not an s3:// URL", "write s3://BUCKET/PREFIX")
+    rest = text[len(SCHEME) :].strip("/")
+    bucket, _, prefix = rest.partition("/")
+    parts = [p for p in prefix.split("/") if p]
+    if not bucket or any(p in (".", "..") for p in parts):
+        raise BucketError(f"{text} names no bucket", "write s3://BUCKET/PREFIX")
+    return BucketUrl(bucket, "/".join(parts))
+
+
+@dataclass(frozen=True)
+class Listed:
+    size: int
+    etag: str  # without quotes; the MD5 of the bytes for a single PUT on S3 and most stores
+
+
+class Bucket:
+    """The objects under one ``s3://bucket/prefix``, by key relative to the prefix."""
+
+    def __init__(self, url: BucketUrl, endpoint_url: str = "", fs: Any = None) -> None:
+        self.url = url
+        self.endpoint_url = endpoint_url
+        self.fs = fs if fs is not None else _open_fs(endpoint_url)
+        self._secrets = _known_secrets(self.fs)
+        self.requests = 0  # calls to the store (a listing page counts once)
+        self.bytes_sent = 0
+        self.bytes_received = 0
+
+    # --- reads ------------------------------------------------------------------------------
+    def listing(self, under: str = "") -> dict[str, Listed]:
+        """Every object below ``under`` (relative to the prefix): key relative to the prefix -> size, etag."""
+        top = self.url.key(under)
+        self.requests += 1
+        found = self._call(self.fs.find, top, detail=True, withdirs=False)
+        base = self.url.key("")
+        out: dict[str, Listed] = {}
+        for name, info in found.items():
+            if info.get("type") == "directory":
+                continue
+            rel = name[len(base) :].lstrip("/") if base else name
+            out[rel] = Listed(int(info.get("size") or 0), str(info.get("ETag") or "").strip('"'))
+        return out
+
+    def get(self, relpath: str) -> bytes:
+        data: bytes = self._call(self.fs.cat_file, self.url.key(relpath))
+        self.requests += 1
+        self.bytes_received += len(data)
+        return data
+
+    def get_many(self, relpaths: list[str]) -> dict[str, bytes | BucketError]:
+        """Several objects fetched concurrently; a missing or refused one maps to its error."""
+        out: dict[str, bytes | BucketError] = {}
+        for i in range(0, len(relpaths), BATCH):
+            chunk = relpaths[i : i + BATCH]
+            keys = [self.url.key(r) for r in chunk]
+            got = self._call(self.fs.cat, keys, on_error="return")
+            self.requests += len(chunk)
+            for rel, key in zip(chunk, keys, strict=True):
+                value = got.get(key) if isinstance(got, dict) else None
+                if isinstance(value, bytes):
+                    self.bytes_received += len(value)
+                    out[rel] = value
+                else:
+                    exc = value if isinstance(value, BaseException) else FileNotFoundError(key)
+                    error = self._error(exc, key)
+                    if error.fatal:  # the store is gone or refuses us: no other key fares better
+                        raise error
+                    out[rel] = error
+        return out
+
+    def get_file(self, relpath: str, local: Path) -> None:
+        """A large object streamed to ``local``."""
+        self._call(self.fs.get_file, self.url.key(relpath), str(local))
+        self.requests += 1
+        self.bytes_received += local.stat().st_size
+
+    # --- writes -----------------------------------------------------------------------------
+    def put(self, relpath: str, data: bytes) -> None:
+        self._call(self.fs.pipe_file, self.url.key(relpath), data)
+        self.requests += 1
+        self.bytes_sent += len(data)
+
+    def put_file(self, relpath: str, local: Path) -> None:
+        """A large file streamed from disk (multipart where the store needs it)."""
+        self._call(self.fs.put_file, str(local), self.url.key(relpath))
+        self.requests += 1
+        self.bytes_sent += local.stat().st_size
+
+    def check_writable(self) -> None:
+        """Fail early, by name, on a missing bucket or credentials the store refuses."""
+        self.listing(".runicorn-check-does-not-exist")
+
+    # --- errors -----------------------------------------------------------------------------
+    def _call(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - every store error becomes a BucketError
+            raise self._error(exc, args[0] if args and isinstance(args[0], str) else self.url.url) from None
+
+    def _error(self, exc: BaseException, key: str | list[str]) -> BucketError:
+        where = f"{SCHEME}{key}" if isinstance(key, str) else self.url.url
+        text = self.redact(str(exc) or type(exc).__name__)
+        lowered = text.lower()
+        if "bucket does not exist" in lowered or "nosuchbucket" in lowered:
+            return BucketRefused(
+                f"bucket {self.url.bucket} does not exist ({where})",
+                "create it first, or check the bucket name and the endpoint URL",
+            )
+        if isinstance(exc, PermissionError) or "signature" in lowered or "access key" in lowered:
+            return BucketRefused(
+                f"the object store refused the credentials for {where}: {text}",
+                "check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE, and the endpoint URL",
+            )
+        if isinstance(exc, FileNotFoundError):
+            return BucketError(f"{where} is missing from the bucket", "sync the run again to repair it")
+        return BucketUnreachable(
+            f"cannot reach {where}: {text}",
+            "check the network and the endpoint URL (sync_endpoint_url, --endpoint-url, AWS_ENDPOINT_URL); "
+            "running the command again resumes where it stopped",
+        )
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def _open_fs(endpoint_url: str) -> Any:
+    try:
+        import s3fs
+    except ImportError as exc:
+        raise BucketError(
+            "reading or writing s3:// needs the s3fs package", "pip install 'runicorn[s3]'"
+        ) from exc
+    client_kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
+    return s3fs.S3FileSystem(
+        client_kwargs=client_kwargs,
+        use_listings_cache=False,
+        skip_instance_cache=True,
+        config_kwargs={"connect_timeout": 10, "read_timeout": 60, "retries": {"max_attempts": 2}},
+    )
+
+
+def _known_secrets(fs: Any) -> list[str]:
+    found = [os.environ.get("AWS_SECRET_ACCESS_KEY", ""), os.environ.get("AWS_SESSION_TOKEN", "")]
+    found.append(str(getattr(fs, "secret", "") or ""))
+    return [s for s in found if len(s) >= 4]

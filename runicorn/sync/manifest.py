@@ -1,0 +1,123 @@
+"""A run's ``manifest.json`` in a bucket (format.BucketManifest): build, encode, read back checked.
+
+A manifest from a newer bucket format is refused by name (never misread); one that does not hold
+what this module writes (a hand edit, a foreign file) is refused too, naming the key. Paths in it
+are checked so that no manifest can make a reader write outside the run folder.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import orjson
+
+from runicorn import format as fmt
+from runicorn.sync.bucket import BucketError
+
+MAX_SEGMENTS = 1_000_000
+
+
+def empty_manifest(path: str, run_id: str) -> fmt.BucketManifest:
+    return fmt.BucketManifest(
+        format_version=fmt.BUCKET_FORMAT_VERSION,
+        path=path,
+        run_id=run_id,
+        synced_at=0.0,
+        segments={},
+        objects={},
+    )
+
+
+def encode_manifest(manifest: fmt.BucketManifest) -> bytes:
+    manifest["synced_at"] = time.time()
+    return orjson.dumps(manifest, option=orjson.OPT_SORT_KEYS)
+
+
+def covered(segments: list[fmt.BucketSegment]) -> int:
+    """How many bytes of the file the segments hold (they are contiguous from 0)."""
+    return segments[-1]["offset"] + segments[-1]["size"] if segments else 0
+
+
+def decode_manifest(data: bytes, where: str) -> fmt.BucketManifest:
+    """The manifest in ``data`` (read from ``where``), checked; BucketError otherwise."""
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        raise _bad(where, "not JSON") from None
+    if not isinstance(value, dict):
+        raise _bad(where, "not a JSON object")
+    version = value.get(fmt.BUCKET_VERSION_KEY)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise _bad(where, f"no {fmt.BUCKET_VERSION_KEY}")
+    if version > fmt.BUCKET_FORMAT_VERSION:
+        raise BucketError(
+            f"{where} is bucket format {version}; this Runicorn reads up to {fmt.BUCKET_FORMAT_VERSION}",
+            "upgrade Runicorn (pip install -U 'runicorn[s3]') to read or sync this run",
+        )
+    try:
+        return _checked(value)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _bad(where, str(exc)) from None
+
+
+def _bad(where: str, why: str) -> BucketError:
+    return BucketError(
+        f"{where} is not a run manifest Runicorn can read: {why}",
+        "sync the run again from its storage root to write a fresh one",
+    )
+
+
+def _checked(value: dict[str, Any]) -> fmt.BucketManifest:
+    path, run_id = value["path"], value["run_id"]
+    if not isinstance(path, str) or not fmt.is_safe_artifact_path(path) or not isinstance(run_id, str):
+        raise ValueError("bad run path")
+    segments: dict[str, list[fmt.BucketSegment]] = {}
+    for name, items in dict(value["segments"]).items():
+        if name not in fmt.APPEND_ONLY_FILES or not isinstance(items, list) or len(items) > MAX_SEGMENTS:
+            raise ValueError(f"bad segments of {name!r}")
+        offset = 0
+        checked: list[fmt.BucketSegment] = []
+        for item in items:
+            seg = fmt.BucketSegment(
+                n=_count(item["n"]),
+                offset=_count(item["offset"]),
+                size=_count(item["size"]),
+                sha256=_sha(item["sha256"]),
+            )
+            if seg["offset"] != offset:
+                raise ValueError(f"segments of {name} are not contiguous")
+            offset += seg["size"]
+            checked.append(seg)
+        segments[name] = checked
+    objects: dict[str, fmt.BucketObject] = {}
+    for relpath, item in dict(value["objects"]).items():
+        if not fmt.is_safe_artifact_path(relpath) or relpath in fmt.APPEND_ONLY_FILES:
+            raise ValueError(f"bad object path {relpath!r}")
+        mtime = item.get("mtime", 0.0)
+        if not isinstance(mtime, (int, float)) or isinstance(mtime, bool):
+            raise ValueError("bad mtime")
+        objects[relpath] = fmt.BucketObject(
+            size=_count(item["size"]), sha256=_sha(item["sha256"]), mtime=float(mtime)
+        )
+    synced_at = value.get("synced_at", 0.0)
+    return fmt.BucketManifest(
+        format_version=fmt.BUCKET_FORMAT_VERSION,
+        path=path,
+        run_id=run_id,
+        synced_at=float(synced_at) if isinstance(synced_at, (int, float)) else 0.0,
+        segments=segments,
+        objects=objects,
+    )
+
+
+def _count(value: Any) -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError(f"bad count {value!r}")
+    return value
+
+
+def _sha(value: Any) -> str:
+    if not isinstance(value, str) or len(value) != 64:
+        raise ValueError("bad sha256")
+    return value
