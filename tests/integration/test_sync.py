@@ -362,7 +362,10 @@ def test_a_store_cut_mid_sync_is_a_clear_error_and_the_next_sync_completes(
         prefix = s3_env.folder / bucket / "p"
         try:
             wait_for(lambda: any(prefix.rglob("manifest.json")) or proc.poll() is not None, "a first run", 30)
+            proc.send_signal(signal.SIGSTOP)  # held midway, so the cut cannot come after the end
+            assert proc.poll() is None, "the sync finished before the store could be cut"
             s3_env.stop()  # the network goes away mid-sync
+            proc.send_signal(signal.SIGCONT)
             code = proc.wait(55)
         finally:
             if proc.poll() is None:
