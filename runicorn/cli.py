@@ -672,6 +672,14 @@ def _add_agent(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--grace", type=float, default=10.0, metavar="S", help="SIGTERM to SIGKILL on cancel")
     p.add_argument(
+        "--executor",
+        choices=("process", "slurm"),
+        default="process",
+        help="where a job that names none runs: on this machine, or as a Slurm batch job",
+    )
+    p.add_argument("--partition", metavar="P", help="Slurm partition of the jobs (default: the cluster's)")
+    p.add_argument("--account", metavar="A", help="Slurm account the jobs are charged to")
+    p.add_argument(
         "--cors-origin",
         action="append",
         default=[],
@@ -742,7 +750,13 @@ def _run_agent(args: argparse.Namespace) -> int:
         grace_s=args.grace,
         **({"max_parallel": args.max_parallel} if args.max_parallel else {}),
     )
-    options = AgentOptions(gpus=args.gpus, scheduler=scheduler)
+    options = AgentOptions(
+        gpus=args.gpus,
+        scheduler=scheduler,
+        executor=args.executor,
+        slurm_partition=args.partition,
+        slurm_account=args.account,
+    )
     return serve(
         resolved, options, host=args.host, port=args.port, token=args.token, cors_origins=args.cors_origin
     )

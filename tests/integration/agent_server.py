@@ -38,12 +38,23 @@ def wait_for(check: Callable[[], Any], timeout_s: float = 30.0, what: str = "con
 
 
 class LiveAgent:
-    def __init__(self, root: Path, nvml: Any, token: str | None, cors: tuple[str, ...], **sched: Any) -> None:
+    def __init__(
+        self,
+        root: Path,
+        nvml: Any,
+        token: str | None,
+        cors: tuple[str, ...],
+        agent_options: dict[str, Any] | None = None,
+        **sched: Any,
+    ) -> None:
         sched.setdefault("poll_interval_s", 0.05)
         sched.setdefault("grace_s", 2.0)
         options = AgentOptions(
-            gpus="auto" if nvml is not None else "none", scheduler=SchedulerOptions(**sched)
+            gpus="auto" if nvml is not None else "none",
+            scheduler=SchedulerOptions(**sched),
+            **(agent_options or {}),
         )
+        self.stopped = False
         self.agent = Agent.open(root, options, nvml=nvml)
         self.app = create_agent_app(self.agent, token=token, cors_origins=cors)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning")
@@ -82,11 +93,16 @@ class LiveAgent:
             f"job {job_id} to be {' or '.join(statuses)}",
         )
 
-    def stop(self) -> None:
+    def stop(self, leave_running: bool = False) -> None:
+        """Stop the service; its attempts too, unless ``leave_running`` (as Ctrl-C leaves them,
+        for the next agent to re-attach)."""
+        if self.stopped:
+            return
+        self.stopped = True
         self.server.should_exit = True
         self.thread.join(10)
         scheduler = self.agent.scheduler
-        for active in list(scheduler.active.values()):  # leave no process behind
+        for active in [] if leave_running else list(scheduler.active.values()):  # leave no process behind
             active.executor.cancel(Handle(active.handle.kind, active.handle.ref), 1.0)
             active.executor.poll(active.handle)
         if hasattr(self, "http"):
@@ -101,9 +117,14 @@ def live_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Call
     started: list[LiveAgent] = []
 
     def start(
-        root: Path, nvml: Any = None, token: str | None = None, cors: tuple[str, ...] = (), **sched: Any
+        root: Path,
+        nvml: Any = None,
+        token: str | None = None,
+        cors: tuple[str, ...] = (),
+        agent_options: dict[str, Any] | None = None,
+        **sched: Any,
     ) -> LiveAgent:
-        agent = LiveAgent(Path(root), nvml, token, cors, **sched)
+        agent = LiveAgent(Path(root), nvml, token, cors, agent_options, **sched)
         started.append(agent)
         return agent
 
