@@ -158,7 +158,11 @@ def _wait_idle(cluster: SlurmCluster) -> None:
     state = ""
     while time.monotonic() < deadline:
         done = subprocess.run(
-            ["sinfo", "--noheader", "--format=%T"], env=cluster.env, capture_output=True, text=True, check=False
+            ["sinfo", "--noheader", "--format=%T"],
+            env=cluster.env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         state = done.stdout.strip() or done.stderr.strip()
         if done.returncode == 0 and state == "idle":

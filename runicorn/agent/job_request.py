@@ -32,9 +32,8 @@ class JobRequest(BaseModel):
     gpus: int | list[int] = Field(0, description="how many GPUs, or which (NVML indices); 0: a CPU job")
     image: str | None = None
     container: str | None = None
-    executor: Literal["process", "docker", "slurm"] | None = Field(
-        None, description="where it runs (default: the agent's --executor; docker with an image)"
-    )
+    # where it runs (default: the agent's --executor; docker with an image or container)
+    executor: Literal["process", "docker", "slurm"] | None = None
     timeout: float | str | None = Field(None, description="per attempt: seconds, or 90s, 5m, 5h, 2d")
     max_retries: int = Field(0, ge=0, le=1000)
     retry_delay: float | str = 0

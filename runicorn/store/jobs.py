@@ -130,7 +130,8 @@ def list_jobs(
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     total = conn.execute(f"SELECT COUNT(*) FROM jobs{clause}", args).fetchone()[0]
     rows = conn.execute(
-        f"SELECT {_columns(conn)} FROM jobs{clause} ORDER BY seq DESC LIMIT ? OFFSET ?", [*args, limit, offset]
+        f"SELECT {_columns(conn)} FROM jobs{clause} ORDER BY seq DESC LIMIT ? OFFSET ?",
+        [*args, limit, offset],
     ).fetchall()
     return {"jobs": [job_from_row(r) for r in rows], "total": total}
 

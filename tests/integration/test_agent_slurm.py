@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from agent_server import wait_for
-from slurm_cluster import SlurmCluster, slurm_cluster  # noqa: F401
+from slurm_cluster import SlurmCluster
 
 pytestmark = pytest.mark.slurm
 
@@ -58,7 +58,9 @@ def test_slurm_job_is_an_ordinary_run(live_agent, slurm_cluster: SlurmCluster, t
     run = next((tmp_path / "store").glob(f"*/hello/runs/{job['run_id']}"))
     assert "hello" in (run / "logs.txt").read_text()
     [submitted] = slurm_jobs_of(slurm_cluster, job["id"])
-    limit = slurm_cluster.run("squeue", "--noheader", "--states=all", f"--jobs={submitted['id']}", "--format=%l")
+    limit = slurm_cluster.run(
+        "squeue", "--noheader", "--states=all", f"--jobs={submitted['id']}", "--format=%l"
+    )
     assert limit.strip() == "3:00"  # 90 s rounded up to 2 min, plus a minute of margin
 
 
@@ -68,7 +70,12 @@ def test_failing_slurm_job_is_resubmitted_until_retries_run_out(
     agent = live_agent(tmp_path / "store", agent_options=SLURM)
     job = agent.submit(command=["sh", "-c", "echo x >> tries; exit 3"], workdir=str(work), max_retries=1)
     done = agent.wait_status(job["id"], "failed", "succeeded", "cancelled")
-    assert (done["status"], done["attempts"], done["exit_code"], done["error"]) == ("failed", 2, 3, "exit code 3")
+    assert (done["status"], done["attempts"], done["exit_code"], done["error"]) == (
+        "failed",
+        2,
+        3,
+        "exit code 3",
+    )
     assert (work / "tries").read_text() == "x\nx\n"
     assert len(slurm_jobs_of(slurm_cluster, job["id"])) == 2
 
@@ -128,7 +135,9 @@ def test_agent_restart_while_jobs_wait_in_slurm_loses_and_repeats_nothing(
             for n in range(2)
         ]
         for job_id in ids:
-            wait_for(lambda j=job_id: "pending" in (first.job(j)["detail"] or ""), what="jobs queued in Slurm")
+            wait_for(
+                lambda j=job_id: "pending" in (first.job(j)["detail"] or ""), what="jobs queued in Slurm"
+            )
         first.stop(leave_running=True)
         second = live_agent(tmp_path / "store", agent_options=SLURM)
     finally:
