@@ -701,6 +701,9 @@ def _add_agent(sub: argparse._SubParsersAction) -> None:
     where = q.add_mutually_exclusive_group()
     where.add_argument("--image", metavar="IMG", help="run in a new container of this image")
     where.add_argument("--container", metavar="NAME", help="run inside this running container")
+    q.add_argument(
+        "--executor", choices=("process", "docker", "slurm"), help="where it runs (default: the agent's)"
+    )
     q.add_argument("--timeout", metavar="S|5h", help="stop each attempt after this long (exit 124)")
     q.add_argument("--retries", type=int, default=0, metavar="K", help="start again up to K times on failure")
     q.add_argument("--retry-delay", default="0", metavar="S", help="wait between attempts")
@@ -791,6 +794,7 @@ def _run_submit(args: argparse.Namespace) -> int:
         "gpus": gpus,
         "image": args.image,
         "container": args.container,
+        "executor": args.executor,
         "timeout": args.timeout,
         "max_retries": args.retries,
         "retry_delay": args.retry_delay,
@@ -822,6 +826,8 @@ def _run_jobs(args: argparse.Namespace) -> int:
             f"{job['id']:<13} {job['status']:<10} {job['attempts']:<5} {gpus:<6} {code:<5} "
             f"{job['project']}/{job['name']}  {command}"
         )
+        if job["status"] == "running" and job.get("detail"):
+            print(f"{'':<13} {job['detail']}")  # where it is: Slurm's pending reason, its node
     if answer["total"] > len(answer["jobs"]):
         print(f"({answer['total'] - len(answer['jobs'])} more: --limit, --status, --project)")
     return 0

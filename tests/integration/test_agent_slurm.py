@@ -169,3 +169,30 @@ def test_requeue_by_slurm_is_another_attempt_not_a_failure(
     done = agent.wait_status(job["id"], "succeeded", "failed", "cancelled")
     assert (work / "starts").read_text() == "x\nx\n"
     assert (done["status"], done["attempts"], done["failures"]) == ("succeeded", 2, 0), done
+
+
+def test_cli_agent_with_executor_slurm_shows_why_a_job_waits(
+    slurm_cluster: SlurmCluster, tmp_path, work
+) -> None:
+    from test_agent_cli import cli, start_agent
+
+    busy = fill_the_node(slurm_cluster, work)
+    agent, url = start_agent(tmp_path, tmp_path / "store", "--executor", "slurm", "--partition", "debug")
+    try:
+        submitted = cli(tmp_path, "submit", "--agent", url, "--workdir", str(work), "--", "touch", "done")
+        assert submitted.returncode == 0, submitted.stderr
+        job_id = submitted.stdout.split()[0]
+        listing = wait_for(
+            lambda: "pending: Resources" in (out := cli(tmp_path, "jobs", "--agent", url).stdout) and out,
+            what="the listing to show Slurm's pending reason",
+        )
+        assert f"slurm job {slurm_jobs_of(slurm_cluster, job_id)[0]['id']} pending: Resources" in listing
+        slurm_cluster.run("scancel", busy)
+        wait_for(
+            lambda: '"succeeded"' in cli(tmp_path, "jobs", job_id, "--agent", url).stdout, what="success"
+        )
+        assert (work / "done").exists()
+    finally:
+        slurm_cluster.run("scancel", busy)
+        agent.terminate()
+        agent.communicate(timeout=10)
