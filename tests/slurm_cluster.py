@@ -125,7 +125,20 @@ def _write_config(base: Path) -> SlurmCluster:
     return SlurmCluster(base, conf, node, cpus, env)
 
 
-def _start(cluster: SlurmCluster) -> list[int]:
+def _read_pid(pid_file: Path) -> int:
+    """The pid a daemon wrote, once it has (the file may exist a moment before it is filled)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        text = pid_file.read_text().strip() if pid_file.exists() else ""
+        if text.isdigit():
+            return int(text)
+        time.sleep(0.05)
+    raise RuntimeError(f"{pid_file} holds no pid after 10 s")
+
+
+def _start(cluster: SlurmCluster, pids: list[int]) -> None:
+    """Start munged, slurmctld and slurmd, adding each one's pid to ``pids`` as it starts (so
+    that a failure half-way still stops the ones started)."""
     base = cluster.dir
     munge = base / "munge"
     subprocess.run(
@@ -142,15 +155,10 @@ def _start(cluster: SlurmCluster) -> list[int]:
         check=True,
         capture_output=True,
     )
-    pids = [int((munge / "munged.pid").read_text())]
+    pids.append(_read_pid(munge / "munged.pid"))
     for daemon in ("slurmctld", "slurmd"):
         subprocess.run([daemon], env=cluster.env, check=True, capture_output=True)
-        pid_file = base / f"{daemon}.pid"
-        deadline = time.monotonic() + 10
-        while not pid_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        pids.append(int(pid_file.read_text()))
-    return pids
+        pids.append(_read_pid(base / f"{daemon}.pid"))
 
 
 def _wait_idle(cluster: SlurmCluster) -> None:
@@ -198,7 +206,7 @@ def slurm_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlurmClu
     old_conf = os.environ.get("SLURM_CONF")
     try:
         try:
-            pids = _start(cluster)
+            _start(cluster, pids)
             _wait_idle(cluster)
         except (OSError, RuntimeError, ValueError, subprocess.CalledProcessError) as exc:
             pytest.fail(f"the Slurm cluster did not start: {exc}\n{cluster.logs()}")
