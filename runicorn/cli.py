@@ -747,6 +747,14 @@ def _add_agent(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--grace", type=float, default=10.0, metavar="S", help="SIGTERM to SIGKILL on cancel")
     p.add_argument(
+        "--executor",
+        choices=("process", "slurm"),
+        default="process",
+        help="where a job that names none runs: on this machine, or as a Slurm batch job",
+    )
+    p.add_argument("--partition", metavar="P", help="Slurm partition of the jobs (default: the cluster's)")
+    p.add_argument("--account", metavar="A", help="Slurm account the jobs are charged to")
+    p.add_argument(
         "--cors-origin",
         action="append",
         default=[],
@@ -768,6 +776,9 @@ def _add_agent(sub: argparse._SubParsersAction) -> None:
     where = q.add_mutually_exclusive_group()
     where.add_argument("--image", metavar="IMG", help="run in a new container of this image")
     where.add_argument("--container", metavar="NAME", help="run inside this running container")
+    q.add_argument(
+        "--executor", choices=("process", "docker", "slurm"), help="where it runs (default: the agent's)"
+    )
     q.add_argument("--timeout", metavar="S|5h", help="stop each attempt after this long (exit 124)")
     q.add_argument("--retries", type=int, default=0, metavar="K", help="start again up to K times on failure")
     q.add_argument("--retry-delay", default="0", metavar="S", help="wait between attempts")
@@ -817,7 +828,13 @@ def _run_agent(args: argparse.Namespace) -> int:
         grace_s=args.grace,
         **({"max_parallel": args.max_parallel} if args.max_parallel else {}),
     )
-    options = AgentOptions(gpus=args.gpus, scheduler=scheduler)
+    options = AgentOptions(
+        gpus=args.gpus,
+        scheduler=scheduler,
+        executor=args.executor,
+        slurm_partition=args.partition,
+        slurm_account=args.account,
+    )
     return serve(
         resolved, options, host=args.host, port=args.port, token=args.token, cors_origins=args.cors_origin
     )
@@ -852,6 +869,7 @@ def _run_submit(args: argparse.Namespace) -> int:
         "gpus": gpus,
         "image": args.image,
         "container": args.container,
+        "executor": args.executor,
         "timeout": args.timeout,
         "max_retries": args.retries,
         "retry_delay": args.retry_delay,
@@ -883,6 +901,8 @@ def _run_jobs(args: argparse.Namespace) -> int:
             f"{job['id']:<13} {job['status']:<10} {job['attempts']:<5} {gpus:<6} {code:<5} "
             f"{job['project']}/{job['name']}  {command}"
         )
+        if job["status"] == "running" and job.get("detail"):
+            print(f"{'':<13} {job['detail']}")  # where it is: Slurm's pending reason, its node
     if answer["total"] > len(answer["jobs"]):
         print(f"({answer['total'] - len(answer['jobs'])} more: --limit, --status, --project)")
     return 0

@@ -396,8 +396,10 @@ JOB_FINAL_STATUSES = (JOB_SUCCEEDED, JOB_FAILED, JOB_CANCELLED)
 # Set in every attempt's environment, so that a process on a GPU can be told to be one of ours.
 AGENT_JOB_ENV = "RUNICORN_AGENT_JOB"
 
-JOBS_SCHEMA_VERSION = 1  # PRAGMA user_version of the database
-# Times are Unix seconds; JSON columns hold JSON text. ``spec`` is the job as submitted.
+JOBS_SCHEMA_VERSION = 2  # PRAGMA user_version of the database
+# Times are Unix seconds; JSON columns hold JSON text. ``spec`` is the job as submitted (since
+# version 2 with ``executor``: process, docker or slurm). ``detail`` (version 2) is the executor's
+# last word on the attempt: Slurm's pending reason, the node it runs on.
 JOBS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -423,7 +425,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     created_at REAL NOT NULL,
     first_started_at REAL,
     started_at REAL,
-    ended_at REAL
+    ended_at REAL,
+    detail TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
 CREATE INDEX IF NOT EXISTS jobs_project ON jobs (project, seq);
@@ -435,6 +438,8 @@ CREATE TABLE IF NOT EXISTS projects (
     created_at REAL NOT NULL
 );
 """
+# What brings a queue written at version N - 1 up to N (additive only).
+JOBS_MIGRATIONS = {2: "ALTER TABLE jobs ADD COLUMN detail TEXT"}
 
 
 # --- sweeps (runicorn/sweep) -------------------------------------------------------------------

@@ -8,6 +8,9 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+# a real single-node Slurm for the Slurm executor's tests (tests/slurm_cluster.py)
+command -v slurmctld >/dev/null 2>&1 || need_apt+=(slurm-wlm)
+command -v munged >/dev/null 2>&1 || need_apt+=(munge)
 # a CJK font, so that 中文 labels in browser screenshots are not drawn as boxes
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)
 # a container engine serving the Docker API, for the Docker executor's tests

@@ -45,7 +45,10 @@ class Poll:
 
     state: Literal["pending", "running", "exited", "lost"]
     exit_code: int | None = None
-    detail: str | None = None  # a pending reason ("Resources"), or why it was lost
+    detail: str | None = None  # a pending reason ("Resources"), where it runs, or why it was lost
+    # times an outside scheduler put the attempt back in its queue (Slurm's requeue on
+    # preemption): each counts as one more attempt of the job, never as a failure
+    restarts: int = 0
 
 
 class Executor(Protocol):
@@ -62,3 +65,9 @@ class Executor(Protocol):
     def cancel(self, handle: Handle, grace_s: float) -> None:
         """Stop the attempt: SIGTERM (or its equivalent), SIGKILL after ``grace_s``."""
         ...
+
+
+def queues_itself(executor: Executor) -> bool:
+    """Whether the executor hands attempts to an outside scheduler (Slurm) that owns the
+    machines: then the agent neither picks GPUs nor counts the attempt against its own slots."""
+    return bool(getattr(executor, "outside_queue", False))

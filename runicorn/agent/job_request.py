@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +32,8 @@ class JobRequest(BaseModel):
     gpus: int | list[int] = Field(0, description="how many GPUs, or which (NVML indices); 0: a CPU job")
     image: str | None = None
     container: str | None = None
+    # where it runs (default: the agent's --executor; docker with an image or container)
+    executor: Literal["process", "docker", "slurm"] | None = None
     timeout: float | str | None = Field(None, description="per attempt: seconds, or 90s, 5m, 5h, 2d")
     max_retries: int = Field(0, ge=0, le=1000)
     retry_delay: float | str = 0
@@ -83,7 +85,16 @@ def inside(workdir: Path, relpath: str) -> bool:
     return target == base or base in target.parents
 
 
-def job_spec(request: JobRequest, gpu_count: int, default_workdir: Path) -> dict[str, Any]:
+def executor_for(request: JobRequest, default_executor: str) -> str:
+    """The executor a request names, else docker for an image or container, else the agent's."""
+    if request.executor:
+        return request.executor
+    return "docker" if request.image or request.container else default_executor
+
+
+def job_spec(
+    request: JobRequest, gpu_count: int, default_workdir: Path, default_executor: str = "process"
+) -> dict[str, Any]:
     """The spec stored with a job; ConfigError (400) on what cannot run here."""
     if isinstance(request.command, str):
         if not request.shell:
@@ -113,10 +124,22 @@ def job_spec(request: JobRequest, gpu_count: int, default_workdir: Path) -> dict
         raise ConfigError(
             "give image or container, not both", "image runs a new container; container execs in one"
         )
+    executor = executor_for(request, default_executor)
     wanted = request.gpus if isinstance(request.gpus, int) else len(request.gpus)
     if wanted < 0:
         raise ConfigError(f"gpus {request.gpus} is negative", "give 0 for a CPU job, or a count, or indices")
-    if wanted > gpu_count:
+    if executor == "slurm":
+        if not isinstance(request.gpus, int):
+            raise ConfigError(
+                "a Slurm job asks for a number of GPUs, not for GPU indices",
+                "give gpus as a count (Slurm picks the GPUs: --gres=gpu:N)",
+            )
+        if request.image or request.container:
+            raise ConfigError(
+                "a Slurm job runs a command, not a container image",
+                "leave image/container out, or put the container in the command (apptainer exec ...)",
+            )
+    elif wanted > gpu_count:
         raise ConfigError(
             f"the job wants {wanted} GPU(s) and this agent manages {gpu_count}",
             "ask for fewer (gpus: 0 for a CPU job), or start the agent with --gpus auto",
@@ -140,6 +163,7 @@ def job_spec(request: JobRequest, gpu_count: int, default_workdir: Path) -> dict
         "gpus": request.gpus,
         "image": request.image,
         "container": request.container,
+        "executor": executor,
         "timeout": timeout,
         "retry_delay": parse_duration(request.retry_delay, "retry_delay") or 0.0,
         "retry_on_timeout": request.retry_on_timeout,

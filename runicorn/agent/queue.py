@@ -106,7 +106,13 @@ class JobQueue:
                 f"{self.path} was written by a newer Runicorn (queue version {version})",
                 "upgrade runicorn on this machine (pip install -U runicorn)",
             )
+        fresh = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'jobs'").fetchone() is None
         conn.executescript(fmt.JOBS_SCHEMA)
+        if not fresh:
+            for step in range(max(version, 1) + 1, fmt.JOBS_SCHEMA_VERSION + 1):
+                conn.executescript(
+                    f"BEGIN IMMEDIATE; {fmt.JOBS_MIGRATIONS[step]}; PRAGMA user_version = {step}; COMMIT;"
+                )
         conn.execute(f"PRAGMA user_version = {fmt.JOBS_SCHEMA_VERSION}")
 
     def conn(self) -> sqlite3.Connection:
@@ -177,6 +183,7 @@ class JobQueue:
             error=None,
             handle=None,
             container_id=None,
+            detail=None,
         )
 
     def set_handle(self, job_id: str, handle: dict[str, Any], container_id: str | None) -> bool:
@@ -186,6 +193,16 @@ class JobQueue:
             (orjson.dumps(handle).decode(), container_id, job_id, R),
         )
         return cursor.rowcount == 1
+
+    def set_detail(self, job_id: str, detail: str | None) -> None:
+        """The executor's word on the running attempt (Slurm's pending reason; not a status)."""
+        self.conn().execute("UPDATE jobs SET detail = ? WHERE id = ? AND status = ?", (detail, job_id, R))
+
+    def count_restarts(self, job_id: str, restarts: int) -> None:
+        """An outside scheduler requeued the running attempt: one more attempt each, no failure."""
+        self.conn().execute(
+            "UPDATE jobs SET attempts = attempts + ? WHERE id = ? AND status = ?", (restarts, job_id, R)
+        )
 
     def request_cancel(self, job_id: str) -> bool:
         """Mark a running job to be stopped (its status changes when its attempt has ended)."""

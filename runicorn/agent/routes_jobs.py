@@ -13,17 +13,19 @@ from runicorn.agent.service import Agent
 from runicorn.errors import ConfigError
 from runicorn.store.run_progress import run_progress
 
+_MISSING_EXECUTOR_HINT = {
+    "docker": "leave image/container out to run the command on the machine",
+    "slurm": "run the agent on a Slurm login node (sbatch on PATH), or leave executor out",
+}
+
 
 def submit(agent: Agent, request: JobRequest) -> dict[str, Any]:
     """Check and queue one job (also used by a project's runs); ConfigError on a bad one."""
     default_workdir = agent.options.workdir or agent.root.parent
-    spec = job_spec(request, agent.gpu_count, default_workdir)
-    kind = "docker" if spec["image"] or spec["container"] else "process"
+    spec = job_spec(request, agent.gpu_count, default_workdir, agent.options.executor)
+    kind = spec["executor"]
     if kind not in agent.scheduler.executors:
-        raise ConfigError(
-            f"this agent cannot run containers (no {kind} executor)",
-            "leave image/container out to run the command on the machine",
-        )
+        raise ConfigError(f"this agent has no {kind} executor", _MISSING_EXECUTOR_HINT.get(kind, ""))
     wanted = spec["gpus"] if isinstance(spec["gpus"], int) else len(spec["gpus"])
     job_id = agent.queue.submit(
         spec,

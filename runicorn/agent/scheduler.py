@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runicorn import format as fmt
-from runicorn.agent.executor import AttemptSpec, Executor, Handle, Poll
+from runicorn.agent.executor import AttemptSpec, Executor, Handle, Poll, queues_itself
 from runicorn.agent.gpu_pool import GpuCensus, choose_gpus, cuda_env
 from runicorn.agent.queue import JobQueue, QueuedJob
 from runicorn.errors import RunicornError
+from runicorn.store.jobs import executor_of as executor_kind
 
 log = logging.getLogger("runicorn.agent")
 
@@ -48,11 +49,9 @@ class Active:
     handle: Handle
     gpu_ids: tuple[int, ...]
     stopping: bool = False
+    detail: str | None = None  # the executor's last word on it (Slurm: pending reason, node)
+    restarts: int = 0  # requeues by an outside scheduler seen so far (each one an attempt)
     stopper: threading.Thread | None = field(default=None, repr=False)
-
-
-def executor_kind(spec: dict[str, object]) -> str:
-    return "docker" if spec.get("image") or spec.get("container") else "process"
 
 
 def requires_met(spec: dict[str, object]) -> bool:
@@ -136,7 +135,9 @@ class Scheduler:
             handle = Handle(job.handle["kind"], job.handle["ref"])
             poll = self._poll(executor, handle, job.id)
             if poll is None or poll.state in ("running", "pending"):  # None: ask again later
-                active = Active(job.id, executor, handle, job.gpu_ids)
+                active = Active(job.id, executor, handle, job.gpu_ids, restarts=poll.restarts if poll else 0)
+                if poll is not None:
+                    self._note(active, poll)
                 with self._lock:
                     self.active[job.id] = active
                 log.info("re-attached job %s (%s)", job.id, handle.ref)
@@ -151,7 +152,10 @@ class Scheduler:
             active = list(self.active.values())
         for attempt in active:
             poll = self._poll(attempt.executor, attempt.handle, attempt.job_id)
-            if poll is None or poll.state in ("running", "pending"):
+            if poll is None:
+                continue
+            if poll.state in ("running", "pending"):
+                self._note(attempt, poll)
                 continue
             job = self.queue.one(attempt.job_id)
             with self._lock:
@@ -172,19 +176,33 @@ class Scheduler:
         self._unreachable.discard(job_id)
         return poll
 
+    def _note(self, attempt: Active, poll: Poll) -> None:
+        """Keep what the executor says of a live attempt: its detail (shown with the job) and
+        requeues by an outside scheduler, each counted as one more attempt."""
+        if poll.restarts > attempt.restarts:
+            self.queue.count_restarts(attempt.job_id, poll.restarts - attempt.restarts)
+            attempt.restarts = poll.restarts
+        if poll.detail != attempt.detail:
+            self.queue.set_detail(attempt.job_id, poll.detail)
+            attempt.detail = poll.detail
+
     def _ended(self, job: QueuedJob, attempt: Active | None, poll: Poll) -> None:
         now = time.time()
         code = poll.exit_code if poll.state == "exited" else None
+        if attempt is not None and poll.restarts > attempt.restarts:
+            self.queue.count_restarts(job.id, poll.restarts - attempt.restarts)
         if job.cancel_requested:
-            self.queue.move("cancel_running", job.id, exit_code=code, error="cancelled", ended_at=now)
+            self.queue.move(
+                "cancel_running", job.id, exit_code=code, error="cancelled", ended_at=now, detail=poll.detail
+            )
             return
         if code == 0:
-            self.queue.move("succeed", job.id, exit_code=0, ended_at=now)
+            self.queue.move("succeed", job.id, exit_code=0, ended_at=now, detail=poll.detail)
             return
         error = self._describe_failure(code, poll, attempt)
         timed_out = code == fmt.TIMEOUT_EXIT_CODE
         may_retry = job.failures < job.max_retries and (not timed_out or job.spec.get("retry_on_timeout"))
-        fields = {"exit_code": code, "error": error, "ended_at": now}
+        fields = {"exit_code": code, "error": error, "ended_at": now, "detail": poll.detail}
         if may_retry:
             self.queue.move(
                 "retry", job.id, "failures = failures + 1", not_before=now + job.retry_delay_s, **fields
@@ -215,13 +233,17 @@ class Scheduler:
             return
         now = time.time()
         with self._lock:
-            running = len(self.active)
+            running = sum(1 for a in self.active.values() if not queues_itself(a.executor))
             jobs_on = Counter(gpu for a in self.active.values() for gpu in a.gpu_ids)
         views = None
         for job in pending:
-            if running >= self.max_parallel:
-                break
             if job.not_before > now or not requires_met(job.spec):
+                continue
+            executor = self.executors.get(executor_kind(job.spec))
+            if executor is not None and queues_itself(executor):
+                self._launch(job, (), now)  # the outside scheduler picks nodes and GPUs
+                continue
+            if running >= self.max_parallel:
                 continue
             want: int | tuple[int, ...] = job.gpus_wanted
             if isinstance(job.spec.get("gpus"), list):
@@ -241,11 +263,17 @@ class Scheduler:
     def _launch(self, job: QueuedJob, gpu_ids: tuple[int, ...], now: float) -> bool:
         if not self.queue.start(job.id, gpu_ids, now):
             return False  # cancelled meanwhile
-        executor = self.executors[executor_kind(job.spec)]
+        kind = executor_kind(job.spec)
+        executor = self.executors.get(kind)
+        if executor is None:
+            error = f"this agent has no {kind} executor (restart it where {kind} is available)"
+            self.queue.move("fail", job.id, "failures = failures + 1", error=error, ended_at=time.time())
+            return False
         env = dict(job.spec.get("env") or {})
         env[fmt.AGENT_JOB_ENV] = job.id
         env[GRACE_ENV] = str(self.options.grace_s)
-        env.update(cuda_env(gpu_ids) if gpu_ids else {"CUDA_VISIBLE_DEVICES": ""})
+        if not queues_itself(executor):  # an outside scheduler sets the GPUs of its nodes
+            env.update(cuda_env(gpu_ids) if gpu_ids else {"CUDA_VISIBLE_DEVICES": ""})
         if job.resume_from:
             env[fmt.RESUME_FROM_ENV] = job.resume_from
         spec = AttemptSpec(
@@ -258,6 +286,7 @@ class Scheduler:
             gpus=gpu_ids,
             image=job.spec.get("image"),
             container=job.spec.get("container"),
+            extra={"gpus": job.gpus_wanted, "timeout_s": job.spec.get("timeout")},
         )
         try:
             handle = executor.start(spec)

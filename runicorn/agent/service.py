@@ -18,6 +18,7 @@ from runicorn.agent.executor import Executor
 from runicorn.agent.gpu_pool import GpuCensus
 from runicorn.agent.queue import JobQueue
 from runicorn.agent.scheduler import Scheduler, SchedulerOptions
+from runicorn.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,10 @@ class AgentOptions:
     gpus: str = "auto"  # auto | none | 0,1
     scheduler: SchedulerOptions = SchedulerOptions()
     workdir: Path | None = None  # a job's workdir when it names none (default: the agent's cwd)
+    executor: str = "process"  # where a job that names none runs: process or slurm
+    slurm_partition: str | None = None
+    slurm_account: str | None = None
+    slurm_poll_interval_s: float = 2.0  # slurmctld is asked about a job at most this often
 
 
 class Agent:
@@ -61,7 +66,21 @@ class Agent:
         try:
             queue = JobQueue(root)
             census = GpuCensus(nvml, options.gpus)
-            scheduler = Scheduler(queue, executors or available_executors(), census, options.scheduler)
+            if executors is None:
+                slurm = {
+                    "partition": options.slurm_partition,
+                    "account": options.slurm_account,
+                    "poll_interval_s": options.slurm_poll_interval_s,
+                }
+                executors = available_executors(slurm=slurm)
+            if options.executor not in executors:
+                raise ConfigError(
+                    f"this agent has no {options.executor} executor",
+                    "run the agent on a Slurm login node (sbatch on PATH)"
+                    if options.executor == "slurm"
+                    else "pick process or slurm",
+                )
+            scheduler = Scheduler(queue, executors, census, options.scheduler)
             scheduler.reconcile()
         except BaseException:
             lock.release()

@@ -19,8 +19,10 @@ MAX_PAGE = 1000
 _COLUMNS = (
     "id, status, project, name, run_id, spec, gpus_wanted, gpu_ids, attempts, failures, max_retries, "
     "resume_from, cancel_requested, container_id, exit_code, error, created_at, first_started_at, "
-    "started_at, ended_at"
+    "started_at, ended_at, detail"
 )
+# a queue not yet opened by an agent of JOBS_SCHEMA_VERSION 2 (the viewer never migrates it)
+_COLUMNS_V1 = _COLUMNS.replace(", detail", ", NULL AS detail")
 
 
 def jobs_db_path(root: Path) -> Path:
@@ -66,12 +68,26 @@ def _json(text: str | None, default: Any) -> Any:
         return default
 
 
+def executor_of(spec: dict[str, Any]) -> str:
+    """The executor a job runs on: the one it was submitted for (a job queued before jobs named
+    one: docker with an image or container, else process)."""
+    named = spec.get("executor")
+    if isinstance(named, str) and named:
+        return named
+    return "docker" if spec.get("image") or spec.get("container") else "process"
+
+
+def _columns(conn: sqlite3.Connection) -> str:
+    names = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+    return _COLUMNS if "detail" in names else _COLUMNS_V1
+
+
 def job_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
     """One job as the API shows it (docs/agent.md#jobs)."""
     (
         job_id, status, project, name, run_id, spec_text, gpus_wanted, gpu_ids, attempts, failures,
         max_retries, resume_from, cancel_requested, container_id, exit_code, error, created_at,
-        first_started_at, started_at, ended_at,
+        first_started_at, started_at, ended_at, detail,
     ) = row  # fmt: skip
     spec = _json(spec_text, {})
     wait = (first_started_at - created_at) if first_started_at is not None else None
@@ -91,6 +107,8 @@ def job_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
         "image": spec.get("image"),
         "container": spec.get("container"),
         "container_id": container_id,
+        "executor": executor_of(spec),
+        "detail": detail,
         "timeout": spec.get("timeout"),
         "requires": spec.get("requires", []),
         "max_retries": max_retries,
@@ -129,13 +147,14 @@ def list_jobs(
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     total = conn.execute(f"SELECT COUNT(*) FROM jobs{clause}", args).fetchone()[0]
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM jobs{clause} ORDER BY seq DESC LIMIT ? OFFSET ?", [*args, limit, offset]
+        f"SELECT {_columns(conn)} FROM jobs{clause} ORDER BY seq DESC LIMIT ? OFFSET ?",
+        [*args, limit, offset],
     ).fetchall()
     return {"jobs": [job_from_row(r) for r in rows], "total": total}
 
 
 def get_job(conn: sqlite3.Connection, job_id: str) -> dict[str, Any] | None:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    row = conn.execute(f"SELECT {_columns(conn)} FROM jobs WHERE id = ?", (job_id,)).fetchone()
     return job_from_row(row) if row else None
 
 

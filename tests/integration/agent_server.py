@@ -48,13 +48,17 @@ class LiveAgent:
         cors: tuple[str, ...],
         executors: dict[str, Any] | None = None,
         sock: socket.socket | None = None,
+        agent_options: dict[str, Any] | None = None,
         **sched: Any,
     ) -> None:
         sched.setdefault("poll_interval_s", 0.05)
         sched.setdefault("grace_s", 2.0)
         options = AgentOptions(
-            gpus="auto" if nvml is not None else "none", scheduler=SchedulerOptions(**sched)
+            gpus="auto" if nvml is not None else "none",
+            scheduler=SchedulerOptions(**sched),
+            **(agent_options or {}),
         )
+        self.stopped = False
         self.agent = Agent.open(root, options, nvml=nvml, executors=executors)
         self.app = create_agent_app(self.agent, token=token, cors_origins=cors)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning")
@@ -94,11 +98,16 @@ class LiveAgent:
             f"job {job_id} to be {' or '.join(statuses)}",
         )
 
-    def stop(self) -> None:
+    def stop(self, leave_running: bool = False) -> None:
+        """Stop the service; its attempts too, unless ``leave_running`` (as Ctrl-C leaves them,
+        for the next agent to re-attach)."""
+        if self.stopped:
+            return
+        self.stopped = True
         self.server.should_exit = True
         self.thread.join(10)
         scheduler = self.agent.scheduler
-        for active in list(scheduler.active.values()):  # leave no process behind
+        for active in [] if leave_running else list(scheduler.active.values()):  # leave no process behind
             active.executor.cancel(Handle(active.handle.kind, active.handle.ref), 1.0)
             active.executor.poll(active.handle)
         if hasattr(self, "http"):
@@ -119,9 +128,10 @@ def live_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Call
         cors: tuple[str, ...] = (),
         executors: dict[str, Any] | None = None,
         sock: socket.socket | None = None,
+        agent_options: dict[str, Any] | None = None,
         **sched: Any,
     ) -> LiveAgent:
-        agent = LiveAgent(Path(root), nvml, token, cors, executors, sock, **sched)
+        agent = LiveAgent(Path(root), nvml, token, cors, executors, sock, agent_options, **sched)
         started.append(agent)
         return agent
 

@@ -1,5 +1,6 @@
 """Fixtures of the integration layer. SSH: ``ssh_env`` (a HOME and config folder of its own) and
-``sshd`` (a real OpenSSH server on loopback whose host key ``ssh_env``'s known_hosts trusts)."""
+``sshd`` (a real OpenSSH server on loopback whose host key ``ssh_env``'s known_hosts trusts).
+Agent: ``live_agent``; Slurm: ``slurm_cluster`` (a real single-node cluster, once per session)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from agent_server import live_agent  # noqa: F401
 from s3_server import s3_env, s3_server  # noqa: F401  (rclone serve s3: tests/s3_server.py)
+from slurm_cluster import slurm_cluster  # noqa: F401
 from sshd_server import SshServer, trusted_sshd
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
 from runicorn.agent.queue import JobQueue
+from runicorn.store import jobs as job_reads
 
 
 def _job(queue: JobQueue) -> str:
@@ -52,3 +54,49 @@ def test_transitions_leave_only_their_own_statuses(tmp_path: Path) -> None:
     assert job["queue_wait_s"] is not None
     assert queue.move("resume", job_id, resume_from="/ck.pt")
     assert queue.job(job_id)["status"] == "pending"  # type: ignore[index]
+
+
+# The jobs table as queue version 1 wrote it (before the executor's ``detail``).
+V1_JOBS = """
+CREATE TABLE jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
+    project TEXT NOT NULL, name TEXT NOT NULL, run_id TEXT NOT NULL, spec TEXT NOT NULL,
+    gpus_wanted INTEGER NOT NULL DEFAULT 0, gpu_ids TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0, max_retries INTEGER NOT NULL DEFAULT 0,
+    retry_delay_s REAL NOT NULL DEFAULT 0, not_before REAL NOT NULL DEFAULT 0, resume_from TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0, handle TEXT, container_id TEXT, exit_code INTEGER,
+    error TEXT, created_at REAL NOT NULL, first_started_at REAL, started_at REAL, ended_at REAL
+);
+INSERT INTO jobs (id, status, project, name, run_id, spec, created_at)
+VALUES ('0123456789ab', 'pending', 'p', 'n', '20260101_000000_abcdef', '{"command": ["true"]}', 1.0);
+PRAGMA user_version = 1;
+"""
+
+
+def _v1_queue(root: Path) -> Path:
+    db = root / ".agent" / "jobs.db"
+    db.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db)
+    conn.executescript(V1_JOBS)
+    conn.close()
+    return db
+
+
+def test_a_queue_of_version_1_reads_before_and_after_the_agent_upgrades_it(tmp_path: Path) -> None:
+    db = _v1_queue(tmp_path)
+    viewer = job_reads.open_read_only(db)
+    assert viewer is not None
+    before = job_reads.get_job(viewer, "0123456789ab")
+    assert before is not None and (before["status"], before["detail"], before["executor"]) == (
+        "pending",
+        None,
+        "process",
+    )
+    viewer.close()
+    queue = JobQueue(tmp_path)
+    assert queue.conn().execute("PRAGMA user_version").fetchone()[0] == 2
+    assert queue.start("0123456789ab", (), 2.0)
+    queue.set_detail("0123456789ab", "slurm job 7 pending: Resources")
+    assert queue.job("0123456789ab")["detail"] == "slurm job 7 pending: Resources"  # type: ignore[index]
+    queue.close()
+    assert JobQueue(tmp_path).job("0123456789ab")["attempts"] == 1  # type: ignore[index]

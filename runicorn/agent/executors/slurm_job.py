@@ -1,0 +1,168 @@
+"""The pure half of the Slurm executor (docs/agent.md#slurm): the batch script and ``sbatch``
+command line of an attempt, and a job as ``scontrol show job -o`` describes it, mapped to a
+:class:`Poll`. No process is started here; :mod:`.slurm` does the I/O.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from runicorn import format as fmt
+from runicorn.agent.executor import AttemptSpec, Poll
+
+# Slurm's own limit is the job's timeout rounded up to whole minutes plus this, so that
+# `runicorn run --timeout` inside ends the attempt first (exit 124) and records the run's end.
+TIME_LIMIT_MARGIN_MIN = 1
+JOB_NAME_PREFIX = "runicorn-"
+
+# JobState values (`man squeue`, JOB STATE CODES) by what they mean for the attempt.
+WAITING = frozenset(
+    {"PENDING", "REQUEUED", "REQUEUE_FED", "REQUEUE_HOLD", "RESV_DEL_HOLD", "SUSPENDED", "STOPPED"}
+)
+RUNNING = frozenset({"RUNNING", "CONFIGURING", "COMPLETING", "STAGE_OUT", "RESIZING", "SIGNALING"})
+OUT_OF_TIME = frozenset({"TIMEOUT", "DEADLINE"})
+
+# The batch script runs the attempt in the background and forwards SIGTERM/SIGINT to it (a shell
+# waiting on a foreground command cannot), so that `scancel --signal=TERM --full` and Slurm's
+# own time limit reach `runicorn run`, which stops the command and records the run's end. Then
+# the exit status goes to the exit file on the shared filesystem: it outlives slurmctld's memory
+# of the job (MinJobAge).
+_SCRIPT = """#!/bin/sh
+# runicorn job {job_id}, attempt {attempt}: written by `runicorn agent` (docs/agent.md#slurm)
+exit_file={exit_file}
+rm -f "$exit_file"
+{exports}{argv} &
+child=$!
+trap 'kill -TERM $child 2>/dev/null' TERM
+trap 'kill -INT $child 2>/dev/null' INT
+wait $child; code=$?
+while kill -0 $child 2>/dev/null; do wait $child; code=$?; done
+echo $code > "$exit_file.tmp" && mv "$exit_file.tmp" "$exit_file"
+exit $code
+"""
+
+
+def job_name(job_id: str) -> str:
+    """The Slurm job name of every attempt of a job (``squeue --name`` finds them)."""
+    return f"{JOB_NAME_PREFIX}{job_id}"
+
+
+def batch_script(spec: AttemptSpec, exit_file: Path) -> str:
+    exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in sorted(spec.env.items()))
+    return _SCRIPT.format(
+        job_id=spec.job_id,
+        attempt=spec.attempt,
+        exit_file=shlex.quote(str(exit_file)),
+        exports=exports,
+        argv=shlex.join(spec.argv),
+    )
+
+
+def time_limit_min(timeout_s: float | None) -> int | None:
+    """Slurm's ``--time`` in minutes for a job timeout, or None (the partition's limit)."""
+    if not timeout_s:
+        return None
+    return math.ceil(timeout_s / 60) + TIME_LIMIT_MARGIN_MIN
+
+
+def sbatch_argv(
+    spec: AttemptSpec, script: Path, log_file: Path, partition: str | None, account: str | None
+) -> list[str]:
+    """``sbatch`` submitting one attempt; its options come from the job (docs/agent.md#slurm)."""
+    argv = [
+        "sbatch",
+        "--parsable",
+        f"--job-name={job_name(spec.job_id)}",
+        f"--comment=runicorn job {spec.job_id} attempt {spec.attempt}",
+        f"--output={log_file}",
+        "--open-mode=append",  # a requeued attempt adds to its log
+        "--requeue",  # preempted: back in Slurm's queue, the same attempt
+    ]
+    if spec.workdir:
+        argv.append(f"--chdir={spec.workdir}")
+    if partition:
+        argv.append(f"--partition={partition}")
+    if account:
+        argv.append(f"--account={account}")
+    gpus = int(spec.extra.get("gpus") or 0)
+    if gpus > 0:
+        argv.append(f"--gres=gpu:{gpus}")
+    minutes = time_limit_min(spec.extra.get("timeout_s"))
+    if minutes is not None:
+        argv.append(f"--time={minutes}")
+    return [*argv, str(script)]
+
+
+def parse_submitted(stdout: str) -> str:
+    """The job id ``sbatch --parsable`` printed (``ID`` or ``ID;CLUSTER``); ValueError if none."""
+    first = stdout.strip().splitlines()[0] if stdout.strip() else ""
+    job_id = first.split(";")[0].strip()
+    if not job_id.isdigit():
+        raise ValueError(f"sbatch printed {stdout.strip()!r}, not a job id")
+    return job_id
+
+
+@dataclass(frozen=True)
+class SlurmJob:
+    """What ``scontrol show job -o`` says of one job."""
+
+    id: str
+    state: str
+    reason: str
+    exit_code: int | None  # ExitCode=N:S as one shell status (128+S when a signal ended it)
+    restarts: int
+    requeue: bool
+    nodes: str
+
+
+def _field(text: str, key: str) -> str | None:
+    match = re.search(rf"(?:^|\s){re.escape(key)}=(\S*)", text)
+    return match.group(1) if match else None
+
+
+def parse_scontrol(text: str) -> SlurmJob | None:
+    """One job from ``scontrol show job -o ID`` (one line of KEY=VALUE), or None without one."""
+    job_id, state = _field(text, "JobId"), _field(text, "JobState")
+    if not job_id or not state:
+        return None
+    code: int | None = None
+    exit_text = _field(text, "ExitCode") or ""
+    if re.fullmatch(r"\d+:\d+", exit_text):
+        status, signal = (int(x) for x in exit_text.split(":"))
+        code = 128 + signal if signal else status
+    restarts = _field(text, "Restarts") or "0"
+    return SlurmJob(
+        id=job_id,
+        state=state.split("+")[0],
+        reason=_field(text, "Reason") or "None",
+        exit_code=code,
+        restarts=int(restarts) if restarts.isdigit() else 0,
+        requeue=_field(text, "Requeue") == "1",
+        nodes=_field(text, "NodeList") or "",
+    )
+
+
+def poll_of(job: SlurmJob | None, recorded_exit: int | None, slurm_id: str) -> Poll:
+    """How the attempt is doing, from Slurm's view of the job (None: slurmctld no longer knows
+    it) and the exit status the batch script recorded (None: none recorded)."""
+    if job is None:
+        if recorded_exit is not None:
+            return Poll("exited", recorded_exit)
+        return Poll("lost", detail=f"slurm job {slurm_id} is gone and recorded no exit status")
+    if job.state in WAITING or (job.state == "PREEMPTED" and job.requeue):
+        why = job.reason if job.reason != "None" else job.state.lower()
+        if job.restarts:
+            why += f", requeued {job.restarts}x"
+        return Poll("pending", detail=f"slurm job {job.id} pending: {why}", restarts=job.restarts)
+    if job.state in RUNNING:
+        on = f" on {job.nodes}" if job.nodes and job.nodes != "(null)" else ""
+        return Poll("running", detail=f"slurm job {job.id} running{on}", restarts=job.restarts)
+    detail = f"slurm job {job.id} ended {job.state}"
+    if job.state in OUT_OF_TIME:
+        return Poll("exited", fmt.TIMEOUT_EXIT_CODE, detail=detail, restarts=job.restarts)
+    code = recorded_exit if recorded_exit is not None else job.exit_code
+    return Poll("exited", code if code is not None else 1, detail=detail, restarts=job.restarts)
