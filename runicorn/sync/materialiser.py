@@ -24,11 +24,11 @@ from pathlib import Path
 
 from runicorn import format as fmt
 from runicorn.sync.bucket import Bucket, BucketError
+from runicorn.sync.local_files import file_sha256, file_size
 from runicorn.sync.manifest import covered, decode_manifest
 
 MAX_BATCH_BYTES = 64 * 1024 * 1024
 LARGE_OBJECT_BYTES = 8 * 1024 * 1024
-HASH_CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -112,7 +112,7 @@ class Materialiser:
         report: PullReport,
         advance: Callable[[int], None],
     ) -> None:
-        size = _size(local)
+        size = file_size(local)
         end = covered(segments)
         if size == end:
             return
@@ -204,11 +204,11 @@ class Materialiser:
                 advance(len(data))
 
     def _current(self, local: Path, obj: fmt.BucketObject) -> bool:
-        if _size(local) != obj["size"] or not local.is_file():
+        if file_size(local) != obj["size"] or not local.is_file():
             return False
         known = self._fetched.get(local)
         if known is None:
-            known = self._fetched[local] = _file_sha256(local)
+            known = self._fetched[local] = file_sha256(local)
         return known == obj["sha256"]
 
     def _land_large(self, remote: str, local: Path, obj: fmt.BucketObject) -> None:
@@ -221,11 +221,11 @@ class Materialiser:
             os.replace(tmp, local)
         finally:
             tmp.unlink(missing_ok=True)
-        self._fetched[local] = _file_sha256(local)
+        self._fetched[local] = file_sha256(local)
 
 
 def _size_to_land(run_dir: Path, manifest: fmt.BucketManifest) -> int:
-    total = sum(max(0, covered(s) - _size(run_dir / n)) for n, s in manifest["segments"].items())
+    total = sum(max(0, covered(s) - file_size(run_dir / n)) for n, s in manifest["segments"].items())
     return total + sum(o["size"] for o in manifest["objects"].values())
 
 
@@ -244,18 +244,3 @@ def _batches(segments: list[fmt.BucketSegment]) -> list[list[fmt.BucketSegment]]
 
 def _chunks(items: list[str], n: int) -> list[list[str]]:
     return [items[i : i + n] for i in range(0, len(items), n)]
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(HASH_CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()

@@ -21,13 +21,13 @@ from pathlib import Path
 from runicorn import format as fmt
 from runicorn.store.frames import whole_frames_length
 from runicorn.sync.bucket import Bucket, BucketError, Listed
+from runicorn.sync.local_files import file_sha256, file_size
 from runicorn.sync.manifest import decode_manifest, empty_manifest, encode_manifest
 from runicorn.sync.planner import AppendTask, LocalFile, ObjectTask, Plan, plan_run
 from runicorn.sync.state import load_state, save_state, state_path
 
 MAX_SEGMENT_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 8
-HASH_CHUNK = 1024 * 1024
 Progress = Callable[[int, int], None]
 
 
@@ -133,7 +133,7 @@ class Uploader:
             if not plan.empty:
                 plans.append((path, plan))
         total = sum(p.upload_bytes for _, p in plans) + sum(
-            _size(runs[path] / o.relpath) for path, p in plans for o in p.objects
+            file_size(runs[path] / o.relpath) for path, p in plans for o in p.objects
         )
         done = [0]
 
@@ -272,7 +272,7 @@ class Uploader:
                 data: bytes | None = content
                 sha = hashlib.sha256(content).hexdigest()
             else:
-                data, sha = None, _file_sha256(local)
+                data, sha = None, file_sha256(local)
         except OSError:
             return  # gone since it was listed: the next sync drops it
         known = manifest["objects"].get(task.relpath)
@@ -298,18 +298,3 @@ def _group(listing: dict[str, Listed], runs: set[str]) -> dict[str, dict[str, Li
                 out.setdefault(key[:at], {})[key[at + 1 :]] = listed
                 break
     return out
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(HASH_CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()

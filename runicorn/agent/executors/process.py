@@ -46,7 +46,8 @@ def attempt_files(storage: str, job_id: str, attempt: int) -> tuple[Path, Path]:
     return folder / f"{job_id}.{attempt}.log", folder / f"{job_id}.{attempt}.exit"
 
 
-def _read_exit(path: str) -> int | None:
+def read_exit(path: str) -> int | None:
+    """The exit status an attempt's wrapper wrote, or None while there is none (still running)."""
     try:
         return int(Path(path).read_text().strip())
     except (OSError, ValueError):
@@ -105,7 +106,7 @@ class ProcessExecutor:
                 return Poll("running")
             with self._lock:
                 self._children.pop(pid, None)
-            recorded = _read_exit(handle.ref["exit_file"])
+            recorded = read_exit(handle.ref["exit_file"])
             return Poll("exited", recorded if recorded is not None else _shell_code(code))
         # an attempt started by an earlier agent on this root
         now_started = start_time(pid)
@@ -113,7 +114,7 @@ class ProcessExecutor:
             return Poll("running")
         if now_started is None and group_alive(pid):  # the leader is gone, the wrapper stops
             return Poll("running")
-        recorded = _read_exit(handle.ref["exit_file"])
+        recorded = read_exit(handle.ref["exit_file"])
         if recorded is not None:
             return Poll("exited", recorded)
         return Poll("lost", detail=f"process {pid} ended without recording its exit status")

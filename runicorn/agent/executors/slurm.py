@@ -14,11 +14,10 @@ import shutil
 import subprocess
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from runicorn.agent.executor import AttemptSpec, Handle, Poll
-from runicorn.agent.executors.process import WRAPPER_MARGIN_S, attempt_files
+from runicorn.agent.executors.process import WRAPPER_MARGIN_S, attempt_files, read_exit
 from runicorn.agent.executors.slurm_job import (
     RUNNING,
     SlurmJob,
@@ -32,13 +31,6 @@ from runicorn.errors import ConfigError
 
 COMMAND_TIMEOUT_S = 60.0
 UNKNOWN_JOB = "Invalid job id"
-
-
-def _read_exit(path: str) -> int | None:
-    try:
-        return int(Path(path).read_text().strip())
-    except (OSError, ValueError):
-        return None
 
 
 class SlurmExecutor:
@@ -125,8 +117,8 @@ class SlurmExecutor:
         if done.returncode != 0:
             if UNKNOWN_JOB not in done.stderr:
                 return Poll("pending", detail=f"slurm job {slurm_id}: {done.stderr.strip()}")
-            return poll_of(None, _read_exit(exit_file), slurm_id)  # past MinJobAge
-        return poll_of(parse_scontrol(done.stdout), _read_exit(exit_file), slurm_id)
+            return poll_of(None, read_exit(exit_file), slurm_id)  # past MinJobAge
+        return poll_of(parse_scontrol(done.stdout), read_exit(exit_file), slurm_id)
 
     def cancel(self, handle: Handle, grace_s: float) -> None:
         """Pending: ``scancel``. Running: SIGTERM to the batch script and its children (which
