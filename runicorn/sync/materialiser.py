@@ -25,7 +25,7 @@ from pathlib import Path
 from runicorn import format as fmt
 from runicorn.sync.bucket import Bucket, BucketError
 from runicorn.sync.local_files import file_sha256, file_size
-from runicorn.sync.manifest import covered, decode_manifest
+from runicorn.sync.manifest import covered, decode_manifest, inline_bytes
 
 MAX_BATCH_BYTES = 64 * 1024 * 1024
 LARGE_OBJECT_BYTES = 8 * 1024 * 1024
@@ -181,6 +181,11 @@ class Materialiser:
             local = run_dir.joinpath(*relpath.split("/"))
             if self._current(local, obj):
                 continue
+            inline = inline_bytes(obj)
+            if inline is not None:  # carried in the manifest: no request
+                self._land_object(local, obj, inline)
+                advance(len(inline))
+                continue
             remote = key[: -len(fmt.BUCKET_MANIFEST_FILE)] + fmt.bucket_object_name(relpath)
             if obj["size"] > LARGE_OBJECT_BYTES:
                 try:
@@ -196,12 +201,16 @@ class Materialiser:
                 if isinstance(data, BucketError):
                     report.errors.append(data)
                     continue
-                if local.name in fmt.REWRITTEN_FILES and fmt.loads_json_object(data) is None:
-                    continue  # not JSON: left for the next cycle
-                local.parent.mkdir(parents=True, exist_ok=True)
-                fmt.write_bytes_atomic(local, data, obj["mtime"] or None)
-                self._fetched[local] = hashlib.sha256(data).hexdigest()
-                advance(len(data))
+                if self._land_object(local, obj, data):
+                    advance(len(data))
+
+    def _land_object(self, local: Path, obj: fmt.BucketObject, data: bytes) -> bool:
+        if local.name in fmt.REWRITTEN_FILES and fmt.loads_json_object(data) is None:
+            return False  # not JSON: left for the next cycle
+        local.parent.mkdir(parents=True, exist_ok=True)
+        fmt.write_bytes_atomic(local, data, obj["mtime"] or None)
+        self._fetched[local] = hashlib.sha256(data).hexdigest()
+        return True
 
     def _current(self, local: Path, obj: fmt.BucketObject) -> bool:
         if file_size(local) != obj["size"] or not local.is_file():

@@ -22,7 +22,7 @@ from runicorn import format as fmt
 from runicorn.store.frames import whole_frames_length
 from runicorn.sync.bucket import Bucket, BucketError, Listed
 from runicorn.sync.local_files import file_sha256, file_size
-from runicorn.sync.manifest import decode_manifest, empty_manifest, encode_manifest
+from runicorn.sync.manifest import decode_manifest, empty_manifest, encode_manifest, inline_copy
 from runicorn.sync.planner import AppendTask, LocalFile, ObjectTask, Plan, plan_run
 from runicorn.sync.state import load_state, save_state, state_path
 
@@ -284,7 +284,11 @@ class Uploader:
             else:
                 self.bucket.put_file(key, local)
             report.objects += 1
-        manifest["objects"][task.relpath] = fmt.BucketObject(size=size, sha256=sha, mtime=st.st_mtime)
+        entry = fmt.BucketObject(size=size, sha256=sha, mtime=st.st_mtime)
+        inline = inline_copy(task.relpath, data) if data is not None else None
+        if inline is not None:
+            entry["inline"] = inline  # a reader lists the run from the manifest alone
+        manifest["objects"][task.relpath] = entry
         advance(size)
 
 
