@@ -29,6 +29,7 @@ from runicorn.sync.manifest import covered, decode_manifest, inline_bytes
 
 MAX_BATCH_BYTES = 64 * 1024 * 1024
 LARGE_OBJECT_BYTES = 8 * 1024 * 1024
+MANIFEST_BATCH = 128  # manifests read before their runs' JSON files land
 
 
 @dataclass
@@ -58,26 +59,24 @@ class Materialiser:
         report.runs = len(keys)
         changed = [k for k in keys if self._done.get(k) != listing[k].etag]
         runs: list[tuple[str, Path, fmt.BucketManifest]] = []
-        for key, data in self.bucket.get_many(changed).items():
-            try:
-                if isinstance(data, BucketError):
-                    raise data
-                manifest = decode_manifest(data, f"{self.bucket.url.url}/{key}")
-                runs.append((key, self._place(key, manifest), manifest))
-            except BucketError as err:
-                report.errors.append(err)
-        total = sum(_size_to_land(d, m) for _, d, m in runs)
-        landed = [0]
+        total, landed = [0], [0]
 
         def advance(n: int) -> None:
             landed[0] += n
             report.bytes += n
             if progress is not None:
-                progress(landed[0], total)
+                progress(landed[0], total[0])
 
-        # the JSON files of every run first, so that a viewer lists them all before any events land
-        rewritten = [(k, d, m, r) for k, d, m in runs for r in fmt.REWRITTEN_FILES if r in m["objects"]]
-        self._objects(rewritten, report, advance)
+        # manifests a batch at a time, each batch's JSON files landed at once (most ride inside the
+        # manifest): a viewer lists the runs as they come, before any events land
+        for batch in _chunks(changed, MANIFEST_BATCH):
+            fetched = self._read_manifests(batch, report)
+            total[0] += sum(_size_to_land(d, m) for _, d, m in fetched)
+            rewritten = [
+                (k, d, m, r) for k, d, m in fetched for r in fmt.REWRITTEN_FILES if r in m["objects"]
+            ]
+            self._objects(rewritten, report, advance)
+            runs += fetched
         for key, run_dir, manifest in runs:
             errors = len(report.errors)
             prefix = key[: -len(fmt.BUCKET_MANIFEST_FILE)]
@@ -91,6 +90,20 @@ class Materialiser:
                 self._done[key] = listing[key].etag
             report.runs_updated += 1
         return report
+
+    def _read_manifests(
+        self, keys: list[str], report: PullReport
+    ) -> list[tuple[str, Path, fmt.BucketManifest]]:
+        out: list[tuple[str, Path, fmt.BucketManifest]] = []
+        for key, data in self.bucket.get_many(keys).items():
+            try:
+                if isinstance(data, BucketError):
+                    raise data
+                manifest = decode_manifest(data, f"{self.bucket.url.url}/{key}")
+                out.append((key, self._place(key, manifest), manifest))
+            except BucketError as err:
+                report.errors.append(err)
+        return out
 
     def _place(self, key: str, manifest: fmt.BucketManifest) -> Path:
         run_dir = self.dest.joinpath(*manifest["path"].split("/"))
