@@ -436,6 +436,26 @@ def test_a_run_s_json_files_come_from_its_manifest_without_a_request_each(
     assert reader.requests == 1 + 1 + segments + len(others)  # no request for a JSON file
 
 
+def test_a_live_run_s_manifest_stays_small_and_carries_its_json_once_the_run_ends(
+    make_run, storage_root, bucket, s3_env
+):
+    run = make_run(finish=False)
+    url = f"s3://{bucket}/p"
+    manifest_file = (
+        s3_env.folder / bucket / "p" / run.dir.relative_to(storage_root) / fmt.BUCKET_MANIFEST_FILE
+    )
+    assert cli("sync", str(storage_root), url).returncode == 0
+    live = orjson.loads(manifest_file.read_bytes())
+    assert all(fmt.BUCKET_INLINE_KEY not in obj for obj in live["objects"].values())
+
+    run.finish()
+    assert cli("sync", str(storage_root), url).returncode == 0
+
+    ended = orjson.loads(manifest_file.read_bytes())["objects"]
+    for relpath in (fmt.META_FILE, fmt.STATUS_FILE):
+        assert ended[relpath][fmt.BUCKET_INLINE_KEY].encode() == (run.dir / relpath).read_bytes()
+
+
 def test_a_manifest_without_inline_copies_still_reads_whole(make_run, storage_root, bucket, s3_env, tmp_path):
     run = make_run()
     url = f"s3://{bucket}/p"
