@@ -697,6 +697,9 @@ BUCKET_SEGMENTS_DIR = "segments"
 BUCKET_OBJECTS_DIR = "objects"
 # The keys of BucketManifest and its parts, for code that reads them by name.
 BUCKET_VERSION_KEY = "format_version"
+BUCKET_INLINE_KEY = "inline"
+# A JSON file of REWRITTEN_FILES up to this size is also carried inside the manifest (additive).
+BUCKET_INLINE_MAX_BYTES = 64 * 1024
 
 
 def bucket_segment_name(file: str, n: int) -> str:
@@ -718,12 +721,20 @@ class BucketSegment(TypedDict):
     sha256: str
 
 
-class BucketObject(TypedDict):
-    """One whole file: its size and sha256, and its mtime (seconds) in the run it came from."""
-
+class _BucketObjectFields(TypedDict):
     size: int
     sha256: str
     mtime: float
+
+
+class BucketObject(_BucketObjectFields, total=False):
+    """One whole file: its size and sha256, and its mtime (seconds) in the run it came from.
+    ``inline``: for a JSON file of REWRITTEN_FILES of at most BUCKET_INLINE_MAX_BYTES, its text
+    (UTF-8) as well, so that one read of the manifest gives a reader the run's JSON files; the
+    object is uploaded all the same, and a reader without the copy (or one whose sha256 does not
+    match) reads the object."""
+
+    inline: str
 
 
 class BucketManifest(TypedDict):

@@ -7,6 +7,7 @@ are checked so that no manifest can make a reader write outside the run folder.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -37,6 +38,25 @@ def encode_manifest(manifest: fmt.BucketManifest) -> bytes:
 def covered(segments: list[fmt.BucketSegment]) -> int:
     """How many bytes of the file the segments hold (they are contiguous from 0)."""
     return segments[-1]["offset"] + segments[-1]["size"] if segments else 0
+
+
+def inline_copy(relpath: str, content: bytes) -> str | None:
+    """The text a manifest carries for this file, or None (not a small JSON file of the run)."""
+    if relpath not in fmt.REWRITTEN_FILES or len(content) > fmt.BUCKET_INLINE_MAX_BYTES:
+        return None
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def inline_bytes(obj: fmt.BucketObject) -> bytes | None:
+    """The file's bytes from the manifest's own copy, when it has one that matches its sha256."""
+    text = obj.get("inline")
+    if text is None:
+        return None
+    data = text.encode("utf-8")
+    return data if hashlib.sha256(data).hexdigest() == obj["sha256"] else None
 
 
 def decode_manifest(data: bytes, where: str) -> fmt.BucketManifest:
@@ -97,9 +117,11 @@ def _checked(value: dict[str, Any]) -> fmt.BucketManifest:
         mtime = item.get("mtime", 0.0)
         if not isinstance(mtime, (int, float)) or isinstance(mtime, bool):
             raise ValueError("bad mtime")
-        objects[relpath] = fmt.BucketObject(
-            size=_count(item["size"]), sha256=_sha(item["sha256"]), mtime=float(mtime)
-        )
+        obj = fmt.BucketObject(size=_count(item["size"]), sha256=_sha(item["sha256"]), mtime=float(mtime))
+        inline = item.get(fmt.BUCKET_INLINE_KEY)
+        if isinstance(inline, str) and relpath in fmt.REWRITTEN_FILES:
+            obj["inline"] = inline
+        objects[relpath] = obj
     synced_at = value.get("synced_at", 0.0)
     return fmt.BucketManifest(
         format_version=fmt.BUCKET_FORMAT_VERSION,

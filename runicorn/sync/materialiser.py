@@ -25,10 +25,11 @@ from pathlib import Path
 from runicorn import format as fmt
 from runicorn.sync.bucket import Bucket, BucketError
 from runicorn.sync.local_files import file_sha256, file_size
-from runicorn.sync.manifest import covered, decode_manifest
+from runicorn.sync.manifest import covered, decode_manifest, inline_bytes
 
 MAX_BATCH_BYTES = 64 * 1024 * 1024
 LARGE_OBJECT_BYTES = 8 * 1024 * 1024
+MANIFEST_BATCH = 128  # manifests read before their runs' JSON files land
 
 
 @dataclass
@@ -58,26 +59,24 @@ class Materialiser:
         report.runs = len(keys)
         changed = [k for k in keys if self._done.get(k) != listing[k].etag]
         runs: list[tuple[str, Path, fmt.BucketManifest]] = []
-        for key, data in self.bucket.get_many(changed).items():
-            try:
-                if isinstance(data, BucketError):
-                    raise data
-                manifest = decode_manifest(data, f"{self.bucket.url.url}/{key}")
-                runs.append((key, self._place(key, manifest), manifest))
-            except BucketError as err:
-                report.errors.append(err)
-        total = sum(_size_to_land(d, m) for _, d, m in runs)
-        landed = [0]
+        total, landed = [0], [0]
 
         def advance(n: int) -> None:
             landed[0] += n
             report.bytes += n
             if progress is not None:
-                progress(landed[0], total)
+                progress(landed[0], total[0])
 
-        # the JSON files of every run first, so that a viewer lists them all before any events land
-        rewritten = [(k, d, m, r) for k, d, m in runs for r in fmt.REWRITTEN_FILES if r in m["objects"]]
-        self._objects(rewritten, report, advance)
+        # manifests a batch at a time, each batch's JSON files landed at once (most ride inside the
+        # manifest): a viewer lists the runs as they come, before any events land
+        for batch in _chunks(changed, MANIFEST_BATCH):
+            fetched = self._read_manifests(batch, report)
+            total[0] += sum(_size_to_land(d, m) for _, d, m in fetched)
+            rewritten = [
+                (k, d, m, r) for k, d, m in fetched for r in fmt.REWRITTEN_FILES if r in m["objects"]
+            ]
+            self._objects(rewritten, report, advance)
+            runs += fetched
         for key, run_dir, manifest in runs:
             errors = len(report.errors)
             prefix = key[: -len(fmt.BUCKET_MANIFEST_FILE)]
@@ -91,6 +90,20 @@ class Materialiser:
                 self._done[key] = listing[key].etag
             report.runs_updated += 1
         return report
+
+    def _read_manifests(
+        self, keys: list[str], report: PullReport
+    ) -> list[tuple[str, Path, fmt.BucketManifest]]:
+        out: list[tuple[str, Path, fmt.BucketManifest]] = []
+        for key, data in self.bucket.get_many(keys).items():
+            try:
+                if isinstance(data, BucketError):
+                    raise data
+                manifest = decode_manifest(data, f"{self.bucket.url.url}/{key}")
+                out.append((key, self._place(key, manifest), manifest))
+            except BucketError as err:
+                report.errors.append(err)
+        return out
 
     def _place(self, key: str, manifest: fmt.BucketManifest) -> Path:
         run_dir = self.dest.joinpath(*manifest["path"].split("/"))
@@ -181,6 +194,11 @@ class Materialiser:
             local = run_dir.joinpath(*relpath.split("/"))
             if self._current(local, obj):
                 continue
+            inline = inline_bytes(obj)
+            if inline is not None:  # carried in the manifest: no request
+                self._land_object(local, obj, inline)
+                advance(len(inline))
+                continue
             remote = key[: -len(fmt.BUCKET_MANIFEST_FILE)] + fmt.bucket_object_name(relpath)
             if obj["size"] > LARGE_OBJECT_BYTES:
                 try:
@@ -196,12 +214,16 @@ class Materialiser:
                 if isinstance(data, BucketError):
                     report.errors.append(data)
                     continue
-                if local.name in fmt.REWRITTEN_FILES and fmt.loads_json_object(data) is None:
-                    continue  # not JSON: left for the next cycle
-                local.parent.mkdir(parents=True, exist_ok=True)
-                fmt.write_bytes_atomic(local, data, obj["mtime"] or None)
-                self._fetched[local] = hashlib.sha256(data).hexdigest()
-                advance(len(data))
+                if self._land_object(local, obj, data):
+                    advance(len(data))
+
+    def _land_object(self, local: Path, obj: fmt.BucketObject, data: bytes) -> bool:
+        if local.name in fmt.REWRITTEN_FILES and fmt.loads_json_object(data) is None:
+            return False  # not JSON: left for the next cycle
+        local.parent.mkdir(parents=True, exist_ok=True)
+        fmt.write_bytes_atomic(local, data, obj["mtime"] or None)
+        self._fetched[local] = hashlib.sha256(data).hexdigest()
+        return True
 
     def _current(self, local: Path, obj: fmt.BucketObject) -> bool:
         if file_size(local) != obj["size"] or not local.is_file():

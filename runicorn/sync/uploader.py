@@ -22,7 +22,7 @@ from runicorn import format as fmt
 from runicorn.store.frames import whole_frames_length
 from runicorn.sync.bucket import Bucket, BucketError, Listed
 from runicorn.sync.local_files import file_sha256, file_size
-from runicorn.sync.manifest import decode_manifest, empty_manifest, encode_manifest
+from runicorn.sync.manifest import decode_manifest, empty_manifest, encode_manifest, inline_copy
 from runicorn.sync.planner import AppendTask, LocalFile, ObjectTask, Plan, plan_run
 from runicorn.sync.state import load_state, save_state, state_path
 
@@ -211,6 +211,7 @@ class Uploader:
             manifest["objects"].pop(name, None)
         for obj in plan.objects:
             self._object(path, run_dir, manifest, obj, report, advance)
+        _inline_copies(run_dir, manifest)
         data = encode_manifest(manifest)
         self.bucket.put(f"{path}/{fmt.BUCKET_MANIFEST_FILE}", data)
         self._known[path] = (hashlib.md5(data).hexdigest(), manifest)
@@ -286,6 +287,29 @@ class Uploader:
             report.objects += 1
         manifest["objects"][task.relpath] = fmt.BucketObject(size=size, sha256=sha, mtime=st.st_mtime)
         advance(size)
+
+
+def _inline_copies(run_dir: Path, manifest: fmt.BucketManifest) -> None:
+    """Once a run has ended, its JSON files ride in its manifest (a reader lists it from that one
+    object). A live run's manifest, sent again every cycle, goes without them and stays small."""
+    status = fmt.read_json(run_dir / fmt.STATUS_FILE) or {}
+    live = status.get(fmt.STATUS_KEY) == fmt.RUNNING
+    for relpath in fmt.REWRITTEN_FILES:
+        obj = manifest["objects"].get(relpath)
+        if obj is None:
+            continue
+        if live:
+            obj.pop("inline", None)
+            continue
+        if "inline" in obj:
+            continue
+        try:
+            content = (run_dir / relpath).read_bytes()
+        except OSError:
+            continue
+        text = inline_copy(relpath, content)
+        if text is not None and hashlib.sha256(content).hexdigest() == obj["sha256"]:
+            obj["inline"] = text
 
 
 def _group(listing: dict[str, Listed], runs: set[str]) -> dict[str, dict[str, Listed]]:

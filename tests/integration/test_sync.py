@@ -405,3 +405,69 @@ def test_runicorn_run_with_sync_url_leaves_the_finished_run_in_the_bucket(
     (run_dir,) = (tmp_path / "pulled" / "demo" / "cmd" / "runs").iterdir()
     assert fmt.read_json(run_dir / fmt.STATUS_FILE)["status"] == fmt.FINISHED
     assert "hello from the command" in (run_dir / fmt.LOGS_FILE).read_text()
+
+
+def test_a_run_s_json_files_come_from_its_manifest_without_a_request_each(
+    make_run, storage_root, bucket, s3_env, tmp_path
+):
+    from runicorn.sync.bucket import Bucket, parse_bucket_url
+    from runicorn.sync.materialiser import Materialiser
+
+    run = make_run()
+    url = f"s3://{bucket}/p"
+    assert cli("sync", str(storage_root), url).returncode == 0
+    client = s3_env.client()
+    prefix = f"{bucket}/p/{run.dir.relative_to(storage_root).as_posix()}"
+    manifest = orjson.loads(client.cat_file(f"{prefix}/{fmt.BUCKET_MANIFEST_FILE}"))
+    json_files = [r for r in fmt.REWRITTEN_FILES if (run.dir / r).exists()]
+    assert json_files and all(r in manifest["objects"] for r in json_files)
+    for relpath in json_files:  # the bucket's own copies gone: only the manifest's can land
+        client.rm_file(f"{prefix}/{fmt.bucket_object_name(relpath)}")
+
+    reader = Bucket(parse_bucket_url(url))
+    report = Materialiser(reader, tmp_path / "pulled").sync_once()
+
+    assert report.errors == []
+    pulled = tmp_path / "pulled" / run.dir.relative_to(storage_root)
+    for relpath in json_files:
+        assert (pulled / relpath).read_bytes() == (run.dir / relpath).read_bytes()
+    segments = sum(len(s) for s in manifest["segments"].values())
+    others = [r for r in manifest["objects"] if r not in json_files]
+    assert reader.requests == 1 + 1 + segments + len(others)  # no request for a JSON file
+
+
+def test_a_live_run_s_manifest_stays_small_and_carries_its_json_once_the_run_ends(
+    make_run, storage_root, bucket, s3_env
+):
+    run = make_run(finish=False)
+    url = f"s3://{bucket}/p"
+    manifest_file = (
+        s3_env.folder / bucket / "p" / run.dir.relative_to(storage_root) / fmt.BUCKET_MANIFEST_FILE
+    )
+    assert cli("sync", str(storage_root), url).returncode == 0
+    live = orjson.loads(manifest_file.read_bytes())
+    assert all(fmt.BUCKET_INLINE_KEY not in obj for obj in live["objects"].values())
+
+    run.finish()
+    assert cli("sync", str(storage_root), url).returncode == 0
+
+    ended = orjson.loads(manifest_file.read_bytes())["objects"]
+    for relpath in (fmt.META_FILE, fmt.STATUS_FILE):
+        assert ended[relpath][fmt.BUCKET_INLINE_KEY].encode() == (run.dir / relpath).read_bytes()
+
+
+def test_a_manifest_without_inline_copies_still_reads_whole(make_run, storage_root, bucket, s3_env, tmp_path):
+    run = make_run()
+    url = f"s3://{bucket}/p"
+    assert cli("sync", str(storage_root), url).returncode == 0
+    client = s3_env.client()
+    key = f"{bucket}/p/{run.dir.relative_to(storage_root).as_posix()}/{fmt.BUCKET_MANIFEST_FILE}"
+    manifest = orjson.loads(client.cat_file(key))
+    for obj in manifest["objects"].values():
+        obj.pop(fmt.BUCKET_INLINE_KEY, None)  # as a manifest written before the copies were added
+    client.pipe_file(key, orjson.dumps(manifest))
+
+    pulled = cli("pull", url, str(tmp_path / "pulled"))
+
+    assert pulled.returncode == 0, pulled.stderr
+    assert tree(tmp_path / "pulled") == tree(storage_root)

@@ -54,3 +54,22 @@ def test_only_runicorn_sync_imports_the_object_store_packages() -> None:
         if any(word in p.read_text() for word in ("import s3fs", "import fsspec", "from fsspec", "from s3fs"))
     }
     assert importers == {"sync/bucket.py"}
+
+
+def test_a_json_file_s_inline_copy_reads_back_and_is_used_only_when_its_sha256_matches() -> None:
+    import hashlib
+
+    from runicorn.sync.manifest import inline_bytes, inline_copy
+
+    content = b'{"status": "finished"}'
+    text = inline_copy(fmt.STATUS_FILE, content)
+    assert text is not None and inline_copy("media/x.png", b"{}") is None
+    assert inline_copy(fmt.META_FILE, b"x" * (fmt.BUCKET_INLINE_MAX_BYTES + 1)) is None
+    m = empty_manifest("a/b/runs/r", "r")
+    m["objects"][fmt.STATUS_FILE] = fmt.BucketObject(
+        size=len(content), sha256=hashlib.sha256(content).hexdigest(), mtime=1.0, inline=text
+    )
+    back = decode_manifest(encode_manifest(m), "s3://b/m.json")["objects"][fmt.STATUS_FILE]
+    assert inline_bytes(back) == content
+    assert inline_bytes({**back, "inline": '{"status": "running"}'}) is None  # not the bytes named
+    assert inline_bytes(fmt.BucketObject(size=1, sha256="a" * 64, mtime=1.0)) is None  # an older manifest
