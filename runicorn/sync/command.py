@@ -1,5 +1,5 @@
 """``runicorn sync``, ``runicorn pull`` and ``runicorn viewer --storage s3://...``: the work behind
-the CLI's words (runicorn/cli.py parses and prints errors)."""
+the CLI's words (runicorn/cli/sync_commands.py parses, runicorn/cli/output.py prints errors)."""
 
 from __future__ import annotations
 

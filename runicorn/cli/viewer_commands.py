@@ -1,0 +1,95 @@
+"""`runicorn viewer` and `runicorn mirror`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+
+
+def _add_viewer(sub: argparse._SubParsersAction) -> None:
+    """``runicorn viewer`` (runicorn.viewer.server)."""
+    p = sub.add_parser("viewer", help="serve the read-only web viewer over a storage root")
+    p.add_argument(
+        "--storage",
+        metavar="PATH",
+        help="storage root to show (default: the configured one), or s3://BUCKET/PREFIX to show "
+        "the runs synced there (read through a local cache)",
+    )
+    p.add_argument("--endpoint-url", metavar="URL", help="with s3://: the object store's endpoint")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; any other address requires a token)",
+    )
+    p.add_argument("--port", type=int, default=8000, help="port to bind (default 8000; 0 picks a free one)")
+    p.add_argument("--open", action="store_true", help="open the viewer in a web browser")
+    p.add_argument("--token", metavar="T", help="require this token (default: a random one off loopback)")
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="allow this web origin (scheme://host:port, never '*') to call the API "
+        "and change things (repeatable; none by default)",
+    )
+    p.add_argument(
+        "--resume-mirrors",
+        action="store_true",
+        help="restart the SSH mirrors listed in the storage root's mirror file (default: connect nowhere)",
+    )
+    p.set_defaults(handler=_run_viewer)
+
+
+def _run_viewer(args: argparse.Namespace) -> int:
+    from runicorn import settings
+    from runicorn.viewer.server import serve
+
+    if args.storage and args.storage.startswith("s3://"):
+        from runicorn.sync.command import start_bucket_cache
+
+        url_settings = settings.resolve(sync_endpoint_url=args.endpoint_url)
+        cache, _loop = start_bucket_cache(args.storage, url_settings)
+        print(f"bucket         : {args.storage} (read-only, cached in {cache})", flush=True)
+        args.storage = str(cache)
+    resolved = settings.resolve(storage=args.storage)
+    return serve(
+        resolved,
+        host=args.host,
+        port=args.port,
+        token=args.token,
+        open_browser=args.open,
+        cors_origins=args.cors_origin,
+        resume_mirrors=args.resume_mirrors,
+    )
+
+
+def _add_mirror(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("mirror", help="copy runs from an SSH server into the local storage, live")
+    p.add_argument(
+        "source",
+        metavar="USER@HOST[:PORT]:/REMOTE/PATH",
+        help="a remote storage root, project, name, runs folder or single run",
+    )
+    p.add_argument("--storage", metavar="LOCAL", help="local storage root (default: the configured one)")
+    p.add_argument(
+        "--interval", type=float, default=2.0, metavar="SECONDS", help="seconds between sync cycles"
+    )
+    p.add_argument("--key", metavar="PATH", help="private key file (default: SSH agent, then ~/.ssh keys)")
+    p.add_argument(
+        "--password-prompt", action="store_true", help="ask for the password (kept in memory only)"
+    )
+    p.add_argument(
+        "--trust-fingerprint",
+        metavar="SHA256:...",
+        help="accept an unknown host key with this fingerprint without asking",
+    )
+    p.set_defaults(handler=_run_mirror)
+
+
+def _run_mirror(args: argparse.Namespace) -> int:
+    from runicorn.remote.mirror_command import run_mirror_command
+
+    return run_mirror_command(args)
