@@ -7,30 +7,28 @@ appended to an in-memory queue that :class:`~runicorn.sdk.writer.BufferedWriter`
 
 from __future__ import annotations
 
-import atexit
 import getpass
 import logging
 import os
 import platform
-import signal
 import socket
 import sys
 import threading
 import time
-import traceback
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, StorageError
-from runicorn.sdk import exit_code, media_kinds
+from runicorn.sdk import exit_code
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.console import ConsoleCapture, LineAssembler
+from runicorn.sdk.exit_hooks import ExitHooks
 from runicorn.sdk.gitinfo import git_info
-from runicorn.sdk.media import MediaSnapshot, MediaWriter, snapshot
+from runicorn.sdk.media import MediaWriter
 from runicorn.sdk.run_lock import RunLock
+from runicorn.sdk.run_media import MediaCalls
 from runicorn.sdk.system import SystemSampler
 from runicorn.sdk.values import DROP, INT64_MAX, INT64_MIN, DropLedger, to_number
 from runicorn.settings import Settings
@@ -62,7 +60,7 @@ def warn_no_run(call: str) -> None:
     )
 
 
-class Run:
+class Run(MediaCalls, ExitHooks):
     """One run folder being written. Use as a context manager to finish it on exit."""
 
     def __init__(
@@ -219,23 +217,6 @@ class Run:
         except Exception as exc:  # noqa: BLE001
             self._warn_once("log_text", f"rn.log_text failed and was skipped: {exc!r}")
 
-    def log_image(self, key: str, image: Any, step: int | None = None, caption: str | None = None) -> None:
-        """Save an image under media/ and record it at ``step`` (the current step when omitted)."""
-        if self._finished:
-            return
-        try:
-            image_copy = snapshot(image)  # a memcpy; encoding and writing happen in the writer thread
-            now = time.time()
-            record = fmt.ImageData(
-                key=str(key),
-                path=fmt.media_relpath(str(key), now, image_copy.suffix),
-                step=self._step if step is None else int(step),
-                caption=caption,
-            )
-            self._media.put(image_copy, record, now)
-        except Exception as exc:  # noqa: BLE001
-            self._drops.drop(str(key), type(image).__name__, f"not saved as an image: {exc}")
-
     def alert(self, title: str, text: str = "", level: str = "info") -> None:
         """Record an alert in the run (an ``alert`` line in events.jsonl, at the current step)
         and send it through the configured notification channels (docs/notify.md), in the
@@ -280,74 +261,6 @@ class Run:
             self._events(_encode(fmt.CHECKPOINT, dict(data), _now()))
         except Exception as exc:  # noqa: BLE001 - never raise into the training loop
             self._warn_once("checkpoint", f"rn.log_checkpoint failed and was skipped: {exc!r}")
-
-    def log_histogram(
-        self,
-        key: str,
-        values: Any = None,
-        *,
-        counts: Any = None,
-        edges: Any = None,
-        num_bins: int = 64,
-        step: int | None = None,
-    ) -> None:
-        """Record the distribution of ``values`` (binned into ``num_bins`` in the writer thread;
-        NaN and infinities left out and counted), or bins already made (``counts``, ``edges``)."""
-        self._put_media(
-            fmt.HISTOGRAM,
-            key,
-            step,
-            None,
-            lambda: media_kinds.histogram_snapshot(values, counts, edges, num_bins),
-        )
-
-    def log_table(self, key: str, columns: Any, rows: Any, step: int | None = None) -> None:
-        """Save a table (column names, rows of cells) under media/ and record it."""
-        self._put_media(fmt.TABLE, key, step, None, lambda: media_kinds.table_snapshot(columns, rows))
-
-    def log_audio(
-        self,
-        key: str,
-        data_or_path: Any,
-        sample_rate: int | None = None,
-        step: int | None = None,
-        caption: str | None = None,
-    ) -> None:
-        """Save audio under media/: a float array (written as WAV) or a wav/mp3/ogg/flac file."""
-        self._put_media(
-            fmt.AUDIO, key, step, caption, lambda: media_kinds.audio_snapshot(data_or_path, sample_rate)
-        )
-
-    def log_video(
-        self, key: str, data_or_path: Any, fps: float = 4, step: int | None = None, caption: str | None = None
-    ) -> None:
-        """Save a video under media/: an mp4/webm/gif file, or frames T×C×H×W written as a GIF."""
-        self._put_media(fmt.VIDEO, key, step, caption, lambda: media_kinds.video_snapshot(data_or_path, fps))
-
-    def log_html(self, key: str, html_or_path: Any, step: int | None = None) -> None:
-        """Save an HTML page (a str, or an .html file) under media/; the viewer shows it sandboxed."""
-        self._put_media(fmt.HTML, key, step, None, lambda: media_kinds.html_snapshot(html_or_path))
-
-    def _put_media(
-        self, kind: str, key: str, step: int | None, caption: str | None, take: Callable[[], MediaSnapshot]
-    ) -> None:
-        """Copy a media value (``take``, on this thread) and queue it for the writer thread."""
-        if self._finished:
-            return
-        try:
-            copy = take()
-            now = time.time()
-            record: dict[str, Any] = {"key": str(key), "step": self._step if step is None else int(step)}
-            if kind == fmt.TABLE:
-                table = copy.value
-                record.update(columns=copy.columns, rows=len(table))  # type: ignore[attr-defined]
-            if kind != fmt.HISTOGRAM:
-                record["path"] = fmt.media_relpath(str(key), now, _suffix(kind, copy))
-            if kind in (fmt.AUDIO, fmt.VIDEO, fmt.HTML):
-                record["caption"] = caption
-            self._media.put(copy, record, now, kind)
-        except Exception as exc:  # noqa: BLE001 - never raise into the training loop
-            self._drops.drop(str(key), f"<{kind}>", f"not saved as {_article(kind)} {kind}: {exc}")
 
     def summary(self, values: dict[str, Any]) -> None:
         """Merge ``values`` into summary.json (final numbers: best accuracy, test loss...).
@@ -650,76 +563,6 @@ class Run:
         if not self._finished:
             self._status[fmt.HEARTBEAT_KEY] = time.time()  # type: ignore[literal-required]
             self._write_json(fmt.STATUS_FILE, dict(self._status))
-
-    def _fail(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-        process_ends: bool = False,
-    ) -> None:
-        if kind is not None and issubclass(kind, KeyboardInterrupt):
-            self._end(fmt.INTERRUPTED, "KeyboardInterrupt", 128 + signal.SIGINT if process_ends else None)
-            return
-        text = "".join(traceback.format_exception(kind, exc, tb)) if kind else ""
-        try:
-            (self.dir / fmt.TRACEBACK_FILE).write_text(text)
-        except OSError:
-            pass
-        line = traceback.format_exception_only(kind, exc)[-1].strip() if kind else "failed"
-        self._end(fmt.FAILED, line, 1 if process_ends else None)
-
-    # --- process exit, uncaught exceptions, SIGTERM ------------------------------------------
-    def _install_exit_hooks(self) -> None:
-        exit_code.watch()
-        atexit.register(self._at_exit)
-        self._previous_excepthook = sys.excepthook
-        sys.excepthook = self._excepthook
-        self._previous_sigterm = None
-        if threading.current_thread() is threading.main_thread():
-            try:
-                self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
-            except (ValueError, OSError):
-                pass
-
-    def _remove_exit_hooks(self) -> None:
-        atexit.unregister(self._at_exit)
-        if sys.excepthook == self._excepthook:
-            sys.excepthook = self._previous_excepthook
-        if self._previous_sigterm is not None and threading.current_thread() is threading.main_thread():
-            try:
-                if signal.getsignal(signal.SIGTERM) == self._on_sigterm:
-                    signal.signal(signal.SIGTERM, self._previous_sigterm)
-            except (ValueError, OSError):
-                pass
-
-    def _at_exit(self) -> None:
-        code = exit_code.requested()
-        if code == 0:
-            self._end(fmt.FINISHED, None, 0)
-        else:
-            self._end(fmt.FAILED, f"the process exited with status {code} (sys.exit)", code)
-
-    def _excepthook(self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        previous = self._previous_excepthook
-        self._fail(kind, exc, tb, process_ends=threading.current_thread() is threading.main_thread())
-        previous(kind, exc, tb)
-
-    def _on_sigterm(self, signum: int, frame: Any) -> None:
-        previous = self._previous_sigterm
-        self._end(fmt.INTERRUPTED, "SIGTERM", None if callable(previous) else 128 + signum)
-        if callable(previous):
-            previous(signum, frame)
-        else:
-            raise SystemExit(128 + signum)
-
-
-def _suffix(kind: str, copy: MediaSnapshot) -> str:
-    return fmt.TABLE_SUFFIX if kind == fmt.TABLE else str(getattr(copy, "suffix", ""))
-
-
-def _article(kind: str) -> str:
-    return "an" if kind[0] in "aeiou" else "a"
 
 
 def _number_or(value: Any, default: float) -> float:
