@@ -4,7 +4,7 @@
 // lib/scale.ts); lines are stroked one path per colour.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { brushFromDrag } from "../lib/brush";
-import { layoutParallel, linesByColor, rampColor, type Cell, type FieldSpec } from "../lib/parallel";
+import { layoutParallel, linesByColor, rampColor, traceLine, type Cell, type FieldSpec } from "../lib/parallel";
 import { scaleOf } from "../lib/scale";
 import type { Brush } from "../lib/viewState";
 import { shortName } from "../lib/columns";
@@ -56,16 +56,7 @@ export function ParallelPlot(props: {
       ctx.strokeStyle = group.color;
       ctx.beginPath();
       for (const line of group.lines) {
-        let pen = false;
-        for (const pt of line.points) {
-          if (pt.y === null) {
-            pen = false;
-            continue;
-          }
-          if (pen) ctx.lineTo(pt.x, pt.y);
-          else ctx.moveTo(pt.x, pt.y);
-          pen = true;
-        }
+        traceLine(ctx, line.points);
       }
       ctx.stroke();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildAxis, formatTick, layoutParallel, linesByColor, rampColor } from "./parallel";
+import { buildAxis, formatTick, layoutParallel, linesByColor, rampColor, traceLine } from "./parallel";
 
 const box = { width: 300, height: 120, padding: { top: 10, right: 20, bottom: 10, left: 20 } };
 
@@ -72,5 +72,23 @@ describe("colour buckets", () => {
     expect(some[0].color).toBe("grey");
     expect(some[0].lines).toHaveLength(98);
     expect(some.slice(1).map((g) => g.lines.map((l) => l.index))).toEqual([[0], [99]]);
+  });
+});
+
+describe("traceLine", () => {
+  it("lifts the pen over a missing value and goes on after it", () => {
+    const calls: string[] = [];
+    const sink = {
+      moveTo: (x: number, y: number) => calls.push(`M${x},${y}`),
+      lineTo: (x: number, y: number) => calls.push(`L${x},${y}`),
+    };
+    traceLine(sink, [
+      { x: 0, y: 1 },
+      { x: 1, y: 2 },
+      { x: 2, y: null },
+      { x: 3, y: 4 },
+      { x: 4, y: 5 },
+    ]);
+    expect(calls).toEqual(["M0,1", "L1,2", "M3,4", "L4,5"]);
   });
 });

@@ -157,3 +157,23 @@ export function layoutParallel(
   });
   return { axes, lines };
 }
+
+/** Where a line is drawn: a canvas 2D context, or anything with its two path calls. */
+export interface PathSink {
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+}
+
+/** Adds one line's path to ``sink``, lifting the pen over missing values (``y`` null). */
+export function traceLine(sink: PathSink, points: Line["points"]): void {
+  let pen = false;
+  for (const pt of points) {
+    if (pt.y === null) {
+      pen = false;
+      continue;
+    }
+    if (pen) sink.lineTo(pt.x, pt.y);
+    else sink.moveTo(pt.x, pt.y);
+    pen = true;
+  }
+}

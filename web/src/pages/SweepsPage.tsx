@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, type SweepDetail, type SweepSummary, type SweepTrial } from "../api";
 import { Link, useApp } from "../app";
-import { layoutParallel, type Cell, type FieldSpec } from "../lib/parallel";
+import { layoutParallel, traceLine, type Cell, type FieldSpec } from "../lib/parallel";
 import { runHref, sweepHref } from "../lib/route";
 
 function formatValue(v: unknown): string {
@@ -118,16 +118,7 @@ function ParallelPlot({ sweep }: { sweep: SweepDetail }) {
       ctx.globalAlpha = best ? 1 : 0.7;
       ctx.lineWidth = best ? 3 : 1.5;
       ctx.beginPath();
-      let pen = false;
-      for (const pt of line.points) {
-        if (pt.y === null) {
-          pen = false;
-          continue;
-        }
-        if (pen) ctx.lineTo(pt.x, pt.y);
-        else ctx.moveTo(pt.x, pt.y);
-        pen = true;
-      }
+      traceLine(ctx, line.points);
       ctx.stroke();
     }
     ctx.globalAlpha = 1;
