@@ -11,12 +11,15 @@ fsspec and s3fs are imported here only, when a bucket is opened (the ``[s3]`` ex
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from runicorn.errors import RunicornError
+
+log = logging.getLogger("runicorn")
 
 SCHEME = "s3://"
 # Objects are fetched this many at a time (s3fs runs them concurrently).
@@ -195,6 +198,7 @@ def _open_fs(endpoint_url: str) -> Any:
         raise BucketError(
             "reading or writing s3:// needs the s3fs package", "pip install 'runicorn[s3]'"
         ) from exc
+    _quiet_lost_requests()
     client_kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
     return s3fs.S3FileSystem(
         client_kwargs=client_kwargs,
@@ -202,6 +206,24 @@ def _open_fs(endpoint_url: str) -> Any:
         skip_instance_cache=True,
         config_kwargs={"connect_timeout": 10, "read_timeout": 60, "retries": {"max_attempts": 2}},
     )
+
+
+def _quiet_lost_requests() -> None:
+    """s3fs runs its requests on fsspec's event loop. When the store goes away mid-request, the
+    HTTP library leaves tasks whose error nobody collects, and asyncio prints each one's traceback
+    to the terminal when it is dropped. What the user needs is the error the call itself raises
+    (reported once, with a hint); those leftovers are logged at debug level instead."""
+    import fsspec.asyn
+
+    loop = fsspec.asyn.get_loop()
+
+    def handler(loop: Any, context: dict[str, Any]) -> None:
+        if str(context.get("message", "")).startswith("Task exception was never retrieved"):
+            log.debug("a request to the object store ended without a reader: %r", context.get("exception"))
+            return
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
 
 
 def _known_secrets(fs: Any) -> list[str]:
