@@ -473,9 +473,7 @@ class RunIndex:
             if sort == "created" and not (project or name or status or tag or compiled):
                 ordered = runs if descending else runs[::-1]
                 return RunPage(len(ordered), offset, limit, ordered[offset:end], ordered)
-            matches = self._select(runs, project, name, status, tag, compiled, now)
-            ctx = FieldContext(now, self.labels(matches) if sort == "label" else {})
-            matches = _sorted(matches, sort, descending, ctx)
+            matches = self._matching(runs, project, name, status, tag, compiled, sort, descending, now)
             return RunPage(len(matches), offset, limit, matches[offset:end], matches)
 
     def select(
@@ -493,9 +491,24 @@ class RunIndex:
         compiled = run_filter(q)
         with self.hold_scans():
             now = time.time()
-            matches = self._select(self.runs(), project, name, status, tag, compiled, now)
-            ctx = FieldContext(now, self.labels(matches) if sort == "label" else {})
-            return _sorted(matches, sort, descending, ctx)
+            return self._matching(self.runs(), project, name, status, tag, compiled, sort, descending, now)
+
+    def _matching(
+        self,
+        runs: list[RunInfo],
+        project: str | None,
+        name: str | None,
+        status: str | None,
+        tag: str | None,
+        compiled: CompiledQuery | None,
+        sort: str,
+        descending: bool,
+        now: float,
+    ) -> list[RunInfo]:
+        """``runs`` that pass the filters, sorted by ``sort`` (labels computed over the matches)."""
+        matches = self._select(runs, project, name, status, tag, compiled, now)
+        ctx = FieldContext(now, self.labels(matches) if sort == "label" else {})
+        return _sorted(matches, sort, descending, ctx)
 
     def _select(
         self,
