@@ -1,26 +1,16 @@
 // The alerts a run's script raised with rn.alert: a short list above the tabs, coloured by level.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, type RunAlert } from "../api";
 import { useApp } from "../app";
 import { formatTime } from "../lib/format";
+import { usePolled } from "./usePolled";
 
 const SHOWN = 5; // the latest ones; the rest behind "show all"
 
 export function RunAlerts({ runKey }: { runKey: string }) {
   const { t } = useApp();
-  const [alerts, setAlerts] = useState<RunAlert[]>([]);
+  const alerts = usePolled<RunAlert[]>(() => api.alerts(runKey), [], [runKey]);
   const [all, setAll] = useState(false);
-
-  useEffect(() => {
-    let alive = true;
-    const load = () => api.alerts(runKey).then((a) => alive && setAlerts(a), () => undefined);
-    load();
-    const id = setInterval(load, 5000);
-    return () => {
-      alive = false;
-      clearInterval(id);
-    };
-  }, [runKey]);
 
   if (alerts.length === 0) return null;
   const shown = all ? alerts : alerts.slice(-SHOWN);

@@ -1,22 +1,12 @@
 // The checkpoints a run's script recorded with rn.log_checkpoint: path, step and time, newest first.
-import { useEffect, useState } from "preact/hooks";
 import { api, type Checkpoint } from "../api";
 import { useApp } from "../app";
 import { formatTime } from "../lib/format";
+import { usePolled } from "./usePolled";
 
 export function RunCheckpoints({ runKey }: { runKey: string }) {
   const { t } = useApp();
-  const [checkpoints, setCheckpoints] = useState<Checkpoint[]>([]);
-  useEffect(() => {
-    let alive = true;
-    const load = () => api.checkpoints(runKey).then((c) => alive && setCheckpoints(c), () => undefined);
-    load();
-    const id = setInterval(load, 5000);
-    return () => {
-      alive = false;
-      clearInterval(id);
-    };
-  }, [runKey]);
+  const checkpoints = usePolled<Checkpoint[]>(() => api.checkpoints(runKey), [], [runKey]);
   if (checkpoints.length === 0) return null;
   return (
     <div class="card" data-testid="run-checkpoints">
