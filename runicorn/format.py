@@ -746,6 +746,27 @@ class BucketManifest(TypedDict):
     objects: dict[str, BucketObject]  # relpath -> the whole file
 
 
+# ``<prefix>/.runs-index.json.gz``: gzip-compressed JSON of BucketIndex, copies of the manifests of
+# the prefix's ended runs, so a reader gets many runs from one request (added within bucket format 1).
+# A hint, never the truth: a reader uses a copy only when the listing shows that run's manifest with
+# the copy's ``etag``, and reads the manifest otherwise. The name starts with "." so that no run
+# path (a project folder is never a dot folder) can clash with it.
+BUCKET_INDEX_FILE = ".runs-index.json.gz"
+BUCKET_INDEX_VERSION = 1
+BUCKET_INDEX_MAX_BYTES = 256 * 1024 * 1024  # decompressed; a reader refuses a larger index
+
+
+class BucketIndexEntry(TypedDict):
+    etag: str  # the MD5 (hex) of the manifest.json bytes copied: the ETag a listing shows for them
+    manifest: BucketManifest
+
+
+class BucketIndex(TypedDict):
+    format_version: int  # BUCKET_INDEX_VERSION; a reader that knows an older one ignores the index
+    written_at: float
+    runs: dict[str, BucketIndexEntry]  # run path -> the copy of its manifest
+
+
 # --- the artifact store --------------------------------------------------------------------
 # ``<root>/.artifacts/`` holds:
 #   blobs/<sha256[:2]>/<sha256>          a file's bytes, stored once whatever name or run it came from

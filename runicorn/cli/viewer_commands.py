@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    pass
+    from runicorn.settings import Settings
 
 
 def _add_viewer(sub: argparse._SubParsersAction) -> None:
@@ -45,16 +46,26 @@ def _add_viewer(sub: argparse._SubParsersAction) -> None:
 
 def _run_viewer(args: argparse.Namespace) -> int:
     from runicorn import settings
-    from runicorn.viewer.server import serve
 
-    if args.storage and args.storage.startswith("s3://"):
-        from runicorn.sync.command import start_bucket_cache
+    if not (args.storage and args.storage.startswith("s3://")):
+        from runicorn.viewer.server import serve
 
-        url_settings = settings.resolve(sync_endpoint_url=args.endpoint_url)
-        cache, _loop = start_bucket_cache(args.storage, url_settings)
+        return _serve(serve, settings.resolve(storage=args.storage), args)
+    from runicorn.sync.cache_filler import start_cache_filler
+
+    url_settings = settings.resolve(sync_endpoint_url=args.endpoint_url)
+    filler = start_cache_filler(args.storage, url_settings.sync_endpoint_url)
+    try:
+        from runicorn.viewer.server import serve  # imported while the filler checks the bucket
+
+        cache = filler.wait_ready()
         print(f"bucket         : {args.storage} (read-only, cached in {cache})", flush=True)
-        args.storage = str(cache)
-    resolved = settings.resolve(storage=args.storage)
+        return _serve(serve, settings.resolve(storage=str(cache)), args)
+    finally:
+        filler.stop()
+
+
+def _serve(serve: Callable[..., int], resolved: Settings, args: argparse.Namespace) -> int:
     return serve(
         resolved,
         host=args.host,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,12 +92,13 @@ class Bucket:
         self.requests = 0  # calls to the store (a listing page counts once)
         self.bytes_sent = 0
         self.bytes_received = 0
+        self._counting = threading.Lock()  # get_many may run in two threads at once
 
     # --- reads ------------------------------------------------------------------------------
     def listing(self, under: str = "") -> dict[str, Listed]:
         """Every object below ``under`` (relative to the prefix): key relative to the prefix -> size, etag."""
         top = self.url.key(under)
-        self.requests += 1
+        self._count(requests=1)
         found = self._call(self.fs.find, top, detail=True, withdirs=False)
         base = self.url.key("")
         out: dict[str, Listed] = {}
@@ -109,8 +111,7 @@ class Bucket:
 
     def get(self, relpath: str) -> bytes:
         data: bytes = self._call(self.fs.cat_file, self.url.key(relpath))
-        self.requests += 1
-        self.bytes_received += len(data)
+        self._count(requests=1, received=len(data))
         return data
 
     def get_many(self, relpaths: list[str]) -> dict[str, bytes | BucketError]:
@@ -120,11 +121,11 @@ class Bucket:
             chunk = relpaths[i : i + BATCH]
             keys = [self.url.key(r) for r in chunk]
             got = self._call(self.fs.cat, keys, on_error="return")
-            self.requests += len(chunk)
+            self._count(requests=len(chunk))
             for rel, key in zip(chunk, keys, strict=True):
                 value = got.get(key) if isinstance(got, dict) else None
                 if isinstance(value, bytes):
-                    self.bytes_received += len(value)
+                    self._count(received=len(value))
                     out[rel] = value
                 else:
                     exc = value if isinstance(value, BaseException) else FileNotFoundError(key)
@@ -137,24 +138,27 @@ class Bucket:
     def get_file(self, relpath: str, local: Path) -> None:
         """A large object streamed to ``local``."""
         self._call(self.fs.get_file, self.url.key(relpath), str(local))
-        self.requests += 1
-        self.bytes_received += local.stat().st_size
+        self._count(requests=1, received=local.stat().st_size)
 
     # --- writes -----------------------------------------------------------------------------
     def put(self, relpath: str, data: bytes) -> None:
         self._call(self.fs.pipe_file, self.url.key(relpath), data)
-        self.requests += 1
-        self.bytes_sent += len(data)
+        self._count(requests=1, sent=len(data))
 
     def put_file(self, relpath: str, local: Path) -> None:
         """A large file streamed from disk (multipart where the store needs it)."""
         self._call(self.fs.put_file, str(local), self.url.key(relpath))
-        self.requests += 1
-        self.bytes_sent += local.stat().st_size
+        self._count(requests=1, sent=local.stat().st_size)
 
     def check_writable(self) -> None:
         """Fail early, by name, on a missing bucket or credentials the store refuses."""
         self.listing(".runicorn-check-does-not-exist")
+
+    def _count(self, requests: int = 0, sent: int = 0, received: int = 0) -> None:
+        with self._counting:
+            self.requests += requests
+            self.bytes_sent += sent
+            self.bytes_received += received
 
     # --- errors -----------------------------------------------------------------------------
     def _call(self, func: Any, *args: Any, **kwargs: Any) -> Any:

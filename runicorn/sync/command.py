@@ -1,5 +1,6 @@
-"""``runicorn sync``, ``runicorn pull`` and ``runicorn viewer --storage s3://...``: the work behind
-the CLI's words (runicorn/cli/sync_commands.py parses, runicorn/cli/output.py prints errors)."""
+"""``runicorn sync`` and ``runicorn pull``: the work behind the CLI's words
+(runicorn/cli/sync_commands.py parses, runicorn/cli/output.py prints errors). The bucket viewer's
+cache is filled by runicorn/sync/cache_filler.py."""
 
 from __future__ import annotations
 
@@ -11,12 +12,11 @@ from pathlib import Path
 from runicorn.errors import ConfigError
 from runicorn.settings import Settings
 from runicorn.sync.bucket import Bucket, BucketError, parse_bucket_url
-from runicorn.sync.cache_root import bucket_cache_root
 from runicorn.sync.loop import SyncLoop
-from runicorn.sync.materialiser import Materialiser, PullReport
+from runicorn.sync.materialiser import Materialiser
 from runicorn.sync.uploader import SyncReport, Uploader
 
-VIEWER_POLL_S = 1.0
+WATCH_INDEX_EVERY_S = 60.0  # --watch rewrites the prefix's run index at most this often
 ProgressBar = Callable[[str], AbstractContextManager[Callable[[int, int], None]]]
 
 
@@ -36,6 +36,7 @@ def run_sync_command(
     if not watch:
         return 1 if failed else 0
     print(f"watching {root} (every {interval_s:g} s); press Ctrl-C to stop", flush=True)
+    uploader.index.every_s = WATCH_INDEX_EVERY_S
     loop = SyncLoop(uploader.sync_once, interval_s, f"sync {root}")
 
     def on_cycle(loop: SyncLoop) -> None:
@@ -81,32 +82,3 @@ def run_pull_command(url: str, root: Path, settings: Settings, bar: ProgressBar)
             f"pulled {report.runs} runs from {bucket.url.url} into {root} ({report.bytes} bytes)", flush=True
         )
     return 1 if _print_errors(report.errors) else 0
-
-
-def start_bucket_cache(url: str, settings: Settings) -> tuple[Path, SyncLoop]:
-    """For ``runicorn viewer --storage s3://...``: check the bucket (errors by name, before the
-    viewer starts), then keep a cache folder filled from it in the background. Returns the cache
-    folder, which the viewer serves, and the loop."""
-    bucket = Bucket(parse_bucket_url(url), settings.sync_endpoint_url)
-    bucket.listing(".runicorn-check")  # a missing bucket or refused credentials fail here, by name
-    cache = bucket_cache_root(bucket.url, settings.sync_endpoint_url)
-    cache.mkdir(parents=True, exist_ok=True)
-    materialiser = Materialiser(bucket, cache, rebuild=True)
-    reported: list[str] = []
-
-    def step() -> PullReport:
-        report = materialiser.sync_once()
-        for err in report.errors:
-            if err.message not in reported:  # each problem once, not every cycle
-                reported.append(err.message)
-                _print_errors([err])
-        return report
-
-    def on_cycle(loop: SyncLoop) -> None:
-        if loop.last_error is not None and loop.last_error.message not in reported:
-            reported.append(loop.last_error.message)
-            _print_errors([loop.last_error])
-
-    loop = SyncLoop(step, VIEWER_POLL_S, f"bucket {bucket.url.url}")
-    loop.start_with(on_cycle)
-    return cache, loop

@@ -59,12 +59,27 @@ def inline_bytes(obj: fmt.BucketObject) -> bytes | None:
     return data if hashlib.sha256(data).hexdigest() == obj["sha256"] else None
 
 
+def has_ended(manifest: fmt.BucketManifest) -> bool:
+    """Whether the manifest's own copy of status.json says the run has ended (a live run's
+    manifest carries no copies: it changes every cycle)."""
+    obj = manifest["objects"].get(fmt.STATUS_FILE)
+    data = inline_bytes(obj) if obj is not None else None
+    status = fmt.loads_json_object(data) if data is not None else None
+    value = status.get(fmt.STATUS_KEY) if status is not None else None
+    return value in fmt.ALL_STATUSES and value != fmt.RUNNING
+
+
 def decode_manifest(data: bytes, where: str) -> fmt.BucketManifest:
     """The manifest in ``data`` (read from ``where``), checked; BucketError otherwise."""
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
         raise _bad(where, "not JSON") from None
+    return check_manifest(value, where)
+
+
+def check_manifest(value: Any, where: str) -> fmt.BucketManifest:
+    """``value`` (decoded JSON read from ``where``) as a manifest, checked; BucketError otherwise."""
     if not isinstance(value, dict):
         raise _bad(where, "not a JSON object")
     version = value.get(fmt.BUCKET_VERSION_KEY)

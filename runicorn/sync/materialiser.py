@@ -18,18 +18,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from runicorn import format as fmt
-from runicorn.sync.bucket import Bucket, BucketError
+from runicorn.sync.bucket import Bucket, BucketError, Listed
+from runicorn.sync.index import Copies, manifest_key, read_index
 from runicorn.sync.local_files import file_sha256, file_size
 from runicorn.sync.manifest import covered, decode_manifest, inline_bytes
+from runicorn.sync.segment_landing import FileLanding, land_segments
 
-MAX_BATCH_BYTES = 64 * 1024 * 1024
 LARGE_OBJECT_BYTES = 8 * 1024 * 1024
 MANIFEST_BATCH = 128  # manifests read before their runs' JSON files land
+INDEX_WORTH_READING = 16  # a cycle with more changed manifests than this reads the run index first
 
 
 @dataclass
@@ -49,17 +52,27 @@ class Materialiser:
         self.rebuild = rebuild
         self._done: dict[str, str] = {}  # manifest key -> the ETag fully landed
         self._fetched: dict[Path, str] = {}  # local whole file -> sha256 it was written with
+        self._index_etag: str | None = None  # the run index last read (runicorn/sync/index.py)
+        self._copies: Copies = {}  # its manifests, held for the cycle that read it
+        self._shown: dict[str, Path] = {}  # runs landed from the index, not yet checked by a listing
 
     def sync_once(self, progress: Callable[[int, int], None] | None = None) -> PullReport:
         report = PullReport()
+        if self.rebuild and self._index_etag is None:
+            self.show_index_first()
         listing = self.bucket.listing()
         keys = sorted(
             k for k in listing if k == fmt.BUCKET_MANIFEST_FILE or k.endswith("/" + fmt.BUCKET_MANIFEST_FILE)
         )
         report.runs = len(keys)
         changed = [k for k in keys if self._done.get(k) != listing[k].etag]
+        self._forget_gone(listing)
+        listed_index = listing.get(fmt.BUCKET_INDEX_FILE)
+        if listed_index and listed_index.etag != self._index_etag and len(changed) > INDEX_WORTH_READING:
+            self._read_index()
         runs: list[tuple[str, Path, fmt.BucketManifest]] = []
         total, landed = [0], [0]
+        failed: set[str] = set()  # manifest keys of runs with something not landed
 
         def advance(n: int) -> None:
             landed[0] += n
@@ -67,35 +80,82 @@ class Materialiser:
             if progress is not None:
                 progress(landed[0], total[0])
 
+        def fail(key: str, err: BucketError) -> None:
+            report.errors.append(err)
+            failed.add(key)
+
         # manifests a batch at a time, each batch's JSON files landed at once (most ride inside the
         # manifest): a viewer lists the runs as they come, before any events land
-        for batch in _chunks(changed, MANIFEST_BATCH):
-            fetched = self._read_manifests(batch, report)
-            total[0] += sum(_size_to_land(d, m) for _, d, m in fetched)
-            rewritten = [
-                (k, d, m, r) for k, d, m in fetched for r in fmt.REWRITTEN_FILES if r in m["objects"]
-            ]
-            self._objects(rewritten, report, advance)
-            runs += fetched
-        for key, run_dir, manifest in runs:
-            errors = len(report.errors)
-            prefix = key[: -len(fmt.BUCKET_MANIFEST_FILE)]
-            for name, segments in manifest["segments"].items():
-                self._append(prefix, run_dir / name, segments, report, advance)
-            others = [
-                (key, run_dir, manifest, r) for r in manifest["objects"] if r not in fmt.REWRITTEN_FILES
-            ]
-            self._objects(others, report, advance)
-            if len(report.errors) == errors:
+        try:
+            for batch in _chunks(changed, MANIFEST_BATCH):
+                fetched = self._read_manifests(batch, listing, report)
+                total[0] += sum(_size_to_land(d, m) for _, d, m in fetched)
+                self._objects(_files_of(fetched, rewritten=True), fail, advance)
+                runs += fetched
+        finally:
+            self._copies = {}  # what is not current now will not be later: read the index again
+        landings = [
+            landing
+            for key, run_dir, manifest in runs
+            for name, segments in sorted(manifest["segments"].items(), key=_landing_order)
+            if (landing := self._landing(key, run_dir / name, segments, fail)) is not None
+        ]
+        land_segments(self.bucket, landings, lambda landing, err: fail(landing.run_key, err), advance)
+        self._objects(_files_of(runs, rewritten=False), fail, advance)
+        for key, _, _ in runs:
+            if key not in failed:
                 self._done[key] = listing[key].etag
-            report.runs_updated += 1
+        report.runs_updated = len(runs)
         return report
 
+    # --- manifests ------------------------------------------------------------------------------
+    def show_index_first(self) -> dict[str, Path]:
+        """The bucket viewer's start: the runs the index holds land their JSON files (carried in
+        the copies) before the listing is read, so the viewer lists them at once; the next cycle's
+        listing checks every one (a run gone from the bucket leaves the cache). Returns manifest
+        key -> run folder of the runs shown; called by the first cycle when not called before."""
+        self._read_index()
+        shown: dict[str, Path] = {}
+        placed: list[tuple[str, Path, fmt.BucketManifest]] = []
+        for run_path, (_, manifest) in self._copies.items():
+            key = manifest_key(run_path)
+            try:
+                placed.append((key, self._place(key, manifest), manifest))
+            except BucketError:
+                continue  # read from its manifest after the listing, errors reported there
+        inline = [item for item in _files_of(placed, rewritten=True) if _inline_of(item) is not None]
+        self._objects(inline, lambda key, err: None, lambda n: None)
+        for key, run_dir, _ in placed:
+            shown[key] = run_dir
+        self._shown = shown
+        return shown
+
+    def _forget_gone(self, listing: dict[str, Listed]) -> None:
+        """A run shown from the index that the listing no longer has leaves the cache."""
+        for key, run_dir in self._shown.items():
+            if key not in listing:
+                shutil.rmtree(run_dir, ignore_errors=True)
+        self._shown = {}
+
+    def _read_index(self) -> None:
+        found = read_index(self.bucket)
+        self._index_etag, self._copies = found if found is not None else ("", {})
+
     def _read_manifests(
-        self, keys: list[str], report: PullReport
+        self, keys: list[str], listing: dict[str, Listed], report: PullReport
     ) -> list[tuple[str, Path, fmt.BucketManifest]]:
         out: list[tuple[str, Path, fmt.BucketManifest]] = []
-        for key, data in self.bucket.get_many(keys).items():
+        wanted: list[str] = []
+        for key in keys:
+            copy = self._copies.get(key[: -len(fmt.BUCKET_MANIFEST_FILE) - 1])
+            if copy is None or copy[0] != listing[key].etag:
+                wanted.append(key)
+                continue
+            try:
+                out.append((key, self._place(key, copy[1]), copy[1]))
+            except BucketError as err:
+                report.errors.append(err)
+        for key, data in self.bucket.get_many(wanted).items():
             try:
                 if isinstance(data, BucketError):
                     raise data
@@ -117,78 +177,43 @@ class Materialiser:
         return run_dir
 
     # --- append-only files ----------------------------------------------------------------------
-    def _append(
+    def _landing(
         self,
-        prefix: str,
+        key: str,
         local: Path,
         segments: list[fmt.BucketSegment],
-        report: PullReport,
-        advance: Callable[[int], None],
-    ) -> None:
+        fail: Callable[[str, BucketError], None],
+    ) -> FileLanding | None:
+        """What ``local`` still needs of its segments: none, the ones past its end, or (in the
+        cache, when it no longer matches the bucket) all of them into a new copy."""
+        prefix = key[: -len(fmt.BUCKET_MANIFEST_FILE)]
         size = file_size(local)
         end = covered(segments)
         if size == end:
-            return
+            return None
         starts = {seg["offset"]: i for i, seg in enumerate(segments)}
         if size in starts:
-            self._land_segments(prefix, local, segments[starts[size] :], report, advance, replace=False)
-        elif self.rebuild:
-            self._land_segments(prefix, local, segments, report, advance, replace=True)
-        else:
-            report.errors.append(
-                BucketError(
-                    f"{local} ({size} bytes) does not match {self.bucket.url.url}/{prefix}: "
-                    f"the bucket holds {end} bytes of it",
-                    "left as it is; pull into an empty storage root to get the bucket's copy",
-                )
-            )
-
-    def _land_segments(
-        self,
-        prefix: str,
-        local: Path,
-        segments: list[fmt.BucketSegment],
-        report: PullReport,
-        advance: Callable[[int], None],
-        replace: bool,
-    ) -> None:
-        target = local.with_name(f".{local.name}.rebuild{fmt.TEMP_SUFFIX}") if replace else local
-        out = None  # opened at the first segment that arrives whole: a failure leaves nothing new
-        try:
-            for batch in _batches(segments):
-                keys = [prefix + fmt.bucket_segment_name(local.name, s["n"]) for s in batch]
-                got = self.bucket.get_many(keys)
-                for seg, key in zip(batch, keys, strict=True):
-                    data = got[key]
-                    if isinstance(data, bytes) and hashlib.sha256(data).hexdigest() != seg["sha256"]:
-                        data = BucketError(
-                            f"{self.bucket.url.url}/{key} does not hold the bytes its manifest names",
-                            "sync the run again from its storage root to repair it",
-                        )
-                    if isinstance(data, BucketError):
-                        report.errors.append(data)
-                        if replace:
-                            target.unlink(missing_ok=True)
-                        return
-                    if out is None:
-                        local.parent.mkdir(parents=True, exist_ok=True)
-                        out = open(target, "wb" if replace else "ab")
-                    out.write(data)
-                    advance(len(data))
-        finally:
-            if out is not None:
-                out.close()
-        if replace and out is not None:
-            os.replace(target, local)
+            return FileLanding(key, prefix, local, segments[starts[size] :])
+        if self.rebuild:
+            return FileLanding(key, prefix, local, segments, replace=True)
+        fail(
+            key,
+            BucketError(
+                f"{local} ({size} bytes) does not match {self.bucket.url.url}/{prefix}: "
+                f"the bucket holds {end} bytes of it",
+                "left as it is; pull into an empty storage root to get the bucket's copy",
+            ),
+        )
+        return None
 
     # --- whole files --------------------------------------------------------------------------
     def _objects(
         self,
         items: list[tuple[str, Path, fmt.BucketManifest, str]],
-        report: PullReport,
+        fail: Callable[[str, BucketError], None],
         advance: Callable[[int], None],
     ) -> None:
-        wanted: dict[str, tuple[Path, fmt.BucketObject]] = {}
+        wanted: dict[str, tuple[str, Path, fmt.BucketObject]] = {}
         for key, run_dir, manifest, relpath in items:
             obj = manifest["objects"][relpath]
             local = run_dir.joinpath(*relpath.split("/"))
@@ -205,14 +230,14 @@ class Materialiser:
                     self._land_large(remote, local, obj)
                     advance(obj["size"])
                 except BucketError as err:
-                    report.errors.append(err)
+                    fail(key, err)
                 continue
-            wanted[remote] = (local, obj)
+            wanted[remote] = (key, local, obj)
         for batch in _chunks(list(wanted), 256):
             for remote, data in self.bucket.get_many(batch).items():
-                local, obj = wanted[remote]
+                key, local, obj = wanted[remote]
                 if isinstance(data, BucketError):
-                    report.errors.append(data)
+                    fail(key, data)
                     continue
                 if self._land_object(local, obj, data):
                     advance(len(data))
@@ -251,17 +276,26 @@ def _size_to_land(run_dir: Path, manifest: fmt.BucketManifest) -> int:
     return total + sum(o["size"] for o in manifest["objects"].values())
 
 
-def _batches(segments: list[fmt.BucketSegment]) -> list[list[fmt.BucketSegment]]:
-    """Segments in order, grouped so that one group's bytes stay under MAX_BATCH_BYTES."""
-    out: list[list[fmt.BucketSegment]] = []
-    size = 0
-    for seg in segments:
-        if not out or size + seg["size"] > MAX_BATCH_BYTES:
-            out.append([])
-            size = 0
-        out[-1].append(seg)
-        size += seg["size"]
-    return out
+def _landing_order(item: tuple[str, list[fmt.BucketSegment]]) -> int:
+    """events.columns lands before events.jsonl: a chart read meanwhile takes the rows from the
+    frames for every events byte landed, instead of decoding the lines that no frame covers yet."""
+    return 0 if item[0] == fmt.COLUMNS_FILE else 1
+
+
+def _files_of(
+    runs: list[tuple[str, Path, fmt.BucketManifest]], rewritten: bool
+) -> list[tuple[str, Path, fmt.BucketManifest, str]]:
+    """The whole files of ``runs``: their JSON files (``rewritten``), or all the others."""
+    return [
+        (key, run_dir, manifest, relpath)
+        for key, run_dir, manifest in runs
+        for relpath in manifest["objects"]
+        if (relpath in fmt.REWRITTEN_FILES) == rewritten
+    ]
+
+
+def _inline_of(item: tuple[str, Path, fmt.BucketManifest, str]) -> bytes | None:
+    return inline_bytes(item[2]["objects"][item[3]])
 
 
 def _chunks(items: list[str], n: int) -> list[list[str]]:

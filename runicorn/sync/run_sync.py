@@ -26,10 +26,13 @@ class RunSync:
         self.loop = SyncLoop(uploader.sync_once, interval_s, f"sync {uploader.only}")
 
     def finish(self) -> BucketError | None:
-        """Stop the loop, sync once more; the error that stopped the last sync, if any."""
+        """Stop the loop, sync once more and add the ended run to the prefix's run index; the error
+        that stopped the last sync, if any."""
         self.loop.stop()
         try:
             report = self.uploader.sync_once()
+            if not report.errors:
+                report = self.uploader.add_to_index()
         except BucketError as err:
             return err
         return report.errors[0] if report.errors else None

@@ -1,4 +1,5 @@
-"""What the last sync of a root to a bucket prefix left there: each run's manifest and its ETag.
+"""What the last sync of a root to a bucket prefix left there: each run's manifest and its ETag, and
+the ETags of the prefix's run index (runicorn/sync/index.py).
 
 Kept in the user cache folder (``<cache>/runicorn/sync/<16 hex>.json``, one file per root, URL and
 endpoint), never in the storage root. Only a speed-up: a manifest is used from here only when the
@@ -10,6 +11,7 @@ from the bucket.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,8 @@ import orjson
 from runicorn import format as fmt
 from runicorn.sync.bucket import BucketError
 from runicorn.sync.cache_root import user_cache_dir
-from runicorn.sync.manifest import decode_manifest
+from runicorn.sync.index import Copies, IndexSeen
+from runicorn.sync.manifest import check_manifest
 
 STATE_VERSION = 1
 
@@ -28,26 +31,39 @@ def state_path(root: Path, url: str, endpoint_url: str) -> Path:
     return user_cache_dir() / "sync" / f"{digest}.json"
 
 
-def load_state(path: Path) -> dict[str, tuple[str, fmt.BucketManifest]]:
-    """run path -> (ETag, manifest); empty when missing or unreadable."""
+@dataclass
+class SyncState:
+    runs: Copies = field(default_factory=dict)  # run path -> (manifest ETag, manifest)
+    index: IndexSeen | None = None  # the prefix's run index as this root's last sync left it
+
+
+def load_state(path: Path) -> SyncState:
+    """What the last sync left; empty when missing or unreadable."""
     try:
         value = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
-        return {}
+        return SyncState()
     if not isinstance(value, dict) or value.get("version") != STATE_VERSION:
-        return {}
-    out: dict[str, tuple[str, fmt.BucketManifest]] = {}
+        return SyncState()
+    state = SyncState()
     for run_path, item in dict(value.get("runs") or {}).items():
         try:
             etag, manifest = item
-            out[run_path] = (str(etag), decode_manifest(orjson.dumps(manifest), str(path)))
+            state.runs[run_path] = (str(etag), check_manifest(manifest, str(path)))
         except (ValueError, TypeError, BucketError):
             continue
-    return out
+    index = value.get("index")
+    if isinstance(index, list) and len(index) == 2 and isinstance(index[1], dict):
+        state.index = (str(index[0]), {str(k): str(v) for k, v in index[1].items()})
+    return state
 
 
-def save_state(path: Path, runs: dict[str, tuple[str, fmt.BucketManifest]]) -> None:
-    document: dict[str, Any] = {"version": STATE_VERSION, "runs": {k: list(v) for k, v in runs.items()}}
+def save_state(path: Path, state: SyncState) -> None:
+    document: dict[str, Any] = {
+        "version": STATE_VERSION,
+        "runs": {k: list(v) for k, v in state.runs.items()},
+        "index": list(state.index) if state.index is not None else None,
+    }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fmt.write_bytes_atomic(path, orjson.dumps(document))

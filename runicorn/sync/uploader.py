@@ -21,10 +21,11 @@ from pathlib import Path
 from runicorn import format as fmt
 from runicorn.store.frames import whole_frames_length
 from runicorn.sync.bucket import Bucket, BucketError, Listed
+from runicorn.sync.index import IndexWriter
 from runicorn.sync.local_files import file_sha256, file_size
 from runicorn.sync.manifest import decode_manifest, empty_manifest, encode_manifest, inline_copy
 from runicorn.sync.planner import AppendTask, LocalFile, ObjectTask, Plan, plan_run
-from runicorn.sync.state import load_state, save_state, state_path
+from runicorn.sync.state import SyncState, load_state, save_state, state_path
 
 MAX_SEGMENT_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 8
@@ -106,6 +107,7 @@ class Uploader:
         only: Path | None = None,
         max_segment_bytes: int = MAX_SEGMENT_BYTES,
         remember: bool = True,
+        index_every_s: float = 0.0,
     ) -> None:
         self.root = Path(root).absolute()
         self.bucket = bucket
@@ -113,7 +115,9 @@ class Uploader:
         self.max_segment_bytes = max_segment_bytes
         # run path -> (etag, manifest), kept between syncs in the user cache (runicorn/sync/state.py)
         self._state = state_path(self.root, bucket.url.url, bucket.endpoint_url) if remember else None
-        self._known = load_state(self._state) if self._state and self.only is None else {}
+        state = load_state(self._state) if self._state and self.only is None else SyncState()
+        self._known = state.runs
+        self.index = IndexWriter(bucket, index_every_s, state.index)
         self._fetched = 0  # manifests read from the bucket since the state was saved
 
     def sync_once(self, progress: Progress | None = None) -> SyncReport:
@@ -142,6 +146,7 @@ class Uploader:
             if progress is not None:
                 progress(done[0], total)
 
+        index_before = self.index.seen
         try:
             for path, plan in plans:
                 try:
@@ -152,11 +157,31 @@ class Uploader:
                     if err.fatal:
                         raise
                     report.errors.append(err)
+            if self.only is None:
+                self._update_index(listing, runs, report)
         finally:
-            if self._state is not None and self.only is None and (plans or self._fetched):
-                save_state(self._state, self._known)
+            changed = plans or self._fetched or self.index.seen != index_before
+            if self._state is not None and self.only is None and changed:
+                save_state(self._state, SyncState(self._known, self.index.seen))
                 self._fetched = 0
         return report
+
+    def add_to_index(self) -> SyncReport:
+        """Put the one run of ``only`` into the prefix's run index (once it has ended and synced):
+        a run synced on its own adds itself, so a cold reader of the prefix gets it in one request."""
+        report = SyncReport()
+        if self.only is not None:
+            runs = {self._run_path(self.only): self.only}
+            self._update_index(self.bucket.listing(), runs, report)
+        return report
+
+    def _update_index(self, listing: dict[str, Listed], runs: dict[str, Path], report: SyncReport) -> None:
+        try:
+            report.bytes += self.index.update(listing, {p: self._known[p] for p in runs if p in self._known})
+        except BucketError as err:
+            if err.fatal:
+                raise
+            report.errors.append(err)
 
     # --- what the bucket holds ----------------------------------------------------------------
     def _run_path(self, run_dir: Path) -> str:

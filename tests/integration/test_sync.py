@@ -3,20 +3,19 @@ each command a real process (docs/sync.md)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import orjson
 import pytest
+from bucket_cli import cli, stamps, tree, wait_for
 from s3_server import SECRET_KEY, S3Server
 
 import runicorn
@@ -24,48 +23,6 @@ from runicorn import format as fmt
 
 pytestmark = pytest.mark.s3
 REPO = Path(__file__).parents[2]
-
-
-def cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 50
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "runicorn.cli", *args],
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def tree(root: Path) -> dict[str, str]:
-    """relpath -> sha256 of every file a copy should carry (no locks, no temp files)."""
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.name.endswith(fmt.NOT_COPIED_SUFFIXES)
-    }
-
-
-def stamps(folder: Path) -> dict[str, tuple[int, str]]:
-    """What the server holds under ``folder``: key -> (mtime_ns, sha256)."""
-    return {
-        p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
-        for p in folder.rglob("*")
-        if p.is_file()
-    }
-
-
-def wait_for(condition: Callable[[], object], what: str, timeout_s: float = 5.0) -> object:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} within {timeout_s} s")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -279,6 +236,49 @@ def test_viewer_over_a_bucket_shows_runs_metrics_logs_and_live_lines(
     cache = tmp_path / "cache"
     assert any(cache.rglob(fmt.EVENTS_FILE))  # the copy lives in the user cache folder...
     assert not any((storage_root.parent / "cache").rglob("manifest.json"))  # ...and holds runs only
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_the_process_filling_the_bucket_viewer_s_cache_ends_with_the_viewer(
+    make_run, storage_root, bucket, s3_env, tmp_path, background, how
+):
+    make_run()
+    url = f"s3://{bucket}/p"
+    assert cli("sync", str(storage_root), url).returncode == 0
+    out = tmp_path / "viewer.out"
+    proc = background(out, "viewer", "--storage", url, "--port", "0")
+    _viewer_url(out, proc)
+    (filler,) = _children(proc.pid)
+
+    if how == signal.SIGINT:  # Ctrl-C in a terminal reaches both processes
+        os.kill(filler, signal.SIGINT)
+    proc.send_signal(how)
+    proc.wait(20)
+
+    wait_for(lambda: _gone(filler), "the cache filler ended", 10)
+    if how == signal.SIGINT:
+        assert "Traceback" not in out.read_text(errors="replace")
 
 
 def test_wrong_credentials_missing_bucket_and_newer_manifest_are_clear_errors(
