@@ -111,7 +111,7 @@ def main(argv: list[str]) -> int:
         bucket.listing(".runicorn-check")  # a missing bucket or refused credentials fail here, by name
         cache = bucket_cache_root(bucket.url, endpoint_url)
         cache.mkdir(parents=True, exist_ok=True)
-        materialiser = Materialiser(bucket, cache, rebuild=True)
+        materialiser = Materialiser(bucket, cache, rebuild=True, full_every_s=POLL_S)
         materialiser.show_index_first()  # the viewer's first scan lists these runs
     except BucketError as err:
         _answer({"error": err.message, "hint": err.hint or ""})

@@ -3,7 +3,8 @@
 ``runicorn pull`` runs one :meth:`Materialiser.sync_once` into a storage root; ``runicorn viewer
 --storage s3://...`` runs it in a loop (:class:`runicorn.sync.loop.SyncLoop`) into a cache folder
 that the normal viewer serves, so a live run's new segments land as appends and the viewer's tail
-shows them. Each cycle lists the prefix once and reads only the manifests whose ETag moved.
+shows them. Each cycle lists the prefix once (or, in the viewer between full listings, reads the
+live runs' manifests: runicorn/sync/change_finder.py) and reads only the manifests whose ETag moved.
 
 A run lands at ``<dest>/<manifest path>`` (checked to be a run folder's place, so a hostile bucket
 cannot write elsewhere). Append-only files grow by whole segments, each checked against its
@@ -25,9 +26,10 @@ from pathlib import Path
 
 from runicorn import format as fmt
 from runicorn.sync.bucket import Bucket, BucketError, Listed
+from runicorn.sync.change_finder import ChangeFinder
 from runicorn.sync.index import Copies, manifest_key, read_index
 from runicorn.sync.local_files import file_sha256, file_size
-from runicorn.sync.manifest import covered, decode_manifest, inline_bytes
+from runicorn.sync.manifest import covered, decode_manifest, has_ended, inline_bytes
 from runicorn.sync.segment_landing import FileLanding, land_segments
 
 LARGE_OBJECT_BYTES = 8 * 1024 * 1024
@@ -46,10 +48,13 @@ class PullReport:
 class Materialiser:
     """Keeps ``dest`` holding the runs of ``bucket``."""
 
-    def __init__(self, bucket: Bucket, dest: Path, rebuild: bool = False) -> None:
+    def __init__(self, bucket: Bucket, dest: Path, rebuild: bool = False, full_every_s: float = 0.0) -> None:
         self.bucket = bucket
         self.dest = Path(dest).absolute()
         self.rebuild = rebuild
+        self._finder = ChangeFinder(bucket, full_every_s)
+        self._live: set[str] = set()  # manifest keys of the runs whose last manifest was a live run's
+        self._runs = 0  # runs the last full listing showed
         self._done: dict[str, str] = {}  # manifest key -> the ETag fully landed
         self._fetched: dict[Path, str] = {}  # local whole file -> sha256 it was written with
         self._index_etag: str | None = None  # the run index last read (runicorn/sync/index.py)
@@ -60,16 +65,20 @@ class Materialiser:
         report = PullReport()
         if self.rebuild and self._index_etag is None:
             self.show_index_first()
-        listing = self.bucket.listing()
+        look = self._finder.look(self._live)
+        listing = look.listing
         keys = sorted(
             k for k in listing if k == fmt.BUCKET_MANIFEST_FILE or k.endswith("/" + fmt.BUCKET_MANIFEST_FILE)
         )
-        report.runs = len(keys)
         changed = [k for k in keys if self._done.get(k) != listing[k].etag]
-        self._forget_gone(listing)
-        listed_index = listing.get(fmt.BUCKET_INDEX_FILE)
-        if listed_index and listed_index.etag != self._index_etag and len(changed) > INDEX_WORTH_READING:
-            self._read_index()
+        if look.full:
+            self._runs = len(keys)
+            self._live &= set(keys)
+            self._forget_gone(listing)
+            listed_index = listing.get(fmt.BUCKET_INDEX_FILE)
+            if listed_index and listed_index.etag != self._index_etag and len(changed) > INDEX_WORTH_READING:
+                self._read_index()
+        report.runs = self._runs
         runs: list[tuple[str, Path, fmt.BucketManifest]] = []
         total, landed = [0], [0]
         failed: set[str] = set()  # manifest keys of runs with something not landed
@@ -88,7 +97,7 @@ class Materialiser:
         # manifest): a viewer lists the runs as they come, before any events land
         try:
             for batch in _chunks(changed, MANIFEST_BATCH):
-                fetched = self._read_manifests(batch, listing, report)
+                fetched = self._read_manifests(batch, listing, look.fetched, report)
                 total[0] += sum(_size_to_land(d, m) for _, d, m in fetched)
                 self._objects(_files_of(fetched, rewritten=True), fail, advance)
                 runs += fetched
@@ -102,9 +111,13 @@ class Materialiser:
         ]
         land_segments(self.bucket, landings, lambda landing, err: fail(landing.run_key, err), advance)
         self._objects(_files_of(runs, rewritten=False), fail, advance)
-        for key, _, _ in runs:
+        for key, _, manifest in runs:
             if key not in failed:
                 self._done[key] = listing[key].etag
+            if has_ended(manifest):
+                self._live.discard(key)
+            else:
+                self._live.add(key)
         report.runs_updated = len(runs)
         return report
 
@@ -142,8 +155,10 @@ class Materialiser:
         self._index_etag, self._copies = found if found is not None else ("", {})
 
     def _read_manifests(
-        self, keys: list[str], listing: dict[str, Listed], report: PullReport
+        self, keys: list[str], listing: dict[str, Listed], fetched: dict[str, bytes], report: PullReport
     ) -> list[tuple[str, Path, fmt.BucketManifest]]:
+        """The manifests of ``keys``: from the index's copies when current, from ``fetched`` (read
+        this cycle already), else read now."""
         out: list[tuple[str, Path, fmt.BucketManifest]] = []
         wanted: list[str] = []
         for key in keys:
@@ -155,7 +170,9 @@ class Materialiser:
                 out.append((key, self._place(key, copy[1]), copy[1]))
             except BucketError as err:
                 report.errors.append(err)
-        for key, data in self.bucket.get_many(wanted).items():
+        got: dict[str, bytes | BucketError] = {k: fetched[k] for k in wanted if k in fetched}
+        got.update(self.bucket.get_many([k for k in wanted if k not in fetched]))
+        for key, data in got.items():
             try:
                 if isinstance(data, BucketError):
                     raise data

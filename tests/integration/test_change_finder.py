@@ -1,0 +1,56 @@
+"""What the bucket viewer's cycles cost between full listings (runicorn/sync/change_finder.py),
+against a real S3 server: a live run's new lines still land every cycle, new runs at the next full
+listing, and an idle cycle reads only the live runs' manifests."""
+
+from __future__ import annotations
+
+import pytest
+from bucket_cli import cli, wait_for
+from s3_server import S3Server
+
+from runicorn import format as fmt
+from runicorn.sync.bucket import Bucket, parse_bucket_url
+from runicorn.sync.materialiser import Materialiser
+
+pytestmark = pytest.mark.s3
+
+
+@pytest.fixture
+def bucket(s3_env: S3Server) -> str:
+    return s3_env.new_bucket()
+
+
+def test_between_full_listings_a_cycle_reads_only_the_live_runs_manifests(
+    make_run, storage_root, bucket, s3_env, tmp_path
+):
+    for i in range(5):
+        make_run(name=f"done{i}")
+    live = make_run(name="live", finish=False)
+    url = f"s3://{bucket}/p"
+    assert cli("sync", str(storage_root), url).returncode == 0
+    reader = Bucket(parse_bucket_url(url))
+    cache = tmp_path / "cache"
+    full_every_s = 12.0  # room for what follows to happen before the next full listing
+    materialiser = Materialiser(reader, cache, rebuild=True, full_every_s=full_every_s)
+    first = materialiser.sync_once()
+    assert first.errors == [] and first.runs == 6
+
+    before = reader.requests
+    idle = materialiser.sync_once()
+    assert reader.requests - before == 1  # the live run's manifest, no listing
+    assert idle.runs == 6 and idle.runs_updated == 0
+
+    live.log_text("a line from the live run")
+    live.flush()
+    late = make_run(name="late")  # a run that appears after the viewer started
+    assert cli("sync", str(storage_root), url).returncode == 0
+    materialiser.sync_once()
+    live_logs = cache / live.dir.relative_to(storage_root) / fmt.LOGS_FILE
+    assert "a line from the live run" in live_logs.read_text()  # live runs stay fresh every cycle
+
+    def late_landed() -> bool:
+        materialiser.sync_once()
+        return (cache / late.dir.relative_to(storage_root) / fmt.META_FILE).is_file()
+
+    wait_for(late_landed, "the new run landed at the next full listing", full_every_s + 10)
+    assert materialiser.sync_once().runs == 7
