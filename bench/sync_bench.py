@@ -4,7 +4,8 @@
   manifest (bar: <= 1.1x, for a 1 MiB append and for a watch-sized 100-line append);
 - a second sync of N unchanged runs, in a fresh process's state (bar: <= 2 s for 1,000 runs);
 - the viewer over the bucket, cold (an empty cache folder): N runs listed (bar: <= 2 s), and a
-  long run (1M steps by default) charted (bar: <= 2 s).
+  long run (1M steps by default) charted (bar: <= 2 s); and what it costs while nothing changes
+  (the share of a core, the viewer and its reader process together).
 
     python bench/sync_bench.py [--runs 1000] [--steps 1000000]
 """
@@ -71,6 +72,7 @@ def appended_cost(root: Path, bucket: Bucket, lines: int) -> tuple[int, int]:
 
 
 def viewer_cold(url: str, env: dict[str, str], until: str, check) -> float:  # type: ignore[no-untyped-def]
+    os.sync()  # the bench's own writes (thousands of runs just made) are not the viewer's to wait on
     with tempfile.TemporaryDirectory() as cache:
         out = Path(cache) / "viewer.out"
         with open(out, "wb") as f:
@@ -96,6 +98,49 @@ def viewer_cold(url: str, env: dict[str, str], until: str, check) -> float:  # t
                     if time.perf_counter() - started > 300:
                         raise SystemExit(f"viewer never answered {until}:\n{out.read_text()}")
                     time.sleep(0.05)
+            finally:
+                proc.kill()
+                proc.wait(10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def family(pid: int) -> list[int]:
+    """The process and its children."""
+    kids = [
+        int(p.parent.name)
+        for p in Path("/proc").glob("[0-9]*/stat")
+        if p.read_text().rsplit(")", 1)[1].split()[1] == str(pid)
+    ]
+    return [pid, *kids]
+
+
+def viewer_idle_cpu(url: str, env: dict[str, str], runs: int, seconds: float = 10.0) -> float:
+    """The share of a core the bucket viewer (its reader process included) uses while nothing
+    changes, measured once its cache holds every run."""
+    with tempfile.TemporaryDirectory() as cache:
+        out = Path(cache) / "viewer.out"
+        with open(out, "wb") as f:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", url, "--port", "0"],
+                env={**env, "XDG_CACHE_HOME": cache, "PYTHONUNBUFFERED": "1"},
+                stdout=f,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                while "Runicorn viewer:" not in out.read_text():
+                    time.sleep(0.05)
+                while sum(1 for _ in Path(cache).rglob(fmt.EVENTS_FILE)) < runs:  # the first cycle's work
+                    time.sleep(0.2)
+                time.sleep(3)
+                pids = family(proc.pid)
+                before = sum(cpu_seconds(p) for p in pids)
+                time.sleep(seconds)
+                return (sum(cpu_seconds(p) for p in pids) - before) / seconds
             finally:
                 proc.kill()
                 proc.wait(10)
@@ -142,6 +187,8 @@ def main() -> int:
                 )
             took = viewer_cold(url, env, "/api/runs?limit=1", lambda r: r.json()["total"] >= args.runs)
             print(f"viewer over the bucket, cold: {args.runs} runs listed in {took:.2f} s (bar <= 2 s)")
+            share = viewer_idle_cpu(url, env, args.runs, seconds=20)
+            print(f"viewer over the bucket, idle: {share:.0%} of a core (its reader process included)")
 
             long_root = top / "long"
             run = runicorn.init(
