@@ -27,15 +27,20 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from runicorn import format as fmt
-from runicorn.errors import QueryError
 from runicorn.store.cold_start import ColdIndex, ListedRun
 from runicorn.store.labels import LabelCache
 from runicorn.store.listing import RunListing
-from runicorn.store.query import check_field
 from runicorn.store.query_eval import CompiledQuery, run_filter
-from runicorn.store.run_fields import FieldContext, getter
+from runicorn.store.run_fields import FieldContext
 from runicorn.store.run_files import OutsideRunFolder, read_run_json, stat_run_file
 from runicorn.store.run_info import FileStamp, GroupInfo, RunInfo, RunPage
+from runicorn.store.run_order import (
+    SORT_FIELDS,
+    SUMMARY_SORT_PREFIX,
+    check_sort_field,
+    filter_runs,
+    sorted_runs,
+)
 
 __all__ = [
     "SORT_FIELDS",
@@ -53,8 +58,6 @@ _JSON_FILES = (fmt.META_FILE, fmt.STATUS_FILE, fmt.SUMMARY_FILE, fmt.CONFIG_FILE
 _ACTIVITY_FILES = (fmt.STATUS_FILE, fmt.EVENTS_FILE, fmt.LOGS_FILE, fmt.SUMMARY_FILE)
 _STAT_FILES = tuple(dict.fromkeys(_JSON_FILES + _ACTIVITY_FILES))
 _REFUSED: FileStamp = (-1, 0)  # the stamp of a file that is a link leading out of its run folder
-SORT_FIELDS = ("created", "name", "project", "status", "duration")
-SUMMARY_SORT_PREFIX = "summary."
 _Run = TypeVar("_Run", RunInfo, ListedRun)
 # A background re-scan waits while a reader holds scans (hold_scans) and for a moment after,
 # at most MAX_HOLD_S in all per re-scan.
@@ -506,49 +509,11 @@ class RunIndex:
         now: float,
     ) -> list[RunInfo]:
         """``runs`` that pass the filters, sorted by ``sort`` (labels computed over the matches)."""
-        matches = self._select(runs, project, name, status, tag, compiled, now)
+        wants_labels = compiled is not None and compiled.needs_labels
+        ctx = FieldContext(now, self.labels(runs) if wants_labels else {})
+        matches = filter_runs(runs, project, name, status, tag, compiled, ctx)
         ctx = FieldContext(now, self.labels(matches) if sort == "label" else {})
-        return _sorted(matches, sort, descending, ctx)
-
-    def _select(
-        self,
-        runs: list[RunInfo],
-        project: str | None,
-        name: str | None,
-        status: str | None,
-        tag: str | None,
-        compiled: CompiledQuery | None,
-        now: float,
-    ) -> list[RunInfo]:
-        ctx = FieldContext(now, self.labels(runs) if compiled is not None and compiled.needs_labels else {})
-        test = compiled.test if compiled is not None else None
-        matches = []
-        for run in runs:
-            if project is not None and run.project != project:
-                continue
-            if name is not None and run.name != name:
-                continue
-            if status is not None and run.state(now) != status:
-                continue
-            if tag is not None and tag not in run.tags:
-                continue
-            if test is not None and not test(run, ctx):
-                continue
-            matches.append(run)
-        return matches
-
-
-def check_sort_field(sort: str) -> None:
-    """ValueError unless ``sort`` is a field runs can be sorted by."""
-    if sort in SORT_FIELDS or sort.startswith(SUMMARY_SORT_PREFIX):
-        return
-    try:
-        check_field(sort)
-    except QueryError:
-        raise ValueError(
-            f"unknown sort field {sort!r}: use one of {', '.join(SORT_FIELDS)}, summary.<key>, "
-            "config.<key> or another field of the query grammar (docs/viewer.md#queries)"
-        ) from None
+        return sorted_runs(matches, sort, descending, ctx)
 
 
 def read_run_folder(path: Path) -> RunInfo:
@@ -578,55 +543,3 @@ def _assign_keys(runs: Sequence[_Run]) -> dict[str, list[_Run]]:
             for info in infos:
                 info.key = f"{run_id}.{hashlib.sha1(info.relpath.encode()).hexdigest()[:8]}"
     return by_id
-
-
-def _sorted(runs: list[RunInfo], sort: str, descending: bool, ctx: FieldContext) -> list[RunInfo]:
-    now = ctx.now
-    if sort == "created":
-        return sorted(runs, key=lambda r: (r.created_at, r.key), reverse=descending)
-    if sort in ("name", "project"):
-        return sorted(runs, key=lambda r: (getattr(r, sort), r.key), reverse=descending)
-    if sort == "status":
-        return sorted(runs, key=lambda r: (r.state(now), r.key), reverse=descending)
-    if sort == "duration":
-        with_value = [r for r in runs if r.duration_s(now) is not None]
-        without = [r for r in runs if r.duration_s(now) is None]
-        return sorted(with_value, key=lambda r: r.duration_s(now) or 0.0, reverse=descending) + without
-    if sort.startswith(SUMMARY_SORT_PREFIX) and sort[len(SUMMARY_SORT_PREFIX) :]:
-        field_name = sort[len(SUMMARY_SORT_PREFIX) :]
-        numbered: list[tuple[float, RunInfo]] = []
-        rest: list[RunInfo] = []
-        for run in runs:
-            value = run.summary.get(field_name)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
-                numbered.append((float(value), run))
-            else:
-                rest.append(run)
-        numbered.sort(key=lambda pair: (pair[0], pair[1].key), reverse=descending)
-        return [run for _, run in numbered] + rest
-    return _sorted_by_field(runs, sort, descending, ctx)
-
-
-def _sorted_by_field(runs: list[RunInfo], sort: str, descending: bool, ctx: FieldContext) -> list[RunInfo]:
-    """Numbers first, then strings (a list by its first element); the rest last either way."""
-    get = getter(sort)
-    numbers: list[tuple[Any, str, RunInfo]] = []
-    strings: list[tuple[Any, str, RunInfo]] = []
-    rest: list[RunInfo] = []
-    for run in runs:
-        value = get(run, ctx)
-        if value.__class__ is list and value:
-            value = value[0]
-        if value.__class__ in (int, float) and value == value:
-            numbers.append((value, run.key, run))
-        elif value.__class__ is str:
-            strings.append((value, run.key, run))
-        else:
-            rest.append(run)
-    numbers.sort(key=_first_two, reverse=descending)
-    strings.sort(key=_first_two, reverse=descending)
-    return [t[2] for t in numbers] + [t[2] for t in strings] + rest
-
-
-def _first_two(t: tuple[Any, str, RunInfo]) -> tuple[Any, str]:
-    return t[0], t[1]
