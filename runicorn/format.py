@@ -317,6 +317,7 @@ EXIT_CODE_KEY = "exit_code"  # the exit status of the process (or wrapped comman
 LAUNCHER = "runicorn run"  # meta "launcher" of a run recorded by the command wrapper
 EXIT_CODE_KEY = "exit_code"
 TIMEOUT_REASON = "timeout"  # status "reason" of a command stopped by --timeout
+EARLY_STOP_REASON = "early_terminate"  # status "reason" of a sweep trial stopped by its sweep's rule
 TIMEOUT_EXIT_CODE = 124  # what `runicorn run` (like coreutils' timeout) exits with then
 
 
@@ -357,7 +358,9 @@ class LaunchStatusData(StatusData, total=False):
 
     exit_code: int  # the command's exit status (128 + N when signal N ended it; 124 on timeout)
     signal: str  # the signal that ended the command, e.g. "SIGKILL"
-    reason: str  # why the wrapper ended it: TIMEOUT_REASON, or "SIGINT"/"SIGTERM" it received
+    reason: (
+        str  # why the wrapper ended it: TIMEOUT_REASON, EARLY_STOP_REASON, or "SIGINT"/"SIGTERM" it received
+    )
     attempts: int  # attempts started so far (1 + retries used)
 
 
@@ -459,7 +462,8 @@ WANDB_SWEEP_ID_ENV = "WANDB_SWEEP_ID"  # also set, for programs that look for W&
 TRIAL_RUNNING = "running"
 TRIAL_FINISHED = "finished"
 TRIAL_FAILED = "failed"
-TRIAL_STATUSES = (TRIAL_RUNNING, TRIAL_FINISHED, TRIAL_FAILED)
+TRIAL_STOPPED = "stopped"  # ended early by the sweep's early_terminate rule (added within format 1)
+TRIAL_STATUSES = (TRIAL_RUNNING, TRIAL_FINISHED, TRIAL_FAILED, TRIAL_STOPPED)
 
 
 class SweepData(TypedDict, total=False):

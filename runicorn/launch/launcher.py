@@ -15,7 +15,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ class LaunchOptions:
     require_clean: bool = False
     cwd: Path | None = None
     run_id: str | None = None  # record into this run (resumed when it exists); None: a new run
+    # asked while the command runs: a reason to stop it now (a sweep's early stopping), or None
+    should_stop: Callable[[], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class AttemptResult:
     duration_s: float
     timed_out: bool
     interrupted_by: str | None  # "SIGINT" / "SIGTERM" received by the wrapper
+    stopped_early: str | None = None  # why should_stop ended it
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class LaunchResult:
     status: str
     attempts: int
     run_dir: Path
+    stopped_early: str | None = None  # why LaunchOptions.should_stop ended the command
 
 
 class Launcher:
@@ -134,6 +138,10 @@ class Launcher:
         self.run = run
         return run
 
+    def run_dir(self) -> Path | None:
+        """The run's folder, once the run is started."""
+        return self.run.dir if self.run is not None else None
+
     # --- the attempts ----------------------------------------------------------------------
     def launch(self) -> LaunchResult:
         self.check()
@@ -160,7 +168,7 @@ class Launcher:
                 if not self._pause(opts.retry_delay_s, forwarder):
                     break
         status, exit_code = self._finish(result, attempt)
-        return LaunchResult(exit_code=exit_code, status=status, attempts=attempt, run_dir=run.dir)
+        return LaunchResult(exit_code, status, attempt, run.dir, result.stopped_early if result else None)
 
     def _attempt(self, forwarder: SignalForwarder) -> AttemptResult:
         assert self.run is not None
@@ -183,6 +191,7 @@ class Launcher:
         forwarder.pgid = pgid
         deadline = started + opts.timeout_s if opts.timeout_s else None
         timed_out, killed = False, False
+        stopped_early: str | None = None
         try:
             while session.poll() is None:
                 session.pump(_PUMP_S)
@@ -197,6 +206,14 @@ class Launcher:
                         f"(SIGTERM, then SIGKILL after {describe_duration(opts.grace_s)})"
                     )
                     terminate_group(pgid, opts.grace_s, reap=session.poll, wait=session.pump)
+                if opts.should_stop is not None and not (timed_out or stopped_early or forwarder.first_at):
+                    stopped_early = opts.should_stop()
+                    if stopped_early:
+                        self._mark(
+                            f"stopped early: {stopped_early}; stopping the command (SIGTERM, then SIGKILL "
+                            f"after {describe_duration(opts.grace_s)})"
+                        )
+                        terminate_group(pgid, opts.grace_s, reap=session.poll, wait=session.pump)
             terminate_group(pgid, opts.grace_s, reap=session.poll, wait=session.pump)  # what it left behind
             session.drain()
         finally:
@@ -208,13 +225,15 @@ class Launcher:
         returncode = session.poll()
         exit_code, signal_name = exit_status(returncode if returncode is not None else -signal.SIGKILL)
         duration = time.monotonic() - started
-        result = AttemptResult(exit_code, signal_name, duration, timed_out, forwarder.first_name)
+        result = AttemptResult(
+            exit_code, signal_name, duration, timed_out, forwarder.first_name, stopped_early
+        )
         how = f"exit code {exit_code}" + (f" ({signal_name})" if signal_name else "")
         self._mark(f"command ended with {how} after {describe_duration(round(duration, 1))}")
         return result
 
     def _should_retry(self, result: AttemptResult, attempt: int, max_attempts: int) -> bool:
-        if attempt >= max_attempts or result.exit_code == 0 or result.interrupted_by:
+        if attempt >= max_attempts or result.exit_code == 0 or result.interrupted_by or result.stopped_early:
             return False
         return not result.timed_out or self.options.retry_on_timeout
 
@@ -236,6 +255,11 @@ class Launcher:
             status, kind = fmt.INTERRUPTED, "interrupted"
             fields["reason"] = result.interrupted_by
             error = f"stopped by {result.interrupted_by}"
+            exit_code = result.exit_code
+        elif result.stopped_early:
+            status, kind = fmt.INTERRUPTED, "interrupted"
+            fields["reason"] = fmt.EARLY_STOP_REASON
+            error = f"stopped early: {result.stopped_early}"
             exit_code = result.exit_code
         elif result.timed_out:
             status, kind = fmt.FAILED, "timeout"

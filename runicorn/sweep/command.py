@@ -4,6 +4,8 @@ metrics) tagged with the sweep id and configured with the trial's parameters.
 
 The command gets the parameters as W&B's ``${args}`` gives them, ``--name=value`` appended after
 its own arguments, and in its environment (runicorn/format.py's SWEEP_*_ENV) for ``wandb.init``.
+With ``early_terminate``, a trial that falls behind the ended ones is stopped early
+(runicorn/sweep/hyperband.py) and recorded as stopped; the next trial follows.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -20,6 +23,7 @@ from runicorn import format as fmt
 from runicorn.launch import Launcher, LaunchOptions
 from runicorn.sdk.run import Run
 from runicorn.settings import Settings
+from runicorn.sweep.hyperband import EarlyStop
 from runicorn.sweep.store import Sweep
 
 
@@ -73,17 +77,32 @@ def run_trials(
             grace_s=grace_s,
         )
         launcher = _TrialLauncher(settings, options, trial["params"])
+        if sweep.config.early_terminate is not None:
+            options.should_stop = EarlyStop(sweep.config, _ended_runs(sweep), launcher.run_dir)
         print(
             f"runicorn sweep: trial {trial['index']} of sweep {sweep.id}: {trial['params']}", file=sys.stderr
         )
         with _environment(trial_env(sweep, trial)):
             result = launcher.launch()
-        status = fmt.TRIAL_FINISHED if result.status == fmt.FINISHED else fmt.TRIAL_FAILED
+        if result.stopped_early:
+            status = fmt.TRIAL_STOPPED
+        else:
+            status = fmt.TRIAL_FINISHED if result.status == fmt.FINISHED else fmt.TRIAL_FAILED
         sweep.finish_trial(trial, result.run_dir, status)
         ran += 1
-        if result.status == fmt.INTERRUPTED:
+        if result.status == fmt.INTERRUPTED and not result.stopped_early:
             break
     return ran
+
+
+def _ended_runs(sweep: Sweep) -> list[Path]:
+    """The run folders of the sweep's ended trials: what a running trial is compared with."""
+    ended = (fmt.TRIAL_FINISHED, fmt.TRIAL_FAILED, fmt.TRIAL_STOPPED)
+    return [
+        sweep.root / path
+        for t in sweep.trials()
+        if t.get("status") in ended and (path := t.get("run_path")) and fmt.is_safe_artifact_path(path)
+    ]
 
 
 @contextmanager

@@ -144,3 +144,46 @@ def test_the_sweep_api_lists_sweeps_and_gives_trials_with_run_keys_and_the_best(
         assert run["config"] == trial["params"]
     missing = httpx.get(f"{base}/api/sweeps/nosuch00")
     assert missing.status_code == 404 and missing.json()["status"] == 404
+
+
+SLOW_TRAIN = textwrap.dedent(
+    """
+    import sys, time
+    import runicorn as rn
+    args = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--"))
+    q = float(args["q"])
+    run = rn.init()
+    steps = 6 if q == 1 else 150  # a poor trial would go on for half a minute
+    for step in range(1, steps + 1):
+        run.log({"loss": q / min(step, 6)}, step=step)
+        run.flush()
+        time.sleep(0.2)
+    """
+)
+
+
+def test_hyperband_stops_a_trial_that_falls_behind_and_the_sweep_goes_on(
+    tmp_path: Path, storage_root: Path
+) -> None:
+    config = tmp_path / "sweep.yaml"
+    config.write_text(
+        "method: grid\nmetric:\n  name: loss\n  goal: minimize\n"
+        "early_terminate:\n  type: hyperband\n  min_iter: 2\n  eta: 2\n"
+        "parameters:\n  q:\n    values: [1, 3, 1]\n"
+    )
+    created = cli(storage_root, str(config), "--project", "demo")
+    assert created.returncode == 0, created.stderr
+    sweep_id = created.stdout.strip()
+    (tmp_path / "train.py").write_text(SLOW_TRAIN)
+
+    ran = cli(storage_root, "run", sweep_id, "--", sys.executable, str(tmp_path / "train.py"))
+
+    assert ran.returncode == 0, ran.stderr
+    assert "ran 3 trials" in ran.stdout
+    trials = open_sweep(storage_root, sweep_id).trials()
+    assert [t["status"] for t in trials] == [fmt.TRIAL_FINISHED, fmt.TRIAL_STOPPED, fmt.TRIAL_FINISHED]
+    stopped = storage_root / str(trials[1]["run_path"])
+    status = fmt.read_json(stopped / fmt.STATUS_FILE)
+    assert (status["status"], status["reason"]) == (fmt.INTERRUPTED, fmt.EARLY_STOP_REASON)
+    assert "stopped early: loss 1.5 at iteration 2" in (stopped / fmt.LOGS_FILE).read_text()
+    assert trials[1]["metric"] is not None and trials[1]["metric"] >= 0.5  # what it had logged
