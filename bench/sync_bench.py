@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _REPO = Path(__file__).resolve().parents[1]
@@ -71,36 +73,45 @@ def appended_cost(root: Path, bucket: Bucket, lines: int) -> tuple[int, int]:
     return after - before, bucket.bytes_sent - sent
 
 
+@contextmanager
+def bucket_viewer(
+    url: str, env: dict[str, str], cache: str
+) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    """``runicorn viewer --storage URL`` with its cache in ``cache``: (the process, its output file)."""
+    out = Path(cache) / "viewer.out"
+    with open(out, "wb") as f:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", url, "--port", "0"],
+            env={**env, "XDG_CACHE_HOME": cache, "PYTHONUNBUFFERED": "1"},
+            stdout=f,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield proc, out
+        finally:
+            proc.kill()
+            proc.wait(10)
+
+
 def viewer_cold(url: str, env: dict[str, str], until: str, check) -> float:  # type: ignore[no-untyped-def]
     os.sync()  # the bench's own writes (thousands of runs just made) are not the viewer's to wait on
     with tempfile.TemporaryDirectory() as cache:
-        out = Path(cache) / "viewer.out"
-        with open(out, "wb") as f:
-            started = time.perf_counter()
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", url, "--port", "0"],
-                env={**env, "XDG_CACHE_HOME": cache, "PYTHONUNBUFFERED": "1"},
-                stdout=f,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                while not (m := re.search(r"Runicorn viewer: (http://\S+)", out.read_text())):
-                    if proc.poll() is not None:
-                        raise SystemExit(out.read_text())
-                    time.sleep(0.02)
-                base = m.group(1).rstrip("/")
-                while True:
-                    try:
-                        if check(httpx.get(base + until, timeout=30)):
-                            return time.perf_counter() - started
-                    except (httpx.HTTPError, KeyError, ValueError):
-                        pass
-                    if time.perf_counter() - started > 300:
-                        raise SystemExit(f"viewer never answered {until}:\n{out.read_text()}")
-                    time.sleep(0.05)
-            finally:
-                proc.kill()
-                proc.wait(10)
+        started = time.perf_counter()
+        with bucket_viewer(url, env, cache) as (proc, out):
+            while not (m := re.search(r"Runicorn viewer: (http://\S+)", out.read_text())):
+                if proc.poll() is not None:
+                    raise SystemExit(out.read_text())
+                time.sleep(0.02)
+            base = m.group(1).rstrip("/")
+            while True:
+                try:
+                    if check(httpx.get(base + until, timeout=30)):
+                        return time.perf_counter() - started
+                except (httpx.HTTPError, KeyError, ValueError):
+                    pass
+                if time.perf_counter() - started > 300:
+                    raise SystemExit(f"viewer never answered {until}:\n{out.read_text()}")
+                time.sleep(0.05)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -122,28 +133,16 @@ def family(pid: int) -> list[int]:
 def viewer_idle_cpu(url: str, env: dict[str, str], runs: int, seconds: float = 10.0) -> float:
     """The share of a core the bucket viewer (its reader process included) uses while nothing
     changes, measured once its cache holds every run."""
-    with tempfile.TemporaryDirectory() as cache:
-        out = Path(cache) / "viewer.out"
-        with open(out, "wb") as f:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", url, "--port", "0"],
-                env={**env, "XDG_CACHE_HOME": cache, "PYTHONUNBUFFERED": "1"},
-                stdout=f,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                while "Runicorn viewer:" not in out.read_text():
-                    time.sleep(0.05)
-                while sum(1 for _ in Path(cache).rglob(fmt.EVENTS_FILE)) < runs:  # the first cycle's work
-                    time.sleep(0.2)
-                time.sleep(3)
-                pids = family(proc.pid)
-                before = sum(cpu_seconds(p) for p in pids)
-                time.sleep(seconds)
-                return (sum(cpu_seconds(p) for p in pids) - before) / seconds
-            finally:
-                proc.kill()
-                proc.wait(10)
+    with tempfile.TemporaryDirectory() as cache, bucket_viewer(url, env, cache) as (proc, out):
+        while "Runicorn viewer:" not in out.read_text():
+            time.sleep(0.05)
+        while sum(1 for _ in Path(cache).rglob(fmt.EVENTS_FILE)) < runs:  # the first cycle's work
+            time.sleep(0.2)
+        time.sleep(3)
+        pids = family(proc.pid)
+        before = sum(cpu_seconds(p) for p in pids)
+        time.sleep(seconds)
+        return (sum(cpu_seconds(p) for p in pids) - before) / seconds
 
 
 def main() -> int:
