@@ -18,6 +18,7 @@ the reader's thread give the same columns. Nothing here keeps state between call
 from __future__ import annotations
 
 import gc
+import os
 import struct
 import threading
 from array import array
@@ -118,11 +119,50 @@ def decode_block(data: bytes) -> Block:
     return block
 
 
-def decode_file_range(path: str, start: int, end: int, block_bytes: int = BLOCK_BYTES) -> list[Block]:
-    """The blocks of bytes ``start..end`` of the file at ``path`` (whole lines): a worker's job."""
-    with open(path, "rb") as f:
-        f.seek(start)
-        data = f.read(end - start)
+FileIdentity = tuple[int, int]  # (st_dev, st_ino)
+
+
+class FileChanged(OSError):
+    """The file at a path is no longer the one the caller opened and checked (swapped under it)."""
+
+
+def decode_file_range(
+    path: str, start: int, end: int, block_bytes: int = BLOCK_BYTES, identity: FileIdentity | None = None
+) -> list[Block]:
+    """The blocks of bytes ``start..end`` of the file at ``path`` (whole lines): a worker's job.
+    ``identity``: the file the caller checked (it was opened through the run-folder guard); a
+    worker opening the path later reads nothing else: a file swapped in since, a link put in its
+    place or a pipe is refused with :class:`FileChanged` (the caller then decodes from its own,
+    checked handle)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if identity is not None:
+            st = os.fstat(fd)
+            if (st.st_dev, st.st_ino) != identity:
+                raise FileChanged(f"{path} is no longer the file that was checked")
+        data = _read_range(fd, start, end)
+    finally:
+        os.close(fd)
+    return _decode_bytes(data, block_bytes)
+
+
+def decode_fd_range(fd: int, start: int, end: int, block_bytes: int = BLOCK_BYTES) -> list[Block]:
+    """The same from an open file, without moving its position."""
+    return _decode_bytes(_read_range(fd, start, end), block_bytes)
+
+
+def _read_range(fd: int, start: int, end: int) -> bytes:
+    parts: list[bytes] = []
+    while start < end:
+        chunk = os.pread(fd, end - start, start)
+        if not chunk:
+            break
+        parts.append(chunk)
+        start += len(chunk)
+    return b"".join(parts)
+
+
+def _decode_bytes(data: bytes, block_bytes: int) -> list[Block]:
     with gc_paused():
         return [decode_block(piece) for piece in cut_blocks(data, block_bytes)]
 

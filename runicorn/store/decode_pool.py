@@ -26,7 +26,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import pairwise
 from typing import BinaryIO
 
-from runicorn.store.blocks import BLOCK_BYTES, Block, decode_file_range
+from runicorn.store.blocks import BLOCK_BYTES, Block, decode_fd_range, decode_file_range
 
 MAX_WORKERS = 8
 # An unread part at least this large is decoded in parallel; below it, starting is not worth it.
@@ -120,10 +120,15 @@ class DecodePool:
         if executor is None:
             return
         path = os.fspath(f.name)
+        fd = f.fileno()
+        st = os.fstat(fd)
+        identity = (st.st_dev, st.st_ino)  # a worker reads this file only, whatever the path holds by then
         ranges = list(pairwise(cuts))
         futures: list[Future[list[Block]]] = []
         try:
-            futures = [executor.submit(decode_file_range, path, a, b, self.block_bytes) for a, b in ranges]
+            futures = [
+                executor.submit(decode_file_range, path, a, b, self.block_bytes, identity) for a, b in ranges
+            ]
         except Exception as exc:  # the processes could not start
             self._fail(exc)
         # This thread helps only until the workers are up: once results flow, it keeps the GIL
@@ -136,21 +141,23 @@ class DecodePool:
         try:
             for i, future in enumerate(futures):
                 while self.caller_helps and not workers_up.is_set() and back > i and futures[back].cancel():
-                    stolen[back] = decode_file_range(path, *ranges[back], self.block_bytes)
+                    stolen[back] = decode_fd_range(fd, *ranges[back], self.block_bytes)
                     back -= 1
                 if i in stolen:
                     blocks = stolen.pop(i)
                 elif self.caller_helps and future.cancel():  # not taken by a worker yet
                     if self._closed:  # the viewer is stopping: do not go on reading alone
                         raise ReadStopped(f"stopped reading {path}: the decoding processes were closed")
-                    blocks = decode_file_range(path, *ranges[i], self.block_bytes)
+                    blocks = decode_fd_range(fd, *ranges[i], self.block_bytes)
                 else:
                     try:
                         blocks = future.result()
                         self.pieces_by_workers += 1
+                    except OSError:  # the path no longer leads to this file (moved, swapped): here
+                        blocks = decode_fd_range(fd, *ranges[i], self.block_bytes)
                     except Exception as exc:  # a worker died: decode its piece here
                         self._fail(exc)
-                        blocks = decode_file_range(path, *ranges[i], self.block_bytes)
+                        blocks = decode_fd_range(fd, *ranges[i], self.block_bytes)
                 self.pieces_decoded += 1
                 yield from blocks
         finally:

@@ -158,3 +158,33 @@ def test_a_read_cut_short_by_close_stops_and_the_next_read_goes_on(
     serial = RunSeries(events_run)
     serial.update()
     assert _answers(series, [0, 1000]) == _answers(serial, [0, 1000])
+
+
+def test_a_file_swapped_under_the_workers_is_not_read_and_the_checked_one_is(
+    events_run: Path, tmp_path: Path
+) -> None:
+    """The request thread opened events.jsonl through the run-folder guard; a worker opens it by
+    path later. If the path leads elsewhere by then (a file renamed over it, a link to a file
+    outside the run), the worker refuses and the checked file is what gets decoded."""
+    from runicorn.store.blocks import decode_file_range
+
+    path = events_run / fmt.EVENTS_FILE
+    original = path.read_bytes()
+    outside = tmp_path / "outside-the-run.jsonl"
+    outside.write_bytes(b'{"type": "metrics", "data": {"global_step": 1, "secret": 42.0}}\n' * 2000)
+    pool = DecodePool(workers=2, min_bytes=0, piece_bytes=20_000, block_bytes=3_000)
+    pool.caller_helps = False  # every piece goes to a worker, which must refuse the swapped path
+    try:
+        assert pool.start()
+        with open(path, "rb") as checked:
+            path.unlink()
+            path.symlink_to(outside)  # swapped between the check and the workers' open
+            blocks = list(pool.decode(checked, 0, len(original)))
+        assert pool.failed is None and pool.usable  # a moved file is not a broken pool
+        assert sum(b.nbytes for b in blocks) == len(original)
+        keys = {k for b in blocks if b.metrics is not None for k in b.metrics.columns}
+        assert "secret" not in keys and "loss" in keys
+        followed = decode_file_range(str(outside), 0, outside.stat().st_size)
+        assert "secret" in {k for b in followed if b.metrics is not None for k in b.metrics.columns}
+    finally:
+        pool.close()
