@@ -117,6 +117,7 @@ def main(argv: list[str]) -> int:
         _answer({"error": err.message, "hint": err.hint or ""})
         return 1
     _answer({"ready": str(cache)})
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # nobody reads the pipe after the answer
     reported: set[str] = set()
 
     def step() -> PullReport:
