@@ -8,6 +8,7 @@ restarted after ``kill -9`` can find the attempt again), asks ``poll`` how it is
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -71,3 +72,14 @@ def queues_itself(executor: Executor) -> bool:
     """Whether the executor hands attempts to an outside scheduler (Slurm) that owns the
     machines: then the agent neither picks GPUs nor counts the attempt against its own slots."""
     return bool(getattr(executor, "outside_queue", False))
+
+
+def log_file_tail(handle: Handle, max_bytes: int = 4096) -> str:
+    """The end of the file ``handle.ref["log_file"]`` (an attempt's own output: the wrapper's
+    messages), for a job's error; "" when there is none."""
+    try:
+        with open(handle.ref["log_file"], "rb") as f:
+            f.seek(max(0, os.fstat(f.fileno()).st_size - max_bytes))
+            return f.read().decode("utf-8", "replace")
+    except (OSError, KeyError):
+        return ""

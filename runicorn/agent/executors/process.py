@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.agent.executor import AttemptSpec, Handle, Poll
+from runicorn.agent.executor import AttemptSpec, Handle, Poll, log_file_tail
 from runicorn.errors import ConfigError
 from runicorn.launch.process_group import group_alive, start_in_new_group, terminate_group
 
@@ -128,12 +128,7 @@ class ProcessExecutor:
 
     def log_tail(self, handle: Handle, max_bytes: int = 4096) -> str:
         """The end of the attempt's own output (the wrapper's messages), for a job's error."""
-        try:
-            with open(handle.ref["log_file"], "rb") as f:
-                f.seek(max(0, os.fstat(f.fileno()).st_size - max_bytes))
-                return f.read().decode("utf-8", "replace")
-        except (OSError, KeyError):
-            return ""
+        return log_file_tail(handle, max_bytes)
 
 
 def _shell_code(returncode: int) -> int:

@@ -9,14 +9,13 @@ slurmctld is asked at most every ``poll_interval_s`` per job.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import threading
 import time
 from typing import Any
 
-from runicorn.agent.executor import AttemptSpec, Handle, Poll
+from runicorn.agent.executor import AttemptSpec, Handle, Poll, log_file_tail
 from runicorn.agent.executors.process import WRAPPER_MARGIN_S, attempt_files, read_exit
 from runicorn.agent.executors.slurm_job import (
     RUNNING,
@@ -146,9 +145,4 @@ class SlurmExecutor:
 
     def log_tail(self, handle: Handle, max_bytes: int = 4096) -> str:
         """The end of the attempt's own output (the wrapper's messages), for a job's error."""
-        try:
-            with open(handle.ref["log_file"], "rb") as f:
-                f.seek(max(0, os.fstat(f.fileno()).st_size - max_bytes))
-                return f.read().decode("utf-8", "replace")
-        except (OSError, KeyError):
-            return ""
+        return log_file_tail(handle, max_bytes)
