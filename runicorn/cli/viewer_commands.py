@@ -60,12 +60,17 @@ def _run_viewer(args: argparse.Namespace) -> int:
 
         cache = filler.wait_ready()
         print(f"bucket         : {args.storage} (read-only, cached in {cache})", flush=True)
-        return _serve(serve, settings.resolve(storage=str(cache)), args)
+        return _serve(serve, settings.resolve(storage=str(cache)), args, read_only_source=args.storage)
     finally:
         filler.stop()
 
 
-def _serve(serve: Callable[..., int], resolved: Settings, args: argparse.Namespace) -> int:
+def _serve(
+    serve: Callable[..., int],
+    resolved: Settings,
+    args: argparse.Namespace,
+    read_only_source: str | None = None,
+) -> int:
     return serve(
         resolved,
         host=args.host,
@@ -74,6 +79,7 @@ def _serve(serve: Callable[..., int], resolved: Settings, args: argparse.Namespa
         open_browser=args.open,
         cors_origins=args.cors_origin,
         resume_mirrors=args.resume_mirrors,
+        read_only_source=read_only_source,
     )
 
 

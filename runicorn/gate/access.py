@@ -72,7 +72,7 @@ def _opens_a_page(scope: Scope, headers: dict[str, str]) -> bool:
     )
 
 
-async def _drain(receive: Receive, max_bytes: int = 1 << 20) -> None:
+async def drain_body(receive: Receive, max_bytes: int = 1 << 20) -> None:
     """Read (up to ``max_bytes`` of) a refused request's body, so a client still sending it gets
     the answer instead of a broken pipe."""
     read = 0
@@ -223,7 +223,7 @@ class AccessGate:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008, "reason": why})
             return
-        await _drain(receive)
+        await drain_body(receive)
         if "text/html" in headers.get("accept", "") and status == 401:
             page = HTMLResponse(_LOGIN_PAGE, status_code=status)
             await page(scope, receive, send)

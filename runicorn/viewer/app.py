@@ -41,6 +41,7 @@ from runicorn.viewer import (
     routes_sweeps,
 )
 from runicorn.viewer.api_reference import add_api_reference
+from runicorn.viewer.read_only_source import ReadOnlySource
 from runicorn.viewer.web_ui import DEFAULT_WEB_DIST, add_web_ui
 
 LOG_POLL_INTERVAL_S = 0.2
@@ -63,6 +64,7 @@ def create_app(
     web_dist: Path | None = None,
     log_poll_interval_s: float = LOG_POLL_INTERVAL_S,
     resume_mirrors: bool = False,
+    read_only_source: str | None = None,
 ) -> FastAPI:
     """The viewer app.
 
@@ -73,6 +75,8 @@ def create_app(
     ``web_dist``: the built web UI (default ``runicorn/web_dist``).
     ``resume_mirrors``: restart the SSH mirrors of the mirror file at start (off: the viewer
     connects nowhere until asked).
+    ``read_only_source``: the bucket URL when ``settings.storage`` is a bucket's cache (imports
+    and mirrors into it are refused: :mod:`.read_only_source`).
     """
     from runicorn import __version__
 
@@ -126,6 +130,8 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
             allow_credentials=True,
         )
+    if read_only_source is not None:
+        app.add_middleware(ReadOnlySource, source=read_only_source)
     app.add_middleware(AccessGate, token=token, origin_rule=origin_rule)  # runs before any route
     # outermost: refusals carry the headers too; the page may call the agent (Jobs buttons)
     app.add_middleware(SecurityHeaders, connect_origins=agent_origins(settings.agent_url))

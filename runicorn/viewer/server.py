@@ -47,6 +47,7 @@ def serve(
     open_browser: bool = False,
     cors_origins: Sequence[str] = (),
     resume_mirrors: bool = False,
+    read_only_source: str | None = None,
 ) -> int:
     """Run the viewer until SIGTERM / Ctrl-C. Prints the URL (with the token when one is needed)."""
     import uvicorn
@@ -56,7 +57,13 @@ def serve(
 
     check_port(port)
     token = needed_token(host, token)
-    app = create_app(settings, token=token, cors_origins=cors_origins, resume_mirrors=resume_mirrors)
+    app = create_app(
+        settings,
+        token=token,
+        cors_origins=cors_origins,
+        resume_mirrors=resume_mirrors,
+        read_only_source=read_only_source,
+    )
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     url = viewer_url(host, bound_port, token)

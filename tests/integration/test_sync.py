@@ -238,6 +238,28 @@ def test_viewer_over_a_bucket_shows_runs_metrics_logs_and_live_lines(
     assert not any((storage_root.parent / "cache").rglob("manifest.json"))  # ...and holds runs only
 
 
+def test_the_viewer_over_a_bucket_refuses_imports_and_mirrors_that_would_land_in_its_cache(
+    make_run, storage_root, bucket, s3_env, tmp_path, background
+):
+    make_run()
+    url = f"s3://{bucket}/p"
+    assert cli("sync", str(storage_root), url).returncode == 0
+    proc = background(tmp_path / "viewer.out", "viewer", "--storage", url, "--port", "0")
+    base = _viewer_url(tmp_path / "viewer.out", proc)
+
+    imported = httpx.post(f"{base}/api/import", files={"file": ("runs.zip", b"PK\x05\x06" + b"\0" * 18)})
+    mirrored = httpx.post(f"{base}/api/ssh/mirror/start", json={"session": "s", "path": "/runs"})
+
+    for answer, what in ((imported, "an import"), (mirrored, "an SSH mirror")):
+        assert answer.status_code == 409, answer.text
+        error = answer.json()
+        assert error["error"] == (
+            f"this viewer shows {url} read-only: {what} would land in its local cache, not in the bucket"
+        )
+        assert f"runicorn sync ROOT {url}" in error["hint"]
+    assert len(httpx.get(f"{base}/api/runs").json()["runs"]) == 1  # reading goes on as before
+
+
 def _children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (from /proc)."""
     found = []
