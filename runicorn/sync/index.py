@@ -10,7 +10,8 @@ the next sync puts it back.
 Only ended runs go in: a live run's manifest changes every cycle, and rewriting the index for it
 would cost more than the run's own appends. ``runicorn sync`` of a root rewrites the index when the
 set of ended runs (or one of their manifests) changed, at most once per ``every_s`` under ``--watch``;
-a run synced on its own (``sync_url``) adds itself when it ends.
+a run synced on its own (``sync_url``) adds itself when it ends (:meth:`IndexWriter.add`: no
+listing of the prefix).
 """
 
 from __future__ import annotations
@@ -160,6 +161,24 @@ class IndexWriter:
         self.seen = (hashlib.md5(data).hexdigest(), _etags(copies))
         self._copies = copies
         self._written_at = time.monotonic()
+        return len(data)
+
+    def add(self, ours: Copies) -> int:
+        """Put the ended runs of ``ours`` into the index as it is now, without a listing of the
+        prefix (what a run synced on its own does when it ends: one read and one write, however
+        many runs the prefix holds). Copies of other runs stay as they are, stale or not: readers
+        check every copy, and the next ``runicorn sync`` of a root drops the stale ones. Returns
+        the bytes sent."""
+        self._read()
+        copies = dict(self._copies or {})
+        held = _etags(copies)
+        added = {p: c for p, c in ours.items() if has_ended(c[1]) and held.get(p) != c[0]}
+        if not added:
+            return 0
+        copies.update(added)
+        data = encode_index(copies)
+        self.bucket.put(fmt.BUCKET_INDEX_FILE, data)
+        self.seen, self._copies = (hashlib.md5(data).hexdigest(), _etags(copies)), copies
         return len(data)
 
     def _read(self) -> None:

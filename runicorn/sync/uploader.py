@@ -170,9 +170,15 @@ class Uploader:
         """Put the one run of ``only`` into the prefix's run index (once it has ended and synced):
         a run synced on its own adds itself, so a cold reader of the prefix gets it in one request."""
         report = SyncReport()
-        if self.only is not None:
-            runs = {self._run_path(self.only): self.only}
-            self._update_index(self.bucket.listing(), runs, report)
+        path = self._run_path(self.only) if self.only is not None else None
+        if path is None or path not in self._known:
+            return report
+        try:
+            report.bytes += self.index.add({path: self._known[path]})
+        except BucketError as err:
+            if err.fatal:
+                raise
+            report.errors.append(err)
         return report
 
     def _update_index(self, listing: dict[str, Listed], runs: dict[str, Path], report: SyncReport) -> None:
