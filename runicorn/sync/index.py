@@ -95,11 +95,6 @@ def _checked_copy(run_path: str, entry: Any, where: str) -> tuple[str, fmt.Bucke
     return entry["etag"], manifest
 
 
-def current_copies(copies: Copies, listing: dict[str, Listed]) -> Copies:
-    """The copies whose manifest the listing shows with the same ETag."""
-    return {p: c for p, c in copies.items() if _listed_etag(listing, p) == c[0]}
-
-
 def read_index(bucket: Bucket) -> tuple[str, Copies] | None:
     """(ETag, copies) of the prefix's index; None when there is none. A broken index is logged and
     read as empty: the manifests hold the truth."""
