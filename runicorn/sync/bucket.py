@@ -150,9 +150,10 @@ class Bucket:
         self._call(self.fs.put_file, str(local), self.url.key(relpath))
         self._count(requests=1, sent=local.stat().st_size)
 
-    def check_writable(self) -> None:
-        """Fail early, by name, on a missing bucket or credentials the store refuses."""
-        self.listing(".runicorn-check-does-not-exist")
+    def check_reachable(self) -> None:
+        """Fail early, by name, on a missing bucket or credentials the store refuses (one listing
+        of a key that does not exist)."""
+        self.listing(".runicorn-check")
 
     def _count(self, requests: int = 0, sent: int = 0, received: int = 0) -> None:
         with self._counting:

@@ -108,7 +108,7 @@ def main(argv: list[str]) -> int:
     threading.Thread(target=_end_with_input, name="runicorn-viewer-watch", daemon=True).start()
     try:
         bucket = Bucket(parse_bucket_url(url), endpoint_url)
-        bucket.listing(".runicorn-check")  # a missing bucket or refused credentials fail here, by name
+        bucket.check_reachable()
         cache = bucket_cache_root(bucket.url, endpoint_url)
         cache.mkdir(parents=True, exist_ok=True)
         materialiser = Materialiser(bucket, cache, rebuild=True, full_every_s=POLL_S)
