@@ -79,6 +79,10 @@ def test_format_doc_names_every_file_and_record_kind() -> None:
         fmt.STEP_KEY,
         fmt.TIME_KEY,
         fmt.STAGE_KEY,
+        fmt.BUCKET_MANIFEST_FILE,
+        fmt.BUCKET_INDEX_FILE,
+        *fmt.TRIAL_STATUSES,
+        fmt.EARLY_STOP_REASON,
     ]
     missing = [n for n in names if f"`{n}`" not in doc]
     assert not missing, f"docs/format.md does not mention {missing}"
