@@ -77,6 +77,19 @@ def is_agent_process(pid: int) -> bool:
     return any(item.startswith(fmt.AGENT_JOB_ENV.encode() + b"=") for item in environ.split(b"\0"))
 
 
+def gpu_indices(text: str, flag: str) -> list[int]:
+    """``0,1,3`` as GPU indices; ConfigError naming ``flag`` for anything else."""
+    from runicorn.errors import ConfigError
+
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts or not all(p.isdigit() for p in parts):
+        raise ConfigError(
+            f"{flag} {text!r} is not a list of GPU indices",
+            f"give indices as nvidia-smi shows them: {flag} 0,1",
+        )
+    return [int(p) for p in parts]
+
+
 class GpuCensus:
     """The managed GPUs as :class:`GpuView` values, read from NVML (``nvml``: a module like
     ``pynvml``; tests pass a fake)."""
@@ -87,7 +100,7 @@ class GpuCensus:
         if managed in ("auto", "none"):
             self.indices = seen
         else:
-            self.indices = [int(i) for i in managed.split(",") if i.strip()]
+            self.indices = gpu_indices(managed, "--gpus")
             missing = sorted(set(self.indices) - set(seen))
             if missing:
                 from runicorn.errors import ConfigError

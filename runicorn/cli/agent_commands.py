@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runicorn.errors import ConfigError
-
-if TYPE_CHECKING:
-    pass
 
 
 def _add_agent(sub: argparse._SubParsersAction) -> None:
@@ -128,6 +125,15 @@ def _client(args: argparse.Namespace) -> Any:
     return AgentClient.from_settings(settings.resolve(), args.agent, args.token)
 
 
+def _gpu_count(text: str) -> int:
+    if not text.strip().isdigit():
+        raise ConfigError(
+            f"--gpus {text!r} is not a number of GPUs or a list of GPU indices",
+            "give a count (--gpus 2) or indices (--gpus 0,1)",
+        )
+    return int(text)
+
+
 def _run_submit(args: argparse.Namespace) -> int:
     import os
 
@@ -138,8 +144,13 @@ def _run_submit(args: argparse.Namespace) -> int:
         raise ConfigError(
             "no command to submit", "give it after the options: runicorn submit -- python train.py"
         )
-    gpus: int | list[int] = [int(g) for g in args.gpus.split(",")] if "," in args.gpus else int(args.gpus)
-    env = dict(item.split("=", 1) for item in args.env if "=" in item)
+    from runicorn.agent.gpu_pool import gpu_indices
+
+    gpus: int | list[int] = gpu_indices(args.gpus, "--gpus") if "," in args.gpus else _gpu_count(args.gpus)
+    bad = [item for item in args.env if "=" not in item]
+    if bad:
+        raise ConfigError(f"--env {bad[0]!r} has no value", "write --env NAME=VALUE")
+    env = dict(item.split("=", 1) for item in args.env)
     body = {
         "command": command,
         "project": args.project,

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
-
-from runicorn.errors import ConfigError, RunicornError
-
-if TYPE_CHECKING:
-    pass
 
 from runicorn.cli.output import _human_bytes, _print_error, _print_query_error
+from runicorn.errors import ConfigError, RunicornError
 
 
 def _add_ls(sub: argparse._SubParsersAction) -> None:

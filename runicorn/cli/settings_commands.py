@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from runicorn.errors import ConfigError
-
-if TYPE_CHECKING:
-    pass
 
 
 def _add_config(sub: argparse._SubParsersAction) -> None:

@@ -128,3 +128,25 @@ def test_cli_cancels_and_refuses_with_the_agents_words(tmp_path: Path) -> None:
     finally:
         agent.terminate()
         agent.communicate(timeout=20)
+
+
+def test_mistyped_gpus_and_env_are_refused_with_what_to_write(tmp_path: Path) -> None:
+    cases = [
+        (["submit", "--gpus", "two", "--", "true"], "--gpus 'two' is not a number of GPUs", "--gpus 0,1"),
+        (
+            ["submit", "--gpus", "0,x", "--", "true"],
+            "--gpus '0,x' is not a list of GPU indices",
+            "--gpus 0,1",
+        ),
+        (["submit", "--env", "FOO", "--", "true"], "--env 'FOO' has no value", "--env NAME=VALUE"),
+        (
+            ["agent", "--storage", str(tmp_path / "store"), "--gpus", "zero"],
+            "--gpus 'zero' is not a list",
+            "0,1",
+        ),
+    ]
+    for args, error, hint in cases:
+        out = cli(tmp_path, *args)
+        assert out.returncode != 0, args
+        assert f"error: {error}" in out.stderr and hint in out.stderr, out.stderr
+        assert "Traceback" not in out.stderr
