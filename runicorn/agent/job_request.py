@@ -125,6 +125,12 @@ def job_spec(
             "give image or container, not both", "image runs a new container; container execs in one"
         )
     executor = executor_for(request, default_executor)
+    if (request.image or request.container) and executor != "docker":
+        raise ConfigError(
+            f"a {executor} job runs a command, not a container image",
+            "leave image/container out (or put the container in the command: apptainer exec ...), "
+            'or ask for the container executor ("executor": "docker")',
+        )
     wanted = request.gpus if isinstance(request.gpus, int) else len(request.gpus)
     if wanted < 0:
         raise ConfigError(f"gpus {request.gpus} is negative", "give 0 for a CPU job, or a count, or indices")
@@ -133,11 +139,6 @@ def job_spec(
             raise ConfigError(
                 "a Slurm job asks for a number of GPUs, not for GPU indices",
                 "give gpus as a count (Slurm picks the GPUs: --gres=gpu:N)",
-            )
-        if request.image or request.container:
-            raise ConfigError(
-                "a Slurm job runs a command, not a container image",
-                "leave image/container out, or put the container in the command (apptainer exec ...)",
             )
     elif wanted > gpu_count:
         raise ConfigError(

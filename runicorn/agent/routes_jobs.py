@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import JSONResponse
 
 from runicorn import format as fmt
 from runicorn.agent.job_request import JobRequest, ResumeRequest, job_spec
 from runicorn.agent.service import Agent
 from runicorn.errors import ConfigError
+from runicorn.gate.error_shape import error_response
 from runicorn.store.run_progress import run_progress
 
 _MISSING_EXECUTOR_HINT = {
@@ -101,13 +101,10 @@ def router(agent: Agent) -> APIRouter:
             ended_at=None,
         )
         if not moved:
-            return JSONResponse(
-                {
-                    "error": f"job {job_id} is {job['status']}: only an ended job can be resumed",
-                    "status": 409,
-                    "hint": "cancel it first, or wait for it to end",
-                },
-                status_code=409,
+            return error_response(
+                f"job {job_id} is {job['status']}: only an ended job can be resumed",
+                409,
+                "cancel it first, or wait for it to end",
             )
         agent.scheduler.wake()
         return _job_or_404(agent, job_id)

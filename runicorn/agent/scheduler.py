@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runicorn import format as fmt
-from runicorn.agent.executor import AttemptSpec, Executor, Handle, Poll, queues_itself
+from runicorn.agent.executor import AttemptSpec, Executor, Handle, Poll, log_file_tail, queues_itself
 from runicorn.agent.gpu_pool import GpuCensus, choose_gpus, cuda_env
 from runicorn.agent.queue import JobQueue, QueuedJob
 from runicorn.errors import RunicornError
@@ -217,10 +217,11 @@ class Scheduler:
         if code == fmt.TIMEOUT_EXIT_CODE:
             return f"timed out (exit code {code})"
         error = f"exit code {code}"
-        tail = getattr(attempt.executor, "log_tail", None) if attempt else None
-        if tail is not None and attempt is not None:
+        if attempt is not None:
             lines = [
-                line for line in tail(attempt.handle).splitlines() if line.startswith(("error:", "hint:"))
+                line
+                for line in log_file_tail(attempt.handle).splitlines()
+                if line.startswith(("error:", "hint:"))
             ]
             if lines:
                 error += ": " + " ".join(lines[-2:])

@@ -185,6 +185,12 @@ def test_bad_jobs_are_refused_with_what_is_wrong(live_agent, tmp_path: Path) -> 
     assert escaping.status_code == 400 and "outside the workdir" in escaping.json()["error"]
     too_many = http.post("/api/jobs", json={"command": ["true"], "workdir": str(tmp_path), "gpus": 1})
     assert too_many.status_code == 400 and "manages 0" in too_many.json()["error"]
+    image = http.post(
+        "/api/jobs",
+        json={"command": ["true"], "workdir": str(tmp_path), "image": "alpine", "executor": "process"},
+    )
+    assert image.status_code == 400 and "a process job runs a command, not a container image" in image.text
+    assert '"executor": "docker"' in image.json()["hint"]  # refused at submit, not when it starts
     project = {
         "name": "cls",
         "workdir": str(tmp_path),

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.agent.executor import AttemptSpec, Handle, Poll, log_file_tail
+from runicorn.agent.executor import AttemptSpec, Handle, Poll
 from runicorn.errors import ConfigError
 from runicorn.launch.process_group import group_alive, start_in_new_group, terminate_group
 
@@ -62,11 +62,6 @@ class ProcessExecutor:
         self._lock = threading.Lock()
 
     def start(self, spec: AttemptSpec) -> Handle:
-        if spec.image or spec.container:
-            raise ConfigError(
-                "this job runs in a container, and the process executor runs commands on this machine",
-                "use an agent with the container executor, or leave image/container out",
-            )
         log_file, exit_file = attempt_files(spec.storage, spec.job_id, spec.attempt)
         log_file.parent.mkdir(parents=True, exist_ok=True)
         exit_file.unlink(missing_ok=True)
@@ -125,10 +120,6 @@ class ProcessExecutor:
         if own is None and start_time(pid) not in (None, handle.ref.get("start_time")):
             return  # the pid is another process's now: the attempt is long gone
         terminate_group(pid, grace_s + WRAPPER_MARGIN_S, reap=own.poll if own else None)
-
-    def log_tail(self, handle: Handle, max_bytes: int = 4096) -> str:
-        """The end of the attempt's own output (the wrapper's messages), for a job's error."""
-        return log_file_tail(handle, max_bytes)
 
 
 def _shell_code(returncode: int) -> int:

@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any
 
-from runicorn.agent.executor import AttemptSpec, Handle, Poll, log_file_tail
+from runicorn.agent.executor import AttemptSpec, Handle, Poll
 from runicorn.agent.executors.process import WRAPPER_MARGIN_S, attempt_files, read_exit
 from runicorn.agent.executors.slurm_job import (
     RUNNING,
@@ -65,11 +65,6 @@ class SlurmExecutor:
             ) from exc
 
     def start(self, spec: AttemptSpec) -> Handle:
-        if spec.image or spec.container:
-            raise ConfigError(
-                "this job runs in a container, and the Slurm executor submits commands",
-                "leave image/container out (or put the container in the command: apptainer exec ...)",
-            )
         log_file, exit_file = attempt_files(spec.storage, spec.job_id, spec.attempt)
         script = log_file.with_suffix(".sbatch")
         log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -142,7 +137,3 @@ class SlurmExecutor:
     def _job(self, slurm_id: str) -> SlurmJob | None:
         done = self._slurm(["scontrol", "show", "job", "-o", slurm_id])
         return parse_scontrol(done.stdout) if done.returncode == 0 else None
-
-    def log_tail(self, handle: Handle, max_bytes: int = 4096) -> str:
-        """The end of the attempt's own output (the wrapper's messages), for a job's error."""
-        return log_file_tail(handle, max_bytes)
