@@ -10,10 +10,7 @@ With ``early_terminate``, a trial that falls behind the ended ones is stopped ea
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +72,7 @@ def run_trials(
             name=sweep.run_name,
             tags=[sweep.id],
             grace_s=grace_s,
+            env=trial_env(sweep, trial),
         )
         launcher = _TrialLauncher(settings, options, trial["params"])
         if sweep.config.early_terminate is not None:
@@ -82,8 +80,7 @@ def run_trials(
         print(
             f"runicorn sweep: trial {trial['index']} of sweep {sweep.id}: {trial['params']}", file=sys.stderr
         )
-        with _environment(trial_env(sweep, trial)):
-            result = launcher.launch()
+        result = launcher.launch()
         if result.stopped_early:
             status = fmt.TRIAL_STOPPED
         else:
@@ -103,18 +100,3 @@ def _ended_runs(sweep: Sweep) -> list[Path]:
         for t in sweep.trials()
         if t.get("status") in ended and (path := t.get("run_path")) and fmt.is_safe_artifact_path(path)
     ]
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """``values`` in os.environ (which the launcher passes to the command) for the block."""
-    before = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in before.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from runicorn import format as fmt
+from runicorn.store.run_files import open_run_file
 from runicorn.sweep.config import Hyperband, Metric, SweepConfig
 
 MAX_BRACKETS = 64
@@ -74,14 +75,14 @@ class MetricHistory:
     it grows (whole lines only)."""
 
     def __init__(self, run_dir: Path, name: str) -> None:
-        self.path = run_dir / fmt.EVENTS_FILE
+        self.run_dir = run_dir
         self.name = name
         self.values: list[float] = []
         self._offset = 0
 
     def read(self) -> list[float]:
         try:
-            with open(self.path, "rb") as f:
+            with open_run_file(self.run_dir, fmt.EVENTS_FILE) as f:  # no link out of the run
                 f.seek(self._offset)
                 while chunk := f.read(READ_CHUNK_BYTES):
                     whole = chunk.rfind(b"\n") + 1

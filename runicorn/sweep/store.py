@@ -18,8 +18,10 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, StorageError
+from runicorn.store.run_files import read_run_json
 from runicorn.sweep import bayes
 from runicorn.sweep.config import Metric, SweepConfig, parse_sweep_config
+from runicorn.sweep.hyperband import MetricHistory
 from runicorn.sweep.space import grid_points, sample_point
 
 try:
@@ -196,24 +198,14 @@ class Sweep:
 
 def read_metric(run_dir: Path, name: str) -> float | None:
     """The value of metric ``name`` a run ended with: its summary.json's, else the last value it
-    logged in events.jsonl; None when it has neither (or not a finite number)."""
-    summary = fmt.read_json(run_dir / fmt.SUMMARY_FILE) or {}
+    logged in events.jsonl; None when it has neither (or not a finite number). Files that lead out
+    of the run folder are not read."""
+    summary = read_run_json(run_dir, fmt.SUMMARY_FILE) or {}
     value = summary.get(name)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    last: float | None = None
-    try:
-        raw = (run_dir / fmt.EVENTS_FILE).read_bytes()
-    except OSError:
-        return None
-    for line in raw.splitlines():
-        record = fmt.decode_event(line)
-        if record is None or record.get("type") != fmt.METRICS:
-            continue
-        value = fmt.metric_items(record).get(name)
-        if value is not None:
-            last = float(value)
-    return last
+    logged = MetricHistory(run_dir, name).read()
+    return logged[-1] if logged else None
 
 
 def best_trial(trials: list[fmt.TrialData], metric: Metric | None) -> fmt.TrialData | None:

@@ -74,3 +74,17 @@ def test_a_history_reads_whole_lines_as_the_run_writes_them(tmp_path: Path) -> N
     with open(events, "ab") as f:
         f.write(b"25}}\n{not json\n" + fmt.encode_event(fmt.METRICS, {"global_step": 2, "loss": 0.1}, 2.0))
     assert history.read() == [0.5, 0.25, 0.1]
+
+
+def test_a_metric_is_not_read_through_a_link_out_of_the_run(tmp_path: Path) -> None:
+    from runicorn.sweep.store import read_metric
+
+    outside = tmp_path / "outside.jsonl"
+    outside.write_bytes(fmt.encode_event(fmt.METRICS, {"global_step": 1, "loss": 0.5}, 1.0))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / fmt.EVENTS_FILE).symlink_to(outside)
+    assert MetricHistory(run_dir, "loss").read() == [] and read_metric(run_dir, "loss") is None
+    (run_dir / fmt.EVENTS_FILE).unlink()
+    (run_dir / fmt.EVENTS_FILE).write_bytes(outside.read_bytes())
+    assert read_metric(run_dir, "loss") == 0.5
