@@ -11,7 +11,7 @@ from runicorn.agent.job_request import JobRequest, ResumeRequest, job_spec
 from runicorn.agent.service import Agent
 from runicorn.errors import ConfigError
 from runicorn.gate.error_shape import error_response
-from runicorn.store.run_progress import run_progress
+from runicorn.store.run_progress import checkpoint_logs, run_progress
 
 _MISSING_EXECUTOR_HINT = {
     "docker": "leave image/container out to run the command on the machine",
@@ -51,6 +51,7 @@ def _job_or_404(agent: Agent, job_id: str) -> dict[str, Any]:
 
 def router(agent: Agent) -> APIRouter:
     api = APIRouter()
+    checkpoints = checkpoint_logs()  # each run's events read on from where the last poll stopped
 
     @api.post("/api/jobs", status_code=201)
     def submit_job(request: JobRequest) -> dict[str, Any]:
@@ -66,7 +67,7 @@ def router(agent: Agent) -> APIRouter:
     def show_job(job_id: str) -> dict[str, Any]:
         job = _job_or_404(agent, job_id)
         run_dir = fmt.run_dir(agent.root, job["project"], job["name"], job["run_id"])
-        return {**job, **run_progress(run_dir)}
+        return {**job, **run_progress(run_dir, checkpoints)}
 
     @api.post("/api/jobs/{job_id}/cancel", status_code=202)
     def cancel_job(job_id: str) -> dict[str, Any]:
@@ -82,7 +83,7 @@ def router(agent: Agent) -> APIRouter:
         checkpoint = request.checkpoint if request else None
         if checkpoint is None:
             run_dir = fmt.run_dir(agent.root, job["project"], job["name"], job["run_id"])
-            recorded = run_progress(run_dir)["checkpoints"]
+            recorded = checkpoints.read(run_dir)
             if not recorded:
                 raise ConfigError(
                     f"job {job_id} recorded no checkpoint (rn.log_checkpoint)",

@@ -61,7 +61,7 @@ class StoreReader:
         self._log_reads = threading.BoundedSemaphore(LOG_READS_AT_ONCE)
         self.line_ends = LineEnds()  # where the cut log lines end, looked for once per file
         self._alerts = alert_logs(max_runs=max_cached_runs)
-        self._checkpoints = checkpoint_logs(max_runs=max_cached_runs)
+        self.checkpoint_logs = checkpoint_logs(max_runs=max_cached_runs)  # also for the Jobs page
         self.media_records = MediaRecordsCache(max_runs=max_cached_runs)
         self.table_files = TableFiles()
 
@@ -268,7 +268,7 @@ class StoreReader:
 
     def checkpoints(self, key: str) -> list[dict[str, Any]]:
         """The run's checkpoints (``rn.log_checkpoint``), oldest first: ``[{ts, path, step}]``."""
-        return self._checkpoints.read(self.run(key).path)
+        return self.checkpoint_logs.read(self.run(key).path)
 
     def media_file(self, key: str, relpath: str) -> Path:
         """The media file to send; RunNotFound for a path that is missing or leaves media/."""

@@ -50,15 +50,17 @@ class RecordLog:
         self.parse = parse
         self.max_records = max_records
         self.offset = 0
+        self.inode = -1  # of the file read so far: another file at the path is read from its start
         self.records: list[dict[str, Any]] = []
 
     def read(self) -> list[dict[str, Any]]:
         """Every record so far (the latest ``max_records``), oldest first."""
         try:
             with open_run_file(self.run_dir, fmt.EVENTS_FILE) as f:
-                size = os.fstat(f.fileno()).st_size
-                if size < self.offset:  # replaced or truncated
-                    self.offset, self.records = 0, []
+                st = os.fstat(f.fileno())
+                size = st.st_size
+                if size < self.offset or st.st_ino != self.inode:  # replaced or truncated
+                    self.offset, self.inode, self.records = 0, st.st_ino, []
                 f.seek(self.offset)
                 while self.offset < size:
                     data = f.read(min(READ_BYTES, size - self.offset))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.store.record_log import RecordLogs, records_in
+from runicorn.store.record_log import RecordLogs
 from runicorn.store.run_files import open_run_file, read_run_json
 
 TAIL_BYTES = 256 * 1024  # read from the end of events.jsonl for the latest metrics
@@ -66,17 +66,6 @@ def checkpoint_from(record: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def checkpoints(run_dir: Path) -> list[dict[str, Any]]:
-    """The run's checkpoints, oldest first (the latest :data:`MAX_CHECKPOINTS`)."""
-    try:
-        with open_run_file(run_dir, fmt.EVENTS_FILE) as f:
-            data = f.read()
-    except OSError:
-        return []
-    whole = data[: data.rfind(b"\n") + 1]  # not a line still being written
-    return records_in(whole, fmt.CHECKPOINT, checkpoint_from)[-MAX_CHECKPOINTS:]
-
-
 def checkpoint_logs(max_runs: int = 64) -> RecordLogs:
     """The checkpoints of each run folder asked about, read on from where the last read stopped
     (the viewer's run page)."""
@@ -89,15 +78,16 @@ def last_log_lines(run_dir: Path, count: int = LAST_LOG_LINES) -> list[str]:
     return lines[-count:]
 
 
-def run_progress(run_dir: Path) -> dict[str, Any]:
+def run_progress(run_dir: Path, checkpoints: RecordLogs) -> dict[str, Any]:
     """``{status, step, metrics, checkpoints, last_log_lines}`` of the run at ``run_dir`` (all
-    empty for a run not started yet)."""
+    empty for a run not started yet). ``checkpoints``: the caller's :func:`checkpoint_logs`, which
+    reads each run's events on from where it stopped (a job page polled every few seconds)."""
     status = read_run_json(run_dir, fmt.STATUS_FILE) or {}
     metrics, step = latest_metrics(run_dir)
     return {
         "run_status": status.get(fmt.STATUS_KEY),
         "step": step,
         "metrics": metrics,
-        "checkpoints": checkpoints(run_dir),
+        "checkpoints": checkpoints.read(run_dir),
         "last_log_lines": last_log_lines(run_dir),
     }

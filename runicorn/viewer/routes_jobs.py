@@ -92,7 +92,7 @@ def router(reader: StoreReader, settings: Settings) -> APIRouter:
         if found is None:
             raise RunNotFound(f"no job {job_id!r} in the agent's queue", "list the jobs with GET /api/jobs")
         info = run_of(found)
-        progress = run_progress(info.path) if info else NO_PROGRESS
+        progress = run_progress(info.path, reader.checkpoint_logs) if info else NO_PROGRESS
         return {**found, "run_key": info.key if info else None, **progress, "agent": agent()}
 
     return api
