@@ -64,14 +64,19 @@ def router(reader: StoreReader, settings: Settings) -> APIRouter:
     ) -> dict[str, Any]:
         """The agent's jobs, newest first, with the run key of each job whose run exists. With no
         queue database: ``{"jobs": [], "total": 0, "agent": null, "hint": ...}``."""
-        page = read(lambda conn: job_reads.list_jobs(conn, status, project, limit, offset))
-        if page is None:
+        found = read(  # one read: the page and the project list from the same snapshot
+            lambda conn: (
+                job_reads.list_jobs(conn, status, project, limit, offset),
+                job_reads.job_projects(conn),
+            )
+        )
+        if found is None:
             return {"jobs": [], "total": 0, "projects": [], "agent": None, "hint": NO_AGENT_HINT}
-        projects = read(job_reads.job_projects)
+        page, projects = found
         return {
             "jobs": [with_run_key(job) for job in page["jobs"]],
             "total": page["total"],
-            "projects": projects or [],
+            "projects": projects,
             "agent": agent(),
         }
 
