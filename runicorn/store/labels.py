@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from runicorn.store.generation_cache import GenerationCache
-from runicorn.store.run_fields import MISSING, cell, flat_config
+from runicorn.store.run_fields import MISSING, cell, distinct_key, flat_config
 from runicorn.store.run_info import RunInfo
 
 __all__ = ["MAX_SUFFIX_KEYS", "LabelCache", "base_name", "run_labels", "short_key", "short_value"]
@@ -52,10 +52,6 @@ def short_value(value: Any) -> str:
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
 
 
-def _hashable(value: Any) -> Any:
-    return cell(value) if isinstance(value, (list, dict)) else (value.__class__, value)
-
-
 def _suffix_keys(runs: Sequence[RunInfo]) -> list[str]:
     """The config keys whose values differ among ``runs`` (or that some lack), most distinct
     values first, at most MAX_SUFFIX_KEYS."""
@@ -65,7 +61,7 @@ def _suffix_keys(runs: Sequence[RunInfo]) -> list[str]:
         keys.update(c)
     ranked = []
     for key in keys:
-        seen = {_hashable(c.get(key, MISSING)) for c in configs}
+        seen = {distinct_key(c.get(key, MISSING)) for c in configs}
         if len(seen) > 1:
             ranked.append((-len(seen), key))
     ranked.sort()

@@ -9,7 +9,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from runicorn.errors import QueryError
-from runicorn.store.run_fields import MISSING, FieldContext, cell, flat_config, flat_summary, getter
+from runicorn.store.run_fields import (
+    MISSING,
+    FieldContext,
+    cell,
+    distinct_key,
+    flat_config,
+    flat_summary,
+    getter,
+)
 from runicorn.store.run_info import RunInfo
 
 __all__ = ["MAX_COLUMNS", "column_stats", "column_values", "parse_columns", "row_values"]
@@ -42,10 +50,6 @@ def _kind(value: Any) -> str | None:
     return "string"  # strings, and lists / objects shown as JSON text
 
 
-def _distinct_key(value: Any) -> Any:
-    return cell(value) if isinstance(value, (list, dict)) else (value.__class__, value)
-
-
 def column_stats(runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
     """``[{"name", "type", "count", "distinct", "differs"}]`` for every config key, then every
     summary key, that some of ``runs`` have, each part by name. ``type`` is ``number``,
@@ -61,11 +65,11 @@ def column_stats(runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
                 if key in counts:
                     counts[key] += 1
                     kinds[key].add(_kind(value))
-                    seen[key].add(_distinct_key(value))
+                    seen[key].add(distinct_key(value))
                 else:
                     counts[key] = 1
                     kinds[key] = {_kind(value)}
-                    seen[key] = {_distinct_key(value)}
+                    seen[key] = {distinct_key(value)}
         for key in sorted(counts):
             found = kinds[key] - {None}
             distinct = len(seen[key])

@@ -110,6 +110,12 @@ def getter(name: str) -> Getter:
     return _NAMED[name]
 
 
+def distinct_key(value: Any) -> Any:
+    """A value as a set member that tells values apart as a user does: lists and objects by their
+    JSON text, ``1`` and ``True`` and ``1.0`` apart by their type."""
+    return cell(value) if isinstance(value, (list, dict)) else (value.__class__, value)
+
+
 def cell(value: Any) -> Any:
     """A value as a table cell: scalars as they are, lists and objects as JSON text, a missing
     value as None."""
