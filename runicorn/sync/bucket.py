@@ -46,6 +46,14 @@ class BucketUnreachable(BucketError):
     fatal = True
 
 
+def wrong_bytes(where: str) -> BucketError:
+    """The error for an object whose bytes are not the ones its manifest names (``where``: its URL)."""
+    return BucketError(
+        f"{where} does not hold the bytes its manifest names",
+        "sync the run again from its storage root to repair it",
+    )
+
+
 @dataclass(frozen=True)
 class BucketUrl:
     bucket: str

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runicorn import format as fmt
-from runicorn.sync.bucket import Bucket, BucketError, Listed
+from runicorn.sync.bucket import Bucket, BucketError, Listed, wrong_bytes
 from runicorn.sync.change_finder import ChangeFinder
 from runicorn.sync.index import Copies, manifest_key, read_index
 from runicorn.sync.local_files import file_sha256, file_size
@@ -236,7 +236,7 @@ class Materialiser:
             local = run_dir.joinpath(*relpath.split("/"))
             if self._current(local, obj):
                 continue
-            inline = inline_bytes(obj)
+            inline = inline_bytes(obj)  # checked against the sha256 already
             if inline is not None:  # carried in the manifest: no request
                 self._land_object(local, obj, inline)
                 advance(len(inline))
@@ -253,19 +253,19 @@ class Materialiser:
         for batch in _chunks(list(wanted), 256):
             for remote, data in self.bucket.get_many(batch).items():
                 key, local, obj = wanted[remote]
+                if isinstance(data, bytes) and hashlib.sha256(data).hexdigest() != obj["sha256"]:
+                    data = wrong_bytes(f"{self.bucket.url.url}/{remote}")
                 if isinstance(data, BucketError):
-                    fail(key, data)
+                    fail(key, data)  # what was here stays; the run is read again next cycle
                     continue
-                if self._land_object(local, obj, data):
-                    advance(len(data))
+                self._land_object(local, obj, data)
+                advance(len(data))
 
-    def _land_object(self, local: Path, obj: fmt.BucketObject, data: bytes) -> bool:
-        if local.name in fmt.REWRITTEN_FILES and fmt.loads_json_object(data) is None:
-            return False  # not JSON: left for the next cycle
+    def _land_object(self, local: Path, obj: fmt.BucketObject, data: bytes) -> None:
+        """``data``, already checked against the manifest's sha256, becomes ``local``."""
         local.parent.mkdir(parents=True, exist_ok=True)
         fmt.write_bytes_atomic(local, data, obj["mtime"] or None)
-        self._fetched[local] = hashlib.sha256(data).hexdigest()
-        return True
+        self._fetched[local] = obj["sha256"]
 
     def _current(self, local: Path, obj: fmt.BucketObject) -> bool:
         if file_size(local) != obj["size"] or not local.is_file():
@@ -280,12 +280,14 @@ class Materialiser:
         tmp = local.with_name(f".{local.name}.pull{fmt.TEMP_SUFFIX}")
         try:
             self.bucket.get_file(remote, tmp)
+            if file_sha256(tmp) != obj["sha256"]:
+                raise wrong_bytes(f"{self.bucket.url.url}/{remote}")
             if obj["mtime"]:
                 os.utime(tmp, (obj["mtime"], obj["mtime"]))
             os.replace(tmp, local)
         finally:
             tmp.unlink(missing_ok=True)
-        self._fetched[local] = file_sha256(local)
+        self._fetched[local] = obj["sha256"]
 
 
 def _size_to_land(run_dir: Path, manifest: fmt.BucketManifest) -> int:

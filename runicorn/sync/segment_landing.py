@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from runicorn import format as fmt
-from runicorn.sync.bucket import Bucket, BucketError
+from runicorn.sync.bucket import Bucket, BucketError, wrong_bytes
 
 BATCH_BYTES = 32 * 1024 * 1024
 IN_FLIGHT = 2  # batches fetched ahead of the one being written
@@ -85,10 +85,7 @@ def land_segments(
                 key = landing.key(seg)
                 data, sha256 = got[key]
                 if isinstance(data, bytes) and sha256 != seg["sha256"]:
-                    data = BucketError(
-                        f"{bucket.url.url}/{key} does not hold the bytes its manifest names",
-                        "sync the run again from its storage root to repair it",
-                    )
+                    data = wrong_bytes(f"{bucket.url.url}/{key}")
                 if isinstance(data, BucketError):
                     landing.fail()
                     on_error(landing, data)

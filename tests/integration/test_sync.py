@@ -368,6 +368,31 @@ def test_a_segment_deleted_by_hand_is_reported_by_key_and_the_next_sync_repairs_
     assert tree(tmp_path / "second") == tree(storage_root)
 
 
+def test_objects_and_segments_with_other_bytes_are_refused_by_key_and_never_land(
+    make_run, storage_root, bucket, s3_env, tmp_path
+):
+    run = make_run(finish=False)
+    run.log_image("sample", b"\x89PNG\r\n\x1a\n" + b"0" * 100, step=1)
+    run.finish()
+    url = f"s3://{bucket}/p"
+    assert cli("sync", str(storage_root), url).returncode == 0
+    prefix = f"{bucket}/p/{run.dir.relative_to(storage_root).as_posix()}"
+    client = s3_env.client()
+    (media,) = [k for k in client.find(f"{prefix}/objects/media")]
+    client.pipe_file(media, b"not the image that was synced")
+    client.pipe_file(f"{prefix}/segments/{fmt.LOGS_FILE}.0", b"other lines\n")
+
+    pulled = cli("pull", url, str(tmp_path / "pulled"))
+
+    assert pulled.returncode == 1
+    assert f"error: s3://{media} does not hold the bytes its manifest names" in pulled.stderr
+    assert f"s3://{prefix}/segments/{fmt.LOGS_FILE}.0 does not hold the bytes" in pulled.stderr
+    assert "hint: sync the run again" in pulled.stderr
+    copy = tmp_path / "pulled" / run.dir.relative_to(storage_root)
+    assert not list((copy / fmt.MEDIA_DIR).rglob("*.png")) and not (copy / fmt.LOGS_FILE).exists()
+    assert (copy / fmt.EVENTS_FILE).read_bytes() == (run.dir / fmt.EVENTS_FILE).read_bytes()  # the rest lands
+
+
 def test_a_store_cut_mid_sync_is_a_clear_error_and_the_next_sync_completes(
     storage_root, bucket, s3_env, tmp_path
 ):
