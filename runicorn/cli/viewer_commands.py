@@ -46,8 +46,9 @@ def _add_viewer(sub: argparse._SubParsersAction) -> None:
 
 def _run_viewer(args: argparse.Namespace) -> int:
     from runicorn import settings
+    from runicorn.sync.bucket import is_bucket_url
 
-    if not (args.storage and args.storage.startswith("s3://")):
+    if not (args.storage and is_bucket_url(args.storage)):
         from runicorn.viewer.server import serve
 
         return _serve(serve, settings.resolve(storage=args.storage), args)

@@ -99,7 +99,6 @@ class Bucket:
         self._secrets = _known_secrets(self.fs)
         self.requests = 0  # calls to the store (a listing page counts once)
         self.bytes_sent = 0
-        self.bytes_received = 0
         self._counting = threading.Lock()  # get_many may run in two threads at once
 
     # --- reads ------------------------------------------------------------------------------
@@ -119,7 +118,7 @@ class Bucket:
 
     def get(self, relpath: str) -> bytes:
         data: bytes = self._call(self.fs.cat_file, self.url.key(relpath))
-        self._count(requests=1, received=len(data))
+        self._count(requests=1)
         return data
 
     def get_many(self, relpaths: list[str]) -> dict[str, bytes | BucketError]:
@@ -133,7 +132,6 @@ class Bucket:
             for rel, key in zip(chunk, keys, strict=True):
                 value = got.get(key) if isinstance(got, dict) else None
                 if isinstance(value, bytes):
-                    self._count(received=len(value))
                     out[rel] = value
                 else:
                     exc = value if isinstance(value, BaseException) else FileNotFoundError(key)
@@ -146,7 +144,7 @@ class Bucket:
     def get_file(self, relpath: str, local: Path) -> None:
         """A large object streamed to ``local``."""
         self._call(self.fs.get_file, self.url.key(relpath), str(local))
-        self._count(requests=1, received=local.stat().st_size)
+        self._count(requests=1)
 
     # --- writes -----------------------------------------------------------------------------
     def put(self, relpath: str, data: bytes) -> None:
@@ -163,11 +161,10 @@ class Bucket:
         of a key that does not exist)."""
         self.listing(".runicorn-check")
 
-    def _count(self, requests: int = 0, sent: int = 0, received: int = 0) -> None:
+    def _count(self, requests: int = 0, sent: int = 0) -> None:
         with self._counting:
             self.requests += requests
             self.bytes_sent += sent
-            self.bytes_received += received
 
     # --- errors -----------------------------------------------------------------------------
     def _call(self, func: Any, *args: Any, **kwargs: Any) -> Any:

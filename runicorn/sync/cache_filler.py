@@ -29,6 +29,7 @@ import orjson
 
 from runicorn.sync.bucket import Bucket, BucketError, parse_bucket_url
 from runicorn.sync.cache_root import bucket_cache_root
+from runicorn.sync.change_finder import ChangeFinder
 from runicorn.sync.loop import SyncLoop
 from runicorn.sync.materialiser import Materialiser, PullReport
 
@@ -87,9 +88,7 @@ def _print_once(err: BucketError, reported: set[str]) -> None:
     if err.message in reported:  # each problem once, not every cycle
         return
     reported.add(err.message)
-    print(f"error: {err.message}", file=sys.stderr, flush=True)
-    if err.hint:
-        print(f"hint: {err.hint}", file=sys.stderr, flush=True)
+    print(f"error: {err}", file=sys.stderr, flush=True)  # the message, then "hint: ..."
 
 
 def _end_with_input() -> None:
@@ -111,7 +110,7 @@ def main(argv: list[str]) -> int:
         bucket.check_reachable()
         cache = bucket_cache_root(bucket.url, endpoint_url)
         cache.mkdir(parents=True, exist_ok=True)
-        materialiser = Materialiser(bucket, cache, rebuild=True, full_every_s=POLL_S)
+        materialiser = Materialiser(bucket, cache, rebuild=True, finder=ChangeFinder(bucket, POLL_S))
         materialiser.show_index_first()  # the viewer's first scan lists these runs
     except BucketError as err:
         _answer({"error": err.message, "hint": err.hint or ""})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from runicorn.sync.bucket import Bucket, BucketError, Listed
@@ -33,19 +34,22 @@ class Look:
 
 
 class ChangeFinder:
-    def __init__(self, bucket: Bucket, full_every_s: float = 0.0) -> None:
+    def __init__(
+        self, bucket: Bucket, full_every_s: float = 0.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.bucket = bucket
         self.full_every_s = full_every_s  # 0: every look is a full listing
+        self.clock = clock
         self._listed_at: float | None = None
         self._listing_s = 0.0
 
     def look(self, live: set[str]) -> Look:
         """The next cycle's view; ``live``: the manifest keys of the runs last seen live."""
-        now = time.monotonic()
+        now = self.clock()
         every_s = min(max(self.full_every_s, self._listing_s * LISTING_COST_FACTOR), MAX_FULL_EVERY_S)
         if self._listed_at is None or now - self._listed_at >= every_s or not self.full_every_s:
             listing = self.bucket.listing()
-            self._listed_at = time.monotonic()
+            self._listed_at = self.clock()
             self._listing_s = self._listed_at - now
             return Look(listing, full=True)
         look = Look({}, full=False)

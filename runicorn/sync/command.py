@@ -64,9 +64,7 @@ def _sync_line(report: SyncReport, bucket: Bucket) -> str:
 
 def _print_errors(errors: list[BucketError]) -> int:
     for err in errors:
-        print(f"error: {err.message}", file=sys.stderr)
-        if err.hint:
-            print(f"hint: {err.hint}", file=sys.stderr)
+        print(f"error: {err}", file=sys.stderr)  # the message, then "hint: ..." on its own line
     return len(errors)
 
 

@@ -46,11 +46,8 @@ class SyncLoop:
             self._stop.wait(wait)
 
     def start(self) -> None:
-        self.start_with(None)
-
-    def start_with(self, on_cycle: Callable[[SyncLoop], None] | None) -> None:
         self._stop.clear()
-        self._thread = threading.Thread(target=self.run, args=(on_cycle,), name=self.name, daemon=True)
+        self._thread = threading.Thread(target=self.run, name=self.name, daemon=True)
         self._thread.start()
 
     def stop(self, timeout_s: float = 30.0) -> None:

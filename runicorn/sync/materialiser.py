@@ -48,11 +48,13 @@ class PullReport:
 class Materialiser:
     """Keeps ``dest`` holding the runs of ``bucket``."""
 
-    def __init__(self, bucket: Bucket, dest: Path, rebuild: bool = False, full_every_s: float = 0.0) -> None:
+    def __init__(
+        self, bucket: Bucket, dest: Path, rebuild: bool = False, finder: ChangeFinder | None = None
+    ) -> None:
         self.bucket = bucket
         self.dest = Path(dest).absolute()
         self.rebuild = rebuild
-        self._finder = ChangeFinder(bucket, full_every_s)
+        self._finder = finder or ChangeFinder(bucket)  # which manifests each cycle looks at
         self._live: set[str] = set()  # manifest keys of the runs whose last manifest was a live run's
         self._runs = 0  # runs the last full listing showed
         self._done: dict[str, str] = {}  # manifest key -> the ETag fully landed

@@ -107,7 +107,6 @@ class Uploader:
         only: Path | None = None,
         max_segment_bytes: int = MAX_SEGMENT_BYTES,
         remember: bool = True,
-        index_every_s: float = 0.0,
     ) -> None:
         self.root = Path(root).absolute()
         self.bucket = bucket
@@ -117,7 +116,7 @@ class Uploader:
         self._state = state_path(self.root, bucket.url.url, bucket.endpoint_url) if remember else None
         state = load_state(self._state) if self._state and self.only is None else SyncState()
         self._known = state.runs
-        self.index = IndexWriter(bucket, index_every_s, state.index)
+        self.index = IndexWriter(bucket, seen=state.index)  # --watch sets index.every_s
         self._fetched = 0  # manifests read from the bucket since the state was saved
 
     def sync_once(self, progress: Progress | None = None) -> SyncReport:
