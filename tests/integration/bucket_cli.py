@@ -18,12 +18,13 @@ REPO = Path(__file__).parents[2]
 
 
 def cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 50
+    *args: str, env: dict[str, str] | None = None, without: tuple[str, ...] = (), timeout: float = 50
 ) -> subprocess.CompletedProcess[str]:
+    """``runicorn ARGS`` as a process; ``env`` added to this environment, ``without`` left out of it."""
     return subprocess.run(
         [sys.executable, "-m", "runicorn.cli", *args],
         cwd=REPO,
-        env={**os.environ, **(env or {})},
+        env={k: v for k, v in {**os.environ, **(env or {})}.items() if k not in without},
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -368,6 +368,26 @@ def test_a_segment_deleted_by_hand_is_reported_by_key_and_the_next_sync_repairs_
     assert tree(tmp_path / "second") == tree(storage_root)
 
 
+def test_endpoint_url_on_the_command_line_and_a_single_run_s_prefix(
+    make_run, storage_root, bucket, s3_env, tmp_path
+):
+    """A non-AWS store named by --endpoint-url alone (no AWS_ENDPOINT_URL), and a pull of one run."""
+    run = make_run()
+    other = make_run(name="other")
+    url = f"s3://{bucket}/p"
+    flag = ("--endpoint-url", s3_env.endpoint)
+    synced = cli("sync", str(storage_root), url, *flag, without=("AWS_ENDPOINT_URL",))
+    assert synced.returncode == 0, synced.stderr
+
+    run_path = run.dir.relative_to(storage_root).as_posix()
+    pulled = cli("pull", f"{url}/{run_path}", str(tmp_path / "one"), *flag, without=("AWS_ENDPOINT_URL",))
+
+    assert pulled.returncode == 0, pulled.stderr
+    assert "pulled 1 runs" in pulled.stdout
+    assert tree(tmp_path / "one" / run_path) == tree(storage_root / run_path)  # at its place under the root
+    assert not (tmp_path / "one" / other.dir.relative_to(storage_root)).exists()
+
+
 def test_objects_and_segments_with_other_bytes_are_refused_by_key_and_never_land(
     make_run, storage_root, bucket, s3_env, tmp_path
 ):
