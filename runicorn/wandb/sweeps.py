@@ -22,7 +22,6 @@ import orjson
 from runicorn import format as fmt
 from runicorn import settings as _settings
 from runicorn.errors import ConfigError
-from runicorn.sweep import create_sweep, open_sweep, parse_sweep_config
 
 __all__ = ["sweep", "agent", "current_trial", "Trial"]
 
@@ -98,6 +97,8 @@ def sweep(
     and no other user offline). The project is ``project=``, else the configuration's
     ``project``, else ``default``.
     """
+    from runicorn.sweep import create_sweep, parse_sweep_config  # a training process never needs it
+
     if callable(sweep) and not isinstance(sweep, Mapping):
         sweep = sweep()
     config = parse_sweep_config(sweep)
@@ -121,6 +122,8 @@ def agent(
     of trials run. An exception in ``function`` fails that trial and the next one goes on.
     """
     global _current
+    from runicorn.sweep import open_sweep  # a training process never needs it
+
     if function is None:
         raise ConfigError(
             "wandb.agent needs function= offline",

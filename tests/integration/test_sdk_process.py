@@ -10,6 +10,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from runicorn import format as fmt
 
 REPO = Path(__file__).resolve().parents[2]
@@ -144,14 +146,15 @@ def test_sixteen_processes_starting_at_once_make_sixteen_complete_runs(tmp_path:
         assert len(steps_on_disk(run)) == 200
 
 
-def test_import_runicorn_stays_light() -> None:
+@pytest.mark.parametrize("module", ["runicorn", "runicorn.wandb"])
+def test_import_runicorn_stays_light(module: str) -> None:
     out = subprocess.run(
         [
             sys.executable,
             "-c",
-            "import sys, runicorn; print(sorted(m for m in ('fastapi', 'uvicorn', 'paramiko', 'starlette', "
+            f"import sys, {module}; print(sorted(m for m in ('fastapi', 'uvicorn', 'paramiko', 'starlette', "
             "'runicorn.viewer', 'runicorn.store', 'runicorn.notify', 'smtplib', 'fsspec', 's3fs', "
-            "'botocore', 'runicorn.sync') if m in sys.modules))",
+            "'botocore', 'runicorn.sync', 'runicorn.sweep') if m in sys.modules))",
         ],
         env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,
