@@ -44,8 +44,8 @@ class RunicornCallback(keras.callbacks.Callback):
     are further keyword arguments); or pass ``run=`` a run you started, which the callback then
     leaves open at the end. ``log_freq``: record batch metrics every that many batches
     (``"epoch"``, the default: epoch metrics only). ``log_model``: a path the model is saved
-    to (``model.save(path)``) when training ends, recorded by path in the run's summary
-    (``model_files``).
+    to (``model.save(path)``) when training ends, stored as a version of the run's ``model-<run
+    id>`` artifact and listed in the run's summary (``model_files``).
     """
 
     def __init__(

@@ -52,8 +52,8 @@ class RunicornLogger(Logger):
     are further keyword arguments (``notes``, ``run_id``, ``capture_console``,
     ``system_metrics``). ``log_model=True`` records the checkpoints left at the end of each
     ``fit`` (the best ``save_top_k`` and the last); ``log_model="all"`` records each checkpoint
-    as it is saved. Checkpoints are recorded by path in the run's summary (``model_files``),
-    not copied.
+    as it is saved. Each is stored as a version of the run's ``model-<run id>`` artifact and
+    listed in the run's summary (``model_files``).
     """
 
     def __init__(

@@ -56,7 +56,8 @@ class RunicornCallback(TrainerCallback):
 
     ``log_model=True`` records the checkpoint folders left in ``output_dir`` when training ends
     (and the best one, with ``load_best_model_at_end``); ``log_model="all"`` records each one as
-    it is saved. Recorded by path in the run's summary (``model_files``), not copied.
+    it is saved. Each is stored as a version of the run's ``model-<run id>`` artifact and listed
+    in the run's summary (``model_files``).
     """
 
     def __init__(

@@ -15,7 +15,6 @@ from typing import Any
 
 from runicorn.artifacts.draft import Draft
 from runicorn.artifacts.store import StoredVersion
-from runicorn.artifacts.usage import draft_of
 from runicorn.errors import ArtifactError
 
 
@@ -120,15 +119,13 @@ def log_artifact_into(
 ) -> Artifact | None:
     """``run.log_artifact`` for the SDK run ``run``: the logged :class:`Artifact` (the one given,
     now with its version), or None when it could not be logged (one warning)."""
-    draft = (
-        artifact_or_path if isinstance(artifact_or_path, Draft) else draft_of(artifact_or_path, name, type)
-    )
-    stored = run.log_artifact(draft, aliases=list(aliases or ()))
+    # the SDK makes the draft of a path and never raises: a missing file is one warning and None
+    stored = run.log_artifact(artifact_or_path, name=name, type=type, aliases=list(aliases or ()))
     if stored is None:
         return None
-    if isinstance(draft, Artifact):
-        draft._stored = stored
-        return draft
+    if isinstance(artifact_or_path, Artifact):
+        artifact_or_path._stored = stored
+        return artifact_or_path
     return Artifact.from_stored(stored)
 
 

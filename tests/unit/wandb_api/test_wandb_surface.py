@@ -128,3 +128,16 @@ def test_wandb_alert_is_recorded_in_the_run(storage_root: Path) -> None:
         ("diverged", "loss is nan", "warning"),
         ("done", "all good", "info"),
     ]
+
+
+def test_an_artifact_that_cannot_be_logged_warns_once_and_the_script_goes_on(
+    storage_root: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    run = wandb.init(project="p", dir=storage_root, settings=QUIET)
+    try:
+        assert wandb.log_artifact(str(tmp_path / "missing.pt"), name="weights", type="model") is None
+        assert run.log_artifact(str(tmp_path / "missing.pt")) is None
+    finally:
+        wandb.finish()
+    warned = [r.getMessage() for r in caplog.records if "log_artifact skipped" in r.getMessage()]
+    assert len(warned) == 2 and "missing.pt" in warned[0]
