@@ -23,6 +23,7 @@ class ModelFiles:
 
     def __init__(self) -> None:
         self._entries: dict[str, dict[str, Any]] = {}
+        self._signatures: dict[str, Any] = {}  # path -> what its files were when last stored
 
     def record(self, run: Any, path: str | os.PathLike[str], step: int | None = None, **info: Any) -> None:
         """Store ``path`` (a file or a folder) as a version of the run's model artifact and list it
@@ -30,6 +31,12 @@ class ModelFiles:
         SDK warned once)."""
         where = str(Path(path).resolve())
         entry: dict[str, Any] = {"path": where, "step": step, **info}
+        signature = _signature(Path(where))
+        known = self._entries.get(where)
+        if known is not None and signature == self._signatures.get(where) and signature is not None:
+            if {k: v for k, v in known.items() if k != "artifact"} == entry:
+                return  # stored already, unchanged (log_model="all" sees each checkpoint at every save)
+        self._signatures[where] = signature
         aliases = ["best"] if info.get("best") else None
         version = run.log_artifact(where, name=f"model-{run.id}", type=MODEL_ARTIFACT_TYPE, aliases=aliases)
         if version is not None:
@@ -39,3 +46,19 @@ class ModelFiles:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _signature(path: Path) -> Any:
+    """(size, mtime) of a file, or of each file under a folder; None when it cannot be read."""
+    try:
+        if path.is_dir():
+            return tuple(
+                sorted(
+                    (str(p.relative_to(path)), p.stat().st_size, p.stat().st_mtime_ns)
+                    for p in path.rglob("*")
+                )
+            )
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
