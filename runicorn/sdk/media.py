@@ -73,6 +73,21 @@ class ImageSnapshot:
         return {}
 
 
+def is_tensor(value: Any) -> bool:
+    return hasattr(value, "detach") and hasattr(value, "cpu")  # torch.Tensor, without importing torch
+
+
+def tensor_array(tensor: Any) -> tuple[Any, bool]:
+    """A torch tensor as a numpy array, and whether that array is already a copy of its own (the
+    tensor was on a GPU, or bfloat16, which numpy lacks) rather than a view of the tensor's memory
+    that the caller would go on changing."""
+    tensor = tensor.detach()
+    fresh = tensor.device.type != "cpu"
+    if str(tensor.dtype) == "torch.bfloat16":
+        tensor, fresh = tensor.float(), True
+    return tensor.cpu().numpy(), fresh
+
+
 def snapshot(image: Any) -> ImageSnapshot:
     """A copy of ``image`` cheap enough for the training thread (a memcpy, no encoding)."""
     if isinstance(image, (bytes, bytearray, memoryview)):
@@ -87,13 +102,9 @@ def snapshot(image: Any) -> ImageSnapshot:
     if hasattr(image, "save") and hasattr(image, "mode"):  # PIL.Image.Image
         copy = image.copy()
         return ImageSnapshot(copy, ".png", len(copy.getbands()) * copy.width * copy.height)
-    if hasattr(image, "detach") and hasattr(image, "cpu"):  # torch.Tensor
-        tensor = image.detach()
-        on_cpu = tensor.device.type == "cpu"
-        if str(tensor.dtype) == "torch.bfloat16":  # numpy has no bfloat16
-            tensor = tensor.float()
-        array = tensor.cpu().numpy()
-        return _array_snapshot(*_POOL.copy(array)) if on_cpu else _array_snapshot(array)
+    if is_tensor(image):
+        array, fresh = tensor_array(image)
+        return _array_snapshot(array) if fresh else _array_snapshot(*_POOL.copy(array))
     if hasattr(image, "__array_interface__") or hasattr(image, "__array__"):
         try:
             import numpy as np

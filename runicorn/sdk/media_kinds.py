@@ -28,7 +28,7 @@ from typing import Any
 import orjson
 
 from runicorn import format as fmt
-from runicorn.sdk.media import ImageError, _array_to_pil
+from runicorn.sdk.media import ImageError, _array_to_pil, is_tensor, tensor_array
 
 
 class MediaError(ValueError):
@@ -77,11 +77,9 @@ def _numpy() -> Any:
 
 def _array_copy(value: Any) -> Any:
     """``value`` (a list, numpy array or torch tensor) as a numpy array the caller no longer sees."""
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # torch.Tensor
-        tensor = value.detach()
-        if str(tensor.dtype) == "torch.bfloat16":
-            tensor = tensor.float()
-        return tensor.cpu().numpy().copy()
+    if is_tensor(value):
+        array, fresh = tensor_array(value)  # a tensor on a GPU comes back a fresh copy already
+        return array if fresh else array.copy()
     return _numpy().array(value, copy=True)
 
 

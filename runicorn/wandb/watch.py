@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from runicorn.errors import ConfigError
@@ -199,8 +199,3 @@ def _run_emit(run: Any) -> Emit:
         sdk.log_histogram(key, counts=counts, edges=edges, step=at)
 
     return emit
-
-
-def watched(run: Any = None) -> Sequence[Any]:
-    """The models watched now (in ``run``, when given)."""
-    return [w.model for w in _watches if run is None or w.run is run]
