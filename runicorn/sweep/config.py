@@ -15,7 +15,7 @@ See docs/sweeps.md for every distribution and what each key means.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,7 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 PARAMETER_KEYS = frozenset(
     {"distribution", "value", "values", "probabilities", "min", "max", "mu", "sigma", "q"}
 )
+METRIC_KEYS = frozenset({"name", "goal", "target"})
 TOP_KEYS = frozenset(
     {
         "method",
@@ -114,12 +115,7 @@ def parse_sweep_config(raw: Any) -> SweepConfig:
             f"a sweep configuration is a mapping, not {type(raw).__name__}",
             "give a dict (or a YAML/JSON file) with method, metric and parameters",
         )
-    unknown = sorted(str(k) for k in raw if k not in TOP_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"sweep configuration: unknown key {unknown[0]!r}",
-            f"the keys are {', '.join(sorted(TOP_KEYS))}",
-        )
+    _refuse_unknown(raw, TOP_KEYS, "")
     method = raw.get("method")
     if method not in METHODS:
         raise ConfigError(
@@ -174,11 +170,7 @@ def _metric(raw: Any) -> Metric | None:
     goal = raw.get("goal", "minimize")
     if goal not in GOALS:
         raise ConfigError(f"sweep configuration: metric.goal is {goal!r}", "set it to minimize or maximize")
-    extra = sorted(str(k) for k in raw if k not in ("name", "goal", "target"))
-    if extra:
-        raise ConfigError(
-            f"sweep configuration: unknown key metric.{extra[0]}", "metric takes name, goal and target"
-        )
+    _refuse_unknown(raw, METRIC_KEYS, "metric.")
     return Metric(raw["name"], goal)
 
 
@@ -194,12 +186,7 @@ def _parameter(name: str, spec: Any) -> Parameter:
             f"sweep configuration: {where} holds nested parameters, which are not supported",
             "flatten them: name the inner parameters 'outer.inner' at the top level",
         )
-    unknown = sorted(str(k) for k in spec if k not in PARAMETER_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"sweep configuration: unknown key {where}.{unknown[0]}",
-            f"a parameter takes {', '.join(sorted(PARAMETER_KEYS))}",
-        )
+    _refuse_unknown(spec, PARAMETER_KEYS, f"{where}.")
     dist = spec.get("distribution") or _infer_distribution(where, spec)
     if dist not in DISTRIBUTIONS:
         raise ConfigError(
@@ -295,6 +282,17 @@ def _early_terminate(raw: Any, metric: Metric | None) -> Hyperband | None:
             f"sweep configuration: early_terminate.eta is {eta!r}", "give a number above 1 (3 is usual)"
         )
     return Hyperband(min_iter=int(min_iter or 1), eta=float(eta), max_iter=max_iter, s=raw.get("s"))
+
+
+def _refuse_unknown(mapping: Mapping[Any, Any], allowed: Iterable[str], where: str) -> None:
+    """ConfigError naming the first key of ``mapping`` (at ``where``) that is not ``allowed``."""
+    known = set(allowed)
+    unknown = sorted(str(k) for k in mapping if k not in known)
+    if unknown:
+        raise ConfigError(
+            f"sweep configuration: unknown key {where + unknown[0] if where else repr(unknown[0])}",
+            f"{where.rstrip('.') or 'the configuration'} takes {', '.join(sorted(known))}",
+        )
 
 
 def _is_int(value: Any) -> bool:
