@@ -8,7 +8,6 @@ nothing; a run whose id is taken by a different run is kept under a new id.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,14 @@ from typing import Any, Literal
 from runicorn import format as fmt
 from runicorn.archive.entries import CORRUPT_ERRORS, REFUSED_HINT, ArchiveReader
 from runicorn.archive.limits import ArchiveLimits
-from runicorn.archive.placement import Placement, content_digest, new_staging_dir, place, run_content
+from runicorn.archive.placement import (
+    Placement,
+    content_digest,
+    move_into_place,
+    new_staging_dir,
+    place,
+    run_content,
+)
 from runicorn.archive.validation import ValidatedArchive, run_of, validate
 from runicorn.errors import ArchiveError
 
@@ -169,14 +175,7 @@ def _move_runs(
         outcome, new_id = _destination(root, placement, content)
         target = placement.run_dir(root, new_id)
         if outcome != "skipped":
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.rename(staged, target)
-            except OSError as exc:
-                raise ArchiveError(
-                    f"cannot move run {placement.run_id} to {target}: {exc.strerror or exc}",
-                    "runs listed before this one were imported; check the storage root",
-                ) from exc
+            move_into_place(staged, target, placement.run_id)
         results.append(
             ImportResult(
                 archive_name,

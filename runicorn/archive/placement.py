@@ -123,3 +123,15 @@ def new_staging_dir(root: Path, prefix: str) -> Path:
             f"cannot write into the storage root {root}: {exc.strerror or exc}",
             "check that it exists and is writable",
         ) from exc
+
+
+def move_into_place(staged: Path, target: Path, run_id: str) -> None:
+    """Move a run finished in staging to its folder under the root (a rename: all or nothing)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(staged, target)
+    except OSError as exc:
+        raise ArchiveError(
+            f"cannot move run {run_id} to {target}: {exc.strerror or exc}",
+            "runs listed before this one were imported; check the storage root",
+        ) from exc

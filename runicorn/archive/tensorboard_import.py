@@ -13,7 +13,6 @@ it. See ``docs/integrations.md#tensorboard-event-files``.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from runicorn import format as fmt
-from runicorn.archive.placement import Placement, new_staging_dir
+from runicorn.archive.placement import Placement, move_into_place, new_staging_dir
 from runicorn.archive.run_writer import RunWriter
 from runicorn.archive.tensorboard import (
     EVENTS_FILE_PREFIX,
@@ -155,14 +154,7 @@ def _import_run(
     )
     status = fmt.StatusData(status=fmt.FINISHED, started_at=started, heartbeat_at=ended, ended_at=ended)
     writer.finish(dict(meta), config, status)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(writer.dir, target)
-    except OSError as exc:
-        raise ArchiveError(
-            f"cannot move run {run_id} to {target}: {exc.strerror or exc}",
-            "runs listed before this one were imported; check the storage root",
-        ) from exc
+    move_into_place(writer.dir, target, run_id)
     counts = writer.counts
     return TensorBoardImportResult(
         run.rel,
