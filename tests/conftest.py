@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from connection_recorder import connection_recorder  # noqa: F401
+from other_user import other_user  # noqa: F401  (a second local Unix user: tests/other_user.py)
 from viewer_server import live_viewer  # noqa: F401
 
 import runicorn
