@@ -77,12 +77,20 @@ class OtherUser:
             cwd=self.scratch,
         )
 
-    def python_code(self, code: str, *args: str, timeout: float = RUN_TIMEOUT_S) -> subprocess.CompletedProcess[str]:
+    def python_code(
+        self, code: str, *args: str, timeout: float = RUN_TIMEOUT_S
+    ) -> subprocess.CompletedProcess[str]:
         """Runs ``code`` with the system Python (standard library only) as the other user."""
         return self.run([self.python, "-c", code, *args], timeout=timeout)
 
     def _opens(self, path: Path, flag: str) -> bool:
-        code = "import os, sys\ntry:\n    os.close(os.open(sys.argv[1], getattr(os, sys.argv[2])))\nexcept OSError:\n    sys.exit(1)\n"
+        code = (
+            "import os, sys\n"
+            "try:\n"
+            "    os.close(os.open(sys.argv[1], getattr(os, sys.argv[2])))\n"
+            "except OSError:\n"
+            "    sys.exit(1)\n"
+        )
         return self.python_code(code, str(path), flag).returncode == 0
 
     def can_read(self, path: Path) -> bool:
