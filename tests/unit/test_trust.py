@@ -6,6 +6,7 @@ The user config holding the trust record is the user's alone (0600)."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from runicorn import settings, trust
 from runicorn.settings import FOLDER, LOCAL, SENDS, SETTINGS_TABLE
 
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 HOSTILE = """
 flush_interval_s = 2.0
 notify_events = "finish,alert"
@@ -71,6 +73,14 @@ def test_every_credential_and_every_address_needs_trust() -> None:
     # who logs in, how the password travels, where mail and its bounces go
     smtp = {f"notify_smtp_{key}" for key in ("user", "password", "security", "from", "to")}
     assert addresses | smtp <= sends
+
+
+def test_the_trust_section_of_the_cli_page_lists_exactly_the_keys_that_need_trust() -> None:
+    section = (DOCS / "cli.md").read_text().split("## `runicorn trust`", 1)[1].split("\n## ", 1)[0]
+    listed = section.split("Keys that need trust", 1)[1].split("\n\n", 1)[0]
+    assert set(re.findall(r"`(\w+)`", listed)) == {s.name for s in SETTINGS_TABLE if s.reach == SENDS}
+    folders = [s.name for s in SETTINGS_TABLE if s.reach == FOLDER]
+    assert folders == ["storage"] and "`storage` from an untrusted file" in section
 
 
 def test_an_untrusted_file_keeps_its_local_keys_and_loses_those_that_send(
