@@ -34,7 +34,7 @@ def _run_trust(args: argparse.Namespace) -> int:
     if args.list or args.revoke:
         if args.path:
             raise ConfigError("PATH cannot be given with --list or --revoke", "give one of them")
-        return _list() if args.list else _revoke(_file_of(Path(args.revoke)))
+        return _list() if args.list else _revoke(Path(args.revoke).absolute())
     given = Path(args.path or ".").absolute()
     path = _file_of(given)
     file, values = settings.read_project_file(path)
@@ -47,7 +47,7 @@ def _run_trust(args: argparse.Namespace) -> int:
     record = trust.with_trusted(settings.read_user_config(), file)
     saved = settings.write_user_config({trust.TRUSTED_KEY: record})
     keys = settings.needing_trust(values, path.parent)
-    used = f"its {', '.join(keys)} are used from now on" if keys else "it sets nothing that needs trust"
+    used = f"it may now set {', '.join(keys)}" if keys else "it sets nothing that needs trust"
     print(f"trusted {file.path} as it is now ({file.digest[:19]}...): {used} (saved in {saved})")
     return 0
 
@@ -77,12 +77,15 @@ def _list() -> int:
     return 0
 
 
-def _revoke(path: Path) -> int:
+def _revoke(given: Path) -> int:
+    """Forget ``given``: the file, or the one in that folder (which may be gone by now)."""
     from runicorn import settings, trust
 
-    kept = trust.without(settings.read_user_config(), path)
-    if kept is None:
-        raise ConfigError(f"{path} is not trusted", "runicorn trust --list shows the trusted files")
-    saved = settings.write_user_config({trust.TRUSTED_KEY: kept})
-    print(f"no longer trusted: {path} (saved in {saved})")
-    return 0
+    user = settings.read_user_config()
+    for path in (given, given / settings.PROJECT_CONFIG_NAME):
+        kept = trust.without(user, path)
+        if kept is not None:
+            saved = settings.write_user_config({trust.TRUSTED_KEY: kept})
+            print(f"no longer trusted: {path} (saved in {saved})")
+            return 0
+    raise ConfigError(f"{given} is not trusted", "runicorn trust --list shows the trusted files")

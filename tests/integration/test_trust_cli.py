@@ -125,7 +125,7 @@ def test_once_trusted_the_run_and_its_alerts_reach_the_webhook_until_the_file_ch
     assert trusted.returncode == 0, trusted.stderr
     where = os.path.realpath(clone.folder / ".runicorn.toml")
     assert trusted.stdout.startswith(f"trusted {where} as it is now (sha256:")
-    assert f"its {keys} are used from now on" in trusted.stdout
+    assert f"it may now set {keys} (saved in " in trusted.stdout
     done = clone.runicorn("run", "--", PY, "-c", ALERT)
     assert done.returncode == 0 and warnings_in(done) == []
     chat_server.wait_for(lambda s: s.count("webhook") == 2)  # the alert and the finish
