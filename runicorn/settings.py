@@ -4,13 +4,19 @@ Precedence for every setting: an explicit argument > its environment variable > 
 ``.runicorn.toml`` in the working directory > the user config file (``runicorn config
 --set-user-root`` / ``--set KEY VALUE``) > the default. Nothing reads the environment at import
 time; :func:`resolve` is called by ``init()``, the CLI and ``create_app``.
+
+A ``.runicorn.toml`` may come with a cloned repository, so each setting says how far it reaches
+(:data:`LOCAL`, :data:`SENDS`, :data:`FOLDER`): the keys that send data or credentials somewhere
+count only from a file the user trusted (``runicorn trust``, runicorn/trust.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import sys
+import uuid
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -18,10 +24,18 @@ from typing import Any
 import orjson
 
 from runicorn.errors import ConfigError
-from runicorn.format import write_bytes_atomic
+from runicorn.trust import ProjectFile, is_trusted
 
 USER_CONFIG_ENV = "RUNICORN_CONFIG_FILE"
 PROJECT_CONFIG_NAME = ".runicorn.toml"
+# Marks of the untrusted project files already warned about, passed on to the processes started
+# afterwards (the command under `runicorn run`), so that the warning is one line, not one each.
+UNTRUSTED_WARNED_ENV = "RUNICORN_UNTRUSTED_WARNED"
+
+# How far a setting reaches, which decides whether an untrusted .runicorn.toml may set it:
+LOCAL = "local"  # changes only what happens on this machine, for this user: always honoured
+SENDS = "sends"  # says where data or credentials go, or which ones: only from a trusted file
+FOLDER = "folder"  # where runs are written: from an untrusted file only inside the file's folder
 
 
 @dataclass(frozen=True)
@@ -31,17 +45,21 @@ class Setting:
     env: str
     help: str
     positive: bool = False  # a number that must be finite and above 0
+    reach: str = ""  # LOCAL, SENDS or FOLDER; a setting left without one is treated as SENDS
 
 
 SETTINGS_TABLE = (
-    Setting("storage", ".runicorn", "RUNICORN_DIR", "storage root holding all projects and runs"),
-    Setting("mode", "online", "RUNICORN_MODE", "'disabled' turns every SDK call into a no-op"),
+    Setting(
+        "storage", ".runicorn", "RUNICORN_DIR", "storage root holding all projects and runs", reach=FOLDER
+    ),
+    Setting("mode", "online", "RUNICORN_MODE", "'disabled' turns every SDK call into a no-op", reach=LOCAL),
     Setting(
         "flush_interval_s",
         0.5,
         "RUNICORN_FLUSH_INTERVAL_S",
         "seconds between writes of buffered events",
         positive=True,
+        reach=LOCAL,
     ),
     Setting(
         "system_interval_s",
@@ -49,6 +67,7 @@ SETTINGS_TABLE = (
         "RUNICORN_SYSTEM_INTERVAL_S",
         "seconds between system-metric samples",
         positive=True,
+        reach=LOCAL,
     ),
     Setting(
         "max_pending_bytes",
@@ -56,98 +75,116 @@ SETTINGS_TABLE = (
         "RUNICORN_MAX_PENDING_BYTES",
         "events kept in memory while the disk refuses writes; past this they are counted as lost",
         positive=True,
+        reach=LOCAL,
     ),
     Setting(
         "max_archive_entries",
         200_000,
         "RUNICORN_MAX_ARCHIVE_ENTRIES",
         "an archive with more entries than this is refused by import",
+        reach=LOCAL,
     ),
     Setting(
         "max_archive_bytes",
         10 * 1024**3,
         "RUNICORN_MAX_ARCHIVE_BYTES",
         "an archive that unpacks to more bytes than this is refused by import",
+        reach=LOCAL,
     ),
     Setting(
         "max_archive_ratio",
         200.0,
         "RUNICORN_MAX_ARCHIVE_RATIO",
         "an archive unpacking to more than this many times its own size is refused (zip bomb)",
+        reach=LOCAL,
     ),
     Setting(
         "max_upload_bytes",
         2 * 1024**3,
         "RUNICORN_MAX_UPLOAD_BYTES",
         "largest archive the viewer accepts through POST /api/import",
+        reach=LOCAL,
     ),
     Setting(
         "run_timeout",
         "0",
         "RUNICORN_RUN_TIMEOUT",
         "default --timeout of `runicorn run` (0: none; SECONDS, 90s, 5m, 5h, 2d)",
+        reach=LOCAL,
     ),
     Setting(
         "run_grace_s",
         10.0,
         "RUNICORN_RUN_GRACE_S",
         "seconds `runicorn run` waits after SIGTERM before SIGKILL (timeout, Ctrl-C)",
+        reach=LOCAL,
     ),
-    Setting("viewer_url", "", "RUNICORN_VIEWER_URL", "the viewer's address, for links in notifications"),
+    Setting(
+        "viewer_url",
+        "",
+        "RUNICORN_VIEWER_URL",
+        "the viewer's address, for links in notifications",
+        reach=SENDS,
+    ),
     Setting(
         "agent_url",
         "",
         "RUNICORN_AGENT_URL",
         "the job agent's address for submit/jobs/cancel/resume (empty: http://127.0.0.1:8100) "
         "and, when set, for the viewer's Jobs buttons",
+        reach=SENDS,
     ),
-    Setting("agent_token", "", "RUNICORN_AGENT_TOKEN", "the job agent's token (secret)"),
+    Setting("agent_token", "", "RUNICORN_AGENT_TOKEN", "the job agent's token (secret)", reach=SENDS),
     Setting(
         "sync_url",
         "",
         "RUNICORN_SYNC_URL",
         "s3://BUCKET/PREFIX that `runicorn run` syncs its run to while it runs (empty: none)",
+        reach=SENDS,
     ),
     Setting(
         "sync_endpoint_url",
         "",
         "RUNICORN_SYNC_ENDPOINT_URL",
         "endpoint of a non-AWS object store for s3:// URLs (default: AWS_ENDPOINT_URL, else AWS)",
+        reach=SENDS,
     ),
     *(
-        Setting(f"notify_{key}", default, f"RUNICORN_NOTIFY_{key.upper()}", help)
-        for key, default, help in (
+        Setting(f"notify_{key}", default, f"RUNICORN_NOTIFY_{key.upper()}", help, reach=reach)
+        for key, default, help, reach in (
             (
                 "events",
                 "finish,failure,timeout,alert",
                 "events notified: start,finish,failure,timeout,retry,interrupted,alert",
+                LOCAL,
             ),
             (
                 "channels",
                 "",
                 "channels used, comma-separated (empty: every configured one; none: no notification); "
                 "`runicorn run --notify` overrides it",
+                LOCAL,
             ),
-            ("dingtalk_webhook", "", "DingTalk robot webhook URL (secret)"),
-            ("dingtalk_secret", "", "DingTalk robot signing secret, SEC... (secret)"),
-            ("dingtalk_keyword", "", "DingTalk robot security keyword, put into every message"),
-            ("dingtalk_events", "", "events sent to DingTalk (default: notify_events)"),
-            ("feishu_webhook", "", "Feishu/Lark bot webhook URL (secret)"),
-            ("feishu_secret", "", "Feishu/Lark bot signing secret (secret)"),
-            ("feishu_events", "", "events sent to Feishu/Lark (default: notify_events)"),
-            ("slack_webhook", "", "Slack incoming webhook URL (secret)"),
-            ("slack_events", "", "events sent to Slack (default: notify_events)"),
-            ("webhook_url", "", "generic JSON webhook URL (secret)"),
-            ("webhook_secret", "", "key of the webhook's X-Runicorn-Signature HMAC header (secret)"),
-            ("webhook_events", "", "events sent to the webhook (default: notify_events)"),
-            ("smtp_host", "", "SMTP server for e-mail notifications"),
-            ("smtp_port", 0, "SMTP port (0: 587 for starttls, 465 for ssl, 25 for plain)"),
-            ("smtp_security", "starttls", "starttls, ssl or plain"),
-            ("smtp_user", "", "SMTP login user (none: no login)"),
-            ("smtp_password", "", "SMTP login password (secret)"),
-            ("smtp_from", "", "From address of notification e-mails"),
-            ("smtp_to", "", "recipients, comma-separated"),
-            ("smtp_events", "", "events sent by e-mail (default: notify_events)"),
+            ("dingtalk_webhook", "", "DingTalk robot webhook URL (secret)", SENDS),
+            ("dingtalk_secret", "", "DingTalk robot signing secret, SEC... (secret)", SENDS),
+            ("dingtalk_keyword", "", "DingTalk robot security keyword, put into every message", LOCAL),
+            ("dingtalk_events", "", "events sent to DingTalk (default: notify_events)", LOCAL),
+            ("feishu_webhook", "", "Feishu/Lark bot webhook URL (secret)", SENDS),
+            ("feishu_secret", "", "Feishu/Lark bot signing secret (secret)", SENDS),
+            ("feishu_events", "", "events sent to Feishu/Lark (default: notify_events)", LOCAL),
+            ("slack_webhook", "", "Slack incoming webhook URL (secret)", SENDS),
+            ("slack_events", "", "events sent to Slack (default: notify_events)", LOCAL),
+            ("webhook_url", "", "generic JSON webhook URL (secret)", SENDS),
+            ("webhook_secret", "", "key of the webhook's X-Runicorn-Signature HMAC header (secret)", SENDS),
+            ("webhook_events", "", "events sent to the webhook (default: notify_events)", LOCAL),
+            ("smtp_host", "", "SMTP server for e-mail notifications", SENDS),
+            ("smtp_port", 0, "SMTP port (0: 587 for starttls, 465 for ssl, 25 for plain)", SENDS),
+            ("smtp_security", "starttls", "starttls, ssl or plain", SENDS),
+            ("smtp_user", "", "SMTP login user (none: no login)", SENDS),
+            ("smtp_password", "", "SMTP login password (secret)", SENDS),
+            ("smtp_from", "", "From address of notification e-mails", SENDS),
+            ("smtp_to", "", "recipients, comma-separated", SENDS),
+            ("smtp_events", "", "events sent by e-mail (default: notify_events)", LOCAL),
         )
     ),
 )
@@ -233,12 +270,43 @@ def read_user_config() -> dict[str, Any]:
 
 
 def write_user_config(values: dict[str, Any]) -> Path:
+    """Merge ``values`` into the user config file. It holds credentials and the trust record, so
+    it is written readable and writable by the user only (0600) whatever the umask, and a new
+    folder for it is made 0700."""
     path = user_config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
     current = read_user_config()
     current.update(values)
-    write_bytes_atomic(path, orjson.dumps(current, option=orjson.OPT_INDENT_2))
+    _write_private(path, orjson.dumps(current, option=orjson.OPT_INDENT_2))
     return path
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` through a new 0600 file and a rename: a reader sees the old
+    file or the new one, and a looser file left from before is replaced by a 0600 one."""
+    while True:
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+            break
+        except FileExistsError:
+            continue
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), 0o600)  # the umask can only take bits away; this sets the rest
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def setting_name(key: str) -> str:
@@ -256,16 +324,22 @@ def setting_name(key: str) -> str:
 def read_project_config(folder: Path | None = None) -> dict[str, Any]:
     """The settings of ``.runicorn.toml`` in ``folder`` (default: the working directory), by
     setting name: tables join their keys with ``_`` (``[notify.dingtalk] webhook`` is
-    ``notify_dingtalk_webhook``)."""
-    path = (folder or Path.cwd()) / PROJECT_CONFIG_NAME
+    ``notify_dingtalk_webhook``). Every key, trusted or not: :func:`resolve` drops the ones an
+    untrusted file may not set."""
+    return read_project_file((folder or Path.cwd()) / PROJECT_CONFIG_NAME)[1]
+
+
+def read_project_file(path: Path) -> tuple[ProjectFile | None, dict[str, Any]]:
+    """The project file at ``path`` as read (None when there is none) and its settings."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        file = ProjectFile.read(path)
+        document = tomllib.loads(file.data.decode("utf-8"))
     except FileNotFoundError:
-        return {}
+        return None, {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}", f"fix or delete {path}") from exc
     values: dict[str, Any] = {}
@@ -281,15 +355,38 @@ def read_project_config(folder: Path | None = None) -> dict[str, Any]:
                 raise ConfigError(f"{path}: {exc.message}", exc.hint) from None
 
     flatten(document, "")
-    return values
+    return file, values
+
+
+def needing_trust(values: dict[str, Any], folder: Path) -> list[str]:
+    """The settings among ``values`` (of the ``.runicorn.toml`` in ``folder``) that count only
+    once that file is trusted, in the table's order: every one that sends data or credentials
+    somewhere, and a storage root outside ``folder`` (a repository could otherwise point your
+    runs into a folder another user reads). An empty value sets nothing and needs no trust."""
+    return [
+        s.name
+        for s in SETTINGS_TABLE
+        if values.get(s.name) not in (None, "") and not _honoured_untrusted(s, values[s.name], folder)
+    ]
+
+
+def _honoured_untrusted(setting: Setting, value: Any, folder: Path) -> bool:
+    if setting.reach == LOCAL:
+        return True
+    if setting.reach == FOLDER:
+        base = os.path.realpath(folder)
+        target = os.path.realpath(os.path.join(base, os.path.expanduser(str(value))))
+        return target == base or target.startswith(base.rstrip(os.sep) + os.sep)
+    return False
 
 
 def resolve(**explicit: Any) -> Settings:
     """Settings from explicit values (None = not given), env vars, ``.runicorn.toml``, the user
-    config, defaults."""
+    config, defaults. The keys of an untrusted ``.runicorn.toml`` that need trust are left out,
+    with one warning line on stderr."""
     user = read_user_config()
     user_keys = {"storage": user.get("user_root")}
-    project = read_project_config()
+    project = _project_settings(user, Path.cwd())
     values: dict[str, Any] = {}
     for s in SETTINGS_TABLE:
         value = explicit.get(s.name)
@@ -301,6 +398,33 @@ def resolve(**explicit: Any) -> Settings:
             value = s.default
         values[s.name] = _coerce(s, value)
     return Settings(**values)
+
+
+def _project_settings(user: dict[str, Any], folder: Path) -> dict[str, Any]:
+    file, values = read_project_file(folder / PROJECT_CONFIG_NAME)
+    ignored = needing_trust(values, folder)
+    if file is None or not ignored or is_trusted(user, file):
+        return values
+    _warn_untrusted(file, ignored)
+    return {name: value for name, value in values.items() if name not in ignored}
+
+
+def _warn_untrusted(file: ProjectFile, ignored: list[str]) -> None:
+    """One line on stderr per untrusted file and content, in this process and the ones it starts
+    afterwards (the command under ``runicorn run`` resolves its settings again)."""
+    mark = hashlib.sha256(f"{file.path}\0{file.digest}".encode()).hexdigest()[:16]
+    warned = [m for m in os.environ.get(UNTRUSTED_WARNED_ENV, "").split(",") if m]
+    if mark in warned:
+        return
+    os.environ[UNTRUSTED_WARNED_ENV] = ",".join([*warned, mark])
+    line = (
+        f"warning: ignoring {', '.join(ignored)} from ./{PROJECT_CONFIG_NAME} (not trusted); "
+        "hint: review it, then run: runicorn trust"
+    )
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # no stderr (closed, or a pythonw process): nothing to tell
+        pass
 
 
 def _coerce(setting: Setting, value: Any) -> Any:

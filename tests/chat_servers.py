@@ -8,7 +8,8 @@ the service documents it, computed here from the rule and not from runicorn's co
 than an hour away; DingTalk refuses a message without its keyword. Refusals have each service's
 own shape (``{"errcode": 310000, "errmsg": "sign not match"}``).
 
-``smtp_server`` is a real SMTP server (aiosmtpd) on loopback that keeps what it receives.
+``smtp_server`` is a real SMTP server (aiosmtpd) on loopback that keeps what it receives and
+counts the clients that greeted it.
 """
 
 from __future__ import annotations
@@ -231,6 +232,7 @@ class Mailbox:
     password: str = "mail-password-3d9f"
     mails: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
+    greetings: int = 0  # EHLO/HELO received: every client that connected and spoke
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def wait_for_mail(self, timeout_s: float = 20.0) -> tuple[list[str], EmailMessage]:
@@ -252,6 +254,18 @@ def smtp_server() -> Iterator[Mailbox]:
     box = Mailbox("127.0.0.1", port)
 
     class Handler:
+        async def handle_EHLO(  # noqa: N802
+            self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+        ) -> list[str]:
+            box.greetings += 1
+            session.host_name = hostname
+            return responses
+
+        async def handle_HELO(self, server: Any, session: Any, envelope: Any, hostname: str) -> str:  # noqa: N802
+            box.greetings += 1
+            session.host_name = hostname
+            return f"250 {server.hostname}"
+
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
             with box.changed:
                 box.mails.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))

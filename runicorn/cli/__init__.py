@@ -19,6 +19,7 @@ from runicorn.cli.runs_commands import _add_ls, _add_rm, _add_tag
 from runicorn.cli.settings_commands import _add_config, _add_notify
 from runicorn.cli.sweep_command import _add_sweep
 from runicorn.cli.sync_commands import _add_sync
+from runicorn.cli.trust_command import _add_trust
 from runicorn.cli.viewer_commands import _add_mirror, _add_viewer
 from runicorn.errors import RunicornError
 
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_config(sub)
+    _add_trust(sub)
     _add_viewer(sub)
     _add_mirror(sub)
     _add_sync(sub)

@@ -52,6 +52,7 @@ def test_runicorn_toml_wins_over_the_user_config_and_env_wins_over_both(
         f'[notify.dingtalk]\nwebhook = "{chat_server.dingtalk_url}"\n'
         f'secret = "{DINGTALK_SECRET}"\nkeyword = "runicorn"\nevents = "finish,failure"\n'
     )
+    assert cli(["trust"], tmp_path).returncode == 0  # its webhook counts once trusted
     assert cli(["notify", "test", "dingtalk"], tmp_path).stdout == "dingtalk  ok\n"
 
     refused = cli(["notify", "test"], tmp_path, RUNICORN_NOTIFY_DINGTALK_SECRET="SECwrong-from-env")

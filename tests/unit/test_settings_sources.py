@@ -1,5 +1,6 @@
 """Where a setting comes from: explicit > env var > ``.runicorn.toml`` in the working directory >
-the user config file > the default (docs/notify.md#settings)."""
+the user config file > the default (docs/notify.md#settings); the keys of a ``.runicorn.toml``
+that send data somewhere count once it is trusted (tests/unit/test_trust.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from runicorn import settings
+from runicorn import settings, trust
 from runicorn.errors import ConfigError
 
 TOML = """
@@ -26,7 +27,14 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for s in settings.SETTINGS_TABLE:
         if s.name.startswith("notify_"):
             monkeypatch.delenv(s.env, raising=False)
+    monkeypatch.delenv(settings.UNTRUSTED_WARNED_ENV, raising=False)
     return tmp_path
+
+
+def trust_file(path: Path) -> None:
+    """What ``runicorn trust`` records."""
+    record = trust.with_trusted(settings.read_user_config(), trust.ProjectFile.read(path))
+    settings.write_user_config({trust.TRUSTED_KEY: record})
 
 
 def test_each_source_wins_over_the_ones_below_it(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,6 +46,7 @@ def test_each_source_wins_over_the_ones_below_it(project: Path, monkeypatch: pyt
         }
     )
     (project / ".runicorn.toml").write_text(TOML)
+    trust_file(project / ".runicorn.toml")
     monkeypatch.setenv("RUNICORN_NOTIFY_DINGTALK_SECRET", "from-env")
     monkeypatch.setenv("RUNICORN_NOTIFY_DINGTALK_KEYWORD", "from-env")
 
