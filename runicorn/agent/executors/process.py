@@ -41,9 +41,12 @@ def start_time(pid: int) -> int | None:
     return int(stat[stat.rfind(b")") + 2 :].split()[19])
 
 
-def attempt_files(storage: str, job_id: str, attempt: int) -> tuple[Path, Path]:
-    """(log file, exit file) of one attempt; their folder is made, closed to other users."""
-    folder = private_folder(Path(storage) / fmt.AGENT_DIR / fmt.ATTEMPTS_DIR)
+def attempt_files(storage: str, job_id: str, attempt: int, make: bool = True) -> tuple[Path, Path]:
+    """(log file, exit file) of one attempt; their folder is made (unless not ``make``), closed
+    to other users."""
+    folder = Path(storage) / fmt.AGENT_DIR / fmt.ATTEMPTS_DIR
+    if make:
+        private_folder(folder)
     return folder / f"{job_id}.{attempt}.log", folder / f"{job_id}.{attempt}.exit"
 
 
