@@ -144,8 +144,9 @@ class ContainerEngine:
         return [f"{p}:{p}:ro" for p in chosen]
 
     def runicorn_argv(self) -> list[str]:
-        """How a container of the test image starts the runicorn under test."""
-        return [sys.executable, "-m", "runicorn.cli"]
+        """How a container of the test image starts the runicorn under test (this source tree,
+        whichever checkout the virtual environment's own install points at)."""
+        return ["env", f"PYTHONPATH={REPO}", sys.executable, "-m", "runicorn.cli"]
 
     def stop(self) -> None:
         if self.client is not None:

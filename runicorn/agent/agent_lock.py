@@ -12,6 +12,7 @@ import socket
 from pathlib import Path
 
 from runicorn import format as fmt
+from runicorn.agent.private_files import FILE_MODE, private_folder
 from runicorn.errors import ConfigError
 
 
@@ -22,8 +23,8 @@ class AgentLock:
 
     def acquire(self) -> None:
         """Take the lock, or raise ConfigError naming the agent that holds it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        private_folder(self.path.parent)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, FILE_MODE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -21,12 +21,21 @@ class AttemptSpec:
     attempt: int  # 1 for the first
     argv: list[str]  # the `runicorn run ... -- CMD` command line that records the run
     workdir: str | None
-    env: dict[str, str]  # added to the environment: CUDA_VISIBLE_DEVICES, RUNICORN_RESUME_FROM, ...
+    # the command's environment: the job's env and what the agent sets (CUDA_VISIBLE_DEVICES,
+    # RUNICORN_AGENT_JOB, RUNICORN_RESUME_FROM, ...); never the agent's own environment
+    env: dict[str, str]
     storage: str  # the storage root the run is written under
     gpus: tuple[int, ...] = ()  # NVML indices given to this attempt
     image: str | None = None  # run in a new container of this image (docker)
     container: str | None = None  # exec in this running container (docker)
     extra: dict[str, Any] = field(default_factory=dict)  # executor-specific (slurm partition, ...)
+    # from the agent's environment (runicorn/agent/job_environment.py): the documented list, for
+    # a command on this machine or its cluster (a container has its image's own) ...
+    machine_env: dict[str, str] = field(default_factory=dict)
+    # ... what the agent's Python needed to start (PYTHONPATH), for the recorder only ...
+    recorder_start_env: dict[str, str] = field(default_factory=dict)
+    # ... and the settings and credentials for the recorder's own work, handed over in a file
+    recorder_settings: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,11 @@ class Executor(Protocol):
     def cancel(self, handle: Handle, grace_s: float) -> None:
         """Stop the attempt: SIGTERM (or its equivalent), SIGKILL after ``grace_s``."""
         ...
+
+
+# An executor may also have ``admit(job_spec: dict, storage: str) -> None``, called when a job is
+# submitted: it raises RunicornError (a 400) for a job it will not run (docker: a workdir outside
+# the allowed folders, a container the owner did not allow).
 
 
 def queues_itself(executor: Executor) -> bool:

@@ -8,12 +8,14 @@ and turns it into the spec stored with the job.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from runicorn import format as fmt
+from runicorn.agent.job_environment import AGENT_SET_NAMES, ENV_NAME
 from runicorn.errors import ConfigError
 from runicorn.launch.defaults import default_name, default_project
 from runicorn.launch.timeout import parse_duration
@@ -33,7 +35,7 @@ class JobRequest(BaseModel):
     image: str | None = None
     container: str | None = None
     # where it runs (default: the agent's --executor; docker with an image or container)
-    executor: Literal["process", "docker", "slurm"] | None = None
+    executor: str | None = Field(default=None, description="process, docker or slurm")
     timeout: float | str | None = Field(None, description="per attempt: seconds, or 90s, 5m, 5h, 2d")
     max_retries: int = Field(0, ge=0, le=1000)
     retry_delay: float | str = 0
@@ -76,6 +78,53 @@ class ProjectRunRequest(BaseModel):
     retry_delay: float | str = 0
 
 
+EXECUTORS = ("process", "docker", "slurm")
+
+
+def nul_fields(value: Any, where: str = "") -> Iterator[str]:
+    """Where in a request's fields (``command[1]``, ``env["A"]``, ``env name "B..."``) a NUL byte
+    is: no program can be given one (not in its arguments, its environment or a path)."""
+    if isinstance(value, str):
+        if "\0" in value:
+            yield where
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and "\0" in key:
+                yield f"{where} name {key!r}"
+            yield from nul_fields(item, f"{where}[{key!r}]" if where else str(key))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from nul_fields(item, f"{where}[{i}]")
+
+
+def check_request(request: BaseModel) -> None:
+    """ConfigError (400) for a request no program could be started with: a NUL byte anywhere,
+    an environment variable name that is not ``[A-Za-z_][A-Za-z0-9_]*``, an unknown executor."""
+    found = list(nul_fields({name: getattr(request, name) for name in type(request).model_fields}))
+    if found:
+        raise ConfigError(
+            f"{', '.join(found)}: holds a NUL byte", "no program can be given a NUL byte: remove it"
+        )
+    env: dict[str, str] = getattr(request, "env", None) or {}
+    bad = [name for name in env if not ENV_NAME.fullmatch(name)]
+    if bad:
+        raise ConfigError(
+            f"env {', '.join(map(repr, bad))}: not an environment variable name",
+            "names are letters, digits and '_', not starting with a digit (CUDA_HOME, WANDB_MODE)",
+        )
+    reserved = sorted(set(env) & AGENT_SET_NAMES)
+    if reserved:
+        raise ConfigError(
+            f"env {', '.join(reserved)}: set by the agent itself", "leave it out of the job's env"
+        )
+    executor = getattr(request, "executor", None)
+    if executor is not None and executor not in EXECUTORS:
+        raise ConfigError(
+            f"unknown executor {executor!r}",
+            f"give one of {', '.join(EXECUTORS)}, or leave it out (the agent's --executor)",
+        )
+
+
 def inside(workdir: Path, relpath: str) -> bool:
     """Whether ``relpath`` (links resolved) stays inside ``workdir``."""
     if os.path.isabs(relpath):
@@ -93,9 +142,14 @@ def executor_for(request: JobRequest, default_executor: str) -> str:
 
 
 def job_spec(
-    request: JobRequest, gpu_count: int, default_workdir: Path, default_executor: str = "process"
+    request: JobRequest,
+    gpu_indices: Sequence[int],
+    default_workdir: Path,
+    default_executor: str = "process",
 ) -> dict[str, Any]:
-    """The spec stored with a job; ConfigError (400) on what cannot run here."""
+    """The spec stored with a job; ConfigError (400) on what cannot run here. ``gpu_indices``:
+    the GPUs the agent manages."""
+    check_request(request)
     if isinstance(request.command, str):
         if not request.shell:
             raise ConfigError(
@@ -140,16 +194,25 @@ def job_spec(
                 "a Slurm job asks for a number of GPUs, not for GPU indices",
                 "give gpus as a count (Slurm picks the GPUs: --gres=gpu:N)",
             )
-    elif wanted > gpu_count:
+    elif wanted > len(gpu_indices):
         raise ConfigError(
-            f"the job wants {wanted} GPU(s) and this agent manages {gpu_count}",
+            f"the job wants {wanted} GPU(s) and this agent manages {len(gpu_indices)}",
             "ask for fewer (gpus: 0 for a CPU job), or start the agent with --gpus auto",
         )
+    elif isinstance(request.gpus, list):
+        unknown = sorted(set(request.gpus) - set(gpu_indices))
+        if unknown or len(set(request.gpus)) != len(request.gpus):
+            which = f"{unknown} are not" if unknown else "an index is named twice: they are not"
+            raise ConfigError(
+                f"gpus {request.gpus}: {which} GPUs this agent manages "
+                f"({', '.join(map(str, gpu_indices)) or 'none'})",
+                "name each GPU once, among the agent's (GET /health lists them), or give a count",
+            )
     timeout = parse_duration(request.timeout, "timeout") if request.timeout is not None else None
     project = request.project or default_project(workdir)
     name = request.name or default_name(command)
     for label, value in (("project", project), ("name", name)):
-        if not fmt.is_safe_id(value):
+        if not fmt.is_safe_id(value) or "\n" in value:
             raise ConfigError(
                 f"{label} {value!r} cannot name a folder", "use letters, digits, '_', '-' and '.'"
             )

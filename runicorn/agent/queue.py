@@ -19,10 +19,12 @@ from typing import Any
 import orjson
 
 from runicorn import format as fmt
+from runicorn.agent.private_files import create_private, private_folder, tighten
 from runicorn.errors import ConfigError
 from runicorn.store import jobs as job_reads
 
 BUSY_TIMEOUT_MS = 10_000
+SQLITE_SIDE_FILES = (fmt.SQLITE_WAL_SUFFIX, "-shm", "-journal")  # SQLite's names beside the database
 
 P, R = fmt.JOB_PENDING, fmt.JOB_RUNNING
 # name: (the statuses it leaves, the status it reaches)
@@ -96,7 +98,12 @@ class JobQueue:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.path = job_reads.jobs_db_path(self.root)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
+        # 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's
+        # mode; ones left from before with a looser mode are tightened
+        create_private(self.path)
+        for suffix in SQLITE_SIDE_FILES:
+            tighten(self.path.with_name(self.path.name + suffix))
         self._local = threading.local()
         conn = self.conn()
         conn.execute("PRAGMA journal_mode = WAL")

@@ -22,10 +22,14 @@ _MISSING_EXECUTOR_HINT = {
 def submit(agent: Agent, request: JobRequest) -> dict[str, Any]:
     """Check and queue one job (also used by a project's runs); ConfigError on a bad one."""
     default_workdir = agent.options.workdir or agent.root.parent
-    spec = job_spec(request, agent.gpu_count, default_workdir, agent.options.executor)
+    spec = job_spec(request, agent.census.indices, default_workdir, agent.options.executor)
     kind = spec["executor"]
-    if kind not in agent.scheduler.executors:
+    executor = agent.scheduler.executors.get(kind)
+    if executor is None:
         raise ConfigError(f"this agent has no {kind} executor", _MISSING_EXECUTOR_HINT.get(kind, ""))
+    admit = getattr(executor, "admit", None)  # what an executor may do for its owner (docker)
+    if admit is not None:
+        admit(spec, str(agent.root))
     wanted = spec["gpus"] if isinstance(spec["gpus"], int) else len(spec["gpus"])
     job_id = agent.queue.submit(
         spec,

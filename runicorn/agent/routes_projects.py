@@ -12,6 +12,7 @@ from runicorn.agent.job_request import (
     JobRequest,
     ProjectRequest,
     ProjectRunRequest,
+    check_request,
     inside,
     missing_project_files,
 )
@@ -31,7 +32,8 @@ def router(agent: Agent) -> APIRouter:
 
     @api.post("/api/projects", status_code=201)
     def create_project(request: ProjectRequest) -> dict[str, Any]:
-        if not fmt.is_safe_id(request.name):
+        check_request(request)
+        if not fmt.is_safe_id(request.name) or "\n" in request.name:
             raise ConfigError(
                 f"project name {request.name!r} cannot name a folder", "use letters, digits, '_', '-', '.'"
             )

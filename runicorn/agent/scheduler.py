@@ -21,6 +21,12 @@ from pathlib import Path
 from runicorn import format as fmt
 from runicorn.agent.executor import AttemptSpec, Executor, Handle, Poll, log_file_tail, queues_itself
 from runicorn.agent.gpu_pool import GpuCensus, choose_gpus, cuda_env
+from runicorn.agent.job_environment import (
+    forget_recorder_file,
+    machine_env,
+    recorder_settings,
+    recorder_start_env,
+)
 from runicorn.agent.queue import JobQueue, QueuedJob
 from runicorn.errors import RunicornError
 from runicorn.store.jobs import executor_of as executor_kind
@@ -90,6 +96,7 @@ class Scheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._unreachable: set[str] = set()  # jobs whose executor could not tell their state (warned)
+        self._starting: set[str] = set()  # jobs whose attempt an executor is starting now
 
     # --- life ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -187,6 +194,8 @@ class Scheduler:
             attempt.detail = poll.detail
 
     def _ended(self, job: QueuedJob, attempt: Active | None, poll: Poll) -> None:
+        if job.handle is not None:
+            forget_recorder_file(job.handle.get("ref", {}).get("recorder_file"))
         now = time.time()
         code = poll.exit_code if poll.state == "exited" else None
         if attempt is not None and poll.restarts > attempt.restarts:
@@ -262,6 +271,15 @@ class Scheduler:
                 jobs_on.update(gpu_ids)
 
     def _launch(self, job: QueuedJob, gpu_ids: tuple[int, ...], now: float) -> bool:
+        with self._lock:
+            self._starting.add(job.id)
+        try:
+            return self._start_attempt(job, gpu_ids, now)
+        finally:
+            with self._lock:
+                self._starting.discard(job.id)
+
+    def _start_attempt(self, job: QueuedJob, gpu_ids: tuple[int, ...], now: float) -> bool:
         if not self.queue.start(job.id, gpu_ids, now):
             return False  # cancelled meanwhile
         kind = executor_kind(job.spec)
@@ -270,7 +288,8 @@ class Scheduler:
             error = f"this agent has no {kind} executor (restart it where {kind} is available)"
             self.queue.move("fail", job.id, "failures = failures + 1", error=error, ended_at=time.time())
             return False
-        env = dict(job.spec.get("env") or {})
+        job_env = dict(job.spec.get("env") or {})
+        env = dict(job_env)
         env[fmt.AGENT_JOB_ENV] = job.id
         env[GRACE_ENV] = str(self.options.grace_s)
         if not queues_itself(executor):  # an outside scheduler sets the GPUs of its nodes
@@ -288,11 +307,18 @@ class Scheduler:
             image=job.spec.get("image"),
             container=job.spec.get("container"),
             extra={"gpus": job.gpus_wanted, "timeout_s": job.spec.get("timeout")},
+            machine_env=machine_env(os.environ),
+            recorder_start_env=recorder_start_env(os.environ, job_env),
+            recorder_settings=recorder_settings(os.environ),
         )
         try:
             handle = executor.start(spec)
-        except RunicornError as err:
-            error = err.message + (f" ({err.hint})" if err.hint else "")
+        except Exception as err:  # noqa: BLE001 - whatever it was, the job ends with the reason
+            if isinstance(err, RunicornError):
+                error = err.message + (f" ({err.hint})" if err.hint else "")
+            else:
+                log.exception("job %s: the %s executor failed to start it", job.id, kind)
+                error = f"cannot start: {err}"
             self.queue.move("fail", job.id, "failures = failures + 1", error=error, ended_at=time.time())
             return False
         self.queue.set_handle(job.id, {"kind": handle.kind, "ref": handle.ref}, handle.ref.get("container"))
@@ -314,8 +340,12 @@ class Scheduler:
             return None
         with self._lock:
             active = self.active.get(job_id)
+            starting = job_id in self._starting
         if active is not None:
             self._stop_attempt(active)
+        elif not starting:  # running, with no attempt anyone watches or starts: nothing to stop
+            if self.queue.move("cancel_running", job_id, error="cancelled", ended_at=time.time()):
+                return fmt.JOB_CANCELLED
         return "cancelling"
 
     def _stop_attempt(self, active: Active) -> None:

@@ -30,6 +30,11 @@ class AgentOptions:
     slurm_partition: str | None = None
     slurm_account: str | None = None
     slurm_poll_interval_s: float = 2.0  # slurmctld is asked about a job at most this often
+    # folders a Docker job's workdir may be mounted from (besides the storage root; none given:
+    # the agent's home) and running containers jobs may be exec'd in (besides those labelled
+    # runicorn.agent=<uid>): docs/agent.md#executors-docker
+    allowed_workdirs: tuple[str, ...] = ()
+    allowed_containers: tuple[str, ...] = ()
 
 
 class Agent:
@@ -72,7 +77,11 @@ class Agent:
                     "account": options.slurm_account,
                     "poll_interval_s": options.slurm_poll_interval_s,
                 }
-                executors = available_executors(slurm=slurm)
+                executors = available_executors(
+                    slurm=slurm,
+                    allowed_workdirs=options.allowed_workdirs,
+                    allowed_containers=options.allowed_containers,
+                )
             if options.executor not in executors:
                 raise ConfigError(
                     f"this agent has no {options.executor} executor",

@@ -30,6 +30,21 @@ def _add_agent(sub: argparse._SubParsersAction) -> None:
         default="process",
         help="where a job that names none runs: on this machine, or as a Slurm batch job",
     )
+    p.add_argument(
+        "--allow-workdir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder Docker jobs' workdirs may be mounted from (repeatable; default: your home; "
+        "the storage root always)",
+    )
+    p.add_argument(
+        "--allow-container",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a running container jobs may be exec'd in (repeatable; also those labelled runicorn.agent=UID)",
+    )
     p.add_argument("--partition", metavar="P", help="Slurm partition of the jobs (default: the cluster's)")
     p.add_argument("--account", metavar="A", help="Slurm account the jobs are charged to")
     p.add_argument(
@@ -92,6 +107,8 @@ def _add_agent(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_agent(args: argparse.Namespace) -> int:
+    import os
+
     from runicorn import settings
     from runicorn.agent.scheduler import SchedulerOptions
     from runicorn.agent.server import serve
@@ -112,6 +129,8 @@ def _run_agent(args: argparse.Namespace) -> int:
         executor=args.executor,
         slurm_partition=args.partition,
         slurm_account=args.account,
+        allowed_workdirs=tuple(os.path.abspath(os.path.expanduser(d)) for d in args.allow_workdir),
+        allowed_containers=tuple(args.allow_container),
     )
     return serve(
         resolved, options, host=args.host, port=args.port, token=args.token, cors_origins=args.cors_origin

@@ -49,7 +49,12 @@ def _run_run(args: argparse.Namespace) -> int:
     from runicorn import settings
     from runicorn.launch import Launcher, LaunchOptions
     from runicorn.launch.notify_observer import NotifyObserver
+    from runicorn.launch.recorder_env import take_recorder_env
     from runicorn.launch.timeout import parse_duration
+
+    command_env = take_recorder_env()  # an agent's job: its settings for us, not for the command
+    if command_env is not None and command_env.problem:
+        print(f"runicorn run: {command_env.problem}; going on without them", file=sys.stderr, flush=True)
 
     command = list(args.command)
     if command[:1] == ["--"]:
@@ -70,6 +75,7 @@ def _run_run(args: argparse.Namespace) -> int:
         notify=args.notify,
         require_clean=args.require_clean,
         run_id=args.run_id,
+        base_env=command_env.env if command_env is not None else None,
     )
     launcher = Launcher(resolved, options)
     notify = NotifyObserver.from_settings(resolved, options.notify, report=launcher.note)

@@ -56,6 +56,9 @@ class LaunchOptions:
     cwd: Path | None = None
     run_id: str | None = None  # record into this run (resumed when it exists); None: a new run
     env: dict[str, str] = field(default_factory=dict)  # added to the command's environment
+    # the environment the command starts from (None: this process's own); an agent's job gives
+    # the clean one it was started with (runicorn/launch/recorder_env.py)
+    base_env: dict[str, str] | None = None
     # asked while the command runs: a reason to stop it now (a sweep's early stopping), or None
     should_stop: Callable[[], str | None] | None = None
 
@@ -175,7 +178,8 @@ class Launcher:
         assert self.run is not None
         opts = self.options
         relay = GuestRelay(self.run)
-        env = {**os.environ, **opts.env, **relay.env()}
+        base = os.environ if opts.base_env is None else opts.base_env
+        env = {**base, **opts.env, **relay.env()}
         if opts.notify:  # the command's rn.alert uses the channels this run was told to use
             env[NOTIFY_CHANNELS_ENV] = ",".join(opts.notify)
         session = PtySession(opts.command, self._on_output, env=env, cwd=self.cwd, pass_fds=(relay.write_fd,))

@@ -4,6 +4,8 @@ ordinary run in the host's storage root."""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -12,7 +14,9 @@ import pytest
 pytest.importorskip("docker", reason="the docker package is not installed (pip install -e '.[dev]')")
 
 from agent_server import wait_for  # noqa: E402
+from bucket_cli import cli  # noqa: E402
 from container_engine import ContainerEngine, container_engine  # noqa: E402, F401
+from s3_server import S3Server  # noqa: E402
 
 from runicorn import format as fmt  # noqa: E402
 from runicorn.agent.executors.docker_engine import DockerExecutor  # noqa: E402
@@ -30,11 +34,17 @@ if len(sys.argv) > 1:
 """
 
 
-def docker_agent(live_agent, engine: ContainerEngine, root: Path):  # type: ignore[no-untyped-def]
+def docker_agent(live_agent, engine: ContainerEngine, root: Path, **options):  # type: ignore[no-untyped-def]
+    """An agent whose Docker executor runs the runicorn under test and may mount the folders of
+    the test (``root``'s parent)."""
+    options.setdefault("allowed_workdirs", [str(root.parent)])
     executors = {
         "process": ProcessExecutor(),
         "docker": DockerExecutor(
-            base_url=engine.url, runicorn_argv=engine.runicorn_argv(), volumes=engine.host_python_volumes()
+            base_url=engine.url,
+            runicorn_argv=engine.runicorn_argv(),
+            volumes=engine.host_python_volumes(),
+            **options,
         ),
     }
     return live_agent(root, executors=executors)
@@ -102,3 +112,121 @@ def test_cancelling_a_running_image_job_stops_its_container_and_ends_the_run_int
     run = next(runs.iterdir())
     assert (fmt.read_json(run / fmt.STATUS_FILE) or {})["status"] == fmt.INTERRUPTED
     assert container_engine.podman("ps", "-q", "--filter", f"label=runicorn.job={job['id']}").strip() == ""
+
+
+DUMP_ENV = (
+    "import json, os; json.dump(dict(os.environ), open('env.json', 'w')); print('trained in a container')"
+)
+
+
+@pytest.mark.s3
+def test_an_image_job_has_no_credentials_and_its_run_still_lands_in_the_bucket(
+    live_agent,
+    container_engine: ContainerEngine,  # noqa: F811
+    s3_env: S3Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bucket = s3_env.new_bucket()
+    monkeypatch.setenv("RUNICORN_SYNC_URL", f"s3://{bucket}/boxes")  # the agent's: every job syncs
+    monkeypatch.setenv("RUNICORN_NOTIFY_SMTP_PASSWORD", "agent-smtp-password")
+    monkeypatch.setenv("RUNICORN_AGENT_TOKEN", "agent-token-secret")
+    for name, value in list(os.environ.items()):  # CA files of this machine (AWS_CA_BUNDLE...): the
+        if value.startswith("/etc/"):  # test image's /etc is empty, and the recorder would not find them
+            monkeypatch.delenv(name)
+    work = tmp_path / "work"
+    work.mkdir()
+    # the host's network: the container reaches the S3 server on this machine's loopback
+    agent = docker_agent(live_agent, container_engine, tmp_path / "store", network="host")
+
+    job = agent.submit(
+        command=[sys.executable, "-c", DUMP_ENV],
+        project="boxes",
+        name="synced",
+        workdir=str(work),
+        image=container_engine.image,
+        env={"MY_SETTING": "on"},
+    )
+    done = agent.wait_status(job["id"], "succeeded", "failed", timeout_s=60)
+
+    assert done["status"] == "succeeded", (done, container_engine.report())
+    seen = json.loads((work / "env.json").read_text())
+    secrets = [s3_env.env()["AWS_SECRET_ACCESS_KEY"], "agent-smtp-password", "agent-token-secret"]
+    assert [k for k, v in seen.items() if any(s in v for s in secrets)] == []
+    assert not [
+        k for k in seen if k.startswith(("AWS_", "RUNICORN_NOTIFY_", "RUNICORN_SYNC_", "RUNICORN_RECORDER"))
+    ]
+    assert (seen["MY_SETTING"], seen["RUNICORN_AGENT_JOB"]) == ("on", job["id"])
+    assert seen["HOME"] != os.environ["HOME"] or seen["PATH"] != os.environ["PATH"]  # the image's own
+    pulled = cli("pull", f"s3://{bucket}/boxes", str(tmp_path / "pulled"))
+    assert pulled.returncode == 0, pulled.stderr
+    (run_dir,) = (tmp_path / "pulled").glob("boxes/synced/runs/*")
+    assert fmt.read_json(run_dir / fmt.STATUS_FILE)["status"] == fmt.FINISHED
+    assert not list((tmp_path / "store" / fmt.AGENT_DIR).rglob("*.recorder-env"))
+
+
+def test_a_workdir_outside_the_allowed_folders_is_refused_at_submit(
+    live_agent,
+    container_engine: ContainerEngine,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    allowed, elsewhere = tmp_path / "allowed", tmp_path / "elsewhere"
+    (allowed / "code").mkdir(parents=True)
+    elsewhere.mkdir()
+    (allowed / "link").symlink_to(elsewhere)  # inside by its name, outside where it leads
+    agent = docker_agent(live_agent, container_engine, tmp_path / "store", allowed_workdirs=[str(allowed)])
+
+    for workdir in (elsewhere, allowed / "link", Path("/etc")):
+        job = {"command": ["true"], "workdir": str(workdir), "image": container_engine.image}
+        answer = agent.http.post("/api/jobs", json=job)
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"].startswith(
+            f"workdir {workdir} lies outside the folders a container may mount"
+        )
+        assert "--allow-workdir" in answer.json()["hint"]
+    assert agent.http.get("/api/jobs").json()["total"] == 0
+
+    inside = agent.submit(command=["true"], workdir=str(allowed / "code"), image=container_engine.image)
+    assert agent.wait_status(inside["id"], "succeeded", "failed", timeout_s=60)["status"] == "succeeded"
+
+
+def test_jobs_exec_only_in_containers_the_owner_allowed(
+    live_agent,
+    container_engine: ContainerEngine,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    store, work = tmp_path / "store", tmp_path / "work"
+    store.mkdir()
+    work.mkdir()
+    volumes = [*container_engine.host_python_volumes(), f"{store}:{store}", f"{work}:{work}"]
+    client = container_engine.client
+    plain = client.containers.run(container_engine.image, ["sleep", "600"], volumes=volumes, detach=True)
+    labelled = client.containers.run(
+        container_engine.image,
+        ["sleep", "600"],
+        volumes=volumes,
+        detach=True,
+        labels={"runicorn.agent": str(os.getuid())},
+    )
+    try:
+        agent = docker_agent(live_agent, container_engine, store)
+        job = {"command": ["sh", "-c", "echo hi > ran"], "workdir": str(work)}
+
+        refused = agent.http.post("/api/jobs", json={**job, "container": plain.name})
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"] == f"container {plain.name} is not one this agent may exec jobs in"
+        assert f"--label runicorn.agent={os.getuid()}" in refused.json()["hint"]
+        assert f"--allow-container {plain.name}" in refused.json()["hint"]
+        assert not (work / "ran").exists()
+
+        accepted = agent.submit(**job, container=labelled.name)
+        assert agent.wait_status(accepted["id"], "succeeded", "failed", timeout_s=60)["status"] == "succeeded"
+        assert (work / "ran").read_text() == "hi\n"
+        agent.stop()
+
+        listing = docker_agent(live_agent, container_engine, store, allowed_containers=[plain.name])
+        listed = listing.submit(**job, container=plain.name)
+        assert listing.wait_status(listed["id"], "succeeded", "failed", timeout_s=60)["status"] == "succeeded"
+    finally:
+        plain.remove(force=True)
+        labelled.remove(force=True)

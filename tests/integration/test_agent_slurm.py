@@ -3,11 +3,18 @@ attempt is an ``sbatch`` job running ``runicorn run`` on the node (docs/agent.md
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
 from agent_server import wait_for
+from bucket_cli import cli
+from s3_server import S3Server
 from slurm_cluster import SlurmCluster
+
+from runicorn import format as fmt
 
 pytestmark = pytest.mark.slurm
 
@@ -196,3 +203,66 @@ def test_cli_agent_with_executor_slurm_shows_why_a_job_waits(
         slurm_cluster.run("scancel", busy)
         agent.terminate()
         agent.communicate(timeout=10)
+
+
+DUMP_ENV = "import json, os; json.dump(dict(os.environ), open('env.json', 'w'))"
+
+
+@pytest.mark.s3
+def test_slurm_job_has_no_credentials_and_its_run_still_lands_in_the_bucket(
+    live_agent, slurm_cluster: SlurmCluster, s3_env: S3Server, tmp_path, work, monkeypatch
+) -> None:
+    bucket = s3_env.new_bucket()
+    monkeypatch.setenv("RUNICORN_SYNC_URL", f"s3://{bucket}/cluster")  # the agent's: every job syncs
+    monkeypatch.setenv("RUNICORN_NOTIFY_SMTP_PASSWORD", "agent-smtp-password")
+    monkeypatch.setenv("RUNICORN_AGENT_TOKEN", "agent-token-secret")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    agent = live_agent(tmp_path / "store", agent_options=SLURM)
+
+    job = agent.submit(command=[sys.executable, "-c", DUMP_ENV], workdir=str(work), name="synced", timeout=90)
+    done = agent.wait_status(job["id"], "succeeded", "failed", "cancelled")
+
+    assert done["status"] == "succeeded", done
+    seen = json.loads((work / "env.json").read_text())
+    secrets = [s3_env.env()["AWS_SECRET_ACCESS_KEY"], "agent-smtp-password", "agent-token-secret"]
+    assert [k for k, v in seen.items() if any(s in v for s in secrets)] == []
+    assert not [k for k in seen if k.startswith(("AWS_", "RUNICORN_NOTIFY_", "RUNICORN_SYNC_"))]
+    assert (seen["PATH"], seen["LANG"], seen["SLURMD_NODENAME"]) == (
+        os.environ["PATH"],
+        "C.UTF-8",
+        slurm_cluster.node,
+    )
+    assert seen["RUNICORN_AGENT_JOB"] == job["id"]
+    pulled = cli("pull", f"s3://{bucket}/cluster", str(tmp_path / "pulled"))
+    assert pulled.returncode == 0, pulled.stderr
+    (run_dir,) = (tmp_path / "pulled").glob("*/synced/runs/*")
+    assert fmt.read_json(run_dir / fmt.STATUS_FILE)["status"] == fmt.FINISHED
+    attempts = tmp_path / "store" / fmt.AGENT_DIR / fmt.ATTEMPTS_DIR
+    assert not list(attempts.glob("*.recorder-env*"))  # the kept file and the recorder's copy are gone
+
+
+HOSTILE = "$(touch injected1) `touch injected2` '; touch injected3; ' \"; touch injected4; \" \\\n"
+
+
+def test_slurm_batch_script_runs_no_shell_hidden_in_a_value(
+    live_agent, slurm_cluster: SlurmCluster, tmp_path, work
+) -> None:
+    agent = live_agent(tmp_path / "store", agent_options=SLURM)
+    refused = agent.http.post(
+        "/api/jobs", json={"command": ["true"], "workdir": str(work), "name": "x$(touch injected0)"}
+    )
+    assert refused.status_code == 400 and "cannot name a folder" in refused.json()["error"]
+
+    job = agent.submit(
+        command=["sh", "-c", 'printf %s "$HOSTILE" > value.txt', HOSTILE],
+        workdir=str(work),
+        name="quoted",
+        tags=[HOSTILE],
+        env={"HOSTILE": HOSTILE},
+    )
+    done = agent.wait_status(job["id"], "succeeded", "failed", "cancelled")
+
+    assert done["status"] == "succeeded", done
+    assert (work / "value.txt").read_text() == HOSTILE
+    assert sorted(p.name for p in work.iterdir()) == ["value.txt"]  # no injected* file anywhere
+    assert not list((tmp_path / "store").rglob("injected*"))

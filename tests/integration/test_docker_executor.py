@@ -49,12 +49,14 @@ def workdir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def executor(engine: ContainerEngine) -> Iterator[Callable[..., DockerExecutor]]:
+def executor(engine: ContainerEngine, tmp_path: Path) -> Iterator[Callable[..., DockerExecutor]]:
     """``executor(**options)``: a DockerExecutor of the test engine, its image starting the
-    runicorn under test; a new one stands for an agent restarted with the handles it stored."""
+    runicorn under test, allowed to mount the test's folders; a new one stands for an agent
+    restarted with the handles it stored."""
     made: list[DockerExecutor] = []
 
     def make(**options: Any) -> DockerExecutor:
+        options.setdefault("allowed_workdirs", [str(tmp_path)])
         made.append(
             DockerExecutor(
                 base_url=engine.url,
@@ -128,9 +130,16 @@ def containers_of(engine: ContainerEngine, job_id: str) -> list[object]:
 
 @pytest.fixture
 def long_lived(engine: ContainerEngine, storage_root: Path, workdir: Path) -> Iterator[object]:
-    """A container started by hand, as a user keeps one: it sees the storage root and the code."""
+    """A container started by hand, as a user keeps one: it sees the storage root and the code,
+    and is labelled for the agent of this user (``runicorn.agent=<uid>``)."""
     volumes = [*engine.host_python_volumes(), f"{storage_root}:{storage_root}", f"{workdir}:{workdir}"]
-    container = engine.client.containers.run(engine.image, ["sleep", "600"], volumes=volumes, detach=True)
+    container = engine.client.containers.run(
+        engine.image,
+        ["sleep", "600"],
+        volumes=volumes,
+        detach=True,
+        labels={"runicorn.agent": str(os.getuid())},
+    )
     yield container
     container.remove(force=True)
 
@@ -216,7 +225,8 @@ def test_a_stored_handle_still_polls_and_cancels_after_a_restart(
 
     restarted = executor()
     handle = Handle(**json.loads(stored))
-    assert restarted.find(spec.job_id, spec.attempt) == handle, "its labels find the container again"
+    found = restarted.find(spec.job_id, spec.attempt)
+    assert found is not None and found.ref["container"] == handle.ref["container"], "its labels find it again"
     folder = run_dir(storage_root, "kept", engine)
     wait_for_log(folder, "started", engine)
     assert restarted.poll(handle).state == "running"

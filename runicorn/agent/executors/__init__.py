@@ -9,8 +9,9 @@ from runicorn.agent.executor import Executor
 
 def available_executors(slurm: dict[str, Any] | None = None, **options: Any) -> dict[str, Executor]:
     """Every executor, by kind: the local process one; the Slurm one when ``sbatch`` is on PATH
-    (``slurm``: its options, partition and account); the container one (it needs the ``docker``
-    package only when a job asks for an image or a container)."""
+    (``slurm``: its options, partition and account); the container one (``options``: what it
+    may mount and exec in; it needs the ``docker`` package only when a job asks for an image or
+    a container)."""
     from runicorn.agent.executors.process import ProcessExecutor
     from runicorn.agent.executors.slurm import SlurmExecutor
 

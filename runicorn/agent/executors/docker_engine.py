@@ -14,16 +14,23 @@ command's process group and records the run ``interrupted``), a second SIGTERM a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shlex
 import socket
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from runicorn.agent.executor import AttemptSpec, Handle, Poll
+from runicorn.agent.executors.docker_rules import AGENT_LABEL, check_container, inside, workdir_source
+from runicorn.agent.executors.process import attempt_files, recorder_file
+from runicorn.agent.job_environment import forget_recorder_file, hand_to_recorder
+from runicorn.agent.private_files import private_folder
 from runicorn.errors import RunicornError
+from runicorn.launch.recorder_env import RECORDER_ENV
 
 KIND = "docker"
 JOB_LABEL = "runicorn.job"
@@ -70,19 +77,29 @@ def container_argv(argv: Sequence[str], runicorn_argv: Sequence[str]) -> list[st
 
 
 def container_options(
-    spec: AttemptSpec, runicorn_argv: Sequence[str], user: str, volumes: Sequence[str]
+    spec: AttemptSpec,
+    runicorn_argv: Sequence[str],
+    user: str,
+    volumes: Sequence[str],
+    workdir_source: str | None = None,
 ) -> dict[str, Any]:
-    """The keyword arguments of ``containers.create`` for an attempt in a new container."""
+    """The keyword arguments of ``containers.create`` for an attempt in a new container: its
+    environment is the spec's ``env`` only (the image gives ``PATH`` and ``HOME``).
+    ``workdir_source``: the host folder mounted as the workdir (its links resolved, as checked)."""
     env = dict(spec.env)
     binds = [f"{spec.storage}:{spec.storage}:rw"]
-    if spec.workdir and not _inside(spec.workdir, spec.storage):
-        binds.append(f"{spec.workdir}:{spec.workdir}:rw")
+    if spec.workdir and not inside(spec.workdir, spec.storage):
+        binds.append(f"{workdir_source or spec.workdir}:{spec.workdir}:rw")
     options: dict[str, Any] = {
         "image": spec.image,
         "command": container_argv(spec.argv, runicorn_argv),
         "environment": env,
         "volumes": [*binds, *volumes],
-        "labels": {JOB_LABEL: spec.job_id, ATTEMPT_LABEL: str(spec.attempt)},
+        "labels": {
+            JOB_LABEL: spec.job_id,
+            ATTEMPT_LABEL: str(spec.attempt),
+            AGENT_LABEL: str(os.getuid()),
+        },
         "user": user,
         "detach": True,
     }
@@ -105,16 +122,16 @@ def exec_state_prefix(spec: AttemptSpec) -> str:
     return f"{STATE_DIR}/runicorn-attempt-{safe}"
 
 
-def _inside(path: str, folder: str) -> bool:
-    return os.path.commonpath([os.path.abspath(path), os.path.abspath(folder)]) == os.path.abspath(folder)
-
-
 class DockerExecutor:
     """Runs attempts with a container engine. ``base_url``: the engine's socket (default:
     ``DOCKER_HOST``, else the default Docker socket); ``runicorn_argv``: how the image starts
     runicorn; ``user``: ``uid:gid`` the job runs as (default: ours, so that files written into
     the storage root are ours); ``volumes``: more ``HOST:CONTAINER[:ro]`` mounts for new
-    containers (datasets, caches)."""
+    containers (datasets, caches); ``allowed_workdirs``: the folders a job's workdir may lie in
+    to be mounted into a new container (default: our home; the storage root always);
+    ``allowed_containers``: the running containers (names or ids) jobs may be exec'd in, besides
+    those labelled ``runicorn.agent=<our uid>``; ``network``: the network of new containers (the
+    engine's default when None; ``host`` reaches services on this machine's loopback)."""
 
     kind = KIND
 
@@ -124,12 +141,50 @@ class DockerExecutor:
         runicorn_argv: Sequence[str] = ("runicorn",),
         user: str | None = None,
         volumes: Sequence[str] = (),
+        allowed_workdirs: Sequence[str] = (),
+        allowed_containers: Sequence[str] = (),
+        network: str | None = None,
     ) -> None:
         self.base_url = base_url
         self.runicorn_argv = tuple(runicorn_argv)
         self.user = user or f"{os.getuid()}:{os.getgid()}"
         self.volumes = tuple(volumes)
+        self.allowed_workdirs = tuple(str(p) for p in allowed_workdirs) or (os.path.expanduser("~"),)
+        self.allowed_containers = frozenset(allowed_containers)
+        self.network = network
         self._client: Any = None
+
+    # -- what may run -----------------------------------------------------------------------------
+
+    def admit(self, job: dict[str, Any], storage: str) -> None:
+        """Refuses (RunicornError, a 400 at submit) a job whose workdir would be mounted into a
+        new container from outside the allowed folders, or that would exec in a container the
+        owner did not allow."""
+        if job.get("image") and job.get("workdir"):
+            self._workdir_source(str(job["workdir"]), storage)
+        if job.get("container"):
+            name = str(job["container"])
+            if name not in self.allowed_containers:
+                self._check_container(self._engine(lambda c: self._get_container(c, name)), name)
+
+    def _workdir_source(self, workdir: str, storage: str) -> str:
+        return workdir_source(workdir, self.allowed_workdirs, storage)
+
+    def _check_container(self, container: Any, asked: str) -> None:
+        labels = (container.attrs.get("Config") or {}).get("Labels") or {}
+        check_container({container.id, container.name, asked}, labels, asked, self.allowed_containers)
+
+    @staticmethod
+    def _get_container(client: Any, name: str) -> Any:
+        import docker.errors
+
+        try:
+            return client.containers.get(name)
+        except docker.errors.NotFound:
+            raise RunicornError(
+                f"no container named {name}",
+                "start it first (docker ps lists the running ones), or run the job in an image",
+            ) from None
 
     # -- the protocol ---------------------------------------------------------------------------
 
@@ -171,7 +226,11 @@ class DockerExecutor:
     def _start_container(self, spec: AttemptSpec) -> Handle:
         import docker.errors
 
-        options = container_options(spec, self.runicorn_argv, self.user, self.volumes)
+        source = self._workdir_source(spec.workdir, spec.storage) if spec.workdir else None
+        spec, handoff = self._recorder_handoff(spec)
+        options = container_options(spec, self.runicorn_argv, self.user, self.volumes, source)
+        if self.network:
+            options["network_mode"] = self.network
 
         def create(client: Any) -> Any:
             try:
@@ -181,6 +240,7 @@ class DockerExecutor:
                     f"image {spec.image} not found locally",
                     f"pull or build it first (docker pull {spec.image}); the job service never pulls images",
                 ) from None
+            self._hand_over(spec, handoff)
             container = client.containers.create(**options)
             try:
                 container.start()
@@ -189,8 +249,12 @@ class DockerExecutor:
                 raise
             return container
 
-        container = self._engine(create, f"cannot start a container of {spec.image}")
-        return Handle(KIND, {"container": container.id})
+        try:
+            container = self._engine(create, f"cannot start a container of {spec.image}")
+        except BaseException:
+            forget_recorder_file(str(handoff))
+            raise
+        return Handle(KIND, {"container": container.id, "recorder_file": str(handoff)})
 
     def _poll_container(self, handle: Handle) -> Poll:
         container = self._container(handle)
@@ -245,8 +309,7 @@ class DockerExecutor:
     # -- exec in a running container ------------------------------------------------------------
 
     def _start_exec(self, spec: AttemptSpec) -> Handle:
-        import docker.errors
-
+        spec, handoff = self._recorder_handoff(spec)
         state = exec_state_prefix(spec)
         command = [
             "sh",
@@ -258,26 +321,42 @@ class DockerExecutor:
         ]
 
         def start(client: Any) -> tuple[str, str]:
-            try:
-                container = client.containers.get(spec.container)
-            except docker.errors.NotFound:
-                raise RunicornError(
-                    f"no container named {spec.container}",
-                    "start it first (docker ps lists the running ones), or run the job in an image",
-                ) from None
+            container = self._get_container(client, str(spec.container))
+            self._check_container(container, str(spec.container))
             if container.status != "running":
                 raise RunicornError(
                     f"container {spec.container} is not running ({container.status})",
                     f"start it first: docker start {spec.container}",
                 )
+            self._hand_over(spec, handoff)
             created = client.api.exec_create(
                 container.id, command, environment=dict(spec.env), workdir=spec.workdir, user=self.user
             )
             client.api.exec_start(created["Id"], detach=True)
             return container.id, created["Id"]
 
-        container_id, exec_id = self._engine(start, f"cannot exec in container {spec.container}")
-        return Handle(KIND, {"container": container_id, "exec": exec_id, "state": state, "user": self.user})
+        try:
+            container_id, exec_id = self._engine(start, f"cannot exec in container {spec.container}")
+        except BaseException:
+            forget_recorder_file(str(handoff))
+            raise
+        ref = {"container": container_id, "exec": exec_id, "state": state, "user": self.user}
+        return Handle(KIND, {**ref, "recorder_file": str(handoff)})
+
+    @staticmethod
+    def _recorder_handoff(spec: AttemptSpec) -> tuple[AttemptSpec, Path]:
+        """The spec with the recorder's file named in its env, and that file: under the storage
+        root, which the container sees at the same path. The container's own environment (which
+        the engine shows to whoever may inspect it) holds none of the agent's settings."""
+        log_file, _ = attempt_files(spec.storage, spec.job_id, spec.attempt, make=False)
+        path = recorder_file(log_file)
+        return dataclasses.replace(spec, env={**spec.env, RECORDER_ENV: str(path)}), path
+
+    @staticmethod
+    def _hand_over(spec: AttemptSpec, path: Path) -> None:
+        """Writes the recorder's file, once the attempt is about to start."""
+        private_folder(path.parent)
+        hand_to_recorder(path, spec.recorder_settings)
 
     def _poll_exec(self, handle: Handle) -> Poll:
         container = self._container(handle)

@@ -10,7 +10,6 @@ mistaken for the attempt) and those files.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 from pathlib import Path
@@ -18,13 +17,15 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.agent.executor import AttemptSpec, Handle, Poll
+from runicorn.agent.job_environment import forget_recorder_file, hand_to_recorder
+from runicorn.agent.private_files import open_private, private_folder
 from runicorn.errors import ConfigError
 from runicorn.launch.process_group import group_alive, start_in_new_group, terminate_group
 
 # After the grace, `runicorn run` itself kills what is left of the command: give it this long more.
 WRAPPER_MARGIN_S = 5.0
 _RECORD_EXIT = (
-    'exit_file=$1; shift; "$@"; code=$?; '
+    'exit_file=$1; shift; "$@"; code=$?; umask 077; '
     'echo $code > "$exit_file.tmp" && mv "$exit_file.tmp" "$exit_file"; exit $code'
 )
 
@@ -40,10 +41,18 @@ def start_time(pid: int) -> int | None:
     return int(stat[stat.rfind(b")") + 2 :].split()[19])
 
 
-def attempt_files(storage: str, job_id: str, attempt: int) -> tuple[Path, Path]:
-    """(log file, exit file) of one attempt."""
+def attempt_files(storage: str, job_id: str, attempt: int, make: bool = True) -> tuple[Path, Path]:
+    """(log file, exit file) of one attempt; their folder is made (unless not ``make``), closed
+    to other users."""
     folder = Path(storage) / fmt.AGENT_DIR / fmt.ATTEMPTS_DIR
+    if make:
+        private_folder(folder)
     return folder / f"{job_id}.{attempt}.log", folder / f"{job_id}.{attempt}.exit"
+
+
+def recorder_file(log_file: Path) -> Path:
+    """Where an attempt's recorder finds the agent's settings (job_environment.py)."""
+    return log_file.with_suffix(".recorder-env")
 
 
 def read_exit(path: str) -> int | None:
@@ -63,10 +72,15 @@ class ProcessExecutor:
 
     def start(self, spec: AttemptSpec) -> Handle:
         log_file, exit_file = attempt_files(spec.storage, spec.job_id, spec.attempt)
-        log_file.parent.mkdir(parents=True, exist_ok=True)
         exit_file.unlink(missing_ok=True)
-        env = {**os.environ, **spec.env}
-        with open(log_file, "ab") as log:
+        settings_file = recorder_file(log_file)
+        env = {
+            **spec.machine_env,
+            **spec.recorder_start_env,
+            **spec.env,
+            **hand_to_recorder(settings_file, spec.recorder_settings, spec.recorder_start_env),
+        }
+        with open_private(log_file) as log:
             try:
                 child = start_in_new_group(
                     ["/bin/sh", "-c", _RECORD_EXIT, "sh", str(exit_file), *spec.argv],
@@ -77,6 +91,7 @@ class ProcessExecutor:
                     cwd=spec.workdir,
                 )
             except OSError as exc:
+                forget_recorder_file(str(settings_file))
                 raise ConfigError(
                     f"cannot start job {spec.job_id} in {spec.workdir}: {exc.strerror or exc}",
                     "check that the workdir exists and is readable",
@@ -88,6 +103,7 @@ class ProcessExecutor:
             "start_time": start_time(child.pid),
             "exit_file": str(exit_file),
             "log_file": str(log_file),
+            "recorder_file": str(settings_file),
         }
         return Handle(self.kind, ref)
 

@@ -9,14 +9,16 @@ slurmctld is asked at most every ``poll_interval_s`` per job.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from runicorn.agent.executor import AttemptSpec, Handle, Poll
-from runicorn.agent.executors.process import WRAPPER_MARGIN_S, attempt_files, read_exit
+from runicorn.agent.executors.process import WRAPPER_MARGIN_S, attempt_files, read_exit, recorder_file
 from runicorn.agent.executors.slurm_job import (
     RUNNING,
     SlurmJob,
@@ -25,7 +27,10 @@ from runicorn.agent.executors.slurm_job import (
     parse_submitted,
     poll_of,
     sbatch_argv,
+    sbatch_env,
 )
+from runicorn.agent.job_environment import forget_recorder_file, hand_to_recorder
+from runicorn.agent.private_files import open_private
 from runicorn.errors import ConfigError
 
 COMMAND_TIMEOUT_S = 60.0
@@ -49,10 +54,10 @@ class SlurmExecutor:
     def installed() -> bool:
         return shutil.which("sbatch") is not None
 
-    def _slurm(self, argv: list[str]) -> subprocess.CompletedProcess[str]:
+    def _slurm(self, argv: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         try:
             return subprocess.run(
-                argv, capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S, check=False
+                argv, capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S, check=False, env=env
             )
         except FileNotFoundError as exc:
             raise ConfigError(
@@ -67,26 +72,38 @@ class SlurmExecutor:
     def start(self, spec: AttemptSpec) -> Handle:
         log_file, exit_file = attempt_files(spec.storage, spec.job_id, spec.attempt)
         script = log_file.with_suffix(".sbatch")
-        log_file.parent.mkdir(parents=True, exist_ok=True)
+        settings = recorder_file(log_file)
         exit_file.unlink(missing_ok=True)
-        script.write_text(batch_script(spec, exit_file))
+        script.unlink(missing_ok=True)
+        with open_private(script) as f:
+            f.write(batch_script(spec, exit_file, settings).encode())
         script.chmod(0o700)
-        done = self._slurm(sbatch_argv(spec, script, log_file, self.partition, self.account))
+        hand_to_recorder(settings, spec.recorder_settings, spec.recorder_start_env)
+        try:
+            slurm_id = self._submit(spec, script, log_file)
+        except BaseException:
+            forget_recorder_file(str(settings))
+            raise
+        ref: dict[str, Any] = {
+            "slurm_job_id": slurm_id,
+            "exit_file": str(exit_file),
+            "log_file": str(log_file),
+            "recorder_file": str(settings),  # kept for a requeue; the agent deletes it at the end
+        }
+        return Handle(self.kind, ref)
+
+    def _submit(self, spec: AttemptSpec, script: Path, log_file: Path) -> str:
+        argv = sbatch_argv(spec, script, log_file, self.partition, self.account)
+        done = self._slurm(argv, env=sbatch_env(spec, os.environ))
         if done.returncode != 0:
             raise ConfigError(
                 f"sbatch refused job {spec.job_id}: {done.stderr.strip() or done.stdout.strip()}",
                 "check the partition, account and GPU count against the cluster (sinfo, sacctmgr)",
             )
         try:
-            slurm_id = parse_submitted(done.stdout)
+            return parse_submitted(done.stdout)
         except ValueError as exc:
             raise ConfigError(str(exc), "check the sbatch on PATH") from exc
-        ref: dict[str, Any] = {
-            "slurm_job_id": slurm_id,
-            "exit_file": str(exit_file),
-            "log_file": str(log_file),
-        }
-        return Handle(self.kind, ref)
 
     def poll(self, handle: Handle) -> Poll:
         slurm_id = str(handle.ref["slurm_job_id"])

@@ -8,11 +8,14 @@ from __future__ import annotations
 import math
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from runicorn import format as fmt
 from runicorn.agent.executor import AttemptSpec, Poll
+from runicorn.agent.job_environment import ENV_NAME
+from runicorn.launch.recorder_env import RECORDER_ENV
 
 # Slurm's own limit is the job's timeout rounded up to whole minutes plus this, so that
 # `runicorn run --timeout` inside ends the attempt first (exit 124) and records the run's end.
@@ -31,16 +34,23 @@ OUT_OF_TIME = frozenset({"TIMEOUT", "DEADLINE"})
 # own time limit reach `runicorn run`, which stops the command and records the run's end. Then
 # the exit status goes to the exit file on the shared filesystem: it outlives slurmctld's memory
 # of the job (MinJobAge).
+#
+# The agent's settings for `runicorn run` (job_environment.py) are kept beside the script for as
+# long as the attempt may be requeued; each run of the script hands `runicorn run` a copy of its
+# own, which `runicorn run` reads and deletes before it starts the command.
 _SCRIPT = """#!/bin/sh
 # runicorn job {job_id}, attempt {attempt}: written by `runicorn agent` (docs/agent.md#slurm)
 exit_file={exit_file}
+recorder_file={recorder_file}
 rm -f "$exit_file"
-{exports}{argv} &
+(umask 077 && cp "$recorder_file" "$recorder_file.$$") 2>/dev/null
+{exports}{recorder_env}="$recorder_file.$$" {argv} &
 child=$!
 trap 'kill -TERM $child 2>/dev/null' TERM
 trap 'kill -INT $child 2>/dev/null' INT
 wait $child; code=$?
 while kill -0 $child 2>/dev/null; do wait $child; code=$?; done
+umask 077
 echo $code > "$exit_file.tmp" && mv "$exit_file.tmp" "$exit_file"
 exit $code
 """
@@ -51,15 +61,30 @@ def job_name(job_id: str) -> str:
     return f"{JOB_NAME_PREFIX}{job_id}"
 
 
-def batch_script(spec: AttemptSpec, exit_file: Path) -> str:
+def batch_script(spec: AttemptSpec, exit_file: Path, recorder_file: Path) -> str:
+    """The attempt's batch script: every value in it is quoted for ``sh``; ValueError for an
+    environment name that is not one (the agent refuses those at submit)."""
+    bad = [name for name in spec.env if not ENV_NAME.fullmatch(name)]
+    if bad:
+        raise ValueError(f"not environment variable names: {', '.join(map(repr, bad))}")
     exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in sorted(spec.env.items()))
     return _SCRIPT.format(
         job_id=spec.job_id,
-        attempt=spec.attempt,
+        attempt=int(spec.attempt),
         exit_file=shlex.quote(str(exit_file)),
+        recorder_file=shlex.quote(str(recorder_file)),
+        recorder_env=RECORDER_ENV,
         exports=exports,
         argv=shlex.join(spec.argv),
     )
+
+
+def sbatch_env(spec: AttemptSpec, environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment ``sbatch`` runs with, which it passes on to the batch job
+    (``--export=ALL``): the documented list and the recorder's start-up variables, and the Slurm
+    client's own settings (``SLURM_*``, ``SBATCH_*``); never the rest of the agent's."""
+    client = {k: v for k, v in environ.items() if k.startswith(("SLURM_", "SBATCH_"))}
+    return {**spec.machine_env, **spec.recorder_start_env, **client}
 
 
 def time_limit_min(timeout_s: float | None) -> int | None:
@@ -81,6 +106,7 @@ def sbatch_argv(
         f"--output={log_file}",
         "--open-mode=append",  # a requeued attempt adds to its log
         "--requeue",  # preempted: back in Slurm's queue, the same attempt
+        "--export=ALL",  # sbatch's own environment, which the agent makes clean (sbatch_env)
     ]
     if spec.workdir:
         argv.append(f"--chdir={spec.workdir}")

@@ -3,6 +3,8 @@ the command the image runs, its mounts, user and labels, and GPUs only when the 
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 pytest.importorskip("docker", reason="the docker package is not installed (pip install -e '.[dev]')")
@@ -55,7 +57,11 @@ def test_storage_root_and_workdir_are_mounted_at_the_same_paths_and_labels_name_
     ]
     assert options["working_dir"] == "/home/ada/code"
     assert options["user"] == "1000:1000"
-    assert options["labels"] == {"runicorn.job": "7f3a", "runicorn.attempt": "2"}
+    assert options["labels"] == {
+        "runicorn.job": "7f3a",
+        "runicorn.attempt": "2",
+        "runicorn.agent": str(os.getuid()),  # the agent's own: it may exec jobs in them
+    }
     assert options["environment"]["RUNICORN_RESUME_FROM"] == "abc"
 
 

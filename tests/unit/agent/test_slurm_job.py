@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import pytest
+
 from runicorn.agent.executor import AttemptSpec
-from runicorn.agent.executors.slurm_job import batch_script, parse_scontrol, poll_of, sbatch_argv
+from runicorn.agent.executors.slurm_job import batch_script, parse_scontrol, poll_of, sbatch_argv, sbatch_env
 
 RUNNING_LINE = (
     "JobId=7 JobName=runicorn-0123456789ab UserId=root(0) GroupId=root(0) MCS_label=N/A "
@@ -52,9 +55,30 @@ def test_timeout_becomes_whole_minutes_plus_a_margin() -> None:
 
 
 def test_batch_script_quotes_the_command_and_environment() -> None:
-    script = batch_script(spec(), Path("/shared/runs/.agent/attempts/x.1.exit"))
+    attempts = Path("/shared/runs/.agent/attempts")
+    script = batch_script(spec(), attempts / "x.1.exit", attempts / "x.1.recorder-env")
     assert "export CUDA_HOME='/opt/cuda 12'\n" in script
-    assert "python -m runicorn.cli run -- echo 'it'\"'\"'s' &\n" in script
+    assert (
+        "RUNICORN_RECORDER_ENV=\"$recorder_file.$$\" python -m runicorn.cli run -- echo 'it'\"'\"'s' &\n"
+        in script
+    )
+
+
+def test_batch_script_refuses_a_name_that_is_not_a_variable() -> None:
+    hostile = dataclasses.replace(spec(), env={"A=1; touch /tmp/x; B": "1"})
+    with pytest.raises(ValueError, match="not environment variable names"):
+        batch_script(hostile, Path("x.1.exit"), Path("x.1.recorder-env"))
+
+
+def test_sbatch_passes_on_only_a_clean_environment() -> None:
+    clean = dataclasses.replace(spec(), machine_env={"PATH": "/usr/bin", "HOME": "/home/ada"})
+    agent_env = {"PATH": "/usr/bin", "AWS_SECRET_ACCESS_KEY": "k", "SLURM_CONF": "/etc/s.conf"}
+    assert "--export=ALL" in sbatch_argv(clean, Path("s"), Path("l"), None, None)
+    assert sbatch_env(clean, agent_env) == {
+        "PATH": "/usr/bin",
+        "HOME": "/home/ada",
+        "SLURM_CONF": "/etc/s.conf",
+    }
 
 
 def test_states_read_back_from_slurm() -> None:
