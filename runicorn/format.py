@@ -563,7 +563,7 @@ def new_run_id(now: float | None = None) -> str:
 
 def is_safe_id(value: str) -> bool:
     """True when ``value`` can name a run, project or experiment folder without escaping it."""
-    return bool(SAFE_ID_PATTERN.match(value)) and value not in (".", "..")
+    return bool(SAFE_ID_PATTERN.fullmatch(value)) and value not in (".", "..")
 
 
 def is_safe_place(project: str, name: str) -> bool:
