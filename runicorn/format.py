@@ -387,7 +387,7 @@ JOBS_DB_FILE = "jobs.db"
 SQLITE_WAL_SUFFIX = "-wal"  # beside JOBS_DB_FILE while an agent has it open (SQLite's name)
 AGENT_LOCK_FILE = "agent" + LOCK_SUFFIX
 ATTEMPTS_DIR = "attempts"
-JOB_ID_PATTERN = re.compile(r"^[0-9a-f]{12}$")
+JOB_ID_PATTERN = re.compile(r"^[0-9a-f]{12}\Z")
 
 JOB_PENDING = "pending"
 JOB_RUNNING = "running"
@@ -453,7 +453,7 @@ JOBS_MIGRATIONS = {2: "ALTER TABLE jobs ADD COLUMN detail TEXT"}
 SWEEP_FILE = "sweep.json"
 SWEEP_TRIALS_DIR = "trials"
 SWEEP_LOCK_FILE = "sweep" + LOCK_SUFFIX
-SWEEP_ID_PATTERN = re.compile(r"^[a-z0-9]{8}$")
+SWEEP_ID_PATTERN = re.compile(r"^[a-z0-9]{8}\Z")
 # What a trial's command is started with (``runicorn sweep run``), read by ``wandb.init``.
 SWEEP_ID_ENV = "RUNICORN_SWEEP_ID"
 SWEEP_TRIAL_ENV = "RUNICORN_SWEEP_TRIAL"  # the trial's index
@@ -531,10 +531,10 @@ def import_source_run_dir(meta: dict[str, Any] | None) -> str | None:
 
 
 # --- run ids ---------------------------------------------------------------------------------
-RUN_ID_PATTERN = re.compile(r"^\d{8}_\d{6}_[0-9a-f]{6}$")
+RUN_ID_PATTERN = re.compile(r"^\d{8}_\d{6}_[0-9a-f]{6}\Z")
 # What any run id (ours, the PyPI package's, a user's own) may contain: no separators, no dots
 # at the start, so an id can never name a path outside its folder.
-SAFE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}$")
+SAFE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}\Z")
 
 
 _issued_ids: tuple[str, set[str]] = ("", set())  # the second of the last id, the ids given in it
@@ -785,7 +785,7 @@ ARTIFACT_NAMES_DIR = "names"
 ARTIFACT_VERSIONS_DIR = "versions"
 ARTIFACT_ALIASES_FILE = "aliases.json"
 ARTIFACT_LOCK_FILE = "versions" + LOCK_SUFFIX
-ARTIFACT_VERSION_PATTERN = re.compile(r"^v(0|[1-9][0-9]{0,8})$")
+ARTIFACT_VERSION_PATTERN = re.compile(r"^v(0|[1-9][0-9]{0,8})\Z")
 LATEST_ALIAS = "latest"
 
 

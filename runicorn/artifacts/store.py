@@ -45,8 +45,8 @@ REFERENCE_HASH_MAX_BYTES = 256 * 1024 * 1024
 MAX_VERSION_FILE_BYTES = 64 * 1024 * 1024
 _CHUNK_BYTES = 1 << 20
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_VERSION_FILE = re.compile(r"^(v(?:0|[1-9][0-9]{0,8}))\.json$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_VERSION_FILE = re.compile(r"^(v(?:0|[1-9][0-9]{0,8}))\.json\Z")
+_SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
 _in_process_lock = threading.Lock()  # where flock is missing
 
 
