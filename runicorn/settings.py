@@ -234,10 +234,11 @@ def read_user_config() -> dict[str, Any]:
 
 def write_user_config(values: dict[str, Any]) -> Path:
     path = user_config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: its owner's only
     current = read_user_config()
     current.update(values)
-    write_bytes_atomic(path, orjson.dumps(current, option=orjson.OPT_INDENT_2))
+    # 0600: it may hold secrets (webhooks, passwords, the agent's token)
+    write_bytes_atomic(path, orjson.dumps(current, option=orjson.OPT_INDENT_2), private=True)
     return path
 
 

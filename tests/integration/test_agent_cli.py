@@ -96,7 +96,8 @@ def test_kill_9_of_the_agent_loses_no_job_and_runs_none_twice(tmp_path: Path) ->
             "running",
         ]
         (work / "release").touch()
-        with httpx.Client(base_url=url) as http:
+        token = (tmp_path / "agent.token").read_text().strip()  # the agent made it beside the user config
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as http:
             for job_id in ids:
                 wait_for(
                     lambda j=job_id: http.get(f"/api/jobs/{j}").json()["status"] == "succeeded", what=job_id

@@ -79,6 +79,12 @@ def start(tmp_path: Path) -> Iterator:
         p.stop()
 
 
+def api(url: str, path: str) -> str:
+    """``path`` on the viewer of the printed ``url``, with its token when it has one."""
+    printed = httpx.URL(url)
+    return str(printed.copy_with(path=path, query=printed.query or None))
+
+
 def health(url: str) -> httpx.Response:
     base = url.split("?")[0].rstrip("/")
     deadline = time.monotonic() + 30
@@ -95,11 +101,11 @@ def health(url: str) -> httpx.Response:
 def test_viewer_prints_its_url_and_stops_promptly_with_a_websocket_open(start, sig: signal.Signals) -> None:
     viewer = start("--port", "0")
     url = viewer.url()
-    assert url.startswith("http://127.0.0.1:") and "token" not in url
+    assert url.startswith("http://127.0.0.1:") and "?token=" in url
     assert health(url).json()["ok"] is True
     (Path(viewer.out_path).parent / "storage" / "p" / "n" / "runs" / "r1").mkdir(parents=True)
     (Path(viewer.out_path).parent / "storage" / "p" / "n" / "runs" / "r1" / "status.json").write_text("{}")
-    with connect(url.replace("http", "ws").rstrip("/") + "/api/runs/r1/logs/ws", open_timeout=10):
+    with connect(api(url, "/api/runs/r1/logs/ws").replace("http", "ws", 1), open_timeout=10):
         sent = time.monotonic()
         viewer.proc.send_signal(sig)
         try:
@@ -130,12 +136,12 @@ def test_viewer_stops_promptly_and_quietly_during_a_long_first_read(start, tmp_p
     # 160 MB: its first read takes a few seconds, longer than the grace period for requests
     (run / fmt.EVENTS_FILE).write_bytes(line * (160 * 1024 * 1024 // len(line)))
     viewer = start("--port", "0")
-    url = viewer.url().rstrip("/")
+    url = viewer.url()
     assert health(url).json()["ok"] is True
 
     def first_read() -> None:
         with contextlib.suppress(httpx.HTTPError):
-            httpx.get(f"{url}/api/runs/r1/metrics", timeout=30)
+            httpx.get(api(url, "/api/runs/r1/metrics"), timeout=30)
 
     reading = threading.Thread(target=first_read, daemon=True)
     reading.start()
@@ -203,7 +209,7 @@ def test_saved_mirrors_resume_only_with_resume_mirrors(start, tmp_path: Path, co
     quiet = start("--port", "0")
     url = quiet.url()
     assert health(url).status_code == 200
-    assert httpx.get(f"{url}api/ssh/mirror/list", timeout=10).json() == {"mirrors": []}
+    assert httpx.get(api(url, "/api/ssh/mirror/list"), timeout=10).json() == {"mirrors": []}
     assert "1 in the mirror file, not resumed (--resume-mirrors does)" in quiet.output()
     assert ssh.count == 0
     quiet.stop()
