@@ -19,6 +19,7 @@ import pytest
 from websockets.sync.client import connect
 
 from runicorn import format as fmt
+from runicorn.gate.access import cookie_value
 
 REPO = Path(__file__).parents[2]
 STOP_WITHIN_S = 2.0
@@ -217,3 +218,62 @@ def test_saved_mirrors_resume_only_with_resume_mirrors(start, tmp_path: Path, co
     asked = start("--port", "0", "--resume-mirrors")
     assert health(asked.url()).status_code == 200
     assert ssh.connected.wait(30), f"the saved mirror was not resumed:\n{asked.output()}"
+
+
+def test_the_viewer_asks_for_its_token_by_default_and_says_where_it_is(start, tmp_path: Path) -> None:
+    viewer = start("--port", "0")
+    url = viewer.url()
+    token = httpx.URL(url).params["token"]
+    assert token == (tmp_path / "viewer.token").read_text().strip()  # beside the user config
+    assert "token          : required on every request" in viewer.output()
+    assert health(url).status_code == 200
+    base = url.split("?")[0]
+    assert httpx.get(f"{base}api/runs", timeout=10).status_code == 401
+    assert (
+        httpx.get(f"{base}api/runs", headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code
+        == 200
+    )
+
+
+def test_no_token_serves_loopback_without_one_and_says_so(start) -> None:
+    viewer = start("--port", "0", "--no-token")
+    url = viewer.url()
+    assert "token" not in url
+    assert "--no-token: every user of this machine can open it" in viewer.output()
+    assert health(url).status_code == 200
+    foreign_host = httpx.get(f"{url}api/runs", headers={"Host": "evil.example:8000"}, timeout=10)
+    assert foreign_host.status_code == 403  # the loopback Host check stays
+    refused = start("--host", "0.0.0.0", "--port", "0", "--no-token")
+    assert refused.proc.wait(30) == 1
+    assert "error: --no-token serves loopback only, not --host 0.0.0.0" in refused.output()
+
+
+def test_the_cookie_opens_its_own_port_only_and_survives_a_restart(start) -> None:
+    first = start("--port", "0")
+    url = first.url()
+    port, token = httpx.URL(url).port, httpx.URL(url).params["token"]
+    assert port is not None
+    base = f"http://127.0.0.1:{port}"
+    opened = httpx.get(url, headers={"Accept": "text/html"}, timeout=10)
+    assert opened.status_code == 303 and opened.headers["location"] == "/"
+    name = f"runicorn_{port}"
+    cookie = opened.cookies[name]
+    assert cookie and token not in cookie and token not in opened.headers["set-cookie"]
+
+    def runs_with(cookies: dict[str, str]) -> int:
+        return httpx.get(f"{base}/api/runs", cookies=cookies, timeout=10).status_code
+
+    assert runs_with({name: cookie}) == 200
+    assert runs_with({name: token}) == 401  # the token itself is no cookie
+    assert runs_with({f"runicorn_{port + 1}": cookie}) == 401  # another port's name
+    other_port_value = cookie_value(token, port + 1)  # what a viewer on another port would set
+    assert other_port_value != cookie
+    assert (
+        runs_with({name: other_port_value}) == 401
+        and runs_with({f"runicorn_{port + 1}": other_port_value}) == 401
+    )
+
+    first.stop()
+    again = start("--port", str(port))
+    assert again.url() == url  # the same token from the same file
+    assert runs_with({name: cookie}) == 200  # a bookmark keeps working
