@@ -12,7 +12,11 @@ def _add_agent(sub: argparse._SubParsersAction) -> None:
     """``runicorn agent`` (runicorn.agent.server) and its clients: submit, jobs, cancel, resume."""
     p = sub.add_parser("agent", help="serve the job queue of a storage root (GPU scheduling, retries)")
     p.add_argument("--storage", metavar="ROOT", help="storage root (default: the configured one)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (any but loopback requires a token)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; the token is required on any)",
+    )
     p.add_argument("--port", type=int, default=8100, help="port to bind (default 8100; 0 picks a free one)")
     p.add_argument(
         "--token",
