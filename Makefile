@@ -13,7 +13,7 @@ install: $(VENV)/bin/python
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[images]'
 
-demo: install
+demo: install  # open the URL the viewer prints (it carries the viewer's token)
 	$(PY) scripts/demo_train.py --storage .runicorn
 	$(VENV)/bin/runicorn viewer --storage .runicorn
 

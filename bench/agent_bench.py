@@ -16,19 +16,23 @@ from runicorn.agent.app import create_agent_app
 from runicorn.agent.scheduler import SchedulerOptions
 from runicorn.agent.service import Agent, AgentOptions
 
+TOKEN = "bench-agent-token"
+
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root, work = Path(tmp) / "store", Path(tmp)
         agent = Agent.open(root, AgentOptions(gpus="none", scheduler=SchedulerOptions(poll_interval_s=0.2)))
         server = uvicorn.Server(
-            uvicorn.Config(create_agent_app(agent), host="127.0.0.1", port=0, log_level="warning")
+            uvicorn.Config(
+                create_agent_app(agent, token=TOKEN), host="127.0.0.1", port=0, log_level="warning"
+            )
         )
         threading.Thread(target=server.run, daemon=True).start()
         while not server.started:
             time.sleep(0.01)
         url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-        with httpx.Client(base_url=url) as http:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
             waits = []
             for _ in range(5):
                 t0 = time.perf_counter()

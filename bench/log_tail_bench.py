@@ -116,7 +116,17 @@ def make_run(root: Path) -> Path:
 def start_viewer(root: Path) -> tuple[subprocess.Popen[str], str]:
     repo = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=repo, PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", str(root), "--port", "0"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "runicorn.cli",
+        "viewer",
+        "--storage",
+        str(root),
+        "--port",
+        "0",
+        "--no-token",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     assert proc.stdout is not None
     for line in proc.stdout:

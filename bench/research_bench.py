@@ -107,7 +107,17 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "RUNICORN_CONFIG_FILE": str(base_dir / "no-config.json")}
     viewer = subprocess.Popen(
-        [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", str(root), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "runicorn.cli",
+            "viewer",
+            "--storage",
+            str(root),
+            "--port",
+            str(port),
+            "--no-token",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

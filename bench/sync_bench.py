@@ -82,7 +82,7 @@ def bucket_viewer(
     out = Path(cache) / "viewer.out"
     with open(out, "wb") as f:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", url, "--port", "0"],
+            [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", url, "--port", "0", "--no-token"],
             env={**env, "XDG_CACHE_HOME": cache, "PYTHONUNBUFFERED": "1"},
             stdout=f,
             stderr=subprocess.STDOUT,

@@ -261,7 +261,17 @@ def bench_http_ours(root: Path, big: Path, steps: int, theirs: dict[str, float])
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start(
-        [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", str(root), "--port", str(port)]
+        [
+            sys.executable,
+            "-m",
+            "runicorn.cli",
+            "viewer",
+            "--storage",
+            str(root),
+            "--port",
+            str(port),
+            "--no-token",
+        ]
     )
     try:
         t_start = wait_up(f"{base}/api/health", proc)  # counted, as for 0.7.2: start to first list

@@ -55,7 +55,17 @@ def free_port() -> int:
 def start_viewer(root: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     viewer = subprocess.Popen(
-        [sys.executable, "-m", "runicorn.cli", "viewer", "--storage", str(root), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "runicorn.cli",
+            "viewer",
+            "--storage",
+            str(root),
+            "--port",
+            str(port),
+            "--no-token",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
         cwd=REPO,

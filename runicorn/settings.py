@@ -16,7 +16,6 @@ import hashlib
 import math
 import os
 import sys
-import uuid
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -274,39 +273,12 @@ def write_user_config(values: dict[str, Any]) -> Path:
     it is written readable and writable by the user only (0600) whatever the umask, and a new
     folder for it is made 0700."""
     path = user_config_path()
-    if not path.parent.is_dir():
-        path.parent.parent.mkdir(parents=True, exist_ok=True)
-        path.parent.mkdir(mode=0o700, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder: its owner's only
     current = read_user_config()
     current.update(values)
-    _write_private(path, orjson.dumps(current, option=orjson.OPT_INDENT_2))
+    # 0600: it may hold secrets (webhooks, passwords, the agent's token)
+    write_bytes_atomic(path, orjson.dumps(current, option=orjson.OPT_INDENT_2), private=True)
     return path
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` through a new 0600 file and a rename: a reader sees the old
-    file or the new one, and a looser file left from before is replaced by a 0600 one."""
-    while True:
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), 0o600)  # the umask can only take bits away; this sets the rest
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def setting_name(key: str) -> str:

@@ -1,9 +1,10 @@
-"""``create_agent_app(agent)``: the job service's FastAPI app (docs/agent.md#api).
+"""``create_agent_app(agent, token=...)``: the job service's FastAPI app (docs/agent.md#api).
 
 Separate from the read-only viewer, with the same guard in front (runicorn/gate/access.py):
-off loopback every request needs the token, and every request that changes something must come
-from no web page or an allowed one (the origin rule, runicorn/gate/origin.py). Errors have the
-API's one shape (runicorn/gate/error_shape.py). The scheduler thread runs for the app's life.
+every request needs the owner's token as a Bearer header, on loopback too (other local users
+reach loopback as well), and every request that changes something must come from no web page or
+an allowed one (the origin rule, runicorn/gate/origin.py). Errors have the API's one shape
+(runicorn/gate/error_shape.py). The scheduler thread runs for the app's life.
 """
 
 from __future__ import annotations
@@ -17,16 +18,26 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from runicorn.agent import routes_jobs, routes_projects
 from runicorn.agent.service import Agent
+from runicorn.errors import ConfigError
 from runicorn.gate.access import AccessGate
 from runicorn.gate.error_shape import install_error_handlers
 from runicorn.gate.origin import OriginRule
 from runicorn.gate.security_headers import SecurityHeaders
 
+AGENT_TOKEN_HINT = (
+    "send the agent's token as 'Authorization: Bearer <token>': `runicorn agent token` prints it "
+    "(the runicorn CLI of its owner finds it by itself)"
+)
 
-def create_agent_app(agent: Agent, *, token: str | None = None, cors_origins: Sequence[str] = ()) -> FastAPI:
-    """``token``: required on every request when set; ``cors_origins``: web pages (a viewer's)
-    allowed to call the API, its write endpoints included (never ``*``)."""
+
+def create_agent_app(agent: Agent, *, token: str, cors_origins: Sequence[str] = ()) -> FastAPI:
+    """``token``: required on every request (the owner's: runicorn/gate/owner_token.py);
+    ``cors_origins``: web pages (a viewer's) allowed to call the API, its write endpoints
+    included (never ``*``)."""
     from runicorn import __version__
+
+    if not token:
+        raise ConfigError("the agent needs a token", "pass the owner's token (runicorn/gate/owner_token.py)")
 
     origin_rule = OriginRule(cors_origins)
 
@@ -61,14 +72,15 @@ def create_agent_app(agent: Agent, *, token: str | None = None, cors_origins: Se
 
     app.include_router(routes_jobs.router(agent))
     app.include_router(routes_projects.router(agent))
-    if origin_rule.allowed:
+    app.add_middleware(
+        AccessGate, token=token, origin_rule=origin_rule, browser_login=False, token_hint=AGENT_TOKEN_HINT
+    )
+    if origin_rule.allowed:  # outside the gate: an allowed page can read a 401 and ask for the token
         app.add_middleware(
             CORSMiddleware,
             allow_origins=sorted(origin_rule.allowed),
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
-            allow_credentials=True,
         )
-    app.add_middleware(AccessGate, token=token, origin_rule=origin_rule)
     app.add_middleware(SecurityHeaders)
     return app

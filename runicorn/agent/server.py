@@ -1,9 +1,9 @@
 """``runicorn agent``: serves :func:`create_agent_app` with uvicorn (docs/agent.md, docs/cli.md#agent).
 
 Takes the root's agent lock first (a second agent on the same root is refused), reconciles the
-jobs an earlier agent left running, then binds like the viewer: 127.0.0.1 by default, a token
-required (given, or a random one printed at start) on any other address. Ctrl-C and SIGTERM stop
-the service; running attempts go on and the next agent re-attaches them.
+jobs an earlier agent left running, then binds like the viewer: 127.0.0.1 by default. Every
+request needs the owner's token (runicorn/agent/agent_token.py), on loopback too. Ctrl-C and
+SIGTERM stop the service; running attempts go on and the next agent re-attaches them.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
+from runicorn.agent.agent_token import agent_token
 from runicorn.agent.app import create_agent_app
 from runicorn.agent.service import Agent, AgentOptions
-from runicorn.gate.listen import GRACEFUL_SHUTDOWN_S, bind, check_port, is_loopback, needed_token
+from runicorn.gate.listen import GRACEFUL_SHUTDOWN_S, bind, check_port
 from runicorn.gate.origin import OriginRule
 from runicorn.settings import Settings
 
@@ -36,7 +37,7 @@ def serve(
 
     check_port(port)
     OriginRule(cors_origins)  # a bad --cors-origin is refused before anything starts
-    token = needed_token(host, token)
+    token, token_source = agent_token(settings, token)
     agent = Agent.open(settings.storage, options, nvml=nvml)
     try:
         app = create_agent_app(agent, token=token, cors_origins=cors_origins)
@@ -44,8 +45,7 @@ def serve(
         bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         print(f"Runicorn agent: http://{shown}:{bound}/", flush=True)
-        if token and not is_loopback(host):
-            print(f"token          : {token} (send it as 'Authorization: Bearer <token>')", flush=True)
+        print(f"token          : required on every request; {token_source}", flush=True)
         print(f"storage root   : {agent.root}", flush=True)
         gpus = ", ".join(map(str, agent.census.indices)) or "none"
         print(f"GPUs           : {gpus}", flush=True)

@@ -1,4 +1,4 @@
-"""`runicorn agent`, `submit`, `jobs`, `cancel` and `resume`."""
+"""`runicorn agent` (and `runicorn agent token`), `submit`, `jobs`, `cancel` and `resume`."""
 
 from __future__ import annotations
 
@@ -12,9 +12,17 @@ def _add_agent(sub: argparse._SubParsersAction) -> None:
     """``runicorn agent`` (runicorn.agent.server) and its clients: submit, jobs, cancel, resume."""
     p = sub.add_parser("agent", help="serve the job queue of a storage root (GPU scheduling, retries)")
     p.add_argument("--storage", metavar="ROOT", help="storage root (default: the configured one)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (any but loopback requires a token)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; the token is required on any)",
+    )
     p.add_argument("--port", type=int, default=8100, help="port to bind (default 8100; 0 picks a free one)")
-    p.add_argument("--token", metavar="T", help="require this token (default: a random one off loopback)")
+    p.add_argument(
+        "--token",
+        metavar="T",
+        help="require this token (default: agent_token, else your token file, made on first start)",
+    )
     p.add_argument("--gpus", default="auto", metavar="auto|0,1|none", help="GPUs to schedule (default auto)")
     p.add_argument(
         "--slots-per-gpu", type=int, default=1, metavar="N", help="jobs sharing one GPU (default 1)"
@@ -55,10 +63,20 @@ def _add_agent(sub: argparse._SubParsersAction) -> None:
         help="allow this web origin (a viewer: http://127.0.0.1:8000) to call the API (repeatable)",
     )
     p.set_defaults(handler=_run_agent)
+    actions = p.add_subparsers(dest="agent_action", metavar="token")
+    t = actions.add_parser(
+        "token",
+        help="print the agent's token (made now if no agent started yet), for scripts and other machines",
+    )
+    t.set_defaults(handler=_run_agent_token)
 
     def client_options(q: argparse.ArgumentParser) -> None:
         q.add_argument("--agent", metavar="URL", help="the agent (default RUNICORN_AGENT_URL, else :8100)")
-        q.add_argument("--token", metavar="T", help="the agent's token (default RUNICORN_AGENT_TOKEN)")
+        q.add_argument(
+            "--token",
+            metavar="T",
+            help="the agent's token (default RUNICORN_AGENT_TOKEN, else your token file, loopback only)",
+        )
 
     q = sub.add_parser(
         "submit",
@@ -135,6 +153,14 @@ def _run_agent(args: argparse.Namespace) -> int:
     return serve(
         resolved, options, host=args.host, port=args.port, token=args.token, cors_origins=args.cors_origin
     )
+
+
+def _run_agent_token(args: argparse.Namespace) -> int:
+    from runicorn import settings
+    from runicorn.agent.agent_token import agent_token
+
+    print(agent_token(settings.resolve())[0])
+    return 0
 
 
 def _client(args: argparse.Namespace) -> Any:

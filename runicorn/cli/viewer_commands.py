@@ -23,11 +23,21 @@ def _add_viewer(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to bind (default 127.0.0.1; any other address requires a token)",
+        help="address to bind (default 127.0.0.1)",
     )
     p.add_argument("--port", type=int, default=8000, help="port to bind (default 8000; 0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the viewer in a web browser")
-    p.add_argument("--token", metavar="T", help="require this token (default: a random one off loopback)")
+    tokens = p.add_mutually_exclusive_group()
+    tokens.add_argument(
+        "--token",
+        metavar="T",
+        help="require this token (default: your own viewer token file, made on first start)",
+    )
+    tokens.add_argument(
+        "--no-token",
+        action="store_true",
+        help="require no token, loopback only: every user of this machine can open it (a one-user laptop)",
+    )
     p.add_argument(
         "--cors-origin",
         action="append",
@@ -42,6 +52,16 @@ def _add_viewer(sub: argparse._SubParsersAction) -> None:
         help="restart the SSH mirrors listed in the storage root's mirror file (default: connect nowhere)",
     )
     p.set_defaults(handler=_run_viewer)
+    actions = p.add_subparsers(dest="viewer_action", metavar="token")
+    t = actions.add_parser("token", help="print the viewer's token (made now if no viewer started yet)")
+    t.set_defaults(handler=_run_viewer_token)
+
+
+def _run_viewer_token(args: argparse.Namespace) -> int:
+    from runicorn.gate.owner_token import owner_token, viewer_token_path
+
+    print(owner_token(viewer_token_path()))
+    return 0
 
 
 def _run_viewer(args: argparse.Namespace) -> int:
@@ -77,6 +97,7 @@ def _serve(
         host=args.host,
         port=args.port,
         token=args.token,
+        no_token=args.no_token,
         open_browser=args.open,
         cors_origins=args.cors_origin,
         resume_mirrors=args.resume_mirrors,

@@ -1,16 +1,16 @@
 """Listening sockets for Runicorn's HTTP services: a port checked by name, the socket bound
 before uvicorn starts (so a busy port is a clear error and port 0 prints the port it got), the
-token a non-loopback address needs, and quiet stops."""
+check of a token given by hand, and quiet stops."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import logging
-import secrets
 import socket
 
 from runicorn.errors import ConfigError
+from runicorn.gate.owner_token import MIN_TOKEN_CHARS
 
 GRACEFUL_SHUTDOWN_S = 0.5  # then requests still running (a long first read) are cancelled
 
@@ -35,15 +35,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def needed_token(host: str, token: str | None) -> str | None:
-    """The token the server will require: the given one, a new one off loopback, else None."""
-    if token is not None:
-        if len(token) < 8:
-            raise ConfigError(
-                "--token is too short", "use at least 8 characters, or leave it out to get a random one"
-            )
-        return token
-    return None if is_loopback(host) else secrets.token_urlsafe(24)
+def checked_token(token: str, source: str = "--token") -> str:
+    """``token`` when it is long enough to be a secret; ConfigError naming ``source`` otherwise."""
+    if len(token) < MIN_TOKEN_CHARS or any(c.isspace() for c in token):
+        raise ConfigError(
+            f"{source} is too short or holds spaces",
+            f"use at least {MIN_TOKEN_CHARS} characters without spaces, or leave it out to use your own "
+            "token file",
+        )
+    return token
 
 
 def check_port(port: int) -> int:

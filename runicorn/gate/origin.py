@@ -1,4 +1,4 @@
-"""Which web pages may change things through a local server: the origin rule (docs/viewer.md#security).
+"""Which web pages may change things through a local server: the origin rule (docs/viewer.md#security-model).
 
 A web page the user visits can send requests to ``http://127.0.0.1:<port>`` like any other: a
 form post or a ``fetch()`` with a plain body needs no CORS preflight, and a WebSocket handshake

@@ -1,4 +1,5 @@
-"""Headers every answer of the viewer carries, so other web pages cannot misuse it (docs/viewer.md#security).
+"""Headers every answer of the viewer carries, so other web pages cannot misuse it
+(docs/viewer.md#security-model).
 
 - ``X-Frame-Options: DENY`` and ``Content-Security-Policy: ... frame-ancestors 'none'``: no page
   of another site can show the viewer in a frame (and trick the user into clicking in it).

@@ -68,7 +68,9 @@ def create_app(
 ) -> FastAPI:
     """The viewer app.
 
-    ``token``: required on every request and WebSocket when set (see :mod:`.access`).
+    ``token``: required on every request and WebSocket when set (see :mod:`runicorn.gate.access`);
+    None serves loopback host names only, without a token (library use and tests; the
+    ``runicorn viewer`` command uses the owner's token unless ``--no-token``).
     ``cors_origins``: origins allowed to call the API from another site (none by default; ``*``
     is refused with a ConfigError: it would let any web site use the write endpoints).
     ``nvml``: the NVML module for ``/api/gpu`` (tests pass a fake; default ``pynvml``).
@@ -122,7 +124,10 @@ def create_app(
     add_api_reference(app)
     add_web_ui(app, DEFAULT_WEB_DIST if web_dist is None else Path(web_dist))
 
-    if origin_rule.allowed:
+    if read_only_source is not None:
+        app.add_middleware(ReadOnlySource, source=read_only_source)
+    app.add_middleware(AccessGate, token=token, origin_rule=origin_rule)  # runs before any route
+    if origin_rule.allowed:  # outside the gate: an allowed page can read its refusals too
         app.add_middleware(
             CORSMiddleware,
             allow_origins=sorted(origin_rule.allowed),
@@ -130,9 +135,6 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
             allow_credentials=True,
         )
-    if read_only_source is not None:
-        app.add_middleware(ReadOnlySource, source=read_only_source)
-    app.add_middleware(AccessGate, token=token, origin_rule=origin_rule)  # runs before any route
     # outermost: refusals carry the headers too; the page may call the agent (Jobs buttons)
     app.add_middleware(SecurityHeaders, connect_origins=agent_origins(settings.agent_url))
     return app

@@ -1,8 +1,11 @@
 """``runicorn viewer``: serves :func:`create_app` with uvicorn (docs/viewer.md, docs/cli.md#viewer).
 
 Binds 127.0.0.1 by default and connects nowhere by itself: the mirrors of the mirror file
-resume only with ``resume_mirrors`` (``--resume-mirrors``). A non-loopback ``host`` requires a
-token: the one given, or a new random one printed in the URL at start (like Jupyter). The socket
+resume only with ``resume_mirrors`` (``--resume-mirrors``). Every request needs the owner's
+token, on loopback too (other local users reach loopback as well), like Jupyter: the one given,
+else the one kept in the user's viewer token file (made on first start, so bookmarks keep
+working), printed in the URL at start. ``no_token`` (``--no-token``) serves loopback without
+one, for a single-user laptop. The socket
 is bound before uvicorn starts, so a busy port is a clear error and ``port`` 0 prints the port it
 got (a port outside 0-65535 is refused by name). SIGTERM and Ctrl-C stop the server within about
 a second (open WebSockets are closed, not waited for).
@@ -18,14 +21,16 @@ import webbrowser
 from collections.abc import Sequence
 from urllib.parse import quote
 
+from runicorn.errors import ConfigError
 from runicorn.gate.listen import (
     GRACEFUL_SHUTDOWN_S,
     QuietCancelledRequests,
     bind,
     check_port,
+    checked_token,
     is_loopback,
-    needed_token,
 )
+from runicorn.gate.owner_token import owner_token, viewer_token_path
 from runicorn.settings import Settings
 
 
@@ -39,24 +44,40 @@ def viewer_url(host: str, port: int, token: str | None) -> str:
     return f"{url}?token={quote(token)}" if token else url
 
 
+def viewer_token(host: str, given: str | None, no_token: bool) -> str | None:
+    """The token the viewer will require: ``given`` (``--token``), else the owner's viewer token
+    file (made on first use); None with ``no_token``, which only a loopback ``host`` allows."""
+    if no_token:
+        if given:
+            raise ConfigError("--no-token and --token contradict each other", "give one of them")
+        if not is_loopback(host):
+            raise ConfigError(
+                f"--no-token serves loopback only, not --host {host}",
+                "leave out --no-token: anyone who can reach the address would read your runs",
+            )
+        return None
+    return checked_token(given) if given else owner_token(viewer_token_path())
+
+
 def serve(
     settings: Settings,
     host: str = "127.0.0.1",
     port: int = 8000,
     token: str | None = None,
+    no_token: bool = False,
     open_browser: bool = False,
     cors_origins: Sequence[str] = (),
     resume_mirrors: bool = False,
     read_only_source: str | None = None,
 ) -> int:
-    """Run the viewer until SIGTERM / Ctrl-C. Prints the URL (with the token when one is needed)."""
+    """Run the viewer until SIGTERM / Ctrl-C. Prints the URL, with the token unless ``no_token``."""
     import uvicorn
 
     from runicorn.remote.registry import Registry
     from runicorn.viewer.app import create_app
 
     check_port(port)
-    token = needed_token(host, token)
+    token = viewer_token(host, token, no_token)
     app = create_app(
         settings,
         token=token,
@@ -71,8 +92,15 @@ def serve(
     print(f"storage root   : {settings.storage}", flush=True)
     if not settings.storage.is_dir():
         print("                 (does not exist yet: runs appear once something writes there)", flush=True)
-    if token and not is_loopback(host):
+    if token is None:
+        print(
+            "no token       : --no-token: every user of this machine can open it (fine on a one-user laptop)",
+            flush=True,
+        )
+    elif not is_loopback(host):
         print("reachable from the network: the token in the URL is required on every request", flush=True)
+    else:
+        print("token          : required on every request (`runicorn viewer token` prints it)", flush=True)
     saved = len(Registry(settings.storage).mirrors())
     if saved and not resume_mirrors:
         print(f"mirrors        : {saved} in the mirror file, not resumed (--resume-mirrors does)", flush=True)

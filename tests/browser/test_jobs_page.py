@@ -52,7 +52,7 @@ def test_no_queue_shows_how_to_start_an_agent(open_ui: Any) -> None:
     expect(page.get_by_test_id("jobs-hint")).to_contain_text("runicorn agent")
 
 
-def test_cancel_on_a_pending_job_cancels_it_in_the_agent(
+def test_cancel_asks_for_the_agents_token_then_cancels_the_job_in_the_agent(
     live_agent: Any,  # noqa: F811
     open_ui: Any,
     storage_root: Path,
@@ -63,18 +63,36 @@ def test_cancel_on_a_pending_job_cancels_it_in_the_agent(
     sock.bind(("127.0.0.1", 0))
     agent_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     monkeypatch.setenv("RUNICORN_AGENT_URL", agent_url)
-    page = open_ui("/jobs")
+    page = open_ui("/jobs", expected_failed_urls=("/cancel",))  # the agent's 401s, before the token
     viewer_origin = page.evaluate("location.origin")
     agent = live_agent(storage_root, cors=(viewer_origin,), sock=sock)
     assert agent.url == agent_url
     job = agent.submit(command=["true"], workdir=str(tmp_path), name="waits", requires=["never"])
+    other = agent.submit(command=["true"], workdir=str(tmp_path), name="waits-too", requires=["never"])
     row = page.locator(f'[data-job="{job["id"]}"]')
     expect(row).to_have_attribute("data-status", "pending")
     expect(page.get_by_test_id("jobs-agent-url")).to_contain_text(agent_url)
-    row.get_by_test_id("job-cancel").click()
+
+    row.get_by_test_id("job-cancel").click()  # the agent wants its token: the page asks for it
+    form = page.get_by_test_id("agent-token-form")
+    expect(form).to_be_visible()
+    expect(form).to_contain_text("runicorn agent token")
+    form.get_by_test_id("agent-token-input").fill("not-the-agents-token")
+    form.get_by_test_id("agent-token-give").click()
+    expect(form).to_be_visible()  # a wrong token: asked again
+    assert agent.job(job["id"])["status"] == "pending"
+
+    form.get_by_test_id("agent-token-input").fill(agent.token)
+    form.get_by_test_id("agent-token-give").click()
     wait_for(lambda: agent.job(job["id"])["status"] == "cancelled", what="the agent to cancel the job")
+    expect(form).to_have_count(0)
     expect(row).to_have_attribute("data-status", "cancelled")
     expect(row.get_by_test_id("job-resume")).to_be_visible()
+
+    page.reload()  # the token is kept in the tab: the next click is not asked again
+    page.locator(f'[data-job="{other["id"]}"]').get_by_test_id("job-cancel").click()
+    wait_for(lambda: agent.job(other["id"])["status"] == "cancelled", what="the second cancel")
+    expect(page.get_by_test_id("agent-token-form")).to_have_count(0)
 
 
 def test_run_overview_lists_the_runs_checkpoints(make_run: Any, open_ui: Any) -> None:

@@ -1,9 +1,14 @@
 """A real job agent (``Agent`` + ``create_agent_app`` on uvicorn, 127.0.0.1, ephemeral port) in a
 thread, for tests, and :func:`wait_for`, which polls its API until a condition holds.
 
-``live_agent(root, nvml=..., cors=(), sock=None, **scheduler_options) -> LiveAgent`` starts one
-(``sock``: a socket bound before, when the test must know the address first); every agent a test
-started is stopped when the test ends (running attempts are stopped too).
+``live_agent(root, nvml=..., token=None, cors=(), sock=None, **scheduler_options) -> LiveAgent``
+starts one (``sock``: a socket bound before, when the test must know the address first); every
+agent a test started is stopped when the test ends (running attempts are stopped too).
+
+Like ``runicorn agent``, it requires the owner's token: ``token``, else the one in the test's
+own user config folder (``agent.token`` beside ``RUNICORN_CONFIG_FILE``, made as the agent makes
+it), so a ``runicorn`` CLI started with the same ``RUNICORN_CONFIG_FILE`` finds it by itself.
+``agent.token`` is it; ``agent.http`` sends it on every request.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from runicorn.agent.app import create_agent_app
 from runicorn.agent.executor import Handle
 from runicorn.agent.scheduler import SchedulerOptions
 from runicorn.agent.service import Agent, AgentOptions
+from runicorn.gate.owner_token import agent_token_path, owner_token
 
 START_TIMEOUT_S = 20.0
 
@@ -59,8 +65,9 @@ class LiveAgent:
             **(agent_options or {}),
         )
         self.stopped = False
+        self.token = token or owner_token(agent_token_path())
         self.agent = Agent.open(root, options, nvml=nvml, executors=executors)
-        self.app = create_agent_app(self.agent, token=token, cors_origins=cors)
+        self.app = create_agent_app(self.agent, token=self.token, cors_origins=cors)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning")
         self.server = uvicorn.Server(config)
         self.error: BaseException | None = None
@@ -75,7 +82,8 @@ class LiveAgent:
             time.sleep(0.02)
         port = self.server.servers[0].sockets[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        self.http = httpx.Client(base_url=self.url, timeout=30)
+        self.auth = {"Authorization": f"Bearer {self.token}"}
+        self.http = httpx.Client(base_url=self.url, timeout=30, headers=self.auth)
 
     def _run(self) -> None:
         try:

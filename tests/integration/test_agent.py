@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import httpx
+import pytest
 from agent_server import wait_for
 from fake_nvml import FakeGpu, FakeNvml
 
@@ -151,7 +153,7 @@ def test_many_clients_submitting_at_once_record_each_job_once(live_agent, tmp_pa
     agent = live_agent(tmp_path / "store")
 
     def client(k: int) -> list[str]:
-        with httpx.Client(base_url=agent.url, timeout=30) as http:
+        with httpx.Client(base_url=agent.url, timeout=30, headers=agent.auth) as http:
             out = []
             for i in range(k * 13, min(100, (k + 1) * 13)):
                 body = {
@@ -213,15 +215,26 @@ def test_foreign_page_cannot_submit_and_token_is_required(live_agent, tmp_path: 
     agent = live_agent(tmp_path / "store", token="s3cret-token")
     body = {"command": ["true"], "workdir": str(tmp_path)}
     auth = {"Authorization": "Bearer s3cret-token"}
-    assert agent.http.get("/api/jobs").status_code == 401
-    assert agent.http.post("/api/jobs", json=body).status_code == 401
-    foreign = agent.http.post("/api/jobs", json=body, headers={**auth, "Origin": "https://evil.example"})
-    assert foreign.status_code == 403
-    assert agent.http.get("/api/jobs", headers=auth).json()["total"] == 0
-    assert agent.http.post("/api/jobs", json=body, headers=auth).status_code == 201
+    with httpx.Client(base_url=agent.url, timeout=30) as anyone:
+        assert anyone.get("/api/jobs").status_code == 401
+        assert anyone.post("/api/jobs", json=body).status_code == 401
+        assert anyone.get("/api/jobs", params={"token": "s3cret-token"}).status_code == 401  # Bearer only
+        foreign = anyone.post("/api/jobs", json=body, headers={**auth, "Origin": "https://evil.example"})
+        assert foreign.status_code == 403
+        assert anyone.get("/api/jobs", headers=auth).json()["total"] == 0
+        assert anyone.post("/api/jobs", json=body, headers=auth).status_code == 201
 
 
-def test_without_token_only_loopback_host_names_are_answered(live_agent, tmp_path: Path) -> None:
-    agent = live_agent(tmp_path / "store")
-    assert agent.http.get("/health").json()["status"] == "ok"
-    assert agent.http.get("/health", headers={"Host": "attacker.example:8100"}).status_code == 403
+def test_the_agent_app_cannot_be_made_without_a_token(tmp_path: Path) -> None:
+    from runicorn.agent.app import create_agent_app
+    from runicorn.agent.service import Agent, AgentOptions
+    from runicorn.errors import ConfigError
+
+    agent = Agent.open(tmp_path / "store", AgentOptions(gpus="none"))
+    try:
+        with pytest.raises(TypeError):
+            create_agent_app(agent)  # type: ignore[call-arg]
+        with pytest.raises(ConfigError):
+            create_agent_app(agent, token="")
+    finally:
+        agent.close()

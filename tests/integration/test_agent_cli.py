@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -96,7 +97,8 @@ def test_kill_9_of_the_agent_loses_no_job_and_runs_none_twice(tmp_path: Path) ->
             "running",
         ]
         (work / "release").touch()
-        with httpx.Client(base_url=url) as http:
+        token = (tmp_path / "agent.token").read_text().strip()  # the agent made it beside the user config
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as http:
             for job_id in ids:
                 wait_for(
                     lambda j=job_id: http.get(f"/api/jobs/{j}").json()["status"] == "succeeded", what=job_id
@@ -150,3 +152,50 @@ def test_mistyped_gpus_and_env_are_refused_with_what_to_write(tmp_path: Path) ->
         assert out.returncode != 0, args
         assert f"error: {error}" in out.stderr and hint in out.stderr, out.stderr
         assert "Traceback" not in out.stderr
+
+
+def test_agent_token_is_made_before_any_agent_and_the_owners_cli_needs_no_token_flag(tmp_path: Path) -> None:
+    """docs/agent.md#security-model: `runicorn agent token` prints the token (made now if no agent
+    ran yet), the agent takes it as a Bearer header, and submit/jobs/cancel find it by themselves."""
+    token_file = tmp_path / "agent.token"  # beside the user config file
+    assert not token_file.exists()
+    printed = cli(tmp_path, "agent", "token")
+    token = printed.stdout.strip()
+    assert printed.returncode == 0 and len(token) >= 40 and token_file.read_text().strip() == token
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    agent, url = start_agent(tmp_path, tmp_path / "store")
+    try:
+        assert httpx.get(f"{url}/api/jobs").status_code == 401
+        assert httpx.get(f"{url}/api/jobs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        submitted = cli(
+            tmp_path, "submit", "--agent", url, "--requires", "never", "--name", "mine", "--", "true"
+        )
+        assert submitted.returncode == 0, submitted.stderr
+        job_id = submitted.stdout.split()[0]
+        assert job_id in cli(tmp_path, "jobs", "--agent", url).stdout
+        assert cli(tmp_path, "cancel", job_id, "--agent", url).returncode == 0
+        wrong = cli(tmp_path, "jobs", "--agent", url, "--token", "not-the-agents-token")  # --token wins
+        assert wrong.returncode == 1 and "missing or wrong token" in wrong.stderr
+        assert "hint:" in wrong.stderr and "runicorn agent token" in wrong.stderr
+        assert cli(tmp_path, "agent", "token").stdout.strip() == token  # the same one, every time
+    finally:
+        agent.terminate()
+        agent.communicate(timeout=20)
+
+
+def test_the_agent_token_setting_wins_over_the_token_file(tmp_path: Path) -> None:
+    env = {**_env(tmp_path), "RUNICORN_AGENT_TOKEN": "set-by-the-user-1234"}
+    argv = [sys.executable, "-m", "runicorn.cli", "agent", "token"]
+    printed = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert printed.stdout.strip() == "set-by-the-user-1234" and not (tmp_path / "agent.token").exists()
+
+
+def test_an_open_token_file_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    token_file = tmp_path / "agent.token"
+    token_file.write_text("a-token-others-could-read\n")
+    token_file.chmod(0o644)
+    out = cli(tmp_path, "agent", "--storage", str(tmp_path / "store"), "--port", "0", "--gpus", "none")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert f"error: the token file {token_file} is open to other users (mode 0644)" in out.stderr
+    assert "hint: its token may have been read: delete the file" in out.stderr
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o644  # left as it is: the user decides

@@ -209,7 +209,7 @@ def test_viewer_over_a_bucket_shows_runs_metrics_logs_and_live_lines(
     live = make_run(name="live", finish=False)
     url = f"s3://{bucket}/p"
     assert cli("sync", str(storage_root), url).returncode == 0
-    proc = background(tmp_path / "viewer.out", "viewer", "--storage", url, "--port", "0")
+    proc = background(tmp_path / "viewer.out", "viewer", "--storage", url, "--port", "0", "--no-token")
     base = _viewer_url(tmp_path / "viewer.out", proc)
 
     def runs() -> list[dict]:
@@ -244,7 +244,7 @@ def test_the_viewer_over_a_bucket_refuses_imports_and_mirrors_that_would_land_in
     make_run()
     url = f"s3://{bucket}/p"
     assert cli("sync", str(storage_root), url).returncode == 0
-    proc = background(tmp_path / "viewer.out", "viewer", "--storage", url, "--port", "0")
+    proc = background(tmp_path / "viewer.out", "viewer", "--storage", url, "--port", "0", "--no-token")
     base = _viewer_url(tmp_path / "viewer.out", proc)
 
     imported = httpx.post(f"{base}/api/import", files={"file": ("runs.zip", b"PK\x05\x06" + b"\0" * 18)})
@@ -289,7 +289,7 @@ def test_the_process_filling_the_bucket_viewer_s_cache_ends_with_the_viewer(
     url = f"s3://{bucket}/p"
     assert cli("sync", str(storage_root), url).returncode == 0
     out = tmp_path / "viewer.out"
-    proc = background(out, "viewer", "--storage", url, "--port", "0")
+    proc = background(out, "viewer", "--storage", url, "--port", "0", "--no-token")
     _viewer_url(out, proc)
     (filler,) = _children(proc.pid)
 

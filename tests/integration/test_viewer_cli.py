@@ -19,6 +19,7 @@ import pytest
 from websockets.sync.client import connect
 
 from runicorn import format as fmt
+from runicorn.gate.access import cookie_value
 
 REPO = Path(__file__).parents[2]
 STOP_WITHIN_S = 2.0
@@ -79,6 +80,12 @@ def start(tmp_path: Path) -> Iterator:
         p.stop()
 
 
+def api(url: str, path: str) -> str:
+    """``path`` on the viewer of the printed ``url``, with its token when it has one."""
+    printed = httpx.URL(url)
+    return str(printed.copy_with(path=path, query=printed.query or None))
+
+
 def health(url: str) -> httpx.Response:
     base = url.split("?")[0].rstrip("/")
     deadline = time.monotonic() + 30
@@ -95,11 +102,11 @@ def health(url: str) -> httpx.Response:
 def test_viewer_prints_its_url_and_stops_promptly_with_a_websocket_open(start, sig: signal.Signals) -> None:
     viewer = start("--port", "0")
     url = viewer.url()
-    assert url.startswith("http://127.0.0.1:") and "token" not in url
+    assert url.startswith("http://127.0.0.1:") and "?token=" in url
     assert health(url).json()["ok"] is True
     (Path(viewer.out_path).parent / "storage" / "p" / "n" / "runs" / "r1").mkdir(parents=True)
     (Path(viewer.out_path).parent / "storage" / "p" / "n" / "runs" / "r1" / "status.json").write_text("{}")
-    with connect(url.replace("http", "ws").rstrip("/") + "/api/runs/r1/logs/ws", open_timeout=10):
+    with connect(api(url, "/api/runs/r1/logs/ws").replace("http", "ws", 1), open_timeout=10):
         sent = time.monotonic()
         viewer.proc.send_signal(sig)
         try:
@@ -130,12 +137,12 @@ def test_viewer_stops_promptly_and_quietly_during_a_long_first_read(start, tmp_p
     # 160 MB: its first read takes a few seconds, longer than the grace period for requests
     (run / fmt.EVENTS_FILE).write_bytes(line * (160 * 1024 * 1024 // len(line)))
     viewer = start("--port", "0")
-    url = viewer.url().rstrip("/")
+    url = viewer.url()
     assert health(url).json()["ok"] is True
 
     def first_read() -> None:
         with contextlib.suppress(httpx.HTTPError):
-            httpx.get(f"{url}/api/runs/r1/metrics", timeout=30)
+            httpx.get(api(url, "/api/runs/r1/metrics"), timeout=30)
 
     reading = threading.Thread(target=first_read, daemon=True)
     reading.start()
@@ -203,7 +210,7 @@ def test_saved_mirrors_resume_only_with_resume_mirrors(start, tmp_path: Path, co
     quiet = start("--port", "0")
     url = quiet.url()
     assert health(url).status_code == 200
-    assert httpx.get(f"{url}api/ssh/mirror/list", timeout=10).json() == {"mirrors": []}
+    assert httpx.get(api(url, "/api/ssh/mirror/list"), timeout=10).json() == {"mirrors": []}
     assert "1 in the mirror file, not resumed (--resume-mirrors does)" in quiet.output()
     assert ssh.count == 0
     quiet.stop()
@@ -211,3 +218,62 @@ def test_saved_mirrors_resume_only_with_resume_mirrors(start, tmp_path: Path, co
     asked = start("--port", "0", "--resume-mirrors")
     assert health(asked.url()).status_code == 200
     assert ssh.connected.wait(30), f"the saved mirror was not resumed:\n{asked.output()}"
+
+
+def test_the_viewer_asks_for_its_token_by_default_and_says_where_it_is(start, tmp_path: Path) -> None:
+    viewer = start("--port", "0")
+    url = viewer.url()
+    token = httpx.URL(url).params["token"]
+    assert token == (tmp_path / "viewer.token").read_text().strip()  # beside the user config
+    assert "token          : required on every request" in viewer.output()
+    assert health(url).status_code == 200
+    base = url.split("?")[0]
+    assert httpx.get(f"{base}api/runs", timeout=10).status_code == 401
+    assert (
+        httpx.get(f"{base}api/runs", headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code
+        == 200
+    )
+
+
+def test_no_token_serves_loopback_without_one_and_says_so(start) -> None:
+    viewer = start("--port", "0", "--no-token")
+    url = viewer.url()
+    assert "token" not in url
+    assert "--no-token: every user of this machine can open it" in viewer.output()
+    assert health(url).status_code == 200
+    foreign_host = httpx.get(f"{url}api/runs", headers={"Host": "evil.example:8000"}, timeout=10)
+    assert foreign_host.status_code == 403  # the loopback Host check stays
+    refused = start("--host", "0.0.0.0", "--port", "0", "--no-token")
+    assert refused.proc.wait(30) == 1
+    assert "error: --no-token serves loopback only, not --host 0.0.0.0" in refused.output()
+
+
+def test_the_cookie_opens_its_own_port_only_and_survives_a_restart(start) -> None:
+    first = start("--port", "0")
+    url = first.url()
+    port, token = httpx.URL(url).port, httpx.URL(url).params["token"]
+    assert port is not None
+    base = f"http://127.0.0.1:{port}"
+    opened = httpx.get(url, headers={"Accept": "text/html"}, timeout=10)
+    assert opened.status_code == 303 and opened.headers["location"] == "/"
+    name = f"runicorn_{port}"
+    cookie = opened.cookies[name]
+    assert cookie and token not in cookie and token not in opened.headers["set-cookie"]
+
+    def runs_with(cookies: dict[str, str]) -> int:
+        return httpx.get(f"{base}/api/runs", cookies=cookies, timeout=10).status_code
+
+    assert runs_with({name: cookie}) == 200
+    assert runs_with({name: token}) == 401  # the token itself is no cookie
+    assert runs_with({f"runicorn_{port + 1}": cookie}) == 401  # another port's name
+    other_port_value = cookie_value(token, port + 1)  # what a viewer on another port would set
+    assert other_port_value != cookie
+    assert (
+        runs_with({name: other_port_value}) == 401
+        and runs_with({f"runicorn_{port + 1}": other_port_value}) == 401
+    )
+
+    first.stop()
+    again = start("--port", str(port))
+    assert again.url() == url  # the same token from the same file
+    assert runs_with({name: cookie}) == 200  # a bookmark keeps working

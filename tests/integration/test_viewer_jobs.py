@@ -131,12 +131,16 @@ def _agent_process(store: Path, tmp_path: Path) -> tuple[subprocess.Popen[str], 
 def test_viewer_reads_a_stopped_agents_queue_without_touching_a_file(live_viewer, tmp_path: Path) -> None:
     store = tmp_path / "store"
     process, url = _agent_process(store, tmp_path)
+    auth = {"Authorization": f"Bearer {(tmp_path / 'agent.token').read_text().strip()}"}
     try:
         job = httpx.post(
-            f"{url}/api/jobs", json={"command": ["true"], "workdir": str(tmp_path)}, timeout=30
+            f"{url}/api/jobs", json={"command": ["true"], "workdir": str(tmp_path)}, headers=auth, timeout=30
         ).json()
         wait_for(
-            lambda: httpx.get(f"{url}/api/jobs/{job['id']}", timeout=30).json()["status"] == "succeeded",
+            lambda: (
+                httpx.get(f"{url}/api/jobs/{job['id']}", headers=auth, timeout=30).json()["status"]
+                == "succeeded"
+            ),
             what="the job to succeed",
         )
     finally:

@@ -19,6 +19,7 @@ from websockets.sync.client import connect
 
 from runicorn import archive as archives
 from runicorn.errors import ConfigError
+from runicorn.gate.access import cookie_name, cookie_value
 from runicorn.remote.registry import MirrorEntry, Registry
 from runicorn.settings import resolve
 from runicorn.viewer import create_app
@@ -183,7 +184,9 @@ def test_opening_the_printed_url_takes_the_token_out_of_the_address_bar(root: Pa
     page = {"Accept": "text/html,application/xhtml+xml"}
     opened = httpx.get(f"{base}/?token={TOKEN}", headers=page)
     assert opened.status_code == 303 and opened.headers["location"] == "/"
-    assert f"runicorn_token={TOKEN}" in opened.headers["set-cookie"]
+    port = httpx.URL(base).port
+    assert opened.cookies[cookie_name(port)] == cookie_value(TOKEN, port)  # never the token itself
+    assert TOKEN not in opened.headers["set-cookie"]
     deep = httpx.get(f"{base}/runs/abc?x=1&token={TOKEN}&y=", headers=page)
     assert deep.status_code == 303 and deep.headers["location"] == "/runs/abc?x=1&y="
     with httpx.Client(base_url=base, headers=page, cookies=opened.cookies, follow_redirects=True) as browser:

@@ -103,13 +103,13 @@ def test_token_is_required_on_every_request_and_websocket(root: Path, live_viewe
         "error": "missing or wrong token",
         "status": 401,
         "hint": "send the token the viewer printed at start: as 'Authorization: Bearer <token>', "
-        "or open the printed URL ending in ?token=<token>",
+        "or open the printed URL ending in ?token=<token> (`runicorn viewer token` prints it)",
     }
     assert httpx.get(f"{base}/api/health", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert httpx.get(f"{base}/api/runs", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
 
     page = httpx.get(f"{base}/", params={"token": TOKEN})  # the URL printed at start
-    assert page.status_code == 200 and "runicorn_token" in page.headers["set-cookie"]
+    assert page.status_code == 200 and f"runicorn_{httpx.URL(base).port}=" in page.headers["set-cookie"]
     with httpx.Client(base_url=base, cookies=page.cookies) as browser:  # later requests carry the cookie
         assert browser.get("/api/runs").json()["total"] == 1
 
@@ -124,7 +124,7 @@ def test_loopback_viewer_refuses_foreign_host_headers(root: Path, live_viewer) -
     base = live_viewer(root)
     status, body = raw_get(base, "/api/runs", headers={"Host": "evil.example:8000"})
     assert status == 403 and json.loads(body)["status"] == 403
-    assert "--token" in json.loads(body)["hint"]
+    assert "without --no-token" in json.loads(body)["hint"]
     assert raw_get(base, "/api/runs", headers={"Host": "localhost:8000"})[0] == 200
 
 

@@ -561,15 +561,15 @@ export interface JobDetail extends Job {
 }
 
 /** The agent's own API (docs/agent.md#api), called from the page at the configured agent URL.
- * Cross-origin: the agent must allow this page's origin (`runicorn agent --cors-origin ORIGIN`). */
-export function agentApi(agentUrl: string) {
+ * Cross-origin: the agent must allow this page's origin (`runicorn agent --cors-origin ORIGIN`).
+ * The agent answers its owner only: `token` (the output of `runicorn agent token`) goes with
+ * every call as a Bearer header; without it (or with a wrong one) calls fail with status 401. */
+export function agentApi(agentUrl: string, token: string | null = null) {
   const base = agentUrl.replace(/\/+$/, "");
   const post = async (path: string, body: unknown): Promise<unknown> => {
-    const res = await fetch(`${base}${path}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(body),
-    });
+    const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const res = await fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
     const answer = await res.json().catch(() => null);
     if (!res.ok) {
       const message = answer && typeof answer.error === "string" ? answer.error : `${res.status} ${res.statusText}`;
@@ -583,3 +583,5 @@ export function agentApi(agentUrl: string) {
     submit: (command: string) => post("/api/jobs", { command, shell: true }),
   };
 }
+
+export type AgentApi = ReturnType<typeof agentApi>;

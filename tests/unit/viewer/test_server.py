@@ -1,4 +1,4 @@
-"""Pure pieces of ``runicorn viewer``: which hosts need a token, the printed URL, the bind error."""
+"""Pure pieces of ``runicorn viewer``: which token it requires, the printed URL, the bind error."""
 
 from __future__ import annotations
 
@@ -12,26 +12,42 @@ from pathlib import Path
 import pytest
 
 from runicorn.errors import ConfigError
-from runicorn.gate.listen import bind, is_loopback, needed_token
-from runicorn.viewer.server import viewer_url
+from runicorn.gate.listen import bind, is_loopback
+from runicorn.viewer.server import viewer_token, viewer_url
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])
-def test_loopback_hosts_need_no_token(host: str) -> None:
-    assert is_loopback(host) and needed_token(host, None) is None
+def test_loopback_hosts_are_known(host: str) -> None:
+    assert is_loopback(host)
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.5", "my-box.lan"])
-def test_other_hosts_get_a_fresh_random_token(host: str) -> None:
-    first, second = needed_token(host, None), needed_token(host, None)
-    assert not is_loopback(host) and first and second and first != second and len(first) >= 16
+def test_other_hosts_are_not_loopback(host: str) -> None:
+    assert not is_loopback(host)
 
 
-def test_a_given_token_is_kept_and_a_short_one_refused() -> None:
-    assert needed_token("127.0.0.1", "long-enough-token") == "long-enough-token"
+def test_the_viewer_uses_the_owners_token_file_unless_told_otherwise() -> None:
+    made = viewer_token("127.0.0.1", None, no_token=False)
+    assert made and viewer_token("0.0.0.0", None, no_token=False) == made  # the same file, every start
+    assert viewer_token("127.0.0.1", "long-enough-token", no_token=False) == "long-enough-token"
+    assert viewer_token("127.0.0.1", None, no_token=True) is None
+
+
+@pytest.mark.parametrize(
+    ("host", "given", "no_token", "error"),
+    [
+        ("0.0.0.0", None, True, "--no-token serves loopback only"),
+        ("127.0.0.1", "long-enough-token", True, "--no-token and --token"),
+        ("127.0.0.1", "short", False, "--token is too short"),
+        ("127.0.0.1", "has spaces in it", False, "--token is too short or holds spaces"),
+    ],
+)
+def test_token_choices_that_cannot_work_are_refused(
+    host: str, given: str | None, no_token: bool, error: str
+) -> None:
     with pytest.raises(ConfigError) as err:
-        needed_token("0.0.0.0", "short")
-    assert err.value.hint
+        viewer_token(host, given, no_token)
+    assert error in err.value.message and err.value.hint
 
 
 def test_printed_url_carries_the_token_quoted() -> None:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commandText, groupByProject, jobActions } from "./jobs";
+import { agentTokenKey, commandText, groupByProject, jobActions, keepAgentToken, loadAgentToken } from "./jobs";
 
 describe("jobs", () => {
   it("offers cancel before a job ends and resume after", () => {
@@ -26,5 +26,40 @@ describe("jobs", () => {
     expect(commandText(["python", "train.py", "--name", "a b"])).toBe('python train.py --name "a b"');
     expect(commandText("echo hi && ls")).toBe("echo hi && ls");
     expect(commandText(null)).toBe("");
+  });
+
+  it("keeps one agent token per agent URL, and forgets it when told", () => {
+    const map = new Map<string, string>();
+    const store = {
+      getItem: (k: string) => map.get(k) ?? null,
+      setItem: (k: string, v: string) => void map.set(k, v),
+      removeItem: (k: string) => void map.delete(k),
+    };
+    expect(agentTokenKey("http://127.0.0.1:8100/")).toBe(agentTokenKey("http://127.0.0.1:8100"));
+    expect(agentTokenKey("http://127.0.0.1:8100")).not.toBe(agentTokenKey("http://127.0.0.1:8101"));
+    expect(loadAgentToken(store, "http://127.0.0.1:8100")).toBeNull();
+    keepAgentToken(store, "http://127.0.0.1:8100", "  tok-a\n");
+    keepAgentToken(store, "http://127.0.0.1:8101", "tok-b");
+    expect(loadAgentToken(store, "http://127.0.0.1:8100/")).toBe("tok-a");
+    expect(loadAgentToken(store, "http://127.0.0.1:8101")).toBe("tok-b");
+    keepAgentToken(store, "http://127.0.0.1:8100", null);
+    expect(loadAgentToken(store, "http://127.0.0.1:8100")).toBeNull();
+    expect(loadAgentToken(store, "http://127.0.0.1:8101")).toBe("tok-b");
+  });
+
+  it("asks again when the browser refuses storage", () => {
+    const refusing = {
+      getItem: () => {
+        throw new Error("denied");
+      },
+      setItem: () => {
+        throw new Error("denied");
+      },
+      removeItem: () => {
+        throw new Error("denied");
+      },
+    };
+    keepAgentToken(refusing, "http://127.0.0.1:8100", "tok");
+    expect(loadAgentToken(refusing, "http://127.0.0.1:8100")).toBeNull();
   });
 });

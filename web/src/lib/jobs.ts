@@ -1,4 +1,5 @@
-// The Jobs page's pure logic: which buttons a job gets, grouping by project, the command shown.
+// The Jobs page's pure logic: which buttons a job gets, grouping by project, the command shown,
+// and where the agent's token is kept.
 import type { Job } from "../api";
 
 export const JOB_STATUSES = ["pending", "running", "succeeded", "failed", "cancelled"] as const;
@@ -26,4 +27,32 @@ export function commandText(command: string[] | string | null): string {
   if (command === null) return "";
   if (typeof command === "string") return command;
   return command.map((arg) => (arg === "" || /[\s"'\\]/.test(arg) ? JSON.stringify(arg) : arg)).join(" ");
+}
+
+/** Where the page keeps the token of the agent at `agentUrl`: one entry per agent URL. */
+export function agentTokenKey(agentUrl: string): string {
+  return `runicorn.agentToken:${agentUrl.trim().replace(/\/+$/, "")}`;
+}
+
+type TokenStore = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+
+/** The agent's token given earlier (null: none). `store` is the tab's sessionStorage: kept for
+ * this tab only, never where a program serving this origin later could read it back. */
+export function loadAgentToken(store: TokenStore, agentUrl: string): string | null {
+  try {
+    return store.getItem(agentTokenKey(agentUrl)) || null;
+  } catch {
+    return null; // storage refused (a locked-down browser): ask again
+  }
+}
+
+/** Keeps `token` for the agent at `agentUrl` (surrounding spaces of a paste trimmed); null forgets it. */
+export function keepAgentToken(store: TokenStore, agentUrl: string, token: string | null): void {
+  try {
+    const value = token?.trim();
+    if (value) store.setItem(agentTokenKey(agentUrl), value);
+    else store.removeItem(agentTokenKey(agentUrl));
+  } catch {
+    /* kept in the page only */
+  }
 }

@@ -1,13 +1,23 @@
 // Jobs: the queue of `runicorn agent`, read by the viewer without writing it (GET /api/jobs),
 // refreshed every few seconds, grouped by project, with one job's details in a panel. Buttons
 // that act (cancel, resume, submit) appear only when the viewer has an agent_url, and call the
-// agent there directly: the viewer never writes the queue.
+// agent there directly: the viewer never writes the queue. The agent answers its owner only: on
+// its 401 the page asks for its token (`runicorn agent token`), keeps it in this tab for that
+// agent URL, sends it as a Bearer header, and does what was asked.
 import { useEffect, useState } from "preact/hooks";
-import { agentApi, api, type JobDetail, type JobList } from "../api";
+import { type AgentApi, agentApi, ApiError, api, type JobDetail, type JobList } from "../api";
 import { Link, useApp } from "../app";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatTime } from "../lib/format";
-import { commandText, groupByProject, JOB_STATUSES, jobActions, REFRESH_MS } from "../lib/jobs";
+import {
+  commandText,
+  groupByProject,
+  JOB_STATUSES,
+  jobActions,
+  keepAgentToken,
+  loadAgentToken,
+  REFRESH_MS,
+} from "../lib/jobs";
 import { runHref } from "../lib/route";
 
 export function JobsPage() {
@@ -19,10 +29,20 @@ export function JobsPage() {
   const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
+  const [agentToken, setAgentToken] = useState<string | null>(null);
+  // an action the agent refused for want of its token: done again once the token is given
+  const [waiting, setWaiting] = useState<{ run: (agent: AgentApi) => Promise<unknown> } | null>(null);
   const refresh = () => setTick((n) => n + 1);
 
   useEffect(() => {
-    api.config().then((c) => setAgentUrl(c.agent_url ?? null), () => undefined);
+    api.config().then(
+      (c) => {
+        const url = c.agent_url ?? null;
+        setAgentUrl(url);
+        if (url) setAgentToken(loadAgentToken(sessionStorage, url));
+      },
+      () => undefined,
+    );
   }, []);
   useEffect(() => {
     let alive = true;
@@ -43,9 +63,28 @@ export function JobsPage() {
     };
   }, [status, project, tick]);
 
-  const agent = agentUrl ? agentApi(agentUrl) : null;
-  const act = (action: Promise<unknown>) =>
-    action.then(refresh, (e) => setError(String(e.message ?? e)));
+  const agent = agentUrl ? agentApi(agentUrl, agentToken) : null;
+  const act = (run: (agent: AgentApi) => Promise<unknown>, token: string | null = agentToken) => {
+    if (!agentUrl) return;
+    run(agentApi(agentUrl, token)).then(refresh, (e) => {
+      if (e instanceof ApiError && e.status === 401) {
+        keepAgentToken(sessionStorage, agentUrl, null); // missing or wrong: ask for it
+        setAgentToken(null);
+        setWaiting({ run });
+        return;
+      }
+      setError(String(e.message ?? e));
+    });
+  };
+  const giveToken = (token: string) => {
+    if (!agentUrl) return;
+    keepAgentToken(sessionStorage, agentUrl, token);
+    const kept = token.trim();
+    setAgentToken(kept);
+    const pending = waiting;
+    setWaiting(null);
+    if (pending) act(pending.run, kept);
+  };
 
   return (
     <section>
@@ -69,7 +108,10 @@ export function JobsPage() {
           {error}
         </div>
       )}
-      {agent ? <SubmitBox onSubmit={(command) => act(agent.submit(command))} agentUrl={agentUrl!} /> : (
+      {waiting && agentUrl && (
+        <AgentTokenForm agentUrl={agentUrl} onGive={giveToken} onCancel={() => setWaiting(null)} />
+      )}
+      {agent ? <SubmitBox onSubmit={(command) => act((a) => a.submit(command))} agentUrl={agentUrl!} /> : (
         <p class="muted small" data-testid="jobs-read-only">
           {t("jobs.readOnly")}
         </p>
@@ -130,12 +172,12 @@ export function JobsPage() {
                       {agent && (
                         <td>
                           {can.cancel && (
-                            <button data-testid="job-cancel" onClick={() => act(agent.cancel(j.id))}>
+                            <button data-testid="job-cancel" onClick={() => act((a) => a.cancel(j.id))}>
                               {t("jobs.cancel")}
                             </button>
                           )}
                           {can.resume && (
-                            <button data-testid="job-resume" onClick={() => act(agent.resume(j.id))}>
+                            <button data-testid="job-resume" onClick={() => act((a) => a.resume(j.id))}>
                               {t("jobs.resume")}
                             </button>
                           )}
@@ -150,6 +192,50 @@ export function JobsPage() {
         ))}
       {selected && <JobPanel id={selected} tick={tick} onClose={() => setSelected(null)} />}
     </section>
+  );
+}
+
+function AgentTokenForm({
+  agentUrl,
+  onGive,
+  onCancel,
+}: {
+  agentUrl: string;
+  onGive: (token: string) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useApp();
+  const [token, setToken] = useState("");
+  return (
+    <form
+      class="card jobs-token"
+      data-testid="agent-token-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (token.trim()) onGive(token);
+      }}
+    >
+      <p>
+        {t("jobs.tokenAsk")} <code>{agentUrl}</code>
+      </p>
+      <p class="muted small">
+        {t("jobs.tokenHow")} <code>runicorn agent token</code>
+      </p>
+      <input
+        type="password"
+        autocomplete="off"
+        data-testid="agent-token-input"
+        value={token}
+        placeholder={t("jobs.tokenPlaceholder")}
+        onInput={(e) => setToken(e.currentTarget.value)}
+      />
+      <button type="submit" data-testid="agent-token-give">
+        {t("jobs.tokenGive")}
+      </button>
+      <button type="button" class="ghost" data-testid="agent-token-cancel" onClick={onCancel}>
+        {t("jobs.close")}
+      </button>
+    </form>
   );
 }
 
