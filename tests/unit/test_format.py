@@ -16,7 +16,20 @@ def test_run_ids_are_timestamped_and_unique() -> None:
 
 
 def test_unsafe_ids_are_refused() -> None:
-    for bad in ("..", ".", "../x", "a/b", "/abs", "a\\b", "", ".hidden", "x" * 200, "a\x00b", "exp\n", "run\n"):
+    for bad in (
+        "..",
+        ".",
+        "../x",
+        "a/b",
+        "/abs",
+        "a\\b",
+        "",
+        ".hidden",
+        "x" * 200,
+        "a\x00b",
+        "exp\n",
+        "run\n",
+    ):
         assert not fmt.is_safe_id(bad), bad
     assert fmt.is_safe_id("20261123_101500_ab12cd") and fmt.is_safe_id("exp-1.v2")
 
