@@ -174,7 +174,7 @@ class GuestRun(Run):
         self._summary = fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {}
         self._step = self._last_step()
         merged = {**(fmt.read_json(self.dir / fmt.CONFIG_FILE) or {}), **(config or {})}
-        self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), merged)
+        self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), merged, self._drops.drop)
         if config:
             self._write_json(fmt.CONFIG_FILE, dict(self.config))
         additions: dict[str, Any] = {}

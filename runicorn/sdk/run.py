@@ -30,7 +30,16 @@ from runicorn.sdk.media import MediaWriter
 from runicorn.sdk.run_lock import RunLock
 from runicorn.sdk.run_media import MediaCalls
 from runicorn.sdk.system import SystemSampler
-from runicorn.sdk.values import DROP, INT64_MAX, INT64_MIN, DropLedger, to_number
+from runicorn.sdk.values import (
+    DROP,
+    INT64_MAX,
+    INT64_MIN,
+    DropLedger,
+    clean_text,
+    key_text,
+    short_repr,
+    to_number,
+)
 from runicorn.settings import Settings
 
 log = logging.getLogger("runicorn")
@@ -113,7 +122,7 @@ class Run(MediaCalls, ExitHooks):
         self._warned_topics: set[str] = set()
         try:
             self._write_meta(created, tags if isinstance(tags, list) else [], notes)
-            self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), config)
+            self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), config, self._drops.drop)
             self._write_json(fmt.CONFIG_FILE, dict(self.config))
             self._write_json(fmt.STATUS_FILE, dict(self._status))
         except OSError as exc:
@@ -179,7 +188,7 @@ class Run(MediaCalls, ExitHooks):
             record[_STEP] = 0  # its place in the line; the step is known once something is kept
             record[_TIME] = now
             if stage is not None:
-                record[_STAGE] = str(stage)
+                record[_STAGE] = stage if type(stage) is str else _stage_text(stage)
                 n += 1
             elif _STAGE in record:  # a metric named "stage": dropped below like the other reserved keys
                 del record[_STAGE]
@@ -188,15 +197,19 @@ class Run(MediaCalls, ExitHooks):
                 n = len(record) - 2
             if n == (stage is not None):
                 return  # every value was dropped: no line, and the step does not move
+            before = self._step
             if step is None:
                 step = self._step = self._step + 1
             else:
                 step = self._step = int(step)
             record[_STEP] = step
             try:
-                line = _encode(_METRICS, record, now)
-            except TypeError:  # a key that is not a str: keys are text in the format
-                line = _encode(_METRICS, {str(k): v for k, v in record.items()}, now)
+                line: bytes | None = _encode(_METRICS, record, now)
+            except TypeError:  # a key that is not a str, text UTF-8 cannot hold (a lone surrogate)
+                line = self._encode_odd_keys(record, now, n - (stage is not None))
+            if line is None:
+                self._step = before  # nothing was left to record: the step does not move
+                return
             self._events(line)
         except Exception as exc:  # noqa: BLE001 - never raise into the training loop
             if not isinstance(data, dict):
@@ -233,8 +246,8 @@ class Run(MediaCalls, ExitHooks):
                 )
                 level = "info"
             data = fmt.AlertData(
-                title=str(title)[: fmt.ALERT_TITLE_MAX_CHARS],
-                text=str(text)[: fmt.ALERT_TEXT_MAX_CHARS],
+                title=clean_text(str(title))[: fmt.ALERT_TITLE_MAX_CHARS],
+                text=clean_text(str(text))[: fmt.ALERT_TEXT_MAX_CHARS],
                 level=level,
                 step=self._step,
             )
@@ -271,7 +284,7 @@ class Run(MediaCalls, ExitHooks):
             warn_no_run("summary")
             return
         try:
-            self._summary.update(config_dict(values, "rn.summary's argument"))
+            self._summary.update(config_dict(values, "rn.summary's argument", self._drops.drop))
             self._write_json(fmt.SUMMARY_FILE, self._summary)
         except Exception as exc:  # noqa: BLE001
             self._warn_once("summary", f"rn.summary failed: {exc!r}")
@@ -426,16 +439,45 @@ class Run(MediaCalls, ExitHooks):
 
     # --- internals ---------------------------------------------------------------------------
     def _slow_value(self, record: dict[str, Any], key: Any, value: Any, depth: int = 0) -> None:
-        key = key if isinstance(key, str) else str(key)
+        name = key if isinstance(key, str) else key_text(key)
+        if name is None:
+            self._drops.drop(short_repr(key), value, "the key is not text (its str() fails)")
+            return
         if isinstance(value, dict) and depth < 8:  # flattened: {"val": {"loss": 1}} logs "val/loss"
             for inner, inner_value in value.items():
-                self._slow_value(record, f"{key}/{inner}", inner_value, depth + 1)
+                inner_name = inner if isinstance(inner, str) else key_text(inner)
+                inner_path = f"{name}/{inner_name if inner_name is not None else short_repr(inner)}"
+                if inner_name is None:
+                    self._drops.drop(inner_path, inner_value, "the key is not text (its str() fails)")
+                else:
+                    self._slow_value(record, inner_path, inner_value, depth + 1)
             return
-        number = to_number(value)
+        try:
+            number = to_number(value)
+        except Exception:  # noqa: BLE001 - a value whose item() or float() fails in a new way
+            number = DROP
         if number is DROP:
-            self._drops.drop(key, value, f"a {type(value).__name__} is not a number (see docs/sdk.md)")
+            self._drops.drop(name, value, f"a {type(value).__name__} is not a number (see docs/sdk.md)")
         else:
-            record[key] = number
+            record[name] = number
+
+    def _encode_odd_keys(self, record: dict[str, Any], now: float, n_values: int) -> bytes | None:
+        """The line of a row that orjson refused: each key made text, a key that has none (or
+        holds a lone surrogate) dropped and counted, the stage cleaned; None when no value is left."""
+        clean: dict[str, Any] = {}
+        for key, value in record.items():
+            name = key_text(key)
+            if name is None:
+                why = "the key is not valid text (its str() fails, or it has a lone surrogate)"
+                self._drops.drop(key if isinstance(key, str) else short_repr(key), value, why)
+                n_values -= 1
+            else:
+                clean[name] = value
+        if n_values <= 0:
+            return None
+        if isinstance(clean.get(_STAGE), str):
+            clean[_STAGE] = clean_text(clean[_STAGE])
+        return _encode(_METRICS, clean, now)
 
     def _without_reserved(self, data: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         """``record`` without the reserved keys ``data`` brought (each one counted as dropped)."""
@@ -524,8 +566,8 @@ class Run(MediaCalls, ExitHooks):
             platform=platform.platform(),
             argv=list(sys.argv),
             cwd=str(cwd),
-            tags=[str(t) for t in tags],
-            notes=notes,
+            tags=[clean_text(str(t)) for t in tags],
+            notes=clean_text(notes) if isinstance(notes, str) else notes,
             git=git,
             format_version=fmt.FORMAT_VERSION,
             storage_dir=str(self.root),
@@ -563,6 +605,13 @@ class Run(MediaCalls, ExitHooks):
         if not self._finished:
             self._status[fmt.HEARTBEAT_KEY] = time.time()  # type: ignore[literal-required]
             self._write_json(fmt.STATUS_FILE, dict(self._status))
+
+
+def _stage_text(stage: Any) -> str:
+    try:
+        return str(stage)
+    except Exception:  # noqa: BLE001 - a stage whose str() fails: the row is kept, without a name
+        return ""
 
 
 def _number_or(value: Any, default: float) -> float:
