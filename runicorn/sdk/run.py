@@ -7,15 +7,10 @@ appended to an in-memory queue that :class:`~runicorn.sdk.writer.BufferedWriter`
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
-import platform
-import socket
-import sys
 import threading
 import time
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -25,8 +20,8 @@ from runicorn.sdk import exit_code
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.console import ConsoleCapture, LineAssembler
 from runicorn.sdk.exit_hooks import ExitHooks
-from runicorn.sdk.gitinfo import git_info
 from runicorn.sdk.media import MediaWriter
+from runicorn.sdk.run_folder import make_run_dir, refuse_id_of_another_run, write_meta
 from runicorn.sdk.run_lock import RunLock
 from runicorn.sdk.run_media import MediaCalls
 from runicorn.sdk.system import SystemSampler
@@ -98,8 +93,8 @@ class Run(MediaCalls, ExitHooks):
         self.root = settings.storage
         self._settings = settings
         if run_id is not None:
-            self._refuse_id_of_another_run(run_id)
-        self.id, self.dir, resumed = self._make_dir(run_id)
+            refuse_id_of_another_run(self.root, project, name, run_id)
+        self.id, self.dir, resumed = make_run_dir(self.root, project, name, run_id)
         self._run_lock = RunLock(self.dir)
         self._run_lock.acquire()
         self._finished = False
@@ -121,7 +116,7 @@ class Run(MediaCalls, ExitHooks):
         self._status = fmt.StatusData(status=fmt.RUNNING, started_at=started, heartbeat_at=now)
         self._warned_topics: set[str] = set()
         try:
-            self._write_meta(created, tags if isinstance(tags, list) else [], notes)
+            write_meta(self.dir, self.id, self.project, self.name, self.root, created, tags, notes)
             self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), config, self._drops.drop)
             self._write_json(fmt.CONFIG_FILE, dict(self.config))
             self._write_json(fmt.STATUS_FILE, dict(self._status))
@@ -500,79 +495,6 @@ class Run(MediaCalls, ExitHooks):
                 if isinstance(step, int):
                     return step
         return 0
-
-    def _refuse_id_of_another_run(self, run_id: str) -> None:
-        """A ``run_id=`` that names a run of another project/name is refused, not duplicated."""
-        own = fmt.run_dir(self.root, self.project, self.name, run_id)
-        for path in fmt.run_dirs_with_id(self.root, run_id):
-            if path != own and fmt.is_run_dir(path):
-                where = path.relative_to(self.root).as_posix()
-                raise ConfigError(
-                    f"run_id={run_id!r} is already the id of the run {where} under {self.root}",
-                    "pass that run's project= and name= to resume it, or another run_id (None: a fresh run)",
-                )
-
-    def _make_dir(self, run_id: str | None) -> tuple[str, Path, bool]:
-        if run_id is not None:
-            path = fmt.run_dir(self.root, self.project, self.name, run_id)
-            resumed = path.is_dir()
-            self._mkdir(path, exist_ok=True)
-            return run_id, path, resumed
-        for _ in range(100):
-            new_id = fmt.new_run_id()
-            path = fmt.run_dir(self.root, self.project, self.name, new_id)
-            try:
-                self._mkdir(path, exist_ok=False)
-                return new_id, path, False
-            except FileExistsError:
-                continue
-        raise StorageError(
-            f"could not create a unique run folder under {path.parent}",
-            "check the storage root for thousands of runs started in the same second",
-        )
-
-    @staticmethod
-    def _mkdir(path: Path, exist_ok: bool) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.mkdir(exist_ok=exist_ok)
-        except OSError as exc:
-            if isinstance(exc, FileExistsError) and not exist_ok and path.parent.is_dir():
-                raise  # the fresh id is taken: the caller draws another
-            raise StorageError(
-                f"cannot create the run folder {path}: {exc.strerror or exc}",
-                "pass storage= or set RUNICORN_DIR to a writable folder",
-            ) from exc
-
-    def _write_meta(self, created: float, tags: list[str], notes: str | None) -> None:
-        cwd = Path.cwd()
-        git, diff = git_info(cwd)
-        if diff:
-            (self.dir / fmt.GIT_DIFF_FILE).write_bytes(diff)
-        try:
-            user = getpass.getuser()
-        except Exception:  # noqa: BLE001 - no user name in some containers
-            user = None
-        meta = fmt.MetaData(
-            id=self.id,
-            project=self.project,
-            name=self.name,
-            path=f"{self.project}/{self.name}",
-            created_at=created,
-            hostname=socket.gethostname(),
-            pid=os.getpid(),
-            user=user,
-            python=sys.version.split()[0],
-            platform=platform.platform(),
-            argv=list(sys.argv),
-            cwd=str(cwd),
-            tags=[clean_text(str(t)) for t in tags],
-            notes=clean_text(notes) if isinstance(notes, str) else notes,
-            git=git,
-            format_version=fmt.FORMAT_VERSION,
-            storage_dir=str(self.root),
-        )
-        fmt.write_json_atomic(self.dir / fmt.META_FILE, dict(meta))
 
     def _write_json(self, file_name: str, value: dict[str, Any]) -> None:
         try:
