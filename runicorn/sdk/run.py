@@ -426,8 +426,8 @@ class Run(MediaCalls, ExitHooks):
             self._end(
                 fmt.FINISHED if code == 0 else fmt.FAILED, None if code == 0 else f"SystemExit: {code}", code
             )
-        else:
-            self._fail(kind, exc, tb)
+        else:  # Ctrl-C leaving the block records 130, as SystemExit records its code
+            self._fail(kind, exc, tb, process_ends=isinstance(exc, KeyboardInterrupt))
 
     def __repr__(self) -> str:
         return f"Run(id={self.id!r}, project={self.project!r}, name={self.name!r}, dir={str(self.dir)!r})"
