@@ -40,7 +40,8 @@ class ExitHooks:
             return
         text = "".join(traceback.format_exception(kind, exc, tb)) if kind else ""
         try:
-            (self.dir / fmt.TRACEBACK_FILE).write_text(text)
+            if getattr(self, "_child", None) is None:  # a forked process's failure is not the run's
+                (self.dir / fmt.TRACEBACK_FILE).write_text(text)
         except OSError:
             pass
         line = traceback.format_exception_only(kind, exc)[-1].strip() if kind else "failed"

@@ -14,6 +14,7 @@ after its file is written.
 from __future__ import annotations
 
 import io
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -149,8 +150,14 @@ class ArrayPool:
                 self._free.append(buffer)
                 self._bytes += buffer.nbytes
 
+    def after_fork(self) -> None:
+        """In a forked process: a lock of its own (the parent's writer thread may have held it)."""
+        self._lock = threading.Lock()
+
 
 _POOL = ArrayPool()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_POOL.after_fork)
 
 
 def _array_snapshot(a: Any, buffer: Any = None) -> ImageSnapshot:

@@ -20,6 +20,7 @@ from runicorn.sdk import exit_code
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.console import ConsoleCapture, LineAssembler
 from runicorn.sdk.exit_hooks import ExitHooks
+from runicorn.sdk.forked import ForkAware
 from runicorn.sdk.media import MediaWriter
 from runicorn.sdk.run_folder import make_run_dir, refuse_id_of_another_run, write_meta
 from runicorn.sdk.run_lock import RunLock
@@ -64,7 +65,7 @@ def warn_no_run(call: str) -> None:
     )
 
 
-class Run(MediaCalls, ExitHooks):
+class Run(MediaCalls, ExitHooks, ForkAware):
     """One run folder being written. Use as a context manager to finish it on exit."""
 
     def __init__(
@@ -150,6 +151,7 @@ class Run(MediaCalls, ExitHooks):
         if system_metrics:
             self._sampler.start()
         self._install_exit_hooks()
+        self._watch_forks()  # rn.log in a forked process reaches this run (runicorn/sdk/forked.py)
 
     # --- the training-loop API -------------------------------------------------------------
     def log(
@@ -369,6 +371,9 @@ class Run(MediaCalls, ExitHooks):
     def _end(self, status: str, error: str | None = None, exit_status: int | None = None) -> None:
         """Finish the run; ``exit_status`` is the process's own when its end finishes the run."""
         self._close_alerts()
+        if self._child is not None:  # a forked process: the run is its parent's to finish
+            self._end_child()
+            return
         with self._lock:
             if self._finished:
                 return
@@ -383,6 +388,7 @@ class Run(MediaCalls, ExitHooks):
             if self._console:
                 self._console.stop()
             self._remove_exit_hooks()
+            self._close_forks()  # what forked processes sent joins the queues first
             all_written = self._writer.close()
             ended = time.time()
             self._status.update(fmt.StatusData(status=status, ended_at=ended, heartbeat_at=ended))
@@ -497,6 +503,9 @@ class Run(MediaCalls, ExitHooks):
         return 0
 
     def _write_json(self, file_name: str, value: dict[str, Any]) -> None:
+        if self._child is not None:  # a forked process: its changes go to the run's process
+            self._send_json(file_name, value)
+            return
         try:
             fmt.write_json_atomic(self.dir / file_name, value)
         except OSError as exc:

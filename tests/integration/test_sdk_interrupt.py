@@ -115,8 +115,8 @@ def test_a_script_that_catches_ctrl_c_and_goes_on_ends_normally(tmp_path: Path) 
         import time, runicorn as rn
         rn.init(project="p", name="n", capture_console=False, system_metrics=False)
         rn.log({"loss": 1.0})
-        print("ready", flush=True)
         try:
+            print("ready", flush=True)
             while True:
                 time.sleep(0.01)
         except KeyboardInterrupt:
