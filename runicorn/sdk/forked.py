@@ -4,13 +4,14 @@ fork method, a PyTorch DataLoader worker, a bare ``os.fork()``.
 A forked process inherits the Run object but none of its threads: the writer thread is not there,
 and the lines queued at the fork are the parent's, written by the parent. So at each fork
 (``os.register_at_fork``) the run's process makes a pipe for the child, and a thread of the run's
-process (:class:`~runicorn.sdk.fork_relay.ForkRelay`) reads what the children send and appends it to the run's own queues:
-``events.jsonl`` and ``logs.txt`` keep their one writer (``events.columns`` frames what that writer
-wrote), and no file is added to the run. In the child the run becomes a sender
-(:class:`~runicorn.sdk.child_lines.ChildLines`): each line goes down the pipe at once, from the calling thread, so nothing
-waits in the child's memory when it ends with ``os._exit`` as multiprocessing workers do. Its
-``rn.summary`` and ``rn.config`` changes are sent too, and the run's process merges them; the
-child never writes status.json, never finishes the run and never lets go of its lock.
+process (:class:`~runicorn.sdk.fork_relay.ForkRelay`) reads what the children send and appends it
+to the run's own queues: ``events.jsonl`` and ``logs.txt`` keep their one writer
+(``events.columns`` frames what that writer wrote), and no file is added to the run. In the child
+the run becomes a sender (:class:`~runicorn.sdk.child_lines.ChildLines`): each line goes down the
+pipe at once, from the calling thread, so nothing waits in the child's memory when it ends with
+``os._exit`` as multiprocessing workers do. Its ``rn.summary`` and ``rn.config`` changes are sent
+too, and the run's process merges them; the child never writes status.json, never finishes the
+run and never lets go of its lock.
 """
 
 from __future__ import annotations
