@@ -12,15 +12,25 @@ from collections.abc import Callable
 from typing import Any
 
 from runicorn.errors import ConfigError
-from runicorn.sdk.values import mapping_of, to_json_value
+from runicorn.sdk.values import (
+    DROP,
+    OnDrop,
+    json_object,
+    key_text,
+    mapping_of,
+    short_repr,
+    to_json_value,
+    warn_dropped,
+)
 
 log = logging.getLogger("runicorn")
 
 CONFIG_KINDS = "a dict (or any Mapping), an argparse.Namespace or a dataclass instance"
 
 
-def config_dict(value: Any, where: str = "config") -> dict[str, Any]:
-    """``value`` (one of :data:`CONFIG_KINDS`, or None) as a plain JSON dict; raises ConfigError."""
+def config_dict(value: Any, where: str = "config", on_drop: OnDrop = warn_dropped) -> dict[str, Any]:
+    """``value`` (one of :data:`CONFIG_KINDS`, or None) as a plain JSON dict; raises ConfigError
+    for another kind. A key or value that cannot be saved drops that key only (``on_drop``)."""
     if value is None:
         return {}
     try:
@@ -30,7 +40,7 @@ def config_dict(value: Any, where: str = "config") -> dict[str, Any]:
             f"{where} must be {CONFIG_KINDS}, got {type(value).__name__}",
             "pass e.g. config=vars(args) or config={'lr': 1e-3}",
         ) from None
-    return {str(k): to_json_value(v) for k, v in items.items()}
+    return json_object(items, on_drop)
 
 
 class Config(dict[str, Any]):
@@ -39,12 +49,28 @@ class Config(dict[str, Any]):
     Keys read and set as attributes too: ``rn.config.lr``, ``rn.config.lr = 0.1``.
     """
 
-    def __init__(self, save: Callable[[dict[str, Any]], None], initial: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        save: Callable[[dict[str, Any]], None],
+        initial: dict[str, Any] | None = None,
+        on_drop: OnDrop = warn_dropped,
+    ) -> None:
         super().__init__(initial or {})
         object.__setattr__(self, "_save", save)
+        object.__setattr__(self, "_on_drop", on_drop)
 
     def __setitem__(self, key: str, value: Any) -> None:
-        super().__setitem__(str(key), to_json_value(value))
+        name = key_text(key)
+        if name is None:
+            label = key if isinstance(key, str) else short_repr(key)
+            self._on_drop(
+                label, value, "the key is not valid text (its str() fails, or it has a lone surrogate)"
+            )
+            return
+        converted = to_json_value(value, self._on_drop, name)
+        if converted is DROP:
+            return
+        super().__setitem__(name, converted)
         self._save(dict(self))
 
     def __delitem__(self, key: str) -> None:
@@ -56,11 +82,11 @@ class Config(dict[str, Any]):
         if len(args) > 1:
             raise TypeError(f"update expected at most 1 argument, got {len(args)}")
         try:
-            values = config_dict(args[0], "config.update's argument") if args else {}
+            values = config_dict(args[0], "config.update's argument", self._on_drop) if args else {}
         except ConfigError as exc:  # after init the SDK warns instead of raising
             log.warning("runicorn: %s: not saved (hint: %s)", exc.message, exc.hint)
             return
-        values.update(config_dict(kwargs))
+        values.update(config_dict(kwargs, on_drop=self._on_drop))
         super().update(values)
         self._save(dict(self))
 

@@ -5,6 +5,11 @@ records the code the main thread asks for before the ``SystemExit`` goes on its 
 exception is seen by the run's ``sys.excepthook`` (exit status 1). A ``raise SystemExit(n)``
 written out (or the builtins ``exit()``/``quit()``) outside ``with rn.init(...)`` goes through
 neither, and reads as a normal end (0): a documented limitation.
+
+Ctrl-C: an uncaught ``KeyboardInterrupt`` makes CPython, once it has run the ``atexit`` handlers
+and finalised, kill itself with SIGINT (so that a shell loop running one script after another
+stops, as it would for any program). Finishing a run at that point must not undo it:
+:func:`keep_interrupt_exit`.
 """
 
 from __future__ import annotations
@@ -45,3 +50,24 @@ def watch() -> None:
 def requested() -> int:
     """The code of the main thread's last ``sys.exit`` call, 0 when there was none."""
     return _recorded[-1] if _recorded else 0
+
+
+def keep_interrupt_exit() -> None:
+    """Keep the process ending by SIGINT after an uncaught ``KeyboardInterrupt``.
+
+    CPython notes that the main module's code ended with a ``KeyboardInterrupt`` and, at the very
+    end, kills itself with SIGINT instead of exiting with status 1. Running any code through
+    ``exec`` of a string clears that note (making a namedtuple or a dataclass does, and finishing
+    a run imports modules that make them): the process would then exit with status 1, and the
+    shell would take Ctrl-C as handled and start the next command. One ``raise KeyboardInterrupt``
+    run the same way, and caught here, sets the note again."""
+    try:
+        exec("raise KeyboardInterrupt")
+    except KeyboardInterrupt:
+        pass
+
+
+def is_uncaught(exc: BaseException | None) -> bool:
+    """True when ``exc`` is the exception the interpreter is printing as uncaught (it keeps it in
+    ``sys.last_value`` before calling ``sys.excepthook``), not one a library shows and survives."""
+    return exc is not None and getattr(sys, "last_value", None) is exc

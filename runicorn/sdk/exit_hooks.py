@@ -40,7 +40,8 @@ class ExitHooks:
             return
         text = "".join(traceback.format_exception(kind, exc, tb)) if kind else ""
         try:
-            (self.dir / fmt.TRACEBACK_FILE).write_text(text)
+            if getattr(self, "_child", None) is None:  # a forked process's failure is not the run's
+                (self.dir / fmt.TRACEBACK_FILE).write_text(text)
         except OSError:
             pass
         line = traceback.format_exception_only(kind, exc)[-1].strip() if kind else "failed"
@@ -72,15 +73,22 @@ class ExitHooks:
 
     def _at_exit(self) -> None:
         code = exit_code.requested()
-        if code == 0:
+        last = getattr(sys, "last_value", None)
+        if code == 0 and isinstance(last, KeyboardInterrupt):  # another sys.excepthook printed it
+            self._end(fmt.INTERRUPTED, "KeyboardInterrupt", 128 + signal.SIGINT)
+            exit_code.keep_interrupt_exit()
+        elif code == 0:
             self._end(fmt.FINISHED, None, 0)
         else:
             self._end(fmt.FAILED, f"the process exited with status {code} (sys.exit)", code)
 
     def _excepthook(self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         previous = self._previous_excepthook
-        self._fail(kind, exc, tb, process_ends=threading.current_thread() is threading.main_thread())
+        main = threading.current_thread() is threading.main_thread()
+        self._fail(kind, exc, tb, process_ends=main)
         previous(kind, exc, tb)
+        if main and issubclass(kind, KeyboardInterrupt) and exit_code.is_uncaught(exc):
+            exit_code.keep_interrupt_exit()  # the process still dies by SIGINT, as without a run
 
     def _on_sigterm(self, signum: int, frame: Any) -> None:
         previous = self._previous_sigterm

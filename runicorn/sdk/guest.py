@@ -95,6 +95,10 @@ class PipeWriter:
         self._thread = threading.Thread(target=self._loop, name="runicorn-guest-writer", daemon=True)
         self._thread.start()
 
+    def queue(self, key: str) -> deque[bytes]:
+        """The queue of ``events.jsonl`` or ``logs.txt`` lines (lines of forked processes join them)."""
+        return self.events if key == fmt.EVENTS_FILE else self.logs
+
     def flush(self) -> bool:
         with self._lock:
             if self.media is not None:
@@ -174,7 +178,7 @@ class GuestRun(Run):
         self._summary = fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {}
         self._step = self._last_step()
         merged = {**(fmt.read_json(self.dir / fmt.CONFIG_FILE) or {}), **(config or {})}
-        self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), merged)
+        self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), merged, self._drops.drop)
         if config:
             self._write_json(fmt.CONFIG_FILE, dict(self.config))
         additions: dict[str, Any] = {}
@@ -186,12 +190,13 @@ class GuestRun(Run):
         if additions:
             self.update_meta(additions)
         self._pipe = PipeWriter(handoff.events_fd, settings.flush_interval_s)
-        self._writer = self._pipe  # type: ignore[assignment]  # Run.flush() flushes it
+        self._writer = self._pipe  # Run.flush() flushes it
         self._events = self._pipe.events.append
         # images: encoded by the pipe's thread into media/, their records sent after the file
         self._media = self._pipe.media = MediaWriter(self.dir, self._pipe.events, self._drops.drop)
         self._logs = self._pipe.logs
         self._install_exit_hooks()
+        self._watch_forks()
 
     def update_status(self, values: dict[str, Any]) -> None:
         """No-op: ``runicorn run`` owns status.json."""
@@ -202,6 +207,9 @@ class GuestRun(Run):
     def _end(self, status: str, error: str | None = None, exit_status: int | None = None) -> None:
         """Send everything queued to the wrapper; the final status is the wrapper's to write."""
         self._close_alerts()
+        if self._child is not None:  # a forked process: the run is its parent's to finish
+            self._end_child()
+            return
         with self._lock:
             if self._finished:
                 return
@@ -209,6 +217,7 @@ class GuestRun(Run):
         self._run_finish_callbacks()
         try:
             self._remove_exit_hooks()
+            self._close_forks()
             self._pipe.close()
             if self._drops.counts:
                 log.warning("runicorn: values dropped per key: %s", dict(self._drops.counts))

@@ -14,6 +14,7 @@ after its file is written.
 from __future__ import annotations
 
 import io
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -104,13 +105,14 @@ def snapshot(image: Any) -> ImageSnapshot:
         return ImageSnapshot(copy, ".png", len(copy.getbands()) * copy.width * copy.height)
     if is_tensor(image):
         array, fresh = tensor_array(image)
-        return _array_snapshot(array) if fresh else _array_snapshot(*_POOL.copy(array))
+        return _array_snapshot(array) if fresh else _array_snapshot(*_POOL.copy(array, _copy_dtype(array)))
     if hasattr(image, "__array_interface__") or hasattr(image, "__array__"):
         try:
             import numpy as np
         except ImportError as exc:
             raise ImageError("logging arrays as images needs numpy: pip install 'runicorn[images]'") from exc
-        return _array_snapshot(*_POOL.copy(np.asarray(image)))
+        array = np.asarray(image)
+        return _array_snapshot(*_POOL.copy(array, _copy_dtype(array)))
     raise ImageError(f"cannot log a {type(image).__name__} as an image")
 
 
@@ -125,22 +127,24 @@ class ArrayPool:
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def copy(self, a: Any) -> tuple[Any, Any]:
-        """(a copy of ``a``, the pooled buffer it lives in, or None when ``a`` is not a plain array)."""
+    def copy(self, a: Any, dtype: Any = None) -> tuple[Any, Any]:
+        """(a copy of ``a``, as ``dtype`` when given, and the pooled buffer it lives in, or None
+        when ``a`` is not a plain array)."""
         import numpy as np
 
         if not isinstance(a, np.ndarray) or a.dtype.hasobject:
             return np.array(a, copy=True), None
+        dtype = a.dtype if dtype is None else np.dtype(dtype)
         buffer = None
         with self._lock:
             for i, free in enumerate(self._free):
-                if free.shape == a.shape and free.dtype == a.dtype:
+                if free.shape == a.shape and free.dtype == dtype:
                     buffer = self._free.pop(i)
                     self._bytes -= buffer.nbytes
                     break
         if buffer is None:
-            buffer = np.empty_like(a, order="C")
-        np.copyto(buffer, a)
+            buffer = np.empty(a.shape, dtype)
+        np.copyto(buffer, a, casting="unsafe")
         return buffer, buffer
 
     def give(self, buffer: Any) -> None:
@@ -149,8 +153,14 @@ class ArrayPool:
                 self._free.append(buffer)
                 self._bytes += buffer.nbytes
 
+    def after_fork(self) -> None:
+        """In a forked process: a lock of its own (the parent's writer thread may have held it)."""
+        self._lock = threading.Lock()
+
 
 _POOL = ArrayPool()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_POOL.after_fork)
 
 
 def _array_snapshot(a: Any, buffer: Any = None) -> ImageSnapshot:
@@ -173,7 +183,15 @@ def _sniff(data: bytes) -> str:
     raise ImageError("bytes are not a PNG, JPEG, GIF or WebP image")
 
 
+def _copy_dtype(a: Any) -> Any:
+    """What an image array is copied as: numbers wider than 4 bytes (float64, int64) as float32,
+    half the bytes to copy and keep, and all that 8 bits a channel need; others as they are."""
+    kind = getattr(a.dtype, "kind", "")
+    return "float32" if kind in "fiu" and a.dtype.itemsize > 4 else None
+
+
 def _array_to_pil(a: Any) -> Any:
+    """The image of ``a``, a copy no one else sees (converted in place: no more big buffers)."""
     try:
         import numpy as np
         from PIL import Image
@@ -182,10 +200,12 @@ def _array_to_pil(a: Any) -> Any:
             "logging arrays as images needs Pillow and numpy: pip install 'runicorn[images]'"
         ) from exc
     if a.dtype != np.uint8:
-        a = np.nan_to_num(a.astype(np.float64))
+        if a.dtype.kind != "f":
+            a = a.astype(np.float32)
+        np.nan_to_num(a, copy=False)
         if a.max(initial=0) <= 1.0:
-            a = a * 255.0
-        a = np.clip(a, 0, 255).astype(np.uint8)
+            a *= 255.0
+        a = np.clip(a, 0, 255, out=a).astype(np.uint8)
     return Image.fromarray(np.ascontiguousarray(a))
 
 

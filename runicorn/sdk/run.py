@@ -7,15 +7,10 @@ appended to an in-memory queue that :class:`~runicorn.sdk.writer.BufferedWriter`
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
-import platform
-import socket
-import sys
 import threading
 import time
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -25,12 +20,22 @@ from runicorn.sdk import exit_code
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.console import ConsoleCapture, LineAssembler
 from runicorn.sdk.exit_hooks import ExitHooks
-from runicorn.sdk.gitinfo import git_info
+from runicorn.sdk.forked import ForkAware
 from runicorn.sdk.media import MediaWriter
+from runicorn.sdk.run_folder import make_run_dir, refuse_id_of_another_run, write_meta
 from runicorn.sdk.run_lock import RunLock
 from runicorn.sdk.run_media import MediaCalls
 from runicorn.sdk.system import SystemSampler
-from runicorn.sdk.values import DROP, INT64_MAX, INT64_MIN, DropLedger, to_number
+from runicorn.sdk.values import (
+    DROP,
+    INT64_MAX,
+    INT64_MIN,
+    DropLedger,
+    clean_text,
+    key_text,
+    short_repr,
+    to_number,
+)
 from runicorn.settings import Settings
 
 log = logging.getLogger("runicorn")
@@ -60,7 +65,7 @@ def warn_no_run(call: str) -> None:
     )
 
 
-class Run(MediaCalls, ExitHooks):
+class Run(MediaCalls, ExitHooks, ForkAware):
     """One run folder being written. Use as a context manager to finish it on exit."""
 
     def __init__(
@@ -89,8 +94,8 @@ class Run(MediaCalls, ExitHooks):
         self.root = settings.storage
         self._settings = settings
         if run_id is not None:
-            self._refuse_id_of_another_run(run_id)
-        self.id, self.dir, resumed = self._make_dir(run_id)
+            refuse_id_of_another_run(self.root, project, name, run_id)
+        self.id, self.dir, resumed = make_run_dir(self.root, project, name, run_id)
         self._run_lock = RunLock(self.dir)
         self._run_lock.acquire()
         self._finished = False
@@ -112,8 +117,8 @@ class Run(MediaCalls, ExitHooks):
         self._status = fmt.StatusData(status=fmt.RUNNING, started_at=started, heartbeat_at=now)
         self._warned_topics: set[str] = set()
         try:
-            self._write_meta(created, tags if isinstance(tags, list) else [], notes)
-            self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), config)
+            write_meta(self.dir, self.id, self.project, self.name, self.root, created, tags, notes)
+            self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), config, self._drops.drop)
             self._write_json(fmt.CONFIG_FILE, dict(self.config))
             self._write_json(fmt.STATUS_FILE, dict(self._status))
         except OSError as exc:
@@ -146,6 +151,7 @@ class Run(MediaCalls, ExitHooks):
         if system_metrics:
             self._sampler.start()
         self._install_exit_hooks()
+        self._watch_forks()  # rn.log in a forked process reaches this run (runicorn/sdk/forked.py)
 
     # --- the training-loop API -------------------------------------------------------------
     def log(
@@ -179,7 +185,7 @@ class Run(MediaCalls, ExitHooks):
             record[_STEP] = 0  # its place in the line; the step is known once something is kept
             record[_TIME] = now
             if stage is not None:
-                record[_STAGE] = str(stage)
+                record[_STAGE] = stage if type(stage) is str else _stage_text(stage)
                 n += 1
             elif _STAGE in record:  # a metric named "stage": dropped below like the other reserved keys
                 del record[_STAGE]
@@ -188,15 +194,19 @@ class Run(MediaCalls, ExitHooks):
                 n = len(record) - 2
             if n == (stage is not None):
                 return  # every value was dropped: no line, and the step does not move
+            before = self._step
             if step is None:
                 step = self._step = self._step + 1
             else:
                 step = self._step = int(step)
             record[_STEP] = step
             try:
-                line = _encode(_METRICS, record, now)
-            except TypeError:  # a key that is not a str: keys are text in the format
-                line = _encode(_METRICS, {str(k): v for k, v in record.items()}, now)
+                line: bytes | None = _encode(_METRICS, record, now)
+            except TypeError:  # a key that is not a str, text UTF-8 cannot hold (a lone surrogate)
+                line = self._encode_odd_keys(record, now, n - (stage is not None))
+            if line is None:
+                self._step = before  # nothing was left to record: the step does not move
+                return
             self._events(line)
         except Exception as exc:  # noqa: BLE001 - never raise into the training loop
             if not isinstance(data, dict):
@@ -233,8 +243,8 @@ class Run(MediaCalls, ExitHooks):
                 )
                 level = "info"
             data = fmt.AlertData(
-                title=str(title)[: fmt.ALERT_TITLE_MAX_CHARS],
-                text=str(text)[: fmt.ALERT_TEXT_MAX_CHARS],
+                title=clean_text(str(title))[: fmt.ALERT_TITLE_MAX_CHARS],
+                text=clean_text(str(text))[: fmt.ALERT_TEXT_MAX_CHARS],
                 level=level,
                 step=self._step,
             )
@@ -271,7 +281,7 @@ class Run(MediaCalls, ExitHooks):
             warn_no_run("summary")
             return
         try:
-            self._summary.update(config_dict(values, "rn.summary's argument"))
+            self._summary.update(config_dict(values, "rn.summary's argument", self._drops.drop))
             self._write_json(fmt.SUMMARY_FILE, self._summary)
         except Exception as exc:  # noqa: BLE001
             self._warn_once("summary", f"rn.summary failed: {exc!r}")
@@ -361,6 +371,9 @@ class Run(MediaCalls, ExitHooks):
     def _end(self, status: str, error: str | None = None, exit_status: int | None = None) -> None:
         """Finish the run; ``exit_status`` is the process's own when its end finishes the run."""
         self._close_alerts()
+        if self._child is not None:  # a forked process: the run is its parent's to finish
+            self._end_child()
+            return
         with self._lock:
             if self._finished:
                 return
@@ -375,6 +388,7 @@ class Run(MediaCalls, ExitHooks):
             if self._console:
                 self._console.stop()
             self._remove_exit_hooks()
+            self._close_forks()  # what forked processes sent joins the queues first
             all_written = self._writer.close()
             ended = time.time()
             self._status.update(fmt.StatusData(status=status, ended_at=ended, heartbeat_at=ended))
@@ -418,24 +432,53 @@ class Run(MediaCalls, ExitHooks):
             self._end(
                 fmt.FINISHED if code == 0 else fmt.FAILED, None if code == 0 else f"SystemExit: {code}", code
             )
-        else:
-            self._fail(kind, exc, tb)
+        else:  # Ctrl-C leaving the block records 130, as SystemExit records its code
+            self._fail(kind, exc, tb, process_ends=isinstance(exc, KeyboardInterrupt))
 
     def __repr__(self) -> str:
         return f"Run(id={self.id!r}, project={self.project!r}, name={self.name!r}, dir={str(self.dir)!r})"
 
     # --- internals ---------------------------------------------------------------------------
     def _slow_value(self, record: dict[str, Any], key: Any, value: Any, depth: int = 0) -> None:
-        key = key if isinstance(key, str) else str(key)
+        name = key if isinstance(key, str) else key_text(key)
+        if name is None:
+            self._drops.drop(short_repr(key), value, "the key is not text (its str() fails)")
+            return
         if isinstance(value, dict) and depth < 8:  # flattened: {"val": {"loss": 1}} logs "val/loss"
             for inner, inner_value in value.items():
-                self._slow_value(record, f"{key}/{inner}", inner_value, depth + 1)
+                inner_name = inner if isinstance(inner, str) else key_text(inner)
+                inner_path = f"{name}/{inner_name if inner_name is not None else short_repr(inner)}"
+                if inner_name is None:
+                    self._drops.drop(inner_path, inner_value, "the key is not text (its str() fails)")
+                else:
+                    self._slow_value(record, inner_path, inner_value, depth + 1)
             return
-        number = to_number(value)
+        try:
+            number = to_number(value)
+        except Exception:  # noqa: BLE001 - a value whose item() or float() fails in a new way
+            number = DROP
         if number is DROP:
-            self._drops.drop(key, value, f"a {type(value).__name__} is not a number (see docs/sdk.md)")
+            self._drops.drop(name, value, f"a {type(value).__name__} is not a number (see docs/sdk.md)")
         else:
-            record[key] = number
+            record[name] = number
+
+    def _encode_odd_keys(self, record: dict[str, Any], now: float, n_values: int) -> bytes | None:
+        """The line of a row that orjson refused: each key made text, a key that has none (or
+        holds a lone surrogate) dropped and counted, the stage cleaned; None when no value is left."""
+        clean: dict[str, Any] = {}
+        for key, value in record.items():
+            name = key_text(key)
+            if name is None:
+                why = "the key is not valid text (its str() fails, or it has a lone surrogate)"
+                self._drops.drop(key if isinstance(key, str) else short_repr(key), value, why)
+                n_values -= 1
+            else:
+                clean[name] = value
+        if n_values <= 0:
+            return None
+        if isinstance(clean.get(_STAGE), str):
+            clean[_STAGE] = clean_text(clean[_STAGE])
+        return _encode(_METRICS, clean, now)
 
     def _without_reserved(self, data: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         """``record`` without the reserved keys ``data`` brought (each one counted as dropped)."""
@@ -459,80 +502,10 @@ class Run(MediaCalls, ExitHooks):
                     return step
         return 0
 
-    def _refuse_id_of_another_run(self, run_id: str) -> None:
-        """A ``run_id=`` that names a run of another project/name is refused, not duplicated."""
-        own = fmt.run_dir(self.root, self.project, self.name, run_id)
-        for path in fmt.run_dirs_with_id(self.root, run_id):
-            if path != own and fmt.is_run_dir(path):
-                where = path.relative_to(self.root).as_posix()
-                raise ConfigError(
-                    f"run_id={run_id!r} is already the id of the run {where} under {self.root}",
-                    "pass that run's project= and name= to resume it, or another run_id (None: a fresh run)",
-                )
-
-    def _make_dir(self, run_id: str | None) -> tuple[str, Path, bool]:
-        if run_id is not None:
-            path = fmt.run_dir(self.root, self.project, self.name, run_id)
-            resumed = path.is_dir()
-            self._mkdir(path, exist_ok=True)
-            return run_id, path, resumed
-        for _ in range(100):
-            new_id = fmt.new_run_id()
-            path = fmt.run_dir(self.root, self.project, self.name, new_id)
-            try:
-                self._mkdir(path, exist_ok=False)
-                return new_id, path, False
-            except FileExistsError:
-                continue
-        raise StorageError(
-            f"could not create a unique run folder under {path.parent}",
-            "check the storage root for thousands of runs started in the same second",
-        )
-
-    @staticmethod
-    def _mkdir(path: Path, exist_ok: bool) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.mkdir(exist_ok=exist_ok)
-        except OSError as exc:
-            if isinstance(exc, FileExistsError) and not exist_ok and path.parent.is_dir():
-                raise  # the fresh id is taken: the caller draws another
-            raise StorageError(
-                f"cannot create the run folder {path}: {exc.strerror or exc}",
-                "pass storage= or set RUNICORN_DIR to a writable folder",
-            ) from exc
-
-    def _write_meta(self, created: float, tags: list[str], notes: str | None) -> None:
-        cwd = Path.cwd()
-        git, diff = git_info(cwd)
-        if diff:
-            (self.dir / fmt.GIT_DIFF_FILE).write_bytes(diff)
-        try:
-            user = getpass.getuser()
-        except Exception:  # noqa: BLE001 - no user name in some containers
-            user = None
-        meta = fmt.MetaData(
-            id=self.id,
-            project=self.project,
-            name=self.name,
-            path=f"{self.project}/{self.name}",
-            created_at=created,
-            hostname=socket.gethostname(),
-            pid=os.getpid(),
-            user=user,
-            python=sys.version.split()[0],
-            platform=platform.platform(),
-            argv=list(sys.argv),
-            cwd=str(cwd),
-            tags=[str(t) for t in tags],
-            notes=notes,
-            git=git,
-            format_version=fmt.FORMAT_VERSION,
-            storage_dir=str(self.root),
-        )
-        fmt.write_json_atomic(self.dir / fmt.META_FILE, dict(meta))
-
     def _write_json(self, file_name: str, value: dict[str, Any]) -> None:
+        if self._child is not None:  # a forked process: its changes go to the run's process
+            self._send_json(file_name, value)
+            return
         try:
             fmt.write_json_atomic(self.dir / file_name, value)
         except OSError as exc:
@@ -563,6 +536,13 @@ class Run(MediaCalls, ExitHooks):
         if not self._finished:
             self._status[fmt.HEARTBEAT_KEY] = time.time()  # type: ignore[literal-required]
             self._write_json(fmt.STATUS_FILE, dict(self._status))
+
+
+def _stage_text(stage: Any) -> str:
+    try:
+        return str(stage)
+    except Exception:  # noqa: BLE001 - a stage whose str() fails: the row is kept, without a name
+        return ""
 
 
 def _number_or(value: Any, default: float) -> float:

@@ -84,6 +84,16 @@ class RunLock:
             except OSError:
                 pass
 
+    def forget(self) -> None:
+        """In a forked process: close this process's copy of the descriptor, leaving the file
+        and the lock (which belongs to the open file, still open in the run's process) alone."""
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
 
 def is_locked(run_dir: Path) -> bool:
     """True while a process holds the lock of the run in ``run_dir`` (a run being written)."""

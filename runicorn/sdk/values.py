@@ -17,7 +17,7 @@ import logging
 import math
 import numbers
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 log = logging.getLogger("runicorn")
@@ -69,34 +69,140 @@ def to_number(value: Any) -> Any:
     return DROP
 
 
-def to_json_value(value: Any, depth: int = 0) -> Any:
-    """``value`` as plain JSON for summary.json / config.json, numbers as numbers."""
-    if value is None or isinstance(value, (bool, str)):
+MAX_NESTING = 32  # deeper levels of a summary/config value (or a cycle) are kept as their text
+
+OnDrop = Callable[[str, Any, str], None]  # (key, value, why): a value not saved, warned and counted
+
+
+def warn_dropped(key: str, value: Any, why: str) -> None:
+    """The :data:`OnDrop` of config values given before a run exists: a warning, not counted."""
+    log.warning("runicorn: dropped %r for key %r: %s", short_repr(value), key, why)
+
+
+def to_json_value(value: Any, on_drop: OnDrop = warn_dropped, key: str = "value", depth: int = 0) -> Any:
+    """``value`` as plain JSON for summary.json / config.json, numbers as numbers; :data:`DROP`
+    for a value that cannot be saved (``on_drop`` says why). Never raises: a key that is not valid
+    text, a value whose ``str()`` fails, a mapping that fails to list its items drop that key only.
+    ``key`` names the value in those warnings (``a/b`` for a nested one)."""
+    try:
+        return _json_value(value, on_drop, key, depth)
+    except Exception as exc:  # noqa: BLE001 - a value that fails in any way: dropped, never raised
+        on_drop(key, value, f"cannot be saved ({_error_text(exc)})")
+        return DROP
+
+
+def _json_value(value: Any, on_drop: OnDrop, key: str, depth: int) -> Any:
+    if value is None or isinstance(value, bool) or value is DROP:  # DROP: already warned
         return value
+    if isinstance(value, str):
+        return _valid_text(value, key)
     if isinstance(value, float):
         return float(value)
     if isinstance(value, int):
         number = _int_or_float(int(value))
         return str(value) if number is DROP else number
-    if depth > 32:  # a structure that deep (or a cycle): kept as its text
-        return str(value)
+    if depth > MAX_NESTING:  # a structure that deep (or a cycle): kept as its text
+        text = text_of(value)
+        if text is None:
+            on_drop(key, value, f"nested deeper than {MAX_NESTING} levels, and its text cannot be made")
+            return DROP
+        return _valid_text(text, key)
     if isinstance(value, Mapping) or _is_record(value):
-        return {str(k): to_json_value(v, depth + 1) for k, v in mapping_of(value).items()}
+        return json_object(mapping_of(value), on_drop, f"{key}/", depth + 1)
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [to_json_value(v, depth + 1) for v in value]
+        items = [to_json_value(v, on_drop, f"{key}[{i}]", depth + 1) for i, v in enumerate(value)]
+        return [None if v is DROP else v for v in items]  # an item that cannot be saved: null
     scalar = _scalar(value)
     if scalar is not None and scalar is not DROP:
-        return to_json_value(scalar, depth + 1)
+        return to_json_value(scalar, on_drop, key, depth + 1)
     tolist = getattr(value, "tolist", None)
     if callable(tolist):
         try:
-            return to_json_value(tolist(), depth + 1)
+            listed = tolist()
         except Exception:  # noqa: BLE001 - a tolist() that fails: kept as its text below
             pass
+        else:
+            return to_json_value(listed, on_drop, key, depth + 1)
     if isinstance(value, (numbers.Real, decimal.Decimal)):
         number = _float_or_drop(value)
-        return str(value) if number is DROP else number
-    return str(value)
+        if number is not DROP:
+            return number
+    text = text_of(value)
+    if text is None:
+        on_drop(key, value, f"a {type(value).__name__} whose str() fails")
+        return DROP
+    return _valid_text(text, key)
+
+
+def json_object(
+    items: Mapping[Any, Any], on_drop: OnDrop = warn_dropped, prefix: str = "", depth: int = 0
+) -> dict[str, Any]:
+    """``items`` as a JSON object by :func:`to_json_value`; a key that is not valid text
+    (:func:`key_text`) or a value that cannot be saved drops that key only, through ``on_drop``
+    (its key named ``prefix`` + key)."""
+    out: dict[str, Any] = {}
+    for inner, inner_value in items.items():
+        name = key_text(inner)
+        if name is None:
+            why = "the key is not valid text (its str() fails, or it has a lone surrogate)"
+            on_drop(f"{prefix}{inner if isinstance(inner, str) else short_repr(inner)}", inner_value, why)
+            continue
+        converted = to_json_value(inner_value, on_drop, f"{prefix}{name}", depth)
+        if converted is not DROP:
+            out[name] = converted
+    return out
+
+
+def text_of(value: Any) -> str | None:
+    """``str(value)``, or None when it fails (a ``__str__`` that raises, a structure too deep)."""
+    try:
+        text = str(value)
+    except Exception:  # noqa: BLE001 - RecursionError included
+        return None
+    return text if isinstance(text, str) else None
+
+
+def key_text(key: Any) -> str | None:
+    """``key`` as the text of a JSON key, or None when it has none: its ``str()`` fails, or the
+    text holds a lone surrogate (``"loss\\ud800"``), which UTF-8 cannot hold."""
+    text = key if type(key) is str else text_of(key)
+    return text if text is not None and is_valid_text(text) else None
+
+
+def is_valid_text(text: str) -> bool:
+    """True when ``text`` can be written as UTF-8 (no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def clean_text(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, so that it can be written as UTF-8."""
+    if is_valid_text(text):
+        return text
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+
+
+_warned_text_keys: set[str] = set()
+
+
+def _valid_text(text: str, key: str) -> str:
+    if is_valid_text(text):
+        return text
+    if key not in _warned_text_keys:
+        _warned_text_keys.add(key)
+        log.warning(
+            "runicorn: the text of key %r has a lone surrogate: saved with U+FFFD in its place "
+            "(warned once per key)",
+            key,
+        )
+    return clean_text(text)
+
+
+def _error_text(exc: BaseException) -> str:
+    return text_of(exc) or type(exc).__name__
 
 
 def mapping_of(value: Any) -> dict[Any, Any]:
@@ -154,25 +260,31 @@ def _scalar(value: Any) -> Any:
 
 
 class DropLedger:
-    """Counts dropped values per key and warns once per key."""
+    """Counts dropped values per key and warns once per key. A key that UTF-8 cannot hold (a
+    lone surrogate) is counted under its escaped text (``loss\\ud800``): status.json stays valid."""
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
 
     def drop(self, key: str, value: Any, why: str) -> None:
+        if not is_valid_text(key):
+            key = key.encode("utf-8", "backslashreplace").decode("utf-8")
         if key not in self.counts:
             log.warning(
                 "runicorn: dropped %r for key %r: %s (warned once per key; counted in status.json)",
-                _short(value),
+                short_repr(value),
                 key,
                 why,
             )
         self.counts[key] += 1
 
 
-def _short(value: Any) -> str:
+def short_repr(value: Any) -> str:
+    """``repr(value)`` cut at 60 characters; ``<TypeName>`` when the repr fails."""
     try:
         text = repr(value)
-    except Exception:  # noqa: BLE001 - a repr that fails
+    except Exception:  # noqa: BLE001 - a repr that fails (or recurses too deep)
+        text = f"<{type(value).__name__}>"
+    if not isinstance(text, str):
         text = f"<{type(value).__name__}>"
     return text if len(text) <= 60 else text[:57] + "..."

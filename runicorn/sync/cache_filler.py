@@ -93,9 +93,11 @@ def _print_once(err: BucketError, reported: set[str]) -> None:
 
 def _end_with_input() -> None:
     """Read stdin until the viewer closes it (or dies), then end at once: the cache needs no
-    tidying (a file cut short is rebuilt next time)."""
+    tidying (a file cut short is rebuilt next time). It reads the descriptor itself, not
+    ``sys.stdin``: a thread blocked in the buffered reader holds its lock, and a process that ends
+    meanwhile (after answering an error) dies with "Fatal Python error" instead of its status."""
     try:
-        while sys.stdin.buffer.read(4096):
+        while os.read(sys.stdin.fileno(), 4096):
             pass
     finally:
         os._exit(0)

@@ -12,6 +12,7 @@ import pytest
 
 import runicorn as rn
 from runicorn import format as fmt
+from runicorn.sdk import media as media_module
 from runicorn.sdk.media import MediaWriter, snapshot
 from runicorn.sdk.values import DropLedger
 
@@ -97,3 +98,45 @@ def test_images_of_the_same_shape_logged_again_and_again_each_keep_their_own_pix
     assert [r["step"] for r in records] == list(range(6))
     for record, frame in zip(records, frames, strict=True):
         assert np.array_equal(pixels(run.dir / record["path"]), frame)
+
+
+def test_a_float64_image_is_converted_and_encoded_by_the_writer_with_the_right_pixels(
+    storage_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUNICORN_FLUSH_INTERVAL_S", "60")  # the writer waits for finish()
+    converted_on: list[str] = []
+    to_pil = media_module._array_to_pil
+
+    def recording_to_pil(a):
+        converted_on.append(threading.current_thread().name)
+        return to_pil(a)
+
+    monkeypatch.setattr(media_module, "_array_to_pil", recording_to_pil)
+    values = np.random.default_rng(0).random((1024, 1024, 3))  # float64 in [0, 1]
+    values[0, 0] = [np.nan, 1.0, -1.0]  # NaN is black; below 0 is 0
+    expected = (np.clip(np.nan_to_num(values), 0, 1) * 255).astype(np.uint8)
+    run = rn.init(storage=storage_root, capture_console=False, system_metrics=False)
+    run.log_image("float", values)
+    kept = values.copy()
+    values[:] = 0.5  # the caller goes on with its array at once: what was logged was a copy
+    assert converted_on == [] and not (run.dir / fmt.MEDIA_DIR).exists()  # the caller only copied
+    run.finish()
+    (record,) = image_records(run)
+    got = pixels(run.dir / record["path"])
+    assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1  # float32 rounding at most
+    assert got[0, 0].tolist() == [0, 255, 0] and kept[1, 1, 1] == pytest.approx(got[1, 1, 1] / 255, abs=0.01)
+    assert converted_on == ["runicorn-writer"]
+
+
+def test_float64_images_wait_at_half_their_size(tmp_path: Path) -> None:
+    """A float64 array is copied as float32 (all 8 bits a channel need): twice as many fit under
+    the cap of images waiting for the writer, instead of being dropped."""
+    drops = DropLedger()
+    events: deque[bytes] = deque()
+    image = np.random.default_rng(0).random((100, 100, 3))  # 240,000 bytes as float64
+    media = MediaWriter(tmp_path, events, drops.drop, max_pending_bytes=3 * image.nbytes // 2)
+    for i in range(3):
+        record = fmt.ImageData(key="float", path=f"{fmt.MEDIA_DIR}/{i}.png", step=i, caption=None)
+        media.put(snapshot(image), record, 0.0)
+    media.write_pending()
+    assert drops.counts == {} and len(events) == 3

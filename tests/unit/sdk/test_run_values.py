@@ -156,3 +156,94 @@ def test_the_value_rules_table_is_the_one_in_the_docs() -> None:
     for rule in VALUE_RULES:
         assert f"| {rule.value} | {rule.in_log} | {rule.in_summary_config} |" in doc, rule
     assert DROPPED_NOTE in doc
+
+
+class Unprintable:
+    """A value (or key) whose str() and repr() raise."""
+
+    def __str__(self) -> str:
+        raise ValueError("no text for you")
+
+    __repr__ = __str__
+
+
+def nested(depth: int) -> dict:
+    top: dict = {}
+    level = top
+    for _ in range(depth):
+        level["a"] = {}
+        level = level["a"]
+    return top
+
+
+def levels(value: object) -> int:
+    count = 0
+    while isinstance(value, dict) and "a" in value:
+        value, count = value["a"], count + 1
+    return count
+
+
+def test_a_config_nested_5000_deep_raises_nothing_and_keeps_the_other_keys(storage_root: Path) -> None:
+    deep = nested(5000)
+    run = rn.init(
+        storage=storage_root, config={"deep": deep, "lr": 0.1}, capture_console=False, system_metrics=False
+    )
+    rn.config.update({"deep2": deep, "wd": 0.5})
+    rn.config["deep3"] = deep
+    rn.summary({"deep": deep, "best": 0.9})
+    rn.log({"deep": deep, "loss": 0.25})
+    run.finish()
+    config = fmt.read_json(run.dir / fmt.CONFIG_FILE)
+    assert config["lr"] == 0.1 and config["wd"] == 0.5
+    assert 30 <= levels(config["deep"]) <= 40 and levels(config["deep2"]) == levels(config["deep3"])
+    summary = fmt.read_json(run.dir / fmt.SUMMARY_FILE)
+    assert summary["best"] == 0.9 and 30 <= levels(summary["deep"]) <= 40
+    assert [row["loss"] for row in metrics(run)] == [0.25]
+    assert status(run)["status"] == fmt.FINISHED
+
+
+def test_a_value_or_key_whose_str_raises_drops_that_key_only(storage_root: Path, caplog) -> None:
+    with caplog.at_level(logging.WARNING, logger="runicorn"):
+        run = rn.init(
+            storage=storage_root,
+            config={"model": Unprintable(), "lr": 0.1},
+            capture_console=False,
+            system_metrics=False,
+        )
+        rn.config.update({"opt": Unprintable(), "wd": 0.5})
+        rn.config["sched"] = Unprintable()
+        rn.summary({"obj": Unprintable(), Unprintable(): 1, "best": 0.9})
+        rn.log({"obj": Unprintable(), Unprintable(): 2.0, "loss": 0.25}, stage=Unprintable())
+    run.finish()
+    assert fmt.read_json(run.dir / fmt.CONFIG_FILE) == {"lr": 0.1, "wd": 0.5}
+    assert fmt.read_json(run.dir / fmt.SUMMARY_FILE) == {"best": 0.9}
+    (row,) = metrics(run)
+    assert row["loss"] == 0.25 and "obj" not in row
+    assert {"opt", "sched", "obj"} <= set(status(run)["dropped"])
+    assert any("model" in r.getMessage() for r in caplog.records)
+
+
+def test_a_key_with_a_lone_surrogate_drops_that_key_only_warned_once(storage_root: Path, caplog) -> None:
+    bad = "loss\ud800"
+    with caplog.at_level(logging.WARNING, logger="runicorn"):
+        run = rn.init(
+            storage=storage_root,
+            config={bad: 1, "lr": 0.1, "name": "run\udcff"},
+            capture_console=False,
+            system_metrics=False,
+        )
+        rn.config.update({bad: 2, "wd": 0.5})
+        rn.summary({bad: 3, "best": 0.9})
+        rn.log({"loss": 0.5, bad: 1.0})
+        rn.log({"loss": 0.25, bad: 2.0}, stage="train\ud800")
+        rn.log({bad: 3.0})  # nothing left: no line, the step does not move
+        rn.log({"loss": 0.125})
+    run.finish()
+    assert fmt.read_json(run.dir / fmt.CONFIG_FILE) == {"lr": 0.1, "name": "run\ufffd", "wd": 0.5}
+    assert fmt.read_json(run.dir / fmt.SUMMARY_FILE) == {"best": 0.9}
+    rows = metrics(run)
+    assert [(r["loss"], r["global_step"]) for r in rows] == [(0.5, 1), (0.25, 2), (0.125, 3)]
+    assert rows[1]["stage"] == "train\ufffd"
+    assert status(run)["dropped"] == {"loss\\ud800": 5}
+    said = [r.getMessage() for r in caplog.records if "loss\\\\ud800" in r.getMessage()]
+    assert len(said) == 1, said
