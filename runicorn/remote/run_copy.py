@@ -27,6 +27,9 @@ from runicorn.remote.transfer import continue_append, sync_append, sync_whole
 
 FULL_LISTING_EVERY = 10
 APPEND_READ_LIMIT = 8 * 1024 * 1024
+# A file is read whole into memory: one the server says is larger is refused (a size a server
+# claims is not trusted: 2**63 bytes would have the read ask for it).
+MAX_FILE_BYTES = 4 * 1024 * 1024 * 1024
 _MEDIA_MARKS = tuple(f'"{kind}"'.encode() for kind in fmt.MEDIA_FILE_KINDS)
 # Remote mtimes move in whole seconds: after a live run's folder mtime moves, it is listed on every
 # cycle until this long after, so a second change within the same second is not missed. (Folders
@@ -239,6 +242,11 @@ class RunCopy:
         name = entry.filename
         remote = posixpath.join(remote_dir, name)
         size = entry.st_size or 0
+        if size > MAX_FILE_BYTES:
+            site.refuse(
+                remote, f"the server says it holds {size} bytes, more than {MAX_FILE_BYTES}; not copied"
+            )
+            return True
         try:
             if remote_dir == self.remote and name in fmt.APPEND_ONLY_FILES:
                 check = name not in self.heads_checked

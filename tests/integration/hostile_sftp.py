@@ -30,6 +30,7 @@ class HostileServer:
         self.files: dict[str, bytes] = {}
         self.extra_names: dict[str, dict[str | bytes, bytes]] = {}
         self.mtimes: dict[str, int] = {}  # folder or file -> mtime (default: START)
+        self.claimed_sizes: dict[str, int] = {}  # file -> the size its listing and stat claim
         self.asked: list[str] = []
         self.lock = threading.Lock()
         self._listener = socket.socket()
@@ -69,7 +70,7 @@ class HostileServer:
     def attributes(self, path: str, name: str = "") -> paramiko.SFTPAttributes:
         mtime = self.mtimes.get(path, START)
         if path in self.files:
-            attr = self._file_attributes(len(self.files[path]), mtime)
+            attr = self._file_attributes(self.claimed_sizes.get(path, len(self.files[path])), mtime)
         else:
             attr = paramiko.SFTPAttributes()
             attr.st_mode = stat.S_IFDIR | 0o755

@@ -81,6 +81,8 @@ def test_names_that_would_leave_the_run_folder_are_refused_and_reported(
     server.extra_names[f"{run}/{fmt.MEDIA_DIR}"] = {"../../../media-evil.png": b"escaped media"}
     server.extra_names[ROOT] = {"../escape-dir": b"x", "/abs-dir": b"x"}
     server.extra_names[f"{ROOT}/odd/exp/runs"] = {b"not-utf8-\xff\xfe": b"x"}
+    server.files[f"{other}/{fmt.MEDIA_DIR}/huge.mp4"] = b"claims 2**62 bytes"
+    server.claimed_sizes[f"{other}/{fmt.MEDIA_DIR}/huge.mp4"] = 2**62
 
     mirror = mirror_of(server, local)
     try:
@@ -111,11 +113,12 @@ def test_names_that_would_leave_the_run_folder_are_refused_and_reported(
     assert f"{run}/{fmt.MEDIA_DIR}/'../../../media-evil.png'" in refused
     assert f"{ROOT}/'../escape-dir'" in refused and f"{ROOT}/'/abs-dir'" in refused
     assert f"{ROOT}/odd/exp/runs: the server lists a name in it that is not UTF-8" in refused
+    assert f"{other}/{fmt.MEDIA_DIR}/huge.mp4: the server says it holds {2**62} bytes" in refused
     assert all(line.startswith(f"127.0.0.1:{server.port}:") for line in mirror.stats.refused)
     assert not [p for p in server.asked if "evil" in p or "escape" in p or "\x00" in p or "/a/b" in p]
-    assert mirror.stats.refused_count == len(mirror.stats.refused) == len(bad) - 2 + 4
+    assert mirror.stats.refused_count == len(mirror.stats.refused) == len(bad) - 2 + 5
     assert mirror.stats.runs == 2
-    assert "11 refused" in status_line(mirror.stats)
+    assert "12 refused" in status_line(mirror.stats)
 
 
 def plant_link(path: Path, target: Path) -> None:
