@@ -6,8 +6,12 @@ wrote them, every one of them: nothing is sampled (TensorBoard's own viewer keep
 10,000 scalars per tag; this reader is not that).
 
 The files are read with the ``tensorboard`` package (``pip install 'runicorn[tensorboard]'``):
-its record reader (which checks every record's CRC) and its protocol buffers, without
-TensorFlow. Both summary styles are understood: TensorBoard 1 values (``simple_value``,
+its protocol buffers and CRC-32C, without TensorFlow. An event file is not trusted: records are
+framed by :mod:`runicorn.archive.tensorboard_records` (a length beyond its bound is refused before
+anything is read) and tensors made by :mod:`runicorn.archive.tensorboard_tensors` (a shape asking
+for more than its bound is refused before anything is expanded); a value that cannot be what it
+claims (a bad tensor, a wall time that is not a time) is an :class:`ArchiveError` naming the file
+and the record's byte. Both summary styles are understood: TensorBoard 1 values (``simple_value``,
 ``image``, ``histo``) and TensorBoard 2 tensors tagged by plugin (``scalars``, ``images``,
 ``histograms``, ``text``, ``hparams``).
 """
@@ -23,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.archive.tensorboard_records import RecordFile
+from runicorn.archive.tensorboard_tensors import BadValue, tensor_array
 from runicorn.errors import ArchiveError
 
 EVENTS_FILE_PREFIX = "events.out.tfevents."
@@ -30,6 +36,8 @@ INSTALL_HINT = "pip install 'runicorn[tensorboard]'"
 # The plugins whose values become records; values of any other plugin are counted and skipped.
 _SCALARS, _IMAGES, _HISTOGRAMS, _TEXT, _HPARAMS = "scalars", "images", "histograms", "text", "hparams"
 _RECORD_FRAME_BYTES = 16  # length (8) + its CRC (4) before a record, the record's CRC (4) after
+# Wall times a record may carry: from 1970 to before the year 5000 (time.localtime takes them all).
+_MAX_WALL_TIME = 95_000_000_000.0
 _STARTED_AT = re.compile(r"^events\.out\.tfevents\.(\d+)")
 
 
@@ -170,9 +178,20 @@ class EventReader:
     def first_wall_time(self) -> float | None:
         """The wall time of the run's first event (read from the first record alone)."""
         for file in self.run.files:
-            for raw in self._protos.loader(str(file.path)).Load():
-                return float(self._protos.Event.FromString(raw).wall_time)
+            for offset, raw in RecordFile(file.path, self._protos.masked_crc).records():
+                try:
+                    event = self._protos.Event.FromString(raw)
+                except Exception:  # noqa: BLE001 - no Event: the file's records end here
+                    break
+                return self._wall_time(event, file, offset)
         return None
+
+    @staticmethod
+    def _wall_time(event: Any, file: EventFile, offset: int) -> float:
+        wall_time = float(event.wall_time)
+        if not 0.0 <= wall_time < _MAX_WALL_TIME:  # NaN fails too
+            raise _bad_record(file, offset, f"a wall time of {wall_time}, not a time")
+        return wall_time
 
     def records(self) -> Iterator[Record]:
         for file in self.run.files:
@@ -181,7 +200,7 @@ class EventReader:
     def _file_records(self, file: EventFile) -> Iterator[Record]:
         read = 0
         pending = 0
-        for raw in self._protos.loader(str(file.path)).Load():
+        for offset, raw in RecordFile(file.path, self._protos.masked_crc).records():
             size = len(raw) + _RECORD_FRAME_BYTES
             read += size
             pending += size
@@ -194,51 +213,64 @@ class EventReader:
                 read -= size
                 break
             if event.HasField("summary"):
-                yield from self._summary_records(event)
+                wall_time = self._wall_time(event, file, offset)
+                try:
+                    yield from self._summary_records(event, wall_time)
+                except BadValue as exc:
+                    raise _bad_record(file, offset, str(exc)) from None
         if self._on_bytes:
             self._on_bytes(pending + max(file.size - read, 0))
         if read < file.size:
             self.damaged.append(Damage(file.rel, read, file.size))
 
-    def _summary_records(self, event: Any) -> Iterator[Record]:
-        step, wall_time = int(event.step), float(event.wall_time)
+    def _summary_records(self, event: Any, wall_time: float) -> Iterator[Record]:
+        step = int(event.step)
         for value in event.summary.value:
-            tag = value.tag
-            plugin = value.metadata.plugin_data.plugin_name
-            if plugin:
-                self._plugins[tag] = plugin
-            else:
-                plugin = self._plugins.get(tag, "")
-            kind = value.WhichOneof("value")
-            if kind == "simple_value":
-                yield Scalar(tag, step, wall_time, float(value.simple_value))
-            elif kind == "image":
-                yield Image(tag, step, wall_time, bytes(value.image.encoded_image_string))
-            elif kind == "histo":
-                edges, counts = histogram_of_proto(value.histo)
+            try:
+                yield from self._value_records(value, step, wall_time)
+            except BadValue as exc:
+                raise BadValue(f"value {value.tag!r} holding {exc}") from None
+
+    def _value_records(self, value: Any, step: int, wall_time: float) -> Iterator[Record]:
+        tag = value.tag
+        plugin = value.metadata.plugin_data.plugin_name
+        if plugin:
+            self._plugins[tag] = plugin
+        else:
+            plugin = self._plugins.get(tag, "")
+        kind = value.WhichOneof("value")
+        if kind == "simple_value":
+            yield Scalar(tag, step, wall_time, float(value.simple_value))
+        elif kind == "image":
+            yield Image(tag, step, wall_time, bytes(value.image.encoded_image_string))
+        elif kind == "histo":
+            edges, counts = histogram_of_proto(value.histo)
+            yield Histogram(tag, step, wall_time, edges, counts)
+        elif plugin == _HPARAMS:
+            hparams = self._hparams(value.metadata.plugin_data.content)
+            if hparams is not None:
+                yield HParams(wall_time, hparams)
+        elif kind == "tensor" and plugin == _SCALARS:
+            yield Scalar(tag, step, wall_time, _scalar_of_tensor(value.tensor))
+        elif kind == "tensor" and plugin == _IMAGES:
+            for encoded in value.tensor.string_val[2:]:  # [width, height, image, image, ...]
+                yield Image(tag, step, wall_time, bytes(encoded))
+        elif kind == "tensor" and plugin == _HISTOGRAMS:
+            edges, counts = histogram_of_buckets(_buckets_of_tensor(value.tensor))
+            if counts:
                 yield Histogram(tag, step, wall_time, edges, counts)
-            elif plugin == _HPARAMS:
-                hparams = self._hparams(value.metadata.plugin_data.content)
-                if hparams is not None:
-                    yield HParams(wall_time, hparams)
-            elif kind == "tensor" and plugin == _SCALARS:
-                yield Scalar(tag, step, wall_time, _scalar_of_tensor(value.tensor, self._protos))
-            elif kind == "tensor" and plugin == _IMAGES:
-                for encoded in value.tensor.string_val[2:]:  # [width, height, image, image, ...]
-                    yield Image(tag, step, wall_time, bytes(encoded))
-            elif kind == "tensor" and plugin == _HISTOGRAMS:
-                edges, counts = histogram_of_buckets(self._protos.make_ndarray(value.tensor).tolist())
-                if counts:
-                    yield Histogram(tag, step, wall_time, edges, counts)
-            elif kind == "tensor" and plugin == _TEXT:
-                yield Text(tag, step, wall_time, _text_of_tensor(value.tensor))
-            else:
-                self.skipped[plugin or kind or "empty"] += 1
+        elif kind == "tensor" and plugin == _TEXT:
+            yield Text(tag, step, wall_time, _text_of_tensor(value.tensor))
+        else:
+            self.skipped[plugin or kind or "empty"] += 1
 
     def _hparams(self, content: bytes) -> dict[str, Any] | None:
         """The hyperparameters of an hparams ``session_start_info``; None for its other values
         (the experiment's layout, the session's end)."""
-        data = self._protos.HParamsPluginData.FromString(content)
+        try:
+            data = self._protos.HParamsPluginData.FromString(content)
+        except Exception:  # noqa: BLE001 - protobuf's DecodeError, whatever its module
+            raise BadValue("hparams data that does not parse") from None
         if data.WhichOneof("data") != "session_start_info":
             return None
         values: dict[str, Any] = {}
@@ -252,12 +284,27 @@ class EventReader:
         return values
 
 
-def _scalar_of_tensor(tensor: Any, protos: _Protos) -> float:
-    if tensor.float_val:
-        return float(tensor.float_val[0])
-    if tensor.double_val:
-        return float(tensor.double_val[0])
-    return float(protos.make_ndarray(tensor).reshape(-1)[0])
+def _bad_record(file: EventFile, offset: int, what: str) -> ArchiveError:
+    return ArchiveError(
+        f"cannot import {file.path}: the record at byte {offset} has {what}",
+        "the file is damaged or was not written by TensorBoard; nothing of this run was imported, "
+        "runs listed before it were",
+    )
+
+
+def _scalar_of_tensor(tensor: Any) -> float:
+    values = tensor_array(tensor).reshape(-1)
+    if not len(values):
+        raise BadValue("a scalar tensor with no value")
+    return float(values[0])
+
+
+def _buckets_of_tensor(tensor: Any) -> list[list[float]]:
+    """A ``histograms`` tensor's rows of (left, right, count)."""
+    array = tensor_array(tensor)
+    if array.size and (array.ndim != 2 or array.shape[1] != 3):
+        raise BadValue(f"a histogram tensor of shape {list(array.shape)}, not rows of (left, right, count)")
+    return [[float(x) for x in row] for row in array.reshape(-1, 3)]
 
 
 def _text_of_tensor(tensor: Any) -> str:
@@ -321,10 +368,9 @@ def merge_bins(
 # --- the tensorboard package -----------------------------------------------------------------
 @dataclass(frozen=True)
 class _Protos:
-    loader: Any  # RawEventFileLoader: records as bytes, CRCs checked, a cut last record ends a file
+    masked_crc: Callable[[bytes], int]  # the masked CRC-32C of TFRecord framing
     Event: Any
     HParamsPluginData: Any
-    make_ndarray: Callable[[Any], Any]
 
 
 _cached: _Protos | None = None
@@ -339,16 +385,15 @@ def _protos() -> _Protos:
 
 def _load_protos() -> _Protos:
     try:
-        from tensorboard.backend.event_processing.event_file_loader import RawEventFileLoader
         from tensorboard.compat.proto.event_pb2 import Event
+        from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
         from tensorboard.plugins.hparams.plugin_data_pb2 import HParamsPluginData
-        from tensorboard.util.tensor_util import make_ndarray
     except ImportError as exc:
         raise ArchiveError(
             f"reading TensorBoard event files needs the tensorboard package ({exc})",
             f"install it: {INSTALL_HINT}",
         ) from exc
-    return _Protos(RawEventFileLoader, Event, HParamsPluginData, make_ndarray)
+    return _Protos(masked_crc32c, Event, HParamsPluginData)
 
 
 def require_reader() -> None:

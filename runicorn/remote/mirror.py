@@ -14,41 +14,41 @@ holding such runs gives all their folder mtimes at once: a status rewrite (temp 
 the SDK does when a run is resumed) moves its run folder's mtime and brings the run back. A dropped
 link is retried with exponential backoff; copying resumes from the local file sizes, so nothing is
 lost or doubled.
+
+A server's names are not trusted: a name that cannot be one local file name (``../x``, ``a/b``,
+a NUL) is refused and listed in :attr:`MirrorStats.refused` by its remote path, and every local
+write goes through the run folder opened without following links (see
+:mod:`runicorn.remote.local_run`); the rest of the mirror goes on.
 """
 
 from __future__ import annotations
 
 import posixpath
-import stat
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import paramiko
 
 from runicorn import format as fmt
 from runicorn.errors import HostKeyChanged, HostKeyUnknown, RemoteError
+from runicorn.pinned_folder import is_plain_name
 from runicorn.remote.clock import ServerClock
 from runicorn.remote.connect import Connection, Credentials, LoginRefused, Target, connect
+from runicorn.remote.local_run import LocalRun, Refusals, place_run, refused_name
 from runicorn.remote.registry import Registry
-from runicorn.remote.transfer import continue_append, read_range, sync_append, sync_whole
+from runicorn.remote.run_copy import RunCopy
+from runicorn.remote.run_copy import is_dir as _is_dir
+from runicorn.remote.transfer import read_range
+
+__all__ = ["FINISHED_CHECK_EVERY", "Mirror", "MirrorStats", "place_run"]
 
 MAX_DEPTH = 6
 MAX_BACKOFF_S = 30.0
 CHANNEL_TIMEOUT_S = 30.0
 LINK_ERRORS = (OSError, EOFError, paramiko.SSHException, RemoteError)
-# A live run is fully listed when its folder's mtime moves (a rename, a new file), for a second
-# after that (mtimes have one-second steps), after a record naming a media file, and at least this often.
-FULL_LISTING_EVERY = 10
-APPEND_READ_LIMIT = 8 * 1024 * 1024
-_MEDIA_MARKS = tuple(f'"{kind}"'.encode() for kind in fmt.MEDIA_FILE_KINDS)
-# Remote mtimes move in whole seconds: after a live run's folder mtime moves, it is listed on every
-# cycle until this long after, so a second change within the same second is not missed. (Folders
-# that can hold runs follow the same rule by the server's clock, see clock.py.)
-SETTLE_S = 1.2
 # Folders that can hold new runs are checked (one stat each) every few cycles: ``runs`` folders
 # every RUNS_DIR_CHECK_EVERY cycles, the folders above them (root, projects, names) less often.
 RUNS_DIR_CHECK_EVERY = 2
@@ -74,66 +74,12 @@ class MirrorStats:
     last_error: str | None = None
     stopped: bool = False
     fatal: bool = False  # stopped by an error a retry cannot fix (host key, login refused)
+    refused: list[str] = field(default_factory=list)  # "remote path: why", the first ones
+    refused_count: int = 0  # everything refused (names, links), each once
 
     @property
     def lag_s(self) -> float | None:
         return None if self.last_sync_at is None else max(0.0, time.time() - self.last_sync_at)
-
-
-@dataclass
-class _RunState:
-    remote: str
-    local: Path
-    done: bool = False
-    media_mtime: int | None = None
-    heads_checked: set[str] = field(default_factory=set)
-    dir_mtime: int | None = None
-    stat_at: float = 0.0  # local time the stat that saw dir_mtime started (see clock.py)
-    list_next: bool = True
-    settle_until: float | None = None
-    since_listing: int = 0
-    append_names: set[str] = field(default_factory=set)
-    handles: dict[str, paramiko.SFTPFile] = field(default_factory=dict)
-
-    def drop_handles(self) -> None:
-        for f in self.handles.values():
-            try:
-                f.close()
-            except Exception:  # noqa: BLE001 - a handle on a dead link
-                pass
-        self.handles.clear()
-
-
-def place_run(local_root: Path, remote_run: str, meta: dict[str, Any] | None) -> Path:
-    """Where a remote run folder lands under ``local_root`` (before ownership is checked)."""
-    run_id = posixpath.basename(remote_run.rstrip("/"))
-    from_meta = fmt.project_name_from_meta(meta) if meta else None
-    if from_meta:
-        project, name = from_meta
-    else:
-        parts = remote_run.rstrip("/").split("/")
-        if len(parts) >= 4 and parts[-2] == fmt.RUNS_DIR and fmt.RUNS_DIR not in parts[-4:-2]:
-            project, name = parts[-4], parts[-3]
-        else:
-            project, name = fmt.DEFAULT_PROJECT, fmt.DEFAULT_NAME
-    if not (fmt.is_safe_place(project, name) and fmt.is_safe_id(run_id)):
-        project, name = fmt.DEFAULT_PROJECT, fmt.DEFAULT_NAME
-    if "/" in name:  # the PyPI package's nested paths keep its own layout, which readers understand
-        return Path(local_root, fmt.RUNS_DIR, project, *name.split("/"), run_id)
-    return fmt.run_dir(local_root, project, name, run_id)
-
-
-def _is_dir(attr: paramiko.SFTPAttributes) -> bool:
-    return attr.st_mode is not None and stat.S_ISDIR(attr.st_mode)
-
-
-def _events_before_columns(name: str) -> tuple[bool, str]:
-    """Sort key: events.columns after events.jsonl, so a frame lands after the lines it stands for."""
-    return name == fmt.COLUMNS_FILE, name
-
-
-def _skip_file(name: str) -> bool:
-    return name.startswith(".") or name.endswith(fmt.TEMP_SUFFIX) or name.endswith(fmt.LOCK_SUFFIX)
 
 
 class Mirror:
@@ -162,9 +108,10 @@ class Mirror:
         self._wire_before = 0
         # folders that can hold runs -> (mtime, local time their last listing started)
         self._containers: dict[str, tuple[int | None, float]] = {}
-        self._runs: dict[str, _RunState] = {}
+        self._runs: dict[str, RunCopy] = {}
         self._files: set[Path] = set()
         self.clock = ServerClock()
+        self._refusals = Refusals()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._root = posixpath.normpath(target.path) if target.path != "/" else "/"
@@ -217,7 +164,7 @@ class Mirror:
                 self._check_containers(sftp)
             for state in list(self._runs.values()):
                 if not state.done:
-                    self._sync_live(sftp, state)
+                    state.sync_live(sftp, self)
         finally:  # a cycle cut short (a link drop, Ctrl-C) still counts what it copied
             s.runs = len(self._runs)
             s.active_runs = sum(not r.done for r in self._runs.values())
@@ -230,20 +177,44 @@ class Mirror:
         return s.bytes - before
 
     # --- what the server answers, its mtimes teaching the clock ---------------------------------
-    def _stat(self, sftp: paramiko.SFTPClient, path: str) -> paramiko.SFTPAttributes:
+    def stat(self, sftp: paramiko.SFTPClient, path: str) -> paramiko.SFTPAttributes:
         attr = sftp.stat(path)
         self.clock.saw([attr.st_mtime])
         return attr
 
-    def _listdir(self, sftp: paramiko.SFTPClient, path: str) -> list[paramiko.SFTPAttributes]:
-        entries = sftp.listdir_attr(path)
+    def listdir(self, sftp: paramiko.SFTPClient, path: str) -> list[paramiko.SFTPAttributes]:
+        """The entries of ``path`` whose names can name a local file; the others are refused."""
+        try:
+            listed = sftp.listdir_attr(path)
+        except UnicodeDecodeError:
+            self.refuse(path, "the server lists a name in it that is not UTF-8; the folder is not copied")
+            return []
+        entries = []
+        for entry in listed:
+            why = refused_name(entry.filename)
+            if why is None:
+                entries.append(entry)
+            else:
+                self.refuse(f"{path.rstrip('/')}/{entry.filename!r}", why)
         self.clock.saw(e.st_mtime for e in entries)
         return entries
+
+    def refuse(self, where: str, why: str) -> None:
+        """Report what was not copied (once), naming it; the mirror goes on with the rest."""
+        if self._refusals.add(f"{self.target.origin}:{where}", why):
+            self.stats.refused = list(self._refusals.items)
+            self.stats.refused_count = self._refusals.count
+
+    def landed(self, n_bytes: int, local: Path | None = None) -> None:
+        """``n_bytes`` of payload landed (in ``local``, when a whole file of the run was checked)."""
+        self.stats.bytes += n_bytes
+        if local is not None:
+            self._files.add(local)
 
     # --- folders that can hold new runs, and finished runs that may come back -------------------
     def _check_containers(self, sftp: paramiko.SFTPClient) -> None:
         cycle = self.stats.cycles
-        finished: dict[str, list[_RunState]] = {}
+        finished: dict[str, list[RunCopy]] = {}
         if cycle % FINISHED_CHECK_EVERY == 0:
             for state in self._runs.values():
                 if state.done:
@@ -258,7 +229,7 @@ class Mirror:
             if not (sweep or unsettled or cycle % every == 0):
                 continue
             try:
-                now = self._stat(sftp, path).st_mtime
+                now = self.stat(sftp, path).st_mtime
             except FileNotFoundError:
                 del self._containers[path]
                 finished.pop(path, None)  # its runs are gone: their local copies stay as they are
@@ -266,34 +237,27 @@ class Mirror:
             if now == mtime and not (unsettled or sweep):
                 continue
             listed_at = self.clock.local_now()
-            entries = self._listdir(sftp, path)
+            entries = self.listdir(sftp, path)
             if sweep:
                 moved = {e.filename: e.st_mtime for e in entries}
                 for state in finished.pop(path):
                     name = posixpath.basename(state.remote)
                     if name in moved and moved[name] != state.dir_mtime:
-                        self._wake(state)
+                        state.wake()
             self._walk(sftp, path, entries, now, listed_at, 0)
         for states in finished.values():  # runs with no listed parent: a mirror of one run
             for state in states:
                 try:
-                    if self._stat(sftp, state.remote).st_mtime != state.dir_mtime:
-                        self._wake(state)
+                    if self.stat(sftp, state.remote).st_mtime != state.dir_mtime:
+                        state.wake()
                 except FileNotFoundError:
                     pass
-
-    @staticmethod
-    def _wake(state: _RunState) -> None:
-        """A finished run whose folder changed (resumed, or deleted and made again): back in the cycle."""
-        state.done = False
-        state.list_next = True
-        state.heads_checked.clear()
 
     def _discover_root(self, sftp: paramiko.SFTPClient) -> None:
         try:
             listed_at = self.clock.local_now()
-            root_attr = self._stat(sftp, self._root)
-            entries = self._listdir(sftp, self._root)
+            root_attr = self.stat(sftp, self._root)
+            entries = self.listdir(sftp, self._root)
         except FileNotFoundError as exc:
             raise RemoteError(
                 f"{self.target.origin}:{self._root} does not exist",
@@ -346,7 +310,7 @@ class Mirror:
                 continue
             try:
                 listed_at = self.clock.local_now()
-                child_entries = self._listdir(sftp, child)
+                child_entries = self.listdir(sftp, child)
             except (FileNotFoundError, PermissionError):
                 continue
             if any(e.filename in fmt.RUN_MARKER_FILES for e in child_entries):
@@ -355,6 +319,9 @@ class Mirror:
                 self._walk(sftp, child, child_entries, entry.st_mtime, listed_at, depth + 1)
 
     def _add_run(self, sftp: paramiko.SFTPClient, remote_run: str) -> None:
+        if not is_plain_name(posixpath.basename(remote_run)):
+            self.refuse(remote_run, "a run folder needs a name of its own; not copied")
+            return
         try:
             raw = read_range(sftp, posixpath.join(remote_run, fmt.META_FILE), 0, 1 << 20)
             meta = fmt.loads_json_object(raw)
@@ -365,118 +332,7 @@ class Mirror:
             local = self.registry.claim(wanted, self.target.origin)
         except FileExistsError:
             return  # two conflicting copies already there: leave both alone
-        self._runs[remote_run] = _RunState(remote=remote_run, local=local)
-
-    def _sync_live(self, sftp: paramiko.SFTPClient, state: _RunState) -> None:
-        """A run not known to be final: a full listing when something else than appends can have
-        changed, otherwise only the new bytes of its append-only files through open handles."""
-        stat_at = self.clock.local_now()
-        try:
-            mtime = self._stat(sftp, state.remote).st_mtime
-        except FileNotFoundError:
-            state.done = True  # deleted on the server: keep the local copy as it is
-            state.drop_handles()
-            return
-        moved = mtime != state.dir_mtime
-        state.dir_mtime = mtime
-        state.stat_at = stat_at
-        clock = time.monotonic()
-        if moved:
-            state.settle_until = clock + SETTLE_S
-        settling = state.settle_until is not None
-        if moved or settling or state.list_next or state.since_listing >= FULL_LISTING_EVERY:
-            if settling and state.settle_until is not None and clock > state.settle_until:
-                state.settle_until = None
-            state.list_next = False
-            state.since_listing = 0
-            self._sync_run(sftp, state)
-            if state.done:
-                state.drop_handles()
-            return
-        state.since_listing += 1
-        for name in sorted(state.append_names, key=_events_before_columns):
-            f = state.handles.get(name)
-            if f is None:
-                f = state.handles[name] = sftp.open(posixpath.join(state.remote, name), "rb")
-            complete = continue_append(f, state.local / name, APPEND_READ_LIMIT)
-            self.stats.bytes += len(complete)
-            if any(mark in complete for mark in _MEDIA_MARKS):
-                state.list_next = True  # its media file is new
-
-    def _sync_run(self, sftp: paramiko.SFTPClient, state: _RunState) -> None:
-        try:
-            entries = self._listdir(sftp, state.remote)
-        except FileNotFoundError:
-            state.done = True  # deleted on the server: keep the local copy as it is
-            return
-        state.append_names = {e.filename for e in entries if e.filename in fmt.APPEND_ONLY_FILES}
-        complete = True
-        files = [e for e in entries if not _is_dir(e) and not _skip_file(e.filename)]
-        # meta.json first (a run never shows up nameless), then the append-only files (events
-        # before the frames that stand for them), status last: a final status never lands before
-        # its events
-        files.sort(
-            key=lambda e: (
-                e.filename != fmt.META_FILE,
-                e.filename not in fmt.APPEND_ONLY_FILES,
-                e.filename == fmt.STATUS_FILE,
-                _events_before_columns(e.filename),
-            )
-        )
-        for entry in files:
-            complete = self._sync_file(sftp, state, state.remote, state.local, entry) and complete
-        media = next((e for e in entries if _is_dir(e) and e.filename == fmt.MEDIA_DIR), None)
-        if media is not None and media.st_mtime != state.media_mtime:
-            remote_media = posixpath.join(state.remote, fmt.MEDIA_DIR)
-            media_ok = True
-            for entry in self._listdir(sftp, remote_media):
-                if not _is_dir(entry) and not _skip_file(entry.filename):
-                    ok = self._sync_file(sftp, state, remote_media, state.local / fmt.MEDIA_DIR, entry)
-                    media_ok = media_ok and ok
-            if media_ok:
-                state.media_mtime = media.st_mtime
-            complete = complete and media_ok
-        status = fmt.read_json(state.local / fmt.STATUS_FILE) or {}
-        final = complete and status.get(fmt.STATUS_KEY) in fmt.FINAL_STATUSES
-        # a final run leaves the cycle once no rewrite can hide behind its folder's mtime, so that
-        # the finished-run check sees a later one (a resume) move it
-        state.done = final and self.clock.settled(state.dir_mtime, state.stat_at)
-        if final and not state.done:
-            state.list_next = True
-
-    def _sync_file(
-        self,
-        sftp: paramiko.SFTPClient,
-        state: _RunState,
-        remote_dir: str,
-        local_dir: Path,
-        entry: paramiko.SFTPAttributes,
-    ) -> bool:
-        """Copy one file as its rules say; True when the local copy matches (and is settled)."""
-        name = entry.filename
-        remote, local = posixpath.join(remote_dir, name), local_dir / name
-        size = entry.st_size or 0
-        if remote_dir == state.remote and name in fmt.APPEND_ONLY_FILES:
-            check = name not in state.heads_checked
-            n, ok = sync_append(sftp, remote, local, size, check_head=check)
-            state.heads_checked.add(name)
-        else:
-            rewritten = remote_dir == state.remote and name in fmt.REWRITTEN_FILES
-            n, ok = sync_whole(
-                sftp,
-                remote,
-                local,
-                size,
-                entry.st_mtime,
-                must_parse=rewritten,
-                clock=self.clock if rewritten else None,
-            )
-            if not ok:
-                state.list_next = True  # unsettled or caught mid-write: fetch it again next cycle
-        self.stats.bytes += n
-        if local.exists():
-            self._files.add(local)
-        return ok
+        self._runs[remote_run] = RunCopy(remote=remote_run, local=LocalRun(self.local_root, local))
 
     # --- the loop -----------------------------------------------------------------------------
     def run(self, on_cycle: Callable[[MirrorStats], None] | None = None) -> None:

@@ -35,9 +35,18 @@ def status_line(stats: MirrorStats) -> str:
         f"{state} · {stats.runs} runs ({stats.active_runs} active) · {stats.files} files · "
         f"{_human_bytes(stats.bytes)} · lag {lag}"
     )
+    if stats.refused_count:
+        line += f" · {stats.refused_count} refused"
     if stats.last_error and not stats.alive:
         line += f" · {stats.last_error.splitlines()[0]}"
     return line
+
+
+def _print_refused(stats: MirrorStats, shown: int, tty: bool) -> int:
+    """Print the refusals not shown yet (``warning: remote path: why``); returns how many are shown."""
+    for item in stats.refused[shown:]:
+        print(("\r\033[K" if tty else "") + f"warning: {item}", file=sys.stderr, flush=True)
+    return max(shown, len(stats.refused))
 
 
 def _confirm_host(mirror: Mirror, err: HostKeyUnknown, given: str | None) -> None:
@@ -108,10 +117,12 @@ def run_mirror_command(args: argparse.Namespace) -> int:
     )
     tty = sys.stderr.isatty()
     last = ""
+    shown = 0
     try:  # Ctrl-C at any point from here on is a clean stop, the first sync included
         _first_sync(mirror)  # a wrong path fails here, before the loop
         mirror.start()
         while mirror._thread is not None and mirror._thread.is_alive():
+            shown = _print_refused(mirror.stats, shown, tty)
             line = status_line(mirror.stats)
             if tty:
                 print("\r\033[K" + line, end="", file=sys.stderr, flush=True)
@@ -125,6 +136,7 @@ def run_mirror_command(args: argparse.Namespace) -> int:
         mirror.stop()
         if tty:
             print(file=sys.stderr)
+    _print_refused(mirror.stats, shown, tty=False)
     if mirror.fatal_error is not None:
         raise mirror.fatal_error  # printed as error and hint, exit 1
     print(

@@ -200,5 +200,7 @@ def _describe(entry: MirrorEntry, s: MirrorStats, waiting: bool) -> dict[str, An
         "last_sync": s.last_sync_at,
         "last_error": last_error if waiting else s.last_error,
         "stopped": s.stopped,
+        "refused": list(s.refused),
+        "refused_count": s.refused_count,
         "waiting_for_credentials": waiting,
     }

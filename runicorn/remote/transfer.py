@@ -12,15 +12,18 @@
   the same size within that second would keep size and mtime (see :mod:`runicorn.remote.clock`).
   Its local copy gets the mtime one second before the remote one, so the next cycle, and a
   restarted mirror too, fetches it again until a copy is settled.
+
+Every local write goes through a :class:`~runicorn.pinned_folder.PinnedFolder` of the local run
+folder (or its ``media`` folder): a link planted there is refused (LinkRefused), never written
+through.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import paramiko
 
 from runicorn import format as fmt
+from runicorn.pinned_folder import PinnedFolder
 from runicorn.remote.clock import ServerClock
 from runicorn.store.frames import whole_frames_length
 
@@ -39,62 +42,57 @@ def read_range(sftp: paramiko.SFTPClient, remote: str, offset: int, size: int) -
         return f.read(size)
 
 
-def _replace(local: Path, data: bytes, mtime: int | None, must_parse: bool = False) -> bool:
-    """Put ``data`` at ``local`` by temp file + rename; False (nothing changed) if it must parse
+def _replace(
+    folder: PinnedFolder, name: str, data: bytes, mtime: int | None, must_parse: bool = False
+) -> bool:
+    """Put ``data`` at ``name`` by temp file + rename; False (nothing changed) if it must parse
     and does not."""
     if must_parse and fmt.loads_json_object(data) is None:
         return False
-    local.parent.mkdir(parents=True, exist_ok=True)
-    fmt.write_bytes_atomic(local, data, mtime)
+    folder.replace(name, data, mtime)
     return True
 
 
-def _whole_units(local: Path, data: bytes) -> bytes:
+def _whole_units(name: str, data: bytes) -> bytes:
     """The start of ``data`` (read from a unit boundary) that is whole units: frames for
     events.columns, lines for the other append-only files."""
-    if local.name == fmt.COLUMNS_FILE:
+    if name == fmt.COLUMNS_FILE:
         return data[: whole_frames_length(data)]
     return data[: data.rfind(b"\n") + 1]
 
 
-def _local_size(local: Path) -> int:
-    try:
-        return local.stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
 def sync_append(
-    sftp: paramiko.SFTPClient, remote: str, local: Path, remote_size: int, check_head: bool
+    sftp: paramiko.SFTPClient,
+    remote: str,
+    folder: PinnedFolder,
+    name: str,
+    remote_size: int,
+    check_head: bool,
 ) -> tuple[int, bool]:
-    """Bring an append-only file up to date. Returns (bytes landed, True when fully caught up)."""
-    local_size = _local_size(local)
+    """Bring the append-only file ``name`` of ``folder`` up to date. Returns (bytes landed, True
+    when fully caught up)."""
+    local_size = folder.size(name)
     whole = remote_size < local_size
     if not whole and check_head and local_size > 0:
         n = min(HEAD_BYTES, local_size)
-        with open(local, "rb") as f:
-            local_head = f.read(n)
-        whole = read_range(sftp, remote, 0, n) != local_head
+        whole = read_range(sftp, remote, 0, n) != folder.read_head(name, n)
     if whole:
         data = read_range(sftp, remote, 0, remote_size)
-        keep = _whole_units(local, data)
-        _replace(local, keep, None)
+        keep = _whole_units(name, data)
+        _replace(folder, name, keep, None)
         return len(keep), len(keep) == remote_size
     if remote_size == local_size:
         return 0, True
     chunk = read_range(sftp, remote, local_size, remote_size - local_size)
-    complete = _whole_units(local, chunk)
+    complete = _whole_units(name, chunk)
     if complete:
-        local.parent.mkdir(parents=True, exist_ok=True)
-        with open(local, "ab") as f:
-            f.write(complete)
+        folder.append(name, complete)
     return len(complete), local_size + len(complete) == remote_size
 
 
-def needs_whole(local: Path, remote_size: int, remote_mtime: int | None) -> bool:
-    try:
-        st = local.stat()
-    except FileNotFoundError:
+def needs_whole(folder: PinnedFolder, name: str, remote_size: int, remote_mtime: int | None) -> bool:
+    st = folder.lstat(name)
+    if st is None:
         return True
     return st.st_size != remote_size or (remote_mtime is not None and int(st.st_mtime) != remote_mtime)
 
@@ -102,18 +100,20 @@ def needs_whole(local: Path, remote_size: int, remote_mtime: int | None) -> bool
 def sync_whole(
     sftp: paramiko.SFTPClient,
     remote: str,
-    local: Path,
+    folder: PinnedFolder,
+    name: str,
     remote_size: int,
     remote_mtime: int | None,
     must_parse: bool,
     clock: ServerClock | None = None,
 ) -> tuple[int, bool]:
-    """Fetch a whole file when it changed. Returns (bytes landed, True when local matches remote).
+    """Fetch the whole file ``name`` of ``folder`` when it changed. Returns (bytes landed, True
+    when local matches remote).
 
     With a ``clock``, a copy that is not settled (read within a second of its mtime, server time)
     is kept with its mtime one second early and reported as not matching: fetch it again.
     """
-    if not needs_whole(local, remote_size, remote_mtime):
+    if not needs_whole(folder, name, remote_size, remote_mtime):
         return 0, True
     read_at = clock.local_now() if clock is not None else 0.0
     data = read_range(sftp, remote, 0, remote_size)
@@ -121,7 +121,7 @@ def sync_whole(
         return 0, False  # changed while we read it: next cycle
     settled = clock is None or clock.settled(remote_mtime, read_at)
     stamp = remote_mtime if settled or remote_mtime is None else remote_mtime - 1
-    if not _replace(local, data, stamp, must_parse):
+    if not _replace(folder, name, data, stamp, must_parse):
         return 0, False  # caught mid-write by a writer that does not rename: next cycle
     return len(data), settled
 
@@ -149,11 +149,11 @@ def read_available(f: paramiko.SFTPFile, offset: int, limit: int) -> bytes:
     return b"".join(parts)
 
 
-def continue_append(f: paramiko.SFTPFile, local: Path, limit: int) -> bytes:
-    """Append the complete lines an open remote file gained past the local size; returns them."""
-    chunk = read_available(f, _local_size(local), limit)
-    complete = _whole_units(local, chunk)
+def continue_append(f: paramiko.SFTPFile, folder: PinnedFolder, name: str, limit: int) -> bytes:
+    """Append the complete lines an open remote file gained past the local size of ``name`` in
+    ``folder``; returns them."""
+    chunk = read_available(f, folder.size(name), limit)
+    complete = _whole_units(name, chunk)
     if complete:
-        with open(local, "ab") as out:
-            out.write(complete)
+        folder.append(name, complete)
     return complete

@@ -1,8 +1,14 @@
 """The full metric history of a run as CSV: one row per metrics record, one column per key.
 
-Columns: ``step``, ``time``, ``stage``, then the metric keys sorted. A key not logged at a row
-leaves its cell empty; NaN and infinities are written as ``nan``, ``inf``, ``-inf``. Produced in
-chunks so a 1,000,000-row run streams without building the file in memory.
+Columns: ``step``, ``time``, ``stage``, then the metric keys sorted; rows end in CRLF (RFC 4180).
+A key not logged at a row leaves its cell empty; NaN and infinities are written as ``nan``,
+``inf``, ``-inf``. Produced in chunks so a 1,000,000-row run streams without building the file in
+memory.
+
+Metric keys and stage names are text a run chose, and a spreadsheet evaluates a cell that starts
+with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) as a formula. Such a text cell is
+written with a leading ``'`` (OWASP's advice on CSV injection): the spreadsheet shows the text,
+the text is all still there. Numbers are never escaped: ``-0.5`` stays a number.
 """
 
 from __future__ import annotations
@@ -14,6 +20,12 @@ from collections.abc import Iterator
 from runicorn.store.series import RunSeries
 
 ROWS_PER_CHUNK = 8192
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text, never runs as a formula."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _number(value: float) -> str:
@@ -27,8 +39,9 @@ def metrics_csv(series: RunSeries) -> Iterator[bytes]:
     n = len(cols)
     spans = list(cols.stage_spans)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["step", "time", "stage", *keys])
+    # rows end in CRLF (RFC 4180): a cell holding a lone CR or LF is then quoted, never a row break
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(["step", "time", "stage", *(text_cell(key) for key in keys)])
     span_i = 0
     for c0 in range(0, n, ROWS_PER_CHUNK):
         c1 = min(n, c0 + ROWS_PER_CHUNK)
@@ -42,7 +55,7 @@ def metrics_csv(series: RunSeries) -> Iterator[bytes]:
             while span_i < len(spans) and spans[span_i].last_row < row:
                 span_i += 1
             stage = spans[span_i].stage if span_i < len(spans) and spans[span_i].first_row <= row else ""
-            cells = [_number(cols.steps[row]), repr(cols.times[row]), stage]
+            cells = [_number(cols.steps[row]), repr(cols.times[row]), text_cell(stage)]
             for lookup in lookups:
                 v = lookup.get(row)
                 cells.append("" if v is None else repr(v))

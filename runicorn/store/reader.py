@@ -9,6 +9,7 @@ bad argument (the viewer turns these into 404 and 400). It never writes under ``
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -24,7 +25,7 @@ from runicorn.store.csv_export import metrics_csv
 from runicorn.store.decode_pool import DecodePool
 from runicorn.store.grouped import MAX_GROUPED_RUNS, group_runs, grouped_metric
 from runicorn.store.line_ends import LineEnds
-from runicorn.store.media import media_files, media_path
+from runicorn.store.media import media_files, media_path, open_media_file
 from runicorn.store.media_records import MediaRecordsCache, histograms
 from runicorn.store.run_fields import FieldContext
 from runicorn.store.run_files import is_run_file, read_run_file
@@ -270,13 +271,15 @@ class StoreReader:
         """The run's checkpoints (``rn.log_checkpoint``), oldest first: ``[{ts, path, step}]``."""
         return self.checkpoint_logs.read(self.run(key).path)
 
-    def media_file(self, key: str, relpath: str) -> Path:
-        """The media file to send; RunNotFound for a path that is missing or leaves media/."""
+    def open_media_file(self, key: str, relpath: str) -> io.BufferedReader:
+        """The media file to send, open (the file checked is the file sent: see
+        :func:`~runicorn.store.media.open_media_file`); RunNotFound for a path that is missing or
+        leaves media/. The caller closes it."""
         info = self.run(key)
-        path = media_path(info.path, relpath)
-        if path is None:
+        file = open_media_file(info.path, relpath)
+        if file is None:
             raise RunNotFound(
                 f"no media file {relpath!r} in run {key!r}",
                 f"list the run's media files with GET /api/runs/{key}/media",
             )
-        return path
+        return file

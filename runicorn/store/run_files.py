@@ -6,6 +6,8 @@ itself is not a link: a link to another file of the same run is followed, a link
 of it (``meta.json -> /home/me/.ssh/id_rsa``) is refused with :class:`OutsideRunFolder`. Only
 plain files are opened (a FIFO or a device would block or never end). The final component is
 opened with ``O_NOFOLLOW``, so a link swapped in after the check is refused too.
+:func:`open_run_file_walked` goes further for files served to a client (media): every folder from
+the run folder down is opened without following links too, so what was checked is what is opened.
 
 :class:`OutsideRunFolder` is a :class:`PermissionError`: readers that already treat an
 unreadable file as missing (``except OSError``) need nothing more.
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.pinned_folder import LinkRefused, PinnedFolder
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | _NOFOLLOW
@@ -79,6 +82,33 @@ def open_run_file(run_dir: StrPath, relpath: str) -> io.BufferedReader:
         f.close()
         raise
     return f
+
+
+def open_run_file_walked(run_dir: StrPath, relpath: str, within: str = "") -> io.BufferedReader:
+    """As :func:`open_run_file`, but the path checked (links inside the run resolved) is opened
+    one folder at a time from the run folder's parent with ``O_NOFOLLOW`` on each name (see
+    :mod:`runicorn.pinned_folder`): a folder or the file swapped for a link after the check is
+    refused (:class:`OutsideRunFolder`), never followed. ``within``: a folder of the run the file
+    must lie in, links resolved (``media``). Its ``name`` is the path opened."""
+    real = run_file_path(run_dir, relpath)
+    folder = os.path.abspath(os.fspath(run_dir))
+    if real == os.path.join(os.fspath(run_dir), relpath):
+        inner = os.path.normpath(relpath)
+    else:  # resolved through links inside the run: walk the real path from the real run folder
+        folder = os.path.realpath(folder)
+        inner = os.path.relpath(real, folder)
+    parent, name = os.path.split(folder)
+    parts = inner.split(os.sep)
+    if within and (len(parts) < 2 or parts[0] != within):
+        raise OutsideRunFolder(f"{real} is not in the run's {within} folder; it is not read")
+    try:
+        with PinnedFolder.open(parent, (name, *parts[:-1])) as pinned:
+            fd = pinned.open_file(parts[-1], os.O_RDONLY)
+    except (LinkRefused, ValueError) as err:
+        raise OutsideRunFolder(f"{real} changed into a link or left its run folder; it is not read") from err
+    raw = io.FileIO(fd, "rb", closefd=True)
+    raw.name = os.path.join(folder, inner)
+    return io.BufferedReader(raw)
 
 
 def read_run_file(run_dir: StrPath, relpath: str, max_bytes: int = -1) -> bytes:

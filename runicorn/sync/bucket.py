@@ -7,10 +7,16 @@ setting, ``--endpoint-url``) or ``AWS_ENDPOINT_URL``. Nothing here keeps or prin
 error is rebuilt as a :class:`BucketError` whose text has any known secret blanked out.
 
 fsspec and s3fs are imported here only, when a bucket is opened (the ``[s3]`` extra).
+
+A bucket is not trusted: every read names the most bytes it takes (the size a manifest declares, or
+a bound for manifests and the run index). Small objects are fetched with a ranged GET of one byte
+more than that, large ones streamed to disk after the store's own size was checked, so an object
+larger than declared is refused by key (:func:`too_large`) without being read whole.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import threading
@@ -25,6 +31,7 @@ log = logging.getLogger("runicorn")
 SCHEME = "s3://"
 # Objects are fetched this many at a time (s3fs runs them concurrently).
 BATCH = 64
+STREAM_CHUNK_BYTES = 4 * 1024 * 1024  # a large object is streamed to disk this much at a time
 
 
 class BucketError(RunicornError):
@@ -50,6 +57,14 @@ def wrong_bytes(where: str) -> BucketError:
     """The error for an object whose bytes are not the ones its manifest names (``where``: its URL)."""
     return BucketError(
         f"{where} does not hold the bytes its manifest names",
+        "sync the run again from its storage root to repair it",
+    )
+
+
+def too_large(where: str, max_bytes: int) -> BucketError:
+    """The error for an object larger than the bytes its manifest (or a bound) allows it."""
+    return BucketError(
+        f"{where} holds more than the {max_bytes} bytes its manifest names; refused, nothing of it kept",
         "sync the run again from its storage root to repair it",
     )
 
@@ -116,22 +131,31 @@ class Bucket:
             out[rel] = Listed(int(info.get("size") or 0), str(info.get("ETag") or "").strip('"'))
         return out
 
-    def get(self, relpath: str) -> bytes:
-        data: bytes = self._call(self.fs.cat_file, self.url.key(relpath))
-        self._count(requests=1)
-        return data
+    def get(self, relpath: str, max_bytes: int) -> bytes:
+        """One object of at most ``max_bytes`` (BucketError when missing or larger)."""
+        got = self.get_many({relpath: max_bytes})[relpath]
+        if isinstance(got, BucketError):
+            raise got
+        return got
 
-    def get_many(self, relpaths: list[str]) -> dict[str, bytes | BucketError]:
-        """Several objects fetched concurrently; a missing or refused one maps to its error."""
+    def get_many(self, wanted: dict[str, int]) -> dict[str, bytes | BucketError]:
+        """Several objects fetched concurrently, each of at most the bytes given for it (one byte
+        more is asked for: an object that has it is refused, :func:`too_large`); a missing,
+        refused or too large one maps to its error."""
+        relpaths = list(wanted)
         out: dict[str, bytes | BucketError] = {}
         for i in range(0, len(relpaths), BATCH):
             chunk = relpaths[i : i + BATCH]
             keys = [self.url.key(r) for r in chunk]
-            got = self._call(self.fs.cat, keys, on_error="return")
+            ends = [max(0, wanted[r]) + 1 for r in chunk]
+            got = self._call(self.fs.cat_ranges, keys, 0, ends, on_error="return")
             self._count(requests=len(chunk))
-            for rel, key in zip(chunk, keys, strict=True):
-                value = got.get(key) if isinstance(got, dict) else None
-                if isinstance(value, bytes):
+            for rel, key, value in zip(chunk, keys, got, strict=True):
+                if isinstance(value, OSError) and value.errno == errno.EINVAL:
+                    value = b""  # a range from byte 0 of an empty object: InvalidRange
+                if isinstance(value, bytes) and len(value) > wanted[rel]:
+                    out[rel] = too_large(f"{SCHEME}{key}", wanted[rel])
+                elif isinstance(value, bytes):
                     out[rel] = value
                 else:
                     exc = value if isinstance(value, BaseException) else FileNotFoundError(key)
@@ -141,9 +165,25 @@ class Bucket:
                     out[rel] = error
         return out
 
-    def get_file(self, relpath: str, local: Path) -> None:
-        """A large object streamed to ``local``."""
-        self._call(self.fs.get_file, self.url.key(relpath), str(local))
+    def get_file(self, relpath: str, local: Path, max_bytes: int) -> None:
+        """A large object streamed into the new file ``local`` (made 0o666 less the umask, never
+        through a link), refused (:func:`too_large`) when the store says it is larger than
+        ``max_bytes`` or it turns out so while streaming; the caller removes ``local`` then."""
+
+        def stream(key: str) -> None:
+            with self.fs.open(key, "rb", block_size=STREAM_CHUNK_BYTES, cache_type="none") as src:
+                if int(getattr(src, "size", 0) or 0) > max_bytes:
+                    raise too_large(f"{SCHEME}{key}", max_bytes)
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                with open(os.open(local, flags, 0o666), "wb") as out:
+                    written = 0
+                    while chunk := src.read(STREAM_CHUNK_BYTES):
+                        written += len(chunk)
+                        if written > max_bytes:
+                            raise too_large(f"{SCHEME}{key}", max_bytes)
+                        out.write(chunk)
+
+        self._call(stream, self.url.key(relpath))
         self._count(requests=1)
 
     # --- writes -----------------------------------------------------------------------------
@@ -170,6 +210,8 @@ class Bucket:
     def _call(self, func: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except BucketError:
+            raise
         except Exception as exc:  # noqa: BLE001 - every store error becomes a BucketError
             raise self._error(exc, args[0] if args and isinstance(args[0], str) else self.url.url) from None
 

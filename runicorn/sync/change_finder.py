@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from runicorn.sync.bucket import Bucket, BucketError, Listed
+from runicorn.sync.manifest import MAX_MANIFEST_BYTES
 
 LISTING_COST_FACTOR = 20
 MAX_FULL_EVERY_S = 30.0
@@ -53,7 +54,7 @@ class ChangeFinder:
             self._listing_s = self._listed_at - now
             return Look(listing, full=True)
         look = Look({}, full=False)
-        for key, data in self.bucket.get_many(sorted(live)).items():
+        for key, data in self.bucket.get_many(dict.fromkeys(sorted(live), MAX_MANIFEST_BYTES)).items():
             if isinstance(data, BucketError):
                 continue  # gone (or unreadable): the next full listing says what became of it
             look.listing[key] = Listed(len(data), hashlib.md5(data).hexdigest())

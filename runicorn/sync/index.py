@@ -31,6 +31,8 @@ from runicorn.sync.manifest import check_manifest, has_ended
 
 log = logging.getLogger("runicorn")
 
+# The index as stored (gzip): never more than its decompressed bound and a little.
+INDEX_MAX_STORED_BYTES = fmt.BUCKET_INDEX_MAX_BYTES + 1024 * 1024
 Copies = dict[str, tuple[str, fmt.BucketManifest]]  # run path -> (manifest ETag, manifest)
 IndexSeen = tuple[str, dict[str, str]]  # (the index's ETag, run path -> the manifest ETag it holds)
 
@@ -99,7 +101,7 @@ def read_index(bucket: Bucket) -> tuple[str, Copies] | None:
     """(ETag, copies) of the prefix's index; None when there is none. A broken index is logged and
     read as empty: the manifests hold the truth."""
     try:
-        data = bucket.get(fmt.BUCKET_INDEX_FILE)
+        data = bucket.get(fmt.BUCKET_INDEX_FILE, INDEX_MAX_STORED_BYTES)
     except BucketError as err:
         if err.fatal:
             raise

@@ -2,12 +2,18 @@
 
 A manifest from a newer bucket format is refused by name (never misread); one that does not hold
 what this module writes (a hand edit, a foreign file) is refused too, naming the key. Paths in it
-are checked so that no manifest can make a reader write outside the run folder.
+are checked so that no manifest can make a reader write outside the run folder, and every number
+is checked against a bound before anything is fetched or written by it: counts and sizes are
+whole numbers in range (a segment at most :data:`MAX_SEGMENT_BYTES`, a file at most
+:data:`MAX_OBJECT_BYTES`), mtimes are times, a run holds at most :data:`MAX_OBJECTS` files. A
+manifest that fails is refused by key and the other runs go on.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 import time
 from typing import Any
 
@@ -16,7 +22,13 @@ import orjson
 from runicorn import format as fmt
 from runicorn.sync.bucket import BucketError
 
-MAX_SEGMENTS = 1_000_000
+MAX_SEGMENTS = 1_000_000  # per append-only file
+MAX_OBJECTS = 200_000  # whole files of one run
+MAX_SEGMENT_BYTES = 256 * 1024 * 1024  # a segment is read into memory whole
+MAX_OBJECT_BYTES = 1 << 40  # 1 TiB; a file over LARGE_OBJECT_BYTES is streamed to disk
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+MAX_MTIME = 95_000_000_000.0  # an mtime lies within this many seconds of 1970 (about 3,000 years)
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def empty_manifest(path: str, run_id: str) -> fmt.BucketManifest:
@@ -108,16 +120,19 @@ def _checked(value: dict[str, Any]) -> fmt.BucketManifest:
     if not isinstance(path, str) or not fmt.is_safe_artifact_path(path) or not isinstance(run_id, str):
         raise ValueError("bad run path")
     segments: dict[str, list[fmt.BucketSegment]] = {}
-    for name, items in dict(value["segments"]).items():
-        if name not in fmt.APPEND_ONLY_FILES or not isinstance(items, list) or len(items) > MAX_SEGMENTS:
+    for name, items in _mapping(value["segments"], "segments").items():
+        if name not in fmt.APPEND_ONLY_FILES or not isinstance(items, list):
             raise ValueError(f"bad segments of {name!r}")
+        if len(items) > MAX_SEGMENTS:
+            raise ValueError(f"{name} has {len(items)} segments, more than {MAX_SEGMENTS}")
         offset = 0
         checked: list[fmt.BucketSegment] = []
         for item in items:
+            item = _mapping(item, f"a segment of {name}")
             seg = fmt.BucketSegment(
-                n=_count(item["n"]),
-                offset=_count(item["offset"]),
-                size=_count(item["size"]),
+                n=_count(item["n"], MAX_SEGMENTS, f"a segment number of {name}"),
+                offset=_count(item["offset"], None, f"a segment offset of {name}"),
+                size=_count(item["size"], MAX_SEGMENT_BYTES, f"a segment size of {name}"),
                 sha256=_sha(item["sha256"]),
             )
             if seg["offset"] != offset:
@@ -126,13 +141,22 @@ def _checked(value: dict[str, Any]) -> fmt.BucketManifest:
             checked.append(seg)
         segments[name] = checked
     objects: dict[str, fmt.BucketObject] = {}
-    for relpath, item in dict(value["objects"]).items():
-        if not fmt.is_safe_artifact_path(relpath) or relpath in fmt.APPEND_ONLY_FILES:
+    listed = _mapping(value["objects"], "objects")
+    if len(listed) > MAX_OBJECTS:
+        raise ValueError(f"it lists {len(listed)} files, more than {MAX_OBJECTS}")
+    for relpath, item in listed.items():
+        if (
+            not isinstance(relpath, str)
+            or not fmt.is_safe_artifact_path(relpath)
+            or relpath in fmt.APPEND_ONLY_FILES
+        ):
             raise ValueError(f"bad object path {relpath!r}")
-        mtime = item.get("mtime", 0.0)
-        if not isinstance(mtime, (int, float)) or isinstance(mtime, bool):
-            raise ValueError("bad mtime")
-        obj = fmt.BucketObject(size=_count(item["size"]), sha256=_sha(item["sha256"]), mtime=float(mtime))
+        item = _mapping(item, relpath)
+        obj = fmt.BucketObject(
+            size=_count(item["size"], MAX_OBJECT_BYTES, f"the size of {relpath!r}"),
+            sha256=_sha(item["sha256"]),
+            mtime=_time(item.get("mtime", 0.0), f"the mtime of {relpath!r}"),
+        )
         inline = item.get(fmt.BUCKET_INLINE_KEY)
         if isinstance(inline, str) and relpath in fmt.REWRITTEN_FILES:
             obj["inline"] = inline
@@ -142,19 +166,37 @@ def _checked(value: dict[str, Any]) -> fmt.BucketManifest:
         format_version=fmt.BUCKET_FORMAT_VERSION,
         path=path,
         run_id=run_id,
-        synced_at=float(synced_at) if isinstance(synced_at, (int, float)) else 0.0,
+        synced_at=float(synced_at) if _is_number(synced_at) and math.isfinite(synced_at) else 0.0,
         segments=segments,
         objects=objects,
     )
 
 
-def _count(value: Any) -> int:
-    if type(value) is not int or value < 0:
-        raise ValueError(f"bad count {value!r}")
+def _mapping(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} is not a JSON object")
     return value
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _count(value: Any, most: int | None = None, what: str = "a count") -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError(f"{what} is {value!r}, not a whole number of 0 or more")
+    if most is not None and value > most:
+        raise ValueError(f"{what} is {value}, more than {most}")
+    return value
+
+
+def _time(value: Any, what: str) -> float:
+    if not _is_number(value) or not abs(value) < MAX_MTIME:  # NaN fails too
+        raise ValueError(f"{what} is {value!r}, not a time")
+    return float(value)
+
+
 def _sha(value: Any) -> str:
-    if not isinstance(value, str) or len(value) != 64:
+    if not isinstance(value, str) or not _SHA256.match(value):
         raise ValueError("bad sha256")
     return value

@@ -29,7 +29,7 @@ from runicorn.sync.bucket import Bucket, BucketError, Listed, wrong_bytes
 from runicorn.sync.change_finder import ChangeFinder
 from runicorn.sync.index import Copies, manifest_key, read_index
 from runicorn.sync.local_files import file_sha256, file_size
-from runicorn.sync.manifest import covered, decode_manifest, has_ended, inline_bytes
+from runicorn.sync.manifest import MAX_MANIFEST_BYTES, covered, decode_manifest, has_ended, inline_bytes
 from runicorn.sync.segment_landing import FileLanding, land_segments
 
 LARGE_OBJECT_BYTES = 8 * 1024 * 1024
@@ -62,6 +62,7 @@ class Materialiser:
         self._index_etag: str | None = None  # the run index last read (runicorn/sync/index.py)
         self._copies: Copies = {}  # its manifests, held for the cycle that read it
         self._shown: dict[str, Path] = {}  # runs landed from the index, not yet checked by a listing
+        self._checking: dict[str, Path] = {}  # of those, the ones whose manifests this cycle reads
 
     def sync_once(self, progress: Callable[[int, int], None] | None = None) -> PullReport:
         report = PullReport()
@@ -105,6 +106,7 @@ class Materialiser:
                 runs += fetched
         finally:
             self._copies = {}  # what is not current now will not be later: read the index again
+            self._checking = {}
         landings = [
             landing
             for key, run_dir, manifest in runs
@@ -146,11 +148,19 @@ class Materialiser:
         return shown
 
     def _forget_gone(self, listing: dict[str, Listed]) -> None:
-        """A run shown from the index that the listing no longer has leaves the cache."""
+        """A run shown from the index that the listing no longer has leaves the cache; one whose
+        manifest turns out refused this cycle leaves it too (:meth:`_forget_refused`)."""
         for key, run_dir in self._shown.items():
             if key not in listing:
                 shutil.rmtree(run_dir, ignore_errors=True)
+        self._checking = {k: d for k, d in self._shown.items() if k in listing}
         self._shown = {}
+
+    def _forget_refused(self, key: str) -> None:
+        """The manifest of ``key`` was refused: a run shown from the index's copy of it goes."""
+        run_dir = self._checking.pop(key, None)
+        if run_dir is not None:
+            shutil.rmtree(run_dir, ignore_errors=True)
 
     def _read_index(self) -> None:
         found = read_index(self.bucket)
@@ -172,8 +182,9 @@ class Materialiser:
                 out.append((key, self._place(key, copy[1]), copy[1]))
             except BucketError as err:
                 report.errors.append(err)
+                self._forget_refused(key)
         got: dict[str, bytes | BucketError] = {k: fetched[k] for k in wanted if k in fetched}
-        got.update(self.bucket.get_many([k for k in wanted if k not in fetched]))
+        got.update(self.bucket.get_many({k: MAX_MANIFEST_BYTES for k in wanted if k not in fetched}))
         for key, data in got.items():
             try:
                 if isinstance(data, BucketError):
@@ -182,6 +193,7 @@ class Materialiser:
                 out.append((key, self._place(key, manifest), manifest))
             except BucketError as err:
                 report.errors.append(err)
+                self._forget_refused(key)
         return out
 
     def _place(self, key: str, manifest: fmt.BucketManifest) -> Path:
@@ -253,7 +265,8 @@ class Materialiser:
                 continue
             wanted[remote] = (key, local, obj)
         for batch in _chunks(list(wanted), 256):
-            for remote, data in self.bucket.get_many(batch).items():
+            sizes = {remote: wanted[remote][2]["size"] for remote in batch}
+            for remote, data in self.bucket.get_many(sizes).items():
                 key, local, obj = wanted[remote]
                 if isinstance(data, bytes) and hashlib.sha256(data).hexdigest() != obj["sha256"]:
                     data = wrong_bytes(f"{self.bucket.url.url}/{remote}")
@@ -280,8 +293,9 @@ class Materialiser:
     def _land_large(self, remote: str, local: Path, obj: fmt.BucketObject) -> None:
         local.parent.mkdir(parents=True, exist_ok=True)
         tmp = local.with_name(f".{local.name}.pull{fmt.TEMP_SUFFIX}")
+        tmp.unlink(missing_ok=True)  # left by a pull that was killed
         try:
-            self.bucket.get_file(remote, tmp)
+            self.bucket.get_file(remote, tmp, obj["size"])
             if file_sha256(tmp) != obj["sha256"]:
                 raise wrong_bytes(f"{self.bucket.url.url}/{remote}")
             if obj["mtime"]:

@@ -103,7 +103,7 @@ Got = dict[str, tuple[bytes | BucketError, str]]  # key -> (the object or its er
 def _get_hashed(bucket: Bucket, batch: list[Piece]) -> Got:
     """A batch's objects with their sha256, hashed in the thread that fetched them (beside the
     writes of the batch before)."""
-    got = bucket.get_many([landing.key(seg) for landing, seg in batch])
+    got = bucket.get_many({landing.key(seg): seg["size"] for landing, seg in batch})
     return {k: (v, hashlib.sha256(v).hexdigest() if isinstance(v, bytes) else "") for k, v in got.items()}
 
 

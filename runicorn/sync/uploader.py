@@ -23,7 +23,13 @@ from runicorn.store.frames import whole_frames_length
 from runicorn.sync.bucket import Bucket, BucketError, Listed
 from runicorn.sync.index import IndexWriter
 from runicorn.sync.local_files import file_sha256, file_size
-from runicorn.sync.manifest import decode_manifest, empty_manifest, encode_manifest, inline_copy
+from runicorn.sync.manifest import (
+    MAX_MANIFEST_BYTES,
+    decode_manifest,
+    empty_manifest,
+    encode_manifest,
+    inline_copy,
+)
 from runicorn.sync.planner import AppendTask, LocalFile, ObjectTask, Plan, plan_run
 from runicorn.sync.state import SyncState, load_state, save_state, state_path
 
@@ -207,7 +213,7 @@ class Uploader:
                 out[path] = copy.deepcopy(known[1])
             else:
                 wanted.append(key)
-        for key, data in self.bucket.get_many(wanted).items():
+        for key, data in self.bucket.get_many(dict.fromkeys(wanted, MAX_MANIFEST_BYTES)).items():
             path = key[: -len(fmt.BUCKET_MANIFEST_FILE) - 1]
             if isinstance(data, BucketError):
                 report.errors.append(data)

@@ -1,13 +1,20 @@
-"""A run's media list and files (docs/api.md#media). Paths leaving ``media/`` answer 404."""
+"""A run's media list and files (docs/api.md#media). Paths leaving ``media/`` answer 404.
+
+A media file is sent from the file the store opened and checked, never by opening its path again
+(:mod:`runicorn.viewer.open_file_response`): ranges, ``HEAD`` and ``If-Range`` work as before.
+"""
 
 from __future__ import annotations
 
+import mimetypes
+import os
 from typing import Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from runicorn.store import StoreReader
+from runicorn.viewer.open_file_response import open_file_response
 
 # Media files are the user's bytes: never let a browser run them as a page of this site.
 _MEDIA_HEADERS = {
@@ -44,12 +51,25 @@ def router(reader: StoreReader) -> APIRouter:
         return reader.media(key)
 
     @api.get("/runs/{key}/media/{path:path}")
-    def media_file(key: str, path: str) -> FileResponse:
-        file = reader.media_file(key, path)
-        if file.name.lower().endswith(_HTML_SUFFIXES):
-            return FileResponse(file, media_type="text/html; charset=utf-8", headers=_HTML_HEADERS)
-        media_type = _MEDIA_TYPES.get(file.suffix.lower())
-        return FileResponse(file, media_type=media_type, headers=_MEDIA_HEADERS)
+    def media_file(key: str, path: str, request: Request) -> Response:
+        file = reader.open_media_file(key, path)
+        try:
+            name = os.path.basename(file.name).lower()
+            headers = _MEDIA_HEADERS
+            if name.endswith(_HTML_SUFFIXES):
+                media_type, headers = "text/html; charset=utf-8", _HTML_HEADERS
+            else:
+                suffix = os.path.splitext(name)[1]
+                media_type = (
+                    _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+                )
+            return open_file_response(file, request.headers, request.method, media_type, headers)
+        except BaseException:
+            file.close()
+            raise
+
+    # HEAD answers the headers GET would (a player may ask for the size first); not in the reference
+    api.add_api_route("/runs/{key}/media/{path:path}", media_file, methods=["HEAD"], include_in_schema=False)
 
     @api.get("/runs/{key}/histograms")
     def histograms(key: str, max_steps: int = 200) -> dict[str, Any]:

@@ -201,7 +201,8 @@ def test_pypi_0_7_2_run_reads_with_nan_stages_images_and_logs() -> None:
     assert [s["stage"] for s in answer["stages"]] == ["train", "val"]
     media = reader.media(run_id)
     assert [i["caption"] for i in media["images"]] == ["red"]
-    assert reader.media_file(run_id, media["images"][0]["path"]).is_file()
+    with reader.open_media_file(run_id, media["images"][0]["path"]) as image:
+        assert image.read(8) == b"\x89PNG\r\n\x1a\n"
     assert any("epoch 1 done" in line for line in reader.logs(run_id)["lines"])
 
 

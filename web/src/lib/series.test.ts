@@ -70,6 +70,19 @@ describe("series", () => {
     expect(csv).toBe('step,"run,a",b\n0,0.5,\n1,,2\n');
   });
 
+  it("keeps names that look like formulas as text and negative numbers as numbers", () => {
+    const csv = chartCsv("step", ["=HYPERLINK(1)", "-2+3", "@SUM(A1)", "+x", "\tcmd", "ok"], [
+      [0],
+      [-0.5],
+      [-1e-3],
+      [-4],
+      [2],
+      [3],
+      [1],
+    ]);
+    expect(csv).toBe("step,'=HYPERLINK(1),'-2+3,'@SUM(A1),'+x,'\tcmd,ok\n0,-0.5,-0.001,-4,2,3,1\n");
+  });
+
   it("draws phases, not every interleaved validation point", () => {
     const interleaved = [
       { stage: "train", x_start: 1, x_end: 10 },

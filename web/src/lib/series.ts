@@ -106,10 +106,14 @@ export function positiveOnly(y: (number | null)[]): (number | null)[] {
   return y.map((v) => (v !== null && v > 0 ? v : null));
 }
 
+/** Text that a spreadsheet would run as a formula (OWASP's CSV-injection advice): kept as text
+ * with a leading `'`. Numbers are never escaped: -0.5 stays a number. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function csvCell(v: string | number | null): string {
   if (v === null) return "";
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const s = typeof v === "string" && FORMULA_START.test(v) ? `'${v}` : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** The data of one chart as CSV: the x column, then one column per named series. */
