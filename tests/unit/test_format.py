@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "format.md"
 
@@ -62,7 +63,7 @@ def test_split_complete_lines_leaves_a_truncated_tail() -> None:
 
 def test_json_files_are_replaced_atomically_and_read_tolerantly(tmp_path: Path) -> None:
     path = tmp_path / fmt.STATUS_FILE
-    fmt.write_json_atomic(path, {"status": "running", "x": math.inf})
+    write_json_atomic(path, {"status": "running", "x": math.inf})
     assert fmt.read_json(path)["x"] == math.inf
     assert [p.name for p in tmp_path.iterdir()] == [fmt.STATUS_FILE]  # no temp file left
     path.write_text("{broken")
