@@ -24,14 +24,15 @@ sys.path.insert(0, str(_REPO))
 
 from runicorn import archive  # noqa: E402
 from runicorn import format as fmt  # noqa: E402
+from runicorn.files import write_json_atomic  # noqa: E402
 
 
 def make_runs(root: Path, runs: int, steps: int) -> int:
     for i in range(runs):
         run = fmt.run_dir(root, f"proj{i % 3}", f"exp{i % 7}", fmt.new_run_id())
         (run / fmt.MEDIA_DIR).mkdir(parents=True)
-        fmt.write_json_atomic(run / fmt.META_FILE, {"id": run.name, "project": f"proj{i % 3}"})
-        fmt.write_json_atomic(run / fmt.STATUS_FILE, {fmt.STATUS_KEY: fmt.FINISHED})
+        write_json_atomic(run / fmt.META_FILE, {"id": run.name, "project": f"proj{i % 3}"})
+        write_json_atomic(run / fmt.STATUS_FILE, {fmt.STATUS_KEY: fmt.FINISHED})
         with open(run / fmt.EVENTS_FILE, "wb") as f:
             for step in range(steps):
                 data = {"loss": 1.0 / (step + 1), "acc": step / steps, "lr": 0.1, fmt.STEP_KEY: step}

@@ -32,6 +32,7 @@ from websockets.sync.client import connect
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from runicorn import format as fmt  # noqa: E402
+from runicorn.files import write_json_atomic  # noqa: E402
 
 BAR_S = 0.5
 POLL_S = 0.2
@@ -44,8 +45,8 @@ def make_huge_run(root: Path) -> None:
     """A run whose log holds a 200 MB line and ends in 64 MB without a newline."""
     d = fmt.run_dir(root, "bench", "huge", HUGE_RUN_ID)
     d.mkdir(parents=True)
-    fmt.write_json_atomic(d / fmt.META_FILE, {"id": HUGE_RUN_ID, "project": "bench", "name": "huge"})
-    fmt.write_json_atomic(d / fmt.STATUS_FILE, {"status": "finished"})
+    write_json_atomic(d / fmt.META_FILE, {"id": HUGE_RUN_ID, "project": "bench", "name": "huge"})
+    write_json_atomic(d / fmt.STATUS_FILE, {"status": "finished"})
     block = b"x" * (8 * 1024 * 1024)
     with open(d / fmt.LOGS_FILE, "wb") as f:
         f.write(b"before\n")
@@ -107,8 +108,8 @@ def health_under_readers(base: str, readers: int, seconds: float) -> tuple[list[
 def make_run(root: Path) -> Path:
     d = fmt.run_dir(root, "bench", "tail", RUN_ID)
     d.mkdir(parents=True)
-    fmt.write_json_atomic(d / fmt.META_FILE, {"id": RUN_ID, "project": "bench", "name": "tail"})
-    fmt.write_json_atomic(d / fmt.STATUS_FILE, {"status": "running", "heartbeat_at": time.time()})
+    write_json_atomic(d / fmt.META_FILE, {"id": RUN_ID, "project": "bench", "name": "tail"})
+    write_json_atomic(d / fmt.STATUS_FILE, {"status": "running", "heartbeat_at": time.time()})
     (d / fmt.LOGS_FILE).write_text("start\n")
     return d / fmt.LOGS_FILE
 

@@ -28,6 +28,7 @@ from remote_run import RemoteRun  # noqa: E402
 from sshd_server import SshServer  # noqa: E402
 
 from runicorn import format as fmt  # noqa: E402
+from runicorn.files import write_json_atomic  # noqa: E402
 from runicorn.remote.connect import Credentials, Target  # noqa: E402
 from runicorn.remote.mirror import FINISHED_CHECK_EVERY, Mirror  # noqa: E402
 
@@ -38,7 +39,7 @@ def make_finished_runs(root: Path, count: int) -> list[RemoteRun]:
         run = RemoteRun(root, project="proj", name=f"exp{i % 4}")
         run.log(20)
         (run.dir / fmt.LOGS_FILE).write_text("12:00:00 | done\n")
-        fmt.write_json_atomic(run.dir / fmt.SUMMARY_FILE, {"loss": 0.1})
+        write_json_atomic(run.dir / fmt.SUMMARY_FILE, {"loss": 0.1})
         run.set_status(fmt.FINISHED, ended_at=time.time())
         runs.append(run)
     return runs

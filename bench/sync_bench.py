@@ -32,6 +32,7 @@ from s3_server import S3Server  # noqa: E402
 
 import runicorn  # noqa: E402
 from runicorn import format as fmt  # noqa: E402
+from runicorn.files import write_json_atomic  # noqa: E402
 from runicorn.sync.bucket import Bucket, parse_bucket_url  # noqa: E402
 from runicorn.sync.uploader import Uploader  # noqa: E402
 
@@ -43,12 +44,10 @@ def make_finished_runs(root: Path, count: int) -> None:
         run_id = f"20261130_000000_{i:06x}"
         d = fmt.run_dir(root, "proj", f"exp{i % 4}", run_id)
         d.mkdir(parents=True)
-        fmt.write_json_atomic(
+        write_json_atomic(
             d / fmt.META_FILE, {"id": run_id, "project": "proj", "name": f"exp{i % 4}", "created_at": now}
         )
-        fmt.write_json_atomic(
-            d / fmt.STATUS_FILE, {"status": fmt.FINISHED, "started_at": now, "ended_at": now}
-        )
+        write_json_atomic(d / fmt.STATUS_FILE, {"status": fmt.FINISHED, "started_at": now, "ended_at": now})
         lines = b"".join(
             fmt.encode_event(fmt.METRICS, {"global_step": s, "loss": 1 / (s + 1)}, now) for s in range(20)
         )

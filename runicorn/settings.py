@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from runicorn.errors import ConfigError
-from runicorn.format import write_bytes_atomic
+from runicorn.files import write_bytes_atomic
 from runicorn.trust import ProjectFile, is_trusted
 
 USER_CONFIG_ENV = "RUNICORN_CONFIG_FILE"

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 
 
 def write_run(
@@ -19,12 +20,12 @@ def write_run(
     run_id = run_id or fmt.new_run_id()
     run = fmt.run_dir(root, project, name, run_id)
     (run / fmt.MEDIA_DIR).mkdir(parents=True)
-    fmt.write_json_atomic(
+    write_json_atomic(
         run / fmt.META_FILE,
         {"id": run_id, "project": project, "name": name, "created_at": 1795432430.0 + seed},
     )
-    fmt.write_json_atomic(run / fmt.STATUS_FILE, {fmt.STATUS_KEY: fmt.FINISHED, fmt.STARTED_AT_KEY: 1.0})
-    fmt.write_json_atomic(run / fmt.SUMMARY_FILE, {"best": seed, "nan": float("nan")})
+    write_json_atomic(run / fmt.STATUS_FILE, {fmt.STATUS_KEY: fmt.FINISHED, fmt.STARTED_AT_KEY: 1.0})
+    write_json_atomic(run / fmt.SUMMARY_FILE, {"best": seed, "nan": float("nan")})
     with open(run / fmt.EVENTS_FILE, "wb") as f:
         for step in range(steps):
             f.write(

@@ -20,6 +20,7 @@ import orjson
 
 from runicorn import format as fmt
 from runicorn.agent.private_files import create_private, private_folder, tighten
+from runicorn.agent.queue_schema import JOBS_MIGRATIONS, JOBS_SCHEMA, JOBS_SCHEMA_VERSION
 from runicorn.errors import ConfigError
 from runicorn.store import jobs as job_reads
 
@@ -108,19 +109,19 @@ class JobQueue:
         conn = self.conn()
         conn.execute("PRAGMA journal_mode = WAL")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > fmt.JOBS_SCHEMA_VERSION:
+        if version > JOBS_SCHEMA_VERSION:
             raise ConfigError(
                 f"{self.path} was written by a newer Runicorn (queue version {version})",
                 "upgrade runicorn on this machine (pip install -U runicorn)",
             )
         fresh = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'jobs'").fetchone() is None
-        conn.executescript(fmt.JOBS_SCHEMA)
+        conn.executescript(JOBS_SCHEMA)
         if not fresh:
-            for step in range(max(version, 1) + 1, fmt.JOBS_SCHEMA_VERSION + 1):
+            for step in range(max(version, 1) + 1, JOBS_SCHEMA_VERSION + 1):
                 conn.executescript(
-                    f"BEGIN IMMEDIATE; {fmt.JOBS_MIGRATIONS[step]}; PRAGMA user_version = {step}; COMMIT;"
+                    f"BEGIN IMMEDIATE; {JOBS_MIGRATIONS[step]}; PRAGMA user_version = {step}; COMMIT;"
                 )
-        conn.execute(f"PRAGMA user_version = {fmt.JOBS_SCHEMA_VERSION}")
+        conn.execute(f"PRAGMA user_version = {JOBS_SCHEMA_VERSION}")
 
     def conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 
 _BUFFER_BYTES = 1 << 20
 _IMAGE_SUFFIXES = ((b"\x89PNG", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF8", ".gif"))
@@ -84,9 +85,9 @@ class RunWriter:
 
         self.close()
         frame_events_file(self.dir)
-        fmt.write_json_atomic(self.dir / fmt.META_FILE, meta)
-        fmt.write_json_atomic(self.dir / fmt.CONFIG_FILE, config)
-        fmt.write_json_atomic(self.dir / fmt.STATUS_FILE, dict(status))
+        write_json_atomic(self.dir / fmt.META_FILE, meta)
+        write_json_atomic(self.dir / fmt.CONFIG_FILE, config)
+        write_json_atomic(self.dir / fmt.STATUS_FILE, dict(status))
 
     def close(self) -> None:
         self._events.close()

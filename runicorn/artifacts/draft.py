@@ -26,7 +26,7 @@ StrPath = str | os.PathLike[str]
 
 
 def check_name(label: str, value: Any) -> str:
-    """``value`` when it can name an artifact (or its type): a safe id, see runicorn/format.py."""
+    """``value`` when it can name an artifact (or its type): a safe id, see runicorn/format/layout.py."""
     if not isinstance(value, str) or not fmt.is_safe_id(value):
         raise ArtifactError(
             f"artifact {label} {value!r} cannot be used",

@@ -1,4 +1,4 @@
-"""Which artifacts a run logged and used: the run's ``artifacts.json`` (runicorn/format.py).
+"""Which artifacts a run logged and used: the run's ``artifacts.json`` (runicorn/format/artifacts.py).
 
 The run folder is the record of truth for lineage: the store keeps versions, the runs say where
 they came from and where they went. The viewer joins the two (runicorn/store/artifact_links.py).
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 
 _lock = threading.Lock()
 
@@ -68,4 +69,4 @@ def record_link(
                     at=time.time(),
                 )
             )
-        fmt.write_json_atomic(path, dict(links))
+        write_json_atomic(path, dict(links))

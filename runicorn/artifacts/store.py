@@ -1,6 +1,6 @@
 """The artifact store: content-addressed blobs and numbered, aliased versions (docs/artifacts.md).
 
-Under ``<root>/.artifacts/`` (layout in runicorn/format.py): each file's bytes are stored once, as
+Under ``<root>/.artifacts/`` (layout in runicorn/format/artifacts.py): each file's bytes are stored once, as
 ``blobs/<sha256[:2]>/<sha256>``, whichever artifact, version or run they belong to. A version is a
 manifest (path, sha256, size per file) named by the sha256 of its canonical form; logging the
 same content under the same name again gives back the same version. Versions are numbered
@@ -34,6 +34,7 @@ from urllib.parse import unquote, urlparse
 from runicorn import format as fmt
 from runicorn.artifacts.draft import Draft, check_name
 from runicorn.errors import ArtifactError
+from runicorn.files import write_bytes_atomic, write_json_atomic
 
 try:
     import fcntl
@@ -146,11 +147,9 @@ class ArtifactStore:
                 )
                 version_dir = names / fmt.ARTIFACT_VERSIONS_DIR
                 version_dir.mkdir(parents=True, exist_ok=True)
-                fmt.write_bytes_atomic(
-                    version_dir / f"{data['version']}.json", fmt.dumps_json_file(dict(data))
-                )
+                write_bytes_atomic(version_dir / f"{data['version']}.json", fmt.dumps_json_file(dict(data)))
             moved = {**self.aliases(draft.name), **dict.fromkeys(wanted, data["version"])}
-            fmt.write_json_atomic(names / fmt.ARTIFACT_ALIASES_FILE, dict(moved))
+            write_json_atomic(names / fmt.ARTIFACT_ALIASES_FILE, dict(moved))
         return StoredVersion(self, data, _aliases_of(moved, data["version"]))
 
     def put_blob(self, source: Path) -> tuple[str, int]:

@@ -8,9 +8,10 @@ import os
 import threading
 
 from runicorn import format as fmt
+from runicorn.sdk.guest_pipe import GUEST_EVENT_LINE, GUEST_LOG_LINE
 from runicorn.sdk.run import Run
 
-_TARGETS = {fmt.GUEST_EVENT_LINE[0]: fmt.EVENTS_FILE, fmt.GUEST_LOG_LINE[0]: fmt.LOGS_FILE}
+_TARGETS = {GUEST_EVENT_LINE[0]: fmt.EVENTS_FILE, GUEST_LOG_LINE[0]: fmt.LOGS_FILE}
 
 
 class GuestRelay:

@@ -3,7 +3,7 @@
 A server's listing is not trusted: a name that is not one plain local file name (``a/b``,
 ``../../x``, ``/etc/x``, ``.``, ``..``, a NUL, one too long for the local file system) is never
 used; the mirror reports it by its remote path (:class:`Refusals`) and goes on with the rest.
-Every local write happens through a :class:`~runicorn.pinned_folder.PinnedFolder` opened by
+Every local write happens through a :class:`~runicorn.files.PinnedFolder` opened by
 :class:`LocalRun`: no link below the storage root is followed, so a link planted in the local run
 folder (``events.jsonl -> ~/.bashrc``, ``media -> /etc``) redirects nothing.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.pinned_folder import PinnedFolder, is_plain_name
+from runicorn.files import PinnedFolder, is_plain_name
 
 MAX_REFUSALS = 100  # refusals kept for the status (the first ones; a count says how many in all)
 

@@ -34,7 +34,7 @@ import paramiko
 
 from runicorn import format as fmt
 from runicorn.errors import HostKeyChanged, HostKeyUnknown, RemoteError
-from runicorn.pinned_folder import is_plain_name
+from runicorn.files import is_plain_name
 from runicorn.remote.clock import ServerClock
 from runicorn.remote.connect import Connection, Credentials, LoginRefused, Target, connect
 from runicorn.remote.local_run import LocalRun, Refusals, place_run, refused_name

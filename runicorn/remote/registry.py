@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 
 _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 
@@ -61,7 +62,7 @@ class Registry:
 
     def _write(self, value: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        fmt.write_json_atomic(self.path, value)
+        write_json_atomic(self.path, value)
 
     # --- mirrors ------------------------------------------------------------------------------
     def mirrors(self) -> list[MirrorEntry]:

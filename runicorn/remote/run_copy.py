@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import paramiko
 
 from runicorn import format as fmt
-from runicorn.pinned_folder import LinkRefused, PinnedFolder
+from runicorn.files import LinkRefused, PinnedFolder
 from runicorn.remote.clock import ServerClock
 from runicorn.remote.local_run import LocalRun
 from runicorn.remote.transfer import continue_append, sync_append, sync_whole

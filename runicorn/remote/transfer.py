@@ -13,7 +13,7 @@
   Its local copy gets the mtime one second before the remote one, so the next cycle, and a
   restarted mirror too, fetches it again until a copy is settled.
 
-Every local write goes through a :class:`~runicorn.pinned_folder.PinnedFolder` of the local run
+Every local write goes through a :class:`~runicorn.files.PinnedFolder` of the local run
 folder (or its ``media`` folder): a link planted there is refused (LinkRefused), never written
 through.
 """
@@ -23,7 +23,7 @@ from __future__ import annotations
 import paramiko
 
 from runicorn import format as fmt
-from runicorn.pinned_folder import PinnedFolder
+from runicorn.files import PinnedFolder
 from runicorn.remote.clock import ServerClock
 from runicorn.store.frames import whole_frames_length
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, StorageError
+from runicorn.files import write_json_atomic
 
 MAX_TAG_CHARS = 128
 
@@ -61,7 +62,7 @@ def change_tags(run_dir: Path, changes: list[TagChange]) -> list[str]:
     if tags != old:
         meta[fmt.TAGS_KEY] = tags
         try:
-            fmt.write_json_atomic(path, meta)
+            write_json_atomic(path, meta)
         except OSError as exc:
             raise StorageError(
                 f"cannot write {path}: {exc.strerror or exc}",

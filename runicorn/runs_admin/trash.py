@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, RunNotFound, StorageError
+from runicorn.files import write_json_atomic
 from runicorn.runs_admin.liveness import refuse_live
 from runicorn.store.scan import RunInfo
 
@@ -59,7 +60,7 @@ def move_to_trash(root: Path, run: RunInfo) -> TrashEntry:
         ) from exc
     record: fmt.TrashRecord = {"run_id": run.id, "relpath": run.relpath, "trashed_at": now}
     try:
-        fmt.write_json_atomic(entry_path / fmt.TRASH_RECORD_FILE, dict(record))
+        write_json_atomic(entry_path / fmt.TRASH_RECORD_FILE, dict(record))
         os.rename(run.path, entry_path / run.id)
     except OSError as exc:
         shutil.rmtree(entry_path, ignore_errors=True)

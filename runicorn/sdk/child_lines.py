@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.sdk.guest_pipe import GUEST_EVENT_LINE, GUEST_LOG_LINE
 from runicorn.sdk.media import MediaSnapshot, MediaWriter
 
 log = logging.getLogger("runicorn")
@@ -50,8 +51,8 @@ class ChildLines:
     def __init__(self, fd: int | None, max_pending_bytes: int, run_id: str, why_not: str = "") -> None:
         self.fd = fd
         self.lost_lines = 0
-        self.events = SentAtOnce(self, fmt.GUEST_EVENT_LINE)
-        self.logs = SentAtOnce(self, fmt.GUEST_LOG_LINE)
+        self.events = SentAtOnce(self, GUEST_EVENT_LINE)
+        self.logs = SentAtOnce(self, GUEST_LOG_LINE)
         self._run_id = run_id
         self._max_pending_bytes = max_pending_bytes
         self._backlog: deque[bytes] = deque()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from runicorn import format as fmt
 from runicorn.sdk.child_lines import CONFIG_LINE, SUMMARY_LINE
+from runicorn.sdk.guest_pipe import GUEST_EVENT_LINE, GUEST_LOG_LINE
 
 if TYPE_CHECKING:
     from runicorn.sdk.forked import ForkAware
@@ -125,9 +126,9 @@ class ForkRelay:
     def _route(self, line: bytes) -> None:
         kind, body = line[:1], line[1:]
         run = self._run
-        if kind == fmt.GUEST_EVENT_LINE and fmt.decode_event(body) is not None:
+        if kind == GUEST_EVENT_LINE and fmt.decode_event(body) is not None:
             run._fork_target(fmt.EVENTS_FILE).append(body + b"\n")
-        elif kind == fmt.GUEST_LOG_LINE:
+        elif kind == GUEST_LOG_LINE:
             run._fork_target(fmt.LOGS_FILE).append(body + b"\n")
         elif kind in (SUMMARY_LINE, CONFIG_LINE):
             try:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.sdk.guest_pipe import GUEST_EVENT_LINE, GUEST_LOG_LINE
 from runicorn.sdk.media import MediaWriter
 from runicorn.sdk.run import Config, Run
 from runicorn.sdk.values import DropLedger
@@ -103,8 +104,8 @@ class PipeWriter:
         with self._lock:
             if self.media is not None:
                 self.media.write_pending()
-            lines = [fmt.GUEST_EVENT_LINE + self.events.popleft() for _ in range(len(self.events))]
-            lines += [fmt.GUEST_LOG_LINE + self.logs.popleft() for _ in range(len(self.logs))]
+            lines = [GUEST_EVENT_LINE + self.events.popleft() for _ in range(len(self.events))]
+            lines += [GUEST_LOG_LINE + self.logs.popleft() for _ in range(len(self.logs))]
             if self._broken:
                 self.lost_lines += len(lines)
                 return not lines

@@ -16,6 +16,7 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, StorageError
+from runicorn.files import write_json_atomic
 from runicorn.sdk import exit_code
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.console import ConsoleCapture, LineAssembler
@@ -507,7 +508,7 @@ class Run(MediaCalls, ExitHooks, ForkAware):
             self._send_json(file_name, value)
             return
         try:
-            fmt.write_json_atomic(self.dir / file_name, value)
+            write_json_atomic(self.dir / file_name, value)
         except OSError as exc:
             self._warn_once(
                 file_name,

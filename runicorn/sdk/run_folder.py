@@ -16,6 +16,7 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, StorageError
+from runicorn.files import write_json_atomic
 from runicorn.sdk.gitinfo import git_info
 from runicorn.sdk.values import clean_text
 
@@ -104,4 +105,4 @@ def write_meta(
         format_version=fmt.FORMAT_VERSION,
         storage_dir=str(root),
     )
-    fmt.write_json_atomic(run_dir / fmt.META_FILE, dict(meta))
+    write_json_atomic(run_dir / fmt.META_FILE, dict(meta))

@@ -13,7 +13,7 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.artifacts.lineage import parse_links
-from runicorn.store.run_files import read_run_json, stat_run_file
+from runicorn.files import read_run_json, stat_run_file
 from runicorn.store.scan import RunIndex, RunInfo
 
 Stamp = tuple[int, int]

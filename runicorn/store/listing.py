@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runicorn import format as fmt
-from runicorn.store.run_files import is_run_file
+from runicorn.files import is_run_file
 
 MAX_DEPTH = 12
 

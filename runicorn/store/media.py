@@ -15,7 +15,7 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from runicorn import format as fmt
-from runicorn.store.run_files import open_run_file_walked, run_file_path
+from runicorn.files import open_run_file_walked, run_file_path
 
 
 def _in_media(relpath: str) -> str | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.store.run_files import open_run_file, stat_run_file
+from runicorn.files import open_run_file, stat_run_file
 
 READ_CHUNK_BYTES = 8 * 1024 * 1024
 _KIND_PATTERN = re.compile(

@@ -18,6 +18,7 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import RunNotFound
+from runicorn.files import is_run_file, read_run_file
 from runicorn.store.alerts import alert_logs
 from runicorn.store.cache import SeriesCache
 from runicorn.store.compare import compare_runs
@@ -28,7 +29,6 @@ from runicorn.store.line_ends import LineEnds
 from runicorn.store.media import media_files, media_path, open_media_file
 from runicorn.store.media_records import MediaRecordsCache, histograms
 from runicorn.store.run_fields import FieldContext
-from runicorn.store.run_files import is_run_file, read_run_file
 from runicorn.store.run_progress import checkpoint_logs
 from runicorn.store.scan import RunIndex, RunInfo
 from runicorn.store.series import RunSeries

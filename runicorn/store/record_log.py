@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.store.run_files import open_run_file
+from runicorn.files import open_run_file
 
 READ_BYTES = 16 * 1024 * 1024  # read at a time
 Parse = Callable[[dict[str, Any]], "dict[str, Any] | None"]

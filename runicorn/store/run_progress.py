@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.files import open_run_file, read_run_json
 from runicorn.store.record_log import RecordLogs
-from runicorn.store.run_files import open_run_file, read_run_json
 
 TAIL_BYTES = 256 * 1024  # read from the end of events.jsonl for the latest metrics
 LAST_LOG_LINES = 20

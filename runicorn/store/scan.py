@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from runicorn import format as fmt
+from runicorn.files import OutsideRunFolder, read_run_json, stat_run_file
 from runicorn.store.cold_start import ColdIndex, ListedRun
 from runicorn.store.labels import LabelCache
 from runicorn.store.listing import RunListing
 from runicorn.store.query_eval import CompiledQuery, run_filter
 from runicorn.store.run_fields import FieldContext
-from runicorn.store.run_files import OutsideRunFolder, read_run_json, stat_run_file
 from runicorn.store.run_info import FileStamp, GroupInfo, RunInfo, RunPage
 from runicorn.store.run_order import (
     SORT_FIELDS,

@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from runicorn import format as fmt
+from runicorn.files import open_run_file, stat_run_file
 from runicorn.store.blocks import Block, cut_blocks, decode_block, gc_paused
 from runicorn.store.columns import X_MODES, Column, ColumnSet
 from runicorn.store.decode_pool import DecodePool
 from runicorn.store.downsample import keep_indexes
 from runicorn.store.frames import frame_refs, read_frame
-from runicorn.store.run_files import open_run_file, stat_run_file
 
 READ_CHUNK_BYTES = 8 * 1024 * 1024
 # An unread part this large is first looked up in events.columns (smaller ones decode as fast).

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from runicorn import format as fmt
-from runicorn.store.run_files import open_run_file
+from runicorn.files import open_run_file
 
 MAX_TABLE_FILE_BYTES = 64 * 1024 * 1024
 MAX_PAGE_ROWS = 1000

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.files import open_run_file, stat_run_file
 from runicorn.store.line_ends import LineEnds
-from runicorn.store.run_files import open_run_file, stat_run_file
 
 # How much one read takes at most; a caller loops (``more``) to read further.
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024

@@ -3,7 +3,7 @@
 metrics) tagged with the sweep id and configured with the trial's parameters.
 
 The command gets the parameters as W&B's ``${args}`` gives them, ``--name=value`` appended after
-its own arguments, and in its environment (runicorn/format.py's SWEEP_*_ENV) for ``wandb.init``.
+its own arguments, and in its environment (runicorn/format/sweeps.py's SWEEP_*_ENV) for ``wandb.init``.
 With ``early_terminate``, a trial that falls behind the ended ones is stopped early
 (runicorn/sweep/hyperband.py) and recorded as stopped; the next trial follows.
 """

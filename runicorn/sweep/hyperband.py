@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from runicorn import format as fmt
-from runicorn.store.run_files import open_run_file
+from runicorn.files import open_run_file
 from runicorn.sweep.config import Hyperband, Metric, SweepConfig
 
 MAX_BRACKETS = 64

@@ -1,4 +1,4 @@
-"""Sweeps on disk: ``<root>/.sweeps/<sweep_id>/`` (layout in runicorn/format.py, docs/format.md).
+"""Sweeps on disk: ``<root>/.sweeps/<sweep_id>/`` (layout in runicorn/format/sweeps.py, docs/format.md).
 
 Handing out the next trial happens under an exclusive ``flock`` on the sweep's lock file, so
 several processes on one machine running the same sweep never take the same trial and the bayes
@@ -18,7 +18,7 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, StorageError
-from runicorn.store.run_files import read_run_json
+from runicorn.files import read_run_json, write_json_atomic
 from runicorn.sweep import bayes
 from runicorn.sweep.config import Metric, SweepConfig, parse_sweep_config
 from runicorn.sweep.hyperband import MetricHistory
@@ -62,7 +62,7 @@ def create_sweep(root: Path, config: SweepConfig, project: str, seed: int | None
         seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
         config=config.raw,
     )
-    fmt.write_json_atomic(path / fmt.SWEEP_FILE, dict(data))
+    write_json_atomic(path / fmt.SWEEP_FILE, dict(data))
     return Sweep(path, dict(data), config)
 
 
@@ -163,9 +163,7 @@ class Sweep:
         return bayes.suggest(self.config, completed, rng)
 
     def write_trial(self, trial: fmt.TrialData) -> None:
-        fmt.write_json_atomic(
-            self.path / fmt.SWEEP_TRIALS_DIR / fmt.trial_file_name(trial["index"]), dict(trial)
-        )
+        write_json_atomic(self.path / fmt.SWEEP_TRIALS_DIR / fmt.trial_file_name(trial["index"]), dict(trial))
 
     def finish_trial(self, trial: fmt.TrialData, run_dir: Path | None, status: str) -> fmt.TrialData:
         """Record how a trial ended: its run, its status and the sweep's metric read from the run."""

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runicorn import format as fmt
+from runicorn.files import write_bytes_atomic
 from runicorn.sync.bucket import Bucket, BucketError, Listed, wrong_bytes
 from runicorn.sync.change_finder import ChangeFinder
 from runicorn.sync.index import Copies, manifest_key, read_index
@@ -279,7 +280,7 @@ class Materialiser:
     def _land_object(self, local: Path, obj: fmt.BucketObject, data: bytes) -> None:
         """``data``, already checked against the manifest's sha256, becomes ``local``."""
         local.parent.mkdir(parents=True, exist_ok=True)
-        fmt.write_bytes_atomic(local, data, obj["mtime"] or None)
+        write_bytes_atomic(local, data, obj["mtime"] or None)
         self._fetched[local] = obj["sha256"]
 
     def _current(self, local: Path, obj: fmt.BucketObject) -> bool:

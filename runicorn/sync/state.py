@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from runicorn import format as fmt
+from runicorn.files import write_bytes_atomic
 from runicorn.sync.bucket import BucketError
 from runicorn.sync.cache_root import user_cache_dir
 from runicorn.sync.index import Copies, IndexSeen
@@ -66,6 +66,6 @@ def save_state(path: Path, state: SyncState) -> None:
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fmt.write_bytes_atomic(path, orjson.dumps(document))
+        write_bytes_atomic(path, orjson.dumps(document))
     except OSError:
         pass  # a cache that cannot be written costs speed only

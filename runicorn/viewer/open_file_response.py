@@ -2,7 +2,7 @@
 
 Starlette's ``FileResponse`` takes a path and opens it again when it sends; between a check and
 that open, a file of a run can be swapped for a link to anything the viewer may read. Here the
-caller hands over an open file (see :func:`runicorn.store.run_files.open_run_file_walked`) and
+caller hands over an open file (see :func:`runicorn.files.open_run_file_walked`) and
 every byte is read from its descriptor with ``os.pread`` in a worker thread; the descriptor is
 closed when the answer ends, however it ends.
 

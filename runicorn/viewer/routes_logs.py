@@ -19,8 +19,8 @@ from fastapi import APIRouter, Query, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from runicorn.errors import RunNotFound
+from runicorn.files import stat_run_file
 from runicorn.store import StoreReader
-from runicorn.store.run_files import stat_run_file
 
 MAX_LINES = 100_000
 WS_BATCH_LINES = 1000

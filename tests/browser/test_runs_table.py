@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +66,7 @@ def test_a_run_whose_heartbeat_stopped_shows_as_crashed(make_run: Any, open_ui: 
     status_path = run.dir / fmt.STATUS_FILE
     status = fmt.read_json(status_path) or {}
     status.update({fmt.STATUS_KEY: fmt.RUNNING, fmt.HEARTBEAT_KEY: time.time() - 3600})
-    fmt.write_json_atomic(status_path, status)
+    write_json_atomic(status_path, status)
     page = open_ui("/")
     dead = page.get_by_test_id("run-row").filter(has_text="dead")
     expect(dead.get_by_test_id("status-badge")).to_have_attribute("data-status", "crashed")

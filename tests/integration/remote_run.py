@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 
 
 class RemoteRun:
@@ -20,14 +21,14 @@ class RemoteRun:
         self.dir = fmt.run_dir(root, project, name, self.id)
         self.dir.mkdir(parents=True)
         now = time.time()
-        fmt.write_json_atomic(
+        write_json_atomic(
             self.dir / fmt.META_FILE, {"id": self.id, "project": project, "name": name, "created_at": now}
         )
         self.set_status(fmt.RUNNING)
         self.step = 0
 
     def set_status(self, status: str, **extra: object) -> None:
-        fmt.write_json_atomic(self.dir / fmt.STATUS_FILE, {fmt.STATUS_KEY: status, **extra})
+        write_json_atomic(self.dir / fmt.STATUS_FILE, {fmt.STATUS_KEY: status, **extra})
 
     def log(self, n: int = 1) -> None:
         with open(self.dir / fmt.EVENTS_FILE, "ab") as f:

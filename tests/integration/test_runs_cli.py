@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from runicorn import format as fmt
+from runicorn.files import write_bytes_atomic, write_json_atomic
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data"
@@ -141,7 +142,7 @@ def test_ls_filters_as_the_viewer_does(storage_root: Path, make_run) -> None:
 def test_ls_shows_the_exit_code_a_command_wrapper_recorded(storage_root: Path, make_run) -> None:
     run = make_run()
     status = fmt.read_json(run.dir / fmt.STATUS_FILE) or {}
-    fmt.write_json_atomic(run.dir / fmt.STATUS_FILE, {**status, "status": "failed", fmt.EXIT_CODE_KEY: 3})
+    write_json_atomic(run.dir / fmt.STATUS_FILE, {**status, "status": "failed", fmt.EXIT_CODE_KEY: 3})
 
     (row,) = ls_json(storage_root)
     assert (row["status"], row["exit_code"]) == ("failed", 3)
@@ -341,7 +342,7 @@ def test_rm_refuses_a_live_run_whose_heartbeat_looks_stale(storage_root: Path) -
         live_dir = fmt.run_dir(storage_root, "live", "job", run_id)
         status = fmt.read_json(live_dir / fmt.STATUS_FILE) or {}
         status[fmt.HEARTBEAT_KEY] = time.time() - 10 * fmt.STALE_AFTER_S
-        fmt.write_bytes_atomic(live_dir / fmt.STATUS_FILE, json.dumps(status).encode())
+        write_bytes_atomic(live_dir / fmt.STATUS_FILE, json.dumps(status).encode())
         assert ls_json(storage_root, "--project", "live")[0]["status"] == "crashed"
 
         refused = cli(storage_root, "rm", run_id)

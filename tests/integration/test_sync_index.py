@@ -14,6 +14,7 @@ from s3_server import S3Server
 
 import runicorn
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 from runicorn.sync.bucket import Bucket, parse_bucket_url
 from runicorn.sync.materialiser import INDEX_WORTH_READING, Materialiser
 
@@ -86,7 +87,7 @@ def test_an_index_copy_that_is_no_longer_current_is_not_used(storage_root, bucke
     assert cli("sync", str(storage_root), url).returncode == 0
     index_file = s3_env.folder / bucket / "p" / fmt.BUCKET_INDEX_FILE
     old_index = index_file.read_bytes()
-    fmt.write_json_atomic(runs[0].dir / fmt.SUMMARY_FILE, {"i": 0, "note": "changed after the first sync"})
+    write_json_atomic(runs[0].dir / fmt.SUMMARY_FILE, {"i": 0, "note": "changed after the first sync"})
     assert cli("sync", str(storage_root), url).returncode == 0
     s3_env.client().pipe_file(f"{bucket}/p/{fmt.BUCKET_INDEX_FILE}", old_index)  # an index gone stale
 

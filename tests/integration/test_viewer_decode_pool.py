@@ -12,6 +12,7 @@ from viewer_server import ViewerThread
 
 import runicorn as rn
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 from runicorn.store import RunSeries
 
 
@@ -28,7 +29,7 @@ def test_a_long_run_read_by_worker_processes_answers_as_one_thread(tmp_path: Pat
     root = tmp_path / "storage"
     run_dir = fmt.run_dir(root, "p", "long", "20260101_000000_abcdef")
     run_dir.mkdir(parents=True)
-    fmt.write_json_atomic(run_dir / fmt.META_FILE, {"id": run_dir.name, "project": "p", "name": "long"})
+    write_json_atomic(run_dir / fmt.META_FILE, {"id": run_dir.name, "project": "p", "name": "long"})
     with open(run_dir / fmt.EVENTS_FILE, "wb") as f:
         for s in range(20_000):
             data = {"loss": 1 / (s + 1), "acc": s % 7, fmt.STEP_KEY: s, fmt.TIME_KEY: 1000.0 + s}

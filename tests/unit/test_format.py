@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import math
+import re
 from pathlib import Path
 
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "format.md"
 
@@ -62,7 +65,7 @@ def test_split_complete_lines_leaves_a_truncated_tail() -> None:
 
 def test_json_files_are_replaced_atomically_and_read_tolerantly(tmp_path: Path) -> None:
     path = tmp_path / fmt.STATUS_FILE
-    fmt.write_json_atomic(path, {"status": "running", "x": math.inf})
+    write_json_atomic(path, {"status": "running", "x": math.inf})
     assert fmt.read_json(path)["x"] == math.inf
     assert [p.name for p in tmp_path.iterdir()] == [fmt.STATUS_FILE]  # no temp file left
     path.write_text("{broken")
@@ -99,3 +102,19 @@ def test_format_doc_names_every_file_and_record_kind() -> None:
     ]
     missing = [n for n in names if f"`{n}`" not in doc]
     assert not missing, f"docs/format.md does not mention {missing}"
+
+
+def test_format_doc_names_every_public_constant() -> None:
+    doc = DOC.read_text()
+    constants = [name for name in dir(fmt) if re.fullmatch(r"[A-Z][A-Z0-9_]*", name)]
+    assert len(constants) > 100  # the whole contract, re-exported by runicorn.format
+    missing = [name for name in constants if f"`{name}`" not in doc]
+    assert not missing, f"docs/format.md does not name {missing}"
+
+
+def test_every_format_module_is_re_exported_by_runicorn_format() -> None:
+    modules = sorted(p.stem for p in Path(fmt.__file__).parent.glob("*.py") if p.stem != "__init__")
+    for name in modules:
+        module = importlib.import_module(f"runicorn.format.{name}")
+        assert module.__all__, name
+        assert all(getattr(fmt, attr) is getattr(module, attr) for attr in module.__all__), name

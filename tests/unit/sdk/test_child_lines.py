@@ -7,8 +7,8 @@ import logging
 import os
 import threading
 
-from runicorn import format as fmt
 from runicorn.sdk.child_lines import ChildLines
+from runicorn.sdk.guest_pipe import GUEST_EVENT_LINE
 
 
 def read_until_end(fd: int, into: list[bytes]) -> None:
@@ -30,7 +30,7 @@ def test_a_full_pipe_never_blocks_the_caller_and_what_waits_is_sent_later() -> N
     os.close(write_end)
     reader.join(10)
     os.close(read_end)
-    assert b"".join(received) == (fmt.GUEST_EVENT_LINE + line) * 200
+    assert b"".join(received) == (GUEST_EVENT_LINE + line) * 200
 
 
 def test_a_pipe_nobody_reads_any_more_is_warned_once(caplog) -> None:

@@ -14,6 +14,7 @@ from runicorn import format as fmt
 from runicorn import settings
 from runicorn.sdk import guest
 from runicorn.sdk.guest import GuestRun
+from runicorn.sdk.guest_pipe import GUEST_EVENT_LINE, GUEST_LOG_LINE
 from runicorn.sdk.run import Run
 
 
@@ -47,7 +48,7 @@ def test_a_guest_sends_its_lines_down_the_pipe_and_leaves_the_status_alone(
     sent = os.read(read_fd, 65536).splitlines()
     os.close(read_fd)
     os.close(write_fd)
-    assert [line[:1] for line in sent] == [fmt.GUEST_EVENT_LINE, fmt.GUEST_LOG_LINE]
+    assert [line[:1] for line in sent] == [GUEST_EVENT_LINE, GUEST_LOG_LINE]
     assert (fmt.decode_event(sent[0][1:]) or {})["data"]["loss"] == 0.5
     assert (fmt.read_json(owner.dir / fmt.STATUS_FILE) or {})["status"] == fmt.RUNNING
     assert (fmt.read_json(owner.dir / fmt.CONFIG_FILE) or {}) == {"lr": 0.1}

@@ -12,6 +12,7 @@ import runicorn as rn
 from runicorn import archive
 from runicorn import format as fmt
 from runicorn.errors import RunicornError
+from runicorn.files import write_json_atomic
 from runicorn.sdk.run import Run
 from runicorn.settings import resolve
 
@@ -50,7 +51,7 @@ def test_a_run_id_of_another_project_or_name_is_refused(storage_root: Path) -> N
 def test_a_run_id_of_a_legacy_layout_run_is_refused(storage_root: Path) -> None:
     legacy = storage_root / fmt.RUNS_DIR / "vision" / "resnet" / "20250101_000000_abcdef"
     legacy.mkdir(parents=True)
-    fmt.write_json_atomic(legacy / fmt.META_FILE, {"id": legacy.name})
+    write_json_atomic(legacy / fmt.META_FILE, {"id": legacy.name})
     with pytest.raises(RunicornError, match="already the id of the run"):
         open_run(storage_root, run_id=legacy.name)
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 
 RunWriter = Callable[..., Path]
 
@@ -52,16 +53,16 @@ def write_run(storage: Path) -> RunWriter:
         }
         if notes is not None:
             meta["notes"] = notes
-        fmt.write_json_atomic(d / fmt.META_FILE, meta)
+        write_json_atomic(d / fmt.META_FILE, meta)
         if status is not None:
             st: dict[str, Any] = {"status": status, "started_at": now}
             if status in fmt.FINAL_STATUSES:
                 st["ended_at"] = now + 10
             if heartbeat_at is not None:
                 st["heartbeat_at"] = heartbeat_at
-            fmt.write_json_atomic(d / fmt.STATUS_FILE, st)
+            write_json_atomic(d / fmt.STATUS_FILE, st)
         if summary is not None:
-            fmt.write_json_atomic(d / fmt.SUMMARY_FILE, summary)
+            write_json_atomic(d / fmt.SUMMARY_FILE, summary)
         with open(d / fmt.EVENTS_FILE, "wb") as f:
             for s in range(steps):
                 data = {"loss": 1.0 / (s + 1), fmt.STEP_KEY: s, fmt.TIME_KEY: now + s}

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 from runicorn.store.scan import MAX_HOLD_S, RunIndex, RunPage
 
 RunWriter = Callable[..., Path]
@@ -40,7 +41,7 @@ def _tree(storage: Path, write_run: RunWriter) -> None:
     d = write_run("p1", "e0", no_meta_time, created_at=T0 + 3 * 60 + 1)
     meta = fmt.read_json(d / fmt.META_FILE) or {}
     del meta["created_at"]
-    fmt.write_json_atomic(d / fmt.META_FILE, meta)
+    write_json_atomic(d / fmt.META_FILE, meta)
     bare = _id(T0 + 4 * 60, "cccccc")
     d = write_run("p0", "e1", bare, status=None)
     (d / fmt.META_FILE).write_text('{"id": "' + bare + '"}')

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from runicorn import format as fmt
+from runicorn.files import write_json_atomic
 from runicorn.store.media import media_path
 from runicorn.store.scan import RunIndex
 
@@ -62,7 +63,7 @@ def test_rewritten_summary_is_read_again(storage: Path, write_run: RunWriter) ->
     d = write_run(run_id="20260101_000000_aaaaaa", summary={"acc": 0.1})
     index = RunIndex(storage, refresh_interval_s=0.0)
     assert index.get("20260101_000000_aaaaaa").summary == {"acc": 0.1}
-    fmt.write_json_atomic(d / fmt.SUMMARY_FILE, {"acc": 0.9})
+    write_json_atomic(d / fmt.SUMMARY_FILE, {"acc": 0.9})
     assert index.get("20260101_000000_aaaaaa").summary == {"acc": 0.9}
 
 

@@ -1,4 +1,4 @@
-"""Files under a folder reached without following links (runicorn/pinned_folder.py)."""
+"""Files under a folder reached without following links (runicorn/files/pinned.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runicorn.pinned_folder import LinkRefused, PinnedFolder, is_plain_name
+from runicorn.files import LinkRefused, PinnedFolder, is_plain_name
 
 
 @pytest.mark.parametrize("name", ["", ".", "..", "a/b", "../x", "/etc/x", "nul\x00", "n" * 256])

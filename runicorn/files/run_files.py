@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.pinned_folder import LinkRefused, PinnedFolder
+from runicorn.files.pinned import LinkRefused, PinnedFolder
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | _NOFOLLOW
@@ -87,7 +87,7 @@ def open_run_file(run_dir: StrPath, relpath: str) -> io.BufferedReader:
 def open_run_file_walked(run_dir: StrPath, relpath: str, within: str = "") -> io.BufferedReader:
     """As :func:`open_run_file`, but the path checked (links inside the run resolved) is opened
     one folder at a time from the run folder's parent with ``O_NOFOLLOW`` on each name (see
-    :mod:`runicorn.pinned_folder`): a folder or the file swapped for a link after the check is
+    :mod:`runicorn.files.pinned`): a folder or the file swapped for a link after the check is
     refused (:class:`OutsideRunFolder`), never followed. ``within``: a folder of the run the file
     must lie in, links resolved (``media``). Its ``name`` is the path opened."""
     real = run_file_path(run_dir, relpath)

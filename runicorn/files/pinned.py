@@ -22,12 +22,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from runicorn.format import TEMP_SUFFIX
+
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC
 _NAME_MAX_BYTES = 255
-TEMP_SUFFIX = ".tmp"  # as format.TEMP_SUFFIX: readers skip ".<name>.<random>.tmp"
 
 
 class LinkRefused(PermissionError):

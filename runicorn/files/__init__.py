@@ -1,0 +1,42 @@
+"""Safe file access under a folder, shared by every part that reads or writes runs:
+
+- :mod:`~runicorn.files.atomic`: files replaced whole (temp file + rename), never torn;
+- :mod:`~runicorn.files.run_files`: the reader's opener of a run's files, refusing a link that
+  leads out of the run folder;
+- :mod:`~runicorn.files.pinned`: a folder reached one name at a time without following a link,
+  for writing where others may have planted one (the SSH mirror).
+
+It spells no file name of its own (those are in :mod:`runicorn.format`) and imports only the
+standard library and the format.
+"""
+
+from runicorn.files.atomic import write_bytes_atomic, write_json_atomic
+from runicorn.files.pinned import LinkRefused, PinnedFolder, is_plain_name
+from runicorn.files.run_files import (
+    OutsideRunFolder,
+    in_run_folder,
+    is_run_file,
+    open_run_file,
+    open_run_file_walked,
+    read_run_file,
+    read_run_json,
+    run_file_path,
+    stat_run_file,
+)
+
+__all__ = [
+    "LinkRefused",
+    "OutsideRunFolder",
+    "PinnedFolder",
+    "in_run_folder",
+    "is_plain_name",
+    "is_run_file",
+    "open_run_file",
+    "open_run_file_walked",
+    "read_run_file",
+    "read_run_json",
+    "run_file_path",
+    "stat_run_file",
+    "write_bytes_atomic",
+    "write_json_atomic",
+]
