@@ -2,17 +2,19 @@
 // rows under its column headers; and the "loading" stand-in of a view whose answer has not come.
 import type { ComponentChildren } from "preact";
 import { useApp } from "../app";
+import type { MessageKey } from "../lib/i18n";
 
-/** A column header: its label, or its label and class (`num` right-aligns). */
-export type Header = string | { label: string; class: string };
+/** A column header: the message key of its label ("" for none), with a class (`num` right-aligns). */
+export type Header = MessageKey | "" | { key: MessageKey; class: string };
 
 /** The table of a list: headers, then the rows given as children. */
 export function DataTable({ testid, headers, children }: { testid?: string; headers: Header[]; children: ComponentChildren }) {
+  const { t } = useApp();
   return (
     <table class="runs" data-testid={testid}>
       <thead>
         <tr>
-          {headers.map((h) => (typeof h === "string" ? <th>{h}</th> : <th class={h.class}>{h.label}</th>))}
+          {headers.map((h) => (typeof h === "string" ? <th>{h && t(h)}</th> : <th class={h.class}>{t(h.key)}</th>))}
         </tr>
       </thead>
       <tbody>{children}</tbody>

@@ -16,7 +16,7 @@ export function RunCheckpoints({ runKey }: { runKey: string }) {
       <h3>
         {t("run.checkpoints")} ({checkpoints.length})
       </h3>
-      <DataTable headers={[t("run.checkpointPath"), t("run.checkpointStep"), t("run.checkpointTime")]}>
+      <DataTable headers={["run.checkpointPath", "run.checkpointStep", "run.checkpointTime"]}>
           {checkpoints
             .slice()
             .reverse()

@@ -54,15 +54,7 @@ export function ArtifactsPage() {
         empty={t("artifacts.empty")}
         emptyTestid="artifacts-empty"
         testid="artifacts-table"
-        headers={[
-          t("artifacts.name"),
-          t("artifacts.type"),
-          t("artifacts.version"),
-          t("artifacts.aliases"),
-          t("artifacts.size"),
-          t("artifacts.loggedBy"),
-          t("artifacts.usedBy"),
-        ]}
+        headers={["artifacts.name", "artifacts.type", "artifacts.version", "artifacts.aliases", "artifacts.size", "artifacts.loggedBy", "artifacts.usedBy"]}
         rows={(artifacts) =>
           artifacts.flatMap((a) =>
             a.versions.map((v, i) => (

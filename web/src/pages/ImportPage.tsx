@@ -131,14 +131,7 @@ export function ImportPage() {
             <div class="table-wrap">
               <DataTable
                 testid="import-results"
-                headers={[
-                  t("import.outcome"),
-                  t("runs.id"),
-                  t("import.newId"),
-                  t("runs.project"),
-                  t("runs.name"),
-                  { label: t("import.files"), class: "num" },
-                ]}
+                headers={["import.outcome", "runs.id", "import.newId", "runs.project", "runs.name", { key: "import.files", class: "num" }]}
               >
                   {u.results.map((r) => (
                     <tr data-testid="import-result-row" data-outcome={r.outcome}>

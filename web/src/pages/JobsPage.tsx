@@ -5,7 +5,7 @@
 // its 401 the page asks for its token (`runicorn agent token`), keeps it in this tab for that
 // agent URL, sends it as a Bearer header, and does what was asked.
 import { useEffect, useState } from "preact/hooks";
-import { type AgentApi, agentApi, ApiError, api } from "../api";
+import { type AgentApi, agentApi, ApiError, api, type Job } from "../api";
 import { Link, useApp } from "../app";
 import { DataTable, PageHead } from "../components/ListCard";
 import { useApi } from "../components/useApi";
@@ -122,16 +122,7 @@ export function JobsPage() {
             <h3>{name}</h3>
             <DataTable
               testid="jobs-table"
-              headers={[
-                t("jobs.id"),
-                t("jobs.name"),
-                t("jobs.status"),
-                t("jobs.command"),
-                t("jobs.attempts"),
-                t("jobs.created"),
-                t("jobs.run"),
-                ...(agent ? [""] : []),
-              ]}
+              headers={["jobs.id", "jobs.name", "jobs.status", "jobs.command", "jobs.attempts", "jobs.created", "jobs.run", ...(agent ? ([""] as const) : [])]}
             >
                 {jobs.map((j) => {
                   const can = jobActions(j.status);
@@ -150,13 +141,7 @@ export function JobsPage() {
                       <td>{j.attempts}</td>
                       <td class="muted small">{formatTime(j.created_at)}</td>
                       <td>
-                        {j.run_key ? (
-                          <Link href={runHref(j.run_key)} testid="job-run-link">
-                            <span class="mono">{j.run_id}</span>
-                          </Link>
-                        ) : (
-                          <span class="muted small">{t("jobs.noRun")}</span>
-                        )}
+                        <JobRun job={j} testid="job-run-link" noRunClass="muted small" />
                       </td>
                       {agent && (
                         <td>
@@ -180,6 +165,17 @@ export function JobsPage() {
         ))}
       {selected && <JobPanel id={selected} tick={tick} onClose={() => setSelected(null)} />}
     </section>
+  );
+}
+
+/** The run a job made, as a link; or a note that it made none (yet). */
+function JobRun({ job, testid, noRunClass }: { job: Job; testid: string; noRunClass: string }) {
+  const { t } = useApp();
+  if (!job.run_key) return <span class={noRunClass}>{t("jobs.noRun")}</span>;
+  return (
+    <Link href={runHref(job.run_key)} testid={testid}>
+      <span class="mono">{job.run_id}</span>
+    </Link>
   );
 }
 
@@ -297,13 +293,7 @@ function JobPanel({ id, tick, onClose }: { id: string; tick: number; onClose: ()
             <dd>{formatTime(job.ended_at)}</dd>
             <dt>{t("jobs.run")}</dt>
             <dd>
-              {job.run_key ? (
-                <Link href={runHref(job.run_key)} testid="job-panel-run">
-                  <span class="mono">{job.run_id}</span>
-                </Link>
-              ) : (
-                <span class="muted">{t("jobs.noRun")}</span>
-              )}
+              <JobRun job={job} testid="job-panel-run" noRunClass="muted" />
             </dd>
           </dl>
           <h3>{t("jobs.checkpoints")}</h3>

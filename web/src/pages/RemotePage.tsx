@@ -2,12 +2,23 @@
 import { useEffect, useState } from "preact/hooks";
 import { HintedError, sshApi, type RemoteListing, type SshConnectBody } from "../api";
 import { useApp } from "../app";
-import { DataTable, PageHead } from "../components/ListCard";
+import { DataTable, PageHead, type Header } from "../components/ListCard";
 import { useApi } from "../components/useApi";
 import { formatBytes, formatTime } from "../lib/format";
 import { crumbs, joinPath, looksLikeRunFolder } from "../lib/remotePath";
 
 const POLL_MS = 2000;
+
+const MIRROR_HEADERS: Header[] = [
+  "remote.source",
+  "remote.alive",
+  { key: "remote.runs", class: "num" },
+  { key: "remote.files", class: "num" },
+  { key: "remote.bytes", class: "num" },
+  "remote.lastSync",
+  "remote.lastError",
+  "",
+];
 
 type Auth = "agent" | "key_path" | "key_text" | "password";
 
@@ -286,16 +297,7 @@ export function RemotePage() {
         <div class="card table-wrap">
           <DataTable
             testid="remote-mirrors"
-            headers={[
-              t("remote.source"),
-              t("remote.alive"),
-              { label: t("remote.runs"), class: "num" },
-              { label: t("remote.files"), class: "num" },
-              { label: t("remote.bytes"), class: "num" },
-              t("remote.lastSync"),
-              t("remote.lastError"),
-              "",
-            ]}
+            headers={MIRROR_HEADERS}
           >
               {mirrors.map((m) => (
                 <tr data-testid="remote-mirror-row" data-id={m.id}>

@@ -26,7 +26,7 @@ export function SweepsPage() {
         empty={t("sweeps.empty")}
         emptyTestid="sweeps-empty"
         testid="sweeps-table"
-        headers={[t("sweeps.id"), t("runs.project"), t("sweeps.method"), t("sweeps.metric"), t("sweeps.trials"), t("sweeps.best")]}
+        headers={["sweeps.id", "runs.project", "sweeps.method", "sweeps.metric", "sweeps.trials", "sweeps.best"]}
         rows={(list) =>
           list.map((s) => (
             <tr data-testid="sweep-row">
