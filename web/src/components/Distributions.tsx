@@ -1,8 +1,10 @@
 // Histograms logged with log_histogram (wandb.Histogram): each key drawn over steps as a heat map.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { api, type HistogramSeries } from "../api";
 import { useApp } from "../app";
 import { heatGrid, heatPixels } from "../lib/heatmap";
+import { Waiting } from "./ListCard";
+import { useApi } from "./useApi";
 
 const ROWS = 64;
 
@@ -39,13 +41,8 @@ function HeatMap({ name, h }: { name: string; h: HistogramSeries }) {
 
 export function Distributions({ runKey }: { runKey: string }) {
   const { t } = useApp();
-  const [keys, setKeys] = useState<Record<string, HistogramSeries> | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api.histograms(runKey).then((r) => setKeys(r.keys), (e) => setError(String(e.message ?? e)));
-  }, [runKey]);
-  if (error) return <div class="error">{error}</div>;
-  if (!keys) return <p class="muted">{t("loading")}</p>;
+  const { data: keys, error } = useApi(() => api.histograms(runKey).then((r) => r.keys), [runKey]);
+  if (error || !keys) return <Waiting error={error} />;
   const names = Object.keys(keys).sort();
   if (names.length === 0) return <p class="empty" data-testid="no-histograms">{t("run.noHistograms")}</p>;
   return (

@@ -1,27 +1,20 @@
 // The Charts view of the Runs page: one chart per picked metric over the listed runs, grouped by a
 // config key or tag; each group draws its mean with a min–max (or ± std) band
 // (GET /api/metrics/grouped; lib/bands.ts lays the groups out for uPlot).
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useMemo } from "preact/hooks";
 import { api, type RunFilter } from "../api";
 import { useApp } from "../app";
-import { groupedData, type MetricGroup } from "../lib/bands";
+import { groupedData } from "../lib/bands";
 import { Chart, PALETTE } from "./Chart";
 import { ChartBoard } from "./ChartBoard";
+import { useApi } from "./useApi";
 
 function GroupedChart(props: { filter: RunFilter; by: string; metric: string; x: string; band: string; height: number }) {
-  const [groups, setGroups] = useState<MetricGroup[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const filterKey = JSON.stringify(props.filter);
-  useEffect(() => {
-    let alive = true;
-    api.groupedMetrics(props.filter, { by: props.by, key: props.metric, x: props.x, band: props.band }).then(
-      (a) => alive && (setGroups(a.groups), setError(null)),
-      (e) => alive && setError(String(e.message ?? e)),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [filterKey, props.by, props.metric, props.x, props.band]);
+  const { data: groups, error } = useApi(
+    () => api.groupedMetrics(props.filter, { by: props.by, key: props.metric, x: props.x, band: props.band }).then((a) => a.groups),
+    [filterKey, props.by, props.metric, props.x, props.band],
+  );
   const laid = useMemo(() => (groups ? groupedData(groups) : null), [groups]);
   if (error) return <div class="error small" data-testid="grouped-error">{props.metric}: {error}</div>;
   if (!groups || !laid) return <div class="chart card muted small">{props.metric}…</div>;

@@ -1,7 +1,9 @@
 // Images logged with log_image, grouped by key, with a step slider per key; then audio, video and HTML.
-import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, type MediaAnswer, type MediaImage } from "../api";
+import { useMemo, useState } from "preact/hooks";
+import { api, type MediaImage } from "../api";
 import { useApp } from "../app";
+import { Waiting } from "./ListCard";
+import { useApi } from "./useApi";
 import { MediaPlayers } from "./MediaPlayers";
 
 function KeyGallery({ runKey, name, images }: { runKey: string; name: string; images: MediaImage[] }) {
@@ -42,19 +44,14 @@ function KeyGallery({ runKey, name, images }: { runKey: string; name: string; im
 
 export function MediaGallery({ runKey }: { runKey: string }) {
   const { t } = useApp();
-  const [media, setMedia] = useState<MediaAnswer | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api.media(runKey).then(setMedia, (e) => setError(String(e.message ?? e)));
-  }, [runKey]);
+  const { data: media, error } = useApi(() => api.media(runKey), [runKey]);
   const images = media?.images ?? null;
   const byKey = useMemo(() => {
     const m = new Map<string, MediaImage[]>();
     for (const img of images ?? []) m.set(img.key, [...(m.get(img.key) ?? []), img]);
     return [...m.entries()];
   }, [images]);
-  if (error) return <div class="error">{error}</div>;
-  if (!media || !images) return <p class="muted">{t("loading")}</p>;
+  if (error || !media || !images) return <Waiting error={error} />;
   const others = (media.audio?.length ?? 0) + (media.video?.length ?? 0) + (media.html?.length ?? 0);
   if (images.length === 0 && others === 0) return <p class="empty">{t("run.noMedia")}</p>;
   return (

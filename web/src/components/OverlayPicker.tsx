@@ -5,6 +5,7 @@ import { useApp } from "../app";
 import { runLabel } from "../lib/format";
 import { SearchBox } from "./SearchBox";
 import { StatusBadge } from "./StatusBadge";
+import { useApi } from "./useApi";
 
 const SEARCH_DELAY_MS = 200;
 const SEARCH_LIMIT = 20;
@@ -18,21 +19,12 @@ export function OverlayPicker(props: {
 }) {
   const { t } = useApp();
   const { run, picked, onChange } = props;
-  const [siblings, setSiblings] = useState<RunRow[]>([]);
+  const siblings =
+    useApi(() => api.runs({ project: run.project, name: run.name, limit: 100 }).then((l) => l.runs.filter((r) => r.key !== run.key)), [run.key])
+      .data ?? [];
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<RunRow[] | null>(null);
   const [extra, setExtra] = useState<RunRow[]>([]);
-
-  useEffect(() => {
-    let alive = true;
-    api.runs({ project: run.project, name: run.name, limit: 100 }).then(
-      (l) => alive && setSiblings(l.runs.filter((r) => r.key !== run.key)),
-      () => undefined,
-    );
-    return () => {
-      alive = false;
-    };
-  }, [run.key]);
 
   useEffect(() => {
     const q = query.trim();

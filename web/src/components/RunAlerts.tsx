@@ -1,15 +1,16 @@
 // The alerts a run's script raised with rn.alert: a short list above the tabs, coloured by level.
 import { useState } from "preact/hooks";
-import { api, type RunAlert } from "../api";
+import { api } from "../api";
 import { useApp } from "../app";
 import { formatTime } from "../lib/format";
-import { usePolled } from "./usePolled";
+import { useApi } from "./useApi";
 
+const POLL_MS = 5000;
 const SHOWN = 5; // the latest ones; the rest behind "show all"
 
 export function RunAlerts({ runKey }: { runKey: string }) {
   const { t } = useApp();
-  const alerts = usePolled<RunAlert[]>(() => api.alerts(runKey), [], [runKey]);
+  const alerts = useApi(() => api.alerts(runKey), [runKey], { everyMs: POLL_MS }).data ?? [];
   const [all, setAll] = useState(false);
 
   if (alerts.length === 0) return null;

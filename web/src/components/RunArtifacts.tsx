@@ -1,8 +1,8 @@
 // The artifacts a run logged and used, linking to each version's page. Shows nothing when none.
-import { useEffect, useState } from "preact/hooks";
 import { artifactsApi, type ArtifactLink } from "../api";
 import { Link, useApp } from "../app";
 import { artifactHref } from "../lib/route";
+import { useApi } from "./useApi";
 
 function LinkList({ title, links, testid }: { title: string; links: ArtifactLink[]; testid: string }) {
   if (!links.length) return null;
@@ -28,11 +28,8 @@ function LinkList({ title, links, testid }: { title: string; links: ArtifactLink
 
 export function RunArtifacts({ runKey }: { runKey: string }) {
   const { t } = useApp();
-  const [links, setLinks] = useState<{ logged: ArtifactLink[]; used: ArtifactLink[] } | null>(null);
-  useEffect(() => {
-    artifactsApi.ofRun(runKey).then(setLinks, () => setLinks(null));
-  }, [runKey]);
-  if (!links) return null;
+  const { data: links, error } = useApi(() => artifactsApi.ofRun(runKey), [runKey]);
+  if (!links || error) return null;
   return (
     <div class="run-artifacts">
       <LinkList title={t("artifacts.runLogged")} links={links.logged} testid="run-artifacts-logged" />

@@ -1,27 +1,22 @@
 // The checkpoints a run's script recorded with rn.log_checkpoint: path, step and time, newest first.
-import { api, type Checkpoint } from "../api";
+import { api } from "../api";
 import { useApp } from "../app";
 import { formatTime } from "../lib/format";
-import { usePolled } from "./usePolled";
+import { DataTable } from "./ListCard";
+import { useApi } from "./useApi";
+
+const POLL_MS = 5000;
 
 export function RunCheckpoints({ runKey }: { runKey: string }) {
   const { t } = useApp();
-  const checkpoints = usePolled<Checkpoint[]>(() => api.checkpoints(runKey), [], [runKey]);
+  const checkpoints = useApi(() => api.checkpoints(runKey), [runKey], { everyMs: POLL_MS }).data ?? [];
   if (checkpoints.length === 0) return null;
   return (
     <div class="card" data-testid="run-checkpoints">
       <h3>
         {t("run.checkpoints")} ({checkpoints.length})
       </h3>
-      <table class="runs">
-        <thead>
-          <tr>
-            <th>{t("run.checkpointPath")}</th>
-            <th>{t("run.checkpointStep")}</th>
-            <th>{t("run.checkpointTime")}</th>
-          </tr>
-        </thead>
-        <tbody>
+      <DataTable headers={["run.checkpointPath", "run.checkpointStep", "run.checkpointTime"]}>
           {checkpoints
             .slice()
             .reverse()
@@ -34,8 +29,7 @@ export function RunCheckpoints({ runKey }: { runKey: string }) {
                 <td class="muted small">{formatTime(c.ts)}</td>
               </tr>
             ))}
-        </tbody>
-      </table>
+      </DataTable>
     </div>
   );
 }

@@ -1,7 +1,9 @@
 // Tables logged with log_table (wandb.Table): one table at a time, paged and sorted by the server.
-import { useEffect, useState } from "preact/hooks";
-import { api, type TableInfo, type TablePage } from "../api";
+import { useState } from "preact/hooks";
+import { api, type TableInfo } from "../api";
 import { useApp } from "../app";
+import { Waiting } from "./ListCard";
+import { useApi } from "./useApi";
 
 const PAGE_ROWS = 20;
 
@@ -14,23 +16,15 @@ function TableView({ runKey, table }: { runKey: string; table: TableInfo }) {
   const { t } = useApp();
   const [offset, setOffset] = useState(0);
   const [sort, setSort] = useState<{ column: string; desc: boolean } | null>(null);
-  const [page, setPage] = useState<TablePage | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let alive = true;
-    api
-      .tableRows(runKey, { path: table.path, offset, limit: PAGE_ROWS, sort: sort?.column, desc: sort?.desc })
-      .then((p) => alive && (setPage(p), setError(null)), (e) => alive && setError(String(e.message ?? e)));
-    return () => {
-      alive = false;
-    };
-  }, [runKey, table.path, offset, sort?.column, sort?.desc]);
+  const { data: page, error } = useApi(
+    () => api.tableRows(runKey, { path: table.path, offset, limit: PAGE_ROWS, sort: sort?.column, desc: sort?.desc }),
+    [runKey, table.path, offset, sort?.column, sort?.desc],
+  );
   const sortBy = (column: string) => {
     setSort(sort?.column === column ? { column, desc: !sort.desc } : { column, desc: false });
     setOffset(0);
   };
-  if (error) return <div class="error">{error}</div>;
-  if (!page) return <p class="muted">{t("loading")}</p>;
+  if (error || !page) return <Waiting error={error} />;
   const last = Math.min(page.offset + page.rows.length, page.total);
   return (
     <div class="card table-card" data-testid="table-view">
@@ -76,14 +70,9 @@ function TableView({ runKey, table }: { runKey: string; table: TableInfo }) {
 
 export function Tables({ runKey }: { runKey: string }) {
   const { t } = useApp();
-  const [tables, setTables] = useState<TableInfo[] | null>(null);
+  const { data: tables, error } = useApi(() => api.tables(runKey).then((r) => r.tables), [runKey]);
   const [picked, setPicked] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api.tables(runKey).then((r) => setTables(r.tables), (e) => setError(String(e.message ?? e)));
-  }, [runKey]);
-  if (error) return <div class="error">{error}</div>;
-  if (!tables) return <p class="muted">{t("loading")}</p>;
+  if (error || !tables) return <Waiting error={error} />;
   if (tables.length === 0) return <p class="empty" data-testid="no-tables">{t("run.noTables")}</p>;
   const table = tables.find((x) => x.path === picked) ?? tables[tables.length - 1];
   return (

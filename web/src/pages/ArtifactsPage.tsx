@@ -1,7 +1,9 @@
 // Artifacts: every name in the store with its versions, and one version's files, metadata and runs.
-import { useEffect, useState } from "preact/hooks";
-import { artifactsApi, type ArtifactDetail, type ArtifactRunRef, type ArtifactSummary } from "../api";
+import type { ComponentChildren } from "preact";
+import { artifactsApi, type ArtifactRunRef } from "../api";
 import { Link, useApp } from "../app";
+import { ListCard, PageHead, Waiting } from "../components/ListCard";
+import { useApi } from "../components/useApi";
 import { formatBytes, formatTime, formatValue } from "../lib/format";
 import { artifactHref, runHref } from "../lib/route";
 
@@ -31,83 +33,62 @@ function Aliases({ aliases }: { aliases: string[] }) {
   );
 }
 
+function KvRow({ label, class: cls, children }: { label: string; class?: string; children: ComponentChildren }) {
+  return (
+    <tr>
+      <th>{label}</th>
+      <td class={cls}>{children}</td>
+    </tr>
+  );
+}
+
 export function ArtifactsPage() {
   const { t } = useApp();
-  const [list, setList] = useState<ArtifactSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    artifactsApi.list().then(
-      (a) => setList(a.artifacts),
-      (e) => setError(String(e.message ?? e)),
-    );
-  }, []);
+  const { data: list, error } = useApi(() => artifactsApi.list().then((a) => a.artifacts), []);
   return (
     <section>
-      <div class="page-head">
-        <h1 data-testid="page-title">{t("artifacts.title")}</h1>
-      </div>
-      {error && <div class="error">{error}</div>}
-      {list && list.length === 0 && (
-        <div class="card empty" data-testid="artifacts-empty">
-          {t("artifacts.empty")}
-        </div>
-      )}
-      {list && list.length > 0 && (
-        <div class="card table-wrap">
-          <table class="runs" data-testid="artifacts-table">
-            <thead>
-              <tr>
-                <th>{t("artifacts.name")}</th>
-                <th>{t("artifacts.type")}</th>
-                <th>{t("artifacts.version")}</th>
-                <th>{t("artifacts.aliases")}</th>
-                <th>{t("artifacts.size")}</th>
-                <th>{t("artifacts.loggedBy")}</th>
-                <th>{t("artifacts.usedBy")}</th>
+      <PageHead title={t("artifacts.title")} />
+      <ListCard
+        items={list}
+        error={error}
+        empty={t("artifacts.empty")}
+        emptyTestid="artifacts-empty"
+        testid="artifacts-table"
+        headers={["artifacts.name", "artifacts.type", "artifacts.version", "artifacts.aliases", "artifacts.size", "artifacts.loggedBy", "artifacts.usedBy"]}
+        rows={(artifacts) =>
+          artifacts.flatMap((a) =>
+            a.versions.map((v, i) => (
+              <tr data-testid="artifact-row" data-name={a.name} data-version={v.version}>
+                <td>{i === 0 ? <strong>{a.name}</strong> : ""}</td>
+                <td>{i === 0 ? a.type : ""}</td>
+                <td>
+                  <Link href={artifactHref(a.name, v.version)} testid="artifact-version-link">
+                    {v.version}
+                  </Link>
+                </td>
+                <td>
+                  <Aliases aliases={v.aliases} />
+                </td>
+                <td class="mono">{formatBytes(v.size_bytes)}</td>
+                <td>
+                  <RunLinks runs={v.logged_by} testid="artifact-logged-by" />
+                </td>
+                <td>
+                  <RunLinks runs={v.used_by} testid="artifact-used-by" />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.flatMap((a) =>
-                a.versions.map((v, i) => (
-                  <tr data-testid="artifact-row" data-name={a.name} data-version={v.version}>
-                    <td>{i === 0 ? <strong>{a.name}</strong> : ""}</td>
-                    <td>{i === 0 ? a.type : ""}</td>
-                    <td>
-                      <Link href={artifactHref(a.name, v.version)} testid="artifact-version-link">
-                        {v.version}
-                      </Link>
-                    </td>
-                    <td>
-                      <Aliases aliases={v.aliases} />
-                    </td>
-                    <td class="mono">{formatBytes(v.size_bytes)}</td>
-                    <td>
-                      <RunLinks runs={v.logged_by} testid="artifact-logged-by" />
-                    </td>
-                    <td>
-                      <RunLinks runs={v.used_by} testid="artifact-used-by" />
-                    </td>
-                  </tr>
-                )),
-              )}
-            </tbody>
-          </table>
-        </div>
-      )}
+            )),
+          )
+        }
+      />
     </section>
   );
 }
 
 export function ArtifactVersionPage({ name, version }: { name: string; version: string }) {
   const { t } = useApp();
-  const [detail, setDetail] = useState<ArtifactDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    setDetail(null);
-    artifactsApi.version(name, version).then(setDetail, (e) => setError(String(e.message ?? e)));
-  }, [name, version]);
-  if (error) return <div class="error" data-testid="error">{error}</div>;
-  if (!detail) return <p class="muted">{t("loading")}</p>;
+  const { data: detail, error } = useApi(() => artifactsApi.version(name, version), [name, version], { reset: true });
+  if (error || !detail) return <Waiting error={error} testid="error" />;
   return (
     <section>
       <div class="page-head">
@@ -124,26 +105,16 @@ export function ArtifactVersionPage({ name, version }: { name: string; version: 
       <div class="card">
         <table class="kv">
           <tbody>
-            <tr>
-              <th>{t("artifacts.digest")}</th>
-              <td class="mono small">{detail.digest}</td>
-            </tr>
-            <tr>
-              <th>{t("artifacts.created")}</th>
-              <td>{formatTime(detail.created_at)}</td>
-            </tr>
-            <tr>
-              <th>{t("artifacts.loggedBy")}</th>
-              <td>
-                <RunLinks runs={detail.logged_by} testid="artifact-logged-by" />
-              </td>
-            </tr>
-            <tr>
-              <th>{t("artifacts.usedBy")}</th>
-              <td>
-                <RunLinks runs={detail.used_by} testid="artifact-used-by" />
-              </td>
-            </tr>
+            <KvRow label={t("artifacts.digest")} class="mono small">
+              {detail.digest}
+            </KvRow>
+            <KvRow label={t("artifacts.created")}>{formatTime(detail.created_at)}</KvRow>
+            <KvRow label={t("artifacts.loggedBy")}>
+              <RunLinks runs={detail.logged_by} testid="artifact-logged-by" />
+            </KvRow>
+            <KvRow label={t("artifacts.usedBy")}>
+              <RunLinks runs={detail.used_by} testid="artifact-used-by" />
+            </KvRow>
             {Object.entries(detail.metadata).map(([k, v]) => (
               <tr data-testid="artifact-metadata-row">
                 <th>{k}</th>

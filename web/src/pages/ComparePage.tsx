@@ -1,11 +1,12 @@
 // Compare: several runs side by side: their config (the keys that differ highlighted), their
 // summary, and one chart per picked metric with one line per run, legends by the runs' labels;
 // x is the step, time, elapsed seconds or any shared metric.
-import { useEffect, useState } from "preact/hooks";
-import { api, type RunDetail } from "../api";
+import { useState } from "preact/hooks";
+import { api, type CompareAnswer, type RunDetail } from "../api";
 import { Link, useApp } from "../app";
 import { ChartControls } from "../components/ChartControls";
 import { MetricCharts, type RunSeries } from "../components/MetricCharts";
+import { useApi } from "../components/useApi";
 import { diffRows } from "../lib/columns";
 import { formatValue } from "../lib/format";
 import { runHref } from "../lib/route";
@@ -44,58 +45,45 @@ function DiffTable(props: { testid: string; runs: RunDetail[]; objects: Record<s
   );
 }
 
+const NONE_FOUND = { details: [] as RunDetail[], missing: [] as string[], shared: [] as string[] };
+
+/** The runs of `ids` that exist, the ids that don't, and the metric keys all found runs share. */
+async function findRuns(ids: string[]) {
+  const found = await Promise.all(ids.map((id) => api.run(id).catch(() => null)));
+  const details = found.filter((r): r is RunDetail => r !== null);
+  return {
+    details,
+    missing: ids.filter((_, i) => found[i] === null),
+    shared: details.length ? details.map((r) => r.metric_keys).reduce((a, b) => a.filter((k) => b.includes(k))) : [],
+  };
+}
+
+/** One line per run for each compared metric. */
+function seriesOf(details: RunDetail[], metrics: CompareAnswer["metrics"]): RunSeries[] {
+  return details.map((r) => {
+    const series: RunSeries["series"] = {};
+    for (const [k, list] of Object.entries(metrics)) {
+      const s = list.find((e) => e.run === r.key);
+      if (s) series[k] = { x: s.x, y: s.y };
+    }
+    return { label: label(r), series };
+  });
+}
+
 export function ComparePage({ ids }: { ids: string[] }) {
   const { t } = useApp();
   const [x, setX] = useState<string>("step");
   const [smoothing, setSmoothing] = useState(0);
-  const [details, setDetails] = useState<RunDetail[]>([]);
-  const [missing, setMissing] = useState<string[]>([]);
-  const [shared, setShared] = useState<string[]>([]);
+  const found = useApi(ids.length ? () => findRuns(ids) : null, [ids.join(",")]);
+  const { details, missing, shared } = found.data ?? NONE_FOUND;
   const [picked, setPicked] = useState<string[] | null>(null); // null: every shared metric
   const [onlyDiffers, setOnlyDiffers] = useState(false);
-  const [runs, setRuns] = useState<RunSeries[]>([]);
-  const [error, setError] = useState<string | null>(null);
   const keys = chartedKeys(picked ?? shared, x);
-
-  useEffect(() => {
-    if (ids.length === 0) return;
-    let alive = true;
-    (async () => {
-      const found = await Promise.all(ids.map((id) => api.run(id).catch(() => null)));
-      const ok = found.filter((r): r is RunDetail => r !== null);
-      if (!alive) return;
-      setDetails(ok);
-      setMissing(ids.filter((_, i) => found[i] === null));
-      setShared(ok.length ? ok.map((r) => r.metric_keys).reduce((a, b) => a.filter((k) => b.includes(k))) : []);
-    })().catch((e) => alive && setError(String(e.message ?? e)));
-    return () => {
-      alive = false;
-    };
-  }, [ids.join(",")]);
-
-  useEffect(() => {
-    if (keys.length === 0 || details.length === 0) return setRuns([]);
-    let alive = true;
-    api.compare(details.map((r) => r.key), keys, x).then(
-      (ans) => {
-        if (!alive) return;
-        setRuns(
-          details.map((r) => {
-            const series: RunSeries["series"] = {};
-            for (const [k, list] of Object.entries(ans.metrics)) {
-              const s = list.find((e) => e.run === r.key);
-              if (s) series[k] = { x: s.x, y: s.y };
-            }
-            return { label: label(r), series };
-          }),
-        );
-      },
-      (e) => alive && setError(String(e.message ?? e)),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [details, keys.join(","), x]);
+  const drawn = keys.length > 0 && details.length > 0;
+  const compare = () => api.compare(details.map((r) => r.key), keys, x).then((ans) => seriesOf(details, ans.metrics));
+  const compared = useApi(drawn ? compare : null, [details, keys.join(","), x]);
+  const runs = (drawn && compared.data) || [];
+  const error = compared.error ?? found.error;
 
   const toggle = (k: string) => {
     const now = picked ?? shared;

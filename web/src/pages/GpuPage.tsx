@@ -1,7 +1,8 @@
 // GPU: live utilization, memory, temperature and power of the viewer machine's GPUs.
-import { useEffect, useState } from "preact/hooks";
-import { api, type GpuInfo } from "../api";
+import { api } from "../api";
 import { useApp } from "../app";
+import { PageHead } from "../components/ListCard";
+import { useApi } from "../components/useApi";
 import { formatBytes } from "../lib/format";
 
 const POLL_MS = 2000;
@@ -24,27 +25,10 @@ function Meter({ label, value, max, text, testid }: { label: string; value: numb
 
 export function GpuPage() {
   const { t } = useApp();
-  const [state, setState] = useState<{ available: boolean; reason?: string; gpus: GpuInfo[] } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let alive = true;
-    const load = () =>
-      api.gpu().then(
-        (g) => alive && (setState(g), setError(null)),
-        (e) => alive && setError(String(e.message ?? e)),
-      );
-    load();
-    const id = setInterval(load, POLL_MS);
-    return () => {
-      alive = false;
-      clearInterval(id);
-    };
-  }, []);
+  const { data: state, error } = useApi(() => api.gpu(), [], { everyMs: POLL_MS });
   return (
     <section>
-      <div class="page-head">
-        <h1 data-testid="page-title">{t("gpu.title")}</h1>
-      </div>
+      <PageHead title={t("gpu.title")} />
       {error && <div class="error">{error}</div>}
       {state && !state.available && (
         <div class="card empty" data-testid="gpu-unavailable">

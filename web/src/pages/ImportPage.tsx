@@ -2,6 +2,7 @@
 import { useRef, useState } from "preact/hooks";
 import { HintedError, uploadArchive, type ImportResult } from "../api";
 import { Link, useApp } from "../app";
+import { DataTable, PageHead } from "../components/ListCard";
 import { formatBytes } from "../lib/format";
 import { runHref } from "../lib/route";
 
@@ -63,9 +64,7 @@ export function ImportPage() {
 
   return (
     <section>
-      <div class="page-head">
-        <h1 data-testid="page-title">{t("import.title")}</h1>
-      </div>
+      <PageHead title={t("import.title")} />
       <div
         class={`card dropzone${dragging ? " dragging" : ""}`}
         data-testid="import-dropzone"
@@ -130,18 +129,10 @@ export function ImportPage() {
           {u.state === "done" && u.results.length === 0 && <p class="muted">{t("import.empty")}</p>}
           {u.results.length > 0 && (
             <div class="table-wrap">
-              <table class="runs" data-testid="import-results">
-                <thead>
-                  <tr>
-                    <th>{t("import.outcome")}</th>
-                    <th>{t("runs.id")}</th>
-                    <th>{t("import.newId")}</th>
-                    <th>{t("runs.project")}</th>
-                    <th>{t("runs.name")}</th>
-                    <th class="num">{t("import.files")}</th>
-                  </tr>
-                </thead>
-                <tbody>
+              <DataTable
+                testid="import-results"
+                headers={["import.outcome", "runs.id", "import.newId", "runs.project", "runs.name", { key: "import.files", class: "num" }]}
+              >
                   {u.results.map((r) => (
                     <tr data-testid="import-result-row" data-outcome={r.outcome}>
                       <td>
@@ -158,8 +149,7 @@ export function ImportPage() {
                       <td class="num">{r.files}</td>
                     </tr>
                   ))}
-                </tbody>
-              </table>
+              </DataTable>
             </div>
           )}
         </div>

@@ -5,10 +5,13 @@
 // its 401 the page asks for its token (`runicorn agent token`), keeps it in this tab for that
 // agent URL, sends it as a Bearer header, and does what was asked.
 import { useEffect, useState } from "preact/hooks";
-import { type AgentApi, agentApi, ApiError, api, type JobDetail, type JobList } from "../api";
+import { type AgentApi, agentApi, ApiError, api, type Job } from "../api";
 import { Link, useApp } from "../app";
+import { DataTable, PageHead } from "../components/ListCard";
+import { useApi } from "../components/useApi";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatTime } from "../lib/format";
+import { errorMessage } from "../lib/load";
 import {
   commandText,
   groupByProject,
@@ -24,10 +27,8 @@ export function JobsPage() {
   const { t } = useApp();
   const [status, setStatus] = useState("");
   const [project, setProject] = useState("");
-  const [list, setList] = useState<JobList | null>(null);
   const [agentUrl, setAgentUrl] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const [agentToken, setAgentToken] = useState<string | null>(null);
   // an action the agent refused for want of its token: done again once the token is given
@@ -44,24 +45,14 @@ export function JobsPage() {
       () => undefined,
     );
   }, []);
-  useEffect(() => {
-    let alive = true;
-    const load = () =>
-      api.jobs({ status: status || undefined, project: project || undefined, limit: 500 }).then(
-        (l) => {
-          if (!alive) return;
-          setList(l);
-          setError(null);
-        },
-        (e) => alive && setError(String(e.message ?? e)),
-      );
-    load();
-    const id = setInterval(load, REFRESH_MS);
-    return () => {
-      alive = false;
-      clearInterval(id);
-    };
-  }, [status, project, tick]);
+  const queue = useApi(() => api.jobs({ status: status || undefined, project: project || undefined, limit: 500 }), [status, project, tick], {
+    everyMs: REFRESH_MS,
+  });
+  const list = queue.data;
+  // an action's failure shows until the list next loads
+  const [actionError, setActionError] = useState<string | null>(null);
+  useEffect(() => setActionError(null), [list]);
+  const error = actionError ?? queue.error;
 
   const agent = agentUrl ? agentApi(agentUrl, agentToken) : null;
   const act = (run: (agent: AgentApi) => Promise<unknown>, token: string | null = agentToken) => {
@@ -73,7 +64,7 @@ export function JobsPage() {
         setWaiting({ run });
         return;
       }
-      setError(String(e.message ?? e));
+      setActionError(errorMessage(e));
     });
   };
   const giveToken = (token: string) => {
@@ -88,8 +79,7 @@ export function JobsPage() {
 
   return (
     <section>
-      <div class="page-head">
-        <h1 data-testid="page-title">{t("jobs.title")}</h1>
+      <PageHead title={t("jobs.title")}>
         <select data-testid="jobs-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
           <option value="">{t("jobs.allStatuses")}</option>
           {JOB_STATUSES.map((s) => (
@@ -102,7 +92,7 @@ export function JobsPage() {
             <option value={p}>{p}</option>
           ))}
         </select>
-      </div>
+      </PageHead>
       {error && (
         <div class="error" data-testid="jobs-error">
           {error}
@@ -130,20 +120,10 @@ export function JobsPage() {
         groupByProject(list.jobs).map(([name, jobs]) => (
           <div class="card" data-testid="jobs-group" data-project={name}>
             <h3>{name}</h3>
-            <table class="runs" data-testid="jobs-table">
-              <thead>
-                <tr>
-                  <th>{t("jobs.id")}</th>
-                  <th>{t("jobs.name")}</th>
-                  <th>{t("jobs.status")}</th>
-                  <th>{t("jobs.command")}</th>
-                  <th>{t("jobs.attempts")}</th>
-                  <th>{t("jobs.created")}</th>
-                  <th>{t("jobs.run")}</th>
-                  {agent && <th />}
-                </tr>
-              </thead>
-              <tbody>
+            <DataTable
+              testid="jobs-table"
+              headers={["jobs.id", "jobs.name", "jobs.status", "jobs.command", "jobs.attempts", "jobs.created", "jobs.run", ...(agent ? ([""] as const) : [])]}
+            >
                 {jobs.map((j) => {
                   const can = jobActions(j.status);
                   return (
@@ -161,13 +141,7 @@ export function JobsPage() {
                       <td>{j.attempts}</td>
                       <td class="muted small">{formatTime(j.created_at)}</td>
                       <td>
-                        {j.run_key ? (
-                          <Link href={runHref(j.run_key)} testid="job-run-link">
-                            <span class="mono">{j.run_id}</span>
-                          </Link>
-                        ) : (
-                          <span class="muted small">{t("jobs.noRun")}</span>
-                        )}
+                        <JobRun job={j} testid="job-run-link" noRunClass="muted small" />
                       </td>
                       {agent && (
                         <td>
@@ -186,12 +160,22 @@ export function JobsPage() {
                     </tr>
                   );
                 })}
-              </tbody>
-            </table>
+            </DataTable>
           </div>
         ))}
       {selected && <JobPanel id={selected} tick={tick} onClose={() => setSelected(null)} />}
     </section>
+  );
+}
+
+/** The run a job made, as a link; or a note that it made none (yet). */
+function JobRun({ job, testid, noRunClass }: { job: Job; testid: string; noRunClass: string }) {
+  const { t } = useApp();
+  if (!job.run_key) return <span class={noRunClass}>{t("jobs.noRun")}</span>;
+  return (
+    <Link href={runHref(job.run_key)} testid={testid}>
+      <span class="mono">{job.run_id}</span>
+    </Link>
   );
 }
 
@@ -270,22 +254,7 @@ function SubmitBox({ onSubmit, agentUrl }: { onSubmit: (command: string) => void
 
 function JobPanel({ id, tick, onClose }: { id: string; tick: number; onClose: () => void }) {
   const { t } = useApp();
-  const [job, setJob] = useState<JobDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let alive = true;
-    const load = () =>
-      api.job(id).then(
-        (j) => alive && setJob(j),
-        (e) => alive && setError(String(e.message ?? e)),
-      );
-    load();
-    const timer = setInterval(load, REFRESH_MS);
-    return () => {
-      alive = false;
-      clearInterval(timer);
-    };
-  }, [id, tick]);
+  const { data: job, error } = useApi(() => api.job(id), [id, tick], { everyMs: REFRESH_MS });
   return (
     <div class="card job-panel" data-testid="job-panel">
       <div class="page-head">
@@ -324,13 +293,7 @@ function JobPanel({ id, tick, onClose }: { id: string; tick: number; onClose: ()
             <dd>{formatTime(job.ended_at)}</dd>
             <dt>{t("jobs.run")}</dt>
             <dd>
-              {job.run_key ? (
-                <Link href={runHref(job.run_key)} testid="job-panel-run">
-                  <span class="mono">{job.run_id}</span>
-                </Link>
-              ) : (
-                <span class="muted">{t("jobs.noRun")}</span>
-              )}
+              <JobRun job={job} testid="job-panel-run" noRunClass="muted" />
             </dd>
           </dl>
           <h3>{t("jobs.checkpoints")}</h3>

@@ -1,11 +1,24 @@
 // Remote: connect to an SSH server, browse its folders and mirror runs from it (docs/remote.md).
 import { useEffect, useState } from "preact/hooks";
-import { HintedError, sshApi, type MirrorInfo, type RemoteListing, type SshConnectBody } from "../api";
+import { HintedError, sshApi, type RemoteListing, type SshConnectBody } from "../api";
 import { useApp } from "../app";
+import { DataTable, PageHead, type Header } from "../components/ListCard";
+import { useApi } from "../components/useApi";
 import { formatBytes, formatTime } from "../lib/format";
 import { crumbs, joinPath, looksLikeRunFolder } from "../lib/remotePath";
 
 const POLL_MS = 2000;
+
+const MIRROR_HEADERS: Header[] = [
+  "remote.source",
+  "remote.alive",
+  { key: "remote.runs", class: "num" },
+  { key: "remote.files", class: "num" },
+  { key: "remote.bytes", class: "num" },
+  "remote.lastSync",
+  "remote.lastError",
+  "",
+];
 
 type Auth = "agent" | "key_path" | "key_text" | "password";
 
@@ -46,24 +59,12 @@ export function RemotePage() {
   const [listing, setListing] = useState<RemoteListing | null>(null);
   const [goPath, setGoPath] = useState("");
   const [browseError, setBrowseError] = useState<Failure | null>(null);
-  const [mirrors, setMirrors] = useState<MirrorInfo[]>([]);
-  const [mirrorError, setMirrorError] = useState<Failure | null>(null);
-
-  const loadMirrors = () =>
-    sshApi.mirrors().then(
-      (m) => (setMirrors(m.mirrors), setMirrorError(null)),
-      (e) => setMirrorError(failure(e)),
-    );
-  useEffect(() => {
-    let alive = true;
-    const tick = () => alive && loadMirrors();
-    tick();
-    const id = setInterval(tick, POLL_MS);
-    return () => {
-      alive = false;
-      clearInterval(id);
-    };
-  }, []);
+  const listed = useApi(() => sshApi.mirrors(), [], { everyMs: POLL_MS });
+  const mirrors = listed.data?.mirrors ?? [];
+  // a stop that failed shows until the list next loads
+  const [stopError, setStopError] = useState<Failure | null>(null);
+  useEffect(() => setStopError(null), [listed.data]);
+  const mirrorError = stopError ?? (listed.error === null ? null : failure(listed.cause));
 
   const field = (name: keyof typeof form) => ({
     value: form[name],
@@ -115,7 +116,7 @@ export function RemotePage() {
     try {
       await sshApi.startMirror(session, listing.path);
       setBrowseError(null);
-      await loadMirrors();
+      listed.reload();
     } catch (e) {
       setBrowseError(failure(e));
     }
@@ -124,22 +125,21 @@ export function RemotePage() {
   const stopMirror = async (id: string) => {
     try {
       await sshApi.stopMirror(id);
-      await loadMirrors();
+      listed.reload();
     } catch (e) {
-      setMirrorError(failure(e));
+      setStopError(failure(e));
     }
   };
 
   return (
     <section>
-      <div class="page-head">
-        <h1 data-testid="page-title">{t("remote.title")}</h1>
+      <PageHead title={t("remote.title")}>
         {session && (
           <span class="badge badge-finished" data-testid="remote-connected">
             {t("remote.connected")} · {connectedTo}
           </span>
         )}
-      </div>
+      </PageHead>
       <form
         class="card remote-form"
         data-testid="remote-form"
@@ -295,20 +295,10 @@ export function RemotePage() {
         </p>
       ) : (
         <div class="card table-wrap">
-          <table class="runs" data-testid="remote-mirrors">
-            <thead>
-              <tr>
-                <th>{t("remote.source")}</th>
-                <th>{t("remote.alive")}</th>
-                <th class="num">{t("remote.runs")}</th>
-                <th class="num">{t("remote.files")}</th>
-                <th class="num">{t("remote.bytes")}</th>
-                <th>{t("remote.lastSync")}</th>
-                <th>{t("remote.lastError")}</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable
+            testid="remote-mirrors"
+            headers={MIRROR_HEADERS}
+          >
               {mirrors.map((m) => (
                 <tr data-testid="remote-mirror-row" data-id={m.id}>
                   <td class="mono remote-source">
@@ -333,8 +323,7 @@ export function RemotePage() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
     </section>

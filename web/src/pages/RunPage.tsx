@@ -1,7 +1,8 @@
 // Run: charts of every metric (live, other runs overlaid), log tail, system history, media, summary / config / meta.
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, type RunDetail, type RunRow } from "../api";
+import { api, type RunRow } from "../api";
 import { Link, useApp } from "../app";
+import { Waiting } from "../components/ListCard";
 import { LogTail } from "../components/LogTail";
 import { Distributions } from "../components/Distributions";
 import { MediaGallery } from "../components/MediaGallery";
@@ -15,6 +16,7 @@ import { RunCheckpoints } from "../components/RunCheckpoints";
 import { RunArtifacts } from "../components/RunArtifacts";
 import { RunOverview } from "../components/RunOverview";
 import { StatusBadge } from "../components/StatusBadge";
+import { useApi } from "../components/useApi";
 import { formatDuration, formatTime, runLabel } from "../lib/format";
 import { runHref } from "../lib/route";
 import { EMPTY_HISTORY } from "../lib/series";
@@ -25,29 +27,13 @@ type Tab = "charts" | "logs" | "system" | "media" | "distributions" | "tables" |
 /** The run page; `overlay` (from `?overlay=`) lists other runs drawn on its charts. */
 export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[] }) {
   const { t, navigate } = useApp();
-  const [run, setRun] = useState<RunDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: run, error } = useApi(() => api.run(runKey), [runKey], { everyMs: 5000 });
   const [tab, setTab] = useState<Tab>("charts");
   const [pickedX, setX] = useState<string | null>(null); // null: the run's default (its step_metric)
   const [smoothing, setSmoothing] = useState(0);
   const [logScale, setLogScale] = useState(false);
   const [known, setKnown] = useState<Record<string, RunRow>>({});
   const overlayKeys = overlay.filter((k) => k !== runKey);
-
-  useEffect(() => {
-    let alive = true;
-    const load = () =>
-      api.run(runKey).then(
-        (r) => alive && (setRun(r), setError(null)),
-        (e) => alive && setError(String(e.message ?? e)),
-      );
-    load();
-    const id = setInterval(load, 5000);
-    return () => {
-      alive = false;
-      clearInterval(id);
-    };
-  }, [runKey]);
 
   // Names for the legend of overlaid runs, fetched once per run.
   useEffect(() => {
@@ -78,8 +64,7 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
   }, [metrics, others.runs, known, run?.id, run?.project, run?.name]);
   const failedOverlays = overlayKeys.filter((k) => others.errors[k] && !others.runs[k]);
 
-  if (error && !run) return <div class="error" data-testid="error">{error}</div>;
-  if (!run) return <p class="muted">{t("loading")}</p>;
+  if (!run) return <Waiting error={error} testid="error" />;
 
   const tabs: [Tab, string][] = [
     ["charts", t("run.charts")],

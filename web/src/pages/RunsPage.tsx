@@ -2,14 +2,15 @@
 // runs, pick some to compare; the research views (grouped charts, parallel coordinates, scatter)
 // over the same runs. The whole view lives in the address (lib/viewState.ts): a link reproduces it.
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { ApiError, api, type RunFilter, type RunList, type RunTable } from "../api";
+import { ApiError, api, type RunFilter } from "../api";
 import { Link, useApp } from "../app";
 import { ColumnChooser } from "../components/ColumnChooser";
 import { QueryBox, type QueryError } from "../components/QueryBox";
 import { ResearchViews } from "../components/ResearchViews";
 import { StatusBadge } from "../components/StatusBadge";
+import { useApi } from "../components/useApi";
 import { selectedRows } from "../lib/brush";
-import { columnValue, plotFields, shortName, shownColumns, tableItems, type ColumnInfo } from "../lib/columns";
+import { columnValue, plotFields, shortName, shownColumns, tableItems } from "../lib/columns";
 import { formatDuration, formatTime, formatValue } from "../lib/format";
 import type { MessageKey } from "../lib/i18n";
 import { compareHref, runHref } from "../lib/route";
@@ -45,6 +46,13 @@ function remember(project: string, columns: string[]): void {
   }
 }
 
+/** A query the viewer could not parse, kept with the query it was about. */
+class BadQuery extends Error {
+  constructor(readonly error: QueryError) {
+    super(error.message);
+  }
+}
+
 export function RunsPage({ search }: { search: string }) {
   const { t, navigate } = useApp();
   const view = useMemo(() => parseView(search), [search]);
@@ -53,36 +61,42 @@ export function RunsPage({ search }: { search: string }) {
   const filter: RunFilter = { project: view.project, name: view.name, status: view.status, tag: view.tag, q: view.q };
   const filterKey = JSON.stringify(filter);
 
-  const [projects, setProjects] = useState<string[]>([]);
-  const [list, setList] = useState<RunList | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [queryError, setQueryError] = useState<QueryError | null>(null);
   const [autoRefresh, setAutoRefresh] = useState(true);
   const [tick, setTick] = useState(0);
   const [picked, setPicked] = useState<string[]>([]);
   const [wantColumns, setWantColumns] = useState(false);
-  const [columnInfo, setColumnInfo] = useState<ColumnInfo[] | null>(null);
-  const [columnError, setColumnError] = useState<string | null>(null);
-  const [table, setTable] = useState<RunTable | null>(null);
+  const projects = useApi(() => api.projects().then((p) => p.projects.map((x) => x.name)), [tick]).data ?? [];
+  const needInfo = wantColumns || view.differs || view.view !== "table" || view.brushes.length > 0;
+  const { data: columnInfo, error: columnError } = useApi(needInfo ? () => api.runColumns(filter).then((a) => a.columns) : null, [
+    filterKey,
+    needInfo,
+    tick,
+  ]);
 
   const chosen = view.columns ?? rememberedColumns(view.project);
   const shown = shownColumns(chosen, columnInfo, view.differs);
   const plotted = plotFields(chosen, columnInfo, view.metric);
   const tableColumns = [...new Set([...plotted.keys, plotted.metric, view.scatterX, view.scatterY].filter(Boolean))];
   const needTable = view.view === "parallel" || view.view === "scatter" || view.brushes.length > 0;
-  const needInfo = wantColumns || view.differs || view.view !== "table" || needTable;
+  const tabled = useApi(needTable && tableColumns.length > 0 ? () => api.runTable(filter, tableColumns) : null, [
+    filterKey,
+    needTable,
+    tableColumns.join(","),
+    tick,
+  ]);
+  const table = tabled.data;
 
-  useEffect(() => {
-    if (!needTable || tableColumns.length === 0) return;
-    let live = true;
-    api.runTable(filter, tableColumns).then(
-      (a) => live && setTable(a),
-      (e) => live && setError(String(e.message ?? e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [filterKey, needTable, tableColumns.join(","), tick]);
+  const q = view.q;
+  const listed = useApi(
+    () =>
+      api.runs({ ...filter, sort: view.sort, order: view.order, offset: view.offset, limit: PAGE_SIZE, columns: shown }).catch((e) => {
+        throw e instanceof ApiError && e.status === 400 && q ? new BadQuery({ message: e.message, column: e.column, query: q }) : e;
+      }),
+    [filterKey, view.sort, view.order, view.offset, shown.join(","), tick],
+  );
+  const list = listed.data;
+  const queryError = listed.cause instanceof BadQuery ? listed.cause.error : null;
+  const error = (queryError ? null : listed.error) ?? tabled.error;
 
   // brushing filters the runs: the keys inside every brush, over the table answer
   const brushed = useMemo(() => {
@@ -91,39 +105,6 @@ export function RunsPage({ search }: { search: string }) {
     const fields = [...plotted.keys, plotted.metric].filter(Boolean).map((name) => ({ name }));
     return new Set([...selectedRows(items, fields, view.brushes)].map((i) => table.keys[i]));
   }, [table, view.brushes, plotted.keys.join(","), plotted.metric]);
-
-  useEffect(() => {
-    api.projects().then((p) => setProjects(p.projects.map((x) => x.name)), () => undefined);
-  }, [tick]);
-
-  useEffect(() => {
-    let live = true;
-    api.runs({ ...filter, sort: view.sort, order: view.order, offset: view.offset, limit: PAGE_SIZE, columns: shown }).then(
-      (l) => live && (setList(l), setError(null), setQueryError(null)),
-      (e) => {
-        if (!live) return;
-        if (e instanceof ApiError && e.status === 400 && view.q) {
-          setQueryError({ message: e.message, column: e.column, query: view.q });
-          setError(null);
-        } else setError(String(e.message ?? e));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [filterKey, view.sort, view.order, view.offset, shown.join(","), tick]);
-
-  useEffect(() => {
-    if (!needInfo) return;
-    let live = true;
-    api.runColumns(filter).then(
-      (a) => live && (setColumnInfo(a.columns), setColumnError(null)),
-      (e) => live && setColumnError(String(e.message ?? e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [filterKey, needInfo, tick]);
 
   useEffect(() => {
     if (!autoRefresh) return;

@@ -1,8 +1,10 @@
 // Sweeps: the list of sweeps, and one sweep's trials (sortable, the best highlighted) with a
 // parallel-coordinates plot of the parameters and the metric (layout in lib/parallel.ts).
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, type SweepDetail, type SweepSummary, type SweepTrial } from "../api";
+import { api, type SweepDetail, type SweepTrial } from "../api";
 import { Link, useApp } from "../app";
+import { ListCard, PageHead, Waiting } from "../components/ListCard";
+import { useApi } from "../components/useApi";
 import { layoutParallel, traceLine, type Cell, type FieldSpec } from "../lib/parallel";
 import { runHref, sweepHref } from "../lib/route";
 
@@ -14,58 +16,35 @@ function formatValue(v: unknown): string {
 
 export function SweepsPage() {
   const { t } = useApp();
-  const [sweeps, setSweeps] = useState<SweepSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api.sweeps().then(
-      (a) => setSweeps(a.sweeps),
-      (e) => setError(String(e.message ?? e)),
-    );
-  }, []);
+  const { data: sweeps, error } = useApi(() => api.sweeps().then((a) => a.sweeps), []);
   return (
     <section>
-      <div class="page-head">
-        <h1 data-testid="page-title">{t("sweeps.title")}</h1>
-      </div>
-      {error && <div class="error">{error}</div>}
-      {sweeps && sweeps.length === 0 && (
-        <div class="card empty" data-testid="sweeps-empty">
-          {t("sweeps.empty")}
-        </div>
-      )}
-      {sweeps && sweeps.length > 0 && (
-        <div class="card">
-          <table class="runs" data-testid="sweeps-table">
-            <thead>
-              <tr>
-                <th>{t("sweeps.id")}</th>
-                <th>{t("runs.project")}</th>
-                <th>{t("sweeps.method")}</th>
-                <th>{t("sweeps.metric")}</th>
-                <th>{t("sweeps.trials")}</th>
-                <th>{t("sweeps.best")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sweeps.map((s) => (
-                <tr data-testid="sweep-row">
-                  <td>
-                    <Link href={sweepHref(s.id)} testid="sweep-link">
-                      <span class="mono">{s.id}</span>
-                    </Link>
-                    {s.name && <span class="muted"> {s.name}</span>}
-                  </td>
-                  <td>{s.project}</td>
-                  <td>{s.method}</td>
-                  <td>{s.metric ? `${s.metric.name} (${s.metric.goal})` : "–"}</td>
-                  <td>{s.trial_count}</td>
-                  <td class="mono">{formatValue(s.best_metric)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <PageHead title={t("sweeps.title")} />
+      <ListCard
+        items={sweeps}
+        error={error}
+        empty={t("sweeps.empty")}
+        emptyTestid="sweeps-empty"
+        testid="sweeps-table"
+        headers={["sweeps.id", "runs.project", "sweeps.method", "sweeps.metric", "sweeps.trials", "sweeps.best"]}
+        rows={(list) =>
+          list.map((s) => (
+            <tr data-testid="sweep-row">
+              <td>
+                <Link href={sweepHref(s.id)} testid="sweep-link">
+                  <span class="mono">{s.id}</span>
+                </Link>
+                {s.name && <span class="muted"> {s.name}</span>}
+              </td>
+              <td>{s.project}</td>
+              <td>{s.method}</td>
+              <td>{s.metric ? `${s.metric.name} (${s.metric.goal})` : "–"}</td>
+              <td>{s.trial_count}</td>
+              <td class="mono">{formatValue(s.best_metric)}</td>
+            </tr>
+          ))
+        }
+      />
     </section>
   );
 }
@@ -143,20 +122,15 @@ function ParallelPlot({ sweep }: { sweep: SweepDetail }) {
 
 export function SweepPage({ id }: { id: string }) {
   const { t } = useApp();
-  const [sweep, setSweep] = useState<SweepDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: sweep, error } = useApi(() => api.sweep(id), [id]);
   const [sort, setSort] = useState<SortKey>({ field: "#", desc: false });
-  useEffect(() => {
-    api.sweep(id).then(setSweep, (e) => setError(String(e.message ?? e)));
-  }, [id]);
   const rows = useMemo(() => {
     if (!sweep) return [];
     const out = [...sweep.trials];
     out.sort((a, b) => compareCells(trialValue(a, sort.field), trialValue(b, sort.field)) * (sort.desc ? -1 : 1));
     return out;
   }, [sweep, sort]);
-  if (error) return <div class="error">{error}</div>;
-  if (!sweep) return null;
+  if (error || !sweep) return <Waiting error={error} />;
   const fields = [...sweep.parameters.map((p) => p.name)];
   const header = (field: string, label: string) => (
     <th

@@ -1,0 +1,26 @@
+// Loading one answer from the viewer: fetched now and, with `everyMs`, again and again; once
+// stopped, an answer still on its way is dropped (the page has moved on).
+
+/** What one fetch gave: the value, or what it threw. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Starts fetching; returns the function that stops it. */
+export function startLoading<T>(fetch: () => Promise<T>, onOutcome: (outcome: Outcome<T>) => void, everyMs?: number): () => void {
+  let alive = true;
+  const load = () =>
+    fetch().then(
+      (value) => alive && onOutcome({ ok: true, value }),
+      (error) => alive && onOutcome({ ok: false, error }),
+    );
+  load();
+  const timer = everyMs ? setInterval(load, everyMs) : undefined;
+  return () => {
+    alive = false;
+    clearInterval(timer);
+  };
+}
+
+/** The text a page shows for a failed fetch. */
+export function errorMessage(error: unknown): string {
+  return String((error as Error | null)?.message ?? error);
+}
