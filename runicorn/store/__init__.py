@@ -1,9 +1,9 @@
 """Read side: finds runs in every layout and reads them incrementally, never writing.
 
 The viewer uses :class:`StoreReader`; the pieces are importable on their own. The names below are
-loaded when first used, so a process that needs one module (the SDK frames ``events.columns`` with
-:mod:`runicorn.store.blocks` and :mod:`runicorn.store.frames`) does not pay for the rest
-(the reader, the scan, the process pool of :mod:`runicorn.store.decode_pool`).
+loaded when first used, so a process that needs one module does not pay for the rest (the reader,
+the scan, the process pool of :mod:`runicorn.store.decode_pool`). The frames codec that the SDK
+writes lives apart, in :mod:`runicorn.codec`.
 """
 
 from __future__ import annotations

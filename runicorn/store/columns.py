@@ -2,7 +2,7 @@
 
 One row per record: its step and time in ``array('d')`` columns, and, per metric key, the rows
 the key has a number in and those numbers. Rows arrive a block at a time
-(:class:`~runicorn.store.blocks.Rows`); what a block could not know on its own (the step and
+(:class:`~runicorn.codec.blocks.Rows`); what a block could not know on its own (the step and
 time of the row before its first one) is filled in here.
 """
 
@@ -14,8 +14,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from runicorn.store.blocks import Rows
-from runicorn.store.downsample import nonfinite_indexes
+from runicorn.codec.blocks import Rows, nonfinite_indexes
 
 X_MODES = ("step", "time", "elapsed")
 

@@ -2,7 +2,7 @@
 
 A cold read of a long run (hundreds of MB of ``events.jsonl``) is bound by JSON decoding. The
 pool cuts the unread bytes at newlines into pieces of about :data:`PIECE_BYTES`; workers decode
-pieces into :class:`~runicorn.store.blocks.Block` columns (reading the file themselves, so only
+pieces into :class:`~runicorn.codec.blocks.Block` columns (reading the file themselves, so only
 the columns travel back), the reader's thread decodes pieces too while the processes start, and
 the reader appends the blocks in file order. The columns are the same as a read in one thread
 (a test compares both).
@@ -26,7 +26,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import pairwise
 from typing import BinaryIO
 
-from runicorn.store.blocks import BLOCK_BYTES, Block, decode_fd_range, decode_file_range
+from runicorn.codec.blocks import BLOCK_BYTES, Block, decode_fd_range, decode_file_range
 
 MAX_WORKERS = 8
 # An unread part at least this large is decoded in parallel; below it, starting is not worth it.

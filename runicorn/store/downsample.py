@@ -75,11 +75,3 @@ def _bucket_slow(seg: array, start: int) -> list[int]:
         if i >= 0:
             picks.add(i)
     return sorted(start + i for i in picks)
-
-
-def nonfinite_indexes(values: array, offset: int = 0) -> list[int]:
-    """Indexes (plus ``offset``) of NaN/Inf entries; a fast sum() check skips clean arrays."""
-    total = sum(values)  # NaN or inf if any entry is (or, harmlessly, on overflow)
-    if math.isfinite(total):
-        return []
-    return [offset + i for i, v in enumerate(values) if not math.isfinite(v)]

@@ -2,7 +2,7 @@
 
 :class:`RunSeries` reads the events file from the byte offset where it stopped last time (the
 file's size, mtime and inode say whether anything changed), decodes whole lines a block at a
-time (:mod:`runicorn.store.blocks`) and appends them to two
+time (:mod:`runicorn.codec.blocks`) and appends them to two
 :class:`~runicorn.store.columns.ColumnSet` (metrics records, and ``system`` records: CPU/GPU
 samples); ``image`` records are kept as a list. A truncated last line waits until it is
 complete. A large unread part (a cold read of a long run) is decoded by worker processes in
@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from runicorn import format as fmt
-from runicorn.store.blocks import Block, cut_blocks, decode_block, gc_paused
+from runicorn.codec.blocks import Block, cut_blocks, decode_block, gc_paused
+from runicorn.codec.frames import frame_refs, read_frame
 from runicorn.store.columns import X_MODES, Column, ColumnSet
 from runicorn.store.decode_pool import DecodePool
 from runicorn.store.downsample import keep_indexes
-from runicorn.store.frames import frame_refs, read_frame
 from runicorn.store.run_files import open_run_file, stat_run_file
 
 READ_CHUNK_BYTES = 8 * 1024 * 1024

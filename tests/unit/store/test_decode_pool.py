@@ -166,7 +166,7 @@ def test_a_file_swapped_under_the_workers_is_not_read_and_the_checked_one_is(
     """The request thread opened events.jsonl through the run-folder guard; a worker opens it by
     path later. If the path leads elsewhere by then (a file renamed over it, a link to a file
     outside the run), the worker refuses and the checked file is what gets decoded."""
-    from runicorn.store.blocks import decode_file_range
+    from runicorn.codec.blocks import decode_file_range
 
     path = events_run / fmt.EVENTS_FILE
     original = path.read_bytes()

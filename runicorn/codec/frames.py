@@ -1,7 +1,7 @@
 """``events.columns``: the blocks of ``events.jsonl`` already decoded, as binary frames.
 
 The SDK decodes what it appends to ``events.jsonl`` (with the same
-:func:`~runicorn.store.blocks.decode_block` the viewer uses) and appends each block's columns to
+:func:`~runicorn.codec.blocks.decode_block` the viewer uses) and appends each block's columns to
 ``events.columns`` as one frame. A reader then loads a long run's columns from the frames instead
 of decoding hundreds of MB of JSON: same columns, a fraction of the time. ``events.jsonl`` stays
 the record of truth: a frame is used only when the bytes it covers still have the CRC-32 it
@@ -36,7 +36,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from runicorn.store.blocks import Block, Rows
+from runicorn.codec.blocks import Block, Rows
 
 MAGIC = b"RNC1"
 _PREFIX = struct.Struct("<4sIII")  # magic, header length, payload length, CRC-32

@@ -18,6 +18,7 @@ the reader's thread give the same columns. Nothing here keeps state between call
 from __future__ import annotations
 
 import gc
+import math
 import os
 import struct
 import threading
@@ -32,7 +33,6 @@ from typing import Any
 import orjson
 
 from runicorn import format as fmt
-from runicorn.store.downsample import nonfinite_indexes
 
 BLOCK_BYTES = 512 * 1024  # a block and its objects stay in a core's cache
 _NUMBER_TYPES = frozenset({int, float, bool})  # exactly what array('d') takes from JSON values
@@ -365,3 +365,11 @@ class _GcPause:
 
 
 gc_paused = _GcPause()
+
+
+def nonfinite_indexes(values: array, offset: int = 0) -> list[int]:
+    """Indexes (plus ``offset``) of NaN/Inf entries; a fast sum() check skips clean arrays."""
+    total = sum(values)  # NaN or inf if any entry is (or, harmlessly, on overflow)
+    if math.isfinite(total):
+        return []
+    return [offset + i for i, v in enumerate(values) if not math.isfinite(v)]
