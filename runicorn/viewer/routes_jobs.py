@@ -1,7 +1,7 @@
 """``/api/jobs``, ``/api/jobs/stats`` and ``/api/jobs/{id}``: the queue of ``runicorn agent``,
 read without writing it (docs/api.md#jobs).
 
-Each request opens the queue database read-only (:func:`runicorn.store.jobs.open_read_only`) and
+Each request opens the queue database read-only (:func:`runicorn.agent.queue_reads.open_read_only`) and
 closes it again, so a stopped agent, a started one and a replaced database are all seen at the
 next request. The viewer never calls or proxies the agent: the web page's buttons call the
 agent's own API at the configured ``agent_url`` (docs/agent.md#the-viewers-jobs-page).
@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 from fastapi import APIRouter
 
 from runicorn import format as fmt
+from runicorn.agent import queue_reads as job_reads
 from runicorn.errors import RunNotFound
 from runicorn.settings import Settings
 from runicorn.store import StoreReader
-from runicorn.store import jobs as job_reads
 from runicorn.store.run_progress import run_progress
 from runicorn.store.scan import RunInfo
 

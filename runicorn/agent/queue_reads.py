@@ -3,6 +3,7 @@ database (docs/agent.md#api), for the agent's own answers and the viewer's Jobs 
 
 Pure queries over a connection the caller opens: the agent passes its own (read-write), the
 viewer one opened by :func:`open_read_only` (``mode=ro``: the viewer never writes the queue).
+Plain ``sqlite3`` and the format only, so the viewer imports it without the agent's service.
 """
 
 from __future__ import annotations
