@@ -152,7 +152,7 @@ def report(label: str, figure: str, value: float, theirs: float | None = None) -
 # --- the store directly ---------------------------------------------------------------------------
 def bench_store(root: Path, big: Path, steps: int) -> None:
     from runicorn.store import RunSeries, StoreReader
-    from runicorn.store.decode_pool import default_workers
+    from runicorn.store.metrics.decode_pool import default_workers
 
     reader = StoreReader(root, decode_workers=default_workers())  # as the viewer
     report("store", "runs cold", timed(lambda: reader.index.query(limit=50)))

@@ -10,8 +10,8 @@ decoded line by line, skipping and counting bad lines; blank lines are skipped s
 What a block holds does not depend on where the blocks were cut: rows that need the row before
 them (a missing step counts on from the previous one, a missing time repeats it) are answered
 from inside the block when they can be, and the first rows that cannot are counted
-(``steps_lead``, ``times_lead``) for :class:`~runicorn.store.columns.ColumnSet` to fill in from
-its last row. So blocks decoded in worker processes (:mod:`runicorn.store.decode_pool`) and in
+(``steps_lead``, ``times_lead``) for :class:`~runicorn.store.metrics.columns.ColumnSet` to fill in from
+its last row. So blocks decoded in worker processes (:mod:`runicorn.store.metrics.decode_pool`) and in
 the reader's thread give the same columns. Nothing here keeps state between calls.
 """
 

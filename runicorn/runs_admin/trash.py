@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, RunNotFound, StorageError
 from runicorn.runs_admin.liveness import refuse_live
-from runicorn.store.scan import RunInfo
+from runicorn.store.index.scan import RunInfo
 
 WRITABLE_HINT = "check that the storage root is writable by you"
 

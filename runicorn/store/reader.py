@@ -1,8 +1,8 @@
 """The read side as one object: what the viewer holds to answer every request.
 
-``StoreReader(root)`` combines the run index (:mod:`runicorn.store.scan`), the per-run column
-cache (:mod:`runicorn.store.series`), log reading (:mod:`runicorn.store.tail`) and media lookup.
-Every method takes a run ``key`` (see :mod:`runicorn.store.scan` for keys of duplicated ids) and
+``StoreReader(root)`` combines the run index (:mod:`runicorn.store.index.scan`), the per-run column
+cache (:mod:`runicorn.store.metrics.series`), log reading (:mod:`runicorn.store.logs.tail`) and media lookup.
+Every method takes a run ``key`` (see :mod:`runicorn.store.index.scan` for keys of duplicated ids) and
 raises :class:`runicorn.errors.RunNotFound` for an unknown or unsafe key, ``ValueError`` for a
 bad argument (the viewer turns these into 404 and 400). It never writes under ``root``.
 """
@@ -18,22 +18,22 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import RunNotFound
-from runicorn.store.alerts import alert_logs
-from runicorn.store.cache import SeriesCache
-from runicorn.store.compare import compare_runs
-from runicorn.store.csv_export import metrics_csv
-from runicorn.store.decode_pool import DecodePool
-from runicorn.store.grouped import MAX_GROUPED_RUNS, group_runs, grouped_metric
-from runicorn.store.line_ends import LineEnds
-from runicorn.store.media import media_files, media_path, open_media_file
-from runicorn.store.media_records import MediaRecordsCache, histograms
-from runicorn.store.run_fields import FieldContext
+from runicorn.store.index.scan import RunIndex, RunInfo
+from runicorn.store.logs.line_ends import LineEnds
+from runicorn.store.logs.tail import LogChunk, read_logs
+from runicorn.store.metrics.compare import compare_runs
+from runicorn.store.metrics.csv_export import metrics_csv
+from runicorn.store.metrics.decode_pool import DecodePool
+from runicorn.store.metrics.series import RunSeries
+from runicorn.store.metrics.series_cache import SeriesCache
+from runicorn.store.query.fields import FieldContext
+from runicorn.store.query.grouped import MAX_GROUPED_RUNS, group_runs, grouped_metric
+from runicorn.store.records.alerts import alert_logs
+from runicorn.store.records.media import media_files, media_path, open_media_file
+from runicorn.store.records.media_records import MediaRecordsCache, histograms
+from runicorn.store.records.run_progress import checkpoint_logs
+from runicorn.store.records.tables import TableFiles, TableUnreadable, page
 from runicorn.store.run_files import is_run_file, read_run_file
-from runicorn.store.run_progress import checkpoint_logs
-from runicorn.store.scan import RunIndex, RunInfo
-from runicorn.store.series import RunSeries
-from runicorn.store.tables import TableFiles, TableUnreadable, page
-from runicorn.store.tail import LogChunk, read_logs
 
 DEFAULT_LOG_LINES = 1000
 LOG_READS_AT_ONCE = 2  # log reads running at once; more wait (see read_logs_at)
@@ -53,8 +53,8 @@ class StoreReader:
         decode_workers: int = 0,
     ) -> None:
         """``decode_workers``: processes that help decode the cold read of a long run, started on
-        first such read (the viewer passes :func:`~runicorn.store.decode_pool.default_workers`;
-        0 decodes in the calling thread only). See :mod:`runicorn.store.decode_pool`."""
+        first such read (the viewer passes :func:`~runicorn.store.metrics.decode_pool.default_workers`;
+        0 decodes in the calling thread only). See :mod:`runicorn.store.metrics.decode_pool`."""
         self.root = Path(root)
         self.index = RunIndex(self.root, refresh_interval_s=refresh_interval_s, background=True)
         self.decode_pool = DecodePool(decode_workers)
@@ -125,7 +125,7 @@ class StoreReader:
             return self.series(key).metrics(None, x=x, max_points=max_points, since=since, system=True)
 
     def metrics_csv(self, key: str) -> Iterator[bytes]:
-        """The full metric history as CSV chunks (see :mod:`runicorn.store.csv_export`)."""
+        """The full metric history as CSV chunks (see :mod:`runicorn.store.metrics.csv_export`)."""
         return metrics_csv(self.series(key))
 
     def compare(
@@ -158,7 +158,7 @@ class StoreReader:
         band: str = "minmax",
         max_points: int = 1000,
     ) -> dict[str, Any]:
-        """Metric ``key`` of ``runs`` grouped by field ``by`` (see :mod:`runicorn.store.grouped`):
+        """Metric ``key`` of ``runs`` grouped by field ``by`` (see :mod:`runicorn.store.query.grouped`):
         at most ``MAX_GROUPED_RUNS`` runs (the first ones), each read through the series cache.
         Adds ``by``, ``runs_total`` and ``truncated``."""
         used = list(runs[:MAX_GROUPED_RUNS])
@@ -170,7 +170,7 @@ class StoreReader:
         return {"by": by, **answer, "runs_total": len(runs), "truncated": len(runs) > len(used)}
 
     def logs_path(self, key: str) -> Path:
-        """The run's ``logs.txt`` (may not exist yet): for a :class:`~runicorn.store.tail.Tail`."""
+        """The run's ``logs.txt`` (may not exist yet): for a :class:`~runicorn.store.logs.tail.Tail`."""
         return self.run(key).path / fmt.LOGS_FILE
 
     def logs(self, key: str, offset: int = 0, limit: int | None = DEFAULT_LOG_LINES) -> dict[str, Any]:
@@ -188,7 +188,7 @@ class StoreReader:
         }
 
     def read_logs_at(self, path: Path, offset: int, max_lines: int | None) -> LogChunk:
-        """:func:`~runicorn.store.tail.read_logs` with at most ``LOG_READS_AT_ONCE`` at a time: a
+        """:func:`~runicorn.store.logs.tail.read_logs` with at most ``LOG_READS_AT_ONCE`` at a time: a
         log read of huge lines is mostly copying bytes, and many at once would starve every
         other request of the CPU and the interpreter lock (the others wait their turn). The rest
         of a cut line is looked through once for all readers (:attr:`line_ends`)."""
@@ -228,7 +228,7 @@ class StoreReader:
 
     def histograms(self, key: str, max_steps: int = 200) -> dict[str, Any]:
         """Each histogram key's steps with their edges and counts, at most ``max_steps`` steps per
-        key (see :func:`~runicorn.store.media_records.histograms`)."""
+        key (see :func:`~runicorn.store.records.media_records.histograms`)."""
         if not 1 <= max_steps <= 10_000:
             raise ValueError("max_steps must be 1 to 10000")
         info = self.run(key)
@@ -248,7 +248,7 @@ class StoreReader:
         sort: str | None = None,
         desc: bool = False,
     ) -> dict[str, Any]:
-        """One page of a logged table's rows (see :func:`~runicorn.store.tables.page`); RunNotFound
+        """One page of a logged table's rows (see :func:`~runicorn.store.records.tables.page`); RunNotFound
         when the run logged no table at ``path``."""
         info = self.run(key)
         known = {t.get("path") for t in self.media_records.get(info.path).of(fmt.TABLE)}
@@ -273,7 +273,7 @@ class StoreReader:
 
     def open_media_file(self, key: str, relpath: str) -> io.BufferedReader:
         """The media file to send, open (the file checked is the file sent: see
-        :func:`~runicorn.store.media.open_media_file`); RunNotFound for a path that is missing or
+        :func:`~runicorn.store.records.media.open_media_file`); RunNotFound for a path that is missing or
         leaves media/. The caller closes it."""
         info = self.run(key)
         file = open_media_file(info.path, relpath)

@@ -13,7 +13,7 @@ from runicorn import format as fmt
 from runicorn.artifacts.store import ArtifactStore, StoredVersion
 from runicorn.errors import ArtifactError
 from runicorn.store import StoreReader
-from runicorn.store.artifact_links import ArtifactLinksIndex
+from runicorn.store.records.artifact_links import ArtifactLinksIndex
 
 
 def _version_row(v: StoredVersion) -> dict[str, Any]:

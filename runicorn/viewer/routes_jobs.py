@@ -20,8 +20,8 @@ from runicorn.agent import queue_reads as job_reads
 from runicorn.errors import RunNotFound
 from runicorn.settings import Settings
 from runicorn.store import StoreReader
-from runicorn.store.run_progress import run_progress
-from runicorn.store.scan import RunInfo
+from runicorn.store.index.scan import RunInfo
+from runicorn.store.records.run_progress import run_progress
 
 T = TypeVar("T")
 NO_PROGRESS: dict[str, Any] = {

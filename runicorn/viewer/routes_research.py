@@ -18,9 +18,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from runicorn.store import RunInfo, StoreReader
-from runicorn.store.generation_cache import GenerationCache
-from runicorn.store.run_columns import column_stats, column_values, parse_columns
-from runicorn.store.run_fields import FieldContext
+from runicorn.store.index.generation_cache import GenerationCache
+from runicorn.store.query.columns import column_stats, column_values, parse_columns
+from runicorn.store.query.fields import FieldContext
 
 MAX_TABLE_RUNS = 100_000
 MAX_GROUPED_POINTS = 10_000

@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 from runicorn import format as fmt
 from runicorn.errors import RunNotFound
 from runicorn.store import RunInfo, StoreReader
-from runicorn.store.run_columns import parse_columns, row_values
-from runicorn.store.run_fields import FieldContext
+from runicorn.store.query.columns import parse_columns, row_values
+from runicorn.store.query.fields import FieldContext
 
 MAX_PAGE = 1000
 # Parts of RunInfo.as_dict() left out of list rows: they can be large and the list does not show them.

@@ -19,7 +19,7 @@ from runicorn.codec.frames import valid_length
 from runicorn.errors import HostKeyChanged, HostKeyUnknown
 from runicorn.remote.connect import Credentials, Target, connect, runicorn_known_hosts_path
 from runicorn.remote.mirror import Mirror
-from runicorn.store.series import RunSeries
+from runicorn.store.metrics.series import RunSeries
 
 sys.path.insert(0, str(Path(__file__).parent))
 from remote_run import RemoteRun, lines, stop_with_ctrl_c, wait_for  # noqa: E402

@@ -17,8 +17,8 @@ import runicorn as rn
 from runicorn import format as fmt
 from runicorn.codec.frames import frame_refs, valid_length, whole_frames_length
 from runicorn.sdk.frames_writer import FramesWriter, frame_events_file
-from runicorn.store import series as series_module
-from runicorn.store.series import RunSeries
+from runicorn.store.metrics import series as series_module
+from runicorn.store.metrics.series import RunSeries
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
