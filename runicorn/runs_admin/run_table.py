@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from runicorn.store.index.scan import RunIndex, RunInfo
 from runicorn.store.query.columns import parse_columns, row_values
 from runicorn.store.query.fields import FieldContext
+from runicorn.store.query.run_filter import RunFilter
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -99,7 +100,7 @@ def list_rows(
     of the fields named in ``columns`` (comma-separated). QueryError for a query or column that
     does not parse."""
     names = parse_columns(columns)
-    runs = index.select(project=project, name=name, status=status, tag=tag, q=q)
+    runs = index.select(RunFilter(project, name, status, tag, q))
     now = time.time()
     labels = index.labels(runs)
     ctx = FieldContext(now, labels)

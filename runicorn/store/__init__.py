@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from runicorn.store.metrics.downsample import keep_indexes
     from runicorn.store.metrics.series import RunSeries
     from runicorn.store.metrics.series_cache import SeriesCache
+    from runicorn.store.query.run_filter import RunFilter
     from runicorn.store.reader import StoreReader
     from runicorn.store.records.media import media_files, media_path
 
@@ -34,6 +35,7 @@ _HOMES = {
     "keep_indexes": "metrics.downsample",
     "media_files": "records.media",
     "media_path": "records.media",
+    "RunFilter": "query.run_filter",
     "StoreReader": "reader",
     "GroupInfo": "index.scan",
     "RunIndex": "index.scan",
@@ -55,6 +57,7 @@ __all__ = [
     "LogChunk",
     "RunIndex",
     "RunInfo",
+    "RunFilter",
     "RunPage",
     "RunSeries",
     "SeriesCache",

@@ -18,7 +18,7 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import RunNotFound
-from runicorn.store.index.scan import RunIndex, RunInfo
+from runicorn.store.index.scan import GroupInfo, RunIndex, RunInfo, RunPage
 from runicorn.store.logs.line_ends import LineEnds
 from runicorn.store.logs.tail import LogChunk, read_logs
 from runicorn.store.metrics.compare import compare_runs
@@ -28,7 +28,9 @@ from runicorn.store.metrics.series import RunSeries
 from runicorn.store.metrics.series_cache import SeriesCache
 from runicorn.store.query.fields import FieldContext
 from runicorn.store.query.grouped import MAX_GROUPED_RUNS, group_runs, grouped_metric
+from runicorn.store.query.run_filter import ALL_RUNS, RunFilter
 from runicorn.store.records.alerts import alert_logs
+from runicorn.store.records.artifact_links import ArtifactLinksIndex
 from runicorn.store.records.media import media_files, media_path, open_media_file
 from runicorn.store.records.media_records import MediaRecordsCache, histograms
 from runicorn.store.records.run_progress import checkpoint_logs
@@ -65,6 +67,7 @@ class StoreReader:
         self.checkpoint_logs = checkpoint_logs(max_runs=max_cached_runs)  # also for the Jobs page
         self.media_records = MediaRecordsCache(max_runs=max_cached_runs)
         self.table_files = TableFiles()
+        self.artifact_links = ArtifactLinksIndex(self.index)  # the artifacts page's joins
 
     def close(self) -> None:
         """Stop the decoding processes, if any were started (reads go on in the caller)."""
@@ -76,6 +79,45 @@ class StoreReader:
         if info is None:
             raise RunNotFound(f"no run {key!r} under {self.root}", "list runs with GET /api/runs")
         return info
+
+    def find_run(self, key: str) -> RunInfo | None:
+        """The run, or None."""
+        return self.index.get(key)
+
+    def all_runs(self) -> list[RunInfo]:
+        """Every run, newest first."""
+        return self.index.runs()
+
+    def query_runs(
+        self, run_filter: RunFilter = ALL_RUNS, limit: int | None = 50, offset: int = 0
+    ) -> RunPage:
+        """One page of the runs ``run_filter`` keeps, in its order (see :meth:`RunIndex.query`)."""
+        return self.index.query(run_filter, limit, offset)
+
+    def select_runs(self, run_filter: RunFilter = ALL_RUNS) -> list[RunInfo]:
+        """Every run ``run_filter`` keeps, in its order, after the first scan."""
+        return self.index.select(run_filter)
+
+    def labels(self, runs: Sequence[RunInfo]) -> dict[str, str]:
+        """The label of each of ``runs`` by key, computed over them."""
+        return self.index.labels(runs)
+
+    @property
+    def generation(self) -> int:
+        """Grows whenever a run's files changed: what is computed over runs is kept per generation."""
+        return self.index.generation
+
+    def projects(self) -> list[GroupInfo]:
+        """The projects, with run counts."""
+        return self.index.projects()
+
+    def names(self, project: str) -> list[GroupInfo]:
+        """The experiment names of ``project``, with run counts (empty for an unknown project)."""
+        return self.index.names(project)
+
+    def rescan(self) -> None:
+        """Look at the run folders again now (after an import added some)."""
+        self.index.refresh(False, 0.0)
 
     def series(self, key: str) -> RunSeries:
         """The run's metric columns, up to date."""

@@ -52,7 +52,7 @@ def router(reader: StoreReader, settings: Settings) -> APIRouter:
 
     def run_of(job: dict[str, Any]) -> RunInfo | None:
         """The job's run, when the viewer knows it (not yet, for a job that never started)."""
-        return reader.index.get(job["run_id"]) if job.get("run_id") else None
+        return reader.find_run(job["run_id"]) if job.get("run_id") else None
 
     def with_run_key(job: dict[str, Any]) -> dict[str, Any]:
         info = run_of(job)

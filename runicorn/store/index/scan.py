@@ -31,7 +31,8 @@ from runicorn.store.index.cold_start import ColdIndex, ListedRun
 from runicorn.store.index.labels import LabelCache
 from runicorn.store.index.listing import RunListing
 from runicorn.store.index.run_info import FileStamp, GroupInfo, RunInfo, RunPage
-from runicorn.store.query.evaluation import CompiledQuery, run_filter
+from runicorn.store.query.evaluation import CompiledQuery
+from runicorn.store.query.evaluation import run_filter as run_filter_of
 from runicorn.store.query.fields import FieldContext
 from runicorn.store.query.order import (
     SORT_FIELDS,
@@ -40,6 +41,7 @@ from runicorn.store.query.order import (
     filter_runs,
     sorted_runs,
 )
+from runicorn.store.query.run_filter import ALL_RUNS, RunFilter
 from runicorn.store.run_files import OutsideRunFolder, read_run_json, stat_run_file
 
 __all__ = [
@@ -435,21 +437,10 @@ class RunIndex:
         kept per generation of the index."""
         return self._labels.labels(runs, self.generation)
 
-    def query(
-        self,
-        project: str | None = None,
-        name: str | None = None,
-        status: str | None = None,
-        tag: str | None = None,
-        q: str | None = None,
-        sort: str = "created",
-        descending: bool = True,
-        limit: int | None = 50,
-        offset: int = 0,
-    ) -> RunPage:
+    def query(self, run_filter: RunFilter = ALL_RUNS, limit: int | None = 50, offset: int = 0) -> RunPage:
         """Filter, sort and page the runs.
 
-        ``status`` compares the derived status (``crashed`` included); ``q`` is a query
+        ``run_filter.status`` compares the derived status (``crashed`` included); ``q`` is a query
         (:mod:`runicorn.store.query.grammar`) or plain words, searched as a case-insensitive substring
         over id, project, name, alias, tags and notes (see
         :func:`~runicorn.store.query.evaluation.run_filter`). ``sort`` is one of :data:`SORT_FIELDS`,
@@ -462,58 +453,40 @@ class RunIndex:
         """
         if offset < 0 or (limit is not None and limit < 0):
             raise ValueError("limit and offset must not be negative")
-        check_sort_field(sort)
-        compiled = run_filter(q)
+        f = run_filter
+        check_sort_field(f.sort)
+        compiled = run_filter_of(f.q)
         with self.hold_scans():
             now = time.time()
-            if sort == "created" and not (status or tag or compiled):  # nothing that needs run contents
+            if f.sort == "created" and not (f.status or f.tag or compiled):  # nothing that needs run contents
                 cold = self._cold_index()
-                page = cold.page(project, name, descending, limit, offset) if cold is not None else None
+                page = cold.page(f.project, f.name, f.descending, limit, offset) if cold is not None else None
                 if page is not None:
                     return page
             runs = self.runs()
             end = None if limit is None else offset + limit
-            if sort == "created" and not (project or name or status or tag or compiled):
-                ordered = runs if descending else runs[::-1]
+            if f.sort == "created" and not (f.narrows or compiled):
+                ordered = runs if f.descending else runs[::-1]
                 return RunPage(len(ordered), offset, limit, ordered[offset:end], ordered)
-            matches = self._matching(runs, project, name, status, tag, compiled, sort, descending, now)
+            matches = self._matching(runs, f, compiled, now)
             return RunPage(len(matches), offset, limit, matches[offset:end], matches)
 
-    def select(
-        self,
-        project: str | None = None,
-        name: str | None = None,
-        status: str | None = None,
-        tag: str | None = None,
-        q: str | None = None,
-        sort: str = "created",
-        descending: bool = True,
-    ) -> list[RunInfo]:
+    def select(self, run_filter: RunFilter = ALL_RUNS) -> list[RunInfo]:
         """Every run matching the filters (as :meth:`query`), sorted, after the first scan."""
-        check_sort_field(sort)
-        compiled = run_filter(q)
+        check_sort_field(run_filter.sort)
+        compiled = run_filter_of(run_filter.q)
         with self.hold_scans():
-            now = time.time()
-            return self._matching(self.runs(), project, name, status, tag, compiled, sort, descending, now)
+            return self._matching(self.runs(), run_filter, compiled, time.time())
 
     def _matching(
-        self,
-        runs: list[RunInfo],
-        project: str | None,
-        name: str | None,
-        status: str | None,
-        tag: str | None,
-        compiled: CompiledQuery | None,
-        sort: str,
-        descending: bool,
-        now: float,
+        self, runs: list[RunInfo], run_filter: RunFilter, compiled: CompiledQuery | None, now: float
     ) -> list[RunInfo]:
         """``runs`` that pass the filters, sorted by ``sort`` (labels computed over the matches)."""
         wants_labels = compiled is not None and compiled.needs_labels
         ctx = FieldContext(now, self.labels(runs) if wants_labels else {})
-        matches = filter_runs(runs, project, name, status, tag, compiled, ctx)
-        ctx = FieldContext(now, self.labels(matches) if sort == "label" else {})
-        return sorted_runs(matches, sort, descending, ctx)
+        matches = filter_runs(runs, run_filter, compiled, ctx)
+        ctx = FieldContext(now, self.labels(matches) if run_filter.sort == "label" else {})
+        return sorted_runs(matches, run_filter.sort, run_filter.descending, ctx)
 
 
 def read_run_folder(path: Path) -> RunInfo:

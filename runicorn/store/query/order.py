@@ -12,6 +12,7 @@ from runicorn.store.index.run_info import RunInfo
 from runicorn.store.query.evaluation import CompiledQuery
 from runicorn.store.query.fields import FieldContext, getter
 from runicorn.store.query.grammar import check_field
+from runicorn.store.query.run_filter import RunFilter
 
 SORT_FIELDS = ("created", "name", "project", "status", "duration")
 SUMMARY_SORT_PREFIX = "summary."
@@ -31,17 +32,12 @@ def check_sort_field(sort: str) -> None:
 
 
 def filter_runs(
-    runs: list[RunInfo],
-    project: str | None,
-    name: str | None,
-    status: str | None,
-    tag: str | None,
-    compiled: CompiledQuery | None,
-    ctx: FieldContext,
+    runs: list[RunInfo], run_filter: RunFilter, compiled: CompiledQuery | None, ctx: FieldContext
 ) -> list[RunInfo]:
-    """``runs`` that pass the filters, in their order (``ctx`` holds the labels when the query
-    needs them)."""
+    """``runs`` that pass the filters, in their order (``compiled`` is ``run_filter.q`` compiled;
+    ``ctx`` holds the labels when the query needs them)."""
     now = ctx.now
+    project, name, status, tag = run_filter.project, run_filter.name, run_filter.status, run_filter.tag
     test = compiled.test if compiled is not None else None
     matches = []
     for run in runs:

@@ -12,6 +12,7 @@ import pytest
 
 from runicorn import format as fmt
 from runicorn.store.index.scan import MAX_HOLD_S, RunIndex, RunPage
+from runicorn.store.query.run_filter import RunFilter
 
 RunWriter = Callable[..., Path]
 T0 = time.mktime((2026, 3, 1, 12, 0, 0, 0, 0, -1))
@@ -50,6 +51,12 @@ def _rows(page: RunPage, now: float) -> tuple[int, list[dict[str, Any]]]:
     return page.total, [r.as_dict(now) for r in page.runs]
 
 
+def query(index: RunIndex, q: dict[str, Any]) -> RunPage:
+    """``index.query`` with the filter fields and the paging of one of :data:`QUERIES`."""
+    paging = {k: q[k] for k in ("limit", "offset") if k in q}
+    return index.query(RunFilter(**{k: v for k, v in q.items() if k not in paging}), **paging)
+
+
 QUERIES: list[dict[str, Any]] = [
     {},
     {"limit": 5},
@@ -70,10 +77,10 @@ def test_cold_pages_are_the_pages_of_the_full_scan(storage: Path, write_run: Run
     _tree(storage, write_run)
     now = time.time()
     full = RunIndex(storage)
-    expected = [_rows(full.query(**q), now) for q in QUERIES]
+    expected = [_rows(query(full, q), now) for q in QUERIES]
     cold = RunIndex(storage, background=True)
     with cold.hold_scans():  # the first scan, started in the background, waits meanwhile
-        answers = [_rows(cold.query(**q), now) for q in QUERIES]
+        answers = [_rows(query(cold, q), now) for q in QUERIES]
         singles = {key: cold.get(key) for key in (r.key for r in full.runs())}
         by_plain_id = cold.get(_id(T0 + 11 * 60, "d0d0d0"))
         assert cold._cold is not None and not cold._cold.gave_up  # answered cold
@@ -127,7 +134,7 @@ def test_queries_on_run_contents_wait_for_the_full_scan(storage: Path, write_run
         {"sort": "summary.loss"},
         {"sort": "name"},
     ):
-        assert _rows(RunIndex(storage, background=True).query(**q), now) == _rows(full.query(**q), now)
+        assert _rows(query(RunIndex(storage, background=True), q), now) == _rows(query(full, q), now)
 
 
 def test_a_query_waiting_for_the_first_scan_is_not_kept_waiting_by_readers(
@@ -139,5 +146,5 @@ def test_a_query_waiting_for_the_first_scan_is_not_kept_waiting_by_readers(
     with index.hold_scans():  # a reader busy meanwhile: the background scan would wait for it
         assert index.query(limit=5).total == 50  # cold; starts the first scan
         started = time.monotonic()
-        assert index.query(status="finished").total == 50  # needs the scan: it stops waiting
+        assert index.query(RunFilter(status="finished")).total == 50  # needs the scan: it stops waiting
         assert time.monotonic() - started < MAX_HOLD_S / 2

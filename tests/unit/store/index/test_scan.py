@@ -10,6 +10,7 @@ import pytest
 
 from runicorn import format as fmt
 from runicorn.store.index.scan import RunIndex
+from runicorn.store.query.run_filter import RunFilter
 from runicorn.store.records.media import media_path
 
 RunWriter = Callable[..., Path]
@@ -80,7 +81,7 @@ def test_stale_running_run_shows_as_crashed(storage: Path, write_run: RunWriter)
         "20260101_000000_bbbbbb": "running",
         "20260101_000000_cccccc": "crashed",
     }
-    assert index.query(status="crashed").total == 2
+    assert index.query(RunFilter(status="crashed")).total == 2
 
 
 def test_query_filters_sorts_and_pages(storage: Path, write_run: RunWriter) -> None:
@@ -98,16 +99,16 @@ def test_query_filters_sorts_and_pages(storage: Path, write_run: RunWriter) -> N
     page = index.query(limit=5, offset=0)
     assert page.total == 12 and [r.id[-9:-7] for r in page.runs] == ["11", "10", "09", "08", "07"]
     assert [r.id[-9:-7] for r in index.query(limit=5, offset=10).runs] == ["01", "00"]
-    assert index.query(project="vision").total == 6
-    assert index.query(project="vision", name="exp1").total == 2
-    assert [r.id[-9:-7] for r in index.query(tag="best").runs] == ["07"]
-    assert [r.id[-9:-7] for r in index.query(q="WARMUP").runs] == ["03"]
-    by_acc = index.query(sort="summary.acc", limit=None).runs
+    assert index.query(RunFilter(project="vision")).total == 6
+    assert index.query(RunFilter(project="vision", name="exp1")).total == 2
+    assert [r.id[-9:-7] for r in index.query(RunFilter(tag="best")).runs] == ["07"]
+    assert [r.id[-9:-7] for r in index.query(RunFilter(q="WARMUP")).runs] == ["03"]
+    by_acc = index.query(RunFilter(sort="summary.acc"), limit=None).runs
     assert by_acc[0].id[-9:-7] == "11" and by_acc[-1].id[-9:-7] == "05"  # no acc: last
     assert [g.name for g in index.projects()] == ["nlp", "vision"]
     assert [(g.name, g.run_count) for g in index.names("nlp")] == [("exp0", 2), ("exp1", 2), ("exp2", 2)]
     with pytest.raises(ValueError):
-        index.query(sort="nope")
+        index.query(RunFilter(sort="nope"))
 
 
 def test_same_id_in_two_folders_is_reachable_by_both_keys(storage: Path, write_run: RunWriter) -> None:
@@ -175,7 +176,7 @@ def test_runs_written_by_pypi_runicorn_0_7_2_are_found_with_their_status() -> No
     assert (done.project, done.name, done.state()) == ("vision", "resnet", "finished")
     assert (failed.project, failed.name, failed.state()) == ("vision", "resnet/ablation", "failed")
     assert done.summary["best_loss"] == 0.125 and done.meta["alias"] == "baseline"
-    assert index.query(q="baseline").total == 1
+    assert index.query(RunFilter(q="baseline")).total == 1
     assert [(g.name, g.run_count) for g in index.names("vision")] == [("resnet", 1), ("resnet/ablation", 1)]
 
 

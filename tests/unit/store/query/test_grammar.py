@@ -14,6 +14,7 @@ from runicorn.store.index.scan import RunIndex
 from runicorn.store.query.evaluation import compile_query, run_filter
 from runicorn.store.query.fields import FieldContext
 from runicorn.store.query.grammar import MAX_DEPTH, MAX_QUERY_CHARS, parse
+from runicorn.store.query.run_filter import RunFilter
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def index(make_run, storage_root: Path) -> RunIndex:
 
 
 def names(index: RunIndex, q: str) -> list[str]:
-    runs = index.query(q=q, sort="config.lr", descending=False, limit=None).runs
+    runs = index.query(RunFilter(q=q, sort="config.lr", descending=False), limit=None).runs
     return [f"{r.name}:{r.config['lr']}" for r in runs]
 
 
