@@ -30,7 +30,8 @@ from runicorn import format as fmt
 from runicorn.store.index.cold_start import ColdIndex, ListedRun
 from runicorn.store.index.labels import LabelCache
 from runicorn.store.index.listing import RunListing
-from runicorn.store.index.run_info import FileStamp, GroupInfo, RunInfo, RunPage
+from runicorn.store.index.run_folder import load_run_files
+from runicorn.store.index.run_info import GroupInfo, RunInfo, RunPage
 from runicorn.store.query.evaluation import CompiledQuery
 from runicorn.store.query.evaluation import run_filter as run_filter_of
 from runicorn.store.query.fields import FieldContext
@@ -42,7 +43,6 @@ from runicorn.store.query.order import (
     sorted_runs,
 )
 from runicorn.store.query.run_filter import ALL_RUNS, RunFilter
-from runicorn.store.run_files import OutsideRunFolder, read_run_json, stat_run_file
 
 __all__ = [
     "SORT_FIELDS",
@@ -51,15 +51,8 @@ __all__ = [
     "RunIndex",
     "RunInfo",
     "RunPage",
-    "read_run_folder",
 ]
 
-# Files whose (size, mtime) decide whether a run's cached JSON is still current.
-_JSON_FILES = (fmt.META_FILE, fmt.STATUS_FILE, fmt.SUMMARY_FILE, fmt.CONFIG_FILE)
-# Files whose mtime counts as activity of a run without heartbeat.
-_ACTIVITY_FILES = (fmt.STATUS_FILE, fmt.EVENTS_FILE, fmt.LOGS_FILE, fmt.SUMMARY_FILE)
-_STAT_FILES = tuple(dict.fromkeys(_JSON_FILES + _ACTIVITY_FILES))
-_REFUSED: FileStamp = (-1, 0)  # the stamp of a file that is a link leading out of its run folder
 _Run = TypeVar("_Run", RunInfo, ListedRun)
 # A background re-scan waits while a reader holds scans (hold_scans) and for a moment after,
 # at most MAX_HOLD_S in all per re-scan.
@@ -291,7 +284,7 @@ class RunIndex:
             info._dir_mtime_ns = os.stat(path_str).st_mtime_ns
         except OSError:
             return info
-        self._load_files(info, path_str)
+        load_run_files(info, path_str)
         return info
 
     def _update_run(self, rel: str, full: bool) -> None:
@@ -325,44 +318,9 @@ class RunIndex:
             return
         info._dir_mtime_ns = dir_mtime_ns
         stamps = info._stamps
-        self._load_files(info, path_str)
+        load_run_files(info, path_str)
         if info._stamps != stamps:
             self._changed = True
-
-    @staticmethod
-    def _load_files(info: RunInfo, path_str: str) -> None:
-        stamps: dict[str, FileStamp | None] = {}
-        newest = 0
-        refused = set()
-        for name in _STAT_FILES:
-            try:
-                st = stat_run_file(path_str, name)
-            except OutsideRunFolder:
-                refused.add(name)
-                stamps[name] = _REFUSED
-                continue
-            except OSError:
-                stamps[name] = None
-                continue
-            stamps[name] = (st.st_size, st.st_mtime_ns)
-            if name in _ACTIVITY_FILES:
-                newest = max(newest, st.st_mtime_ns)
-        info.last_activity = newest / 1e9 if newest else info._dir_mtime_ns / 1e9
-        for name, attr in zip(_JSON_FILES, ("meta", "status", "summary", "config"), strict=True):
-            if name in info._stamps and stamps.get(name) == info._stamps.get(name):
-                continue
-            value: dict[str, Any] | None = {}
-            info._file_warnings.pop(name, None)
-            if name in refused:
-                info._file_warnings[name] = f"{name} is a link leading outside the run folder; not read"
-            elif stamps.get(name) is not None:
-                value = read_run_json(path_str, name)
-                if value is None:
-                    info._file_warnings[name] = f"{name} is not a valid JSON object; shown as empty"
-                    value = {}
-            setattr(info, attr, value)
-        info._stamps = stamps
-        info._created_at = None
 
     def _publish(self) -> None:
         by_id = _assign_keys([self._runs[rel] for rel in sorted(self._runs)])
@@ -487,21 +445,6 @@ class RunIndex:
         matches = filter_runs(runs, run_filter, compiled, ctx)
         ctx = FieldContext(now, self.labels(matches) if run_filter.sort == "label" else {})
         return sorted_runs(matches, run_filter.sort, run_filter.descending, ctx)
-
-
-def read_run_folder(path: Path) -> RunInfo:
-    """One run folder's files read now, as a scan reads them (meta, status, heartbeat, last
-    activity): for a caller that needs one run's state this moment, not a whole index. Its place
-    under a root (project, name, key) is not looked at: ``project`` and ``name`` are empty."""
-    path = Path(path)
-    info = RunInfo(path.name, path.name, "", "", path, path.name, "")
-    path_str = os.fspath(path)
-    try:
-        info._dir_mtime_ns = os.stat(path_str).st_mtime_ns
-    except OSError:
-        return info
-    RunIndex._load_files(info, path_str)
-    return info
 
 
 def _assign_keys(runs: Sequence[_Run]) -> dict[str, list[_Run]]:
