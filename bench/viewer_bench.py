@@ -151,13 +151,13 @@ def report(label: str, figure: str, value: float, theirs: float | None = None) -
 
 # --- the store directly ---------------------------------------------------------------------------
 def bench_store(root: Path, big: Path, steps: int) -> None:
-    from runicorn.store import RunSeries, StoreReader
-    from runicorn.store.decode_pool import default_workers
+    from runicorn.store import RunFilter, RunSeries, StoreReader
+    from runicorn.store.metrics.decode_pool import default_workers
 
     reader = StoreReader(root, decode_workers=default_workers())  # as the viewer
-    report("store", "runs cold", timed(lambda: reader.index.query(limit=50)))
+    report("store", "runs cold", timed(lambda: reader.query_runs(limit=50)))
     # warm figures use the viewer's own refresh interval (a background re-scan at most every second)
-    report("store", "runs warm", best_of(lambda: reader.index.query(limit=50)))
+    report("store", "runs warm", best_of(lambda: reader.query_runs(limit=50)))
     keys = ["loss", "acc", "lr", "grad_norm"]
     report("store", "metrics cold", timed(lambda: reader.metrics(BIG_ID, keys, max_points=2000)))
     plain_cold = timed(lambda: reader.metrics(PLAIN_ID, keys, max_points=2000))
@@ -175,7 +175,7 @@ def bench_store(root: Path, big: Path, steps: int) -> None:
     report("store", "peak memory MB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     reader.index.wait_for_refresh()
     t = time.perf_counter()
-    reader.index.query(status="finished", limit=50)  # waits for nothing now: the full scan is done
+    reader.query_runs(RunFilter(status="finished"), limit=50)  # waits for nothing now: the full scan is done
     print(f"     (full scan done; a filtered page then takes {(time.perf_counter() - t) * 1000:.1f} ms)")
     reader.close()
 

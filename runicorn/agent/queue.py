@@ -19,10 +19,10 @@ from typing import Any
 import orjson
 
 from runicorn import format as fmt
+from runicorn.agent import queue_reads as job_reads
 from runicorn.agent.private_files import create_private, private_folder, tighten
 from runicorn.agent.queue_schema import JOBS_MIGRATIONS, JOBS_SCHEMA, JOBS_SCHEMA_VERSION
 from runicorn.errors import ConfigError
-from runicorn.store import jobs as job_reads
 
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_SIDE_FILES = (fmt.SQLITE_WAL_SUFFIX, "-shm", "-journal")  # SQLite's names beside the database

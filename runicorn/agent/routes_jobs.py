@@ -11,7 +11,7 @@ from runicorn.agent.job_request import JobRequest, ResumeRequest, job_spec
 from runicorn.agent.service import Agent
 from runicorn.errors import ConfigError
 from runicorn.gate.error_shape import error_response
-from runicorn.store.run_progress import checkpoint_logs, run_progress
+from runicorn.store.records.run_progress import checkpoint_logs, run_progress
 
 _MISSING_EXECUTOR_HINT = {
     "docker": "leave image/container out to run the command on the machine",

@@ -28,8 +28,8 @@ from runicorn.agent.job_environment import (
     recorder_start_env,
 )
 from runicorn.agent.queue import JobQueue, QueuedJob
+from runicorn.agent.queue_reads import executor_of as executor_kind
 from runicorn.errors import RunicornError
-from runicorn.store.jobs import executor_of as executor_kind
 
 log = logging.getLogger("runicorn.agent")
 

@@ -1,7 +1,7 @@
 """Which artifacts a run logged and used: the run's ``artifacts.json`` (runicorn/format/artifacts.py).
 
 The run folder is the record of truth for lineage: the store keeps versions, the runs say where
-they came from and where they went. The viewer joins the two (runicorn/store/artifact_links.py).
+they came from and where they went. The viewer joins the two (runicorn/store/records/artifact_links.py).
 The file is rewritten whole (temp file + rename) under a lock, so a reader never sees it torn.
 """
 

@@ -43,7 +43,7 @@ def _run_ls(args: argparse.Namespace) -> int:
     from runicorn import runs_admin, settings
     from runicorn.errors import QueryError
     from runicorn.runs_admin.run_table import rich_table
-    from runicorn.store.run_columns import parse_columns
+    from runicorn.store.query.columns import parse_columns
 
     root = settings.resolve(storage=args.storage).storage
     index = runs_admin.open_index(root)

@@ -2,7 +2,7 @@
 one line. ``media/`` holds the files some records name.
 
 One exception, named in :mod:`runicorn.format.run` but laid out beside the decoding it stores:
-``events.columns``, an optional copy of ``events.jsonl`` already decoded (runicorn/store/frames.py).
+``events.columns``, an optional copy of ``events.jsonl`` already decoded (runicorn/codec/frames.py).
 It is never the record of truth: readers check it against ``events.jsonl`` and can always do
 without it.
 """
@@ -88,7 +88,7 @@ CHECKPOINT: Literal["checkpoint"] = "checkpoint"
 RECORD_KINDS = (METRICS, IMAGE, SYSTEM, ALERT, HISTOGRAM, TABLE, AUDIO, VIDEO, HTML, CHECKPOINT)
 # Kinds whose record names a file under media/ (its ``path``), written before the record.
 MEDIA_FILE_KINDS = (IMAGE, TABLE, AUDIO, VIDEO, HTML)
-# Kinds the store reads apart from the metric columns (runicorn/store/media_records.py).
+# Kinds the store reads apart from the metric columns (runicorn/store/records/media_records.py).
 EXTRA_MEDIA_KINDS = (HISTOGRAM, TABLE, AUDIO, VIDEO, HTML)
 
 # Reserved keys inside the ``data`` of a metrics record.

@@ -23,9 +23,9 @@ from __future__ import annotations
 import paramiko
 
 from runicorn import format as fmt
+from runicorn.codec.frames import whole_frames_length
 from runicorn.files import PinnedFolder
 from runicorn.remote.clock import ServerClock
-from runicorn.store.frames import whole_frames_length
 
 HEAD_BYTES = 64
 _PREFETCH_OVER = 64 * 1024

@@ -10,7 +10,7 @@ from pathlib import Path
 from runicorn import format as fmt
 from runicorn.errors import RunicornError
 from runicorn.sdk.run_lock import is_locked
-from runicorn.store.scan import RunInfo, read_run_folder
+from runicorn.store.index.run_folder import RunInfo, read_run_folder
 
 LIVE_HINT = "wait for it to finish, or stop it first"
 

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from runicorn.store.run_columns import parse_columns, row_values
-from runicorn.store.run_fields import FieldContext
-from runicorn.store.scan import RunIndex, RunInfo
+from runicorn.store.index.scan import RunIndex, RunInfo
+from runicorn.store.query.columns import parse_columns, row_values
+from runicorn.store.query.fields import FieldContext
+from runicorn.store.query.run_filter import RunFilter
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -35,7 +36,7 @@ class RunRow:
     exit_code: int | None
     tags: list[str]
     path: str  # the run folder relative to the storage root
-    label: str = ""  # the run's label among the listed runs (runicorn.store.labels)
+    label: str = ""  # the run's label among the listed runs (runicorn.store.index.labels)
     values: dict[str, Any] = field(default_factory=dict)  # the fields asked with --columns
 
     @classmethod
@@ -99,7 +100,7 @@ def list_rows(
     of the fields named in ``columns`` (comma-separated). QueryError for a query or column that
     does not parse."""
     names = parse_columns(columns)
-    runs = index.select(project=project, name=name, status=status, tag=tag, q=q)
+    runs = index.select(RunFilter(project, name, status, tag, q))
     now = time.time()
     labels = index.labels(runs)
     ctx = FieldContext(now, labels)

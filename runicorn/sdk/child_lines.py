@@ -5,7 +5,7 @@ The pipe is non-blocking: when the run's process does not read (it is stopped), 
 what it could not send (up to the run's ``max_pending_bytes``), sends it with its next line or
 when it ends, and warns once about anything it could not send. Each line starts with one byte
 saying what it is: an ``events.jsonl`` or ``logs.txt`` line (as from a guest of ``runicorn run``,
-runicorn/format.py), or summary or config keys the child set (:data:`SUMMARY_LINE`,
+runicorn/format/), or summary or config keys the child set (:data:`SUMMARY_LINE`,
 :data:`CONFIG_LINE`).
 """
 

@@ -1,9 +1,9 @@
 """Keeps ``events.columns`` beside ``events.jsonl``: :class:`FramesWriter`.
 
 The run's writer thread says how many bytes it appended to ``events.jsonl``; once about a block
-of whole lines is unframed, they are read back, decoded (the viewer's own
-:func:`~runicorn.store.blocks.decode_block`) and appended to ``events.columns`` as one frame
-(:mod:`runicorn.store.frames`), so a viewer opens a long run without decoding its JSON.
+of whole lines is unframed, they are read back, decoded (the reader's own
+:func:`~runicorn.codec.blocks.decode_block`) and appended to ``events.columns`` as one frame
+(:mod:`runicorn.codec.frames`), so a viewer opens a long run without decoding its JSON.
 
 Framing costs about 2 µs of CPU per line. While the run trains it may use at most
 :data:`BUDGET` of the time (a real training step is far slower than logging, so it keeps up);
@@ -107,9 +107,9 @@ class FramesWriter:
         """Frame the next block of whole lines; False when there is none (or on an error)."""
         began = self._clock()
         try:
-            # Imported here: the store's modules cost a training script nothing until a frame.
-            from runicorn.store.blocks import decode_block, gc_paused
-            from runicorn.store.frames import encode_frame
+            # Imported here: the codec costs a training script nothing until a frame.
+            from runicorn.codec.blocks import decode_block, gc_paused
+            from runicorn.codec.frames import encode_frame
 
             chunk = self._read_lines()
             if not chunk:
@@ -148,7 +148,7 @@ class FramesWriter:
 
     def _append(self, frame: bytes) -> None:
         if self._fd is None:
-            from runicorn.store.frames import valid_length
+            from runicorn.codec.frames import valid_length
 
             # A frame torn by a crash of an earlier writer would hide every frame after it.
             keep = valid_length(self.path)

@@ -2,7 +2,7 @@
 
 ``runicorn run`` creates the run, records the command's console from its pty and samples the
 system. It hands the run to the command through the environment (``RUNICORN_RUN_DIR``,
-``RUNICORN_RUN_ID``, ``RUNICORN_EVENTS_FD``: see runicorn/format.py) and the write end of a pipe.
+``RUNICORN_RUN_ID``, ``RUNICORN_EVENTS_FD``: see runicorn/format/run.py) and the write end of a pipe.
 ``rn.init`` there returns a :class:`GuestRun` for that same folder: no new folder, no console
 capture (the wrapper already records the pty), no system sampler. Its event and ``log_text`` lines
 go down the pipe, and the wrapper appends them to its own queues, so ``events.jsonl`` and

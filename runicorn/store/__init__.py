@@ -1,9 +1,9 @@
 """Read side: finds runs in every layout and reads them incrementally, never writing.
 
 The viewer uses :class:`StoreReader`; the pieces are importable on their own. The names below are
-loaded when first used, so a process that needs one module (the SDK frames ``events.columns`` with
-:mod:`runicorn.store.blocks` and :mod:`runicorn.store.frames`) does not pay for the rest
-(the reader, the scan, the process pool of :mod:`runicorn.store.decode_pool`).
+loaded when first used, so a process that needs one module does not pay for the rest (the reader,
+the scan, the process pool of :mod:`runicorn.store.metrics.decode_pool`). The frames codec that the SDK
+writes lives apart, in :mod:`runicorn.codec`.
 """
 
 from __future__ import annotations
@@ -12,39 +12,41 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from runicorn.store.cache import SeriesCache
-    from runicorn.store.columns import ColumnSet, StageSpan
-    from runicorn.store.compare import compare_runs
-    from runicorn.store.csv_export import metrics_csv
-    from runicorn.store.decode_pool import DecodePool
-    from runicorn.store.downsample import keep_indexes
-    from runicorn.store.media import media_files, media_path
+    from runicorn.store.index.scan import GroupInfo, RunIndex, RunInfo, RunPage
+    from runicorn.store.logs.tail import EventChunk, LogChunk, Tail, read_events, read_logs
+    from runicorn.store.metrics.columns import ColumnSet, StageSpan
+    from runicorn.store.metrics.compare import compare_runs
+    from runicorn.store.metrics.csv_export import metrics_csv
+    from runicorn.store.metrics.decode_pool import DecodePool
+    from runicorn.store.metrics.downsample import keep_indexes
+    from runicorn.store.metrics.series import RunSeries
+    from runicorn.store.metrics.series_cache import SeriesCache
+    from runicorn.store.query.run_filter import RunFilter
     from runicorn.store.reader import StoreReader
-    from runicorn.store.scan import GroupInfo, RunIndex, RunInfo, RunPage
-    from runicorn.store.series import RunSeries
-    from runicorn.store.tail import EventChunk, LogChunk, Tail, read_events, read_logs
+    from runicorn.store.records.media import media_files, media_path
 
 _HOMES = {
-    "SeriesCache": "cache",
-    "ColumnSet": "columns",
-    "StageSpan": "columns",
-    "compare_runs": "compare",
-    "metrics_csv": "csv_export",
-    "DecodePool": "decode_pool",
-    "keep_indexes": "downsample",
-    "media_files": "media",
-    "media_path": "media",
+    "SeriesCache": "metrics.series_cache",
+    "ColumnSet": "metrics.columns",
+    "StageSpan": "metrics.columns",
+    "compare_runs": "metrics.compare",
+    "metrics_csv": "metrics.csv_export",
+    "DecodePool": "metrics.decode_pool",
+    "keep_indexes": "metrics.downsample",
+    "media_files": "records.media",
+    "media_path": "records.media",
+    "RunFilter": "query.run_filter",
     "StoreReader": "reader",
-    "GroupInfo": "scan",
-    "RunIndex": "scan",
-    "RunInfo": "scan",
-    "RunPage": "scan",
-    "RunSeries": "series",
-    "EventChunk": "tail",
-    "LogChunk": "tail",
-    "Tail": "tail",
-    "read_events": "tail",
-    "read_logs": "tail",
+    "GroupInfo": "index.scan",
+    "RunIndex": "index.scan",
+    "RunInfo": "index.scan",
+    "RunPage": "index.scan",
+    "RunSeries": "metrics.series",
+    "EventChunk": "logs.tail",
+    "LogChunk": "logs.tail",
+    "Tail": "logs.tail",
+    "read_events": "logs.tail",
+    "read_logs": "logs.tail",
 }
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "LogChunk",
     "RunIndex",
     "RunInfo",
+    "RunFilter",
     "RunPage",
     "RunSeries",
     "SeriesCache",

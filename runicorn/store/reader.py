@@ -1,8 +1,8 @@
 """The read side as one object: what the viewer holds to answer every request.
 
-``StoreReader(root)`` combines the run index (:mod:`runicorn.store.scan`), the per-run column
-cache (:mod:`runicorn.store.series`), log reading (:mod:`runicorn.store.tail`) and media lookup.
-Every method takes a run ``key`` (see :mod:`runicorn.store.scan` for keys of duplicated ids) and
+``StoreReader(root)`` combines the run index (:mod:`runicorn.store.index.scan`), the per-run column
+cache (:mod:`runicorn.store.metrics.series`), log reading (:mod:`runicorn.store.logs.tail`) and media lookup.
+Every method takes a run ``key`` (see :mod:`runicorn.store.index.scan` for keys of duplicated ids) and
 raises :class:`runicorn.errors.RunNotFound` for an unknown or unsafe key, ``ValueError`` for a
 bad argument (the viewer turns these into 404 and 400). It never writes under ``root``.
 """
@@ -19,21 +19,23 @@ from typing import Any
 from runicorn import format as fmt
 from runicorn.errors import RunNotFound
 from runicorn.files import is_run_file, read_run_file
-from runicorn.store.alerts import alert_logs
-from runicorn.store.cache import SeriesCache
-from runicorn.store.compare import compare_runs
-from runicorn.store.csv_export import metrics_csv
-from runicorn.store.decode_pool import DecodePool
-from runicorn.store.grouped import MAX_GROUPED_RUNS, group_runs, grouped_metric
-from runicorn.store.line_ends import LineEnds
-from runicorn.store.media import media_files, media_path, open_media_file
-from runicorn.store.media_records import MediaRecordsCache, histograms
-from runicorn.store.run_fields import FieldContext
-from runicorn.store.run_progress import checkpoint_logs
-from runicorn.store.scan import RunIndex, RunInfo
-from runicorn.store.series import RunSeries
-from runicorn.store.tables import TableFiles, TableUnreadable, page
-from runicorn.store.tail import LogChunk, read_logs
+from runicorn.store.index.scan import GroupInfo, RunIndex, RunInfo, RunPage
+from runicorn.store.logs.line_ends import LineEnds
+from runicorn.store.logs.tail import LogChunk, read_logs
+from runicorn.store.metrics.compare import compare_runs
+from runicorn.store.metrics.csv_export import metrics_csv
+from runicorn.store.metrics.decode_pool import DecodePool
+from runicorn.store.metrics.series import RunSeries
+from runicorn.store.metrics.series_cache import SeriesCache
+from runicorn.store.query.fields import FieldContext
+from runicorn.store.query.grouped import MAX_GROUPED_RUNS, group_runs, grouped_metric
+from runicorn.store.query.run_filter import ALL_RUNS, RunFilter
+from runicorn.store.records.alerts import alert_logs
+from runicorn.store.records.artifact_links import ArtifactLinksIndex
+from runicorn.store.records.media import media_files, media_path, open_media_file
+from runicorn.store.records.media_records import MediaRecordsCache, histograms
+from runicorn.store.records.run_progress import checkpoint_logs
+from runicorn.store.records.tables import TableFiles, TableUnreadable, page
 
 DEFAULT_LOG_LINES = 1000
 LOG_READS_AT_ONCE = 2  # log reads running at once; more wait (see read_logs_at)
@@ -53,8 +55,8 @@ class StoreReader:
         decode_workers: int = 0,
     ) -> None:
         """``decode_workers``: processes that help decode the cold read of a long run, started on
-        first such read (the viewer passes :func:`~runicorn.store.decode_pool.default_workers`;
-        0 decodes in the calling thread only). See :mod:`runicorn.store.decode_pool`."""
+        first such read (the viewer passes :func:`~runicorn.store.metrics.decode_pool.default_workers`;
+        0 decodes in the calling thread only). See :mod:`runicorn.store.metrics.decode_pool`."""
         self.root = Path(root)
         self.index = RunIndex(self.root, refresh_interval_s=refresh_interval_s, background=True)
         self.decode_pool = DecodePool(decode_workers)
@@ -65,6 +67,7 @@ class StoreReader:
         self.checkpoint_logs = checkpoint_logs(max_runs=max_cached_runs)  # also for the Jobs page
         self.media_records = MediaRecordsCache(max_runs=max_cached_runs)
         self.table_files = TableFiles()
+        self.artifact_links = ArtifactLinksIndex(self.index)  # the artifacts page's joins
 
     def close(self) -> None:
         """Stop the decoding processes, if any were started (reads go on in the caller)."""
@@ -76,6 +79,45 @@ class StoreReader:
         if info is None:
             raise RunNotFound(f"no run {key!r} under {self.root}", "list runs with GET /api/runs")
         return info
+
+    def find_run(self, key: str) -> RunInfo | None:
+        """The run, or None."""
+        return self.index.get(key)
+
+    def all_runs(self) -> list[RunInfo]:
+        """Every run, newest first."""
+        return self.index.runs()
+
+    def query_runs(
+        self, run_filter: RunFilter = ALL_RUNS, limit: int | None = 50, offset: int = 0
+    ) -> RunPage:
+        """One page of the runs ``run_filter`` keeps, in its order (see :meth:`RunIndex.query`)."""
+        return self.index.query(run_filter, limit, offset)
+
+    def select_runs(self, run_filter: RunFilter = ALL_RUNS) -> list[RunInfo]:
+        """Every run ``run_filter`` keeps, in its order, after the first scan."""
+        return self.index.select(run_filter)
+
+    def labels(self, runs: Sequence[RunInfo]) -> dict[str, str]:
+        """The label of each of ``runs`` by key, computed over them."""
+        return self.index.labels(runs)
+
+    @property
+    def generation(self) -> int:
+        """Grows whenever a run's files changed: what is computed over runs is kept per generation."""
+        return self.index.generation
+
+    def projects(self) -> list[GroupInfo]:
+        """The projects, with run counts."""
+        return self.index.projects()
+
+    def names(self, project: str) -> list[GroupInfo]:
+        """The experiment names of ``project``, with run counts (empty for an unknown project)."""
+        return self.index.names(project)
+
+    def rescan(self) -> None:
+        """Look at the run folders again now (after an import added some)."""
+        self.index.refresh(False, 0.0)
 
     def series(self, key: str) -> RunSeries:
         """The run's metric columns, up to date."""
@@ -125,7 +167,7 @@ class StoreReader:
             return self.series(key).metrics(None, x=x, max_points=max_points, since=since, system=True)
 
     def metrics_csv(self, key: str) -> Iterator[bytes]:
-        """The full metric history as CSV chunks (see :mod:`runicorn.store.csv_export`)."""
+        """The full metric history as CSV chunks (see :mod:`runicorn.store.metrics.csv_export`)."""
         return metrics_csv(self.series(key))
 
     def compare(
@@ -158,7 +200,7 @@ class StoreReader:
         band: str = "minmax",
         max_points: int = 1000,
     ) -> dict[str, Any]:
-        """Metric ``key`` of ``runs`` grouped by field ``by`` (see :mod:`runicorn.store.grouped`):
+        """Metric ``key`` of ``runs`` grouped by field ``by`` (see :mod:`runicorn.store.query.grouped`):
         at most ``MAX_GROUPED_RUNS`` runs (the first ones), each read through the series cache.
         Adds ``by``, ``runs_total`` and ``truncated``."""
         used = list(runs[:MAX_GROUPED_RUNS])
@@ -170,7 +212,7 @@ class StoreReader:
         return {"by": by, **answer, "runs_total": len(runs), "truncated": len(runs) > len(used)}
 
     def logs_path(self, key: str) -> Path:
-        """The run's ``logs.txt`` (may not exist yet): for a :class:`~runicorn.store.tail.Tail`."""
+        """The run's ``logs.txt`` (may not exist yet): for a :class:`~runicorn.store.logs.tail.Tail`."""
         return self.run(key).path / fmt.LOGS_FILE
 
     def logs(self, key: str, offset: int = 0, limit: int | None = DEFAULT_LOG_LINES) -> dict[str, Any]:
@@ -188,7 +230,7 @@ class StoreReader:
         }
 
     def read_logs_at(self, path: Path, offset: int, max_lines: int | None) -> LogChunk:
-        """:func:`~runicorn.store.tail.read_logs` with at most ``LOG_READS_AT_ONCE`` at a time: a
+        """:func:`~runicorn.store.logs.tail.read_logs` with at most ``LOG_READS_AT_ONCE`` at a time: a
         log read of huge lines is mostly copying bytes, and many at once would starve every
         other request of the CPU and the interpreter lock (the others wait their turn). The rest
         of a cut line is looked through once for all readers (:attr:`line_ends`)."""
@@ -228,7 +270,7 @@ class StoreReader:
 
     def histograms(self, key: str, max_steps: int = 200) -> dict[str, Any]:
         """Each histogram key's steps with their edges and counts, at most ``max_steps`` steps per
-        key (see :func:`~runicorn.store.media_records.histograms`)."""
+        key (see :func:`~runicorn.store.records.media_records.histograms`)."""
         if not 1 <= max_steps <= 10_000:
             raise ValueError("max_steps must be 1 to 10000")
         info = self.run(key)
@@ -248,7 +290,7 @@ class StoreReader:
         sort: str | None = None,
         desc: bool = False,
     ) -> dict[str, Any]:
-        """One page of a logged table's rows (see :func:`~runicorn.store.tables.page`); RunNotFound
+        """One page of a logged table's rows (see :func:`~runicorn.store.records.tables.page`); RunNotFound
         when the run logged no table at ``path``."""
         info = self.run(key)
         known = {t.get("path") for t in self.media_records.get(info.path).of(fmt.TABLE)}
@@ -273,7 +315,7 @@ class StoreReader:
 
     def open_media_file(self, key: str, relpath: str) -> io.BufferedReader:
         """The media file to send, open (the file checked is the file sent: see
-        :func:`~runicorn.store.media.open_media_file`); RunNotFound for a path that is missing or
+        :func:`~runicorn.store.records.media.open_media_file`); RunNotFound for a path that is missing or
         leaves media/. The caller closes it."""
         info = self.run(key)
         file = open_media_file(info.path, relpath)

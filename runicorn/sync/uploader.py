@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runicorn import format as fmt
-from runicorn.store.frames import whole_frames_length
+from runicorn.codec.frames import whole_frames_length
 from runicorn.sync.bucket import Bucket, BucketError, Listed
 from runicorn.sync.index import IndexWriter
 from runicorn.sync.local_files import file_sha256, file_size

@@ -24,7 +24,7 @@ from runicorn.gate.origin import OriginRule
 from runicorn.gate.security_headers import SecurityHeaders
 from runicorn.settings import Settings
 from runicorn.store import StoreReader
-from runicorn.store.decode_pool import default_workers
+from runicorn.store.metrics.decode_pool import default_workers
 from runicorn.viewer import (
     routes_alerts,
     routes_artifacts,

@@ -13,7 +13,6 @@ from runicorn import format as fmt
 from runicorn.artifacts.store import ArtifactStore, StoredVersion
 from runicorn.errors import ArtifactError
 from runicorn.store import StoreReader
-from runicorn.store.artifact_links import ArtifactLinksIndex
 
 
 def _version_row(v: StoredVersion) -> dict[str, Any]:
@@ -31,7 +30,7 @@ def _version_row(v: StoredVersion) -> dict[str, Any]:
 def router(reader: StoreReader) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["artifacts"])
     store = ArtifactStore(reader.root)
-    links = ArtifactLinksIndex(reader.index)
+    links = reader.artifact_links
 
     @api.get("/artifacts")
     def artifacts() -> dict[str, Any]:

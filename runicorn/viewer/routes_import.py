@@ -187,7 +187,7 @@ def router(settings: Settings) -> APIRouter:
                 return runicorn_error_response(err, 422)
             reader = getattr(request.app.state, "reader", None)
             if reader is not None:  # the runs list shows the imported runs on its next fetch
-                await run_in_threadpool(reader.index.refresh, False, 0.0)
+                await run_in_threadpool(reader.rescan)
             return {"archive": part.filename, "results": [result.as_dict() for result in results]}
         finally:
             upload.unlink(missing_ok=True)

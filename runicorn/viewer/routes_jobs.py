@@ -1,7 +1,7 @@
 """``/api/jobs``, ``/api/jobs/stats`` and ``/api/jobs/{id}``: the queue of ``runicorn agent``,
 read without writing it (docs/api.md#jobs).
 
-Each request opens the queue database read-only (:func:`runicorn.store.jobs.open_read_only`) and
+Each request opens the queue database read-only (:func:`runicorn.agent.queue_reads.open_read_only`) and
 closes it again, so a stopped agent, a started one and a replaced database are all seen at the
 next request. The viewer never calls or proxies the agent: the web page's buttons call the
 agent's own API at the configured ``agent_url`` (docs/agent.md#the-viewers-jobs-page).
@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 from fastapi import APIRouter
 
 from runicorn import format as fmt
+from runicorn.agent import queue_reads as job_reads
 from runicorn.errors import RunNotFound
 from runicorn.settings import Settings
 from runicorn.store import StoreReader
-from runicorn.store import jobs as job_reads
-from runicorn.store.run_progress import run_progress
-from runicorn.store.scan import RunInfo
+from runicorn.store.index.scan import RunInfo
+from runicorn.store.records.run_progress import run_progress
 
 T = TypeVar("T")
 NO_PROGRESS: dict[str, Any] = {
@@ -52,7 +52,7 @@ def router(reader: StoreReader, settings: Settings) -> APIRouter:
 
     def run_of(job: dict[str, Any]) -> RunInfo | None:
         """The job's run, when the viewer knows it (not yet, for a job that never started)."""
-        return reader.index.get(job["run_id"]) if job.get("run_id") else None
+        return reader.find_run(job["run_id"]) if job.get("run_id") else None
 
     def with_run_key(job: dict[str, Any]) -> dict[str, Any]:
         info = run_of(job)

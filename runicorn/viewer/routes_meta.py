@@ -43,11 +43,11 @@ def router(reader: StoreReader, settings: Settings, token_required: bool) -> API
 
     @api.get("/projects")
     def projects() -> dict[str, Any]:
-        return {"projects": [_group(g) for g in reader.index.projects()]}
+        return {"projects": [_group(g) for g in reader.projects()]}
 
     @api.get("/projects/{project}/names")
     def names(project: str) -> dict[str, Any]:
-        groups = reader.index.names(project)
+        groups = reader.names(project)
         if not groups:
             raise RunNotFound(
                 f"no project {project!r} under the storage root", "list projects with GET /api/projects"

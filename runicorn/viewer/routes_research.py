@@ -17,16 +17,16 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from runicorn.store import RunInfo, StoreReader
-from runicorn.store.generation_cache import GenerationCache
-from runicorn.store.run_columns import column_stats, column_values, parse_columns
-from runicorn.store.run_fields import FieldContext
+from runicorn.store import RunFilter, RunInfo, StoreReader
+from runicorn.store.index.generation_cache import GenerationCache
+from runicorn.store.query.columns import column_stats, column_values, parse_columns
+from runicorn.store.query.fields import FieldContext
 
 MAX_TABLE_RUNS = 100_000
 MAX_GROUPED_POINTS = 10_000
 
 
-class RunFilter(BaseModel):
+class RunFilterQuery(BaseModel):
     """The filters of the research endpoints (as ``/api/runs``; see RunIndex.query)."""
 
     project: str | None = None
@@ -43,24 +43,23 @@ def _json(answer: dict[str, Any]) -> Response:
 
 def router(reader: StoreReader) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["research"])
-    index = reader.index
     stats_cache: GenerationCache[list[dict[str, Any]]] = GenerationCache(8)
     values_cache: GenerationCache[dict[str, list[Any]]] = GenerationCache(8)
 
-    def select(f: RunFilter, sort: str = "created", descending: bool = True) -> list[RunInfo]:
-        return index.select(f.project, f.name, f.status, f.tag, f.q, sort, descending)
+    def select(f: RunFilterQuery, sort: str = "created", descending: bool = True) -> list[RunInfo]:
+        return reader.select_runs(RunFilter(f.project, f.name, f.status, f.tag, f.q, sort, descending))
 
     @api.get("/runs/columns")
-    def run_columns(f: Annotated[RunFilter, Query()]) -> Response:
+    def run_columns(f: Annotated[RunFilterQuery, Query()]) -> Response:
         """The config and summary keys the matching runs have, with their type and spread."""
         runs = select(f)
         keys = frozenset(r.key for r in runs)
-        columns = stats_cache.get(index.generation, keys, lambda: column_stats(runs))
+        columns = stats_cache.get(reader.generation, keys, lambda: column_stats(runs))
         return _json({"columns": columns, "total": len(runs)})
 
     @api.get("/runs/table")
     def run_table(
-        f: Annotated[RunFilter, Query()],
+        f: Annotated[RunFilterQuery, Query()],
         columns: str = "",
         sort: str = "created",
         order: Literal["asc", "desc"] = "desc",
@@ -69,7 +68,7 @@ def router(reader: StoreReader) -> APIRouter:
         """Column-oriented values of many runs (parallel coordinates, scatter plots)."""
         names = parse_columns(columns)
         runs = select(f, sort, order == "desc")
-        labels = index.labels(runs)
+        labels = reader.labels(runs)
         shown = runs[:limit]
 
         def compute() -> dict[str, list[Any]]:
@@ -77,7 +76,7 @@ def router(reader: StoreReader) -> APIRouter:
 
         if all(n.startswith(("config.", "summary.")) for n in names):  # they depend on the files only
             cache_key = (tuple(r.key for r in shown), tuple(names))
-            values = values_cache.get(index.generation, cache_key, compute)
+            values = values_cache.get(reader.generation, cache_key, compute)
         else:
             values = compute()
         return _json(
@@ -91,7 +90,7 @@ def router(reader: StoreReader) -> APIRouter:
 
     @api.get("/metrics/grouped")
     def metrics_grouped(
-        f: Annotated[RunFilter, Query()],
+        f: Annotated[RunFilterQuery, Query()],
         by: str,
         key: str,
         x: str = "step",

@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field
 
 from runicorn import format as fmt
 from runicorn.errors import RunNotFound
-from runicorn.store import RunInfo, StoreReader
-from runicorn.store.run_columns import parse_columns, row_values
-from runicorn.store.run_fields import FieldContext
+from runicorn.store import RunFilter, RunInfo, StoreReader
+from runicorn.store.query.columns import parse_columns, row_values
+from runicorn.store.query.fields import FieldContext
 
 MAX_PAGE = 1000
 # Parts of RunInfo.as_dict() left out of list rows: they can be large and the list does not show them.
@@ -45,20 +45,13 @@ def router(reader: StoreReader) -> APIRouter:
 
     def page(project: str | None, name: str | None, query: RunsQuery) -> dict[str, Any]:
         columns = parse_columns(query.columns)
-        result = reader.index.query(
-            project=project,
-            name=name,
-            status=query.status,
-            tag=query.tag,
-            q=query.q,
-            sort=query.sort,
-            descending=query.order == "desc",
-            limit=query.limit,
-            offset=query.offset,
+        run_filter = RunFilter(
+            project, name, query.status, query.tag, query.q, query.sort, descending=query.order == "desc"
         )
+        result = reader.query_runs(run_filter, limit=query.limit, offset=query.offset)
         now = time.time()
         # Labels are made over every matching run; before the first scan, over the page.
-        labels = reader.index.labels(result.matched if result.matched is not None else result.runs)
+        labels = reader.labels(result.matched if result.matched is not None else result.runs)
         ctx = FieldContext(now, labels)
         rows = []
         for run in result.runs:

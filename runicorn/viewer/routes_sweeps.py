@@ -37,9 +37,9 @@ def router(reader: StoreReader) -> APIRouter:
         run_id = trial.get("run_id")
         if not run_id:
             return None
-        info = reader.index.get(run_id)
+        info = reader.find_run(run_id)
         if info is not None and trial.get("run_path") not in (None, info.relpath):
-            for candidate in reader.index.runs():
+            for candidate in reader.all_runs():
                 if candidate.relpath == trial.get("run_path"):
                     return candidate.key
         return info.key if info is not None else run_id

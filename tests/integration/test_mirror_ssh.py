@@ -15,11 +15,11 @@ import pytest
 
 import runicorn
 from runicorn import format as fmt
+from runicorn.codec.frames import valid_length
 from runicorn.errors import HostKeyChanged, HostKeyUnknown
 from runicorn.remote.connect import Credentials, Target, connect, runicorn_known_hosts_path
 from runicorn.remote.mirror import Mirror
-from runicorn.store.frames import valid_length
-from runicorn.store.series import RunSeries
+from runicorn.store.metrics.series import RunSeries
 
 sys.path.insert(0, str(Path(__file__).parent))
 from remote_run import RemoteRun, lines, stop_with_ctrl_c, wait_for  # noqa: E402

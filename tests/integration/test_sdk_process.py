@@ -154,7 +154,8 @@ def test_import_runicorn_stays_light(module: str) -> None:
             "-c",
             f"import sys, {module}; print(sorted(m for m in ('fastapi', 'uvicorn', 'paramiko', 'starlette', "
             "'runicorn.viewer', 'runicorn.store', 'runicorn.notify', 'smtplib', 'fsspec', 's3fs', "
-            "'botocore', 'runicorn.sync', 'runicorn.sweep') if m in sys.modules))",
+            "'botocore', 'runicorn.sync', 'runicorn.sweep', 'runicorn.codec', 'runicorn.agent') "
+            "if m in sys.modules))",
         ],
         env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,

@@ -14,7 +14,7 @@ from websockets.sync.client import connect
 
 import runicorn
 from runicorn import format as fmt
-from runicorn.store.tail import MAX_LOG_LINE_BYTES, cut_marker
+from runicorn.store.logs.tail import MAX_LOG_LINE_BYTES, cut_marker
 
 LONG_LINE_BYTES = 200 * 1024 * 1024
 NO_NEWLINE_BYTES = 64 * 1024 * 1024

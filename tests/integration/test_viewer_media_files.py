@@ -149,7 +149,7 @@ def test_a_swap_between_the_check_and_the_open_is_refused(
     clip, client: httpx.Client, secret: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run, _, path = clip
-    from runicorn.store import media
+    from runicorn.store.records import media
 
     checked = media.media_path
 

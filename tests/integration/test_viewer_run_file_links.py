@@ -16,8 +16,8 @@ from websockets.sync.client import connect
 
 import runicorn
 from runicorn import format as fmt
-from runicorn.store.blocks import decode_block
-from runicorn.store.frames import encode_frame
+from runicorn.codec.blocks import decode_block
+from runicorn.codec.frames import encode_frame
 
 MARKER = "secret-marker-outside-the-run"
 # One line that is at once a JSON object, an events record and a log line, naming the marker.

@@ -6,8 +6,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from runicorn.agent import queue_reads as job_reads
 from runicorn.agent.queue import JobQueue
-from runicorn.store import jobs as job_reads
 
 
 def _job(queue: JobQueue) -> str:

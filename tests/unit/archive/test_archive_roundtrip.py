@@ -14,7 +14,7 @@ import runicorn as rn
 from runicorn import archive
 from runicorn import format as fmt
 from runicorn.errors import ArchiveError, ConfigError, RunNotFound
-from runicorn.store.series import RunSeries
+from runicorn.store.metrics.series import RunSeries
 
 KINDS = ["zip", "tar.gz"]
 

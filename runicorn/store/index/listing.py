@@ -1,0 +1,89 @@
+"""Which folders under a storage root are runs, without reading them: :class:`RunListing`.
+
+A folder is a run when it holds one of :data:`runicorn.format.RUN_MARKER_FILES` as a file that
+may be read (:mod:`runicorn.files`); other folders are walked into, at most
+:data:`MAX_DEPTH` deep, never through a link, except the ignored ones. Each folder's listing
+is cached with its mtime and only listed again when that changes, so walking a large tree again
+costs one ``stat`` per folder that holds runs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from runicorn import format as fmt
+from runicorn.files import is_run_file
+
+MAX_DEPTH = 12
+
+
+def _skip_entry(name: str) -> bool:
+    return (
+        name in fmt.IGNORED_DIR_NAMES
+        or name.startswith(".")
+        or name.endswith(".lock")
+        or name.endswith(fmt.TEMP_SUFFIX)
+    )
+
+
+@dataclass
+class _Container:
+    mtime_ns: int
+    dirs: list[str]  # child folder names that are not runs
+    runs: list[str]  # child folder names that are runs
+
+
+class RunListing:
+    """The run folders under ``root``. Not thread-safe: one walk at a time."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._containers: dict[str, _Container] = {}
+
+    def walk(self) -> list[str]:
+        """Every run folder, as a ``/``-separated path relative to the root."""
+        runs: list[str] = []
+        seen: set[str] = set()
+        self._walk("", 0, seen, runs)
+        for gone in [c for c in self._containers if c not in seen]:
+            del self._containers[gone]
+        return runs
+
+    def _walk(self, rel: str, depth: int, seen: set[str], runs: list[str]) -> None:
+        path = os.path.join(self.root, rel) if rel else os.fspath(self.root)
+        try:
+            mtime_ns = os.stat(path).st_mtime_ns
+        except OSError:
+            return
+        seen.add(rel)
+        cached = self._containers.get(rel)
+        if cached is None or cached.mtime_ns != mtime_ns:
+            cached = self._containers[rel] = _list_container(path, mtime_ns)
+        runs.extend(f"{rel}/{name}" if rel else name for name in cached.runs)
+        if depth < MAX_DEPTH:
+            for name in cached.dirs:
+                self._walk(f"{rel}/{name}" if rel else name, depth + 1, seen, runs)
+
+
+def _list_container(path: str, mtime_ns: int) -> _Container:
+    dirs: list[str] = []
+    runs: list[str] = []
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return _Container(mtime_ns, [], [])
+    for entry in entries:
+        if _skip_entry(entry.name):
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+        except OSError:
+            continue
+        if any(is_run_file(entry.path, marker) for marker in fmt.RUN_MARKER_FILES):
+            runs.append(entry.name)
+        else:
+            dirs.append(entry.name)
+    return _Container(mtime_ns, sorted(dirs), sorted(runs))

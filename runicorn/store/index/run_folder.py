@@ -1,0 +1,71 @@
+"""One run folder's files as a scan reads them: which files are looked at, their stamps, and
+the meta, status, summary and config they hold."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from runicorn import format as fmt
+from runicorn.files import OutsideRunFolder, read_run_json, stat_run_file
+from runicorn.store.index.run_info import FileStamp, RunInfo
+
+# Files whose (size, mtime) decide whether a run's cached JSON is still current.
+_JSON_FILES = (fmt.META_FILE, fmt.STATUS_FILE, fmt.SUMMARY_FILE, fmt.CONFIG_FILE)
+# Files whose mtime counts as activity of a run without heartbeat.
+_ACTIVITY_FILES = (fmt.STATUS_FILE, fmt.EVENTS_FILE, fmt.LOGS_FILE, fmt.SUMMARY_FILE)
+_STAT_FILES = tuple(dict.fromkeys(_JSON_FILES + _ACTIVITY_FILES))
+_REFUSED: FileStamp = (-1, 0)  # the stamp of a file that is a link leading out of its run folder
+
+
+def load_run_files(info: RunInfo, path_str: str) -> None:
+    """Read the run folder's JSON files into ``info`` where their (size, mtime) changed, and its
+    last activity; a file that is a link leading outside the folder is refused with a warning."""
+    stamps: dict[str, FileStamp | None] = {}
+    newest = 0
+    refused = set()
+    for name in _STAT_FILES:
+        try:
+            st = stat_run_file(path_str, name)
+        except OutsideRunFolder:
+            refused.add(name)
+            stamps[name] = _REFUSED
+            continue
+        except OSError:
+            stamps[name] = None
+            continue
+        stamps[name] = (st.st_size, st.st_mtime_ns)
+        if name in _ACTIVITY_FILES:
+            newest = max(newest, st.st_mtime_ns)
+    info.last_activity = newest / 1e9 if newest else info._dir_mtime_ns / 1e9
+    for name, attr in zip(_JSON_FILES, ("meta", "status", "summary", "config"), strict=True):
+        if name in info._stamps and stamps.get(name) == info._stamps.get(name):
+            continue
+        value: dict[str, Any] | None = {}
+        info._file_warnings.pop(name, None)
+        if name in refused:
+            info._file_warnings[name] = f"{name} is a link leading outside the run folder; not read"
+        elif stamps.get(name) is not None:
+            value = read_run_json(path_str, name)
+            if value is None:
+                info._file_warnings[name] = f"{name} is not a valid JSON object; shown as empty"
+                value = {}
+        setattr(info, attr, value)
+    info._stamps = stamps
+    info._created_at = None
+
+
+def read_run_folder(path: Path) -> RunInfo:
+    """One run folder's files read now, as a scan reads them (meta, status, heartbeat, last
+    activity): for a caller that needs one run's state this moment, not a whole index. Its place
+    under a root (project, name, key) is not looked at: ``project`` and ``name`` are empty."""
+    path = Path(path)
+    info = RunInfo(path.name, path.name, "", "", path, path.name, "")
+    path_str = os.fspath(path)
+    try:
+        info._dir_mtime_ns = os.stat(path_str).st_mtime_ns
+    except OSError:
+        return info
+    load_run_files(info, path_str)
+    return info

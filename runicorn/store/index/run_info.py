@@ -1,0 +1,168 @@
+"""What the index knows about one run folder (:class:`RunInfo`), and pages and groups of runs."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runicorn import format as fmt
+
+FileStamp = tuple[int, int]  # (size, mtime_ns)
+
+
+@dataclass
+class RunInfo:
+    """What the index knows about one run folder. Treat as read-only.
+
+    ``status`` is the raw ``status.json``; :meth:`state` derives the status to show (``crashed``
+    for a running run whose heartbeat, or newest file write without a heartbeat, is older than
+    :data:`runicorn.format.STALE_AFTER_S`).
+    """
+
+    key: str
+    id: str
+    project: str
+    name: str
+    path: Path
+    relpath: str
+    layout: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    status: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    last_activity: float = 0.0  # newest mtime of status/events/logs/summary (unix seconds)
+    _file_warnings: dict[str, str] = field(default_factory=dict, repr=False)
+    _stamps: dict[str, FileStamp | None] = field(default_factory=dict, repr=False)
+    _dir_mtime_ns: int = field(default=-1, repr=False)
+    _created_at: float | None = field(default=None, repr=False)
+    # (the config / summary dict, its nested keys flattened), see runicorn.store.query.fields
+    _flat: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Problems met reading this run's JSON files, e.g. a summary.json that is not JSON."""
+        return [self._file_warnings[k] for k in sorted(self._file_warnings)]
+
+    @property
+    def tags(self) -> list[str]:
+        tags = self.meta.get("tags")
+        return [str(t) for t in tags] if isinstance(tags, list) else []
+
+    @property
+    def notes(self) -> str:
+        notes = self.meta.get("notes")
+        return notes if isinstance(notes, str) else ""
+
+    @property
+    def hostname(self) -> str | None:
+        host = self.meta.get("hostname")
+        return host if isinstance(host, str) else None
+
+    @property
+    def created_at(self) -> float:
+        """``meta.created_at``, else ``started_at``, else the time in the run id, else last activity."""
+        if self._created_at is None:
+            self._created_at = self._find_created_at()
+        return self._created_at
+
+    def _find_created_at(self) -> float:
+        for value in (self.meta.get("created_at"), self.status.get(fmt.STARTED_AT_KEY)):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return float(value)
+        if fmt.RUN_ID_PATTERN.match(self.id):
+            try:
+                return time.mktime(time.strptime(self.id[:15], "%Y%m%d_%H%M%S"))
+            except ValueError:
+                pass
+        return self.last_activity
+
+    @property
+    def ended_at(self) -> float | None:
+        value = self.status.get(fmt.ENDED_AT_KEY)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    @property
+    def exit_code(self) -> int | None:
+        """The exit status of the wrapped command, when a command wrapper recorded one."""
+        value = self.status.get(fmt.EXIT_CODE_KEY)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def heartbeat_at(self) -> float | None:
+        value = self.status.get(fmt.HEARTBEAT_KEY)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    def state(self, now: float | None = None) -> str:
+        """The status to show: the written one, or ``crashed`` for a stale running run."""
+        written = self.status.get(fmt.STATUS_KEY)
+        if not isinstance(written, str) or written not in fmt.ALL_STATUSES:
+            written = fmt.RUNNING if not self.status else str(written or fmt.RUNNING)
+        if written != fmt.RUNNING:
+            return written
+        now = time.time() if now is None else now
+        alive_at = self.heartbeat_at or self.last_activity
+        return fmt.CRASHED if now - alive_at > fmt.STALE_AFTER_S else fmt.RUNNING
+
+    def duration_s(self, now: float | None = None) -> float | None:
+        start = self.status.get(fmt.STARTED_AT_KEY)
+        if not isinstance(start, (int, float)) or isinstance(start, bool):
+            start = self.meta.get("created_at")
+        if not isinstance(start, (int, float)) or isinstance(start, bool):
+            return None
+        end = self.ended_at
+        if end is None:
+            end = (
+                self.last_activity
+                if self.state(now) != fmt.RUNNING
+                else (time.time() if now is None else now)
+            )
+        return max(0.0, end - float(start))
+
+    def as_dict(self, now: float | None = None) -> dict[str, Any]:
+        """A JSON-ready view (no paths outside the root: ``relpath`` is relative to it)."""
+        return {
+            "key": self.key,
+            "id": self.id,
+            "project": self.project,
+            "name": self.name,
+            "relpath": self.relpath,
+            "layout": self.layout,
+            "status": self.state(now),
+            "written_status": self.status.get(fmt.STATUS_KEY),
+            "created_at": self.created_at,
+            "ended_at": self.ended_at,
+            "heartbeat_at": self.heartbeat_at,
+            "last_activity": self.last_activity,
+            "duration_s": self.duration_s(now),
+            "hostname": self.hostname,
+            "tags": self.tags,
+            "notes": self.notes,
+            "meta": self.meta,
+            "status_file": self.status,
+            "summary": self.summary,
+            "config": self.config,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class RunPage:
+    """One page of a filtered, sorted run list; ``total`` counts all matches."""
+
+    total: int
+    offset: int
+    limit: int | None
+    runs: list[RunInfo]
+    matched: list[RunInfo] | None = None  # every matching run in order (None: not known yet)
+
+
+@dataclass
+class GroupInfo:
+    """A project (``name`` = project) or an experiment name within one project."""
+
+    name: str
+    run_count: int
+    last_created_at: float
+    running: int

@@ -1,0 +1,1 @@
+"""A run's metric columns: series, downsampling, the decode pool, comparison and CSV export."""

@@ -1,0 +1,24 @@
+"""One metric of several runs side by side, for overlays ("all runs of this experiment").
+
+Each run's series is downsampled on its own with the same ``max_points``; x is the step, the unix
+time, or ``elapsed`` (seconds since the run's first metrics row), so runs started at different
+times line up. Runs without the metric are answered with empty series, not an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runicorn.store.metrics.series import RunSeries
+
+
+def compare_runs(
+    runs: dict[str, RunSeries], key: str, x: str = "step", max_points: int = 2000
+) -> dict[str, Any]:
+    """``{"key", "x", "runs": [{"run", "x", "y", "count", "downsampled"}]}`` in the given order."""
+    out = []
+    for run_key, series in runs.items():
+        answer = series.metrics([key], x=x, max_points=max_points)
+        one = answer["series"][key]
+        out.append({"run": run_key, **one, "stages": answer["stages"]})
+    return {"key": key, "x": x, "runs": out}

@@ -1,0 +1,1 @@
+"""A run's other records: media, tables, alerts, checkpoints and artifact links."""

@@ -1,0 +1,160 @@
+"""The histogram, table, audio, video and HTML records of a run, read apart from its metrics.
+
+The metric columns (:mod:`runicorn.store.metrics.series`) skip these kinds. This reader finds their lines
+in ``events.jsonl`` by a byte search for their ``"type"`` (no decoding of the metric lines around
+them) and keeps their ``data`` in memory, read incrementally by byte offset like the metrics: a
+live run's new records are picked up by reading only what was appended. A replaced or truncated
+file is read again from the start.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from runicorn import format as fmt
+from runicorn.files import open_run_file, stat_run_file
+
+READ_CHUNK_BYTES = 8 * 1024 * 1024
+_KIND_PATTERN = re.compile(
+    rb'"type"\s*:\s*"(' + b"|".join(k.encode() for k in fmt.EXTRA_MEDIA_KINDS) + rb')"'
+)
+
+
+class MediaRecords:
+    """The records of the kinds in :data:`runicorn.format.EXTRA_MEDIA_KINDS` of one run, by kind,
+    in file order (each record's ``data`` with its ``ts``). Thread-safe."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = Path(run_dir)
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in fmt.EXTRA_MEDIA_KINDS}
+        self.offset = 0
+        self.malformed = 0
+        self._stamp: tuple[int, int, int] | None = None
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        """The records of ``kind`` read so far (call :meth:`update` first)."""
+        return self.by_kind[kind]
+
+    def update(self) -> None:
+        """Read what was appended to ``events.jsonl`` since the last call."""
+        with self._lock:
+            try:
+                st = stat_run_file(self.run_dir, fmt.EVENTS_FILE)
+            except OSError:
+                if self._stamp is not None:
+                    self._reset()
+                return
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+            if stamp == self._stamp:
+                return
+            if self._stamp is not None and (st.st_size < self.offset or st.st_ino != self._stamp[2]):
+                self._reset()
+            self._stamp = stamp
+            try:
+                f = open_run_file(self.run_dir, fmt.EVENTS_FILE)
+            except OSError:
+                return
+            with f:
+                size = os.fstat(f.fileno()).st_size
+                f.seek(self.offset)
+                while self.offset < size:
+                    chunk = f.read(min(READ_CHUNK_BYTES, size - self.offset))
+                    end = chunk.rfind(b"\n") + 1
+                    if end == 0:
+                        if len(chunk) < READ_CHUNK_BYTES:
+                            break  # a line being written: read on the next call
+                        chunk += f.readline()  # one line longer than a chunk
+                        end = chunk.rfind(b"\n") + 1
+                        if end == 0:
+                            break
+                    self._take(chunk[:end])
+                    self.offset += end
+                    f.seek(self.offset)
+
+    def _take(self, data: bytes) -> None:
+        """Decode the lines of ``data`` (whole lines) that hold a record of a kind kept here."""
+        line_end = -1
+        for match in _KIND_PATTERN.finditer(data):
+            if match.start() < line_end:
+                continue  # a second match on a line already taken
+            start = data.rfind(b"\n", 0, match.start()) + 1
+            line_end = data.find(b"\n", match.end())
+            record = fmt.decode_event(data[start:line_end])
+            kind = record.get("type") if record is not None else None
+            if record is None or kind not in self.by_kind:
+                self.malformed += record is None
+                continue
+            item = dict(record["data"])
+            item.setdefault("ts", record.get("ts"))
+            self.by_kind[kind].append(item)
+
+
+class MediaRecordsCache:
+    """At most ``max_runs`` :class:`MediaRecords`, least recently used dropped first."""
+
+    def __init__(self, max_runs: int = 64) -> None:
+        self.max_runs = max_runs
+        self._lock = threading.Lock()
+        self._runs: OrderedDict[Path, MediaRecords] = OrderedDict()
+
+    def get(self, run_dir: Path) -> MediaRecords:
+        """The run's records, brought up to date with its events file."""
+        run_dir = Path(run_dir)
+        with self._lock:
+            records = self._runs.get(run_dir)
+            if records is None:
+                records = self._runs[run_dir] = MediaRecords(run_dir)
+                while len(self._runs) > self.max_runs:
+                    self._runs.popitem(last=False)
+            else:
+                self._runs.move_to_end(run_dir)
+        records.update()
+        return records
+
+
+def histograms(records: list[dict[str, Any]], max_steps: int) -> dict[str, Any]:
+    """Histogram records by key: ``{"keys": {key: {"steps", "edges", "counts", "total"}}}``, each
+    key's steps in order, at most ``max_steps`` of them (evenly picked, the last one kept)."""
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        key, step = record.get("key"), record.get("step")
+        edges, counts = record.get("edges"), record.get("counts")
+        if (
+            not isinstance(key, str)
+            or not isinstance(step, int)
+            or not isinstance(edges, list)
+            or not isinstance(counts, list)
+            or len(edges) != len(counts) + 1
+            or not 0 < len(counts) <= fmt.MAX_HISTOGRAM_BINS
+        ):
+            continue
+        by_key.setdefault(key, []).append(record)
+    out: dict[str, Any] = {}
+    for key, items in by_key.items():
+        items.sort(key=lambda r: r["step"])
+        picked = _evenly(items, max_steps)
+        out[key] = {
+            "steps": [r["step"] for r in picked],
+            "edges": [r["edges"] for r in picked],
+            "counts": [r["counts"] for r in picked],
+            "total": len(items),
+        }
+    return {"keys": out}
+
+
+def _evenly(items: list[Any], n: int) -> list[Any]:
+    if len(items) <= n:
+        return items
+    if n <= 1:
+        return items[-1:]
+    last = len(items) - 1
+    return [items[round(i * last / (n - 1))] for i in range(n)]
