@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runicorn.errors import QueryError
+from runicorn.errors import BadArgument, QueryError
 from runicorn.store.query import check_field
 from runicorn.store.query_eval import CompiledQuery
 from runicorn.store.run_fields import FieldContext, getter
@@ -18,13 +18,13 @@ SUMMARY_SORT_PREFIX = "summary."
 
 
 def check_sort_field(sort: str) -> None:
-    """ValueError unless ``sort`` is a field runs can be sorted by."""
+    """BadArgument unless ``sort`` is a field runs can be sorted by."""
     if sort in SORT_FIELDS or sort.startswith(SUMMARY_SORT_PREFIX):
         return
     try:
         check_field(sort)
     except QueryError:
-        raise ValueError(
+        raise BadArgument(
             f"unknown sort field {sort!r}: use one of {', '.join(SORT_FIELDS)}, summary.<key>, "
             "config.<key> or another field of the query grammar (docs/viewer.md#queries)"
         ) from None
