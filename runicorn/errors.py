@@ -19,6 +19,12 @@ class ConfigError(RunicornError):
     """Bad settings or arguments given by the user (init arguments, CLI flags, env vars)."""
 
 
+class BadArgument(RunicornError, ValueError):
+    """An argument that cannot be answered (an unknown sort field, a negative offset): the
+    caller's mistake, a 400 over HTTP, where any other ``ValueError`` is a bug (a 500). Also a
+    ``ValueError``, which callers of the store caught before this class existed."""
+
+
 class StorageError(RunicornError):
     """The storage root or a run folder cannot be read or written."""
 

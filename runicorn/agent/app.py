@@ -14,15 +14,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from runicorn.agent import routes_jobs, routes_projects
 from runicorn.agent.service import Agent
 from runicorn.errors import ConfigError
-from runicorn.gate.access import AccessGate
-from runicorn.gate.error_shape import install_error_handlers
+from runicorn.gate.guard import Guard, service_app
 from runicorn.gate.origin import OriginRule
-from runicorn.gate.security_headers import SecurityHeaders
 
 AGENT_TOKEN_HINT = (
     "send the agent's token as 'Authorization: Bearer <token>': `runicorn agent token` prints it "
@@ -49,16 +46,7 @@ def create_agent_app(agent: Agent, *, token: str, cors_origins: Sequence[str] = 
         finally:
             agent.scheduler.stop()
 
-    app = FastAPI(
-        title="Runicorn agent",
-        version=__version__,
-        description="The job queue of one storage root. See docs/agent.md.",
-        docs_url=None,
-        redoc_url=None,
-        lifespan=lifespan,
-        strict_content_type=True,
-    )
-    install_error_handlers(app)
+    app = service_app("Runicorn agent", "The job queue of one storage root. See docs/agent.md.", lifespan)
 
     @app.get("/health")
     def health() -> dict[str, Any]:
@@ -72,15 +60,6 @@ def create_agent_app(agent: Agent, *, token: str, cors_origins: Sequence[str] = 
 
     app.include_router(routes_jobs.router(agent))
     app.include_router(routes_projects.router(agent))
-    app.add_middleware(
-        AccessGate, token=token, origin_rule=origin_rule, browser_login=False, token_hint=AGENT_TOKEN_HINT
-    )
-    if origin_rule.allowed:  # outside the gate: an allowed page can read a 401 and ask for the token
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=sorted(origin_rule.allowed),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-        )
-    app.add_middleware(SecurityHeaders)
+    # an allowed page (a viewer's) can read a 401 and ask for the token
+    Guard(token, origin_rule, browser_login=False, token_hint=AGENT_TOKEN_HINT).install(app)
     return app

@@ -77,7 +77,7 @@ class Executor(Protocol):
         ...
 
 
-# An executor may also have ``admit(job_spec: dict, storage: str) -> None``, called when a job is
+# An executor may also have ``admit(job: JobSpec, storage: str) -> None``, called when a job is
 # submitted: it raises RunicornError (a 400) for a job it will not run (docker: a workdir outside
 # the allowed folders, a container the owner did not allow).
 

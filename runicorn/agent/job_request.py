@@ -2,7 +2,8 @@
 
 Pydantic models with ``extra="forbid"`` (an unknown field is a 422, not silently ignored), and
 :func:`job_spec`, which checks a job against the machine (workdir, ``requires`` inside it, GPUs)
-and turns it into the spec stored with the job.
+and turns it into the :class:`~runicorn.agent.job_spec.JobSpec` the queue stores and the scheduler
+starts.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from runicorn import format as fmt
 from runicorn.agent.job_environment import AGENT_SET_NAMES, ENV_NAME
+from runicorn.agent.job_spec import JobSpec
 from runicorn.errors import ConfigError
 from runicorn.launch.defaults import default_name, default_project
 from runicorn.launch.timeout import parse_duration
@@ -146,8 +148,8 @@ def job_spec(
     gpu_indices: Sequence[int],
     default_workdir: Path,
     default_executor: str = "process",
-) -> dict[str, Any]:
-    """The spec stored with a job; ConfigError (400) on what cannot run here. ``gpu_indices``:
+) -> JobSpec:
+    """The job as the agent keeps it; ConfigError (400) on what cannot run here. ``gpu_indices``:
     the GPUs the agent manages."""
     check_request(request)
     if isinstance(request.command, str):
@@ -216,23 +218,23 @@ def job_spec(
             raise ConfigError(
                 f"{label} {value!r} cannot name a folder", "use letters, digits, '_', '-' and '.'"
             )
-    return {
-        "command": command,
-        "shell": request.shell,
-        "project": project,
-        "name": name,
-        "tags": list(request.tags),
-        "workdir": str(workdir),
-        "env": dict(request.env),
-        "gpus": request.gpus,
-        "image": request.image,
-        "container": request.container,
-        "executor": executor,
-        "timeout": timeout,
-        "retry_delay": parse_duration(request.retry_delay, "retry_delay") or 0.0,
-        "retry_on_timeout": request.retry_on_timeout,
-        "requires": list(request.requires),
-    }
+    return JobSpec(
+        command=tuple(command),
+        project=project,
+        name=name,
+        shell=request.shell,
+        tags=tuple(request.tags),
+        workdir=str(workdir),
+        env=dict(request.env),
+        gpus=request.gpus if isinstance(request.gpus, int) else tuple(request.gpus),
+        image=request.image,
+        container=request.container,
+        executor=executor,
+        timeout=timeout,
+        retry_delay=parse_duration(request.retry_delay, "retry_delay") or 0.0,
+        retry_on_timeout=request.retry_on_timeout,
+        requires=tuple(request.requires),
+    )
 
 
 def missing_project_files(project: dict[str, Any]) -> list[str]:

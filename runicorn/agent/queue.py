@@ -1,9 +1,11 @@
 """The persistent job queue: an SQLite database (WAL) under the storage root (docs/agent.md#states).
 
-A job's status changes only through the named :data:`TRANSITIONS`. Each is one ``UPDATE`` guarded
-by the status it leaves (``... WHERE id = ? AND status = ?``), one statement and so one
-transaction: when two actors try to move the same job (the scheduler starting it, a client
-cancelling it), exactly one wins and the other learns it from the row count.
+A job's status changes only through the named :data:`TRANSITIONS`, one method of
+:class:`JobQueue` each (:meth:`~JobQueue.start`, :meth:`~JobQueue.succeed`, ...). Each is one
+``UPDATE`` guarded by the status it leaves (``... WHERE id = ? AND status = ?``), one statement
+and so one transaction: when two actors try to move the same job (the scheduler starting it, a
+client cancelling it), exactly one wins and the other learns it from the row count. The SQL of
+each transition is here and nowhere else: its callers pass values, never SQL.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import orjson
 
 from runicorn import format as fmt
 from runicorn.agent import queue_reads as job_reads
+from runicorn.agent.job_spec import JobSpec
 from runicorn.agent.private_files import create_private, private_folder, tighten
 from runicorn.agent.queue_schema import JOBS_MIGRATIONS, JOBS_SCHEMA, JOBS_SCHEMA_VERSION
 from runicorn.errors import ConfigError
@@ -28,16 +31,38 @@ BUSY_TIMEOUT_MS = 10_000
 SQLITE_SIDE_FILES = (fmt.SQLITE_WAL_SUFFIX, "-shm", "-journal")  # SQLite's names beside the database
 
 P, R = fmt.JOB_PENDING, fmt.JOB_RUNNING
-# name: (the statuses it leaves, the status it reaches)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "start": ((P,), R),
-    "succeed": ((R,), fmt.JOB_SUCCEEDED),
-    "fail": ((R,), fmt.JOB_FAILED),
-    "cancel_running": ((R,), fmt.JOB_CANCELLED),
-    "retry": ((R,), P),  # a failed attempt with retries left: back in the queue
-    "cancel_pending": ((P,), fmt.JOB_CANCELLED),
-    "resume": (fmt.JOB_FINAL_STATUSES, P),  # `runicorn resume`: a new attempt of an ended job
+
+
+@dataclass(frozen=True)
+class Transition:
+    leaves: tuple[str, ...]  # the statuses it moves a job from
+    reaches: str
+    also: str = ""  # what else it sets, over the row's own columns (``:name``: a value it is given)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "start": Transition(
+        (P,), R, "attempts = attempts + 1, first_started_at = COALESCE(first_started_at, :started_at)"
+    ),
+    "succeed": Transition((R,), fmt.JOB_SUCCEEDED),
+    "fail": Transition((R,), fmt.JOB_FAILED, "failures = failures + 1"),
+    "cancel_running": Transition((R,), fmt.JOB_CANCELLED),
+    # a failed attempt with retries left: back in the queue
+    "retry": Transition((R,), P, "failures = failures + 1"),
+    "cancel_pending": Transition((P,), fmt.JOB_CANCELLED),
+    # `runicorn resume`: a new attempt of an ended job
+    "resume": Transition(fmt.JOB_FINAL_STATUSES, P),
 }
+CANCELLED_ERROR = "cancelled"  # a cancelled job's error
+
+
+@dataclass(frozen=True)
+class AttemptEnd:
+    """How an attempt ended, as its job keeps it: the exit code (None: it was lost, or killed
+    before it gave one) and the executor's last word on it."""
+
+    exit_code: int | None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,7 +73,7 @@ class QueuedJob:
     project: str
     name: str
     run_id: str
-    spec: dict[str, Any]
+    spec: JobSpec
     gpus_wanted: int
     attempts: int
     failures: int
@@ -75,7 +100,7 @@ def _queued(row: tuple[Any, ...]) -> QueuedJob:
         project=project,
         name=name,
         run_id=run_id,
-        spec=orjson.loads(spec),
+        spec=JobSpec.from_json(orjson.loads(spec), project, name),
         gpus_wanted=gpus,
         attempts=attempts,
         failures=failures,
@@ -87,6 +112,10 @@ def _queued(row: tuple[Any, ...]) -> QueuedJob:
         gpu_ids=tuple(orjson.loads(gpu_ids)) if gpu_ids else (),
         handle=orjson.loads(handle) if handle else None,
     )
+
+
+def _attempt_fields(attempt: AttemptEnd | None) -> dict[str, Any]:
+    return {} if attempt is None else {"exit_code": attempt.exit_code, "detail": attempt.detail}
 
 
 def new_job_id() -> str:
@@ -134,15 +163,7 @@ class JobQueue:
 
     # --- writes ----------------------------------------------------------------------------
     def submit(
-        self,
-        spec: dict[str, Any],
-        project: str,
-        name: str,
-        gpus_wanted: int,
-        max_retries: int,
-        retry_delay_s: float,
-        resume_from: str | None,
-        now: float | None = None,
+        self, spec: JobSpec, max_retries: int, resume_from: str | None, now: float | None = None
     ) -> str:
         """Record a new pending job; returns its id."""
         job_id = new_job_id()
@@ -152,38 +173,38 @@ class JobQueue:
             (
                 job_id,
                 P,
-                project,
-                name,
+                spec.project,
+                spec.name,
                 fmt.new_run_id(),
-                orjson.dumps(spec).decode(),
-                gpus_wanted,
+                orjson.dumps(spec.to_json()).decode(),
+                spec.gpus_wanted,
                 max_retries,
-                retry_delay_s,
+                spec.retry_delay,
                 resume_from,
                 time.time() if now is None else now,
             ),
         )
         return job_id
 
-    def move(self, transition: str, job_id: str, expressions: str = "", **fields: Any) -> bool:
-        """Apply a named transition, setting ``fields`` too (and ``expressions``, SQL over the
-        row's own columns); False when the job was not in a status the transition leaves
-        (another actor won, or it never was)."""
-        leaves, reaches = TRANSITIONS[transition]
-        sets = "".join(f", {column} = ?" for column in fields) + (f", {expressions}" if expressions else "")
-        marks = ", ".join("?" * len(leaves))
+    def _move(self, transition: str, job_id: str, **fields: Any) -> bool:
+        """Apply a named transition, setting ``fields`` too; False when the job was not in a
+        status the transition leaves (another actor won, or it never was)."""
+        move = TRANSITIONS[transition]
+        sets = ["status = :reaches", *(f"{column} = :{column}" for column in fields)]
+        sets += [move.also] if move.also else []
+        leaves = {f"leaves{i}": status for i, status in enumerate(move.leaves)}
+        marks = ", ".join(f":{name}" for name in leaves)
         cursor = self.conn().execute(
-            f"UPDATE jobs SET status = ?{sets} WHERE id = ? AND status IN ({marks})",
-            (reaches, *fields.values(), job_id, *leaves),
+            f"UPDATE jobs SET {', '.join(sets)} WHERE id = :id AND status IN ({marks})",
+            {"reaches": move.reaches, **fields, "id": job_id, **leaves},
         )
         return cursor.rowcount == 1
 
     def start(self, job_id: str, gpu_ids: tuple[int, ...], now: float) -> bool:
         """pending → running, for one more attempt on ``gpu_ids``."""
-        return self.move(
+        return self._move(
             "start",
             job_id,
-            f"attempts = attempts + 1, first_started_at = COALESCE(first_started_at, {float(now)!r})",
             gpu_ids=orjson.dumps(list(gpu_ids)).decode(),
             started_at=now,
             ended_at=None,
@@ -192,6 +213,47 @@ class JobQueue:
             handle=None,
             container_id=None,
             detail=None,
+        )
+
+    def succeed(self, job_id: str, now: float, attempt: AttemptEnd) -> bool:
+        """running → succeeded: its attempt exited 0."""
+        return self._move("succeed", job_id, exit_code=attempt.exit_code, ended_at=now, detail=attempt.detail)
+
+    def fail(self, job_id: str, error: str, now: float, attempt: AttemptEnd | None = None) -> bool:
+        """running → failed, one more failure: its attempt failed with no retry left, or none
+        could start (``attempt`` None)."""
+        return self._move("fail", job_id, error=error, ended_at=now, **_attempt_fields(attempt))
+
+    def retry(self, job_id: str, error: str, now: float, attempt: AttemptEnd, not_before: float) -> bool:
+        """running → pending, one more failure: its attempt failed and a retry is left, to start
+        at ``not_before`` at the earliest."""
+        return self._move(
+            "retry", job_id, error=error, ended_at=now, not_before=not_before, **_attempt_fields(attempt)
+        )
+
+    def cancel_running(self, job_id: str, now: float, attempt: AttemptEnd | None = None) -> bool:
+        """running → cancelled: its attempt ended after a cancel (or it had none to stop)."""
+        return self._move(
+            "cancel_running", job_id, error=CANCELLED_ERROR, ended_at=now, **_attempt_fields(attempt)
+        )
+
+    def cancel_pending(self, job_id: str, now: float) -> bool:
+        """pending → cancelled: it never starts."""
+        return self._move("cancel_pending", job_id, error=CANCELLED_ERROR, ended_at=now)
+
+    def resume(self, job_id: str, checkpoint: str) -> bool:
+        """succeeded | failed | cancelled → pending: a new attempt, from ``checkpoint``, with its
+        failures forgotten."""
+        return self._move(
+            "resume",
+            job_id,
+            resume_from=checkpoint,
+            failures=0,
+            cancel_requested=0,
+            not_before=0,
+            exit_code=None,
+            error=None,
+            ended_at=None,
         )
 
     def set_handle(self, job_id: str, handle: dict[str, Any], container_id: str | None) -> bool:

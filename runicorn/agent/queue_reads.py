@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from runicorn import format as fmt
+from runicorn.errors import BadArgument
 
 MAX_PAGE = 1000
 _COLUMNS = (
@@ -133,11 +134,11 @@ def list_jobs(
     limit: int = 100,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """``{"jobs": [...newest first], "total": N}`` for the filters; ValueError on a bad one."""
+    """``{"jobs": [...newest first], "total": N}`` for the filters; BadArgument on a bad one."""
     if status is not None and status not in fmt.JOB_STATUSES:
-        raise ValueError(f"status {status!r} is not one of {', '.join(fmt.JOB_STATUSES)}")
+        raise BadArgument(f"status {status!r} is not one of {', '.join(fmt.JOB_STATUSES)}")
     if not 0 <= limit <= MAX_PAGE or offset < 0:
-        raise ValueError(f"limit must be 0 to {MAX_PAGE} and offset not negative")
+        raise BadArgument(f"limit must be 0 to {MAX_PAGE} and offset not negative")
     where, args = [], []
     if status is not None:
         where.append("status = ?")

@@ -23,23 +23,14 @@ def submit(agent: Agent, request: JobRequest) -> dict[str, Any]:
     """Check and queue one job (also used by a project's runs); ConfigError on a bad one."""
     default_workdir = agent.options.workdir or agent.root.parent
     spec = job_spec(request, agent.census.indices, default_workdir, agent.options.executor)
-    kind = spec["executor"]
+    kind = spec.executor
     executor = agent.scheduler.executors.get(kind)
     if executor is None:
         raise ConfigError(f"this agent has no {kind} executor", _MISSING_EXECUTOR_HINT.get(kind, ""))
     admit = getattr(executor, "admit", None)  # what an executor may do for its owner (docker)
     if admit is not None:
         admit(spec, str(agent.root))
-    wanted = spec["gpus"] if isinstance(spec["gpus"], int) else len(spec["gpus"])
-    job_id = agent.queue.submit(
-        spec,
-        spec["project"],
-        spec["name"],
-        wanted,
-        request.max_retries,
-        spec["retry_delay"],
-        request.resume_from,
-    )
+    job_id = agent.queue.submit(spec, request.max_retries, request.resume_from)
     agent.scheduler.wake()
     job = agent.queue.job(job_id)
     assert job is not None
@@ -94,18 +85,7 @@ def router(agent: Agent) -> APIRouter:
                     "give the checkpoint to start from: runicorn resume JOB --checkpoint PATH",
                 )
             checkpoint = recorded[-1]["path"]
-        moved = agent.queue.move(
-            "resume",
-            job_id,
-            resume_from=checkpoint,
-            failures=0,
-            cancel_requested=0,
-            not_before=0,
-            exit_code=None,
-            error=None,
-            ended_at=None,
-        )
-        if not moved:
+        if not agent.queue.resume(job_id, checkpoint):
             return error_response(
                 f"job {job_id} is {job['status']}: only an ended job can be resumed",
                 409,

@@ -27,8 +27,8 @@ from runicorn.agent.job_environment import (
     recorder_settings,
     recorder_start_env,
 )
-from runicorn.agent.queue import JobQueue, QueuedJob
-from runicorn.agent.queue_reads import executor_of as executor_kind
+from runicorn.agent.job_spec import JobSpec
+from runicorn.agent.queue import AttemptEnd, JobQueue, QueuedJob
 from runicorn.errors import RunicornError
 
 log = logging.getLogger("runicorn.agent")
@@ -60,9 +60,9 @@ class Active:
     stopper: threading.Thread | None = field(default=None, repr=False)
 
 
-def requires_met(spec: dict[str, object]) -> bool:
-    workdir = Path(str(spec.get("workdir") or "."))
-    return all((workdir / str(p)).exists() for p in spec.get("requires") or [])  # type: ignore[attr-defined]
+def requires_met(spec: JobSpec) -> bool:
+    workdir = Path(spec.workdir or ".")
+    return all((workdir / p).exists() for p in spec.requires)
 
 
 def attempt_argv(storage: Path, job: QueuedJob) -> list[str]:
@@ -70,10 +70,10 @@ def attempt_argv(storage: Path, job: QueuedJob) -> list[str]:
     spec = job.spec
     argv = [sys.executable, "-m", "runicorn.cli", "run", "--storage", str(storage)]
     argv += ["--project", job.project, "--name", job.name, "--run-id", job.run_id]
-    for tag in spec.get("tags") or []:
+    for tag in spec.tags:
         argv += ["--tag", tag]
-    argv += ["--timeout", str(spec.get("timeout") or 0)]
-    return [*argv, "--", *spec["command"]]
+    argv += ["--timeout", str(spec.timeout or 0)]
+    return [*argv, "--", *spec.command]
 
 
 class Scheduler:
@@ -200,24 +200,20 @@ class Scheduler:
         code = poll.exit_code if poll.state == "exited" else None
         if attempt is not None and poll.restarts > attempt.restarts:
             self.queue.count_restarts(job.id, poll.restarts - attempt.restarts)
+        end = AttemptEnd(code, poll.detail)
         if job.cancel_requested:
-            self.queue.move(
-                "cancel_running", job.id, exit_code=code, error="cancelled", ended_at=now, detail=poll.detail
-            )
+            self.queue.cancel_running(job.id, now, end)
             return
         if code == 0:
-            self.queue.move("succeed", job.id, exit_code=0, ended_at=now, detail=poll.detail)
+            self.queue.succeed(job.id, now, end)
             return
         error = self._describe_failure(code, poll, attempt)
         timed_out = code == fmt.TIMEOUT_EXIT_CODE
-        may_retry = job.failures < job.max_retries and (not timed_out or job.spec.get("retry_on_timeout"))
-        fields = {"exit_code": code, "error": error, "ended_at": now, "detail": poll.detail}
+        may_retry = job.failures < job.max_retries and (not timed_out or job.spec.retry_on_timeout)
         if may_retry:
-            self.queue.move(
-                "retry", job.id, "failures = failures + 1", not_before=now + job.retry_delay_s, **fields
-            )
+            self.queue.retry(job.id, error, now, end, not_before=now + job.retry_delay_s)
         else:
-            self.queue.move("fail", job.id, "failures = failures + 1", **fields)
+            self.queue.fail(job.id, error, now, end)
 
     @staticmethod
     def _describe_failure(code: int | None, poll: Poll, attempt: Active | None) -> str:
@@ -249,15 +245,15 @@ class Scheduler:
         for job in pending:
             if job.not_before > now or not requires_met(job.spec):
                 continue
-            executor = self.executors.get(executor_kind(job.spec))
+            executor = self.executors.get(job.spec.executor)
             if executor is not None and queues_itself(executor):
                 self._launch(job, (), now)  # the outside scheduler picks nodes and GPUs
                 continue
             if running >= self.max_parallel:
                 continue
             want: int | tuple[int, ...] = job.gpus_wanted
-            if isinstance(job.spec.get("gpus"), list):
-                want = tuple(job.spec["gpus"])
+            if isinstance(job.spec.gpus, tuple):
+                want = job.spec.gpus
             gpu_ids: tuple[int, ...] | None = ()
             if want:
                 views = self.census.views() if views is None else views
@@ -282,13 +278,13 @@ class Scheduler:
     def _start_attempt(self, job: QueuedJob, gpu_ids: tuple[int, ...], now: float) -> bool:
         if not self.queue.start(job.id, gpu_ids, now):
             return False  # cancelled meanwhile
-        kind = executor_kind(job.spec)
+        kind = job.spec.executor
         executor = self.executors.get(kind)
         if executor is None:
             error = f"this agent has no {kind} executor (restart it where {kind} is available)"
-            self.queue.move("fail", job.id, "failures = failures + 1", error=error, ended_at=time.time())
+            self.queue.fail(job.id, error, time.time())
             return False
-        job_env = dict(job.spec.get("env") or {})
+        job_env = dict(job.spec.env)
         env = dict(job_env)
         env[fmt.AGENT_JOB_ENV] = job.id
         env[GRACE_ENV] = str(self.options.grace_s)
@@ -300,13 +296,13 @@ class Scheduler:
             job_id=job.id,
             attempt=job.attempts + 1,
             argv=attempt_argv(self.queue.root, job),
-            workdir=job.spec.get("workdir"),
+            workdir=job.spec.workdir,
             env=env,
             storage=str(self.queue.root),
             gpus=gpu_ids,
-            image=job.spec.get("image"),
-            container=job.spec.get("container"),
-            extra={"gpus": job.gpus_wanted, "timeout_s": job.spec.get("timeout")},
+            image=job.spec.image,
+            container=job.spec.container,
+            extra={"gpus": job.gpus_wanted, "timeout_s": job.spec.timeout},
             machine_env=machine_env(os.environ),
             recorder_start_env=recorder_start_env(os.environ, job_env),
             recorder_settings=recorder_settings(os.environ),
@@ -319,7 +315,7 @@ class Scheduler:
             else:
                 log.exception("job %s: the %s executor failed to start it", job.id, kind)
                 error = f"cannot start: {err}"
-            self.queue.move("fail", job.id, "failures = failures + 1", error=error, ended_at=time.time())
+            self.queue.fail(job.id, error, time.time())
             return False
         self.queue.set_handle(job.id, {"kind": handle.kind, "ref": handle.ref}, handle.ref.get("container"))
         active = Active(job.id, executor, handle, gpu_ids)
@@ -334,7 +330,7 @@ class Scheduler:
     def cancel(self, job_id: str) -> str | None:
         """Cancel a job: ``"cancelled"`` (it was pending: it never starts), ``"cancelling"``
         (its attempt is being stopped), or None when it has already ended or does not exist."""
-        if self.queue.move("cancel_pending", job_id, error="cancelled", ended_at=time.time()):
+        if self.queue.cancel_pending(job_id, time.time()):
             return fmt.JOB_CANCELLED
         if not self.queue.request_cancel(job_id):
             return None
@@ -344,7 +340,7 @@ class Scheduler:
         if active is not None:
             self._stop_attempt(active)
         elif not starting:  # running, with no attempt anyone watches or starts: nothing to stop
-            if self.queue.move("cancel_running", job_id, error="cancelled", ended_at=time.time()):
+            if self.queue.cancel_running(job_id, time.time()):
                 return fmt.JOB_CANCELLED
         return "cancelling"
 

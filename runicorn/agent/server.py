@@ -17,7 +17,7 @@ from typing import Any
 from runicorn.agent.agent_token import agent_token
 from runicorn.agent.app import create_agent_app
 from runicorn.agent.service import Agent, AgentOptions
-from runicorn.gate.listen import GRACEFUL_SHUTDOWN_S, bind, check_port
+from runicorn.gate.listen import bind, check_port, serve_app
 from runicorn.gate.origin import OriginRule
 from runicorn.settings import Settings
 
@@ -33,8 +33,6 @@ def serve(
     cors_origins: Sequence[str] = (),
     nvml: ModuleType | Any | None = None,
 ) -> int:
-    import uvicorn
-
     check_port(port)
     OriginRule(cors_origins)  # a bad --cors-origin is refused before anything starts
     token, token_source = agent_token(settings, token)
@@ -52,17 +50,8 @@ def serve(
         pending = agent.queue.stats()["counts"]
         print(f"queue          : {pending['running']} running, {pending['pending']} pending", flush=True)
         print("press Ctrl-C to stop (running jobs go on; the next agent re-attaches them)", flush=True)
-        config = uvicorn.Config(
-            app,
-            log_level="warning",
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,  # type: ignore[arg-type]
-            server_header=False,
-        )
         logging.getLogger("runicorn.agent").setLevel(logging.INFO)
-        try:
-            uvicorn.Server(config).run(sockets=[sock])
-        finally:
-            sock.close()
+        serve_app(app, sock)
     finally:
         agent.close()
     print("agent stopped", file=sys.stderr, flush=True)

@@ -34,12 +34,8 @@ from urllib.parse import unquote, urlparse
 from runicorn import format as fmt
 from runicorn.artifacts.draft import Draft, check_name
 from runicorn.errors import ArtifactError
+from runicorn.file_lock import LOCKS, FileLock
 from runicorn.files import write_bytes_atomic, write_json_atomic
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: one process at a time
-    fcntl = None  # type: ignore[assignment]
 
 # A local file given with add_reference is hashed when it is at most this big.
 REFERENCE_HASH_MAX_BYTES = 256 * 1024 * 1024
@@ -183,16 +179,12 @@ class ArtifactStore:
     @contextmanager
     def _locked(self, name_dir: Path) -> Iterator[None]:
         name_dir.mkdir(parents=True, exist_ok=True)
-        if fcntl is None:  # pragma: no cover
+        if not LOCKS:  # pragma: no cover
             with _in_process_lock:
                 yield
             return
-        fd = os.open(name_dir / fmt.ARTIFACT_LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with FileLock(name_dir / fmt.ARTIFACT_LOCK_FILE).held():
             yield
-        finally:
-            os.close(fd)  # closing releases the lock
 
     # --- reading ---------------------------------------------------------------------------
     def names(self) -> list[str]:

@@ -1,3 +1,4 @@
 """What every HTTP service of Runicorn (the viewer, the job agent) puts in front of its routes:
-the token and origin checks (:mod:`.access`, :mod:`.origin`), the security headers, the one JSON
-error shape, and binding a listening socket (:mod:`.listen`). It knows nothing of runs or jobs."""
+one middleware stack (:mod:`.guard`) of the token and origin checks (:mod:`.access`,
+:mod:`.origin`) and the security headers, the one JSON error shape, and binding a listening
+socket and serving on it (:mod:`.listen`). It knows nothing of runs or jobs."""

@@ -2,9 +2,10 @@
 
 :func:`install_error_handlers` registers the handlers that turn every failure into that shape:
 unknown routes and wrong methods (Starlette's HTTPException), invalid query parameters (422),
-unknown runs (:class:`~runicorn.errors.RunNotFound`, 404), bad arguments the store rejects
-(``ValueError``, 400; a query that does not parse adds its ``column``), and anything
-unexpected (500, logged, never a traceback to the client).
+unknown runs (:class:`~runicorn.errors.RunNotFound`, 404), bad arguments and every other
+:class:`~runicorn.errors.RunicornError` (:class:`~runicorn.errors.BadArgument` and the rest, 400;
+a query that does not parse adds its ``column``), and anything unexpected, a ``ValueError``
+included (500, logged, never a traceback to the client).
 """
 
 from __future__ import annotations
@@ -71,9 +72,6 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, QueryError)
         return error_response(exc.message, 400, exc.hint, column=exc.column)
 
-    async def bad_argument(request: Request, exc: Exception) -> JSONResponse:
-        return error_response(str(exc) or "bad argument", 400)
-
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error answering %s", request.url.path)
         return error_response(f"internal error: {type(exc).__name__}", 500)
@@ -83,5 +81,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RunNotFound, run_not_found)
     app.add_exception_handler(RunicornError, runicorn_error)
     app.add_exception_handler(QueryError, query_error)
-    app.add_exception_handler(ValueError, bad_argument)
     app.add_exception_handler(Exception, unexpected)

@@ -1,6 +1,7 @@
 """Listening sockets for Runicorn's HTTP services: a port checked by name, the socket bound
 before uvicorn starts (so a busy port is a clear error and port 0 prints the port it got), the
-check of a token given by hand, and quiet stops."""
+check of a token given by hand, and :func:`serve_app`, which runs a service's app on that socket
+until SIGTERM or Ctrl-C and stops it quietly."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import ipaddress
 import logging
 import socket
+from typing import Any
 
 from runicorn.errors import ConfigError
 from runicorn.gate.owner_token import MIN_TOKEN_CHARS
@@ -16,7 +18,7 @@ GRACEFUL_SHUTDOWN_S = 0.5  # then requests still running (a long first read) are
 
 
 class QuietCancelledRequests(logging.Filter):
-    """Drops uvicorn's traceback for a request cancelled because the viewer is stopping (a long
+    """Drops uvicorn's traceback for a request cancelled because the service is stopping (a long
     read still running when the grace period ends): stopping is not an error to show the user."""
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -80,3 +82,26 @@ def bind(host: str, port: int) -> socket.socket:
         ) from exc
     sock.set_inheritable(True)
     return sock
+
+
+def serve_app(app: Any, sock: socket.socket) -> None:
+    """Serve the ASGI ``app`` with uvicorn on ``sock`` (from :func:`bind`) until SIGTERM or
+    Ctrl-C; then requests still running after :data:`GRACEFUL_SHUTDOWN_S` are cancelled, open
+    WebSockets closed, and the socket closed."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        ws="websockets-sansio",
+        # typed int, but handed to asyncio.wait_for, which takes any number of seconds
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,  # type: ignore[arg-type]
+        server_header=False,
+    )
+    quiet = QuietCancelledRequests()
+    logging.getLogger("uvicorn.error").addFilter(quiet)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        logging.getLogger("uvicorn.error").removeFilter(quiet)
+        sock.close()

@@ -3,7 +3,7 @@
 ``StoreReader(root)`` combines the run index (:mod:`runicorn.store.index.scan`), the per-run column
 cache (:mod:`runicorn.store.metrics.series`), log reading (:mod:`runicorn.store.logs.tail`) and media lookup.
 Every method takes a run ``key`` (see :mod:`runicorn.store.index.scan` for keys of duplicated ids) and
-raises :class:`runicorn.errors.RunNotFound` for an unknown or unsafe key, ``ValueError`` for a
+raises :class:`runicorn.errors.RunNotFound` for an unknown or unsafe key, ``BadArgument`` for a
 bad argument (the viewer turns these into 404 and 400). It never writes under ``root``.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.errors import RunNotFound
+from runicorn.errors import BadArgument, RunNotFound
 from runicorn.files import is_run_file, read_run_file
 from runicorn.store.index.scan import GroupInfo, RunIndex, RunInfo, RunPage
 from runicorn.store.logs.line_ends import LineEnds
@@ -218,7 +218,7 @@ class StoreReader:
     def logs(self, key: str, offset: int = 0, limit: int | None = DEFAULT_LOG_LINES) -> dict[str, Any]:
         """``{"lines", "start", "offset", "more", "restarted", "malformed"}`` from byte ``offset``."""
         if offset < 0 or (limit is not None and limit < 0):
-            raise ValueError("offset and limit must not be negative")
+            raise BadArgument("offset and limit must not be negative")
         chunk = self.read_logs_at(self.logs_path(key), offset, max_lines=limit)
         return {
             "lines": chunk.lines,
@@ -272,7 +272,7 @@ class StoreReader:
         """Each histogram key's steps with their edges and counts, at most ``max_steps`` steps per
         key (see :func:`~runicorn.store.records.media_records.histograms`)."""
         if not 1 <= max_steps <= 10_000:
-            raise ValueError("max_steps must be 1 to 10000")
+            raise BadArgument("max_steps must be 1 to 10000")
         info = self.run(key)
         return histograms(self.media_records.get(info.path).of(fmt.HISTOGRAM), max_steps)
 

@@ -11,23 +11,18 @@ import os
 import random
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, StorageError
+from runicorn.file_lock import FileLock
 from runicorn.files import read_run_json, write_json_atomic
 from runicorn.sweep import bayes
 from runicorn.sweep.config import Metric, SweepConfig, parse_sweep_config
 from runicorn.sweep.hyperband import MetricHistory
 from runicorn.sweep.space import grid_points, sample_point
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no lock; one process per sweep there
-    fcntl = None  # type: ignore[assignment]
 
 
 def sweeps_dir(root: Path) -> Path:
@@ -181,17 +176,8 @@ class Sweep:
         self.write_trial(done)
         return done
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        if fcntl is None:  # pragma: no cover
-            yield
-            return
-        fd = os.open(self.path / fmt.SWEEP_LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing releases the lock
+    def _locked(self) -> AbstractContextManager[None]:
+        return FileLock(self.path / fmt.SWEEP_LOCK_FILE).held()
 
 
 def read_metric(run_dir: Path, name: str) -> float | None:

@@ -16,12 +16,9 @@ from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.middleware.cors import CORSMiddleware
 
-from runicorn.gate.access import AccessGate
-from runicorn.gate.error_shape import install_error_handlers
+from runicorn.gate.guard import Guard, service_app
 from runicorn.gate.origin import OriginRule
-from runicorn.gate.security_headers import SecurityHeaders
 from runicorn.settings import Settings
 from runicorn.store import StoreReader
 from runicorn.store.metrics.decode_pool import default_workers
@@ -80,8 +77,6 @@ def create_app(
     ``read_only_source``: the bucket URL when ``settings.storage`` is a bucket's cache (imports
     and mirrors into it are refused: :mod:`.read_only_source`).
     """
-    from runicorn import __version__
-
     origin_rule = OriginRule(cors_origins)  # ConfigError for '*' or a malformed origin
 
     reader = StoreReader(settings.storage, decode_workers=default_workers())
@@ -93,18 +88,11 @@ def create_app(
         finally:
             await run_in_threadpool(reader.close)  # stops the store's decoding processes
 
-    app = FastAPI(
-        title="Runicorn viewer",
-        version=__version__,
-        description="Read-only API over a Runicorn storage root. See docs/api.md.",
-        docs_url=None,  # FastAPI's Swagger page needs a CDN; ours (api_reference) works offline
-        redoc_url=None,
-        lifespan=lifespan,
-        strict_content_type=True,  # a JSON body must say so: no plain-text "simple request" posts
+    app = service_app(
+        "Runicorn viewer", "Read-only API over a Runicorn storage root. See docs/api.md.", lifespan
     )
     app.state.reader = reader
     app.state.settings = settings
-    install_error_handlers(app)
 
     app.include_router(routes_meta.router(reader, settings, token_required=token is not None))
     app.include_router(routes_research.router(reader))  # before /api/runs/{key}
@@ -126,15 +114,6 @@ def create_app(
 
     if read_only_source is not None:
         app.add_middleware(ReadOnlySource, source=read_only_source)
-    app.add_middleware(AccessGate, token=token, origin_rule=origin_rule)  # runs before any route
-    if origin_rule.allowed:  # outside the gate: an allowed page can read its refusals too
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=sorted(origin_rule.allowed),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-            allow_credentials=True,
-        )
-    # outermost: refusals carry the headers too; the page may call the agent (Jobs buttons)
-    app.add_middleware(SecurityHeaders, connect_origins=agent_origins(settings.agent_url))
+    # the page may call the agent (Jobs buttons)
+    Guard(token, origin_rule, connect_origins=tuple(agent_origins(settings.agent_url))).install(app)
     return app

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from runicorn.errors import BadArgument
 from runicorn.store import StoreReader
 
 MAX_POINTS = 100_000
@@ -68,9 +69,9 @@ def router(reader: StoreReader) -> APIRouter:
         run_keys = list(dict.fromkeys(split_list(ids)))
         metric_keys = list(dict.fromkeys(split_list(keys)))
         if not run_keys or not metric_keys:
-            raise ValueError("ids and keys must each name at least one run / metric")
+            raise BadArgument("ids and keys must each name at least one run / metric")
         if len(run_keys) > MAX_COMPARE_RUNS:
-            raise ValueError(f"at most {MAX_COMPARE_RUNS} runs can be compared at once")
+            raise BadArgument(f"at most {MAX_COMPARE_RUNS} runs can be compared at once")
         return reader.compare(run_keys, metric_keys, x=x, max_points=max_points)
 
     return api

@@ -13,7 +13,6 @@ a second (open WebSockets are closed, not waited for).
 
 from __future__ import annotations
 
-import logging
 import socket
 import sys
 import threading
@@ -22,14 +21,7 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from runicorn.errors import ConfigError
-from runicorn.gate.listen import (
-    GRACEFUL_SHUTDOWN_S,
-    QuietCancelledRequests,
-    bind,
-    check_port,
-    checked_token,
-    is_loopback,
-)
+from runicorn.gate.listen import bind, check_port, checked_token, is_loopback, serve_app
 from runicorn.gate.owner_token import owner_token, viewer_token_path
 from runicorn.settings import Settings
 
@@ -71,8 +63,6 @@ def serve(
     read_only_source: str | None = None,
 ) -> int:
     """Run the viewer until SIGTERM / Ctrl-C. Prints the URL, with the token unless ``no_token``."""
-    import uvicorn
-
     from runicorn.remote.registry import Registry
     from runicorn.viewer.app import create_app
 
@@ -107,21 +97,6 @@ def serve(
     print("press Ctrl-C to stop", flush=True)
     if open_browser:
         threading.Timer(0.3, webbrowser.open, args=(url,)).start()
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        ws="websockets-sansio",
-        # typed int, but handed to asyncio.wait_for, which takes any number of seconds
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,  # type: ignore[arg-type]
-        server_header=False,
-    )
-    server = uvicorn.Server(config)
-    quiet = QuietCancelledRequests()
-    logging.getLogger("uvicorn.error").addFilter(quiet)
-    try:
-        server.run(sockets=[sock])
-    finally:
-        logging.getLogger("uvicorn.error").removeFilter(quiet)
-        sock.close()
+    serve_app(app, sock)
     print("viewer stopped", file=sys.stderr, flush=True)
     return 0

@@ -28,6 +28,7 @@ from runicorn.agent.executor import AttemptSpec, Handle, Poll
 from runicorn.agent.executors.docker_rules import AGENT_LABEL, check_container, inside, workdir_source
 from runicorn.agent.executors.process import attempt_files, recorder_file
 from runicorn.agent.job_environment import forget_recorder_file, hand_to_recorder
+from runicorn.agent.job_spec import JobSpec
 from runicorn.agent.private_files import private_folder
 from runicorn.errors import RunicornError
 from runicorn.launch.recorder_env import RECORDER_ENV
@@ -156,14 +157,14 @@ class DockerExecutor:
 
     # -- what may run -----------------------------------------------------------------------------
 
-    def admit(self, job: dict[str, Any], storage: str) -> None:
+    def admit(self, job: JobSpec, storage: str) -> None:
         """Refuses (RunicornError, a 400 at submit) a job whose workdir would be mounted into a
         new container from outside the allowed folders, or that would exec in a container the
         owner did not allow."""
-        if job.get("image") and job.get("workdir"):
-            self._workdir_source(str(job["workdir"]), storage)
-        if job.get("container"):
-            name = str(job["container"])
+        if job.image and job.workdir:
+            self._workdir_source(job.workdir, storage)
+        if job.container:
+            name = job.container
             if name not in self.allowed_containers:
                 self._check_container(self._engine(lambda c: self._get_container(c, name)), name)
 

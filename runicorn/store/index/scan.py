@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from runicorn import format as fmt
+from runicorn.errors import BadArgument
 from runicorn.store.index.cold_start import ColdIndex, ListedRun
 from runicorn.store.index.labels import LabelCache
 from runicorn.store.index.listing import RunListing
@@ -406,11 +407,11 @@ class RunIndex:
         any other field of the query grammar (``config.lr``, ``tags``, ``label``...: numbers
         before strings, runs without a number or string there last in either direction).
         The page's ``matched`` holds every matching run in order (None when the page was answered
-        before the first scan). Raises ValueError for an unknown sort field or negative paging,
+        before the first scan). Raises BadArgument for an unknown sort field or negative paging,
         :class:`~runicorn.errors.QueryError` for a query that does not parse.
         """
         if offset < 0 or (limit is not None and limit < 0):
-            raise ValueError("limit and offset must not be negative")
+            raise BadArgument("limit and offset must not be negative")
         f = run_filter
         check_sort_field(f.sort)
         compiled = run_filter_of(f.q)

@@ -33,6 +33,7 @@ from typing import Any, BinaryIO
 from runicorn import format as fmt
 from runicorn.codec.blocks import Block, cut_blocks, decode_block, gc_paused
 from runicorn.codec.frames import frame_refs, read_frame
+from runicorn.errors import BadArgument
 from runicorn.files import open_run_file, stat_run_file
 from runicorn.store.metrics.columns import X_MODES, Column, ColumnSet
 from runicorn.store.metrics.decode_pool import DecodePool
@@ -225,13 +226,13 @@ class RunSeries:
         ``keys`` None means all keys. ``since`` (a byte offset from an earlier answer) limits the
         answer to rows appended after it; a ``since`` past the end of the file (the file was
         replaced) answers everything with ``restarted: true``. ``system`` answers the system
-        samples (x is then time or elapsed; step counts samples). Raises ValueError for a bad
+        samples (x is then time or elapsed; step counts samples). Raises BadArgument for a bad
         ``x`` or ``max_points``.
         """
         if x not in X_MODES and (system or x not in self.metric_rows.columns):
-            raise ValueError(f"unknown x {x!r}: use one of {', '.join(X_MODES)} or a metric key of the run")
+            raise BadArgument(f"unknown x {x!r}: use one of {', '.join(X_MODES)} or a metric key of the run")
         if max_points < 1:
-            raise ValueError("max_points must be at least 1")
+            raise BadArgument("max_points must be at least 1")
         with self._lock:
             cache_key = (tuple(keys) if keys is not None else None, x, max_points, since, system)
             cached = self._results.get(cache_key)

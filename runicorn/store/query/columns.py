@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from runicorn.errors import QueryError
+from runicorn.errors import BadArgument, QueryError
 from runicorn.store.index.run_info import RunInfo
 from runicorn.store.query.fields import (
     MISSING,
@@ -27,10 +27,10 @@ MAX_COLUMNS = 200
 
 def parse_columns(text: str | None) -> list[str]:
     """``"config.lr, summary.val/acc"`` -> the field names, each checked (QueryError, with column
-    0, for one that is not a field; ValueError past MAX_COLUMNS)."""
+    0, for one that is not a field; BadArgument past MAX_COLUMNS)."""
     names = list(dict.fromkeys(p.strip() for p in (text or "").split(",") if p.strip()))
     if len(names) > MAX_COLUMNS:
-        raise ValueError(f"at most {MAX_COLUMNS} columns at once, got {len(names)}")
+        raise BadArgument(f"at most {MAX_COLUMNS} columns at once, got {len(names)}")
     for name in names:
         try:
             getter(name)

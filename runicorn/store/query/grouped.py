@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from runicorn.errors import BadArgument
 from runicorn.store.index.labels import short_key, short_value
 from runicorn.store.index.run_info import RunInfo
 from runicorn.store.metrics.series import RunSeries
@@ -93,11 +94,11 @@ def grouped_metric(
     max_points: int = 1000,
 ) -> dict[str, Any]:
     """``{"key", "x", "band", "groups": [{"value", "label", "runs", "x", "mean", "lo", "hi",
-    "count"}]}`` (``count``: runs counted at each x). ValueError for a bad band or max_points."""
+    "count"}]}`` (``count``: runs counted at each x). BadArgument for a bad band or max_points."""
     if band not in BANDS:
-        raise ValueError(f"unknown band {band!r}: use one of {', '.join(BANDS)}")
+        raise BadArgument(f"unknown band {band!r}: use one of {', '.join(BANDS)}")
     if max_points < 1:
-        raise ValueError("max_points must be at least 1")
+        raise BadArgument("max_points must be at least 1")
     points: dict[str, Points] = {}
     for group in groups:
         for run in group.runs:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runicorn.errors import QueryError
+from runicorn.errors import BadArgument, QueryError
 from runicorn.store.index.run_info import RunInfo
 from runicorn.store.query.evaluation import CompiledQuery
 from runicorn.store.query.fields import FieldContext, getter
@@ -19,13 +19,13 @@ SUMMARY_SORT_PREFIX = "summary."
 
 
 def check_sort_field(sort: str) -> None:
-    """ValueError unless ``sort`` is a field runs can be sorted by."""
+    """BadArgument unless ``sort`` is a field runs can be sorted by."""
     if sort in SORT_FIELDS or sort.startswith(SUMMARY_SORT_PREFIX):
         return
     try:
         check_field(sort)
     except QueryError:
-        raise ValueError(
+        raise BadArgument(
             f"unknown sort field {sort!r}: use one of {', '.join(SORT_FIELDS)}, summary.<key>, "
             "config.<key> or another field of the query grammar (docs/viewer.md#queries)"
         ) from None

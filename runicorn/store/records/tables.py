@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from runicorn import format as fmt
+from runicorn.errors import BadArgument
 from runicorn.files import open_run_file
 
 MAX_TABLE_FILE_BYTES = 64 * 1024 * 1024
@@ -81,13 +82,13 @@ def page(
 ) -> dict[str, Any]:
     """``{"columns", "rows", "offset", "total", "sort", "desc"}``: rows ``offset..offset+limit``
     after sorting by column ``sort`` (numbers before text before other values; empty cells
-    last whichever the direction). ValueError for an unknown column or a bad offset/limit."""
+    last whichever the direction). BadArgument for an unknown column or a bad offset/limit."""
     if offset < 0 or not 0 < limit <= MAX_PAGE_ROWS:
-        raise ValueError(f"offset must be >= 0 and limit 1 to {MAX_PAGE_ROWS}")
+        raise BadArgument(f"offset must be >= 0 and limit 1 to {MAX_PAGE_ROWS}")
     ordered = rows
     if sort is not None:
         if sort not in columns:
-            raise ValueError(f"no column {sort!r}; the columns are {columns}")
+            raise BadArgument(f"no column {sort!r}; the columns are {columns}")
         i = columns.index(sort)
         present = [r for r in rows if r[i] is not None]
         present.sort(key=lambda r: _sort_key(r[i]), reverse=desc)

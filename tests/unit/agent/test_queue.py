@@ -7,11 +7,12 @@ import threading
 from pathlib import Path
 
 from runicorn.agent import queue_reads as job_reads
-from runicorn.agent.queue import JobQueue
+from runicorn.agent.job_spec import JobSpec
+from runicorn.agent.queue import AttemptEnd, JobQueue
 
 
 def _job(queue: JobQueue) -> str:
-    return queue.submit({"command": ["true"]}, "p", "n", 0, 0, 0.0, None)
+    return queue.submit(JobSpec(("true",), "p", "n"), 0, None)
 
 
 def test_a_job_is_started_or_cancelled_never_both(tmp_path: Path) -> None:
@@ -25,7 +26,7 @@ def test_a_job_is_started_or_cancelled_never_both(tmp_path: Path) -> None:
             name: str, job_id: str = job_id, wins: list[str] = wins, barrier: threading.Barrier = barrier
         ) -> None:
             barrier.wait()
-            moved = queue.start(job_id, (), 0.0) if name == "start" else queue.move("cancel_pending", job_id)
+            moved = queue.start(job_id, (), 0.0) if name == "start" else queue.cancel_pending(job_id, 0.0)
             if moved:
                 wins.append(name)
 
@@ -41,18 +42,18 @@ def test_a_job_is_started_or_cancelled_never_both(tmp_path: Path) -> None:
 def test_transitions_leave_only_their_own_statuses(tmp_path: Path) -> None:
     queue = JobQueue(tmp_path)
     job_id = _job(queue)
-    assert not queue.move("succeed", job_id)  # pending cannot succeed
+    assert not queue.succeed(job_id, 0.5, AttemptEnd(0))  # pending cannot succeed
     assert queue.start(job_id, (0,), 1.0)
     assert not queue.start(job_id, (0,), 2.0)  # never started twice
-    assert queue.move("retry", job_id, "failures = failures + 1", exit_code=1)
+    assert queue.retry(job_id, "exit code 1", 2.5, AttemptEnd(1), not_before=0.0)
     assert queue.start(job_id, (1,), 3.0)
-    assert queue.move("succeed", job_id, exit_code=0)
-    assert not queue.move("cancel_running", job_id)
+    assert queue.succeed(job_id, 4.0, AttemptEnd(0))
+    assert not queue.cancel_running(job_id, 5.0)
     job = queue.job(job_id)
     assert job is not None
     assert (job["status"], job["attempts"], job["failures"], job["gpu_ids"]) == ("succeeded", 2, 1, [1])
     assert job["queue_wait_s"] is not None
-    assert queue.move("resume", job_id, resume_from="/ck.pt")
+    assert queue.resume(job_id, "/ck.pt")
     assert queue.job(job_id)["status"] == "pending"  # type: ignore[index]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from runicorn.agent.executors.process import ProcessExecutor
 from runicorn.agent.gpu_pool import GpuCensus
+from runicorn.agent.job_spec import JobSpec
 from runicorn.agent.queue import JobQueue
 from runicorn.agent.scheduler import Scheduler, SchedulerOptions
 
@@ -14,7 +15,7 @@ from runicorn.agent.scheduler import Scheduler, SchedulerOptions
 def test_cancel_ends_a_job_left_running_with_no_attempt(tmp_path: Path) -> None:
     queue = JobQueue(tmp_path)
     scheduler = Scheduler(queue, {"process": ProcessExecutor()}, GpuCensus(None, "none"), SchedulerOptions())
-    job_id = queue.submit({"command": ["true"]}, "p", "n", 0, 0, 0.0, None)
+    job_id = queue.submit(JobSpec(("true",), "p", "n"), 0, None)
     assert queue.start(job_id, (), 0.0)  # running, and no attempt was ever recorded
 
     assert scheduler.cancel(job_id) == "cancelled"
