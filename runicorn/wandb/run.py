@@ -13,7 +13,7 @@ from __future__ import annotations
 import atexit
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -58,8 +58,10 @@ class Run:
         viewer_url: str = "",
         disabled: bool = False,
         resumed: bool = False,
+        on_end: Callable[[Run], None] | None = None,
     ) -> None:
         self._sdk = sdk_run
+        self._on_end = on_end  # told once the run ended (wandb.run is None again)
         self._display_name = display_name
         self.group = group
         self.job_type = job_type
@@ -291,9 +293,8 @@ class Run:
                 self._sdk.finish(fmt.FAILED, f"finished with exit code {exit_code}", exit_code=exit_code)
             else:
                 self._sdk.finish(fmt.FINISHED, exit_code=exit_code)
-        from runicorn.wandb import session
-
-        session.forget(self)
+        if self._on_end is not None:
+            self._on_end(self)
 
     @property
     def finished(self) -> bool:

@@ -151,11 +151,12 @@ def init(
         viewer_url=resolved.viewer_url,
         disabled=mode == "disabled" or sdk_run.dir is None,
         resumed=resumed,
+        on_end=forget,
     )
     if config_values:
         run.config.update(config_values, allow_val_change=True if resumed else allow_val_change)
     if trial is not None:
-        trial.attach(run)
+        trial.attach(run, lambda succeeded: run.finish(exit_code=0 if succeeded else 1))
     current = run
     return run
 
