@@ -18,7 +18,7 @@ from runicorn import format as fmt
 from runicorn.sdk import exit_code
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.console import LineAssembler
-from runicorn.sdk.exit_hooks import ExitHooks
+from runicorn.sdk.exit_hooks import EndsWithBlock, ExitHooks
 from runicorn.sdk.forked import ForkAware
 from runicorn.sdk.media import MediaWriter
 from runicorn.sdk.run_media import MediaCalls
@@ -62,7 +62,7 @@ def warn_no_run(call: str) -> None:
     )
 
 
-class Run(MediaCalls, ExitHooks, ForkAware):
+class Run(MediaCalls, ExitHooks, EndsWithBlock, ForkAware):
     """One run folder being written. Use as a context manager to finish it on exit."""
 
     def __init__(
@@ -342,23 +342,14 @@ class Run(MediaCalls, ExitHooks, ForkAware):
             self._sink.release()
 
     @property
-    def finished(self) -> bool:
-        return self._finished
-
-    @property
     def step(self) -> int:
         """The step of the last metrics line logged (of a resumed run: read back from its events)."""
         return self._step
 
-    def __enter__(self) -> Run:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    def _end_by_exception(
+        self, kind: type[BaseException] | None, exc: BaseException, tb: TracebackType | None
     ) -> None:
-        if exc is None:
-            self.finish()
-        elif isinstance(exc, SystemExit):
+        if isinstance(exc, SystemExit):
             code = exit_code.code_of(exc.code)
             self._end(
                 fmt.FINISHED if code == 0 else fmt.FAILED, None if code == 0 else f"SystemExit: {code}", code
