@@ -89,7 +89,7 @@ SUMMARY_FILE = "summary.json"
 CONFIG_FILE = "config.json"
 EVENTS_FILE = "events.jsonl"
 # events.jsonl's blocks already decoded, written by the SDK beside it: binary frames laid out by
-# runicorn.store.frames. Only a speed-up: readers check each frame against events.jsonl.
+# runicorn.codec.frames. Only a speed-up: readers check each frame against events.jsonl.
 COLUMNS_FILE = "events.columns"
 LOGS_FILE = "logs.txt"
 MEDIA_DIR = "media"

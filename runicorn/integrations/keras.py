@@ -31,8 +31,7 @@ except ImportError:
     raise ImportError("runicorn.integrations.keras needs Keras 3: pip install keras") from None
 
 if TYPE_CHECKING:
-    from runicorn.sdk.disabled import DisabledRun
-    from runicorn.sdk.run import Run
+    from runicorn.sdk.run_like import RunLike
 
 __all__ = ["RunicornCallback"]
 
@@ -57,7 +56,7 @@ class RunicornCallback(keras.callbacks.Callback):
         config: Any = None,
         log_freq: int | str = "epoch",
         log_model: str | os.PathLike[str] | None = None,
-        run: Run | DisabledRun | None = None,
+        run: RunLike | None = None,
         **init_kwargs: Any,
     ) -> None:
         super().__init__()
@@ -71,7 +70,7 @@ class RunicornCallback(keras.callbacks.Callback):
         self._summary_logged = False
 
     @property
-    def run(self) -> Run | DisabledRun:
+    def run(self) -> RunLike:
         """The SDK run (started, or resumed, when first used)."""
         return self._handle.get()
 
@@ -110,7 +109,7 @@ class RunicornCallback(keras.callbacks.Callback):
             self._model_files.record(self.run, self._log_model, step=self._batches)
         self._handle.finish("finished")
 
-    def _log_summary(self, run: Run | DisabledRun) -> None:
+    def _log_summary(self, run: RunLike) -> None:
         if self._summary_logged or not getattr(self.model, "built", False):
             return
         self._summary_logged = True

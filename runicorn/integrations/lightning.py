@@ -39,8 +39,7 @@ except ImportError:
         ) from None
 
 if TYPE_CHECKING:
-    from runicorn.sdk.disabled import DisabledRun
-    from runicorn.sdk.run import Run
+    from runicorn.sdk.run_like import RunLike
 
 __all__ = ["RunicornLogger"]
 
@@ -75,7 +74,7 @@ class RunicornLogger(Logger):
     # --- what Lightning asks of a logger ------------------------------------------------------
     @property
     @rank_zero_experiment
-    def experiment(self) -> Run | DisabledRun:
+    def experiment(self) -> RunLike:
         """The SDK run (started, or resumed, on first use; on other ranks a do-nothing object)."""
         return self._handle.get()
 

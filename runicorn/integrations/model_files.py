@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from runicorn.sdk.run_like import RunLike
 
 MODEL_FILES_KEY = "model_files"  # in summary.json; documented in docs/integrations.md
 MODEL_ARTIFACT_TYPE = "model"
@@ -25,7 +28,9 @@ class ModelFiles:
         self._entries: dict[str, dict[str, Any]] = {}
         self._signatures: dict[str, Any] = {}  # path -> what its files were when last stored
 
-    def record(self, run: Any, path: str | os.PathLike[str], step: int | None = None, **info: Any) -> None:
+    def record(
+        self, run: RunLike, path: str | os.PathLike[str], step: int | None = None, **info: Any
+    ) -> None:
         """Store ``path`` (a file or a folder) as a version of the run's model artifact and list it
         in the run's summary. A file that cannot be stored is listed by its path alone (the
         SDK warned once)."""

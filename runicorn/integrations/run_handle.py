@@ -18,8 +18,7 @@ import runicorn as rn
 from runicorn.format import new_run_id
 
 if TYPE_CHECKING:
-    from runicorn.sdk.disabled import DisabledRun
-    from runicorn.sdk.run import Run
+    from runicorn.sdk.run_like import RunLike
 
 # Lightning's and the Hugging Face Trainer's names for how training ended, as our final statuses.
 _STATUSES = {
@@ -51,7 +50,7 @@ class RunHandle:
         tags: list[str] | None = None,
         config: Any = None,
         init_kwargs: dict[str, Any] | None = None,
-        run: Run | DisabledRun | None = None,
+        run: RunLike | None = None,
     ) -> None:
         self.project, self.name = project, name
         self.storage = None if storage is None else os.fspath(storage)
@@ -65,7 +64,7 @@ class RunHandle:
             self.run_id = run.id
 
     @property
-    def last(self) -> Run | DisabledRun | None:
+    def last(self) -> RunLike | None:
         """The run last used, finished or not (None before the first use)."""
         return self._run
 
@@ -73,7 +72,7 @@ class RunHandle:
     def started(self) -> bool:
         return self._run is not None and not self._run.finished
 
-    def get(self) -> Run | DisabledRun:
+    def get(self) -> RunLike:
         """The live run: the one already open, else a fresh one, else the finished one resumed."""
         run = self._run
         if run is not None and (not run.finished or not self.owned):

@@ -34,8 +34,7 @@ except ImportError:
     ) from None
 
 if TYPE_CHECKING:
-    from runicorn.sdk.disabled import DisabledRun
-    from runicorn.sdk.run import Run
+    from runicorn.sdk.run_like import RunLike
 
 __all__ = ["RunicornCallback", "SUMMARY_KEYS"]
 
@@ -68,7 +67,7 @@ class RunicornCallback(TrainerCallback):
         tags: list[str] | None = None,
         config: Any = None,
         log_model: bool | str = False,
-        run: Run | DisabledRun | None = None,
+        run: RunLike | None = None,
         **init_kwargs: Any,
     ) -> None:
         self._handle = RunHandle(project, name, storage, tags, config, init_kwargs, run=run)
@@ -77,7 +76,7 @@ class RunicornCallback(TrainerCallback):
         self._saved: list[tuple[str, int]] = []  # checkpoint folders saved, with their step
 
     @property
-    def run(self) -> Run | DisabledRun:
+    def run(self) -> RunLike:
         """The SDK run (started, or resumed, when first used)."""
         return self._handle.get()
 

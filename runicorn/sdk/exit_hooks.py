@@ -12,10 +12,42 @@ import threading
 import traceback
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from runicorn import format as fmt
 from runicorn.sdk import exit_code
+
+_Block = TypeVar("_Block", bound="EndsWithBlock")
+
+
+class EndsWithBlock:
+    """``with run:``: the run finishes when the block ends; a block left by an exception ends it
+    as :meth:`_end_by_exception` says (the SDK run and the W&B run each have their own rule)."""
+
+    _finished: bool
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    def finish(self) -> None:
+        raise NotImplementedError
+
+    def _end_by_exception(
+        self, kind: type[BaseException] | None, exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _Block) -> _Block:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc is None:
+            self.finish()
+        else:
+            self._end_by_exception(kind, exc, tb)
 
 
 class ExitHooks:

@@ -32,6 +32,7 @@ from runicorn.sdk.fork_relay import ForkRelay
 
 if TYPE_CHECKING:
     from runicorn.sdk.config import Config
+    from runicorn.sdk.sink import Sink
     from runicorn.sdk.values import DropLedger
     from runicorn.settings import Settings
 
@@ -54,7 +55,7 @@ class ForkAware:
     _events: Any
     _logs: Any
     _media: Any
-    _console: Any
+    _sink: Sink
     _lock: Any
     _sent: dict[str, dict[str, Any]]
     _child: ChildLines | None = None  # set in a forked child: the run is its parent's
@@ -113,9 +114,7 @@ class ForkAware:
         fd = self._forks.child_write_end() if self._forks is not None else None
         self._forks = None
         self._become_child(fd, "" if fd is not None else "no pipe to the run's process could be made")
-        run_lock = self.__dict__.get("_run_lock")  # a guest run has none: its wrapper holds it
-        if run_lock is not None:
-            run_lock.forget()  # the lock stays the run process's: this copy goes
+        self._sink.after_fork_in_child()  # the run's lock stays the run process's
         previous = self.__dict__.get("_previous_sigterm")
         try:
             if previous is not None and signal.getsignal(signal.SIGTERM) == self._on_sigterm:
@@ -130,7 +129,6 @@ class ForkAware:
         self._events = lines.events.append
         self._logs = lines.logs
         self._media = ChildMedia(self.dir, lines.events, self._drops.drop)
-        self._console = None  # its thread stays in the parent; fds 1 and 2 still lead there
         self._lock = threading.Lock()
         self.__dict__.pop("_alerts", None)  # the alert thread too: a child makes its own
         self._sent = {fmt.SUMMARY_FILE: dict(self._summary), fmt.CONFIG_FILE: dict(self.config)}

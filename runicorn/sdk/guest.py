@@ -21,14 +21,18 @@ import select
 import stat
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.sdk.config import Config
 from runicorn.sdk.guest_pipe import GUEST_EVENT_LINE, GUEST_LOG_LINE
 from runicorn.sdk.media import MediaWriter
-from runicorn.sdk.run import Config, Run
+from runicorn.sdk.run import Run
+from runicorn.sdk.run_folder import last_step
+from runicorn.sdk.sink import LineWriter, WriteJson
 from runicorn.sdk.values import DropLedger
 from runicorn.settings import Settings
 
@@ -152,6 +156,76 @@ class PipeWriter:
                 log.exception("runicorn: unexpected error in the guest writer thread")
 
 
+class GuestPipe:
+    """The sink of a :class:`GuestRun`: the wrapper's run folder, read and merged into, and its
+    pipe. ``status.json``, ``events.jsonl`` and ``logs.txt`` stay the wrapper's to write."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        handoff: Handoff,
+        config: dict[str, Any] | None = None,
+        tags: list[str] | None = None,
+        notes: str | None = None,
+    ) -> None:
+        self._meta = fmt.read_json(handoff.run_dir / fmt.META_FILE) or {}
+        self.project = str(self._meta.get("project", fmt.DEFAULT_PROJECT))
+        self.name = str(self._meta.get("name", fmt.DEFAULT_NAME))
+        self.id, self.dir = handoff.run_id, handoff.run_dir
+        self.summary: dict[str, Any] = fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {}
+        self.step = last_step(self.dir)
+        self.config = {**(fmt.read_json(self.dir / fmt.CONFIG_FILE) or {}), **(config or {})}
+        self._config_given = bool(config)
+        self._tags, self._notes = tags, notes
+        self._fd, self._flush_interval_s = handoff.events_fd, settings.flush_interval_s
+
+    def open(self, config: Config, write_json: WriteJson, on_tick: Callable[[], None]) -> LineWriter:
+        if self._config_given:
+            write_json(fmt.CONFIG_FILE, dict(config))
+        additions: dict[str, Any] = {}
+        if self._tags:
+            meta = self._meta
+            before: list[Any] = meta["tags"] if isinstance(meta.get("tags"), list) else []
+            additions["tags"] = [*before, *(str(t) for t in self._tags if str(t) not in before)]
+        if self._notes is not None:
+            additions["notes"] = self._notes
+        if additions:
+            write_json(fmt.META_FILE, {**(fmt.read_json(self.dir / fmt.META_FILE) or {}), **additions})
+        # images: encoded by the pipe's thread into media/, their records sent after the file
+        self._pipe = PipeWriter(self._fd, self._flush_interval_s)
+        return self._pipe
+
+    def start(self) -> None:
+        """Nothing: the wrapper records the pty and samples the system."""
+
+    def update_status(self, values: dict[str, Any]) -> None:
+        """Nothing: ``runicorn run`` owns status.json."""
+
+    def append_encoded(self, file_name: str, line: bytes) -> None:
+        """Nothing: the wrapper owns the run's append-only files."""
+
+    def heartbeat(self) -> None:
+        """Nothing: the wrapper keeps the heartbeat."""
+
+    def final_status(self, status: str) -> str:
+        return status  # recorded nowhere: the final status is the wrapper's to write
+
+    def stop(self) -> None:
+        pass
+
+    def close(self, status: str, error: str | None, exit_status: int | None, drops: DropLedger) -> None:
+        """Send everything queued to the wrapper."""
+        self._pipe.close()
+        if drops.counts:
+            log.warning("runicorn: values dropped per key: %s", dict(drops.counts))
+
+    def release(self) -> None:
+        pass
+
+    def after_fork_in_child(self) -> None:
+        pass
+
+
 class GuestRun(Run):
     """A :class:`Run` of ``runicorn run``'s, seen from the command it runs: the same training
     calls (``log``, ``log_text``, ``log_image``, ``summary``, ``config``), lines sent down a pipe."""
@@ -164,66 +238,7 @@ class GuestRun(Run):
         tags: list[str] | None = None,
         notes: str | None = None,
     ) -> None:
-        meta = fmt.read_json(handoff.run_dir / fmt.META_FILE) or {}
-        self.project = str(meta.get("project", fmt.DEFAULT_PROJECT))
-        self.name = str(meta.get("name", fmt.DEFAULT_NAME))
-        self.root = settings.storage
-        self._settings = settings
-        self.id, self.dir = handoff.run_id, handoff.run_dir
-        self._finished = False
-        self._lock = threading.Lock()
-        self._drops = DropLedger()
-        self._warned_topics: set[str] = set()
-        self._status = fmt.StatusData()
-        self._console = None
-        self._summary = fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {}
-        self._step = self._last_step()
-        merged = {**(fmt.read_json(self.dir / fmt.CONFIG_FILE) or {}), **(config or {})}
-        self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), merged, self._drops.drop)
-        if config:
-            self._write_json(fmt.CONFIG_FILE, dict(self.config))
-        additions: dict[str, Any] = {}
-        if tags:
-            before: list[Any] = meta["tags"] if isinstance(meta.get("tags"), list) else []
-            additions["tags"] = [*before, *(str(t) for t in tags if str(t) not in before)]
-        if notes is not None:
-            additions["notes"] = notes
-        if additions:
-            self.update_meta(additions)
-        self._pipe = PipeWriter(handoff.events_fd, settings.flush_interval_s)
-        self._writer = self._pipe  # Run.flush() flushes it
-        self._events = self._pipe.events.append
-        # images: encoded by the pipe's thread into media/, their records sent after the file
-        self._media = self._pipe.media = MediaWriter(self.dir, self._pipe.events, self._drops.drop)
-        self._logs = self._pipe.logs
-        self._install_exit_hooks()
-        self._watch_forks()
-
-    def update_status(self, values: dict[str, Any]) -> None:
-        """No-op: ``runicorn run`` owns status.json."""
-
-    def append_encoded(self, file_name: str, line: bytes) -> None:
-        """No-op: the wrapper owns the run's append-only files."""
-
-    def _end(self, status: str, error: str | None = None, exit_status: int | None = None) -> None:
-        """Send everything queued to the wrapper; the final status is the wrapper's to write."""
-        self._close_alerts()
-        if self._child is not None:  # a forked process: the run is its parent's to finish
-            self._end_child()
-            return
-        with self._lock:
-            if self._finished:
-                return
-            self._finished = True
-        self._run_finish_callbacks()
-        try:
-            self._remove_exit_hooks()
-            self._close_forks()
-            self._pipe.close()
-            if self._drops.counts:
-                log.warning("runicorn: values dropped per key: %s", dict(self._drops.counts))
-        except Exception as exc:  # noqa: BLE001
-            log.warning("runicorn: finishing run %s failed: %r", self.id, exc)
+        self._attach(settings, GuestPipe(settings, handoff, config, tags, notes))
 
     def __repr__(self) -> str:
         return (

@@ -15,18 +15,15 @@ from types import TracebackType
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.errors import ConfigError, StorageError
 from runicorn.files import write_json_atomic
 from runicorn.sdk import exit_code
 from runicorn.sdk.config import Config, config_dict
-from runicorn.sdk.console import ConsoleCapture, LineAssembler
-from runicorn.sdk.exit_hooks import ExitHooks
+from runicorn.sdk.console import LineAssembler
+from runicorn.sdk.exit_hooks import EndsWithBlock, ExitHooks
 from runicorn.sdk.forked import ForkAware
 from runicorn.sdk.media import MediaWriter
-from runicorn.sdk.run_folder import make_run_dir, refuse_id_of_another_run, write_meta
-from runicorn.sdk.run_lock import RunLock
 from runicorn.sdk.run_media import MediaCalls
-from runicorn.sdk.system import SystemSampler
+from runicorn.sdk.sink import LocalFiles, Sink
 from runicorn.sdk.values import (
     DROP,
     INT64_MAX,
@@ -66,7 +63,7 @@ def warn_no_run(call: str) -> None:
     )
 
 
-class Run(MediaCalls, ExitHooks, ForkAware):
+class Run(MediaCalls, ExitHooks, EndsWithBlock, ForkAware):
     """One run folder being written. Use as a context manager to finish it on exit."""
 
     def __init__(
@@ -82,75 +79,30 @@ class Run(MediaCalls, ExitHooks, ForkAware):
         system_metrics: bool = True,
         nvml: Any | None = None,
     ) -> None:
-        for label, value in (("project", project), ("name", name)):
-            if not isinstance(value, str) or not fmt.is_safe_id(value):
-                raise ConfigError(
-                    f"{label}={value!r} cannot name a folder",
-                    "use letters, digits, '_', '-' and '.', not starting with '.' (max 128 characters)",
-                )
-        if run_id is not None and not fmt.is_safe_id(run_id):
-            raise ConfigError(f"run_id={run_id!r} cannot name a folder", "pass run_id=None for a fresh id")
-        config = config_dict(config)  # refused here, before a run folder exists
-        self.project, self.name = project, name
+        sink = LocalFiles(
+            settings, project, name, config, tags, notes, run_id, capture_console, system_metrics, nvml
+        )
+        self._attach(settings, sink)
+
+    def _attach(self, settings: Settings, sink: Sink) -> None:
+        """Start writing over ``sink`` (the run's own folder, or a guest's pipe)."""
+        self._sink = sink
+        self.project, self.name, self.id, self.dir = sink.project, sink.name, sink.id, sink.dir
         self.root = settings.storage
         self._settings = settings
-        if run_id is not None:
-            refuse_id_of_another_run(self.root, project, name, run_id)
-        self.id, self.dir, resumed = make_run_dir(self.root, project, name, run_id)
-        self._run_lock = RunLock(self.dir)
-        self._run_lock.acquire()
         self._finished = False
-        self._step = self._last_step() if resumed else 0
+        self._step = sink.step
         self._lock = threading.Lock()
         self._drops = DropLedger()
-        self._summary: dict[str, Any] = {}
-        now = time.time()
-        created, started = now, now
-        if resumed:  # a resumed run keeps its summary, config (updated by the one given now),
-            # when it was created and started, its tags and notes
-            self._summary = fmt.read_json(self.dir / fmt.SUMMARY_FILE) or {}
-            config = {**(fmt.read_json(self.dir / fmt.CONFIG_FILE) or {}), **config}
-            before = fmt.read_json(self.dir / fmt.META_FILE) or {}
-            created = _number_or(before.get("created_at"), now)
-            started = _number_or((fmt.read_json(self.dir / fmt.STATUS_FILE) or {}).get("started_at"), now)
-            tags = tags if tags is not None else before.get("tags")
-            notes = notes if notes is not None else before.get("notes")
-        self._status = fmt.StatusData(status=fmt.RUNNING, started_at=started, heartbeat_at=now)
+        self._summary: dict[str, Any] = sink.summary
         self._warned_topics: set[str] = set()
-        try:
-            write_meta(self.dir, self.id, self.project, self.name, self.root, created, tags, notes)
-            self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), config, self._drops.drop)
-            self._write_json(fmt.CONFIG_FILE, dict(self.config))
-            self._write_json(fmt.STATUS_FILE, dict(self._status))
-        except OSError as exc:
-            self._run_lock.release()
-            raise StorageError(
-                f"cannot write the run folder {self.dir}: {exc.strerror or exc}",
-                "check that the storage root is writable and the disk has space, "
-                "or pass storage= / set RUNICORN_DIR to another folder",
-            ) from exc
-
-        from runicorn.sdk.frames_writer import FramesWriter
-        from runicorn.sdk.writer import BufferedWriter
-
-        self._writer = BufferedWriter(
-            {fmt.EVENTS_FILE: self.dir / fmt.EVENTS_FILE, fmt.LOGS_FILE: self.dir / fmt.LOGS_FILE},
-            flush_interval_s=settings.flush_interval_s,
-            max_pending_bytes=settings.max_pending_bytes,
-            on_tick=self._heartbeat,
-            tick_interval_s=fmt.HEARTBEAT_INTERVAL_S,
-            frames={fmt.EVENTS_FILE: FramesWriter(self.dir / fmt.EVENTS_FILE, self.dir / fmt.COLUMNS_FILE)},
-        )
+        self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), sink.config, self._drops.drop)
+        self._writer = sink.open(self.config, self._write_json, self._heartbeat)
         self._media = MediaWriter(self.dir, self._writer.queue(fmt.EVENTS_FILE), self._drops.drop)
         self._writer.media = self._media  # images are encoded and written by the writer thread
         self._events = self._writer.queue(fmt.EVENTS_FILE).append
         self._logs = self._writer.queue(fmt.LOGS_FILE)
-        self._console = ConsoleCapture(self._logs) if capture_console else None
-        if self._console:
-            self._console.start()
-        self._sampler = SystemSampler(self._writer.queue(fmt.EVENTS_FILE), settings.system_interval_s, nvml)
-        if system_metrics:
-            self._sampler.start()
+        sink.start()
         self._install_exit_hooks()
         self._watch_forks()  # rn.log in a forked process reaches this run (runicorn/sdk/forked.py)
 
@@ -346,7 +298,7 @@ class Run(MediaCalls, ExitHooks, ForkAware):
         """Append one complete, already-encoded line to events.jsonl or logs.txt: the lines a
         guest process (runicorn/sdk/guest.py) sends to the run's one writer."""
         if not self._finished and line.endswith(b"\n"):
-            self._writer.queue(file_name).append(line)
+            self._sink.append_encoded(file_name, line)
 
     def update_meta(self, values: dict[str, Any]) -> None:
         """Merge ``values`` into meta.json (the command that ran, a guest's tags and notes)."""
@@ -357,8 +309,7 @@ class Run(MediaCalls, ExitHooks, ForkAware):
         """Merge ``values`` into status.json now and at finish (exit code, attempts, reason)."""
         if self._finished:
             return
-        self._status.update(values)  # type: ignore[typeddict-item]
-        self._write_json(fmt.STATUS_FILE, dict(self._status))
+        self._sink.update_status(values)
 
     def finish(
         self, status: str = fmt.FINISHED, error: str | None = None, exit_code: int | None = None
@@ -379,56 +330,27 @@ class Run(MediaCalls, ExitHooks, ForkAware):
             if self._finished:
                 return
             self._finished = True
-        if status not in fmt.FINAL_STATUSES:
-            allowed = ", ".join(sorted(fmt.FINAL_STATUSES))
-            log.warning("runicorn: finish(status=%r) is not one of %s; recorded as finished", status, allowed)
-            status = fmt.FINISHED
+        status = self._sink.final_status(status)
         self._run_finish_callbacks()
         try:
-            self._sampler.stop()
-            if self._console:
-                self._console.stop()
+            self._sink.stop()
             self._remove_exit_hooks()
             self._close_forks()  # what forked processes sent joins the queues first
-            all_written = self._writer.close()
-            ended = time.time()
-            self._status.update(fmt.StatusData(status=status, ended_at=ended, heartbeat_at=ended))
-            if exit_status is not None:
-                self._status.update(fmt.StatusData(exit_code=exit_status))
-            if error:
-                self._status.update(fmt.StatusData(error=error))
-            if self._drops.counts:
-                self._status.update(fmt.StatusData(dropped=dict(self._drops.counts)))
-            if self._writer.lost_lines:
-                self._status.update(fmt.StatusData(lost_events=self._writer.lost_lines))
-            self._write_json(fmt.STATUS_FILE, dict(self._status))
-            if not all_written:
-                log.warning(
-                    "runicorn: run %s finished but some events could not be written to %s", self.id, self.dir
-                )
+            self._sink.close(status, error, exit_status, self._drops)
         except Exception as exc:  # noqa: BLE001
             log.warning("runicorn: finishing run %s failed: %r", self.id, exc)
         finally:
-            self._run_lock.release()
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
+            self._sink.release()
 
     @property
     def step(self) -> int:
         """The step of the last metrics line logged (of a resumed run: read back from its events)."""
         return self._step
 
-    def __enter__(self) -> Run:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    def _end_by_exception(
+        self, kind: type[BaseException] | None, exc: BaseException, tb: TracebackType | None
     ) -> None:
-        if exc is None:
-            self.finish()
-        elif isinstance(exc, SystemExit):
+        if isinstance(exc, SystemExit):
             code = exit_code.code_of(exc.code)
             self._end(
                 fmt.FINISHED if code == 0 else fmt.FAILED, None if code == 0 else f"SystemExit: {code}", code
@@ -487,22 +409,6 @@ class Run(MediaCalls, ExitHooks, ForkAware):
             self._drops.drop(key, data[key], f"'{key}' is reserved by Runicorn (pass step= / stage= instead)")
         return record
 
-    def _last_step(self, tail_bytes: int = 1 << 16) -> int:
-        """The step of the last metrics record in a resumed run's events (0 when none is near the end)."""
-        try:
-            with open(self.dir / fmt.EVENTS_FILE, "rb") as f:
-                f.seek(max(0, f.seek(0, os.SEEK_END) - tail_bytes))
-                lines, _ = fmt.split_complete_lines(f.read())
-        except OSError:
-            return 0
-        for line in reversed(lines):
-            record = fmt.decode_event(line)
-            if record is not None and record.get("type") == fmt.METRICS:
-                step = record["data"].get(_STEP)
-                if isinstance(step, int):
-                    return step
-        return 0
-
     def _write_json(self, file_name: str, value: dict[str, Any]) -> None:
         if self._child is not None:  # a forked process: its changes go to the run's process
             self._send_json(file_name, value)
@@ -535,8 +441,7 @@ class Run(MediaCalls, ExitHooks, ForkAware):
 
     def _heartbeat(self) -> None:
         if not self._finished:
-            self._status[fmt.HEARTBEAT_KEY] = time.time()  # type: ignore[literal-required]
-            self._write_json(fmt.STATUS_FILE, dict(self._status))
+            self._sink.heartbeat()
 
 
 def _stage_text(stage: Any) -> str:
@@ -544,8 +449,3 @@ def _stage_text(stage: Any) -> str:
         return str(stage)
     except Exception:  # noqa: BLE001 - a stage whose str() fails: the row is kept, without a name
         return ""
-
-
-def _number_or(value: Any, default: float) -> float:
-    """``value`` when it is a plain number (read back from a run's JSON), else ``default``."""
-    return float(value) if type(value) in (int, float) else default

@@ -54,6 +54,24 @@ def make_run_dir(root: Path, project: str, name: str, run_id: str | None) -> tup
     )
 
 
+def last_step(run_dir: Path, tail_bytes: int = 1 << 16) -> int:
+    """The step of the last metrics record in a run's events (0 when none is near the end): where
+    a resumed run goes on from."""
+    try:
+        with open(run_dir / fmt.EVENTS_FILE, "rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - tail_bytes))
+            lines, _ = fmt.split_complete_lines(f.read())
+    except OSError:
+        return 0
+    for line in reversed(lines):
+        record = fmt.decode_event(line)
+        if record is not None and record.get("type") == fmt.METRICS:
+            step = record["data"].get(fmt.STEP_KEY)
+            if isinstance(step, int):
+                return step
+    return 0
+
+
 def _mkdir(path: Path, exist_ok: bool) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

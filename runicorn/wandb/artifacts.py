@@ -16,6 +16,7 @@ from typing import Any
 from runicorn.artifacts.draft import Draft
 from runicorn.artifacts.store import StoredVersion
 from runicorn.errors import ArtifactError
+from runicorn.sdk.run_like import RunLike
 
 
 class ArtifactEntry:
@@ -111,7 +112,7 @@ class Artifact(Draft):
 
 
 def log_artifact_into(
-    run: Any,
+    run: RunLike,
     artifact_or_path: Artifact | Draft | str | os.PathLike[str],
     name: str | None = None,
     type: str | None = None,
@@ -129,7 +130,7 @@ def log_artifact_into(
     return Artifact.from_stored(stored)
 
 
-def use_artifact_from(run: Any, spec: str | Artifact, type: str | None = None) -> Artifact:
+def use_artifact_from(run: RunLike, spec: str | Artifact, type: str | None = None) -> Artifact:
     """``run.use_artifact`` for the SDK run ``run`` (ArtifactError when there is no such version)."""
     if isinstance(spec, Artifact):
         spec = spec.qualified_name

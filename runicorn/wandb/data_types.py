@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from runicorn.wandb.wbvalue import WBValue
 
 if TYPE_CHECKING:
-    from runicorn.sdk.run import Run
+    from runicorn.sdk.run_like import RunLike
 
 __all__ = ["Audio", "Histogram", "Html", "Image", "Table", "Video", "is_media", "log_media"]
 
@@ -35,7 +35,7 @@ class Image(WBValue):
         self.caption = None if caption is None else str(caption)
         self.mode = mode
 
-    def log_into(self, run: Run, key: str, step: int) -> None:
+    def log_into(self, run: RunLike, key: str, step: int) -> None:
         data = self.data
         if self.mode is not None:
             data = _converted(data, self.mode)
@@ -81,7 +81,7 @@ class Histogram(WBValue):
         else:
             self.histogram = self.bins = None
 
-    def log_into(self, run: Run, key: str, step: int) -> None:
+    def log_into(self, run: RunLike, key: str, step: int) -> None:
         if self.histogram is not None:
             run.log_histogram(key, counts=self.histogram, edges=self.bins, step=step)
         else:
@@ -144,7 +144,7 @@ class Table(WBValue):
         i = self.columns.index(name)
         return [row[i] for row in self.data]
 
-    def log_into(self, run: Run, key: str, step: int) -> None:
+    def log_into(self, run: RunLike, key: str, step: int) -> None:
         run.log_table(key, self.columns, self.data, step=step)
 
 
@@ -159,7 +159,7 @@ class Audio(WBValue):
         self.sample_rate = sample_rate
         self.caption = None if caption is None else str(caption)
 
-    def log_into(self, run: Run, key: str, step: int) -> None:
+    def log_into(self, run: RunLike, key: str, step: int) -> None:
         run.log_audio(key, self.data, sample_rate=self.sample_rate, step=step, caption=self.caption)
 
 
@@ -177,7 +177,7 @@ class Video(WBValue):
         self.caption = None if caption is None else str(caption)
         self.fps = fps
 
-    def log_into(self, run: Run, key: str, step: int) -> None:
+    def log_into(self, run: RunLike, key: str, step: int) -> None:
         run.log_video(key, self.data, fps=self.fps, step=step, caption=self.caption)
 
 
@@ -191,7 +191,7 @@ class Html(WBValue):
         self.html = data
         self.inject = inject
 
-    def log_into(self, run: Run, key: str, step: int) -> None:
+    def log_into(self, run: RunLike, key: str, step: int) -> None:
         run.log_html(key, self.html, step=step)
 
 
@@ -202,7 +202,7 @@ def is_media(value: Any) -> bool:
     return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, WBValue) for v in value)
 
 
-def log_media(run: Run, key: str, value: Any, step: int) -> bool:
+def log_media(run: RunLike, key: str, value: Any, step: int) -> bool:
     """Record ``value`` (a data type, or a list of them: each under ``key``) at ``step``; False
     when it is not media (the caller handles it as a number)."""
     if not is_media(value):

@@ -13,12 +13,14 @@ from __future__ import annotations
 import atexit
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
 from runicorn import format as fmt
 from runicorn.sdk import exit_code as exit_codes
+from runicorn.sdk.exit_hooks import EndsWithBlock
+from runicorn.sdk.run_like import RunLike
 from runicorn.wandb.config import Config
 from runicorn.wandb.metrics import Metric, MetricTable, parse_metric
 from runicorn.wandb.steps import StepRules
@@ -44,12 +46,12 @@ def flatten(
     return out
 
 
-class Run:
+class Run(EndsWithBlock):
     """One W&B run, logging into the Runicorn run ``sdk_run``."""
 
     def __init__(
         self,
-        sdk_run: Any,
+        sdk_run: RunLike,
         *,
         display_name: str,
         group: str | None = None,
@@ -58,8 +60,10 @@ class Run:
         viewer_url: str = "",
         disabled: bool = False,
         resumed: bool = False,
+        on_end: Callable[[Run], None] | None = None,
     ) -> None:
         self._sdk = sdk_run
+        self._on_end = on_end  # told once the run ended (wandb.run is None again)
         self._display_name = display_name
         self.group = group
         self.job_type = job_type
@@ -149,7 +153,7 @@ class Run:
         self._update_meta(fmt.WandbMetaData(notes=None if value is None else str(value)))
 
     @property
-    def sdk_run(self) -> Any:
+    def sdk_run(self) -> RunLike:
         """The Runicorn run underneath (``runicorn.Run``): for what W&B has no call for."""
         return self._sdk
 
@@ -291,25 +295,15 @@ class Run:
                 self._sdk.finish(fmt.FAILED, f"finished with exit code {exit_code}", exit_code=exit_code)
             else:
                 self._sdk.finish(fmt.FINISHED, exit_code=exit_code)
-        from runicorn.wandb import session
+        if self._on_end is not None:
+            self._on_end(self)
 
-        session.forget(self)
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
-
-    def __enter__(self) -> Run:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    def _end_by_exception(
+        self, kind: type[BaseException] | None, exc: BaseException, tb: TracebackType | None
     ) -> None:
-        if exc is None:
-            self.finish()
-        else:  # the SDK run records how it ended (failed, interrupted, the traceback)
-            self._end(None, ending=exc)
-            self._sdk.__exit__(kind, exc, tb)
+        # the SDK run records how it ended (failed, interrupted, the traceback)
+        self._end(None, ending=exc)
+        self._sdk.__exit__(kind, exc, tb)
 
     def __repr__(self) -> str:
         return f"<runicorn.wandb Run {self.path} ({self.name})>"
@@ -354,7 +348,7 @@ class Run:
             log.warning("runicorn.wandb: %s", message)
 
 
-def _read_summary(sdk_run: Any) -> dict[str, Any]:
+def _read_summary(sdk_run: RunLike) -> dict[str, Any]:
     if sdk_run.dir is None:
         return {}
     return fmt.read_json(sdk_run.dir / fmt.SUMMARY_FILE) or {}

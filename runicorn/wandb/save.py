@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.sdk.run_like import RunLike
 
 log = logging.getLogger("runicorn")
 
@@ -75,13 +76,14 @@ def save(
 
 
 def save_files(
-    run: Any,
+    run: RunLike,
     glob_str: str | os.PathLike[str] | None,
     base_path: str | os.PathLike[str] | None = None,
     policy: str = "live",
 ) -> list[str]:
     """``wandb.save`` for the SDK run ``run`` (what ``run.save`` of runicorn.wandb calls)."""
-    if getattr(run, "dir", None) is None:  # logging is off (RUNICORN_MODE=disabled, RANK > 0)
+    run_dir = run.dir
+    if run_dir is None:  # logging is off (RUNICORN_MODE=disabled, RANK > 0)
         return []
     if policy not in POLICIES:
         log.warning(
@@ -97,7 +99,7 @@ def save_files(
     )
     state = _per_run.get(run)
     if state is None:
-        state = _per_run[run] = _RunFiles(Path(run.dir))
+        state = _per_run[run] = _RunFiles(Path(run_dir))
         run.on_finish(state.at_finish)
     out = []
     for match in sorted(glob.glob(pattern, recursive=True)):

@@ -17,6 +17,7 @@ import runicorn
 from runicorn import format as fmt
 from runicorn import settings as rn_settings
 from runicorn.sdk.disabled import DisabledRun
+from runicorn.sdk.run_like import RunLike
 from runicorn.wandb.config import parse_config
 from runicorn.wandb.env import read_env
 from runicorn.wandb.errors import Error, UsageError
@@ -128,7 +129,7 @@ def init(
                 existing[0], resolved.storage, folder_project, folder_run
             )
     if mode == "disabled":
-        sdk_run: Any = DisabledRun(folder_project, folder_run, config_values)
+        sdk_run: RunLike = DisabledRun(folder_project, folder_run, config_values)
     else:
         sdk_run = runicorn.init(
             project=folder_project,
@@ -151,11 +152,12 @@ def init(
         viewer_url=resolved.viewer_url,
         disabled=mode == "disabled" or sdk_run.dir is None,
         resumed=resumed,
+        on_end=forget,
     )
     if config_values:
         run.config.update(config_values, allow_val_change=True if resumed else allow_val_change)
     if trial is not None:
-        trial.attach(run)
+        trial.attach(run, lambda succeeded: run.finish(exit_code=0 if succeeded else 1))
     current = run
     return run
 

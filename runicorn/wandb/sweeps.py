@@ -36,6 +36,7 @@ class Trial:
     project: str
     name: str
     run: Any = field(default=None, repr=False)  # the run attached by wandb.init, in this process
+    finish_run: Callable[[bool], None] | None = field(default=None, repr=False)  # its own way to end
 
     @property
     def config(self) -> dict[str, Any]:
@@ -46,10 +47,13 @@ class Trial:
     def tags(self) -> list[str]:
         return [self.sweep_id]
 
-    def attach(self, run: Any) -> None:
+    def attach(self, run: Any, finish: Callable[[bool], None] | None = None) -> None:
         """Called by ``wandb.init`` with the run it started for this trial: the agent finishes
-        it if ``function`` did not, and reads the sweep's metric from it."""
+        it if ``function`` did not, and reads the sweep's metric from it. ``finish(succeeded)``:
+        how to end that run (W&B's finish takes an exit code); without it, the SDK run's
+        ``finish(status)``."""
         self.run = run
+        self.finish_run = finish
 
 
 _current: Trial | None = None
@@ -154,21 +158,20 @@ def agent(
         finally:
             with _current_lock:
                 _current = None
-        run_dir = _end_run(trial.run, status)
+        run_dir = _end_run(trial, status)
         state.finish_trial(data, run_dir, status)
         ran += 1
     return ran
 
 
-def _end_run(run: Any, status: str) -> Path | None:
+def _end_run(trial: Trial, status: str) -> Path | None:
     """Finish the trial's run if ``function`` left it open; its folder, or None without a run."""
+    run = trial.run
     if run is None:
         return None
     if not getattr(run, "finished", True):
-        from runicorn.wandb.run import Run as WandbRun
-
-        if isinstance(run, WandbRun):  # attached by wandb.init: W&B's finish takes an exit code
-            run.finish(exit_code=0 if status == fmt.TRIAL_FINISHED else 1)
+        if trial.finish_run is not None:  # attached by wandb.init with its own way to end
+            trial.finish_run(status == fmt.TRIAL_FINISHED)
         else:
             run.finish(fmt.FINISHED if status == fmt.TRIAL_FINISHED else fmt.FAILED)
     folder = getattr(run, "dir", None)

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from runicorn.sdk.run import Run
+    from runicorn.sdk.run_like import RunLike
 
 
 class WBValue:
     """A value ``wandb.log`` stores as media."""
 
-    def log_into(self, run: Run, key: str, step: int) -> None:
+    def log_into(self, run: RunLike, key: str, step: int) -> None:
         """Record this value in ``run`` under ``key`` at ``step``."""
         raise NotImplementedError(f"{type(self).__name__} cannot be logged")
