@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from runicorn.store.jobs import executor_of
+from runicorn.agent.queue_reads import executor_of
 
 
 @dataclass(frozen=True)
