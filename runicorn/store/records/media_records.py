@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
 from runicorn.files import open_run_file, stat_run_file
+from runicorn.store.lru import LRU
 
 READ_CHUNK_BYTES = 8 * 1024 * 1024
 _KIND_PATTERN = re.compile(
@@ -103,20 +103,12 @@ class MediaRecordsCache:
 
     def __init__(self, max_runs: int = 64) -> None:
         self.max_runs = max_runs
-        self._lock = threading.Lock()
-        self._runs: OrderedDict[Path, MediaRecords] = OrderedDict()
+        self._runs: LRU[Path, MediaRecords] = LRU(max_runs)
 
     def get(self, run_dir: Path) -> MediaRecords:
         """The run's records, brought up to date with its events file."""
         run_dir = Path(run_dir)
-        with self._lock:
-            records = self._runs.get(run_dir)
-            if records is None:
-                records = self._runs[run_dir] = MediaRecords(run_dir)
-                while len(self._runs) > self.max_runs:
-                    self._runs.popitem(last=False)
-            else:
-                self._runs.move_to_end(run_dir)
+        records = self._runs.get_or_add(run_dir, lambda: MediaRecords(run_dir))
         records.update()
         return records
 

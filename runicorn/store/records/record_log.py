@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
 from runicorn.files import open_run_file
+from runicorn.store.lru import LRU
 
 READ_BYTES = 16 * 1024 * 1024  # read at a time
 Parse = Callable[[dict[str, Any]], "dict[str, Any] | None"]
@@ -87,13 +87,12 @@ class RecordLogs:
         self.parse = parse
         self.max_records = max_records
         self.max_runs = max_runs
-        self._logs: OrderedDict[Path, RecordLog] = OrderedDict()
+        self._logs: LRU[Path, RecordLog] = LRU(max_runs)
         self._lock = threading.Lock()
 
     def read(self, run_dir: Path) -> list[dict[str, Any]]:
         with self._lock:
-            log = self._logs.pop(run_dir, None) or RecordLog(run_dir, self.kind, self.parse, self.max_records)
-            self._logs[run_dir] = log
-            while len(self._logs) > self.max_runs:
-                self._logs.popitem(last=False)
+            log = self._logs.get_or_add(
+                run_dir, lambda: RecordLog(run_dir, self.kind, self.parse, self.max_records)
+            )
             return log.read()
