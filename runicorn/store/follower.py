@@ -22,7 +22,10 @@ import enum
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import BinaryIO
+
+from runicorn.files import stat_run_file
 
 __all__ = ["FileStamp", "Follower", "Look"]
 
@@ -75,6 +78,14 @@ class Follower:
             self.offset = 0
             return Look.RESTARTED
         return Look.CHANGED
+
+    def look_at(self, run_dir: Path, name: str) -> Look:
+        """:meth:`look` at the run file ``name`` (missing, or a link out of the run: None)."""
+        try:
+            st: os.stat_result | None = stat_run_file(run_dir, name)
+        except OSError:
+            st = None
+        return self.look(st)
 
     def interrupted(self) -> None:
         """A read stopped part way (``offset`` is where it got): the next look reads on."""

@@ -35,7 +35,7 @@ from runicorn import format as fmt
 from runicorn.codec.blocks import Block, cut_blocks, decode_block, gc_paused
 from runicorn.codec.frames import frame_refs, read_frame
 from runicorn.errors import BadArgument
-from runicorn.files import open_run_file, stat_run_file
+from runicorn.files import open_run_file
 from runicorn.store.follower import Follower, Look
 from runicorn.store.metrics.columns import X_MODES, Column, ColumnSet
 from runicorn.store.metrics.decode_pool import DecodePool
@@ -80,11 +80,7 @@ class RunSeries:
     def update(self) -> bool:
         """Read what was appended since the last call; True when anything changed."""
         with self._lock:
-            try:
-                st: os.stat_result | None = stat_run_file(self.run_dir, fmt.EVENTS_FILE)
-            except OSError:
-                st = None
-            look = self._follower.look(st)
+            look = self._follower.look_at(self.run_dir, fmt.EVENTS_FILE)
             if look in (Look.RESTARTED, Look.GONE):
                 self._reset()  # replaced, truncated or removed: read again from the start
             if look in (Look.SAME, Look.GONE):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.files import open_run_file, stat_run_file
+from runicorn.files import open_run_file
 from runicorn.store.follower import Follower, Look
 from runicorn.store.lru import LRU
 
@@ -52,11 +52,7 @@ class MediaRecords:
     def update(self) -> None:
         """Read what was appended to ``events.jsonl`` since the last call."""
         with self._lock:
-            try:
-                st: os.stat_result | None = stat_run_file(self.run_dir, fmt.EVENTS_FILE)
-            except OSError:
-                st = None
-            look = self._follower.look(st)
+            look = self._follower.look_at(self.run_dir, fmt.EVENTS_FILE)
             if look in (Look.RESTARTED, Look.GONE):
                 self._reset()
             if look in (Look.SAME, Look.GONE):
