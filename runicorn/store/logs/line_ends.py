@@ -23,8 +23,9 @@ import bisect
 import mmap
 import os
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
+
+from runicorn.store.lru import LRU
 
 SEARCH_STEP_BYTES = 1024 * 1024  # looked through per call (the interpreter lock is free between)
 NEWLINE = ord("\n")
@@ -59,7 +60,7 @@ class LineEnds:
         self.max_files = max_files
         self.max_spans = max_spans
         self.searched_bytes = 0  # looked through for a newline, over the object's life
-        self._files: OrderedDict[tuple[int, int], _FileEnds] = OrderedDict()
+        self._files: LRU[tuple[int, int], _FileEnds] = LRU(max_files)
         self._lock = threading.Lock()
 
     def find_newline(self, fd: int, mapped: mmap.mmap, pos: int, end: int) -> int:
@@ -103,12 +104,9 @@ class LineEnds:
                     ends = None
             if ends is None:
                 ends = _FileEnds(st.st_size, st.st_mtime_ns)
-                self._files[identity] = ends
-                while len(self._files) > self.max_files:
-                    self._files.popitem(last=False)
+                self._files.put(identity, ends)
             elif st.st_size > ends.size:
                 ends.size, ends.mtime_ns = st.st_size, st.st_mtime_ns
-            self._files.move_to_end(identity)
             return ends
 
     @staticmethod

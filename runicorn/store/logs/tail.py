@@ -15,12 +15,13 @@ import codecs
 import io
 import mmap
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
 from runicorn.files import open_run_file, stat_run_file
+from runicorn.store.follower import Follower, Look
 from runicorn.store.logs.line_ends import LineEnds
 
 # How much one read takes at most; a caller loops (``more``) to read further.
@@ -253,37 +254,42 @@ class _LogLines:
         self.kept_bytes += len(raw)
 
 
-@dataclass
 class Tail:
     """Follows one append-only file, remembering where the last read stopped.
 
     ``Tail(path).read_events()`` / ``.read_logs()`` return only what was appended since the previous
     call on this object. ``malformed`` accumulates over the object's life. A file that was replaced
-    by a shorter one (or a new inode) is read again from 0.
+    (another device or inode) or is shorter than what was read is read again from 0
+    (:class:`~runicorn.store.follower.Follower`).
     """
 
-    path: Path
-    offset: int = 0
-    malformed: int = 0
-    _inode: int | None = field(default=None, repr=False)
+    def __init__(self, path: Path, offset: int = 0) -> None:
+        self.path = path
+        self.malformed = 0
+        self._follower = Follower()
+        self._follower.offset = offset
+
+    @property
+    def offset(self) -> int:
+        return self._follower.offset
+
+    def __repr__(self) -> str:
+        return f"Tail(path={self.path!r}, offset={self.offset}, malformed={self.malformed})"
 
     def _check_replaced(self) -> bool:
-        """True (and offset 0) when the path now names another file than at the last read."""
+        """True (and offset 0) when the path now names another file than at the last read, or
+        one shorter than what was read."""
         try:
             st = stat_run_file(self.path.parent, self.path.name)
         except OSError:
-            return False
-        replaced = self._inode is not None and st.st_ino != self._inode
-        if replaced:
-            self.offset = 0
-        self._inode = st.st_ino
-        return replaced
+            return False  # missing: nothing to read, and the next file there is another one
+        return self._follower.look(st) is Look.RESTARTED
 
     def read_events(self, max_bytes: int = DEFAULT_MAX_BYTES) -> EventChunk:
         replaced = self._check_replaced()
         chunk = read_events(self.path, self.offset, max_bytes)
         chunk.restarted = chunk.restarted or replaced
-        self.offset = chunk.offset
+        self._follower.offset = chunk.offset
         self.malformed += chunk.malformed
         return chunk
 
@@ -291,6 +297,6 @@ class Tail:
         replaced = self._check_replaced()
         chunk = read_logs(self.path, self.offset, max_lines, max_bytes)
         chunk.restarted = chunk.restarted or replaced
-        self.offset = chunk.offset
+        self._follower.offset = chunk.offset
         self.malformed += chunk.malformed
         return chunk

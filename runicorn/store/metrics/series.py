@@ -1,7 +1,8 @@
 """A run's metric history as columns in memory, filled incrementally from ``events.jsonl``.
 
-:class:`RunSeries` reads the events file from the byte offset where it stopped last time (the
-file's size, mtime and inode say whether anything changed), decodes whole lines a block at a
+:class:`RunSeries` reads the events file from the byte offset where it stopped last time (its
+:class:`~runicorn.store.follower.Follower` says whether the file grew, or was replaced or cut and
+is read again from the start), decodes whole lines a block at a
 time (:mod:`runicorn.codec.blocks`) and appends them to two
 :class:`~runicorn.store.metrics.columns.ColumnSet` (metrics records, and ``system`` records: CPU/GPU
 samples); ``image`` records are kept as a list. A truncated last line waits until it is
@@ -34,7 +35,8 @@ from runicorn import format as fmt
 from runicorn.codec.blocks import Block, cut_blocks, decode_block, gc_paused
 from runicorn.codec.frames import frame_refs, read_frame
 from runicorn.errors import BadArgument
-from runicorn.files import open_run_file, stat_run_file
+from runicorn.files import open_run_file
+from runicorn.store.follower import Follower, Look
 from runicorn.store.metrics.columns import X_MODES, Column, ColumnSet
 from runicorn.store.metrics.decode_pool import DecodePool
 from runicorn.store.metrics.downsample import keep_indexes
@@ -53,19 +55,23 @@ class RunSeries:
         self.events_path = self.run_dir / fmt.EVENTS_FILE
         self.pool = pool
         self._lock = threading.RLock()
+        self._follower = Follower()
         self._reset()
+
+    @property
+    def offset(self) -> int:
+        """Bytes of events.jsonl consumed (complete lines only)."""
+        return self._follower.offset
 
     def _reset(self) -> None:
         self.metric_rows = ColumnSet()
         self.system_rows = ColumnSet()
         self.images: list[dict[str, Any]] = []
-        self.offset = 0  # bytes of events.jsonl consumed (complete lines only)
         self.malformed = 0  # lines skipped as not a valid record
         # Row counts (metrics, system) at the end of each block read: offsets ascending.
         self._mark_offsets = array("q", [0])
         self._mark_metric_rows = array("q", [0])
         self._mark_system_rows = array("q", [0])
-        self._stamp: tuple[int, int, int] | None = None
         self._results: dict[tuple[Any, ...], dict[str, Any]] = {}
         # downsampled indexes of what is read now, by (system, key, first, length, max_points)
         self._picks: dict[tuple[Any, ...], array] = {}
@@ -74,24 +80,16 @@ class RunSeries:
     def update(self) -> bool:
         """Read what was appended since the last call; True when anything changed."""
         with self._lock:
-            try:
-                st = stat_run_file(self.run_dir, fmt.EVENTS_FILE)
-            except OSError:
-                changed = self._stamp is not None
-                if changed:
-                    self._reset()
-                return changed
-            stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-            if stamp == self._stamp:
-                return False
-            if self._stamp is not None and (st.st_size < self.offset or st.st_ino != self._stamp[2]):
-                self._reset()  # replaced or truncated: read again from the start
-            self._stamp = stamp
+            look = self._follower.look_at(self.run_dir, fmt.EVENTS_FILE)
+            if look in (Look.RESTARTED, Look.GONE):
+                self._reset()  # replaced, truncated or removed: read again from the start
+            if look in (Look.SAME, Look.GONE):
+                return look is Look.GONE
             before = self.offset
             try:
                 self._read_from_offset()
             except BaseException:
-                self._stamp = (-1, 0, stamp[2])  # cut short (the viewer stopping): the next call reads on
+                self._follower.interrupted()  # cut short (the viewer stopping): the next call reads on
                 self._forget_answers()
                 raise
             if self.offset != before or before == 0:
@@ -166,7 +164,7 @@ class RunSeries:
             self.system_rows.extend(block.system)
         self.images.extend(block.images)
         self.malformed += block.malformed
-        self.offset += block.nbytes
+        self._follower.offset += block.nbytes
         self._mark_offsets.append(self.offset)
         self._mark_metric_rows.append(len(self.metric_rows))
         self._mark_system_rows.append(len(self.system_rows))

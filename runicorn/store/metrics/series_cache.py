@@ -8,10 +8,9 @@ is shared by all the runs.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
+from runicorn.store.lru import LRU
 from runicorn.store.metrics.decode_pool import DecodePool
 from runicorn.store.metrics.series import RunSeries
 
@@ -22,20 +21,12 @@ class SeriesCache:
     def __init__(self, max_runs: int = 64, pool: DecodePool | None = None) -> None:
         self.max_runs = max_runs
         self.pool = pool  # decodes the cold read of a long run in parallel (None: in the caller)
-        self._lock = threading.Lock()
-        self._series: OrderedDict[Path, RunSeries] = OrderedDict()
+        self._series: LRU[Path, RunSeries] = LRU(max_runs)
 
     def get(self, run_dir: Path) -> RunSeries:
         """The run's series, brought up to date with its events file."""
         run_dir = Path(run_dir)
-        with self._lock:
-            series = self._series.get(run_dir)
-            if series is None:
-                series = self._series[run_dir] = RunSeries(run_dir, self.pool)
-                while len(self._series) > self.max_runs:
-                    self._series.popitem(last=False)
-            else:
-                self._series.move_to_end(run_dir)
+        series = self._series.get_or_add(run_dir, lambda: RunSeries(run_dir, self.pool))
         series.update()
         return series
 

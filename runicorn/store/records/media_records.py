@@ -2,9 +2,9 @@
 
 The metric columns (:mod:`runicorn.store.metrics.series`) skip these kinds. This reader finds their lines
 in ``events.jsonl`` by a byte search for their ``"type"`` (no decoding of the metric lines around
-them) and keeps their ``data`` in memory, read incrementally by byte offset like the metrics: a
-live run's new records are picked up by reading only what was appended. A replaced or truncated
-file is read again from the start.
+them) and keeps their ``data`` in memory, read on by byte offset through a
+:class:`~runicorn.store.follower.Follower` like the metrics: a live run's new records are picked up
+by reading only what was appended. A replaced or truncated file is read again from the start.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.files import open_run_file, stat_run_file
+from runicorn.files import open_run_file
+from runicorn.store.follower import Follower, Look
+from runicorn.store.lru import LRU
 
 READ_CHUNK_BYTES = 8 * 1024 * 1024
 _KIND_PATTERN = re.compile(
@@ -32,13 +33,17 @@ class MediaRecords:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = Path(run_dir)
         self._lock = threading.Lock()
+        self._follower = Follower()
         self._reset()
 
     def _reset(self) -> None:
         self.by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in fmt.EXTRA_MEDIA_KINDS}
-        self.offset = 0
         self.malformed = 0
-        self._stamp: tuple[int, int, int] | None = None
+
+    @property
+    def offset(self) -> int:
+        """Bytes of ``events.jsonl`` read (complete lines only)."""
+        return self._follower.offset
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         """The records of ``kind`` read so far (call :meth:`update` first)."""
@@ -47,38 +52,19 @@ class MediaRecords:
     def update(self) -> None:
         """Read what was appended to ``events.jsonl`` since the last call."""
         with self._lock:
-            try:
-                st = stat_run_file(self.run_dir, fmt.EVENTS_FILE)
-            except OSError:
-                if self._stamp is not None:
-                    self._reset()
-                return
-            stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-            if stamp == self._stamp:
-                return
-            if self._stamp is not None and (st.st_size < self.offset or st.st_ino != self._stamp[2]):
+            look = self._follower.look_at(self.run_dir, fmt.EVENTS_FILE)
+            if look in (Look.RESTARTED, Look.GONE):
                 self._reset()
-            self._stamp = stamp
+            if look in (Look.SAME, Look.GONE):
+                return
             try:
                 f = open_run_file(self.run_dir, fmt.EVENTS_FILE)
             except OSError:
                 return
             with f:
                 size = os.fstat(f.fileno()).st_size
-                f.seek(self.offset)
-                while self.offset < size:
-                    chunk = f.read(min(READ_CHUNK_BYTES, size - self.offset))
-                    end = chunk.rfind(b"\n") + 1
-                    if end == 0:
-                        if len(chunk) < READ_CHUNK_BYTES:
-                            break  # a line being written: read on the next call
-                        chunk += f.readline()  # one line longer than a chunk
-                        end = chunk.rfind(b"\n") + 1
-                        if end == 0:
-                            break
-                    self._take(chunk[:end])
-                    self.offset += end
-                    f.seek(self.offset)
+                for lines in self._follower.whole_lines(f, size, READ_CHUNK_BYTES):
+                    self._take(lines)
 
     def _take(self, data: bytes) -> None:
         """Decode the lines of ``data`` (whole lines) that hold a record of a kind kept here."""
@@ -103,20 +89,12 @@ class MediaRecordsCache:
 
     def __init__(self, max_runs: int = 64) -> None:
         self.max_runs = max_runs
-        self._lock = threading.Lock()
-        self._runs: OrderedDict[Path, MediaRecords] = OrderedDict()
+        self._runs: LRU[Path, MediaRecords] = LRU(max_runs)
 
     def get(self, run_dir: Path) -> MediaRecords:
         """The run's records, brought up to date with its events file."""
         run_dir = Path(run_dir)
-        with self._lock:
-            records = self._runs.get(run_dir)
-            if records is None:
-                records = self._runs[run_dir] = MediaRecords(run_dir)
-                while len(self._runs) > self.max_runs:
-                    self._runs.popitem(last=False)
-            else:
-                self._runs.move_to_end(run_dir)
+        records = self._runs.get_or_add(run_dir, lambda: MediaRecords(run_dir))
         records.update()
         return records
 

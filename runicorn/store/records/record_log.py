@@ -3,8 +3,9 @@ from where the last read stopped, for the viewer.
 
 :class:`RecordLog` reads a run's events file through the one opener of
 :mod:`runicorn.files` and decodes only the lines that name the kind (a ``bytes.find``
-skips the metric lines), so asking again for a long run's records reads only what was appended.
-A file that shrank was replaced: it is read again from the start. Each kind brings its own
+skips the metric lines), following the file with a :class:`~runicorn.store.follower.Follower`:
+asking again for a long run's records reads only what was appended, and a file replaced or
+shorter than what was read is read again from the start. Each kind brings its own
 ``parse`` (record -> the API's fields, or None for a record whose fields are not of their types).
 """
 
@@ -12,13 +13,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
 from runicorn.files import open_run_file
+from runicorn.store.follower import Follower, Look
+from runicorn.store.lru import LRU
 
 READ_BYTES = 16 * 1024 * 1024  # read at a time
 Parse = Callable[[dict[str, Any]], "dict[str, Any] | None"]
@@ -49,30 +51,27 @@ class RecordLog:
         self.kind = kind
         self.parse = parse
         self.max_records = max_records
-        self.offset = 0
-        self.inode = -1  # of the file read so far: another file at the path is read from its start
         self.records: list[dict[str, Any]] = []
+        self._follower = Follower()
+
+    @property
+    def offset(self) -> int:
+        """Bytes of ``events.jsonl`` read (complete lines only)."""
+        return self._follower.offset
 
     def read(self) -> list[dict[str, Any]]:
         """Every record so far (the latest ``max_records``), oldest first."""
         try:
             with open_run_file(self.run_dir, fmt.EVENTS_FILE) as f:
                 st = os.fstat(f.fileno())
-                size = st.st_size
-                if size < self.offset or st.st_ino != self.inode:  # replaced or truncated
-                    self.offset, self.inode, self.records = 0, st.st_ino, []
-                f.seek(self.offset)
-                while self.offset < size:
-                    data = f.read(min(READ_BYTES, size - self.offset))
-                    whole = data.rfind(b"\n") + 1
-                    if whole == 0:
-                        if len(data) < READ_BYTES:
-                            break  # a line still being written
-                        whole = len(data)  # one huge line: no small record is that long; skip it
-                    self.records.extend(records_in(data[:whole], self.kind, self.parse))
-                    self.offset += whole
-                    f.seek(self.offset)
+                look = self._follower.look(st)
+                if look is Look.RESTARTED:  # replaced or truncated
+                    self.records = []
+                if look is not Look.SAME:
+                    for lines in self._follower.whole_lines(f, st.st_size, READ_BYTES):
+                        self.records.extend(records_in(lines, self.kind, self.parse))
         except OSError:  # no events yet, or refused (a link leading out of the run folder)
+            self._follower.interrupted()
             return list(self.records)
         del self.records[: -self.max_records]
         return list(self.records)
@@ -87,13 +86,12 @@ class RecordLogs:
         self.parse = parse
         self.max_records = max_records
         self.max_runs = max_runs
-        self._logs: OrderedDict[Path, RecordLog] = OrderedDict()
+        self._logs: LRU[Path, RecordLog] = LRU(max_runs)
         self._lock = threading.Lock()
 
     def read(self, run_dir: Path) -> list[dict[str, Any]]:
         with self._lock:
-            log = self._logs.pop(run_dir, None) or RecordLog(run_dir, self.kind, self.parse, self.max_records)
-            self._logs[run_dir] = log
-            while len(self._logs) > self.max_runs:
-                self._logs.popitem(last=False)
+            log = self._logs.get_or_add(
+                run_dir, lambda: RecordLog(run_dir, self.kind, self.parse, self.max_records)
+            )
             return log.read()

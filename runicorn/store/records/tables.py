@@ -8,8 +8,6 @@ the run-file opener, at most :data:`MAX_TABLE_FILE_BYTES`, and the last few pars
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import orjson
@@ -17,6 +15,7 @@ import orjson
 from runicorn import format as fmt
 from runicorn.errors import BadArgument
 from runicorn.files import open_run_file
+from runicorn.store.lru import LRU
 
 MAX_TABLE_FILE_BYTES = 64 * 1024 * 1024
 MAX_PAGE_ROWS = 1000
@@ -31,8 +30,7 @@ class TableFiles:
     """Parsed table files, the last :data:`TABLES_KEPT` kept. Thread-safe."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._kept: OrderedDict[tuple[str, int, int], tuple[list[str], list[list[Any]]]] = OrderedDict()
+        self._kept: LRU[tuple[str, int, int], tuple[list[str], list[list[Any]]]] = LRU(TABLES_KEPT)
 
     def read(self, run_dir: os.PathLike[str] | str, relpath: str) -> tuple[list[str], list[list[Any]]]:
         """The table's columns and rows; :class:`TableUnreadable` when it cannot be read."""
@@ -43,18 +41,14 @@ class TableFiles:
         with f:
             st = os.fstat(f.fileno())
             key = (f.name, st.st_size, st.st_mtime_ns)
-            with self._lock:
-                if key in self._kept:
-                    self._kept.move_to_end(key)
-                    return self._kept[key]
+            kept = self._kept.get(key)
+            if kept is not None:
+                return kept
             if st.st_size > MAX_TABLE_FILE_BYTES:
                 raise TableUnreadable(f"{relpath} is larger than {MAX_TABLE_FILE_BYTES // (1024 * 1024)} MB")
             raw = f.read(MAX_TABLE_FILE_BYTES + 1)
         table = _parse(raw, relpath)
-        with self._lock:
-            self._kept[key] = table
-            while len(self._kept) > TABLES_KEPT:
-                self._kept.popitem(last=False)
+        self._kept.put(key, table)
         return table
 
 
