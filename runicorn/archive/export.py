@@ -21,9 +21,10 @@ from typing import IO, Protocol
 import orjson
 
 from runicorn import format as fmt
-from runicorn.archive.placement import find_runs, run_files
+from runicorn.archive.placement import find_runs
 from runicorn.archive.validation import MAGIC_READ_BYTES, named_like_archive, starts_like_archive
 from runicorn.errors import ArchiveError, ConfigError, RunNotFound
+from runicorn.files import copied_files
 
 ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes total)
 _CHUNK_BYTES = 1024 * 1024
@@ -160,7 +161,7 @@ def export_runs(
     kind = archive_kind(out)
     _refuse_existing(out, replace)
     # one stat per file: its size (what is read and declared) and mtime (kept in the archive)
-    plan = [(run, [(rel, path, path.stat()) for rel, path in run_files(run.path)]) for run in runs]
+    plan = [(run, [(f.relpath, f.path, f.stat) for f in copied_files(run.path)]) for run in runs]
     _refuse_nested_archives(path for _run, files in plan for _rel, path, _st in files)
     total = sum(st.st_size for _run, files in plan for _rel, _path, st in files)
     done = 0

@@ -11,9 +11,9 @@ from pathlib import Path, PurePosixPath
 
 from runicorn import format as fmt
 from runicorn.errors import ArchiveError
+from runicorn.files import copied_files, find_run_folders
 
 _CHUNK_BYTES = 1024 * 1024
-_SKIPPED_SUFFIXES = fmt.NOT_COPIED_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -37,29 +37,13 @@ class Placement:
 
 
 def find_runs(root: Path) -> Iterator[fmt.RunLocation]:
-    """Every run folder under ``root`` in any known layout, in a stable order; links not followed."""
+    """Every run folder under ``root`` in any known layout, in a stable order (the one walk of
+    :func:`runicorn.files.find_run_folders`: links not followed, dot folders skipped)."""
     root = Path(root)
-    for dirpath, dirnames, _files in os.walk(root):
-        here = Path(dirpath)
-        if here != root and fmt.is_run_dir(here):
-            location = fmt.locate_run(root, here)
-            if location is not None:
-                yield location
-            dirnames[:] = []
-            continue
-        dirnames[:] = sorted(d for d in dirnames if d not in fmt.IGNORED_DIR_NAMES)
-
-
-def run_files(run_dir: Path) -> Iterator[tuple[str, Path]]:
-    """``(relative posix path, path)`` of every regular file of a run; temp files, the PyPI package's
-    empty lock files and links are left out."""
-    for dirpath, dirnames, files in os.walk(run_dir):
-        dirnames.sort()
-        for file in sorted(files):
-            path = Path(dirpath, file)
-            if file.endswith(_SKIPPED_SUFFIXES) or path.is_symlink() or not path.is_file():
-                continue
-            yield path.relative_to(run_dir).as_posix(), path
+    for path in find_run_folders(root):
+        location = fmt.locate_run(root, path)
+        if location is not None:
+            yield location
 
 
 def place(run_rel: str, meta: dict[str, object] | None, fallback_id: str) -> Placement:
@@ -108,7 +92,7 @@ def content_digest(files: dict[str, tuple[int, str]]) -> str:
 
 
 def run_content(run_dir: Path) -> dict[str, tuple[int, str]]:
-    return {rel: file_digest(path) for rel, path in run_files(run_dir)}
+    return {f.relpath: file_digest(f.path) for f in copied_files(run_dir)}
 
 
 def new_staging_dir(root: Path, prefix: str) -> Path:

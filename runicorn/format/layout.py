@@ -28,6 +28,7 @@ __all__ = [
     "AGENT_DIR",
     "IGNORED_DIR_NAMES",
     "MIRRORS_FILE",
+    "MAX_RUN_DEPTH",
     "DEFAULT_PROJECT",
     "DEFAULT_NAME",
     "RUN_ID_PATTERN",
@@ -78,6 +79,10 @@ IGNORED_DIR_NAMES = frozenset(
         AGENT_DIR,
     }
 )
+# How deep below a storage root a run folder may sit: a run is found in a folder at most this many
+# folders down (``<project>/<name>/runs/<id>`` is 4; the PyPI package's ``runs/<seg>/.../<id>``
+# nests one folder per name segment). Every walk that looks for runs stops here.
+MAX_RUN_DEPTH = 12
 # In the storage root: the SSH mirrors to resume and which run folders each server owns (no secrets).
 MIRRORS_FILE = "mirrors.json"
 

@@ -38,6 +38,7 @@ __all__ = [
     "LOCK_SUFFIX",
     "RUN_LOCK_FILE",
     "NOT_COPIED_SUFFIXES",
+    "is_copied_name",
     "Status",
     "RUNNING",
     "FINISHED",
@@ -118,8 +119,21 @@ LOCK_SUFFIX = ".lock"
 # run, so a second process cannot attach to the run at the same time. It holds the holder's
 # "<pid>@<host>" as text. It ends in LOCK_SUFFIX: readers, the SSH mirror and archives skip it.
 RUN_LOCK_FILE = "run" + LOCK_SUFFIX
-# File name endings that readers skip and copiers (SSH mirror, archive export) never copy.
+# File name endings that readers skip and copiers (archive export, sync, the SSH mirror) never copy.
 NOT_COPIED_SUFFIXES = (TEMP_SUFFIX, LOCK_SUFFIX)
+
+
+def is_copied_name(name: str) -> bool:
+    """Whether a copy of a run (archive export, sync, the SSH mirror) carries a file or folder of
+    the run named ``name``; one rule for every copier, applied to each part of a path.
+
+    Left out: dot names (no name of this format starts with a dot; the temp files of atomic writes,
+    ``.<name>.<random>.tmp``, do, as do other tools' hidden files and NFS's ``.nfs*`` leftovers), and
+    names ending in NOT_COPIED_SUFFIXES (``run.lock`` of a live writer, the PyPI package's empty lock
+    files, temp files). Everything a reader reads is carried.
+    """
+    return not name.startswith(".") and not name.endswith(NOT_COPIED_SUFFIXES)
+
 
 # --- run statuses ----------------------------------------------------------------------------
 Status = Literal["running", "finished", "failed", "interrupted", "crashed"]

@@ -61,7 +61,7 @@ def _events_before_columns(name: str) -> tuple[bool, str]:
 
 
 def _skip_file(name: str) -> bool:
-    return name.startswith(".") or name.endswith(fmt.TEMP_SUFFIX) or name.endswith(fmt.LOCK_SUFFIX)
+    return not fmt.is_copied_name(name)
 
 
 def _not_written(exc: LinkRefused) -> str:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from runicorn import format as fmt
 from runicorn.codec.frames import whole_frames_length
+from runicorn.files import copied_files, find_run_folders
 from runicorn.sync.bucket import Bucket, BucketError, Listed
 from runicorn.sync.index import IndexWriter
 from runicorn.sync.local_files import file_sha256, file_size
@@ -34,7 +34,6 @@ from runicorn.sync.planner import AppendTask, LocalFile, ObjectTask, Plan, plan_
 from runicorn.sync.state import SyncState, load_state, save_state, state_path
 
 MAX_SEGMENT_BYTES = 8 * 1024 * 1024
-MAX_DEPTH = 8
 Progress = Callable[[int, int], None]
 
 
@@ -51,49 +50,12 @@ class SyncReport:
 
 def run_folders(root: Path) -> list[Path]:
     """Every run folder under ``root`` in the layouts :func:`format.locate_run` knows."""
-    found: list[Path] = []
-
-    def walk(folder: Path, depth: int) -> None:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            return
-        names = {e.name for e in entries}
-        if depth and any(m in names for m in fmt.RUN_MARKER_FILES):
-            if fmt.locate_run(root, folder) is not None:
-                found.append(folder)
-            return
-        if depth >= MAX_DEPTH:
-            return
-        for e in entries:
-            if e.is_dir(follow_symlinks=False) and not e.name.startswith("."):
-                if e.name not in fmt.IGNORED_DIR_NAMES:
-                    walk(Path(e.path), depth + 1)
-
-    walk(Path(root), 0)
-    return found
+    return [p for p in find_run_folders(root) if fmt.locate_run(root, p) is not None]
 
 
 def local_files(run_dir: Path) -> dict[str, LocalFile]:
-    """The run's files by "/"-separated relative path: no dot files, temp files or locks, no links."""
-    out: dict[str, LocalFile] = {}
-
-    def walk(folder: Path, prefix: str) -> None:
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            return
-        for e in entries:
-            if e.name.startswith(".") or e.name.endswith(fmt.NOT_COPIED_SUFFIXES):
-                continue
-            if e.is_dir(follow_symlinks=False):
-                walk(Path(e.path), f"{prefix}{e.name}/")
-            elif e.is_file(follow_symlinks=False):
-                st = e.stat(follow_symlinks=False)
-                out[prefix + e.name] = LocalFile(st.st_size, st.st_mtime)
-
-    walk(run_dir, "")
-    return out
+    """The run's files a copy carries (:func:`runicorn.files.copied_files`), by relative path."""
+    return {f.relpath: LocalFile(f.stat.st_size, f.stat.st_mtime) for f in copied_files(run_dir)}
 
 
 def whole_units_length(file: str, data: bytes) -> int:

@@ -28,9 +28,9 @@ from typing import Any, TypeVar
 
 from runicorn import format as fmt
 from runicorn.errors import BadArgument
+from runicorn.files.run_folders import RunFolders
 from runicorn.store.index.cold_start import ColdIndex, ListedRun
 from runicorn.store.index.labels import LabelCache
-from runicorn.store.index.listing import RunListing
 from runicorn.store.index.run_folder import load_run_files
 from runicorn.store.index.run_info import GroupInfo, RunInfo, RunPage
 from runicorn.store.query.evaluation import CompiledQuery
@@ -95,7 +95,7 @@ class RunIndex:
         self._lock = threading.Lock()  # guards swapping the published state and the thread handle
         self._refresh_lock = threading.Lock()  # one re-scan at a time
         self._thread: threading.Thread | None = None
-        self._listing = RunListing(self.root)
+        self._listing = RunFolders(self.root)
         self._cold: ColdIndex | None = None  # until the first scan is published
         self._cold_lock = threading.Lock()  # one cold index built at a time
         self._holds = 0  # readers asking background re-scans to wait (hold_scans)

@@ -221,3 +221,26 @@ def test_an_sdk_run_travels_with_its_frames_and_opens_from_them_after_import(tmp
     written.update()
     assert imported.metrics(max_points=500) == written.metrics(max_points=500)
     assert imported.metrics(max_points=500)["series"]["acc"]["count"] == 30_000
+
+
+def test_export_carries_the_files_sync_carries_and_no_transients(tmp_path: Path) -> None:
+    from runicorn.sync.uploader import local_files
+
+    root = tmp_path / "source"
+    run = write_run(root, "vision", "resnet", seed=1)
+    (run / fmt.RUN_LOCK_FILE).write_text("41233@gpu-box-3")
+    (run / ".status.json.0123456789ab.tmp").write_text("{")
+    (run / ".DS_Store").write_bytes(b"\0")
+    (run / ".ipynb_checkpoints").mkdir()
+    (run / ".ipynb_checkpoints" / "notes.txt").write_text("scratch")
+    hidden = root / ".hidden" / "resnet" / fmt.RUNS_DIR / "r1"  # runs in a dot folder are not found
+    hidden.mkdir(parents=True)
+    (hidden / fmt.META_FILE).write_text("{}")
+    out = tmp_path / "runs.tar"
+    _export(root, out)
+    with tarfile.open(out) as tar:
+        names = {n for n in tar.getnames() if n != fmt.MANIFEST_FILE}
+    prefix = run.relative_to(root).as_posix()
+    assert names == {f"{prefix}/{rel}" for rel in local_files(run)}
+    assert f"{prefix}/{fmt.META_FILE}" in names
+    assert not any("/." in n or n.endswith((".tmp", ".lock")) for n in names)

@@ -1,10 +1,15 @@
-"""Which folders under a storage root are runs, without reading them: :class:`RunListing`.
+"""Which folders under a storage root are runs, without reading them: :class:`RunFolders`.
 
-A folder is a run when it holds one of :data:`runicorn.format.RUN_MARKER_FILES` as a file that
-may be read (:mod:`runicorn.files`); other folders are walked into, at most
-:data:`MAX_DEPTH` deep, never through a link, except the ignored ones. Each folder's listing
-is cached with its mtime and only listed again when that changes, so walking a large tree again
-costs one ``stat`` per folder that holds runs.
+The one walk every part that looks for runs uses (the viewer's index, ``runicorn ls``, archive
+export, sync). A folder is a run when it holds one of :data:`runicorn.format.RUN_MARKER_FILES` as a
+plain file that may be read (:func:`runicorn.files.is_run_file`); a run folder is not walked into.
+Other folders are walked into, never through a link, never into
+:data:`runicorn.format.IGNORED_DIR_NAMES` nor a folder whose name a copy of a run leaves out
+(:func:`runicorn.format.is_copied_name`: dot folders, ``*.lock``, ``*.tmp``), and a run is found at
+most :data:`runicorn.format.MAX_RUN_DEPTH` folders below the root. The root itself is never a run.
+
+Each folder's listing is cached with its mtime and only listed again when that changes, so walking
+a large tree again costs one ``stat`` per folder that holds runs.
 """
 
 from __future__ import annotations
@@ -14,18 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runicorn import format as fmt
-from runicorn.files import is_run_file
+from runicorn.files.run_files import is_run_file
 
-MAX_DEPTH = 12
+__all__ = ["RunFolders", "find_run_folders"]
 
 
-def _skip_entry(name: str) -> bool:
-    return (
-        name in fmt.IGNORED_DIR_NAMES
-        or name.startswith(".")
-        or name.endswith(".lock")
-        or name.endswith(fmt.TEMP_SUFFIX)
-    )
+def _walked_into(name: str) -> bool:
+    return name not in fmt.IGNORED_DIR_NAMES and fmt.is_copied_name(name)
 
 
 @dataclass
@@ -35,7 +35,7 @@ class _Container:
     runs: list[str]  # child folder names that are runs
 
 
-class RunListing:
+class RunFolders:
     """The run folders under ``root``. Not thread-safe: one walk at a time."""
 
     def __init__(self, root: Path) -> None:
@@ -43,7 +43,7 @@ class RunListing:
         self._containers: dict[str, _Container] = {}
 
     def walk(self) -> list[str]:
-        """Every run folder, as a ``/``-separated path relative to the root."""
+        """Every run folder, as a ``/``-separated path relative to the root, in a stable order."""
         runs: list[str] = []
         seen: set[str] = set()
         self._walk("", 0, seen, runs)
@@ -62,9 +62,15 @@ class RunListing:
         if cached is None or cached.mtime_ns != mtime_ns:
             cached = self._containers[rel] = _list_container(path, mtime_ns)
         runs.extend(f"{rel}/{name}" if rel else name for name in cached.runs)
-        if depth < MAX_DEPTH:
+        if depth + 1 < fmt.MAX_RUN_DEPTH:  # the children's children are at most MAX_RUN_DEPTH down
             for name in cached.dirs:
                 self._walk(f"{rel}/{name}" if rel else name, depth + 1, seen, runs)
+
+
+def find_run_folders(root: Path) -> list[Path]:
+    """Every run folder under ``root`` (one walk of :class:`RunFolders`, nothing cached)."""
+    root = Path(root)
+    return [root.joinpath(*rel.split("/")) for rel in RunFolders(root).walk()]
 
 
 def _list_container(path: str, mtime_ns: int) -> _Container:
@@ -75,7 +81,7 @@ def _list_container(path: str, mtime_ns: int) -> _Container:
     except OSError:
         return _Container(mtime_ns, [], [])
     for entry in entries:
-        if _skip_entry(entry.name):
+        if not _walked_into(entry.name):
             continue
         try:
             if not entry.is_dir(follow_symlinks=False):
