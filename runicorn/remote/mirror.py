@@ -39,9 +39,9 @@ from runicorn.remote.clock import ServerClock
 from runicorn.remote.connect import Connection, Credentials, LoginRefused, Target, connect
 from runicorn.remote.local_run import LocalRun, Refusals, place_run, refused_name
 from runicorn.remote.registry import Registry
+from runicorn.remote.remote_files import RemoteEntry, RemoteFiles
 from runicorn.remote.run_copy import RunCopy
-from runicorn.remote.run_copy import is_dir as _is_dir
-from runicorn.remote.transfer import read_range
+from runicorn.remote.sftp_files import SftpFiles
 
 __all__ = ["FINISHED_CHECK_EVERY", "Mirror", "MirrorStats", "place_run"]
 
@@ -150,21 +150,25 @@ class Mirror:
 
     # --- one cycle ----------------------------------------------------------------------------
     def sync_once(self) -> int:
-        """One cycle: find new runs, copy what changed. Returns payload bytes landed."""
+        """One cycle over the SSH link (connected when it is not): find new runs, copy what
+        changed. Returns payload bytes landed."""
         if self.conn is None:
             self.connect()
         assert self.conn is not None
-        sftp = self.conn.sftp
+        return self.sync_files(SftpFiles(self.conn.sftp))
+
+    def sync_files(self, files: RemoteFiles) -> int:
+        """One cycle over ``files``: find new runs, copy what changed. Returns payload bytes landed."""
         s = self.stats
         before = s.bytes
         try:
             if not s.kind:
-                self._discover_root(sftp)
+                self._discover_root(files)
             else:
-                self._check_containers(sftp)
+                self._check_containers(files)
             for state in list(self._runs.values()):
                 if not state.done:
-                    state.sync_live(sftp, self)
+                    state.sync_live(files, self)
         finally:  # a cycle cut short (a link drop, Ctrl-C) still counts what it copied
             s.runs = len(self._runs)
             s.active_runs = sum(not r.done for r in self._runs.values())
@@ -177,26 +181,26 @@ class Mirror:
         return s.bytes - before
 
     # --- what the server answers, its mtimes teaching the clock ---------------------------------
-    def stat(self, sftp: paramiko.SFTPClient, path: str) -> paramiko.SFTPAttributes:
-        attr = sftp.stat(path)
-        self.clock.saw([attr.st_mtime])
+    def stat(self, files: RemoteFiles, path: str) -> RemoteEntry:
+        attr = files.stat(path)
+        self.clock.saw([attr.mtime])
         return attr
 
-    def listdir(self, sftp: paramiko.SFTPClient, path: str) -> list[paramiko.SFTPAttributes]:
+    def listdir(self, files: RemoteFiles, path: str) -> list[RemoteEntry]:
         """The entries of ``path`` whose names can name a local file; the others are refused."""
         try:
-            listed = sftp.listdir_attr(path)
+            listed = files.listdir(path)
         except UnicodeDecodeError:
             self.refuse(path, "the server lists a name in it that is not UTF-8; the folder is not copied")
             return []
         entries = []
         for entry in listed:
-            why = refused_name(entry.filename)
+            why = refused_name(entry.name)
             if why is None:
                 entries.append(entry)
             else:
-                self.refuse(f"{path.rstrip('/')}/{entry.filename!r}", why)
-        self.clock.saw(e.st_mtime for e in entries)
+                self.refuse(f"{path.rstrip('/')}/{entry.name!r}", why)
+        self.clock.saw(e.mtime for e in entries)
         return entries
 
     def refuse(self, where: str, why: str) -> None:
@@ -212,7 +216,7 @@ class Mirror:
             self._files.add(local)
 
     # --- folders that can hold new runs, and finished runs that may come back -------------------
-    def _check_containers(self, sftp: paramiko.SFTPClient) -> None:
+    def _check_containers(self, files: RemoteFiles) -> None:
         cycle = self.stats.cycles
         finished: dict[str, list[RunCopy]] = {}
         if cycle % FINISHED_CHECK_EVERY == 0:
@@ -229,7 +233,7 @@ class Mirror:
             if not (sweep or unsettled or cycle % every == 0):
                 continue
             try:
-                now = self.stat(sftp, path).st_mtime
+                now = self.stat(files, path).mtime
             except FileNotFoundError:
                 del self._containers[path]
                 finished.pop(path, None)  # its runs are gone: their local copies stay as they are
@@ -237,42 +241,42 @@ class Mirror:
             if now == mtime and not (unsettled or sweep):
                 continue
             listed_at = self.clock.local_now()
-            entries = self.listdir(sftp, path)
+            entries = self.listdir(files, path)
             if sweep:
-                moved = {e.filename: e.st_mtime for e in entries}
+                moved = {e.name: e.mtime for e in entries}
                 for state in finished.pop(path):
                     name = posixpath.basename(state.remote)
                     if name in moved and moved[name] != state.dir_mtime:
                         state.wake()
-            self._walk(sftp, path, entries, now, listed_at, 0)
+            self._walk(files, path, entries, now, listed_at, 0)
         for states in finished.values():  # runs with no listed parent: a mirror of one run
             for state in states:
                 try:
-                    if self.stat(sftp, state.remote).st_mtime != state.dir_mtime:
+                    if self.stat(files, state.remote).mtime != state.dir_mtime:
                         state.wake()
                 except FileNotFoundError:
                     pass
 
-    def _discover_root(self, sftp: paramiko.SFTPClient) -> None:
+    def _discover_root(self, files: RemoteFiles) -> None:
         try:
             listed_at = self.clock.local_now()
-            root_attr = self.stat(sftp, self._root)
-            entries = self.listdir(sftp, self._root)
+            root_attr = self.stat(files, self._root)
+            entries = self.listdir(files, self._root)
         except FileNotFoundError as exc:
             raise RemoteError(
                 f"{self.target.origin}:{self._root} does not exist",
                 "pick an existing folder: a storage root, project, name, runs folder or run",
             ) from exc
-        if not _is_dir(root_attr):
+        if not root_attr.is_dir:
             raise RemoteError(
                 f"{self.target.origin}:{self._root} is not a folder",
                 "pick a storage root, project, name, runs folder or run folder",
             )
-        if any(e.filename in fmt.RUN_MARKER_FILES for e in entries):
+        if any(e.name in fmt.RUN_MARKER_FILES for e in entries):
             self.stats.kind = "run"
-            self._add_run(sftp, self._root)
+            self._add_run(files, self._root)
             return
-        self._walk(sftp, self._root, entries, root_attr.st_mtime, listed_at, 0)
+        self._walk(files, self._root, entries, root_attr.mtime, listed_at, 0)
         if posixpath.basename(self._root) == fmt.RUNS_DIR:
             self.stats.kind = "runs"
         elif self._runs:
@@ -283,47 +287,43 @@ class Mirror:
 
     def _walk(
         self,
-        sftp: paramiko.SFTPClient,
+        files: RemoteFiles,
         path: str,
-        entries: list[paramiko.SFTPAttributes],
+        entries: list[RemoteEntry],
         mtime: int | None,
         listed_at: float,
         depth: int,
     ) -> None:
         """Record ``path`` (listed as ``entries`` from local time ``listed_at``, its mtime then
         ``mtime``) as a folder that can hold runs, and go down into the folders it holds."""
-        if any(e.filename in fmt.RUN_MARKER_FILES for e in entries):
+        if any(e.name in fmt.RUN_MARKER_FILES for e in entries):
             # a run folder first listed before the SDK wrote its first file: a run after all
             self._containers.pop(path, None)
-            self._add_run(sftp, path)
+            self._add_run(files, path)
             return
         self._containers[path] = (mtime, listed_at)
         for entry in entries:
-            if (
-                not _is_dir(entry)
-                or entry.filename in fmt.IGNORED_DIR_NAMES
-                or entry.filename.startswith(".")
-            ):
+            if not entry.is_dir or entry.name in fmt.IGNORED_DIR_NAMES or entry.name.startswith("."):
                 continue
-            child = posixpath.join(path, entry.filename)
+            child = posixpath.join(path, entry.name)
             if child in self._runs or child in self._containers:
                 continue
             try:
                 listed_at = self.clock.local_now()
-                child_entries = self.listdir(sftp, child)
+                child_entries = self.listdir(files, child)
             except (FileNotFoundError, PermissionError):
                 continue
-            if any(e.filename in fmt.RUN_MARKER_FILES for e in child_entries):
-                self._add_run(sftp, child)
+            if any(e.name in fmt.RUN_MARKER_FILES for e in child_entries):
+                self._add_run(files, child)
             elif depth < MAX_DEPTH:
-                self._walk(sftp, child, child_entries, entry.st_mtime, listed_at, depth + 1)
+                self._walk(files, child, child_entries, entry.mtime, listed_at, depth + 1)
 
-    def _add_run(self, sftp: paramiko.SFTPClient, remote_run: str) -> None:
+    def _add_run(self, files: RemoteFiles, remote_run: str) -> None:
         if not is_plain_name(posixpath.basename(remote_run)):
             self.refuse(remote_run, "a run folder needs a name of its own; not copied")
             return
         try:
-            raw = read_range(sftp, posixpath.join(remote_run, fmt.META_FILE), 0, 1 << 20)
+            raw = files.read_range(posixpath.join(remote_run, fmt.META_FILE), 0, 1 << 20)
             meta = fmt.loads_json_object(raw)
         except OSError:
             meta = None

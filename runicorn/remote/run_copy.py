@@ -11,18 +11,16 @@ written through.
 from __future__ import annotations
 
 import posixpath
-import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import paramiko
-
 from runicorn import format as fmt
 from runicorn.files import LinkRefused, PinnedFolder
 from runicorn.remote.clock import ServerClock
 from runicorn.remote.local_run import LocalRun
+from runicorn.remote.remote_files import RemoteEntry, RemoteFile, RemoteFiles
 from runicorn.remote.transfer import continue_append, sync_append, sync_whole
 
 FULL_LISTING_EVERY = 10
@@ -42,17 +40,13 @@ class Site(Protocol):
 
     clock: ServerClock
 
-    def stat(self, sftp: paramiko.SFTPClient, path: str) -> paramiko.SFTPAttributes: ...
+    def stat(self, files: RemoteFiles, path: str) -> RemoteEntry: ...
 
-    def listdir(self, sftp: paramiko.SFTPClient, path: str) -> list[paramiko.SFTPAttributes]: ...
+    def listdir(self, files: RemoteFiles, path: str) -> list[RemoteEntry]: ...
 
     def refuse(self, where: str, why: str) -> None: ...
 
     def landed(self, n_bytes: int, local: Path | None = None) -> None: ...
-
-
-def is_dir(attr: paramiko.SFTPAttributes) -> bool:
-    return attr.st_mode is not None and stat.S_ISDIR(attr.st_mode)
 
 
 def _events_before_columns(name: str) -> tuple[bool, str]:
@@ -90,7 +84,7 @@ class RunCopy:
     settle_until: float | None = None
     since_listing: int = 0
     append_names: set[str] = field(default_factory=set)
-    handles: dict[str, paramiko.SFTPFile] = field(default_factory=dict)
+    handles: dict[str, RemoteFile] = field(default_factory=dict)
 
     def drop_handles(self) -> None:
         for f in self.handles.values():
@@ -106,12 +100,12 @@ class RunCopy:
         self.list_next = True
         self.heads_checked.clear()
 
-    def sync_live(self, sftp: paramiko.SFTPClient, site: Site) -> None:
+    def sync_live(self, files: RemoteFiles, site: Site) -> None:
         """A run not known to be final: a full listing when something else than appends can have
         changed, otherwise only the new bytes of its append-only files through open handles."""
         stat_at = site.clock.local_now()
         try:
-            mtime = site.stat(sftp, self.remote).st_mtime
+            mtime = site.stat(files, self.remote).mtime
         except FileNotFoundError:
             self.done = True  # deleted on the server: keep the local copy as it is
             self.drop_handles()
@@ -128,7 +122,7 @@ class RunCopy:
                 self.settle_until = None
             self.list_next = False
             self.since_listing = 0
-            self.sync_run(sftp, site)
+            self.sync_run(files, site)
             if self.done:
                 self.drop_handles()
             return
@@ -140,7 +134,7 @@ class RunCopy:
             for name in sorted(self.append_names, key=_events_before_columns):
                 f = self.handles.get(name)
                 if f is None:
-                    f = self.handles[name] = sftp.open(posixpath.join(self.remote, name), "rb")
+                    f = self.handles[name] = files.open(posixpath.join(self.remote, name))
                 try:
                     complete = continue_append(f, folder, name, APPEND_READ_LIMIT)
                 except LinkRefused as exc:
@@ -161,10 +155,10 @@ class RunCopy:
             self.drop_handles()
             return None
 
-    def sync_run(self, sftp: paramiko.SFTPClient, site: Site) -> None:
+    def sync_run(self, files: RemoteFiles, site: Site) -> None:
         """List the run and copy what changed."""
         try:
-            entries = site.listdir(sftp, self.remote)
+            entries = site.listdir(files, self.remote)
         except FileNotFoundError:
             self.done = True  # deleted on the server: keep the local copy as it is
             return
@@ -172,36 +166,36 @@ class RunCopy:
         if folder is None:
             return
         with folder:
-            self._sync_files(sftp, site, entries, folder)
+            self._sync_files(files, site, entries, folder)
 
     def _sync_files(
         self,
-        sftp: paramiko.SFTPClient,
+        files: RemoteFiles,
         site: Site,
-        entries: list[paramiko.SFTPAttributes],
+        entries: list[RemoteEntry],
         folder: PinnedFolder,
     ) -> None:
-        self.append_names = {e.filename for e in entries if e.filename in fmt.APPEND_ONLY_FILES}
+        self.append_names = {e.name for e in entries if e.name in fmt.APPEND_ONLY_FILES}
         complete = True
-        files = [e for e in entries if not is_dir(e) and not _skip_file(e.filename)]
+        plain = [e for e in entries if not e.is_dir and not _skip_file(e.name)]
         # meta.json first (a run never shows up nameless), then the append-only files (events
         # before the frames that stand for them), status last: a final status never lands before
         # its events
-        files.sort(
+        plain.sort(
             key=lambda e: (
-                e.filename != fmt.META_FILE,
-                e.filename not in fmt.APPEND_ONLY_FILES,
-                e.filename == fmt.STATUS_FILE,
-                _events_before_columns(e.filename),
+                e.name != fmt.META_FILE,
+                e.name not in fmt.APPEND_ONLY_FILES,
+                e.name == fmt.STATUS_FILE,
+                _events_before_columns(e.name),
             )
         )
-        for entry in files:
-            complete = self._sync_file(sftp, site, self.remote, folder, entry) and complete
-        media = next((e for e in entries if is_dir(e) and e.filename == fmt.MEDIA_DIR), None)
-        if media is not None and media.st_mtime != self.media_mtime:
-            media_ok = self._sync_media(sftp, site, posixpath.join(self.remote, fmt.MEDIA_DIR))
+        for entry in plain:
+            complete = self._sync_file(files, site, self.remote, folder, entry) and complete
+        media = next((e for e in entries if e.is_dir and e.name == fmt.MEDIA_DIR), None)
+        if media is not None and media.mtime != self.media_mtime:
+            media_ok = self._sync_media(files, site, posixpath.join(self.remote, fmt.MEDIA_DIR))
             if media_ok:
-                self.media_mtime = media.st_mtime
+                self.media_mtime = media.mtime
             complete = complete and media_ok
         status = _read_status(folder)
         final = complete and status.get(fmt.STATUS_KEY) in fmt.FINAL_STATUSES
@@ -211,11 +205,9 @@ class RunCopy:
         if final and not self.done:
             self.list_next = True
 
-    def _sync_media(self, sftp: paramiko.SFTPClient, site: Site, remote_media: str) -> bool:
+    def _sync_media(self, files: RemoteFiles, site: Site, remote_media: str) -> bool:
         """Copy the changed files of the run's media folder; True when all match."""
-        entries = [
-            e for e in site.listdir(sftp, remote_media) if not is_dir(e) and not _skip_file(e.filename)
-        ]
+        entries = [e for e in site.listdir(files, remote_media) if not e.is_dir and not _skip_file(e.name)]
         if not entries:
             return True
         try:
@@ -226,22 +218,22 @@ class RunCopy:
         media_ok = True
         with folder:
             for entry in entries:
-                media_ok = self._sync_file(sftp, site, remote_media, folder, entry) and media_ok
+                media_ok = self._sync_file(files, site, remote_media, folder, entry) and media_ok
         return media_ok
 
     def _sync_file(
         self,
-        sftp: paramiko.SFTPClient,
+        files: RemoteFiles,
         site: Site,
         remote_dir: str,
         folder: PinnedFolder,
-        entry: paramiko.SFTPAttributes,
+        entry: RemoteEntry,
     ) -> bool:
         """Copy one file as its rules say; True when the local copy matches (and is settled), or
         when it is refused (a link in its place locally: never written through)."""
-        name = entry.filename
+        name = entry.name
         remote = posixpath.join(remote_dir, name)
-        size = entry.st_size or 0
+        size = entry.size
         if size > MAX_FILE_BYTES:
             site.refuse(
                 remote, f"the server says it holds {size} bytes, more than {MAX_FILE_BYTES}; not copied"
@@ -250,17 +242,17 @@ class RunCopy:
         try:
             if remote_dir == self.remote and name in fmt.APPEND_ONLY_FILES:
                 check = name not in self.heads_checked
-                n, ok = sync_append(sftp, remote, folder, name, size, check_head=check)
+                n, ok = sync_append(files, remote, folder, name, size, check_head=check)
                 self.heads_checked.add(name)
             else:
                 rewritten = remote_dir == self.remote and name in fmt.REWRITTEN_FILES
                 n, ok = sync_whole(
-                    sftp,
+                    files,
                     remote,
                     folder,
                     name,
                     size,
-                    entry.st_mtime,
+                    entry.mtime,
                     must_parse=rewritten,
                     clock=site.clock if rewritten else None,
                 )

@@ -1,4 +1,4 @@
-"""Copy rules for one remote file into its local twin, over an open SFTP channel.
+"""Copy rules for one remote file into its local twin, read through :class:`RemoteFiles`.
 
 - Append-only files (``format.APPEND_ONLY_FILES``) continue from the local size; only complete
   lines (whole frames, for ``events.columns``) land, so a half-written remote line never lands
@@ -20,26 +20,13 @@ through.
 
 from __future__ import annotations
 
-import paramiko
-
 from runicorn import format as fmt
 from runicorn.codec.frames import whole_frames_length
 from runicorn.files import PinnedFolder
 from runicorn.remote.clock import ServerClock
+from runicorn.remote.remote_files import RemoteFile, RemoteFiles
 
 HEAD_BYTES = 64
-_PREFETCH_OVER = 64 * 1024
-
-
-def read_range(sftp: paramiko.SFTPClient, remote: str, offset: int, size: int) -> bytes:
-    """``size`` bytes of ``remote`` from ``offset`` (fewer if the file is shorter)."""
-    if size <= 0:
-        return b""
-    with sftp.open(remote, "rb") as f:
-        f.seek(offset)
-        if size > _PREFETCH_OVER:
-            f.prefetch(offset + size)
-        return f.read(size)
 
 
 def _replace(
@@ -62,7 +49,7 @@ def _whole_units(name: str, data: bytes) -> bytes:
 
 
 def sync_append(
-    sftp: paramiko.SFTPClient,
+    files: RemoteFiles,
     remote: str,
     folder: PinnedFolder,
     name: str,
@@ -75,15 +62,15 @@ def sync_append(
     whole = remote_size < local_size
     if not whole and check_head and local_size > 0:
         n = min(HEAD_BYTES, local_size)
-        whole = read_range(sftp, remote, 0, n) != folder.read_head(name, n)
+        whole = files.read_range(remote, 0, n) != folder.read_head(name, n)
     if whole:
-        data = read_range(sftp, remote, 0, remote_size)
+        data = files.read_range(remote, 0, remote_size)
         keep = _whole_units(name, data)
         _replace(folder, name, keep, None)
         return len(keep), len(keep) == remote_size
     if remote_size == local_size:
         return 0, True
-    chunk = read_range(sftp, remote, local_size, remote_size - local_size)
+    chunk = files.read_range(remote, local_size, remote_size - local_size)
     complete = _whole_units(name, chunk)
     if complete:
         folder.append(name, complete)
@@ -98,7 +85,7 @@ def needs_whole(folder: PinnedFolder, name: str, remote_size: int, remote_mtime:
 
 
 def sync_whole(
-    sftp: paramiko.SFTPClient,
+    files: RemoteFiles,
     remote: str,
     folder: PinnedFolder,
     name: str,
@@ -116,7 +103,7 @@ def sync_whole(
     if not needs_whole(folder, name, remote_size, remote_mtime):
         return 0, True
     read_at = clock.local_now() if clock is not None else 0.0
-    data = read_range(sftp, remote, 0, remote_size)
+    data = files.read_range(remote, 0, remote_size)
     if len(data) != remote_size:
         return 0, False  # changed while we read it: next cycle
     settled = clock is None or clock.settled(remote_mtime, read_at)
@@ -126,33 +113,10 @@ def sync_whole(
     return len(data), settled
 
 
-def read_available(f: paramiko.SFTPFile, offset: int, limit: int) -> bytes:
-    """What an open remote file holds from ``offset`` (at most ``limit`` bytes), without a stat.
-
-    One SFTP read per 32 KB; a short read means the end of what the writer has written so far.
-    """
-    parts: list[bytes] = []
-    pos = offset
-    while pos - offset < limit:
-        want = min(f.MAX_REQUEST_SIZE, limit - (pos - offset))
-        f.seek(pos)
-        try:
-            data = f._read(want)
-        except EOFError:
-            break
-        if not data:
-            break
-        parts.append(data)
-        pos += len(data)
-        if len(data) < want:
-            break
-    return b"".join(parts)
-
-
-def continue_append(f: paramiko.SFTPFile, folder: PinnedFolder, name: str, limit: int) -> bytes:
+def continue_append(f: RemoteFile, folder: PinnedFolder, name: str, limit: int) -> bytes:
     """Append the complete lines an open remote file gained past the local size of ``name`` in
     ``folder``; returns them."""
-    chunk = read_available(f, folder.size(name), limit)
+    chunk = f.read_available(folder.size(name), limit)
     complete = _whole_units(name, chunk)
     if complete:
         folder.append(name, complete)
