@@ -20,7 +20,7 @@ from runicorn import settings as _settings
 from runicorn.errors import RunicornError
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.disabled import DisabledRun
-from runicorn.sdk.guest import GuestRun, claim_handoff
+from runicorn.sdk.guest import GuestPipe, GuestRun, claim_handoff
 from runicorn.sdk.run import Run, warn_no_run
 
 __version__ = "0.1.0"
@@ -77,7 +77,7 @@ def init(
         return _current
     handoff = claim_handoff()  # started by `runicorn run`: log into its run (runicorn/sdk/guest.py)
     if handoff is not None:
-        _current = GuestRun(resolved, handoff, config=config, tags=tags, notes=notes)
+        _current = GuestRun(resolved, GuestPipe(resolved, handoff, config=config, tags=tags, notes=notes))
         return _current
     _current = Run(
         resolved,

@@ -5,19 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from runicorn.cli.options import add_bind, add_cors_origin, add_storage
 from runicorn.errors import ConfigError
 
 
 def _add_agent(sub: argparse._SubParsersAction) -> None:
     """``runicorn agent`` (runicorn.agent.server) and its clients: submit, jobs, cancel, resume."""
     p = sub.add_parser("agent", help="serve the job queue of a storage root (GPU scheduling, retries)")
-    p.add_argument("--storage", metavar="ROOT", help="storage root (default: the configured one)")
-    p.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to bind (default 127.0.0.1; the token is required on any)",
-    )
-    p.add_argument("--port", type=int, default=8100, help="port to bind (default 8100; 0 picks a free one)")
+    add_storage(p)
+    add_bind(p, 8100, host_note="; the token is required on any")
     p.add_argument(
         "--token",
         metavar="T",
@@ -55,13 +51,7 @@ def _add_agent(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--partition", metavar="P", help="Slurm partition of the jobs (default: the cluster's)")
     p.add_argument("--account", metavar="A", help="Slurm account the jobs are charged to")
-    p.add_argument(
-        "--cors-origin",
-        action="append",
-        default=[],
-        metavar="ORIGIN",
-        help="allow this web origin (a viewer: http://127.0.0.1:8000) to call the API (repeatable)",
-    )
+    add_cors_origin(p, "allow this web origin (a viewer: http://127.0.0.1:8000) to call the API (repeatable)")
     p.set_defaults(handler=_run_agent)
     actions = p.add_subparsers(dest="agent_action", metavar="token")
     t = actions.add_parser(

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
+from runicorn.cli.options import add_storage
 from runicorn.cli.output import _print_error, _progress, _updater
 
 
@@ -27,7 +28,7 @@ def _add_archive(sub: argparse._SubParsersAction) -> None:
         metavar="OUT",
         help="the archive to write: OUT.zip, OUT.tar.gz or OUT.tar (may follow the --run ids)",
     )
-    p.add_argument("--storage", metavar="ROOT", help="storage root to export from")
+    add_storage(p, help="storage root to export from")
     p.add_argument("--project", action="append", default=[], metavar="P", help="only runs of project P")
     p.add_argument("--name", action="append", default=[], metavar="N", help="only runs of experiment name N")
     p.add_argument("--run", action="append", default=[], metavar="ID", nargs="+", help="only these run ids")
@@ -43,7 +44,7 @@ def _add_archive(sub: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="archives (.zip, .tar, .tar.gz), TensorBoard log directories or events.out.tfevents.* files",
     )
-    p.add_argument("--storage", metavar="ROOT", help="storage root to import into")
+    add_storage(p, help="storage root to import into")
     p.add_argument(
         "--project",
         metavar="P",

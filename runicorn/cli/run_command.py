@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from runicorn.cli.options import add_storage
+
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
     """``runicorn run`` (runicorn.launch): a command recorded as a run."""
@@ -17,7 +19,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--name", metavar="N", help="experiment name (default: the script's name)")
     p.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeatable)")
     p.add_argument("--notes", metavar="TEXT", help="notes about the run")
-    p.add_argument("--storage", metavar="ROOT", help="storage root (default: the configured one)")
+    add_storage(p)
     p.add_argument(
         "--timeout",
         metavar="0|SECONDS|5h|2d",

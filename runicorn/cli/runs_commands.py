@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from runicorn.cli.options import add_storage
 from runicorn.cli.output import _human_bytes, _print_error, _print_query_error
 from runicorn.errors import ConfigError, RunicornError
 
@@ -14,7 +15,7 @@ def _add_ls(sub: argparse._SubParsersAction) -> None:
     from runicorn import format as fmt
 
     p = sub.add_parser("ls", help="list runs, newest first")
-    p.add_argument("--storage", metavar="ROOT", help="storage root to list (default: the configured one)")
+    add_storage(p, "to list")
     p.add_argument("--project", metavar="P", help="only runs of project P")
     p.add_argument("--name", metavar="N", help="only runs of experiment name N")
     p.add_argument("--status", choices=fmt.ALL_STATUSES, help="only runs with this status")
@@ -86,7 +87,7 @@ def _add_tag(sub: argparse._SubParsersAction) -> None:
         help="show or change a run's tags",
         usage="runicorn tag [--storage ROOT] RUN [+TAG | -TAG | TAG ...]",
     )
-    p.add_argument("--storage", metavar="ROOT", help="storage root of the run (default: the configured one)")
+    add_storage(p, "of the run")
     p.add_argument("run", metavar="RUN", help="a run id, or the run key the viewer and `runicorn ls` show")
     p.add_argument(
         "changes",
@@ -130,15 +131,13 @@ def _add_rm(sub: argparse._SubParsersAction) -> None:
     """``runicorn rm`` and ``runicorn restore`` (runicorn.runs_admin.trash)."""
     p = sub.add_parser("rm", help="move runs to the trash under the storage root (or empty it: --purge)")
     p.add_argument("runs", nargs="*", metavar="RUN", help="run ids, or the run keys `runicorn ls` shows")
-    p.add_argument("--storage", metavar="ROOT", help="storage root of the runs (default: the configured one)")
+    add_storage(p, "of the runs")
     p.add_argument("--purge", action="store_true", help="delete every run in the trash for good")
     p.add_argument("--yes", action="store_true", help="with --purge: do not ask for confirmation")
     p.set_defaults(handler=_run_rm)
     p = sub.add_parser("restore", help="put runs from the trash back where they were (none: list the trash)")
     p.add_argument("runs", nargs="*", metavar="RUN", help="run ids (or trash entries) to put back")
-    p.add_argument(
-        "--storage", metavar="ROOT", help="storage root of the trash (default: the configured one)"
-    )
+    add_storage(p, "of the trash")
     p.set_defaults(handler=_run_restore)
 
 

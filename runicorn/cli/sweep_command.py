@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from runicorn.cli.options import add_storage
 from runicorn.errors import ConfigError
 
 
@@ -19,7 +20,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:
         "--project", metavar="P", help="project of the sweep's runs (default: the file's, else 'default')"
     )
     p.add_argument("--count", type=int, metavar="N", help="with run: run at most N trials here")
-    p.add_argument("--storage", metavar="ROOT", help="storage root (default: the configured one)")
+    add_storage(p)
     p.add_argument("words", nargs=argparse.REMAINDER, metavar="CONFIG | run ID -- CMD")
     p.set_defaults(handler=_run_sweep)
 

@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from runicorn.cli.options import add_bind, add_cors_origin
+
 if TYPE_CHECKING:
     from runicorn.settings import Settings
 
@@ -20,12 +22,7 @@ def _add_viewer(sub: argparse._SubParsersAction) -> None:
         "the runs synced there (read through a local cache)",
     )
     p.add_argument("--endpoint-url", metavar="URL", help="with s3://: the object store's endpoint")
-    p.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to bind (default 127.0.0.1)",
-    )
-    p.add_argument("--port", type=int, default=8000, help="port to bind (default 8000; 0 picks a free one)")
+    add_bind(p, 8000)
     p.add_argument("--open", action="store_true", help="open the viewer in a web browser")
     tokens = p.add_mutually_exclusive_group()
     tokens.add_argument(
@@ -38,12 +35,9 @@ def _add_viewer(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="require no token, loopback only: every user of this machine can open it (a one-user laptop)",
     )
-    p.add_argument(
-        "--cors-origin",
-        action="append",
-        default=[],
-        metavar="ORIGIN",
-        help="allow this web origin (scheme://host:port, never '*') to call the API "
+    add_cors_origin(
+        p,
+        "allow this web origin (scheme://host:port, never '*') to call the API "
         "and change things (repeatable; none by default)",
     )
     p.add_argument(

@@ -98,6 +98,18 @@ class HttpChannel(Channel):
         return self.read_answer(status, answer)
 
 
+class SignedHttpChannel(HttpChannel):
+    """An HTTP channel that may sign its requests with a shared ``secret`` (redacted, as the URL is)."""
+
+    def __init__(self, url: str, events: frozenset[str], secret: str = "") -> None:
+        super().__init__(url, events)
+        self.secret = secret
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self.url, self.secret)
+
+
 def post(request: HttpRequest, timeout_s: float) -> tuple[int, str, str | None]:
     """POST ``request``: (status, answer text, None), or (0, "", why) when no answer came."""
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT, **request.headers}

@@ -5,23 +5,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from runicorn.notify.channel import HttpChannel, HttpRequest, Outcome, json_answer, json_body
+from runicorn.notify.channel import HttpRequest, Outcome, SignedHttpChannel, json_answer, json_body
 from runicorn.notify.message import Message
 from runicorn.notify.signing import dingtalk_sign
 
 
-class DingTalk(HttpChannel):
+class DingTalk(SignedHttpChannel):
     name = "dingtalk"
     rate_per_minute = 20  # DingTalk: at most 20 messages a minute per robot
 
     def __init__(self, url: str, events: frozenset[str], secret: str = "", keyword: str = "") -> None:
-        super().__init__(url, events)
-        self.secret = secret
+        super().__init__(url, events, secret)
         self.keyword = keyword
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return (self.url, self.secret)
 
     def build_request(self, message: Message, event: str | None, now_s: float) -> HttpRequest:
         title, text = message.title, message.markdown()

@@ -5,22 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from runicorn.notify.channel import HttpChannel, HttpRequest, Outcome, json_answer, json_body
+from runicorn.notify.channel import HttpRequest, Outcome, SignedHttpChannel, json_answer, json_body
 from runicorn.notify.message import Message
 from runicorn.notify.signing import feishu_sign
 
 
-class Feishu(HttpChannel):
+class Feishu(SignedHttpChannel):
     name = "feishu"
     rate_per_minute = 100  # Feishu/Lark: about 100 a minute (and 5 a second) per bot
-
-    def __init__(self, url: str, events: frozenset[str], secret: str = "") -> None:
-        super().__init__(url, events)
-        self.secret = secret
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return (self.url, self.secret)
 
     def build_request(self, message: Message, event: str | None, now_s: float) -> HttpRequest:
         body: dict[str, Any] = {"msg_type": "text", "content": {"text": message.plain_text()}}

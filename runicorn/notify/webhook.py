@@ -4,23 +4,15 @@ by the secret; the body's ``sent_at`` lets a receiver refuse old replays."""
 
 from __future__ import annotations
 
-from runicorn.notify.channel import HttpChannel, HttpRequest, json_body
+from runicorn.notify.channel import HttpRequest, SignedHttpChannel, json_body
 from runicorn.notify.message import Message
 from runicorn.notify.signing import webhook_signature
 
 SIGNATURE_HEADER = "X-Runicorn-Signature"
 
 
-class Webhook(HttpChannel):
+class Webhook(SignedHttpChannel):
     name = "webhook"
-
-    def __init__(self, url: str, events: frozenset[str], secret: str = "") -> None:
-        super().__init__(url, events)
-        self.secret = secret
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return (self.url, self.secret)
 
     def build_request(self, message: Message, event: str | None, now_s: float) -> HttpRequest:
         body = json_body(

@@ -230,15 +230,8 @@ class GuestRun(Run):
     """A :class:`Run` of ``runicorn run``'s, seen from the command it runs: the same training
     calls (``log``, ``log_text``, ``log_image``, ``summary``, ``config``), lines sent down a pipe."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        handoff: Handoff,
-        config: dict[str, Any] | None = None,
-        tags: list[str] | None = None,
-        notes: str | None = None,
-    ) -> None:
-        self._attach(settings, GuestPipe(settings, handoff, config, tags, notes))
+    def __init__(self, settings: Settings, pipe: GuestPipe) -> None:
+        self._attach(settings, pipe)
 
     def __repr__(self) -> str:
         return (

@@ -8,13 +8,13 @@ another value raises :class:`~runicorn.wandb.errors.Error` unless ``allow_val_ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from runicorn.errors import ConfigError
 from runicorn.sdk.config import config_dict
 from runicorn.sdk.values import to_json_value
 from runicorn.wandb.errors import Error
+from runicorn.wandb.key_view import KeyView
 from runicorn.wandb.wbvalue import WBValue
 
 
@@ -27,33 +27,18 @@ def parse_config(value: Any, where: str = "config") -> dict[str, Any]:
     return {key.strip("-"): value for key, value in values.items()}
 
 
-class Config:
+class Config(KeyView):
     """The config of one run; ``target`` is the SDK run's config (a dict that saves on change)."""
+
+    _noun = "config"
 
     def __init__(self, target: dict[str, Any]) -> None:
         object.__setattr__(self, "_target", target)
 
+    def _mapping(self) -> dict[str, Any]:
+        return self._target
+
     # --- reading ------------------------------------------------------------------------------
-    def __getitem__(self, key: str) -> Any:
-        return self._target[key]
-
-    def __getattr__(self, key: str) -> Any:
-        if key.startswith("__"):
-            raise AttributeError(key)
-        try:
-            return self._target[key]
-        except KeyError:
-            raise AttributeError(f"the run's config has no key {key!r}") from None
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._target
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._target))
-
-    def __len__(self) -> int:
-        return len(self._target)
-
     def keys(self) -> list[str]:
         return [k for k in self._target if not k.startswith("_")]
 
@@ -62,12 +47,6 @@ class Config:
 
     def values(self) -> list[Any]:
         return [v for k, v in self._target.items() if not k.startswith("_")]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._target.get(key, default)
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self._target)
 
     def __repr__(self) -> str:
         return f"Config({dict(self._target)!r})"

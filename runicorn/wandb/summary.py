@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from runicorn.sdk.values import DROP, to_number
+from runicorn.wandb.key_view import KeyView
 from runicorn.wandb.metrics import GOALS, MetricTable
 
 SAVE_INTERVAL_S = 5.0
 _PLAIN = (int, float)
 
 
-class Summary:
+class Summary(KeyView):
     """The summary of one run. ``save`` receives the whole summary dict to write."""
+
+    _noun = "summary"
 
     def __init__(
         self,
@@ -38,6 +41,9 @@ class Summary:
         object.__setattr__(self, "_means", {})  # key -> [sum, count]
         object.__setattr__(self, "_dirty", False)
         object.__setattr__(self, "_saved_at", time.monotonic())
+
+    def _mapping(self) -> dict[str, Any]:
+        return self._values
 
     # --- fed by log ---------------------------------------------------------------------------
     def observe(self, row: dict[str, Any]) -> None:
@@ -94,17 +100,6 @@ class Summary:
             self._save(dict(self._values))
 
     # --- the user's view ----------------------------------------------------------------------
-    def __getitem__(self, key: str) -> Any:
-        return self._values[key]
-
-    def __getattr__(self, key: str) -> Any:
-        if key.startswith("__"):
-            raise AttributeError(key)
-        try:
-            return self._values[key]
-        except KeyError:
-            raise AttributeError(f"the run's summary has no key {key!r}") from None
-
     def __setitem__(self, key: str, value: Any) -> None:
         self.update({key: value})
 
@@ -117,15 +112,6 @@ class Summary:
         object.__setattr__(self, "_dirty", True)
         self.save()
 
-    def __contains__(self, key: object) -> bool:
-        return key in self._values
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._values))
-
-    def __len__(self) -> int:
-        return len(self._values)
-
     def keys(self) -> list[str]:
         return list(self._values)
 
@@ -135,9 +121,6 @@ class Summary:
     def values(self) -> list[Any]:
         return list(self._values.values())
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._values.get(key, default)
-
     def update(self, d: dict[str, Any] | None = None, **kwargs: Any) -> None:
         """Set keys explicitly (they win over later logged values) and write summary.json."""
         values = {**(d or {}), **kwargs}
@@ -146,9 +129,6 @@ class Summary:
             self._explicit.add(str(key))
         object.__setattr__(self, "_dirty", True)
         self.save()
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self._values)
 
     def __repr__(self) -> str:
         return f"Summary({self._values!r})"
