@@ -2,7 +2,8 @@
 
 One rule for archive export, sync and the SSH mirror (:func:`runicorn.format.is_copied_name`,
 documented in docs/format.md): every plain file of the run folder and of its folders, except dot
-names, ``*.tmp`` and ``*.lock`` (a folder so named is not walked into). Links are neither followed
+names (but below ``files/``, the user's own files), ``*.tmp`` and ``*.lock`` (a folder so
+named is not walked into). Links are neither followed
 nor copied; sockets, pipes and devices are left out.
 """
 
@@ -28,17 +29,17 @@ class CopiedFile:
 def copied_files(run_dir: Path) -> Iterator[CopiedFile]:
     """The run's files a copy carries, in a stable order (by name, a folder's files before the
     files of its folders); a folder that cannot be listed is left out."""
-    yield from _walk(Path(run_dir), "")
+    yield from _walk(Path(run_dir), "", in_user_files=False)
 
 
-def _walk(folder: Path, prefix: str) -> Iterator[CopiedFile]:
+def _walk(folder: Path, prefix: str, in_user_files: bool) -> Iterator[CopiedFile]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
     folders: list[os.DirEntry[str]] = []
     for entry in entries:
-        if not fmt.is_copied_name(entry.name):
+        if not fmt.is_copied_name(entry.name, in_user_files):
             continue
         try:
             if entry.is_dir(follow_symlinks=False):
@@ -48,4 +49,5 @@ def _walk(folder: Path, prefix: str) -> Iterator[CopiedFile]:
         except OSError:
             continue  # gone since the folder was listed
     for entry in folders:
-        yield from _walk(Path(entry.path), f"{prefix}{entry.name}/")
+        user_files = in_user_files or (not prefix and entry.name == fmt.FILES_DIR)
+        yield from _walk(Path(entry.path), f"{prefix}{entry.name}/", user_files)

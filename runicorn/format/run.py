@@ -123,16 +123,20 @@ RUN_LOCK_FILE = "run" + LOCK_SUFFIX
 NOT_COPIED_SUFFIXES = (TEMP_SUFFIX, LOCK_SUFFIX)
 
 
-def is_copied_name(name: str) -> bool:
+def is_copied_name(name: str, in_user_files: bool = False) -> bool:
     """Whether a copy of a run (archive export, sync, the SSH mirror) carries a file or folder of
     the run named ``name``; one rule for every copier, applied to each part of a path.
 
     Left out: dot names (no name of this format starts with a dot; the temp files of atomic writes,
     ``.<name>.<random>.tmp``, do, as do other tools' hidden files and NFS's ``.nfs*`` leftovers), and
     names ending in NOT_COPIED_SUFFIXES (``run.lock`` of a live writer, the PyPI package's empty lock
-    files, temp files). Everything a reader reads is carried.
+    files, temp files). Everything a reader reads is carried. Below ``files/`` (``in_user_files``:
+    the user's own files, ``wandb.save``) dot names are the user's (``.hydra/config.yaml``) and are
+    carried; only the suffixes are left out there.
     """
-    return not name.startswith(".") and not name.endswith(NOT_COPIED_SUFFIXES)
+    if name.endswith(NOT_COPIED_SUFFIXES):
+        return False
+    return in_user_files or not name.startswith(".")
 
 
 # --- run statuses ----------------------------------------------------------------------------

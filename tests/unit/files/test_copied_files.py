@@ -51,14 +51,20 @@ def _write(run: Path, relpath: str, data: str = "x") -> None:
 
 def test_a_live_runs_transients_links_and_dot_folders_are_left_out(tmp_path: Path):
     run = tmp_path / "run"
-    for relpath in (fmt.META_FILE, fmt.EVENTS_FILE, "media/a.png", "files/conf/x.yaml"):
+    for relpath in (
+        fmt.META_FILE,
+        fmt.EVENTS_FILE,
+        "media/a.png",
+        "files/conf/x.yaml",
+        "files/.hydra/c.yaml",
+    ):
         _write(run, relpath)
     for relpath in (
         fmt.RUN_LOCK_FILE,
         ".status.json.0123456789ab.tmp",
         "media/.a.png.0123456789ab.tmp",
         ".ipynb_checkpoints/notes.txt",
-        "files/.cache/blob",
+        "files/.hydra/.c.yaml.0123456789ab.tmp",
         "old.lock/inside.txt",
     ):
         _write(run, relpath)
@@ -70,7 +76,14 @@ def test_a_live_runs_transients_links_and_dot_folders_are_left_out(tmp_path: Pat
         sock.bind(os.fspath(run / "writer.sock"))
         found = [f.relpath for f in copied_files(run)]
         synced = local_files(run)
-    assert found == [fmt.EVENTS_FILE, fmt.META_FILE, "files/conf/x.yaml", "media/a.png"]
+    # below files/ the user's own dot names are carried (wandb.save of .hydra/config.yaml)
+    assert found == [
+        fmt.EVENTS_FILE,
+        fmt.META_FILE,
+        "files/.hydra/c.yaml",
+        "files/conf/x.yaml",
+        "media/a.png",
+    ]
     assert sorted(synced) == sorted(found)
     assert synced[fmt.EVENTS_FILE].size == 1
 
