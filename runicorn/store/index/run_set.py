@@ -4,7 +4,7 @@ A run set is never changed once built: a scan builds the next one beside it (sha
 :class:`RunInfo` of every run whose files did not change, copying the others), and the index
 swaps the reference. A reader takes the current set once and reads it without a lock.
 
-Run keys (:func:`run_keys`): a run is addressed by its ``key``. The key is the run id when that
+Run keys (:func:`duplicate_key`): a run is addressed by its ``key``. The key is the run id when that
 id is unique under the root. When the same id sits in two folders (a copied run, an imported
 archive), every copy gets the key ``<id>.<8 hex of sha1(relative folder path)>``, stable across
 restarts; asking for the plain id then returns the copy whose relative path sorts first.
@@ -14,34 +14,31 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from operator import attrgetter
+from typing import TypeVar
 
 from runicorn import format as fmt
 from runicorn.store.index.run_info import GroupInfo, RunInfo
 
-__all__ = ["RunSet", "copy_run", "run_keys"]
+__all__ = ["RunSet", "copy_run", "duplicate_key", "runs_by_id"]
 
 
-class _HasPlace(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def relpath(self) -> str: ...
+_Run = TypeVar("_Run")
 
 
-def run_keys(runs: Sequence[_HasPlace]) -> list[str]:
-    """The key of each of ``runs`` (see the module doc), in their order; ``runs`` in relative
-    path order."""
-    count: dict[str, int] = {}
+def runs_by_id(runs: Iterable[_Run], id_of: Callable[[_Run], str]) -> dict[str, list[_Run]]:
+    """``runs`` grouped by run id, each group in the order of ``runs`` (relative path order)."""
+    by_id: dict[str, list[_Run]] = {}
     for run in runs:
-        count[run.id] = count.get(run.id, 0) + 1
-    return [
-        run.id if count[run.id] == 1 else f"{run.id}.{hashlib.sha1(run.relpath.encode()).hexdigest()[:8]}"
-        for run in runs
-    ]
+        by_id.setdefault(id_of(run), []).append(run)
+    return by_id
+
+
+def duplicate_key(run_id: str, relpath: str) -> str:
+    """The key of a run whose id is also in another folder (see the module doc)."""
+    return f"{run_id}.{hashlib.sha1(relpath.encode()).hexdigest()[:8]}"
 
 
 def copy_run(info: RunInfo) -> RunInfo:
@@ -72,17 +69,15 @@ class RunSet:
     def build(cls, runs: Mapping[str, RunInfo], skipped: Mapping[str, str], generation: int) -> RunSet:
         """The set of ``runs`` (by relative path), each with its key: a run whose key changes
         (its id was met again elsewhere) is copied, never changed in place."""
-        in_order = [runs[rel] for rel in sorted(runs)]
-        keyed = [
-            info if info.key == key else _with_key(info, key)
-            for info, key in zip(in_order, run_keys(in_order), strict=True)
-        ]
-        by_id: dict[str, list[RunInfo]] = {}
-        for info in keyed:
-            by_id.setdefault(info.id, []).append(info)
-        by_key = {info.key: info for info in keyed}
+        by_id = runs_by_id((runs[rel] for rel in sorted(runs)), attrgetter("id"))
+        by_relpath = dict(runs)
+        for run_id, same_id in by_id.items():
+            for i, info in enumerate(same_id):
+                key = run_id if len(same_id) == 1 else duplicate_key(run_id, info.relpath)
+                if info.key != key:
+                    same_id[i] = by_relpath[info.relpath] = _with_key(info, key)
+        by_key = {info.key: info for same_id in by_id.values() for info in same_id}
         newest_first = tuple(sorted(by_key.values(), key=lambda r: (r.created_at, r.key), reverse=True))
-        by_relpath = {info.relpath: info for info in keyed}
         return cls(newest_first, by_key, by_id, by_relpath, dict(skipped), generation)
 
     def lookup(self, key: str) -> RunInfo | None:

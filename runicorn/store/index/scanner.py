@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from operator import attrgetter
 from pathlib import Path
 
 from runicorn import format as fmt
@@ -24,7 +25,7 @@ from runicorn.store.index.cold_start import ListedRun
 from runicorn.store.index.listing import RunListing
 from runicorn.store.index.run_folder import last_activity, load_run_files, read_new_run, stat_run_files
 from runicorn.store.index.run_info import RunInfo
-from runicorn.store.index.run_set import RunSet, copy_run, run_keys
+from runicorn.store.index.run_set import RunSet, copy_run, duplicate_key, runs_by_id
 
 __all__ = ["Scanner"]
 
@@ -54,7 +55,7 @@ class Scanner:
             if info is None:
                 continue
             runs[rel] = info
-            if before is None or info._stamps != before._stamps:
+            if before is None or (info is not before and info._stamps != before._stamps):
                 changed = True
         if not changed and len(runs) != len(known):  # a run removed
             changed = True
@@ -114,8 +115,10 @@ class Scanner:
             loc = place[1]
             if loc is not None and fmt.is_safe_id(run_id):
                 out.append(ListedRun(run_id, run_id, loc.project, loc.name, rel, loc.layout))
-        for listed, key in zip(out, run_keys(out), strict=True):
-            listed.key = key
+        for run_id, same_id in runs_by_id(out, attrgetter("id")).items():
+            if len(same_id) > 1:
+                for listed in same_id:
+                    listed.key = duplicate_key(run_id, listed.relpath)
         return out
 
     def read_listed(self, listed: ListedRun) -> RunInfo:
