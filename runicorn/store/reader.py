@@ -2,7 +2,7 @@
 
 ``StoreReader(root)`` combines the run index (:mod:`runicorn.store.index.scan`), the per-run column
 cache (:mod:`runicorn.store.metrics.series`), log reading (:mod:`runicorn.store.logs.tail`) and media lookup.
-Every method takes a run ``key`` (see :mod:`runicorn.store.index.scan` for keys of duplicated ids) and
+Every method takes a run ``key`` (see :mod:`runicorn.store.index.run_set` for keys of duplicated ids) and
 raises :class:`runicorn.errors.RunNotFound` for an unknown or unsafe key, ``BadArgument`` for a
 bad argument (the viewer turns these into 404 and 400). It never writes under ``root``.
 """

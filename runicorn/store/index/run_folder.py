@@ -19,17 +19,18 @@ _STAT_FILES = tuple(dict.fromkeys(_JSON_FILES + _ACTIVITY_FILES))
 _REFUSED: FileStamp = (-1, 0)  # the stamp of a file that is a link leading out of its run folder
 
 
-def load_run_files(info: RunInfo, path_str: str) -> None:
-    """Read the run folder's JSON files into ``info`` where their (size, mtime) changed, and its
-    last activity; a file that is a link leading outside the folder is refused with a warning."""
-    stamps: dict[str, FileStamp | None] = {}
+RunStamps = dict[str, FileStamp | None]
+
+
+def stat_run_files(path_str: str) -> tuple[RunStamps, int]:
+    """The (size, mtime) stamp of each file a scan looks at (None: missing; ``_REFUSED``: a link
+    leading outside the folder), and the newest mtime of the activity files (0: none)."""
+    stamps: RunStamps = {}
     newest = 0
-    refused = set()
     for name in _STAT_FILES:
         try:
             st = stat_run_file(path_str, name)
         except OutsideRunFolder:
-            refused.add(name)
             stamps[name] = _REFUSED
             continue
         except OSError:
@@ -38,13 +39,26 @@ def load_run_files(info: RunInfo, path_str: str) -> None:
         stamps[name] = (st.st_size, st.st_mtime_ns)
         if name in _ACTIVITY_FILES:
             newest = max(newest, st.st_mtime_ns)
-    info.last_activity = newest / 1e9 if newest else info._dir_mtime_ns / 1e9
+    return stamps, newest
+
+
+def last_activity(newest_ns: int, dir_mtime_ns: int) -> float:
+    """A run's last activity: its newest activity file's mtime, else its folder's."""
+    return newest_ns / 1e9 if newest_ns else dir_mtime_ns / 1e9
+
+
+def load_run_files(info: RunInfo, path_str: str, stat: tuple[RunStamps, int] | None = None) -> None:
+    """Read the run folder's JSON files into ``info`` where their (size, mtime) changed, and its
+    last activity; a file that is a link leading outside the folder is refused with a warning.
+    ``stat``: what :func:`stat_run_files` just said about the folder, if the caller asked it."""
+    stamps, newest = stat_run_files(path_str) if stat is None else stat
+    info.last_activity = last_activity(newest, info._dir_mtime_ns)
     for name, attr in zip(_JSON_FILES, ("meta", "status", "summary", "config"), strict=True):
         if name in info._stamps and stamps.get(name) == info._stamps.get(name):
             continue
         value: dict[str, Any] | None = {}
         info._file_warnings.pop(name, None)
-        if name in refused:
+        if stamps.get(name) == _REFUSED:
             info._file_warnings[name] = f"{name} is a link leading outside the run folder; not read"
         elif stamps.get(name) is not None:
             value = read_run_json(path_str, name)
@@ -56,16 +70,21 @@ def load_run_files(info: RunInfo, path_str: str) -> None:
     info._created_at = None
 
 
-def read_run_folder(path: Path) -> RunInfo:
-    """One run folder's files read now, as a scan reads them (meta, status, heartbeat, last
-    activity): for a caller that needs one run's state this moment, not a whole index. Its place
-    under a root (project, name, key) is not looked at: ``project`` and ``name`` are empty."""
-    path = Path(path)
-    info = RunInfo(path.name, path.name, "", "", path, path.name, "")
-    path_str = os.fspath(path)
+def read_new_run(info: RunInfo) -> RunInfo:
+    """``info``, a run not read yet, with its folder's files read now (left empty when the
+    folder is gone)."""
+    path_str = os.fspath(info.path)
     try:
         info._dir_mtime_ns = os.stat(path_str).st_mtime_ns
     except OSError:
         return info
     load_run_files(info, path_str)
     return info
+
+
+def read_run_folder(path: Path) -> RunInfo:
+    """One run folder's files read now, as a scan reads them (meta, status, heartbeat, last
+    activity): for a caller that needs one run's state this moment, not a whole index. Its place
+    under a root (project, name, key) is not looked at: ``project`` and ``name`` are empty."""
+    path = Path(path)
+    return read_new_run(RunInfo(path.name, path.name, "", "", path, path.name, ""))
