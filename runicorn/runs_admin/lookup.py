@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runicorn.errors import ConfigError, RunNotFound
-from runicorn.store.index.scan import RunIndex, RunInfo
+from runicorn.store.index.run_index import RunIndex, RunInfo
 
 
 def open_index(root: Path) -> RunIndex:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from runicorn.store.index.scan import RunIndex, RunInfo
+from runicorn.store.index.run_index import RunIndex, RunInfo
 from runicorn.store.query.columns import parse_columns, row_values
 from runicorn.store.query.fields import FieldContext
 from runicorn.store.query.run_filter import RunFilter

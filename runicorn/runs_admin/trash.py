@@ -20,7 +20,7 @@ from runicorn import format as fmt
 from runicorn.errors import ConfigError, RunNotFound, StorageError
 from runicorn.files import write_json_atomic
 from runicorn.runs_admin.liveness import refuse_live
-from runicorn.store.index.scan import RunInfo
+from runicorn.store.index.run_index import RunInfo
 
 WRITABLE_HINT = "check that the storage root is writable by you"
 

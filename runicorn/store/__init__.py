@@ -12,7 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from runicorn.store.index.scan import GroupInfo, RunIndex, RunInfo, RunPage
+    from runicorn.store.index.run_index import GroupInfo, RunIndex, RunInfo, RunPage
     from runicorn.store.logs.tail import EventChunk, LogChunk, Tail, read_events, read_logs
     from runicorn.store.metrics.columns import ColumnSet, StageSpan
     from runicorn.store.metrics.compare import compare_runs
@@ -37,10 +37,10 @@ _HOMES = {
     "media_path": "records.media",
     "RunFilter": "query.run_filter",
     "StoreReader": "reader",
-    "GroupInfo": "index.scan",
-    "RunIndex": "index.scan",
-    "RunInfo": "index.scan",
-    "RunPage": "index.scan",
+    "GroupInfo": "index.run_index",
+    "RunIndex": "index.run_index",
+    "RunInfo": "index.run_index",
+    "RunPage": "index.run_index",
     "RunSeries": "metrics.series",
     "EventChunk": "logs.tail",
     "LogChunk": "logs.tail",

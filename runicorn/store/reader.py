@@ -1,6 +1,6 @@
 """The read side as one object: what the viewer holds to answer every request.
 
-``StoreReader(root)`` combines the run index (:mod:`runicorn.store.index.scan`), the per-run column
+``StoreReader(root)`` combines the run index (:mod:`runicorn.store.index.run_index`), the per-run column
 cache (:mod:`runicorn.store.metrics.series`), log reading (:mod:`runicorn.store.logs.tail`) and media lookup.
 Every method takes a run ``key`` (see :mod:`runicorn.store.index.run_set` for keys of duplicated ids) and
 raises :class:`runicorn.errors.RunNotFound` for an unknown or unsafe key, ``BadArgument`` for a
@@ -19,7 +19,7 @@ from typing import Any
 from runicorn import format as fmt
 from runicorn.errors import BadArgument, RunNotFound
 from runicorn.files import is_run_file, read_run_file
-from runicorn.store.index.scan import GroupInfo, RunIndex, RunInfo, RunPage
+from runicorn.store.index.run_index import GroupInfo, RunIndex, RunInfo, RunPage
 from runicorn.store.logs.line_ends import LineEnds
 from runicorn.store.logs.tail import LogChunk, read_logs
 from runicorn.store.metrics.compare import compare_runs

@@ -20,7 +20,7 @@ from runicorn.agent import queue_reads as job_reads
 from runicorn.errors import RunNotFound
 from runicorn.settings import Settings
 from runicorn.store import StoreReader
-from runicorn.store.index.scan import RunInfo
+from runicorn.store.index.run_index import RunInfo
 from runicorn.store.records.run_progress import run_progress
 
 T = TypeVar("T")

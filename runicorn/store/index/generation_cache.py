@@ -1,7 +1,7 @@
 """Answers computed over many runs' JSON files, kept until the index's runs change.
 
 :class:`GenerationCache` holds the latest few answers by key for one generation of the run index
-(:attr:`runicorn.store.index.scan.RunIndex.generation`, which moves on whenever a run is added,
+(:attr:`runicorn.store.index.run_index.RunIndex.generation`, which moves on whenever a run is added,
 removed or has a JSON file read again); a newer generation drops them all.
 """
 

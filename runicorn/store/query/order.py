@@ -1,7 +1,7 @@
 """How the run list is filtered and sorted: the filters of ``/api/runs`` and ``runicorn ls``
 (project, name, status, tag, a compiled query) and the sort fields (the built-in ones,
 ``summary.<key>``, or any field of the query grammar). Pure functions over :class:`RunInfo`;
-:class:`~runicorn.store.index.scan.RunIndex` calls them on its runs."""
+:class:`~runicorn.store.index.run_index.RunIndex` calls them on its runs."""
 
 from __future__ import annotations
 

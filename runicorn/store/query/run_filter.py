@@ -2,7 +2,7 @@
 
 ``project``, ``name``, ``status`` and ``tag`` compare exactly (``status`` the derived status,
 ``crashed`` included); ``q`` is a query (:mod:`runicorn.store.query.grammar`) or plain words;
-``sort`` is a field of the query grammar (see :meth:`runicorn.store.index.scan.RunIndex.query`).
+``sort`` is a field of the query grammar (see :meth:`runicorn.store.index.run_index.RunIndex.query`).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import Any
 from runicorn import format as fmt
 from runicorn.artifacts.lineage import parse_links
 from runicorn.files import read_run_json, stat_run_file
-from runicorn.store.index.scan import RunIndex, RunInfo
+from runicorn.store.index.run_index import RunIndex, RunInfo
 
 Stamp = tuple[int, int]
 

@@ -12,7 +12,7 @@ import pytest
 
 from runicorn import format as fmt
 from runicorn.files import write_json_atomic
-from runicorn.store.index.scan import MAX_HOLD_S, RunIndex, RunPage
+from runicorn.store.index.run_index import MAX_HOLD_S, RunIndex, RunPage
 from runicorn.store.query.run_filter import RunFilter
 
 RunWriter = Callable[..., Path]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from runicorn import format as fmt
 from runicorn.files import write_json_atomic
+from runicorn.store.index.run_index import RunIndex
 from runicorn.store.index.run_set import RunSet
-from runicorn.store.index.scan import RunIndex
 from runicorn.store.index.scanner import Scanner
 
 RunWriter = Callable[..., Path]

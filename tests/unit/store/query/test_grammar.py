@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from runicorn.errors import QueryError
-from runicorn.store.index.scan import RunIndex
+from runicorn.store.index.run_index import RunIndex
 from runicorn.store.query.evaluation import compile_query, run_filter
 from runicorn.store.query.fields import FieldContext
 from runicorn.store.query.grammar import MAX_DEPTH, MAX_QUERY_CHARS, parse

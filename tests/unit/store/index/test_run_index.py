@@ -10,7 +10,7 @@ import pytest
 
 from runicorn import format as fmt
 from runicorn.files import write_json_atomic
-from runicorn.store.index.scan import RunIndex
+from runicorn.store.index.run_index import RunIndex
 from runicorn.store.query.run_filter import RunFilter
 from runicorn.store.records.media import media_path
 
