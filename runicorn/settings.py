@@ -258,7 +258,9 @@ def user_config_path() -> Path:
 def read_user_config() -> dict[str, Any]:
     path = user_config_path()
     try:
-        value = orjson.loads(path.read_bytes())
+        with open(path, "rb") as f:
+            _keep_private(path, f.fileno())
+            value = orjson.loads(f.read())
     except FileNotFoundError:
         return {}
     except (OSError, orjson.JSONDecodeError) as exc:
@@ -267,6 +269,19 @@ def read_user_config() -> dict[str, Any]:
             f"fix or delete {path}, or set it again with `runicorn config --set-user-root PATH`",
         ) from exc
     return value if isinstance(value, dict) else {}
+
+
+def _keep_private(path: Path, fd: int) -> None:
+    """A user config of ours that other users may read (one written by an earlier version, which
+    followed the umask) is made 0600 on the spot, once, with a line saying so: it holds secrets."""
+    info = os.fstat(fd)
+    if info.st_mode & 0o077 and info.st_uid == os.geteuid() and hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)
+        print(
+            f"warning: {path} was readable by other users (mode {info.st_mode & 0o777:04o}); "
+            "it is 0600 now\nhint: it may hold passwords and tokens: change any that others could have read",
+            file=sys.stderr,
+        )
 
 
 def write_user_config(values: dict[str, Any]) -> Path:

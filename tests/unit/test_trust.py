@@ -174,3 +174,18 @@ def test_the_user_config_is_written_0600_whatever_the_umask(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert settings.read_user_config() == {"notify_smtp_password": "my-pass", "notify_smtp_user": "me"}
     assert [p.name for p in path.parent.iterdir()] == ["config.json"]  # no temporary file left
+
+
+def test_a_user_config_left_readable_by_others_is_made_0600_when_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.json"
+    path.write_text('{"notify_smtp_password": "my-pass"}')
+    path.chmod(0o644)  # as an earlier version, which followed the umask, left it
+    monkeypatch.setenv(settings.USER_CONFIG_ENV, str(path))
+    assert settings.read_user_config() == {"notify_smtp_password": "my-pass"}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    err = capsys.readouterr().err
+    assert "readable by other users (mode 0644)" in err and "it is 0600 now" in err
+    settings.read_user_config()
+    assert capsys.readouterr().err == ""  # said once: the file is private now
