@@ -70,6 +70,11 @@ def test_connect_trust_browse_and_mirror_remote_runs(sshd: SshServer, tmp_path: 
     for step in range(1, 11):
         run.log({"loss": 1.0 / step}, step=step)
     run.finish()
+    # a folder the server lists with a name that is not UTF-8: refused, and the page says so
+    junk = os.path.join(os.fsencode(remote_root), b"junk")
+    os.mkdir(junk)
+    with open(os.path.join(junk, b"bad-\xff-name"), "wb") as f:
+        f.write(b"x")
 
     page = open_ui("/")
     page.get_by_test_id("nav-remote").click()
@@ -106,6 +111,10 @@ def test_connect_trust_browse_and_mirror_remote_runs(sshd: SshServer, tmp_path: 
     expect(row).to_have_count(1)
     expect(row.get_by_test_id("remote-mirror-runs")).to_have_text(re.compile(r"^[1-9]\d*$"), timeout=20_000)
     expect(row.get_by_test_id("remote-mirror-alive")).to_have_text("yes")
+    refused = row.get_by_test_id("remote-mirror-refused")
+    expect(refused).to_contain_text("1", timeout=20_000)
+    refused.locator("summary").click()
+    expect(refused).to_contain_text("junk")
     screenshot(page, "remote-mirroring")
 
     page.get_by_test_id("nav-runs").click()

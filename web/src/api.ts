@@ -359,6 +359,9 @@ export interface MirrorInfo {
   last_sync: number | null;
   last_error: string | null;
   stopped: boolean;
+  /** "remote path: why" for the first remote entries the mirror refused (unsafe names, links). */
+  refused: string[];
+  refused_count: number;
   waiting_for_credentials: boolean;
 }
 

@@ -315,6 +315,18 @@ export function RemotePage() {
                   <td class="remote-error-cell">
                     {m.waiting_for_credentials && <div class="small">{t("remote.waiting")}</div>}
                     {m.last_error && <span class="small">{m.last_error}</span>}
+                    {m.refused_count > 0 && (
+                      <details class="small" data-testid="remote-mirror-refused">
+                        <summary>
+                          {t("remote.refused")}: {m.refused_count}
+                        </summary>
+                        <ul>
+                          {m.refused.map((line) => (
+                            <li class="mono">{line}</li>
+                          ))}
+                        </ul>
+                      </details>
+                    )}
                   </td>
                   <td>
                     <button class="mini" data-testid="remote-mirror-stop" onClick={() => void stopMirror(m.id)}>
