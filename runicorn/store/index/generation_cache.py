@@ -2,15 +2,17 @@
 
 :class:`GenerationCache` holds the latest few answers by key for one generation of the run index
 (:attr:`runicorn.store.index.run_index.RunIndex.generation`, which moves on whenever a run is added,
-removed or has a JSON file read again); a newer generation drops them all.
+removed or has a JSON file read again); a newer generation drops them all. The answers of one
+generation are kept in an :class:`~runicorn.store.lru.LRU`.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
+
+from runicorn.store.lru import LRU
 
 __all__ = ["GenerationCache"]
 
@@ -24,22 +26,17 @@ class GenerationCache(Generic[T]):
         self.max_entries = max_entries
         self._lock = threading.Lock()
         self._generation = -1
-        self._entries: OrderedDict[Hashable, T] = OrderedDict()
+        self._entries: LRU[Hashable, T] = LRU(max_entries)
 
     def get(self, generation: int, key: Hashable, compute: Callable[[], T]) -> T:
         """The answer kept for ``key`` at ``generation``, else ``compute()`` (kept)."""
         with self._lock:
             if generation != self._generation:
-                self._entries.clear()
-                self._generation = generation
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                return found
-        value = compute()  # outside the lock: other answers are not held up meanwhile
-        with self._lock:
-            if generation == self._generation:
-                self._entries[key] = value
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+                self._generation, self._entries = generation, LRU(self.max_entries)
+            entries = self._entries  # a newer generation replaces it: what is put here then is dropped
+        found = entries.get(key)
+        if found is not None:
+            return found
+        value = compute()  # outside any lock: other answers are not held up meanwhile
+        entries.put(key, value)
         return value
