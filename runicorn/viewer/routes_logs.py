@@ -1,39 +1,30 @@
 """A run's ``logs.txt``: paged reads and the live tail WebSocket (docs/api.md#logs).
 
-The WebSocket polls the file's size, mtime and inode every ``poll_interval_s`` (0.2 s) per
-connection and sends the complete lines appended since the last send, so a line written by a
-training process reaches the browser within half a second. Reads go through
-:meth:`runicorn.store.StoreReader.read_logs_at` from the byte offset where the last one stopped, in a worker
-thread (the stat too: a shared disk may be slow), never on the event loop; each read keeps a
-bounded number of bytes and cuts over-long lines (docs/viewer.md#live-tail).
+The WebSocket looks at the file every ``poll_interval_s`` (0.2 s) per connection (with a
+:class:`~runicorn.store.follower.Follower`: device, inode, size, mtime) and sends the complete
+lines appended since the last send, so a line written by a training process reaches the browser
+within half a second. Reads go through :meth:`runicorn.store.StoreReader.read_logs_at` from the
+byte offset where the last one stopped, in a worker thread (the stat too: a shared disk may be
+slow), never on the event loop; each read keeps a bounded number of bytes and cuts over-long lines
+(docs/viewer.md#live-tail).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Query, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from runicorn.errors import RunNotFound
-from runicorn.files import stat_run_file
 from runicorn.store import StoreReader
+from runicorn.store.follower import Follower, Look
 
 MAX_LINES = 100_000
 WS_BATCH_LINES = 1000
 WS_UNKNOWN_RUN_CODE = 4404
-
-
-def _stamp_of(path: Path) -> tuple[int, int, int] | None:
-    """Size, mtime and inode of the log file; None when missing or refused."""
-    try:
-        st = stat_run_file(path.parent, path.name)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def router(reader: StoreReader, poll_interval_s: float = 0.2) -> APIRouter:
@@ -64,11 +55,13 @@ def router(reader: StoreReader, poll_interval_s: float = 0.2) -> APIRouter:
             return
         receiving = asyncio.ensure_future(websocket.receive())
         position = max(0, offset)
-        seen: tuple[int, int, int] | None = None
+        # Only says whether the file changed since the last look; where to read on is ``position``
+        # (read_logs_at finds a cut or rewritten file itself and says ``restarted``).
+        follower = Follower()
         try:
             while True:
-                stamp = await asyncio.to_thread(_stamp_of, path)
-                if stamp is not None and stamp != seen:
+                look = await asyncio.to_thread(follower.look_at, path.parent, path.name)
+                if look in (Look.CHANGED, Look.RESTARTED):
                     chunk = await asyncio.to_thread(reader.read_logs_at, path, position, WS_BATCH_LINES)
                     if chunk.lines or chunk.restarted:
                         await websocket.send_json(
@@ -81,8 +74,8 @@ def router(reader: StoreReader, poll_interval_s: float = 0.2) -> APIRouter:
                         )
                     position = chunk.offset
                     if chunk.more:
+                        follower.interrupted()  # the next look reads on
                         continue  # send the next batch right away
-                    seen = stamp
                 done, _ = await asyncio.wait({receiving}, timeout=poll_interval_s)
                 if done:
                     message = receiving.result()
