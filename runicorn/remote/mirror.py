@@ -45,7 +45,6 @@ from runicorn.remote.sftp_files import SftpFiles
 
 __all__ = ["FINISHED_CHECK_EVERY", "Mirror", "MirrorStats", "place_run"]
 
-MAX_DEPTH = 6
 MAX_BACKOFF_S = 30.0
 CHANNEL_TIMEOUT_S = 30.0
 LINK_ERRORS = (OSError, EOFError, paramiko.SSHException, RemoteError)
@@ -315,7 +314,7 @@ class Mirror:
                 continue
             if any(e.name in fmt.RUN_MARKER_FILES for e in child_entries):
                 self._add_run(files, child)
-            elif depth < MAX_DEPTH:
+            elif depth + 1 < fmt.MAX_RUN_DEPTH:  # a run is at most MAX_RUN_DEPTH folders down
                 self._walk(files, child, child_entries, entry.mtime, listed_at, depth + 1)
 
     def _add_run(self, files: RemoteFiles, remote_run: str) -> None:

@@ -181,3 +181,22 @@ def test_a_run_deleted_on_the_server_keeps_its_local_copy(server: Path, local_ro
     local = local_run(local_root)
     assert (local / fmt.EVENTS_FILE).read_bytes() == metric_lines(0, 3)
     assert (local / fmt.MEDIA_DIR / "sample.png").read_bytes() == b"\x89PNG not really"
+
+
+def test_runs_are_found_as_deep_as_the_viewer_finds_them_not_deeper(server: Path, local_root: Path) -> None:
+    def deep_run(depth: int, run_id: str) -> None:
+        run = server.joinpath("storage", *[f"d{i}" for i in range(depth - 1)], run_id)
+        run.mkdir(parents=True)
+        (run / fmt.META_FILE).write_text(json.dumps({"id": run_id, "project": "deep", "name": "exp"}))
+        (run / fmt.STATUS_FILE).write_text(json.dumps({fmt.STATUS_KEY: fmt.FINISHED}))
+        for path in [run, *run.iterdir()]:
+            os.utime(path, (WRITTEN_AT, WRITTEN_AT))
+
+    at_bound, too_deep = "20250101_120000_bound1", "20250101_120000_deeper"
+    deep_run(fmt.MAX_RUN_DEPTH, at_bound)  # MAX_RUN_DEPTH folders below the mirrored root
+    deep_run(fmt.MAX_RUN_DEPTH + 1, too_deep)
+    mirror = make_mirror(local_root)
+    mirror.sync_files(FolderFiles(server))
+    assert (fmt.run_dir(local_root, "deep", "exp", at_bound) / fmt.META_FILE).is_file()
+    assert not fmt.run_dir(local_root, "deep", "exp", too_deep).exists()
+    assert mirror.stats.runs == 1
