@@ -105,8 +105,10 @@ def validate(reader: ArchiveReader, limits: ArchiveLimits) -> ValidatedArchive:
     result = ValidatedArchive(run_dirs=run_dirs, has_manifest=fmt.MANIFEST_FILE in names)
     run_set = set(run_dirs)
     for name, entry in names.items():
-        if name.endswith((fmt.TEMP_SUFFIX, fmt.LOCK_SUFFIX)):
-            continue  # left out of runs everywhere: stray temp files, the PyPI package's lock files
+        # Left out of runs everywhere: stray temp files, lock files (fmt.NOT_COPIED_SUFFIXES). The
+        # suffix rule only (as below files/), on the whole name: dot names are imported as before.
+        if not fmt.is_copied_name(name, in_user_files=True):
+            continue
         if name == fmt.MANIFEST_FILE or run_of(name, run_set) is not None:
             result.files.append((name, entry))
             result.unpack_bytes += entry.size
