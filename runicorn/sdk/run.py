@@ -23,7 +23,7 @@ from runicorn.sdk.exit_hooks import EndsWithBlock, ExitHooks
 from runicorn.sdk.forked import ForkAware
 from runicorn.sdk.media import MediaWriter
 from runicorn.sdk.run_media import MediaCalls
-from runicorn.sdk.sink import LocalFiles, Sink
+from runicorn.sdk.sink import LocalFiles, RunRequest, Sink
 from runicorn.sdk.values import (
     DROP,
     INT64_MAX,
@@ -66,23 +66,9 @@ def warn_no_run(call: str) -> None:
 class Run(MediaCalls, ExitHooks, EndsWithBlock, ForkAware):
     """One run folder being written. Use as a context manager to finish it on exit."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        project: str,
-        name: str,
-        config: Any = None,
-        tags: list[str] | None = None,
-        notes: str | None = None,
-        run_id: str | None = None,
-        capture_console: bool = True,
-        system_metrics: bool = True,
-        nvml: Any | None = None,
-    ) -> None:
-        sink = LocalFiles(
-            settings, project, name, config, tags, notes, run_id, capture_console, system_metrics, nvml
-        )
-        self._attach(settings, sink)
+    def __init__(self, settings: Settings, request: RunRequest, nvml: Any | None = None) -> None:
+        """Start the run ``request`` names under ``settings.storage`` (``rn.init`` makes one)."""
+        self._attach(settings, LocalFiles(settings, request, nvml))
 
     def _attach(self, settings: Settings, sink: Sink) -> None:
         """Start writing over ``sink`` (the run's own folder, or a guest's pipe)."""
