@@ -13,17 +13,15 @@ no-op. This module imports nothing of the viewer: a training process stays light
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
-from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec
+from typing import Any
 
 from runicorn import settings as _settings
 from runicorn.errors import RunicornError
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.disabled import DisabledRun
 from runicorn.sdk.guest import GuestPipe, GuestRun, claim_handoff
+from runicorn.sdk.module_functions import module_function
 from runicorn.sdk.run import Run, warn_no_run
 from runicorn.sdk.sink import RunRequest
 
@@ -48,7 +46,6 @@ __all__ = [
     "RunicornError",
 ]
 
-P = ParamSpec("P")
 _current: Run | DisabledRun | None = None
 # rn.config before any rn.init: what is set on it becomes part of the next run's config.
 _pending_config = Config(lambda _c: None)
@@ -97,34 +94,24 @@ def _rank() -> int:
         return 0
 
 
-def _on_current_run(method: Callable[Concatenate[Run, P], None]) -> Callable[P, None]:
-    """The module-level form of ``Run.<method>``: the same call on the current run; without
-    one, a warning (once per process) and nothing recorded."""
-    name = method.__name__
-
-    @functools.wraps(method)
-    def call(*args: P.args, **kwargs: P.kwargs) -> None:
-        if _current is not None:
-            getattr(_current, name)(*args, **kwargs)
-        else:
-            warn_no_run(name)
-
-    signature = inspect.signature(method)
-    call.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])  # type: ignore[attr-defined]
-    return call
+def _current_run(call: str) -> Run | DisabledRun | None:
+    """The run a module-level call acts on; without one, a warning (once per process)."""
+    if _current is None:
+        warn_no_run(call)
+    return _current
 
 
-log = _on_current_run(Run.log)
-log_text = _on_current_run(Run.log_text)
-log_image = _on_current_run(Run.log_image)
-alert = _on_current_run(Run.alert)
-log_checkpoint = _on_current_run(Run.log_checkpoint)
-log_histogram = _on_current_run(Run.log_histogram)
-log_table = _on_current_run(Run.log_table)
-log_audio = _on_current_run(Run.log_audio)
-log_video = _on_current_run(Run.log_video)
-log_html = _on_current_run(Run.log_html)
-summary = _on_current_run(Run.summary)
+log = module_function(Run.log, _current_run)
+log_text = module_function(Run.log_text, _current_run)
+log_image = module_function(Run.log_image, _current_run)
+alert = module_function(Run.alert, _current_run)
+log_checkpoint = module_function(Run.log_checkpoint, _current_run)
+log_histogram = module_function(Run.log_histogram, _current_run)
+log_table = module_function(Run.log_table, _current_run)
+log_audio = module_function(Run.log_audio, _current_run)
+log_video = module_function(Run.log_video, _current_run)
+log_html = module_function(Run.log_html, _current_run)
+summary = module_function(Run.summary, _current_run)
 
 
 def resume_checkpoint() -> str | None:
