@@ -9,6 +9,7 @@ from pathlib import Path
 
 from runicorn import format as fmt
 from runicorn.files import write_json_atomic
+from runicorn.store.index.rescan_scheduler import RescanRules
 from runicorn.store.index.run_index import RunIndex
 from runicorn.store.index.run_set import RunSet
 from runicorn.store.index.scanner import Scanner
@@ -76,7 +77,7 @@ def test_unsafe_folder_names_are_skipped_with_the_reason(storage: Path, write_ru
 
 def test_a_run_held_by_a_reader_does_not_change_under_it(storage: Path, write_run: RunWriter) -> None:
     d = write_run(run_id=A, summary={"acc": 0.1}, status="running")
-    index = RunIndex(storage, refresh_interval_s=0.0)
+    index = RunIndex(storage, RescanRules(refresh_interval_s=0.0))
     held = index.get(A)
     assert held is not None
     write_json_atomic(d / fmt.SUMMARY_FILE, {"acc": 0.9})
