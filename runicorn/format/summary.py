@@ -37,7 +37,9 @@ SUMMARY_SAVE_INTERVAL_S = 10.0  # while logging, summary.json is rewritten at mo
 
 class SummaryNote(TypedDict, total=False):
     last_values: bool  # every logged metric's last value is in the file (unless set after)
-    explicit: list[str]  # keys the program set (rn.summary, wandb.summary, define_metric) since their last log
+    explicit: list[
+        str
+    ]  # keys the program set (rn.summary, wandb.summary, define_metric) since their last log
 
 
 def summary_file(last: Mapping[str, Any], explicit: Mapping[str, Any]) -> dict[str, Any]:
@@ -54,7 +56,7 @@ def split_summary(raw: Mapping[str, Any]) -> tuple[dict[str, Any], SummaryNote |
     values = dict(raw)
     if SUMMARY_NOTE_KEY in values:
         del values[SUMMARY_NOTE_KEY]
-    return values, note if isinstance(note, dict) else None
+    return values, SummaryNote(**note) if isinstance(note, dict) else None
 
 
 def has_last_values(note: SummaryNote | None) -> bool:

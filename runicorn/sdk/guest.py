@@ -7,7 +7,8 @@ system. It hands the run to the command through the environment (``RUNICORN_RUN_
 capture (the wrapper already records the pty), no system sampler. Its event and ``log_text`` lines
 go down the pipe, and the wrapper appends them to its own queues, so ``events.jsonl`` and
 ``logs.txt`` keep one writer. It writes ``config.json`` and ``summary.json`` (merged with what is
-there; its metrics' last values every few seconds and at finish, so a killed command keeps them) and merges its tags and notes into ``meta.json``. It never writes ``status.json``: the
+there; its metrics' last values every few seconds and at finish, so a killed command keeps them)
+and merges its tags and notes into ``meta.json``. It never writes ``status.json``: the
 wrapper decides the final status from the exit code.
 
 If the wrapper is gone, writes to the pipe fail like a full disk: one warning, training continues.
