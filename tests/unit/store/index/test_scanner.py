@@ -82,6 +82,9 @@ def test_a_run_held_by_a_reader_does_not_change_under_it(storage: Path, write_ru
     write_json_atomic(d / fmt.SUMMARY_FILE, {"acc": 0.9})
     write_json_atomic(d / fmt.STATUS_FILE, {"status": "finished"})
     index.refresh(force=True)
-    assert (held.summary_file, held.status) == ({"acc": 0.1}, {"status": "running", "started_at": held.created_at})
+    assert (held.summary_file, held.status) == (
+        {"acc": 0.1},
+        {"status": "running", "started_at": held.created_at},
+    )
     now = index.get(A)
     assert now is not None and now.summary_file == {"acc": 0.9} and now.state() == "finished"
