@@ -64,9 +64,9 @@ def test_background_rescan_never_blocks_and_finds_new_runs(storage: Path, write_
 def test_rewritten_summary_is_read_again(storage: Path, write_run: RunWriter) -> None:
     d = write_run(run_id="20260101_000000_aaaaaa", summary={"acc": 0.1})
     index = RunIndex(storage, RescanRules(refresh_interval_s=0.0))
-    assert index.get("20260101_000000_aaaaaa").summary == {"acc": 0.1}
+    assert index.get("20260101_000000_aaaaaa").summary_file == {"acc": 0.1}
     write_json_atomic(d / fmt.SUMMARY_FILE, {"acc": 0.9})
-    assert index.get("20260101_000000_aaaaaa").summary == {"acc": 0.9}
+    assert index.get("20260101_000000_aaaaaa").summary_file == {"acc": 0.9}
 
 
 def test_stale_running_run_shows_as_crashed(storage: Path, write_run: RunWriter) -> None:
@@ -138,7 +138,7 @@ def test_broken_json_files_show_as_empty_with_a_warning(storage: Path, write_run
     (d / fmt.SUMMARY_FILE).write_bytes(b'{"acc": 1, "trunc')
     (d / fmt.STATUS_FILE).write_bytes(b"\x00\xff\x00")
     info = RunIndex(storage).get("20260101_000000_aaaaaa")
-    assert info.summary == {} and info.status == {}
+    assert info.summary_file == {} and info.status == {}
     assert any("summary.json" in w for w in info.warnings)
     assert info.as_dict()["status"] in fmt.ALL_STATUSES
 
