@@ -1,0 +1,152 @@
+"""Wide runs and big projects: a real `runicorn viewer` over 1,500 runs of 1,500 metrics x 20
+steps, 150 config params and 50 tags each (bench/wide_project.py; docs/scale.md).
+
+Usage:  python bench/wide_bench.py [--runs 1500] [--metrics 1500] [--steps 20] [--keep DIR]
+Quick:  python bench/wide_bench.py --runs 150 --metrics 300
+
+Each cold figure is taken in a fresh viewer process (the files are in the page cache: the
+generator has just written them, or a first untimed pass read them). Each figure is printed with
+its bar and a floor measured in this run: the time this process takes to read the same bytes in
+a bare loop (or one HTTP round trip, for a warm answer). Peak memory is the viewers' VmHWM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from viewer_process import ViewerProcess  # noqa: E402
+from wide_project import Shape, metric_keys, project_at, run_id_of, shape_arguments, shape_of  # noqa: E402
+
+from runicorn import format as fmt  # noqa: E402
+
+GROUP_BY = "config.optimizer.lr"
+COMPARE_RUNS = 100
+TABLE_COLUMNS = "config.optimizer.lr,config.section0.p0,config.section1.p1,summary.layer0/m0"
+BARS = {  # figure -> bar (seconds, or MB)
+    "first /api/runs page from process start": 3.0,
+    "/api/runs/columns, first call": 0.5,
+    "/api/runs/table, 4 columns": 0.3,
+    "/api/metrics/grouped, cold": 1.5,
+    "/api/metrics/grouped, warm": 0.2,
+    "/api/compare, 1 key x 100 runs, cold": 0.5,
+    "one run's metrics (all keys), cold": 0.5,
+    "peak memory MB": 500.0,
+}
+failures: list[str] = []
+
+
+def report(figure: str, value: float, floor: float | None, floor_what: str = "") -> None:
+    bar = BARS[figure]
+    mb = figure.endswith("MB")
+    unit, scale = ("MB", 1.0) if mb else ("ms", 1000.0)
+    ok = value <= bar
+    if not ok:
+        failures.append(figure)
+    line = f"{'ok  ' if ok else 'OVER'} {figure:<42} {value * scale:9.1f} {unit}  bar {bar * scale:7.0f} {unit}"
+    line += f"  bar/measured {bar / value:5.1f}x"
+    if floor is not None:
+        line += f"  | floor {floor * scale:8.1f} {unit} ({floor_what}), measured/floor {value / floor:5.1f}x"
+    print(line, flush=True)
+
+
+def read_all(paths: list[Path]) -> float:
+    """Seconds to read every file in ``paths`` whole, in a bare loop."""
+    t = time.perf_counter()
+    for p in paths:
+        with open(p, "rb") as f:
+            f.read()
+    return time.perf_counter() - t
+
+
+def best(fn: Callable[[], float], n: int = 3) -> float:
+    return min(fn() for _ in range(n))
+
+
+def run_dirs(root: Path, shape: Shape) -> list[Path]:
+    return [
+        fmt.run_dir(root, shape.project, f"exp{i % shape.experiments}", run_id_of(i)) for i in range(shape.runs)
+    ]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    shape_arguments(ap)
+    ap.add_argument("--keep", type=Path, help="keep the project under this folder (reused when the shape matches)")
+    args = ap.parse_args()
+    shape = shape_of(args)
+    root = project_at(args.keep, shape)
+    dirs = run_dirs(root, shape)
+    key = metric_keys(shape)[min(7 * shape.per_prefix, shape.metrics - 1)]
+    json_files = [d / n for d in dirs for n in fmt.REWRITTEN_FILES]
+    frame_files = [d / fmt.COLUMNS_FILE for d in dirs]
+    event_files = [d / fmt.EVENTS_FILE for d in dirs]
+    read_all(json_files + frame_files + event_files)  # into the page cache, untimed
+    floor_json = best(lambda: read_all(json_files))
+    floor_both = best(lambda: read_all(frame_files + event_files))
+    compared = list(range(0, shape.runs, max(1, shape.runs // COMPARE_RUNS)))[:COMPARE_RUNS]
+    floor_compare = best(lambda: read_all([frame_files[i] for i in compared] + [event_files[i] for i in compared]))
+    floor_one = best(lambda: read_all([frame_files[0], event_files[0]]))
+    print(
+        f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} on {os.cpu_count()} CPUs;"
+        f" metric {key!r}, grouped by {GROUP_BY}",
+        flush=True,
+    )
+    peaks: list[float] = []
+
+    with ViewerProcess(root) as viewer:  # the runs page, then the research view's first calls
+        t = viewer.timed("/api/runs?limit=50")
+        report("first /api/runs page from process start", viewer.up_s + t, floor_json, "read the JSON files")
+        report("/api/runs/columns, first call", viewer.timed("/api/runs/columns"), floor_json, "read the JSON files")
+        health = viewer.best_of("/api/health")
+        table = f"/api/runs/table?columns={urllib.parse.quote(TABLE_COLUMNS)}"
+        report("/api/runs/table, 4 columns", viewer.timed(table), health, "one round trip")
+        peaks.append(viewer.peak_mb())
+
+    grouped = f"/api/metrics/grouped?by={GROUP_BY}&key={urllib.parse.quote(key)}"
+    with ViewerProcess(root) as viewer:
+        viewer.get("/api/runs?limit=50")  # the user opened the viewer; the scan may go on
+        t = time.perf_counter()
+        answer = orjson.loads(viewer.get(grouped))
+        cold = time.perf_counter() - t
+        counted = len({r for g in answer["groups"] for r in g["runs"]})
+        if counted != shape.runs or answer["truncated"]:
+            failures.append("grouped")
+            print(f"OVER grouped answered {counted} of {shape.runs} runs, truncated {answer['truncated']}")
+        report("/api/metrics/grouped, cold", cold, floor_both, "read events.columns + events.jsonl")
+        health = viewer.best_of("/api/health")
+        report("/api/metrics/grouped, warm", viewer.best_of(grouped), health, "one round trip")
+        peaks.append(viewer.peak_mb())
+
+    ids = ",".join(dirs[i].name for i in compared)
+    with ViewerProcess(root) as viewer:
+        viewer.get("/api/runs?limit=50")
+        path = f"/api/compare?ids={ids}&keys={urllib.parse.quote(key)}"
+        report("/api/compare, 1 key x 100 runs, cold", viewer.timed(path), floor_compare, "read the same files")
+        peaks.append(viewer.peak_mb())
+
+    with ViewerProcess(root) as viewer:
+        viewer.get("/api/runs?limit=50")
+        path = f"/api/runs/{dirs[0].name}/metrics?max_points=2000"
+        report("one run's metrics (all keys), cold", viewer.timed(path), floor_one, "read the same files")
+        peaks.append(viewer.peak_mb())
+
+    report("peak memory MB", max(peaks), None)
+    print(f"(peak memory per viewer: {', '.join(f'{p:.0f}' for p in peaks)} MB)")
+    if failures:
+        print(f"over the bar: {', '.join(failures)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
