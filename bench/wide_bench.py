@@ -53,7 +53,9 @@ def report(figure: str, value: float, floor: float | None, floor_what: str = "")
     ok = value <= bar
     if not ok:
         failures.append(figure)
-    line = f"{'ok  ' if ok else 'OVER'} {figure:<42} {value * scale:9.1f} {unit}  bar {bar * scale:7.0f} {unit}"
+    line = (
+        f"{'ok  ' if ok else 'OVER'} {figure:<42} {value * scale:9.1f} {unit}  bar {bar * scale:7.0f} {unit}"
+    )
     line += f"  bar/measured {bar / value:5.1f}x"
     if floor is not None:
         line += f"  | floor {floor * scale:8.1f} {unit} ({floor_what}), measured/floor {value / floor:5.1f}x"
@@ -75,14 +77,17 @@ def best(fn: Callable[[], float], n: int = 3) -> float:
 
 def run_dirs(root: Path, shape: Shape) -> list[Path]:
     return [
-        fmt.run_dir(root, shape.project, f"exp{i % shape.experiments}", run_id_of(i)) for i in range(shape.runs)
+        fmt.run_dir(root, shape.project, f"exp{i % shape.experiments}", run_id_of(i))
+        for i in range(shape.runs)
     ]
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     shape_arguments(ap)
-    ap.add_argument("--keep", type=Path, help="keep the project under this folder (reused when the shape matches)")
+    ap.add_argument(
+        "--keep", type=Path, help="keep the project under this folder (reused when the shape matches)"
+    )
     args = ap.parse_args()
     shape = shape_of(args)
     root = project_at(args.keep, shape)
@@ -95,19 +100,23 @@ def main() -> int:
     floor_json = best(lambda: read_all(json_files))
     floor_both = best(lambda: read_all(frame_files + event_files))
     compared = list(range(0, shape.runs, max(1, shape.runs // COMPARE_RUNS)))[:COMPARE_RUNS]
-    floor_compare = best(lambda: read_all([frame_files[i] for i in compared] + [event_files[i] for i in compared]))
-    floor_one = best(lambda: read_all([frame_files[0], event_files[0]]))
-    print(
-        f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} on {os.cpu_count()} CPUs;"
-        f" metric {key!r}, grouped by {GROUP_BY}",
-        flush=True,
+    floor_compare = best(
+        lambda: read_all([frame_files[i] for i in compared] + [event_files[i] for i in compared])
     )
+    floor_one = best(lambda: read_all([frame_files[0], event_files[0]]))
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"load: {load} on {os.cpu_count()} CPUs; metric {key!r}, grouped by {GROUP_BY}", flush=True)
     peaks: list[float] = []
 
     with ViewerProcess(root) as viewer:  # the runs page, then the research view's first calls
         t = viewer.timed("/api/runs?limit=50")
         report("first /api/runs page from process start", viewer.up_s + t, floor_json, "read the JSON files")
-        report("/api/runs/columns, first call", viewer.timed("/api/runs/columns"), floor_json, "read the JSON files")
+        report(
+            "/api/runs/columns, first call",
+            viewer.timed("/api/runs/columns"),
+            floor_json,
+            "read the JSON files",
+        )
         health = viewer.best_of("/api/health")
         table = f"/api/runs/table?columns={urllib.parse.quote(TABLE_COLUMNS)}"
         report("/api/runs/table, 4 columns", viewer.timed(table), health, "one round trip")
@@ -132,7 +141,9 @@ def main() -> int:
     with ViewerProcess(root) as viewer:
         viewer.get("/api/runs?limit=50")
         path = f"/api/compare?ids={ids}&keys={urllib.parse.quote(key)}"
-        report("/api/compare, 1 key x 100 runs, cold", viewer.timed(path), floor_compare, "read the same files")
+        report(
+            "/api/compare, 1 key x 100 runs, cold", viewer.timed(path), floor_compare, "read the same files"
+        )
         peaks.append(viewer.peak_mb())
 
     with ViewerProcess(root) as viewer:

@@ -165,7 +165,9 @@ def shape_of(args: argparse.Namespace) -> Shape:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     shape_arguments(ap)
-    ap.add_argument("--keep", type=Path, help="write the project under this folder (reused when the shape matches)")
+    ap.add_argument(
+        "--keep", type=Path, help="write the project under this folder (reused when the shape matches)"
+    )
     args = ap.parse_args()
     project_at(args.keep, shape_of(args))
     return 0

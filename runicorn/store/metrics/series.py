@@ -50,6 +50,8 @@ PICKS_KEPT = 64  # downsampled index lists kept per run until it grows (16 KB ea
 class RunSeries:
     """The metric, system and image history of one run folder, read incrementally. Thread-safe."""
 
+    frames_min_bytes = FRAMES_MIN_BYTES  # an unread part this large is first looked up in events.columns
+
     def __init__(self, run_dir: Path, pool: DecodePool | None = None) -> None:
         self.run_dir = Path(run_dir)
         self.events_path = self.run_dir / fmt.EVENTS_FILE
@@ -108,7 +110,7 @@ class RunSeries:
             return
         with f:
             size = os.fstat(f.fileno()).st_size
-            if size - self.offset >= FRAMES_MIN_BYTES:
+            if size - self.offset >= self.frames_min_bytes:
                 self._read_frames(f, size)
             self._decode_to(f, size)
 
