@@ -47,7 +47,7 @@ from runicorn.codec.frames import (
     take_array,
 )
 
-__all__ = ["ColumnLayouts", "key_frames"]
+__all__ = ["ColumnLayouts", "ReadBuffer", "key_frames"]
 
 _ITEM = 8  # bytes per step, time, row index or value
 _COLUMNS_KEY = b'"columns":'
@@ -95,17 +95,23 @@ class ColumnLayouts:
         (None when it has no metrics rows, or a column list this package does not write)."""
         with self._lock:
             recent = list(self._recent)
-        for layout in recent:
-            at = head.find(layout.text)
-            if at < 0:
-                continue
-            cut = at + len(_COLUMNS_KEY)
-            try:
-                header = orjson.loads(head[:cut] + b"null" + head[at + len(layout.text) :])
-                if header["metrics"]["columns"] is None:
-                    return header, layout
-            except _PARSE_ERRORS:
-                pass
+        if recent:
+            places = []  # where a column list may begin (metrics, system, a record's key)
+            at = head.find(_COLUMNS_KEY)
+            while at >= 0 and len(places) < 8:
+                places.append(at)
+                at = head.find(_COLUMNS_KEY, at + 1)
+            for layout in recent:
+                for at in places:
+                    if not head.startswith(layout.text, at):
+                        continue
+                    cut = at + len(_COLUMNS_KEY)
+                    try:
+                        header = orjson.loads(head[:cut] + b"null" + head[at + len(layout.text) :])
+                        if header["metrics"]["columns"] is None:
+                            return header, layout
+                    except _PARSE_ERRORS:
+                        pass
         header = orjson.loads(head)
         try:
             layout = _Layout.of(header["metrics"]["columns"])
@@ -117,14 +123,41 @@ class ColumnLayouts:
         return header, layout
 
 
+class ReadBuffer:
+    """One buffer reused by reads of about the same size (frames, events stretches): a fresh
+    object of half a megabyte per read costs about as much as reading it. Not thread-safe: one
+    per thread."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+
+    def read(self, fd: int, at: int, size: int) -> memoryview:
+        """Up to ``size`` bytes of the file from ``at`` (fewer at its end); valid until the next read."""
+        if len(self._data) < size:
+            self._data = bytearray(size)
+        view = memoryview(self._data)[:size]
+        got = 0
+        while got < size:
+            n = os.preadv(fd, [view[got:]], at + got)
+            if n <= 0:
+                break
+            got += n
+        return view[:got]
+
+
 def key_frames(
-    f: BinaryIO, keys: Collection[str], layouts: ColumnLayouts | None = None, position: int = 0
+    f: BinaryIO,
+    keys: Collection[str],
+    layouts: ColumnLayouts | None = None,
+    position: int = 0,
+    buffer: ReadBuffer | None = None,
 ) -> Iterator[tuple[FrameRef, Block | None]]:
     """Each whole frame of ``f`` from byte ``position`` (where a frame starts) in file order, with
     the block of metrics rows that holds only the ``keys`` it has (None when the frame fails its
     checks); stops at the first torn or foreign frame, as
-    :func:`~runicorn.codec.frames.frame_refs` does."""
+    :func:`~runicorn.codec.frames.frame_refs` does. Frames are read into ``buffer``."""
     layouts = layouts or ColumnLayouts()
+    buffer = buffer or ReadBuffer()
     fd = f.fileno()
     size = os.fstat(fd).st_size
     while position + PREFIX.size <= size:
@@ -132,11 +165,11 @@ def key_frames(
         frame_size = PREFIX.size + head_len + payload_len
         if magic != MAGIC or head_len > MAX_HEADER_BYTES or position + frame_size > size:
             return
-        body = os.pread(fd, head_len + payload_len, position + PREFIX.size)
+        body = buffer.read(fd, position + PREFIX.size, head_len + payload_len)
         if len(body) != head_len + payload_len:
             return
         try:
-            header, layout = layouts.parse(body[:head_len])
+            header, layout = layouts.parse(bytes(body[:head_len]))
             start, end, events_crc = header["start"], header["end"], header["events_crc"]
             if not (type(start) is int and type(end) is int and type(events_crc) is int and end > start >= 0):
                 return

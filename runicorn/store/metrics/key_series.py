@@ -17,7 +17,7 @@ hands each run's series to a function as soon as it is read; nothing of a run is
 from __future__ import annotations
 
 import io
-import os
+import threading
 import zlib
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +27,7 @@ from typing import TypeVar
 
 from runicorn import format as fmt
 from runicorn.codec.blocks import Block
-from runicorn.codec.frame_keys import ColumnLayouts, key_frames
+from runicorn.codec.frame_keys import ColumnLayouts, ReadBuffer, key_frames
 from runicorn.files import open_run_file
 from runicorn.store.metrics.series import RunSeries
 
@@ -42,9 +42,16 @@ class KeySeries(RunSeries):
 
     frames_min_bytes = 0  # taking one key from the frames beats decoding any JSON
 
-    def __init__(self, run_dir: Path, keys: Collection[str], layouts: ColumnLayouts | None = None) -> None:
+    def __init__(
+        self,
+        run_dir: Path,
+        keys: Collection[str],
+        layouts: ColumnLayouts | None = None,
+        buffer: ReadBuffer | None = None,
+    ) -> None:
         self.keys = frozenset(keys)
         self.layouts = layouts or ColumnLayouts()
+        self._buffer = buffer  # for the reads of one thread (None: a buffer per read)
         super().__init__(run_dir)
 
     def _reset(self) -> None:
@@ -56,9 +63,9 @@ class KeySeries(RunSeries):
             frames_file = open_run_file(self.run_dir, fmt.COLUMNS_FILE)
         except OSError:
             return
-        buffer = bytearray()
+        buffer = self._buffer or ReadBuffer()
         with frames_file:
-            for ref, block in key_frames(frames_file, self.keys, self.layouts, self._frames_at):
+            for ref, block in key_frames(frames_file, self.keys, self.layouts, self._frames_at, buffer):
                 if ref.start < self.offset:
                     self._frames_at = ref.position + ref.size
                     continue
@@ -68,7 +75,7 @@ class KeySeries(RunSeries):
                     self._decode_to(f, ref.start)
                 if ref.start != self.offset or block is None:
                     continue  # not where the read stands, or a frame that failed its checks
-                if _crc_of(f.fileno(), ref.start, ref.end - ref.start, buffer) != ref.events_crc:
+                if zlib.crc32(buffer.read(f.fileno(), ref.start, ref.end - ref.start)) != ref.events_crc:
                     continue  # events.jsonl changed under it: decoded from the file instead
                 self._apply(block)
                 self._frames_at = ref.position + ref.size
@@ -92,11 +99,15 @@ def read_key_series(
     """``use(series)`` of each run folder in order, where ``series`` is the run's full series when
     ``cached`` has it (brought up to date), else a :class:`KeySeries` of ``keys`` read for the call."""
     layouts = ColumnLayouts()
+    local = threading.local()  # a read buffer per thread, for this call
 
     def one(run_dir: Path) -> T:
         series = cached(run_dir)
         if series is None:
-            series = KeySeries(run_dir, keys, layouts)
+            buffer = getattr(local, "buffer", None)
+            if buffer is None:
+                buffer = local.buffer = ReadBuffer()
+            series = KeySeries(run_dir, keys, layouts, buffer)
             series.update()
         return use(series)
 
@@ -104,17 +115,3 @@ def read_key_series(
         return [one(d) for d in run_dirs]
     with ThreadPoolExecutor(min(threads, len(run_dirs)), thread_name_prefix="runicorn-keys") as pool:
         return list(pool.map(one, run_dirs))
-
-
-def _crc_of(fd: int, start: int, size: int, buffer: bytearray) -> int:
-    """CRC-32 of ``size`` bytes of the file from ``start``, read into a buffer that is reused."""
-    if len(buffer) < size:
-        buffer.extend(bytes(size - len(buffer)))
-    view = memoryview(buffer)[:size]
-    got = 0
-    while got < size:
-        n = os.preadv(fd, [view[got:]], start + got)
-        if n <= 0:
-            break
-        got += n
-    return zlib.crc32(view[:got])
