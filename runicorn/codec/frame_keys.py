@@ -96,7 +96,7 @@ class ColumnLayouts:
         with self._lock:
             recent = list(self._recent)
         if recent:
-            places = []  # where a column list may begin (metrics, system, a record's key)
+            places: list[int] = []  # where a column list may begin (metrics, system, a record's key)
             at = head.find(_COLUMNS_KEY)
             while at >= 0 and len(places) < 8:
                 places.append(at)
