@@ -229,7 +229,8 @@ class StoreReader:
             return read_key_series(paths, wanted, lambda s: finite_points(s, key, x), self.series_cache.peek)
 
         def compute() -> dict[str, Any]:
-            groups = group_runs(used, by, FieldContext(time.time(), self.index.labels(runs)))
+            labels = self.index.labels(runs) if by == "label" else {}  # the one field that needs them
+            groups = group_runs(used, by, FieldContext(time.time(), labels))
             with self.index.hold_scans():  # reading and aligning many runs is heavy
                 answer = grouped_metric(groups, read_points, key, x, band, max_points)
             return {"by": by, **answer, "runs_total": len(runs), "truncated": len(runs) > len(used)}
