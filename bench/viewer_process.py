@@ -56,6 +56,15 @@ def rss_mb(pid: int) -> float:
     return _status_mb(pid, "VmRSS:")
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds process ``pid`` has used so far, all its threads (user + system); NaN when unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def _status_mb(pid: int, field: str) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -117,6 +126,16 @@ class ViewerProcess:
 
     def best_of(self, path: str, n: int = 5) -> float:
         return min(self.timed(path) for _ in range(n))
+
+    def timed_cpu(self, path: str) -> tuple[float, float]:
+        """Seconds one GET of ``path`` takes, and the CPU seconds the viewer spent meanwhile (on
+        a busy machine the wall time grows, the CPU time much less)."""
+        cpu = self.cpu_s()
+        seconds = self.timed(path)
+        return seconds, self.cpu_s() - cpu
+
+    def cpu_s(self) -> float:
+        return cpu_s(self.proc.pid)
 
     def peak_mb(self) -> float:
         return peak_mb(self.proc.pid)

@@ -46,7 +46,9 @@ BARS = {  # figure -> bar (seconds, or MB)
 failures: list[str] = []
 
 
-def report(figure: str, value: float, floor: float | None, floor_what: str = "") -> None:
+def report(
+    figure: str, value: float, floor: float | None, floor_what: str = "", cpu: float | None = None
+) -> None:
     bar = BARS[figure]
     mb = figure.endswith("MB")
     unit, scale = ("MB", 1.0) if mb else ("ms", 1000.0)
@@ -59,6 +61,8 @@ def report(figure: str, value: float, floor: float | None, floor_what: str = "")
     line += f"  bar/measured {bar / value:5.1f}x"
     if floor is not None:
         line += f"  | floor {floor * scale:8.1f} {unit} ({floor_what}), measured/floor {value / floor:5.1f}x"
+    if cpu is not None:
+        line += f"  | viewer CPU {cpu * 1000:7.1f} ms"
     print(line, flush=True)
 
 
@@ -110,46 +114,45 @@ def main() -> int:
 
     with ViewerProcess(root) as viewer:  # the runs page, then the research view's first calls
         t = viewer.timed("/api/runs?limit=50")
-        report("first /api/runs page from process start", viewer.up_s + t, floor_json, "read the JSON files")
-        report(
-            "/api/runs/columns, first call",
-            viewer.timed("/api/runs/columns"),
-            floor_json,
-            "read the JSON files",
-        )
+        first_cpu = viewer.cpu_s()
+        report("first /api/runs page from process start", viewer.up_s + t, floor_json, "read JSON", first_cpu)
+        t, cpu = viewer.timed_cpu("/api/runs/columns")
+        report("/api/runs/columns, first call", t, floor_json, "read the JSON files", cpu)
         health = viewer.best_of("/api/health")
         table = f"/api/runs/table?columns={urllib.parse.quote(TABLE_COLUMNS)}"
-        report("/api/runs/table, 4 columns", viewer.timed(table), health, "one round trip")
+        t, cpu = viewer.timed_cpu(table)
+        report("/api/runs/table, 4 columns", t, health, "one round trip", cpu)
         peaks.append(viewer.peak_mb())
 
     grouped = f"/api/metrics/grouped?by={GROUP_BY}&key={urllib.parse.quote(key)}"
     with ViewerProcess(root) as viewer:
         viewer.get("/api/runs?limit=50")  # the user opened the viewer; the scan may go on
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), viewer.cpu_s()
         answer = orjson.loads(viewer.get(grouped))
-        cold = time.perf_counter() - t
+        cold, cold_cpu = time.perf_counter() - t, viewer.cpu_s() - cpu
         counted = len({r for g in answer["groups"] for r in g["runs"]})
         if counted != shape.runs or answer["truncated"]:
             failures.append("grouped")
             print(f"OVER grouped answered {counted} of {shape.runs} runs, truncated {answer['truncated']}")
-        report("/api/metrics/grouped, cold", cold, floor_both, "read events.columns + events.jsonl")
+        report("/api/metrics/grouped, cold", cold, floor_both, "read events.columns + events.jsonl", cold_cpu)
         health = viewer.best_of("/api/health")
-        report("/api/metrics/grouped, warm", viewer.best_of(grouped), health, "one round trip")
+        warm = min(viewer.timed_cpu(grouped) for _ in range(5))
+        report("/api/metrics/grouped, warm", *warm[:1], health, "one round trip", warm[1])
         peaks.append(viewer.peak_mb())
 
     ids = ",".join(dirs[i].name for i in compared)
     with ViewerProcess(root) as viewer:
         viewer.get("/api/runs?limit=50")
         path = f"/api/compare?ids={ids}&keys={urllib.parse.quote(key)}"
-        report(
-            "/api/compare, 1 key x 100 runs, cold", viewer.timed(path), floor_compare, "read the same files"
-        )
+        t, cpu = viewer.timed_cpu(path)
+        report("/api/compare, 1 key x 100 runs, cold", t, floor_compare, "read the same files", cpu)
         peaks.append(viewer.peak_mb())
 
     with ViewerProcess(root) as viewer:
         viewer.get("/api/runs?limit=50")
         path = f"/api/runs/{dirs[0].name}/metrics?max_points=2000"
-        report("one run's metrics (all keys), cold", viewer.timed(path), floor_one, "read the same files")
+        t, cpu = viewer.timed_cpu(path)
+        report("one run's metrics (all keys), cold", t, floor_one, "read the same files", cpu)
         peaks.append(viewer.peak_mb())
 
     report("peak memory MB", max(peaks), None)
