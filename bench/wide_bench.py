@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 import urllib.parse
@@ -95,6 +96,14 @@ def main() -> int:
     args = ap.parse_args()
     shape = shape_of(args)
     root = project_at(args.keep, shape)
+    try:
+        return measure(root, shape)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root.parent, ignore_errors=True)
+
+
+def measure(root: Path, shape: Shape) -> int:
     dirs = run_dirs(root, shape)
     key = metric_keys(shape)[min(7 * shape.per_prefix, shape.metrics - 1)]
     json_files = [d / n for d in dirs for n in fmt.REWRITTEN_FILES]
