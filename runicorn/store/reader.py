@@ -28,7 +28,7 @@ from runicorn.store.metrics.columns import X_MODES
 from runicorn.store.metrics.compare import run_answer
 from runicorn.store.metrics.csv_export import metrics_csv
 from runicorn.store.metrics.decode_pool import DecodePool
-from runicorn.store.metrics.key_series import read_key_series
+from runicorn.store.metrics.key_series_cache import KeySeriesCache
 from runicorn.store.metrics.series import RunSeries
 from runicorn.store.metrics.series_cache import SeriesCache
 from runicorn.store.query.fields import FieldContext
@@ -65,6 +65,7 @@ class StoreReader:
         self.index = RunIndex(self.root, refresh_interval_s=refresh_interval_s, background=True)
         self.decode_pool = DecodePool(decode_workers)
         self.series_cache = SeriesCache(max_runs=max_cached_runs, pool=self.decode_pool)
+        self.key_series = KeySeriesCache(pool=self.decode_pool)  # one key of many runs (charts)
         self._log_reads = threading.BoundedSemaphore(LOG_READS_AT_ONCE)
         self.line_ends = LineEnds()  # where the cut log lines end, looked for once per file
         self._alerts = alert_logs(max_runs=max_cached_runs)
@@ -201,7 +202,7 @@ class StoreReader:
 
         wanted = {*metrics, *([] if x in X_MODES else [x])}
         with self.index.hold_scans():  # reading and downsampling many runs is heavy
-            per_run = read_key_series(list(found.values()), wanted, answers, self.series_cache.peek)
+            per_run = self.key_series.read_many(list(found.values()), wanted, answers, self.series_cache.peek)
         out = {
             m: [{"run": k, **a[i]} for k, a in zip(found, per_run, strict=True)]
             for i, m in enumerate(metrics)
@@ -226,7 +227,8 @@ class StoreReader:
 
         def read_points(group_runs_: Sequence[RunInfo]) -> list[tuple[list[float], list[float]]]:
             paths = [r.path for r in group_runs_]
-            return read_key_series(paths, wanted, lambda s: finite_points(s, key, x), self.series_cache.peek)
+            points = lambda s: finite_points(s, key, x)  # noqa: E731
+            return self.key_series.read_many(paths, wanted, points, self.series_cache.peek)
 
         def compute() -> dict[str, Any]:
             labels = self.index.labels(runs) if by == "label" else {}  # the one field that needs them

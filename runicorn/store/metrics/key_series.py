@@ -1,4 +1,4 @@
-"""A few metric keys of a run, and one key of many runs: :class:`KeySeries`, :func:`read_key_series`.
+"""A few metric keys of a run: :class:`KeySeries`.
 
 A chart of one metric over hundreds of runs (compare, grouped metrics) needs that metric's column
 of each run, not the run's every column. :class:`KeySeries` is a
@@ -7,34 +7,30 @@ steps, times and stages of every row, so its answers for those keys are the full
 it takes them out of ``events.columns`` without decoding the other columns
 (:func:`~runicorn.codec.frame_keys.key_frames`), each frame used only when the ``events.jsonl``
 bytes it stands for still have the CRC-32 it names, as the full read checks it; the stretches no
-valid frame covers are decoded from ``events.jsonl`` and the other keys dropped.
-
-:func:`read_key_series` reads many runs at once in a few threads (reading and the CRC checks let
-other threads run meanwhile), sharing one :class:`~runicorn.codec.frame_keys.ColumnLayouts`, and
-hands each run's series to a function as soon as it is read; nothing of a run is kept after it.
+valid frame covers are decoded from ``events.jsonl`` and the other keys dropped. Like a full
+series it reads on from where it stopped when the file grows
+(:mod:`runicorn.store.metrics.key_series_cache` keeps the recent ones).
 """
 
 from __future__ import annotations
 
 import io
-import threading
 import zlib
-from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
 
 from runicorn import format as fmt
 from runicorn.codec.blocks import Block
 from runicorn.codec.frame_keys import ColumnLayouts, ReadBuffer, key_frames
 from runicorn.files import open_run_file
+from runicorn.store.metrics.decode_pool import DecodePool
 from runicorn.store.metrics.series import RunSeries
 
-__all__ = ["KeySeries", "read_key_series", "READ_THREADS"]
+__all__ = ["KeySeries"]
 
-READ_THREADS = 4
-T = TypeVar("T")
+_ITEM_BYTES = 8
+_SERIES_BYTES = 4096  # what a series costs beyond its arrays (its objects), about
 
 
 class KeySeries(RunSeries):
@@ -47,12 +43,31 @@ class KeySeries(RunSeries):
         run_dir: Path,
         keys: Collection[str],
         layouts: ColumnLayouts | None = None,
-        buffer: ReadBuffer | None = None,
+        pool: DecodePool | None = None,
     ) -> None:
         self.keys = frozenset(keys)
-        self.layouts = layouts or ColumnLayouts()
-        self._buffer = buffer  # for the reads of one thread (None: a buffer per read)
-        super().__init__(run_dir)
+        self.layouts = layouts or ColumnLayouts()  # shared by the series of a cache
+        self._buffer: ReadBuffer | None = None  # while update_with reads
+        super().__init__(run_dir, pool)
+
+    def update_with(self, buffer: ReadBuffer) -> bool:
+        """:meth:`update`, reading frames and events into ``buffer`` (one per thread)."""
+        with self._lock:
+            self._buffer = buffer
+            try:
+                return self.update()
+            finally:
+                self._buffer = None
+
+    @property
+    def nbytes(self) -> int:
+        """About the memory the series holds: its arrays and objects."""
+        rows = self.metric_rows
+        items = 2 * len(rows.steps)
+        for column in rows.columns.values():
+            explicit = column.explicit_rows
+            items += len(column.values) + (len(explicit) if explicit is not None else 0)
+        return _ITEM_BYTES * items + _SERIES_BYTES
 
     def _reset(self) -> None:
         super()._reset()
@@ -87,31 +102,3 @@ class KeySeries(RunSeries):
             nonfinite = {k: v for k, v in metrics.nonfinite.items() if k in self.keys}
             metrics = replace(metrics, columns=columns, nonfinite=nonfinite)
         super()._apply(Block(block.nbytes, metrics=metrics, malformed=block.malformed))
-
-
-def read_key_series(
-    run_dirs: Sequence[Path],
-    keys: Collection[str],
-    use: Callable[[RunSeries], T],
-    cached: Callable[[Path], RunSeries | None] = lambda _: None,
-    threads: int = READ_THREADS,
-) -> list[T]:
-    """``use(series)`` of each run folder in order, where ``series`` is the run's full series when
-    ``cached`` has it (brought up to date), else a :class:`KeySeries` of ``keys`` read for the call."""
-    layouts = ColumnLayouts()
-    local = threading.local()  # a read buffer per thread, for this call
-
-    def one(run_dir: Path) -> T:
-        series = cached(run_dir)
-        if series is None:
-            buffer = getattr(local, "buffer", None)
-            if buffer is None:
-                buffer = local.buffer = ReadBuffer()
-            series = KeySeries(run_dir, keys, layouts, buffer)
-            series.update()
-        return use(series)
-
-    if threads <= 1 or len(run_dirs) <= 1:
-        return [one(d) for d in run_dirs]
-    with ThreadPoolExecutor(min(threads, len(run_dirs)), thread_name_prefix="runicorn-keys") as pool:
-        return list(pool.map(one, run_dirs))

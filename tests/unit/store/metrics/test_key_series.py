@@ -16,7 +16,8 @@ from runicorn import format as fmt
 from runicorn.errors import BadArgument
 from runicorn.store.metrics import series as series_module
 from runicorn.store.metrics.compare import compare_runs
-from runicorn.store.metrics.key_series import KeySeries, read_key_series
+from runicorn.store.metrics.key_series import KeySeries
+from runicorn.store.metrics.key_series_cache import KeySeriesCache
 from runicorn.store.metrics.series import RunSeries
 from runicorn.store.reader import StoreReader
 
@@ -129,19 +130,37 @@ def test_a_key_series_reads_on_what_a_live_run_appends(tmp_path: Path) -> None:
     assert without_keys(answers(series, "layer1/m2")) == without_keys(answers(full(run.dir), "layer1/m2"))
 
 
-def test_read_key_series_takes_a_cached_full_series_and_keeps_the_order(tmp_path: Path) -> None:
+def test_many_runs_are_read_in_order_from_a_full_series_when_one_is_kept(tmp_path: Path) -> None:
     storage = tmp_path / "storage"
     dirs = [train(storage, steps=300, seed=s).dir for s in range(5)]
     kept = {dirs[2]: full(dirs[2])}
     used: list[type] = []
 
-    def use(series: RunSeries) -> list[float]:
+    def use(series: RunSeries) -> list[str]:
         used.append(type(series))
-        return series.points("layer0/m3")[1]
+        return list(map(repr, series.points("layer0/m3")[1]))
 
-    got = read_key_series(dirs, {"layer0/m3"}, use, cached=kept.get, threads=3)
-    assert got == [full(d).points("layer0/m3")[1] for d in dirs]
-    assert used.count(RunSeries) == 1 and used.count(KeySeries) == 4
+    cache = KeySeriesCache()
+    got = cache.read_many(dirs, {"layer0/m3"}, use, full=kept.get, threads=3)
+    assert got == [list(map(repr, full(d).points("layer0/m3")[1])) for d in dirs]
+    assert used.count(RunSeries) == 1 and used.count(KeySeries) == 4 and len(cache) == 4
+
+
+def test_the_cache_keeps_series_within_its_bytes_and_reads_on_what_they_append(tmp_path: Path) -> None:
+    storage = tmp_path / "storage"
+    runs = [train(storage, steps=300, seed=s, finish=s != 3) for s in range(4)]  # the last one live
+    one = KeySeries(runs[0].dir, {"layer0/m3"})
+    one.update()
+    cache = KeySeriesCache(max_bytes=2 * one.nbytes + 100)
+    for run in runs:
+        cache.get(run.dir, {"layer0/m3"})
+    assert len(cache) == 2 and cache.nbytes <= cache.max_bytes  # the two least recent dropped
+    again = cache.get(runs[3].dir, {"layer0/m3"})
+    assert cache.get(runs[3].dir, {"layer0/m3"}) is again  # kept: read on, not again
+    runs[3].log({"layer0/m3": 5.0})
+    runs[3].finish()
+    series = cache.get(runs[3].dir, ["layer0/m3"])
+    assert series.points("layer0/m3")[1][-1] == 5.0 and len(series.points("layer0/m3")[1]) == 301
 
 
 def test_compare_answers_as_over_the_full_series(tmp_path: Path) -> None:
