@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ LOG_READS_AT_ONCE = 2  # log reads running at once; more wait (see read_logs_at)
 
 
 MAX_RUN_TEXT_BYTES = 5 * 1024 * 1024
+_FIELDS_OF_NOW = frozenset({"status", "duration"})  # their values change with the time alone
 
 
 class StoreReader:
@@ -221,13 +223,14 @@ class StoreReader:
         """Metric ``key`` of ``runs`` grouped by field ``by`` (see :mod:`runicorn.store.query.grouped`):
         at most ``MAX_GROUPED_RUNS`` runs (the first ones), of each only ``key`` (and ``x``) read.
         Adds ``by``, ``runs_total`` and ``truncated``. An answer is kept until the index's
-        generation moves on or an events file of its runs changes."""
+        generation moves on or an events file of its runs changes (not when grouped by a field
+        that changes with the time: ``status``, ``duration``)."""
         used = list(runs[:MAX_GROUPED_RUNS])
         wanted = {key, *([] if x in X_MODES else [x])}
 
         def read_points(group_runs_: Sequence[RunInfo]) -> list[tuple[list[float], list[float]]]:
             paths = [r.path for r in group_runs_]
-            points = lambda s: finite_points(s, key, x)  # noqa: E731
+            points = partial(finite_points, key=key, x=x)
             return self.key_series.read_many(paths, wanted, points, self.series_cache.peek)
 
         def compute() -> dict[str, Any]:
@@ -237,6 +240,8 @@ class StoreReader:
                 answer = grouped_metric(groups, read_points, key, x, band, max_points)
             return {"by": by, **answer, "runs_total": len(runs), "truncated": len(runs) > len(used)}
 
+        if by in _FIELDS_OF_NOW:
+            return compute()
         stamps = tuple(_events_stamp(r.path) for r in used)
         cache_key = (tuple(r.key for r in used), by, key, x, band, max_points, len(runs), stamps)
         return self._grouped_answers.get(self.generation, cache_key, compute)
