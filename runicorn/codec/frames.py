@@ -18,7 +18,9 @@ The header names the events byte range (``start``, ``end``, ``events_crc``), ``m
 ``steps_lead``, ``times_lead``, ``stages`` (``[stage or null, rows]`` runs), ``nonfinite`` and
 ``columns`` (``[key, explicit row count or -1, value count]``). The payload holds, per kind, the
 steps and times (float64), then per column its row indexes (int64, when explicit) and values
-(float64). ``docs/format.md`` describes the same layout for people.
+(float64). ``docs/format.md`` describes the same layout for people. A reader that wants a few
+columns only takes them with :func:`runicorn.codec.frame_keys.key_frames`, without decoding the
+others.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def frame_refs(f: BinaryIO) -> list[FrameRef]:
         return f.read(n)
 
     for position, head_len, size in _whole_frames(read, os.fstat(f.fileno()).st_size):
-        header = range_header(f.read(head_len))  # right after the prefix just read
+        header = _header(f.read(head_len))  # right after the prefix just read
         if header is None:
             break
         refs.append(FrameRef(header["start"], header["end"], header["events_crc"], position, size))
@@ -153,7 +155,7 @@ def valid_length(path: os.PathLike[str] | str) -> int:
     return refs[-1].position + refs[-1].size if refs else 0
 
 
-def range_header(head: bytes) -> dict[str, Any] | None:
+def _header(head: bytes) -> dict[str, Any] | None:
     """The parsed header when it names an events byte range (its CRC is checked on reading)."""
     try:
         header = orjson.loads(head)
