@@ -50,8 +50,6 @@ PICKS_KEPT = 64  # downsampled index lists kept per run until it grows (16 KB ea
 class RunSeries:
     """The metric, system and image history of one run folder, read incrementally. Thread-safe."""
 
-    frames_min_bytes = FRAMES_MIN_BYTES  # an unread part this large is first looked up in events.columns
-
     def __init__(self, run_dir: Path, pool: DecodePool | None = None) -> None:
         self.run_dir = Path(run_dir)
         self.events_path = self.run_dir / fmt.EVENTS_FILE
@@ -102,6 +100,9 @@ class RunSeries:
         """The rows changed: cached answers and downsampled indexes no longer hold."""
         self._results.clear()
         self._picks.clear()
+
+    # An unread part this large is first looked up in events.columns (a subclass may look sooner).
+    frames_min_bytes = FRAMES_MIN_BYTES
 
     def _read_from_offset(self) -> None:
         try:
