@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import threading
-import zlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
@@ -35,6 +34,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from runicorn.codec.blocks import Block, Rows
+from runicorn.codec.checksum import crc32
 from runicorn.codec.frames import (
     MAGIC,
     MAX_HEADER_BYTES,
@@ -176,7 +176,7 @@ def key_frames(
         except _PARSE_ERRORS:
             return  # not a header this package writes: a foreign file
         block = None
-        if zlib.crc32(body) == crc:
+        if crc32(body) == crc:
             block = _key_block(header, layout, memoryview(body)[head_len:], keys)
         yield FrameRef(start, end, events_crc, position, frame_size), block
         position += frame_size

@@ -15,13 +15,13 @@ series it reads on from where it stopped when the file grows
 from __future__ import annotations
 
 import io
-import zlib
 from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
 from runicorn import format as fmt
 from runicorn.codec.blocks import Block
+from runicorn.codec.checksum import crc32
 from runicorn.codec.frame_keys import ColumnLayouts, ReadBuffer, key_frames
 from runicorn.files import open_run_file
 from runicorn.store.metrics.decode_pool import DecodePool
@@ -90,7 +90,7 @@ class KeySeries(RunSeries):
                     self._decode_to(f, ref.start)
                 if ref.start != self.offset or block is None:
                     continue  # not where the read stands, or a frame that failed its checks
-                if zlib.crc32(buffer.read(f.fileno(), ref.start, ref.end - ref.start)) != ref.events_crc:
+                if crc32(buffer.read(f.fileno(), ref.start, ref.end - ref.start)) != ref.events_crc:
                     continue  # events.jsonl changed under it: decoded from the file instead
                 self._apply(block)
                 self._frames_at = ref.position + ref.size

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from runicorn.codec.checksum import FAST
 from runicorn.codec.frame_keys import ColumnLayouts, ReadBuffer
 from runicorn.store.metrics.decode_pool import DecodePool
 from runicorn.store.metrics.key_series import KeySeries
@@ -30,7 +31,10 @@ from runicorn.store.metrics.series import RunSeries
 __all__ = ["KeySeriesCache", "MAX_BYTES", "READ_THREADS"]
 
 MAX_BYTES = 128 * 1024 * 1024
-READ_THREADS = 4
+# Threads reading runs at once: with zlib's CRC about half the work lets other threads run, and
+# four threads shorten a read on two cores by about a tenth (at a third more CPU); with ISA-L's
+# the checks take little, the rest holds the interpreter lock, and threads only slow it down.
+READ_THREADS = 1 if FAST else 4
 T = TypeVar("T")
 _Key = tuple[Path, frozenset[str]]
 

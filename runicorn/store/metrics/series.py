@@ -24,7 +24,6 @@ import io
 import math
 import os
 import threading
-import zlib
 from array import array
 from bisect import bisect_right
 from operator import attrgetter
@@ -33,6 +32,7 @@ from typing import Any, BinaryIO
 
 from runicorn import format as fmt
 from runicorn.codec.blocks import Block, cut_blocks, decode_block, gc_paused
+from runicorn.codec.checksum import crc32
 from runicorn.codec.frames import frame_refs, read_frame
 from runicorn.errors import BadArgument
 from runicorn.files import open_run_file
@@ -319,7 +319,7 @@ def _crc_of(f: io.BufferedReader, start: int, size: int, buffer: bytearray) -> i
     view = memoryview(buffer)[:size]
     f.seek(start)
     got = f.readinto(view)
-    return zlib.crc32(view[:got])
+    return crc32(view[:got])
 
 
 def _finite_or_none(value: float) -> float | None:

@@ -5,6 +5,7 @@ a column list seen before is reused only where it really stands."""
 from __future__ import annotations
 
 import math
+import os
 import zlib
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 import runicorn as rn
 from runicorn import format as fmt
 from runicorn.codec.blocks import Block, Rows
+from runicorn.codec.checksum import crc32
 from runicorn.codec.frame_keys import ColumnLayouts, key_frames
 from runicorn.codec.frames import PREFIX, encode_frame, frame_refs, read_frame
 
@@ -146,3 +148,10 @@ def test_a_damaged_frame_gives_no_block_and_a_foreign_file_no_frames(tmp_path: P
         assert got[0][1] is None and all(block is not None for _, block in got[1:])
     else:
         assert got == []
+
+
+def test_the_checksum_is_zlibs_crc32_whichever_library_computes_it() -> None:
+    data = os.urandom(300_000)
+    for piece in (b"", data[:1], data[:5000], data, memoryview(data)[7:], bytearray(data[:70_000])):
+        assert crc32(piece) == zlib.crc32(piece)
+    assert crc32(data[1000:], crc32(data[:1000])) == zlib.crc32(data)  # a starting value carries on
