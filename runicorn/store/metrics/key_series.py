@@ -97,6 +97,13 @@ class KeySeries(RunSeries):
 
     def _apply(self, block: Block) -> None:
         metrics = block.metrics
+        if (
+            block.system is None
+            and not block.images
+            and (metrics is None or metrics.columns.keys() <= self.keys)
+        ):
+            super()._apply(block)  # a block of the frames: the keys alone already
+            return
         if metrics is not None and not metrics.columns.keys() <= self.keys:
             columns = {k: v for k, v in metrics.columns.items() if k in self.keys}
             nonfinite = {k: v for k, v in metrics.nonfinite.items() if k in self.keys}

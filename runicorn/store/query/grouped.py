@@ -119,9 +119,10 @@ def grouped_metric(
 def finite_points(series: RunSeries, key: str, x: str) -> Points:
     """The run's points of ``key`` with a finite value, in x order (stable), the last of equal x
     kept."""
-    pairs = sorted(
-        ((a, b) for a, b in zip(*series.points(key, x), strict=True) if math.isfinite(b)), key=lambda p: p[0]
-    )
+    xs, ys = series.points(key, x)
+    if all(map(math.isfinite, ys)) and xs == sorted(set(xs)):  # the usual run: nothing to do, in C
+        return xs, ys
+    pairs = sorted(((a, b) for a, b in zip(xs, ys, strict=True) if math.isfinite(b)), key=lambda p: p[0])
     dedup: list[tuple[float, float]] = []
     for a, b in pairs:
         if dedup and dedup[-1][0] == a:
