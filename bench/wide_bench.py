@@ -21,7 +21,6 @@ import shutil
 import sys
 import time
 import urllib.parse
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from viewer_process import ViewerProcess  # noqa: E402
 from wide_project import Shape, metric_keys, project_at, run_id_of, shape_arguments, shape_of  # noqa: E402
 
 from runicorn import format as fmt  # noqa: E402
+from runicorn.codec.checksum import FAST, crc32  # noqa: E402
 
 GROUP_BY = "config.optimizer.lr"
 COMPARE_RUNS = 100
@@ -79,7 +79,7 @@ def read_all(paths: list[Path], crc: bool = False) -> float:
         with open(p, "rb") as f:
             data = f.read()
         if crc:
-            zlib.crc32(data)
+            crc32(data)  # as the viewer computes it (ISA-L's when isal is installed, else zlib's)
     return time.perf_counter() - t
 
 
@@ -125,7 +125,11 @@ def measure(root: Path, shape: Shape) -> int:
     )
     floor_one = best(lambda: read_all([frame_files[0], event_files[0]], crc=True))
     load = " ".join(f"{v:.2f}" for v in os.getloadavg())
-    print(f"load: {load} on {os.cpu_count()} CPUs; metric {key!r}, grouped by {GROUP_BY}", flush=True)
+    by = "ISA-L" if FAST else "zlib"
+    print(
+        f"load: {load} on {os.cpu_count()} CPUs; metric {key!r}, grouped by {GROUP_BY}; CRC-32 by {by}",
+        flush=True,
+    )
     peaks: list[float] = []
 
     with ViewerProcess(root) as viewer:  # the runs page, then the research view's first calls
