@@ -33,7 +33,13 @@ from runicorn.store.metrics.key_series_cache import KeySeriesCache
 from runicorn.store.metrics.series import RunSeries
 from runicorn.store.metrics.series_cache import SeriesCache
 from runicorn.store.query.fields import FieldContext
-from runicorn.store.query.grouped import MAX_GROUPED_RUNS, finite_points, group_runs, grouped_metric
+from runicorn.store.query.grouped import (
+    MAX_GROUPED_RUNS,
+    Points,
+    finite_points,
+    group_runs,
+    grouped_metric,
+)
 from runicorn.store.query.run_filter import ALL_RUNS, RunFilter
 from runicorn.store.records.alerts import alert_logs
 from runicorn.store.records.artifact_links import ArtifactLinksIndex
@@ -228,7 +234,7 @@ class StoreReader:
         used = list(runs[:MAX_GROUPED_RUNS])
         wanted = {key, *([] if x in X_MODES else [x])}
 
-        def read_points(group_runs_: Sequence[RunInfo]) -> list[tuple[list[float], list[float]]]:
+        def read_points(group_runs_: Sequence[RunInfo]) -> list[Points]:
             paths = [r.path for r in group_runs_]
             points = partial(finite_points, key=key, x=x)
             return self.key_series.read_many(paths, wanted, points, self.series_cache.peek)

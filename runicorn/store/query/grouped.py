@@ -20,6 +20,7 @@ NaN and infinite values are left out. The caller reads the runs' points (each ru
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,11 +31,11 @@ from runicorn.store.index.run_info import RunInfo
 from runicorn.store.metrics.series import RunSeries
 from runicorn.store.query.fields import MISSING, FieldContext, cell, getter
 
-__all__ = ["BANDS", "MAX_GROUPED_RUNS", "Group", "finite_points", "group_runs", "grouped_metric"]
+__all__ = ["BANDS", "MAX_GROUPED_RUNS", "Group", "Points", "finite_points", "group_runs", "grouped_metric"]
 
 BANDS = ("minmax", "std")
 MAX_GROUPED_RUNS = 10_000  # more matching runs: the first ones, and "truncated" says so
-Points = tuple[list[float], list[float]]
+Points = tuple[array, array]  # x and value, as array('d'): a quarter of a list of floats' memory
 
 
 @dataclass
@@ -121,7 +122,7 @@ def finite_points(series: RunSeries, key: str, x: str) -> Points:
     kept."""
     xs, ys = series.points(key, x)
     if all(map(math.isfinite, ys)) and xs == sorted(set(xs)):  # the usual run: nothing to do, in C
-        return xs, ys
+        return array("d", xs), array("d", ys)
     pairs = sorted(((a, b) for a, b in zip(xs, ys, strict=True) if math.isfinite(b)), key=lambda p: p[0])
     dedup: list[tuple[float, float]] = []
     for a, b in pairs:
@@ -129,7 +130,7 @@ def finite_points(series: RunSeries, key: str, x: str) -> Points:
             dedup[-1] = (a, b)
         else:
             dedup.append((a, b))
-    return [a for a, _ in dedup], [b for _, b in dedup]
+    return array("d", [a for a, _ in dedup]), array("d", [b for _, b in dedup])
 
 
 class _Stats:
