@@ -14,18 +14,18 @@ import argparse
 import os
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 from multiprocessing import Pool
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from viewer_process import ViewerProcess  # noqa: E402
 
 from runicorn import format as fmt  # noqa: E402
 
@@ -74,19 +74,13 @@ def write_runs(args: tuple[Path, int, int]) -> None:
         (d / fmt.SUMMARY_FILE).write_bytes(fmt.dumps_json_file(summary))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def timed(url: str, repeat: int = 10) -> tuple[float, int]:
+def timed(viewer: ViewerProcess, path: str, repeat: int = 10) -> tuple[float, int]:
     for _ in range(3):
-        body = urllib.request.urlopen(url, timeout=120).read()
+        body = viewer.get(path, timeout=120)
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        body = urllib.request.urlopen(url, timeout=120).read()
+        body = viewer.get(path, timeout=120)
         times.append(time.perf_counter() - start)
     return statistics.median(times), len(body)
 
@@ -104,55 +98,28 @@ def main() -> None:
         with Pool(min(8, os.cpu_count() or 1)) as pool:
             pool.map(write_runs, [(root, s, min(chunk, args.runs - s)) for s in range(0, args.runs, chunk)])
         print(f"wrote {args.runs} runs in {time.perf_counter() - start:.1f} s")
-    port = free_port()
-    env = {**os.environ, "RUNICORN_CONFIG_FILE": str(base_dir / "no-config.json")}
-    viewer = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "runicorn.cli",
-            "viewer",
-            "--storage",
-            str(root),
-            "--port",
-            str(port),
-            "--no-token",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    q = urllib.parse.quote(QUERY)
+    figures = [
+        ("query over all runs (/api/runs?q=)", f"/api/runs?q={q}&sort=config.lr", 0.100),
+        (
+            "/api/runs/table, 21 columns",
+            f"/api/runs/table?columns={urllib.parse.quote(COLUMNS)}&limit=10000",
+            0.100,
+        ),
+        ("/api/runs/columns", "/api/runs/columns", None),
+        ("/api/runs/columns?q=", f"/api/runs/columns?q={q}", None),
+    ]
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/api/health", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        q = urllib.parse.quote(QUERY)
-        figures = [
-            ("query over all runs (/api/runs?q=)", f"{base}/api/runs?q={q}&sort=config.lr", 0.100),
-            (
-                "/api/runs/table, 21 columns",
-                f"{base}/api/runs/table?columns={urllib.parse.quote(COLUMNS)}&limit=10000",
-                0.100,
-            ),
-            ("/api/runs/columns", f"{base}/api/runs/columns", None),
-            ("/api/runs/columns?q=", f"{base}/api/runs/columns?q={q}", None),
-        ]
-        for name, url, bar in figures:
-            seconds, size = timed(url)
-            verdict = (
-                "" if bar is None else f"  bar {bar * 1000:.0f} ms: {'ok' if seconds <= bar else 'MISSED'}"
-            )
-            print(f"{name:<40} {seconds * 1000:7.1f} ms  ({size / 1024:.0f} KB){verdict}")
+        with ViewerProcess(root) as viewer:
+            for name, url, bar in figures:
+                seconds, size = timed(viewer, url)
+                verdict = (
+                    ""
+                    if bar is None
+                    else f"  bar {bar * 1000:.0f} ms: {'ok' if seconds <= bar else 'MISSED'}"
+                )
+                print(f"{name:<40} {seconds * 1000:7.1f} ms  ({size / 1024:.0f} KB){verdict}")
     finally:
-        viewer.terminate()
-        viewer.wait(10)
         if args.keep is None:
             shutil.rmtree(base_dir, ignore_errors=True)
 

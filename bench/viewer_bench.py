@@ -19,18 +19,19 @@ import os
 import random
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from viewer_process import free_port, get, ours_env, peak_mb  # noqa: E402
 
 from runicorn import format as fmt  # noqa: E402
 from runicorn.sdk.frames_writer import frame_events_file  # noqa: E402
@@ -195,17 +196,6 @@ def bench_store(root: Path, big: Path, steps: int) -> None:
 
 
 # --- over HTTP ---------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def get(url: str, timeout: float = 600) -> bytes:
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return bytes(r.read())
-
-
 def wait_up(url: str, proc: subprocess.Popen[bytes], limit_s: float = 120) -> float:
     t = time.perf_counter()
     while time.perf_counter() - t < limit_s:
@@ -217,25 +207,6 @@ def wait_up(url: str, proc: subprocess.Popen[bytes], limit_s: float = 120) -> fl
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"server at {url} did not answer within {limit_s} s")
-
-
-def peak_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def ours_env() -> dict[str, str]:
-    """Our package importable from this checkout, installed or not."""
-    paths = [str(REPO), os.environ.get("PYTHONPATH", "")]
-    return dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
 
 
 def start(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:

@@ -18,7 +18,9 @@ The header names the events byte range (``start``, ``end``, ``events_crc``), ``m
 ``steps_lead``, ``times_lead``, ``stages`` (``[stage or null, rows]`` runs), ``nonfinite`` and
 ``columns`` (``[key, explicit row count or -1, value count]``). The payload holds, per kind, the
 steps and times (float64), then per column its row indexes (int64, when explicit) and values
-(float64). ``docs/format.md`` describes the same layout for people.
+(float64). ``docs/format.md`` describes the same layout for people. A reader that wants a few
+columns only takes them with :func:`runicorn.codec.frame_keys.key_frames`, without decoding the
+others.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ import orjson
 from runicorn.codec.blocks import Block, Rows
 
 MAGIC = b"RNC1"
-_PREFIX = struct.Struct("<4sIII")  # magic, header length, payload length, CRC-32
+PREFIX = struct.Struct("<4sIII")  # magic, header length, payload length, CRC-32
 MAX_HEADER_BYTES = 64 * 1024 * 1024  # anything larger is not a frame this module wrote
 _SWAP = sys.byteorder != "little"
 
@@ -70,7 +72,7 @@ def encode_frame(block: Block, start: int, events_crc: int) -> bytes:
     head = orjson.dumps(header)
     payload = b"".join(_le_bytes(a) for a in arrays)
     crc = zlib.crc32(payload, zlib.crc32(head))
-    return _PREFIX.pack(MAGIC, len(head), len(payload), crc) + head + payload
+    return PREFIX.pack(MAGIC, len(head), len(payload), crc) + head + payload
 
 
 def frame_refs(f: BinaryIO) -> list[FrameRef]:
@@ -98,9 +100,9 @@ def _whole_frames(
     ``size`` bytes that ``read(at, n)`` reads; stops at the first torn (a crash, or still being
     written) or foreign one."""
     position = 0
-    while position + _PREFIX.size <= size:
-        magic, head_len, payload_len, _ = _PREFIX.unpack(read(position, _PREFIX.size))
-        frame_size = _PREFIX.size + head_len + payload_len
+    while position + PREFIX.size <= size:
+        magic, head_len, payload_len, _ = PREFIX.unpack(read(position, PREFIX.size))
+        frame_size = PREFIX.size + head_len + payload_len
         if magic != MAGIC or head_len > MAX_HEADER_BYTES or position + frame_size > size:
             return
         yield position, head_len, frame_size
@@ -113,9 +115,9 @@ def read_frame(f: BinaryIO, ref: FrameRef) -> Block | None:
     data = f.read(ref.size)
     if len(data) != ref.size:
         return None
-    _, head_len, payload_len, crc = _PREFIX.unpack_from(data)
-    head = data[_PREFIX.size : _PREFIX.size + head_len]
-    payload = memoryview(data)[_PREFIX.size + head_len :]
+    _, head_len, payload_len, crc = PREFIX.unpack_from(data)
+    head = data[PREFIX.size : PREFIX.size + head_len]
+    payload = memoryview(data)[PREFIX.size + head_len :]
     if zlib.crc32(payload, zlib.crc32(head)) != crc:
         return None
     try:
@@ -126,7 +128,7 @@ def read_frame(f: BinaryIO, ref: FrameRef) -> Block | None:
         nbytes = header["end"] - header["start"]
         if nbytes != ref.end - ref.start:
             raise ValueError("the header names another range than the index read")
-        block = Block(nbytes, malformed=_count(header["malformed"]), images=images)
+        block = Block(nbytes, malformed=checked_count(header["malformed"]), images=images)
         at = 0
         block.metrics, at = _rows_from(header["metrics"], payload, at)
         block.system, at = _rows_from(header["system"], payload, at)
@@ -190,48 +192,71 @@ def _rows_from(header: dict[str, Any] | None, payload: memoryview, at: int) -> t
     that passed its CRC is still checked, so that no file can make a reader fail."""
     if header is None:
         return None, at
-    count = _count(header["count"])
-    steps, at = _take("d", payload, at, count)
-    times, at = _take("d", payload, at, count)
+    count = checked_count(header["count"])
+    steps, at = take_array("d", payload, at, count)
+    times, at = take_array("d", payload, at, count)
     columns: dict[str, tuple[array | None, array]] = {}
     for key, explicit_count, value_count in header["columns"]:
         if not isinstance(key, str) or key in columns:
             raise ValueError("bad column key")
-        explicit = None
-        if explicit_count != -1:
-            if explicit_count != value_count:
-                raise ValueError("a row index for every value")
-            explicit, at = _take("q", payload, at, _count(explicit_count, count))
-            if value_count and (explicit[0] < 0 or explicit[-1] >= count or not _increasing(explicit)):
-                raise ValueError("column rows out of order or range")
-        elif value_count != count:
-            raise ValueError("a full column of the wrong length")
-        values, at = _take("d", payload, at, _count(value_count, count))
+        explicit, values, at = take_column(payload, at, explicit_count, value_count, count)
         columns[key] = (explicit, values)
-    stages = [(stage, _count(n, count)) for stage, n in header["stages"]]
-    if sum(n for _, n in stages) != count or not all(s is None or isinstance(s, str) for s, _ in stages):
-        raise ValueError("stage runs do not cover the rows")
     nonfinite: dict[str, list[int]] = header["nonfinite"]
     for key, indexes in nonfinite.items():
-        size = len(columns[key][1])
-        if not all(type(i) is int and 0 <= i < size for i in indexes) or indexes != sorted(indexes):
-            raise ValueError("NaN indexes out of range or order")
-    lead = (_count(header["steps_lead"], count), _count(header["times_lead"], count))
-    return Rows(count, steps, times, stages, columns, nonfinite, *lead), at
+        checked_nonfinite(indexes, len(columns[key][1]))
+    rows = Rows(count, steps, times, checked_stages(header["stages"], count), columns, nonfinite)
+    rows.steps_lead = checked_count(header["steps_lead"], count)
+    rows.times_lead = checked_count(header["times_lead"], count)
+    return rows, at
 
 
-def _count(value: Any, most: int | None = None) -> int:
+def take_column(
+    payload: memoryview, at: int, explicit_count: int, value_count: int, count: int
+) -> tuple[array | None, array, int]:
+    """One column of a block of ``count`` rows at byte ``at`` of ``payload``: its row indexes
+    (None when it has a value in every row: ``explicit_count`` -1), its values, and the byte
+    after them. ValueError when the counts or row indexes are not ones this module writes."""
+    explicit = None
+    if explicit_count != -1:
+        if explicit_count != value_count:
+            raise ValueError("a row index for every value")
+        explicit, at = take_array("q", payload, at, checked_count(explicit_count, count))
+        if value_count and (explicit[0] < 0 or explicit[-1] >= count or not increasing(explicit)):
+            raise ValueError("column rows out of order or range")
+    elif value_count != count:
+        raise ValueError("a full column of the wrong length")
+    values, at = take_array("d", payload, at, checked_count(value_count, count))
+    return explicit, values, at
+
+
+def checked_stages(runs: Any, count: int) -> list[tuple[str | None, int]]:
+    """A header's ``stages``: ``[stage or null, rows]`` runs covering ``count`` rows (ValueError
+    otherwise)."""
+    stages = [(stage, checked_count(n, count)) for stage, n in runs]
+    if sum(n for _, n in stages) != count or not all(s is None or isinstance(s, str) for s, _ in stages):
+        raise ValueError("stage runs do not cover the rows")
+    return stages
+
+
+def checked_nonfinite(indexes: Any, size: int) -> list[int]:
+    """A column's NaN/Inf indexes: ints ascending below ``size`` (ValueError otherwise)."""
+    if not all(type(i) is int and 0 <= i < size for i in indexes) or indexes != sorted(indexes):
+        raise ValueError("NaN indexes out of range or order")
+    return list(indexes)
+
+
+def checked_count(value: Any, most: int | None = None) -> int:
     """``value`` when it is an int from 0 to ``most``; ValueError otherwise."""
     if type(value) is not int or value < 0 or (most is not None and value > most):
         raise ValueError(f"bad count {value!r}")
     return value
 
 
-def _increasing(values: array) -> bool:
+def increasing(values: array) -> bool:
     return all(map(operator.lt, values, itertools.islice(values, 1, None)))
 
 
-def _take(code: str, payload: memoryview, at: int, count: int) -> tuple[array, int]:
+def take_array(code: str, payload: memoryview, at: int, count: int) -> tuple[array, int]:
     out = array(code)
     end = at + count * out.itemsize
     if end > len(payload):

@@ -10,26 +10,37 @@ bad argument (the viewer turns these into 404 and 400). It never writes under ``
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import BadArgument, RunNotFound
 from runicorn.files import is_run_file, read_run_file
+from runicorn.store.index.generation_cache import GenerationCache
 from runicorn.store.index.rescan_scheduler import RescanRules
 from runicorn.store.index.run_index import GroupInfo, RunIndex, RunInfo, RunPage
 from runicorn.store.logs.line_ends import LineEnds
 from runicorn.store.logs.tail import LogChunk, read_logs
-from runicorn.store.metrics.compare import compare_runs
+from runicorn.store.metrics.columns import X_MODES
+from runicorn.store.metrics.compare import run_answer
 from runicorn.store.metrics.csv_export import metrics_csv
 from runicorn.store.metrics.decode_pool import DecodePool
+from runicorn.store.metrics.key_series_cache import KeySeriesCache
 from runicorn.store.metrics.series import RunSeries
 from runicorn.store.metrics.series_cache import SeriesCache
 from runicorn.store.query.fields import FieldContext
-from runicorn.store.query.grouped import MAX_GROUPED_RUNS, group_runs, grouped_metric
+from runicorn.store.query.grouped import (
+    MAX_GROUPED_RUNS,
+    Points,
+    finite_points,
+    group_runs,
+    grouped_metric,
+)
 from runicorn.store.query.run_filter import ALL_RUNS, RunFilter
 from runicorn.store.records.alerts import alert_logs
 from runicorn.store.records.artifact_links import ArtifactLinksIndex
@@ -43,6 +54,7 @@ LOG_READS_AT_ONCE = 2  # log reads running at once; more wait (see read_logs_at)
 
 
 MAX_RUN_TEXT_BYTES = 5 * 1024 * 1024
+_FIELDS_OF_NOW = frozenset({"status", "duration"})  # their values change with the time alone
 
 
 class StoreReader:
@@ -62,6 +74,7 @@ class StoreReader:
         self.index = RunIndex(self.root, RescanRules(refresh_interval_s=refresh_interval_s, background=True))
         self.decode_pool = DecodePool(decode_workers)
         self.series_cache = SeriesCache(max_runs=max_cached_runs, pool=self.decode_pool)
+        self.key_series = KeySeriesCache(pool=self.decode_pool)  # one key of many runs (charts)
         self._log_reads = threading.BoundedSemaphore(LOG_READS_AT_ONCE)
         self.line_ends = LineEnds()  # where the cut log lines end, looked for once per file
         self._alerts = alert_logs(max_runs=max_cached_runs)
@@ -69,6 +82,8 @@ class StoreReader:
         self.media_records = MediaRecordsCache(max_runs=max_cached_runs)
         self.table_files = TableFiles()
         self.artifact_links = ArtifactLinksIndex(self.index)  # the artifacts page's joins
+        # grouped answers by runs, query and the runs' events files (size, time), per generation
+        self._grouped_answers: GenerationCache[dict[str, Any]] = GenerationCache(8)
 
     def close(self) -> None:
         """Stop the decoding processes, if any were started (reads go on in the caller)."""
@@ -174,22 +189,33 @@ class StoreReader:
     def compare(
         self, keys: list[str], metrics: list[str], x: str = "step", max_points: int = 2000
     ) -> dict[str, Any]:
-        """Metrics of several runs side by side (see :func:`compare_runs`):
+        """Metrics of several runs side by side (see :func:`~runicorn.store.metrics.compare.compare_runs`):
         ``{"x", "ids": [found keys], "missing": [unknown keys], "metrics": {metric: [per run]}}``;
-        RunNotFound when none of the runs is known."""
-        found: dict[str, RunSeries] = {}
+        RunNotFound when none of the runs is known. Only the metrics asked for (and ``x``) are
+        read of a run that is not in the series cache."""
+        found: dict[str, Path] = {}
         missing = []
         for key in keys:
-            try:
-                found[key] = self.series(key)
-            except RunNotFound:
+            info = self.index.get(key)
+            if info is None:
                 missing.append(key)
+            else:
+                found[key] = info.path
         if not found:
             raise RunNotFound(
                 f"none of the runs {', '.join(keys)} is under {self.root}", "list runs with GET /api/runs"
             )
-        with self.index.hold_scans():  # downsampling many runs is heavy
-            out = {m: compare_runs(found, m, x=x, max_points=max_points)["runs"] for m in metrics}
+
+        def answers(series: RunSeries) -> list[dict[str, Any]]:
+            return [run_answer(series, m, x, max_points) for m in metrics]
+
+        wanted = {*metrics, *([] if x in X_MODES else [x])}
+        with self.index.hold_scans():  # reading and downsampling many runs is heavy
+            per_run = self.key_series.read_many(list(found.values()), wanted, answers, self.series_cache.peek)
+        out = {
+            m: [{"run": k, **a[i]} for k, a in zip(found, per_run, strict=True)]
+            for i, m in enumerate(metrics)
+        }
         return {"x": x, "ids": list(found), "missing": missing, "metrics": out}
 
     def grouped_metric(
@@ -202,15 +228,30 @@ class StoreReader:
         max_points: int = 1000,
     ) -> dict[str, Any]:
         """Metric ``key`` of ``runs`` grouped by field ``by`` (see :mod:`runicorn.store.query.grouped`):
-        at most ``MAX_GROUPED_RUNS`` runs (the first ones), each read through the series cache.
-        Adds ``by``, ``runs_total`` and ``truncated``."""
+        at most ``MAX_GROUPED_RUNS`` runs (the first ones), of each only ``key`` (and ``x``) read.
+        Adds ``by``, ``runs_total`` and ``truncated``. An answer is kept until the index's
+        generation moves on or an events file of its runs changes (not when grouped by a field
+        that changes with the time: ``status``, ``duration``)."""
         used = list(runs[:MAX_GROUPED_RUNS])
-        groups = group_runs(used, by, FieldContext(time.time(), self.index.labels(runs)))
-        with self.index.hold_scans():  # reading and aligning many runs is heavy
-            answer = grouped_metric(
-                groups, lambda run: self.series_cache.get(run.path), key, x, band, max_points
-            )
-        return {"by": by, **answer, "runs_total": len(runs), "truncated": len(runs) > len(used)}
+        wanted = {key, *([] if x in X_MODES else [x])}
+
+        def read_points(group_runs_: Sequence[RunInfo]) -> list[Points]:
+            paths = [r.path for r in group_runs_]
+            points = partial(finite_points, key=key, x=x)
+            return self.key_series.read_many(paths, wanted, points, self.series_cache.peek)
+
+        def compute() -> dict[str, Any]:
+            labels = self.index.labels(runs) if by == "label" else {}  # the one field that needs them
+            groups = group_runs(used, by, FieldContext(time.time(), labels))
+            with self.index.hold_scans():  # reading and aligning many runs is heavy
+                answer = grouped_metric(groups, read_points, key, x, band, max_points)
+            return {"by": by, **answer, "runs_total": len(runs), "truncated": len(runs) > len(used)}
+
+        if by in _FIELDS_OF_NOW:
+            return compute()
+        stamps = tuple(_events_stamp(r.path) for r in used)
+        cache_key = (tuple(r.key for r in used), by, key, x, band, max_points, len(runs), stamps)
+        return self._grouped_answers.get(self.generation, cache_key, compute)
 
     def logs_path(self, key: str) -> Path:
         """The run's ``logs.txt`` (may not exist yet): for a :class:`~runicorn.store.logs.tail.Tail`."""
@@ -326,3 +367,12 @@ class StoreReader:
                 f"list the run's media files with GET /api/runs/{key}/media",
             )
         return file
+
+
+def _events_stamp(run_dir: Path) -> tuple[int, int, int] | None:
+    """What changes when a run's events file does: (inode, size, modification time in ns)."""
+    try:
+        st = os.stat(run_dir / fmt.EVENTS_FILE)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)

@@ -4,12 +4,15 @@ sorting by any field, labels, ``columns``, ``/api/runs/columns``, ``/api/runs/ta
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 import runicorn
+from runicorn import format as fmt
 
 
 def write(root: Path, name: str, config: dict, losses: dict[int, float], **kwargs) -> str:
@@ -183,3 +186,46 @@ def test_existing_run_keys_named_like_the_new_routes_are_not_shadowed(research_r
     root, ids = research_root
     base = live_viewer(root)
     assert get(base, f"/api/runs/{ids['a']}").json()["config"]["bs"] == 32
+
+
+def test_grouped_answers_every_run_past_the_old_cap_of_500(storage_root: Path, live_viewer) -> None:
+    first = write(storage_root, "many", {"lr": 0}, {1: 1.0, 2: 0.5, 3: 0.25})
+    source = fmt.run_dir(storage_root, "p", "many", first)
+    meta = orjson.loads((source / fmt.META_FILE).read_bytes())
+    ids = {first}
+    for i in range(1, 520):  # copies of an SDK run, as an import or a mirror brings them
+        run_id = f"20260101_000000_{i:06x}"
+        copy = fmt.run_dir(storage_root, "p", "many", run_id)
+        shutil.copytree(source, copy)
+        (copy / fmt.META_FILE).write_bytes(orjson.dumps({**meta, "id": run_id}))
+        (copy / fmt.CONFIG_FILE).write_bytes(orjson.dumps({"lr": i % 4}))
+        ids.add(run_id)
+    base = live_viewer(storage_root)
+    answer = get(base, "/api/metrics/grouped", by="config.lr", key="loss").json()
+    assert answer["runs_total"] == 520 and answer["truncated"] is False
+    assert {r for g in answer["groups"] for r in g["runs"]} == ids
+    for group in answer["groups"]:
+        assert group["x"] == [1, 2, 3] and group["mean"] == [1.0, 0.5, 0.25]
+        assert group["count"] == [len(group["runs"])] * 3
+
+
+def test_grouped_follows_what_a_live_run_logs_after_an_answer(storage_root: Path, live_viewer) -> None:
+    write(storage_root, "mlp", {"lr": 0.1}, {1: 4.0})
+    run = runicorn.init(
+        project="p",
+        name="mlp",
+        storage=storage_root,
+        config={"lr": 0.1},
+        capture_console=False,
+        system_metrics=False,
+    )
+    run.log({"loss": 2.0}, step=1)
+    run.flush()
+    base = live_viewer(storage_root)
+    before = get(base, "/api/metrics/grouped", by="config.lr", key="loss").json()["groups"][0]
+    assert before["x"] == [1] and before["mean"] == [3.0]
+    run.log({"loss": 1.0}, step=2)
+    run.flush()
+    after = get(base, "/api/metrics/grouped", by="config.lr", key="loss").json()["groups"][0]
+    run.finish()
+    assert after["x"] == [1, 2] and after["mean"] == [3.0, 1.0]  # step 2: the live run alone

@@ -15,10 +15,15 @@ from runicorn.store.metrics.series import RunSeries
 def compare_runs(
     runs: dict[str, RunSeries], key: str, x: str = "step", max_points: int = 2000
 ) -> dict[str, Any]:
-    """``{"key", "x", "runs": [{"run", "x", "y", "count", "downsampled"}]}`` in the given order."""
-    out = []
-    for run_key, series in runs.items():
-        answer = series.metrics([key], x=x, max_points=max_points)
-        one = answer["series"][key]
-        out.append({"run": run_key, **one, "stages": answer["stages"]})
+    """``{"key", "x", "runs": [{"run", "x", "y", "count", "downsampled", "stages"}]}`` in the given
+    order."""
+    out = [{"run": run_key, **run_answer(series, key, x, max_points)} for run_key, series in runs.items()]
     return {"key": key, "x": x, "runs": out}
+
+
+def run_answer(series: RunSeries, key: str, x: str = "step", max_points: int = 2000) -> dict[str, Any]:
+    """One run's part of :func:`compare_runs` but its key: ``{"x", "y", "count", "downsampled",
+    "stages"}``. The series may hold only ``key`` (and ``x`` when it is a metric): a
+    :class:`~runicorn.store.metrics.key_series.KeySeries`."""
+    answer = series.metrics([key], x=x, max_points=max_points)
+    return {**answer["series"][key], "stages": answer["stages"]}

@@ -24,7 +24,6 @@ import io
 import math
 import os
 import threading
-import zlib
 from array import array
 from bisect import bisect_right
 from operator import attrgetter
@@ -33,6 +32,7 @@ from typing import Any, BinaryIO
 
 from runicorn import format as fmt
 from runicorn.codec.blocks import Block, cut_blocks, decode_block, gc_paused
+from runicorn.codec.checksum import crc32
 from runicorn.codec.frames import frame_refs, read_frame
 from runicorn.errors import BadArgument
 from runicorn.files import open_run_file
@@ -101,6 +101,9 @@ class RunSeries:
         self._results.clear()
         self._picks.clear()
 
+    # An unread part this large is first looked up in events.columns (a subclass may look sooner).
+    frames_min_bytes = FRAMES_MIN_BYTES
+
     def _read_from_offset(self) -> None:
         try:
             f = open_run_file(self.run_dir, fmt.EVENTS_FILE)
@@ -108,7 +111,7 @@ class RunSeries:
             return
         with f:
             size = os.fstat(f.fileno()).st_size
-            if size - self.offset >= FRAMES_MIN_BYTES:
+            if size - self.offset >= self.frames_min_bytes:
                 self._read_frames(f, size)
             self._decode_to(f, size)
 
@@ -316,7 +319,7 @@ def _crc_of(f: io.BufferedReader, start: int, size: int, buffer: bytearray) -> i
     view = memoryview(buffer)[:size]
     f.seek(start)
     got = f.readinto(view)
-    return zlib.crc32(view[:got])
+    return crc32(view[:got])
 
 
 def _finite_or_none(value: float) -> float | None:

@@ -30,5 +30,13 @@ class SeriesCache:
         series.update()
         return series
 
+    def peek(self, run_dir: Path) -> RunSeries | None:
+        """The run's series when it is kept (brought up to date), else None: nothing is read for a
+        run not kept (a chart of one key over many runs reads that key alone)."""
+        series = self._series.get(Path(run_dir))
+        if series is not None:
+            series.update()
+        return series
+
     def __len__(self) -> int:
         return len(self._series)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from runicorn.errors import BadArgument, QueryError
@@ -39,15 +39,9 @@ def parse_columns(text: str | None) -> list[str]:
     return names
 
 
-def _kind(value: Any) -> str | None:
-    cls = value.__class__
-    if cls is bool:
-        return "bool"
-    if cls is int or cls is float:
-        return "number"
-    if value is None:
-        return None
-    return "string"  # strings, and lists / objects shown as JSON text
+# A value's kind by its class: None for null; any other class (strings, lists and objects shown as
+# JSON text) is a string.
+_KIND_OF_CLASS: dict[type, str | None] = {bool: "bool", int: "number", float: "number", type(None): None}
 
 
 def column_stats(runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
@@ -57,32 +51,47 @@ def column_stats(runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
     more than one distinct value, or present in some runs and missing in others."""
     out: list[dict[str, Any]] = []
     for prefix, flat in (("config.", flat_config), ("summary.", flat_summary)):
-        counts: dict[str, int] = {}
-        kinds: dict[str, set[str | None]] = {}
-        seen: dict[str, set[Any]] = {}
-        for run in runs:
-            for key, value in flat(run).items():
-                if key in counts:
-                    counts[key] += 1
-                    kinds[key].add(_kind(value))
-                    seen[key].add(distinct_key(value))
-                else:
-                    counts[key] = 1
-                    kinds[key] = {_kind(value)}
-                    seen[key] = {distinct_key(value)}
-        for key in sorted(counts):
-            found = kinds[key] - {None}
-            distinct = len(seen[key])
+        values = _columns(map(flat, runs))
+        for key in sorted(values):
+            column = values[key]
+            classes = set(map(type, column))
+            kinds = {_KIND_OF_CLASS.get(c, "string") for c in classes} - {None}
+            if list in classes or dict in classes:
+                distinct = len(set(map(distinct_key, column)))
+            else:  # scalars: told apart by class and value, as distinct_key does, in C
+                distinct = len(set(zip(map(type, column), column, strict=True)))
             out.append(
                 {
                     "name": prefix + key,
-                    "type": found.pop() if len(found) == 1 else "mixed",
-                    "count": counts[key],
+                    "type": kinds.pop() if len(kinds) == 1 else "mixed",
+                    "count": len(column),
                     "distinct": distinct,
-                    "differs": distinct > 1 or counts[key] < len(runs),
+                    "differs": distinct > 1 or len(column) < len(runs),
                 }
             )
     return out
+
+
+def _columns(dicts: Iterable[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Per key, the values of the dicts that have it, in order. Dicts with the same keys in the
+    same order (runs of one config) are turned into columns in C, a set at a time."""
+    by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for d in dicts:
+        keys = tuple(d)
+        found = by_keys.get(keys)
+        if found is None:
+            by_keys[keys] = [d]
+        else:
+            found.append(d)
+    columns: dict[str, list[Any]] = {}
+    for keys, same in by_keys.items():
+        for key, column in zip(keys, zip(*map(dict.values, same), strict=True), strict=True):
+            found_column = columns.get(key)
+            if found_column is None:
+                columns[key] = list(column)
+            else:
+                found_column.extend(column)
+    return columns
 
 
 def column_values(runs: Sequence[RunInfo], names: Sequence[str], ctx: FieldContext) -> dict[str, list[Any]]:

@@ -13,13 +13,14 @@ Alignment (docs/api.md#grouped-metrics):
   ``max_points`` bins of equal width; a run's value in a bin is the mean of its points there,
   and a bin's x is its middle. Bins no run has a point in are left out.
 
-NaN and infinite values are left out. Each run's columns come from the series cache
-(:class:`~runicorn.store.metrics.series_cache.SeriesCache`): a run already read is not decoded again.
+NaN and infinite values are left out. The caller reads the runs' points (each run's one key:
+:func:`~runicorn.store.metrics.key_series.read_key_series`, with :func:`finite_points`).
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,11 +31,11 @@ from runicorn.store.index.run_info import RunInfo
 from runicorn.store.metrics.series import RunSeries
 from runicorn.store.query.fields import MISSING, FieldContext, cell, getter
 
-__all__ = ["BANDS", "MAX_GROUPED_RUNS", "Group", "group_runs", "grouped_metric"]
+__all__ = ["BANDS", "MAX_GROUPED_RUNS", "Group", "Points", "finite_points", "group_runs", "grouped_metric"]
 
 BANDS = ("minmax", "std")
-MAX_GROUPED_RUNS = 500
-Points = tuple[list[float], list[float]]
+MAX_GROUPED_RUNS = 10_000  # more matching runs: the first ones, and "truncated" says so
+Points = tuple[array, array]  # x and value, as array('d'): a quarter of a list of floats' memory
 
 
 @dataclass
@@ -87,23 +88,21 @@ def _group_order(group: Group) -> tuple[int, Any]:
 
 def grouped_metric(
     groups: Sequence[Group],
-    series_of: Callable[[RunInfo], RunSeries],
+    read_points: Callable[[Sequence[RunInfo]], Sequence[Points]],
     key: str,
     x: str = "step",
     band: str = "minmax",
     max_points: int = 1000,
 ) -> dict[str, Any]:
     """``{"key", "x", "band", "groups": [{"value", "label", "runs", "x", "mean", "lo", "hi",
-    "count"}]}`` (``count``: runs counted at each x). BadArgument for a bad band or max_points."""
+    "count"}]}`` (``count``: runs counted at each x). ``read_points(runs)``: each run's
+    :func:`finite_points` of the metric, in order. BadArgument for a bad band or max_points."""
     if band not in BANDS:
         raise BadArgument(f"unknown band {band!r}: use one of {', '.join(BANDS)}")
     if max_points < 1:
         raise BadArgument("max_points must be at least 1")
-    points: dict[str, Points] = {}
-    for group in groups:
-        for run in group.runs:
-            if run.key not in points:
-                points[run.key] = _finite(series_of(run).points(key, x))
+    runs = list({r.key: r for group in groups for r in group.runs}.values())
+    points = dict(zip((r.key for r in runs), read_points(runs), strict=True))
     out = []
     if x == "step":
         for group in groups:
@@ -118,16 +117,20 @@ def grouped_metric(
     return {"key": key, "x": x, "band": band, "groups": out}
 
 
-def _finite(points: Points) -> Points:
-    """The points with a finite value, in x order (stable), the last of equal x kept."""
-    pairs = sorted(((a, b) for a, b in zip(*points, strict=True) if math.isfinite(b)), key=lambda p: p[0])
+def finite_points(series: RunSeries, key: str, x: str) -> Points:
+    """The run's points of ``key`` with a finite value, in x order (stable), the last of equal x
+    kept."""
+    xs, ys = series.points(key, x)
+    if all(map(math.isfinite, ys)) and xs == sorted(set(xs)):  # the usual run: nothing to do, in C
+        return array("d", xs), array("d", ys)
+    pairs = sorted(((a, b) for a, b in zip(xs, ys, strict=True) if math.isfinite(b)), key=lambda p: p[0])
     dedup: list[tuple[float, float]] = []
     for a, b in pairs:
         if dedup and dedup[-1][0] == a:
             dedup[-1] = (a, b)
         else:
             dedup.append((a, b))
-    return [a for a, _ in dedup], [b for _, b in dedup]
+    return array("d", [a for a, _ in dedup]), array("d", [b for _, b in dedup])
 
 
 class _Stats:
