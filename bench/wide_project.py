@@ -48,7 +48,9 @@ class Shape:
     params: int = 150
     tags: int = 50
     per_prefix: int = 30  # metrics per key prefix (layer0/..., layer1/...)
-    summary_keys: int = 10  # the last value of the first N metrics; -1: of every metric
+    # summary.json as the SDK writes it: every metric's last value (-1), or only the first N
+    # metrics' (a run of an older version that called rn.summary with a few keys)
+    summary_keys: int = -1
     project: str = "wide"
     experiments: int = 10
 
@@ -99,6 +101,8 @@ def write_run(root: Path, shape: Shape, index: int) -> Path:
             f.write(fmt.encode_event(fmt.METRICS, record, now))
     summary_keys = keys if shape.summary_keys < 0 else keys[: shape.summary_keys]
     summary = {k: last[k] for k in summary_keys if k in last}
+    if shape.summary_keys < 0:  # with the SDK's note: the last values are in the file
+        summary = fmt.summary_file(summary, {})
     (run_dir / fmt.SUMMARY_FILE).write_bytes(fmt.dumps_json_file(summary))
     status = {"status": "finished", "started_at": created, "ended_at": created + shape.steps + 1}
     (run_dir / fmt.STATUS_FILE).write_bytes(fmt.dumps_json_file(status))
