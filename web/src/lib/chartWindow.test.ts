@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { chartSections, keyBatches, nearInOrder, shownKeys } from "./chartWindow";
+
+const KEYS = ["val/acc", "layer7/m1", "loss", "layer7/m0", "layer17/m0", "train/loss"];
+
+describe("chartSections", () => {
+  it("groups keys by prefix, keys without one first", () => {
+    expect(chartSections(KEYS, "", new Set()).map((s) => [s.prefix, s.keys])).toEqual([
+      ["", ["loss"]],
+      ["layer17", ["layer17/m0"]],
+      ["layer7", ["layer7/m0", "layer7/m1"]],
+      ["train", ["train/loss"]],
+      ["val", ["val/acc"]],
+    ]);
+  });
+
+  it("leaves out the sections the filter empties", () => {
+    const sections = chartSections(KEYS, "layer7/", new Set());
+    expect(sections).toEqual([{ prefix: "layer7", keys: ["layer7/m0", "layer7/m1"], folded: false }]);
+  });
+
+  it("marks folded sections and shows only the open ones' keys", () => {
+    const sections = chartSections(KEYS, "", new Set(["layer7", ""]));
+    expect(sections.filter((s) => s.folded).map((s) => s.prefix)).toEqual(["", "layer7"]);
+    expect(shownKeys(sections)).toEqual(["layer17/m0", "train/loss", "val/acc"]);
+  });
+});
+
+describe("nearInOrder", () => {
+  it("orders the near keys as the page lays them out", () => {
+    expect(nearInOrder(["a", "b", "c", "d"], new Set(["d", "b"]))).toEqual(["b", "d"]);
+    expect(nearInOrder(["a"], new Set())).toEqual([]);
+    expect(nearInOrder(["a"], new Set(["gone"]))).toEqual([]);
+  });
+});
+
+describe("keyBatches", () => {
+  it("cuts by count", () => {
+    expect(keyBatches(["a", "b", "c", "d", "e"], 2, 1000)).toEqual([["a", "b"], ["c", "d"], ["e"]]);
+  });
+
+  it("cuts by length, a long key going alone", () => {
+    expect(keyBatches(["aaaa", "bbbb", "cccccccccccc", "d"], 10, 10)).toEqual([
+      ["aaaa", "bbbb"],
+      ["cccccccccccc"],
+      ["d"],
+    ]);
+  });
+
+  it("answers no batch for no keys", () => {
+    expect(keyBatches([], 5, 100)).toEqual([]);
+  });
+});
