@@ -4,11 +4,11 @@ import { chartSections, keyBatches, nearInOrder, shownKeys } from "./chartWindow
 const KEYS = ["val/acc", "layer7/m1", "loss", "layer7/m0", "layer17/m0", "train/loss"];
 
 describe("chartSections", () => {
-  it("groups keys by prefix, keys without one first", () => {
+  it("groups keys by prefix in natural order, keys without one first", () => {
     expect(chartSections(KEYS, "", new Set()).map((s) => [s.prefix, s.keys])).toEqual([
       ["", ["loss"]],
-      ["layer17", ["layer17/m0"]],
       ["layer7", ["layer7/m0", "layer7/m1"]],
+      ["layer17", ["layer17/m0"]],
       ["train", ["train/loss"]],
       ["val", ["val/acc"]],
     ]);

@@ -34,11 +34,17 @@ export class SeriesCache {
   private stages: Stage[] = [];
   private stagesOffset = -1;
   private view: RunHistory | null = null;
+  private answers = 0;
 
   constructor(readonly maxKeys: number) {}
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Whether an answer came (the run exists and its key list is known). */
+  get answered(): boolean {
+    return this.answers > 0;
   }
 
   /** The keys of `keys` never fetched (or dropped since), in their order. */
@@ -61,6 +67,7 @@ export class SeriesCache {
 
   /** Folds in an answer for `keys`: fetched whole (`since` undefined) or only what was appended. */
   apply(keys: string[], answer: KeysAnswer, since?: number): void {
+    this.answers++;
     const whole = since === undefined || answer.restarted === true;
     const known = new Set(answer.keys);
     let changed = false;
