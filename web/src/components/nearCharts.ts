@@ -1,32 +1,36 @@
-// Which charts of a page are in or near the viewport: one IntersectionObserver (with a margin, so
-// a chart is drawn a little before it scrolls in) watches every chart's slot; each slot hears
-// whether it is near, the page hears the near keys in page order (the ones to fetch).
+// What of a page of charts is in or near the viewport: one IntersectionObserver per kind of thing
+// watched (blocks of charts, single charts), with a margin so a thing is ready a little before it
+// scrolls in. Each watched element hears whether it is near; the page can hear the near keys in
+// page order (the charts whose series to fetch).
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { nearInOrder } from "../lib/chartWindow";
 
-/** How far beyond the viewport, above and below, a chart counts as near. */
-export const NEAR_MARGIN_PX = 800;
-
-export interface NearCharts {
-  /** Watches a chart's slot; the returned function stops watching it. */
+export interface NearWatch {
+  /** Watches an element standing for `key`; the returned function stops watching it. */
   observe(el: Element, key: string, onNear: (near: boolean) => void): () => void;
-  /** The height a chart had when last drawn (its placeholder keeps it, so the page does not jump). */
+  /** The height the element of `key` had when it was last near (its stand-in keeps it, so the
+   *  page does not jump). */
   heightOf(key: string): number | undefined;
 }
 
-export function useNearCharts(order: string[], onNear?: (keys: string[]) => void): NearCharts {
+/**
+ * A watch with `marginPx` above and below the viewport. With `onNear`, it reports the near keys
+ * in the order of `order` each time they change (coalesced over a frame).
+ */
+export function useNearWatch(marginPx: number, order: string[] = [], onNear?: (keys: string[]) => void): NearWatch {
   const orderRef = useRef(order);
   orderRef.current = order;
   const onNearRef = useRef(onNear);
   onNearRef.current = onNear;
 
-  const near = useMemo(() => {
-    const slots = new Map<Element, { key: string; onNear: (near: boolean) => void }>();
+  const watch = useMemo(() => {
+    const watched = new Map<Element, { key: string; onNear: (near: boolean) => void }>();
     const nearKeys = new Set<string>();
     const heights = new Map<string, number>();
     let reported = "";
     let timer: ReturnType<typeof setTimeout> | undefined;
     const report = () => {
+      if (!onNearRef.current) return;
       clearTimeout(timer);
       timer = setTimeout(() => {
         const keys = nearInOrder(orderRef.current, nearKeys);
@@ -41,33 +45,33 @@ export function useNearCharts(order: string[], onNear?: (keys: string[]) => void
       (observer ??= new IntersectionObserver(
         (entries) => {
           for (const e of entries) {
-            const slot = slots.get(e.target);
-            if (!slot || e.isIntersecting === nearKeys.has(slot.key)) continue;
-            if (e.isIntersecting) nearKeys.add(slot.key);
+            const w = watched.get(e.target);
+            if (!w || e.isIntersecting === nearKeys.has(w.key)) continue;
+            if (e.isIntersecting) nearKeys.add(w.key);
             else {
               const h = (e.target as HTMLElement).offsetHeight;
-              if (h > 0) heights.set(slot.key, h);
-              nearKeys.delete(slot.key);
+              if (h > 0) heights.set(w.key, h);
+              nearKeys.delete(w.key);
             }
-            slot.onNear(e.isIntersecting);
+            w.onNear(e.isIntersecting);
           }
           report();
         },
-        { rootMargin: `${NEAR_MARGIN_PX}px 0px` },
+        { rootMargin: `${marginPx}px 0px` },
       ));
     return {
       api: {
         observe(el: Element, key: string, onNear: (near: boolean) => void) {
-          slots.set(el, { key, onNear });
+          watched.set(el, { key, onNear });
           io().observe(el);
           return () => {
             observer?.unobserve(el);
-            slots.delete(el);
+            watched.delete(el);
             if (nearKeys.delete(key)) report();
           };
         },
         heightOf: (key: string) => heights.get(key),
-      } as NearCharts,
+      } as NearWatch,
       report,
       stop: () => {
         clearTimeout(timer);
@@ -76,7 +80,7 @@ export function useNearCharts(order: string[], onNear?: (keys: string[]) => void
     };
   }, []);
 
-  useEffect(() => near.report(), [order.join("\u0000")]);
-  useEffect(() => near.stop, []);
-  return near.api;
+  useEffect(() => watch.report(), [order.join("\u0000")]);
+  useEffect(() => watch.stop, []);
+  return watch.api;
 }

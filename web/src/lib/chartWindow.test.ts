@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { chartSections, keyBatches, nearInOrder, shownKeys } from "./chartWindow";
+import {
+  chartBlocks,
+  chartSections,
+  gridColumns,
+  gridHeightPx,
+  keyBatches,
+  nearInOrder,
+  shownKeys,
+} from "./chartWindow";
 
 const KEYS = ["val/acc", "layer7/m1", "loss", "layer7/m0", "layer17/m0", "train/loss"];
 
@@ -49,5 +57,21 @@ describe("keyBatches", () => {
 
   it("answers no batch for no keys", () => {
     expect(keyBatches([], 5, 100)).toEqual([]);
+  });
+});
+
+describe("chart blocks", () => {
+  it("cut the keys in blocks, the last one shorter", () => {
+    expect(chartBlocks(["a", "b", "c", "d", "e"], 2)).toEqual([["a", "b"], ["c", "d"], ["e"]]);
+    expect(chartBlocks([], 12)).toEqual([]);
+  });
+
+  it("are as tall as the grid that will replace them", () => {
+    expect(gridColumns(1352, 360, 14)).toBe(3);
+    expect(gridColumns(300, 360, 14)).toBe(1);
+    expect(gridColumns(1500, 360, 14)).toBe(4);
+    expect(gridHeightPx(12, 3, 308, 14)).toBe(4 * 308 + 3 * 14);
+    expect(gridHeightPx(13, 3, 308, 14)).toBe(5 * 308 + 4 * 14);
+    expect(gridHeightPx(0, 3, 308, 14)).toBe(0);
   });
 });

@@ -52,3 +52,21 @@ export function keyBatches(keys: string[], maxKeys: number, maxChars: number): s
   if (batch.length > 0) out.push(batch);
   return out;
 }
+
+/** `keys` cut into blocks of `size` charts (the page lays out and releases a block at a time). */
+export function chartBlocks(keys: string[], size: number): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < keys.length; i += size) out.push(keys.slice(i, i + size));
+  return out;
+}
+
+/** The columns of a CSS grid `repeat(auto-fill, minmax(minColumnPx, 1fr))` `widthPx` wide. */
+export function gridColumns(widthPx: number, minColumnPx: number, gapPx: number): number {
+  return Math.max(1, Math.floor((widthPx + gapPx) / (minColumnPx + gapPx)));
+}
+
+/** The height of a grid of `count` items of `rowPx` in `columns` columns. */
+export function gridHeightPx(count: number, columns: number, rowPx: number, gapPx: number): number {
+  const rows = Math.ceil(count / Math.max(1, columns));
+  return rows === 0 ? 0 : rows * rowPx + (rows - 1) * gapPx;
+}
