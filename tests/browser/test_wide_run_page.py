@@ -151,7 +151,7 @@ def test_filter_metrics_leaves_only_the_matching_charts_with_their_full_keys(
     expect(chart.locator("canvas")).to_have_count(1)
     expect(chart).to_have_attribute("data-points", str(STEPS))
     expect(page.get_by_test_id("metric-count")).to_have_text(f"{PER_LAYER} / {LAYERS * PER_LAYER + 2}")
-    screenshot(page, "run-wide-filtered")
+    screenshot(page, "run-wide-filtered", full_page=False)
 
     slots = page.get_by_test_id("chart-slot")
     box.fill("/^(train|val)\\//")  # a regular expression between slashes
