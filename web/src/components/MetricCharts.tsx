@@ -40,7 +40,7 @@ const BLOCK_CHARTS = 12;
 const BLOCK_MARGIN_PX = 1600;
 const CHART_MARGIN_PX = 800;
 /** Charts made per frame: the first ones show at once and scrolling stays smooth. */
-const drawQueue = new FrameQueue(4, (tick) => requestAnimationFrame(tick));
+const drawQueue = new FrameQueue(2, (tick) => requestAnimationFrame(tick));
 
 function readFolds(scope: string): Set<string> {
   try {

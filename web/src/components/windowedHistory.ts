@@ -22,24 +22,25 @@ export interface WindowedHistory {
   runs: Record<string, RunHistory>;
   /** The last error per run key (a run that went away, a viewer that stopped answering). */
   errors: Record<string, string>;
+  /** Which keys to fetch and keep up to date (the charts near the viewport, in page order). It
+   *  re-renders nothing: the page re-renders when their series come. */
+  want: (keys: string[]) => void;
 }
 
-export function useWindowedHistory(
-  runKeys: string[],
-  wanted: string[],
-  x: string,
-  fetcher: KeysFetcher,
-  live: boolean,
-): WindowedHistory {
+export function useWindowedHistory(runKeys: string[], x: string, fetcher: KeysFetcher, live: boolean): WindowedHistory {
   const caches = useRef(new Map<string, SeriesCache>());
   const shownX = useRef(x);
-  const wantedRef = useRef(wanted);
-  wantedRef.current = wanted;
+  const wantedRef = useRef<string[]>([]);
   const wake = useRef<() => void>(() => undefined);
   const [version, setVersion] = useState(0);
   const [errors, setErrors] = useState<Record<string, string>>({});
-
-  useEffect(() => wake.current(), [wanted.join("\u0000")]);
+  const want = useMemo(
+    () => (keys: string[]) => {
+      wantedRef.current = keys;
+      wake.current();
+    },
+    [],
+  );
 
   useEffect(() => {
     let alive = true;
@@ -133,7 +134,7 @@ export function useWindowedHistory(
     for (const [k, cache] of caches.current) if (cache.answered) out[k] = cache.history();
     return out;
   }, [version]);
-  return { runs, errors };
+  return { runs, errors, want };
 }
 
 function withoutKey(old: Record<string, string>, key: string): Record<string, string> {

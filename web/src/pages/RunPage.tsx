@@ -34,7 +34,6 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
   const [smoothing, setSmoothing] = useState(0);
   const [logScale, setLogScale] = useState(false);
   const [known, setKnown] = useState<Record<string, RunRow>>({});
-  const [nearKeys, setNearKeys] = useState<string[]>([]); // the charts in or near the viewport
   const overlayKeys = overlay.filter((k) => k !== runKey);
 
   // Names for the legend of overlaid runs, fetched once per run.
@@ -49,12 +48,14 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
   }, [overlayKeys.join(",")]);
 
   const x = pickedX ?? defaultX(run?.metric_keys ?? [], run?.meta?.metrics);
-  // Only the near charts' series are fetched (in batches), the shown run's first.
-  const charted = useWindowedHistory([runKey, ...overlayKeys], nearKeys, x, api.metrics, run !== null);
+  // Only the series of the charts near the viewport are fetched (in batches), the shown run's first.
+  const charted = useWindowedHistory([runKey, ...overlayKeys], x, api.metrics, run !== null);
   const system = useLiveHistory([runKey], "time", api.system, tab === "system");
   const metrics = charted.runs[runKey] ?? EMPTY_HISTORY;
   // every metric key: from the last metrics answer, or the run's own list before the first one
   const metricKeys = run && run.metric_keys.length > metrics.keys.length ? run.metric_keys : metrics.keys;
+  const choices = useMemo(() => xChoices(metricKeys), [metricKeys]);
+  const charts = useMemo(() => chartedKeys(metricKeys, x), [metricKeys, x]);
   const systemHistory = system.runs[runKey] ?? EMPTY_HISTORY;
   const setOverlay = (keys: string[]) => navigate(runHref(runKey, keys), { replace: true });
 
@@ -119,7 +120,7 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
               setX={setX}
               smoothing={smoothing}
               setSmoothing={setSmoothing}
-              choices={xChoices(metricKeys)}
+              choices={choices}
             />
             <label class="check">
               <input type="checkbox" data-testid="log-scale" checked={logScale} onChange={() => setLogScale(!logScale)} />
@@ -140,13 +141,13 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
             <p class="empty" data-testid="no-metrics">{t("run.noMetrics")}</p>
           ) : (
             <MetricCharts
-              keys={chartedKeys(metricKeys, x)}
+              keys={charts}
               runs={runs}
               xLabel={x}
               smoothing={smoothing}
               logScale={logScale}
               foldScope={run.project}
-              onNearKeys={setNearKeys}
+              onNearKeys={charted.want}
             />
           )}
         </>
