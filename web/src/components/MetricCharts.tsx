@@ -1,6 +1,6 @@
 // One chart per metric key, in sections by prefix (`layer7/m0` -> `layer7`) that fold, under a
 // "Filter metrics" box; several runs overlaid on each chart. Only the charts in or near the
-// viewport are drawn (nearCharts.ts): charts are laid out a block of 12 at a time (a far block is
+// viewport are drawn (nearWatch.ts): charts are laid out a block of 12 at a time (a far block is
 // an empty box of the height it will have), and in a laid-out block a chart away from the viewport
 // is a placeholder of the same height holding its key; so a page of 1,500 metrics opens at once and
 // scrolls smoothly. `onNearKeys` tells the page which keys to fetch. The folds are kept per
@@ -8,7 +8,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useApp } from "../app";
 import { Chart } from "./Chart";
-import { useNearWatch, type NearWatch } from "./nearCharts";
+import { useNearWatch, type NearWatch } from "./nearWatch";
 import { foldsStorageKey, parseFolds, serializeFolds, toggleFold } from "../lib/chartFolds";
 import { FrameQueue } from "../lib/frameQueue";
 import { chartBlocks, chartSections, gridColumns, gridHeightPx, shownKeys } from "../lib/chartWindow";
