@@ -79,9 +79,11 @@ export function MetricCharts(
   const order = useMemo(() => shownKeys(sections), [sections]);
   const near = useNearWatch(CHART_MARGIN_PX, order, props.onNearKeys);
   const blocks = useNearWatch(BLOCK_MARGIN_PX);
-  // A page opens at its top: its first charts are asked for before the observer has looked.
+  // A page opens at its top: its first charts are asked for before the observer has looked; once
+  // the charts are gone (another tab), none is near.
   useEffect(() => {
     if (order.length > 0) props.onNearKeys?.(order.slice(0, 2 * BLOCK_CHARTS));
+    return () => props.onNearKeys?.([]);
   }, []);
   const root = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(() => Math.min(innerWidth, 1600) - 48);
