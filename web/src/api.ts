@@ -225,11 +225,12 @@ export const api = {
     getJson<{ groups: MetricGroup[] }>("/api/metrics/grouped", withFilter({ ...p }, filter)),
   run: (key: string) => getJson<RunDetail>(`/api/runs/${enc(key)}`),
   metrics: (key: string, opts: { x: string; since?: number; max_points?: number; keys?: string[] }) =>
+    // the keys first: a long list stays out of the end of the URL that error messages show
     getJson<MetricsAnswer>(`/api/runs/${enc(key)}/metrics`, {
+      keys: opts.keys?.join(","),
       x: opts.x,
       since: opts.since,
       max_points: opts.max_points,
-      keys: opts.keys?.join(","),
     }),
   system: (key: string, opts: { x: string; since?: number }) =>
     getJson<MetricsAnswer>(`/api/runs/${enc(key)}/system`, { x: opts.x, since: opts.since }),

@@ -38,6 +38,7 @@ const RIGHT_PAD_MIN_PX = 16;
 const POINT_PX = 7;
 
 let measureCtx: CanvasRenderingContext2D | null = null;
+let stepFormat: Intl.NumberFormat | null = null; // made once: a page may make hundreds of charts
 
 /** Width in CSS pixels of a tick label as the axes draw it (widest line of a two-line time label). */
 function labelWidthPx(label: string): number {
@@ -189,9 +190,9 @@ export function Chart(props: ChartProps) {
       return X_AXIS_PX;
     };
     // step numbers as uPlot writes them (its number format): ticks spaced for the longest
-    const stepFormat = new Intl.NumberFormat(navigator.language);
+    stepFormat ??= new Intl.NumberFormat(navigator.language);
     const xSpace = (_u: uPlot, _axis: number, min: number, max: number) =>
-      xTickSpace([min, max].map((v) => labelWidthPx(stepFormat.format(v))), X_TICK_SPACE_MIN_PX);
+      xTickSpace([min, max].map((v) => labelWidthPx(stepFormat!.format(v))), X_TICK_SPACE_MIN_PX);
     const ySize = (_u: uPlot, values: string[] | null) => {
       if (outer.current) outer.current.dataset.yLabels = (values ?? []).join("|");
       return yAxisSize((values ?? []).map(labelWidthPx), Y_AXIS_MIN_PX);

@@ -51,6 +51,14 @@ describe("series", () => {
     ]);
   });
 
+  it("orders numbered prefixes and keys as numbers", () => {
+    expect(groupByPrefix(["layer10/m0", "layer2/m10", "layer2/m9", "layer1/m0"])).toEqual([
+      ["layer1", ["layer1/m0"]],
+      ["layer2", ["layer2/m9", "layer2/m10"]],
+      ["layer10", ["layer10/m0"]],
+    ]);
+  });
+
   it("aligns runs with different steps on one x axis", () => {
     const [x, a, b] = alignSeries([
       { x: [0, 2, 4], y: [1, 2, 3] },

@@ -56,17 +56,21 @@ export function mergeBatch(
   return { keys: batch.keys, series, stages: appendStages(old.stages, batch.stages) };
 }
 
-/** Metric keys grouped by their prefix (`train/loss` -> `train`); keys without one go to "". */
+/** Numbers in names in their order: `layer2` before `layer10`, `m9` before `m10`. */
+const NATURAL = new Intl.Collator("en", { numeric: true });
+
+/** Metric keys grouped by their prefix (`train/loss` -> `train`); keys without one go to "".
+ *  Groups and keys in natural order (`layer2` before `layer10`). */
 export function groupByPrefix(keys: string[]): [string, string[]][] {
   const groups = new Map<string, string[]>();
-  for (const key of [...keys].sort()) {
+  for (const key of [...keys].sort(NATURAL.compare)) {
     const slash = key.indexOf("/");
     const prefix = slash > 0 ? key.slice(0, slash) : "";
     const list = groups.get(prefix);
     if (list) list.push(key);
     else groups.set(prefix, [key]);
   }
-  return [...groups.entries()].sort((a, b) => (a[0] === "" ? -1 : b[0] === "" ? 1 : a[0].localeCompare(b[0])));
+  return [...groups.entries()].sort((a, b) => (a[0] === "" ? -1 : b[0] === "" ? 1 : NATURAL.compare(a[0], b[0])));
 }
 
 /**

@@ -9,6 +9,7 @@ import { MediaGallery } from "../components/MediaGallery";
 import { Tables } from "../components/Tables";
 import { ChartControls } from "../components/ChartControls";
 import { useLiveHistory } from "../components/liveHistory";
+import { useWindowedHistory } from "../components/windowedHistory";
 import { MetricCharts, type RunSeries } from "../components/MetricCharts";
 import { OverlayPicker } from "../components/OverlayPicker";
 import { RunAlerts } from "../components/RunAlerts";
@@ -47,22 +48,26 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
   }, [overlayKeys.join(",")]);
 
   const x = pickedX ?? defaultX(run?.metric_keys ?? [], run?.meta?.metrics);
-  const main = useLiveHistory([runKey], x, api.metrics, run !== null);
-  const others = useLiveHistory(overlayKeys, x, api.metrics, true);
+  // Only the series of the charts near the viewport are fetched (in batches), the shown run's first.
+  const charted = useWindowedHistory([runKey, ...overlayKeys], x, api.metrics, run !== null);
   const system = useLiveHistory([runKey], "time", api.system, tab === "system");
-  const metrics = main.runs[runKey] ?? EMPTY_HISTORY;
+  const metrics = charted.runs[runKey] ?? EMPTY_HISTORY;
+  // every metric key: from the last metrics answer, or the run's own list before the first one
+  const metricKeys = run && run.metric_keys.length > metrics.keys.length ? run.metric_keys : metrics.keys;
+  const choices = useMemo(() => xChoices(metricKeys), [metricKeys]);
+  const charts = useMemo(() => chartedKeys(metricKeys, x), [metricKeys, x]);
   const systemHistory = system.runs[runKey] ?? EMPTY_HISTORY;
   const setOverlay = (keys: string[]) => navigate(runHref(runKey, keys), { replace: true });
 
   const runs: RunSeries[] = useMemo(() => {
     const list: RunSeries[] = [{ label: run?.id ?? runKey, series: metrics.series, stages: metrics.stages }];
     for (const k of overlayKeys) {
-      const h = others.runs[k];
+      const h = charted.runs[k];
       if (h) list.push({ label: known[k] ? runLabel(known[k], run) : k, series: h.series });
     }
     return list;
-  }, [metrics, others.runs, known, run?.id, run?.project, run?.name]);
-  const failedOverlays = overlayKeys.filter((k) => others.errors[k] && !others.runs[k]);
+  }, [metrics, charted.runs, known, run?.id, run?.project, run?.name]);
+  const failedOverlays = overlayKeys.filter((k) => charted.errors[k] && !charted.runs[k]);
 
   if (!run) return <Waiting error={error} testid="error" />;
 
@@ -115,7 +120,7 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
               setX={setX}
               smoothing={smoothing}
               setSmoothing={setSmoothing}
-              choices={xChoices(metrics.keys.length ? metrics.keys : run.metric_keys)}
+              choices={choices}
             />
             <label class="check">
               <input type="checkbox" data-testid="log-scale" checked={logScale} onChange={() => setLogScale(!logScale)} />
@@ -126,21 +131,23 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
               {t("run.allCsv")}
             </a>
           </div>
-          {main.errors[runKey] && <div class="error">{main.errors[runKey]}</div>}
+          {charted.errors[runKey] && <div class="error">{charted.errors[runKey]}</div>}
           {failedOverlays.length > 0 && (
             <div class="warn" data-testid="overlay-missing">
-              {t("run.overlayMissing")}: {failedOverlays.map((k) => `${k} (${others.errors[k]})`).join(", ")}
+              {t("run.overlayMissing")}: {failedOverlays.map((k) => `${k} (${charted.errors[k]})`).join(", ")}
             </div>
           )}
-          {metrics.keys.length === 0 ? (
+          {metricKeys.length === 0 ? (
             <p class="empty" data-testid="no-metrics">{t("run.noMetrics")}</p>
           ) : (
             <MetricCharts
-              keys={chartedKeys(metrics.keys, x)}
+              keys={charts}
               runs={runs}
               xLabel={x}
               smoothing={smoothing}
               logScale={logScale}
+              foldScope={run.project}
+              onNearKeys={charted.want}
             />
           )}
         </>
@@ -157,6 +164,8 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
             smoothing={0}
             logScale={false}
             testidPrefix="system-chart"
+            foldScope={run.project}
+            filterable={false}
           />
         ))}
       {tab === "media" && <MediaGallery runKey={runKey} />}
