@@ -19,6 +19,7 @@ from runicorn.store.query.fields import (
     flat_summary,
     getter,
 )
+from runicorn.store.query.metric_goal import MetricGoals
 
 __all__ = ["MAX_COLUMNS", "column_stats", "column_values", "parse_columns", "row_values"]
 
@@ -54,8 +55,11 @@ def column_stats(runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
     """``[{"name", "type", "count", "distinct", "differs"}]`` for every config key, then every
     summary key, that some of ``runs`` have, each part by name. ``type`` is ``number``,
     ``string``, ``bool``, or ``mixed`` (values of several kinds, or only nulls); ``differs``:
-    more than one distinct value, or present in some runs and missing in others."""
+    more than one distinct value, or present in some runs and missing in others. A number summary
+    column adds ``goal`` (``minimize`` / ``maximize``) and ``goal_from`` (``define_metric`` or
+    ``name``): see :mod:`~runicorn.store.query.metric_goal`."""
     out: list[dict[str, Any]] = []
+    goals = MetricGoals(runs)
     for prefix, flat in (("config.", flat_config), ("summary.", flat_summary)):
         counts: dict[str, int] = {}
         kinds: dict[str, set[str | None]] = {}
@@ -73,15 +77,16 @@ def column_stats(runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
         for key in sorted(counts):
             found = kinds[key] - {None}
             distinct = len(seen[key])
-            out.append(
-                {
-                    "name": prefix + key,
-                    "type": found.pop() if len(found) == 1 else "mixed",
-                    "count": counts[key],
-                    "distinct": distinct,
-                    "differs": distinct > 1 or counts[key] < len(runs),
-                }
-            )
+            column: dict[str, Any] = {
+                "name": prefix + key,
+                "type": found.pop() if len(found) == 1 else "mixed",
+                "count": counts[key],
+                "distinct": distinct,
+                "differs": distinct > 1 or counts[key] < len(runs),
+            }
+            if prefix == "summary." and column["type"] == "number":
+                column["goal"], column["goal_from"] = goals.goal(key)
+            out.append(column)
     return out
 
 
