@@ -14,7 +14,7 @@ import { StatusBadge } from "./StatusBadge";
 import "./RunsTable.css";
 
 /** The part of the table's width the columns kept in view may take. */
-const STICKY_SHARE = 0.7;
+const STICKY_SHARE = 0.8;
 
 export interface RunsTableProps {
   rows: RunRow[];
@@ -41,23 +41,25 @@ export function RunsTable(props: RunsTableProps) {
   const [folded, setFolded] = useState<Set<string>>(new Set());
   const { shown, builtins } = props;
 
-  // The name and the chosen columns stay in view: their left offsets, measured once drawn.
+  // The name and the chosen columns stay in view: their left offsets, measured once drawn (those
+  // past STICKY_SHARE of the width scroll with the rest).
   useLayoutEffect(() => {
     const el = table.current;
     if (!el) return;
     const place = () => {
       const heads = [...el.querySelectorAll<HTMLElement>("thead th.sticky")];
       const room = (el.parentElement?.clientWidth ?? el.clientWidth) * STICKY_SHARE;
-      stickyOffsets(heads.map((h) => h.getBoundingClientRect().width), room).forEach((left, i) =>
-        el.style.setProperty(`--sticky-${i}`, left === null ? "auto" : `${left}px`),
-      );
+      stickyOffsets(heads.map((h) => h.getBoundingClientRect().width), room).forEach((left, i) => {
+        el.style.setProperty(`--sticky-${i}`, left === null ? "auto" : `${left}px`);
+        el.style.setProperty(`--sticky-pos-${i}`, left === null ? "static" : "sticky");
+      });
     };
     place();
     window.addEventListener("resize", place);
     return () => window.removeEventListener("resize", place);
   });
 
-  const sticky = (i: number) => ({ left: `var(--sticky-${i})` });
+  const sticky = (i: number) => ({ left: `var(--sticky-${i}, 0px)`, position: `var(--sticky-pos-${i}, sticky)` });
   const arrow = (field: string) => (props.sort === field ? (props.order === "asc" ? " ▲" : " ▼") : "");
   const sortable = (field: string) => ({
     "data-testid": `sort-${field}`,

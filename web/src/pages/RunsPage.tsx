@@ -127,7 +127,7 @@ export function RunsPage({ search }: { search: string }) {
       </div>
       <div class="toolbar card">
         <QueryBox value={view.q} onApply={(q) => refilter({ q })} error={queryError} />
-        <select data-testid="filter-project" value={view.project} onChange={(e) => refilter({ project: (e.target as HTMLSelectElement).value })}>
+        <select data-testid="filter-project" value={view.project} onChange={(e) => refilter({ project: (e.target as HTMLSelectElement).value, columns: null, hide: null })}>
           <option value="">{t("runs.allProjects")}</option>
           {[...new Set([...projects, ...(view.project ? [view.project] : [])])].map((p) => (
             <option value={p}>{p}</option>
