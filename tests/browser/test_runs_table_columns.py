@@ -207,3 +207,10 @@ def test_grouping_by_optimizer_shows_each_groups_count_and_mean_min_max(
     expect(groups.first.get_by_test_id("group-count")).to_have_text("8")
     groups.first.get_by_test_id("group-fold").click()
     expect(page.get_by_test_id("run-row")).to_have_count(RUNS)
+
+    page.get_by_test_id("lang-toggle").click()  # the same in Chinese
+    expect(page.get_by_test_id("goal-summary.val/acc")).to_have_text("↑ 越大越好")
+    expect(page.get_by_test_id("goal-summary.train/loss")).to_have_text("↓ 越小越好")
+    expect(groups.first.get_by_test_id("group-stats")).to_contain_text("均值")
+    expect(page.get_by_test_id("columns-picker")).to_have_text("列 (5)")
+    screenshot(page, "runs-table-grouped-zh")

@@ -148,11 +148,11 @@ export function RunsTable(props: RunsTableProps) {
           <td class="sticky run-name" style={sticky(1)}>
             <span class="strong" data-testid="group-label">
               {groupLabel(by, g.value)}
-            </span>{" "}
-            <span class="muted small">
+            </span>
+            <div class="muted small">
               <span data-testid="group-count">{g.count}</span> {t("runs.total")}
               {g.runs.length < g.count && ` · ${t("table.groupShown").replace("{shown}", String(g.runs.length)).replace("{count}", String(g.count))}`}
-            </span>
+            </div>
           </td>
           {shown.map((c, i) => (
             <td class="num mono small sticky chosen" style={sticky(i + 2)}>
