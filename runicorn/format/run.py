@@ -67,6 +67,8 @@ __all__ = [
     "LaunchMetaData",
     "MetricDefinition",
     "METRIC_DEFINITIONS_KEY",
+    "METRIC_GOALS",
+    "METRIC_GOAL_KEY",
     "WandbMetaData",
     "LaunchStatusData",
     "RUN_DIR_ENV",
@@ -252,6 +254,8 @@ class MetricDefinition(TypedDict, total=False):
 
 
 METRIC_DEFINITIONS_KEY = "metrics"  # in meta.json: {name: MetricDefinition}
+METRIC_GOAL_KEY = "goal"  # in a MetricDefinition: which way is better, one of METRIC_GOALS
+METRIC_GOALS = ("minimize", "maximize")
 
 
 class WandbMetaData(MetaData, total=False):

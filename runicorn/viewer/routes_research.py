@@ -1,6 +1,7 @@
 """The research view's endpoints (docs/api.md#research): the config and summary keys of the
 runs (``/api/runs/columns``), the values of chosen fields for many runs at once
-(``/api/runs/table``), and one metric grouped by a field (``/api/metrics/grouped``).
+(``/api/runs/table``), the runs grouped by a field with a metric's aggregates
+(``/api/runs/groups``), and one metric grouped by a field (``/api/metrics/grouped``).
 
 Registered before ``/api/runs/{key}``, so ``columns`` and ``table`` are not taken for run keys.
 Every endpoint takes the filters of ``/api/runs`` (``q`` with the query grammar, ``project``,
@@ -19,11 +20,16 @@ from pydantic import BaseModel, Field
 
 from runicorn.store import RunFilter, RunInfo, StoreReader
 from runicorn.store.index.generation_cache import GenerationCache
-from runicorn.store.query.columns import column_stats, column_values, parse_columns
+from runicorn.store.query.columns import column_stats, column_values, parse_columns, row_values
 from runicorn.store.query.fields import FieldContext
+from runicorn.store.query.group_stats import best_groups_first, group_stats
+from runicorn.store.query.grouped import group_runs
+from runicorn.viewer.routes_runs import run_row
 
 MAX_TABLE_RUNS = 100_000
 MAX_GROUPED_POINTS = 10_000
+MAX_GROUP_ROWS = 1000
+MAX_GROUPS = 200
 
 
 class RunFilterQuery(BaseModel):
@@ -87,6 +93,43 @@ def router(reader: StoreReader) -> APIRouter:
                 "columns": values,
             }
         )
+
+    @api.get("/runs/groups")
+    def run_groups(
+        f: Annotated[RunFilterQuery, Query()],
+        by: str,
+        metric: str = "",
+        columns: str = "",
+        sort: str = "created",
+        order: Literal["asc", "desc"] = "desc",
+        limit: Annotated[int, Field(ge=0, le=MAX_GROUP_ROWS)] = 50,
+    ) -> Response:
+        """The matching runs grouped by field ``by``: per group its count, the mean / min / max of
+        ``metric``, and its first ``limit`` runs in the sort order (rows as ``/api/runs`` gives,
+        with the ``columns`` values). Sorted by the metric, the best group (by mean) comes first."""
+        parse_columns(by)
+        if metric:
+            parse_columns(metric)
+        names = parse_columns(columns)
+        runs = select(f, sort, order == "desc")
+        now = time.time()
+        labels = reader.labels(runs)
+        ctx = FieldContext(now, labels)
+        stats = group_stats(group_runs(runs, by, ctx), metric or None, ctx)
+        if metric and metric == sort:
+            stats = best_groups_first(stats, order == "desc")
+        groups = []
+        for s in stats[:MAX_GROUPS]:
+            rows = []
+            for run in s.group.runs[:limit]:
+                row = run_row(run, now)
+                row["label"] = labels.get(run.key, run.name)
+                if names:
+                    row["values"] = row_values(run, names, ctx)
+                rows.append(row)
+            groups.append({**s.as_dict(), "runs": rows})
+        answer = {"by": by, "metric": metric, "total": len(runs), "groups_total": len(stats)}
+        return _json({**answer, "groups": groups})
 
     @api.get("/metrics/grouped")
     def metrics_grouped(

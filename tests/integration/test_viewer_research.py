@@ -142,6 +142,8 @@ def test_columns_lists_keys_with_their_spread(research_root, live_viewer) -> Non
         "count": 4,
         "distinct": 1,
         "differs": False,
+        "goal": "maximize",
+        "goal_from": "name",
     }
     only_sgd = get(base, "/api/runs/columns", q='config.opt.name == "sgd"').json()
     assert only_sgd["total"] == 2

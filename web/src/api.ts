@@ -193,6 +193,19 @@ export interface ColumnsAnswer {
   total: number;
 }
 
+/** One group of the runs table (GET /api/runs/groups): its runs and the metric's aggregates. */
+export interface RunGroup {
+  value: unknown;
+  label: string;
+  count: number;
+  /** How many of its runs have a number for the metric (the rest are left out of mean/min/max). */
+  n: number;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  runs: RunRow[];
+}
+
 export interface RunTable {
   keys: string[];
   labels: string[];
@@ -221,6 +234,21 @@ export const api = {
   runColumns: (filter: RunFilter) => getJson<ColumnsAnswer>("/api/runs/columns", withFilter({}, filter)),
   runTable: (filter: RunFilter, columns: string[], limit = 10000) =>
     getJson<RunTable>("/api/runs/table", withFilter({ columns: columns.join(","), limit }, filter)),
+  runGroups: (query: RunQuery & { by: string; metric: string }) =>
+    getJson<{ total: number; groups_total: number; groups: RunGroup[] }>(
+      "/api/runs/groups",
+      withFilter(
+        {
+          by: query.by,
+          metric: query.metric || undefined,
+          sort: query.sort,
+          order: query.order,
+          limit: query.limit,
+          columns: query.columns?.length ? query.columns.join(",") : undefined,
+        },
+        query,
+      ),
+    ),
   groupedMetrics: (filter: RunFilter, p: { by: string; key: string; x: string; band: string; max_points?: number }) =>
     getJson<{ groups: MetricGroup[] }>("/api/metrics/grouped", withFilter({ ...p }, filter)),
   run: (key: string) => getJson<RunDetail>(`/api/runs/${enc(key)}`),

@@ -19,6 +19,7 @@ from runicorn.store.query.fields import (
     flat_summary,
     getter,
 )
+from runicorn.store.query.metric_goal import MetricGoals
 
 __all__ = ["MAX_COLUMNS", "column_stats", "column_values", "parse_columns", "row_values"]
 
@@ -48,8 +49,11 @@ def column_stats(runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
     """``[{"name", "type", "count", "distinct", "differs"}]`` for every config key, then every
     summary key, that some of ``runs`` have, each part by name. ``type`` is ``number``,
     ``string``, ``bool``, or ``mixed`` (values of several kinds, or only nulls); ``differs``:
-    more than one distinct value, or present in some runs and missing in others."""
+    more than one distinct value, or present in some runs and missing in others. A number summary
+    column adds ``goal`` (``minimize`` / ``maximize``) and ``goal_from`` (``define_metric`` or
+    ``name``): see :mod:`~runicorn.store.query.metric_goal`."""
     out: list[dict[str, Any]] = []
+    goals = MetricGoals(runs)
     for prefix, flat in (("config.", flat_config), ("summary.", flat_summary)):
         values = _columns(map(flat, runs))
         for key in sorted(values):
@@ -60,15 +64,16 @@ def column_stats(runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
                 distinct = len(set(map(distinct_key, column)))
             else:  # scalars: told apart by class and value, as distinct_key does, in C
                 distinct = len(set(zip(map(type, column), column, strict=True)))
-            out.append(
-                {
-                    "name": prefix + key,
-                    "type": kinds.pop() if len(kinds) == 1 else "mixed",
-                    "count": len(column),
-                    "distinct": distinct,
-                    "differs": distinct > 1 or len(column) < len(runs),
-                }
-            )
+            entry: dict[str, Any] = {
+                "name": prefix + key,
+                "type": kinds.pop() if len(kinds) == 1 else "mixed",
+                "count": len(column),
+                "distinct": distinct,
+                "differs": distinct > 1 or len(column) < len(runs),
+            }
+            if prefix == "summary." and entry["type"] == "number":
+                entry["goal"], entry["goal_from"] = goals.goal(key)
+            out.append(entry)
     return out
 
 

@@ -8,6 +8,9 @@ export interface ColumnInfo {
   count: number;
   distinct: number;
   differs: boolean;
+  /** Number summary columns: which way is better (define_metric's goal, else the name's rule). */
+  goal?: "minimize" | "maximize";
+  goal_from?: "define_metric" | "name";
 }
 
 /** Nested objects flattened to dotted keys: `{a: {b: 1}}` -> `{"a.b": 1}`; arrays stay values. */

@@ -19,6 +19,7 @@ describe("view state in the URL", () => {
       offset: 50,
       columns: ["config.lr", "summary.val/acc", "config.model.depth"],
       differs: true,
+      hide: ["host", "id"],
       view: "parallel",
       group: "config.optimizer",
       x: "elapsed",

@@ -24,8 +24,10 @@ export interface ViewState {
   /** Extra table columns (`config.lr`, `summary.val/acc`); null: the remembered choice. */
   columns: string[] | null;
   differs: boolean;
+  /** Built-in table columns hidden (`host`, `id`); null: the remembered choice. */
+  hide: string[] | null;
   view: ResearchTab;
-  /** The field runs are grouped by on the Charts view (`config.lr`, `tags`); "" for none. */
+  /** The field runs are grouped by, in the table and on the Charts view (`config.lr`, `tags`); "" for none. */
   group: string;
   x: string;
   band: Band;
@@ -49,6 +51,7 @@ export const DEFAULT_VIEW: ViewState = {
   offset: 0,
   columns: null,
   differs: false,
+  hide: null,
   view: "table",
   group: "",
   x: "step",
@@ -93,6 +96,7 @@ export function parseView(search: string | URLSearchParams): ViewState {
   v.offset = Number.isInteger(offset) && offset > 0 ? offset : 0;
   v.columns = list(p.get("cols"));
   v.differs = p.get("differs") === "1";
+  v.hide = list(p.get("hide"));
   const view = p.get("view") as ResearchTab | null;
   v.view = view && TABS.includes(view) ? view : "table";
   v.band = p.get("band") === "std" ? "std" : "minmax";
@@ -111,6 +115,7 @@ export function serializeView(v: ViewState): URLSearchParams {
   if (v.offset > 0) p.set("offset", String(v.offset));
   if (v.columns !== null) p.set("cols", v.columns.join(","));
   if (v.differs) p.set("differs", "1");
+  if (v.hide !== null) p.set("hide", v.hide.join(","));
   if (v.band !== DEFAULT_VIEW.band) p.set("band", v.band);
   if (v.charts !== null) p.set("charts", v.charts.join(","));
   if (v.scatterX) p.set("sx", v.scatterX);

@@ -3,48 +3,25 @@
 // over the same runs. The whole view lives in the address (lib/viewState.ts): a link reproduces it.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, api, type RunFilter } from "../api";
-import { Link, useApp } from "../app";
+import { useApp } from "../app";
 import { ColumnChooser } from "../components/ColumnChooser";
 import { QueryBox, type QueryError } from "../components/QueryBox";
 import { ResearchViews } from "../components/ResearchViews";
-import { StatusBadge } from "../components/StatusBadge";
+import { RunsTable } from "../components/RunsTable";
 import { useApi } from "../components/useApi";
 import { selectedRows } from "../lib/brush";
-import { columnValue, plotFields, shortName, shownColumns, tableItems } from "../lib/columns";
-import { formatDuration, formatTime, formatValue } from "../lib/format";
+import { plotFields, shownColumns, tableItems } from "../lib/columns";
 import type { MessageKey } from "../lib/i18n";
-import { compareHref, runHref } from "../lib/route";
+import { compareHref } from "../lib/route";
+import { goalOf, groupMetric, nextSort, visibleBuiltins } from "../lib/runsTable";
+import { rememberColumns, rememberedColumns, rememberedHidden, rememberHidden } from "../lib/tablePrefs";
 import { parseView, viewHref, type ResearchTab, type ViewState } from "../lib/viewState";
 
 const PAGE_SIZE = 50;
 const REFRESH_MS = 5000;
 const STATUSES = ["running", "finished", "failed", "interrupted", "crashed"];
-const OLD_COLUMNS_KEY = "runicorn.summaryColumns"; // summary keys chosen before config columns existed
 const TABS: ResearchTab[] = ["table", "charts", "parallel", "scatter"];
-
-/** The chosen columns are remembered per project (a project's runs share their config keys). */
-function columnsKey(project: string): string {
-  return `runicorn.columns.${project || "*"}`;
-}
-
-function rememberedColumns(project: string): string[] {
-  try {
-    const saved = localStorage.getItem(columnsKey(project));
-    if (saved !== null) return JSON.parse(saved);
-    const old = JSON.parse(localStorage.getItem(OLD_COLUMNS_KEY) ?? "[]");
-    return Array.isArray(old) ? old.map((k: string) => `summary.${k}`) : [];
-  } catch {
-    return [];
-  }
-}
-
-function remember(project: string, columns: string[]): void {
-  try {
-    localStorage.setItem(columnsKey(project), JSON.stringify(columns));
-  } catch {
-    /* private mode */
-  }
-}
+const GROUP_ROWS = 50; // runs shown per group
 
 /** A query the viewer could not parse, kept with the query it was about. */
 class BadQuery extends Error {
@@ -66,14 +43,17 @@ export function RunsPage({ search }: { search: string }) {
   const [picked, setPicked] = useState<string[]>([]);
   const [wantColumns, setWantColumns] = useState(false);
   const projects = useApi(() => api.projects().then((p) => p.projects.map((x) => x.name)), [tick]).data ?? [];
-  const needInfo = wantColumns || view.differs || view.view !== "table" || view.brushes.length > 0;
+  const chosen = view.columns ?? rememberedColumns(view.project);
+  const hidden = view.hide ?? rememberedHidden(view.project);
+  const grouping = view.view === "table" && view.group !== "";
+  // the columns' goals (sorting a metric best first) and config keys (grouping) come with them
+  const needInfo = wantColumns || view.differs || view.view !== "table" || view.brushes.length > 0 || chosen.length > 0 || grouping;
   const { data: columnInfo, error: columnError } = useApi(needInfo ? () => api.runColumns(filter).then((a) => a.columns) : null, [
     filterKey,
     needInfo,
     tick,
   ]);
 
-  const chosen = view.columns ?? rememberedColumns(view.project);
   const shown = shownColumns(chosen, columnInfo, view.differs);
   const plotted = plotFields(chosen, columnInfo, view.metric);
   const tableColumns = [...new Set([...plotted.keys, plotted.metric, view.scatterX, view.scatterY].filter(Boolean))];
@@ -95,8 +75,16 @@ export function RunsPage({ search }: { search: string }) {
     [filterKey, view.sort, view.order, view.offset, shown.join(","), tick],
   );
   const list = listed.data;
+  const metric = groupMetric(view.sort, shown);
+  const grouped = useApi(
+    grouping
+      ? () => api.runGroups({ ...filter, by: view.group, metric, sort: view.sort, order: view.order, limit: GROUP_ROWS, columns: shown })
+      : null,
+    [filterKey, grouping, view.group, metric, view.sort, view.order, shown.join(","), tick],
+    { reset: true },
+  );
   const queryError = listed.cause instanceof BadQuery ? listed.cause.error : null;
-  const error = (queryError ? null : listed.error) ?? tabled.error;
+  const error = (queryError ? null : listed.error) ?? tabled.error ?? (grouping ? grouped.error : null);
 
   // brushing filters the runs: the keys inside every brush, over the table answer
   const brushed = useMemo(() => {
@@ -113,20 +101,15 @@ export function RunsPage({ search }: { search: string }) {
   }, [autoRefresh]);
 
   const setChosen = (columns: string[]) => {
-    remember(view.project, columns);
+    rememberColumns(view.project, columns);
     update({ columns });
   };
-  const sortBy = (field: string) => update({ sort: field, order: view.sort === field && view.order === "desc" ? "asc" : "desc" });
-  const arrow = (field: string) => (view.sort === field ? (view.order === "asc" ? " ▲" : " ▼") : "");
-  const th = (field: string | null, label: MessageKey) =>
-    field ? (
-      <th class="sortable" data-testid={`sort-${field}`} onClick={() => sortBy(field)}>
-        {t(label)}
-        {arrow(field)}
-      </th>
-    ) : (
-      <th>{t(label)}</th>
-    );
+  const setHidden = (hide: string[]) => {
+    rememberHidden(view.project, hide);
+    update({ hide });
+  };
+  const sortBy = (field: string) => update(nextSort(view, field, goalOf(field, columnInfo)));
+  const configKeys = (columnInfo ?? []).filter((c) => c.name.startsWith("config.")).map((c) => c.name);
   const togglePick = (key: string) => setPicked((p) => (p.includes(key) ? p.filter((k) => k !== key) : [...p, key]));
   const rows = (list?.runs ?? []).filter((r) => !brushed || brushed.has(r.key));
 
@@ -144,7 +127,7 @@ export function RunsPage({ search }: { search: string }) {
       </div>
       <div class="toolbar card">
         <QueryBox value={view.q} onApply={(q) => refilter({ q })} error={queryError} />
-        <select data-testid="filter-project" value={view.project} onChange={(e) => refilter({ project: (e.target as HTMLSelectElement).value })}>
+        <select data-testid="filter-project" value={view.project} onChange={(e) => refilter({ project: (e.target as HTMLSelectElement).value, columns: null, hide: null })}>
           <option value="">{t("runs.allProjects")}</option>
           {[...new Set([...projects, ...(view.project ? [view.project] : [])])].map((p) => (
             <option value={p}>{p}</option>
@@ -177,6 +160,8 @@ export function RunsPage({ search }: { search: string }) {
           error={columnError}
           chosen={chosen}
           setChosen={setChosen}
+          hidden={hidden}
+          setHidden={setHidden}
           differs={view.differs}
           setDiffers={(differs) => update({ differs })}
           onOpen={() => setWantColumns(true)}
@@ -215,75 +200,48 @@ export function RunsPage({ search }: { search: string }) {
               </button>
             </div>
           )}
-          <div class="card table-wrap">
-            <table class="runs" data-testid="runs-table">
-              <thead>
-                <tr>
-                  <th class="pick" />
-                  {th("project", "runs.project")}
-                  {th("name", "runs.name")}
-                  {th(null, "runs.id")}
-                  {th("status", "runs.status")}
-                  {th(null, "runs.tags")}
-                  {th("created", "runs.start")}
-                  {th("duration", "runs.duration")}
-                  {th(null, "runs.host")}
-                  {shown.map((c) => (
-                    <th
-                      class={`sortable num ${c.startsWith("config.") ? "config-col" : "summary-col"}`}
-                      title={c}
-                      data-testid={`sort-${c}`}
-                      onClick={() => sortBy(c)}
-                    >
-                      {shortName(c)}
-                      {arrow(c)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr data-testid="run-row" data-key={r.key} class={picked.includes(r.key) ? "picked" : ""}>
-                    <td class="pick">
-                      <input type="checkbox" data-testid="run-pick" checked={picked.includes(r.key)} onChange={() => togglePick(r.key)} />
-                    </td>
-                    <td>{r.project}</td>
-                    <td>
-                      <Link href={runHref(r.key)} testid="run-link" class="strong">
-                        {r.name}
-                      </Link>
-                      {r.label && r.label !== r.name && (
-                        <div class="muted small" data-testid="run-label">
-                          {r.label}
-                        </div>
-                      )}
-                    </td>
-                    <td class="mono small">{r.id}</td>
-                    <td>
-                      <StatusBadge status={r.status} />
-                    </td>
-                    <td>
-                      {r.tags.map((tag) => (
-                        <span class="tag" data-testid="run-tag" onClick={() => refilter({ tag })}>
-                          {tag}
-                        </span>
-                      ))}
-                    </td>
-                    <td class="small">{formatTime(r.created_at)}</td>
-                    <td class="small">{formatDuration(r.duration_s)}</td>
-                    <td class="small">{r.hostname ?? "–"}</td>
-                    {shown.map((c) => (
-                      <td class="num mono small" data-testid={`cell-${c}`}>
-                        {formatValue(columnValue(r, c))}
-                      </td>
-                    ))}
-                  </tr>
+          <div class="table-bar">
+            <label class="slider">
+              {t("table.groupBy")}
+              <select
+                data-testid="table-group-by"
+                value={view.group}
+                onFocus={() => setWantColumns(true)}
+                onMouseDown={() => setWantColumns(true)}
+                onChange={(e) => update({ group: (e.target as HTMLSelectElement).value })}
+              >
+                <option value="">–</option>
+                {[...new Set(["tags", ...configKeys, ...(view.group ? [view.group] : [])])].map((k) => (
+                  <option value={k}>{k}</option>
                 ))}
-              </tbody>
-            </table>
-            {list && rows.length === 0 && <p class="empty" data-testid="runs-empty">{t("runs.empty")}</p>}
+              </select>
+            </label>
           </div>
-          {list && list.total > PAGE_SIZE && (
+          <div class="card table-wrap">
+            <RunsTable
+              rows={rows}
+              shown={shown}
+              builtins={visibleBuiltins(hidden)}
+              columnInfo={columnInfo}
+              sort={view.sort}
+              order={view.order}
+              onSort={sortBy}
+              picked={picked}
+              togglePick={togglePick}
+              onTag={(tag) => refilter({ tag })}
+              grouped={
+                grouping
+                  ? {
+                      by: view.group,
+                      metric,
+                      groups: grouped.data ? grouped.data.groups.map((g) => ({ ...g, runs: g.runs.filter((r) => !brushed || brushed.has(r.key)) })) : null,
+                    }
+                  : null
+              }
+            />
+            {list && rows.length === 0 && !grouping && <p class="empty" data-testid="runs-empty">{t("runs.empty")}</p>}
+          </div>
+          {list && list.total > PAGE_SIZE && !grouping && (
             <div class="pager">
               <button disabled={view.offset === 0} data-testid="page-prev" onClick={() => update({ offset: Math.max(0, view.offset - PAGE_SIZE) })}>
                 {t("runs.prev")}
