@@ -1,6 +1,7 @@
 // The only file that knows the viewer's URLs (see docs/api.md).
 import type { MetricGroup } from "./lib/bands";
 import type { ColumnInfo } from "./lib/columns";
+import type { ImportanceAnswer } from "./lib/importance";
 import type { Series, Stage } from "./lib/series";
 
 export interface RunRow {
@@ -194,6 +195,8 @@ export interface ColumnsAnswer {
 }
 
 export interface RunTable {
+  /** Every matching run; `keys` holds the first `limit` of them. */
+  total: number;
   keys: string[];
   labels: string[];
   columns: Record<string, (number | string | boolean | null)[]>;
@@ -221,6 +224,8 @@ export const api = {
   runColumns: (filter: RunFilter) => getJson<ColumnsAnswer>("/api/runs/columns", withFilter({}, filter)),
   runTable: (filter: RunFilter, columns: string[], limit = 10000) =>
     getJson<RunTable>("/api/runs/table", withFilter({ columns: columns.join(","), limit }, filter)),
+  importance: (filter: RunFilter, metric: string) =>
+    getJson<ImportanceAnswer>("/api/research/importance", withFilter({ metric }, filter)),
   groupedMetrics: (filter: RunFilter, p: { by: string; key: string; x: string; band: string; max_points?: number }) =>
     getJson<{ groups: MetricGroup[] }>("/api/metrics/grouped", withFilter({ ...p }, filter)),
   run: (key: string) => getJson<RunDetail>(`/api/runs/${enc(key)}`),

@@ -81,7 +81,7 @@ def _feature(key: str, raw: list[Any]) -> _Feature | None:
     elif all(v.__class__ in (int, float) for v in present) and all(_number(v) is not None for v in present):
         values = [None if v is None else float(v) for v in raw]
         lo, hi = min(v for v in values if v is not None), max(v for v in values if v is not None)
-        log = lo > 0 and hi / lo > LOG_SPAN
+        log = lo > 0 and hi / lo > LOG_SPAN * (1 + 1e-9)  # exactly two decades, give or take rounding: no
         shown = [None if v is None else (math.log10(v) if log else v) for v in values]
         feature = _Feature(key, "number", shown, log)
     else:

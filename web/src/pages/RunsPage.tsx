@@ -10,7 +10,8 @@ import { ResearchViews } from "../components/ResearchViews";
 import { StatusBadge } from "../components/StatusBadge";
 import { useApi } from "../components/useApi";
 import { selectedRows } from "../lib/brush";
-import { columnValue, plotFields, shortName, shownColumns, tableItems } from "../lib/columns";
+import { columnValue, MAX_PLOT_KEYS, plotFields, shortName, shownColumns, tableItems } from "../lib/columns";
+import { importantKeys, parallelSpecs } from "../lib/importance";
 import { formatDuration, formatTime, formatValue } from "../lib/format";
 import type { MessageKey } from "../lib/i18n";
 import { compareHref, runHref } from "../lib/route";
@@ -75,8 +76,14 @@ export function RunsPage({ search }: { search: string }) {
 
   const chosen = view.columns ?? rememberedColumns(view.project);
   const shown = shownColumns(chosen, columnInfo, view.differs);
-  const plotted = plotFields(chosen, columnInfo, view.metric);
-  const tableColumns = [...new Set([...plotted.keys, plotted.metric, view.scatterX, view.scatterY].filter(Boolean))];
+  const fallback = plotFields(chosen, columnInfo, view.metric);
+  // the parallel plot's axes: the config keys that matter most for the metric first
+  const wantImportance = (view.view === "parallel" || view.brushes.length > 0) && !!fallback.metric;
+  const importance = useApi(wantImportance ? () => api.importance(filter, fallback.metric) : null, [filterKey, wantImportance, fallback.metric, tick]);
+  const chosenConfig = chosen.filter((c) => c.startsWith("config."));
+  const ranked = importance.data?.metric === fallback.metric ? importance.data : null;
+  const plotted = { ...fallback, keys: importantKeys(chosenConfig, fallback.keys, ranked, MAX_PLOT_KEYS) };
+  const tableColumns = [...new Set([...plotted.keys, plotted.metric, view.scatterX, view.scatterY, view.scatterColor].filter(Boolean))];
   const needTable = view.view === "parallel" || view.view === "scatter" || view.brushes.length > 0;
   const tabled = useApi(needTable && tableColumns.length > 0 ? () => api.runTable(filter, tableColumns) : null, [
     filterKey,
@@ -102,7 +109,7 @@ export function RunsPage({ search }: { search: string }) {
   const brushed = useMemo(() => {
     if (!table || view.brushes.length === 0) return null;
     const items = tableItems(table);
-    const fields = [...plotted.keys, plotted.metric].filter(Boolean).map((name) => ({ name }));
+    const fields = parallelSpecs([...plotted.keys, plotted.metric].filter(Boolean), table.columns);
     return new Set([...selectedRows(items, fields, view.brushes)].map((i) => table.keys[i]));
   }, [table, view.brushes, plotted.keys.join(","), plotted.metric]);
 
@@ -203,6 +210,7 @@ export function RunsPage({ search }: { search: string }) {
           plotted={plotted}
           table={table}
           brushed={brushed}
+          importance={{ data: ranked, error: importance.error }}
         />
       )}
       {view.view === "table" && (
