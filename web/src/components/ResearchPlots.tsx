@@ -104,7 +104,7 @@ export function ParallelPlot(props: {
       ctx.lineTo(axis.x, bottom);
       ctx.stroke();
       ctx.textAlign = "center";
-      ctx.fillText(shortName(axis.name), axis.x, top - 12);
+      ctx.fillText(shortName(axis.name) + (axis.log ? " (log)" : ""), axis.x, top - 12);
       ctx.textAlign = "right";
       const every = Math.ceil(axis.ticks.length / 12);
       axis.ticks.forEach((tick, i) => i % every === 0 && ctx.fillText(tick.label, axis.x - 5, tick.y + 4));
@@ -114,7 +114,7 @@ export function ParallelPlot(props: {
     d.drawMs = (performance.now() - started).toFixed(1);
     d.lines = String(layout.lines.length);
     d.axes = layout.axes.map((a) => a.name).join("|");
-    d.logAxes = props.fields.filter((f) => f.scale === "log" && layout.axes.some((a) => a.name === f.name && a.kind === "number")).map((f) => f.name).join("|");
+    d.logAxes = layout.axes.filter((a) => a.log).map((a) => a.name).join("|");
     d.colorScale = range ? `${props.colorBy}:${range[0]}:${range[1]}` : "";
   }, [props.items, props.fields, props.colorBy, props.brushes, props.selected, drag]);
 

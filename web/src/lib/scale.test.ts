@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CATEGORY_COLORS, colorScale, logTicks, niceTicks, scaleOf } from "./scale";
-import { rampColor } from "./parallel";
+import { CATEGORY_COLORS, colorScale, niceTicks, scaleOf } from "./scale";
+import { logTicks, rampColor } from "./parallel";
 
 describe("scatter scales", () => {
   it("picks round ticks", () => {

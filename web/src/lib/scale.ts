@@ -1,7 +1,7 @@
 // Scales for the scatter plot: numbers on a linear scale with round ticks (or, when asked and all
 // are > 0, a log scale with ticks at powers of ten), anything else as categories spread evenly in
 // sorted order.
-import { categoryLabel, formatTick, rampColor, type Cell } from "./parallel";
+import { categoryLabel, formatTick, logTicks, rampColor, type Cell } from "./parallel";
 
 export interface Scale {
   kind: "number" | "category";
@@ -22,28 +22,6 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const step = mag * (r >= 7.07 ? 10 : r >= 3.16 ? 5 : r >= 1.41 ? 2 : 1); // the nearest of 1, 2, 5, 10
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
-}
-
-/** Tick values for a log scale over [lo, hi] (both > 0): the powers of ten inside, thinned to
- *  about `count`; with fewer than two of them, 1, 2 and 5 times each power. */
-export function logTicks(lo: number, hi: number, count = 6): number[] {
-  if (!(lo > 0) || !(hi >= lo) || !Number.isFinite(hi)) return [];
-  const first = Math.ceil(Math.log10(lo) - 1e-9);
-  const last = Math.floor(Math.log10(hi) + 1e-9);
-  const powers: number[] = [];
-  for (let e = first; e <= last; e++) powers.push(e);
-  if (powers.length >= 2) {
-    const every = Math.ceil(powers.length / count);
-    return powers.filter((e) => (e - first) % every === 0).map((e) => Number((10 ** e).toPrecision(12)));
-  }
-  const out: number[] = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
-    for (const m of [1, 2, 5]) {
-      const v = Number((m * 10 ** e).toPrecision(12));
-      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
-    }
-  }
   return out;
 }
 
