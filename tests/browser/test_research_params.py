@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import random
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,19 @@ def test_scatter_log_switch_colour_by_a_key_and_readable_hover(sweep: Path, open
     page.get_by_test_id("lang-toggle").click()
     expect(page.locator("label", has=log_x)).to_have_text("对数")
     page.get_by_test_id("lang-toggle").click()
+
+
+def test_without_scikit_learn_the_panel_shows_correlations_and_how_to_install(
+    sweep: Path, open_ui: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # the viewer's `import sklearn` fails
+    monkeypatch.setitem(sys.modules, "sklearn.ensemble", None)
+    page = open_ui("/?view=parallel&metric=summary.val/acc")
+    panel = page.get_by_test_id("importance-panel")
+    expect(panel.get_by_test_id("importance-install")).to_contain_text("pip install 'runicorn[research]'")
+    expect(panel).to_have_attribute("data-model", "")
+    rows = panel.get_by_test_id("importance-row")
+    expect(rows.first).to_have_attribute("data-key", "config.lr")  # the strongest correlation
+    expect(rows.first.get_by_test_id("importance-value")).to_have_text("–")
+    expect(rows.first.get_by_test_id("correlation-value")).to_have_text(re.compile(r"^\+(0\.9\d|1\.00)$"))
+    screenshot(page, "research-importance-no-sklearn")
