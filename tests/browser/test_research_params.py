@@ -101,6 +101,10 @@ def test_importance_panel_lists_keys_with_importance_and_correlation(sweep: Path
     screenshot(page, "research-importance-zh")
     page.get_by_test_id("lang-toggle").click()
 
+    first.get_by_test_id("importance-key").click()  # lr against the metric, on its log axis
+    expect(page).to_have_url(re.compile(r"view=scatter.*sx=config\.lr.*sy=summary\.val%2Facc.*sxlog=1"))
+    expect(page.get_by_test_id("scatter-plot")).to_have_attribute("data-log-x", "true")
+
 
 def test_a_brush_narrows_every_page_and_the_runs_are_sorted_by_the_metric(sweep: Path, open_ui: Any) -> None:
     page = open_ui("/?view=parallel&metric=summary.val/acc&cols=")

@@ -1,7 +1,8 @@
 // "Parameter importance" for the chosen metric: each config key's importance (a random forest on
 // the viewer, GET /api/research/importance) and its correlation with the metric, most important
 // first; correlation only, with how to install the model's library, when the viewer lacks it.
-import type { ImportanceAnswer } from "../lib/importance";
+// A key's name opens the scatter of that key against the metric.
+import type { ImportanceAnswer, ParameterRow } from "../lib/importance";
 import { shortName } from "../lib/columns";
 import { useApp } from "../app";
 
@@ -17,7 +18,7 @@ function Bar(props: { value: number; signed?: boolean }) {
   );
 }
 
-export function ImportancePanel(props: { answer: ImportanceAnswer | null; error: string | null }) {
+export function ImportancePanel(props: { answer: ImportanceAnswer | null; error: string | null; onPick?: (p: ParameterRow) => void }) {
   const { t } = useApp();
   const a = props.answer;
   return (
@@ -57,7 +58,9 @@ export function ImportancePanel(props: { answer: ImportanceAnswer | null; error:
                 data-correlation={p.correlation ?? ""}
               >
                 <td class="mono small" title={p.name}>
-                  {shortName(p.name)}
+                  <a href="#" data-testid="importance-key" onClick={(e) => (e.preventDefault(), props.onPick?.(p))}>
+                    {shortName(p.name)}
+                  </a>
                   {p.log && <span class="muted"> (log)</span>}
                 </td>
                 <td class="num mono small" data-testid="importance-value">

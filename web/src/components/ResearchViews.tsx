@@ -111,7 +111,13 @@ export function ResearchViews(props: {
             brushed={props.brushed}
             update={update}
             view={view}
-            importance={<ImportancePanel answer={props.importance?.data ?? null} error={props.importance?.error ?? null} />}
+            importance={
+              <ImportancePanel
+                answer={props.importance?.data ?? null}
+                error={props.importance?.error ?? null}
+                onPick={(p) => update({ view: "scatter", scatterX: p.name, scatterY: props.plotted.metric, scatterLogX: p.log })}
+              />
+            }
           />
         ) : (
           <p class="muted">{t("loading")}</p>
@@ -188,17 +194,17 @@ function ParallelTable(props: {
   return (
     <>
       <div class="research-top">
-      <div class="card">
-        <ParallelPlot
-          items={items}
-          fields={specs}
-          colorBy={props.metric}
-          brushes={props.view.brushes}
-          selected={selected}
-          onBrush={(field, brush) => props.update({ brushes: setBrush(props.view.brushes, field, brush) })}
-        />
-      </div>
-      {props.importance}
+        <div class="card">
+          <ParallelPlot
+            items={items}
+            fields={specs}
+            colorBy={props.metric}
+            brushes={props.view.brushes}
+            selected={selected}
+            onBrush={(field, brush) => props.update({ brushes: setBrush(props.view.brushes, field, brush) })}
+          />
+        </div>
+        {props.importance}
       </div>
       <div class="card table-wrap">
         <p class="muted small" data-testid="brushed-count" data-count={rows.length} data-total={table.total}>

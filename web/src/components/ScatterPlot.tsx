@@ -1,6 +1,6 @@
 // The research view's scatter: one column against another on a canvas, each axis linear or log
 // (the "log" switches), points coloured by a column (numbers blue to red, categories one hue
-// each), runs outside the brushes grey; hovering a point names the run and its values.
+// each), runs outside the brushes grey; hovering a point rings it and names the run and its values.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { shortName } from "../lib/columns";
 import { formatValue } from "../lib/format";
@@ -26,7 +26,7 @@ export function ScatterPlot(props: {
   selected: Set<number> | null;
 }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  const [hover, setHover] = useState<string>("");
+  const [hover, setHover] = useState<number | null>(null);
   const placed = useRef<{ x: number; y: number; i: number }[]>([]);
   const scale = props.colors ? colorScale(props.colors) : null;
   useEffect(() => {
@@ -94,6 +94,14 @@ export function ScatterPlot(props: {
       ctx.fillText(formatTick(hi), x - 3, PAD.top + 9);
       ctx.fillText(formatTick(lo), x - 3, HEIGHT - PAD.bottom - 16);
     }
+    const hovered = hover === null ? undefined : pts.find((p) => p.i === hover);
+    if (hovered) {
+      ctx.strokeStyle = fg;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(hovered.x, hovered.y, RADIUS + 3, 0, Math.PI * 2);
+      ctx.stroke();
+    }
     const d = canvas.dataset;
     d.points = String(pts.length);
     d.logX = String(!!sx.log);
@@ -101,7 +109,7 @@ export function ScatterPlot(props: {
     d.colorBy = props.colors ? props.colorName : "";
     d.colors = String([...groups].filter(([c, l]) => c !== OUTSIDE && l.length > 0).length);
     d.firstPoint = pts.length ? `${pts[0].x.toFixed(1)},${pts[0].y.toFixed(1)}` : "";
-  }, [props.xs, props.ys, props.selected, props.logX, props.logY, props.colors]);
+  }, [props.xs, props.ys, props.selected, props.logX, props.logY, props.colors, hover]);
   const describe = (i: number) => {
     const parts = [props.labels[i], `${shortName(props.xName)}=${formatValue(props.xs[i])}`, `${shortName(props.yName)}=${formatValue(props.ys[i])}`];
     if (props.colors && props.colorName !== props.xName && props.colorName !== props.yName) {
@@ -118,7 +126,8 @@ export function ScatterPlot(props: {
       const d = (p.x - x) ** 2 + (p.y - y) ** 2;
       if (d < 64 && (!best || d < best.d)) best = { i: p.i, d };
     }
-    setHover(best ? describe(best.i) : "");
+    const found = best ? best.i : null;
+    if (found !== hover) setHover(found);
   };
   return (
     <div>
@@ -134,7 +143,7 @@ export function ScatterPlot(props: {
         </div>
       )}
       <div class="small mono scatter-hover" data-testid="scatter-hover">
-        {hover || "\u00a0"}
+        {hover === null ? "\u00a0" : describe(hover)}
       </div>
     </div>
   );
