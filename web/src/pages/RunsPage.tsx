@@ -19,6 +19,7 @@ import { parseView, viewHref, type ResearchTab, type ViewState } from "../lib/vi
 
 const PAGE_SIZE = 50;
 const REFRESH_MS = 5000;
+const IMPORTANCE_EVERY_TICKS = 6; // parameter importance: every 30 s
 const STATUSES = ["running", "finished", "failed", "interrupted", "crashed"];
 const OLD_COLUMNS_KEY = "runicorn.summaryColumns"; // summary keys chosen before config columns existed
 const TABS: ResearchTab[] = ["table", "charts", "parallel", "scatter"];
@@ -79,7 +80,8 @@ export function RunsPage({ search }: { search: string }) {
   const fallback = plotFields(chosen, columnInfo, view.metric);
   // the parallel plot's axes: the config keys that matter most for the metric first
   const wantImportance = (view.view === "parallel" || view.brushes.length > 0) && !!fallback.metric;
-  const importance = useApi(wantImportance ? () => api.importance(filter, fallback.metric) : null, [filterKey, wantImportance, fallback.metric, tick]);
+  const slowTick = Math.floor(tick / IMPORTANCE_EVERY_TICKS); // a forest per refresh would cost a core
+  const importance = useApi(wantImportance ? () => api.importance(filter, fallback.metric) : null, [filterKey, wantImportance, fallback.metric, slowTick]);
   const chosenConfig = chosen.filter((c) => c.startsWith("config."));
   const ranked = importance.data?.metric === fallback.metric ? importance.data : null;
   const plotted = { ...fallback, keys: importantKeys(chosenConfig, fallback.keys, ranked, MAX_PLOT_KEYS) };
