@@ -150,7 +150,11 @@ def _forest_importance(
         random_state=settings.seed,
         n_jobs=1,
     )
-    forest.fit(x, y)
+    try:
+        forest.fit(x, y)
+    except ValueError:  # scikit-learn before 1.4 refuses NaN: a missing value below every present one
+        low = np.where(np.isnan(x), np.inf, x).min(axis=0) - 1.0
+        forest.fit(np.where(np.isnan(x), np.where(np.isfinite(low), low, 0.0), x), y)
     shares = [0.0] * len(features)
     for column, share in enumerate(forest.feature_importances_):
         shares[owner[column]] += float(share)

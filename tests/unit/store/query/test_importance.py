@@ -142,3 +142,26 @@ def test_pearson() -> None:
     assert pearson([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
     assert pearson([1, 1, 1], [1, 2, 3]) is None
     assert pearson([1, 2], [1, 2]) is None
+
+
+def test_a_scikit_learn_refusing_missing_values_gets_them_below_every_present_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sklearn.ensemble import RandomForestRegressor
+
+    fit = RandomForestRegressor.fit
+
+    def refuse_nan(self: Any, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:
+        import numpy as np
+
+        if np.isnan(x).any():
+            raise ValueError("Input X contains NaN.")
+        return fit(self, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(RandomForestRegressor, "fit", refuse_nan)
+    runs = sweep(tmp_path)
+    for r in runs[:30]:
+        del r.config["dropout"]
+    answer = parameter_importance(runs, "summary.acc")
+    assert answer["model"] == "random_forest"
+    assert answer["parameters"][0]["name"] == "config.lr"
