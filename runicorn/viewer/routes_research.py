@@ -1,7 +1,8 @@
 """The research view's endpoints (docs/api.md#research): the config and summary keys of the
 runs (``/api/runs/columns``), the values of chosen fields for many runs at once
 (``/api/runs/table``), the runs grouped by a field with a metric's aggregates
-(``/api/runs/groups``), and one metric grouped by a field (``/api/metrics/grouped``).
+(``/api/runs/groups``), one metric grouped by a field (``/api/metrics/grouped``), and which
+config keys matter for a metric (``/api/research/importance``).
 
 Registered before ``/api/runs/{key}``, so ``columns`` and ``table`` are not taken for run keys.
 Every endpoint takes the filters of ``/api/runs`` (``q`` with the query grammar, ``project``,
@@ -24,6 +25,7 @@ from runicorn.store.query.columns import column_stats, column_values, parse_colu
 from runicorn.store.query.fields import FieldContext
 from runicorn.store.query.group_stats import best_groups_first, group_stats
 from runicorn.store.query.grouped import group_runs
+from runicorn.store.query.importance import parameter_importance
 from runicorn.viewer.routes_runs import run_row
 
 MAX_TABLE_RUNS = 100_000
@@ -51,6 +53,7 @@ def router(reader: StoreReader) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["research"])
     stats_cache: GenerationCache[list[dict[str, Any]]] = GenerationCache(8)
     values_cache: GenerationCache[dict[str, list[Any]]] = GenerationCache(8)
+    importance_cache: GenerationCache[dict[str, Any]] = GenerationCache(8)
 
     def select(f: RunFilterQuery, sort: str = "created", descending: bool = True) -> list[RunInfo]:
         return reader.select_runs(RunFilter(f.project, f.name, f.status, f.tag, f.q, sort, descending))
@@ -144,5 +147,16 @@ def router(reader: StoreReader) -> APIRouter:
         parse_columns(by)  # QueryError for a name that is not a field
         runs = select(f)
         return _json(reader.grouped_metric(runs, by, key, x=x, band=band, max_points=max_points))
+
+    @api.get("/research/importance")
+    def research_importance(f: Annotated[RunFilterQuery, Query()], metric: str) -> Response:
+        """Each config key's importance for ``metric`` (a random forest) and its correlation."""
+        parse_columns(metric)  # QueryError for a name that is not a field
+        runs = select(f)
+        keys = frozenset(r.key for r in runs)
+        answer = importance_cache.get(
+            reader.generation, (keys, metric), lambda: parameter_importance(runs, metric)
+        )
+        return _json(answer)
 
     return api

@@ -1,6 +1,7 @@
 // The only file that knows the viewer's URLs (see docs/api.md).
 import type { MetricGroup } from "./lib/bands";
 import type { ColumnInfo } from "./lib/columns";
+import type { ImportanceAnswer } from "./lib/importance";
 import type { Series, Stage } from "./lib/series";
 
 export interface RunRow {
@@ -207,6 +208,8 @@ export interface RunGroup {
 }
 
 export interface RunTable {
+  /** Every matching run; `keys` holds the first `limit` of them. */
+  total: number;
   keys: string[];
   labels: string[];
   columns: Record<string, (number | string | boolean | null)[]>;
@@ -249,6 +252,8 @@ export const api = {
         query,
       ),
     ),
+  importance: (filter: RunFilter, metric: string) =>
+    getJson<ImportanceAnswer>("/api/research/importance", withFilter({ metric }, filter)),
   groupedMetrics: (filter: RunFilter, p: { by: string; key: string; x: string; band: string; max_points?: number }) =>
     getJson<{ groups: MetricGroup[] }>("/api/metrics/grouped", withFilter({ ...p }, filter)),
   run: (key: string) => getJson<RunDetail>(`/api/runs/${enc(key)}`),

@@ -1,20 +1,19 @@
 // The research view's canvases: parallel coordinates of config keys and a summary metric with
-// brushing (drag along an axis to keep a range; a click on an axis clears its brush), and a
-// scatter of one column against another. Layout and scales are pure (lib/parallel.ts,
-// lib/scale.ts); lines are stroked one path per colour.
+// brushing (drag along an axis to keep a range; a click on an axis clears its brush) and a colour
+// scale for the metric (the scatter is in ScatterPlot.tsx). Layout and scales are pure (lib/parallel.ts, lib/scale.ts); lines are stroked one
+// path per colour.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { brushFromDrag } from "../lib/brush";
-import { layoutParallel, linesByColor, rampColor, traceLine, type Cell, type FieldSpec } from "../lib/parallel";
-import { scaleOf } from "../lib/scale";
+import { formatTick, layoutParallel, linesByColor, rampColor, traceLine, type Cell, type FieldSpec } from "../lib/parallel";
 import type { Brush } from "../lib/viewState";
 import { shortName } from "../lib/columns";
 
-const PAD = { top: 30, right: 70, bottom: 24, left: 70 };
-const HEIGHT = 380;
+export const PAD = { top: 30, right: 70, bottom: 24, left: 70 };
+export const HEIGHT = 380;
 const AXIS_GRAB_PX = 14;
 const COLOR_STEPS = 12;
 
-function setupCanvas(canvas: HTMLCanvasElement, height: number): { ctx: CanvasRenderingContext2D; width: number } | null {
+export function setupCanvas(canvas: HTMLCanvasElement, height: number): { ctx: CanvasRenderingContext2D; width: number } | null {
   const width = canvas.clientWidth || 800;
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(width * dpr);
@@ -24,6 +23,27 @@ function setupCanvas(canvas: HTMLCanvasElement, height: number): { ctx: CanvasRe
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, width, height);
   return { ctx, width };
+}
+
+/** A vertical bar from blue (the lowest value) to red (the highest) with both values beside it;
+ *  the range drawn, or null when no value is a number. */
+function drawColorScale(ctx: CanvasRenderingContext2D, values: Cell[], x: number, top: number, bottom: number, fg: string): [number, number] | null {
+  const nums = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  if (nums.length === 0) return null;
+  const lo = nums.reduce((a, b) => Math.min(a, b));
+  const hi = nums.reduce((a, b) => Math.max(a, b));
+  const steps = 40;
+  const h = (bottom - top) / steps;
+  for (let i = 0; i < steps; i++) {
+    ctx.fillStyle = rampColor(1 - i / (steps - 1));
+    ctx.fillRect(x, top + i * h, 8, h + 0.5);
+  }
+  ctx.fillStyle = fg;
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.textAlign = "right";
+  ctx.fillText(formatTick(hi), x - 3, top + 9);
+  ctx.fillText(formatTick(lo), x - 3, bottom);
+  return [lo, hi];
 }
 
 export function ParallelPlot(props: {
@@ -84,15 +104,18 @@ export function ParallelPlot(props: {
       ctx.lineTo(axis.x, bottom);
       ctx.stroke();
       ctx.textAlign = "center";
-      ctx.fillText(shortName(axis.name), axis.x, top - 12);
+      ctx.fillText(shortName(axis.name) + (axis.log ? " (log)" : ""), axis.x, top - 12);
       ctx.textAlign = "right";
       const every = Math.ceil(axis.ticks.length / 12);
       axis.ticks.forEach((tick, i) => i % every === 0 && ctx.fillText(tick.label, axis.x - 5, tick.y + 4));
     }
+    const range = drawColorScale(ctx, props.items.map((it) => it[props.colorBy]), width - 20, top, bottom, fg);
     const d = canvas.dataset;
     d.drawMs = (performance.now() - started).toFixed(1);
     d.lines = String(layout.lines.length);
     d.axes = layout.axes.map((a) => a.name).join("|");
+    d.logAxes = layout.axes.filter((a) => a.log).map((a) => a.name).join("|");
+    d.colorScale = range ? `${props.colorBy}:${range[0]}:${range[1]}` : "";
   }, [props.items, props.fields, props.colorBy, props.brushes, props.selected, drag]);
 
   const local = (e: MouseEvent) => {
@@ -127,88 +150,5 @@ export function ParallelPlot(props: {
       onMouseUp={onUp}
       onMouseLeave={(e) => drag && onUp(e)}
     />
-  );
-}
-
-export function ScatterPlot(props: {
-  xs: Cell[];
-  ys: Cell[];
-  labels: string[];
-  xName: string;
-  yName: string;
-  selected: Set<number> | null;
-}) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  const [hover, setHover] = useState<string>("");
-  const placed = useRef<{ x: number; y: number; i: number }[]>([]);
-  useEffect(() => {
-    const canvas = ref.current;
-    if (!canvas) return;
-    const setup = setupCanvas(canvas, HEIGHT);
-    if (!setup) return;
-    const { ctx, width } = setup;
-    const sx = scaleOf(props.xs, PAD.left, width - PAD.right / 2);
-    const sy = scaleOf(props.ys, HEIGHT - PAD.bottom - 16, PAD.top);
-    const fg = getComputedStyle(canvas).color || "#333";
-    ctx.strokeStyle = fg;
-    ctx.fillStyle = fg;
-    ctx.font = "12px system-ui, sans-serif";
-    ctx.globalAlpha = 0.4;
-    ctx.beginPath();
-    ctx.moveTo(PAD.left, PAD.top);
-    ctx.lineTo(PAD.left, HEIGHT - PAD.bottom - 16);
-    ctx.lineTo(width - PAD.right / 2, HEIGHT - PAD.bottom - 16);
-    ctx.stroke();
-    ctx.globalAlpha = 1;
-    ctx.textAlign = "center";
-    for (const tk of sx.ticks) ctx.fillText(tk.label, tk.at, HEIGHT - PAD.bottom);
-    ctx.fillText(shortName(props.xName), (PAD.left + width) / 2, HEIGHT - 4);
-    ctx.textAlign = "right";
-    for (const tk of sy.ticks) ctx.fillText(tk.label, PAD.left - 6, tk.at + 4);
-    ctx.textAlign = "left";
-    ctx.fillText(shortName(props.yName), 6, PAD.top - 14);
-    const pts: { x: number; y: number; i: number }[] = [];
-    props.xs.forEach((xv, i) => {
-      const x = sx.place(xv);
-      const y = sy.place(props.ys[i]);
-      if (x !== null && y !== null) pts.push({ x, y, i });
-    });
-    placed.current = pts;
-    // two fills: the runs outside the brushes, then the ones inside
-    const inside = (i: number) => !props.selected || props.selected.has(i);
-    for (const [keep, color] of [[false, "rgba(150,150,150,0.35)"], [true, rampColor(0.15)]] as const) {
-      ctx.fillStyle = color;
-      ctx.beginPath();
-      for (const p of pts) {
-        if (inside(p.i) !== keep) continue;
-        ctx.moveTo(p.x + 3.5, p.y);
-        ctx.arc(p.x, p.y, 3.5, 0, Math.PI * 2);
-      }
-      ctx.fill();
-    }
-    canvas.dataset.points = String(pts.length);
-  }, [props.xs, props.ys, props.selected]);
-  const onMove = (e: MouseEvent) => {
-    const r = ref.current!.getBoundingClientRect();
-    const x = e.clientX - r.left;
-    const y = e.clientY - r.top;
-    let best: { i: number; d: number } | null = null;
-    for (const p of placed.current) {
-      const d = (p.x - x) ** 2 + (p.y - y) ** 2;
-      if (d < 64 && (!best || d < best.d)) best = { i: p.i, d };
-    }
-    setHover(best ? `${props.labels[best.i]} · ${String(props.xs[best.i])} · ${String(props.ys[best.i])}` : "");
-  };
-  return (
-    <div>
-      <canvas
-        ref={ref}
-        class="research-canvas"
-        data-testid="scatter-plot"
-        style={{ width: "100%", height: `${HEIGHT}px` }}
-        onMouseMove={onMove}
-      />
-      <div class="muted small mono" data-testid="scatter-hover">{hover || "\u00a0"}</div>
-    </div>
   );
 }

@@ -1,18 +1,22 @@
 // The research views of the Runs page over the listed runs: grouped charts (mean and band per
-// group), parallel coordinates with brushing, and a scatter of two columns. Their settings are
-// part of the page's address (lib/viewState.ts).
-import { useMemo } from "preact/hooks";
+// group), parallel coordinates with brushing beside the metric's "Parameter importance", and a
+// scatter of two columns. Their settings are part of the page's address (lib/viewState.ts).
+import type { ComponentChildren } from "preact";
+import { useMemo, useState } from "preact/hooks";
 import type { RunFilter, RunTable } from "../api";
 import { Link, useApp } from "../app";
 import { setBrush } from "../lib/brush";
 import { shortName, tableItems, type ColumnInfo } from "../lib/columns";
 import { formatValue } from "../lib/format";
+import { lowerIsBetter, parallelSpecs, sortByMetric, type ImportanceAnswer } from "../lib/importance";
 import { runHref } from "../lib/route";
 import type { ViewState } from "../lib/viewState";
 import { xChoices } from "../lib/xAxis";
 import { rememberedCharts } from "./ChartBoard";
 import { GroupedCharts } from "./GroupedCharts";
-import { ParallelPlot, ScatterPlot } from "./ResearchPlots";
+import { ImportancePanel } from "./ImportancePanel";
+import { ParallelPlot } from "./ResearchPlots";
+import { ScatterPlot } from "./ScatterPlot";
 
 const DEFAULT_CHARTS = 4;
 const BRUSHED_ROWS_SHOWN = 200;
@@ -39,6 +43,8 @@ export function ResearchViews(props: {
   plotted: { keys: string[]; metric: string };
   table: RunTable | null;
   brushed: Set<string> | null;
+  /** The metric's parameter importance (the parallel view shows it). */
+  importance?: { data: ImportanceAnswer | null; error: string | null };
 }) {
   const { t } = useApp();
   const { view, update, columnInfo } = props;
@@ -98,7 +104,21 @@ export function ResearchViews(props: {
           )}
         </div>
         {table ? (
-          <ParallelTable table={table} fields={fields} metric={props.plotted.metric} brushed={props.brushed} update={update} view={view} />
+          <ParallelTable
+            table={table}
+            fields={fields}
+            metric={props.plotted.metric}
+            brushed={props.brushed}
+            update={update}
+            view={view}
+            importance={
+              <ImportancePanel
+                answer={props.importance?.data ?? null}
+                error={props.importance?.error ?? null}
+                onPick={(p) => update({ view: "scatter", scatterX: p.name, scatterY: props.plotted.metric, scatterLogX: p.log })}
+              />
+            }
+          />
         ) : (
           <p class="muted">{t("loading")}</p>
         )}
@@ -108,11 +128,21 @@ export function ResearchViews(props: {
 
   const sx = view.scatterX || props.plotted.keys[0] || configKeys[0] || "";
   const sy = view.scatterY || props.plotted.metric;
+  const sc = view.scatterColor;
+  const logSwitch = (testid: string, checked: boolean, patch: (on: boolean) => Partial<ViewState>) => (
+    <label class="check">
+      <input type="checkbox" data-testid={testid} checked={checked} onChange={(e) => update(patch((e.target as HTMLInputElement).checked))} />
+      {t("research.log")}
+    </label>
+  );
   return (
     <div data-testid="research-scatter">
       <div class="toolbar card">
         <Select testid="scatter-x" label="x" value={sx} options={all} onChange={(scatterX) => update({ scatterX })} />
+        {logSwitch("scatter-log-x", view.scatterLogX, (scatterLogX) => ({ scatterLogX }))}
         <Select testid="scatter-y" label="y" value={sy} options={all} onChange={(scatterY) => update({ scatterY })} />
+        {logSwitch("scatter-log-y", view.scatterLogY, (scatterLogY) => ({ scatterLogY }))}
+        <Select testid="scatter-color" label={t("research.colorBy")} value={sc} empty="–" options={all} onChange={(scatterColor) => update({ scatterColor })} />
       </div>
       {table && table.columns[sx] && table.columns[sy] ? (
         <div class="card">
@@ -122,6 +152,10 @@ export function ResearchViews(props: {
             labels={table.labels}
             xName={sx}
             yName={sy}
+            logX={view.scatterLogX}
+            logY={view.scatterLogY}
+            colorName={sc}
+            colors={sc ? (table.columns[sc] ?? null) : null}
             selected={props.brushed ? new Set(table.keys.flatMap((k, i) => (props.brushed!.has(k) ? [i] : []))) : null}
           />
         </div>
@@ -139,44 +173,65 @@ function ParallelTable(props: {
   brushed: Set<string> | null;
   view: ViewState;
   update: (patch: Partial<ViewState>) => void;
+  importance: ComponentChildren;
 }) {
   const { t } = useApp();
-  const { table, fields } = props;
+  const { table, fields, metric } = props;
   const items = useMemo(() => tableItems(table), [table]);
-  const specs = useMemo(() => fields.map((name) => ({ name })), [fields.join(",")]);
+  const specs = useMemo(() => parallelSpecs(fields, table.columns), [fields.join(","), table]);
   const selected = useMemo(
     () => new Set(table.keys.flatMap((k, i) => (!props.brushed || props.brushed.has(k) ? [i] : []))),
     [table, props.brushed],
   );
-  const rows = table.keys.map((key, i) => ({ key, i })).filter((r) => selected.has(r.i));
+  // the runs inside the brushes, over every matching run (not one page), best first by the metric
+  const [flipped, setFlipped] = useState(false);
+  const lowerFirst = lowerIsBetter(metric) !== flipped;
+  const order = useMemo(
+    () => sortByMetric([...selected].sort((a, b) => a - b), table.columns[metric] ?? [], lowerFirst),
+    [selected, table, metric, lowerFirst],
+  );
+  const rows = order.map((i) => ({ key: table.keys[i], i }));
   return (
     <>
-      <div class="card">
-        <ParallelPlot
-          items={items}
-          fields={specs}
-          colorBy={props.metric}
-          brushes={props.view.brushes}
-          selected={selected}
-          onBrush={(field, brush) => props.update({ brushes: setBrush(props.view.brushes, field, brush) })}
-        />
+      <div class="research-top">
+        <div class="card">
+          <ParallelPlot
+            items={items}
+            fields={specs}
+            colorBy={props.metric}
+            brushes={props.view.brushes}
+            selected={selected}
+            onBrush={(field, brush) => props.update({ brushes: setBrush(props.view.brushes, field, brush) })}
+          />
+        </div>
+        {props.importance}
       </div>
       <div class="card table-wrap">
-        <p class="muted small" data-testid="brushed-count">
-          {rows.length} / {table.keys.length} {t("runs.total")}
+        <p class="muted small" data-testid="brushed-count" data-count={rows.length} data-total={table.total}>
+          {rows.length.toLocaleString()} / {table.total.toLocaleString()}{" "}
+          {t(props.view.brushes.length ? "research.brushedOf" : "research.allRuns")} · {shortName(metric)}, {t("research.bestFirst")}
         </p>
         <table class="runs" data-testid="brushed-table">
           <thead>
             <tr>
               <th>{t("research.label")}</th>
-              {fields.map((f) => (
-                <th class="num" title={f}>{shortName(f)}</th>
-              ))}
+              {fields.map((f) =>
+                f === metric ? (
+                  <th class="num sortable" title={f} data-testid="brushed-sort" onClick={() => setFlipped(!flipped)}>
+                    {shortName(f)}
+                    {lowerFirst ? " ▲" : " ▼"}
+                  </th>
+                ) : (
+                  <th class="num" title={f}>
+                    {shortName(f)}
+                  </th>
+                ),
+              )}
             </tr>
           </thead>
           <tbody>
             {rows.slice(0, BRUSHED_ROWS_SHOWN).map(({ key, i }) => (
-              <tr data-testid="brushed-row" data-key={key}>
+              <tr data-testid="brushed-row" data-key={key} data-metric={String(table.columns[metric]?.[i] ?? "")}>
                 <td>
                   <Link href={runHref(key)}>{table.labels[i]}</Link>
                 </td>

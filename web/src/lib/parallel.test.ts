@@ -22,6 +22,13 @@ describe("layoutParallel", () => {
     expect(axis.ticks.map((t) => t.label)).toEqual(["0.001", "0.01", "0.1"]);
   });
 
+  it("ticks a log axis at powers of ten and says it is one", () => {
+    const axis = buildAxis({ name: "lr", scale: "log" }, [2e-5, 3e-4, 0.07], 0, 0, 100);
+    expect(axis.log).toBe(true);
+    expect(axis.ticks.map((t) => t.label)).toEqual(["1.0e-4", "0.001", "0.01"]);
+    expect(buildAxis({ name: "lr", scale: "log" }, [0, 0.1], 0, 0, 100).log).toBe(false);
+  });
+
   it("spreads categories in the order first met, and breaks a line at a missing value", () => {
     const out = layoutParallel(
       [{ opt: "adam", loss: 1 }, { opt: "sgd", loss: null }, { opt: "adam", loss: 3 }],

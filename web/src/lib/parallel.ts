@@ -1,5 +1,6 @@
 // Parallel coordinates: pure layout. One vertical axis per field (numbers: a linear scale from the
-// smallest to the largest value, or a log scale when asked and all values are > 0; anything else:
+// smallest to the largest value, or a log scale with ticks at powers of ten when asked and all
+// values are > 0; anything else:
 // categories spread evenly in the order first met), one polyline per item across the axes, and a
 // colour per item from the colour field (low → high). Drawing is left to a canvas in the page.
 
@@ -14,6 +15,8 @@ export interface FieldSpec {
 export interface Axis {
   name: string;
   kind: "number" | "category";
+  /** True for a log scale. */
+  log?: boolean;
   x: number;
   /** Labels along the axis with their y, bottom to top. */
   ticks: { label: string; y: number }[];
@@ -63,12 +66,11 @@ export function buildAxis(spec: FieldSpec, values: Cell[], x: number, top: numbe
       hi += 0.5;
     }
     const place = (v: Cell) => (isNumber(v) && (!log || v > 0) ? bottom - ((f(v) - lo) / (hi - lo)) * (bottom - top) : null);
-    const ticks = [0, 0.5, 1].map((t) => {
-      const raw = lo + t * (hi - lo);
-      const value = log ? 10 ** raw : raw;
-      return { label: formatTick(value), y: bottom - t * (bottom - top) };
-    });
-    return { name: spec.name, kind: "number", x, ticks, place };
+    const at = (value: number) => bottom - ((f(value) - lo) / (hi - lo)) * (bottom - top);
+    const ticks = log
+      ? logTicks(10 ** lo, 10 ** hi).map((value) => ({ label: formatTick(value), y: at(value) }))
+      : [0, 0.5, 1].map((t) => ({ label: formatTick(lo + t * (hi - lo)), y: bottom - t * (bottom - top) }));
+    return { name: spec.name, kind: "number", log, x, ticks, place };
   }
   const cats: string[] = [];
   for (const v of values) {
@@ -81,6 +83,28 @@ export function buildAxis(spec: FieldSpec, values: Cell[], x: number, top: numbe
     return i < 0 ? null : yOf(i);
   };
   return { name: spec.name, kind: "category", x, ticks: cats.map((label, i) => ({ label, y: yOf(i) })), place };
+}
+
+/** Tick values for a log scale over [lo, hi] (both > 0): the powers of ten inside, thinned to
+ *  about `count`; with fewer than two of them, 1, 2 and 5 times each power. */
+export function logTicks(lo: number, hi: number, count = 6): number[] {
+  if (!(lo > 0) || !(hi >= lo) || !Number.isFinite(hi)) return [];
+  const first = Math.ceil(Math.log10(lo) - 1e-9);
+  const last = Math.floor(Math.log10(hi) + 1e-9);
+  const powers: number[] = [];
+  for (let e = first; e <= last; e++) powers.push(e);
+  if (powers.length >= 2) {
+    const every = Math.ceil(powers.length / count);
+    return powers.filter((e) => (e - first) % every === 0).map((e) => Number((10 ** e).toPrecision(12)));
+  }
+  const out: number[] = [];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+    for (const m of [1, 2, 5]) {
+      const v = Number((m * 10 ** e).toPrecision(12));
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
+    }
+  }
+  return out;
 }
 
 /** A short label for a tick value: 3 significant digits, exponent form when very small or large. */

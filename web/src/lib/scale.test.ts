@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { niceTicks, scaleOf } from "./scale";
+import { CATEGORY_COLORS, colorScale, niceTicks, scaleOf } from "./scale";
+import { logTicks, rampColor } from "./parallel";
 
 describe("scatter scales", () => {
   it("picks round ticks", () => {
@@ -28,5 +29,40 @@ describe("scatter scales", () => {
 
   it("centres a single value", () => {
     expect(scaleOf([2, 2], 0, 100).place(2)).toBeCloseTo(50);
+  });
+});
+
+describe("log scales", () => {
+  it("spaces values by orders of magnitude with ticks at powers of ten", () => {
+    const s = scaleOf([1e-5, 1e-3, 1e-1], 0, 100, true);
+    expect(s.log).toBe(true);
+    const [a, b, c] = [1e-5, 1e-3, 1e-1].map((v) => s.place(v) ?? NaN);
+    expect(b - a).toBeCloseTo(c - b);
+    expect(s.ticks.map((t) => t.label)).toEqual(["1.0e-5", "1.0e-4", "0.001", "0.01", "0.1"]);
+  });
+  it("stays linear when a value is zero or negative, and leaves such values out of a log scale", () => {
+    expect(scaleOf([0, 1, 10], 0, 100, true).log).toBeFalsy();
+    expect(scaleOf([1, 100], 0, 100, true).place(-1)).toBeNull();
+  });
+  it("uses 1, 2 and 5 inside a decade when there are fewer than two powers of ten", () => {
+    expect(logTicks(1.5, 9)).toEqual([2, 5]);
+    expect(logTicks(0.001, 1000, 3)).toEqual([0.001, 1, 1000]);
+  });
+});
+
+describe("colour by a column", () => {
+  it("colours numbers from blue to red and a missing value grey", () => {
+    const c = colorScale([1, 3, null, 2]);
+    expect(c.kind).toBe("number");
+    expect(c.range).toEqual([1, 3]);
+    expect(c.colors).toEqual([rampColor(0), rampColor(1), "rgb(150,150,150)", rampColor(0.5)]);
+  });
+  it("gives each category its own hue, sorted, with a legend", () => {
+    const c = colorScale(["sgd", "adam", "sgd", undefined]);
+    expect(c.legend).toEqual([
+      { label: "adam", color: CATEGORY_COLORS[0] },
+      { label: "sgd", color: CATEGORY_COLORS[1] },
+    ]);
+    expect(c.colors).toEqual([CATEGORY_COLORS[1], CATEGORY_COLORS[0], CATEGORY_COLORS[1], "rgb(150,150,150)"]);
   });
 });

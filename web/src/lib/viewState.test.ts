@@ -28,6 +28,9 @@ describe("view state in the URL", () => {
       metric: "summary.val/acc",
       scatterX: "config.lr",
       scatterY: "summary.val/acc",
+      scatterLogX: true,
+      scatterLogY: true,
+      scatterColor: "config.optimizer",
       brushes: [
         { field: "config.lr", lo: 0.25, hi: 0.5 },
         { field: "summary.val/acc", lo: 0.8, hi: 1 },

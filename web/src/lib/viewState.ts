@@ -37,6 +37,10 @@ export interface ViewState {
   metric: string;
   scatterX: string;
   scatterY: string;
+  /** The scatter's log axes ("log" switches) and the config key its points are coloured by. */
+  scatterLogX: boolean;
+  scatterLogY: boolean;
+  scatterColor: string;
   brushes: Brush[];
 }
 
@@ -60,6 +64,9 @@ export const DEFAULT_VIEW: ViewState = {
   metric: "",
   scatterX: "",
   scatterY: "",
+  scatterLogX: false,
+  scatterLogY: false,
+  scatterColor: "",
   brushes: [],
 };
 
@@ -103,6 +110,9 @@ export function parseView(search: string | URLSearchParams): ViewState {
   v.charts = list(p.get("charts"));
   v.scatterX = p.get("sx") ?? "";
   v.scatterY = p.get("sy") ?? "";
+  v.scatterLogX = p.get("sxlog") === "1";
+  v.scatterLogY = p.get("sylog") === "1";
+  v.scatterColor = p.get("sc") ?? "";
   v.brushes = p.getAll("brush").map(parseBrush).filter((b): b is Brush => b !== null);
   return v;
 }
@@ -120,6 +130,9 @@ export function serializeView(v: ViewState): URLSearchParams {
   if (v.charts !== null) p.set("charts", v.charts.join(","));
   if (v.scatterX) p.set("sx", v.scatterX);
   if (v.scatterY) p.set("sy", v.scatterY);
+  if (v.scatterLogX) p.set("sxlog", "1");
+  if (v.scatterLogY) p.set("sylog", "1");
+  if (v.scatterColor) p.set("sc", v.scatterColor);
   for (const b of v.brushes) p.append("brush", brushText(b));
   return p;
 }

@@ -10,7 +10,8 @@ import { ResearchViews } from "../components/ResearchViews";
 import { RunsTable } from "../components/RunsTable";
 import { useApi } from "../components/useApi";
 import { selectedRows } from "../lib/brush";
-import { plotFields, shownColumns, tableItems } from "../lib/columns";
+import { MAX_PLOT_KEYS, plotFields, shownColumns, tableItems } from "../lib/columns";
+import { importantKeys, parallelSpecs } from "../lib/importance";
 import type { MessageKey } from "../lib/i18n";
 import { compareHref } from "../lib/route";
 import { goalOf, groupMetric, nextSort, visibleBuiltins } from "../lib/runsTable";
@@ -19,6 +20,7 @@ import { parseView, viewHref, type ResearchTab, type ViewState } from "../lib/vi
 
 const PAGE_SIZE = 50;
 const REFRESH_MS = 5000;
+const IMPORTANCE_EVERY_TICKS = 6; // parameter importance: every 30 s
 const STATUSES = ["running", "finished", "failed", "interrupted", "crashed"];
 const TABS: ResearchTab[] = ["table", "charts", "parallel", "scatter"];
 const GROUP_ROWS = 50; // runs shown per group
@@ -55,8 +57,15 @@ export function RunsPage({ search }: { search: string }) {
   ]);
 
   const shown = shownColumns(chosen, columnInfo, view.differs);
-  const plotted = plotFields(chosen, columnInfo, view.metric);
-  const tableColumns = [...new Set([...plotted.keys, plotted.metric, view.scatterX, view.scatterY].filter(Boolean))];
+  const fallback = plotFields(chosen, columnInfo, view.metric);
+  // the parallel plot's axes: the config keys that matter most for the metric first
+  const wantImportance = (view.view === "parallel" || view.brushes.length > 0) && !!fallback.metric;
+  const slowTick = Math.floor(tick / IMPORTANCE_EVERY_TICKS); // a forest per refresh would cost a core
+  const importance = useApi(wantImportance ? () => api.importance(filter, fallback.metric) : null, [filterKey, wantImportance, fallback.metric, slowTick]);
+  const chosenConfig = chosen.filter((c) => c.startsWith("config."));
+  const ranked = importance.data?.metric === fallback.metric ? importance.data : null;
+  const plotted = { ...fallback, keys: importantKeys(chosenConfig, fallback.keys, ranked, MAX_PLOT_KEYS) };
+  const tableColumns = [...new Set([...plotted.keys, plotted.metric, view.scatterX, view.scatterY, view.scatterColor].filter(Boolean))];
   const needTable = view.view === "parallel" || view.view === "scatter" || view.brushes.length > 0;
   const tabled = useApi(needTable && tableColumns.length > 0 ? () => api.runTable(filter, tableColumns) : null, [
     filterKey,
@@ -90,7 +99,7 @@ export function RunsPage({ search }: { search: string }) {
   const brushed = useMemo(() => {
     if (!table || view.brushes.length === 0) return null;
     const items = tableItems(table);
-    const fields = [...plotted.keys, plotted.metric].filter(Boolean).map((name) => ({ name }));
+    const fields = parallelSpecs([...plotted.keys, plotted.metric].filter(Boolean), table.columns);
     return new Set([...selectedRows(items, fields, view.brushes)].map((i) => table.keys[i]));
   }, [table, view.brushes, plotted.keys.join(","), plotted.metric]);
 
@@ -188,6 +197,7 @@ export function RunsPage({ search }: { search: string }) {
           plotted={plotted}
           table={table}
           brushed={brushed}
+          importance={{ data: ranked, error: importance.error }}
         />
       )}
       {view.view === "table" && (
