@@ -8,7 +8,8 @@ import { Link, useApp } from "../app";
 import { setBrush } from "../lib/brush";
 import { shortName, tableItems, type ColumnInfo } from "../lib/columns";
 import { formatValue } from "../lib/format";
-import { lowerIsBetter, parallelSpecs, sortByMetric, type ImportanceAnswer } from "../lib/importance";
+import { parallelSpecs, sortByMetric, type ImportanceAnswer } from "../lib/importance";
+import { goalOf, type Goal } from "../lib/runsTable";
 import { runHref } from "../lib/route";
 import type { ViewState } from "../lib/viewState";
 import { xChoices } from "../lib/xAxis";
@@ -108,6 +109,7 @@ export function ResearchViews(props: {
             table={table}
             fields={fields}
             metric={props.plotted.metric}
+            goal={goalOf(props.plotted.metric, columnInfo)}
             brushed={props.brushed}
             update={update}
             view={view}
@@ -170,6 +172,7 @@ function ParallelTable(props: {
   table: RunTable;
   fields: string[];
   metric: string;
+  goal: Goal | null; // the metric's, from the viewer's column list (define_metric, else its name)
   brushed: Set<string> | null;
   view: ViewState;
   update: (patch: Partial<ViewState>) => void;
@@ -185,7 +188,7 @@ function ParallelTable(props: {
   );
   // the runs inside the brushes, over every matching run (not one page), best first by the metric
   const [flipped, setFlipped] = useState(false);
-  const lowerFirst = lowerIsBetter(metric) !== flipped;
+  const lowerFirst = (props.goal === "minimize") !== flipped;
   const order = useMemo(
     () => sortByMetric([...selected].sort((a, b) => a - b), table.columns[metric] ?? [], lowerFirst),
     [selected, table, metric, lowerFirst],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { importantKeys, lowerIsBetter, parallelSpecs, rankKeys, sortByMetric, wantsLog, type ImportanceAnswer } from "./importance";
+import { importantKeys, parallelSpecs, rankKeys, sortByMetric, wantsLog, type ImportanceAnswer } from "./importance";
 
 const answer: ImportanceAnswer = {
   metric: "summary.acc",
@@ -51,11 +51,5 @@ describe("sortByMetric", () => {
     expect(sortByMetric([0, 1, 2, 3], acc, false)).toEqual([2, 3, 0, 1]);
     expect(sortByMetric([0, 1, 2, 3], acc, true)).toEqual([0, 3, 2, 1]);
     expect(sortByMetric([3, 0], acc, false)).toEqual([3, 0]);
-  });
-  it("guesses the goal from the name", () => {
-    expect(lowerIsBetter("summary.val/loss")).toBe(true);
-    expect(lowerIsBetter("summary.test_error")).toBe(true);
-    expect(lowerIsBetter("summary.val/acc")).toBe(false);
-    expect(lowerIsBetter("summary.best_acc")).toBe(false);
   });
 });

@@ -68,13 +68,6 @@ export function parallelSpecs(fields: string[], columns: Record<string, Cell[]> 
   return fields.map((name) => (columns && wantsLog(columns[name] ?? []) ? { name, scale: "log" } : { name }));
 }
 
-const LOWER_IS_BETTER = /(loss|err|error|perplexity|ppl|mse|mae|rmse|wer|cer|regret|latency|time|duration|nll|cost)/i;
-
-/** Whether a smaller value of the metric is better, guessed from its name (loss, error, ...). */
-export function lowerIsBetter(metric: string): boolean {
-  return LOWER_IS_BETTER.test(metric.replace(/^summary\./, ""));
-}
-
 /** Row indices sorted by the metric, best first (`lowerFirst` for a loss); runs without a number
  *  for it last, in their order. */
 export function sortByMetric(indices: number[], values: Cell[], lowerFirst: boolean): number[] {
