@@ -131,6 +131,23 @@ export interface LogBatch {
   restarted: boolean;
 }
 
+const LOG_PAGE_LINES = 20_000;
+
+/** The whole log of a run that has ended, page by page; returns the function that stops it. */
+function readLogOnce(key: string, onBatch: (batch: LogBatch) => void, onError: (message: string) => void): () => void {
+  let stopped = false;
+  const read = async (offset: number) => {
+    const page = await getJson<LogBatch & { more: boolean }>(`/api/runs/${enc(key)}/logs`, { offset, limit: LOG_PAGE_LINES });
+    if (stopped) return;
+    onBatch(page);
+    if (page.more && page.offset > offset) await read(page.offset);
+  };
+  read(0).catch((e: Error) => stopped || onError(String(e.message ?? e)));
+  return () => {
+    stopped = true;
+  };
+}
+
 export class ApiError extends Error {
   /** `column`: for a query the viewer could not parse, the 1-based column of the mistake. */
   constructor(message: string, readonly status: number, readonly column: number | null = null) {
@@ -294,8 +311,17 @@ export const api = {
   jobs: (p: { status?: string; project?: string; limit?: number }) => getJson<JobList>("/api/jobs", p),
   job: (id: string) => getJson<JobDetail>(`/api/jobs/${enc(id)}`),
 
-  /** Streams the run's log; returns a function that closes the socket. */
-  logStream(key: string, onBatch: (batch: LogBatch) => void, onError: (message: string) => void): () => void {
+  /**
+   * Streams the run's log; returns a function that closes the socket. With `follow` false (a run
+   * that has ended) the log is read once, page by page (GET /logs), and nothing stays open.
+   */
+  logStream(
+    key: string,
+    onBatch: (batch: LogBatch) => void,
+    onError: (message: string) => void,
+    follow = true,
+  ): () => void {
+    if (!follow) return readLogOnce(key, onBatch, onError);
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     let closed = false;
     let socket: WebSocket | null = null;

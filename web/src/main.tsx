@@ -136,7 +136,7 @@ function App() {
       <main>
         {route.page === "runs" && <RunsPage search={loc.search} />}
         {route.page === "run" && <RunPage key={route.key} runKey={route.key} overlay={route.overlay} />}
-        {route.page === "compare" && <ComparePage ids={route.ids} />}
+        {route.page === "compare" && <ComparePage ids={route.ids} media={route.media} />}
         {route.page === "sweeps" && <SweepsPage />}
         {route.page === "sweep" && <SweepPage key={route.id} id={route.id} />}
         {route.page === "jobs" && <JobsPage />}

@@ -6,7 +6,7 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import { useApp } from "../app";
 import { GAP_PX, TICK_PX, xEdgePad, xTickSpace, yAxisSize } from "../lib/axis";
-import { formatValue } from "../lib/format";
+import { formatIsoTime, formatValue, isoTimeTicks } from "../lib/format";
 import { lonePoints } from "../lib/points";
 import { chartCsv, stagePhases, type Stage } from "../lib/series";
 
@@ -198,7 +198,9 @@ export function Chart(props: ChartProps) {
       return yAxisSize((values ?? []).map(labelWidthPx), Y_AXIS_MIN_PX);
     };
     const xName = props.xLabel === "time" ? t("run.xTime") : props.xLabel === "step" ? t("run.step") : props.xLabel;
-    const series: uPlot.Series[] = [{ label: xName }];
+    const series: uPlot.Series[] = [
+      props.xLabel === "time" ? { label: xName, value: (_u, v) => (v === null ? "–" : formatIsoTime(v)) } : { label: xName },
+    ];
     faint.forEach((_, i) => series.push({
       label: `${props.names[i]} (raw)`,
       stroke: colors[i] + "40",
@@ -230,7 +232,7 @@ export function Chart(props: ChartProps) {
         y: props.logScale ? { distr: 3 } : {},
       },
       axes: [
-        props.xLabel === "time" ? { ...axis, size: xSize } : { ...axis, size: xSize, space: xSpace },
+        props.xLabel === "time" ? { ...axis, size: xSize, values: (_u, vals) => isoTimeTicks(vals) } : { ...axis, size: xSize, space: xSpace },
         { ...axis, size: ySize, values: (_u, vals) => vals.map((v) => formatValue(v)) },
       ],
       padding: [null, () => xEdgePad(xLabelWidths, RIGHT_PAD_MIN_PX), null, null],

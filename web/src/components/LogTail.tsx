@@ -23,7 +23,8 @@ function AnsiLine({ text }: { text: string }) {
   );
 }
 
-export function LogTail({ runKey }: { runKey: string }) {
+/** `live`: the run may still write (follow the file); an ended run's log is read once. */
+export function LogTail({ runKey, live = true }: { runKey: string; live?: boolean }) {
   const { t } = useApp();
   const lines = useRef<string[]>([]);
   const [version, setVersion] = useState(0);
@@ -52,9 +53,10 @@ export function LogTail({ runKey }: { runKey: string }) {
         }
       },
       setError,
+      live,
     );
     return close;
-  }, [runKey]);
+  }, [runKey, live]);
 
   useEffect(() => {
     const el = box.current!;

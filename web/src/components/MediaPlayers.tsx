@@ -1,10 +1,13 @@
-// Audio, video and HTML logged with log_audio / log_video / log_html. HTML is shown in a sandboxed
-// frame: its scripts do not run and it cannot reach the viewer (the server sandboxes it too).
+// Audio, video and HTML logged with log_audio / log_video / log_html, one card per key with a step
+// slider. HTML is shown in a sandboxed frame: its scripts do not run and it cannot reach the
+// viewer (the server sandboxes it too).
 import { api, type MediaAnswer, type MediaFile } from "../api";
-import { useApp } from "../app";
+import { atStep, byKey, mediaSteps } from "../lib/mediaSteps";
+import { MediaStepper } from "./MediaStepper";
 
-function Item({ runKey, kind, file }: { runKey: string; kind: "audio" | "video" | "html"; file: MediaFile }) {
-  const { t } = useApp();
+type Kind = "audio" | "video" | "html";
+
+export function MediaPlayer({ runKey, kind, file }: { runKey: string; kind: Kind; file: MediaFile }) {
   const src = api.mediaUrl(runKey, file.path);
   let body;
   if (kind === "audio") body = <audio controls preload="auto" src={src} data-testid={`audio-${file.key}`} />;
@@ -14,18 +17,10 @@ function Item({ runKey, kind, file }: { runKey: string; kind: "audio" | "video" 
     body = <img src={src} alt={file.caption ?? file.key} data-testid={`video-${file.key}`} />;
   else body = <video controls preload="auto" src={src} data-testid={`video-${file.key}`} />;
   return (
-    <div class="card media-key">
-      <div class="chart-head">
-        <span class="chart-title">{file.key}</span>
-        <span class="muted small">
-          {t("run.step")} {file.step ?? 0}
-        </span>
-      </div>
-      <figure class="media-player">
-        {body}
-        {file.caption && <figcaption>{file.caption}</figcaption>}
-      </figure>
-    </div>
+    <figure class="media-player">
+      {body}
+      {file.caption && <figcaption>{file.caption}</figcaption>}
+    </figure>
   );
 }
 
@@ -37,7 +32,13 @@ export function MediaPlayers({ runKey, media }: { runKey: string; media: MediaAn
   ] as const;
   return (
     <>
-      {kinds.map(([kind, files]) => files.map((file) => <Item runKey={runKey} kind={kind} file={file} />))}
+      {kinds.map(([kind, files]) =>
+        byKey(files).map(([key, list]) => (
+          <MediaStepper name={key} testid={`media-${kind}-${key}`} steps={mediaSteps(list)}>
+            {(step) => atStep(list, step).map((file) => <MediaPlayer runKey={runKey} kind={kind} file={file} />)}
+          </MediaStepper>
+        )),
+      )}
     </>
   );
 }

@@ -1,4 +1,5 @@
-// The alerts a run's script raised with rn.alert: a short list above the tabs, coloured by level.
+// The alerts a run's script raised with rn.alert: a short list above the tabs, coloured by level,
+// the latest five first; the list folds (a click on its head).
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { useApp } from "../app";
@@ -8,23 +9,19 @@ import { useApi } from "./useApi";
 const POLL_MS = 5000;
 const SHOWN = 5; // the latest ones; the rest behind "show all"
 
-export function RunAlerts({ runKey }: { runKey: string }) {
+/** `live`: fetched again every 5 s while the run may still raise one. */
+export function RunAlerts({ runKey, live = true }: { runKey: string; live?: boolean }) {
   const { t } = useApp();
-  const alerts = useApi(() => api.alerts(runKey), [runKey], { everyMs: POLL_MS }).data ?? [];
+  const alerts = useApi(() => api.alerts(runKey), [runKey, live], { everyMs: live ? POLL_MS : undefined }).data ?? [];
   const [all, setAll] = useState(false);
 
   if (alerts.length === 0) return null;
   const shown = all ? alerts : alerts.slice(-SHOWN);
   return (
-    <div class="alerts" data-testid="run-alerts">
-      <div class="alerts-head muted small">
+    <details class="alerts" open data-testid="run-alerts">
+      <summary class="alerts-head muted small" data-testid="alerts-fold">
         {t("run.alerts")} ({alerts.length})
-        {alerts.length > SHOWN && (
-          <button class="link" data-testid="alerts-all" onClick={() => setAll(!all)}>
-            {all ? "−" : "+"} {alerts.length - SHOWN}
-          </button>
-        )}
-      </div>
+      </summary>
       {shown
         .slice()
         .reverse()
@@ -38,6 +35,11 @@ export function RunAlerts({ runKey }: { runKey: string }) {
             </span>
           </div>
         ))}
-    </div>
+      {alerts.length > SHOWN && (
+        <button class="link small" data-testid="alerts-all" onClick={() => setAll(!all)}>
+          {all ? "−" : "+"} {alerts.length - SHOWN}
+        </button>
+      )}
+    </details>
   );
 }

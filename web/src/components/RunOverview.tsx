@@ -2,22 +2,47 @@
 import { useState } from "preact/hooks";
 import { api, type RunDetail } from "../api";
 import { useApp } from "../app";
-import { formatTime, formatValue } from "../lib/format";
+import { formatKeyValue, formatTime, formatValue } from "../lib/format";
 
-function KeyValues({ values, testid }: { values: Record<string, unknown>; testid: string }) {
+/** A list of plain values short enough for one line (`[64, 128]`), shown as it is. */
+function isShortList(v: unknown): boolean {
+  return Array.isArray(v) && v.length <= 8 && v.every((x) => x === null || typeof x !== "object");
+}
+
+/** Keys and values; a nested object (or long list) is a foldable subtree, open to start with. */
+function KeyValues({ values, testid, path = "" }: { values: Record<string, unknown>; testid: string; path?: string }) {
+  const { t } = useApp();
   const entries = Object.entries(values ?? {});
   if (entries.length === 0) return <p class="muted">–</p>;
   return (
-    <table class="kv" data-testid={testid}>
+    <table class={path ? "kv tree" : "kv"} data-testid={path ? undefined : testid}>
       <tbody>
-        {entries.map(([k, v]) => (
-          <tr>
-            <th>{k}</th>
-            <td class="mono">
-              {v !== null && typeof v === "object" ? <pre>{JSON.stringify(v, null, 2)}</pre> : formatValue(v)}
-            </td>
-          </tr>
-        ))}
+        {entries.map(([k, v]) => {
+          const at = path ? `${path}.${k}` : k;
+          const nested = v !== null && typeof v === "object" && !isShortList(v);
+          return (
+            <tr data-testid={`${testid}-row`} data-key={at}>
+              {nested ? (
+                <td colSpan={2}>
+                  <details open data-testid={`${testid}-node`} data-key={at}>
+                    <summary>
+                      <strong>{k}</strong>{" "}
+                      <span class="muted small">{t("config.keys").replace("{n}", String(Object.keys(v as object).length))}</span>
+                    </summary>
+                    <KeyValues values={v as Record<string, unknown>} testid={testid} path={at} />
+                  </details>
+                </td>
+              ) : (
+                <>
+                  <th>{k}</th>
+                  <td class="mono" data-testid={`${testid}-value`}>
+                    {Array.isArray(v) ? `[${v.map((x) => formatValue(x)).join(", ")}]` : formatKeyValue(k, v)}
+                  </td>
+                </>
+              )}
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

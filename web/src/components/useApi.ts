@@ -14,16 +14,18 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-export interface LoadOptions {
+export interface LoadOptions<T = unknown> {
   /** Fetch again this often while the component is shown. */
   everyMs?: number;
+  /** Stop fetching again once an answer says so (a run that has ended). */
+  until?: (value: T) => boolean;
   /** Forget the value when `deps` change (show "loading" rather than the last answer). */
   reset?: boolean;
 }
 
 const EMPTY = { data: null, failed: false, cause: null };
 
-export function useApi<T>(fetch: (() => Promise<T>) | null, deps: unknown[], options: LoadOptions = {}): Loaded<T> {
+export function useApi<T>(fetch: (() => Promise<T>) | null, deps: unknown[], options: LoadOptions<T> = {}): Loaded<T> {
   const [state, setState] = useState<{ data: T | null; failed: boolean; cause: unknown }>(EMPTY);
   const [round, setRound] = useState(0);
   useEffect(() => {
@@ -33,6 +35,7 @@ export function useApi<T>(fetch: (() => Promise<T>) | null, deps: unknown[], opt
       fetch,
       (o) => setState((old) => (o.ok ? { data: o.value, failed: false, cause: null } : { data: old.data, failed: true, cause: o.error })),
       options.everyMs,
+      options.until,
     );
   }, [...deps, round]);
   return {

@@ -30,6 +30,7 @@ export interface WindowedHistory {
 export function useWindowedHistory(runKeys: string[], x: string, fetcher: KeysFetcher, live: boolean): WindowedHistory {
   const caches = useRef(new Map<string, SeriesCache>());
   const shownX = useRef(x);
+  const wasLive = useRef(live);
   const wantedRef = useRef<string[]>([]);
   const wake = useRef<() => void>(() => undefined);
   const [version, setVersion] = useState(0);
@@ -52,6 +53,9 @@ export function useWindowedHistory(runKeys: string[], x: string, fetcher: KeysFe
     setVersion((v) => v + 1);
     const failedAt = new Map<string, number>();
     let lastPoll = Date.now();
+    // a run that just ended: what it wrote since the last poll is fetched once more
+    let finalPoll = wasLive.current && !live;
+    wasLive.current = live;
 
     const fetchInto = async (run: string, keys: string[], since?: number) => {
       const cache = caches.current.get(run);
@@ -108,6 +112,11 @@ export function useWindowedHistory(runKeys: string[], x: string, fetcher: KeysFe
         const job = nextMissing();
         if (job) {
           await fetchInto(...job);
+          continue;
+        }
+        if (finalPoll) {
+          finalPoll = false;
+          await pollAll();
           continue;
         }
         const now = Date.now();

@@ -23,16 +23,62 @@ export function formatTime(unix: number | null | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** ISO 8601 (local time, no zone): `2026-11-23T10:15:00`, the form of a time axis and of a hover. */
+export function formatIsoTime(unix: number | null | undefined): string {
+  return formatTime(unix).replace(" ", "T");
+}
+
+/**
+ * The labels of a time axis's ticks (Unix seconds): the time of day, the date above it on the
+ * first tick and wherever the day changes, seconds only where the ticks are under a minute apart.
+ */
+export function isoTimeTicks(ticks: readonly number[]): string[] {
+  const seconds = ticks.length > 1 && Math.abs(ticks[1] - ticks[0]) < 60;
+  let lastDay = "";
+  return ticks.map((t) => {
+    const [day, time] = formatTime(t).split(" ");
+    if (!time) return "–";
+    const clock = seconds ? time : time.slice(0, 5);
+    const label = day !== lastDay ? `${day}\n${clock}` : clock;
+    lastDay = day;
+    return label;
+  });
+}
+
+const GROUPED = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+/**
+ * A number as every page shows it: five significant digits (trailing zeros dropped), an exponent
+ * below 0.001 and from a million on (`1.234e-5`, `2.5e+7`); whole numbers exact, with thousands
+ * separators from 10,000 (`12,345`), an exponent only from 10^15.
+ */
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (Number.isInteger(v) && a < 1e15) return a >= 1e4 ? GROUPED.format(v) : String(v);
+  const rounded = Number(v.toPrecision(5));
+  if (a !== 0 && (a < 1e-3 || Math.abs(rounded) >= 1e6)) {
+    const [mantissa, exp] = v.toExponential(3).split("e");
+    return `${String(Number(mantissa))}e${exp}`;
+  }
+  return String(rounded);
+}
+
 export function formatValue(v: unknown): string {
   if (v === null || v === undefined) return "–";
-  if (typeof v === "number") {
-    if (!Number.isFinite(v)) return String(v);
-    if (Number.isInteger(v)) return String(v);
-    const a = Math.abs(v);
-    return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(5)));
-  }
+  if (typeof v === "number") return formatNumber(v);
   if (typeof v === "string") return v;
   return JSON.stringify(v);
+}
+
+/** Whether a key names a size in bytes (`bytes`, `model_bytes`, `disk.read_bytes`, `size_bytes`). */
+export function isBytesKey(key: string): boolean {
+  return /(^|[^a-z])bytes$/i.test(key) || /(^|[._/-])bytes([._/-]|$)/i.test(key);
+}
+
+/** A value under its key: a size in bytes human-readable (`1.5 GiB`), any other as formatValue. */
+export function formatKeyValue(key: string, v: unknown): string {
+  return typeof v === "number" && isBytesKey(key) ? formatBytes(v) : formatValue(v);
 }
 
 export function formatBytes(n: number | null | undefined): string {

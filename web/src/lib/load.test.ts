@@ -43,6 +43,15 @@ describe("startLoading", () => {
       await vi.advanceTimersByTimeAsync(5000);
       expect(calls).toBe(3);
     });
+
+    it("stops fetching once an answer says nothing more will come", async () => {
+      let calls = 0;
+      const seen: number[] = [];
+      startLoading(() => Promise.resolve(++calls), (o) => o.ok && seen.push(o.value), 1000, (n) => n >= 2);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(calls).toBe(2);
+      expect(seen).toEqual([1, 2]);
+    });
   });
 });
 

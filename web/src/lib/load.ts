@@ -4,16 +4,29 @@
 /** What one fetch gave: the value, or what it threw. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-/** Starts fetching; returns the function that stops it. */
-export function startLoading<T>(fetch: () => Promise<T>, onOutcome: (outcome: Outcome<T>) => void, everyMs?: number): () => void {
+/**
+ * Starts fetching; returns the function that stops it. With `everyMs` it fetches again that often
+ * until an answer satisfies `until` (a run that has ended: nothing more will come).
+ */
+export function startLoading<T>(
+  fetch: () => Promise<T>,
+  onOutcome: (outcome: Outcome<T>) => void,
+  everyMs?: number,
+  until?: (value: T) => boolean,
+): () => void {
   let alive = true;
+  let timer: ReturnType<typeof setInterval> | undefined;
   const load = () =>
     fetch().then(
-      (value) => alive && onOutcome({ ok: true, value }),
+      (value) => {
+        if (!alive) return;
+        if (until?.(value)) clearInterval(timer);
+        onOutcome({ ok: true, value });
+      },
       (error) => alive && onOutcome({ ok: false, error }),
     );
+  timer = everyMs ? setInterval(load, everyMs) : undefined;
   load();
-  const timer = everyMs ? setInterval(load, everyMs) : undefined;
   return () => {
     alive = false;
     clearInterval(timer);

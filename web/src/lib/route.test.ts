@@ -8,6 +8,8 @@ describe("routes", () => {
     expect(parseRoute("/import", "")).toEqual({ page: "import" });
     expect(parseRoute("/remote/", "")).toEqual({ page: "remote" });
     expect(parseRoute("/compare", "?ids=a,b")).toEqual({ page: "compare", ids: ["a", "b"] });
+    expect(parseRoute("/compare", "?ids=a,b&media=val%2Fsamples")).toEqual({ page: "compare", ids: ["a", "b"], media: "val/samples" });
+    expect(compareHref(["a"], "val/samples")).toBe("/compare?ids=a&media=val%2Fsamples");
     expect(parseRoute("/nope/x", "")).toEqual({ page: "notfound", path: "/nope/x" });
   });
 

@@ -3,7 +3,7 @@
 export type Route =
   | { page: "runs" }
   | { page: "run"; key: string; overlay: string[] }
-  | { page: "compare"; ids: string[] }
+  | { page: "compare"; ids: string[]; media?: string }
   | { page: "gpu" }
   | { page: "import" }
   | { page: "remote" }
@@ -27,7 +27,10 @@ export function parseRoute(pathname: string, search: string): Route {
   if (path === "/artifacts") return { page: "artifacts" };
   const a = /^\/artifacts\/([^/]+)\/([^/]+)$/.exec(path);
   if (a) return { page: "artifact", name: decodeURIComponent(a[1]), version: decodeURIComponent(a[2]) };
-  if (path === "/compare") return { page: "compare", ids: listParam(search, "ids") };
+  if (path === "/compare") {
+    const media = new URLSearchParams(search).get("media");
+    return { page: "compare", ids: listParam(search, "ids"), ...(media ? { media } : {}) };
+  }
   const m = /^\/runs\/([^/]+)$/.exec(path);
   if (m) return { page: "run", key: decodeURIComponent(m[1]), overlay: listParam(search, "overlay") };
   return { page: "notfound", path };
@@ -44,8 +47,10 @@ export function runHref(key: string, overlay: string[] = []): string {
   return overlay.length ? `${base}?overlay=${overlay.map(encodeURIComponent).join(",")}` : base;
 }
 
-export function compareHref(ids: string[]): string {
-  return `/compare?ids=${ids.map(encodeURIComponent).join(",")}`;
+/** Compare; `media` names the media key shown side by side (`&media=samples`). */
+export function compareHref(ids: string[], media?: string): string {
+  const base = `/compare?ids=${ids.map(encodeURIComponent).join(",")}`;
+  return media ? `${base}&media=${encodeURIComponent(media)}` : base;
 }
 
 export function sweepHref(id: string): string {

@@ -1,22 +1,32 @@
-// Compare: several runs side by side: their config (the keys that differ highlighted), their
-// summary, and one chart per picked metric with one line per run, legends by the runs' labels;
-// x is the step, time, elapsed seconds or any shared metric.
+// Compare: several runs side by side: first one chart per picked metric with one line per run,
+// legends by the runs' labels (x is the step, time, elapsed seconds or any shared metric); then
+// their config (the keys that differ highlighted) and summary (each metric's best value
+// highlighted, per its goal); then one media key of every run side by side at one step.
 import { useState } from "preact/hooks";
 import { api, type CompareAnswer, type RunDetail } from "../api";
 import { Link, useApp } from "../app";
 import { ChartControls } from "../components/ChartControls";
+import { CompareMedia } from "../components/CompareMedia";
 import { MetricCharts, type RunSeries } from "../components/MetricCharts";
 import { useApi } from "../components/useApi";
 import { diffRows } from "../lib/columns";
-import { formatValue } from "../lib/format";
-import { runHref } from "../lib/route";
+import { bestIndexes, summaryGoals, type Goal } from "../lib/bestValue";
+import { formatKeyValue } from "../lib/format";
+import { compareHref, runHref } from "../lib/route";
 import { chartedKeys, xChoices } from "../lib/xAxis";
 
 function label(r: RunDetail): string {
   return r.label ?? `${r.name} · ${r.id}`;
 }
 
-function DiffTable(props: { testid: string; runs: RunDetail[]; objects: Record<string, unknown>[]; onlyDiffers: boolean }) {
+function DiffTable(props: {
+  testid: string;
+  runs: RunDetail[];
+  objects: Record<string, unknown>[];
+  onlyDiffers: boolean;
+  /** Which way is better per key (summary rows): the best value of the row is highlighted. */
+  goals?: Record<string, Goal>;
+}) {
   const { t } = useApp();
   const rows = diffRows(props.objects).filter((r) => r.differs || !props.onlyDiffers);
   return (
@@ -34,15 +44,33 @@ function DiffTable(props: { testid: string; runs: RunDetail[]; objects: Record<s
           {rows.map((row) => (
             <tr data-testid={`${props.testid}-row`} data-key={row.key} data-differs={String(row.differs)} class={row.differs ? "differs" : ""}>
               <td class="mono small">{row.key}</td>
-              {row.values.map((v) => (
-                <td class="mono small">{formatValue(v)}</td>
-              ))}
+              {cells(row.key, row.values, props.goals?.[row.key], t("compare.best"))}
             </tr>
           ))}
         </tbody>
       </table>
     </div>
   );
+}
+
+/** A row's cells, its best value (per `goal`) marked. */
+function cells(key: string, values: unknown[], goal: Goal | undefined, bestWord: string) {
+  const best = new Set(bestIndexes(values, goal));
+  return values.map((v, i) =>
+    best.has(i) ? (
+      <td class="mono small best" data-best="true" title={`${bestWord} (${goal})`}>
+        {formatKeyValue(key, v)}
+      </td>
+    ) : (
+      <td class="mono small">{formatKeyValue(key, v)}</td>
+    ),
+  );
+}
+
+/** Which way is better for each summary key of the compared runs (the viewer's rule, per project). */
+async function goalsOf(projects: string[]): Promise<Record<string, Goal>> {
+  const answers = await Promise.all(projects.map((project) => api.runColumns({ project }).catch(() => null)));
+  return Object.assign({}, ...answers.map((a) => (a ? summaryGoals(a.columns as { name: string; goal?: Goal }[]) : {})));
 }
 
 const NONE_FOUND = { details: [] as RunDetail[], missing: [] as string[], shared: [] as string[] };
@@ -70,8 +98,8 @@ function seriesOf(details: RunDetail[], metrics: CompareAnswer["metrics"]): RunS
   });
 }
 
-export function ComparePage({ ids }: { ids: string[] }) {
-  const { t } = useApp();
+export function ComparePage({ ids, media }: { ids: string[]; media?: string }) {
+  const { t, navigate } = useApp();
   const [x, setX] = useState<string>("step");
   const [smoothing, setSmoothing] = useState(0);
   const found = useApi(ids.length ? () => findRuns(ids) : null, [ids.join(",")]);
@@ -83,6 +111,8 @@ export function ComparePage({ ids }: { ids: string[] }) {
   const compare = () => api.compare(details.map((r) => r.key), keys, x).then((ans) => seriesOf(details, ans.metrics));
   const compared = useApi(drawn ? compare : null, [details, keys.join(","), x]);
   const runs = (drawn && compared.data) || [];
+  const projects = [...new Set(details.map((r) => r.project))].sort();
+  const goals = useApi(projects.length ? () => goalsOf(projects) : null, [projects.join(",")]).data ?? {};
   const error = compared.error ?? found.error;
 
   const toggle = (k: string) => {
@@ -111,20 +141,6 @@ export function ComparePage({ ids }: { ids: string[] }) {
           ))}
         </div>
       )}
-      {details.length > 0 && (
-        <>
-          <div class="compare-head">
-            <h3 class="group-title">{t("compare.config")}</h3>
-            <label class="check">
-              <input type="checkbox" data-testid="config-only-differs" checked={onlyDiffers} onChange={(e) => setOnlyDiffers((e.target as HTMLInputElement).checked)} />
-              {t("compare.onlyDiffers")}
-            </label>
-          </div>
-          <DiffTable testid="config-diff" runs={details} objects={details.map((r) => r.config ?? {})} onlyDiffers={onlyDiffers} />
-          <h3 class="group-title">{t("compare.summary")}</h3>
-          <DiffTable testid="summary-compare" runs={details} objects={details.map((r) => r.summary ?? {})} onlyDiffers={false} />
-        </>
-      )}
       {ids.length > 0 && (
         <div class="toolbar card">
           <ChartControls x={x} setX={setX} smoothing={smoothing} setSmoothing={setSmoothing} choices={xChoices(shared)} />
@@ -145,6 +161,21 @@ export function ComparePage({ ids }: { ids: string[] }) {
       )}
       {details.length > 0 && shared.length === 0 && <p class="empty">{t("compare.noShared")}</p>}
       {runs.length > 0 && <MetricCharts keys={keys} runs={runs} xLabel={x} smoothing={smoothing} logScale={false} testidPrefix="compare-chart" />}
+      {details.length > 0 && (
+        <>
+          <div class="compare-head">
+            <h3 class="group-title">{t("compare.config")}</h3>
+            <label class="check">
+              <input type="checkbox" data-testid="config-only-differs" checked={onlyDiffers} onChange={(e) => setOnlyDiffers((e.target as HTMLInputElement).checked)} />
+              {t("compare.onlyDiffers")}
+            </label>
+          </div>
+          <DiffTable testid="config-diff" runs={details} objects={details.map((r) => r.config ?? {})} onlyDiffers={onlyDiffers} />
+          <h3 class="group-title">{t("compare.summary")}</h3>
+          <DiffTable testid="summary-compare" runs={details} objects={details.map((r) => r.summary ?? {})} onlyDiffers={false} goals={goals} />
+        </>
+      )}
+      <CompareMedia runs={details} label={label} mediaKey={media} onKey={(k) => navigate(compareHref(ids, k), { replace: true })} />
     </section>
   );
 }

@@ -15,11 +15,13 @@ import { OverlayPicker } from "../components/OverlayPicker";
 import { RunAlerts } from "../components/RunAlerts";
 import { RunCheckpoints } from "../components/RunCheckpoints";
 import { RunArtifacts } from "../components/RunArtifacts";
+import { RunEnd } from "../components/RunEnd";
 import { RunOverview } from "../components/RunOverview";
 import { StatusBadge } from "../components/StatusBadge";
 import { useApi } from "../components/useApi";
 import { formatDuration, formatTime, runLabel } from "../lib/format";
 import { runHref } from "../lib/route";
+import { isLive } from "../lib/runEnd";
 import { EMPTY_HISTORY } from "../lib/series";
 import { chartedKeys, defaultX, xChoices } from "../lib/xAxis";
 
@@ -28,7 +30,9 @@ type Tab = "charts" | "logs" | "system" | "media" | "distributions" | "tables" |
 /** The run page; `overlay` (from `?overlay=`) lists other runs drawn on its charts. */
 export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[] }) {
   const { t, navigate } = useApp();
-  const { data: run, error } = useApi(() => api.run(runKey), [runKey], { everyMs: 5000 });
+  // fetched again every 5 s until the run has ended; then nothing on the page fetches again
+  const { data: run, error } = useApi(() => api.run(runKey), [runKey], { everyMs: 5000, until: (r) => !isLive(r.status) });
+  const live = isLive(run?.status);
   const [tab, setTab] = useState<Tab>("charts");
   const [pickedX, setX] = useState<string | null>(null); // null: the run's default (its step_metric)
   const [smoothing, setSmoothing] = useState(0);
@@ -49,8 +53,8 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
 
   const x = pickedX ?? defaultX(run?.metric_keys ?? [], run?.meta?.metrics);
   // Only the series of the charts near the viewport are fetched (in batches), the shown run's first.
-  const charted = useWindowedHistory([runKey, ...overlayKeys], x, api.metrics, run !== null);
-  const system = useLiveHistory([runKey], "time", api.system, tab === "system");
+  const charted = useWindowedHistory([runKey, ...overlayKeys], x, api.metrics, live);
+  const system = useLiveHistory([runKey], "time", api.system, tab === "system" && live);
   const metrics = charted.runs[runKey] ?? EMPTY_HISTORY;
   // every metric key: from the last metrics answer, or the run's own list before the first one
   const metricKeys = run && run.metric_keys.length > metrics.keys.length ? run.metric_keys : metrics.keys;
@@ -103,7 +107,8 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
           {run.warnings.join(" · ")}
         </div>
       )}
-      <RunAlerts runKey={runKey} />
+      <RunEnd run={run} />
+      <RunAlerts runKey={runKey} live={live} />
       <div class="tabs" role="tablist">
         {tabs.map(([id, label]) => (
           <button role="tab" class={tab === id ? "active" : ""} data-testid={`tab-${id}`} onClick={() => setTab(id)}>
@@ -152,7 +157,7 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
           )}
         </>
       )}
-      {tab === "logs" && <LogTail runKey={runKey} />}
+      {tab === "logs" && <LogTail runKey={runKey} live={live} />}
       {tab === "system" &&
         (systemHistory.keys.length === 0 ? (
           <p class="empty">{t("run.noSystem")}</p>
@@ -168,7 +173,7 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
             filterable={false}
           />
         ))}
-      {tab === "media" && <MediaGallery runKey={runKey} />}
+      {tab === "media" && <MediaGallery runKey={runKey} live={live} />}
       {tab === "distributions" && <Distributions runKey={runKey} />}
       {tab === "tables" && <Tables runKey={runKey} />}
       {tab === "overview" && (
