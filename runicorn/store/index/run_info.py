@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
 from runicorn.store.index.logged_summary import LoggedValues, read_logged
+from runicorn.store.index.summary_values import SummaryValues
 
 FileStamp = tuple[int, int]  # (size, mtime_ns)
 
@@ -31,19 +33,20 @@ class RunInfo:
     layout: str
     meta: dict[str, Any] = field(default_factory=dict)
     status: dict[str, Any] = field(default_factory=dict)
-    summary_file: dict[str, Any] = field(default_factory=dict)  # summary.json's values, its note left out
     config: dict[str, Any] = field(default_factory=dict)
     last_activity: float = 0.0  # newest mtime of status/events/logs/summary (unix seconds)
     _file_warnings: dict[str, str] = field(default_factory=dict, repr=False)
     _stamps: dict[str, FileStamp | None] = field(default_factory=dict, repr=False)
     _dir_mtime_ns: int = field(default=-1, repr=False)
     _created_at: float | None = field(default=None, repr=False)
+    # summary.json's values, its note left out (see summary_file)
+    _summary_values: SummaryValues = field(default_factory=SummaryValues.of_nothing, repr=False)
     _summary_note: fmt.SummaryNote | None = field(default=None, repr=False)
     # the events' last values read so far, and the summary shown for the events file's stamp
     _logged: LoggedValues | None = field(default=None, repr=False)
-    _shown: tuple[FileStamp | None, dict[str, Any]] | None = field(default=None, repr=False)
+    _shown: tuple[FileStamp | None, SummaryValues] | None = field(default=None, repr=False)
     # (the config / summary dict, its nested keys flattened), see runicorn.store.query.fields
-    _flat: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict, repr=False)
+    _flat: dict[str, tuple[Mapping[str, Any], dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     @property
     def warnings(self) -> list[str]:
@@ -51,27 +54,34 @@ class RunInfo:
         return [self._file_warnings[k] for k in sorted(self._file_warnings)]
 
     @property
-    def summary(self) -> dict[str, Any]:
+    def summary_file(self) -> SummaryValues:
+        """summary.json's values, its note left out."""
+        return self._summary_values
+
+    @property
+    def summary(self) -> SummaryValues:
         """The summary to show: summary.json's, with each metric's last logged value where the
         file does not hold them (:func:`runicorn.format.shown_summary`), read from events.jsonl
-        when first asked for and again only when that file changed."""
+        when first asked for and again only when that file changed. A read-only mapping
+        (:meth:`SummaryValues.to_dict` makes a dict)."""
         if fmt.has_last_values(self._summary_note):
-            return self.summary_file
+            return self._summary_values
         stamp = self._stamps.get(fmt.EVENTS_FILE)
         shown = self._shown
         if shown is not None and shown[0] == stamp and stamp is not None:
             return shown[1]
         if stamp is None:
-            return self.summary_file
+            return self._summary_values
         self._logged = read_logged(self.path, self._logged)
-        merged = fmt.shown_summary(self.summary_file, self._summary_note, self._logged.values)
-        self._shown = (stamp, merged)
-        return merged
+        merged = fmt.shown_summary(self._summary_values, self._summary_note, self._logged.values)
+        self._shown = (stamp, SummaryValues.of(merged))
+        return self._shown[1]
 
     @summary.setter
-    def summary(self, value: dict[str, Any]) -> None:
+    def summary(self, value: Mapping[str, Any]) -> None:
         """summary.json as read (its note taken out)."""
-        self.summary_file, self._summary_note = fmt.split_summary(value)
+        self._summary_values = SummaryValues.of(value, leave_out=fmt.SUMMARY_NOTE_KEY)
+        self._summary_note = fmt.summary_note(value)
         self._shown = None
 
     @property
@@ -170,7 +180,7 @@ class RunInfo:
             "notes": self.notes,
             "meta": self.meta,
             "status_file": self.status,
-            "summary": self.summary,
+            "summary": self.summary.to_dict(),
             "config": self.config,
             "warnings": self.warnings,
         }
