@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from runicorn.errors import BadArgument, QueryError
 from runicorn.store.index.run_info import RunInfo
@@ -106,7 +107,7 @@ def _columns(flats: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, Sequence
     shared: dict[str, tuple[list[Any], bool]] = {}
     for keys, (rows, floats_of_rows) in by_keys.items():
         all_floats = all(floats_of_rows)
-        for key, column in zip(keys, zip(*rows, strict=True), strict=True):
+        for key, column in zip(keys, _transposed(rows, len(keys), all_floats), strict=True):
             if sets_of_key[key] == 1:
                 yield key, column, all_floats
                 continue
@@ -118,6 +119,20 @@ def _columns(flats: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, Sequence
                 shared[key] = (found_column[0], found_column[1] and all_floats)
     for key, (merged, all_floats) in shared.items():
         yield key, merged, all_floats
+
+
+def _transposed(rows: list[Sequence[Any]], width: int, floats: bool) -> Iterator[Sequence[Any]]:
+    """The columns of ``rows`` (each ``width`` values long), one at a time. Rows of floats
+    (arrays) are joined into one array and each column is a strided slice of it: no float
+    object is made for a column until its values are counted."""
+    if not floats:
+        yield from zip(*rows, strict=True)
+        return
+    table = array("d")
+    for row in cast("list[array[float]]", rows):
+        table.extend(row)
+    for i in range(width):
+        yield table[i::width]
 
 
 def column_values(runs: Sequence[RunInfo], names: Sequence[str], ctx: FieldContext) -> dict[str, list[Any]]:
