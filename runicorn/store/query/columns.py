@@ -73,7 +73,7 @@ def _stats(column: Sequence[Any], floats: bool) -> tuple[str, int, int]:
     """(type, count, distinct) of one column's values; ``floats``: every value is a float and
     none is NaN (they are told apart by value alone)."""
     if floats:
-        return "number", len(column), len(set(column))
+        return "number", len(column), _distinct_floats(column)
     classes = set(map(type, column))
     kinds = {_KIND_OF_CLASS.get(c, "string") for c in classes}
     kinds.discard(None)
@@ -83,6 +83,19 @@ def _stats(column: Sequence[Any], floats: bool) -> tuple[str, int, int]:
         distinct = len(set(zip(map(type, column), column, strict=True)))
     kind = kinds.pop() if len(kinds) == 1 else None
     return kind or "mixed", len(column), distinct
+
+
+_NEGATIVE_ZERO_BITS = 1 << 63
+
+
+def _distinct_floats(column: Sequence[float]) -> int:
+    """How many distinct values ``column`` (floats, no NaN) holds. Of an array, its values' 8
+    bytes are counted as integers (a third faster than floats): two floats other than NaN are
+    equal when their bytes are, but for 0.0 and -0.0."""
+    if not isinstance(column, array):
+        return len(set(column))
+    bits = set(memoryview(column).cast("B").cast("Q"))
+    return len(bits) - (0 in bits and _NEGATIVE_ZERO_BITS in bits)
 
 
 def _columns(flats: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, Sequence[Any], bool]]:
