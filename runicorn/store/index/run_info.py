@@ -69,9 +69,9 @@ class RunInfo:
     def set_summary_bytes(self, raw: bytes) -> None:
         """summary.json as a scan read it: parsed when the summary is first asked for (a scan
         of runs whose summaries hold 1,500 metrics' last values would spend most of its time
-        parsing them, and a grouped chart or a run page never looks at them)."""
+        parsing them, and a chart of metrics never looks at them)."""
+        self._summary_bytes = raw  # before the parts are dropped: never both None
         self._summary_parts = None
-        self._summary_bytes = raw
         self._shown = None
 
     def _summary_file_parts(self) -> tuple[SummaryValues, fmt.SummaryNote | None]:
