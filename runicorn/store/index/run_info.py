@@ -15,6 +15,9 @@ from runicorn.store.index.summary_values import SummaryValues
 FileStamp = tuple[int, int]  # (size, mtime_ns)
 
 
+_NO_SUMMARY: tuple[SummaryValues, fmt.SummaryNote | None] = (SummaryValues.of_nothing(), None)
+
+
 def not_json_warning(name: str) -> str:
     """The warning of a run JSON file that is not a JSON object."""
     return f"{name} is not a valid JSON object; shown as empty"
@@ -47,7 +50,7 @@ class RunInfo:
     # summary.json's bytes as the scan read them, parsed into (values, note) when first asked for
     _summary_bytes: bytes | None = field(default=None, repr=False)
     _summary_parts: tuple[SummaryValues, fmt.SummaryNote | None] | None = field(
-        default_factory=lambda: (SummaryValues.of_nothing(), None), repr=False
+        default_factory=lambda: _NO_SUMMARY, repr=False
     )
     # the events' last values read so far, and the summary shown for the events file's stamp
     _logged: LoggedValues | None = field(default=None, repr=False)
