@@ -29,6 +29,7 @@ __all__ = [
     "shown_summary",
     "split_summary",
     "summary_file",
+    "summary_note",
 ]
 
 SUMMARY_NOTE_KEY = "_runicorn"  # in summary.json: a SummaryNote, not a value
@@ -52,11 +53,17 @@ def summary_file(last: Mapping[str, Any], explicit: Mapping[str, Any]) -> dict[s
 
 def split_summary(raw: Mapping[str, Any]) -> tuple[dict[str, Any], SummaryNote | None]:
     """``summary.json`` as read -> (its values, its note or None when it has none)."""
-    note = raw.get(SUMMARY_NOTE_KEY)
     values = dict(raw)
     if SUMMARY_NOTE_KEY in values:
         del values[SUMMARY_NOTE_KEY]
-    return values, SummaryNote(**note) if isinstance(note, dict) else None
+    return values, summary_note(raw)
+
+
+def summary_note(raw: Mapping[str, Any]) -> SummaryNote | None:
+    """The note of ``summary.json`` as read, or None when it has none (its values are ``raw``
+    without the key :data:`SUMMARY_NOTE_KEY`)."""
+    note = raw.get(SUMMARY_NOTE_KEY)
+    return SummaryNote(**note) if isinstance(note, dict) else None
 
 
 def has_last_values(note: SummaryNote | None) -> bool:

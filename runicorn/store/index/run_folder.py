@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.files import OutsideRunFolder, read_run_json, stat_run_file
-from runicorn.store.index.run_info import FileStamp, RunInfo
+from runicorn.files import OutsideRunFolder, read_run_file, read_run_json, stat_run_file
+from runicorn.store.index.run_info import FileStamp, RunInfo, not_json_warning
 
 # Files whose (size, mtime) decide whether a run's cached JSON is still current.
 _JSON_FILES = (fmt.META_FILE, fmt.STATUS_FILE, fmt.SUMMARY_FILE, fmt.CONFIG_FILE)
@@ -60,10 +60,16 @@ def load_run_files(info: RunInfo, path_str: str, stat: tuple[RunStamps, int] | N
         info._file_warnings.pop(name, None)
         if stamps.get(name) == _REFUSED:
             info._file_warnings[name] = f"{name} is a link leading outside the run folder; not read"
+        elif name == fmt.SUMMARY_FILE and stamps.get(name) is not None:
+            try:
+                info.set_summary_bytes(read_run_file(path_str, name))
+            except OSError:  # gone or unreadable since the stat: not JSON, as read_run_json says
+                info.set_summary_bytes(b"")
+            continue
         elif stamps.get(name) is not None:
             value = read_run_json(path_str, name)
             if value is None:
-                info._file_warnings[name] = f"{name} is not a valid JSON object; shown as empty"
+                info._file_warnings[name] = not_json_warning(name)
                 value = {}
         setattr(info, attr, value)
     info._stamps = stamps

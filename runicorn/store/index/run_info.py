@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
 from runicorn.store.index.logged_summary import LoggedValues, read_logged
+from runicorn.store.index.summary_values import SummaryValues
 
 FileStamp = tuple[int, int]  # (size, mtime_ns)
+
+
+_NO_SUMMARY: tuple[SummaryValues, fmt.SummaryNote | None] = (SummaryValues.of_nothing(), None)
+
+
+def not_json_warning(name: str) -> str:
+    """The warning of a run JSON file that is not a JSON object."""
+    return f"{name} is not a valid JSON object; shown as empty"
 
 
 @dataclass
@@ -31,47 +41,88 @@ class RunInfo:
     layout: str
     meta: dict[str, Any] = field(default_factory=dict)
     status: dict[str, Any] = field(default_factory=dict)
-    summary_file: dict[str, Any] = field(default_factory=dict)  # summary.json's values, its note left out
     config: dict[str, Any] = field(default_factory=dict)
     last_activity: float = 0.0  # newest mtime of status/events/logs/summary (unix seconds)
     _file_warnings: dict[str, str] = field(default_factory=dict, repr=False)
     _stamps: dict[str, FileStamp | None] = field(default_factory=dict, repr=False)
     _dir_mtime_ns: int = field(default=-1, repr=False)
     _created_at: float | None = field(default=None, repr=False)
-    _summary_note: fmt.SummaryNote | None = field(default=None, repr=False)
+    # summary.json's bytes as the scan read them, parsed into (values, note) when first asked for
+    _summary_bytes: bytes | None = field(default=None, repr=False)
+    _summary_parts: tuple[SummaryValues, fmt.SummaryNote | None] | None = field(
+        default_factory=lambda: _NO_SUMMARY, repr=False
+    )
     # the events' last values read so far, and the summary shown for the events file's stamp
     _logged: LoggedValues | None = field(default=None, repr=False)
-    _shown: tuple[FileStamp | None, dict[str, Any]] | None = field(default=None, repr=False)
+    _shown: tuple[FileStamp | None, SummaryValues] | None = field(default=None, repr=False)
     # (the config / summary dict, its nested keys flattened), see runicorn.store.query.fields
-    _flat: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict, repr=False)
+    _flat: dict[str, tuple[Mapping[str, Any], dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     @property
     def warnings(self) -> list[str]:
         """Problems met reading this run's JSON files, e.g. a summary.json that is not JSON."""
+        self._summary_file_parts()
         return [self._file_warnings[k] for k in sorted(self._file_warnings)]
 
     @property
-    def summary(self) -> dict[str, Any]:
+    def summary_file(self) -> SummaryValues:
+        """summary.json's values, its note left out."""
+        return self._summary_file_parts()[0]
+
+    def set_summary_bytes(self, raw: bytes) -> None:
+        """summary.json as a scan read it: parsed when the summary is first asked for (a scan
+        of runs whose summaries hold 1,500 metrics' last values would spend most of its time
+        parsing them, and a chart of metrics never looks at them)."""
+        self._summary_bytes = raw  # before the parts are dropped: never both None
+        self._summary_parts = None
+        self._shown = None
+
+    def _summary_file_parts(self) -> tuple[SummaryValues, fmt.SummaryNote | None]:
+        """(summary.json's values, its note), parsed now if not yet. Two threads may both parse
+        the bytes: the parts are set before the bytes are dropped, so neither misses them."""
+        parts = self._summary_parts
+        if parts is not None:
+            return parts
+        raw = self._summary_bytes
+        if raw is None:  # parsed by another thread since
+            parts = self._summary_parts
+            assert parts is not None
+            return parts
+        value = fmt.loads_json_object(raw)
+        if value is None:
+            self._file_warnings[fmt.SUMMARY_FILE] = not_json_warning(fmt.SUMMARY_FILE)
+            value = {}
+        parts = (SummaryValues.of(value, leave_out=fmt.SUMMARY_NOTE_KEY), fmt.summary_note(value))
+        self._summary_parts = parts
+        self._summary_bytes = None
+        return parts
+
+    @property
+    def summary(self) -> SummaryValues:
         """The summary to show: summary.json's, with each metric's last logged value where the
         file does not hold them (:func:`runicorn.format.shown_summary`), read from events.jsonl
-        when first asked for and again only when that file changed."""
-        if fmt.has_last_values(self._summary_note):
-            return self.summary_file
+        when first asked for and again only when that file changed. A read-only mapping
+        (:meth:`SummaryValues.to_dict` makes a dict)."""
+        values, note = self._summary_file_parts()
+        if fmt.has_last_values(note):
+            return values
         stamp = self._stamps.get(fmt.EVENTS_FILE)
         shown = self._shown
         if shown is not None and shown[0] == stamp and stamp is not None:
             return shown[1]
         if stamp is None:
-            return self.summary_file
+            return values
         self._logged = read_logged(self.path, self._logged)
-        merged = fmt.shown_summary(self.summary_file, self._summary_note, self._logged.values)
-        self._shown = (stamp, merged)
-        return merged
+        merged = fmt.shown_summary(values, note, self._logged.values)
+        self._shown = (stamp, SummaryValues.of(merged))
+        return self._shown[1]
 
     @summary.setter
-    def summary(self, value: dict[str, Any]) -> None:
+    def summary(self, value: Mapping[str, Any]) -> None:
         """summary.json as read (its note taken out)."""
-        self.summary_file, self._summary_note = fmt.split_summary(value)
+        values = SummaryValues.of(value, leave_out=fmt.SUMMARY_NOTE_KEY)
+        self._summary_parts = (values, fmt.summary_note(value))
+        self._summary_bytes = None
         self._shown = None
 
     @property
@@ -170,7 +221,7 @@ class RunInfo:
             "notes": self.notes,
             "meta": self.meta,
             "status_file": self.status,
-            "summary": self.summary,
+            "summary": self.summary.to_dict(),
             "config": self.config,
             "warnings": self.warnings,
         }

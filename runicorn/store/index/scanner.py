@@ -5,8 +5,9 @@ Folders that hold runs are only listed again when their own mtime changed
 (:class:`~runicorn.files.run_folders.RunFolders`), run folders are only looked into when their
 mtime changed (the SDK rewrites its JSON files by rename, which touches the folder), and the
 files of running runs are stat'ed on every scan. Each run's JSON files (meta, status, summary,
-config) are read again only when their ``(size, mtime_ns)`` changed; a run whose files changed
-is copied, so the previous set is never touched. Folders whose name is not a safe id
+config) are read again only when their ``(size, mtime_ns)`` changed (summary.json's bytes are
+parsed when the run's summary is first asked for); a run whose files changed is copied, so the
+previous set is never touched. Folders whose name is not a safe id
 (:func:`runicorn.format.is_safe_id`) are skipped and listed in ``RunSet.skipped``.
 
 A scanner has no thread and no lock: one scan at a time (the caller sees to it). Nothing is

@@ -75,9 +75,18 @@ def flat_config(run: RunInfo) -> dict[str, Any]:
     return _flat(run, "config", run.config)
 
 
-def flat_summary(run: RunInfo) -> dict[str, Any]:
-    """The run's summary with nested keys flattened (cached until summary.json is read again)."""
-    return _flat(run, "summary", run.summary)
+def flat_summary(run: RunInfo) -> Mapping[str, Any]:
+    """The run's summary with nested keys flattened (cached until summary.json is read again):
+    the summary itself when nothing in it is nested (:class:`SummaryValues`)."""
+    summary = run.summary
+    if not summary.nested:
+        return summary
+    cached = run._flat.get("summary")
+    if cached is not None and cached[0] is summary:
+        return cached[1]
+    flat = flatten(summary.to_dict())
+    run._flat["summary"] = (summary, flat)
+    return flat
 
 
 def _or_missing(value: Any) -> Any:

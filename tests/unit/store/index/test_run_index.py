@@ -189,3 +189,16 @@ def test_legacy_layouts_of_pypi_runicorn_0_2_to_0_5_are_found() -> None:
         ("nlp", "bert", "project_name", "finished"),
         (fmt.DEFAULT_PROJECT, fmt.DEFAULT_NAME, "legacy_flat", "finished"),
     }
+
+
+def test_a_summary_json_that_is_not_json_reads_as_empty_with_a_warning(
+    storage: Path, write_run: RunWriter
+) -> None:
+    d = write_run(run_id="20260101_000000_aaaaaa", summary={"acc": 0.5})
+    (d / fmt.SUMMARY_FILE).write_text('{"acc": 0.5,')  # cut short
+    index = RunIndex(storage)
+    info = index.get("20260101_000000_aaaaaa")
+    assert info is not None
+    assert info.warnings == ["summary.json is not a valid JSON object; shown as empty"]
+    assert info.summary_file == {} and info.as_dict()["summary"] == {"loss": 1.0 / 3}
+    assert index.query(RunFilter(q="summary.acc > 0")).total == 0

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from runicorn.store.index.run_info import RunInfo
@@ -17,7 +18,7 @@ from runicorn.store.query.importance import INSTALL_HINT, parameter_importance, 
 
 
 def run(i: int, config: dict[str, Any], summary: dict[str, Any], folder: Path) -> RunInfo:
-    return RunInfo(
+    info = RunInfo(
         key=f"r{i}",
         id=f"r{i}",
         project="p",
@@ -26,8 +27,9 @@ def run(i: int, config: dict[str, Any], summary: dict[str, Any], folder: Path) -
         relpath=f"p/n/runs/r{i}",
         layout="new",
         config=config,
-        summary_file=summary,
     )
+    info.set_summary_bytes(orjson.dumps(summary))  # as a scan reads summary.json
+    return info
 
 
 def sweep(folder: Path, n: int = 120, seed: int = 7) -> list[RunInfo]:
@@ -91,11 +93,11 @@ def test_a_categorical_key_has_an_importance_and_no_correlation(tmp_path: Path) 
 def test_runs_missing_the_metric_are_left_out_and_missing_keys_are_taken(tmp_path: Path) -> None:
     runs = sweep(tmp_path)
     for r in runs[:20]:
-        r.summary_file = {"loss": 1.0}  # no acc
+        r.set_summary_bytes(orjson.dumps({"loss": 1.0}))  # no acc
     for r in runs[20:40]:
         del r.config["batch_size"]
-    runs[40].summary_file = {"acc": "n/a"}
-    runs[41].summary_file = {"acc": float("nan")}
+    runs[40].set_summary_bytes(orjson.dumps({"acc": "n/a"}))
+    runs[41].set_summary_bytes(b'{"acc": NaN}')
     answer = parameter_importance(runs, "summary.acc")
     assert answer["runs"] == 120
     assert answer["used"] == 120 - 22
