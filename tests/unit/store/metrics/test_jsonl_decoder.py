@@ -1,0 +1,239 @@
+"""The cold read of events.jsonl through Arrow's native reader and the viewer's decoded cache:
+the same answers as the codec's own decoding, whatever the lines hold."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runicorn import format as fmt
+from runicorn.store.metrics.decoded_cache import DecodedCache, version_name
+from runicorn.store.metrics.jsonl_decoder import JsonlDecoder
+from runicorn.store.metrics.series import RunSeries
+
+GOLDEN = Path(__file__).resolve().parents[3] / "data" / "jsonl-golden" / fmt.EVENTS_FILE
+DATA = Path(__file__).resolve().parents[3] / "data"
+
+
+def _answers(series: RunSeries) -> dict[str, Any]:
+    """Everything a user sees of a run's metrics: every key on every x, system, images."""
+    series.update()
+    answers: dict[str, Any] = {
+        "images": series.images,
+        "malformed": series.malformed,
+        "offset": series.offset,
+        "system": series.metrics(system=True, x="time", max_points=100000),
+    }
+    for x in ("step", "time", "elapsed"):
+        answers[x] = series.metrics(x=x, max_points=100000)
+        answers[x + " downsampled"] = series.metrics(x=x, max_points=30)
+    for key in series.metric_keys():
+        if not key.startswith("w"):  # the wide line's keys: one point each, in the answers above
+            answers["points " + key] = series.points(key)
+    return _nan_safe(answers)
+
+
+def _nan_safe(value: Any) -> Any:
+    """NaN != NaN: spelled out so that answers compare."""
+    if isinstance(value, float) and value != value:
+        return "NaN"
+    if isinstance(value, dict):
+        return {k: _nan_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_nan_safe(v) for v in value]
+    return value
+
+
+def _run(tmp_path: Path, source: Path, name: str = "run") -> Path:
+    run = tmp_path / name
+    run.mkdir()
+    shutil.copy(source, run / fmt.EVENTS_FILE)
+    return run
+
+
+@pytest.mark.parametrize("piece_bytes", [700, 4 * 1024])
+def test_native_reader_answers_as_the_codec_on_the_golden_file(tmp_path: Path, piece_bytes: int) -> None:
+    pytest.importorskip("pyarrow")
+    run = _run(tmp_path, GOLDEN)
+    # Arrow's blocks smaller than the wide line: the piece holding it is decoded by the codec
+    decoder = JsonlDecoder(min_bytes=0, piece_bytes=piece_bytes, arrow_block_bytes=16 * 1024)
+    native = _answers(RunSeries(run, decoder=decoder))
+    assert native == _answers(RunSeries(run))
+    assert native["malformed"] == 7
+    assert decoder.native_pieces > 0  # the clean stretches were read by Arrow
+    assert decoder.fallback_pieces > 0  # the broken ones by the codec
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        DATA / "pypi-0.7.2/storage/runs/vision/resnet/20261123_152633_1a8cca" / fmt.EVENTS_FILE,
+        DATA / "legacy-0.2-0.5/runs/20231114_221420_d4e5f6" / fmt.EVENTS_FILE,
+    ],
+    ids=["pypi-0.7.2", "legacy-0.2"],
+)
+def test_native_reader_answers_as_the_codec_on_runs_of_the_pypi_package(tmp_path: Path, source: Path) -> None:
+    pytest.importorskip("pyarrow")
+    run = _run(tmp_path, source)
+    decoder = JsonlDecoder(min_bytes=0)
+    assert _answers(RunSeries(run, decoder=decoder)) == _answers(RunSeries(run))
+    assert decoder.native_pieces == 1
+
+
+def test_a_truncated_last_line_waits_until_it_is_complete(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    run = tmp_path / "run"
+    run.mkdir()
+    path = run / fmt.EVENTS_FILE
+    lines = [
+        fmt.encode_event(fmt.METRICS, {"loss": 1.0 / (s + 1), fmt.STEP_KEY: s}, 1.0 + s) for s in range(50)
+    ]
+    path.write_bytes(b"".join(lines[:30]) + lines[30][:20])
+    series = RunSeries(run, decoder=JsonlDecoder(min_bytes=0, piece_bytes=256))
+    series.update()
+    assert series.offset == len(b"".join(lines[:30]))
+    assert series.metrics()["series"]["loss"]["count"] == 30
+    with open(path, "ab") as f:
+        f.write(lines[30][20:] + b"".join(lines[31:]))
+    series.update()
+    assert series.metrics()["series"]["loss"]["x"] == list(range(50))
+
+
+def _cached_reader(run: Path, cache: DecodedCache) -> tuple[RunSeries, JsonlDecoder]:
+    decoder = JsonlDecoder(cache, min_bytes=0, piece_bytes=8 * 1024)
+    return RunSeries(run, decoder=decoder), decoder
+
+
+def test_a_second_reader_takes_the_columns_from_the_cache(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    run = _run(tmp_path, GOLDEN)
+    cache = DecodedCache(tmp_path / "cache")
+    first, first_decoder = _cached_reader(run, cache)
+    expected = _answers(first)
+    cache.wait()
+    assert first_decoder.cached_blocks == 0
+    second, second_decoder = _cached_reader(run, cache)
+    assert _answers(second) == expected == _answers(RunSeries(run))
+    assert second_decoder.cached_blocks > 0
+    assert second_decoder.native_pieces == second_decoder.fallback_pieces == 0  # nothing decoded again
+
+
+def test_lines_appended_after_the_cached_ones_are_decoded_and_kept(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    run = _run(tmp_path, GOLDEN)
+    cache = DecodedCache(tmp_path / "cache")
+    _answers(_cached_reader(run, cache)[0])
+    cache.wait()
+    with open(run / fmt.EVENTS_FILE, "ab") as f:
+        for s in range(2000):
+            f.write(fmt.encode_event(fmt.METRICS, {"loss": 1.0, "more": s, fmt.STEP_KEY: 5000 + s}, 9.0))
+    second, decoder = _cached_reader(run, cache)
+    assert _answers(second) == _answers(RunSeries(run))
+    assert decoder.cached_blocks > 0 and decoder.native_pieces > 0
+    cache.wait()
+    third, decoder = _cached_reader(run, cache)
+    assert _answers(third) == _answers(RunSeries(run))
+    assert decoder.native_pieces == decoder.fallback_pieces == 0
+
+
+@pytest.mark.parametrize("change", ["edited", "shortened", "replaced"])
+def test_the_cache_is_not_used_once_the_events_file_changed(tmp_path: Path, change: str) -> None:
+    pytest.importorskip("pyarrow")
+    run = _run(tmp_path, GOLDEN)
+    path = run / fmt.EVENTS_FILE
+    cache = DecodedCache(tmp_path / "cache")
+    _answers(_cached_reader(run, cache)[0])
+    cache.wait()
+    data = path.read_bytes()
+    if change == "edited":  # same size, same inode, one value changed
+        at = data.index(b'"loss":0.5')
+        with open(path, "r+b") as f:
+            f.seek(at + len(b'"loss":0.'))
+            f.write(b"9")
+    elif change == "shortened":  # cut inside a cached frame: the frames from there on are not used
+        path.write_bytes(data[: data.index(b"\n", len(data) // 2) + 1])
+    else:
+        replacement = tmp_path / "new.jsonl"
+        replacement.write_bytes(data.replace(b'"loss":0.5', b'"loss":0.9'))
+        os.replace(replacement, path)
+    fresh, decoder = _cached_reader(run, cache)
+    assert _answers(fresh) == _answers(RunSeries(run))
+    if change != "shortened":  # (the frames before the cut still stand for the same bytes)
+        assert decoder.native_pieces + decoder.fallback_pieces > 0  # decoded again, not from the cache
+    assert fresh.offset == path.stat().st_size
+
+
+def test_the_cache_folder_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    run = _run(tmp_path, GOLDEN)
+    root = tmp_path / "cache"
+    old = os.umask(0)
+    try:
+        cache = DecodedCache(root)
+        _answers(_cached_reader(run, cache)[0])
+        cache.wait()
+    finally:
+        os.umask(old)
+    entries = list(cache.folder.iterdir())
+    assert entries
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert stat.S_IMODE(cache.folder.stat().st_mode) == 0o700
+    assert all(stat.S_IMODE(e.stat().st_mode) == 0o600 for e in entries)
+
+
+def test_an_entry_open_to_other_users_is_not_trusted(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    run = _run(tmp_path, GOLDEN)
+    cache = DecodedCache(tmp_path / "cache")
+    _answers(_cached_reader(run, cache)[0])
+    cache.wait()
+    for entry in cache.folder.iterdir():
+        entry.chmod(0o666)
+    fresh, decoder = _cached_reader(run, cache)
+    assert _answers(fresh) == _answers(RunSeries(run))
+    assert decoder.cached_blocks == 0
+
+
+def test_the_cache_keeps_the_recently_used_runs_within_its_bytes(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    cache = DecodedCache(tmp_path / "cache")
+    runs = [_run(tmp_path, GOLDEN, f"run{i}") for i in range(3)]
+    _answers(_cached_reader(runs[0], cache)[0])
+    cache.wait()
+    one_entry = sum(e.stat().st_size for e in cache.folder.iterdir())
+    cache.max_bytes = 2 * one_entry
+    for run in runs[1:]:
+        os.utime(next(cache.folder.iterdir()), (1, 1))  # the older entries were used long ago
+        _answers(_cached_reader(run, cache)[0])
+        cache.wait()
+    assert sum(e.stat().st_size for e in cache.folder.iterdir()) <= cache.max_bytes
+    assert _cached_reader(runs[0], cache)[1].cached_blocks == 0  # the least recently used went first
+    _answers(_cached_reader(runs[2], cache)[0])
+
+
+def test_entries_of_another_version_are_deleted_and_never_read(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    root = tmp_path / "cache"
+    old = root / "v0-RNC1-0.0.1"
+    old.mkdir(parents=True)
+    (old / "stale.frames").write_bytes(b"RNC1 stale")
+    run = _run(tmp_path, GOLDEN)
+    cache = DecodedCache(root)
+    assert cache.folder.name == version_name() != old.name
+    _answers(_cached_reader(run, cache)[0])
+    cache.wait()
+    assert sorted(p.name for p in root.iterdir()) == [version_name()]
+
+
+def test_without_a_cache_size_nothing_is_written(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    run = _run(tmp_path, GOLDEN)
+    cache = DecodedCache(tmp_path / "cache", max_bytes=0)
+    _answers(_cached_reader(run, cache)[0])
+    cache.wait()
+    assert not (tmp_path / "cache").exists()
