@@ -24,6 +24,7 @@ BENCHES: dict[str, tuple[str, list[str]]] = {
     "log": ("log_bench.py", ["--calls", "5000", "--images", "3"]),
     "log_tail": ("log_tail_bench.py", ["--lines", "10"]),
     "viewer": ("viewer_bench.py", ["--runs", "500", "--steps", "50000"]),
+    "jsonl_cold": ("jsonl_cold_bench.py", ["--steps", "100000"]),
     "web": ("web_bench.py", ["--steps", "100000", "--repeat", "2"]),
     "mirror": ("mirror_bench.py", ["--runs", "100", "--cycles", "3", "--lag-samples", "2"]),
     "archive": ("archive_bench.py", ["--runs", "20", "--steps", "1000"]),

@@ -45,6 +45,7 @@ LOG_READS_AT_ONCE = 2  # log reads running at once; more wait (see read_logs_at)
 
 
 MAX_RUN_TEXT_BYTES = 5 * 1024 * 1024
+CACHE_WRITE_WAIT_S = 10.0  # on close, for the decoded cache's writes in progress
 
 
 class StoreReader:
@@ -81,8 +82,11 @@ class StoreReader:
         self.artifact_links = ArtifactLinksIndex(self.index)  # the artifacts page's joins
 
     def close(self) -> None:
-        """Stop the decoding processes, if any were started (reads go on in the caller)."""
+        """Stop the decoding processes, if any were started (reads go on in the caller), and
+        finish writing what the decoded cache was given (a few seconds at most)."""
         self.decode_pool.close()
+        if self.decoder.cache is not None:
+            self.decoder.cache.wait(CACHE_WRITE_WAIT_S)
 
     def run(self, key: str) -> RunInfo:
         """The run, or RunNotFound."""

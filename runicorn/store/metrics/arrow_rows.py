@@ -29,7 +29,7 @@ from runicorn.codec.blocks import Block, Rows
 _EXACT_STEP_LIMIT = 2.0**52  # below it, step + k is exact: counting on in one go equals one by one
 
 
-def block_from_table(table: pa.Table, data: bytes) -> Block | None:
+def block_from_table(table: pa.Table, data: bytes | memoryview) -> Block | None:
     """The block of ``data`` (whole lines: one table row per line starting with ``{``, the
     others blank); None when it cannot be made
     exactly as the codec would make it."""
@@ -61,7 +61,7 @@ def block_from_table(table: pa.Table, data: bytes) -> Block | None:
             block.system = rows
     image_rows = pc.indices_nonzero(pc.fill_null(pc.equal(kinds, fmt.IMAGE), False)).to_pylist()
     if image_rows:
-        lines = [line for line in data.split(b"\n") if line[:1] == b"{"]  # one per row
+        lines = [line for line in bytes(data).split(b"\n") if line[:1] == b"{"]  # one per row
         for i in image_rows:
             record = fmt.decode_event(lines[i])
             if record is None:

@@ -65,7 +65,7 @@ class JsonlDecoder:
         try:
             while at < end:
                 data = _whole_lines(fd, at, end, self.piece_bytes)
-                if not data:
+                if not len(data):
                     break
                 for block in reader.decode(data):
                     if keep:
@@ -79,18 +79,14 @@ class JsonlDecoder:
                 self.cache.add(f, kept)
 
 
-def _whole_lines(fd: int, start: int, end: int, piece_bytes: int) -> bytes:
+def _whole_lines(fd: int, start: int, end: int, piece_bytes: int) -> memoryview:
     """About ``piece_bytes`` from ``start`` up to just after a newline (more when one line is
-    longer); empty when no newline comes before ``end``."""
-    data = b""
-    size = piece_bytes
-    while start + len(data) < end:
-        chunk = os.pread(fd, min(size, end - start - len(data)), start + len(data))
-        if not chunk:
-            break
-        data += chunk
-        cut = data.rfind(b"\n") + 1
-        if cut:
-            return data[:cut] if cut < len(data) else data
-        size *= 2
-    return b""
+    longer), read into one buffer without a copy; empty when no newline comes before ``end``."""
+    size = min(piece_bytes, end - start)
+    while True:
+        buffer = bytearray(size)
+        got = os.preadv(fd, [buffer], start)
+        cut = buffer.rfind(b"\n", 0, got) + 1
+        if cut or got < size or start + size >= end:
+            return memoryview(buffer)[:cut]
+        size = min(size * 2, end - start)

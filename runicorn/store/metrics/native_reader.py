@@ -30,6 +30,7 @@ from typing import Any
 from runicorn.codec.blocks import Block, cut_blocks, decode_block, gc_paused
 
 ARROW_BLOCK_BYTES = 4 * 1024 * 1024  # Arrow parses blocks of this size in parallel; longer lines fall back
+SAMPLE_BYTES = 256 * 1024  # the first lines, whose schema the pieces are read with
 _modules: tuple[ModuleType, ModuleType] | None = None
 _missing = False
 _import_lock = threading.Lock()
@@ -63,7 +64,7 @@ class NativeReader:
         self.native_pieces = 0  # pieces Arrow decoded
         self.fallback_pieces = 0  # pieces the codec decoded instead
 
-    def decode(self, data: bytes) -> list[Block]:
+    def decode(self, data: bytes | memoryview) -> list[Block]:
         """The blocks of ``data`` (whole lines, ending with a newline)."""
         block = self._native(data)
         if block is not None:
@@ -71,15 +72,18 @@ class NativeReader:
             return [block]
         self.fallback_pieces += 1
         with gc_paused():
-            return [decode_block(piece) for piece in cut_blocks(data)]
+            return [decode_block(piece) for piece in cut_blocks(bytes(data))]
 
-    def _native(self, data: bytes) -> Block | None:
+    def _native(self, data: bytes | memoryview) -> Block | None:
         modules = _arrow()
-        if modules is None or not data:
+        if modules is None or not len(data):
             return None
+        if self._schema is None:
+            self._learn(modules, data)
         # Each line starting with "{" gives Arrow at least one row, a blank one none: as many rows
         # as such lines means one object per line (a line with two is malformed to the codec).
-        object_lines = data.count(b"\n{") + (data[:1] == b"{")
+        whole: Any = data.obj if isinstance(data, memoryview) else data  # a buffer starting at data
+        object_lines = whole.count(b"\n{", 0, len(data)) + (data[:1] == b"{")
         table = self._read(modules, data)
         if table is None or table.num_rows != object_lines:
             return None
@@ -90,7 +94,14 @@ class NativeReader:
         except (modules[0].ArrowException, ValueError, TypeError, OverflowError):
             return None
 
-    def _read(self, modules: tuple[ModuleType, ModuleType], data: bytes) -> Any:
+    def _learn(self, modules: tuple[ModuleType, ModuleType], data: bytes | memoryview) -> None:
+        """The schema of the first lines (inferring it over a whole piece doubles Arrow's work)."""
+        sample = bytes(data[:SAMPLE_BYTES])
+        cut = sample.rfind(b"\n") + 1
+        if cut and cut < len(data):
+            self._read(modules, sample[:cut])
+
+    def _read(self, modules: tuple[ModuleType, ModuleType], data: bytes | memoryview) -> Any:
         pa, pj = modules
         options = pj.ReadOptions(block_size=self.block_bytes, use_threads=True)
         if self._schema is not None:
