@@ -21,7 +21,9 @@ from runicorn.errors import RunicornError
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.disabled import DisabledRun
 from runicorn.sdk.guest import GuestPipe, GuestRun, claim_handoff
+from runicorn.sdk.module_functions import module_function
 from runicorn.sdk.run import Run, warn_no_run
+from runicorn.sdk.sink import RunRequest
 
 __version__ = "0.1.0"
 __all__ = [
@@ -79,17 +81,8 @@ def init(
     if handoff is not None:
         _current = GuestRun(resolved, GuestPipe(resolved, handoff, config=config, tags=tags, notes=notes))
         return _current
-    _current = Run(
-        resolved,
-        project,
-        name,
-        config=config,
-        tags=tags,
-        notes=notes,
-        run_id=run_id,
-        capture_console=capture_console,
-        system_metrics=system_metrics,
-    )
+    request = RunRequest(project, name, config, tags, notes, run_id, capture_console, system_metrics)
+    _current = Run(resolved, request)
     dict.clear(_pending_config)
     return _current
 
@@ -101,46 +94,24 @@ def _rank() -> int:
         return 0
 
 
-def log(
-    data: dict[str, Any] | None = None, step: int | None = None, stage: str | None = None, **metrics: Any
-) -> None:
-    """Record metric values on the current run (without one: a warning, once per process)."""
-    if _current is not None:
-        _current.log(data, step=step, stage=stage, **metrics)
-    else:
-        warn_no_run("log")
+def _current_run(call: str) -> Run | DisabledRun | None:
+    """The run a module-level call acts on; without one, a warning (once per process)."""
+    if _current is None:
+        warn_no_run(call)
+    return _current
 
 
-def log_text(text: str) -> None:
-    if _current is not None:
-        _current.log_text(text)
-    else:
-        warn_no_run("log_text")
-
-
-def log_image(key: str, image: Any, step: int | None = None, caption: str | None = None) -> None:
-    if _current is not None:
-        _current.log_image(key, image, step=step, caption=caption)
-    else:
-        warn_no_run("log_image")
-
-
-def alert(title: str, text: str = "", level: str = "info") -> None:
-    """Record an alert on the current run and send it through the configured notification
-    channels (event ``alert``, docs/notify.md) in the background: never blocks, never raises."""
-    if _current is not None:
-        _current.alert(title, text, level)
-    else:
-        warn_no_run("alert")
-
-
-def log_checkpoint(path: Any, step: int | None = None) -> None:
-    """Record that a checkpoint was saved at ``path`` (docs/sdk.md#checkpoints): ``runicorn
-    resume JOB`` (docs/agent.md) starts the job again from the latest one."""
-    if _current is not None:
-        _current.log_checkpoint(path, step=step)
-    else:
-        warn_no_run("log_checkpoint")
+log = module_function(Run.log, _current_run)
+log_text = module_function(Run.log_text, _current_run)
+log_image = module_function(Run.log_image, _current_run)
+alert = module_function(Run.alert, _current_run)
+log_checkpoint = module_function(Run.log_checkpoint, _current_run)
+log_histogram = module_function(Run.log_histogram, _current_run)
+log_table = module_function(Run.log_table, _current_run)
+log_audio = module_function(Run.log_audio, _current_run)
+log_video = module_function(Run.log_video, _current_run)
+log_html = module_function(Run.log_html, _current_run)
+summary = module_function(Run.summary, _current_run)
 
 
 def resume_checkpoint() -> str | None:
@@ -149,69 +120,6 @@ def resume_checkpoint() -> str | None:
     from runicorn.format import RESUME_FROM_ENV
 
     return os.environ.get(RESUME_FROM_ENV) or None
-
-
-def log_histogram(
-    key: str,
-    values: Any = None,
-    *,
-    counts: Any = None,
-    edges: Any = None,
-    num_bins: int = 64,
-    step: int | None = None,
-) -> None:
-    """See :meth:`Run.log_histogram`."""
-    if _current is not None:
-        _current.log_histogram(key, values, counts=counts, edges=edges, num_bins=num_bins, step=step)
-    else:
-        warn_no_run("log_histogram")
-
-
-def log_table(key: str, columns: Any, rows: Any, step: int | None = None) -> None:
-    """See :meth:`Run.log_table`."""
-    if _current is not None:
-        _current.log_table(key, columns, rows, step=step)
-    else:
-        warn_no_run("log_table")
-
-
-def log_audio(
-    key: str,
-    data_or_path: Any,
-    sample_rate: int | None = None,
-    step: int | None = None,
-    caption: str | None = None,
-) -> None:
-    """See :meth:`Run.log_audio`."""
-    if _current is not None:
-        _current.log_audio(key, data_or_path, sample_rate=sample_rate, step=step, caption=caption)
-    else:
-        warn_no_run("log_audio")
-
-
-def log_video(
-    key: str, data_or_path: Any, fps: float = 4, step: int | None = None, caption: str | None = None
-) -> None:
-    """See :meth:`Run.log_video`."""
-    if _current is not None:
-        _current.log_video(key, data_or_path, fps=fps, step=step, caption=caption)
-    else:
-        warn_no_run("log_video")
-
-
-def log_html(key: str, html_or_path: Any, step: int | None = None) -> None:
-    """See :meth:`Run.log_html`."""
-    if _current is not None:
-        _current.log_html(key, html_or_path, step=step)
-    else:
-        warn_no_run("log_html")
-
-
-def summary(values: dict[str, Any]) -> None:
-    if _current is not None:
-        _current.summary(values)
-    else:
-        warn_no_run("summary")
 
 
 def finish(status: str = "finished") -> None:

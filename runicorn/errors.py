@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class RunicornError(Exception):
     """Base error. ``str(err)`` is the message; ``err.hint`` tells the user what to do next."""
@@ -13,6 +16,16 @@ class RunicornError(Exception):
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\nhint: {self.hint}"
+
+
+@contextmanager
+def os_error_as(kind: type[RunicornError], what: str, hint: str) -> Iterator[None]:
+    """An ``OSError`` raised inside becomes ``kind("<what>: <the OS's reason>", hint)``: the
+    user reads what failed and what to do, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise kind(f"{what}: {exc.strerror or exc}", hint) from exc
 
 
 class ConfigError(RunicornError):

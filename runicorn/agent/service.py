@@ -37,22 +37,16 @@ class AgentOptions:
     allowed_containers: tuple[str, ...] = ()
 
 
+@dataclass(eq=False)
 class Agent:
-    def __init__(
-        self,
-        root: Path,
-        lock: AgentLock,
-        queue: JobQueue,
-        census: GpuCensus,
-        scheduler: Scheduler,
-        options: AgentOptions,
-    ) -> None:
-        self.root = root
-        self.lock = lock
-        self.queue = queue
-        self.census = census
-        self.scheduler = scheduler
-        self.options = options
+    """The parts of one running job service (made by :meth:`open`)."""
+
+    root: Path
+    lock: AgentLock
+    queue: JobQueue
+    census: GpuCensus
+    scheduler: Scheduler
+    options: AgentOptions
 
     @classmethod
     def open(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
-from runicorn.errors import ArchiveError
+from runicorn.errors import ArchiveError, os_error_as
 
 EntryKind = Literal[
     "file", "dir", "symlink", "hardlink", "device", "fifo", "encrypted", "unsupported", "other"
@@ -63,14 +63,10 @@ class ArchiveReader:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        try:
+        with os_error_as(ArchiveError, f"cannot read {self.path}", "check the path and its permissions"):
             with open(self.path, "rb") as f:
                 head = f.read(4)
             self.size_bytes = self.path.stat().st_size
-        except OSError as exc:
-            raise ArchiveError(
-                f"cannot read {self.path}: {exc.strerror or exc}", "check the path and its permissions"
-            ) from exc
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
         try:

@@ -23,7 +23,7 @@ import orjson
 from runicorn import format as fmt
 from runicorn.archive.placement import find_runs
 from runicorn.archive.validation import MAGIC_READ_BYTES, named_like_archive, starts_like_archive
-from runicorn.errors import ArchiveError, ConfigError, RunNotFound
+from runicorn.errors import ArchiveError, ConfigError, RunNotFound, os_error_as
 from runicorn.files import copied_files
 
 ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes total)
@@ -181,37 +181,36 @@ def export_runs(
         "runs": [],
     }
     files_written = 0
+    hint = "check free space and permissions of the output folder"
     try:
-        sink: _Sink = _ZipSink(partial) if kind == "zip" else _TarSink(partial, compressed=kind == "tar.gz")
-        try:
-            for run, files in plan:
-                run_rel = run.path.relative_to(root).as_posix()
-                entry: fmt.ManifestRun = {
-                    "id": run.run_id,
-                    "project": run.project,
-                    "name": run.name,
-                    "path": run_rel,
-                    "files": [],
-                }
-                for rel, path, st in files:
-                    with open(path, "rb") as f:
-                        reader = _HashingReader(f, st.st_size, path, advance)
-                        sink.add(f"{run_rel}/{rel}", reader, st.st_size, st.st_mtime)  # type: ignore[arg-type]
-                    sha256 = reader.sha256.hexdigest()
-                    entry["files"].append({"path": rel, "size": st.st_size, "sha256": sha256})
-                    files_written += 1
-                manifest["runs"].append(entry)
-            data = orjson.dumps(manifest, option=orjson.OPT_INDENT_2)
-            sink.add(fmt.MANIFEST_FILE, io.BytesIO(data), len(data), time.time())
-        finally:
-            sink.close()
-        _refuse_existing(out, replace)  # one may have appeared while the runs were written
-        os.replace(partial, out)
-    except OSError as exc:
-        raise ArchiveError(
-            f"cannot write {out}: {exc.strerror or exc}",
-            "check free space and permissions of the output folder",
-        ) from exc
+        with os_error_as(ArchiveError, f"cannot write {out}", hint):
+            sink: _Sink = (
+                _ZipSink(partial) if kind == "zip" else _TarSink(partial, compressed=kind == "tar.gz")
+            )
+            try:
+                for run, files in plan:
+                    run_rel = run.path.relative_to(root).as_posix()
+                    entry: fmt.ManifestRun = {
+                        "id": run.run_id,
+                        "project": run.project,
+                        "name": run.name,
+                        "path": run_rel,
+                        "files": [],
+                    }
+                    for rel, path, st in files:
+                        with open(path, "rb") as f:
+                            reader = _HashingReader(f, st.st_size, path, advance)
+                            sink.add(f"{run_rel}/{rel}", reader, st.st_size, st.st_mtime)  # type: ignore[arg-type]
+                        sha256 = reader.sha256.hexdigest()
+                        entry["files"].append({"path": rel, "size": st.st_size, "sha256": sha256})
+                        files_written += 1
+                    manifest["runs"].append(entry)
+                data = orjson.dumps(manifest, option=orjson.OPT_INDENT_2)
+                sink.add(fmt.MANIFEST_FILE, io.BytesIO(data), len(data), time.time())
+            finally:
+                sink.close()
+            _refuse_existing(out, replace)  # one may have appeared while the runs were written
+            os.replace(partial, out)
     finally:
         if partial.exists():
             partial.unlink()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from runicorn import format as fmt
-from runicorn.errors import ArchiveError
+from runicorn.errors import ArchiveError, os_error_as
 from runicorn.files import copied_files, find_run_folders
 
 _CHUNK_BYTES = 1024 * 1024
@@ -99,23 +99,16 @@ def new_staging_dir(root: Path, prefix: str) -> Path:
     """A fresh folder under the root's staging folder, where an import builds runs before one
     rename moves each into place (ArchiveError when the root cannot be written)."""
     staging_parent = root / fmt.IMPORT_STAGING_DIR
-    try:
+    with os_error_as(
+        ArchiveError, f"cannot write into the storage root {root}", "check that it exists and is writable"
+    ):
         staging_parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=prefix, dir=staging_parent))
-    except OSError as exc:
-        raise ArchiveError(
-            f"cannot write into the storage root {root}: {exc.strerror or exc}",
-            "check that it exists and is writable",
-        ) from exc
 
 
 def move_into_place(staged: Path, target: Path, run_id: str) -> None:
     """Move a run finished in staging to its folder under the root (a rename: all or nothing)."""
-    try:
+    hint = "runs listed before this one were imported; check the storage root"
+    with os_error_as(ArchiveError, f"cannot move run {run_id} to {target}", hint):
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(staged, target)
-    except OSError as exc:
-        raise ArchiveError(
-            f"cannot move run {run_id} to {target}: {exc.strerror or exc}",
-            "runs listed before this one were imported; check the storage root",
-        ) from exc

@@ -141,17 +141,12 @@ def _import_run(
         files=[fmt.SourceFile(path=f.rel, size=f.size) for f in run.files],
         digest=digest,
     )
-    meta = fmt.ImportedMetaData(
-        id=run_id,
-        project=project,
-        name=name,
-        path=f"{project}/{name}",
-        created_at=started,
-        tags=[],
-        notes=None,
-        format_version=fmt.FORMAT_VERSION,
-        source=source,
-    )
+    meta: fmt.ImportedMetaData = {
+        **fmt.new_meta(run_id, project, name, started),
+        "tags": [],
+        "source": source,
+    }
+    meta["notes"] = None
     status = fmt.StatusData(status=fmt.FINISHED, started_at=started, heartbeat_at=ended, ended_at=ended)
     writer.finish(dict(meta), config, status)
     move_into_place(writer.dir, target, run_id)

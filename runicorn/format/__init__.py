@@ -5,6 +5,7 @@ nowhere else, one module per artifact:
 
 - :mod:`~runicorn.format.run`: a run folder's file names, statuses, the meta/status/config/summary
   shapes, and how its JSON files and logs.txt lines are written;
+- :mod:`~runicorn.format.summary`: what ``summary.json`` holds (last values, explicit keys);
 - :mod:`~runicorn.format.layout`: where runs sit under a storage root (ids, layouts, the trash);
 - :mod:`~runicorn.format.events`: the records of ``events.jsonl`` and the encoding of one line;
 - :mod:`~runicorn.format.artifacts`, :mod:`~runicorn.format.sweeps`, :mod:`~runicorn.format.jobs`:
@@ -25,4 +26,5 @@ from runicorn.format.events import *  # noqa: F403
 from runicorn.format.jobs import *  # noqa: F403
 from runicorn.format.layout import *  # noqa: F403
 from runicorn.format.run import *  # noqa: F403
+from runicorn.format.summary import *  # noqa: F403
 from runicorn.format.sweeps import *  # noqa: F403

@@ -17,6 +17,7 @@ from typing import Any, Literal, TypedDict
 import orjson
 
 __all__ = [
+    "new_meta",
     "FORMAT_VERSION",
     "META_FILE",
     "STATUS_FILE",
@@ -186,6 +187,19 @@ class MetaData(TypedDict, total=False):
     git: GitData | None
     format_version: int
     storage_dir: str
+
+
+def new_meta(run_id: str, project: str, name: str, created_at: float) -> MetaData:
+    """What every writer's meta.json starts with: the run's id, project, name and ``path``
+    (``project/name``), when it was made, and the format version it is written in."""
+    return MetaData(
+        id=run_id,
+        project=project,
+        name=name,
+        path=f"{project}/{name}",
+        created_at=created_at,
+        format_version=FORMAT_VERSION,
+    )
 
 
 class StatusData(TypedDict, total=False):

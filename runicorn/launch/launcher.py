@@ -31,6 +31,7 @@ from runicorn.launch.timeout import describe_duration
 from runicorn.sdk.console import LineAssembler
 from runicorn.sdk.gitinfo import changed_files
 from runicorn.sdk.run import Run
+from runicorn.sdk.sink import RunRequest
 from runicorn.settings import SETTINGS_TABLE, Settings
 
 PREFIX = "runicorn run"
@@ -128,16 +129,15 @@ class Launcher:
         opts = self.options
         project = opts.project or default_project(self.cwd)
         name = opts.name or default_name(opts.command)
-        run = Run(
-            self.settings,
+        request = RunRequest(
             project,
             name,
             tags=list(opts.tags),
             notes=opts.notes,
             run_id=opts.run_id,
             capture_console=False,  # we record the pty ourselves
-            system_metrics=True,
         )
+        run = Run(self.settings, request)
         run.update_meta(dict(fmt.LaunchMetaData(command=list(opts.command), launcher=fmt.LAUNCHER)))
         self.run = run
         return run

@@ -10,7 +10,7 @@ from runicorn.store.index.run_index import RunIndex, RunInfo
 
 def open_index(root: Path) -> RunIndex:
     """The store's index of every run under ``root``, scanned now in the caller."""
-    index = RunIndex(Path(root), background=False)
+    index = RunIndex(Path(root))  # re-scans in the asking call
     index.refresh(force=True)
     return index
 

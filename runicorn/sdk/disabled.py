@@ -57,6 +57,9 @@ class DisabledRun:
     def summary(self, values: dict[str, Any]) -> None:
         pass
 
+    def summary_keeps_last(self, keeps: Any) -> None:
+        pass
+
     def flush(self) -> None:
         pass
 

@@ -67,6 +67,9 @@ class ForkAware:
     def _remove_exit_hooks(self) -> None:
         raise NotImplementedError
 
+    def _save_summary(self) -> None:
+        raise NotImplementedError
+
     def _on_sigterm(self, signum: int, frame: Any) -> None:
         raise NotImplementedError
 
@@ -91,7 +94,7 @@ class ForkAware:
 
         if kind == SUMMARY_LINE:
             self._summary.update(config_dict(values, "a forked process's summary", self._drops.drop))
-            self._write_json(fmt.SUMMARY_FILE, self._summary)
+            self._save_summary()
         else:
             self.config.update(values)
 

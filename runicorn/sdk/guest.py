@@ -7,7 +7,8 @@ system. It hands the run to the command through the environment (``RUNICORN_RUN_
 capture (the wrapper already records the pty), no system sampler. Its event and ``log_text`` lines
 go down the pipe, and the wrapper appends them to its own queues, so ``events.jsonl`` and
 ``logs.txt`` keep one writer. It writes ``config.json`` and ``summary.json`` (merged with what is
-there) and merges its tags and notes into ``meta.json``. It never writes ``status.json``: the
+there; its metrics' last values every few seconds and at finish, so a killed command keeps them)
+and merges its tags and notes into ``meta.json``. It never writes ``status.json``: the
 wrapper decides the final status from the exit code.
 
 If the wrapper is gone, writes to the pipe fail like a full disk: one warning, training continues.
@@ -87,8 +88,9 @@ class PipeWriter:
     """The guest's writer: queues of encoded lines, written down the pipe by one daemon thread
     every ``flush_interval_s`` and at finish. Never raises into the caller."""
 
-    def __init__(self, fd: int, flush_interval_s: float) -> None:
+    def __init__(self, fd: int, flush_interval_s: float, on_tick: Callable[[], None] | None = None) -> None:
         self._fd = fd
+        self._on_tick = on_tick  # the run's tick (summary.json while logs change it), each flush
         self.events: deque[bytes] = deque()
         self.logs: deque[bytes] = deque()
         self.lost_lines = 0
@@ -152,6 +154,8 @@ class PipeWriter:
         while not self._stop.wait(self._interval_s):
             try:
                 self.flush()
+                if self._on_tick is not None:
+                    self._on_tick()
             except Exception:  # noqa: BLE001 - the writer thread must never die
                 log.exception("runicorn: unexpected error in the guest writer thread")
 
@@ -192,7 +196,7 @@ class GuestPipe:
         if additions:
             write_json(fmt.META_FILE, {**(fmt.read_json(self.dir / fmt.META_FILE) or {}), **additions})
         # images: encoded by the pipe's thread into media/, their records sent after the file
-        self._pipe = PipeWriter(self._fd, self._flush_interval_s)
+        self._pipe = PipeWriter(self._fd, self._flush_interval_s, on_tick)
         return self._pipe
 
     def start(self) -> None:

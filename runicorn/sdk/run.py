@@ -23,7 +23,8 @@ from runicorn.sdk.exit_hooks import EndsWithBlock, ExitHooks
 from runicorn.sdk.forked import ForkAware
 from runicorn.sdk.media import MediaWriter
 from runicorn.sdk.run_media import MediaCalls
-from runicorn.sdk.sink import LocalFiles, Sink
+from runicorn.sdk.run_summary import SummaryState
+from runicorn.sdk.sink import LocalFiles, RunRequest, Sink
 from runicorn.sdk.values import (
     DROP,
     INT64_MAX,
@@ -43,6 +44,7 @@ _TIME = fmt.TIME_KEY
 _STAGE = fmt.STAGE_KEY
 _METRICS = fmt.METRICS
 _encode = fmt.encode_event
+_SUMMARY_SAVE_S = fmt.SUMMARY_SAVE_INTERVAL_S
 _now = time.time
 
 _process_warnings: set[str] = set()
@@ -63,26 +65,12 @@ def warn_no_run(call: str) -> None:
     )
 
 
-class Run(MediaCalls, ExitHooks, EndsWithBlock, ForkAware):
+class Run(MediaCalls, SummaryState, ExitHooks, EndsWithBlock, ForkAware):
     """One run folder being written. Use as a context manager to finish it on exit."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        project: str,
-        name: str,
-        config: Any = None,
-        tags: list[str] | None = None,
-        notes: str | None = None,
-        run_id: str | None = None,
-        capture_console: bool = True,
-        system_metrics: bool = True,
-        nvml: Any | None = None,
-    ) -> None:
-        sink = LocalFiles(
-            settings, project, name, config, tags, notes, run_id, capture_console, system_metrics, nvml
-        )
-        self._attach(settings, sink)
+    def __init__(self, settings: Settings, request: RunRequest, nvml: Any | None = None) -> None:
+        """Start the run ``request`` names under ``settings.storage`` (``rn.init`` makes one)."""
+        self._attach(settings, LocalFiles(settings, request, nvml))
 
     def _attach(self, settings: Settings, sink: Sink) -> None:
         """Start writing over ``sink`` (the run's own folder, or a guest's pipe)."""
@@ -94,7 +82,13 @@ class Run(MediaCalls, ExitHooks, EndsWithBlock, ForkAware):
         self._step = sink.step
         self._lock = threading.Lock()
         self._drops = DropLedger()
-        self._summary: dict[str, Any] = sink.summary
+        self._summary: dict[str, Any] = {}  # set by the program since the key's last log
+        self._last: dict[str, Any] = {}  # each logged metric's last value (reserved keys too)
+        self._keeps_last: Any = None  # a key -> bool test (summary_keeps_last), None: every key
+        self._summary_lock = threading.Lock()
+        self._summary_dirty = False
+        self._summary_saved_at = time.monotonic()
+        self._summary_complete = self._take_summary(sink.summary, sink.step)
         self._warned_topics: set[str] = set()
         self.config = Config(lambda c: self._write_json(fmt.CONFIG_FILE, c), sink.config, self._drops.drop)
         self._writer = sink.open(self.config, self._write_json, self._heartbeat)
@@ -156,11 +150,18 @@ class Run(MediaCalls, ExitHooks, EndsWithBlock, ForkAware):
             try:
                 line: bytes | None = _encode(_METRICS, record, now)
             except TypeError:  # a key that is not a str, text UTF-8 cannot hold (a lone surrogate)
-                line = self._encode_odd_keys(record, now, n - (stage is not None))
+                line, record = self._encode_odd_keys(record, now, n - (stage is not None))
             if line is None:
                 self._step = before  # nothing was left to record: the step does not move
                 return
             self._events(line)
+            if self._keeps_last is None:  # the summary's default: each metric's last value
+                self._last.update(record)
+                if self._summary:
+                    self._replace_explicit(record)
+            else:
+                self._remember_some(record)
+            self._summary_dirty = True
         except Exception as exc:  # noqa: BLE001 - never raise into the training loop
             if not isinstance(data, dict):
                 got = type(data).__name__
@@ -226,18 +227,28 @@ class Run(MediaCalls, ExitHooks, EndsWithBlock, ForkAware):
             self._warn_once("checkpoint", f"rn.log_checkpoint failed and was skipped: {exc!r}")
 
     def summary(self, values: dict[str, Any]) -> None:
-        """Merge ``values`` into summary.json (final numbers: best accuracy, test loss...).
+        """Set summary values (final numbers: best accuracy, test loss...) and write summary.json.
 
-        Numbers in any form (numpy, torch) are written as numbers; text, bools, lists and nested
-        dicts stay as they are (:data:`runicorn.sdk.values.VALUE_RULES`)."""
+        Without it a metric's summary is its last logged value; a value set here wins until the
+        key is logged again (W&B's rule). Numbers in any form (numpy, torch) are written as
+        numbers; text, bools, lists and nested dicts stay as they are
+        (:data:`runicorn.sdk.values.VALUE_RULES`)."""
         if self._finished:
             warn_no_run("summary")
             return
         try:
             self._summary.update(config_dict(values, "rn.summary's argument", self._drops.drop))
-            self._write_json(fmt.SUMMARY_FILE, self._summary)
+            self._save_summary()
         except Exception as exc:  # noqa: BLE001
             self._warn_once("summary", f"rn.summary failed: {exc!r}")
+
+    def summary_keeps_last(self, keeps: Any) -> None:
+        """Which logged keys take their last value as summary by default: ``keeps(key)`` is
+        asked once per key (None: every key, the default). The summaries of the other keys are
+        the caller's to set with :meth:`summary`, and later logs leave them alone (for W&B's
+        ``define_metric(summary=...)``)."""
+        self._keeps_last = keeps
+        self.__dict__["_keeps_of"] = {}
 
     def log_artifact(
         self,
@@ -336,6 +347,8 @@ class Run(MediaCalls, ExitHooks, EndsWithBlock, ForkAware):
             self._sink.stop()
             self._remove_exit_hooks()
             self._close_forks()  # what forked processes sent joins the queues first
+            if self._summary_dirty:
+                self._save_summary()
             self._sink.close(status, error, exit_status, self._drops)
         except Exception as exc:  # noqa: BLE001
             log.warning("runicorn: finishing run %s failed: %r", self.id, exc)
@@ -385,9 +398,12 @@ class Run(MediaCalls, ExitHooks, EndsWithBlock, ForkAware):
         else:
             record[name] = number
 
-    def _encode_odd_keys(self, record: dict[str, Any], now: float, n_values: int) -> bytes | None:
-        """The line of a row that orjson refused: each key made text, a key that has none (or
-        holds a lone surrogate) dropped and counted, the stage cleaned; None when no value is left."""
+    def _encode_odd_keys(
+        self, record: dict[str, Any], now: float, n_values: int
+    ) -> tuple[bytes | None, dict[str, Any]]:
+        """The line of a row that orjson refused, and the row it holds: each key made text, a key
+        that has none (or holds a lone surrogate) dropped and counted, the stage cleaned; None
+        when no value is left."""
         clean: dict[str, Any] = {}
         for key, value in record.items():
             name = key_text(key)
@@ -398,10 +414,10 @@ class Run(MediaCalls, ExitHooks, EndsWithBlock, ForkAware):
             else:
                 clean[name] = value
         if n_values <= 0:
-            return None
+            return None, clean
         if isinstance(clean.get(_STAGE), str):
             clean[_STAGE] = clean_text(clean[_STAGE])
-        return _encode(_METRICS, clean, now)
+        return _encode(_METRICS, clean, now), clean
 
     def _without_reserved(self, data: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         """``record`` without the reserved keys ``data`` brought (each one counted as dropped)."""
@@ -440,8 +456,11 @@ class Run(MediaCalls, ExitHooks, EndsWithBlock, ForkAware):
             log.warning("runicorn: %s", message)
 
     def _heartbeat(self) -> None:
+        """The writer thread's tick: the heartbeat, and summary.json when logs changed it."""
         if not self._finished:
             self._sink.heartbeat()
+            if self._summary_dirty and time.monotonic() - self._summary_saved_at >= _SUMMARY_SAVE_S:
+                self._save_summary()
 
 
 def _stage_text(stage: Any) -> str:

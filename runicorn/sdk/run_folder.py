@@ -104,23 +104,20 @@ def write_meta(
         user = getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name in some containers
         user = None
-    meta = fmt.MetaData(
-        id=run_id,
-        project=project,
-        name=name,
-        path=f"{project}/{name}",
-        created_at=created,
-        hostname=socket.gethostname(),
-        pid=os.getpid(),
-        user=user,
-        python=sys.version.split()[0],
-        platform=platform.platform(),
-        argv=list(sys.argv),
-        cwd=str(cwd),
-        tags=[clean_text(str(t)) for t in tags] if isinstance(tags, list) else [],
-        notes=clean_text(notes) if isinstance(notes, str) else notes,
-        git=git,
-        format_version=fmt.FORMAT_VERSION,
-        storage_dir=str(root),
+    meta = fmt.new_meta(run_id, project, name, created)
+    meta.update(
+        fmt.MetaData(
+            hostname=socket.gethostname(),
+            pid=os.getpid(),
+            user=user,
+            python=sys.version.split()[0],
+            platform=platform.platform(),
+            argv=list(sys.argv),
+            cwd=str(cwd),
+            tags=[clean_text(str(t)) for t in tags] if isinstance(tags, list) else [],
+            notes=clean_text(notes) if isinstance(notes, str) else notes,
+            git=git,
+            storage_dir=str(root),
+        )
     )
     write_json_atomic(run_dir / fmt.META_FILE, dict(meta))

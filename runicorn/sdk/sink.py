@@ -16,6 +16,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -99,22 +100,26 @@ class Sink(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class RunRequest:
+    """Which run to start: ``rn.init``'s arguments once the storage root is resolved."""
+
+    project: str = "default"
+    name: str = "default"
+    config: Any = None
+    tags: list[str] | None = None
+    notes: str | None = None
+    run_id: str | None = None
+    capture_console: bool = True
+    system_metrics: bool = True
+
+
 class LocalFiles:
     """The run's own folder under the storage root: made (or found again, to resume) and locked."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        project: str,
-        name: str,
-        config: Any = None,
-        tags: list[str] | None = None,
-        notes: str | None = None,
-        run_id: str | None = None,
-        capture_console: bool = True,
-        system_metrics: bool = True,
-        nvml: Any | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, request: RunRequest, nvml: Any | None = None) -> None:
+        project, name, run_id = request.project, request.name, request.run_id
+        tags, notes = request.tags, request.notes
         for label, value in (("project", project), ("name", name)):
             if not isinstance(value, str) or not fmt.is_safe_id(value):
                 raise ConfigError(
@@ -123,11 +128,12 @@ class LocalFiles:
                 )
         if run_id is not None and not fmt.is_safe_id(run_id):
             raise ConfigError(f"run_id={run_id!r} cannot name a folder", "pass run_id=None for a fresh id")
-        config = config_dict(config)  # refused here, before a run folder exists
+        config = config_dict(request.config)  # refused here, before a run folder exists
         self.project, self.name = project, name
         self.root = settings.storage
         self._settings = settings
-        self._capture_console, self._system_metrics, self._nvml = capture_console, system_metrics, nvml
+        self._capture_console, self._system_metrics = request.capture_console, request.system_metrics
+        self._nvml = nvml
         if run_id is not None:
             refuse_id_of_another_run(self.root, project, name, run_id)
         self.id, self.dir, resumed = make_run_dir(self.root, project, name, run_id)

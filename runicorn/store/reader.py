@@ -19,6 +19,7 @@ from typing import Any
 from runicorn import format as fmt
 from runicorn.errors import BadArgument, RunNotFound
 from runicorn.files import is_run_file, read_run_file
+from runicorn.store.index.rescan_scheduler import RescanRules
 from runicorn.store.index.run_index import GroupInfo, RunIndex, RunInfo, RunPage
 from runicorn.store.logs.line_ends import LineEnds
 from runicorn.store.logs.tail import LogChunk, read_logs
@@ -67,7 +68,7 @@ class StoreReader:
         events are decoded by Arrow's reader when ``pyarrow`` is installed
         (:mod:`runicorn.store.metrics.jsonl_decoder`)."""
         self.root = Path(root)
-        self.index = RunIndex(self.root, refresh_interval_s=refresh_interval_s, background=True)
+        self.index = RunIndex(self.root, RescanRules(refresh_interval_s=refresh_interval_s, background=True))
         self.decode_pool = DecodePool(decode_workers)
         self.decoder = JsonlDecoder(decoded_cache)
         self.series_cache = SeriesCache(max_runs=max_cached_runs, pool=self.decode_pool, decoder=self.decoder)

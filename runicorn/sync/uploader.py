@@ -37,6 +37,17 @@ MAX_SEGMENT_BYTES = 8 * 1024 * 1024
 Progress = Callable[[int, int], None]
 
 
+@dataclass(frozen=True)
+class RunUpload:
+    """One run on its way up: its prefix in the bucket, its folder, the manifest being built for
+    it and what the bucket's listing holds under its prefix."""
+
+    path: str
+    run_dir: Path
+    manifest: fmt.BucketManifest
+    remote: dict[str, Listed]
+
+
 @dataclass
 class SyncReport:
     runs: int = 0
@@ -117,9 +128,8 @@ class Uploader:
         try:
             for path, plan in plans:
                 try:
-                    self._upload_run(
-                        path, runs[path], manifests[path], plan, by_run.get(path, {}), report, advance
-                    )
+                    upload = RunUpload(path, runs[path], manifests[path], by_run.get(path, {}))
+                    self._upload_run(upload, plan, report, advance)
                 except BucketError as err:
                     if err.fatal:
                         raise
@@ -192,24 +202,18 @@ class Uploader:
 
     # --- one run ------------------------------------------------------------------------------
     def _upload_run(
-        self,
-        path: str,
-        run_dir: Path,
-        manifest: fmt.BucketManifest,
-        plan: Plan,
-        remote: dict[str, Listed],
-        report: SyncReport,
-        advance: Callable[[int], None],
+        self, run: RunUpload, plan: Plan, report: SyncReport, advance: Callable[[int], None]
     ) -> None:
+        path, manifest = run.path, run.manifest
         sent_before = self.bucket.bytes_sent
         for task in plan.appends:
-            self._append(path, run_dir, manifest, task, remote, report, advance)
+            self._append(run, task, report, advance)
         for name in plan.dropped:
             manifest["segments"].pop(name, None)
             manifest["objects"].pop(name, None)
         for obj in plan.objects:
-            self._object(path, run_dir, manifest, obj, report, advance)
-        _inline_copies(run_dir, manifest)
+            self._object(run, obj, report, advance)
+        _inline_copies(run.run_dir, manifest)
         data = encode_manifest(manifest)
         self.bucket.put(f"{path}/{fmt.BUCKET_MANIFEST_FILE}", data)
         self._known[path] = (hashlib.md5(data).hexdigest(), manifest)
@@ -218,18 +222,11 @@ class Uploader:
         report.bytes += self.bucket.bytes_sent - sent_before
 
     def _append(
-        self,
-        path: str,
-        run_dir: Path,
-        manifest: fmt.BucketManifest,
-        task: AppendTask,
-        remote: dict[str, Listed],
-        report: SyncReport,
-        advance: Callable[[int], None],
+        self, run: RunUpload, task: AppendTask, report: SyncReport, advance: Callable[[int], None]
     ) -> None:
-        segments = manifest["segments"].get(task.file, [])[: task.keep]
+        segments = run.manifest["segments"].get(task.file, [])[: task.keep]
         n, offset = task.first_n, task.start
-        with open(run_dir / task.file, "rb") as f:
+        with open(run.run_dir / task.file, "rb") as f:
             while offset < task.end:
                 want = min(task.end - offset, self.max_segment_bytes)
                 while True:
@@ -243,27 +240,21 @@ class Uploader:
                     break  # a line or frame still being written: the next sync takes it
                 chunk = data[:cut]
                 key = fmt.bucket_segment_name(task.file, n)
-                listed = remote.get(key)
+                listed = run.remote.get(key)
                 if not (listed and listed.size == cut and listed.etag == hashlib.md5(chunk).hexdigest()):
-                    self.bucket.put(f"{path}/{key}", chunk)
+                    self.bucket.put(f"{run.path}/{key}", chunk)
                     report.segments += 1
                 segments.append(
                     fmt.BucketSegment(n=n, offset=offset, size=cut, sha256=hashlib.sha256(chunk).hexdigest())
                 )
                 advance(cut)
                 n, offset = n + 1, offset + cut
-        manifest["segments"][task.file] = segments
+        run.manifest["segments"][task.file] = segments
 
     def _object(
-        self,
-        path: str,
-        run_dir: Path,
-        manifest: fmt.BucketManifest,
-        task: ObjectTask,
-        report: SyncReport,
-        advance: Callable[[int], None],
+        self, run: RunUpload, task: ObjectTask, report: SyncReport, advance: Callable[[int], None]
     ) -> None:
-        local = run_dir / task.relpath
+        local = run.run_dir / task.relpath
         try:
             st = local.stat()
             if st.st_size <= self.max_segment_bytes:
@@ -274,16 +265,16 @@ class Uploader:
                 data, sha = None, file_sha256(local)
         except OSError:
             return  # gone since it was listed: the next sync drops it
-        known = manifest["objects"].get(task.relpath)
+        known = run.manifest["objects"].get(task.relpath)
         size = len(data) if data is not None else st.st_size
         if task.force or known is None or known["sha256"] != sha:
-            key = f"{path}/{fmt.bucket_object_name(task.relpath)}"
+            key = f"{run.path}/{fmt.bucket_object_name(task.relpath)}"
             if data is not None:
                 self.bucket.put(key, data)
             else:
                 self.bucket.put_file(key, local)
             report.objects += 1
-        manifest["objects"][task.relpath] = fmt.BucketObject(size=size, sha256=sha, mtime=st.st_mtime)
+        run.manifest["objects"][task.relpath] = fmt.BucketObject(size=size, sha256=sha, mtime=st.st_mtime)
         advance(size)
 
 

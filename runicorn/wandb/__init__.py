@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 # --- core: init, log, config, summary, define_metric, finish ----------------------------------
+from runicorn.sdk.module_functions import module_function
 from runicorn.wandb import session as _session
 from runicorn.wandb.alert_level import AlertLevel
 
@@ -94,29 +95,9 @@ _SUMMARY_BEFORE_INIT = _PreInitObject("wandb.summary")
 init = _session.init
 
 
-def log(data: dict[str, Any], step: int | None = None, commit: bool | None = None, sync: Any = None) -> None:
-    """Log ``data`` to the current run by W&B's step rules (docs/wandb.md#steps)."""
-    _session.require_run("wandb.log").log(data, step=step, commit=commit)
-
-
-def define_metric(
-    name: str,
-    step_metric: Any = None,
-    step_sync: bool | None = None,
-    hidden: bool | None = None,
-    summary: str | None = None,
-    goal: str | None = None,
-    overwrite: bool | None = None,
-) -> Metric:
-    """Say how ``name`` is summarised and plotted (docs/wandb.md#define_metric)."""
-    return _session.require_run("wandb.define_metric").define_metric(
-        name, step_metric, step_sync, hidden, summary, goal, overwrite
-    )
-
-
-def alert(title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
-    """Send a notification through Runicorn's notify channels (docs/wandb.md#alert)."""
-    _session.require_run("wandb.alert").alert(title, text, level, wait_duration)
+log = module_function(Run.log, _session.require_run)
+define_metric = module_function(Run.define_metric, _session.require_run)
+alert = module_function(Run.alert, _session.require_run)
 
 
 def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:

@@ -221,6 +221,8 @@ class Run(EndsWithBlock):
         """Say how ``name`` (a key, dotted nested key or glob) is summarised and plotted."""
         metric = parse_metric(name, step_metric, step_sync, hidden, summary, goal)
         self._metrics.define(metric)
+        if any(m.summary for m in self._metrics.defined.values()):  # those keys' summaries are ours
+            self._sdk.summary_keeps_last(self.summary.keeps_last)
         self._update_meta(fmt.WandbMetaData(metrics=self._metrics.records()))  # type: ignore[typeddict-item]
         return metric
 
@@ -351,4 +353,5 @@ class Run(EndsWithBlock):
 def _read_summary(sdk_run: RunLike) -> dict[str, Any]:
     if sdk_run.dir is None:
         return {}
-    return fmt.read_json(sdk_run.dir / fmt.SUMMARY_FILE) or {}
+    values, _ = fmt.split_summary(fmt.read_json(sdk_run.dir / fmt.SUMMARY_FILE) or {})
+    return values

@@ -194,7 +194,7 @@ def _project_and_name_of(path: Any, root: Any, project: str, name: str) -> tuple
 
 
 def require_run(call: str) -> Run:
-    """The current run, or W&B's error for a call made before ``wandb.init``."""
+    """The current run, or W&B's error for ``wandb.<call>`` made before ``wandb.init``."""
     if current is None:
-        raise Error(f"You must call wandb.init() before {call}()")
+        raise Error(f"You must call wandb.init() before wandb.{call}()")
     return current

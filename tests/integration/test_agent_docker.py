@@ -187,7 +187,8 @@ def test_a_workdir_outside_the_allowed_folders_is_refused_at_submit(
     assert agent.http.get("/api/jobs").json()["total"] == 0
 
     inside = agent.submit(command=["true"], workdir=str(allowed / "code"), image=container_engine.image)
-    assert agent.wait_status(inside["id"], "succeeded", "failed", timeout_s=60)["status"] == "succeeded"
+    ended = agent.wait_status(inside["id"], "succeeded", "failed", timeout_s=60)
+    assert ended["status"] == "succeeded", ended
 
 
 def test_jobs_exec_only_in_containers_the_owner_allowed(
@@ -220,13 +221,15 @@ def test_jobs_exec_only_in_containers_the_owner_allowed(
         assert not (work / "ran").exists()
 
         accepted = agent.submit(**job, container=labelled.name)
-        assert agent.wait_status(accepted["id"], "succeeded", "failed", timeout_s=60)["status"] == "succeeded"
+        ended = agent.wait_status(accepted["id"], "succeeded", "failed", timeout_s=60)
+        assert ended["status"] == "succeeded", ended
         assert (work / "ran").read_text() == "hi\n"
         agent.stop()
 
         listing = docker_agent(live_agent, container_engine, store, allowed_containers=[plain.name])
         listed = listing.submit(**job, container=plain.name)
-        assert listing.wait_status(listed["id"], "succeeded", "failed", timeout_s=60)["status"] == "succeeded"
+        ended = listing.wait_status(listed["id"], "succeeded", "failed", timeout_s=60)
+        assert ended["status"] == "succeeded", ended
     finally:
         plain.remove(force=True)
         labelled.remove(force=True)

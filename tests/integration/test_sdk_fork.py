@@ -88,7 +88,13 @@ def test_multiprocessing_fork_workers_log_into_the_run(tmp_path: Path) -> None:
     assert all(worker_rows[step] == step for step in worker_rows)
     assert series(tmp_path, "loss") == {step: 1.0 / step for step in range(1, 21)}  # the parent's own
     assert "worker 1 done" in (run / fmt.LOGS_FILE).read_text()
-    assert fmt.read_json(run / fmt.SUMMARY_FILE) == {"best": 0.5, "worker_1_items": 50, "worker_2_items": 50}
+    summary, note = fmt.split_summary(fmt.read_json(run / fmt.SUMMARY_FILE) or {})
+    assert {k: summary[k] for k in ("best", "worker_1_items", "worker_2_items")} == {
+        "best": 0.5,
+        "worker_1_items": 50,
+        "worker_2_items": 50,
+    }
+    assert note is not None and sorted(note["explicit"]) == ["best", "worker_1_items", "worker_2_items"]
     assert fmt.read_json(run / fmt.CONFIG_FILE) == {"lr": 0.1, "worker_1_seed": 1, "worker_2_seed": 2}
     status = fmt.read_json(run / fmt.STATUS_FILE)
     assert status["status"] == fmt.FINISHED and "lost_events" not in status

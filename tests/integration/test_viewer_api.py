@@ -15,6 +15,7 @@ from fake_nvml import FakeGpu, FakeNvml  # type: ignore[import-not-found]
 
 from runicorn import format as fmt
 from runicorn.sdk.run import Run
+from runicorn.sdk.sink import RunRequest
 from runicorn.settings import resolve
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -175,7 +176,7 @@ def test_gpu_without_driver_says_so(root: Path, live_viewer) -> None:
 
 def test_system_history_of_a_run_sampled_by_the_sdk(root: Path, live_viewer) -> None:
     settings = resolve(storage=str(root), system_interval_s=0.05)
-    run = Run(settings, "vision", "sampled", capture_console=False, nvml=FakeNvml(FakeGpu()))
+    run = Run(settings, RunRequest("vision", "sampled", capture_console=False), nvml=FakeNvml(FakeGpu()))
     events = run.dir / fmt.EVENTS_FILE
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and (not events.exists() or events.stat().st_size < 600):

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from runicorn.store.index.cold_start import ColdIndex
 from runicorn.store.index.run_set import RunSet
@@ -41,25 +42,31 @@ MAX_SCAN_IN_REQUEST_S = 0.5
 _NEVER = -1e18
 
 
+@dataclass(frozen=True)
+class RescanRules:
+    """How fresh the run set is kept. ``refresh_interval_s``: a reader finding it older asks for
+    a re-scan; ``full_check_interval_s``: how often a scan looks into every run folder;
+    ``background``: re-scans run in a thread of their own (the viewer) or in the asking call
+    (the CLI); ``rescan_pause_factor``: in the background, a re-scan waits at least this many
+    times the last one's duration, so re-scanning a huge tree never takes more than a small
+    share of the CPU."""
+
+    refresh_interval_s: float = 1.0
+    full_check_interval_s: float = 10.0
+    background: bool = False
+    rescan_pause_factor: float = 10.0
+
+
+NEW_RUNS_ON_DEMAND = RescanRules()  # the default: re-scans in the asking call
+
+
 class RescanScheduler:
     """Scans ``scanner``'s root when the freshness rules say so; ``run_set`` is the latest set.
     Thread-safe."""
 
-    def __init__(
-        self,
-        scanner: Scanner,
-        refresh_interval_s: float = 1.0,
-        full_check_interval_s: float = 10.0,
-        background: bool = False,
-        rescan_pause_factor: float = 10.0,
-    ) -> None:
+    def __init__(self, scanner: Scanner, rules: RescanRules = NEW_RUNS_ON_DEMAND) -> None:
         self.scanner = scanner
-        self.refresh_interval_s = refresh_interval_s
-        self.full_check_interval_s = full_check_interval_s
-        self.background = background
-        # In the background, a re-scan waits at least this many times the last one's duration, so
-        # re-scanning a huge tree never takes more than a small share of the CPU.
-        self.rescan_pause_factor = rescan_pause_factor
+        self.rules = rules
         self.run_set = RunSet()  # published: replaced whole, read without the lock
         self.last_error: str | None = None  # what stopped the last background re-scan, if anything
         self._cond = threading.Condition()  # the one lock, over everything below
@@ -105,7 +112,7 @@ class RescanScheduler:
 
     def _scan_now(self, force: bool, max_age_s: float | None, yielding: bool, full_ok: bool) -> None:
         now = time.monotonic()
-        age = self.refresh_interval_s if max_age_s is None else max_age_s
+        age = self.rules.refresh_interval_s if max_age_s is None else max_age_s
         if not force and now - self._refreshed_at < age:
             return
         full = force or (full_ok and self._full_check_due(now))
@@ -120,7 +127,9 @@ class RescanScheduler:
             self._full_checked_at = self._refreshed_at
 
     def _full_check_due(self, now: float) -> bool:
-        full_every_s = max(self.full_check_interval_s, self._last_scan_s * 5 * self.rescan_pause_factor)
+        full_every_s = max(
+            self.rules.full_check_interval_s, self._last_scan_s * 5 * self.rules.rescan_pause_factor
+        )
         return now - self._full_checked_at >= full_every_s
 
     def _readers_active(self) -> bool:
@@ -148,10 +157,10 @@ class RescanScheduler:
         take longer than ``MAX_SCAN_IN_REQUEST_S``. A request that finds it older than half the
         interval starts a background re-scan and is answered from memory, so a busy viewer's
         requests find the set young and never wait."""
-        if not self.scanned or not self.background:
+        if not self.scanned or not self.rules.background:
             self.refresh()
             return
-        interval_s = max(self.refresh_interval_s, self._last_scan_s * self.rescan_pause_factor)
+        interval_s = max(self.rules.refresh_interval_s, self._last_scan_s * self.rules.rescan_pause_factor)
         age_s = time.monotonic() - self._refreshed_at
         if age_s >= interval_s and self._last_scan_s <= MAX_SCAN_IN_REQUEST_S:
             self._scan(False, interval_s, yielding=False, full_ok=False)
@@ -185,7 +194,7 @@ class RescanScheduler:
     def cold_index(self) -> ColdIndex | None:
         """Before the first scan is published (background mode): the cold index, built on first
         use from a listing of the run folders, with the first scan started in the background."""
-        if not self.background or self.scanned:
+        if not self.rules.background or self.scanned:
             return None
         with self._cond:
             while self._building_cold:  # one cold index built at a time

@@ -21,7 +21,7 @@ from runicorn import format as fmt
 from runicorn.errors import BadArgument
 from runicorn.store.index.cold_start import ColdIndex
 from runicorn.store.index.labels import LabelCache
-from runicorn.store.index.rescan_scheduler import MAX_HOLD_S, RescanScheduler
+from runicorn.store.index.rescan_scheduler import MAX_HOLD_S, NEW_RUNS_ON_DEMAND, RescanRules, RescanScheduler
 from runicorn.store.index.run_info import GroupInfo, RunInfo, RunPage
 from runicorn.store.index.scanner import Scanner
 from runicorn.store.query.evaluation import CompiledQuery
@@ -50,22 +50,12 @@ __all__ = [
 class RunIndex:
     """All runs under ``root``, refreshed lazily. Thread-safe; one per viewer process.
 
-    ``background``, ``refresh_interval_s``, ``full_check_interval_s`` and
-    ``rescan_pause_factor``: see :mod:`runicorn.store.index.rescan_scheduler`.
+    ``rules``: how fresh it is kept (see :class:`~runicorn.store.index.rescan_scheduler.RescanRules`).
     """
 
-    def __init__(
-        self,
-        root: Path,
-        refresh_interval_s: float = 1.0,
-        full_check_interval_s: float = 10.0,
-        background: bool = False,
-        rescan_pause_factor: float = 10.0,
-    ):
+    def __init__(self, root: Path, rules: RescanRules = NEW_RUNS_ON_DEMAND):
         self.root = Path(root)
-        self.scheduler = RescanScheduler(
-            Scanner(self.root), refresh_interval_s, full_check_interval_s, background, rescan_pause_factor
-        )
+        self.scheduler = RescanScheduler(Scanner(self.root), rules)
         self._labels = LabelCache()
 
     @property

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
+from runicorn.store.index.logged_summary import LoggedValues, read_logged
 
 FileStamp = tuple[int, int]  # (size, mtime_ns)
 
@@ -30,13 +31,17 @@ class RunInfo:
     layout: str
     meta: dict[str, Any] = field(default_factory=dict)
     status: dict[str, Any] = field(default_factory=dict)
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary_file: dict[str, Any] = field(default_factory=dict)  # summary.json's values, its note left out
     config: dict[str, Any] = field(default_factory=dict)
     last_activity: float = 0.0  # newest mtime of status/events/logs/summary (unix seconds)
     _file_warnings: dict[str, str] = field(default_factory=dict, repr=False)
     _stamps: dict[str, FileStamp | None] = field(default_factory=dict, repr=False)
     _dir_mtime_ns: int = field(default=-1, repr=False)
     _created_at: float | None = field(default=None, repr=False)
+    _summary_note: fmt.SummaryNote | None = field(default=None, repr=False)
+    # the events' last values read so far, and the summary shown for the events file's stamp
+    _logged: LoggedValues | None = field(default=None, repr=False)
+    _shown: tuple[FileStamp | None, dict[str, Any]] | None = field(default=None, repr=False)
     # (the config / summary dict, its nested keys flattened), see runicorn.store.query.fields
     _flat: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict, repr=False)
 
@@ -44,6 +49,30 @@ class RunInfo:
     def warnings(self) -> list[str]:
         """Problems met reading this run's JSON files, e.g. a summary.json that is not JSON."""
         return [self._file_warnings[k] for k in sorted(self._file_warnings)]
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The summary to show: summary.json's, with each metric's last logged value where the
+        file does not hold them (:func:`runicorn.format.shown_summary`), read from events.jsonl
+        when first asked for and again only when that file changed."""
+        if fmt.has_last_values(self._summary_note):
+            return self.summary_file
+        stamp = self._stamps.get(fmt.EVENTS_FILE)
+        shown = self._shown
+        if shown is not None and shown[0] == stamp and stamp is not None:
+            return shown[1]
+        if stamp is None:
+            return self.summary_file
+        self._logged = read_logged(self.path, self._logged)
+        merged = fmt.shown_summary(self.summary_file, self._summary_note, self._logged.values)
+        self._shown = (stamp, merged)
+        return merged
+
+    @summary.setter
+    def summary(self, value: dict[str, Any]) -> None:
+        """summary.json as read (its note taken out)."""
+        self.summary_file, self._summary_note = fmt.split_summary(value)
+        self._shown = None
 
     @property
     def tags(self) -> list[str]:

@@ -22,7 +22,7 @@ Keywords are case-insensitive. A query longer than :data:`MAX_QUERY_CHARS` or ne
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -242,18 +242,18 @@ class _Parser:
         return node
 
     def or_expr(self) -> Node:
-        parts = [self.and_expr()]
-        while self.is_word("or"):
-            self.i += 1
-            parts.append(self.and_expr())
-        return parts[0] if len(parts) == 1 else Any_(tuple(parts))
+        return self.joined("or", self.and_expr, Any_)
 
     def and_expr(self) -> Node:
-        parts = [self.not_expr()]
-        while self.is_word("and"):
+        return self.joined("and", self.not_expr, All)
+
+    def joined(self, word: str, part: Callable[[], Node], node: Callable[[tuple[Node, ...]], Node]) -> Node:
+        """``part`` (``word`` ``part``)*: one part as it is, more as ``node`` of them."""
+        parts = [part()]
+        while self.is_word(word):
             self.i += 1
-            parts.append(self.not_expr())
-        return parts[0] if len(parts) == 1 else All(tuple(parts))
+            parts.append(part())
+        return parts[0] if len(parts) == 1 else node(tuple(parts))
 
     def not_expr(self) -> Node:
         t = self.tok

@@ -16,12 +16,16 @@ from runicorn.sdk import guest
 from runicorn.sdk.guest import GuestRun
 from runicorn.sdk.guest_pipe import GUEST_EVENT_LINE, GUEST_LOG_LINE
 from runicorn.sdk.run import Run
+from runicorn.sdk.sink import RunRequest
 
 
 @pytest.fixture
 def owner(storage_root: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     """The wrapper's run, and this process set up as the command it hands the run to."""
-    run = Run(settings.resolve(storage=storage_root), "p", "n", capture_console=False, system_metrics=False)
+    run = Run(
+        settings.resolve(storage=storage_root),
+        RunRequest("p", "n", capture_console=False, system_metrics=False),
+    )
     monkeypatch.setattr(guest, "_claimed", None)
     monkeypatch.setenv(fmt.RUN_DIR_ENV, str(run.dir))
     monkeypatch.setenv(fmt.RUN_ID_ENV, run.id)

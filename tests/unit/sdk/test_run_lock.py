@@ -14,13 +14,17 @@ from runicorn import format as fmt
 from runicorn.errors import RunicornError
 from runicorn.files import write_json_atomic
 from runicorn.sdk.run import Run
+from runicorn.sdk.sink import RunRequest
 from runicorn.settings import resolve
 
 
 def open_run(storage_root: Path, **kwargs) -> Run:
     kwargs.setdefault("capture_console", False)
     kwargs.setdefault("system_metrics", False)
-    return Run(resolve(storage=storage_root), kwargs.pop("project", "p"), kwargs.pop("name", "n"), **kwargs)
+    return Run(
+        resolve(storage=storage_root),
+        RunRequest(kwargs.pop("project", "p"), kwargs.pop("name", "n"), **kwargs),
+    )
 
 
 def test_a_run_being_written_refuses_a_second_writer(storage_root: Path) -> None:

@@ -11,6 +11,7 @@ import runicorn as rn
 from runicorn import format as fmt
 from runicorn.gpu import GpuReader
 from runicorn.sdk.run import Run
+from runicorn.sdk.sink import RunRequest
 from runicorn.settings import resolve
 
 TWO_GPUS = FakeNvml(
@@ -37,7 +38,7 @@ def test_no_driver_means_unavailable_with_a_reason() -> None:
 
 def test_sampler_writes_system_records_with_gpu_keys(storage_root: Path) -> None:
     settings = resolve(storage=storage_root, system_interval_s=0.05, flush_interval_s=0.05)
-    run = Run(settings, "demo", "sys", capture_console=False, system_metrics=True, nvml=TWO_GPUS)
+    run = Run(settings, RunRequest("demo", "sys", capture_console=False), nvml=TWO_GPUS)
     deadline = time.time() + 5
     records: list[dict] = []
     while time.time() < deadline and len(records) < 2:
@@ -59,7 +60,7 @@ def test_sampler_without_gpu_still_runs(storage_root: Path) -> None:
 
 def test_a_run_shorter_than_the_interval_has_its_first_sample(storage_root: Path) -> None:
     settings = resolve(storage=storage_root, system_interval_s=10.0)
-    run = Run(settings, "demo", "short", capture_console=False, system_metrics=True, nvml=TWO_GPUS)
+    run = Run(settings, RunRequest("demo", "short", capture_console=False), nvml=TWO_GPUS)
     run.log({"loss": 1.0})
     run.finish()  # long before the first 10 s interval
     raw = (run.dir / fmt.EVENTS_FILE).read_bytes()

@@ -11,16 +11,30 @@ import runicorn.wandb as wandb
 from runicorn import format as fmt
 
 
-def test_summary_is_the_last_value_and_an_explicit_set_wins(storage_root: Path) -> None:
+def test_summary_is_the_last_value_and_a_later_log_replaces_an_explicit_set(storage_root: Path) -> None:
     run = wandb.init(project="s", dir=storage_root, settings=QUIET)
     for i in range(3):
         wandb.log({"loss": 1.0 - i / 10, "acc": i / 10})
     wandb.summary["acc"] = 0.99
     run.summary.update({"test_loss": 0.3})
-    wandb.log({"acc": 0.05, "loss": 0.1})
-    assert wandb.summary["loss"] == 0.1 and wandb.summary.acc == 0.99
+    assert read(run, fmt.SUMMARY_FILE) == {"loss": 0.8, "acc": 0.99, "test_loss": 0.3}
+    wandb.log({"acc": 0.05, "loss": 0.1})  # W&B's rule: a later log replaces the value set
+    assert wandb.summary["loss"] == 0.1 and wandb.summary.acc == 0.05
+    wandb.summary["loss"] = 0.01  # set after the logs: it wins
     wandb.finish()
-    assert read(run, fmt.SUMMARY_FILE) == {"loss": 0.1, "acc": 0.99, "test_loss": 0.3}
+    assert read(run, fmt.SUMMARY_FILE) == {"loss": 0.01, "acc": 0.05, "test_loss": 0.3}
+
+
+def test_an_explicit_set_of_a_defined_metric_is_replaced_by_its_next_log(storage_root: Path) -> None:
+    run = wandb.init(project="s", dir=storage_root, settings=QUIET)
+    wandb.define_metric("loss", summary="min")
+    wandb.log({"loss": 0.5})
+    wandb.summary["loss"] = 9.0
+    assert read(run, fmt.SUMMARY_FILE)["loss"] == 9.0
+    wandb.log({"loss": 0.7})
+    wandb.log({"loss": 0.6, "acc": 0.3})
+    wandb.finish()
+    assert read(run, fmt.SUMMARY_FILE) == {"loss": {"min": 0.6}, "acc": 0.3}
 
 
 def test_define_metric_summaries_min_max_mean_first_last_best_and_none(storage_root: Path) -> None:

@@ -40,4 +40,6 @@ def rows(run: Any) -> list[dict[str, Any]]:
 
 
 def read(run: Any, file_name: str) -> Any:
-    return json.loads((Path(run.dir) / file_name).read_text())
+    """A JSON file of the run (summary.json: its values, the writer's note left out)."""
+    value = json.loads((Path(run.dir) / file_name).read_text())
+    return fmt.split_summary(value)[0] if file_name == fmt.SUMMARY_FILE else value

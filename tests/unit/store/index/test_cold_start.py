@@ -12,6 +12,7 @@ import pytest
 
 from runicorn import format as fmt
 from runicorn.files import write_json_atomic
+from runicorn.store.index.rescan_scheduler import RescanRules
 from runicorn.store.index.run_index import MAX_HOLD_S, RunIndex, RunPage
 from runicorn.store.query.run_filter import RunFilter
 
@@ -79,7 +80,7 @@ def test_cold_pages_are_the_pages_of_the_full_scan(storage: Path, write_run: Run
     now = time.time()
     full = RunIndex(storage)
     expected = [_rows(query(full, q), now) for q in QUERIES]
-    cold = RunIndex(storage, background=True)
+    cold = RunIndex(storage, RescanRules(background=True))
     with cold.hold_scans():  # the first scan, started in the background, waits meanwhile
         answers = [_rows(query(cold, q), now) for q in QUERIES]
         singles = {key: cold.get(key) for key in (r.key for r in full.runs())}
@@ -98,7 +99,7 @@ def test_cold_page_reads_only_about_the_runs_it_shows(storage: Path, write_run: 
     for i in range(300):
         t = T0 + i * 60
         write_run("p", "e", _id(t, f"{i:06x}"), created_at=t + 0.5, steps=0)
-    index = RunIndex(storage, background=True)
+    index = RunIndex(storage, RescanRules(background=True))
     with index.hold_scans():
         page = index.query(limit=10)
         cold = index._cold
@@ -116,7 +117,7 @@ def test_cold_index_gives_up_when_a_run_is_not_created_at_its_id_time(
         t = T0 + i * 60
         created = t + (offset_s if i == 17 else 0.5)  # named on a machine with another clock
         write_run("p", "e", _id(t, f"{i:06x}"), created_at=created, steps=0)
-    index = RunIndex(storage, background=True)
+    index = RunIndex(storage, RescanRules(background=True))
     with index.hold_scans():
         cold = index._cold_index()
         assert cold is not None and cold.page(None, None, True, 5, 0) is None and cold.gave_up
@@ -135,7 +136,9 @@ def test_queries_on_run_contents_wait_for_the_full_scan(storage: Path, write_run
         {"sort": "summary.loss"},
         {"sort": "name"},
     ):
-        assert _rows(query(RunIndex(storage, background=True), q), now) == _rows(query(full, q), now)
+        assert _rows(query(RunIndex(storage, RescanRules(background=True)), q), now) == _rows(
+            query(full, q), now
+        )
 
 
 def test_a_query_waiting_for_the_first_scan_is_not_kept_waiting_by_readers(
@@ -143,7 +146,7 @@ def test_a_query_waiting_for_the_first_scan_is_not_kept_waiting_by_readers(
 ) -> None:
     for i in range(50):
         write_run("p", "e", _id(T0 + i * 60, f"{i:06x}"), created_at=T0 + i * 60, steps=0)
-    index = RunIndex(storage, background=True)
+    index = RunIndex(storage, RescanRules(background=True))
     with index.hold_scans():  # a reader busy meanwhile: the background scan would wait for it
         assert index.query(limit=5).total == 50  # cold; starts the first scan
         started = time.monotonic()

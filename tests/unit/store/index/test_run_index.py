@@ -10,6 +10,7 @@ import pytest
 
 from runicorn import format as fmt
 from runicorn.files import write_json_atomic
+from runicorn.store.index.rescan_scheduler import RescanRules
 from runicorn.store.index.run_index import RunIndex
 from runicorn.store.query.run_filter import RunFilter
 from runicorn.store.records.media import media_path
@@ -41,7 +42,7 @@ def test_index_finds_runs_in_every_layout_and_skips_the_rest(storage: Path, writ
 
 def test_a_new_run_appears_on_its_own(storage: Path, write_run: RunWriter) -> None:
     write_run(run_id="20260101_000000_aaaaaa")
-    index = RunIndex(storage, refresh_interval_s=0.0)
+    index = RunIndex(storage, RescanRules(refresh_interval_s=0.0))
     assert len(index.runs()) == 1
     write_run(run_id="20260101_000000_bbbbbb")
     assert {r.id for r in index.runs()} == {"20260101_000000_aaaaaa", "20260101_000000_bbbbbb"}
@@ -50,7 +51,7 @@ def test_a_new_run_appears_on_its_own(storage: Path, write_run: RunWriter) -> No
 
 def test_background_rescan_never_blocks_and_finds_new_runs(storage: Path, write_run: RunWriter) -> None:
     write_run(run_id="20260101_000000_aaaaaa")
-    index = RunIndex(storage, refresh_interval_s=0.0, background=True, rescan_pause_factor=0.0)
+    index = RunIndex(storage, RescanRules(refresh_interval_s=0.0, background=True, rescan_pause_factor=0.0))
     assert len(index.runs()) == 1  # the first scan is done in line
     write_run(run_id="20260101_000000_bbbbbb")
     index.runs()  # answers from memory, starts a re-scan
@@ -62,10 +63,10 @@ def test_background_rescan_never_blocks_and_finds_new_runs(storage: Path, write_
 
 def test_rewritten_summary_is_read_again(storage: Path, write_run: RunWriter) -> None:
     d = write_run(run_id="20260101_000000_aaaaaa", summary={"acc": 0.1})
-    index = RunIndex(storage, refresh_interval_s=0.0)
-    assert index.get("20260101_000000_aaaaaa").summary == {"acc": 0.1}
+    index = RunIndex(storage, RescanRules(refresh_interval_s=0.0))
+    assert index.get("20260101_000000_aaaaaa").summary_file == {"acc": 0.1}
     write_json_atomic(d / fmt.SUMMARY_FILE, {"acc": 0.9})
-    assert index.get("20260101_000000_aaaaaa").summary == {"acc": 0.9}
+    assert index.get("20260101_000000_aaaaaa").summary_file == {"acc": 0.9}
 
 
 def test_stale_running_run_shows_as_crashed(storage: Path, write_run: RunWriter) -> None:
@@ -137,7 +138,7 @@ def test_broken_json_files_show_as_empty_with_a_warning(storage: Path, write_run
     (d / fmt.SUMMARY_FILE).write_bytes(b'{"acc": 1, "trunc')
     (d / fmt.STATUS_FILE).write_bytes(b"\x00\xff\x00")
     info = RunIndex(storage).get("20260101_000000_aaaaaa")
-    assert info.summary == {} and info.status == {}
+    assert info.summary_file == {} and info.status == {}
     assert any("summary.json" in w for w in info.warnings)
     assert info.as_dict()["status"] in fmt.ALL_STATUSES
 

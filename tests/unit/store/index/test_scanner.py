@@ -9,6 +9,7 @@ from pathlib import Path
 
 from runicorn import format as fmt
 from runicorn.files import write_json_atomic
+from runicorn.store.index.rescan_scheduler import RescanRules
 from runicorn.store.index.run_index import RunIndex
 from runicorn.store.index.run_set import RunSet
 from runicorn.store.index.scanner import Scanner
@@ -26,7 +27,7 @@ def test_a_scan_reads_what_changed_into_a_new_set_and_leaves_the_old_one(
     first = scanner.scan(RunSet(), full=False)
     write_json_atomic(d / fmt.SUMMARY_FILE, {"acc": 0.9})
     second = scanner.scan(first, full=False)
-    assert first.by_key[A].summary == {"acc": 0.1} and second.by_key[A].summary == {"acc": 0.9}
+    assert first.by_key[A].summary_file == {"acc": 0.1} and second.by_key[A].summary_file == {"acc": 0.9}
     assert second.by_key[B] is first.by_key[B]  # an unchanged run is shared, not read again
     assert second.generation == first.generation + 1
     assert [r.key for r in first.newest_first] == [r.key for r in second.newest_first]
@@ -76,12 +77,15 @@ def test_unsafe_folder_names_are_skipped_with_the_reason(storage: Path, write_ru
 
 def test_a_run_held_by_a_reader_does_not_change_under_it(storage: Path, write_run: RunWriter) -> None:
     d = write_run(run_id=A, summary={"acc": 0.1}, status="running")
-    index = RunIndex(storage, refresh_interval_s=0.0)
+    index = RunIndex(storage, RescanRules(refresh_interval_s=0.0))
     held = index.get(A)
     assert held is not None
     write_json_atomic(d / fmt.SUMMARY_FILE, {"acc": 0.9})
     write_json_atomic(d / fmt.STATUS_FILE, {"status": "finished"})
     index.refresh(force=True)
-    assert (held.summary, held.status) == ({"acc": 0.1}, {"status": "running", "started_at": held.created_at})
+    assert (held.summary_file, held.status) == (
+        {"acc": 0.1},
+        {"status": "running", "started_at": held.created_at},
+    )
     now = index.get(A)
-    assert now is not None and now.summary == {"acc": 0.9} and now.state() == "finished"
+    assert now is not None and now.summary_file == {"acc": 0.9} and now.state() == "finished"

@@ -251,7 +251,7 @@ def test_a_run_written_by_our_sdk_reads_live_then_finished(tmp_path: Path) -> No
         "finished",
         {"lr": 0.1},
         ["x"],
-        {"best": 0.1},
+        {"best": 0.1, "loss": 0.1},  # the last logged value of loss beside the value set
     )
     later = reader.metrics(run.id, since=first["offset"])
     assert later["series"]["loss"]["y"] == [0.1]
