@@ -1,4 +1,4 @@
-"""A run written without events.columns, charted cold: the native reader and the decoded cache.
+"""A run written without events.columns, charted cold: the first read and the decoded cache.
 
 Usage:  python bench/jsonl_cold_bench.py [--steps 1000000] [--keep DIR]
 Quick:  python bench/jsonl_cold_bench.py --steps 100000
@@ -173,13 +173,7 @@ def main() -> int:
         root = work / "storage"
         events = write_runs(root, args.steps)
         size_mb = events.stat().st_size / 1e6
-        try:
-            import pyarrow
-
-            reader = f"pyarrow {pyarrow.__version__}"
-        except ImportError:
-            reader = "no pyarrow: the orjson codec and worker processes"
-        print(f"{args.steps:,} steps x 4 metrics, {size_mb:.0f} MB of JSONL; {os.cpu_count()} CPUs; {reader}")
+        print(f"{args.steps:,} steps x 4 metrics, {size_mb:.0f} MB of JSONL; {os.cpu_count()} CPUs")
         print(f"load average before: {load()}")
         cache_home = work / "cache"
         loops = [orjson_loop_s(events) for _ in range(3)]

@@ -28,7 +28,6 @@ from runicorn.store.metrics.csv_export import metrics_csv
 from runicorn.store.metrics.decode_pool import DecodePool
 from runicorn.store.metrics.decoded_cache import DecodedCache
 from runicorn.store.metrics.jsonl_decoder import JsonlDecoder
-from runicorn.store.metrics.native_reader import preload
 from runicorn.store.metrics.series import RunSeries
 from runicorn.store.metrics.series_cache import SeriesCache
 from runicorn.store.query.fields import FieldContext
@@ -64,16 +63,13 @@ class StoreReader:
         first such read (the viewer passes :func:`~runicorn.store.metrics.decode_pool.default_workers`;
         0 decodes in the calling thread only). See :mod:`runicorn.store.metrics.decode_pool`.
         ``decoded_cache``: where long runs decoded from JSON are kept for the next start (the
-        viewer passes one in the user's cache folder; None keeps nothing). Long stretches of
-        events are decoded by Arrow's reader when ``pyarrow`` is installed
-        (:mod:`runicorn.store.metrics.jsonl_decoder`)."""
+        viewer passes one in the user's cache folder; None keeps nothing; see
+        :mod:`runicorn.store.metrics.jsonl_decoder`)."""
         self.root = Path(root)
         self.index = RunIndex(self.root, RescanRules(refresh_interval_s=refresh_interval_s, background=True))
         self.decode_pool = DecodePool(decode_workers)
         self.decoder = JsonlDecoder(decoded_cache)
         self.series_cache = SeriesCache(max_runs=max_cached_runs, pool=self.decode_pool, decoder=self.decoder)
-        # Arrow's import (a few hundred ms) is paid in the background, not by the first cold read.
-        threading.Thread(target=preload, name="arrow-import", daemon=True).start()
         self._log_reads = threading.BoundedSemaphore(LOG_READS_AT_ONCE)
         self.line_ends = LineEnds()  # where the cut log lines end, looked for once per file
         self._alerts = alert_logs(max_runs=max_cached_runs)

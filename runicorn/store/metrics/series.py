@@ -6,10 +6,11 @@ is read again from the start), decodes whole lines a block at a
 time (:mod:`runicorn.codec.blocks`) and appends them to two
 :class:`~runicorn.store.metrics.columns.ColumnSet` (metrics records, and ``system`` records: CPU/GPU
 samples); ``image`` records are kept as a list. A truncated last line waits until it is
-complete. A large unread part (a cold read of a long run) is taken from the viewer's cache and
-decoded by Arrow's native reader when a :class:`~runicorn.store.metrics.jsonl_decoder.JsonlDecoder`
-is given, else by worker processes in parallel when a
-:class:`~runicorn.store.metrics.decode_pool.DecodePool` is given; the columns are the same either way.
+complete. A large unread part (a cold read of a long run) is decoded by worker processes in
+parallel when a :class:`~runicorn.store.metrics.decode_pool.DecodePool` is given, and taken from
+and kept in the viewer's decoded cache when a
+:class:`~runicorn.store.metrics.jsonl_decoder.JsonlDecoder` is given; the columns are the same
+either way.
 
 Queries (:meth:`RunSeries.metrics`) return each key downsampled on its own
 (:mod:`runicorn.store.metrics.downsample`), stage spans for drawing separators, and the byte ``offset`` to
@@ -58,7 +59,7 @@ class RunSeries:
         self.run_dir = Path(run_dir)
         self.events_path = self.run_dir / fmt.EVENTS_FILE
         self.pool = pool
-        self.decoder = decoder  # the cache and native reader for long stretches, if any
+        self.decoder = decoder  # the decoded cache's reads and writes for long stretches, if any
         self._lock = threading.RLock()
         self._follower = Follower()
         self._reset()
@@ -144,9 +145,9 @@ class RunSeries:
     def _decode_to(self, f: BinaryIO, end: int) -> None:
         """Decode the whole lines from the read offset up to byte ``end``."""
         if self.decoder is not None and end - self.offset >= self.decoder.min_bytes:
-            for block in self.decoder.blocks(f, self.offset, end):
+            for block in self.decoder.blocks(f, self.offset, end, self.pool):
                 self._apply(block)
-        if self.pool is not None and end - self.offset >= self.pool.min_bytes:
+        elif self.pool is not None and end - self.offset >= self.pool.min_bytes:
             for block in self.pool.decode(f, self.offset, end):
                 self._apply(block)
         f.seek(self.offset)

@@ -24,7 +24,7 @@ class SeriesCache:
     ) -> None:
         self.max_runs = max_runs
         self.pool = pool  # decodes the cold read of a long run in parallel (None: in the caller)
-        self.decoder = decoder  # the viewer's cache and native reader for long stretches (None: none)
+        self.decoder = decoder  # keeps long stretches decoded for the next start (None: nothing kept)
         self._series: LRU[Path, RunSeries] = LRU(max_runs)
 
     def get(self, run_dir: Path) -> RunSeries:

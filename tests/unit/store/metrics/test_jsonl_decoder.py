@@ -1,5 +1,5 @@
-"""The cold read of events.jsonl through Arrow's native reader and the viewer's decoded cache:
-the same answers as the codec's own decoding, whatever the lines hold."""
+"""The cold read of a long stretch of events.jsonl and the viewer's decoded cache: the same
+answers as a plain read in one thread, whatever the lines hold, decoded or taken from the cache."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from runicorn import format as fmt
+from runicorn.store.metrics.decode_pool import DecodePool
 from runicorn.store.metrics.decoded_cache import DecodedCache, version_name
 from runicorn.store.metrics.jsonl_decoder import JsonlDecoder
 from runicorn.store.metrics.series import RunSeries
@@ -56,17 +57,36 @@ def _run(tmp_path: Path, source: Path, name: str = "run") -> Path:
     return run
 
 
-@pytest.mark.parametrize("piece_bytes", [700, 4 * 1024])
-def test_native_reader_answers_as_the_codec_on_the_golden_file(tmp_path: Path, piece_bytes: int) -> None:
-    pytest.importorskip("pyarrow")
+def test_the_golden_file_answers_the_same_decoded_then_from_the_cache(tmp_path: Path) -> None:
     run = _run(tmp_path, GOLDEN)
-    # Arrow's blocks smaller than the wide line: the piece holding it is decoded by the codec
-    decoder = JsonlDecoder(min_bytes=0, piece_bytes=piece_bytes, arrow_block_bytes=16 * 1024)
-    native = _answers(RunSeries(run, decoder=decoder))
-    assert native == _answers(RunSeries(run))
-    assert native["malformed"] == 7
-    assert decoder.native_pieces > 0  # the clean stretches were read by Arrow
-    assert decoder.fallback_pieces > 0  # the broken ones by the codec
+    plain = _answers(RunSeries(run))
+    assert plain["malformed"] == 7
+    cache = DecodedCache(tmp_path / "cache")
+    first, first_decoder = _cached_reader(run, cache)
+    assert _answers(first) == plain
+    cache.wait()
+    assert first_decoder.decoded_blocks > 0 and first_decoder.cached_blocks == 0
+    second, second_decoder = _cached_reader(run, cache)
+    assert _answers(second) == plain
+    assert second_decoder.cached_blocks > 0 and second_decoder.decoded_blocks == 0
+
+
+def test_blocks_decoded_by_the_worker_processes_are_kept_too(tmp_path: Path) -> None:
+    run = _run(tmp_path, GOLDEN)
+    cache = DecodedCache(tmp_path / "cache")
+    pool = DecodePool(workers=2, min_bytes=0, piece_bytes=20_000, block_bytes=3_000)
+    pool.caller_helps = False  # every piece decoded by a worker, however busy the machine is
+    try:
+        assert pool.start()
+        series = RunSeries(run, pool, JsonlDecoder(cache, min_bytes=0))
+        assert _answers(series) == _answers(RunSeries(run))
+        assert pool.failed is None and pool.pieces_by_workers > 0
+    finally:
+        pool.close()
+    cache.wait()
+    second, decoder = _cached_reader(run, cache)
+    assert _answers(second) == _answers(RunSeries(run))
+    assert decoder.cached_blocks > 0 and decoder.decoded_blocks == 0
 
 
 @pytest.mark.parametrize(
@@ -77,16 +97,17 @@ def test_native_reader_answers_as_the_codec_on_the_golden_file(tmp_path: Path, p
     ],
     ids=["pypi-0.7.2", "legacy-0.2"],
 )
-def test_native_reader_answers_as_the_codec_on_runs_of_the_pypi_package(tmp_path: Path, source: Path) -> None:
-    pytest.importorskip("pyarrow")
+def test_runs_of_the_pypi_package_answer_the_same_from_the_cache(tmp_path: Path, source: Path) -> None:
     run = _run(tmp_path, source)
-    decoder = JsonlDecoder(min_bytes=0)
-    assert _answers(RunSeries(run, decoder=decoder)) == _answers(RunSeries(run))
-    assert decoder.native_pieces == 1
+    cache = DecodedCache(tmp_path / "cache")
+    _answers(_cached_reader(run, cache)[0])
+    cache.wait()
+    second, decoder = _cached_reader(run, cache)
+    assert _answers(second) == _answers(RunSeries(run))
+    assert decoder.cached_blocks > 0
 
 
 def test_a_truncated_last_line_waits_until_it_is_complete(tmp_path: Path) -> None:
-    pytest.importorskip("pyarrow")
     run = tmp_path / "run"
     run.mkdir()
     path = run / fmt.EVENTS_FILE
@@ -94,7 +115,7 @@ def test_a_truncated_last_line_waits_until_it_is_complete(tmp_path: Path) -> Non
         fmt.encode_event(fmt.METRICS, {"loss": 1.0 / (s + 1), fmt.STEP_KEY: s}, 1.0 + s) for s in range(50)
     ]
     path.write_bytes(b"".join(lines[:30]) + lines[30][:20])
-    series = RunSeries(run, decoder=JsonlDecoder(min_bytes=0, piece_bytes=256))
+    series = RunSeries(run, decoder=JsonlDecoder(DecodedCache(tmp_path / "cache"), min_bytes=0))
     series.update()
     assert series.offset == len(b"".join(lines[:30]))
     assert series.metrics()["series"]["loss"]["count"] == 30
@@ -105,26 +126,11 @@ def test_a_truncated_last_line_waits_until_it_is_complete(tmp_path: Path) -> Non
 
 
 def _cached_reader(run: Path, cache: DecodedCache) -> tuple[RunSeries, JsonlDecoder]:
-    decoder = JsonlDecoder(cache, min_bytes=0, piece_bytes=8 * 1024)
+    decoder = JsonlDecoder(cache, min_bytes=0)
     return RunSeries(run, decoder=decoder), decoder
 
 
-def test_a_second_reader_takes_the_columns_from_the_cache(tmp_path: Path) -> None:
-    pytest.importorskip("pyarrow")
-    run = _run(tmp_path, GOLDEN)
-    cache = DecodedCache(tmp_path / "cache")
-    first, first_decoder = _cached_reader(run, cache)
-    expected = _answers(first)
-    cache.wait()
-    assert first_decoder.cached_blocks == 0
-    second, second_decoder = _cached_reader(run, cache)
-    assert _answers(second) == expected == _answers(RunSeries(run))
-    assert second_decoder.cached_blocks > 0
-    assert second_decoder.native_pieces == second_decoder.fallback_pieces == 0  # nothing decoded again
-
-
 def test_lines_appended_after_the_cached_ones_are_decoded_and_kept(tmp_path: Path) -> None:
-    pytest.importorskip("pyarrow")
     run = _run(tmp_path, GOLDEN)
     cache = DecodedCache(tmp_path / "cache")
     _answers(_cached_reader(run, cache)[0])
@@ -134,16 +140,15 @@ def test_lines_appended_after_the_cached_ones_are_decoded_and_kept(tmp_path: Pat
             f.write(fmt.encode_event(fmt.METRICS, {"loss": 1.0, "more": s, fmt.STEP_KEY: 5000 + s}, 9.0))
     second, decoder = _cached_reader(run, cache)
     assert _answers(second) == _answers(RunSeries(run))
-    assert decoder.cached_blocks > 0 and decoder.native_pieces > 0
+    assert decoder.cached_blocks > 0 and decoder.decoded_blocks > 0
     cache.wait()
     third, decoder = _cached_reader(run, cache)
     assert _answers(third) == _answers(RunSeries(run))
-    assert decoder.native_pieces == decoder.fallback_pieces == 0
+    assert decoder.decoded_blocks == 0
 
 
 @pytest.mark.parametrize("change", ["edited", "shortened", "replaced"])
 def test_the_cache_is_not_used_once_the_events_file_changed(tmp_path: Path, change: str) -> None:
-    pytest.importorskip("pyarrow")
     run = _run(tmp_path, GOLDEN)
     path = run / fmt.EVENTS_FILE
     cache = DecodedCache(tmp_path / "cache")
@@ -164,12 +169,11 @@ def test_the_cache_is_not_used_once_the_events_file_changed(tmp_path: Path, chan
     fresh, decoder = _cached_reader(run, cache)
     assert _answers(fresh) == _answers(RunSeries(run))
     if change != "shortened":  # (the frames before the cut still stand for the same bytes)
-        assert decoder.native_pieces + decoder.fallback_pieces > 0  # decoded again, not from the cache
+        assert decoder.decoded_blocks > 0  # decoded again, not from the cache
     assert fresh.offset == path.stat().st_size
 
 
 def test_the_cache_folder_is_private_whatever_the_umask(tmp_path: Path) -> None:
-    pytest.importorskip("pyarrow")
     run = _run(tmp_path, GOLDEN)
     root = tmp_path / "cache"
     old = os.umask(0)
@@ -187,7 +191,6 @@ def test_the_cache_folder_is_private_whatever_the_umask(tmp_path: Path) -> None:
 
 
 def test_an_entry_open_to_other_users_is_not_trusted(tmp_path: Path) -> None:
-    pytest.importorskip("pyarrow")
     run = _run(tmp_path, GOLDEN)
     cache = DecodedCache(tmp_path / "cache")
     _answers(_cached_reader(run, cache)[0])
@@ -200,7 +203,6 @@ def test_an_entry_open_to_other_users_is_not_trusted(tmp_path: Path) -> None:
 
 
 def test_the_cache_keeps_the_recently_used_runs_within_its_bytes(tmp_path: Path) -> None:
-    pytest.importorskip("pyarrow")
     cache = DecodedCache(tmp_path / "cache")
     runs = [_run(tmp_path, GOLDEN, f"run{i}") for i in range(3)]
     _answers(_cached_reader(runs[0], cache)[0])
@@ -217,7 +219,6 @@ def test_the_cache_keeps_the_recently_used_runs_within_its_bytes(tmp_path: Path)
 
 
 def test_entries_of_another_version_are_deleted_and_never_read(tmp_path: Path) -> None:
-    pytest.importorskip("pyarrow")
     root = tmp_path / "cache"
     old = root / "v0-RNC1-0.0.1"
     old.mkdir(parents=True)
@@ -231,7 +232,6 @@ def test_entries_of_another_version_are_deleted_and_never_read(tmp_path: Path) -
 
 
 def test_without_a_cache_size_nothing_is_written(tmp_path: Path) -> None:
-    pytest.importorskip("pyarrow")
     run = _run(tmp_path, GOLDEN)
     cache = DecodedCache(tmp_path / "cache", max_bytes=0)
     _answers(_cached_reader(run, cache)[0])
