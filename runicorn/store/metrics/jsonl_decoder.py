@@ -41,35 +41,40 @@ class JsonlDecoder:
         self.cached_blocks = 0  # blocks taken from the cache, in all (for tests and diagnostics)
         self.decoded_blocks = 0  # blocks decoded from JSON
 
-    def blocks(self, f: BinaryIO, start: int, end: int, pool: DecodePool | None = None) -> Iterator[Block]:
-        """Blocks of whole lines of ``f`` from ``start`` towards ``end``, in order."""
+    def batches(
+        self, f: BinaryIO, start: int, end: int, pool: DecodePool | None = None
+    ) -> Iterator[list[Block]]:
+        """Blocks of whole lines of ``f`` from ``start`` towards ``end``, in order, in lists the
+        reader appends at once: the worker processes' blocks many at a time, the others one by
+        one (appending them as they come is quicker while they are in the CPU's cache)."""
         at = start
         if self.cache is not None:
             for block in self.cache.blocks(f, at, end):
                 self.cached_blocks += 1
                 at += block.nbytes
-                yield block
+                yield [block]
         if end - at < self.min_bytes:
             return
         keep = self.cache is not None and self.cache.end_of(f) == at
         kept: list[tuple[int, Block]] = []
         try:
-            for block in self._decode(f, at, end, pool):
-                if keep:
-                    kept.append((at, block))
-                at += block.nbytes
-                self.decoded_blocks += 1
-                yield block
+            for blocks in self._decode(f, at, end, pool):
+                for block in blocks:
+                    if keep:
+                        kept.append((at, block))
+                    at += block.nbytes
+                    self.decoded_blocks += 1
+                yield blocks
         finally:
             if kept and self.cache is not None:
                 self.cache.add(f, kept)
 
-    def _decode(self, f: BinaryIO, start: int, end: int, pool: DecodePool | None) -> Iterator[Block]:
+    def _decode(self, f: BinaryIO, start: int, end: int, pool: DecodePool | None) -> Iterator[list[Block]]:
         at = start
         if pool is not None and end - at >= pool.min_bytes:
-            for block in pool.decode(f, at, end):
-                at += block.nbytes
-                yield block
+            for blocks in pool.decode_batches(f, at, end):
+                at += sum(block.nbytes for block in blocks)
+                yield blocks
         fd = f.fileno()
         while at < end:
             data = os.pread(fd, min(READ_BYTES, end - at), at)
@@ -78,14 +83,14 @@ class JsonlDecoder:
                 cut = _line_end(fd, at + len(data), end) - at
                 if cut <= 0:
                     return
-                blocks = decode_fd_range(fd, at, at + cut)
+                decoded = decode_fd_range(fd, at, at + cut)
             else:
                 whole = data[:cut] if cut < len(data) else data
                 with gc_paused():
-                    blocks = [decode_block(piece) for piece in cut_blocks(whole)]
-            for block in blocks:
+                    decoded = [decode_block(piece) for piece in cut_blocks(whole)]
+            for block in decoded:
                 at += block.nbytes
-                yield block
+                yield [block]
 
 
 def _line_end(fd: int, pos: int, end: int) -> int:

@@ -3,6 +3,7 @@ answers as a plain read in one thread, whatever the lines hold, decoded or taken
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import stat
@@ -12,6 +13,8 @@ from typing import Any
 import pytest
 
 from runicorn import format as fmt
+from runicorn.codec.blocks import cut_blocks, decode_block
+from runicorn.store.metrics.columns import ColumnSet
 from runicorn.store.metrics.decode_pool import DecodePool
 from runicorn.store.metrics.decoded_cache import DecodedCache, version_name
 from runicorn.store.metrics.jsonl_decoder import JsonlDecoder
@@ -237,3 +240,31 @@ def test_without_a_cache_size_nothing_is_written(tmp_path: Path) -> None:
     _answers(_cached_reader(run, cache)[0])
     cache.wait()
     assert not (tmp_path / "cache").exists()
+
+
+def _column_set_view(cols: ColumnSet) -> Any:
+    return _nan_safe(
+        {
+            "steps": list(cols.steps),
+            "times": list(cols.times),
+            "stages": [(s.stage, s.first_row, s.last_row) for s in cols.stage_spans],
+            "columns": {
+                key: (list(col.values), [col.row_of(i) for i in range(len(col.values))], col.nonfinite)
+                for key, col in cols.columns.items()
+            },
+        }
+    )
+
+
+@pytest.mark.parametrize("batch", [2, 3, 7, 1000])
+def test_blocks_applied_in_batches_give_the_columns_of_blocks_applied_one_by_one(batch: int) -> None:
+    blocks = [decode_block(piece) for piece in cut_blocks(GOLDEN.read_bytes(), 1500)]
+    for kind in ("metrics", "system"):
+        parts = [getattr(b, kind) for b in blocks if getattr(b, kind) is not None]
+        one_by_one, batched = ColumnSet(), ColumnSet()
+        for rows in parts:
+            one_by_one.extend(copy.deepcopy(rows))
+        for i in range(0, len(parts), batch):
+            batched.extend_many(parts[i : i + batch])
+        assert _column_set_view(batched) == _column_set_view(one_by_one)
+        assert len(batched) > 10
