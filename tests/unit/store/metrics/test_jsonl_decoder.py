@@ -14,6 +14,7 @@ import pytest
 
 from runicorn import format as fmt
 from runicorn.codec.blocks import cut_blocks, decode_block
+from runicorn.store.metrics import jsonl_decoder
 from runicorn.store.metrics.columns import ColumnSet
 from runicorn.store.metrics.decode_pool import DecodePool
 from runicorn.store.metrics.decoded_cache import DecodedCache, version_name
@@ -268,3 +269,11 @@ def test_blocks_applied_in_batches_give_the_columns_of_blocks_applied_one_by_one
             batched.extend_many(parts[i : i + batch])
         assert _column_set_view(batched) == _column_set_view(one_by_one)
         assert len(batched) > 10
+
+
+def test_lines_longer_than_a_read_are_decoded_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsonl_decoder, "READ_BYTES", 64)  # most lines of the golden file are longer
+    run = _run(tmp_path, GOLDEN)
+    series, decoder = _cached_reader(run, DecodedCache(tmp_path / "cache"))
+    assert _answers(series) == _answers(RunSeries(run))
+    assert decoder.decoded_blocks > 100
