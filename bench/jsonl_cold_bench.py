@@ -1,6 +1,6 @@
 """A run written without events.columns, charted cold: the first read and the decoded cache.
 
-Usage:  python bench/jsonl_cold_bench.py [--steps 1000000] [--keep DIR]
+Usage:  python bench/jsonl_cold_bench.py [--steps 1000000] [--repeat 3] [--keep DIR]
 Quick:  python bench/jsonl_cold_bench.py --steps 100000
 
 Builds one run of STEPS steps x 4 metrics written as JSONL only (as another program, an import or
@@ -11,7 +11,8 @@ then, each in a fresh `runicorn viewer` process (its decoded cache in a temp fol
      in the same run (bar: 0.4x the loop);
   2. second viewer start: the same chart from the decoded cache, against the SDK-written run's
      chart in another fresh viewer (bar: 1.0x, as fast);
-and the peak memory (VmHWM) of each viewer process (bar: 500 MB).
+and the peak memory (VmHWM) of each viewer process (bar: 500 MB). Each view is timed in REPEAT
+fresh viewers and the median counts; the loop's median is taken over runs between them.
 """
 
 from __future__ import annotations
@@ -166,6 +167,7 @@ def load() -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3, help="fresh viewers per figure (the median counts)")
     ap.add_argument("--keep", type=Path, help="build the run here and keep it (default: a temp folder)")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="runicorn-jsonl-bench-"))
@@ -175,24 +177,31 @@ def main() -> int:
         size_mb = events.stat().st_size / 1e6
         print(f"{args.steps:,} steps x 4 metrics, {size_mb:.0f} MB of JSONL; {os.cpu_count()} CPUs")
         print(f"load average before: {load()}")
-        cache_home = work / "cache"
         loops = [orjson_loop_s(events) for _ in range(3)]
-        first_viewer = Viewer(root, cache_home)
-        first = first_viewer.chart_s(PLAIN_ID)
-        first_peak = first_viewer.stop()
-        loops += [orjson_loop_s(events) for _ in range(2)]
+        firsts, first_peaks = [], []
+        for i in range(args.repeat):  # each a fresh viewer with an empty cache: a first read
+            viewer = Viewer(root, work / f"cache-first-{i}")
+            firsts.append(viewer.chart_s(PLAIN_ID))
+            first_peaks.append(viewer.stop())
+            loops.append(orjson_loop_s(events))
         loop = statistics.median(loops)
-        second_viewer = Viewer(root, cache_home)
-        cached = second_viewer.chart_s(PLAIN_ID)
-        second_peak = second_viewer.stop()
-        sdk_viewer = Viewer(root, work / "cache-unused")  # its own fresh process: both are a first request
-        sdk = sdk_viewer.chart_s(SDK_ID)
-        sdk_viewer.stop()
+        cache_home = work / "cache-first-0"  # written by the first viewer above
+        seconds, second_peaks, sdks = [], [], []
+        for _ in range(args.repeat):  # a fresh viewer each, alternating the cached and the SDK-written run
+            viewer = Viewer(root, cache_home)
+            seconds.append(viewer.chart_s(PLAIN_ID))
+            second_peaks.append(viewer.stop())
+            viewer = Viewer(root, work / "cache-unused")
+            sdks.append(viewer.chart_s(SDK_ID))
+            viewer.stop()
+        first, cached, sdk = (statistics.median(x) for x in (firsts, seconds, sdks))
+        first_peak, second_peak = max(first_peaks), max(second_peaks)
         cache_mb = sum(p.stat().st_size for p in (cache_home / "runicorn").rglob("*") if p.is_file()) / 1e6
         print(
             f"bare orjson loop over the file: median {loop * 1000:.0f} ms of {len(loops)} "
             f"({min(loops) * 1000:.0f} - {max(loops) * 1000:.0f} ms)"
         )
+        print(f"each view below: the median of {args.repeat} fresh viewers")
         report("first view, JSONL only, no cache", first, "the orjson loop", loop, BAR_FIRST)
         report("second viewer start, from the decoded cache", cached, "the SDK-written run", sdk, BAR_SECOND)
         print(f"decoded cache on disk: {cache_mb:.0f} MB")
