@@ -20,7 +20,7 @@ is not used.
 - **Bounded**: at most ``max_bytes`` in all, the least recently used entries deleted first (a
   read touches an entry's mtime).
 
-Frames are written by a background thread after the answer is on its way; a torn frame (the
+Frames are written by a background thread, never the request's thread; a torn frame (the
 viewer stopped mid-write) is ignored on reading like a torn ``events.columns`` frame.
 """
 
