@@ -32,6 +32,7 @@ def _isolated_user_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     """No test reads or writes the real user config, storage env or rank."""
     config_dir = tmp_path_factory.mktemp("user-config")
     monkeypatch.setenv("RUNICORN_CONFIG_FILE", str(config_dir / "config.json"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
     for name in ("RUNICORN_DIR", "RUNICORN_MODE", "RANK"):
         monkeypatch.delenv(name, raising=False)
 

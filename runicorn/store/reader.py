@@ -30,6 +30,8 @@ from runicorn.store.metrics.columns import X_MODES
 from runicorn.store.metrics.compare import run_answer
 from runicorn.store.metrics.csv_export import metrics_csv
 from runicorn.store.metrics.decode_pool import DecodePool
+from runicorn.store.metrics.decoded_cache import DecodedCache
+from runicorn.store.metrics.jsonl_decoder import JsonlDecoder
 from runicorn.store.metrics.key_series_cache import KeySeriesCache
 from runicorn.store.metrics.series import RunSeries
 from runicorn.store.metrics.series_cache import SeriesCache
@@ -55,6 +57,7 @@ LOG_READS_AT_ONCE = 2  # log reads running at once; more wait (see read_logs_at)
 
 MAX_RUN_TEXT_BYTES = 5 * 1024 * 1024
 _FIELDS_OF_NOW = frozenset({"status", "duration"})  # their values change with the time alone
+CACHE_WRITE_WAIT_S = 10.0  # on close, for the decoded cache's writes in progress
 
 
 class StoreReader:
@@ -66,14 +69,19 @@ class StoreReader:
         refresh_interval_s: float = 1.0,
         max_cached_runs: int = 64,
         decode_workers: int = 0,
+        decoded_cache: DecodedCache | None = None,
     ) -> None:
         """``decode_workers``: processes that help decode the cold read of a long run, started on
         first such read (the viewer passes :func:`~runicorn.store.metrics.decode_pool.default_workers`;
-        0 decodes in the calling thread only). See :mod:`runicorn.store.metrics.decode_pool`."""
+        0 decodes in the calling thread only). See :mod:`runicorn.store.metrics.decode_pool`.
+        ``decoded_cache``: where long runs decoded from JSON are kept for the next start (the
+        viewer passes one in the user's cache folder; None keeps nothing; see
+        :mod:`runicorn.store.metrics.jsonl_decoder`)."""
         self.root = Path(root)
         self.index = RunIndex(self.root, RescanRules(refresh_interval_s=refresh_interval_s, background=True))
         self.decode_pool = DecodePool(decode_workers)
-        self.series_cache = SeriesCache(max_runs=max_cached_runs, pool=self.decode_pool)
+        self.decoder = JsonlDecoder(decoded_cache)
+        self.series_cache = SeriesCache(max_runs=max_cached_runs, pool=self.decode_pool, decoder=self.decoder)
         self.key_series = KeySeriesCache(pool=self.decode_pool)  # one key of many runs (charts)
         self._log_reads = threading.BoundedSemaphore(LOG_READS_AT_ONCE)
         self.line_ends = LineEnds()  # where the cut log lines end, looked for once per file
@@ -86,8 +94,11 @@ class StoreReader:
         self._grouped_answers: GenerationCache[dict[str, Any]] = GenerationCache(8)
 
     def close(self) -> None:
-        """Stop the decoding processes, if any were started (reads go on in the caller)."""
+        """Stop the decoding processes, if any were started (reads go on in the caller), and
+        finish writing what the decoded cache was given (a few seconds at most)."""
         self.decode_pool.close()
+        if self.decoder.cache is not None:
+            self.decoder.cache.wait(CACHE_WRITE_WAIT_S)
 
     def run(self, key: str) -> RunInfo:
         """The run, or RunNotFound."""

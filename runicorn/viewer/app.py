@@ -22,6 +22,7 @@ from runicorn.gate.origin import OriginRule
 from runicorn.settings import Settings
 from runicorn.store import StoreReader
 from runicorn.store.metrics.decode_pool import default_workers
+from runicorn.store.metrics.decoded_cache import DecodedCache
 from runicorn.viewer import (
     routes_alerts,
     routes_artifacts,
@@ -79,7 +80,7 @@ def create_app(
     """
     origin_rule = OriginRule(cors_origins)  # ConfigError for '*' or a malformed origin
 
-    reader = StoreReader(settings.storage, decode_workers=default_workers())
+    reader = StoreReader(settings.storage, decode_workers=default_workers(), decoded_cache=DecodedCache())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

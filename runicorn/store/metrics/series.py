@@ -7,8 +7,10 @@ time (:mod:`runicorn.codec.blocks`) and appends them to two
 :class:`~runicorn.store.metrics.columns.ColumnSet` (metrics records, and ``system`` records: CPU/GPU
 samples); ``image`` records are kept as a list. A truncated last line waits until it is
 complete. A large unread part (a cold read of a long run) is decoded by worker processes in
-parallel when a :class:`~runicorn.store.metrics.decode_pool.DecodePool` is given; the columns are the
-same either way.
+parallel when a :class:`~runicorn.store.metrics.decode_pool.DecodePool` is given, and taken from
+and kept in the viewer's decoded cache when a
+:class:`~runicorn.store.metrics.jsonl_decoder.JsonlDecoder` is given; the columns are the same
+either way.
 
 Queries (:meth:`RunSeries.metrics`) return each key downsampled on its own
 (:mod:`runicorn.store.metrics.downsample`), stage spans for drawing separators, and the byte ``offset`` to
@@ -40,6 +42,7 @@ from runicorn.store.follower import Follower, Look
 from runicorn.store.metrics.columns import X_MODES, Column, ColumnSet
 from runicorn.store.metrics.decode_pool import DecodePool
 from runicorn.store.metrics.downsample import keep_indexes
+from runicorn.store.metrics.jsonl_decoder import JsonlDecoder
 
 READ_CHUNK_BYTES = 8 * 1024 * 1024
 # An unread part this large is first looked up in events.columns (smaller ones decode as fast).
@@ -50,10 +53,13 @@ PICKS_KEPT = 64  # downsampled index lists kept per run until it grows (16 KB ea
 class RunSeries:
     """The metric, system and image history of one run folder, read incrementally. Thread-safe."""
 
-    def __init__(self, run_dir: Path, pool: DecodePool | None = None) -> None:
+    def __init__(
+        self, run_dir: Path, pool: DecodePool | None = None, decoder: JsonlDecoder | None = None
+    ) -> None:
         self.run_dir = Path(run_dir)
         self.events_path = self.run_dir / fmt.EVENTS_FILE
         self.pool = pool
+        self.decoder = decoder  # the decoded cache's reads and writes for long stretches, if any
         self._lock = threading.RLock()
         self._follower = Follower()
         self._reset()
@@ -141,9 +147,12 @@ class RunSeries:
 
     def _decode_to(self, f: BinaryIO, end: int) -> None:
         """Decode the whole lines from the read offset up to byte ``end``."""
-        if self.pool is not None and end - self.offset >= self.pool.min_bytes:
-            for block in self.pool.decode(f, self.offset, end):
-                self._apply(block)
+        if self.decoder is not None and end - self.offset >= self.decoder.min_bytes:
+            for blocks in self.decoder.batches(f, self.offset, end, self.pool):
+                self._apply_batch(blocks)
+        elif self.pool is not None and end - self.offset >= self.pool.min_bytes:
+            for blocks in self.pool.decode_batches(f, self.offset, end):
+                self._apply_batch(blocks)
         f.seek(self.offset)
         left = end - self.offset
         carry = b""
@@ -159,6 +168,26 @@ class RunSeries:
                 with gc_paused():
                     block = decode_block(piece)
                 self._apply(block)
+
+    def _apply_batch(self, blocks: list[Block]) -> None:
+        """The same as :meth:`_apply` of each block in turn, with each column's array grown once
+        (see :meth:`ColumnSet.extend_many`)."""
+        metrics = [b.metrics for b in blocks if b.metrics is not None]
+        system = [b.system for b in blocks if b.system is not None]
+        metric_rows, system_rows = len(self.metric_rows), len(self.system_rows)
+        if metrics:
+            self.metric_rows.extend_many(metrics)
+        if system:
+            self.system_rows.extend_many(system)
+        for block in blocks:
+            self.images.extend(block.images)
+            self.malformed += block.malformed
+            self._follower.offset += block.nbytes
+            metric_rows += block.metrics.count if block.metrics is not None else 0
+            system_rows += block.system.count if block.system is not None else 0
+            self._mark_offsets.append(self.offset)
+            self._mark_metric_rows.append(metric_rows)
+            self._mark_system_rows.append(system_rows)
 
     def _apply(self, block: Block) -> None:
         if block.metrics is not None:

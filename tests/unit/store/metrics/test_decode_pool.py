@@ -142,18 +142,19 @@ def test_a_read_cut_short_by_close_stops_and_the_next_read_goes_on(
     rest alone (which kept a stopping viewer busy), and nothing read so far is lost."""
     pool = DecodePool(workers=1, min_bytes=0, piece_bytes=2_000, block_bytes=1_000)
     series = RunSeries(events_run, pool)
-    apply = series._apply
+    apply = series._apply_batch
 
-    def close_after_the_first_block(block: Any) -> None:
-        apply(block)
+    def close_after_the_first_batch(blocks: Any) -> None:
+        apply(blocks)
         pool.close()
 
-    monkeypatch.setattr(series, "_apply", close_after_the_first_block)
+    monkeypatch.setattr(series, "_apply_batch", close_after_the_first_batch)
+    monkeypatch.setattr(decode_pool, "BATCH_BLOCKS", 1)
     with pytest.raises(decode_pool.ReadStopped):
         series.update()
     size = (events_run / fmt.EVENTS_FILE).stat().st_size
     assert 0 < series.offset < size
-    monkeypatch.setattr(series, "_apply", apply)
+    monkeypatch.setattr(series, "_apply_batch", apply)
     assert series.update() and series.offset == size
     serial = RunSeries(events_run)
     serial.update()
