@@ -3,8 +3,9 @@
 A run's label is its W&B display name when it has one (``display_name`` in meta.json), else its
 experiment name. When several of the runs listed together share that name, each gets a suffix
 made of the config keys whose values differ among them (``mlp lr=0.01 bs=32``): at most
-:data:`MAX_SUFFIX_KEYS` keys, the one with the most distinct values first (then by name), each
-shown by its last dotted part and a short value. Runs with no differing config key, or still
+:data:`MAX_SUFFIX_KEYS` keys in the order of their names (the same order in every view: the runs
+table, the charts' legends, the overlay picker and the compare page), each shown by its last dotted
+part and a short value. Runs with no differing config key, or still
 alike after it, end with the last characters of their id instead (``mlp #ab12cd``).
 
 Labels depend on which runs are listed together: they are computed over the runs of an answer
@@ -53,19 +54,14 @@ def short_value(value: Any) -> str:
 
 
 def _suffix_keys(runs: Sequence[RunInfo]) -> list[str]:
-    """The config keys whose values differ among ``runs`` (or that some lack), most distinct
-    values first, at most MAX_SUFFIX_KEYS."""
+    """The config keys whose values differ among ``runs`` (or that some lack), by name, at most
+    MAX_SUFFIX_KEYS."""
     configs = [flat_config(r) for r in runs]
     keys: set[str] = set()
     for c in configs:
         keys.update(c)
-    ranked = []
-    for key in keys:
-        seen = {distinct_key(c.get(key, MISSING)) for c in configs}
-        if len(seen) > 1:
-            ranked.append((-len(seen), key))
-    ranked.sort()
-    return [key for _, key in ranked[:MAX_SUFFIX_KEYS]]
+    differing = [key for key in sorted(keys) if len({distinct_key(c.get(key, MISSING)) for c in configs}) > 1]
+    return differing[:MAX_SUFFIX_KEYS]
 
 
 def run_labels(runs: Iterable[RunInfo]) -> dict[str, str]:

@@ -74,6 +74,24 @@ class RunInfo:
         self.summary_file, self._summary_note = fmt.split_summary(value)
         self._shown = None
 
+    def logged_keys(self) -> list[str]:
+        """The metric keys the run logged a history of, as far as its summary tells: with the SDK's
+        summary note, the number keys of summary.json but those the program set and did not log
+        (``explicit`` keys, unless a ``define_metric`` names them); else the keys of
+        ``events.jsonl``'s last values (read as for :attr:`summary`)."""
+        note = self._summary_note
+        if fmt.has_last_values(note):
+            explicit = set((note or {}).get("explicit") or ())
+            defined = self.meta.get(fmt.METRIC_DEFINITIONS_KEY)
+            defined = defined if isinstance(defined, dict) else {}
+            return [
+                k
+                for k, v in self.summary_file.items()
+                if v.__class__ in (int, float) and (k not in explicit or k in defined)
+            ]
+        self.summary  # noqa: B018 (reads the events' last values, once per change of the file)
+        return list(self._logged.values) if self._logged is not None else []
+
     @property
     def tags(self) -> list[str]:
         tags = self.meta.get("tags")
