@@ -54,6 +54,8 @@ export interface CompareAnswer {
   x: string;
   ids: string[];
   missing: string[];
+  /** Each found run's label, computed over the compared runs (the config keys that differ). */
+  labels?: Record<string, string>;
   metrics: Record<string, (Series & { run: string; stages: Stage[] })[]>;
 }
 
@@ -190,7 +192,20 @@ function withFilter(params: Record<string, string | number | undefined>, f: RunF
 
 export interface ColumnsAnswer {
   columns: ColumnInfo[];
+  /** The metric keys the runs logged a history of, the most common first. */
+  metric_keys?: { key: string; runs: number }[];
   total: number;
+}
+
+/** GET /api/metrics/grouped: one metric of the runs, per group (no `by`: per run). */
+export interface GroupedAnswer {
+  by: string;
+  key: string;
+  /** The x drawn against (`x=auto` resolved to the key's define_metric axis, else step). */
+  x: string;
+  groups: MetricGroup[];
+  runs_total: number;
+  truncated: boolean;
 }
 
 /** One group of the runs table (GET /api/runs/groups): its runs and the metric's aggregates. */
@@ -249,8 +264,8 @@ export const api = {
         query,
       ),
     ),
-  groupedMetrics: (filter: RunFilter, p: { by: string; key: string; x: string; band: string; max_points?: number }) =>
-    getJson<{ groups: MetricGroup[] }>("/api/metrics/grouped", withFilter({ ...p }, filter)),
+  groupedMetrics: (filter: RunFilter, p: { by?: string; key: string; x: string; band: string; max_points?: number }) =>
+    getJson<GroupedAnswer>("/api/metrics/grouped", withFilter({ ...p, by: p.by || undefined }, filter)),
   run: (key: string) => getJson<RunDetail>(`/api/runs/${enc(key)}`),
   metrics: (key: string, opts: { x: string; since?: number; max_points?: number; keys?: string[] }) =>
     // the keys first: a long list stays out of the end of the URL that error messages show
@@ -263,7 +278,7 @@ export const api = {
   system: (key: string, opts: { x: string; since?: number }) =>
     getJson<MetricsAnswer>(`/api/runs/${enc(key)}/system`, { x: opts.x, since: opts.since }),
   compare: (ids: string[], keys: string[], x: string) =>
-    getJson<CompareAnswer>("/api/compare", { ids: ids.join(","), keys: keys.join(","), x }),
+    getJson<CompareAnswer>("/api/compare", { ids: ids.join(","), keys: keys.join(",") || undefined, x }),
   media: (key: string) => getJson<MediaAnswer>(`/api/runs/${enc(key)}/media`),
   histograms: (key: string, maxSteps = 200) =>
     getJson<{ keys: Record<string, HistogramSeries> }>(`/api/runs/${enc(key)}/histograms`, { max_steps: maxSteps }),

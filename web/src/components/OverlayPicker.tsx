@@ -1,4 +1,5 @@
-// Picks runs to draw over a run's charts: the other runs of its experiment at hand, any run by search.
+// Picks runs to draw over a run's charts: the other runs of its experiment at hand, any run by search;
+// each named by its label (the config keys that differ among the runs listed).
 import { useEffect, useState } from "preact/hooks";
 import { api, type RunRow } from "../api";
 import { useApp } from "../app";

@@ -12,6 +12,7 @@ import { formatValue } from "../lib/format";
 import { runHref } from "../lib/route";
 import { chartedKeys, xChoices } from "../lib/xAxis";
 
+/** A run's name on this page: its label over the compared runs (the config keys that differ). */
 function label(r: RunDetail): string {
   return r.label ?? `${r.name} · ${r.id}`;
 }
@@ -49,8 +50,11 @@ const NONE_FOUND = { details: [] as RunDetail[], missing: [] as string[], shared
 
 /** The runs of `ids` that exist, the ids that don't, and the metric keys all found runs share. */
 async function findRuns(ids: string[]) {
-  const found = await Promise.all(ids.map((id) => api.run(id).catch(() => null)));
-  const details = found.filter((r): r is RunDetail => r !== null);
+  const [found, labels] = await Promise.all([
+    Promise.all(ids.map((id) => api.run(id).catch(() => null))),
+    api.compare(ids, [], "step").then((a) => a.labels ?? {}, () => ({}) as Record<string, string>),
+  ]);
+  const details = found.filter((r): r is RunDetail => r !== null).map((r) => ({ ...r, label: labels[r.key] ?? r.label }));
   return {
     details,
     missing: ids.filter((_, i) => found[i] === null),

@@ -59,14 +59,20 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
   const systemHistory = system.runs[runKey] ?? EMPTY_HISTORY;
   const setOverlay = (keys: string[]) => navigate(runHref(runKey, keys), { replace: true });
 
+  // with runs overlaid, each is named by its label over them (the config keys that differ)
+  const labels = useApi(overlayKeys.length ? () => api.compare([runKey, ...overlayKeys], [], "step").then((a) => a.labels ?? {}) : null, [
+    runKey,
+    overlayKeys.join(","),
+  ]).data;
   const runs: RunSeries[] = useMemo(() => {
-    const list: RunSeries[] = [{ label: run?.id ?? runKey, series: metrics.series, stages: metrics.stages }];
+    const list: RunSeries[] = [{ label: labels?.[runKey] ?? (run ? runLabel(run, run) : runKey), series: metrics.series, stages: metrics.stages }];
     for (const k of overlayKeys) {
       const h = charted.runs[k];
-      if (h) list.push({ label: known[k] ? runLabel(known[k], run) : k, series: h.series });
+      const label = labels?.[k] ?? known[k]?.label;
+      if (h) list.push({ label: known[k] ? runLabel({ ...known[k], label }, run) : (label ?? k), series: h.series });
     }
     return list;
-  }, [metrics, charted.runs, known, run?.id, run?.project, run?.name]);
+  }, [metrics, charted.runs, known, labels, run?.id, run?.project, run?.name]);
   const failedOverlays = overlayKeys.filter((k) => charted.errors[k] && !charted.runs[k]);
 
   if (!run) return <Waiting error={error} testid="error" />;
