@@ -8,9 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import orjson
 
 import runicorn
 import runicorn.wandb as wandb
+from runicorn import format as fmt
 from runicorn.wandb import session
 
 
@@ -76,3 +78,11 @@ def test_auto_x_takes_each_metrics_define_metric_axis(storage_root: Path, live_v
     assert train["x"] == "step" and len(train["groups"][0]["x"]) == 12
     keys = [k["key"] for k in get(base, "/api/runs/columns", project="w").json()["metric_keys"]]
     assert set(keys) == {"train/loss", "val/acc", "epoch"}
+
+
+def test_a_run_without_the_summary_note_lists_the_keys_of_its_events(storage_root: Path, live_viewer) -> None:
+    run_id = write(storage_root, {"lr": 0.01}, {1: 1.0, 2: 0.5})
+    folder = fmt.run_dir(storage_root, "p", "mlp", run_id)
+    (folder / fmt.SUMMARY_FILE).write_bytes(orjson.dumps({"best": 0.9}))  # as older versions wrote it
+    columns = get(live_viewer(storage_root), "/api/runs/columns", project="p").json()
+    assert columns["metric_keys"] == [{"key": "acc", "runs": 1}, {"key": "loss", "runs": 1}]
