@@ -22,6 +22,7 @@ from runicorn import format as fmt
 from runicorn.errors import BadArgument, RunNotFound
 from runicorn.files import is_run_file, read_run_file
 from runicorn.store.index.generation_cache import GenerationCache
+from runicorn.store.index.labels import chosen_config_keys
 from runicorn.store.index.rescan_scheduler import RescanRules
 from runicorn.store.index.run_index import GroupInfo, RunIndex, RunInfo, RunPage
 from runicorn.store.logs.line_ends import LineEnds
@@ -117,9 +118,10 @@ class StoreReader:
         """Every run ``run_filter`` keeps, in its order, after the first scan."""
         return self.index.select(run_filter)
 
-    def labels(self, runs: Sequence[RunInfo]) -> dict[str, str]:
-        """The label of each of ``runs`` by key, computed over them."""
-        return self.index.labels(runs)
+    def labels(self, runs: Sequence[RunInfo], columns: Sequence[str] = ()) -> dict[str, str]:
+        """The label of each of ``runs`` by key, computed over them; the config keys among the
+        chosen ``columns`` lead its keys (:mod:`runicorn.store.index.labels`)."""
+        return self.index.labels(runs, chosen_config_keys(columns))
 
     @property
     def generation(self) -> int:
@@ -190,13 +192,18 @@ class StoreReader:
         return metrics_csv(self.series(key))
 
     def compare(
-        self, keys: list[str], metrics: list[str], x: str = "step", max_points: int = 2000
+        self,
+        keys: list[str],
+        metrics: list[str],
+        x: str = "step",
+        max_points: int = 2000,
+        columns: Sequence[str] = (),
     ) -> dict[str, Any]:
         """Metrics of several runs side by side (see :func:`~runicorn.store.metrics.compare.compare_runs`):
         ``{"x", "ids": [found keys], "missing": [unknown keys], "labels": {key: label},
-        "metrics": {metric: [per run]}}`` (labels computed over the found runs); RunNotFound when
-        none of the runs is known. Only the metrics asked for (and ``x``) are
-        read of a run that is not in the series cache."""
+        "metrics": {metric: [per run]}}`` (labels computed over the found runs, the config keys
+        among ``columns`` leading); RunNotFound when none of the runs is known. Only the metrics
+        asked for (and ``x``) are read of a run that is not in the series cache."""
         found: dict[str, Path] = {}
         infos: list[RunInfo] = []
         missing = []
@@ -225,7 +232,7 @@ class StoreReader:
             m: [{"run": k, **a[i]} for k, a in zip(found, per_run, strict=True)]
             for i, m in enumerate(metrics)
         }
-        labels = self.index.labels(infos)
+        labels = self.labels(infos, columns)
         return {"x": x, "ids": list(found), "missing": missing, "labels": labels, "metrics": out}
 
     def grouped_metric(
@@ -236,10 +243,12 @@ class StoreReader:
         x: str = "step",
         band: str = "minmax",
         max_points: int = 1000,
+        columns: Sequence[str] = (),
     ) -> dict[str, Any]:
         """Metric ``key`` of ``runs`` grouped by field ``by`` (see :mod:`runicorn.store.query.grouped`):
         at most ``MAX_GROUPED_RUNS`` runs (the first ones), of each only ``key`` (and ``x``) read.
-        ``by`` empty: one group per run (the first ``MAX_RUN_LINES``), named by the runs' labels.
+        ``by`` empty: one group per run (the first ``MAX_RUN_LINES``), named by the runs' labels
+        (the config keys among ``columns`` leading).
         ``x`` ``auto``: the ``step_metric`` the runs' ``define_metric`` give ``key``, else ``step``
         (the answer's ``x`` says which). Adds ``by``, ``runs_total`` and ``truncated``. An answer
         is kept until the index's generation moves on or an events file of its runs changes (not
@@ -259,7 +268,7 @@ class StoreReader:
                 labels = self.index.labels(runs) if by == "label" else {}  # the one field that needs them
                 groups = group_runs(used, by, FieldContext(time.time(), labels))
             else:
-                groups = one_group_per_run(used, self.index.labels(runs))
+                groups = one_group_per_run(used, self.labels(runs, columns))
             with self.index.hold_scans():  # reading and aligning many runs is heavy
                 answer = grouped_metric(groups, read_points, key, x, band, max_points)
             return {"by": by, **answer, "runs_total": len(runs), "truncated": len(runs) > len(used)}
@@ -267,7 +276,17 @@ class StoreReader:
         if by in _FIELDS_OF_NOW:
             return compute()
         stamps = tuple(_events_stamp(r.path) for r in used)
-        cache_key = (tuple(r.key for r in used), by, key, x, band, max_points, len(runs), stamps)
+        cache_key = (
+            tuple(r.key for r in used),
+            by,
+            key,
+            x,
+            band,
+            max_points,
+            len(runs),
+            stamps,
+            tuple(columns),
+        )
         return self._grouped_answers.get(self.generation, cache_key, compute)
 
     def logs_path(self, key: str) -> Path:

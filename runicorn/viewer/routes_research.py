@@ -84,7 +84,7 @@ def router(reader: StoreReader) -> APIRouter:
         """Column-oriented values of many runs (parallel coordinates, scatter plots)."""
         names = parse_columns(columns)
         runs = select(f, sort, order == "desc")
-        labels = reader.labels(runs)
+        labels = reader.labels(runs, names)
         shown = runs[:limit]
 
         def compute() -> dict[str, list[Any]]:
@@ -123,7 +123,7 @@ def router(reader: StoreReader) -> APIRouter:
         names = parse_columns(columns)
         runs = select(f, sort, order == "desc")
         now = time.time()
-        labels = reader.labels(runs)
+        labels = reader.labels(runs, names)
         ctx = FieldContext(now, labels)
         stats = group_stats(group_runs(runs, by, ctx), metric or None, ctx)
         if metric and metric == sort:
@@ -149,11 +149,16 @@ def router(reader: StoreReader) -> APIRouter:
         x: str = "step",
         band: Literal["minmax", "std"] = "minmax",
         max_points: Annotated[int, Field(ge=1, le=MAX_GROUPED_POINTS)] = 1000,
+        columns: str = "",
     ) -> Response:
         """Metric ``key`` of the matching runs grouped by field ``by``: mean and band per group; no
-        ``by``: one line per run, named by its label. ``x=auto``: each key's ``define_metric`` axis."""
+        ``by``: one line per run, named by its label (the config keys among the chosen ``columns``
+        leading). ``x=auto``: each key's ``define_metric`` axis."""
         parse_columns(by)  # QueryError for a name that is not a field
+        names = parse_columns(columns)
         runs = select(f)
-        return _json(reader.grouped_metric(runs, by, key, x=x, band=band, max_points=max_points))
+        return _json(
+            reader.grouped_metric(runs, by, key, x=x, band=band, max_points=max_points, columns=names)
+        )
 
     return api

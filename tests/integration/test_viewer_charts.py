@@ -86,3 +86,20 @@ def test_a_run_without_the_summary_note_lists_the_keys_of_its_events(storage_roo
     (folder / fmt.SUMMARY_FILE).write_bytes(orjson.dumps({"best": 0.9}))  # as older versions wrote it
     columns = get(live_viewer(storage_root), "/api/runs/columns", project="p").json()
     assert columns["metric_keys"] == [{"key": "acc", "runs": 1}, {"key": "loss", "runs": 1}]
+
+
+def test_the_chosen_config_columns_lead_the_labels_keys_in_every_answer(
+    storage_root: Path, live_viewer
+) -> None:
+    a = write(storage_root, {"lr": 0.01, "bs": 32}, {1: 1.0})
+    b = write(storage_root, {"lr": 0.1, "bs": 64}, {1: 2.0})
+    base = live_viewer(storage_root)
+    rows = get(base, "/api/runs", project="p").json()["runs"]
+    assert {r["label"] for r in rows} == {"mlp bs=32 lr=0.01", "mlp bs=64 lr=0.1"}  # by name
+    chosen = "config.lr,summary.loss,config.bs"
+    rows = get(base, "/api/runs", project="p", columns=chosen).json()["runs"]
+    assert {r["key"]: r["label"] for r in rows} == {a: "mlp lr=0.01 bs=32", b: "mlp lr=0.1 bs=64"}
+    lines = get(base, "/api/metrics/grouped", project="p", key="loss", columns=chosen).json()["groups"]
+    assert {g["value"]: g["label"] for g in lines} == {a: "mlp lr=0.01 bs=32", b: "mlp lr=0.1 bs=64"}
+    compared = get(base, "/api/compare", ids=f"{a},{b}", columns=chosen).json()
+    assert compared["labels"] == {a: "mlp lr=0.01 bs=32", b: "mlp lr=0.1 bs=64"}

@@ -264,8 +264,9 @@ export const api = {
         query,
       ),
     ),
-  groupedMetrics: (filter: RunFilter, p: { by?: string; key: string; x: string; band: string; max_points?: number }) =>
-    getJson<GroupedAnswer>("/api/metrics/grouped", withFilter({ ...p, by: p.by || undefined }, filter)),
+  /** `columns`: the chosen table columns (their config keys lead the runs' labels). */
+  groupedMetrics: (filter: RunFilter, p: { by?: string; key: string; x: string; band: string; max_points?: number; columns?: string[] }) =>
+    getJson<GroupedAnswer>("/api/metrics/grouped", withFilter({ ...p, by: p.by || undefined, columns: p.columns?.join(",") }, filter)),
   run: (key: string) => getJson<RunDetail>(`/api/runs/${enc(key)}`),
   metrics: (key: string, opts: { x: string; since?: number; max_points?: number; keys?: string[] }) =>
     // the keys first: a long list stays out of the end of the URL that error messages show
@@ -277,8 +278,9 @@ export const api = {
     }),
   system: (key: string, opts: { x: string; since?: number }) =>
     getJson<MetricsAnswer>(`/api/runs/${enc(key)}/system`, { x: opts.x, since: opts.since }),
-  compare: (ids: string[], keys: string[], x: string) =>
-    getJson<CompareAnswer>("/api/compare", { ids: ids.join(","), keys: keys.join(",") || undefined, x }),
+  /** `columns`: the chosen table columns (their config keys lead the runs' labels). */
+  compare: (ids: string[], keys: string[], x: string, columns: string[] = []) =>
+    getJson<CompareAnswer>("/api/compare", { ids: ids.join(","), keys: keys.join(",") || undefined, x, columns: columns.join(",") }),
   media: (key: string) => getJson<MediaAnswer>(`/api/runs/${enc(key)}/media`),
   histograms: (key: string, maxSteps = 200) =>
     getJson<{ keys: Record<string, HistogramSeries> }>(`/api/runs/${enc(key)}/histograms`, { max_steps: maxSteps }),

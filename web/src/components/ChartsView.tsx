@@ -6,6 +6,7 @@ import { useState } from "preact/hooks";
 import { api, type RunFilter } from "../api";
 import { useApp } from "../app";
 import { shortName, type ColumnInfo } from "../lib/columns";
+import { rememberedColumns } from "../lib/tablePrefs";
 import type { ViewState } from "../lib/viewState";
 import { xChoices } from "../lib/xAxis";
 import { rememberedCharts } from "./ChartBoard";
@@ -106,7 +107,15 @@ export function ChartsView(props: {
       {waiting ? (
         <p class="muted">{t("loading")}</p>
       ) : (
-        <GroupedCharts filter={props.filter} project={view.project} by={view.group} metrics={charts} look={look} onReorder={(order) => update({ charts: order })} />
+        <GroupedCharts
+          filter={props.filter}
+          project={view.project}
+          by={view.group}
+          columns={view.columns ?? rememberedColumns(view.project)}
+          metrics={charts}
+          look={look}
+          onReorder={(order) => update({ charts: order })}
+        />
       )}
     </div>
   );

@@ -47,13 +47,20 @@ function lastValue(y: (number | null)[] | undefined): string {
   return "";
 }
 
-function GroupedChart(props: { filter: RunFilter; by: string; metric: string; look: ChartLook; height: number }) {
+interface ChartSource {
+  filter: RunFilter;
+  by: string;
+  /** The chosen table columns: their config keys lead the runs' labels. */
+  columns: string[];
+}
+
+function GroupedChart(props: ChartSource & { metric: string; look: ChartLook; height: number }) {
   const { t } = useApp();
   const { look } = props;
   const filterKey = JSON.stringify(props.filter);
   const { data: answer, error } = useApi<GroupedAnswer>(
-    () => api.groupedMetrics(props.filter, { by: props.by, key: props.metric, x: look.x, band: look.band }),
-    [filterKey, props.by, props.metric, look.x, look.band],
+    () => api.groupedMetrics(props.filter, { by: props.by, key: props.metric, x: look.x, band: look.band, columns: props.columns }),
+    [filterKey, props.by, props.metric, look.x, look.band, props.columns.join(",")],
   );
   const groups = answer?.groups ?? null;
   const laid: GroupedData | null = useMemo(() => (groups ? (props.by ? groupedData(groups) : runLines(groups)) : null), [groups, props.by]);
@@ -114,7 +121,7 @@ function GroupedChart(props: { filter: RunFilter; by: string; metric: string; lo
 let slots = 0;
 
 /** A chart's place on the board: the chart while near the viewport, else a placeholder as tall. */
-function LazyChart(props: { near: NearWatch; filter: RunFilter; by: string; metric: string; look: ChartLook; height: number }) {
+function LazyChart(props: ChartSource & { near: NearWatch; metric: string; look: ChartLook; height: number }) {
   const el = useRef<HTMLDivElement>(null);
   const [isNear, setNear] = useState(false);
   const [seen, setSeen] = useState(false); // once drawn, kept: scrolling back does not fetch again
@@ -126,7 +133,7 @@ function LazyChart(props: { near: NearWatch; filter: RunFilter; by: string; metr
   return (
     <div ref={el} data-testid="grouped-slot" data-key={props.metric} data-drawn={seen ? "1" : "0"}>
       {seen ? (
-        <GroupedChart filter={props.filter} by={props.by} metric={props.metric} look={props.look} height={props.height} />
+        <GroupedChart filter={props.filter} by={props.by} columns={props.columns} metric={props.metric} look={props.look} height={props.height} />
       ) : (
         <div class="chart card chart-placeholder" style={{ height: `${props.near.heightOf(watchKey) ?? PLACEHOLDER_PX}px` }}>
           <div class="chart-head">
@@ -138,10 +145,8 @@ function LazyChart(props: { near: NearWatch; filter: RunFilter; by: string; metr
   );
 }
 
-export function GroupedCharts(props: {
-  filter: RunFilter;
+export function GroupedCharts(props: ChartSource & {
   project: string;
-  by: string;
   metrics: string[];
   look: ChartLook;
   onReorder: (metrics: string[]) => void;
@@ -155,7 +160,9 @@ export function GroupedCharts(props: {
       keys={props.metrics}
       onReorder={props.onReorder}
       testid="grouped-board"
-      render={(metric, height) => <LazyChart near={near} filter={props.filter} by={props.by} metric={metric} look={props.look} height={height} />}
+      render={(metric, height) => (
+        <LazyChart near={near} filter={props.filter} by={props.by} columns={props.columns} metric={metric} look={props.look} height={height} />
+      )}
     />
   );
 }

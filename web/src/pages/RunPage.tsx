@@ -20,6 +20,7 @@ import { StatusBadge } from "../components/StatusBadge";
 import { useApi } from "../components/useApi";
 import { formatDuration, formatTime, runLabel } from "../lib/format";
 import { runHref } from "../lib/route";
+import { labelColumns } from "../lib/tablePrefs";
 import { EMPTY_HISTORY } from "../lib/series";
 import { chartedKeys, defaultX, xChoices } from "../lib/xAxis";
 
@@ -60,10 +61,10 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
   const setOverlay = (keys: string[]) => navigate(runHref(runKey, keys), { replace: true });
 
   // with runs overlaid, each is named by its label over them (the config keys that differ)
-  const labels = useApi(overlayKeys.length ? () => api.compare([runKey, ...overlayKeys], [], "step").then((a) => a.labels ?? {}) : null, [
-    runKey,
-    overlayKeys.join(","),
-  ]).data;
+  const labels = useApi(
+    overlayKeys.length && run ? () => api.compare([runKey, ...overlayKeys], [], "step", labelColumns(run.project)).then((a) => a.labels ?? {}) : null,
+    [runKey, overlayKeys.join(","), run?.project],
+  ).data;
   const runs: RunSeries[] = useMemo(() => {
     const list: RunSeries[] = [{ label: labels?.[runKey] ?? (run ? runLabel(run, run) : runKey), series: metrics.series, stages: metrics.stages }];
     for (const k of overlayKeys) {
