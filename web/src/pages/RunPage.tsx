@@ -66,7 +66,9 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
     [runKey, overlayKeys.join(","), run?.project],
   ).data;
   const runs: RunSeries[] = useMemo(() => {
-    const list: RunSeries[] = [{ label: labels?.[runKey] ?? (run ? runLabel(run, run) : runKey), series: metrics.series, stages: metrics.stages }];
+    // alone, a run is named by its name (W&B's display name when it has one), never its id alone
+    const own = run ? (typeof run.meta?.display_name === "string" && run.meta.display_name) || run.name : runKey;
+    const list: RunSeries[] = [{ label: labels?.[runKey] ?? own, series: metrics.series, stages: metrics.stages }];
     for (const k of overlayKeys) {
       const h = charted.runs[k];
       const label = labels?.[k] ?? known[k]?.label;
