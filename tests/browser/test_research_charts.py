@@ -14,6 +14,7 @@ import pytest
 from page_screenshots import screenshot
 from playwright.sync_api import expect
 
+import runicorn
 import runicorn.wandb as wandb
 from runicorn.wandb import session
 
@@ -138,3 +139,29 @@ def test_runs_are_named_by_differing_config_keys_alike_in_every_view(make_run: A
     compare_legend = page.get_by_test_id("compare-chart-train/loss").locator(".u-legend")
     expect(compare_legend).to_contain_text("mlp lr=0.1 bs=64")
     screenshot(page, "research-charts-compare-names")
+
+
+def test_many_metrics_draw_only_the_charts_near_the_viewport(storage_root: Path, open_ui: Any) -> None:
+    keys = [f"layer{i:02d}/norm" for i in range(40)]
+    for lr in (0.1, 0.01):
+        run = runicorn.init(
+            project="wide",
+            name="m",
+            storage=storage_root,
+            config={"lr": lr},
+            capture_console=False,
+            system_metrics=False,
+        )
+        for step in range(1, 6):
+            run.log({k: lr * step + i for i, k in enumerate(keys)}, step=step)
+        run.finish()
+    page = open_ui("/?view=charts&project=wide")
+    slots = page.get_by_test_id("grouped-slot")
+    expect(slots).to_have_count(40)
+    expect(page.get_by_test_id("grouped-chart-layer00/norm")).to_have_attribute("data-series", "2")
+    last = page.locator('[data-testid="grouped-slot"][data-key="layer39/norm"]')
+    expect(last).to_have_attribute("data-drawn", "0")  # far below: neither fetched nor drawn
+    assert page.locator('[data-testid="grouped-slot"][data-drawn="1"]').count() < 40
+    last.scroll_into_view_if_needed()
+    expect(last).to_have_attribute("data-drawn", "1")
+    expect(page.get_by_test_id("grouped-chart-layer39/norm")).to_have_attribute("data-series", "2")
