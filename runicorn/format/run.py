@@ -69,6 +69,7 @@ __all__ = [
     "METRIC_DEFINITIONS_KEY",
     "METRIC_GOALS",
     "METRIC_GOAL_KEY",
+    "METRIC_STEP_KEY",
     "WandbMetaData",
     "LaunchStatusData",
     "RUN_DIR_ENV",
@@ -255,6 +256,7 @@ class MetricDefinition(TypedDict, total=False):
 
 METRIC_DEFINITIONS_KEY = "metrics"  # in meta.json: {name: MetricDefinition}
 METRIC_GOAL_KEY = "goal"  # in a MetricDefinition: which way is better, one of METRIC_GOALS
+METRIC_STEP_KEY = "step_metric"  # in a MetricDefinition: the metric it is drawn against
 METRIC_GOALS = ("minimize", "maximize")
 
 

@@ -22,6 +22,7 @@ from runicorn import format as fmt
 from runicorn.errors import BadArgument, RunNotFound
 from runicorn.files import is_run_file, read_run_file
 from runicorn.store.index.generation_cache import GenerationCache
+from runicorn.store.index.labels import chosen_config_keys
 from runicorn.store.index.rescan_scheduler import RescanRules
 from runicorn.store.index.run_index import GroupInfo, RunIndex, RunInfo, RunPage
 from runicorn.store.logs.line_ends import LineEnds
@@ -38,11 +39,14 @@ from runicorn.store.metrics.series_cache import SeriesCache
 from runicorn.store.query.fields import FieldContext
 from runicorn.store.query.grouped import (
     MAX_GROUPED_RUNS,
+    MAX_RUN_LINES,
     Points,
     finite_points,
     group_runs,
     grouped_metric,
+    one_group_per_run,
 )
+from runicorn.store.query.metric_goal import MetricGoals
 from runicorn.store.query.run_filter import ALL_RUNS, RunFilter
 from runicorn.store.records.alerts import alert_logs
 from runicorn.store.records.artifact_links import ArtifactLinksIndex
@@ -125,9 +129,10 @@ class StoreReader:
         """Every run ``run_filter`` keeps, in its order, after the first scan."""
         return self.index.select(run_filter)
 
-    def labels(self, runs: Sequence[RunInfo]) -> dict[str, str]:
-        """The label of each of ``runs`` by key, computed over them."""
-        return self.index.labels(runs)
+    def labels(self, runs: Sequence[RunInfo], columns: Sequence[str] = ()) -> dict[str, str]:
+        """The label of each of ``runs`` by key, computed over them; the config keys among the
+        chosen ``columns`` lead its keys (:mod:`runicorn.store.index.labels`)."""
+        return self.index.labels(runs, chosen_config_keys(columns))
 
     @property
     def generation(self) -> int:
@@ -198,13 +203,20 @@ class StoreReader:
         return metrics_csv(self.series(key))
 
     def compare(
-        self, keys: list[str], metrics: list[str], x: str = "step", max_points: int = 2000
+        self,
+        keys: list[str],
+        metrics: list[str],
+        x: str = "step",
+        max_points: int = 2000,
+        columns: Sequence[str] = (),
     ) -> dict[str, Any]:
         """Metrics of several runs side by side (see :func:`~runicorn.store.metrics.compare.compare_runs`):
-        ``{"x", "ids": [found keys], "missing": [unknown keys], "metrics": {metric: [per run]}}``;
-        RunNotFound when none of the runs is known. Only the metrics asked for (and ``x``) are
-        read of a run that is not in the series cache."""
+        ``{"x", "ids": [found keys], "missing": [unknown keys], "labels": {key: label},
+        "metrics": {metric: [per run]}}`` (labels computed over the found runs, the config keys
+        among ``columns`` leading); RunNotFound when none of the runs is known. Only the metrics
+        asked for (and ``x``) are read of a run that is not in the series cache."""
         found: dict[str, Path] = {}
+        infos: list[RunInfo] = []
         missing = []
         for key in keys:
             info = self.index.get(key)
@@ -212,6 +224,7 @@ class StoreReader:
                 missing.append(key)
             else:
                 found[key] = info.path
+                infos.append(info)
         if not found:
             raise RunNotFound(
                 f"none of the runs {', '.join(keys)} is under {self.root}", "list runs with GET /api/runs"
@@ -221,13 +234,17 @@ class StoreReader:
             return [run_answer(series, m, x, max_points) for m in metrics]
 
         wanted = {*metrics, *([] if x in X_MODES else [x])}
-        with self.index.hold_scans():  # reading and downsampling many runs is heavy
-            per_run = self.key_series.read_many(list(found.values()), wanted, answers, self.series_cache.peek)
+        per_run: list[list[dict[str, Any]]] = [[] for _ in found]  # no metrics: the runs and labels
+        if metrics:
+            with self.index.hold_scans():  # reading and downsampling many runs is heavy
+                paths = list(found.values())
+                per_run = self.key_series.read_many(paths, wanted, answers, self.series_cache.peek)
         out = {
             m: [{"run": k, **a[i]} for k, a in zip(found, per_run, strict=True)]
             for i, m in enumerate(metrics)
         }
-        return {"x": x, "ids": list(found), "missing": missing, "metrics": out}
+        labels = self.labels(infos, columns)
+        return {"x": x, "ids": list(found), "missing": missing, "labels": labels, "metrics": out}
 
     def grouped_metric(
         self,
@@ -237,13 +254,19 @@ class StoreReader:
         x: str = "step",
         band: str = "minmax",
         max_points: int = 1000,
+        columns: Sequence[str] = (),
     ) -> dict[str, Any]:
         """Metric ``key`` of ``runs`` grouped by field ``by`` (see :mod:`runicorn.store.query.grouped`):
         at most ``MAX_GROUPED_RUNS`` runs (the first ones), of each only ``key`` (and ``x``) read.
-        Adds ``by``, ``runs_total`` and ``truncated``. An answer is kept until the index's
-        generation moves on or an events file of its runs changes (not when grouped by a field
-        that changes with the time: ``status``, ``duration``)."""
-        used = list(runs[:MAX_GROUPED_RUNS])
+        ``by`` empty: one group per run (the first ``MAX_RUN_LINES``), named by the runs' labels
+        (the config keys among ``columns`` leading).
+        ``x`` ``auto``: the ``step_metric`` the runs' ``define_metric`` give ``key``, else ``step``
+        (the answer's ``x`` says which). Adds ``by``, ``runs_total`` and ``truncated``. An answer
+        is kept until the index's generation moves on or an events file of its runs changes (not
+        when grouped by a field that changes with the time: ``status``, ``duration``)."""
+        used = list(runs[: MAX_GROUPED_RUNS if by else MAX_RUN_LINES])
+        if x == "auto":
+            x = MetricGoals(used).step_metric(key) or "step"
         wanted = {key, *([] if x in X_MODES else [x])}
 
         def read_points(group_runs_: Sequence[RunInfo]) -> list[Points]:
@@ -252,8 +275,11 @@ class StoreReader:
             return self.key_series.read_many(paths, wanted, points, self.series_cache.peek)
 
         def compute() -> dict[str, Any]:
-            labels = self.index.labels(runs) if by == "label" else {}  # the one field that needs them
-            groups = group_runs(used, by, FieldContext(time.time(), labels))
+            if by:
+                labels = self.index.labels(runs) if by == "label" else {}  # the one field that needs them
+                groups = group_runs(used, by, FieldContext(time.time(), labels))
+            else:
+                groups = one_group_per_run(used, self.labels(runs, columns))
             with self.index.hold_scans():  # reading and aligning many runs is heavy
                 answer = grouped_metric(groups, read_points, key, x, band, max_points)
             return {"by": by, **answer, "runs_total": len(runs), "truncated": len(runs) > len(used)}
@@ -261,7 +287,17 @@ class StoreReader:
         if by in _FIELDS_OF_NOW:
             return compute()
         stamps = tuple(_events_stamp(r.path) for r in used)
-        cache_key = (tuple(r.key for r in used), by, key, x, band, max_points, len(runs), stamps)
+        cache_key = (
+            tuple(r.key for r in used),
+            by,
+            key,
+            x,
+            band,
+            max_points,
+            len(runs),
+            stamps,
+            tuple(columns),
+        )
         return self._grouped_answers.get(self.generation, cache_key, compute)
 
     def logs_path(self, key: str) -> Path:

@@ -62,16 +62,18 @@ def router(reader: StoreReader) -> APIRouter:
     @api.get("/compare")
     def compare(
         ids: str,
-        keys: str,
+        keys: str = "",
         x: str = "step",
         max_points: int = Query(2000, ge=1, le=MAX_POINTS),
+        columns: str = "",
     ) -> dict[str, Any]:
         run_keys = list(dict.fromkeys(split_list(ids)))
         metric_keys = list(dict.fromkeys(split_list(keys)))
-        if not run_keys or not metric_keys:
-            raise BadArgument("ids and keys must each name at least one run / metric")
+        if not run_keys:
+            raise BadArgument("ids must name at least one run")
         if len(run_keys) > MAX_COMPARE_RUNS:
             raise BadArgument(f"at most {MAX_COMPARE_RUNS} runs can be compared at once")
-        return reader.compare(run_keys, metric_keys, x=x, max_points=max_points)
+        chosen = split_list(columns)  # the config columns among them lead the labels' keys
+        return reader.compare(run_keys, metric_keys, x=x, max_points=max_points, columns=chosen)
 
     return api

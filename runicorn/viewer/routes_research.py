@@ -1,8 +1,8 @@
 """The research view's endpoints (docs/api.md#research): the config and summary keys of the
 runs (``/api/runs/columns``), the values of chosen fields for many runs at once
 (``/api/runs/table``), the runs grouped by a field with a metric's aggregates
-(``/api/runs/groups``), one metric grouped by a field (``/api/metrics/grouped``), and which
-config keys matter for a metric (``/api/research/importance``).
+(``/api/runs/groups``), one metric grouped by a field, or one line per run
+(``/api/metrics/grouped``), and which config keys matter for a metric (``/api/research/importance``).
 
 Registered before ``/api/runs/{key}``, so ``columns`` and ``table`` are not taken for run keys.
 Every endpoint takes the filters of ``/api/runs`` (``q`` with the query grammar, ``project``,
@@ -21,7 +21,13 @@ from pydantic import BaseModel, Field
 
 from runicorn.store import RunFilter, RunInfo, StoreReader
 from runicorn.store.index.generation_cache import GenerationCache
-from runicorn.store.query.columns import column_stats, column_values, parse_columns, row_values
+from runicorn.store.query.columns import (
+    column_stats,
+    column_values,
+    logged_metric_keys,
+    parse_columns,
+    row_values,
+)
 from runicorn.store.query.fields import FieldContext
 from runicorn.store.query.group_stats import best_groups_first, group_stats
 from runicorn.store.query.grouped import group_runs
@@ -52,6 +58,7 @@ def _json(answer: dict[str, Any]) -> Response:
 def router(reader: StoreReader) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["research"])
     stats_cache: GenerationCache[list[dict[str, Any]]] = GenerationCache(8)
+    keys_cache: GenerationCache[list[dict[str, Any]]] = GenerationCache(8)
     values_cache: GenerationCache[dict[str, list[Any]]] = GenerationCache(8)
     importance_cache: GenerationCache[dict[str, Any]] = GenerationCache(8)
 
@@ -60,11 +67,13 @@ def router(reader: StoreReader) -> APIRouter:
 
     @api.get("/runs/columns")
     def run_columns(f: Annotated[RunFilterQuery, Query()]) -> Response:
-        """The config and summary keys the matching runs have, with their type and spread."""
+        """The config and summary keys the matching runs have, with their type and spread, and the
+        metric keys they logged a history of (``metric_keys``, the most common first)."""
         runs = select(f)
         keys = frozenset(r.key for r in runs)
         columns = stats_cache.get(reader.generation, keys, lambda: column_stats(runs))
-        return _json({"columns": columns, "total": len(runs)})
+        metric_keys = keys_cache.get(reader.generation, keys, lambda: logged_metric_keys(runs))
+        return _json({"columns": columns, "metric_keys": metric_keys, "total": len(runs)})
 
     @api.get("/runs/table")
     def run_table(
@@ -77,7 +86,7 @@ def router(reader: StoreReader) -> APIRouter:
         """Column-oriented values of many runs (parallel coordinates, scatter plots)."""
         names = parse_columns(columns)
         runs = select(f, sort, order == "desc")
-        labels = reader.labels(runs)
+        labels = reader.labels(runs, names)
         shown = runs[:limit]
 
         def compute() -> dict[str, list[Any]]:
@@ -116,7 +125,7 @@ def router(reader: StoreReader) -> APIRouter:
         names = parse_columns(columns)
         runs = select(f, sort, order == "desc")
         now = time.time()
-        labels = reader.labels(runs)
+        labels = reader.labels(runs, names)
         ctx = FieldContext(now, labels)
         stats = group_stats(group_runs(runs, by, ctx), metric or None, ctx)
         if metric and metric == sort:
@@ -137,16 +146,22 @@ def router(reader: StoreReader) -> APIRouter:
     @api.get("/metrics/grouped")
     def metrics_grouped(
         f: Annotated[RunFilterQuery, Query()],
-        by: str,
         key: str,
+        by: str = "",
         x: str = "step",
         band: Literal["minmax", "std"] = "minmax",
         max_points: Annotated[int, Field(ge=1, le=MAX_GROUPED_POINTS)] = 1000,
+        columns: str = "",
     ) -> Response:
-        """Metric ``key`` of the matching runs grouped by field ``by``: mean and band per group."""
+        """Metric ``key`` of the matching runs grouped by field ``by``: mean and band per group; no
+        ``by``: one line per run, named by its label (the config keys among the chosen ``columns``
+        leading). ``x=auto``: each key's ``define_metric`` axis."""
         parse_columns(by)  # QueryError for a name that is not a field
+        names = parse_columns(columns)
         runs = select(f)
-        return _json(reader.grouped_metric(runs, by, key, x=x, band=band, max_points=max_points))
+        return _json(
+            reader.grouped_metric(runs, by, key, x=x, band=band, max_points=max_points, columns=names)
+        )
 
     @api.get("/research/importance")
     def research_importance(f: Annotated[RunFilterQuery, Query()], metric: str) -> Response:

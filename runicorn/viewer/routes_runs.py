@@ -51,7 +51,7 @@ def router(reader: StoreReader) -> APIRouter:
         result = reader.query_runs(run_filter, limit=query.limit, offset=query.offset)
         now = time.time()
         # Labels are made over every matching run; before the first scan, over the page.
-        labels = reader.labels(result.matched if result.matched is not None else result.runs)
+        labels = reader.labels(result.matched if result.matched is not None else result.runs, columns)
         ctx = FieldContext(now, labels)
         rows = []
         for run in result.runs:

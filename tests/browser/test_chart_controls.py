@@ -59,7 +59,7 @@ def test_smoothing_draws_a_smoothed_line_over_the_faint_raw_one(make_run: Any, o
     expect(legend).to_have_count(2)
     page.get_by_test_id("smoothing").fill("0.9")
     expect(legend).to_have_count(3)
-    expect(legend.nth(1)).to_contain_text(f"{run.id} (raw)")
+    expect(legend.nth(1)).to_contain_text("exp1 (raw)")  # the run's name, not its id alone
     expect(chart).to_have_attribute("data-series", "1")
     step_text, raw_text, smooth_text = hover_middle(page, chart)
     assert raw_text == js_value(1.0 / int(step_text))
@@ -142,7 +142,7 @@ def test_csv_download_holds_every_point_of_the_chart(make_run: Any, open_ui: Any
     name, path = download(page, chart, "chart-csv")
     assert name == "train_loss.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == f"step,{run.id}"
+    assert lines[0] == "step,exp1"
     assert len(lines) == 1 + STEPS
     assert lines[1] == "1,1"
     assert lines[7] == "7,"  # the NaN loss at step 7 is an empty cell
@@ -155,7 +155,7 @@ def test_csv_download_with_smoothing_keeps_the_raw_values_beside(make_run: Any, 
     expect(chart.locator(".u-legend .u-series")).to_have_count(3)
     _, path = download(page, chart, "chart-csv")
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == f"step,{run.id},{run.id} (raw)"
+    assert lines[0] == "step,exp1,exp1 (raw)"
     assert len(lines) == 1 + STEPS
     step, smoothed, raw = lines[20].split(",")
     assert (step, raw) == ("20", "0.05")

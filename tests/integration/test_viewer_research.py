@@ -109,7 +109,7 @@ def test_rows_carry_labels_and_the_asked_values(research_root, live_viewer) -> N
     assert rows[ids["d"]]["label"] == "cnn"
     mlp_labels = {rows[ids[k]]["label"] for k in "abc"}
     assert len(mlp_labels) == 3 and all(label.startswith("mlp ") for label in mlp_labels)
-    assert rows[ids["a"]]["label"] == "mlp bs=32 lr=0.01 name=adam"
+    assert rows[ids["a"]]["label"] == "mlp lr=0.01 name=adam bs=32"  # the chosen columns' keys first
     assert rows[ids["a"]]["values"] == {
         "config.lr": 0.01,
         "config.opt.name": "adam",

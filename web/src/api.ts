@@ -55,6 +55,8 @@ export interface CompareAnswer {
   x: string;
   ids: string[];
   missing: string[];
+  /** Each found run's label, computed over the compared runs (the config keys that differ). */
+  labels?: Record<string, string>;
   metrics: Record<string, (Series & { run: string; stages: Stage[] })[]>;
 }
 
@@ -208,7 +210,20 @@ function withFilter(params: Record<string, string | number | undefined>, f: RunF
 
 export interface ColumnsAnswer {
   columns: ColumnInfo[];
+  /** The metric keys the runs logged a history of, the most common first. */
+  metric_keys?: { key: string; runs: number }[];
   total: number;
+}
+
+/** GET /api/metrics/grouped: one metric of the runs, per group (no `by`: per run). */
+export interface GroupedAnswer {
+  by: string;
+  key: string;
+  /** The x drawn against (`x=auto` resolved to the key's define_metric axis, else step). */
+  x: string;
+  groups: MetricGroup[];
+  runs_total: number;
+  truncated: boolean;
 }
 
 /** One group of the runs table (GET /api/runs/groups): its runs and the metric's aggregates. */
@@ -271,8 +286,9 @@ export const api = {
     ),
   importance: (filter: RunFilter, metric: string) =>
     getJson<ImportanceAnswer>("/api/research/importance", withFilter({ metric }, filter)),
-  groupedMetrics: (filter: RunFilter, p: { by: string; key: string; x: string; band: string; max_points?: number }) =>
-    getJson<{ groups: MetricGroup[] }>("/api/metrics/grouped", withFilter({ ...p }, filter)),
+  /** `columns`: the chosen table columns (their config keys lead the runs' labels). */
+  groupedMetrics: (filter: RunFilter, p: { by?: string; key: string; x: string; band: string; max_points?: number; columns?: string[] }) =>
+    getJson<GroupedAnswer>("/api/metrics/grouped", withFilter({ ...p, by: p.by || undefined, columns: p.columns?.join(",") }, filter)),
   run: (key: string) => getJson<RunDetail>(`/api/runs/${enc(key)}`),
   metrics: (key: string, opts: { x: string; since?: number; max_points?: number; keys?: string[] }) =>
     // the keys first: a long list stays out of the end of the URL that error messages show
@@ -284,8 +300,9 @@ export const api = {
     }),
   system: (key: string, opts: { x: string; since?: number }) =>
     getJson<MetricsAnswer>(`/api/runs/${enc(key)}/system`, { x: opts.x, since: opts.since }),
-  compare: (ids: string[], keys: string[], x: string) =>
-    getJson<CompareAnswer>("/api/compare", { ids: ids.join(","), keys: keys.join(","), x }),
+  /** `columns`: the chosen table columns (their config keys lead the runs' labels). */
+  compare: (ids: string[], keys: string[], x: string, columns: string[] = []) =>
+    getJson<CompareAnswer>("/api/compare", { ids: ids.join(","), keys: keys.join(",") || undefined, x, columns: columns.join(",") }),
   media: (key: string) => getJson<MediaAnswer>(`/api/runs/${enc(key)}/media`),
   histograms: (key: string, maxSteps = 200) =>
     getJson<{ keys: Record<string, HistogramSeries> }>(`/api/runs/${enc(key)}/histograms`, { max_steps: maxSteps }),

@@ -3,8 +3,10 @@
 A run's label is its W&B display name when it has one (``display_name`` in meta.json), else its
 experiment name. When several of the runs listed together share that name, each gets a suffix
 made of the config keys whose values differ among them (``mlp lr=0.01 bs=32``): at most
-:data:`MAX_SUFFIX_KEYS` keys, the one with the most distinct values first (then by name), each
-shown by its last dotted part and a short value. Runs with no differing config key, or still
+:data:`MAX_SUFFIX_KEYS` keys: those among the config columns the user chose first, in the order
+chosen, then the others in the order of their names (the same order in every view: the runs table,
+the charts' legends, the overlay picker and the compare page), each shown by its last dotted part
+and a short value. Runs with no differing config key, or still
 alike after it, end with the last characters of their id instead (``mlp #ab12cd``).
 
 Labels depend on which runs are listed together: they are computed over the runs of an answer
@@ -20,7 +22,15 @@ from runicorn.store.index.generation_cache import GenerationCache
 from runicorn.store.index.run_info import RunInfo
 from runicorn.store.query.fields import MISSING, cell, distinct_key, flat_config
 
-__all__ = ["MAX_SUFFIX_KEYS", "LabelCache", "base_name", "run_labels", "short_key", "short_value"]
+__all__ = [
+    "MAX_SUFFIX_KEYS",
+    "LabelCache",
+    "base_name",
+    "chosen_config_keys",
+    "run_labels",
+    "short_key",
+    "short_value",
+]
 
 MAX_SUFFIX_KEYS = 3
 ID_TAIL_CHARS = 6
@@ -52,24 +62,28 @@ def short_value(value: Any) -> str:
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
 
 
-def _suffix_keys(runs: Sequence[RunInfo]) -> list[str]:
-    """The config keys whose values differ among ``runs`` (or that some lack), most distinct
-    values first, at most MAX_SUFFIX_KEYS."""
+def chosen_config_keys(columns: Iterable[str]) -> tuple[str, ...]:
+    """``["config.lr", "summary.acc", "config.opt.name"]`` -> ``("lr", "opt.name")``: the config
+    keys among chosen columns, in order (they lead a label's keys)."""
+    return tuple(c[len("config.") :] for c in columns if c.startswith("config.") and len(c) > len("config."))
+
+
+def _suffix_keys(runs: Sequence[RunInfo], first: Sequence[str] = ()) -> list[str]:
+    """The config keys whose values differ among ``runs`` (or that some lack): those of ``first``
+    in its order, then the others by name; at most MAX_SUFFIX_KEYS."""
     configs = [flat_config(r) for r in runs]
     keys: set[str] = set()
     for c in configs:
         keys.update(c)
-    ranked = []
-    for key in keys:
-        seen = {distinct_key(c.get(key, MISSING)) for c in configs}
-        if len(seen) > 1:
-            ranked.append((-len(seen), key))
-    ranked.sort()
-    return [key for _, key in ranked[:MAX_SUFFIX_KEYS]]
+    leading = [k for k in dict.fromkeys(first) if k in keys]
+    ordered = [*leading, *sorted(keys.difference(leading))]
+    differing = [key for key in ordered if len({distinct_key(c.get(key, MISSING)) for c in configs}) > 1]
+    return differing[:MAX_SUFFIX_KEYS]
 
 
-def run_labels(runs: Iterable[RunInfo]) -> dict[str, str]:
-    """Each run's label by key, computed over ``runs`` (see the module doc)."""
+def run_labels(runs: Iterable[RunInfo], first: Sequence[str] = ()) -> dict[str, str]:
+    """Each run's label by key, computed over ``runs`` (see the module doc); ``first``: the config
+    keys the user chose as columns (:func:`chosen_config_keys`), which lead."""
     by_name: dict[str, list[RunInfo]] = {}
     for run in runs:
         by_name.setdefault(base_name(run), []).append(run)
@@ -78,7 +92,7 @@ def run_labels(runs: Iterable[RunInfo]) -> dict[str, str]:
         if len(group) == 1:
             labels[group[0].key] = name
             continue
-        keys = _suffix_keys(group)
+        keys = _suffix_keys(group, first)
         shown = {}
         for run in group:
             config = flat_config(run)
@@ -99,7 +113,7 @@ class LabelCache:
     def __init__(self, max_sets: int = 8) -> None:
         self._cache: GenerationCache[dict[str, str]] = GenerationCache(max_sets)
 
-    def labels(self, runs: Sequence[RunInfo], generation: int) -> dict[str, str]:
+    def labels(self, runs: Sequence[RunInfo], generation: int, first: Sequence[str] = ()) -> dict[str, str]:
         """The labels of ``runs`` (computed, or kept from an earlier call at ``generation``)."""
-        keys = frozenset(r.key for r in runs)
-        return self._cache.get(generation, keys, lambda: run_labels(runs))
+        keys = (frozenset(r.key for r in runs), tuple(first))
+        return self._cache.get(generation, keys, lambda: run_labels(runs, first))

@@ -136,10 +136,10 @@ class RunIndex:
             self.scheduler.ensure_fresh()
             return self.scheduler.run_set.groups(key_of, project, now)
 
-    def labels(self, runs: Sequence[RunInfo]) -> dict[str, str]:
-        """The label of each of ``runs`` by key, computed over them (:mod:`runicorn.store.index.labels`),
-        kept per generation of the index."""
-        return self._labels.labels(runs, self.generation)
+    def labels(self, runs: Sequence[RunInfo], first: Sequence[str] = ()) -> dict[str, str]:
+        """The label of each of ``runs`` by key, computed over them (:mod:`runicorn.store.index.labels`;
+        ``first``: the chosen config keys, which lead), kept per generation of the index."""
+        return self._labels.labels(runs, self.generation, first)
 
     def query(self, run_filter: RunFilter = ALL_RUNS, limit: int | None = 50, offset: int = 0) -> RunPage:
         """Filter, sort and page the runs.

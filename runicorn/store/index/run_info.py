@@ -125,6 +125,24 @@ class RunInfo:
         self._summary_bytes = None
         self._shown = None
 
+    def logged_keys(self) -> tuple[str, ...]:
+        """The metric keys the run logged a history of, as far as its summary tells: with the SDK's
+        summary note, the number keys of summary.json but those the program set and did not log
+        (``explicit`` keys, unless a ``define_metric`` names them); else the keys of
+        ``events.jsonl``'s last values (read as for :attr:`summary`). Runs whose summaries share
+        their keys and hold only numbers share the tuple returned (it is their summary's key set)."""
+        values, note = self._summary_file_parts()
+        if fmt.has_last_values(note):
+            explicit = set((note or {}).get("explicit") or ())
+            defined = self.meta.get(fmt.METRIC_DEFINITIONS_KEY)
+            defined = defined if isinstance(defined, dict) else {}
+            if values.floats and not (explicit - defined.keys()):
+                return values.key_set.keys
+            numbers = (k for k, v in values.items() if v.__class__ in (int, float))
+            return tuple(k for k in numbers if k not in explicit or k in defined)
+        self.summary  # noqa: B018 (reads the events' last values, once per change of the file)
+        return tuple(self._logged.values) if self._logged is not None else ()
+
     @property
     def tags(self) -> list[str]:
         tags = self.meta.get("tags")

@@ -24,7 +24,14 @@ from runicorn.store.query.fields import (
 )
 from runicorn.store.query.metric_goal import MetricGoals
 
-__all__ = ["MAX_COLUMNS", "column_stats", "column_values", "parse_columns", "row_values"]
+__all__ = [
+    "MAX_COLUMNS",
+    "column_stats",
+    "column_values",
+    "logged_metric_keys",
+    "parse_columns",
+    "row_values",
+]
 
 MAX_COLUMNS = 200
 
@@ -72,6 +79,23 @@ def column_stats(runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
                 entry["goal"], entry["goal_from"] = goals.goal(key)
             out.append(entry)
     return out
+
+
+def logged_metric_keys(runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
+    """``[{"key", "runs"}]``: the metric keys the runs logged a history of
+    (:meth:`RunInfo.logged_keys`) with how many runs logged each, the most common first (then by
+    name): the Charts view's metrics. Runs sharing a key tuple are counted once per tuple."""
+    tuples: dict[int, tuple[tuple[str, ...], int]] = {}
+    for run in runs:
+        keys = run.logged_keys()
+        seen = tuples.get(id(keys))
+        tuples[id(keys)] = (keys, 1 if seen is None else seen[1] + 1)
+    counts: dict[str, int] = {}
+    for keys, n in tuples.values():
+        for key in keys:
+            counts[key] = counts.get(key, 0) + n
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [{"key": key, "runs": n} for key, n in ranked]
 
 
 def _stats(column: Sequence[Any], floats: bool) -> tuple[str, int, int]:

@@ -31,10 +31,21 @@ from runicorn.store.index.run_info import RunInfo
 from runicorn.store.metrics.series import RunSeries
 from runicorn.store.query.fields import MISSING, FieldContext, cell, getter
 
-__all__ = ["BANDS", "MAX_GROUPED_RUNS", "Group", "Points", "finite_points", "group_runs", "grouped_metric"]
+__all__ = [
+    "BANDS",
+    "MAX_GROUPED_RUNS",
+    "MAX_RUN_LINES",
+    "Group",
+    "Points",
+    "finite_points",
+    "group_runs",
+    "grouped_metric",
+    "one_group_per_run",
+]
 
 BANDS = ("minmax", "std")
 MAX_GROUPED_RUNS = 10_000  # more matching runs: the first ones, and "truncated" says so
+MAX_RUN_LINES = 200  # not grouped: one line per run for the first ones, and "truncated" says so
 Points = tuple[array, array]  # x and value, as array('d'): a quarter of a list of floats' memory
 
 
@@ -66,6 +77,11 @@ def group_runs(runs: Sequence[RunInfo], by: str, ctx: FieldContext) -> list[Grou
                 group = groups[hkey] = Group(shown, _label(by, v), [])
             group.runs.append(run)
     return sorted(groups.values(), key=_group_order)
+
+
+def one_group_per_run(runs: Sequence[RunInfo], labels: dict[str, str]) -> list[Group]:
+    """Not grouped: each run its own group (its key the value), named by its label, in order."""
+    return [Group(run.key, labels.get(run.key, run.name), [run]) for run in runs]
 
 
 def _label(by: str, value: Any) -> str:

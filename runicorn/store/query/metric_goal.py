@@ -1,4 +1,5 @@
-"""Which way is better for a metric: its ``goal``, ``minimize`` or ``maximize``.
+"""Which way is better for a metric: its ``goal``, ``minimize`` or ``maximize``; and what it is
+drawn against: its ``step_metric``.
 
 A run written through ``runicorn.wandb`` records ``define_metric(..., goal=...)`` in meta.json
 (``metrics``, docs/format.md); a key takes the definition of its own name, else of its dotted form
@@ -12,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import orjson
@@ -70,15 +71,26 @@ class MetricGoals:
             shared[text] = (definitions, seen[1] + 1 if seen else 1)
         self._definitions = list(shared.values())
 
-    def defined(self, key: str) -> str | None:
-        """The goal the runs' ``define_metric`` gives ``key``, or None where none defines one."""
-        votes: Counter[str] = Counter()
+    def _voted(self, key: str, field: str, allowed: Collection[str] | None = None) -> Any:
+        """The value most runs' definition of ``key`` gives ``field``, a non-empty string (one of
+        ``allowed`` when given), or None where none gives one."""
+        votes: Counter[Any] = Counter()
         for definitions, runs in self._definitions:
             definition = _definition(key, definitions)
-            goal = definition.get(fmt.METRIC_GOAL_KEY) if isinstance(definition, dict) else None
-            if goal in GOALS:
-                votes[goal] += runs
+            value = definition.get(field) if isinstance(definition, dict) else None
+            if isinstance(value, str) and value and (allowed is None or value in allowed):
+                votes[value] += runs
         return votes.most_common(1)[0][0] if votes else None
+
+    def defined(self, key: str) -> str | None:
+        """The goal the runs' ``define_metric`` gives ``key``, or None where none defines one."""
+        return self._voted(key, fmt.METRIC_GOAL_KEY, GOALS)
+
+    def step_metric(self, key: str) -> str | None:
+        """The ``step_metric`` most runs' ``define_metric`` give ``key`` (its default x axis), or None
+        where none defines one (or it names the key itself)."""
+        metric = self._voted(key, fmt.METRIC_STEP_KEY)
+        return metric if metric != key else None
 
     def goal(self, key: str) -> tuple[str, str]:
         """``(goal, source)``: the defined goal (source ``define_metric``), else the name's (``name``)."""

@@ -28,6 +28,17 @@ export interface ChartProps {
   /** Filled bands between two of the named series ([upper, lower], 0-based in `names`); band
    *  edges are drawn thin and left out of the legend (grouped charts: mean with min–max). */
   bands?: [number, number][];
+  /** A fixed y range (outliers clipped); null or absent: fit the data. */
+  yRange?: [number, number] | null;
+  /** Small labels drawn on a series' line at an x (a band's run count where it changes). */
+  marks?: ChartMark[];
+}
+
+export interface ChartMark {
+  /** The series (0-based in `names`). */
+  series: number;
+  x: number;
+  text: string;
 }
 
 const AXIS_FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
@@ -77,6 +88,36 @@ function stagePlugin(getStages: () => Stage[]): uPlot.Plugin {
           ctx.fillStyle = "rgba(128,128,128,0.9)";
           if (x1 - x0 > 40 * devicePixelRatio) ctx.fillText(s.stage, x0 + 4 * devicePixelRatio, bbox.top + 12 * devicePixelRatio);
         });
+        ctx.restore();
+      },
+    },
+  };
+}
+
+function marksPlugin(getMarks: () => ChartMark[], faintCount: number, colors: string[]): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u: uPlot) => {
+        const marks = getMarks();
+        if (marks.length === 0) return;
+        const { ctx } = u;
+        const xs = u.data[0] as number[];
+        ctx.save();
+        ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+        for (const m of marks) {
+          const si = 1 + faintCount + m.series;
+          if (!u.series[si]?.show) continue;
+          const i = xs.indexOf(m.x);
+          const y = i < 0 ? null : (u.data[si][i] as number | null);
+          if (y === null || y === undefined) continue;
+          const px = u.valToPos(m.x, "x", true);
+          const py = u.valToPos(y, "y", true);
+          ctx.fillStyle = colors[m.series] ?? "#888";
+          ctx.beginPath();
+          ctx.arc(px, py, 3 * devicePixelRatio, 0, 2 * Math.PI);
+          ctx.fill();
+          ctx.fillText(m.text, px + 4 * devicePixelRatio, py - 5 * devicePixelRatio);
+        }
         ctx.restore();
       },
     },
@@ -165,11 +206,14 @@ export function Chart(props: ChartProps) {
   const plot = useRef<uPlot | null>(null);
   const stages = useRef<Stage[]>(props.stages ?? []);
   stages.current = props.stages ?? [];
+  const marks = useRef<ChartMark[]>(props.marks ?? []);
+  marks.current = props.marks ?? [];
   const faint = props.faint ?? [];
   const colors = props.colors ?? props.names.map((_, i) => PALETTE[i % PALETTE.length]);
   const bands = props.bands ?? [];
   const edges = new Set(bands.flat());
-  const shape = `${props.names.join("\u0000")}|${props.xLabel}|${props.logScale}|${faint.length}|${props.height}|${colors.join()}|${bands.join(";")}`;
+  const yRange = props.yRange ?? null;
+  const shape = `${props.names.join("\u0000")}|${props.xLabel}|${props.logScale}|${faint.length}|${props.height}|${colors.join()}|${bands.join(";")}|${yRange}`;
 
   useEffect(() => {
     const el = box.current!;
@@ -229,7 +273,7 @@ export function Chart(props: ChartProps) {
       series,
       scales: {
         x: { time: props.xLabel === "time" },
-        y: props.logScale ? { distr: 3 } : {},
+        y: { ...(props.logScale ? { distr: 3 } : {}), ...(yRange ? { range: () => yRange } : {}) },
       },
       axes: [
         props.xLabel === "time" ? { ...axis, size: xSize, values: (_u, vals) => isoTimeTicks(vals) } : { ...axis, size: xSize, space: xSpace },
@@ -242,7 +286,7 @@ export function Chart(props: ChartProps) {
         series: [1 + faint.length + hi, 1 + faint.length + lo] as [number, number],
         fill: colors[hi] + "26",
       })),
-      plugins: [stagePlugin(() => stages.current), panPlugin()],
+      plugins: [stagePlugin(() => stages.current), marksPlugin(() => marks.current, faint.length, colors), panPlugin()],
       hooks: {
         ready: [
           (u) => {
@@ -314,6 +358,7 @@ export function Chart(props: ChartProps) {
       data-points={props.data[0].length}
       data-x={props.xLabel}
       data-bands={bands.length}
+      data-clipped={yRange ? "1" : "0"}
       data-phases={stagePhases(props.stages ?? []).length}
     >
       <div class="chart-head">

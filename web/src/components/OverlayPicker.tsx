@@ -1,8 +1,10 @@
-// Picks runs to draw over a run's charts: the other runs of its experiment at hand, any run by search.
+// Picks runs to draw over a run's charts: the other runs of its experiment at hand, any run by search;
+// each named by its label (the config keys that differ among the runs listed).
 import { useEffect, useState } from "preact/hooks";
 import { api, type RunRow } from "../api";
 import { useApp } from "../app";
 import { runLabel } from "../lib/format";
+import { labelColumns } from "../lib/tablePrefs";
 import { SearchBox } from "./SearchBox";
 import { StatusBadge } from "./StatusBadge";
 import { useApi } from "./useApi";
@@ -19,9 +21,13 @@ export function OverlayPicker(props: {
 }) {
   const { t } = useApp();
   const { run, picked, onChange } = props;
+  // the project's chosen table columns: their config keys lead the runs' labels, as in the table
+  const configColumns = labelColumns(run.project).filter((c) => c.startsWith("config."));
   const siblings =
-    useApi(() => api.runs({ project: run.project, name: run.name, limit: 100 }).then((l) => l.runs.filter((r) => r.key !== run.key)), [run.key])
-      .data ?? [];
+    useApi(
+      () => api.runs({ project: run.project, name: run.name, limit: 100, columns: configColumns }).then((l) => l.runs.filter((r) => r.key !== run.key)),
+      [run.key],
+    ).data ?? [];
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<RunRow[] | null>(null);
   const [extra, setExtra] = useState<RunRow[]>([]);
@@ -31,7 +37,7 @@ export function OverlayPicker(props: {
     if (!q) return setFound(null);
     let alive = true;
     const timer = setTimeout(() => {
-      api.runs({ q, limit: SEARCH_LIMIT }).then(
+      api.runs({ q, limit: SEARCH_LIMIT, columns: configColumns }).then(
         (l) => alive && setFound(l.runs.filter((r) => r.key !== run.key)),
         () => alive && setFound([]),
       );

@@ -1,6 +1,7 @@
-// The research views of the Runs page over the listed runs: grouped charts (mean and band per
-// group), parallel coordinates with brushing beside the metric's "Parameter importance", and a
-// scatter of two columns. Their settings are part of the page's address (lib/viewState.ts).
+// The research views of the Runs page over the listed runs: charts (ChartsView.tsx: a line per run,
+// or a mean and band per group), parallel coordinates with brushing beside the metric's
+// "Parameter importance", and a scatter of two columns. Their settings are part of the page's
+// address (lib/viewState.ts).
 import type { ComponentChildren } from "preact";
 import { useMemo, useState } from "preact/hooks";
 import type { RunFilter, RunTable } from "../api";
@@ -12,29 +13,12 @@ import { parallelSpecs, sortByMetric, type ImportanceAnswer } from "../lib/impor
 import { goalOf, type Goal } from "../lib/runsTable";
 import { runHref } from "../lib/route";
 import type { ViewState } from "../lib/viewState";
-import { xChoices } from "../lib/xAxis";
-import { rememberedCharts } from "./ChartBoard";
-import { GroupedCharts } from "./GroupedCharts";
+import { ChartsView, Select } from "./ChartsView";
 import { ImportancePanel } from "./ImportancePanel";
 import { ParallelPlot } from "./ResearchPlots";
 import { ScatterPlot } from "./ScatterPlot";
 
-const DEFAULT_CHARTS = 4;
 const BRUSHED_ROWS_SHOWN = 200;
-
-function Select(props: { testid: string; label: string; value: string; options: string[]; empty?: string; onChange: (v: string) => void }) {
-  return (
-    <label class="slider">
-      {props.label}
-      <select data-testid={props.testid} value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
-        {props.empty !== undefined && <option value="">{props.empty}</option>}
-        {props.options.map((o) => (
-          <option value={o}>{o}</option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 export function ResearchViews(props: {
   view: ViewState;
@@ -52,43 +36,8 @@ export function ResearchViews(props: {
   const all = (columnInfo ?? []).map((c) => c.name);
   const configKeys = all.filter((c) => c.startsWith("config."));
   const summaryKeys = all.filter((c) => c.startsWith("summary."));
-  const metrics = (columnInfo ?? []).filter((c) => c.name.startsWith("summary.") && c.type === "number").map((c) => shortName(c.name));
 
-  if (view.view === "charts") {
-    const remembered = rememberedCharts(view.project); // logged metrics need not be in the summary
-    const charts = view.charts ?? (remembered.length ? remembered : metrics.slice(0, DEFAULT_CHARTS));
-    const toggle = (k: string) => update({ charts: charts.includes(k) ? charts.filter((c) => c !== k) : [...charts, k] });
-    return (
-      <div data-testid="research-charts">
-        <div class="toolbar card">
-          <Select testid="group-by" label={t("research.groupBy")} value={view.group} empty="–" options={["tags", ...configKeys]} onChange={(group) => update({ group })} />
-          <Select testid="grouped-x" label={t("run.xAxis")} value={view.x} options={xChoices(metrics)} onChange={(x) => update({ x })} />
-          <Select testid="band-select" label={t("research.band")} value={view.band} options={["minmax", "std"]} onChange={(band) => update({ band: band as ViewState["band"] })} />
-          <details class="columns-picker">
-            <summary data-testid="charts-picker">{t("research.pickCharts")} ({charts.length})</summary>
-            <div class="menu">
-              {[...new Set([...charts, ...metrics])].map((k) => (
-                <label class="check" data-testid="chart-metric" data-key={k}>
-                  <input type="checkbox" checked={charts.includes(k)} onChange={() => toggle(k)} />
-                  <span class="mono small">{k}</span>
-                </label>
-              ))}
-            </div>
-          </details>
-        </div>
-        {!view.group && <p class="muted small" data-testid="group-hint">{t("research.groupHint")}</p>}
-        <GroupedCharts
-          filter={props.filter}
-          project={view.project}
-          by={view.group}
-          metrics={charts}
-          x={view.x}
-          band={view.band}
-          onReorder={(order) => update({ charts: order })}
-        />
-      </div>
-    );
-  }
+  if (view.view === "charts") return <ChartsView view={view} update={update} filter={props.filter} columnInfo={columnInfo} />;
 
   const table = props.table;
   if (view.view === "parallel") {

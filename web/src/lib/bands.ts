@@ -1,6 +1,7 @@
 // Grouped charts: the viewer sends, per group, the mean and a band (min–max or mean ± std) of a
 // metric over a shared x. This lays the groups out for uPlot: one mean line per group and its two
-// band edges, with a `bands` pair filling between them.
+// band edges, with a `bands` pair filling between them. Not grouped (one group per run), a run is one
+// line and no band. Where the number of runs a mean averages changes along x, a mark says it.
 import { alignSeries } from "./series";
 
 export interface MetricGroup {
@@ -11,6 +12,8 @@ export interface MetricGroup {
   mean: (number | null)[];
   lo: (number | null)[];
   hi: (number | null)[];
+  /** How many runs each mean averages (at each x). */
+  count?: number[];
 }
 
 export interface GroupedData {
@@ -21,6 +24,41 @@ export interface GroupedData {
   bands: [number, number][];
   /** The group (0-based) each series belongs to. */
   groupOf: number[];
+}
+
+/** One line per run (groups of one run each, no `by`): its values, no band; a run that did not
+ *  log the metric has no line. */
+export function runLines(all: MetricGroup[]): GroupedData {
+  const kept = all.flatMap((g, i) => (g.x.length > 0 ? [i] : []));
+  const series = kept.map((i) => ({ x: all[i].x, y: all[i].mean }));
+  return {
+    names: kept.map((i) => all[i].label),
+    data: series.length ? alignSeries(series) : [[]],
+    bands: [],
+    groupOf: kept, // a run keeps its colour on every chart
+  };
+}
+
+export interface CountMark {
+  /** The group (0-based). */
+  group: number;
+  x: number;
+  /** Runs averaged from this x on. */
+  runs: number;
+}
+
+/** Where each group's run count changes along x (its first x included when the count there is not
+ *  all of its runs, or it changes later): "n=3" is drawn there. */
+export function countMarks(groups: MetricGroup[]): CountMark[] {
+  const out: CountMark[] = [];
+  groups.forEach((g, group) => {
+    const count = g.count ?? [];
+    const changes = count.some((n, i) => i > 0 && n !== count[i - 1]);
+    count.forEach((n, i) => {
+      if (i === 0 ? changes || n !== g.runs.length : n !== count[i - 1]) out.push({ group, x: g.x[i], runs: n });
+    });
+  });
+  return out;
 }
 
 export function groupedData(groups: MetricGroup[]): GroupedData {

@@ -53,11 +53,11 @@ describe("format", () => {
     expect(formatBytes(3 * 1024 * 1024)).toBe("3.0 MiB");
   });
 
-  it("a run is named only as precisely as needed beside another", () => {
+  it("a run is named by its label, never by its id alone", () => {
     const run = { id: "r2", project: "vision", name: "vit" };
-    expect(runLabel(run, { project: "vision", name: "vit" })).toBe("r2");
-    expect(runLabel(run, { project: "vision", name: "resnet" })).toBe("vit · r2");
-    expect(runLabel(run, { project: "nlp", name: "vit" })).toBe("vision/vit · r2");
-    expect(runLabel(run, null)).toBe("vision/vit · r2");
+    expect(runLabel(run, { project: "vision", name: "vit" })).toBe("vit #r2");
+    expect(runLabel({ ...run, label: "vit lr=0.01 bs=32" }, { project: "vision", name: "vit" })).toBe("vit lr=0.01 bs=32");
+    expect(runLabel({ ...run, label: "vit" }, { project: "nlp", name: "vit" })).toBe("vision/vit");
+    expect(runLabel(run, null)).toBe("vision/vit #r2");
   });
 });

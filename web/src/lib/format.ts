@@ -93,14 +93,18 @@ export function formatBytes(n: number | null | undefined): string {
   return `${u ? v.toFixed(1) : v} ${units[u]}`;
 }
 
+/** The characters of a run id that tell runs apart (as the viewer's labels end: `mlp #ab12cd`). */
+const ID_TAIL_CHARS = 6;
+
 /**
- * How a run is named beside another (in a chart legend): just its id within the same experiment,
- * `name · id` within the same project, `project/name · id` otherwise.
+ * How a run is named beside another (a chart legend, the overlay picker): its label as the viewer
+ * gives it (its name and the config keys that differ among the runs listed with it: `mlp lr=0.01
+ * bs=32`), else its name and the end of its id; with its project in front when that is another.
  */
 export function runLabel(
-  run: { id: string; project: string; name: string },
+  run: { id: string; project: string; name: string; label?: string },
   beside: { project: string; name: string } | null,
 ): string {
-  if (beside && run.project === beside.project) return run.name === beside.name ? run.id : `${run.name} · ${run.id}`;
-  return `${run.project}/${run.name} · ${run.id}`;
+  const own = run.label ?? `${run.name} #${run.id.slice(-ID_TAIL_CHARS)}`;
+  return beside && run.project === beside.project ? own : `${run.project}/${own}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rememberColumns, rememberedColumns, rememberedHidden, rememberHidden } from "./tablePrefs";
+import { labelColumns, rememberColumns, rememberedColumns, rememberedHidden, rememberHidden } from "./tablePrefs";
 
 function memory() {
   const items = new Map<string, string>();
@@ -16,6 +16,14 @@ describe("table preferences", () => {
     expect(rememberedColumns("nlp", store)).toEqual([]);
     expect(rememberedHidden("nlp", store)).toEqual([]);
     expect(rememberedHidden("", store)).toEqual([]);
+  });
+
+  it("names a project's runs by its own chosen columns, else those chosen over all projects", () => {
+    const store = memory();
+    rememberColumns("", ["config.lr", "config.bs"], store);
+    expect(labelColumns("vision", store)).toEqual(["config.lr", "config.bs"]);
+    rememberColumns("vision", ["config.bs"], store);
+    expect(labelColumns("vision", store)).toEqual(["config.bs"]);
   });
 
   it("reads summary keys chosen before columns were kept per project", () => {

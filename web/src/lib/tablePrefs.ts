@@ -49,6 +49,13 @@ export function rememberedColumns(project: string, store: Store | null = browser
   return (readList(store, OLD_COLUMNS_KEY) ?? []).map((k) => `summary.${k}`);
 }
 
+/** The columns whose config keys lead the names of `project`'s runs (lib/format.ts runLabel): its
+ *  table's chosen columns, else those of the table of all projects. */
+export function labelColumns(project: string, store: Store | null = browserStore()): string[] {
+  const own = rememberedColumns(project, store);
+  return own.length || !project ? own : rememberedColumns("", store);
+}
+
 export function rememberColumns(project: string, columns: string[], store: Store | null = browserStore()): void {
   writeList(store, columnsKey(project), columns);
 }

@@ -58,7 +58,7 @@ export const DEFAULT_VIEW: ViewState = {
   hide: null,
   view: "table",
   group: "",
-  x: "step",
+  x: "auto", // each chart its metric's define_metric axis, else step
   band: "minmax",
   charts: null,
   metric: "",

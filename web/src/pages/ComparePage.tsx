@@ -13,8 +13,10 @@ import { diffRows } from "../lib/columns";
 import { bestIndexes, summaryGoals, type Goal } from "../lib/bestValue";
 import { formatKeyValue } from "../lib/format";
 import { compareHref, runHref } from "../lib/route";
+import { labelColumns } from "../lib/tablePrefs";
 import { chartedKeys, xChoices } from "../lib/xAxis";
 
+/** A run's name on this page: its label over the compared runs (the config keys that differ). */
 function label(r: RunDetail): string {
   return r.label ?? `${r.name} · ${r.id}`;
 }
@@ -78,7 +80,12 @@ const NONE_FOUND = { details: [] as RunDetail[], missing: [] as string[], shared
 /** The runs of `ids` that exist, the ids that don't, and the metric keys all found runs share. */
 async function findRuns(ids: string[]) {
   const found = await Promise.all(ids.map((id) => api.run(id).catch(() => null)));
-  const details = found.filter((r): r is RunDetail => r !== null);
+  const first = found.find((r) => r !== null);
+  // named by their labels over the compared runs, the first run's project's chosen columns leading
+  const labels = first
+    ? await api.compare(ids, [], "step", labelColumns(first.project)).then((a) => a.labels ?? {}, () => ({}) as Record<string, string>)
+    : {};
+  const details = found.filter((r): r is RunDetail => r !== null).map((r) => ({ ...r, label: labels[r.key] ?? r.label }));
   return {
     details,
     missing: ids.filter((_, i) => found[i] === null),

@@ -22,6 +22,7 @@ import { useApi } from "../components/useApi";
 import { formatDuration, formatTime, runLabel } from "../lib/format";
 import { runHref } from "../lib/route";
 import { isLive } from "../lib/runEnd";
+import { labelColumns } from "../lib/tablePrefs";
 import { EMPTY_HISTORY } from "../lib/series";
 import { chartedKeys, defaultX, xChoices } from "../lib/xAxis";
 
@@ -63,14 +64,22 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
   const systemHistory = system.runs[runKey] ?? EMPTY_HISTORY;
   const setOverlay = (keys: string[]) => navigate(runHref(runKey, keys), { replace: true });
 
+  // with runs overlaid, each is named by its label over them (the config keys that differ)
+  const labels = useApi(
+    overlayKeys.length && run ? () => api.compare([runKey, ...overlayKeys], [], "step", labelColumns(run.project)).then((a) => a.labels ?? {}) : null,
+    [runKey, overlayKeys.join(","), run?.project],
+  ).data;
   const runs: RunSeries[] = useMemo(() => {
-    const list: RunSeries[] = [{ label: run?.id ?? runKey, series: metrics.series, stages: metrics.stages }];
+    // alone, a run is named by its name (W&B's display name when it has one), never its id alone
+    const own = run ? (typeof run.meta?.display_name === "string" && run.meta.display_name) || run.name : runKey;
+    const list: RunSeries[] = [{ label: labels?.[runKey] ?? own, series: metrics.series, stages: metrics.stages }];
     for (const k of overlayKeys) {
       const h = charted.runs[k];
-      if (h) list.push({ label: known[k] ? runLabel(known[k], run) : k, series: h.series });
+      const label = labels?.[k] ?? known[k]?.label;
+      if (h) list.push({ label: known[k] ? runLabel({ ...known[k], label }, run) : (label ?? k), series: h.series });
     }
     return list;
-  }, [metrics, charted.runs, known, run?.id, run?.project, run?.name]);
+  }, [metrics, charted.runs, known, labels, run?.id, run?.project, run?.name]);
   const failedOverlays = overlayKeys.filter((k) => charted.errors[k] && !charted.runs[k]);
 
   if (!run) return <Waiting error={error} testid="error" />;

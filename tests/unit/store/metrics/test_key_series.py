@@ -176,6 +176,7 @@ def test_compare_answers_as_over_the_full_series(tmp_path: Path) -> None:
                 m: compare_runs({r.id: full(r.dir) for r in runs}, m, x=x)["runs"]
                 for m in ("layer0/m1", "val/loss", "not/logged")
             }
+            assert got.pop("labels").keys() == set(ids)  # each found run named (tests/integration)
             assert got == {"x": x, "ids": ids, "missing": ["no-such-run"], "metrics": expected}
         with pytest.raises(BadArgument):
             reader.compare(ids, ["layer0/m1"], x="not/logged")

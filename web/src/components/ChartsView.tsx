@@ -1,0 +1,122 @@
+// The Charts view of the Runs page: its toolbar (group by, x axis, band, log scale, smoothing,
+// outlier clipping, the metrics charted) over GroupedCharts. With nothing picked, every metric the
+// listed runs logged a history of is charted, the most common first (W&B's default); without a
+// "group by", every run is a line.
+import { useState } from "preact/hooks";
+import { api, type RunFilter } from "../api";
+import { useApp } from "../app";
+import { shortName, type ColumnInfo } from "../lib/columns";
+import { rememberedColumns } from "../lib/tablePrefs";
+import type { ViewState } from "../lib/viewState";
+import { xChoices } from "../lib/xAxis";
+import { rememberedCharts } from "./ChartBoard";
+import { GroupedCharts, type ChartLook } from "./GroupedCharts";
+import { useApi } from "./useApi";
+
+export function Select(props: { testid: string; label: string; value: string; options: string[]; names?: Record<string, string>; empty?: string; onChange: (v: string) => void }) {
+  return (
+    <label class="slider">
+      {props.label}
+      <select data-testid={props.testid} value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+        {props.empty !== undefined && <option value="">{props.empty}</option>}
+        {props.options.map((o) => (
+          <option value={o}>{props.names?.[o] ?? o}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function ChartsView(props: {
+  view: ViewState;
+  update: (patch: Partial<ViewState>) => void;
+  filter: RunFilter;
+  columnInfo: ColumnInfo[] | null;
+}) {
+  const { t } = useApp();
+  const { view, update } = props;
+  const [logScale, setLogScale] = useState(false);
+  const [smoothing, setSmoothing] = useState(0);
+  const [clip, setClip] = useState(false);
+  // the logged metric keys, the most common first (the columns' answer is cached by the viewer)
+  const logged = useApi(() => api.runColumns(props.filter).then((a) => a.metric_keys ?? []), [JSON.stringify(props.filter)]);
+  const summaryMetrics = (props.columnInfo ?? [])
+    .filter((c) => c.name.startsWith("summary.") && c.type === "number")
+    .sort((a, b) => b.count - a.count)
+    .map((c) => shortName(c.name));
+  const found = logged.data ? logged.data.map((k) => k.key) : logged.error ? summaryMetrics : null;
+  const metrics = found ?? [];
+  const configKeys = (props.columnInfo ?? []).map((c) => c.name).filter((c) => c.startsWith("config."));
+
+  const remembered = rememberedCharts(view.project);
+  const charts = view.charts ?? (remembered.length ? remembered : metrics);
+  const toggle = (k: string) => update({ charts: charts.includes(k) ? charts.filter((c) => c !== k) : [...charts, k] });
+  const look: ChartLook = { x: view.x, band: view.band, logScale, smoothing, clip };
+  const waiting = view.charts === null && !remembered.length && found === null;
+  return (
+    <div data-testid="research-charts">
+      <div class="toolbar card">
+        <Select testid="group-by" label={t("research.groupBy")} value={view.group} empty="–" options={["tags", ...configKeys]} onChange={(group) => update({ group })} />
+        <Select
+          testid="grouped-x"
+          label={t("run.xAxis")}
+          value={view.x}
+          options={["auto", ...xChoices(metrics)]}
+          names={{ auto: t("research.xAuto") }}
+          onChange={(x) => update({ x })}
+        />
+        {view.group && (
+          <Select testid="band-select" label={t("research.band")} value={view.band} options={["minmax", "std"]} onChange={(band) => update({ band: band as ViewState["band"] })} />
+        )}
+        <label class="check" title={t("run.logScale")}>
+          <input type="checkbox" data-testid="charts-log" checked={logScale} onChange={(e) => setLogScale((e.target as HTMLInputElement).checked)} />
+          {t("research.log")}
+        </label>
+        <label class="slider">
+          {t("run.smoothing")}
+          <input
+            type="range"
+            min="0"
+            max="0.99"
+            step="0.01"
+            value={smoothing}
+            data-testid="charts-smoothing"
+            onInput={(e) => setSmoothing(Number((e.target as HTMLInputElement).value))}
+          />
+          <span class="mono small">{smoothing.toFixed(2)}</span>
+        </label>
+        <label class="check" title={t("research.clipHint")}>
+          <input type="checkbox" data-testid="charts-clip" checked={clip} onChange={(e) => setClip((e.target as HTMLInputElement).checked)} />
+          {t("research.clip")}
+        </label>
+        <details class="columns-picker">
+          <summary data-testid="charts-picker">
+            {t("research.pickCharts")} ({charts.length})
+          </summary>
+          <div class="menu">
+            {[...new Set([...charts, ...metrics])].map((k) => (
+              <label class="check" data-testid="chart-metric" data-key={k}>
+                <input type="checkbox" checked={charts.includes(k)} onChange={() => toggle(k)} />
+                <span class="mono small">{k}</span>
+              </label>
+            ))}
+          </div>
+        </details>
+      </div>
+      {!view.group && <p class="muted small" data-testid="group-hint">{t("research.groupHint")}</p>}
+      {waiting ? (
+        <p class="muted">{t("loading")}</p>
+      ) : (
+        <GroupedCharts
+          filter={props.filter}
+          project={view.project}
+          by={view.group}
+          columns={view.columns ?? rememberedColumns(view.project)}
+          metrics={charts}
+          look={look}
+          onReorder={(order) => update({ charts: order })}
+        />
+      )}
+    </div>
+  );
+}
