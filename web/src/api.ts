@@ -609,7 +609,9 @@ export function agentApi(agentUrl: string, token: string | null = null) {
     const res = await fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
     const answer = await res.json().catch(() => null);
     if (!res.ok) {
-      const message = answer && typeof answer.error === "string" ? answer.error : `${res.status} ${res.statusText}`;
+      const said = answer && typeof answer.error === "string" ? answer.error : `${res.status} ${res.statusText}`;
+      // the agent's hint (what to do next) goes with its error, so the page can show both
+      const message = answer && typeof answer.hint === "string" ? `${said} (hint: ${answer.hint})` : said;
       throw new ApiError(message, res.status);
     }
     return answer;

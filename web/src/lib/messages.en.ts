@@ -274,6 +274,8 @@ export const en = {
   "jobs.tokenHow": "Where the agent runs, as the user who runs it, this prints it (kept in this tab only):",
   "jobs.tokenPlaceholder": "the agent's token",
   "jobs.tokenGive": "Use token",
+  "jobs.agentSaid": "The agent refused this, or could not be reached:",
+  "jobs.latest": "latest",
   "run.checkpoints": "Checkpoints",
   "run.checkpointPath": "Path",
   "run.checkpointStep": "Step",

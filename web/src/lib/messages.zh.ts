@@ -276,6 +276,8 @@ export const zh: Record<MessageKey, string> = {
   "jobs.tokenHow": "在 agent 所在机器上，以运行它的用户执行下面的命令即可打印令牌（仅保存在此标签页中）：",
   "jobs.tokenPlaceholder": "agent 的令牌",
   "jobs.tokenGive": "使用令牌",
+  "jobs.agentSaid": "agent 拒绝了该操作，或无法连接：",
+  "jobs.latest": "最新",
   "run.checkpoints": "检查点",
   "run.checkpointPath": "路径",
   "run.checkpointStep": "步数",
