@@ -5,6 +5,7 @@ import { useMemo } from "preact/hooks";
 import { api, type RunFilter } from "../api";
 import { useApp } from "../app";
 import { groupedData } from "../lib/bands";
+import { translatedGroupLabel } from "../lib/groupLabel";
 import { Chart, PALETTE } from "./Chart";
 import { ChartBoard } from "./ChartBoard";
 import { useApi } from "./useApi";
@@ -15,7 +16,12 @@ function GroupedChart(props: { filter: RunFilter; by: string; metric: string; x:
     () => api.groupedMetrics(props.filter, { by: props.by, key: props.metric, x: props.x, band: props.band }).then((a) => a.groups),
     [filterKey, props.by, props.metric, props.x, props.band],
   );
-  const laid = useMemo(() => (groups ? groupedData(groups) : null), [groups]);
+  const { t } = useApp();
+  const noGroup = t("table.noGroup");
+  const laid = useMemo(
+    () => (groups ? groupedData(groups.map((g) => translatedGroupLabel(g, props.by, noGroup))) : null),
+    [groups, props.by, noGroup],
+  );
   if (error) return <div class="error small" data-testid="grouped-error">{props.metric}: {error}</div>;
   if (!groups || !laid) return <div class="chart card muted small">{props.metric}…</div>;
   const colors = laid.groupOf.map((g) => PALETTE[g % PALETTE.length]);

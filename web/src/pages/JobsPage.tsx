@@ -82,7 +82,7 @@ export function JobsPage() {
         <select data-testid="jobs-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
           <option value="">{t("jobs.allStatuses")}</option>
           {JOB_STATUSES.map((s) => (
-            <option value={s}>{s}</option>
+            <option value={s}>{t(`status.${s}`)}</option>
           ))}
         </select>
         <select data-testid="jobs-project" value={project} onChange={(e) => setProject(e.currentTarget.value)}>
