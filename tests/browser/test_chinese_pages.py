@@ -64,3 +64,12 @@ def test_a_grouped_chart_and_the_run_meta_in_chinese(make_run: Any, open_ui: Any
     expect(meta).to_contain_text("平台")
     expect(meta).not_to_contain_text("cwd")
     expect(meta).not_to_contain_text("platform")
+
+
+def test_with_no_agent_the_chinese_jobs_page_says_so_in_chinese_and_shows_the_command(open_ui: Any) -> None:
+    page = open_ui("/jobs")
+    _in_chinese(page)
+    note = page.get_by_test_id("jobs-no-agent")
+    expect(note).to_contain_text("还没有运行过 agent")
+    expect(page.get_by_test_id("jobs-hint")).to_have_text("runicorn agent --storage ROOT")
+    expect(note).not_to_contain_text("start one with")

@@ -587,6 +587,8 @@ export interface JobList {
   /** null: no queue database under the storage root (no agent ever ran); `hint` says how to start one. */
   agent: { url: string | null } | null;
   hint?: string;
+  /** With `agent: null`: the command that starts an agent (the hint's command alone). */
+  start?: string;
 }
 
 export interface JobDetail extends Job {
@@ -609,10 +611,8 @@ export function agentApi(agentUrl: string, token: string | null = null) {
     const res = await fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
     const answer = await res.json().catch(() => null);
     if (!res.ok) {
-      const said = answer && typeof answer.error === "string" ? answer.error : `${res.status} ${res.statusText}`;
-      // the agent's hint (what to do next) goes with its error, so the page can show both
-      const message = answer && typeof answer.hint === "string" ? `${said} (hint: ${answer.hint})` : said;
-      throw new ApiError(message, res.status);
+      const message = answer && typeof answer.error === "string" ? answer.error : `${res.status} ${res.statusText}`;
+      throw new HintedError(message, res.status, answer && typeof answer.hint === "string" ? answer.hint : null);
     }
     return answer;
   };

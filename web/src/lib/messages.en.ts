@@ -253,6 +253,7 @@ export const en = {
   "jobs.title": "Jobs",
   "jobs.empty": "No job in the queue for these filters.",
   "jobs.noAgent": "No agent has run on this storage root yet.",
+  "jobs.startAgent": "Start one with:",
   "jobs.allStatuses": "All statuses",
   "jobs.allProjects": "All projects",
   "jobs.id": "Job",

@@ -255,6 +255,7 @@ export const zh: Record<MessageKey, string> = {
   "jobs.title": "任务队列",
   "jobs.empty": "没有符合筛选条件的任务。",
   "jobs.noAgent": "此存储目录上还没有运行过 agent。",
+  "jobs.startAgent": "用下面的命令启动一个：",
   "jobs.allStatuses": "全部状态",
   "jobs.allProjects": "全部项目",
   "jobs.id": "任务",

@@ -7,7 +7,7 @@
 // its 401 the page asks for its token (`runicorn agent token`), keeps it in this tab for that
 // agent URL, sends it as a Bearer header, and does what was asked.
 import { useEffect, useState } from "preact/hooks";
-import { type AgentApi, agentApi, ApiError, api } from "../api";
+import { type AgentApi, agentApi, ApiError, api, HintedError } from "../api";
 import { useApp } from "../app";
 import { JobPanel, JobRun } from "../components/JobPanel";
 import { DataTable, PageHead } from "../components/ListCard";
@@ -45,7 +45,7 @@ export function JobsPage() {
   const list = queue.data;
   // what the agent said to the last action it refused (or why it could not be reached): kept
   // until dismissed or an action goes through, not cleared by the list's refresh
-  const [actionError, setActionError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<{ message: string; hint: string | null } | null>(null);
 
   const agent = agentUrl ? agentApi(agentUrl, agentToken) : null;
   const act = (run: (agent: AgentApi) => Promise<unknown>, token: string | null = agentToken) => {
@@ -62,7 +62,7 @@ export function JobsPage() {
           setWaiting({ run });
           return;
         }
-        setActionError(errorMessage(e));
+        setActionError({ message: errorMessage(e), hint: e instanceof HintedError ? e.hint : null });
       },
     );
   };
@@ -99,9 +99,14 @@ export function JobsPage() {
       )}
       {actionError && (
         <div class="error jobs-agent-error" data-testid="jobs-agent-error">
-          <span>
-            {t("jobs.agentSaid")} {actionError}
-          </span>
+          <div>
+            {t("jobs.agentSaid")} <span data-testid="jobs-agent-error-message">{actionError.message}</span>
+            {actionError.hint && (
+              <div class="small" data-testid="jobs-agent-error-hint">
+                {t("remote.hint")}: {actionError.hint}
+              </div>
+            )}
+          </div>
           <button class="ghost" data-testid="jobs-agent-error-close" onClick={() => setActionError(null)}>
             {t("jobs.close")}
           </button>
@@ -117,7 +122,7 @@ export function JobsPage() {
       )}
       {list && list.agent === null && (
         <div class="card empty" data-testid="jobs-no-agent">
-          {t("jobs.noAgent")} <code data-testid="jobs-hint">{list.hint}</code>
+          {t("jobs.noAgent")} {list.start && t("jobs.startAgent")} <code data-testid="jobs-hint">{list.start ?? list.hint}</code>
         </div>
       )}
       {list && list.agent !== null && list.jobs.length === 0 && (
