@@ -152,7 +152,10 @@ def test_job_panel_opens_under_its_row_wraps_the_command_and_resumes_from_the_ne
     expect(command).to_contain_text("imagenet-21k")
     line_px = command.evaluate("c => parseFloat(getComputedStyle(c).lineHeight) || 16")
     assert command.bounding_box()["height"] > 2 * line_px  # wrapped onto several lines
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for width in (1400, 800):  # the table scrolls inside its card, the page never sideways
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+    page.set_viewport_size({"width": 1400, "height": 900})
 
     page.locator(f'[data-testid="job-row"][data-job="{plain["id"]}"]').get_by_test_id("job-open").click()
     expect(page.get_by_test_id("job-no-checkpoints")).to_be_visible()  # no checkpoint: no Resume
