@@ -132,7 +132,7 @@ export function JobsPage() {
       )}
       {list &&
         groupByProject(list.jobs).map(([name, jobs]) => (
-          <div class="card table-scroll" data-testid="jobs-group" data-project={name}>
+          <div class="card table-scroll jobs-group" data-testid="jobs-group" data-project={name}>
             <h3>{name}</h3>
             <DataTable
               testid="jobs-table"
