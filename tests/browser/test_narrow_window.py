@@ -56,6 +56,9 @@ def test_at_800_px_every_main_page_fits_the_window_and_the_header_links_stay_vis
     page.set_viewport_size({"width": WIDTH, "height": 900})
     pages = {
         "runs": "/",
+        "charts": "/?view=charts&group=config.optimizer",
+        "parallel": "/?view=parallel",
+        "scatter": "/?view=scatter",
         "run": f"/runs/{runs[0].id}",
         "compare": f"/compare?ids={ids}",
         "jobs": "/jobs",
