@@ -6,8 +6,8 @@ as continuous ones, and is robust with the few tens of trials a sweep usually ha
 (Bergstra et al., 2011):
 
 1. The first ``STARTUP_TRIALS`` trials are drawn at random.
-2. Then the completed trials are split by their metric into the best ``GAMMA`` fraction ("good")
-   and the rest ("bad").
+2. Then the ended trials (finished, stopped early, failed: see ``observations``) are split by
+   their metric into the best ``GAMMA`` fraction ("good") and the rest ("bad").
 3. Each bounded parameter, mapped onto [0, 1] on the scale it is drawn on (log for the log
    distributions), gets two densities: a mixture of narrow normal bumps on the good trials' values,
    and one on the bad trials' values, each mixed with a little of the uniform prior. A categorical
@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from runicorn.sweep.config import Parameter, SweepConfig
+from runicorn import format as fmt
+from runicorn.sweep.config import Metric, Parameter, SweepConfig
 from runicorn.sweep.space import from_unit, is_continuous, sample, sample_point, to_unit
 
 STARTUP_TRIALS = 5
@@ -34,10 +35,44 @@ CANDIDATES = 24
 PRIOR_WEIGHT = 1.0  # the uniform prior counts as this many observations in each density
 
 
+def observations(
+    trials: Sequence[fmt.TrialData],
+    metric: Metric,
+    best_logged: Callable[[fmt.TrialData], float | None],
+) -> list[tuple[dict[str, Any], float]]:
+    """What the search learns from, as W&B's bayes search takes it: every finished trial with its
+    metric, and every stopped (early-terminated) or failed trial too, with the value
+    ``metric.impute`` gives it: ``worst`` (the default) the worst value any ended trial recorded,
+    so the search stays away from where trials are stopped; ``latest`` the last value it logged;
+    ``best`` the best value it logged (``best_logged``). A finished trial without a value counts as
+    the worst. Trials still running are left out; with no value recorded anywhere, nothing is."""
+    ended = [t for t in trials if t.get("status") in _ENDED]
+    recorded = [v for t in ended if (v := _finite(t.get("metric"))) is not None]
+    if not recorded:
+        return []
+    worst = max(recorded) if metric.goal == "minimize" else min(recorded)
+    out = []
+    for t in ended:
+        own = _finite(t.get("metric"))
+        if t.get("status") != fmt.TRIAL_FINISHED and metric.impute != "latest":
+            own = best_logged(t) if metric.impute == "best" else None
+        out.append((t["params"], worst if own is None else own))
+    return out
+
+
+_ENDED = (fmt.TRIAL_FINISHED, fmt.TRIAL_STOPPED, fmt.TRIAL_FAILED)
+
+
+def _finite(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
 def suggest(
     config: SweepConfig, completed: Sequence[tuple[dict[str, Any], float]], rng: random.Random
 ) -> dict[str, Any]:
-    """The next point to try, given the completed trials as (params, metric value) pairs."""
+    """The next point to try, given the observed trials as (params, metric value) pairs."""
     usable = [(params, value) for params, value in completed if math.isfinite(value)]
     if len(usable) < STARTUP_TRIALS:
         return sample_point(config, rng)

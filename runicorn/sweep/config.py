@@ -44,7 +44,8 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 PARAMETER_KEYS = frozenset(
     {"distribution", "value", "values", "probabilities", "min", "max", "mu", "sigma", "q"}
 )
-METRIC_KEYS = frozenset({"name", "goal", "target"})
+METRIC_KEYS = frozenset({"name", "goal", "target", "impute"})
+IMPUTES = ("worst", "latest", "best")  # what a stopped or failed trial counts as (W&B's metric.impute)
 TOP_KEYS = frozenset(
     {
         "method",
@@ -83,6 +84,7 @@ class Parameter:
 class Metric:
     name: str
     goal: str = "minimize"
+    impute: str = "worst"  # IMPUTES: the value the bayes search gives a stopped or failed trial
 
     def better(self, a: float, b: float) -> bool:
         """True when ``a`` is better than ``b`` for this goal."""
@@ -171,7 +173,12 @@ def _metric(raw: Any) -> Metric | None:
     if goal not in GOALS:
         raise ConfigError(f"sweep configuration: metric.goal is {goal!r}", "set it to minimize or maximize")
     _refuse_unknown(raw, METRIC_KEYS, "metric.")
-    return Metric(raw["name"], goal)
+    impute = raw.get("impute", "worst")
+    if impute not in IMPUTES:
+        raise ConfigError(
+            f"sweep configuration: metric.impute is {impute!r}", f"set it to one of {', '.join(IMPUTES)}"
+        )
+    return Metric(raw["name"], goal, impute)
 
 
 def _parameter(name: str, spec: Any) -> Parameter:

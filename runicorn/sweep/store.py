@@ -150,12 +150,19 @@ class Sweep:
             return points[index] if index < len(points) else None
         if method == "random":
             return sample_point(self.config, rng)
-        completed = []
-        for t in trials:
-            value = t.get("metric")
-            if t.get("status") == fmt.TRIAL_FINISHED and isinstance(value, (int, float)):
-                completed.append((t["params"], float(value)))
-        return bayes.suggest(self.config, completed, rng)
+        metric = self.config.metric
+        seen = bayes.observations(trials, metric, self._best_logged) if metric else []
+        return bayes.suggest(self.config, seen, rng)
+
+    def _best_logged(self, trial: fmt.TrialData) -> float | None:
+        """The best value a trial's run logged under the sweep's metric (None when unknown)."""
+        metric, run_path = self.config.metric, trial.get("run_path")
+        if metric is None or not run_path:
+            return None
+        logged = [v for v in MetricHistory(self.root / run_path, metric.name).read() if v == v]
+        if not logged:
+            return None
+        return min(logged) if metric.goal == "minimize" else max(logged)
 
     def write_trial(self, trial: fmt.TrialData) -> None:
         write_json_atomic(self.path / fmt.SWEEP_TRIALS_DIR / fmt.trial_file_name(trial["index"]), dict(trial))

@@ -31,7 +31,8 @@ NO_PROGRESS: dict[str, Any] = {
     "checkpoints": [],
     "last_log_lines": [],
 }
-NO_AGENT_HINT = "no agent has run on this storage root yet; start one with: runicorn agent --storage ROOT"
+START_AGENT = "runicorn agent --storage ROOT"  # the command alone, for a page in another language
+NO_AGENT_HINT = f"no agent has run on this storage root yet; start one with: {START_AGENT}"
 
 
 def router(reader: StoreReader, settings: Settings) -> APIRouter:
@@ -71,7 +72,14 @@ def router(reader: StoreReader, settings: Settings) -> APIRouter:
             )
         )
         if found is None:
-            return {"jobs": [], "total": 0, "projects": [], "agent": None, "hint": NO_AGENT_HINT}
+            return {
+                "jobs": [],
+                "total": 0,
+                "projects": [],
+                "agent": None,
+                "hint": NO_AGENT_HINT,
+                "start": START_AGENT,
+            }
         page, projects = found
         return {
             "jobs": [with_run_key(job) for job in page["jobs"]],

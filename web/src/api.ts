@@ -630,6 +630,8 @@ export interface JobList {
   /** null: no queue database under the storage root (no agent ever ran); `hint` says how to start one. */
   agent: { url: string | null } | null;
   hint?: string;
+  /** With `agent: null`: the command that starts an agent (the hint's command alone). */
+  start?: string;
 }
 
 export interface JobDetail extends Job {
@@ -653,7 +655,7 @@ export function agentApi(agentUrl: string, token: string | null = null) {
     const answer = await res.json().catch(() => null);
     if (!res.ok) {
       const message = answer && typeof answer.error === "string" ? answer.error : `${res.status} ${res.statusText}`;
-      throw new ApiError(message, res.status);
+      throw new HintedError(message, res.status, answer && typeof answer.hint === "string" ? answer.hint : null);
     }
     return answer;
   };

@@ -136,3 +136,53 @@ def test_bayes_follows_the_goal_toward_high_or_low_values() -> None:
 
     # uniform draws would average 0.34 away from 0.8
     assert late_distance("maximize") < 0.25 < 0.4 < late_distance("minimize")
+
+
+def _share_near_stopped_region(tmp_path: Path, with_stopped: bool, impute: str = "worst") -> float:
+    """Bayes suggestions drawn after five finished trials (the best at x = 0.15) and, optionally,
+    six trials stopped early around x = 0.1-0.25: the share of suggestions in [0, 0.3]."""
+    raw = {
+        "method": "bayes",
+        "metric": {"name": "loss", "goal": "minimize", "impute": impute},
+        "parameters": {"x": {"min": 0.0, "max": 1.0}},
+    }
+    sweep = create_sweep(tmp_path / f"{with_stopped}-{impute}", parse_sweep_config(raw), "demo", seed=3)
+    ended = [(0.15, 0.1, fmt.TRIAL_FINISHED), (0.4, 0.8, fmt.TRIAL_FINISHED)]
+    ended += [(0.6, 0.9, fmt.TRIAL_FINISHED), (0.8, 1.0, fmt.TRIAL_FINISHED), (0.95, 1.1, fmt.TRIAL_FINISHED)]
+    if with_stopped:  # stopped at an early iteration, their loss so far high
+        ended += [(x, 3.0, fmt.TRIAL_STOPPED) for x in (0.1, 0.12, 0.17, 0.2, 0.22, 0.25)]
+    for index, (x, loss, status) in enumerate(ended):
+        sweep.write_trial(fmt.TrialData(index=index, params={"x": x}, status=status, metric=loss))
+    drawn = [t["params"]["x"] for t in (sweep.next_trial() for _ in range(40)) if t is not None]
+    assert len(drawn) == 40
+    return sum(1 for x in drawn if x <= 0.3) / len(drawn)
+
+
+def test_bayes_learns_from_stopped_trials_and_moves_away_from_where_they_were_stopped(
+    tmp_path: Path,
+) -> None:
+    without = _share_near_stopped_region(tmp_path, with_stopped=False)
+    assert without > 0.4  # the best finished trial draws it there
+    assert _share_near_stopped_region(tmp_path, with_stopped=True) < without / 2
+    assert _share_near_stopped_region(tmp_path, with_stopped=True, impute="latest") < without / 2
+
+
+def test_stopped_and_failed_trials_count_as_the_worst_value_unless_impute_says_otherwise() -> None:
+    config = parse_sweep_config(
+        {"method": "bayes", "metric": {"name": "loss"}, "parameters": {"x": {"min": 0.0, "max": 1.0}}}
+    )
+    trials = [
+        fmt.TrialData(index=0, params={"x": 0.1}, status=fmt.TRIAL_FINISHED, metric=0.5),
+        fmt.TrialData(index=1, params={"x": 0.2}, status=fmt.TRIAL_FINISHED, metric=2.0),
+        fmt.TrialData(index=2, params={"x": 0.3}, status=fmt.TRIAL_STOPPED, metric=1.0),
+        fmt.TrialData(index=3, params={"x": 0.4}, status=fmt.TRIAL_FAILED, metric=None),
+        fmt.TrialData(index=4, params={"x": 0.5}, status=fmt.TRIAL_RUNNING),
+    ]
+    assert config.metric is not None
+    seen = bayes.observations(trials, config.metric, lambda t: 0.7)
+    assert seen == [({"x": 0.1}, 0.5), ({"x": 0.2}, 2.0), ({"x": 0.3}, 2.0), ({"x": 0.4}, 2.0)]
+    latest = parse_sweep_config({**config.raw, "metric": {"name": "loss", "impute": "latest"}}).metric
+    best = parse_sweep_config({**config.raw, "metric": {"name": "loss", "impute": "best"}}).metric
+    assert latest is not None and best is not None
+    assert [v for _, v in bayes.observations(trials, latest, lambda t: 0.7)] == [0.5, 2.0, 1.0, 2.0]
+    assert [v for _, v in bayes.observations(trials, best, lambda t: 0.7)] == [0.5, 2.0, 0.7, 0.7]

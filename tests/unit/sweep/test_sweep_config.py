@@ -65,6 +65,10 @@ def test_a_wandb_configuration_parses_with_the_distribution_each_parameter_means
             {"method": "random", "metric": {"name": "x", "goal": "up"}, "parameters": {"a": {"value": 1}}},
             "metric.goal",
         ),
+        (
+            {"method": "bayes", "metric": {"name": "x", "impute": "mean"}, "parameters": {"a": {"value": 1}}},
+            "metric.impute",
+        ),
         ({"method": "random", "run_cap": 0, "parameters": {"a": {"value": 1}}}, "run_cap"),
         (
             {"method": "random", "parameters": {"a": {"values": [1, 2], "probabilities": [0.5, 0.4]}}},

@@ -9,6 +9,7 @@ import { api, type GroupedAnswer, type RunFilter } from "../api";
 import { useApp } from "../app";
 import { countMarks, groupedData, runLines, type GroupedData } from "../lib/bands";
 import { clippedRange } from "../lib/clip";
+import { translatedGroupLabel } from "../lib/groupLabel";
 import { positiveOnly } from "../lib/series";
 import { smoothEma } from "../lib/smooth";
 import { Chart, PALETTE, type ChartMark } from "./Chart";
@@ -62,7 +63,11 @@ function GroupedChart(props: ChartSource & { metric: string; look: ChartLook; he
     () => api.groupedMetrics(props.filter, { by: props.by, key: props.metric, x: look.x, band: look.band, columns: props.columns }),
     [filterKey, props.by, props.metric, look.x, look.band, props.columns.join(",")],
   );
-  const groups = answer?.groups ?? null;
+  const noGroup = t("table.noGroup");
+  const groups = useMemo(
+    () => (answer?.groups ? (props.by ? answer.groups.map((g) => translatedGroupLabel(g, props.by, noGroup)) : answer.groups) : null),
+    [answer, props.by, noGroup],
+  );
   const laid: GroupedData | null = useMemo(() => (groups ? (props.by ? groupedData(groups) : runLines(groups)) : null), [groups, props.by]);
   const drawn = useMemo(() => {
     if (!laid) return null;

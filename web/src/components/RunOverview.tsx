@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, type RunDetail } from "../api";
 import { useApp } from "../app";
+import type { MessageKey } from "../lib/i18n";
 import { formatKeyValue, formatTime, formatValue } from "../lib/format";
 
 /** A list of plain values short enough for one line (`[64, 128]`), shown as it is. */
@@ -112,7 +113,7 @@ export function RunOverview({ run }: { run: RunDetail }) {
             {["user", "python", "platform", "cwd", "pid"].map((k) =>
               meta[k] !== undefined ? (
                 <tr>
-                  <th>{k}</th>
+                  <th>{t(`meta.${k}` as MessageKey)}</th>
                   <td class="mono">{formatValue(meta[k])}</td>
                 </tr>
               ) : null,

@@ -1,13 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { agentTokenKey, commandText, groupByProject, jobActions, keepAgentToken, loadAgentToken } from "./jobs";
+import { agentTokenKey, commandText, groupByProject, jobActions, keepAgentToken, loadAgentToken, newestFirst } from "./jobs";
 
 describe("jobs", () => {
-  it("offers cancel before a job ends and resume after", () => {
-    expect(jobActions("pending")).toEqual({ cancel: true, resume: false });
+  it("offers cancel before a job ends and resume after, only with a checkpoint", () => {
+    expect(jobActions("pending", 2)).toEqual({ cancel: true, resume: false });
     expect(jobActions("running")).toEqual({ cancel: true, resume: false });
-    expect(jobActions("failed")).toEqual({ cancel: false, resume: true });
-    expect(jobActions("cancelled")).toEqual({ cancel: false, resume: true });
-    expect(jobActions("lost")).toEqual({ cancel: false, resume: false });
+    expect(jobActions("failed", 1)).toEqual({ cancel: false, resume: true });
+    expect(jobActions("cancelled", 3)).toEqual({ cancel: false, resume: true });
+    expect(jobActions("failed", 0)).toEqual({ cancel: false, resume: false });
+    expect(jobActions("succeeded")).toEqual({ cancel: false, resume: false });
+    expect(jobActions("lost", 1)).toEqual({ cancel: false, resume: false });
+  });
+
+  it("lists checkpoints newest first, by time, then by record order", () => {
+    const list = [
+      { path: "a", ts: 1 },
+      { path: "b", ts: 3 },
+      { path: "c", ts: null },
+      { path: "d", ts: 3 },
+    ];
+    expect(newestFirst(list).map((c) => c.path)).toEqual(["d", "b", "a", "c"]);
   });
 
   it("groups jobs by project in name order, keeping their order inside", () => {

@@ -5,10 +5,20 @@ import type { Job } from "../api";
 export const JOB_STATUSES = ["pending", "running", "succeeded", "failed", "cancelled"] as const;
 export const REFRESH_MS = 3000;
 
-/** Cancel a job that has not ended; resume one that has (from its latest checkpoint). */
-export function jobActions(status: string): { cancel: boolean; resume: boolean } {
+/** Cancel a job that has not ended; resume one that has, from its latest checkpoint: only when
+ * its run recorded `checkpoints` (the agent refuses a resume without one). */
+export function jobActions(status: string, checkpoints = 0): { cancel: boolean; resume: boolean } {
   const active = status === "pending" || status === "running";
-  return { cancel: active, resume: !active && (JOB_STATUSES as readonly string[]).includes(status) };
+  const ended = !active && (JOB_STATUSES as readonly string[]).includes(status);
+  return { cancel: active, resume: ended && checkpoints > 0 };
+}
+
+/** Checkpoints newest first: by time, and in reverse record order where times tie or are missing. */
+export function newestFirst<T extends { ts: number | null }>(checkpoints: T[]): T[] {
+  return checkpoints
+    .map((c, i) => [c, i] as const)
+    .sort(([a, i], [b, j]) => (b.ts ?? -Infinity) - (a.ts ?? -Infinity) || j - i)
+    .map(([c]) => c);
 }
 
 /** Jobs by project, projects in name order, each keeping the list's order (newest first). */

@@ -1,27 +1,21 @@
 // Jobs: the queue of `runicorn agent`, read by the viewer without writing it (GET /api/jobs),
-// refreshed every few seconds, grouped by project, with one job's details in a panel. Buttons
+// refreshed every few seconds, grouped by project, with one job's details in a panel opened
+// right under its row (components/JobPanel.tsx). What the agent answers to a refused action stays
+// on the page (with its hint) until dismissed or the next action goes through. Buttons
 // that act (cancel, resume, submit) appear only when the viewer has an agent_url, and call the
 // agent there directly: the viewer never writes the queue. The agent answers its owner only: on
 // its 401 the page asks for its token (`runicorn agent token`), keeps it in this tab for that
 // agent URL, sends it as a Bearer header, and does what was asked.
 import { useEffect, useState } from "preact/hooks";
-import { type AgentApi, agentApi, ApiError, api, type Job } from "../api";
-import { Link, useApp } from "../app";
+import { type AgentApi, agentApi, ApiError, api, HintedError } from "../api";
+import { useApp } from "../app";
+import { JobPanel, JobRun } from "../components/JobPanel";
 import { DataTable, PageHead } from "../components/ListCard";
 import { useApi } from "../components/useApi";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatTime } from "../lib/format";
 import { errorMessage } from "../lib/load";
-import {
-  commandText,
-  groupByProject,
-  JOB_STATUSES,
-  jobActions,
-  keepAgentToken,
-  loadAgentToken,
-  REFRESH_MS,
-} from "../lib/jobs";
-import { runHref } from "../lib/route";
+import { commandText, groupByProject, JOB_STATUSES, jobActions, keepAgentToken, loadAgentToken, REFRESH_MS } from "../lib/jobs";
 
 export function JobsPage() {
   const { t } = useApp();
@@ -49,23 +43,28 @@ export function JobsPage() {
     everyMs: REFRESH_MS,
   });
   const list = queue.data;
-  // an action's failure shows until the list next loads
-  const [actionError, setActionError] = useState<string | null>(null);
-  useEffect(() => setActionError(null), [list]);
-  const error = actionError ?? queue.error;
+  // what the agent said to the last action it refused (or why it could not be reached): kept
+  // until dismissed or an action goes through, not cleared by the list's refresh
+  const [actionError, setActionError] = useState<{ message: string; hint: string | null } | null>(null);
 
   const agent = agentUrl ? agentApi(agentUrl, agentToken) : null;
   const act = (run: (agent: AgentApi) => Promise<unknown>, token: string | null = agentToken) => {
     if (!agentUrl) return;
-    run(agentApi(agentUrl, token)).then(refresh, (e) => {
-      if (e instanceof ApiError && e.status === 401) {
-        keepAgentToken(sessionStorage, agentUrl, null); // missing or wrong: ask for it
-        setAgentToken(null);
-        setWaiting({ run });
-        return;
-      }
-      setActionError(errorMessage(e));
-    });
+    run(agentApi(agentUrl, token)).then(
+      () => {
+        setActionError(null);
+        refresh();
+      },
+      (e) => {
+        if (e instanceof ApiError && e.status === 401) {
+          keepAgentToken(sessionStorage, agentUrl, null); // missing or wrong: ask for it
+          setAgentToken(null);
+          setWaiting({ run });
+          return;
+        }
+        setActionError({ message: errorMessage(e), hint: e instanceof HintedError ? e.hint : null });
+      },
+    );
   };
   const giveToken = (token: string) => {
     if (!agentUrl) return;
@@ -83,7 +82,7 @@ export function JobsPage() {
         <select data-testid="jobs-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
           <option value="">{t("jobs.allStatuses")}</option>
           {JOB_STATUSES.map((s) => (
-            <option value={s}>{s}</option>
+            <option value={s}>{t(`status.${s}`)}</option>
           ))}
         </select>
         <select data-testid="jobs-project" value={project} onChange={(e) => setProject(e.currentTarget.value)}>
@@ -93,9 +92,24 @@ export function JobsPage() {
           ))}
         </select>
       </PageHead>
-      {error && (
+      {queue.error && (
         <div class="error" data-testid="jobs-error">
-          {error}
+          {queue.error}
+        </div>
+      )}
+      {actionError && (
+        <div class="error jobs-agent-error" data-testid="jobs-agent-error">
+          <div>
+            {t("jobs.agentSaid")} <span data-testid="jobs-agent-error-message">{actionError.message}</span>
+            {actionError.hint && (
+              <div class="small" data-testid="jobs-agent-error-hint">
+                {t("remote.hint")}: {actionError.hint}
+              </div>
+            )}
+          </div>
+          <button class="ghost" data-testid="jobs-agent-error-close" onClick={() => setActionError(null)}>
+            {t("jobs.close")}
+          </button>
         </div>
       )}
       {waiting && agentUrl && (
@@ -108,7 +122,7 @@ export function JobsPage() {
       )}
       {list && list.agent === null && (
         <div class="card empty" data-testid="jobs-no-agent">
-          {t("jobs.noAgent")} <code data-testid="jobs-hint">{list.hint}</code>
+          {t("jobs.noAgent")} {list.start && t("jobs.startAgent")} <code data-testid="jobs-hint">{list.start ?? list.hint}</code>
         </div>
       )}
       {list && list.agent !== null && list.jobs.length === 0 && (
@@ -118,18 +132,20 @@ export function JobsPage() {
       )}
       {list &&
         groupByProject(list.jobs).map(([name, jobs]) => (
-          <div class="card" data-testid="jobs-group" data-project={name}>
+          <div class="card table-scroll jobs-group" data-testid="jobs-group" data-project={name}>
             <h3>{name}</h3>
             <DataTable
               testid="jobs-table"
               headers={["jobs.id", "jobs.name", "jobs.status", "jobs.command", "jobs.attempts", "jobs.created", "jobs.run", ...(agent ? ([""] as const) : [])]}
             >
-                {jobs.map((j) => {
-                  const can = jobActions(j.status);
-                  return (
-                    <tr data-testid="job-row" data-job={j.id} data-status={j.status}>
+              {jobs.map((j) => {
+                const can = jobActions(j.status);
+                const open = selected === j.id;
+                return (
+                  <>
+                    <tr data-testid="job-row" data-job={j.id} data-status={j.status} class={open ? "picked" : undefined}>
                       <td>
-                        <button class="link mono" data-testid="job-open" onClick={() => setSelected(j.id)}>
+                        <button class="link mono" data-testid="job-open" onClick={() => setSelected(open ? null : j.id)}>
                           {j.id}
                         </button>
                       </td>
@@ -137,7 +153,9 @@ export function JobsPage() {
                       <td>
                         <StatusBadge status={j.status} />
                       </td>
-                      <td class="mono small">{commandText(j.command)}</td>
+                      <td class="mono small job-command" data-testid="job-command">
+                        {commandText(j.command)}
+                      </td>
                       <td>{j.attempts}</td>
                       <td class="muted small">{formatTime(j.created_at)}</td>
                       <td>
@@ -150,32 +168,28 @@ export function JobsPage() {
                               {t("jobs.cancel")}
                             </button>
                           )}
-                          {can.resume && (
-                            <button data-testid="job-resume" onClick={() => act((a) => a.resume(j.id))}>
-                              {t("jobs.resume")}
-                            </button>
-                          )}
                         </td>
                       )}
                     </tr>
-                  );
-                })}
+                    {open && (
+                      <tr class="job-panel-row" data-testid="job-panel-row" data-job={j.id}>
+                        <td colSpan={agent ? 8 : 7}>
+                          <JobPanel
+                            id={j.id}
+                            tick={tick}
+                            onClose={() => setSelected(null)}
+                            onResume={agent ? (id) => act((a) => a.resume(id)) : null}
+                          />
+                        </td>
+                      </tr>
+                    )}
+                  </>
+                );
+              })}
             </DataTable>
           </div>
         ))}
-      {selected && <JobPanel id={selected} tick={tick} onClose={() => setSelected(null)} />}
     </section>
-  );
-}
-
-/** The run a job made, as a link; or a note that it made none (yet). */
-function JobRun({ job, testid, noRunClass }: { job: Job; testid: string; noRunClass: string }) {
-  const { t } = useApp();
-  if (!job.run_key) return <span class={noRunClass}>{t("jobs.noRun")}</span>;
-  return (
-    <Link href={runHref(job.run_key)} testid={testid}>
-      <span class="mono">{job.run_id}</span>
-    </Link>
   );
 }
 
@@ -249,71 +263,5 @@ function SubmitBox({ onSubmit, agentUrl }: { onSubmit: (command: string) => void
         {t("jobs.agentAt")} {agentUrl}
       </span>
     </form>
-  );
-}
-
-function JobPanel({ id, tick, onClose }: { id: string; tick: number; onClose: () => void }) {
-  const { t } = useApp();
-  const { data: job, error } = useApi(() => api.job(id), [id, tick], { everyMs: REFRESH_MS });
-  return (
-    <div class="card job-panel" data-testid="job-panel">
-      <div class="page-head">
-        <h2 class="mono">{id}</h2>
-        <button class="ghost" data-testid="job-panel-close" onClick={onClose}>
-          {t("jobs.close")}
-        </button>
-      </div>
-      {error && <div class="error">{error}</div>}
-      {job && (
-        <>
-          <dl class="kv">
-            <dt>{t("jobs.status")}</dt>
-            <dd data-testid="job-status">
-              <StatusBadge status={job.status} />
-            </dd>
-            <dt>{t("jobs.command")}</dt>
-            <dd class="mono">{commandText(job.command)}</dd>
-            <dt>{t("jobs.attempts")}</dt>
-            <dd data-testid="job-attempts">
-              {job.attempts} / {job.max_retries + 1}
-            </dd>
-            <dt>{t("jobs.exitCode")}</dt>
-            <dd data-testid="job-exit-code">{job.exit_code ?? "–"}</dd>
-            {job.error && (
-              <>
-                <dt>{t("jobs.error")}</dt>
-                <dd data-testid="job-error">{job.error}</dd>
-              </>
-            )}
-            <dt>{t("jobs.gpus")}</dt>
-            <dd data-testid="job-gpus">{job.gpu_ids.length ? job.gpu_ids.join(", ") : job.gpus || "–"}</dd>
-            <dt>{t("jobs.started")}</dt>
-            <dd>{formatTime(job.started_at)}</dd>
-            <dt>{t("jobs.ended")}</dt>
-            <dd>{formatTime(job.ended_at)}</dd>
-            <dt>{t("jobs.run")}</dt>
-            <dd>
-              <JobRun job={job} testid="job-panel-run" noRunClass="muted" />
-            </dd>
-          </dl>
-          <h3>{t("jobs.checkpoints")}</h3>
-          {job.checkpoints.length === 0 ? (
-            <p class="muted small">{t("jobs.noCheckpoints")}</p>
-          ) : (
-            <ul data-testid="job-checkpoints">
-              {job.checkpoints.map((c) => (
-                <li class="mono small" data-testid="job-checkpoint">
-                  {c.path} {c.step !== null ? `· ${c.step}` : ""}
-                </li>
-              ))}
-            </ul>
-          )}
-          <h3>{t("jobs.logs")}</h3>
-          <pre class="log small" data-testid="job-log-lines">
-            {job.last_log_lines.join("\n")}
-          </pre>
-        </>
-      )}
-    </div>
   );
 }

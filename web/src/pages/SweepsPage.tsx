@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, type SweepDetail, type SweepTrial } from "../api";
 import { Link, useApp } from "../app";
 import { ListCard, PageHead, Waiting } from "../components/ListCard";
+import { StatusBadge } from "../components/StatusBadge";
 import { useApi } from "../components/useApi";
 import { layoutParallel, traceLine, type Cell, type FieldSpec } from "../lib/parallel";
 import { runHref, sweepHref } from "../lib/route";
@@ -187,7 +188,9 @@ export function SweepPage({ id }: { id: string }) {
                     <td class="mono" data-testid="trial-metric">
                       {formatValue(tr.metric)}
                     </td>
-                    <td>{tr.status}</td>
+                    <td>
+                      <StatusBadge status={tr.status} />
+                    </td>
                     <td>
                       {tr.run_key ? (
                         <Link href={runHref(tr.run_key)} testid="trial-run">
