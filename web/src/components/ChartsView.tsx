@@ -62,11 +62,11 @@ export function ChartsView(props: {
           label={t("run.xAxis")}
           value={view.x}
           options={["auto", ...xChoices(metrics)]}
-          names={{ auto: t("research.xAuto") }}
+          names={{ auto: t("research.xAuto"), step: t("research.xStep"), time: t("research.xTime"), elapsed: t("research.xElapsed") }}
           onChange={(x) => update({ x })}
         />
         {view.group && (
-          <Select testid="band-select" label={t("research.band")} value={view.band} options={["minmax", "std"]} onChange={(band) => update({ band: band as ViewState["band"] })} />
+          <Select testid="band-select" label={t("research.band")} value={view.band} options={["minmax", "std"]} names={{ minmax: t("research.bandMinMax"), std: t("research.bandStd") }} onChange={(band) => update({ band: band as ViewState["band"] })} />
         )}
         <label class="check" title={t("run.logScale")}>
           <input type="checkbox" data-testid="charts-log" checked={logScale} onChange={(e) => setLogScale((e.target as HTMLInputElement).checked)} />
