@@ -79,7 +79,15 @@ function GroupedChart(props: ChartSource & { metric: string; look: ChartLook; he
   }, [laid, look.smoothing, look.logScale, look.clip, props.by]);
   const marks = useMemo(() => (groups && props.by ? countMarks(groups) : []), [groups, props.by]);
   if (error) return <div class="error small" data-testid="grouped-error">{props.metric}: {error}</div>;
-  if (!groups || !laid || !drawn) return <div class="chart card muted small">{props.metric}…</div>;
+  // as tall as its placeholder while it loads: a shorter stub would pull the charts below it
+  // into the viewport, and they would all be fetched at once
+  if (!groups || !laid || !drawn) {
+    return (
+      <div class="chart card muted small" style={{ height: `${PLACEHOLDER_PX}px` }}>
+        {props.metric}…
+      </div>
+    );
+  }
   const colors = laid.groupOf.map((g) => PALETTE[g % PALETTE.length]);
   const chartMarks: ChartMark[] = marks.map((m) => ({ series: 3 * m.group, x: m.x, text: `n=${m.runs}` }));
   return (
