@@ -36,11 +36,13 @@ class ColumnsAnswers:
         f = run_filter
         kept = self.cache is not None and f.status is None and f.tag is None and run_filter_of(f.q) is None
         if kept and self.cache is not None:
-            relpaths = self.index.listed_before_scan(f.project, f.name)
-            if relpaths is not None:
-                found = self.cache.answer_before_scan(self.index.root, f.project, f.name, relpaths)
-                if found is not None:
-                    return found
+            with self.index.hold_scans():  # the first scan, going on, waits meanwhile
+                relpaths = self.index.listed_before_scan(f.project, f.name)
+                found = None
+                if relpaths is not None:
+                    found = self.cache.answer_before_scan(self.index.root, f.project, f.name, relpaths)
+            if found is not None:
+                return found
         generation = self.index.generation
         runs = self.index.select(RunFilter(f.project, f.name, f.status, f.tag, f.q))
 

@@ -109,8 +109,10 @@ class ColumnsCache:
             return None
         for relpath, depends in entry["runs"].items():
             path_str = os.path.join(storage, relpath)
+            folder_is_link = os.path.islink(path_str)
             for file_name, stamp in depends.items():
-                if _stamp_now(path_str, file_name) != (None if stamp is None else tuple(stamp)):
+                now = _stamp_now(path_str, file_name, folder_is_link)
+                if now != (None if stamp is None else tuple(stamp)):
                     return None
         self._touch(storage, project, name)
         return dict(entry["answer"])
@@ -221,8 +223,18 @@ class ColumnsCache:
         return True
 
 
-def _stamp_now(path_str: str, name: str) -> FileStamp | None:
-    """A run file's stamp as a scan takes it (:func:`runicorn.store.index.run_folder.stat_run_files`)."""
+def _stamp_now(path_str: str, name: str, folder_is_link: bool) -> FileStamp | None:
+    """A run file's stamp as a scan takes it (:func:`runicorn.store.index.run_folder.stat_run_files`):
+    a file that is no link, in a folder that is no link, by one ``lstat``."""
+    if not folder_is_link:
+        try:
+            st = os.lstat(os.path.join(path_str, name))
+        except FileNotFoundError:
+            return None
+        except OSError:
+            st = None
+        if st is not None and not stat.S_ISLNK(st.st_mode):
+            return (st.st_size, st.st_mtime_ns)
     try:
         st = stat_run_file(path_str, name)
     except OutsideRunFolder:
