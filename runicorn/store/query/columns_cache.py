@@ -13,8 +13,8 @@ files 0600 whatever the umask; a folder of another user or open to others is not
   with the ``(size, mtime_ns)`` stamp of each file its answer depends on: meta.json,
   summary.json, config.json and events.jsonl (a summary.json without the metrics' last values
   is shown with those of the events); status.json too when meta.json holds no created time
-  (the runs' order then comes from it). A running run changes them all the time: its project's
-  answer is computed again on each start. It is used only when the same runs are there with
+  (the runs' order then comes from it). A running run changes them all the time: the answers
+  over it are not kept. It is used only when the same runs are there with
   the same stamps, the rule the index itself reads files again by. Before the first scan is
   done, the runs are the folders a listing finds and their files are stat'ed (a few ms per
   thousand runs); after, the index's own stamps are compared. A run added, removed or
@@ -31,6 +31,7 @@ import os
 import shutil
 import stat
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -172,8 +173,12 @@ class ColumnsCache:
         answer: dict[str, Any],
     ) -> None:
         """Keep ``answer``, computed over ``runs`` (scanned), for the next start; nothing when a
-        run's answer depends on more than its files' stamps or the cache cannot be written."""
+        run is running (its files will have changed by then), a run's answer depends on more
+        than its files' stamps, or the cache cannot be written."""
         if not self._usable():
+            return
+        now = time.time()
+        if any(run.state(now) == fmt.RUNNING for run in runs):
             return
         kept: dict[str, Depends] = {}
         for run in runs:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,16 @@ def test_another_versions_entries_are_never_trusted(
     assert answered(storage, cache, RunFilter()) == from_scratch(storage, RunFilter())
     assert len(computed) == 2
     assert not (cache / "v0-0.0.1").exists()  # deleted on writing
+
+
+def test_an_answer_over_a_running_run_is_not_kept(
+    storage: Path, write_run: RunWriter, tmp_path: Path, computed: list[int]
+) -> None:
+    _project(storage, write_run)
+    live = fmt.summary_file({"acc": 0.3}, {})
+    write_run("q", "c", "20260103_000000_aaaaaa", status="running", heartbeat_at=time.time(), summary=live)
+    cache = tmp_path / "cache"
+    for f in (RunFilter(), RunFilter(project="q"), RunFilter(project="p")):
+        assert answered(storage, cache, f) == from_scratch(storage, f)
+        assert answered(storage, cache, f) == from_scratch(storage, f)
+    assert len(computed) == 5  # the project without a running run: computed once
