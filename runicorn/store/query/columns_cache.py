@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import stat
 import threading
 import time
@@ -40,13 +39,18 @@ import orjson
 
 from runicorn import format as fmt
 from runicorn.files import OutsideRunFolder, stat_run_file, write_bytes_atomic
+from runicorn.files.user_cache import (
+    drop_other_versions,
+    is_own_private_file,
+    make_private,
+    unusable_because,
+    user_cache_root,
+)
 from runicorn.store.index.run_info import FileStamp, RunInfo
 
 __all__ = ["CACHE_VERSION", "ColumnsCache", "default_cache_root", "version_name"]
 
 CACHE_VERSION = 1  # bump when what an entry holds, or how a columns answer is computed, changes
-FOLDER_MODE = 0o700
-FILE_MODE = 0o600
 MAX_ENTRIES = 64
 _SUFFIX = ".json"
 _REFUSED: FileStamp = (-1, 0)  # as the scan stamps a link leading out of the run folder
@@ -54,8 +58,7 @@ _REFUSED: FileStamp = (-1, 0)  # as the scan stamps a link leading out of the ru
 
 def default_cache_root() -> Path:
     """``$XDG_CACHE_HOME/runicorn/columns`` (``~/.cache`` without the variable)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "runicorn" / "columns"
+    return user_cache_root("columns")
 
 
 def version_name() -> str:
@@ -142,7 +145,7 @@ class ColumnsCache:
             return None
         with os.fdopen(fd, "rb") as f:
             st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+            if not is_own_private_file(st):
                 return None  # not a file this user's viewer wrote
             try:
                 entry = orjson.loads(f.read())
@@ -189,7 +192,7 @@ class ColumnsCache:
         data = orjson.dumps({"version": version_name(), "runs": kept, "answer": answer})
         try:
             with self._lock:
-                _private_folder(self.folder)
+                make_private(self.folder)
                 write_bytes_atomic(self.entry_path(storage, project, name), data, private=True)
                 self._evict()
         except OSError:
@@ -197,9 +200,7 @@ class ColumnsCache:
 
     def _evict(self) -> None:
         """Delete other versions' folders and the least recently used entries over the bound."""
-        for other in self.root.iterdir():
-            if other.name != self.folder.name and other.is_dir() and not other.is_symlink():
-                shutil.rmtree(other, ignore_errors=True)
+        drop_other_versions(self.folder)
         entries = []
         for entry in os.scandir(self.folder):
             if entry.name.endswith(_SUFFIX) and entry.is_file(follow_symlinks=False):
@@ -211,21 +212,8 @@ class ColumnsCache:
         """False (with :attr:`unusable` saying why) when the cache folder is not this user's own."""
         if self.unusable is not None or self.max_entries <= 0:
             return False
-        for folder in (self.root, self.folder):
-            try:
-                st = os.lstat(folder)
-            except FileNotFoundError:
-                continue
-            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
-                self.unusable = f"{folder} is not a folder of this user"
-                return False
-            if st.st_mode & 0o077:
-                try:
-                    os.chmod(folder, FOLDER_MODE)
-                except OSError:
-                    self.unusable = f"{folder} is open to other users"
-                    return False
-        return True
+        self.unusable = unusable_because(self.root, self.folder)
+        return self.unusable is None
 
 
 def _stamp_now(path_str: str, name: str, folder_is_link: bool) -> FileStamp | None:
@@ -251,10 +239,3 @@ def _stamp_now(path_str: str, name: str, folder_is_link: bool) -> FileStamp | No
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _private_folder(folder: Path) -> None:
-    for f in (folder.parent, folder):
-        f.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-        if stat.S_IMODE(os.lstat(f).st_mode) != FOLDER_MODE:
-            os.chmod(f, FOLDER_MODE)
