@@ -6,7 +6,9 @@
 - :mod:`~runicorn.files.pinned`: a folder reached one name at a time without following a link,
   for writing where others may have planted one (the SSH mirror);
 - :mod:`~runicorn.files.run_folders`: the one walk that finds the run folders under a root;
-- :mod:`~runicorn.files.copied_files`: the files of a run that a copy (export, sync, mirror) carries.
+- :mod:`~runicorn.files.copied_files`: the files of a run that a copy (export, sync, mirror) carries;
+- :mod:`~runicorn.files.user_cache`: the viewer's private, versioned caches in the user's cache
+  folder.
 
 It spells no file name of its own (those are in :mod:`runicorn.format`) and imports only the
 standard library and the format.

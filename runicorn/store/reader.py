@@ -36,6 +36,8 @@ from runicorn.store.metrics.jsonl_decoder import JsonlDecoder
 from runicorn.store.metrics.key_series_cache import KeySeriesCache
 from runicorn.store.metrics.series import RunSeries
 from runicorn.store.metrics.series_cache import SeriesCache
+from runicorn.store.query.columns_answer import ColumnsAnswers
+from runicorn.store.query.columns_cache import ColumnsCache
 from runicorn.store.query.fields import FieldContext
 from runicorn.store.query.grouped import (
     MAX_GROUPED_RUNS,
@@ -74,13 +76,16 @@ class StoreReader:
         max_cached_runs: int = 64,
         decode_workers: int = 0,
         decoded_cache: DecodedCache | None = None,
+        columns_cache: ColumnsCache | None = None,
     ) -> None:
         """``decode_workers``: processes that help decode the cold read of a long run, started on
         first such read (the viewer passes :func:`~runicorn.store.metrics.decode_pool.default_workers`;
         0 decodes in the calling thread only). See :mod:`runicorn.store.metrics.decode_pool`.
         ``decoded_cache``: where long runs decoded from JSON are kept for the next start (the
         viewer passes one in the user's cache folder; None keeps nothing; see
-        :mod:`runicorn.store.metrics.jsonl_decoder`)."""
+        :mod:`runicorn.store.metrics.jsonl_decoder`). ``columns_cache``: where the research view's
+        columns answer is kept for the next start (None keeps nothing; see
+        :mod:`runicorn.store.query.columns_cache`)."""
         self.root = Path(root)
         self.index = RunIndex(self.root, RescanRules(refresh_interval_s=refresh_interval_s, background=True))
         self.decode_pool = DecodePool(decode_workers)
@@ -93,6 +98,7 @@ class StoreReader:
         self.checkpoint_logs = checkpoint_logs(max_runs=max_cached_runs)  # also for the Jobs page
         self.media_records = MediaRecordsCache(max_runs=max_cached_runs)
         self.table_files = TableFiles()
+        self.columns = ColumnsAnswers(self.index, columns_cache)  # the research view's columns
         self.artifact_links = ArtifactLinksIndex(self.index)  # the artifacts page's joins
         # grouped answers by runs, query and the runs' events files (size, time), per generation
         self._grouped_answers: GenerationCache[dict[str, Any]] = GenerationCache(8)

@@ -23,6 +23,7 @@ from runicorn.settings import Settings
 from runicorn.store import StoreReader
 from runicorn.store.metrics.decode_pool import default_workers
 from runicorn.store.metrics.decoded_cache import DecodedCache
+from runicorn.store.query.columns_cache import ColumnsCache
 from runicorn.viewer import (
     routes_alerts,
     routes_artifacts,
@@ -80,7 +81,12 @@ def create_app(
     """
     origin_rule = OriginRule(cors_origins)  # ConfigError for '*' or a malformed origin
 
-    reader = StoreReader(settings.storage, decode_workers=default_workers(), decoded_cache=DecodedCache())
+    reader = StoreReader(
+        settings.storage,
+        decode_workers=default_workers(),
+        decoded_cache=DecodedCache(),
+        columns_cache=ColumnsCache(),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -22,9 +22,7 @@ from pydantic import BaseModel, Field
 from runicorn.store import RunFilter, RunInfo, StoreReader
 from runicorn.store.index.generation_cache import GenerationCache
 from runicorn.store.query.columns import (
-    column_stats,
     column_values,
-    logged_metric_keys,
     parse_columns,
     row_values,
 )
@@ -57,8 +55,6 @@ def _json(answer: dict[str, Any]) -> Response:
 
 def router(reader: StoreReader) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["research"])
-    stats_cache: GenerationCache[list[dict[str, Any]]] = GenerationCache(8)
-    keys_cache: GenerationCache[list[dict[str, Any]]] = GenerationCache(8)
     values_cache: GenerationCache[dict[str, list[Any]]] = GenerationCache(8)
     importance_cache: GenerationCache[dict[str, Any]] = GenerationCache(8)
 
@@ -69,11 +65,7 @@ def router(reader: StoreReader) -> APIRouter:
     def run_columns(f: Annotated[RunFilterQuery, Query()]) -> Response:
         """The config and summary keys the matching runs have, with their type and spread, and the
         metric keys they logged a history of (``metric_keys``, the most common first)."""
-        runs = select(f)
-        keys = frozenset(r.key for r in runs)
-        columns = stats_cache.get(reader.generation, keys, lambda: column_stats(runs))
-        metric_keys = keys_cache.get(reader.generation, keys, lambda: logged_metric_keys(runs))
-        return _json({"columns": columns, "metric_keys": metric_keys, "total": len(runs)})
+        return _json(reader.columns.answer(RunFilter(f.project, f.name, f.status, f.tag, f.q)))
 
     @api.get("/runs/table")
     def run_table(

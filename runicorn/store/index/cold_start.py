@@ -87,6 +87,14 @@ class ColdIndex:
         with self._lock:
             return self._read(listed)
 
+    def relpaths(self, project: str | None, name: str | None) -> list[str]:
+        """The relative paths of the listed run folders of ``project`` and ``name`` (None: any)."""
+        return [
+            r.relpath
+            for r in self._by_key.values()
+            if (project is None or r.project == project) and (name is None or r.name == name)
+        ]
+
     def page(
         self, project: str | None, name: str | None, descending: bool, limit: int | None, offset: int
     ) -> RunPage | None:

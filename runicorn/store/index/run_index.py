@@ -175,6 +175,12 @@ class RunIndex:
             matches = self._matching(runs, f, compiled, now)
             return RunPage(len(matches), offset, limit, matches[offset:end], matches)
 
+    def listed_before_scan(self, project: str | None, name: str | None) -> list[str] | None:
+        """Before the first scan is done: the relative paths of the run folders of ``project``
+        and ``name`` (None: any) a listing finds, no file read; None once it is done."""
+        cold = self.scheduler.cold_index()
+        return None if cold is None else cold.relpaths(project, name)
+
     def select(self, run_filter: RunFilter = ALL_RUNS) -> list[RunInfo]:
         """Every run matching the filters (as :meth:`query`), sorted, after the first scan."""
         check_sort_field(run_filter.sort)

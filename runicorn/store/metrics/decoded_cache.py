@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import stat
 import threading
 from collections.abc import Iterator
 from operator import attrgetter
@@ -39,18 +37,23 @@ from typing import BinaryIO
 from runicorn.codec.blocks import Block
 from runicorn.codec.checksum import crc32
 from runicorn.codec.frames import MAGIC, encode_frame, frame_refs, read_frame
+from runicorn.files.user_cache import (
+    FILE_MODE,
+    drop_other_versions,
+    is_own_private_file,
+    make_private,
+    unusable_because,
+    user_cache_root,
+)
 
 CACHE_VERSION = 1  # bump when what a decoded block holds changes
-FOLDER_MODE = 0o700
-FILE_MODE = 0o600
 DEFAULT_MAX_BYTES = 2 * 1024**3
 _SUFFIX = ".frames"
 
 
 def default_cache_root() -> Path:
     """``$XDG_CACHE_HOME/runicorn/decoded`` (``~/.cache`` without the variable)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "runicorn" / "decoded"
+    return user_cache_root("decoded")
 
 
 def version_name() -> str:
@@ -91,7 +94,7 @@ class DecodedCache:
             return
         with os.fdopen(fd, "rb") as frames:
             st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+            if not is_own_private_file(st):
                 return  # not a file this user's viewer wrote
             buffer = bytearray()
             at = start
@@ -152,7 +155,7 @@ class DecodedCache:
             for start, block in blocks:
                 crc = crc32(_pread_all(events_fd, start, block.nbytes))
                 frames.append(encode_frame(block, start, crc))
-            _private_folder(self.folder)
+            make_private(self.folder)
             flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
             fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
             try:
@@ -169,9 +172,7 @@ class DecodedCache:
     def _evict(self) -> None:
         """Delete other versions' folders and the least recently used entries over the bound."""
         with self._lock:
-            for other in self.root.iterdir():
-                if other.name != self.folder.name and other.is_dir() and not other.is_symlink():
-                    shutil.rmtree(other, ignore_errors=True)
+            drop_other_versions(self.folder)
             entries = []
             for entry in os.scandir(self.folder):
                 if entry.name.endswith(_SUFFIX) and entry.is_file(follow_symlinks=False):
@@ -191,28 +192,8 @@ class DecodedCache:
         """False (with :attr:`unusable` saying why) when the cache folder is not this user's own."""
         if self.unusable is not None or self.max_bytes <= 0:
             return False
-        for folder in (self.root, self.folder):
-            try:
-                st = os.lstat(folder)
-            except FileNotFoundError:
-                continue
-            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
-                self.unusable = f"{folder} is not a folder of this user"
-                return False
-            if st.st_mode & 0o077:
-                try:
-                    os.chmod(folder, FOLDER_MODE)
-                except OSError:
-                    self.unusable = f"{folder} is open to other users"
-                    return False
-        return True
-
-
-def _private_folder(folder: Path) -> None:
-    for f in (folder.parent, folder):
-        f.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-        if stat.S_IMODE(os.lstat(f).st_mode) != FOLDER_MODE:
-            os.chmod(f, FOLDER_MODE)
+        self.unusable = unusable_because(self.root, self.folder)
+        return self.unusable is None
 
 
 def _pread_all(fd: int, start: int, size: int) -> bytes:

@@ -1,0 +1,63 @@
+"""The answer of ``/api/runs/columns``, kept: :class:`ColumnsAnswers`.
+
+The answer (:func:`~runicorn.store.query.columns.column_stats` and
+:func:`~runicorn.store.query.columns.logged_metric_keys` over the matching runs, and their
+number) is kept per generation of the index in memory, and, for the filters that only name a
+project and an experiment, in a :class:`~runicorn.store.query.columns_cache.ColumnsCache` for
+the viewer's next start: a fresh viewer answers from it before its first scan is done (the
+run folders listed and their files stat'ed), and after, when the scanned runs' stamps are the
+kept ones. The answer is the one computed from the files, whichever way it comes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runicorn.store.index.generation_cache import GenerationCache
+from runicorn.store.index.run_index import RunIndex
+from runicorn.store.query.columns import column_stats, logged_metric_keys
+from runicorn.store.query.columns_cache import ColumnsCache
+from runicorn.store.query.evaluation import run_filter as run_filter_of
+from runicorn.store.query.run_filter import ALL_RUNS, RunFilter
+
+__all__ = ["ColumnsAnswers"]
+
+
+class ColumnsAnswers:
+    """Columns answers over ``index``'s runs; ``cache``: kept between starts (None: not). Thread-safe."""
+
+    def __init__(self, index: RunIndex, cache: ColumnsCache | None = None) -> None:
+        self.index = index
+        self.cache = cache
+        self._answers: GenerationCache[dict[str, Any]] = GenerationCache(8)
+
+    def answer(self, run_filter: RunFilter = ALL_RUNS) -> dict[str, Any]:
+        """``{"columns", "metric_keys", "total"}`` of the runs ``run_filter`` keeps."""
+        f = run_filter
+        kept = self.cache is not None and f.status is None and f.tag is None and run_filter_of(f.q) is None
+        if kept and self.cache is not None:
+            with self.index.hold_scans():  # the first scan, going on, waits meanwhile
+                relpaths = self.index.listed_before_scan(f.project, f.name)
+                found = None
+                if relpaths is not None:
+                    found = self.cache.answer_before_scan(self.index.root, f.project, f.name, relpaths)
+            if found is not None:
+                return found
+        generation = self.index.generation
+        runs = self.index.select(RunFilter(f.project, f.name, f.status, f.tag, f.q))
+
+        def compute() -> dict[str, Any]:
+            if kept and self.cache is not None:
+                found = self.cache.answer_for_runs(self.index.root, f.project, f.name, runs)
+                if found is not None:
+                    return found
+            answer = {
+                "columns": column_stats(runs),
+                "metric_keys": logged_metric_keys(runs),
+                "total": len(runs),
+            }
+            if kept and self.cache is not None:
+                self.cache.keep(self.index.root, f.project, f.name, runs, answer)
+            return answer
+
+        return self._answers.get(generation, frozenset(r.key for r in runs), compute)
