@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import threading
 from pathlib import Path
 
 __all__ = [
+    "CacheFolder",
     "FILE_MODE",
     "FOLDER_MODE",
     "drop_other_versions",
@@ -68,3 +70,14 @@ def drop_other_versions(folder: Path) -> None:
     for other in folder.parent.iterdir():
         if other.name != folder.name and other.is_dir() and not other.is_symlink():
             shutil.rmtree(other, ignore_errors=True)
+
+
+class CacheFolder:
+    """One cache of the viewer's: its folder for this version (``root / version``), the lock over
+    its entries, and why it is not used (``unusable``, once found out). Caches subclass it."""
+
+    def __init__(self, root: Path, version: str) -> None:
+        self.root = root
+        self.folder = root / version
+        self.unusable: str | None = None
+        self._lock = threading.Lock()

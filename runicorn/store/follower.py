@@ -19,15 +19,16 @@ line cut instead: :mod:`runicorn.store.logs.tail`.)
 from __future__ import annotations
 
 import enum
+import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from runicorn.files import stat_run_file
+from runicorn.files import open_run_file, stat_run_file
 
-__all__ = ["FileStamp", "Follower", "Look"]
+__all__ = ["FileStamp", "Follower", "Look", "open_with_size"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +111,13 @@ class Follower:
             yield data[:end] if end < len(data) else data
             self.offset += end
             f.seek(self.offset)
+
+
+def open_with_size(run_dir: Path, name: str) -> tuple[io.BufferedReader, int] | None:
+    """The run file ``name`` opened (never through a link out of the run) and its size now; None
+    when it cannot be opened (missing, a link out, unreadable)."""
+    try:
+        f = open_run_file(run_dir, name)
+    except OSError:
+        return None
+    return f, os.fstat(f.fileno()).st_size

@@ -39,6 +39,7 @@ from runicorn.codec.checksum import crc32
 from runicorn.codec.frames import MAGIC, encode_frame, frame_refs, read_frame
 from runicorn.files.user_cache import (
     FILE_MODE,
+    CacheFolder,
     drop_other_versions,
     is_own_private_file,
     make_private,
@@ -62,16 +63,13 @@ def version_name() -> str:
     return f"v{CACHE_VERSION}-{MAGIC.decode()}-{__version__}"
 
 
-class DecodedCache:
+class DecodedCache(CacheFolder):
     """Decoded frames of events files under ``root`` (default :func:`default_cache_root`),
     ``max_bytes`` in all. Thread-safe; :meth:`wait` waits for the writes started."""
 
     def __init__(self, root: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        self.root = Path(root) if root is not None else default_cache_root()
-        self.folder = self.root / version_name()
+        super().__init__(Path(root) if root is not None else default_cache_root(), version_name())
         self.max_bytes = max_bytes
-        self.unusable: str | None = None  # why the cache is not used, once found out
-        self._lock = threading.Lock()
         self._writers: list[threading.Thread] = []
 
     # --- reading --------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import threading
 from array import array
 from bisect import bisect_right
@@ -38,7 +37,7 @@ from runicorn.codec.checksum import crc32
 from runicorn.codec.frames import frame_refs, read_frame
 from runicorn.errors import BadArgument
 from runicorn.files import open_run_file
-from runicorn.store.follower import Follower, Look
+from runicorn.store.follower import Follower, Look, open_with_size
 from runicorn.store.metrics.columns import X_MODES, Column, ColumnSet
 from runicorn.store.metrics.decode_pool import DecodePool
 from runicorn.store.metrics.downsample import keep_indexes
@@ -111,12 +110,11 @@ class RunSeries:
     frames_min_bytes = FRAMES_MIN_BYTES
 
     def _read_from_offset(self) -> None:
-        try:
-            f = open_run_file(self.run_dir, fmt.EVENTS_FILE)
-        except OSError:
+        opened = open_with_size(self.run_dir, fmt.EVENTS_FILE)
+        if opened is None:
             return
+        f, size = opened
         with f:
-            size = os.fstat(f.fileno()).st_size
             if size - self.offset >= self.frames_min_bytes:
                 self._read_frames(f, size)
             self._decode_to(f, size)

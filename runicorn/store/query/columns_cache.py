@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,14 +37,8 @@ from typing import Any
 import orjson
 
 from runicorn import format as fmt
-from runicorn.files import OutsideRunFolder, stat_run_file, write_bytes_atomic
-from runicorn.files.user_cache import (
-    drop_other_versions,
-    is_own_private_file,
-    make_private,
-    unusable_because,
-    user_cache_root,
-)
+from runicorn.files import OutsideRunFolder, stat_run_file, user_cache, write_bytes_atomic
+from runicorn.files.user_cache import CacheFolder
 from runicorn.store.index.run_info import FileStamp, RunInfo
 
 __all__ = ["CACHE_VERSION", "ColumnsCache", "default_cache_root", "version_name"]
@@ -58,7 +51,7 @@ _REFUSED: FileStamp = (-1, 0)  # as the scan stamps a link leading out of the ru
 
 def default_cache_root() -> Path:
     """``$XDG_CACHE_HOME/runicorn/columns`` (``~/.cache`` without the variable)."""
-    return user_cache_root("columns")
+    return user_cache.user_cache_root("columns")
 
 
 def version_name() -> str:
@@ -88,15 +81,12 @@ def answer_depends_on(run: RunInfo) -> Depends | None:
     return out
 
 
-class ColumnsCache:
+class ColumnsCache(CacheFolder):
     """Columns answers under ``root`` (default :func:`default_cache_root`). Thread-safe."""
 
     def __init__(self, root: Path | None = None, max_entries: int = MAX_ENTRIES) -> None:
-        self.root = Path(root) if root is not None else default_cache_root()
-        self.folder = self.root / version_name()
+        super().__init__(Path(root) if root is not None else default_cache_root(), version_name())
         self.max_entries = max_entries
-        self.unusable: str | None = None  # why the cache is not used, once found out
-        self._lock = threading.Lock()
 
     def entry_path(self, storage: Path, project: str | None, name: str | None) -> Path:
         key = orjson.dumps([os.path.realpath(storage), project, name])
@@ -145,7 +135,7 @@ class ColumnsCache:
             return None
         with os.fdopen(fd, "rb") as f:
             st = os.fstat(fd)
-            if not is_own_private_file(st):
+            if not user_cache.is_own_private_file(st):
                 return None  # not a file this user's viewer wrote
             try:
                 entry = orjson.loads(f.read())
@@ -192,7 +182,7 @@ class ColumnsCache:
         data = orjson.dumps({"version": version_name(), "runs": kept, "answer": answer})
         try:
             with self._lock:
-                make_private(self.folder)
+                user_cache.make_private(self.folder)
                 write_bytes_atomic(self.entry_path(storage, project, name), data, private=True)
                 self._evict()
         except OSError:
@@ -200,7 +190,7 @@ class ColumnsCache:
 
     def _evict(self) -> None:
         """Delete other versions' folders and the least recently used entries over the bound."""
-        drop_other_versions(self.folder)
+        user_cache.drop_other_versions(self.folder)
         entries = []
         for entry in os.scandir(self.folder):
             if entry.name.endswith(_SUFFIX) and entry.is_file(follow_symlinks=False):
@@ -212,7 +202,7 @@ class ColumnsCache:
         """False (with :attr:`unusable` saying why) when the cache folder is not this user's own."""
         if self.unusable is not None or self.max_entries <= 0:
             return False
-        self.unusable = unusable_because(self.root, self.folder)
+        self.unusable = user_cache.unusable_because(self.root, self.folder)
         return self.unusable is None
 
 

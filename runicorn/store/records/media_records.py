@@ -9,15 +9,13 @@ by reading only what was appended. A replaced or truncated file is read again fr
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.files import open_run_file
-from runicorn.store.follower import Follower, Look
+from runicorn.store.follower import Follower, Look, open_with_size
 from runicorn.store.lru import LRU
 
 READ_CHUNK_BYTES = 8 * 1024 * 1024
@@ -57,12 +55,11 @@ class MediaRecords:
                 self._reset()
             if look in (Look.SAME, Look.GONE):
                 return
-            try:
-                f = open_run_file(self.run_dir, fmt.EVENTS_FILE)
-            except OSError:
+            opened = open_with_size(self.run_dir, fmt.EVENTS_FILE)
+            if opened is None:
                 return
+            f, size = opened
             with f:
-                size = os.fstat(f.fileno()).st_size
                 for lines in self._follower.whole_lines(f, size, READ_CHUNK_BYTES):
                     self._take(lines)
 
