@@ -90,7 +90,8 @@ def test_a_grouped_chart_has_log_smoothing_clipping_and_its_run_counts(make_run:
 
     page.get_by_test_id("charts-clip").check()
     expect(chart).to_have_attribute("data-clipped", "1")
-    assert float(chart.get_attribute("data-y-max") or "nan") < 1.0  # the first steps' spike cut off
+    # the first steps' spike cut off (the y range is set as the chart redraws: waited for)
+    page.wait_for_function("el => Number(el.getAttribute('data-y-max')) < 1.0", arg=chart.element_handle())
     page.get_by_test_id("charts-clip").uncheck()
     expect(chart).to_have_attribute("data-clipped", "0")
 
