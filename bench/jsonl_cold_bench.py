@@ -32,6 +32,8 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from viewer_bench import big_line  # noqa: E402  (the same metrics lines as the viewer bench)
+
 from runicorn import format as fmt  # noqa: E402
 from runicorn.sdk.frames_writer import frame_events_file  # noqa: E402
 
@@ -41,19 +43,6 @@ SDK_ID = "20260101_000000_d0d0d1"  # the same events with events.columns
 BAR_FIRST = 0.4  # x the bare orjson loop
 BAR_SECOND = 1.0  # x the SDK-written run
 BAR_MEMORY_MB = 500.0
-
-
-def line(step: int, t: float) -> bytes:
-    data = {
-        "loss": 1.0 / (step + 1),
-        "acc": (step % 1000) / 1000.0,
-        "lr": 0.001,
-        "grad_norm": (step * 7919) % 97 / 9.7,
-        fmt.STEP_KEY: step,
-        fmt.TIME_KEY: t,
-        fmt.STAGE_KEY: "train" if step % 10000 < 9000 else "val",
-    }
-    return orjson.dumps({"ts": t, "type": fmt.METRICS, "data": data}) + b"\n"
 
 
 def write_runs(root: Path, steps: int) -> Path:
@@ -67,7 +56,7 @@ def write_runs(root: Path, steps: int) -> Path:
         (d / fmt.STATUS_FILE).write_bytes(fmt.dumps_json_file({"status": "finished", "started_at": t0}))
     with open(plain / fmt.EVENTS_FILE, "wb") as f:
         for start in range(0, steps, 10000):
-            f.write(b"".join(line(s, t0 + s * 0.01) for s in range(start, min(steps, start + 10000))))
+            f.write(b"".join(big_line(s, t0 + s * 0.01) for s in range(start, min(steps, start + 10000))))
     shutil.copy(plain / fmt.EVENTS_FILE, sdk / fmt.EVENTS_FILE)
     frame_events_file(sdk)
     return plain / fmt.EVENTS_FILE

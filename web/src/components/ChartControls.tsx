@@ -34,19 +34,27 @@ export function ChartControls<X extends string = XAxis>(props: {
           {t("run.xTime")}
         </button>
       </div>
-      <label class="slider">
-        {t("run.smoothing")}
-        <input
-          type="range"
-          min="0"
-          max="0.99"
-          step="0.01"
-          value={smoothing}
-          data-testid="smoothing"
-          onInput={(e) => setSmoothing(Number((e.target as HTMLInputElement).value))}
-        />
-        <span class="mono small">{smoothing.toFixed(2)}</span>
-      </label>
+      <SmoothingSlider testid="smoothing" value={smoothing} onChange={setSmoothing} />
     </>
+  );
+}
+
+/** The smoothing weight (0 - 0.99) of an exponential moving average over the lines drawn. */
+export function SmoothingSlider(props: { testid: string; value: number; onChange: (v: number) => void }) {
+  const { t } = useApp();
+  return (
+    <label class="slider">
+      {t("run.smoothing")}
+      <input
+        type="range"
+        min="0"
+        max="0.99"
+        step="0.01"
+        value={props.value}
+        data-testid={props.testid}
+        onInput={(e) => props.onChange(Number((e.target as HTMLInputElement).value))}
+      />
+      <span class="mono small">{props.value.toFixed(2)}</span>
+    </label>
   );
 }

@@ -10,6 +10,7 @@ import { rememberedColumns } from "../lib/tablePrefs";
 import type { ViewState } from "../lib/viewState";
 import { xChoices } from "../lib/xAxis";
 import { rememberedCharts } from "./ChartBoard";
+import { SmoothingSlider } from "./ChartControls";
 import { GroupedCharts, type ChartLook } from "./GroupedCharts";
 import { useApi } from "./useApi";
 
@@ -72,19 +73,7 @@ export function ChartsView(props: {
           <input type="checkbox" data-testid="charts-log" checked={logScale} onChange={(e) => setLogScale((e.target as HTMLInputElement).checked)} />
           {t("research.log")}
         </label>
-        <label class="slider">
-          {t("run.smoothing")}
-          <input
-            type="range"
-            min="0"
-            max="0.99"
-            step="0.01"
-            value={smoothing}
-            data-testid="charts-smoothing"
-            onInput={(e) => setSmoothing(Number((e.target as HTMLInputElement).value))}
-          />
-          <span class="mono small">{smoothing.toFixed(2)}</span>
-        </label>
+        <SmoothingSlider testid="charts-smoothing" value={smoothing} onChange={setSmoothing} />
         <label class="check" title={t("research.clipHint")}>
           <input type="checkbox" data-testid="charts-clip" checked={clip} onChange={(e) => setClip((e.target as HTMLInputElement).checked)} />
           {t("research.clip")}
