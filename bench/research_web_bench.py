@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from web_bench import WEB_DIST, start_viewer  # noqa: E402
+from web_bench import WEB_DIST, launch_chromium, start_viewer  # noqa: E402
 
 BAR_S = 1.0
 
@@ -61,9 +61,7 @@ def draw_times(root: Path, count: int, repeat: int) -> list[tuple[float, float]]
     out = []
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"]
-            )
+            browser = launch_chromium(pw)
             for _ in range(repeat):
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
                 start = time.perf_counter()

@@ -20,6 +20,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -95,6 +96,21 @@ def server_cold_s(root: Path, run_id: str) -> float:
         viewer.wait(10)
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def launch_chromium(pw: Any) -> Any:
+    """Debian's headless chromium, as every web bench drives it."""
+    return pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+
+
 def open_times(root: Path, run_id: str, repeat: int, label: str = "") -> list[float]:
     """Seconds from navigation to every chart drawn: a fresh viewer, the first open cold."""
     from playwright.sync_api import sync_playwright
@@ -103,18 +119,7 @@ def open_times(root: Path, run_id: str, repeat: int, label: str = "") -> list[fl
     times = []
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                headless=True,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            )
+            browser = launch_chromium(pw)
             for i in range(repeat):
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
                 t = time.perf_counter()

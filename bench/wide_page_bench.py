@@ -23,18 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from web_bench import WEB_DIST, start_viewer  # noqa: E402
+from web_bench import WEB_DIST, launch_chromium, start_viewer  # noqa: E402
 
 BAR_S = 1.0
 FRAME_BAR_MS = 50.0  # a frame longer than a long task (50 ms) is a visible stutter
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 FIRST_CHART = """() => [...document.querySelectorAll('.chart')].some(
     e => e.querySelector('canvas') && Number(e.dataset.points) > 0)"""
 
@@ -57,7 +49,7 @@ def first_chart_times(base: str, run_id: str, repeat: int, label: str) -> tuple[
     times: list[float] = []
     drawn = 0
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         for i in range(repeat):
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             t = time.perf_counter()
@@ -98,7 +90,7 @@ def scroll_frames(base: str, run_id: str, step_px: int) -> tuple[list[float], li
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"{base}/runs/{run_id}")
         page.wait_for_function(FIRST_CHART, timeout=120_000)
