@@ -46,6 +46,7 @@ class RunFilterQuery(BaseModel):
     status: str | None = None
     tag: str | None = None
     q: str | None = None
+    where: str | None = None  # a second query every run must also pass (the page's brushes)
 
 
 def _json(answer: dict[str, Any]) -> Response:
@@ -59,7 +60,7 @@ def router(reader: StoreReader) -> APIRouter:
     importance_cache: GenerationCache[dict[str, Any]] = GenerationCache(8)
 
     def select(f: RunFilterQuery, sort: str = "created", descending: bool = True) -> list[RunInfo]:
-        return reader.select_runs(RunFilter(f.project, f.name, f.status, f.tag, f.q, sort, descending))
+        return reader.select_runs(RunFilter(f.project, f.name, f.status, f.tag, f.q, sort, descending, f.where))
 
     @api.get("/runs/columns")
     def run_columns(f: Annotated[RunFilterQuery, Query()]) -> Response:

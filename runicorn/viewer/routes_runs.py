@@ -33,6 +33,7 @@ class RunsQuery(BaseModel):
     status: str | None = None
     tag: str | None = None
     q: str | None = None
+    where: str | None = None  # a second query every run must also pass (the page's brushes)
     sort: str = "created"
     order: Literal["asc", "desc"] = "desc"
     limit: int = Field(50, ge=0, le=MAX_PAGE)
@@ -46,7 +47,14 @@ def router(reader: StoreReader) -> APIRouter:
     def page(project: str | None, name: str | None, query: RunsQuery) -> dict[str, Any]:
         columns = parse_columns(query.columns)
         run_filter = RunFilter(
-            project, name, query.status, query.tag, query.q, query.sort, descending=query.order == "desc"
+            project,
+            name,
+            query.status,
+            query.tag,
+            query.q,
+            query.sort,
+            descending=query.order == "desc",
+            where=query.where,
         )
         result = reader.query_runs(run_filter, limit=query.limit, offset=query.offset)
         now = time.time()

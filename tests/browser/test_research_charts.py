@@ -7,6 +7,8 @@ test-artifacts/screenshots/research-charts-*.png."""
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +107,16 @@ def test_a_grouped_chart_has_log_smoothing_clipping_and_its_run_counts(make_run:
     assert float(wrapper.get_attribute("data-y-end") or "nan") > raw_end  # a falling loss, smoothed
     expect(chart).to_have_attribute("data-y-distr", "log")
     screenshot(page, "research-charts-grouped-log-smoothed")
+
+    # the switches live in the address: a reload (or a shared link) keeps them
+    page.get_by_test_id("charts-clip").check()
+    expect(page).to_have_url(re.compile(r"log=1.*smooth=0\.9.*clip=1"))
+    page.reload()
+    expect(page.get_by_test_id("charts-log")).to_be_checked()
+    expect(page.get_by_test_id("charts-clip")).to_be_checked()
+    expect(page.get_by_test_id("charts-smoothing")).to_have_value("0.9")
+    expect(chart).to_have_attribute("data-y-distr", "log")
+    expect(wrapper).not_to_have_attribute("data-y-end", str(raw_end))  # still smoothed
 
 
 def test_runs_are_named_by_differing_config_keys_alike_in_every_view(make_run: Any, open_ui: Any) -> None:

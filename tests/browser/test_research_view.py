@@ -187,7 +187,10 @@ def test_parallel_coordinates_brushing_filters_the_runs(make_run: Any, open_ui: 
     screenshot(page, "research-parallel")
 
     page.get_by_test_id("view-table").click()
-    expect(page.get_by_test_id("brush-note")).to_be_visible()
+    note = page.get_by_test_id("brush-note")
+    expect(note).to_have_attribute("data-count", "1")
+    expect(note).to_have_attribute("data-total", "3")
+    expect(page).to_have_url(re.compile(r"brush=summary\.best_acc"))
     expect(page.get_by_test_id("run-link")).to_have_text(["lr2"])
     page.get_by_test_id("brush-clear").click()
     expect(page.get_by_test_id("run-row")).to_have_count(3)

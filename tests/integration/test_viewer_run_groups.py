@@ -102,3 +102,19 @@ def test_groups_count_and_aggregate_the_sorted_metric_best_group_first(sweep_roo
         (None, 1, None),
     ]
     assert get(base, "/api/runs/groups", by="nope").status_code == 400
+
+
+def test_where_narrows_every_page_and_group_as_well_as_plain_words(sweep_root: Path, live_viewer) -> None:
+    """``where`` (the runs page's brushes as value ranges) is ANDed with ``q``, even when ``q`` is
+    plain words, so the total, the pages and the groups all count only the runs inside."""
+    base = live_viewer(sweep_root)
+    where = 'config.lr >= 0.001 and config.lr <= 0.01 and config.optimizer in ["sgd"]'
+    pages = [
+        get(base, "/api/runs", where=where, q="sweep", limit=1, offset=at, columns="config.lr").json() for at in (0, 1)
+    ]
+    assert [p["total"] for p in pages] == [2, 2]
+    assert sorted(p["runs"][0]["values"]["config.lr"] for p in pages) == [0.001, 0.01]
+    groups = get(base, "/api/runs/groups", by="config.optimizer", where="config.lr > 0.005").json()
+    counts = {g["value"]: g["count"] for g in groups["groups"]}
+    assert groups["total"] == 4 and (counts["adam"], counts["sgd"]) == (1, 2)
+    assert get(base, "/api/runs", where="config.lr >>").status_code == 400

@@ -192,6 +192,8 @@ export interface RunFilter {
   status?: string;
   tag?: string;
   q?: string;
+  /** A second query (the query language) every run must pass too: the parallel plot's brushes. */
+  where?: string;
 }
 
 export interface RunQuery extends RunFilter {
@@ -205,7 +207,7 @@ export interface RunQuery extends RunFilter {
 
 /** Parameters with the filter's, `q` last (a failed request's URL ends with the query). */
 function withFilter(params: Record<string, string | number | undefined>, f: RunFilter) {
-  return { ...params, project: f.project, name: f.name, status: f.status, tag: f.tag, q: f.q };
+  return { ...params, project: f.project, name: f.name, status: f.status, tag: f.tag, where: f.where, q: f.q };
 }
 
 export interface ColumnsAnswer {

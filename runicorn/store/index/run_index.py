@@ -159,7 +159,7 @@ class RunIndex:
             raise BadArgument("limit and offset must not be negative")
         f = run_filter
         check_sort_field(f.sort)
-        compiled = run_filter_of(f.q)
+        compiled = run_filter_of(f.q, f.where)
         with self.hold_scans():
             now = time.time()
             if f.sort == "created" and not (f.status or f.tag or compiled):  # nothing that needs run contents
@@ -184,7 +184,7 @@ class RunIndex:
     def select(self, run_filter: RunFilter = ALL_RUNS) -> list[RunInfo]:
         """Every run matching the filters (as :meth:`query`), sorted, after the first scan."""
         check_sort_field(run_filter.sort)
-        compiled = run_filter_of(run_filter.q)
+        compiled = run_filter_of(run_filter.q, run_filter.where)
         with self.hold_scans():
             return self._matching(self.runs(), run_filter, compiled, time.time())
 

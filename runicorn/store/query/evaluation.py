@@ -67,7 +67,23 @@ def compile_query(text: str) -> CompiledQuery:
     return CompiledQuery(text, _build(tree, fields), frozenset(fields))
 
 
-def run_filter(q: str | None) -> CompiledQuery | None:
+def run_filter(q: str | None, where: str | None = None) -> CompiledQuery | None:
+    """What ``?q=`` and ``?where=`` filter by, together (a run passes both)."""
+    words = _words_or_query(q)
+    if where is None or not where.strip():
+        return words
+    extra = compile_query(where)
+    if words is None:
+        return extra
+    first, second = words.test, extra.test
+    return CompiledQuery(
+        f"({words.text}) and ({extra.text})",
+        lambda run, ctx: first(run, ctx) and second(run, ctx),
+        words.fields | extra.fields,
+    )
+
+
+def _words_or_query(q: str | None) -> CompiledQuery | None:
     """What ``?q=`` filters by: None for an empty text; the query when the text parses as one;
     otherwise, when it looks like no query (:func:`~runicorn.store.query.grammar.looks_like_query`),
     a case-insensitive substring search over key, id, project, name, alias, tags and notes.

@@ -2,6 +2,8 @@
 
 ``project``, ``name``, ``status`` and ``tag`` compare exactly (``status`` the derived status,
 ``crashed`` included); ``q`` is a query (:mod:`runicorn.store.query.grammar`) or plain words;
+``where`` is a second query (always the grammar, never plain words) that every run must pass as well:
+the Runs page's parallel-coordinates brushes, written as value ranges;
 ``sort`` is a field of the query grammar (see :meth:`runicorn.store.index.run_index.RunIndex.query`).
 """
 
@@ -21,6 +23,7 @@ class RunFilter:
     q: str | None = None
     sort: str = "created"
     descending: bool = True
+    where: str | None = None
 
     @property
     def narrows(self) -> bool:

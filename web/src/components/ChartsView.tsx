@@ -1,8 +1,7 @@
 // The Charts view of the Runs page: its toolbar (group by, x axis, band, log scale, smoothing,
-// outlier clipping, the metrics charted) over GroupedCharts. With nothing picked, every metric the
-// listed runs logged a history of is charted, the most common first (W&B's default); without a
-// "group by", every run is a line.
-import { useState } from "preact/hooks";
+// outlier clipping, the metrics charted; all of them kept in the address) over GroupedCharts.
+// With nothing picked, every metric the listed runs logged a history of is charted, the most
+// common first (W&B's default); without a "group by", every run is a line.
 import { api, type RunFilter } from "../api";
 import { useApp } from "../app";
 import { shortName, type ColumnInfo } from "../lib/columns";
@@ -36,9 +35,6 @@ export function ChartsView(props: {
 }) {
   const { t } = useApp();
   const { view, update } = props;
-  const [logScale, setLogScale] = useState(false);
-  const [smoothing, setSmoothing] = useState(0);
-  const [clip, setClip] = useState(false);
   // the logged metric keys, the most common first (the columns' answer is cached by the viewer)
   const logged = useApi(() => api.runColumns(props.filter).then((a) => a.metric_keys ?? []), [JSON.stringify(props.filter)]);
   const summaryMetrics = (props.columnInfo ?? [])
@@ -52,7 +48,7 @@ export function ChartsView(props: {
   const remembered = rememberedCharts(view.project);
   const charts = view.charts ?? (remembered.length ? remembered : metrics);
   const toggle = (k: string) => update({ charts: charts.includes(k) ? charts.filter((c) => c !== k) : [...charts, k] });
-  const look: ChartLook = { x: view.x, band: view.band, logScale, smoothing, clip };
+  const look: ChartLook = { x: view.x, band: view.band, logScale: view.chartLog, smoothing: view.smoothing, clip: view.clip };
   const waiting = view.charts === null && !remembered.length && found === null;
   return (
     <div data-testid="research-charts">
@@ -70,12 +66,12 @@ export function ChartsView(props: {
           <Select testid="band-select" label={t("research.band")} value={view.band} options={["minmax", "std"]} names={{ minmax: t("research.bandMinMax"), std: t("research.bandStd") }} onChange={(band) => update({ band: band as ViewState["band"] })} />
         )}
         <label class="check" title={t("run.logScale")}>
-          <input type="checkbox" data-testid="charts-log" checked={logScale} onChange={(e) => setLogScale((e.target as HTMLInputElement).checked)} />
+          <input type="checkbox" data-testid="charts-log" checked={view.chartLog} onChange={(e) => update({ chartLog: (e.target as HTMLInputElement).checked })} />
           {t("research.log")}
         </label>
-        <SmoothingSlider testid="charts-smoothing" value={smoothing} onChange={setSmoothing} />
+        <SmoothingSlider testid="charts-smoothing" value={view.smoothing} onChange={(smoothing) => update({ smoothing })} />
         <label class="check" title={t("research.clipHint")}>
-          <input type="checkbox" data-testid="charts-clip" checked={clip} onChange={(e) => setClip((e.target as HTMLInputElement).checked)} />
+          <input type="checkbox" data-testid="charts-clip" checked={view.clip} onChange={(e) => update({ clip: (e.target as HTMLInputElement).checked })} />
           {t("research.clip")}
         </label>
         <details class="columns-picker">

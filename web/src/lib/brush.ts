@@ -53,3 +53,59 @@ export function selectedRows(items: Record<string, Cell>[], fields: FieldSpec[],
   const layout = layoutParallel(items, fields, UNIT);
   return selectedLines(layout, brushes, 0, 100);
 }
+
+/** What the brushes keep, once: the rows (items' indices, for the plot and the list under it) and
+ *  the same runs as a query of value ranges (`where`, for the viewer), so that the runs table
+ *  pages, counts and groups every matching run inside the brushes, not only the page shown.
+ *  `where` is null without brushes, or when a brushed field or value cannot be spelled in the
+ *  query language (the table then keeps only the runs of its page that are inside). */
+export function brushSelection(
+  items: Record<string, Cell>[],
+  fields: FieldSpec[],
+  brushes: Brush[],
+): { rows: Set<number>; where: string | null } {
+  const layout = layoutParallel(items, fields, UNIT);
+  const rows = selectedLines(layout, brushes, 0, 100);
+  const parts: string[] = [];
+  for (const brush of brushes) {
+    const axis = layout.axes.find((a) => a.name === brush.field);
+    if (!axis) continue;
+    const inside = [...selectedLines(layout, [brush], 0, 100)].map((i) => items[i][brush.field]);
+    const part = axis.kind === "number" ? rangeCondition(brush.field, inside) : categoryCondition(brush.field, inside);
+    if (part === null) return { rows, where: null };
+    parts.push(part);
+  }
+  const where = parts.join(" and ");
+  return { rows, where: where && where.length <= MAX_QUERY_CHARS ? where : null };
+}
+
+// A field as the query language reads it (a word), and a condition no run passes.
+const FIELD_WORD = /^[A-Za-z_][\w./:-]*$/;
+const NO_RUN = "id in []";
+const MAX_QUERY_CHARS = 2000; // the viewer's limit
+
+/** Runs between the smallest and the largest value inside the brush: on a monotonic axis, every
+ *  value between them lies inside it too. */
+function rangeCondition(field: string, values: Cell[]): string | null {
+  if (!FIELD_WORD.test(field)) return null;
+  const nums = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  if (nums.length === 0) return NO_RUN;
+  return `${field} >= ${Math.min(...nums)} and ${field} <= ${Math.max(...nums)}`;
+}
+
+/** Runs whose value is one of the categories inside the brush ("–", no value, included). */
+function categoryCondition(field: string, values: Cell[]): string | null {
+  if (!FIELD_WORD.test(field)) return null;
+  const literals = new Set<string>();
+  let missing = false;
+  for (const v of values) {
+    if (v === null || v === undefined) missing = true;
+    else if (typeof v === "string") literals.add(`"${v.replace(/[\\"]/g, "\\$&")}"`);
+    else if (typeof v === "number" || typeof v === "boolean") literals.add(String(v));
+    else return null; // a list or an object: no literal for it
+  }
+  const listed = literals.size ? `${field} in [${[...literals].join(", ")}]` : null;
+  const absent = missing ? `${field} == null or not ${field} exists` : null;
+  if (listed && absent) return `(${listed} or ${absent})`;
+  return listed ?? (absent ? `(${absent})` : NO_RUN);
+}

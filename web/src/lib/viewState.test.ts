@@ -25,6 +25,9 @@ describe("view state in the URL", () => {
       x: "elapsed",
       band: "std",
       charts: ["val/acc", "train/loss"],
+      chartLog: true,
+      smoothing: 0.6,
+      clip: true,
       metric: "summary.val/acc",
       scatterX: "config.lr",
       scatterY: "summary.val/acc",
@@ -46,8 +49,9 @@ describe("view state in the URL", () => {
   });
 
   it("falls back to defaults on values it does not know", () => {
-    const v = parseView("view=bogus&order=sideways&band=odd&offset=-3");
-    expect([v.view, v.order, v.band, v.offset]).toEqual(["table", "desc", "minmax", 0]);
+    const v = parseView("view=bogus&order=sideways&band=odd&offset=-3&smooth=abc&log=yes");
+    expect([v.view, v.order, v.band, v.offset, v.smoothing, v.chartLog]).toEqual(["table", "desc", "minmax", 0, 0, false]);
+    expect(parseView("smooth=7").smoothing).toBe(0.99);
   });
 
   it("reads a brush whose field holds colons, ordering and clamping its ends", () => {

@@ -1,5 +1,5 @@
 // The research view of the Runs page as a URL: the query, filters, sort, columns, grouping, x axis,
-// the charts shown, the plots' fields and the brushes. A link reproduces the view; defaults are
+// the charts shown and their switches (log, smoothing, clipping), the plots' fields and the brushes. A link reproduces the view; defaults are
 // left out so links stay short.
 
 export type ResearchTab = "table" | "charts" | "parallel" | "scatter";
@@ -33,6 +33,10 @@ export interface ViewState {
   band: Band;
   /** Metric keys charted; null: the remembered layout. */
   charts: string[] | null;
+  /** The Charts view's switches: log y axes, smoothing weight (0 - 0.99), outlier clipping. */
+  chartLog: boolean;
+  smoothing: number;
+  clip: boolean;
   /** The summary metric of the parallel-coordinates plot (its last axis and its colour). */
   metric: string;
   scatterX: string;
@@ -61,6 +65,9 @@ export const DEFAULT_VIEW: ViewState = {
   x: "auto", // each chart its metric's define_metric axis, else step
   band: "minmax",
   charts: null,
+  chartLog: false,
+  smoothing: 0,
+  clip: false,
   metric: "",
   scatterX: "",
   scatterY: "",
@@ -108,6 +115,10 @@ export function parseView(search: string | URLSearchParams): ViewState {
   v.view = view && TABS.includes(view) ? view : "table";
   v.band = p.get("band") === "std" ? "std" : "minmax";
   v.charts = list(p.get("charts"));
+  v.chartLog = p.get("log") === "1";
+  const smoothing = Number(p.get("smooth") ?? 0);
+  v.smoothing = Number.isFinite(smoothing) ? Math.min(0.99, Math.max(0, smoothing)) : 0;
+  v.clip = p.get("clip") === "1";
   v.scatterX = p.get("sx") ?? "";
   v.scatterY = p.get("sy") ?? "";
   v.scatterLogX = p.get("sxlog") === "1";
@@ -128,6 +139,9 @@ export function serializeView(v: ViewState): URLSearchParams {
   if (v.hide !== null) p.set("hide", v.hide.join(","));
   if (v.band !== DEFAULT_VIEW.band) p.set("band", v.band);
   if (v.charts !== null) p.set("charts", v.charts.join(","));
+  if (v.chartLog) p.set("log", "1");
+  if (v.smoothing > 0) p.set("smooth", String(Math.round(v.smoothing * 100) / 100));
+  if (v.clip) p.set("clip", "1");
   if (v.scatterX) p.set("sx", v.scatterX);
   if (v.scatterY) p.set("sy", v.scatterY);
   if (v.scatterLogX) p.set("sxlog", "1");

@@ -9,7 +9,7 @@ import { QueryBox, type QueryError } from "../components/QueryBox";
 import { ResearchViews } from "../components/ResearchViews";
 import { RunsTable } from "../components/RunsTable";
 import { useApi } from "../components/useApi";
-import { selectedRows } from "../lib/brush";
+import { brushSelection } from "../lib/brush";
 import { MAX_PLOT_KEYS, plotFields, shownColumns, tableItems } from "../lib/columns";
 import { importantKeys, parallelSpecs } from "../lib/importance";
 import type { MessageKey } from "../lib/i18n";
@@ -75,33 +75,36 @@ export function RunsPage({ search }: { search: string }) {
   ]);
   const table = tabled.data;
 
+  // brushing filters the runs: the runs inside every brush, over the table answer (every matching
+  // run); the table view pages, counts and groups them through the same selection as a query
+  const selection = useMemo(() => {
+    if (!table || view.brushes.length === 0) return null;
+    const fields = parallelSpecs([...plotted.keys, plotted.metric].filter(Boolean), table.columns);
+    const { rows, where } = brushSelection(tableItems(table), fields, view.brushes);
+    return { keys: new Set([...rows].map((i) => table.keys[i])), where };
+  }, [table, view.brushes, plotted.keys.join(","), plotted.metric]);
+  const brushed = selection?.keys ?? null;
+  const listFilter: RunFilter = { ...filter, where: selection?.where ?? undefined };
+
   const q = view.q;
   const listed = useApi(
     () =>
-      api.runs({ ...filter, sort: view.sort, order: view.order, offset: view.offset, limit: PAGE_SIZE, columns: shown }).catch((e) => {
+      api.runs({ ...listFilter, sort: view.sort, order: view.order, offset: view.offset, limit: PAGE_SIZE, columns: shown }).catch((e) => {
         throw e instanceof ApiError && e.status === 400 && q ? new BadQuery({ message: e.message, column: e.column, query: q }) : e;
       }),
-    [filterKey, view.sort, view.order, view.offset, shown.join(","), tick],
+    [filterKey, listFilter.where, view.sort, view.order, view.offset, shown.join(","), tick],
   );
   const list = listed.data;
   const metric = groupMetric(view.sort, shown);
   const grouped = useApi(
     grouping
-      ? () => api.runGroups({ ...filter, by: view.group, metric, sort: view.sort, order: view.order, limit: GROUP_ROWS, columns: shown })
+      ? () => api.runGroups({ ...listFilter, by: view.group, metric, sort: view.sort, order: view.order, limit: GROUP_ROWS, columns: shown })
       : null,
-    [filterKey, grouping, view.group, metric, view.sort, view.order, shown.join(","), tick],
+    [filterKey, listFilter.where, grouping, view.group, metric, view.sort, view.order, shown.join(","), tick],
     { reset: true },
   );
   const queryError = listed.cause instanceof BadQuery ? listed.cause.error : null;
   const error = (queryError ? null : listed.error) ?? tabled.error ?? (grouping ? grouped.error : null);
-
-  // brushing filters the runs: the keys inside every brush, over the table answer
-  const brushed = useMemo(() => {
-    if (!table || view.brushes.length === 0) return null;
-    const items = tableItems(table);
-    const fields = parallelSpecs([...plotted.keys, plotted.metric].filter(Boolean), table.columns);
-    return new Set([...selectedRows(items, fields, view.brushes)].map((i) => table.keys[i]));
-  }, [table, view.brushes, plotted.keys.join(","), plotted.metric]);
 
   useEffect(() => {
     if (!autoRefresh) return;
@@ -202,9 +205,9 @@ export function RunsPage({ search }: { search: string }) {
       )}
       {view.view === "table" && (
         <>
-          {brushed && (
-            <div class="warn" data-testid="brush-note">
-              {t("research.brushed")}: {brushed.size}{" "}
+          {brushed && table && (
+            <div class="warn" data-testid="brush-note" data-count={brushed.size} data-total={table.total}>
+              {brushed.size.toLocaleString()} / {table.total.toLocaleString()} {t("research.brushedOf")}{" "}
               <button class="mini" data-testid="brush-clear" onClick={() => update({ brushes: [] })}>
                 {t("research.clearBrushes")}
               </button>
