@@ -22,6 +22,7 @@ from typing import Any
 
 from runicorn import format as fmt
 from runicorn.errors import ConfigError
+from runicorn.launch.console_exception import ConsoleException
 from runicorn.launch.defaults import default_name, default_project
 from runicorn.launch.events import LaunchEvent, Observer, tell
 from runicorn.launch.guest_relay import GuestRelay
@@ -100,6 +101,7 @@ class Launcher:
         self._tail: deque[bytes] = deque(maxlen=LAST_LINES)
         self._tail_lines = LineAssembler(self._tail)
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._exception = ConsoleException()  # the attempt's last Python traceback, from its console
         self.run: Run | None = None
 
     # --- before the run exists -------------------------------------------------------------
@@ -183,6 +185,7 @@ class Launcher:
         if opts.notify:  # the command's rn.alert uses the channels this run was told to use
             env[NOTIFY_CHANNELS_ENV] = ",".join(opts.notify)
         session = PtySession(opts.command, self._on_output, env=env, cwd=self.cwd, pass_fds=(relay.write_fd,))
+        self._exception = ConsoleException()
         started = time.monotonic()
         try:
             session.start()
@@ -275,13 +278,28 @@ class Launcher:
             status, kind, exit_code = fmt.FINISHED, "finish", 0
         else:
             status, kind, exit_code = fmt.FAILED, "failure", result.exit_code
-            error = f"exit code {result.exit_code}" + (f" ({result.signal})" if result.signal else "")
+            error = self._exception.error or f"exit code {result.exit_code}" + (
+                f" ({result.signal})" if result.signal else ""
+            )
+            self._keep_traceback()
         self.run.update_status(dict(fields))
         # told while the run is still open, so that an observer can still write into its log
         # (a notification refused by its service); the event carries the final status
         self._tell(kind, attempts, result, status=status, reason=fields.get("reason"), exit_code=exit_code)
         self.run.finish(status, error)
         return status, exit_code
+
+    def _keep_traceback(self) -> None:
+        """The command's last traceback as the run's traceback file, unless the command's own
+        ``rn.init`` wrote one."""
+        assert self.run is not None
+        path = self.run.dir / fmt.TRACEBACK_FILE
+        if self._exception.traceback is None or path.exists():
+            return
+        try:
+            path.write_text(self._exception.traceback, encoding="utf-8")
+        except OSError:
+            pass  # the error line is kept in status.json all the same
 
     # --- console and messages --------------------------------------------------------------
     def _on_output(self, data: bytes) -> None:
@@ -290,6 +308,7 @@ class Launcher:
         if text:
             self.run.write_console(text)
             self._tail_lines.feed(text)
+            self._exception.feed(text)
 
     def _end_console(self) -> None:
         assert self.run is not None
@@ -297,9 +316,11 @@ class Launcher:
         if text:
             self.run.write_console(text)
             self._tail_lines.feed(text)
+            self._exception.feed(text)
         self._decoder.reset()
         self.run.close_console()
         self._tail_lines.close()
+        self._exception.close()
 
     def note(self, text: str) -> None:
         """A line of the wrapper's own, for observers (any thread): into logs.txt while the run

@@ -60,7 +60,8 @@ def router(reader: StoreReader) -> APIRouter:
     importance_cache: GenerationCache[dict[str, Any]] = GenerationCache(8)
 
     def select(f: RunFilterQuery, sort: str = "created", descending: bool = True) -> list[RunInfo]:
-        return reader.select_runs(RunFilter(f.project, f.name, f.status, f.tag, f.q, sort, descending, f.where))
+        run_filter = RunFilter(f.project, f.name, f.status, f.tag, f.q, sort, descending, f.where)
+        return reader.select_runs(run_filter)
 
     @api.get("/runs/columns")
     def run_columns(f: Annotated[RunFilterQuery, Query()]) -> Response:

@@ -8,7 +8,6 @@ test-artifacts/screenshots/research-charts-*.png."""
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 from typing import Any
 

@@ -72,16 +72,17 @@ def test_a_timed_out_run_says_so_in_words_outside_its_command(storage_root: Path
 
 def test_a_failed_run_shows_its_error_and_attempts(storage_root: Path, open_ui: Any, tmp_path: Path) -> None:
     failing = tmp_path / "failing.py"
-    failing.write_text("import sys\nsys.exit(3)\n")
+    failing.write_text("print('epoch 1')\nraise ValueError('bad lr')\n")
     run_dir = runicorn_run(
         storage_root, "--project", "demo", "--name", "flaky", "--retries", "1", "--retry-delay", "0.1",
         "--", sys.executable, str(failing),
     )  # fmt: skip
     page = open_ui(f"/runs/{run_dir.name}")
     expect(page.get_by_test_id("run-end")).to_have_attribute("data-cause", "error")
-    expect(page.get_by_test_id("run-end-exit-code")).to_have_text("exit code 3")
+    # the script's own exception (read from its console by the wrapper), the exit code beside it
+    expect(page.get_by_test_id("run-end-exit-code")).to_have_text("exit code 1")
     expect(page.get_by_test_id("run-end-attempts")).to_have_text("attempts: 2")
-    expect(page.get_by_test_id("run-end-error")).to_have_text("exit code 3")
+    expect(page.get_by_test_id("run-end-error")).to_have_text("ValueError: bad lr")
     screenshot(page, "run-end-failed")
 
 

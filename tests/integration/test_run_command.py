@@ -137,6 +137,32 @@ def test_exit_status_is_the_commands_and_the_run_failed(tmp_path: Path) -> None:
     assert st["status"] == fmt.FAILED and st[fmt.EXIT_CODE_KEY] == 3 and st["attempts"] == 1
 
 
+def test_a_python_exception_is_the_runs_error_with_the_exit_code_beside_it(tmp_path: Path) -> None:
+    train = script(
+        tmp_path,
+        "train.py",
+        """
+        def check(lr):
+            if lr > 1:
+                raise ValueError("bad lr")
+
+        print("epoch 1")
+        check(5)
+        """,
+    )
+    done = runicorn_run(tmp_path, "--project", "p", "--name", "n", "--", PY, str(train))
+    assert done.returncode == 1, done.stderr
+    run = only_run(tmp_path / "storage")
+    st = status(run)
+    assert st["status"] == fmt.FAILED and st[fmt.EXIT_CODE_KEY] == 1
+    assert st["error"] == "ValueError: bad lr"
+    traceback = (run / fmt.TRACEBACK_FILE).read_text()
+    assert (
+        traceback.startswith("Traceback (most recent call last):")
+        and 'raise ValueError("bad lr")' in traceback
+    )
+
+
 def test_timeout_kills_the_whole_group_even_when_it_ignores_sigterm(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     stubborn = script(

@@ -110,7 +110,8 @@ def test_where_narrows_every_page_and_group_as_well_as_plain_words(sweep_root: P
     base = live_viewer(sweep_root)
     where = 'config.lr >= 0.001 and config.lr <= 0.01 and config.optimizer in ["sgd"]'
     pages = [
-        get(base, "/api/runs", where=where, q="sweep", limit=1, offset=at, columns="config.lr").json() for at in (0, 1)
+        get(base, "/api/runs", where=where, q="sweep", limit=1, offset=at, columns="config.lr").json()
+        for at in (0, 1)
     ]
     assert [p["total"] for p in pages] == [2, 2]
     assert sorted(p["runs"][0]["values"]["config.lr"] for p in pages) == [0.001, 0.01]
