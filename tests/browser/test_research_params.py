@@ -135,6 +135,16 @@ def test_a_brush_narrows_every_page_and_the_runs_are_sorted_by_the_metric(sweep:
     page.get_by_test_id("brushed-sort").click()  # the other way round
     expect(rows.first).to_have_attribute("data-metric", str(min(accs)))
 
+    # the table view keeps the brush over every matching run too: its total, pages and count
+    page.get_by_test_id("view-table").click()
+    note = page.get_by_test_id("brush-note")
+    expect(note).to_have_attribute("data-count", str(kept))
+    expect(note).to_have_attribute("data-total", str(RUNS))
+    expect(note).to_contain_text(f"{kept} / {RUNS} runs inside the brushes, over every page")
+    expect(page.get_by_test_id("runs-total")).to_have_text(f"{kept} runs")
+    expect(page.get_by_test_id("run-row")).to_have_count(min(kept, 50))
+    screenshot(page, "research-table-brushed")
+
 
 def test_scatter_log_switch_colour_by_a_key_and_readable_hover(sweep: Path, open_ui: Any) -> None:
     page = open_ui("/?view=scatter&sx=config.lr&sy=summary.val/acc")

@@ -6,9 +6,9 @@ import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { RunGroup, RunRow } from "../api";
 import { Link, useApp } from "../app";
 import { columnValue, shortName, type ColumnInfo } from "../lib/columns";
-import { formatDuration, formatTime, formatValue } from "../lib/format";
+import { columnFormatter, formatDuration, formatTime, formatValue } from "../lib/format";
 import { runHref } from "../lib/route";
-import { BUILTIN_SORT, goalOf, stickyOffsets, type BuiltinColumn } from "../lib/runsTable";
+import { BUILTIN_SORT, goalOf, labelSaysMore, stickyOffsets, type BuiltinColumn } from "../lib/runsTable";
 import { BUILTIN_LABELS } from "./ColumnChooser";
 import { StatusBadge } from "./StatusBadge";
 import "./RunsTable.css";
@@ -98,6 +98,11 @@ export function RunsTable(props: RunsTableProps) {
     }
   };
 
+  // each chosen column writes its numbers one way over the rows shown (a learning rate column
+  // spanning decades with exponents throughout)
+  const listed = props.grouped ? (props.grouped.groups ?? []).flatMap((g) => g.runs) : props.rows;
+  const formats = shown.map((c) => columnFormatter(listed.map((r) => columnValue(r, c))));
+
   const row = (r: RunRow) => (
     <tr data-testid="run-row" data-key={r.key} class={props.picked.includes(r.key) ? "picked" : ""}>
       <td class="pick sticky" style={sticky(0)}>
@@ -107,7 +112,7 @@ export function RunsTable(props: RunsTableProps) {
         <Link href={runHref(r.key)} testid="run-link" class="strong">
           {r.name}
         </Link>
-        {r.label && r.label !== r.name && (
+        {labelSaysMore(r.name, r.label, shown) && (
           <div class="muted small" data-testid="run-label">
             {r.label}
           </div>
@@ -115,7 +120,7 @@ export function RunsTable(props: RunsTableProps) {
       </td>
       {shown.map((c, i) => (
         <td class="num mono small sticky chosen" style={sticky(i + 2)} data-testid={`cell-${c}`}>
-          {formatValue(columnValue(r, c))}
+          {formats[i](columnValue(r, c))}
         </td>
       ))}
       {builtins.map((c) => builtinCell(r, c))}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnValue, differingConfig, diffRows, filterColumns, flatten, plotFields, shownColumns, shortName, tableItems, type ColumnInfo } from "./columns";
+import { columnValue, differingConfig, firstVisitColumns, diffRows, filterColumns, flatten, plotFields, shownColumns, shortName, tableItems, type ColumnInfo } from "./columns";
 
 const col = (name: string, differs: boolean): ColumnInfo => ({ name, type: "number", count: 3, distinct: differs ? 2 : 1, differs });
 const COLUMNS = [col("config.lr", true), col("config.batch_size", false), col("config.model.depth", true), col("summary.val/acc", true), col("summary.loss", false)];
@@ -77,5 +77,14 @@ describe("tableItems", () => {
       { "config.lr": 0.1, "summary.acc": 0.9 },
       { "config.lr": null, "summary.acc": 0.8 },
     ]);
+  });
+});
+
+describe("firstVisitColumns", () => {
+  const info = (name: string, differs: boolean): ColumnInfo => ({ name, type: "number", count: 3, distinct: differs ? 3 : 1, differs });
+  it("shows the config keys that differ, at most a few, never a metric", () => {
+    const cols = [info("config.a", true), info("config.b", false), info("summary.acc", true), ...[1, 2, 3, 4, 5, 6].map((i) => info(`config.k${i}`, true))];
+    expect(firstVisitColumns(cols)).toEqual(["config.a", "config.k1", "config.k2", "config.k3", "config.k4", "config.k5"]);
+    expect(firstVisitColumns(null)).toEqual([]);
   });
 });

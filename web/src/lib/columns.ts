@@ -46,6 +46,14 @@ export function shownColumns(chosen: string[], columns: ColumnInfo[] | null, dif
   return [...kept, ...differingConfig(columns).filter((c) => !kept.includes(c)).slice(0, maxAdded)];
 }
 
+export const FIRST_VISIT_CONFIG_COLUMNS = 6;
+
+/** The columns of a table nobody chose columns for yet: the config keys that differ between its
+ *  runs (at most `max`), so that a first look shows what was varied, right after the names. */
+export function firstVisitColumns(columns: ColumnInfo[] | null, max = FIRST_VISIT_CONFIG_COLUMNS): string[] {
+  return differingConfig(columns ?? []).slice(0, max);
+}
+
 /** The differing config columns, for the "differs" toggle to show when nothing was chosen. */
 export function differingConfig(columns: ColumnInfo[]): string[] {
   return columns.filter((c) => c.name.startsWith("config.") && c.differs).map((c) => c.name);

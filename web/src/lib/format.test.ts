@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatDuration, formatIsoTime, formatKeyValue, formatNumber, formatValue, isoTimeTicks, runLabel } from "./format";
+import { columnFormatter, formatBytes, formatDuration, formatIsoTime, formatKeyValue, formatNumber, formatValue, isoTimeTicks, runLabel } from "./format";
 
 describe("format", () => {
   it("durations read like a person would say them", () => {
@@ -59,5 +59,20 @@ describe("format", () => {
     expect(runLabel({ ...run, label: "vit lr=0.01 bs=32" }, { project: "vision", name: "vit" })).toBe("vit lr=0.01 bs=32");
     expect(runLabel({ ...run, label: "vit" }, { project: "nlp", name: "vit" })).toBe("vision/vit");
     expect(runLabel(run, null)).toBe("vision/vit #r2");
+  });
+});
+
+describe("columnFormatter", () => {
+  it("writes a column that would mix exponents and decimals with exponents, one way for all", () => {
+    const lrs = [0.001, 0.00147, 0.000759, 0.1, 0];
+    const format = columnFormatter(lrs);
+    expect(lrs.map(format)).toEqual(["1e-3", "1.47e-3", "7.59e-4", "1e-1", "0"]);
+    expect(format(null)).toBe("–");
+  });
+
+  it("leaves columns written one way already to formatValue", () => {
+    expect([0.93468, 0.971].map(columnFormatter([0.93468, 0.971]))).toEqual(["0.93468", "0.971"]);
+    expect([32, 256, 4096].map(columnFormatter([32, 256, 4096]))).toEqual(["32", "256", "4096"]);
+    expect([0.1, 0.001].map(columnFormatter([0.1, 0.001]))).toEqual(["0.1", "0.001"]);
   });
 });

@@ -108,3 +108,18 @@ export function runLabel(
   const own = run.label ?? `${run.name} #${run.id.slice(-ID_TAIL_CHARS)}`;
   return beside && run.project === beside.project ? own : `${run.project}/${own}`;
 }
+
+/** How one table column writes its numbers: formatValue, except that a column where formatValue
+ *  would write some numbers with an exponent and others without (learning rates around 1e-3)
+ *  writes every one with an exponent (`1e-3`, `1.47e-3`, `7.59e-4`), so that the column reads
+ *  one way instead of `0.001` beside `7.59e-4`. */
+export function columnFormatter(values: readonly unknown[]): (v: unknown) => string {
+  const written = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v) && v !== 0).map(formatNumber);
+  const exponents = written.filter((w) => w.includes("e")).length;
+  if (exponents === 0 || exponents === written.length) return formatValue;
+  return (v) => {
+    if (typeof v !== "number" || !Number.isFinite(v) || v === 0) return formatValue(v);
+    const [mantissa, exp] = v.toExponential(2).split("e");
+    return `${String(Number(mantissa))}e${Number(exp)}`;
+  };
+}

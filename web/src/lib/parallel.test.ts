@@ -25,7 +25,7 @@ describe("layoutParallel", () => {
   it("ticks a log axis at powers of ten and says it is one", () => {
     const axis = buildAxis({ name: "lr", scale: "log" }, [2e-5, 3e-4, 0.07], 0, 0, 100);
     expect(axis.log).toBe(true);
-    expect(axis.ticks.map((t) => t.label)).toEqual(["1.0e-4", "0.001", "0.01"]);
+    expect(axis.ticks.map((t) => t.label)).toEqual(["1e-4", "1e-3", "1e-2"]); // one way for all
     expect(buildAxis({ name: "lr", scale: "log" }, [0, 0.1], 0, 0, 100).log).toBe(false);
   });
 
@@ -51,6 +51,15 @@ describe("layoutParallel", () => {
   it("gives a field with one value a band around it rather than dividing by zero", () => {
     const out = layoutParallel([{ a: 5 }, { a: 5 }], [{ name: "a" }], box);
     expect(out.lines[0].points[0].y).toBe(60);
+  });
+});
+
+describe("few values", () => {
+  it("ticks a numeric axis with few distinct values at each of them", () => {
+    const axis = buildAxis({ name: "batch_size" }, [32, 64, 256, 128, 64], 0, 0, 100);
+    expect(axis.ticks.map((t) => t.label)).toEqual(["32", "64", "128", "256"]);
+    const many = buildAxis({ name: "x" }, [1, 2, 3, 4, 5, 6, 7], 0, 0, 100);
+    expect(many.ticks.map((t) => t.label)).toEqual(["1", "4", "7"]);
   });
 });
 

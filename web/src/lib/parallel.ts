@@ -67,9 +67,12 @@ export function buildAxis(spec: FieldSpec, values: Cell[], x: number, top: numbe
     }
     const place = (v: Cell) => (isNumber(v) && (!log || v > 0) ? bottom - ((f(v) - lo) / (hi - lo)) * (bottom - top) : null);
     const at = (value: number) => bottom - ((f(value) - lo) / (hi - lo)) * (bottom - top);
+    const distinct = [...new Set(nums)].sort((a, b) => a - b);
     const ticks = log
-      ? logTicks(10 ** lo, 10 ** hi).map((value) => ({ label: formatTick(value), y: at(value) }))
-      : [0, 0.5, 1].map((t) => ({ label: formatTick(lo + t * (hi - lo)), y: bottom - t * (bottom - top) }));
+      ? logTickLabels(logTicks(10 ** lo, 10 ** hi)).map(({ value, label }) => ({ label, y: at(value) }))
+      : distinct.length <= FEW_VALUES // a batch size of 32, 64, 128, 256: its own values, not 144
+        ? distinct.map((value) => ({ label: formatTick(value), y: at(value) }))
+        : [0, 0.5, 1].map((t) => ({ label: formatTick(lo + t * (hi - lo)), y: bottom - t * (bottom - top) }));
     return { name: spec.name, kind: "number", log, x, ticks, place };
   }
   const cats: string[] = [];
@@ -83,6 +86,18 @@ export function buildAxis(spec: FieldSpec, values: Cell[], x: number, top: numbe
     return i < 0 ? null : yOf(i);
   };
   return { name: spec.name, kind: "category", x, ticks: cats.map((label, i) => ({ label, y: yOf(i) })), place };
+}
+
+/** A numeric axis with at most this many distinct values is ticked at each of them. */
+export const FEW_VALUES = 6;
+
+/** A log axis' tick labels, one way for all: powers of ten as `1e-4`, `1e-3` when any of them
+ *  needs an exponent (never `1.0e-4` beside `0.001`), else as formatTick writes them. */
+export function logTickLabels(values: number[]): { value: number; label: string }[] {
+  const power = (v: number) => Math.round(Math.log10(v));
+  const powers = values.every((v) => Math.abs(10 ** power(v) - v) <= v * 1e-9);
+  const exponent = powers && values.some((v) => formatTick(v).includes("e"));
+  return values.map((value) => ({ value, label: exponent ? `1e${power(value)}` : formatTick(value) }));
 }
 
 /** Tick values for a log scale over [lo, hi] (both > 0): the powers of ten inside, thinned to

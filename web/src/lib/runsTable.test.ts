@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ColumnInfo } from "./columns";
-import { goalOf, groupMetric, nextSort, stickyOffsets, visibleBuiltins } from "./runsTable";
+import { goalOf, groupMetric, labelSaysMore, nextSort, stickyOffsets, visibleBuiltins } from "./runsTable";
 
 const COLUMNS: ColumnInfo[] = [
   { name: "config.lr", type: "number", count: 3, distinct: 3, differs: true },
@@ -36,5 +36,19 @@ describe("runs table", () => {
     expect(groupMetric("created", shown)).toBe("summary.val/acc");
     expect(groupMetric("config.lr", shown)).toBe("summary.val/acc");
     expect(groupMetric("created", ["config.lr"])).toBe("");
+  });
+});
+
+describe("labelSaysMore", () => {
+  const shown = ["config.lr", "config.optimizer", "summary.val/acc"];
+  it("leaves out a label whose keys all have their columns", () => {
+    expect(labelSaysMore("sweep", "sweep lr=0.001 optimizer=adamw", shown)).toBe(false);
+    expect(labelSaysMore("sweep", "sweep", shown)).toBe(false);
+    expect(labelSaysMore("sweep", undefined, shown)).toBe(false);
+  });
+  it("keeps one that names a key without a column, a run's tail or a display name", () => {
+    expect(labelSaysMore("sweep", "sweep lr=0.001 batch_size=64", shown)).toBe(true);
+    expect(labelSaysMore("sweep", "sweep lr=0.001 #ab12cd", shown)).toBe(true);
+    expect(labelSaysMore("sweep", "fancy-otter-3", shown)).toBe(true);
   });
 });

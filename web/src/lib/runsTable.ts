@@ -61,3 +61,18 @@ export function groupMetric(sort: string, shown: string[]): string {
   if (sort.startsWith("summary.") && shown.includes(sort)) return sort;
   return shown.find((c) => c.startsWith("summary.")) ?? "";
 }
+
+/** Whether a run's label says more than its row already does: a label is the name then the config
+ *  keys that differ (`sweep lr=0.001 optimizer=adamw`); when each of those keys has its own column,
+ *  the label only repeats them and is left out of the row. */
+export function labelSaysMore(name: string, label: string | undefined, shown: readonly string[]): boolean {
+  if (!label || label === name) return false;
+  if (!label.startsWith(`${name} `)) return true;
+  return label
+    .slice(name.length + 1)
+    .split(" ")
+    .some((part) => {
+      const at = part.indexOf("=");
+      return at <= 0 || !shown.includes(`config.${part.slice(0, at)}`);
+    });
+}

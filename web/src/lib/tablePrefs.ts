@@ -44,9 +44,15 @@ function writeList(store: Store | null, key: string, list: string[]): void {
 /** The project's chosen columns (`config.lr`, `summary.val/acc`); else the summary keys chosen
  *  before columns were kept per project; else none. */
 export function rememberedColumns(project: string, store: Store | null = browserStore()): string[] {
+  return columnChoice(project, store) ?? [];
+}
+
+/** As rememberedColumns, but null when no choice was ever made for the project (a first visit:
+ *  the table then shows the config keys that differ, lib/columns.ts firstVisitColumns). */
+export function columnChoice(project: string, store: Store | null = browserStore()): string[] | null {
   const saved = readList(store, columnsKey(project));
   if (saved !== null) return saved;
-  return (readList(store, OLD_COLUMNS_KEY) ?? []).map((k) => `summary.${k}`);
+  return readList(store, OLD_COLUMNS_KEY)?.map((k) => `summary.${k}`) ?? null;
 }
 
 /** The columns whose config keys lead the names of `project`'s runs (lib/format.ts runLabel): its

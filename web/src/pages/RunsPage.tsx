@@ -10,12 +10,12 @@ import { ResearchViews } from "../components/ResearchViews";
 import { RunsTable } from "../components/RunsTable";
 import { useApi } from "../components/useApi";
 import { brushSelection } from "../lib/brush";
-import { MAX_PLOT_KEYS, plotFields, shownColumns, tableItems } from "../lib/columns";
+import { firstVisitColumns, MAX_PLOT_KEYS, plotFields, shownColumns, tableItems } from "../lib/columns";
 import { importantKeys, parallelSpecs } from "../lib/importance";
 import type { MessageKey } from "../lib/i18n";
 import { compareHref } from "../lib/route";
 import { goalOf, groupMetric, nextSort, visibleBuiltins } from "../lib/runsTable";
-import { rememberColumns, rememberedColumns, rememberedHidden, rememberHidden } from "../lib/tablePrefs";
+import { columnChoice, rememberColumns, rememberedHidden, rememberHidden } from "../lib/tablePrefs";
 import { parseView, viewHref, type ResearchTab, type ViewState } from "../lib/viewState";
 
 const PAGE_SIZE = 50;
@@ -45,17 +45,19 @@ export function RunsPage({ search }: { search: string }) {
   const [picked, setPicked] = useState<string[]>([]);
   const [wantColumns, setWantColumns] = useState(false);
   const projects = useApi(() => api.projects().then((p) => p.projects.map((x) => x.name)), [tick]).data ?? [];
-  const chosen = view.columns ?? rememberedColumns(view.project);
+  const choice = view.columns ?? columnChoice(view.project);
   const hidden = view.hide ?? rememberedHidden(view.project);
   const grouping = view.view === "table" && view.group !== "";
-  // the columns' goals (sorting a metric best first) and config keys (grouping) come with them
-  const needInfo = wantColumns || view.differs || view.view !== "table" || view.brushes.length > 0 || chosen.length > 0 || grouping;
+  // the columns' goals (sorting a metric best first) and config keys (grouping) come with them;
+  // a first visit (no choice made) asks for them too, to show the config keys that differ
+  const needInfo = choice === null || wantColumns || view.differs || view.view !== "table" || view.brushes.length > 0 || (choice?.length ?? 0) > 0 || grouping;
   const { data: columnInfo, error: columnError } = useApi(needInfo ? () => api.runColumns(filter).then((a) => a.columns) : null, [
     filterKey,
     needInfo,
     tick,
   ]);
 
+  const chosen = choice ?? firstVisitColumns(columnInfo);
   const shown = shownColumns(chosen, columnInfo, view.differs);
   const fallback = plotFields(chosen, columnInfo, view.metric);
   // the parallel plot's axes: the config keys that matter most for the metric first
