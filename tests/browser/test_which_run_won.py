@@ -107,6 +107,7 @@ def test_the_winning_run_and_its_config_are_read_at_a_glance(sweep: Path, open_u
     panel = page.get_by_test_id("importance-panel")
     expect(panel).to_have_attribute("data-model", "random_forest", timeout=30_000)
     expect(panel.get_by_test_id("importance-row").first).to_have_attribute("data-key", "config.lr")
+    expect(page.get_by_test_id("parallel-metric").locator("option:checked")).to_have_text("val/acc")
     plot = page.get_by_test_id("parallel-plot")
     expect(plot).to_have_attribute("data-axes", re.compile(r"^config\.lr\|.*\|summary\.val/acc$"))
     expect(plot).to_have_attribute("data-log-axes", "config.lr")

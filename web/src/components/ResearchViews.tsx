@@ -45,7 +45,14 @@ export function ResearchViews(props: {
     return (
       <div data-testid="research-parallel">
         <div class="toolbar card">
-          <Select testid="parallel-metric" label={t("research.metric")} value={props.plotted.metric} options={summaryKeys} onChange={(metric) => update({ metric })} />
+          <Select
+            testid="parallel-metric"
+            label={t("research.metric")}
+            value={props.plotted.metric}
+            options={summaryKeys}
+            names={Object.fromEntries(summaryKeys.map((k) => [k, shortName(k)]))}
+            onChange={(metric) => update({ metric })}
+          />
           <span class="muted small">{t("research.brushHint")}</span>
           {view.brushes.length > 0 && (
             <button class="mini" data-testid="brush-clear" onClick={() => update({ brushes: [] })}>
