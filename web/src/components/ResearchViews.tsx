@@ -8,7 +8,7 @@ import type { RunFilter, RunTable } from "../api";
 import { Link, useApp } from "../app";
 import { setBrush } from "../lib/brush";
 import { shortName, tableItems, type ColumnInfo } from "../lib/columns";
-import { formatValue } from "../lib/format";
+import { columnFormatter } from "../lib/format";
 import { parallelSpecs, sortByMetric, type ImportanceAnswer } from "../lib/importance";
 import { goalOf, type Goal } from "../lib/runsTable";
 import { runHref } from "../lib/route";
@@ -150,6 +150,9 @@ function ParallelTable(props: {
     [selected, table, metric, lowerFirst],
   );
   const rows = order.map((i) => ({ key: table.keys[i], i }));
+  const listed = rows.slice(0, BRUSHED_ROWS_SHOWN);
+  // each column writes its numbers one way (a learning rate column with exponents throughout)
+  const formats = fields.map((f) => columnFormatter(listed.map(({ i }) => table.columns[f]?.[i])));
   return (
     <>
       <div class="research-top">
@@ -189,13 +192,13 @@ function ParallelTable(props: {
             </tr>
           </thead>
           <tbody>
-            {rows.slice(0, BRUSHED_ROWS_SHOWN).map(({ key, i }) => (
+            {listed.map(({ key, i }) => (
               <tr data-testid="brushed-row" data-key={key} data-metric={String(table.columns[metric]?.[i] ?? "")}>
                 <td>
                   <Link href={runHref(key)}>{table.labels[i]}</Link>
                 </td>
-                {fields.map((f) => (
-                  <td class="num mono small">{formatValue(table.columns[f]?.[i])}</td>
+                {fields.map((f, at) => (
+                  <td class="num mono small">{formats[at](table.columns[f]?.[i])}</td>
                 ))}
               </tr>
             ))}
