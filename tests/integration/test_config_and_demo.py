@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 from runicorn import format as fmt
 from runicorn.store import StoreReader
@@ -88,3 +94,33 @@ def test_the_demo_script_writes_a_finished_run_the_viewer_reads(tmp_path: Path) 
         assert "epoch 2: val/loss=" in "".join(reader.logs(run.key)["lines"])
     finally:
         reader.close()
+
+
+def test_the_version_follows_the_pypi_package_it_succeeds_everywhere_it_is_shown(
+    tmp_path: Path, live_viewer
+) -> None:
+    import httpx
+
+    import runicorn
+
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    assert tuple(int(part) for part in declared.split(".")[:2]) >= (0, 8)  # PyPI's last is 0.7.2
+    env = {**os.environ, "RUNICORN_CONFIG_FILE": str(tmp_path / "no-config.json")}
+    shown = run_cli(["--version"], env, tmp_path)
+    assert shown.returncode == 0 and shown.stdout.strip() == declared == runicorn.__version__
+    base = live_viewer(tmp_path / "store")
+    assert httpx.get(f"{base}/api/health", timeout=10).json()["version"] == declared
+    assert f"## {declared}" in (REPO / "CHANGELOG.md").read_text()
+
+
+def test_no_doc_sends_users_to_the_older_pypi_package() -> None:
+    """Until 0.8 is published, `pip install runicorn` installs PyPI's 0.7: no page may tell a user
+    to run it bare (an extra on top of an installed 0.8 is fine); the README says how instead."""
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    bare = re.compile(r"pip install runicorn(?![\w\[-])")
+    told = [
+        f"{p.name}: {line.strip()}" for p in pages for line in p.read_text().splitlines() if bare.search(line)
+    ]
+    assert len(told) == 1 and told[0].startswith("README.md: published there, `pip install runicorn` gives")
+    install = (REPO / "README.md").read_text().split("## Install", 1)[1].split("\n## ", 1)[0]
+    assert "git clone" in install and "pip install '.[images]'" in install and ".whl" in install
