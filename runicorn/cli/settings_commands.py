@@ -39,6 +39,7 @@ def _run_config(args: argparse.Namespace) -> int:
 
         resolved = settings.resolve()
         print(f"config file : {settings.user_config_path()}")
+        print(f"storage root: {resolved.storage}  (chosen by: {resolved.storage_rule})")
         for s in settings.SETTINGS_TABLE:
             value = getattr(resolved, s.name)
             if s.name in settings.SECRET_SETTINGS and value:

@@ -69,11 +69,13 @@ def _run_sweep(args: argparse.Namespace) -> int:
             "runicorn sweep takes one configuration file",
             "runicorn sweep CONFIG.yaml [--project P], or runicorn sweep run SWEEP_ID -- CMD",
         )
+    from runicorn.files.storage_root import make_storage_root
     from runicorn.sweep import create_sweep, parse_sweep_config
     from runicorn.sweep.config_file import read_config_file
 
     config = parse_sweep_config(read_config_file(Path(head[0])))
     project = args.project or config.raw.get("project") or "default"
+    make_storage_root(resolved.storage, resolved.storage_is_fallback)
     sweep = create_sweep(resolved.storage, config, str(project))
     print(sweep.id)
     return 0

@@ -19,6 +19,9 @@ from typing import Any, Literal, TypedDict
 from runicorn.format.run import MEDIA_DIR, RUN_MARKER_FILES
 
 __all__ = [
+    "FALLBACK_ROOT_DIR",
+    "ROOT_GITIGNORE_FILE",
+    "ROOT_GITIGNORE",
     "RUNS_DIR",
     "IMPORT_STAGING_DIR",
     "TRASH_DIR",
@@ -49,6 +52,12 @@ __all__ = [
 
 
 # --- folder names under a storage root -----------------------------------------------------------
+# The storage root when nothing names one: this folder in the working directory. When Runicorn makes
+# it, it writes ROOT_GITIGNORE into it (as virtualenvs and pytest's cache do), so that git never
+# shows the runs (``git status``, a run's list of untracked files).
+FALLBACK_ROOT_DIR = ".runicorn"
+ROOT_GITIGNORE_FILE = ".gitignore"
+ROOT_GITIGNORE = b"# made by Runicorn: nothing in this folder is tracked by git\n*\n"
 RUNS_DIR = "runs"
 # Where an import stages an archive inside the storage root before moving runs into place.
 IMPORT_STAGING_DIR = ".importing"

@@ -79,7 +79,7 @@ def serve(
     bound_port = sock.getsockname()[1]
     url = viewer_url(host, bound_port, token)
     print(f"Runicorn viewer: {url}", flush=True)
-    print(f"storage root   : {settings.storage}", flush=True)
+    print(f"storage root   : {settings.storage}  (chosen by: {settings.storage_rule})", flush=True)
     if not settings.storage.is_dir():
         print("                 (does not exist yet: runs appear once something writes there)", flush=True)
     if token is None:

@@ -124,3 +124,46 @@ def test_no_doc_sends_users_to_the_older_pypi_package() -> None:
     assert len(told) == 1 and told[0].startswith("README.md: published there, `pip install runicorn` gives")
     install = (REPO / "README.md").read_text().split("## Install", 1)[1].split("\n## ", 1)[0]
     assert "git clone" in install and "pip install '.[images]'" in install and ".whl" in install
+
+
+def test_a_run_that_falls_back_to_dot_runicorn_stays_out_of_git_and_says_so_once(tmp_path: Path) -> None:
+    """No storage root named anywhere: runs go to ./.runicorn, which git ignores (a .gitignore of
+    ``*`` inside it), and only the run that made it says where it is and how to choose a root."""
+    repo = tmp_path / "project"
+    repo.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("RUNICORN_DIR", "GIT_DIR", "GIT_WORK_TREE")}
+    env.update({"RUNICORN_CONFIG_FILE": str(tmp_path / "no-config.json"), "HOME": str(tmp_path)})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@e"]
+    (repo / "train.py").write_text(
+        "import runicorn as rn\nrn.init(project='p', name='sdk')\nrn.log({'loss': 1.0})\nrn.finish()\n"
+    )
+    for args in (["init", "-q"], ["add", "train.py"], ["commit", "-qm", "first"]):
+        subprocess.run([*git, *args], cwd=repo, env=env, check=True, timeout=30)
+
+    first = run_cli(["run", "python", "train.py"], env, repo)  # `runicorn run`, falling back
+    assert first.returncode == 0, first.stderr
+    root = repo / fmt.FALLBACK_ROOT_DIR
+    told = [line for line in first.stderr.splitlines() if "no storage root is set" in line]
+    assert len(told) == 1 and str(root) in told[0] and "runicorn config --set-user-root" in told[0]
+    sdk = subprocess.run([sys.executable, "train.py"], cwd=repo, env=env, capture_output=True, text=True)
+    assert sdk.returncode == 0 and "no storage root is set" not in sdk.stderr  # said once, not per run
+
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repo, env=env, capture_output=True, text=True
+    )
+    assert status.stdout == ""
+    assert sorted(run_projects(root)) == ["p", "project"]  # the SDK's run and `runicorn run`'s
+    reader = StoreReader(root)
+    try:
+        for run in reader.index.query(limit=None).runs:
+            assert reader.run_detail(run.key)["meta"]["git"].get("untracked", []) == []
+    finally:
+        reader.close()
+
+    # the CLI reads the same root, and `runicorn config` says which rule chose it
+    listed = run_cli(["ls"], env, repo)
+    assert listed.returncode == 0 and "sdk" in listed.stdout and "train" in listed.stdout
+    shown = run_cli(["config"], env, repo).stdout
+    assert f"storage root: {root}  (chosen by: nothing set: ./.runicorn" in shown
+    env["RUNICORN_DIR"] = str(tmp_path / "elsewhere")
+    assert "(chosen by: RUNICORN_DIR)" in run_cli(["config"], env, repo).stdout
