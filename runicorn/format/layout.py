@@ -39,6 +39,7 @@ __all__ = [
     "new_run_id",
     "is_safe_id",
     "is_safe_place",
+    "folder_name",
     "run_dir",
     "RunLocation",
     "is_run_dir",
@@ -133,6 +134,21 @@ def new_run_id(now: float | None = None) -> str:
 def is_safe_id(value: str) -> bool:
     """True when ``value`` can name a run, project or experiment folder without escaping it."""
     return bool(SAFE_ID_PATTERN.fullmatch(value)) and value not in (".", "..")
+
+
+_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def folder_name(text: str, fallback: str) -> str:
+    """``text`` (a script's name, ``wandb.init``'s project or name, a TensorBoard folder) as a
+    project or experiment folder name, the one way every writer cleans names (docs/format.md):
+    each run of characters outside ``[A-Za-z0-9_.-]`` becomes ``_``; ``.``, ``-`` and ``_`` at
+    either end are dropped; at most 128 characters; a name the layout gives its own folders
+    (``runs``, ``media``, ...) gets a ``_`` appended; ``fallback`` when nothing is left."""
+    name = _NOT_IN_NAMES.sub("_", str(text)).strip("._-")[:128].rstrip("._-")
+    if not name or not is_safe_id(name):
+        return fallback
+    return name + "_" if name == RUNS_DIR or name in IGNORED_DIR_NAMES else name
 
 
 def is_safe_place(project: str, name: str) -> bool:
