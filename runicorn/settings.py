@@ -403,7 +403,7 @@ def resolve(**explicit: Any) -> Settings:
             ((r, v) for r, v in candidates if v is not None and v != ""), ("fallback", s.default)
         )
         rules[s.name] = rule
-        values[s.name] = _coerce(s, value)
+        values[s.name] = coerce_setting(s, value)
     return Settings(**values, storage_rule=STORAGE_RULES[rules["storage"]])
 
 
@@ -434,7 +434,8 @@ def _warn_untrusted(file: ProjectFile, ignored: list[str]) -> None:
         pass
 
 
-def _coerce(setting: Setting, value: Any) -> Any:
+def coerce_setting(setting: Setting, value: Any) -> Any:
+    """``value`` as the setting's type (a number checked finite and above 0 where it must be)."""
     target = {f.name: f.type for f in fields(Settings)}[setting.name]
     try:
         if target == "Path":

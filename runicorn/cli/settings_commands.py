@@ -30,7 +30,10 @@ def _run_config(args: argparse.Namespace) -> int:
         path = settings.write_user_config({"user_root": str(root)})
         print(f"user storage root set to {root} (saved in {path})")
     if args.set:
+        from runicorn.cli.setting_values import check_setting_value
+
         name = settings.setting_name(args.set[0])
+        check_setting_value(name, args.set[1])  # refused here, not by every later run
         path = settings.write_user_config({name: args.set[1]})
         shown = "(hidden)" if name in settings.SECRET_SETTINGS else repr(args.set[1])
         print(f"{name} set to {shown} (saved in {path})")

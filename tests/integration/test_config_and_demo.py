@@ -167,3 +167,39 @@ def test_a_run_that_falls_back_to_dot_runicorn_stays_out_of_git_and_says_so_once
     assert f"storage root: {root}  (chosen by: nothing set: ./.runicorn" in shown
     env["RUNICORN_DIR"] = str(tmp_path / "elsewhere")
     assert "(chosen by: RUNICORN_DIR)" in run_cli(["config"], env, repo).stdout
+
+
+def test_config_set_refuses_a_value_every_later_run_would_fail_on(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNICORN_")}
+    env["RUNICORN_CONFIG_FILE"] = str(tmp_path / "cfg" / "config.json")
+    env["RUNICORN_DIR"] = str(tmp_path / "store")
+    refused = {
+        ("notify.events", "finish,explode"): "unknown notification event explode",
+        ("RUNICORN_FLUSH_INTERVAL_S", "-1"): "must be a number above 0",
+        ("flush_interval_s", "soon"): "is not a valid float",
+        ("notify.smtp.port", "70000"): "is no TCP port",
+        ("notify.smtp.security", "tls"): "notify_smtp_security is 'tls'",
+        ("notify_channels", "slack,pager"): "no channel is called 'pager'",
+        ("viewer_url", "localhost:8000"): "is not an http(s) URL",
+        ("notify.slack.webhook", "hooks.slack.com/services/T/B/secret"): "(hidden)",
+        ("run_timeout", "5 hours"): "is not a duration",
+        ("sync_url", "bucket/prefix"): "is not an s3:// URL",
+        ("mode", "offline"): "use one of online, disabled",
+    }
+    for (key, value), said in refused.items():
+        out = run_cli(["config", "--set", key, value], env, tmp_path)
+        lines = out.stderr.splitlines()
+        assert out.returncode == 1 and lines[0].startswith("error: ") and said in out.stderr, (
+            key,
+            out.stderr,
+        )
+        assert lines[1].startswith("hint: ") and "secret" not in out.stderr, out.stderr
+    events = run_cli(["config", "--set", "notify.events", "finish,explode"], env, tmp_path).stderr
+    assert "start, finish, failure, timeout, retry, interrupted, alert" in events  # the allowed list
+    assert not (tmp_path / "cfg" / "config.json").exists()  # nothing was written
+
+    accepted = run_cli(["config", "--set", "notify.events", "finish, failure"], env, tmp_path)
+    assert accepted.returncode == 0, accepted.stderr
+    assert run_cli(["config", "--set", "run_timeout", "5h"], env, tmp_path).returncode == 0
+    later = run_cli(["run", "--", sys.executable, "-c", "print('fine')"], env, tmp_path)
+    assert later.returncode == 0, later.stderr
