@@ -83,7 +83,7 @@ def _run_notify_test(args: argparse.Namespace) -> int:
     answers: dict[str, tuple[bool, str]] = {}
     notifier = Notifier(
         channels,
-        on_result=lambda name, ok, detail: answers.__setitem__(name, (ok, detail)),
+        on_result=lambda name, ok, detail, _event: answers.__setitem__(name, (ok, detail)),
         timeout_s=args.timeout,
         max_attempts=2,
         retry_backoff_s=1.0,
