@@ -72,7 +72,8 @@ def init(
     mode = (mode or env.mode or "offline").lower()
     if mode not in MODES:
         raise UsageError(f"wandb.init(mode={mode!r}): use 'online', 'offline' or 'disabled'")
-    ignored = sorted(k for k, v in kwargs.items() if v is not None)
+    # entity only spells run.path here (entity/project/id): no team, no server to send it to
+    ignored = sorted([k for k, v in kwargs.items() if v is not None] + (["entity"] if entity else []))
     if ignored:
         notice(f"wandb.init ignores {', '.join(ignored)} (they only mean something to W&B's servers)")
     if current is not None and not current.finished:

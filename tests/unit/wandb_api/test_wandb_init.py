@@ -87,7 +87,7 @@ def test_unknown_and_cloud_arguments_are_ignored_with_one_notice(
             project="p", dir=storage_root, entity="team", save_code=True, anonymous="allow", settings=QUIET
         )
     notices = [r.getMessage() for r in caplog.records if "ignores" in r.getMessage()]
-    assert len(notices) == 1 and "anonymous, save_code" in notices[0]
+    assert len(notices) == 1 and "wandb.init ignores anonymous, entity, save_code (" in notices[0]
 
 
 def test_resume_by_id_continues_the_steps_and_keeps_the_summary(storage_root: Path) -> None:
