@@ -95,9 +95,24 @@ def test_the_demo_script_writes_a_finished_run_the_viewer_reads(tmp_path: Path) 
         metrics = reader.metrics(run.key, ["train/loss", "val/loss"], max_points=10_000)
         assert metrics["series"]["train/loss"]["count"] == 100 and metrics["series"]["val/loss"]["count"] == 2
         assert {s["stage"] for s in metrics["stages"]} == {"train", "val"}
-        assert "epoch 2: val/loss=" in "".join(reader.logs(run.key)["lines"])
+        logs = "".join(reader.logs(run.key)["lines"])
     finally:
         reader.close()
+    # the console lines in the order printed; every accuracy a plausible one (0..1)
+    marks = [
+        "epoch 1/2",
+        "100% of epoch 1",
+        "epoch 1: val/loss=",
+        "epoch 2/2",
+        "100% of epoch 2",
+        "epoch 2: val/",
+    ]
+    at = [logs.find(mark) for mark in marks]
+    assert -1 not in at and at == sorted(at), logs
+    (run_dir,) = (tmp_path / "store").glob(f"demo/*/{fmt.RUNS_DIR}/*")
+    records = [fmt.decode_event(line) for line in (run_dir / fmt.EVENTS_FILE).read_bytes().splitlines()]
+    accuracies = [v for r in records if r for k, v in r["data"].items() if k.endswith("/acc")]
+    assert len(accuracies) == 102 and all(0.0 <= a <= 1.0 for a in accuracies)
 
 
 def test_the_version_follows_the_pypi_package_it_succeeds_everywhere_it_is_shown(
