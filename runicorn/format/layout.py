@@ -30,6 +30,7 @@ __all__ = [
     "ARTIFACTS_DIR",
     "AGENT_DIR",
     "IGNORED_DIR_NAMES",
+    "in_skipped_folder",
     "MIRRORS_FILE",
     "MAX_RUN_DEPTH",
     "DEFAULT_PROJECT",
@@ -75,7 +76,9 @@ ARTIFACTS_DIR = ".artifacts"
 # In the storage root: the job service's state (``runicorn agent``, see "job queue" below). Never
 # scanned, exported or mirrored.
 AGENT_DIR = ".agent"
-# Folders the PyPI package keeps beside its runs that are never runs of their own, and ours.
+# Folders the PyPI package keeps beside its runs that are never runs of their own, and ours: skipped
+# directly under a storage root only (:func:`in_skipped_folder`); deeper, such a name is a project's
+# or an experiment's like any other (an experiment called ``media``).
 IGNORED_DIR_NAMES = frozenset(
     {
         ".recycle",
@@ -178,6 +181,13 @@ def is_run_dir(path: Path) -> bool:
     return any((path / marker).is_file() for marker in RUN_MARKER_FILES)
 
 
+def in_skipped_folder(parts: tuple[str, ...] | list[str]) -> bool:
+    """Whether the place ``parts`` (folder names below a storage root) is in a folder no reader
+    looks into for runs: a dot folder at any depth, or one of :data:`IGNORED_DIR_NAMES` directly
+    under the root."""
+    return bool(parts) and parts[0] in IGNORED_DIR_NAMES or any(p.startswith(".") for p in parts)
+
+
 def locate_run(root: Path, path: Path) -> RunLocation | None:
     """Interpret a run folder ``path`` below ``root`` by its position, in any known layout.
 
@@ -190,7 +200,7 @@ def locate_run(root: Path, path: Path) -> RunLocation | None:
         parts = path.relative_to(root).parts
     except ValueError:
         return None
-    if len(parts) < 2 or any(p in IGNORED_DIR_NAMES for p in parts):
+    if len(parts) < 2 or in_skipped_folder(parts):
         return None
     run_id = parts[-1]
     if len(parts) == 4 and parts[2] == RUNS_DIR and parts[0] != RUNS_DIR:

@@ -90,3 +90,18 @@ def test_a_name_the_storage_layout_uses_for_itself_gets_an_underscore(
     (folder / "media.py").write_text("print('hi')\n")
     cli(["run", "--storage", str(root), "--", sys.executable, "media.py"], folder, env)
     assert places(root) == {("runs_", "media_")}
+
+
+def test_an_experiment_named_media_is_listed_like_any_other(tmp_path: Path, env: dict[str, str]) -> None:
+    """A name a run folder uses inside itself (``media``) names an experiment as well."""
+    root = tmp_path / "store"
+    script = (
+        "import runicorn as rn; rn.init(project='demo', name='media'); rn.log({'loss': 1.0}); rn.finish()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env={**env, "RUNICORN_DIR": str(root)}
+    )
+    assert done.returncode == 0
+    assert places(root) == {("demo", "media")}
+    listed = cli(["ls", "--storage", str(root)], tmp_path, env)
+    assert "demo" in listed.stdout and "media" in listed.stdout
