@@ -16,9 +16,10 @@ from runicorn import format as fmt
 
 
 def make_storage_root(root: Path, fallback: bool) -> None:
-    """Make ``root`` when it is missing (OSError is left to the caller's own folder making). The
-    fallback root gets its ``.gitignore`` and the one line saying where it is."""
-    if root.is_dir():
+    """Make the fallback root when it is missing, with its ``.gitignore`` and the one line saying
+    where it is. A root the user named is left to the caller (made by the run's own folder, or
+    not at all by a command that is refused); so is an OSError here."""
+    if not fallback or root.is_dir():
         return
     try:
         root.mkdir(parents=True)
@@ -26,8 +27,6 @@ def make_storage_root(root: Path, fallback: bool) -> None:
         return
     except OSError:
         return  # the run's own mkdir reports it, naming the run folder
-    if not fallback:
-        return
     try:
         fd = os.open(root / fmt.ROOT_GITIGNORE_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "wb") as f:
