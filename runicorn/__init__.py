@@ -25,7 +25,7 @@ from runicorn.sdk.module_functions import module_function
 from runicorn.sdk.run import Run, warn_no_run
 from runicorn.sdk.sink import RunRequest
 
-__version__ = "0.1.0"
+__version__ = "0.8.0"
 __all__ = [
     "init",
     "log",

@@ -48,6 +48,15 @@ class Setting:
     reach: str = ""  # LOCAL, SENDS or FOLDER; a setting left without one is treated as SENDS
 
 
+# Which rule chose the storage root (``Settings.storage_rule``), as `runicorn config` says it.
+STORAGE_RULES = {
+    "explicit": "given: --storage / storage=",
+    "env": "RUNICORN_DIR",
+    "project": f"./{PROJECT_CONFIG_NAME}",
+    "user": "the user-level root (runicorn config --set-user-root)",
+    "fallback": "nothing set: ./.runicorn in the working directory",
+}
+
 SETTINGS_TABLE = (
     Setting(
         "storage", ".runicorn", "RUNICORN_DIR", "storage root holding all projects and runs", reach=FOLDER
@@ -245,6 +254,12 @@ class Settings:
     notify_smtp_from: str = ""
     notify_smtp_to: str = ""
     notify_smtp_events: str = ""
+    storage_rule: str = STORAGE_RULES["explicit"]  # which rule chose ``storage`` (STORAGE_RULES)
+
+    @property
+    def storage_is_fallback(self) -> bool:
+        """Whether nothing named the storage root (``./.runicorn`` is used)."""
+        return self.storage_rule == STORAGE_RULES["fallback"]
 
 
 def user_config_path() -> Path:
@@ -376,16 +391,20 @@ def resolve(**explicit: Any) -> Settings:
     user_keys = {"storage": user.get("user_root")}
     project = _project_settings(user, Path.cwd())
     values: dict[str, Any] = {}
+    rules: dict[str, str] = {}
     for s in SETTINGS_TABLE:
-        value = explicit.get(s.name)
-        if value is None:
-            value = os.environ.get(s.env)
-        if value is None or value == "":
-            value = project.get(s.name, user.get(s.name, user_keys.get(s.name)))
-        if value is None or value == "":
-            value = s.default
-        values[s.name] = _coerce(s, value)
-    return Settings(**values)
+        candidates = (
+            ("explicit", explicit.get(s.name)),
+            ("env", os.environ.get(s.env)),
+            ("project", project.get(s.name)),
+            ("user", user.get(s.name, user_keys.get(s.name))),
+        )
+        rule, value = next(
+            ((r, v) for r, v in candidates if v is not None and v != ""), ("fallback", s.default)
+        )
+        rules[s.name] = rule
+        values[s.name] = coerce_setting(s, value)
+    return Settings(**values, storage_rule=STORAGE_RULES[rules["storage"]])
 
 
 def _project_settings(user: dict[str, Any], folder: Path) -> dict[str, Any]:
@@ -415,7 +434,8 @@ def _warn_untrusted(file: ProjectFile, ignored: list[str]) -> None:
         pass
 
 
-def _coerce(setting: Setting, value: Any) -> Any:
+def coerce_setting(setting: Setting, value: Any) -> Any:
+    """``value`` as the setting's type (a number checked finite and above 0 where it must be)."""
     target = {f.name: f.type for f in fields(Settings)}[setting.name]
     try:
         if target == "Path":

@@ -13,7 +13,6 @@ it. See ``docs/integrations.md#tensorboard-event-files``.
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 import time
 from collections.abc import Callable
@@ -41,7 +40,6 @@ from runicorn.errors import ArchiveError, ConfigError
 ProgressCallback = Callable[[int, int], None]  # (bytes read, bytes in all event files)
 Outcome = Literal["imported", "skipped", "renamed"]
 DEFAULT_TENSORBOARD_PROJECT = "tensorboard"
-_UNSAFE_CHARACTERS = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 
 @dataclass(frozen=True)
@@ -218,14 +216,6 @@ def _source_digest(run: TensorBoardRun) -> str:
     return digest.hexdigest()
 
 
-def _folder_name(text: str) -> str | None:
-    """``text`` as a safe project or experiment folder name, or None."""
-    name = _UNSAFE_CHARACTERS.sub("_", text).lstrip(".")[:128]
-    if not fmt.is_safe_id(name):
-        return None
-    return name + "_" if name in fmt.IGNORED_DIR_NAMES or name == fmt.RUNS_DIR else name
-
-
 def _project(logdir: Path, project: str | None) -> str:
     """``--project`` as given, or the log directory's name (its parent's name when it is called
     ``runs``, PyTorch's default log directory and a folder name of the storage layout)."""
@@ -239,7 +229,7 @@ def _project(logdir: Path, project: str | None) -> str:
     logdir = logdir.absolute()
     names = [logdir.name, logdir.parent.name] if logdir.name == fmt.RUNS_DIR else [logdir.name]
     for candidate in names:
-        if candidate != fmt.RUNS_DIR and (name := _folder_name(candidate)):
+        if candidate != fmt.RUNS_DIR and (name := fmt.folder_name(candidate, "")):
             return name
     return DEFAULT_TENSORBOARD_PROJECT
 
@@ -247,7 +237,7 @@ def _project(logdir: Path, project: str | None) -> str:
 def _run_name(logdir: Path, run: TensorBoardRun) -> str:
     """The run directory's path under the log directory, or the log directory's own name."""
     parts = run.rel.split("/") if run.rel != "." else [logdir.absolute().name]
-    safe = [_folder_name(part) for part in parts]
+    safe = [fmt.folder_name(part, "") for part in parts]
     return "/".join(part for part in safe if part) or fmt.DEFAULT_NAME
 
 

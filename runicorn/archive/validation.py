@@ -176,9 +176,7 @@ def _run_dirs(names: dict[str, Entry]) -> list[str]:
     candidates: set[str] = set()
     for name in names:
         path = PurePosixPath(name)
-        if path.name in fmt.RUN_MARKER_FILES and not any(
-            part in fmt.IGNORED_DIR_NAMES for part in path.parent.parts
-        ):
+        if path.name in fmt.RUN_MARKER_FILES and not fmt.in_skipped_folder(path.parent.parts):
             candidates.add("" if str(path.parent) == "." else str(path.parent))
     if "" in candidates:
         return [""]

@@ -121,10 +121,12 @@ def _run_agent(args: argparse.Namespace) -> int:
     from runicorn.agent.scheduler import SchedulerOptions
     from runicorn.agent.server import serve
     from runicorn.agent.service import AgentOptions
+    from runicorn.files.storage_root import make_storage_root
 
     if args.slots_per_gpu < 1 or (args.max_parallel is not None and args.max_parallel < 1):
         raise ConfigError("--slots-per-gpu and --max-parallel must be 1 or more", "give a positive number")
     resolved = settings.resolve(storage=args.storage)
+    make_storage_root(resolved.storage, resolved.storage_is_fallback)
     scheduler = SchedulerOptions(
         slots_per_gpu=args.slots_per_gpu,
         min_free_bytes=args.min_free_mem * 2**20,

@@ -87,8 +87,10 @@ def _run_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from runicorn import archive, settings
+    from runicorn.files.storage_root import make_storage_root
 
     resolved = settings.resolve(storage=args.storage)
+    make_storage_root(resolved.storage, resolved.storage_is_fallback)
     limits = archive.ArchiveLimits.from_settings(resolved)
     failed = 0
     for file in args.files:

@@ -30,7 +30,10 @@ def _run_config(args: argparse.Namespace) -> int:
         path = settings.write_user_config({"user_root": str(root)})
         print(f"user storage root set to {root} (saved in {path})")
     if args.set:
+        from runicorn.cli.setting_values import check_setting_value
+
         name = settings.setting_name(args.set[0])
+        check_setting_value(name, args.set[1])  # refused here, not by every later run
         path = settings.write_user_config({name: args.set[1]})
         shown = "(hidden)" if name in settings.SECRET_SETTINGS else repr(args.set[1])
         print(f"{name} set to {shown} (saved in {path})")
@@ -39,6 +42,7 @@ def _run_config(args: argparse.Namespace) -> int:
 
         resolved = settings.resolve()
         print(f"config file : {settings.user_config_path()}")
+        print(f"storage root: {resolved.storage}  (chosen by: {resolved.storage_rule})")
         for s in settings.SETTINGS_TABLE:
             value = getattr(resolved, s.name)
             if s.name in settings.SECRET_SETTINGS and value:
@@ -79,7 +83,7 @@ def _run_notify_test(args: argparse.Namespace) -> int:
     answers: dict[str, tuple[bool, str]] = {}
     notifier = Notifier(
         channels,
-        on_result=lambda name, ok, detail: answers.__setitem__(name, (ok, detail)),
+        on_result=lambda name, ok, detail, _event: answers.__setitem__(name, (ok, detail)),
         timeout_s=args.timeout,
         max_attempts=2,
         retry_backoff_s=1.0,

@@ -4,8 +4,9 @@ The one walk every part that looks for runs uses (the viewer's index, ``runicorn
 export, sync). A folder is a run when it holds one of :data:`runicorn.format.RUN_MARKER_FILES` as a
 plain file that may be read (:func:`runicorn.files.is_run_file`); a run folder is not walked into.
 Other folders are walked into, never through a link, never into
-:data:`runicorn.format.IGNORED_DIR_NAMES` nor a folder whose name a copy of a run leaves out
-(:func:`runicorn.format.is_copied_name`: dot folders, ``*.lock``, ``*.tmp``), and a run is found at
+:data:`runicorn.format.IGNORED_DIR_NAMES` directly under the root, nor a folder whose name a copy
+of a run leaves out (:func:`runicorn.format.is_copied_name`: dot folders, ``*.lock``, ``*.tmp``),
+and a run is found at
 most :data:`runicorn.format.MAX_RUN_DEPTH` folders below the root. The root itself is never a run.
 
 Each folder's listing is cached with its mtime and only listed again when that changes, so walking
@@ -24,8 +25,10 @@ from runicorn.files.run_files import is_run_file
 __all__ = ["RunFolders", "find_run_folders"]
 
 
-def _walked_into(name: str) -> bool:
-    return name not in fmt.IGNORED_DIR_NAMES and fmt.is_copied_name(name)
+def _walked_into(name: str, at_root: bool) -> bool:
+    """A folder the walk goes into: the ignored names are skipped directly under the root only
+    (an experiment called ``media`` is found), dot folders and ``*.lock``/``*.tmp`` anywhere."""
+    return not (at_root and name in fmt.IGNORED_DIR_NAMES) and fmt.is_copied_name(name)
 
 
 @dataclass
@@ -60,7 +63,7 @@ class RunFolders:
         seen.add(rel)
         cached = self._containers.get(rel)
         if cached is None or cached.mtime_ns != mtime_ns:
-            cached = self._containers[rel] = _list_container(path, mtime_ns)
+            cached = self._containers[rel] = _list_container(path, mtime_ns, at_root=not rel)
         runs.extend(f"{rel}/{name}" if rel else name for name in cached.runs)
         if depth + 1 < fmt.MAX_RUN_DEPTH:  # the children's children are at most MAX_RUN_DEPTH down
             for name in cached.dirs:
@@ -73,7 +76,7 @@ def find_run_folders(root: Path) -> list[Path]:
     return [root.joinpath(*rel.split("/")) for rel in RunFolders(root).walk()]
 
 
-def _list_container(path: str, mtime_ns: int) -> _Container:
+def _list_container(path: str, mtime_ns: int, at_root: bool) -> _Container:
     dirs: list[str] = []
     runs: list[str] = []
     try:
@@ -81,7 +84,7 @@ def _list_container(path: str, mtime_ns: int) -> _Container:
     except OSError:
         return _Container(mtime_ns, [], [])
     for entry in entries:
-        if not _walked_into(entry.name):
+        if not _walked_into(entry.name, at_root):
             continue
         try:
             if not entry.is_dir(follow_symlinks=False):

@@ -19,6 +19,9 @@ from typing import Any, Literal, TypedDict
 from runicorn.format.run import MEDIA_DIR, RUN_MARKER_FILES
 
 __all__ = [
+    "FALLBACK_ROOT_DIR",
+    "ROOT_GITIGNORE_FILE",
+    "ROOT_GITIGNORE",
     "RUNS_DIR",
     "IMPORT_STAGING_DIR",
     "TRASH_DIR",
@@ -27,6 +30,7 @@ __all__ = [
     "ARTIFACTS_DIR",
     "AGENT_DIR",
     "IGNORED_DIR_NAMES",
+    "in_skipped_folder",
     "MIRRORS_FILE",
     "MAX_RUN_DEPTH",
     "DEFAULT_PROJECT",
@@ -36,6 +40,7 @@ __all__ = [
     "new_run_id",
     "is_safe_id",
     "is_safe_place",
+    "folder_name",
     "run_dir",
     "RunLocation",
     "is_run_dir",
@@ -49,6 +54,12 @@ __all__ = [
 
 
 # --- folder names under a storage root -----------------------------------------------------------
+# The storage root when nothing names one: this folder in the working directory. When Runicorn makes
+# it, it writes ROOT_GITIGNORE into it (as virtualenvs and pytest's cache do), so that git never
+# shows the runs (``git status``, a run's list of untracked files).
+FALLBACK_ROOT_DIR = ".runicorn"
+ROOT_GITIGNORE_FILE = ".gitignore"
+ROOT_GITIGNORE = b"# made by Runicorn: nothing in this folder is tracked by git\n*\n"
 RUNS_DIR = "runs"
 # Where an import stages an archive inside the storage root before moving runs into place.
 IMPORT_STAGING_DIR = ".importing"
@@ -65,7 +76,9 @@ ARTIFACTS_DIR = ".artifacts"
 # In the storage root: the job service's state (``runicorn agent``, see "job queue" below). Never
 # scanned, exported or mirrored.
 AGENT_DIR = ".agent"
-# Folders the PyPI package keeps beside its runs that are never runs of their own, and ours.
+# Folders the PyPI package keeps beside its runs that are never runs of their own, and ours: skipped
+# directly under a storage root only (:func:`in_skipped_folder`); deeper, such a name is a project's
+# or an experiment's like any other (an experiment called ``media``).
 IGNORED_DIR_NAMES = frozenset(
     {
         ".recycle",
@@ -126,6 +139,21 @@ def is_safe_id(value: str) -> bool:
     return bool(SAFE_ID_PATTERN.fullmatch(value)) and value not in (".", "..")
 
 
+_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def folder_name(text: str, fallback: str) -> str:
+    """``text`` (a script's name, ``wandb.init``'s project or name, a TensorBoard folder) as a
+    project or experiment folder name, the one way every writer cleans names (docs/format.md):
+    each run of characters outside ``[A-Za-z0-9_.-]`` becomes ``_``; ``.``, ``-`` and ``_`` at
+    either end are dropped; at most 128 characters; a name the layout gives its own folders
+    (``runs``, ``media``, ...) gets a ``_`` appended; ``fallback`` when nothing is left."""
+    name = _NOT_IN_NAMES.sub("_", str(text)).strip("._-")[:128].rstrip("._-")
+    if not name or not is_safe_id(name):
+        return fallback
+    return name + "_" if name == RUNS_DIR or name in IGNORED_DIR_NAMES else name
+
+
 def is_safe_place(project: str, name: str) -> bool:
     """True when ``project`` and ``name`` (whose ``/`` separates nested experiment folders) can
     name folders under a storage root without escaping it."""
@@ -153,6 +181,13 @@ def is_run_dir(path: Path) -> bool:
     return any((path / marker).is_file() for marker in RUN_MARKER_FILES)
 
 
+def in_skipped_folder(parts: tuple[str, ...] | list[str]) -> bool:
+    """Whether the place ``parts`` (folder names below a storage root) is in a folder no reader
+    looks into for runs: a dot folder at any depth, or one of :data:`IGNORED_DIR_NAMES` directly
+    under the root."""
+    return bool(parts) and parts[0] in IGNORED_DIR_NAMES or any(p.startswith(".") for p in parts)
+
+
 def locate_run(root: Path, path: Path) -> RunLocation | None:
     """Interpret a run folder ``path`` below ``root`` by its position, in any known layout.
 
@@ -165,7 +200,7 @@ def locate_run(root: Path, path: Path) -> RunLocation | None:
         parts = path.relative_to(root).parts
     except ValueError:
         return None
-    if len(parts) < 2 or any(p in IGNORED_DIR_NAMES for p in parts):
+    if len(parts) < 2 or in_skipped_folder(parts):
         return None
     run_id = parts[-1]
     if len(parts) == 4 and parts[2] == RUNS_DIR and parts[0] != RUNS_DIR:

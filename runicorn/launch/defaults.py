@@ -20,18 +20,11 @@ _INTERPRETERS = re.compile(
 # Words between a launcher and the script: `accelerate launch x.py`, `uv run x.py`.
 _SUBCOMMANDS = frozenset({"launch", "run", "exec"})
 _SCRIPT_SUFFIXES = (".py", ".sh", ".bash", ".zsh", ".js", ".mjs", ".ts", ".rb", ".pl", ".R", ".jl")
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
-
-
-def safe_id(text: str, fallback: str) -> str:
-    """``text`` made into a folder name that format.is_safe_id accepts (``fallback`` if nothing is left)."""
-    cleaned = _UNSAFE.sub("_", text).lstrip(".-")[:128]
-    return cleaned if cleaned and fmt.is_safe_id(cleaned) else fallback
 
 
 def default_project(cwd: Path) -> str:
     top = toplevel(cwd)
-    return safe_id((top or cwd).name, fmt.DEFAULT_PROJECT)
+    return fmt.folder_name((top or cwd).name, fmt.DEFAULT_PROJECT)
 
 
 def script_of(argv: Sequence[str]) -> str:
@@ -65,4 +58,4 @@ def default_name(argv: Sequence[str]) -> str:
         if script.endswith(suffix) and len(script) > len(suffix):
             script = script[: -len(suffix)]
             break
-    return safe_id(script, fmt.DEFAULT_NAME)
+    return fmt.folder_name(script, fmt.DEFAULT_NAME)

@@ -164,12 +164,11 @@ class Launcher:
                     self._mark(f"attempt {attempt} of {max_attempts}: {shlex.join(opts.command)}")
                 self._tell("start", attempt)
                 result = self._attempt(forwarder)
-                if not self._should_retry(result, attempt, max_attempts):
+                retry, why = self._retry_decision(result, attempt, max_attempts)
+                if why:
+                    self._mark(why)
+                if not retry:
                     break
-                self._mark(
-                    f"attempt {attempt} failed with exit code {result.exit_code}; "
-                    f"retrying in {describe_duration(opts.retry_delay_s)}"
-                )
                 self._tell("retry", attempt, result)
                 if not self._pause(opts.retry_delay_s, forwarder):
                     break
@@ -240,10 +239,25 @@ class Launcher:
         self._mark(f"command ended with {how} after {describe_duration(round(duration, 1))}")
         return result
 
-    def _should_retry(self, result: AttemptResult, attempt: int, max_attempts: int) -> bool:
-        if attempt >= max_attempts or result.exit_code == 0 or result.interrupted_by or result.stopped_early:
-            return False
-        return not result.timed_out or self.options.retry_on_timeout
+    def _retry_decision(self, result: AttemptResult, attempt: int, max_attempts: int) -> tuple[bool, str]:
+        """Whether the command runs again, and the line saying so and why (empty when there is
+        nothing to say: a success, a stop, or a run without --retries)."""
+        if result.exit_code == 0 or result.interrupted_by or result.stopped_early:
+            return False, ""
+        opts = self.options
+        if result.timed_out:
+            limit = describe_duration(opts.timeout_s or 0)
+            what = f"attempt {attempt} of {max_attempts} timed out after {limit}"
+        else:
+            what = f"attempt {attempt} of {max_attempts} failed with exit code {result.exit_code}"
+        if max_attempts == 1:
+            return False, ""
+        if attempt >= max_attempts:
+            return False, f"{what}; not retried: no attempt left (--retries {max_attempts - 1})"
+        if result.timed_out and not opts.retry_on_timeout:
+            return False, f"{what}; not retried: a timed-out attempt is retried only with --retry-on-timeout"
+        because = " (--retry-on-timeout)" if result.timed_out else ""
+        return True, f"{what}; retrying in {describe_duration(opts.retry_delay_s)}{because}"
 
     @staticmethod
     def _pause(seconds: float, forwarder: SignalForwarder) -> bool:

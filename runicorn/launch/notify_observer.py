@@ -100,9 +100,9 @@ class NotifyObserver:
         if not self.notifier.close(self.wait_s):
             self._report(f"notifications still unsent after {describe_duration(self.wait_s)} were given up")
 
-    def _on_result(self, channel: str, ok: bool, detail: str) -> None:
+    def _on_result(self, channel: str, ok: bool, detail: str, event: str | None = None) -> None:
         if not ok:
-            self._report(f"notification to {channel} failed: {detail}")
+            self._report(f"notification of {event or 'test'} to {channel} failed: {detail}")
 
 
 def _exit_text(event: LaunchEvent) -> str:

@@ -2,9 +2,11 @@
 timeout, the bounded retry with backoff and each channel's rate limit.
 
 ``send`` never blocks and never raises: it only queues. What became of each message is told to
-``on_result(channel_name, ok, detail)``, with the channel's own words on a refusal and every
-credential masked (:func:`runicorn.notify.redact.redact`). ``close(timeout_s)`` delivers what it
-can within ``timeout_s`` and reports the rest as not sent.
+``on_result(channel_name, ok, detail, event)``, with the channel's own words on a refusal and
+every credential masked (:func:`runicorn.notify.redact.redact`). ``close(timeout_s)`` delivers
+what it can within ``timeout_s`` and reports the rest as not sent: once closing, a message is
+tried again at once (its attempts left, no backoff), so that a failing service adds no retry
+wait to the exit of a short command, and no attempt outlasts ``timeout_s``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from runicorn.notify.message import Message
 from runicorn.notify.ratelimit import RateLimit
 from runicorn.notify.redact import redact
 
-OnResult = Callable[[str, bool, str], None]
+OnResult = Callable[[str, bool, str, "str | None"], None]
 
 
 @dataclass(order=True)
@@ -34,6 +36,19 @@ class _Job:
     event: str | None = field(compare=False)
     attempt: int = field(default=1, compare=False)
     waiting_for: str = field(default="", compare=False)
+    retrying: bool = field(default=False, compare=False)  # waiting out a backoff, not a rate limit
+
+
+def _retries_now(pending: list[_Job], now: float) -> None:
+    """Closing: the messages waiting out a retry backoff are tried again now (their attempts
+    left, no more backoff), instead of holding the close (the exit of the command) for it."""
+    changed = False
+    for job in pending:
+        if job.retrying and job.due > now:
+            job.due = now
+            changed = True
+    if changed:
+        heapq.heapify(pending)
 
 
 class Notifier:
@@ -79,14 +94,14 @@ class Notifier:
                 if not channel.accepts(event):
                     continue
                 if self._close_deadline is not None:
-                    self._report(channel, False, "not sent: the notifier is closed")
+                    self._report(channel, event, False, "not sent: the notifier is closed")
                     continue
                 self._start()
                 job = _Job(time.monotonic(), next(self._seq), channel, message, event)
                 try:
                     self._inbox.put_nowait(job)
                 except queue.Full:
-                    self._report(channel, False, "not sent: too many notifications are waiting")
+                    self._report(channel, event, False, "not sent: too many notifications are waiting")
         except Exception:  # noqa: BLE001 - the training loop must never see a notification fail
             pass
 
@@ -132,8 +147,9 @@ class Notifier:
                 if now >= deadline:
                     for job in pending:
                         why = job.waiting_for or "the notifier closed first"
-                        self._report(job.channel, False, f"not sent before close: {why}")
+                        self._report(job.channel, job.event, False, f"not sent before close: {why}")
                     return
+                _retries_now(pending, now)
             wait_s = pending[0].due - now if pending else None
             if deadline is not None:
                 wait_s = min(wait_s if wait_s is not None else deadline - now, deadline - now)
@@ -154,25 +170,30 @@ class Notifier:
             job.waiting_for = f"{job.channel.name} takes at most {limit.max_count} messages a minute"
             heapq.heappush(pending, job)
             return
+        timeout_s = self.timeout_s
+        if self._close_deadline is not None:  # closing: no attempt outlasts the close
+            timeout_s = max(0.1, min(timeout_s, self._close_deadline - time.monotonic()))
         try:
-            outcome = job.channel.deliver(job.message, job.event, self.timeout_s)
+            outcome = job.channel.deliver(job.message, job.event, timeout_s)
         except Exception as exc:  # noqa: BLE001 - a channel bug is reported, not raised
             outcome = Outcome(False, f"{type(exc).__name__}: {exc}")
         if outcome.ok:
-            self._report(job.channel, True, outcome.detail)
+            self._report(job.channel, job.event, True, outcome.detail)
         elif outcome.retry and job.attempt < self.max_attempts:
-            job.due = time.monotonic() + self.retry_backoff_s * 2 ** (job.attempt - 1)
+            closing = self._close_deadline is not None  # no backoff: the close is waiting
+            job.due = time.monotonic() + (0.0 if closing else self.retry_backoff_s * 2 ** (job.attempt - 1))
             job.attempt += 1
             job.waiting_for = f"retrying after: {outcome.detail}"
+            job.retrying = True
             heapq.heappush(pending, job)
         else:
             tries = f" (after {job.attempt} attempts)" if job.attempt > 1 else ""
-            self._report(job.channel, False, outcome.detail + tries)
+            self._report(job.channel, job.event, False, outcome.detail + tries)
 
-    def _report(self, channel: Channel, ok: bool, detail: str) -> None:
+    def _report(self, channel: Channel, event: str | None, ok: bool, detail: str) -> None:
         if self.on_result is None:
             return
         try:
-            self.on_result(channel.name, ok, redact(detail, channel.secrets))
+            self.on_result(channel.name, ok, redact(detail, channel.secrets), event)
         except Exception:  # noqa: BLE001 - a failing callback must not stop the sender
             pass

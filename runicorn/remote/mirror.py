@@ -301,8 +301,13 @@ class Mirror:
             self._add_run(files, path)
             return
         self._containers[path] = (mtime, listed_at)
+        at_root = path == self._root  # the ignored names are skipped there only, as locally
         for entry in entries:
-            if not entry.is_dir or entry.name in fmt.IGNORED_DIR_NAMES or entry.name.startswith("."):
+            if (
+                not entry.is_dir
+                or (at_root and entry.name in fmt.IGNORED_DIR_NAMES)
+                or entry.name.startswith(".")
+            ):
                 continue
             child = posixpath.join(path, entry.name)
             if child in self._runs or child in self._containers:

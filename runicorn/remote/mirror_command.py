@@ -15,6 +15,7 @@ import time
 
 from runicorn import settings
 from runicorn.errors import ConfigError, HostKeyUnknown, RemoteError
+from runicorn.files.storage_root import make_storage_root
 from runicorn.remote.connect import Credentials, parse_target
 from runicorn.remote.mirror import Mirror, MirrorStats
 
@@ -102,7 +103,9 @@ def run_mirror_command(args: argparse.Namespace) -> int:
     creds = Credentials(key_path=args.key)
     if args.password_prompt:
         creds.password = getpass.getpass(f"password for {target.user}@{target.host}: ")
-    storage = settings.resolve(storage=args.storage).storage
+    resolved = settings.resolve(storage=args.storage)
+    storage = resolved.storage
+    make_storage_root(storage, resolved.storage_is_fallback)
     mirror = Mirror(
         target, creds, storage, interval_s=args.interval, trust_fingerprint=args.trust_fingerprint
     )

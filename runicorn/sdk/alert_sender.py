@@ -81,6 +81,6 @@ class AlertSender:
         self._notifier = Notifier(channels, on_result=self._on_result, timeout_s=ALERT_WAIT_S)
         return True
 
-    def _on_result(self, channel: str, ok: bool, detail: str) -> None:
+    def _on_result(self, channel: str, ok: bool, detail: str, event: str | None = EVENT) -> None:
         if not ok:
-            self._report(f"alert to {channel} failed: {detail}")
+            self._report(f"notification of {event or EVENT} to {channel} failed: {detail}")

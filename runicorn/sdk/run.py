@@ -368,8 +368,8 @@ class Run(MediaCalls, SummaryState, ExitHooks, EndsWithBlock, ForkAware):
             self._end(
                 fmt.FINISHED if code == 0 else fmt.FAILED, None if code == 0 else f"SystemExit: {code}", code
             )
-        else:  # Ctrl-C leaving the block records 130, as SystemExit records its code
-            self._fail(kind, exc, tb, process_ends=isinstance(exc, KeyboardInterrupt))
+        else:  # the exit status the exception gives the process (1; Ctrl-C 130), as W&B records it
+            self._fail(kind, exc, tb, process_ends=True)
 
     def __repr__(self) -> str:
         return f"Run(id={self.id!r}, project={self.project!r}, name={self.name!r}, dir={str(self.dir)!r})"

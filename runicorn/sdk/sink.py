@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from runicorn import format as fmt
 from runicorn.errors import ConfigError, StorageError
+from runicorn.files.storage_root import make_storage_root
 from runicorn.sdk.config import Config, config_dict
 from runicorn.sdk.console import ConsoleCapture
 from runicorn.sdk.media import MediaWriter
@@ -134,6 +135,7 @@ class LocalFiles:
         self._settings = settings
         self._capture_console, self._system_metrics = request.capture_console, request.system_metrics
         self._nvml = nvml
+        make_storage_root(self.root, settings.storage_is_fallback)
         if run_id is not None:
             refuse_id_of_another_run(self.root, project, name, run_id)
         self.id, self.dir, resumed = make_run_dir(self.root, project, name, run_id)

@@ -224,6 +224,12 @@ class Bucket:
                 f"bucket {self.url.bucket} does not exist ({where})",
                 "create it first, or check the bucket name and the endpoint URL",
             )
+        if _no_credentials(exc):
+            return BucketRefused(
+                f"no credentials for {where}: the S3 client found no access key",
+                "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE with a credentials file) "
+                "in the environment of this command",
+            )
         if isinstance(exc, PermissionError) or "signature" in lowered or "access key" in lowered:
             return BucketRefused(
                 f"the object store refused the credentials for {where}: {text}",
@@ -241,6 +247,20 @@ class Bucket:
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return text
+
+
+def _no_credentials(exc: BaseException) -> bool:
+    """botocore's NoCredentialsError (``Unable to locate credentials``), also when s3fs wraps it."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if type(seen).__name__ in ("NoCredentialsError", "PartialCredentialsError"):
+            return True
+        if "unable to locate credentials" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _open_fs(endpoint_url: str) -> Any:

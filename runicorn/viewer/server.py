@@ -78,23 +78,26 @@ def serve(
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     url = viewer_url(host, bound_port, token)
-    print(f"Runicorn viewer: {url}", flush=True)
-    print(f"storage root   : {settings.storage}", flush=True)
+    # one write: whoever reads the URL line reads the lines that qualify it too
+    lines = [
+        f"Runicorn viewer: {url}",
+        f"storage root   : {settings.storage}  (chosen by: {settings.storage_rule})",
+    ]
     if not settings.storage.is_dir():
-        print("                 (does not exist yet: runs appear once something writes there)", flush=True)
+        lines.append("                 (does not exist yet: runs appear once something writes there)")
     if token is None:
-        print(
-            "no token       : --no-token: every user of this machine can open it (fine on a one-user laptop)",
-            flush=True,
+        lines.append(
+            "no token       : --no-token: every user of this machine can open it (fine on a one-user laptop)"
         )
     elif not is_loopback(host):
-        print("reachable from the network: the token in the URL is required on every request", flush=True)
+        lines.append("reachable from the network: the token in the URL is required on every request")
     else:
-        print("token          : required on every request (`runicorn viewer token` prints it)", flush=True)
+        lines.append("token          : required on every request (`runicorn viewer token` prints it)")
     saved = len(Registry(settings.storage).mirrors())
     if saved and not resume_mirrors:
-        print(f"mirrors        : {saved} in the mirror file, not resumed (--resume-mirrors does)", flush=True)
-    print("press Ctrl-C to stop", flush=True)
+        lines.append(f"mirrors        : {saved} in the mirror file, not resumed (--resume-mirrors does)")
+    lines.append("press Ctrl-C to stop")
+    print("\n".join(lines), flush=True)
     if open_browser:
         threading.Timer(0.3, webbrowser.open, args=(url,)).start()
     serve_app(app, sock)

@@ -10,7 +10,6 @@ W&B's servers are accepted and ignored, with one notice naming them.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import runicorn
@@ -28,7 +27,6 @@ log = logging.getLogger("runicorn")
 
 MODES = ("online", "offline", "disabled", "shared", "dryrun", "run")
 RESUME_CHOICES = ("allow", "must", "never", "auto")
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 current: Run | None = None
 silent = False
@@ -39,12 +37,6 @@ def forget(run: Run) -> None:
     global current
     if current is run:
         current = None
-
-
-def folder_name(value: str, fallback: str) -> str:
-    """``value`` as a name Runicorn can give a folder (unsafe characters become ``-``)."""
-    name = _UNSAFE.sub("-", str(value)).strip("-.")[:128]
-    return name if name and fmt.is_safe_id(name) else fallback
 
 
 def notice(message: str) -> None:
@@ -80,7 +72,8 @@ def init(
     mode = (mode or env.mode or "offline").lower()
     if mode not in MODES:
         raise UsageError(f"wandb.init(mode={mode!r}): use 'online', 'offline' or 'disabled'")
-    ignored = sorted(k for k, v in kwargs.items() if v is not None)
+    # entity only spells run.path here (entity/project/id): no team, no server to send it to
+    ignored = sorted([k for k, v in kwargs.items() if v is not None] + (["entity"] if entity else []))
     if ignored:
         notice(f"wandb.init ignores {', '.join(ignored)} (they only mean something to W&B's servers)")
     if current is not None and not current.finished:
@@ -102,8 +95,8 @@ def init(
     if config_exclude_keys:
         config_values = {k: v for k, v in config_values.items() if k not in config_exclude_keys}
     storage = dir or env.dir
-    folder_project = folder_name(project, "uncategorized")
-    folder_run = folder_name(display_name, "default") if display_name else "default"
+    folder_project = fmt.folder_name(project, "uncategorized")
+    folder_run = fmt.folder_name(display_name, fmt.DEFAULT_NAME) if display_name else fmt.DEFAULT_NAME
     if run_id is not None and not fmt.is_safe_id(str(run_id)):
         raise UsageError(
             f"wandb.init(id={run_id!r}): a run id may hold letters, digits, '_', '-' and '.' only",

@@ -106,8 +106,11 @@ def sweep(
     if callable(sweep) and not isinstance(sweep, Mapping):
         sweep = sweep()
     config = parse_sweep_config(sweep)
+    from runicorn.files.storage_root import make_storage_root
+
     resolved = _settings.resolve(storage=storage)
     chosen = project or config.raw.get("project") or fmt.DEFAULT_PROJECT
+    make_storage_root(resolved.storage, resolved.storage_is_fallback)
     return create_sweep(resolved.storage, config, str(chosen)).id
 
 

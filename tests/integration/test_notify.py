@@ -36,7 +36,7 @@ class Results:
         self.items: list[tuple[str, bool, str]] = []
         self.changed = threading.Condition()
 
-    def __call__(self, channel: str, ok: bool, detail: str) -> None:
+    def __call__(self, channel: str, ok: bool, detail: str, event: str | None = None) -> None:
         with self.changed:
             self.items.append((channel, ok, detail))
             self.changed.notify_all()

@@ -213,6 +213,42 @@ def test_a_flaky_command_succeeds_on_its_second_attempt_in_the_same_run(tmp_path
     assert text.index("first try fails") < text.index("attempt 2 of 3") < text.index("second try works")
 
 
+def test_a_timed_out_attempt_says_whether_it_is_retried_and_why(tmp_path: Path) -> None:
+    slow = script(tmp_path, "slow.py", "import time\nprint('working', flush=True)\ntime.sleep(30)\n")
+    done = runicorn_run(tmp_path, "--timeout", "1", "--retries", "2", PY, str(slow), RUNICORN_RUN_GRACE_S="1")
+    assert done.returncode == fmt.TIMEOUT_EXIT_CODE
+    said = (
+        "attempt 1 of 3 timed out after 1 s; "
+        "not retried: a timed-out attempt is retried only with --retry-on-timeout"
+    )
+    assert said in done.stderr.decode()
+    assert any(said in line for line in log_lines(only_run(tmp_path / "storage")))
+
+    again = tmp_path / "again"
+    again.mkdir()
+    done = runicorn_run(
+        again,
+        "--timeout",
+        "1",
+        "--retries",
+        "1",
+        "--retry-on-timeout",
+        PY,
+        str(slow),
+        RUNICORN_RUN_GRACE_S="1",
+    )
+    assert done.returncode == fmt.TIMEOUT_EXIT_CODE
+    lines = log_lines(only_run(again / "storage"))
+    assert any(
+        "attempt 1 of 2 timed out after 1 s; retrying in 0 s (--retry-on-timeout)" in line for line in lines
+    )
+    assert any(
+        "attempt 2 of 2 timed out after 1 s; not retried: no attempt left (--retries 1)" in line
+        for line in lines
+    )
+    assert status(only_run(again / "storage"))["attempts"] == 2
+
+
 def test_a_script_calling_rn_init_logs_into_the_wrappers_run(tmp_path: Path) -> None:
     train = script(
         tmp_path,

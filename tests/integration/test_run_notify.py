@@ -102,8 +102,8 @@ def test_a_refused_message_is_written_into_the_runs_log_without_any_secret(
     assert chat_server.requests == 1 and dingtalk_texts(chat_server) == []
     run = only_run(tmp_path)
     log = (run / fmt.LOGS_FILE).read_text()
-    assert "runicorn run: notification to dingtalk failed: sign not match (errcode 310000)" in log
-    assert "notification to dingtalk failed: sign not match" in done.stderr
+    assert "runicorn run: notification of failure to dingtalk failed: sign not match (errcode 310000)" in log
+    assert "notification of failure to dingtalk failed: sign not match" in done.stderr
     for secret in (wrong, DINGTALK_TOKEN, chat_server.dingtalk_url):
         assert secret not in everything_in(run)
         assert secret not in done.stdout and secret not in done.stderr
@@ -184,3 +184,21 @@ def test_notify_none_sends_nothing_and_an_unconfigured_channel_is_refused_before
     assert refused.returncode == 1
     assert "error: --notify slack: the slack channel is not configured" in refused.stderr
     assert len(list((tmp_path / "storage").glob(f"*/*/{fmt.RUNS_DIR}/*"))) == 1  # no second run
+
+
+def test_a_failing_service_costs_a_short_command_no_retry_wait_and_each_failure_is_one_line(
+    chat_server: ChatServer, tmp_path: Path
+) -> None:
+    """The webhook answers 500 to everything: the start message is retried in the background
+    while the command runs, and at the end each message still failing is tried again at once
+    (not after its 2 s, 4 s backoff) and reported in one line naming its event and channel."""
+    chat_server.fail_next = 1_000
+    env = {"RUNICORN_NOTIFY_WEBHOOK_URL": chat_server.webhook_url, "RUNICORN_NOTIFY_EVENTS": "start,finish"}
+    done = runicorn_run(tmp_path, PY, "-c", "pass", **env)
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if "notification" in line]
+    assert len(said) == 2, done.stderr
+    assert said[0].startswith("runicorn run: notification of start to webhook failed: HTTP 500")
+    assert said[1].startswith("runicorn run: notification of finish to webhook failed: HTTP 500")
+    assert all(line.endswith("attempts)") for line in said) and "given up" not in done.stderr
+    assert chat_server.requests == 3 + 3  # every attempt of both, none left waiting out a backoff

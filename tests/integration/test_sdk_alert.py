@@ -96,7 +96,7 @@ def test_a_refused_alert_is_written_into_the_runs_log_without_the_secret(
     assert done.returncode == 0, done.stderr
     run = only_run(tmp_path)
     log = (run / fmt.LOGS_FILE).read_text()
-    assert 'runicorn: alert to webhook failed: HTTP 401: {"error": "bad signature"}' in log
+    assert 'runicorn: notification of alert to webhook failed: HTTP 401: {"error": "bad signature"}' in log
     assert "still training" in log and len(alert_records(run)) == 1
     everything = "".join(p.read_text("utf-8", "replace") for p in run.rglob("*") if p.is_file())
     assert "wrong-webhook-secret-77" not in everything + done.stdout + done.stderr

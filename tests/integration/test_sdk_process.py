@@ -215,6 +215,20 @@ def test_an_uncaught_exception_records_exit_code_one_and_the_traceback(tmp_path:
     assert "ValueError: bad batch" in (only_run(tmp_path) / fmt.TRACEBACK_FILE).read_text()
 
 
+def test_an_exception_leaving_the_run_block_records_exit_code_1(tmp_path: Path) -> None:
+    proc, err, status = ended(
+        """
+        import runicorn as rn
+        with rn.init(project="p", name="n", capture_console=False, system_metrics=False):
+            raise ValueError("bad batch")
+    """,
+        tmp_path,
+    )
+    assert proc.returncode == 1 and "ValueError: bad batch" in err
+    assert status["status"] == fmt.FAILED and status[fmt.EXIT_CODE_KEY] == 1
+    assert "ValueError: bad batch" in (only_run(tmp_path) / fmt.TRACEBACK_FILE).read_text()
+
+
 def test_system_exit_inside_the_run_block_records_its_code(tmp_path: Path) -> None:
     proc, _, status = ended(
         """

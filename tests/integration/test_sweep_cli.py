@@ -88,6 +88,26 @@ def test_sweep_run_runs_the_command_per_trial_with_its_parameters(tmp_path: Path
     assert "ran 0 trials" in again.stdout  # the grid is done
 
 
+def test_sweep_run_takes_the_command_without_dashes_and_names_the_best_trial(
+    tmp_path: Path, storage_root: Path
+) -> None:
+    """As `runicorn run` does: everything after the sweep id is the command, its own options too."""
+    sweep_id = _sweep(tmp_path, storage_root)
+    (tmp_path / "train.py").write_text(TRAIN)
+    done = cli(
+        storage_root, "run", sweep_id, "--count", "2", sys.executable, str(tmp_path / "train.py"), "-u"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ran 2 trials" in done.stdout
+    trials = open_sweep(storage_root, sweep_id).trials()
+    assert [t["status"] for t in trials] == [fmt.TRIAL_FINISHED] * 2
+    meta = fmt.read_json(storage_root / str(trials[0]["run_path"]) / fmt.META_FILE) or {}
+    assert meta["command"][:3] == [sys.executable, str(tmp_path / "train.py"), "-u"]
+    # loss = lr * bs: of (0.1, 8) and (0.1, 16), trial 0 is the best (minimize)
+    best = trials[0]
+    assert f"best trial: 0 (loss=0.8, minimize) {{'lr': 0.1, 'bs': 8}} in {best['run_path']}" in done.stdout
+
+
 def test_a_bad_configuration_file_is_refused_naming_the_key(tmp_path: Path, storage_root: Path) -> None:
     config = tmp_path / "bad.json"
     config.write_text('{"method": "grid", "parameters": {"lr": {"min": 0.1, "max": 0.2}}}')

@@ -85,3 +85,12 @@ def test_a_walk_again_sees_new_and_removed_runs(tmp_path: Path):
     first.rmdir()
     os.utime(first.parent, ns=(1, 1))  # the folder's listing is cached by mtime
     assert walk.walk() == ["demo/exp1/runs/r2"]
+
+
+def test_an_experiment_named_like_a_folder_of_the_layout_is_found(tmp_path: Path):
+    """`media`, `archive`, `__pycache__` are skipped directly under the root only: an experiment
+    (or a deeper folder) with such a name holds runs like any other."""
+    found = [_run(tmp_path, "demo", name, "runs", "r1") for name in ("media", "archive", "__pycache__")]
+    _run(tmp_path, "media", "exp1", "runs", "r1")  # a root-level folder of the PyPI package's: skipped
+    for walk, listed in _found_by_every_walk(tmp_path).items():
+        assert listed == sorted(p.relative_to(tmp_path).as_posix() for p in found), walk

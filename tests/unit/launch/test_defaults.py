@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runicorn import format as fmt
-from runicorn.launch.defaults import default_name, default_project, safe_id
+from runicorn.launch.defaults import default_name, default_project
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ from runicorn.launch.defaults import default_name, default_project, safe_id
         (["accelerate", "launch", "--num_processes", "2", "fit.py"], "fit"),
         (["env", "CUDA_VISIBLE_DEVICES=0", "python", "eval.py"], "eval"),
         (["make"], "make"),
-        (["./my script!.sh"], "my_script_"),
+        (["./my script!.sh"], "my_script"),
     ],
 )
 def test_the_name_is_the_scripts(argv: list[str], name: str) -> None:
@@ -29,9 +29,11 @@ def test_the_name_is_the_scripts(argv: list[str], name: str) -> None:
 
 
 def test_names_are_always_safe_folder_names() -> None:
-    assert safe_id("..", "default") == "default"
-    assert safe_id(".hidden", "default") == "hidden"
-    assert fmt.is_safe_id(safe_id("a/b\\c d" * 40, "default"))
+    assert fmt.folder_name("..", "default") == "default"
+    assert fmt.folder_name(".hidden", "default") == "hidden"
+    assert fmt.folder_name("lr=0.1 run!", "default") == "lr_0.1_run"
+    assert fmt.folder_name("media", "default") == "media_"
+    assert fmt.is_safe_id(fmt.folder_name("a/b\\c d" * 40, "default"))
 
 
 def test_the_project_is_the_folders_name_outside_git(tmp_path) -> None:

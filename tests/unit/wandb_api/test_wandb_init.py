@@ -26,14 +26,14 @@ def test_the_run_has_wandbs_attributes(storage_root: Path, monkeypatch: pytest.M
         settings=QUIET,
     )
     assert wandb.run is run
-    assert run.project == "my-project" and run.name == "lr=0.1 run"
+    assert run.project == "my_project" and run.name == "lr=0.1 run"
     assert Path(run.dir).is_relative_to(storage_root) and Path(run.dir).name == run.id
-    assert run.path == f"my-project/{run.id}"
+    assert run.path == f"my_project/{run.id}"
     assert run.url == f"http://127.0.0.1:23300/runs/{run.id}"
     assert run.tags == ("a", "b") and run.notes == "first try"
     meta = read(run, fmt.META_FILE)
     assert meta["group"] == "sweep-1" and meta["job_type"] == "train"
-    assert meta["display_name"] == "lr=0.1 run" and meta["name"] == "lr-0.1-run"
+    assert meta["display_name"] == "lr=0.1 run" and meta["name"] == "lr_0.1_run"
     run.finish()
     assert wandb.run is None
     assert read(run, fmt.STATUS_FILE)["status"] == "finished"
@@ -87,7 +87,7 @@ def test_unknown_and_cloud_arguments_are_ignored_with_one_notice(
             project="p", dir=storage_root, entity="team", save_code=True, anonymous="allow", settings=QUIET
         )
     notices = [r.getMessage() for r in caplog.records if "ignores" in r.getMessage()]
-    assert len(notices) == 1 and "anonymous, save_code" in notices[0]
+    assert len(notices) == 1 and "wandb.init ignores anonymous, entity, save_code (" in notices[0]
 
 
 def test_resume_by_id_continues_the_steps_and_keeps_the_summary(storage_root: Path) -> None:
