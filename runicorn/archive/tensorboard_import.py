@@ -13,16 +13,23 @@ it. See ``docs/integrations.md#tensorboard-event-files``.
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from runicorn import format as fmt
-from runicorn.archive.placement import Placement, move_into_place, new_staging_dir
+from runicorn.archive.placement import (
+    Outcome,
+    Placement,
+    earlier_imports,
+    folder_name,
+    import_destination,
+    move_into_place,
+    new_staging_dir,
+)
 from runicorn.archive.run_writer import RunWriter
 from runicorn.archive.tensorboard import (
     EVENTS_FILE_PREFIX,
@@ -39,9 +46,7 @@ from runicorn.archive.tensorboard import (
 from runicorn.errors import ArchiveError, ConfigError
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, bytes in all event files)
-Outcome = Literal["imported", "skipped", "renamed"]
 DEFAULT_TENSORBOARD_PROJECT = "tensorboard"
-_UNSAFE_CHARACTERS = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ def _import_run(
     first = reader.first_wall_time()
     stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(first if first is not None else 0))
     placement = Placement(project, name, f"{stamp}_{digest[:6]}")
-    outcome, run_id = _destination(root, placement, digest)
+    outcome, run_id = import_destination(root, placement, digest)
     target = placement.run_dir(root, run_id)
     if outcome == "skipped":
         progress.add(run.bytes)
@@ -176,7 +181,7 @@ def _notes(reader: EventReader, root: Path, placement: Placement, run_id: str, r
         )
     for kind, count in sorted(reader.skipped.items()):
         notes.append(f"{count} {kind} values not imported: Runicorn has no record for them")
-    for earlier in _earlier_imports(root, placement, run_id, run_rel):
+    for earlier in earlier_imports(root, placement, run_id, run_rel):
         notes.append(
             f"run {earlier} was imported earlier from the same run directory with other event files; "
             f"remove it with `runicorn rm {earlier}` if it is no longer wanted"
@@ -184,46 +189,11 @@ def _notes(reader: EventReader, root: Path, placement: Placement, run_id: str, r
     return notes
 
 
-def _earlier_imports(root: Path, placement: Placement, run_id: str, run_rel: str) -> list[str]:
-    runs_folder = placement.run_dir(root, run_id).parent
-    found = []
-    for folder in sorted(runs_folder.iterdir()):
-        if folder.name != run_id and folder.is_dir():
-            meta = fmt.read_json(folder / fmt.META_FILE)
-            if fmt.import_source_run_dir(meta) == run_rel and fmt.import_source_digest(meta):
-                found.append(folder.name)
-    return found
-
-
-def _destination(root: Path, placement: Placement, digest: str) -> tuple[Outcome, str]:
-    """A free id, or the id of the run these very files were imported as before."""
-    stamp = placement.run_id[: -len("_000000")]
-    for attempt in range(8):
-        run_id = f"{stamp}_{digest[attempt * 6 : attempt * 6 + 6]}"
-        target = placement.run_dir(root, run_id)
-        if not target.exists():
-            return ("imported" if attempt == 0 else "renamed"), run_id
-        if fmt.import_source_digest(fmt.read_json(target / fmt.META_FILE)) == digest:
-            return "skipped", run_id
-    raise ArchiveError(
-        f"run {placement.run_id} conflicts with too many runs of the same id under {root}",
-        "remove old copies of the run and import again",
-    )
-
-
 def _source_digest(run: TensorBoardRun) -> str:
     digest = hashlib.sha256()
     for file in run.files:
         digest.update(f"{file.rel}\0{file.size}\n".encode())
     return digest.hexdigest()
-
-
-def _folder_name(text: str) -> str | None:
-    """``text`` as a safe project or experiment folder name, or None."""
-    name = _UNSAFE_CHARACTERS.sub("_", text).lstrip(".")[:128]
-    if not fmt.is_safe_id(name):
-        return None
-    return name + "_" if name in fmt.IGNORED_DIR_NAMES or name == fmt.RUNS_DIR else name
 
 
 def _project(logdir: Path, project: str | None) -> str:
@@ -239,7 +209,7 @@ def _project(logdir: Path, project: str | None) -> str:
     logdir = logdir.absolute()
     names = [logdir.name, logdir.parent.name] if logdir.name == fmt.RUNS_DIR else [logdir.name]
     for candidate in names:
-        if candidate != fmt.RUNS_DIR and (name := _folder_name(candidate)):
+        if candidate != fmt.RUNS_DIR and (name := folder_name(candidate)):
             return name
     return DEFAULT_TENSORBOARD_PROJECT
 
@@ -247,7 +217,7 @@ def _project(logdir: Path, project: str | None) -> str:
 def _run_name(logdir: Path, run: TensorBoardRun) -> str:
     """The run directory's path under the log directory, or the log directory's own name."""
     parts = run.rel.split("/") if run.rel != "." else [logdir.absolute().name]
-    safe = [_folder_name(part) for part in parts]
+    safe = [folder_name(part) for part in parts]
     return "/".join(part for part in safe if part) or fmt.DEFAULT_NAME
 
 

@@ -1,0 +1,261 @@
+"""The few fields of W&B's ``Record`` protocol buffer that an import needs, decoded by hand.
+
+A W&B transaction log record (:mod:`runicorn.archive.wandb_records`) is one ``Record`` message of
+W&B's ``wandb_internal.proto``. Protocol buffers' wire format is small: a message is a sequence
+of fields, each a varint tag (field number << 3 | wire type) and a value, a varint (type 0), 8 or
+4 bytes (types 1 and 5) or a varint length and that many bytes (type 2: strings, bytes and
+nested messages). Only the fields listed here are read; every other field is skipped by its wire
+type, so records W&B adds later pass unread. No ``protobuf`` package is needed.
+
+The field numbers (``wandb_internal.proto``)::
+
+    Record         num=1 history=2 summary=3 output=4 config=5 files=6 run=17 exit=18 output_raw=13
+    HistoryRecord  item=1 (HistoryItem) step=2 (HistoryStep: num=1)
+    HistoryItem, SummaryItem, ConfigItem   key=1 nested_key=2 (repeated) value_json=16
+    SummaryRecord, ConfigRecord            update=1 remove=2 (items)
+    RunRecord      run_id=1 entity=2 project=3 config=4 summary=5 run_group=6 job_type=7
+                   display_name=8 notes=9 tags=10 (repeated) host=13 start_time=17 (Timestamp)
+    FilesRecord    files=1 (FilesItem: path=1)
+    OutputRecord, OutputRawRecord          output_type=1 (0 stderr, 1 stdout) timestamp=2 line=3
+    RunExitRecord  exit_code=1 runtime=2
+    Timestamp      seconds=1 nanos=2
+
+Bounds: a key path of at most :data:`MAX_KEY_DEPTH` parts, a key of at most
+:data:`MAX_KEY_BYTES`, a ``value_json`` of at most :data:`MAX_VALUE_JSON_BYTES`. A field that runs
+past its message, a varint longer than 10 bytes, a group (wire types 3 and 4, never used by W&B)
+or text that is not UTF-8 raise :class:`WireError`; the reader turns it into an error naming the
+file and the record's byte (a record passed its CRC check, so it was written so: crafted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_KEY_DEPTH = 32
+MAX_KEY_BYTES = 4096
+MAX_VALUE_JSON_BYTES = 16 * 1024 * 1024
+
+# Record's fields (the oneof "record_type" among them)
+HISTORY, SUMMARY, OUTPUT, CONFIG, FILES, OUTPUT_RAW, RUN, EXIT = 2, 3, 4, 5, 6, 13, 17, 18
+_VALUE_JSON = 16
+
+Item = tuple[tuple[str, ...], bytes]  # (key path, value_json)
+
+
+class WireError(ValueError):
+    """A record whose bytes are not the message they claim to be."""
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    """The varint at ``pos`` and the position after it."""
+    b = data[pos]
+    if b < 0x80:
+        return b, pos + 1
+    value, shift = b & 0x7F, 7
+    for i in range(pos + 1, min(pos + 10, len(data))):
+        b = data[i]
+        value |= (b & 0x7F) << shift
+        if b < 0x80:
+            return value, i + 1
+        shift += 7
+    raise WireError("a varint runs past its message or is longer than 10 bytes")
+
+
+def fields(data: bytes) -> list[tuple[int, int, int | bytes]]:
+    """``(field number, wire type, value)`` of every field of a message, in order: an int for a
+    varint, the bytes for the others."""
+    out: list[tuple[int, int, int | bytes]] = []
+    pos, n = 0, len(data)
+    try:
+        while pos < n:
+            tag, pos = _varint(data, pos)
+            wire = tag & 7
+            if wire == 0:
+                value, pos = _varint(data, pos)
+                out.append((tag >> 3, 0, value))
+                continue
+            if wire == 2:
+                length, pos = _varint(data, pos)
+                end = pos + length
+            elif wire == 1:
+                end = pos + 8
+            elif wire == 5:
+                end = pos + 4
+            else:
+                raise WireError(f"wire type {wire} (field {tag >> 3}), which W&B never writes")
+            if end > n:
+                raise WireError(f"field {tag >> 3} runs past the end of its message")
+            out.append((tag >> 3, wire, data[pos:end]))
+            pos = end
+    except IndexError:
+        raise WireError("a varint runs past the end of its message") from None
+    return out
+
+
+def record_kind(data: bytes) -> tuple[int, bytes]:
+    """The field number of a Record's type (HISTORY, RUN, ...) and its message; (0, b"") for a
+    record of no type this reader knows."""
+    for number, wire, value in fields(data):
+        if wire == 2 and number in _KINDS:
+            return number, value  # type: ignore[return-value]
+    return 0, b""
+
+
+_KINDS = frozenset({HISTORY, SUMMARY, OUTPUT, CONFIG, FILES, OUTPUT_RAW, RUN, EXIT})
+
+
+def text(value: int | bytes) -> str:
+    if not isinstance(value, bytes):
+        raise WireError("a varint where text was expected")
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WireError("text that is not UTF-8") from None
+
+
+def _item(data: bytes) -> Item:
+    key = ""
+    path: list[str] = []
+    value = b""
+    for number, wire, raw in fields(data):
+        if wire != 2 or not isinstance(raw, bytes):
+            continue
+        if number == _VALUE_JSON:
+            if len(raw) > MAX_VALUE_JSON_BYTES:
+                raise WireError(
+                    f"a value of {len(raw)} bytes, more than the {MAX_VALUE_JSON_BYTES} one may hold"
+                )
+            value = raw
+        elif number in (1, 2):
+            if len(raw) > MAX_KEY_BYTES:
+                raise WireError(f"a key of {len(raw)} bytes, more than the {MAX_KEY_BYTES} one may hold")
+            if number == 1:
+                key = text(raw)
+            else:
+                path.append(text(raw))
+                if len(path) > MAX_KEY_DEPTH:
+                    raise WireError(f"a key nested more than {MAX_KEY_DEPTH} levels deep")
+    return (tuple(path) if path else (key,)), value
+
+
+def history(data: bytes) -> tuple[list[Item], int | None]:
+    """A HistoryRecord's items and its step number (None when it has none)."""
+    items: list[Item] = []
+    step = None
+    for number, _, raw in fields(data):
+        if number == 1 and isinstance(raw, bytes):
+            items.append(_item(raw))
+        elif number == 2 and isinstance(raw, bytes):
+            step = 0
+            for inner, _, value in fields(raw):
+                if inner == 1 and isinstance(value, int):
+                    step = _signed(value)
+    return items, step
+
+
+def updates(data: bytes) -> tuple[list[Item], list[Item]]:
+    """A SummaryRecord's or ConfigRecord's ``update`` and ``remove`` items."""
+    update: list[Item] = []
+    remove: list[Item] = []
+    for number, _, raw in fields(data):
+        if number in (1, 2) and isinstance(raw, bytes):
+            (update if number == 1 else remove).append(_item(raw))
+    return update, remove
+
+
+@dataclass
+class RunInfo:
+    """The RunRecord's fields an import keeps."""
+
+    run_id: str = ""
+    entity: str = ""
+    project: str = ""
+    group: str = ""
+    job_type: str = ""
+    display_name: str = ""
+    notes: str = ""
+    host: str = ""
+    tags: list[str] = field(default_factory=list)
+    start_time: float | None = None
+    config: list[Item] = field(default_factory=list)
+    summary: list[Item] = field(default_factory=list)
+
+
+_RUN_TEXT = {
+    1: "run_id",
+    2: "entity",
+    3: "project",
+    6: "group",
+    7: "job_type",
+    8: "display_name",
+    9: "notes",
+    13: "host",
+}
+
+
+def run(data: bytes) -> RunInfo:
+    info = RunInfo()
+    for number, _, raw in fields(data):
+        if not isinstance(raw, bytes):
+            continue
+        if number in _RUN_TEXT:
+            setattr(info, _RUN_TEXT[number], text(raw))
+        elif number == 10:
+            info.tags.append(text(raw))
+        elif number == 17:
+            info.start_time = timestamp(raw)
+        elif number in (4, 5):
+            (info.config if number == 4 else info.summary).extend(updates(raw)[0])
+    return info
+
+
+def timestamp(data: bytes) -> float:
+    seconds = nanos = 0
+    for number, _, value in fields(data):
+        if isinstance(value, int):
+            if number == 1:
+                seconds = _signed(value)
+            elif number == 2:
+                nanos = _signed(value)
+    return seconds + nanos / 1e9
+
+
+def files(data: bytes) -> list[str]:
+    """A FilesRecord's paths (relative to the run's ``files/`` folder)."""
+    paths = []
+    for number, _, raw in fields(data):
+        if number == 1 and isinstance(raw, bytes):
+            for inner, _, value in fields(raw):
+                if inner == 1:
+                    paths.append(text(value))
+    return paths
+
+
+def output(data: bytes) -> tuple[bool, float | None, str]:
+    """An OutputRecord's or OutputRawRecord's (is stderr, time, text)."""
+    stderr, when, line = True, None, ""
+    for number, _, value in fields(data):
+        if number == 1 and isinstance(value, int):
+            stderr = value == 0
+        elif number == 2 and isinstance(value, bytes):
+            when = timestamp(value)
+        elif number == 3:
+            line = text(value)
+    return stderr, when, line
+
+
+def exit_code(data: bytes) -> int:
+    for number, _, value in fields(data):
+        if number == 1 and isinstance(value, int):
+            return _signed(value, 32)
+    return 0
+
+
+def _signed(value: int, bits: int = 64) -> int:
+    """A varint read as the signed integer it encodes (negatives take 10 bytes)."""
+    value &= (1 << 64) - 1
+    if value >= 1 << 63:
+        value -= 1 << 64
+    if bits == 32:
+        value = ((value + (1 << 31)) % (1 << 32)) - (1 << 31)
+    return value
