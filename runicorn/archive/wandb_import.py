@@ -268,16 +268,22 @@ def _copy_files(files_dir: Path, writer: RunWriter, used: set[Path], saved: list
 
 def _notes(reader: WandbReader, media: MediaWriter, dropped: Counter[str]) -> list[str]:
     notes = []
+    name, size = reader.run.log.name, reader.log.size
     for damage in reader.damage:
         if damage.cut:
             notes.append(
-                f"{reader.run.log.name}: the last {damage.end - damage.start} bytes are not a complete "
-                f"record (the writer stopped mid-write); the {damage.start} bytes before them were imported"
+                f"{name}: the last {damage.end - damage.start} bytes are not a complete record (the "
+                f"writer stopped mid-write); the {damage.start} bytes before them were imported"
+            )
+        elif damage.end >= size:
+            notes.append(
+                f"{name}: the last {damage.end - damage.start} bytes are damaged (no record can be read "
+                f"from them); the {damage.start} bytes before them were imported"
             )
         else:
             notes.append(
-                f"{reader.run.log.name}: bytes {damage.start} to {damage.end} are damaged and were "
-                "skipped; the records before and after them were imported"
+                f"{name}: bytes {damage.start} to {damage.end} are damaged and were skipped; the "
+                "records before and after them were imported"
             )
     if dropped:
         keys = ", ".join(sorted(dropped)[:5]) + (", ..." if len(dropped) > 5 else "")
