@@ -115,6 +115,10 @@ class WandbReader:
         self.log = WandbLog(run.log) if max_record_bytes is None else WandbLog(run.log, max_record_bytes)
         self.data = WandbRunData()
         self._output: dict[bool, tuple[str, float | None]] = {}  # stream -> (unended text, its time)
+        # The summary as W&B updates it, flat: key path -> value_json, the latest last; decoded at
+        # the end (W&B writes a summary record beside every history record).
+        self._summary: dict[tuple[str, ...], bytes] = {}
+        self._recent: dict[bytes, tuple[list[wire.Item], list[wire.Item]]] = {}  # repeated records
 
     @property
     def damage(self) -> list[Damage]:
@@ -149,8 +153,7 @@ class WandbReader:
                     values.pop(RUNTIME, None)
                     yield HistoryRow(_int_or_none(row_step), _float_or_none(wall_time), values)
                 elif kind == wire.SUMMARY:
-                    update, remove = wire.updates(body)
-                    _apply(data.summary, update, remove)
+                    self._update_summary(*self._updates(body))
                 elif kind == wire.CONFIG:
                     update, remove = wire.updates(body)
                     _apply(data.config, update, remove)
@@ -158,7 +161,7 @@ class WandbReader:
                     info = wire.run(body)
                     data.info = data.info or info
                     _apply(data.config, info.config, [])
-                    _apply(data.summary, info.summary, [])
+                    self._update_summary(info.summary, [])
                 elif kind in (wire.OUTPUT, wire.OUTPUT_RAW):
                     self._console(*wire.output(body))
                 elif kind == wire.FILES:
@@ -169,11 +172,32 @@ class WandbReader:
                 raise ArchiveError(
                     f"cannot import {self.run.log}: the record at byte {offset} holds {exc}", _HINT
                 ) from None
+        try:
+            data.summary = tree(list(self._summary.items()))
+        except BadValue as exc:
+            raise ArchiveError(f"cannot import {self.run.log}: its summary holds {exc}", _HINT) from None
         for text, when in self._output.values():
             if text:
                 data.console.append(ConsoleLine(when, text.rsplit("\r", 1)[-1]))
         data.config.pop(INTERNAL_KEY, None)
         data.summary.pop(INTERNAL_KEY, None)
+
+    def _updates(self, body: bytes) -> tuple[list[wire.Item], list[wire.Item]]:
+        found = self._recent.get(body)
+        if found is None:
+            if len(self._recent) >= 8:
+                self._recent.clear()
+            found = self._recent[body] = wire.updates(body)
+        return found
+
+    def _update_summary(self, update: list[wire.Item], remove: list[wire.Item]) -> None:
+        flat = self._summary
+        for path, _ in remove:
+            for key in [key for key in flat if key[: len(path)] == path]:
+                del flat[key]
+        for path, raw in update:
+            flat.pop(path, None)
+            flat[path] = raw
 
     def _console(self, stderr: bool, when: float | None, text: str) -> None:
         """Console output comes as whole lines (``output``) or as written (``output_raw``: a
@@ -241,10 +265,19 @@ def tree(items: list[wire.Item]) -> dict[str, Any]:
     """Items ``(key path, value_json)`` as one nested dict: W&B writes a logged dict either as
     one item holding it or as one item per leaf (``nested_key`` ``["val", "acc"]``)."""
     out: dict[str, Any] = {}
+    loads = orjson.loads
     for path, raw in items:
         if not raw:
             continue
-        value = _loads(raw)
+        try:
+            value = loads(raw)
+        except orjson.JSONDecodeError:
+            value = _loads(raw)
+        if len(path) == 1 and type(value) is not dict:
+            out[path[0]] = value
+            if type(value) is list:
+                _check_depth(value, 1)
+            continue
         if isinstance(value, (dict, list)):
             _check_depth(value, len(path))
         node = out

@@ -48,17 +48,14 @@ class WireError(ValueError):
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
     """The varint at ``pos`` and the position after it."""
-    b = data[pos]
-    if b < 0x80:
-        return b, pos + 1
-    value, shift = b & 0x7F, 7
-    for i in range(pos + 1, min(pos + 10, len(data))):
-        b = data[i]
+    value = shift = 0
+    for i in range(pos, pos + 10):
+        b = data[i]  # an IndexError past the end: the callers name it
         value |= (b & 0x7F) << shift
         if b < 0x80:
             return value, i + 1
         shift += 7
-    raise WireError("a varint runs past its message or is longer than 10 bytes")
+    raise WireError("a varint longer than 10 bytes")
 
 
 def fields(data: bytes) -> list[tuple[int, int, int | bytes]]:
@@ -114,28 +111,66 @@ def text(value: int | bytes) -> str:
 
 
 def _item(data: bytes) -> Item:
+    """One HistoryItem, SummaryItem or ConfigItem (the same fields), read without the general
+    :func:`fields` (a long run has millions of them)."""
     key = ""
     path: list[str] = []
     value = b""
-    for number, wire, raw in fields(data):
-        if wire != 2 or not isinstance(raw, bytes):
-            continue
-        if number == _VALUE_JSON:
-            if len(raw) > MAX_VALUE_JSON_BYTES:
-                raise WireError(
-                    f"a value of {len(raw)} bytes, more than the {MAX_VALUE_JSON_BYTES} one may hold"
-                )
-            value = raw
-        elif number in (1, 2):
-            if len(raw) > MAX_KEY_BYTES:
-                raise WireError(f"a key of {len(raw)} bytes, more than the {MAX_KEY_BYTES} one may hold")
-            if number == 1:
-                key = text(raw)
-            else:
-                path.append(text(raw))
-                if len(path) > MAX_KEY_DEPTH:
-                    raise WireError(f"a key nested more than {MAX_KEY_DEPTH} levels deep")
+    pos, n = 0, len(data)
+    try:
+        while pos < n:
+            tag = data[pos]
+            pos += 1
+            if tag & 0x80:  # value_json's tag (16) takes two bytes
+                high = data[pos]
+                pos += 1
+                if high & 0x80:
+                    tag, pos = _varint(data, pos - 2)
+                else:
+                    tag = (tag & 0x7F) | high << 7
+            if tag & 7 != 2:
+                pos = _skip(data, pos, tag)
+                continue
+            length = data[pos]
+            pos += 1
+            if length & 0x80:
+                length, pos = _varint(data, pos - 1)
+            end = pos + length
+            if end > n:
+                raise WireError(f"field {tag >> 3} runs past the end of its message")
+            number = tag >> 3
+            if number == _VALUE_JSON:
+                if length > MAX_VALUE_JSON_BYTES:
+                    raise WireError(f"a value of {length} bytes, over the bound of {MAX_VALUE_JSON_BYTES}")
+                value = data[pos:end]
+            elif number == 1 or number == 2:
+                if length > MAX_KEY_BYTES:
+                    raise WireError(f"a key of {length} bytes, more than the {MAX_KEY_BYTES} one may hold")
+                part = data[pos:end].decode("utf-8")
+                if number == 1:
+                    key = part
+                else:
+                    path.append(part)
+                    if len(path) > MAX_KEY_DEPTH:
+                        raise WireError(f"a key nested more than {MAX_KEY_DEPTH} levels deep")
+            pos = end
+    except IndexError:
+        raise WireError("a varint runs past the end of its message") from None
+    except UnicodeDecodeError:
+        raise WireError("text that is not UTF-8") from None
     return (tuple(path) if path else (key,)), value
+
+
+def _skip(data: bytes, pos: int, tag: int) -> int:
+    """The position after a field that is not length-delimited."""
+    wire = tag & 7
+    if wire == 0:
+        return _varint(data, pos)[1]
+    if wire == 1 or wire == 5:
+        if pos + (8 if wire == 1 else 4) > len(data):
+            raise WireError(f"field {tag >> 3} runs past the end of its message")
+        return pos + (8 if wire == 1 else 4)
+    raise WireError(f"wire type {wire} (field {tag >> 3}), which W&B never writes")
 
 
 def history(data: bytes) -> tuple[list[Item], int | None]:
