@@ -10,7 +10,7 @@ rename, so a failed import leaves nothing.
 The run id is ``<start time>_<6 hex of the sha256 over the run folder's name, its log's name and
 size>``: importing the same run again finds it and skips it; a log that has grown since (the run
 went on) is imported again as a new run beside the first, with a note naming it. See
-``docs/wandb.md#importing-wandb-run-folders``.
+``docs/wandb.md#importing-wb-run-folders``.
 """
 
 from __future__ import annotations

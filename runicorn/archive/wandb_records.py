@@ -48,7 +48,10 @@ _CHUNK_HEADER = struct.Struct("<IHB")
 _ZERO_HEADER = bytes(CHUNK_HEADER_BYTES)
 # The CRC of each chunk type byte alone: a chunk's CRC continues from it over the payload.
 _TYPE_CRC = [zlib.crc32(bytes([t])) for t in range(256)]
-_HINT = "the file is damaged or was not written by W&B; nothing of this run was imported"
+_HINT = (
+    "the file is damaged or was not written by W&B; "
+    "nothing of this run was imported, runs listed before it were"
+)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,10 @@ FILES_DIR = "files"
 INTERNAL_KEY = "_wandb"  # W&B's own entry in config and summary
 STEP, TIMESTAMP, RUNTIME = "_step", "_timestamp", "_runtime"
 _FOLDER_TIME = re.compile(r"^(?:offline-)?run-(\d{8}_\d{6})-")
-_HINT = "the file was not written by W&B or was altered; nothing of this run was imported"
+_HINT = (
+    "the file was not written by W&B or was altered; "
+    "nothing of this run was imported, runs listed before it were"
+)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """``runicorn import`` of W&B run folders written here by the REAL wandb package (offline, in the
 side venv ``.venv-wandb``), run as a user runs it (a real process), then read back from disk and
-from the real viewer (docs/wandb.md#importing-wandb-run-folders)."""
+from the real viewer (docs/wandb.md#importing-wb-run-folders)."""
 
 from __future__ import annotations
 
