@@ -67,6 +67,11 @@ class RunWriter:
         self.counts[fmt.METRICS] += 1
         self._seen(wall_time)
 
+    def system(self, values: dict[str, float], wall_time: float) -> None:
+        """One ``system`` record (``values`` under the format's system keys)."""
+        data = {**values, fmt.TIME_KEY: wall_time}
+        self._events.write(fmt.encode_event(fmt.SYSTEM, data, wall_time))
+
     def media_file(
         self, kind: str, key: str, source: Path, step: int, wall_time: float, extra: dict[str, Any]
     ) -> None:

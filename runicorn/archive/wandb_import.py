@@ -43,6 +43,7 @@ from runicorn.archive.wandb_run import (
     RUNTIME,
     STEP,
     TIMESTAMP,
+    SystemSample,
     WandbReader,
     WandbRunFolder,
     find_runs,
@@ -135,6 +136,9 @@ def _import_run(run: WandbRunFolder, project: str | None, root: Path, staging: P
     try:
         step, wall_time = -1, started
         for row in reader.rows():
+            if isinstance(row, SystemSample):
+                writer.system(row.values, row.wall_time)
+                continue
             step = row.step if row.step is not None else step + 1
             wall_time = row.wall_time if row.wall_time is not None else wall_time
             numbers: dict[str, float] = {}

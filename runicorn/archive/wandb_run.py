@@ -32,6 +32,14 @@ MAX_WALK_DEPTH = 8
 FILES_DIR = "files"
 INTERNAL_KEY = "_wandb"  # W&B's own entry in config and summary
 STEP, TIMESTAMP, RUNTIME = "_step", "_timestamp", "_runtime"
+# W&B's system metrics that have a Runicorn twin: gpu.<i>.<field> -> gpu<i>/<field>
+_GPU_METRIC = re.compile(r"^gpu\.(\d{1,3})\.(gpu|memoryAllocatedBytes|temp|powerWatts)$")
+_GPU_FIELDS = {
+    "gpu": "util_percent",
+    "memoryAllocatedBytes": "mem_used_bytes",
+    "temp": "temp_c",
+    "powerWatts": "power_w",
+}
 _FOLDER_TIME = re.compile(r"^(?:offline-)?run-(\d{8}_\d{6})-")
 _HINT = (
     "the file was not written by W&B or was altered; "
@@ -92,6 +100,12 @@ class HistoryRow:
 
 
 @dataclass
+class SystemSample:
+    wall_time: float
+    values: dict[str, float]  # Runicorn's system keys (gpu0/util_percent, ...)
+
+
+@dataclass
 class ConsoleLine:
     wall_time: float | None
     text: str
@@ -143,7 +157,7 @@ class WandbReader:
                 ) from None
         return None
 
-    def rows(self) -> Iterator[HistoryRow]:
+    def rows(self) -> Iterator[HistoryRow | SystemSample]:
         data = self.data
         for offset, raw in self.log.records():
             try:
@@ -165,6 +179,10 @@ class WandbReader:
                     data.info = data.info or info
                     _apply(data.config, info.config, [])
                     self._update_summary(info.summary, [])
+                elif kind == wire.STATS:
+                    sample = system_sample(*wire.stats(body))
+                    if sample is not None:
+                        yield sample
                 elif kind in (wire.OUTPUT, wire.OUTPUT_RAW):
                     self._console(*wire.output(body))
                 elif kind == wire.FILES:
@@ -245,6 +263,23 @@ class WandbReader:
         if match:
             return datetime.datetime.strptime(match.group(1), "%Y%m%d_%H%M%S").timestamp()
         return None
+
+
+def system_sample(when: float | None, items: list[wire.Item]) -> SystemSample | None:
+    """The GPU metrics of one W&B system sample, under Runicorn's system keys; None when it has
+    none or no time (W&B's other system metrics have no Runicorn twin)."""
+    values = {}
+    for (key, *_), raw in items:
+        match = _GPU_METRIC.match(key)
+        if match:
+            try:
+                value = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                continue
+            if type(value) in (int, float):
+                values[f"gpu{int(match.group(1))}/{_GPU_FIELDS[match.group(2)]}"] = float(value)
+    wall_time = _float_or_none(when)
+    return SystemSample(wall_time, values) if values and wall_time is not None else None
 
 
 class BadValue(ValueError):

@@ -9,7 +9,8 @@ type, so records W&B adds later pass unread. No ``protobuf`` package is needed.
 
 The field numbers (``wandb_internal.proto``)::
 
-    Record         num=1 history=2 summary=3 output=4 config=5 files=6 run=17 exit=18 output_raw=13
+    Record         num=1 history=2 summary=3 output=4 config=5 files=6 stats=7 output_raw=13 run=17
+                   exit=18
     HistoryRecord  item=1 (HistoryItem) step=2 (HistoryStep: num=1)
     HistoryItem, SummaryItem, ConfigItem   key=1 nested_key=2 (repeated) value_json=16
     SummaryRecord, ConfigRecord            update=1 remove=2 (items)
@@ -18,6 +19,7 @@ The field numbers (``wandb_internal.proto``)::
     FilesRecord    files=1 (FilesItem: path=1)
     OutputRecord, OutputRawRecord          output_type=1 (0 stderr, 1 stdout) timestamp=2 line=3
     RunExitRecord  exit_code=1 runtime=2
+    StatsRecord    timestamp=2 item=3 (StatsItem: key=1 value_json=16, as the items above)
     Timestamp      seconds=1 nanos=2
 
 Bounds: a key path of at most :data:`MAX_KEY_DEPTH` parts, a key of at most
@@ -36,7 +38,7 @@ MAX_KEY_BYTES = 4096
 MAX_VALUE_JSON_BYTES = 16 * 1024 * 1024
 
 # Record's fields (the oneof "record_type" among them)
-HISTORY, SUMMARY, OUTPUT, CONFIG, FILES, OUTPUT_RAW, RUN, EXIT = 2, 3, 4, 5, 6, 13, 17, 18
+HISTORY, SUMMARY, OUTPUT, CONFIG, FILES, STATS, OUTPUT_RAW, RUN, EXIT = 2, 3, 4, 5, 6, 7, 13, 17, 18
 _VALUE_JSON = 16
 
 Item = tuple[tuple[str, ...], bytes]  # (key path, value_json)
@@ -98,7 +100,7 @@ def record_kind(data: bytes) -> tuple[int, bytes]:
     return 0, b""
 
 
-_KINDS = frozenset({HISTORY, SUMMARY, OUTPUT, CONFIG, FILES, OUTPUT_RAW, RUN, EXIT})
+_KINDS = frozenset({HISTORY, SUMMARY, OUTPUT, CONFIG, FILES, STATS, OUTPUT_RAW, RUN, EXIT})
 
 
 def text(value: int | bytes) -> str:
@@ -277,6 +279,17 @@ def output(data: bytes) -> tuple[bool, float | None, str]:
         elif number == 3:
             line = text(value)
     return stderr, when, line
+
+
+def stats(data: bytes) -> tuple[float | None, list[Item]]:
+    """A StatsRecord's time and items (system metrics such as ``gpu.0.gpu``)."""
+    when, items = None, []
+    for number, _, value in fields(data):
+        if number == 2 and isinstance(value, bytes):
+            when = timestamp(value)
+        elif number == 3 and isinstance(value, bytes):
+            items.append(_item(value))
+    return when, items
 
 
 def exit_code(data: bytes) -> int:

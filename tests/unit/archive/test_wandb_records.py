@@ -11,7 +11,7 @@ from wandb_log_writer import BLOCK, EXIT, HEADER, field, frame, history, item, n
 
 from runicorn.archive import wandb_wire as wire
 from runicorn.archive.wandb_records import WandbLog
-from runicorn.archive.wandb_run import tree
+from runicorn.archive.wandb_run import system_sample, tree
 
 
 def _read(tmp_path: Path, data: bytes) -> tuple[list[bytes], WandbLog]:
@@ -87,3 +87,25 @@ def test_unknown_record_kinds_and_fields_pass_unread() -> None:
     unknown = field(99, b"anything") + number_field(1, 7) + b"\x0d\x00\x00\x00\x00"  # 32-bit field
     assert wire.record_kind(unknown) == (0, b"")
     assert wire.history(wire.record_kind(history(4) + unknown)[1])[1] == 4
+
+
+def test_gpu_metrics_of_a_system_sample_take_runicorn_s_system_keys() -> None:
+    items = [
+        field(3, item(["gpu.0.gpu"], "87.5")),
+        field(3, item(["gpu.1.memoryAllocatedBytes"], "1073741824")),
+        field(3, item(["gpu.0.temp"], "61")),
+        field(3, item(["gpu.0.powerWatts"], "230.25")),
+        field(3, item(["memory_percent"], "12.5")),  # no Runicorn twin: left out
+        field(3, item(["gpu.0.gpu.extra"], "1")),
+    ]
+    kind, message = wire.record_kind(field(7, field(2, number_field(1, 1_795_000_000)) + b"".join(items)))
+    assert kind == wire.STATS
+    sample = system_sample(*wire.stats(message))
+    assert sample is not None and sample.wall_time == 1_795_000_000.0
+    assert sample.values == {
+        "gpu0/util_percent": 87.5,
+        "gpu1/mem_used_bytes": 1073741824.0,
+        "gpu0/temp_c": 61.0,
+        "gpu0/power_w": 230.25,
+    }
+    assert system_sample(None, [(("gpu.0.gpu",), b"1")]) is None  # no time, no sample
