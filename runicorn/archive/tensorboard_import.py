@@ -87,7 +87,8 @@ def import_tensorboard(
     if not runs:
         raise ArchiveError(
             f"no TensorBoard event files (events.out.tfevents.*) under {path}",
-            "pass a TensorBoard log directory, or an archive (.zip, .tar, .tar.gz)",
+            "pass a TensorBoard log directory, a W&B run folder (wandb/, offline-run-*) "
+            "or an archive (.zip, .tar, .tar.gz)",
         )
     project = _project(logdir, project)
     require_reader()

@@ -178,7 +178,9 @@ def _import_run(run: WandbRunFolder, project: str | None, root: Path, staging: P
     status = fmt.StatusData(status=fmt.FINISHED, started_at=started, heartbeat_at=ended, ended_at=ended)
     if data.exit_code is None:
         status["status"] = fmt.FAILED
-        status["error"] = "the W&B run has no exit record: its process ended without finishing it"
+        status["error"] = (
+            "the W&B run has no exit record: its process was killed, or it was still running when imported"
+        )
     elif data.exit_code != 0:
         status["status"] = fmt.FAILED
         status["exit_code"] = data.exit_code

@@ -149,3 +149,25 @@ def test_media_paths_never_leave_the_run_folder(tmp_path: Path) -> None:
     assert "2 media files named in the history were missing or not plain files" in result.stdout
     copies = [p for p in (tmp_path / "storage").rglob("*") if p.is_file() and b"not yours" in p.read_bytes()]
     assert copies == []
+
+
+def test_a_log_cut_before_its_run_record_falls_back_on_the_files_folder(tmp_path: Path) -> None:
+    run = _write_run(tmp_path / "wandb", frame(history(0, loss=0.5), history(1, loss=0.25))[:-4])
+    files = run / "files"
+    (files / "config.yaml").write_text(
+        "_wandb:\n  value: {cli_version: 0.31.0}\nlr:\n  desc: null\n  value: 0.1\n"
+    )
+    (files / "wandb-summary.json").write_text('{"loss": 0.25, "best": 0.2, "_wandb": {"runtime": 3}}')
+    (files / "wandb-metadata.json").write_text('{"startedAt": "2026-11-23T10:15:00.000000Z"}')
+    (files / "output.log").write_text("epoch 1\nepoch 2\n")
+    (files / "aliased.yaml").write_text("a: &x [1]\nb: *x\n")  # kept as a file, never expanded
+
+    result = _cli("import", "--storage", str(tmp_path / "storage"), str(tmp_path / "wandb"))
+    assert result.returncode == 0, result.stderr
+    assert "note: run-x1.wandb: the last " in result.stdout
+    (run_dir,) = (tmp_path / "storage" / "wandb" / "default" / fmt.RUNS_DIR).iterdir()
+    assert run_dir.name.startswith("20261123_") or run_dir.name.startswith("20261122_")  # local time
+    assert fmt.read_json(run_dir / fmt.CONFIG_FILE) == {"lr": 0.1}
+    assert fmt.read_json(run_dir / fmt.SUMMARY_FILE) == {"loss": 0.25, "best": 0.2}
+    assert (run_dir / fmt.LOGS_FILE).read_text().count("epoch ") == 2
+    assert (run_dir / fmt.FILES_DIR / "aliased.yaml").is_file()
