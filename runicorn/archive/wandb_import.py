@@ -214,7 +214,9 @@ def _flatten(
         full = f"{prefix}{key}"
         kind = type(value)
         if kind is float or kind is int:
-            if full in fmt.RESERVED_METRIC_KEYS:
+            if kind is int and not -(2**63) <= value < 2**63:  # as the SDK: a float, if one can hold it
+                value = float(value) if abs(value) < 2**1023 else None
+            if full in fmt.RESERVED_METRIC_KEYS or value is None:
                 dropped[full] += 1
             else:
                 numbers[full] = value

@@ -18,6 +18,8 @@ no link on the way. A missing or refused file is counted in a note, never fatal.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import stat
 from collections import Counter
@@ -96,7 +98,9 @@ class MediaWriter:
         try:
             table = orjson.loads(source.read_bytes())
         except orjson.JSONDecodeError:
-            table = None
+            table = None  # NaN, which W&B may write as a bare word, or not JSON: below
+            with contextlib.suppress(ValueError, RecursionError):
+                table = json.loads(source.read_bytes())
         columns = table.get("columns") if isinstance(table, dict) else None
         rows = table.get("data") if isinstance(table, dict) else None
         if (
@@ -110,7 +114,12 @@ class MediaWriter:
         columns = [str(column) for column in columns]
         kept = rows[: fmt.MAX_TABLE_ROWS]
         content = {fmt.TABLE_COLUMNS_KEY: columns, fmt.TABLE_DATA_KEY: kept}
-        relpath = self.writer.media_bytes(key, fmt.TABLE_SUFFIX, orjson.dumps(content), wall_time)
+        try:
+            encoded = orjson.dumps(content)
+        except orjson.JSONEncodeError:  # an integer past 64 bits, a table nested too deep
+            self.bad[key] += 1
+            return
+        relpath = self.writer.media_bytes(key, fmt.TABLE_SUFFIX, encoded, wall_time)
         record: dict[str, Any] = {
             "key": key,
             "step": step,
@@ -185,4 +194,7 @@ class MediaWriter:
 
 
 def _number(value: Any) -> bool:
-    return type(value) in (int, float) and value == value and abs(value) != float("inf")
+    """A finite number a float can hold."""
+    if type(value) is int:
+        return abs(value) < 2**1023
+    return type(value) is float and value == value and abs(value) != float("inf")

@@ -223,6 +223,7 @@ class WandbReader:
     def _console(self, stderr: bool, when: float | None, text: str) -> None:
         """Console output comes as whole lines (``output``) or as written (``output_raw``: a
         line and its end may be two records); a line redrawn with ``\\r`` keeps its last state."""
+        when = _float_or_none(when)
         pending, since = self._output.get(stderr, ("", None))
         text = pending + text
         since = since if pending else when
@@ -239,9 +240,8 @@ class WandbReader:
         data = self.data
         if not data.config and (text := _side_text(files / "config.yaml")):
             data.config = _config_yaml(text)
-        if not data.summary and (text := _side_text(files / "wandb-summary.json")):
-            loaded = _loads(text.encode())
-            data.summary = loaded if isinstance(loaded, dict) else {}
+        if not data.summary:
+            data.summary = _side_json(files / "wandb-summary.json")
             data.summary.pop(INTERNAL_KEY, None)
         if not data.console and (text := _side_text(files / "output.log")):
             data.console = [ConsoleLine(None, line) for line in text.splitlines()]
@@ -249,19 +249,22 @@ class WandbReader:
     def start_time(self) -> float | None:
         """When the run started: its run record, else ``wandb-metadata.json``, else the time in
         the folder's name (local time, as W&B names it)."""
-        if self.data.info is not None and self.data.info.start_time:
+        if self.data.info is not None and _float_or_none(self.data.info.start_time):
             return self.data.info.start_time
-        text = _side_text(self.run.dir / FILES_DIR / "wandb-metadata.json")
-        meta = _loads(text.encode()) if text else None
-        started = meta.get("startedAt") if isinstance(meta, dict) else None
-        if isinstance(started, str):
-            try:
-                return datetime.datetime.fromisoformat(started.replace("Z", "+00:00")).timestamp()
-            except ValueError:
-                pass
+        started = _side_json(self.run.dir / FILES_DIR / "wandb-metadata.json").get("startedAt")
         match = _FOLDER_TIME.match(self.run.dir.name)
-        if match:
-            return datetime.datetime.strptime(match.group(1), "%Y%m%d_%H%M%S").timestamp()
+        try:
+            if isinstance(started, str):
+                return _float_or_none(
+                    datetime.datetime.fromisoformat(started.replace("Z", "+00:00")).timestamp()
+                )
+        except (ValueError, OverflowError, OSError):
+            pass
+        try:
+            if match:
+                return _float_or_none(datetime.datetime.strptime(match.group(1), "%Y%m%d_%H%M%S").timestamp())
+        except (ValueError, OverflowError, OSError):
+            pass
         return None
 
 
@@ -385,6 +388,20 @@ def _side_text(path: Path) -> str | None:
         return None
 
 
+def _side_json(path: Path) -> dict[str, Any]:
+    """A small JSON object of ``files/``; empty when missing, not JSON, not an object or nested
+    deeper than :data:`MAX_VALUE_DEPTH`."""
+    text = _side_text(path)
+    try:
+        loaded = _loads(text.encode()) if text else None
+        if isinstance(loaded, dict):
+            _check_depth(loaded, 1)
+            return loaded
+    except BadValue:
+        pass
+    return {}
+
+
 def _config_yaml(text: str) -> dict[str, Any]:
     """W&B's ``config.yaml``: ``{key: {"desc": ..., "value": ...}}`` plus its ``_wandb`` entry."""
     import yaml
@@ -396,6 +413,10 @@ def _config_yaml(text: str) -> dict[str, Any]:
     except yaml.YAMLError:
         return {}
     if not isinstance(loaded, dict):
+        return {}
+    try:
+        _check_depth(loaded, 1)
+    except BadValue:
         return {}
     config = {}
     for key, entry in loaded.items():

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from wandb_log_writer import BLOCK, EXIT, FULL, HEADER, field, frame, history, item, run_record
+from wandb_log_writer import BLOCK, EXIT, FULL, HEADER, field, frame, history, item, number_field, run_record
 
 from runicorn import format as fmt
 from runicorn.archive.wandb_records import WandbLog
@@ -171,3 +171,33 @@ def test_a_log_cut_before_its_run_record_falls_back_on_the_files_folder(tmp_path
     assert fmt.read_json(run_dir / fmt.SUMMARY_FILE) == {"loss": 0.25, "best": 0.2}
     assert (run_dir / fmt.LOGS_FILE).read_text().count("epoch ") == 2
     assert (run_dir / fmt.FILES_DIR / "aliased.yaml").is_file()
+
+
+def test_odd_numbers_and_times_import_without_a_traceback(tmp_path: Path) -> None:
+    big, huge = "1" + "0" * 30, "1" + "0" * 400
+    start = field(17, number_field(1, 10**15))  # a start time past the year 5000
+    odd_run = field(17, field(3, b"odd") + start)
+    row = field(
+        2,
+        field(1, item(["_step"], "0"))
+        + field(1, item(["_timestamp"], "NaN"))
+        + field(1, item(["big"], big))
+        + field(1, item(["huge"], huge))
+        + field(1, item(["h"], '{"_type": "histogram", "bins": [0, ' + huge + '], "values": [1]}'))
+        + field(1, item(["t"], '{"_type": "table-file", "path": "media/t.table.json"}')),
+    )
+    late_output = field(13, number_field(1, 1) + field(2, number_field(1, 10**15)) + field(3, b"late\n"))
+    run = _write_run(tmp_path / "wandb", frame(odd_run, row, late_output, EXIT))
+    (run / "files" / "media").mkdir()
+    (run / "files" / "media" / "t.table.json").write_text(
+        '{"columns": ["a"], "data": [[NaN], [' + big + "]]}"
+    )
+
+    result = _cli("import", "--storage", str(tmp_path / "storage"), str(tmp_path / "wandb"))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    (events,) = (tmp_path / "storage").rglob(fmt.EVENTS_FILE)
+    records = [fmt.decode_event(line) for line in events.read_bytes().splitlines()]
+    (metrics,) = [r["data"] for r in records if r and r["type"] == fmt.METRICS]
+    assert metrics["big"] == 1e30 and "huge" not in metrics
+    assert [r["type"] for r in records if r] == [fmt.METRICS]  # the bad histogram and table: notes
+    assert "media values were not what their type says" in result.stdout
