@@ -10,15 +10,29 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import struct
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from wandb_log_writer import BLOCK, EXIT, FULL, HEADER, field, frame, history, item, number_field, run_record
+from wandb_log_writer import (
+    BLOCK,
+    EXIT,
+    FULL,
+    HEADER,
+    START,
+    field,
+    frame,
+    history,
+    item,
+    number_field,
+    run_record,
+)
 
 from runicorn import format as fmt
+from runicorn.archive import import_wandb
 from runicorn.archive.wandb_records import WandbLog
 from runicorn.errors import ArchiveError
 
@@ -201,3 +215,34 @@ def test_odd_numbers_and_times_import_without_a_traceback(tmp_path: Path) -> Non
     assert metrics["big"] == 1e30 and "huge" not in metrics
     assert [r["type"] for r in records if r] == [fmt.METRICS]  # the bad histogram and table: notes
     assert "media values were not what their type says" in result.stdout
+
+
+def test_randomly_changed_logs_import_or_end_in_an_archive_error(tmp_path: Path) -> None:
+    summary = field(3, field(1, item(["best"], "0.5")) + field(2, item(["gone"], "")))
+    config = field(5, field(1, item(["lr"], "0.1")))
+    output = field(4, number_field(1, 1) + field(2, number_field(1, START)) + field(3, b"a line"))
+    files = field(6, field(1, field(1, b"notes.txt")))
+    image = field(2, field(1, item(["img"], '{"_type": "image-file", "path": "media/i.png"}')))
+    records = [run_record(), config, *(history(i, loss=float(i)) for i in range(50)), summary]
+    data = frame(*records, output, files, image, EXIT)
+    rng = random.Random(25)
+    for case in range(60):
+        changed = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(HEADER), len(changed))
+            changed[at] = rng.randrange(256)
+        if case % 3 == 0:  # recompute the chunk CRCs: the change reaches the protobuf decoder
+            changed = bytearray(frame(*(_mutate(r, rng) for r in records), EXIT))
+        folder = tmp_path / str(case) / "wandb"
+        _write_run(folder, bytes(changed))
+        try:
+            import_wandb(folder, tmp_path / str(case) / "storage")
+        except ArchiveError:
+            pass
+
+
+def _mutate(record: bytes, rng: random.Random) -> bytes:
+    if not record or rng.random() < 0.7:
+        return record
+    at = rng.randrange(len(record))
+    return record[:at] + bytes([rng.randrange(256)]) + record[at + 1 :]
