@@ -187,7 +187,9 @@ def _import_run(run: WandbRunFolder, project: str | None, root: Path, staging: P
         status["error"] = f"exit code {data.exit_code}"
     if dropped:
         status["dropped"] = dict(dropped)
-    writer.finish(meta, data.config, status, _summary(data.summary))
+    if data.metrics:
+        meta[fmt.METRIC_DEFINITIONS_KEY] = data.metrics
+    writer.finish(meta, data.config, status, _summary(data.summary, data.metrics))
     move_into_place(writer.dir, target, run_id)
     notes = _notes(reader, media, dropped) + [
         f"run {earlier} was imported earlier from the same W&B run folder with a shorter log; "
@@ -232,16 +234,23 @@ def _flatten(
             dropped[full] += 1
 
 
-def _summary(summary: dict[str, Any]) -> dict[str, Any]:
+def _summary(summary: dict[str, Any], metrics: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """W&B's summary with nested dicts flattened as the history's keys are (``val/acc``), media
-    values left out (they are records), and W&B's own keys (``_step``, ``_runtime``, ...) too."""
+    values left out (they are records), and W&B's own keys (``_step``, ``_runtime``, ...) too.
+    A metric defined with a summary keeps its dict (``{"min": 0.12}``), as ``runicorn.wandb``
+    writes it."""
+    summarised = [name for name, definition in metrics.items() if definition.get("summary")]
     out: dict[str, Any] = {}
 
     def walk(node: dict[str, Any], prefix: str) -> None:
         for key, value in node.items():
             full = f"{prefix}{key}"
             if isinstance(value, dict):
-                if "_type" not in value:
+                if any(
+                    fnmatch.fnmatchcase(full, name) or full == name.replace(".", "/") for name in summarised
+                ):
+                    out[full] = value
+                elif "_type" not in value:
                     walk(value, f"{full}/")
             elif full not in (STEP, TIMESTAMP, RUNTIME):
                 out[full] = value

@@ -121,6 +121,7 @@ class WandbRunData:
     console: list[ConsoleLine] = field(default_factory=list)
     exit_code: int | None = None  # None: no exit record (the process ended without finishing)
     saved_files: list[str] = field(default_factory=list)
+    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)  # define_metric, by name or glob
 
 
 class WandbReader:
@@ -187,6 +188,9 @@ class WandbReader:
                     self._console(*wire.output(body))
                 elif kind == wire.FILES:
                     data.saved_files.extend(wire.files(body))
+                elif kind == wire.METRIC:
+                    if defined := wire.metric(body):
+                        data.metrics[defined[0]] = defined[1]
                 elif kind == wire.EXIT:
                     data.exit_code = wire.exit_code(body)
             except (wire.WireError, BadValue) as exc:

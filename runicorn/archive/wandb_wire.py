@@ -9,8 +9,8 @@ type, so records W&B adds later pass unread. No ``protobuf`` package is needed.
 
 The field numbers (``wandb_internal.proto``)::
 
-    Record         num=1 history=2 summary=3 output=4 config=5 files=6 stats=7 output_raw=13 run=17
-                   exit=18
+    Record         num=1 history=2 summary=3 output=4 config=5 files=6 stats=7 metric=12
+                   output_raw=13 run=17 exit=18
     HistoryRecord  item=1 (HistoryItem) step=2 (HistoryStep: num=1)
     HistoryItem, SummaryItem, ConfigItem   key=1 nested_key=2 (repeated) value_json=16
     SummaryRecord, ConfigRecord            update=1 remove=2 (items)
@@ -20,6 +20,9 @@ The field numbers (``wandb_internal.proto``)::
     OutputRecord, OutputRawRecord          output_type=1 (0 stderr, 1 stdout) timestamp=2 line=3
     RunExitRecord  exit_code=1 runtime=2
     StatsRecord    timestamp=2 item=3 (StatsItem: key=1 value_json=16, as the items above)
+    MetricRecord   name=1 glob_name=2 step_metric=4 options=6 (step_sync=1 hidden=2)
+                   summary=7 (min=1 max=2 mean=3 best=4 last=5 none=6 copy=7 first=8)
+                   goal=8 (1 minimize, 2 maximize) expanded_from_glob=10
     Timestamp      seconds=1 nanos=2
 
 Bounds: a key path of at most :data:`MAX_KEY_DEPTH` parts, a key of at most
@@ -38,7 +41,18 @@ MAX_KEY_BYTES = 4096
 MAX_VALUE_JSON_BYTES = 16 * 1024 * 1024
 
 # Record's fields (the oneof "record_type" among them)
-HISTORY, SUMMARY, OUTPUT, CONFIG, FILES, STATS, OUTPUT_RAW, RUN, EXIT = 2, 3, 4, 5, 6, 7, 13, 17, 18
+HISTORY, SUMMARY, OUTPUT, CONFIG, FILES, STATS, METRIC, OUTPUT_RAW, RUN, EXIT = (
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    12,
+    13,
+    17,
+    18,
+)
 _VALUE_JSON = 16
 
 Item = tuple[tuple[str, ...], bytes]  # (key path, value_json)
@@ -100,7 +114,7 @@ def record_kind(data: bytes) -> tuple[int, bytes]:
     return 0, b""
 
 
-_KINDS = frozenset({HISTORY, SUMMARY, OUTPUT, CONFIG, FILES, STATS, OUTPUT_RAW, RUN, EXIT})
+_KINDS = frozenset({HISTORY, SUMMARY, OUTPUT, CONFIG, FILES, STATS, METRIC, OUTPUT_RAW, RUN, EXIT})
 
 
 def text(value: int | bytes) -> str:
@@ -290,6 +304,39 @@ def stats(data: bytes) -> tuple[float | None, list[Item]]:
         elif number == 3 and isinstance(value, bytes):
             items.append(_item(value))
     return when, items
+
+
+_METRIC_SUMMARIES = {1: "min", 2: "max", 3: "mean", 4: "best", 5: "last", 6: "none", 7: "copy", 8: "first"}
+
+
+def metric(data: bytes) -> tuple[str, dict[str, object]] | None:
+    """A MetricRecord (``define_metric``) as its name or glob and Runicorn's metric definition
+    (``format.MetricDefinition``); None for one W&B expanded from a glob itself."""
+    name = ""
+    definition: dict[str, object] = {}
+    summary: list[str] = []
+    for number, _, value in fields(data):
+        if number in (1, 2) and isinstance(value, bytes) and value:
+            name = text(value)
+        elif number == 4 and isinstance(value, bytes) and value:
+            definition["step_metric"] = text(value)
+        elif number == 6 and isinstance(value, bytes):
+            for option, _, flag in fields(value):
+                if option in (1, 2) and flag:
+                    definition["step_sync" if option == 1 else "hidden"] = True
+        elif number == 7 and isinstance(value, bytes):
+            summary = [
+                _METRIC_SUMMARIES[kind]
+                for kind, _, flag in fields(value)
+                if kind in _METRIC_SUMMARIES and flag
+            ]
+        elif number == 8 and value in (1, 2):
+            definition["goal"] = "minimize" if value == 1 else "maximize"
+        elif number == 10 and value:
+            return None
+    if summary:
+        definition["summary"] = summary
+    return (name, definition) if name else None
 
 
 def exit_code(data: bytes) -> int:

@@ -1,7 +1,7 @@
 """Writes W&B offline runs with the REAL wandb package (run in the side venv ``.venv-wandb``,
 never with Runicorn importable): ``python wandb_offline_runs.py KIND`` in a folder, with
 ``WANDB_MODE=offline`` and ``WANDB_DIR`` set. KIND is ``full`` (a run of every kind of value),
-``crash`` (an uncaught exception after some steps) or ``long STEPS KEYS`` (a bench's run).
+``crash`` (define_metric, then an uncaught exception after some steps) or ``long STEPS KEYS`` (a bench's run).
 
 The tests (tests/integration/test_wandb_import.py) read these runs back after
 ``runicorn import``; the values here are the ones they expect."""
@@ -51,8 +51,10 @@ def full() -> None:
 
 def crash() -> None:
     wandb.init(project="vision", name="crashing", config={"lr": 1.0})
+    wandb.define_metric("epoch")
+    wandb.define_metric("loss", step_metric="epoch", summary="min")
     for i in range(10):
-        wandb.log({"loss": float(i)})
+        wandb.log({"loss": float(i), "epoch": i})
     raise RuntimeError("diverged")
 
 

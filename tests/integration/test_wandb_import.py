@@ -148,11 +148,19 @@ def test_console_and_saved_files_are_kept(imported: Imported) -> None:
     assert not list((run / fmt.FILES_DIR).rglob("*.png"))  # media are records, not kept twice
 
 
-def test_a_crashed_run_is_failed_with_its_exit_code_and_traceback_lines(imported: Imported) -> None:
+def test_a_crashed_run_is_failed_with_its_exit_code_metric_definitions_and_traceback(
+    imported: Imported,
+) -> None:
     status = imported.json("crashing", fmt.STATUS_FILE)
     assert (status["status"], status["exit_code"]) == (fmt.FAILED, 1)
     rows = [r["data"] for r in imported.records("crashing", fmt.METRICS)]
     assert [(d[fmt.STEP_KEY], d["loss"]) for d in rows] == [(i, float(i)) for i in range(10)]
+    meta = imported.json("crashing", fmt.META_FILE)  # define_metric, as runicorn.wandb records it
+    assert meta[fmt.METRIC_DEFINITIONS_KEY] == {
+        "epoch": {},
+        "loss": {"step_metric": "epoch", "step_sync": True, "summary": ["min"]},
+    }
+    assert imported.json("crashing", fmt.SUMMARY_FILE) == {"loss": {"min": 0.0}, "epoch": 9}
     assert "RuntimeError: diverged" in (imported.run("crashing") / fmt.LOGS_FILE).read_text()
 
 
