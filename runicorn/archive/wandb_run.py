@@ -56,35 +56,34 @@ class WandbRunFolder:
 
 
 def find_runs(path: Path) -> list[WandbRunFolder]:
-    """Every W&B run folder at or under ``path`` (a folder holding a ``*.wandb`` file), or the
-    run of one ``.wandb`` file. Links are not followed (``latest-run`` is one)."""
+    """Every W&B run folder at or under ``path`` (a folder holding a ``*.wandb`` file; not walked
+    into), or the run of one ``.wandb`` file. Links are not followed (``latest-run`` is one), dot
+    folders are skipped, and at most :data:`MAX_WALK_DEPTH` folders down."""
     path = Path(path)
     if path.is_file():
         if path.suffix != WANDB_LOG_SUFFIX:
             return []
         return [WandbRunFolder(path.parent, path.parent.name, path, path.stat().st_size)]
-    runs = []
-    for folder in _walk(path, 0):
-        logs = sorted(
-            p for p in folder.iterdir() if p.suffix == WANDB_LOG_SUFFIX and p.is_file() and not p.is_symlink()
-        )
-        if logs:
-            rel = folder.relative_to(path).as_posix()
-            runs.append(WandbRunFolder(folder, rel, logs[0], logs[0].stat().st_size))
+    runs: list[WandbRunFolder] = []
+    _walk(path, path, 0, runs)
     return runs
 
 
-def _walk(path: Path, depth: int) -> Iterator[Path]:
-    yield path
-    if depth >= MAX_WALK_DEPTH or (path / FILES_DIR).is_dir():  # a run folder: not walked into
-        return
+def _walk(top: Path, folder: Path, depth: int, runs: list[WandbRunFolder]) -> None:
     try:
-        children = sorted(path.iterdir())
+        children = sorted(folder.iterdir())
     except OSError:
         return
-    for child in children:
-        if child.is_dir() and not child.is_symlink() and not child.name.startswith("."):
-            yield from _walk(child, depth + 1)
+    logs = [p for p in children if p.suffix == WANDB_LOG_SUFFIX and p.is_file() and not p.is_symlink()]
+    if logs:
+        runs.append(
+            WandbRunFolder(folder, folder.relative_to(top).as_posix(), logs[0], logs[0].stat().st_size)
+        )
+        return
+    if depth < MAX_WALK_DEPTH:
+        for child in children:
+            if child.is_dir() and not child.is_symlink() and not child.name.startswith("."):
+                _walk(top, child, depth + 1, runs)
 
 
 def has_runs(path: Path) -> bool:

@@ -11,7 +11,7 @@ from wandb_log_writer import BLOCK, EXIT, HEADER, field, frame, history, item, n
 
 from runicorn.archive import wandb_wire as wire
 from runicorn.archive.wandb_records import WandbLog
-from runicorn.archive.wandb_run import system_sample, tree
+from runicorn.archive.wandb_run import find_runs, system_sample, tree
 
 
 def _read(tmp_path: Path, data: bytes) -> tuple[list[bytes], WandbLog]:
@@ -109,3 +109,26 @@ def test_gpu_metrics_of_a_system_sample_take_runicorn_s_system_keys() -> None:
         "gpu0/power_w": 230.25,
     }
     assert system_sample(None, [(("gpu.0.gpu",), b"1")]) is None  # no time, no sample
+
+
+def test_run_folders_are_found_at_any_depth_but_not_through_links_or_dot_folders(tmp_path: Path) -> None:
+    def run(rel: str) -> Path:
+        folder = tmp_path / rel
+        (folder / "files").mkdir(parents=True)
+        (folder / f"run-{folder.name[-1]}.wandb").write_bytes(frame(EXIT))
+        return folder
+
+    run("project/files/wandb/offline-run-20261208_010000-a")  # under a folder named files
+    run("project/wandb/run-20261208_010000-b")  # an online run's folder
+    run("project/.cache/offline-run-20261208_010000-c")  # a dot folder: skipped
+    (tmp_path / "project" / "wandb" / "latest-run").symlink_to(
+        tmp_path / "project" / "wandb" / "run-20261208_010000-b"
+    )
+    found = find_runs(tmp_path / "project")
+    assert [r.rel for r in found] == [
+        "files/wandb/offline-run-20261208_010000-a",
+        "wandb/run-20261208_010000-b",
+    ]
+    one = tmp_path / "project" / "wandb" / "run-20261208_010000-b"
+    assert [r.dir for r in find_runs(one)] == [one]
+    assert [r.dir for r in find_runs(one / "run-b.wandb")] == [one]
