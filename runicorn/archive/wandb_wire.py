@@ -74,21 +74,28 @@ def _varint(data: bytes, pos: int) -> tuple[int, int]:
     raise WireError("a varint longer than 10 bytes")
 
 
-def fields(data: bytes) -> list[tuple[int, int, int | bytes]]:
+def fields(data: bytes, stop_at: frozenset[int] = frozenset()) -> list[tuple[int, int, int | bytes]]:
     """``(field number, wire type, value)`` of every field of a message, in order: an int for a
-    varint, the bytes for the others."""
+    varint, the bytes for the others; up to and with the first length-delimited field whose
+    number is in ``stop_at``, when one is."""
     out: list[tuple[int, int, int | bytes]] = []
     pos, n = 0, len(data)
     try:
         while pos < n:
-            tag, pos = _varint(data, pos)
+            tag = data[pos]  # one byte for fields 1 to 15, the common case
+            pos += 1
+            if tag & 0x80:
+                tag, pos = _varint(data, pos - 1)
             wire = tag & 7
             if wire == 0:
                 value, pos = _varint(data, pos)
                 out.append((tag >> 3, 0, value))
                 continue
             if wire == 2:
-                length, pos = _varint(data, pos)
+                length = data[pos]
+                pos += 1
+                if length & 0x80:
+                    length, pos = _varint(data, pos - 1)
                 end = pos + length
             elif wire == 1:
                 end = pos + 8
@@ -99,6 +106,8 @@ def fields(data: bytes) -> list[tuple[int, int, int | bytes]]:
             if end > n:
                 raise WireError(f"field {tag >> 3} runs past the end of its message")
             out.append((tag >> 3, wire, data[pos:end]))
+            if wire == 2 and tag >> 3 in stop_at:
+                return out
             pos = end
     except IndexError:
         raise WireError("a varint runs past the end of its message") from None
@@ -107,10 +116,10 @@ def fields(data: bytes) -> list[tuple[int, int, int | bytes]]:
 
 def record_kind(data: bytes) -> tuple[int, bytes]:
     """The field number of a Record's type (HISTORY, RUN, ...) and its message; (0, b"") for a
-    record of no type this reader knows."""
-    for number, wire, value in fields(data):
-        if wire == 2 and number in _KINDS:
-            return number, value  # type: ignore[return-value]
+    record of no type this reader knows. Fields after it are not read."""
+    number, wire, value = fields(data, _KINDS)[-1] if data else (0, 0, b"")
+    if wire == 2 and number in _KINDS and isinstance(value, bytes):
+        return number, value
     return 0, b""
 
 
