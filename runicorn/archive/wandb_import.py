@@ -192,7 +192,7 @@ def _import_run(run: WandbRunFolder, project: str | None, root: Path, staging: P
     writer.finish(meta, data.config, status, _summary(data.summary, data.metrics))
     move_into_place(writer.dir, target, run_id)
     notes = _notes(reader, media, dropped) + [
-        f"run {earlier} was imported earlier from the same W&B run folder with a shorter log; "
+        f"run {earlier} was imported earlier from the same W&B run folder, its log then of another size; "
         f"remove it with `runicorn rm {earlier}` if it is no longer wanted"
         for earlier in earlier_imports(root, placement, run_id, run.dir.name)
     ]

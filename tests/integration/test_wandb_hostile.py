@@ -246,3 +246,15 @@ def _mutate(record: bytes, rng: random.Random) -> bytes:
         return record
     at = rng.randrange(len(record))
     return record[:at] + bytes([rng.randrange(256)]) + record[at + 1 :]
+
+
+def test_a_log_that_grew_is_imported_as_a_new_run_beside_the_first(tmp_path: Path) -> None:
+    run = _write_run(tmp_path / "wandb", frame(*GOOD))
+    first = import_wandb(tmp_path / "wandb", tmp_path / "storage")
+    (run / "run-x1.wandb").write_bytes(frame(*GOOD, history(3, loss=0.2), EXIT))  # the run went on
+    second = import_wandb(tmp_path / "wandb", tmp_path / "storage")
+    assert [r.outcome for r in first + second] == ["imported", "imported"]
+    assert first[0].run_id != second[0].run_id and second[0].steps == 4
+    assert any(f"run {first[0].run_id} was imported earlier" in note for note in second[0].notes)
+    again = import_wandb(tmp_path / "wandb", tmp_path / "storage")
+    assert [(r.outcome, r.run_id) for r in again] == [("skipped", second[0].run_id)]
