@@ -29,3 +29,14 @@ fi
 
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
+
+# The real wandb package in a side venv, .venv-wandb (never in .venv: there `import wandb` is
+# Runicorn's shim). The tests of `runicorn import` of W&B run folders write offline runs with it
+# (tests/wandb_side_venv.py) and are skipped without it.
+WANDB_VERSION=0.31.0
+if ! .venv-wandb/bin/python -c "import wandb, numpy, PIL" >/dev/null 2>&1; then
+  if ! { .venv/bin/python -m venv .venv-wandb \
+      && .venv-wandb/bin/python -m pip install -q "wandb==$WANDB_VERSION" numpy pillow; }; then
+    echo "warning: could not make .venv-wandb with wandb==$WANDB_VERSION; the W&B import tests will be skipped" >&2
+  fi
+fi

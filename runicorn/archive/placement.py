@@ -8,12 +8,16 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from runicorn import format as fmt
 from runicorn.errors import ArchiveError, os_error_as
 from runicorn.files import copied_files, find_run_folders
 
 _CHUNK_BYTES = 1024 * 1024
+# What an import from another tool did with one run: imported / skipped (the same source files
+# were imported before) / renamed (its id was taken by another run).
+Outcome = Literal["imported", "skipped", "renamed"]
 
 
 @dataclass(frozen=True)
@@ -112,3 +116,32 @@ def move_into_place(staged: Path, target: Path, run_id: str) -> None:
     with os_error_as(ArchiveError, f"cannot move run {run_id} to {target}", hint):
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(staged, target)
+
+
+# --- runs made from another tool's files (TensorBoard, W&B) ---------------------------------------
+def import_destination(root: Path, placement: Placement, digest: str) -> tuple[Outcome, str]:
+    """A free id, or the id of the run these very files were imported as before."""
+    stamp = placement.run_id[: -len("_000000")]
+    for attempt in range(8):
+        run_id = f"{stamp}_{digest[attempt * 6 : attempt * 6 + 6]}"
+        target = placement.run_dir(root, run_id)
+        if not target.exists():
+            return ("imported" if attempt == 0 else "renamed"), run_id
+        if fmt.import_source_digest(fmt.read_json(target / fmt.META_FILE)) == digest:
+            return "skipped", run_id
+    raise ArchiveError(
+        f"run {placement.run_id} conflicts with too many runs of the same id under {root}",
+        "remove old copies of the run and import again",
+    )
+
+
+def earlier_imports(root: Path, placement: Placement, run_id: str, run_rel: str) -> list[str]:
+    """Runs imported earlier from the same source folder (``source.run_dir``) with other files."""
+    runs_folder = placement.run_dir(root, run_id).parent
+    found = []
+    for folder in sorted(runs_folder.iterdir()):
+        if folder.name != run_id and folder.is_dir():
+            meta = fmt.read_json(folder / fmt.META_FILE)
+            if fmt.import_source_run_dir(meta) == run_rel and fmt.import_source_digest(meta):
+                found.append(folder.name)
+    return found

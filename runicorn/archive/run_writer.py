@@ -7,6 +7,7 @@ one go (no heartbeat, no lock): it is made in a staging folder and moved into pl
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,6 +26,14 @@ def image_suffix(encoded: bytes) -> str:
     return ".png"
 
 
+def _media_suffix(name: str) -> str:
+    """A media file's ending as the format names it (``.table.json`` whole), safe characters only."""
+    if name.endswith(fmt.TABLE_SUFFIX):
+        return fmt.TABLE_SUFFIX
+    suffix = Path(name).suffix.lower()
+    return suffix if suffix[1:].isalnum() and len(suffix) <= 8 else ""
+
+
 class RunWriter:
     """Appends records to a new run folder ``run_dir``; :meth:`finish` writes its JSON files."""
 
@@ -33,7 +42,9 @@ class RunWriter:
         self.dir.mkdir(parents=True)
         self._events: IO[bytes] = open(self.dir / fmt.EVENTS_FILE, "xb", buffering=_BUFFER_BYTES)
         self._logs: IO[bytes] | None = None
-        self.counts = {fmt.METRICS: 0, fmt.IMAGE: 0, fmt.HISTOGRAM: 0, "text": 0}
+        self.counts = {
+            kind: 0 for kind in (fmt.METRICS, *fmt.MEDIA_FILE_KINDS, fmt.HISTOGRAM, "text", "console")
+        }
         self.first_time: float | None = None
         self.last_time: float | None = None
 
@@ -48,6 +59,51 @@ class RunWriter:
         self._events.write(fmt.encode_event(fmt.METRICS, data, wall_time))
         self.counts[fmt.METRICS] += 1
         self._seen(wall_time)
+
+    def row(self, values: dict[str, float], step: int, wall_time: float) -> None:
+        """One ``metrics`` record holding several metrics at one step (``values`` has no reserved key)."""
+        data = {**values, fmt.STEP_KEY: step, fmt.TIME_KEY: wall_time}
+        self._events.write(fmt.encode_event(fmt.METRICS, data, wall_time))
+        self.counts[fmt.METRICS] += 1
+        self._seen(wall_time)
+
+    def system(self, values: dict[str, float], wall_time: float) -> None:
+        """One ``system`` record (``values`` under the format's system keys)."""
+        data = {**values, fmt.TIME_KEY: wall_time}
+        self._events.write(fmt.encode_event(fmt.SYSTEM, data, wall_time))
+
+    def media_file(
+        self, kind: str, key: str, source: Path, step: int, wall_time: float, extra: dict[str, Any]
+    ) -> None:
+        """Copy the file ``source`` under ``media/`` and write its ``kind`` record (one of
+        ``format.MEDIA_FILE_KINDS``) with ``extra`` fields (``caption``, ``columns``, ...)."""
+        relpath = fmt.media_relpath(key, wall_time, _media_suffix(source.name))
+        path = self.dir / relpath
+        path.parent.mkdir(exist_ok=True)
+        with open(source, "rb") as src, open(path, "xb") as dst:
+            shutil.copyfileobj(src, dst, _BUFFER_BYTES)
+        self.media_record(kind, {**extra, "key": key, "path": relpath, "step": step}, wall_time)
+
+    def media_bytes(self, key: str, suffix: str, content: bytes, wall_time: float) -> str:
+        """Write ``content`` as a new file under ``media/``; its path relative to the run."""
+        relpath = fmt.media_relpath(key, wall_time, suffix)
+        path = self.dir / relpath
+        path.parent.mkdir(exist_ok=True)
+        with open(path, "xb") as f:
+            f.write(content)
+        return relpath
+
+    def media_record(self, kind: str, data: dict[str, Any], wall_time: float) -> None:
+        self._events.write(fmt.encode_event(kind, data, wall_time))
+        self.counts[kind] += 1
+        self._seen(wall_time)
+
+    def run_file(self, relpath: str, source: Path) -> None:
+        """Copy ``source`` to ``files/<relpath>`` (a ``wandb.save`` file; ``relpath`` is safe)."""
+        path = self.dir / fmt.FILES_DIR / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(source, "rb") as src, open(path, "xb") as dst:
+            shutil.copyfileobj(src, dst, _BUFFER_BYTES)
 
     def image(self, key: str, encoded: bytes, step: int, wall_time: float) -> None:
         relpath = fmt.media_relpath(key, wall_time, image_suffix(encoded))
@@ -77,7 +133,20 @@ class RunWriter:
         self.counts["text"] += 1
         self._seen(wall_time)
 
-    def finish(self, meta: dict[str, Any], config: dict[str, Any], status: fmt.StatusData) -> None:
+    def console(self, text: str, wall_time: float) -> None:
+        """A captured console line of ``logs.txt`` (``[HH:MM:SS] text``)."""
+        if self._logs is None:
+            self._logs = open(self.dir / fmt.LOGS_FILE, "xb", buffering=_BUFFER_BYTES)
+        self._logs.write(fmt.console_line(text, wall_time).encode("utf-8", "replace"))
+        self.counts["console"] += 1
+
+    def finish(
+        self,
+        meta: dict[str, Any],
+        config: dict[str, Any],
+        status: fmt.StatusData,
+        summary: dict[str, Any] | None = None,
+    ) -> None:
         """Close the append-only files, frame ``events.columns`` as the SDK leaves it (about 1 s
         per 1,000,000 lines: a viewer then opens a long run without decoding its JSON) and write
         meta, config and status."""
@@ -88,6 +157,8 @@ class RunWriter:
         write_json_atomic(self.dir / fmt.META_FILE, meta)
         write_json_atomic(self.dir / fmt.CONFIG_FILE, config)
         write_json_atomic(self.dir / fmt.STATUS_FILE, dict(status))
+        if summary is not None:
+            write_json_atomic(self.dir / fmt.SUMMARY_FILE, summary)
 
     def close(self) -> None:
         self._events.close()

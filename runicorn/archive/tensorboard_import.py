@@ -18,10 +18,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from runicorn import format as fmt
-from runicorn.archive.placement import Placement, move_into_place, new_staging_dir
+from runicorn.archive.placement import (
+    Outcome,
+    Placement,
+    earlier_imports,
+    import_destination,
+    move_into_place,
+    new_staging_dir,
+)
 from runicorn.archive.run_writer import RunWriter
 from runicorn.archive.tensorboard import (
     EVENTS_FILE_PREFIX,
@@ -38,7 +45,6 @@ from runicorn.archive.tensorboard import (
 from runicorn.errors import ArchiveError, ConfigError
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, bytes in all event files)
-Outcome = Literal["imported", "skipped", "renamed"]
 DEFAULT_TENSORBOARD_PROJECT = "tensorboard"
 
 
@@ -80,7 +86,8 @@ def import_tensorboard(
     if not runs:
         raise ArchiveError(
             f"no TensorBoard event files (events.out.tfevents.*) under {path}",
-            "pass a TensorBoard log directory, or an archive (.zip, .tar, .tar.gz)",
+            "pass a TensorBoard log directory, a W&B run folder (wandb/, offline-run-*) "
+            "or an archive (.zip, .tar, .tar.gz)",
         )
     project = _project(logdir, project)
     require_reader()
@@ -106,7 +113,7 @@ def _import_run(
     first = reader.first_wall_time()
     stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(first if first is not None else 0))
     placement = Placement(project, name, f"{stamp}_{digest[:6]}")
-    outcome, run_id = _destination(root, placement, digest)
+    outcome, run_id = import_destination(root, placement, digest)
     target = placement.run_dir(root, run_id)
     if outcome == "skipped":
         progress.add(run.bytes)
@@ -174,39 +181,12 @@ def _notes(reader: EventReader, root: Path, placement: Placement, run_id: str, r
         )
     for kind, count in sorted(reader.skipped.items()):
         notes.append(f"{count} {kind} values not imported: Runicorn has no record for them")
-    for earlier in _earlier_imports(root, placement, run_id, run_rel):
+    for earlier in earlier_imports(root, placement, run_id, run_rel):
         notes.append(
             f"run {earlier} was imported earlier from the same run directory with other event files; "
             f"remove it with `runicorn rm {earlier}` if it is no longer wanted"
         )
     return notes
-
-
-def _earlier_imports(root: Path, placement: Placement, run_id: str, run_rel: str) -> list[str]:
-    runs_folder = placement.run_dir(root, run_id).parent
-    found = []
-    for folder in sorted(runs_folder.iterdir()):
-        if folder.name != run_id and folder.is_dir():
-            meta = fmt.read_json(folder / fmt.META_FILE)
-            if fmt.import_source_run_dir(meta) == run_rel and fmt.import_source_digest(meta):
-                found.append(folder.name)
-    return found
-
-
-def _destination(root: Path, placement: Placement, digest: str) -> tuple[Outcome, str]:
-    """A free id, or the id of the run these very files were imported as before."""
-    stamp = placement.run_id[: -len("_000000")]
-    for attempt in range(8):
-        run_id = f"{stamp}_{digest[attempt * 6 : attempt * 6 + 6]}"
-        target = placement.run_dir(root, run_id)
-        if not target.exists():
-            return ("imported" if attempt == 0 else "renamed"), run_id
-        if fmt.import_source_digest(fmt.read_json(target / fmt.META_FILE)) == digest:
-            return "skipped", run_id
-    raise ArchiveError(
-        f"run {placement.run_id} conflicts with too many runs of the same id under {root}",
-        "remove old copies of the run and import again",
-    )
 
 
 def _source_digest(run: TensorBoardRun) -> str:

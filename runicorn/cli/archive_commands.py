@@ -1,4 +1,4 @@
-"""`runicorn export` and `runicorn import` (archives and TensorBoard log directories)."""
+"""`runicorn export` and `runicorn import` (archives, TensorBoard log directories, W&B run folders)."""
 
 from __future__ import annotations
 
@@ -36,19 +36,22 @@ def _add_archive(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_run_export)
     p = sub.add_parser(
         "import",
-        help="import runs from archives (ours or the PyPI Runicorn package's) or TensorBoard log directories",
+        help="import runs from archives (ours or the PyPI Runicorn package's), TensorBoard log directories "
+        "or W&B run folders",
     )
     p.add_argument(
         "files",
         nargs="+",
         metavar="PATH",
-        help="archives (.zip, .tar, .tar.gz), TensorBoard log directories or events.out.tfevents.* files",
+        help="archives (.zip, .tar, .tar.gz), TensorBoard log directories or events.out.tfevents.* files, "
+        "W&B run folders (wandb/, offline-run-*) or .wandb files",
     )
     add_storage(p, help="storage root to import into")
     p.add_argument(
         "--project",
         metavar="P",
-        help="project of runs imported from TensorBoard (default: the log directory's name)",
+        help="project of runs imported from TensorBoard or W&B (default: the log directory's name; "
+        "W&B: the run's project)",
     )
     p.set_defaults(handler=_run_import)
 
@@ -94,6 +97,9 @@ def _run_import(args: argparse.Namespace) -> int:
     limits = archive.ArchiveLimits.from_settings(resolved)
     failed = 0
     for file in args.files:
+        if archive.is_wandb_source(Path(file)):
+            failed += _import_wandb(Path(file), resolved.storage, args)
+            continue
         if archive.is_tensorboard_source(Path(file)):
             failed += _import_tensorboard(Path(file), resolved.storage, args)
             continue
@@ -133,6 +139,29 @@ def _import_tensorboard(path: Path, storage: Path, args: argparse.Namespace) -> 
             print(f"skipped  {r.source}: already imported as {r.run_id} in {where}")
             continue
         counts = f"{r.scalars} scalars, {r.images} images, {r.histograms} histograms, {r.texts} texts"
+        print(f"imported {r.source} as {r.run_id} into {where} ({counts})")
+        for note in r.notes:
+            print(f"  note: {note}")
+    return 0
+
+
+def _import_wandb(path: Path, storage: Path, args: argparse.Namespace) -> int:
+    """Import the W&B run folders at or under ``path``; 1 when it failed (the error printed), else 0."""
+    from runicorn import archive
+
+    try:
+        with _progress() as bar:
+            task = bar.add_task(f"importing {path.name or path}", total=None)
+            results = archive.import_wandb(path, storage, args.project, _updater(bar, task))
+    except RunicornError as err:
+        _print_error(err, args.debug)
+        return 1
+    for r in results:
+        where = f"{r.project}/{r.name}"
+        if r.outcome == "skipped":
+            print(f"skipped  {r.source}: already imported as {r.run_id} in {where}")
+            continue
+        counts = f"{r.steps} steps, {r.media} media, {r.files} files"
         print(f"imported {r.source} as {r.run_id} into {where} ({counts})")
         for note in r.notes:
             print(f"  note: {note}")

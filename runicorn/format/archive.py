@@ -14,6 +14,7 @@ __all__ = [
     "ManifestRun",
     "Manifest",
     "TENSORBOARD_SOURCE",
+    "WANDB_SOURCE",
     "SourceFile",
     "ImportSource",
     "ImportedMetaData",
@@ -51,6 +52,8 @@ class Manifest(TypedDict):
 
 # --- runs imported from TensorBoard event files (runicorn/archive/tensorboard_import.py) ---------
 TENSORBOARD_SOURCE = "tensorboard"  # ImportSource "kind" of such a run
+# --- and from W&B run folders (runicorn/archive/wandb_import.py): the same "source" shape --------
+WANDB_SOURCE = "wandb"
 
 
 class SourceFile(TypedDict):
@@ -62,9 +65,10 @@ class ImportSource(TypedDict):
     """meta.json "source" of an imported run: what it was made from, so a second import of the
     same files finds it."""
 
-    kind: str  # TENSORBOARD_SOURCE
-    run_dir: str  # the run directory relative to the log directory ("." for the log directory)
-    files: list[SourceFile]  # in the order they were read
+    kind: str  # TENSORBOARD_SOURCE or WANDB_SOURCE
+    run_dir: str  # TensorBoard: the run directory relative to the log directory ("." for the log
+    # directory); W&B: the run folder's name (offline-run-...)
+    files: list[SourceFile]  # in the order they were read (W&B: its transaction log)
     digest: str  # sha256 over the files' paths and sizes
 
 
