@@ -60,6 +60,9 @@ class DisabledRun:
     def summary_keeps_last(self, keeps: Any) -> None:
         pass
 
+    def summary_remove(self, keys: Any) -> None:
+        pass
+
     def flush(self) -> None:
         pass
 

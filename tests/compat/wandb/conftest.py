@@ -1,0 +1,104 @@
+"""Fixtures for W&B's own SDK tests, ported (README.md here): a real offline run per test.
+
+Every test gets a fresh storage root (``RUNICORN_DIR``), its own working directory, no
+``WANDB_*`` variable but ``WANDB_CONSOLE=off`` and ``WANDB_X_DISABLE_STATS=true`` (no console
+capture, no system sampler: the tests stay fast), and every run it started is finished after it.
+W&B's fixtures become:
+
+- ``mock_run(config=, sweep_config=, settings=)``: a real offline run (``reinit="create_new"``,
+  so ``wandb.run`` is left alone, as W&B's mock run does), the sweep's values locked over the
+  config as W&B's Run does with a sweep config.
+- ``record_q`` / ``parse_records(record_q)``: the files of the last ``mock_run`` read back
+  (wandb_backend_spy.py says how they map onto W&B's records).
+- ``wandb_backend_spy``: ``freeze()`` reads the finished runs' files under the storage root.
+- ``user``: W&B's logged-in test user; there is nothing to log in to, so nothing.
+- ``test_settings(**kw)``: ``wandb.Settings(**kw)``.
+
+The tests left failing are marked ``xfail(strict=True)`` here (:data:`XFAIL`), with the reason the
+README gives, so that the suite stays green and a fix is noticed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from wandb_backend_spy import ParsedRecords, WandbBackendSpy, parse_run
+
+import runicorn.wandb as wandb
+from runicorn.wandb import session
+
+# "file.py::test" (parametrized tests: every case, or "file.py::test[case]") -> reason
+XFAIL: dict[str, str] = {}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.parent != here:
+            continue
+        base = f"{path.name}::{getattr(item, 'originalname', item.name)}"
+        reason = XFAIL.get(f"{path.name}::{item.name}") or XFAIL.get(base)
+        if reason:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def offline_wandb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The test's storage root; every run started in the test is finished after it."""
+    root = tmp_path / "storage"
+    root.mkdir()
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    for name in ("PROJECT", "NAME", "RUN_ID", "NOTES", "TAGS", "RUN_GROUP", "JOB_TYPE", "DIR", "MODE"):
+        monkeypatch.delenv(f"WANDB_{name}", raising=False)
+    monkeypatch.delenv("WANDB_RESUME", raising=False)
+    monkeypatch.setenv("RUNICORN_DIR", str(root))
+    monkeypatch.setenv("WANDB_CONSOLE", "off")
+    monkeypatch.setenv("WANDB_X_DISABLE_STATS", "true")
+    monkeypatch.chdir(workdir)
+    yield root
+    session.teardown()
+
+
+@pytest.fixture
+def user() -> None:
+    """W&B's logged-in test user: runicorn.wandb logs in to nothing."""
+
+
+@pytest.fixture
+def test_settings() -> Callable[..., Any]:
+    return lambda **kwargs: wandb.Settings(**kwargs)
+
+
+@pytest.fixture
+def record_q() -> list[Any]:
+    """The runs ``mock_run`` made in this test (the last one is read by ``parse_records``)."""
+    return []
+
+
+@pytest.fixture
+def mock_run(record_q: list[Any]) -> Callable[..., Any]:
+    def make(
+        config: Any = None, sweep_config: Any = None, settings: Any = None, use_magic_mock: bool = False
+    ) -> Any:
+        run = wandb.init(mode="offline", config=config, settings=settings, reinit="create_new")
+        if sweep_config:
+            run.config.update_locked(sweep_config, user="sweep", _allow_val_change=True)
+        record_q.append(run)
+        return run
+
+    return make
+
+
+@pytest.fixture
+def parse_records() -> Callable[[list[Any]], ParsedRecords]:
+    return lambda queue: parse_run(queue[-1])
+
+
+@pytest.fixture
+def wandb_backend_spy(offline_wandb: Path) -> WandbBackendSpy:
+    return WandbBackendSpy(offline_wandb)
