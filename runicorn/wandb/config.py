@@ -108,10 +108,10 @@ class Config(KeyView):
     # --- writing ------------------------------------------------------------------------------
     def __setitem__(self, key: str, value: Any) -> None:
         self._changing(f"config[{key!r}]")
-        key, value = self._checked(str(key), value, allow_val_change=False)
-        if key in self._locked:
-            self._ignored(key)
+        if str(key).strip("-") in self._locked:
+            self._ignored(str(key).strip("-"))
             return
+        key, value = self._checked(str(key), value, allow_val_change=False)
         self._target[key] = value
         if self._callback is not None:
             self._callback(key=key, val=value)

@@ -16,6 +16,7 @@ import atexit
 import logging
 import sys
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
@@ -296,6 +297,8 @@ class Run(RunIdentity, RunCalls, EndsWithBlock):
     def _excepthook(self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         previous = self._previous_excepthook
         self._end(None, ending=exc)
+        if previous is not sys.__excepthook__:  # W&B prints it when another hook may not
+            traceback.print_exception(kind, exc, tb)
         previous(kind, exc, tb)
 
     # --- internals ------------------------------------------------------------------------------

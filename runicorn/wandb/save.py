@@ -106,11 +106,21 @@ def save_files(
         _tell(f"WARNING {text} is a cloud storage url, can't save file to W&B.")
         return []
     pattern = os.path.abspath(text)
-    base = os.path.abspath(os.fspath(base_path)) if base_path is not None else _default_base(text)
+    depth = None  # an absolute glob without a base keeps its last folder: the matches' last 2 parts
+    if base_path is not None:
+        base = os.path.abspath(os.fspath(base_path))
+    elif os.path.isabs(text):
+        parts = Path(pattern).parts
+        base, depth = str(Path(pattern).parent.parent), len(parts) - 2
+        if use_glob and len(parts) > 2 and _WILDCARDS & set(parts[-2]):
+            raise ValueError(f"wandb.save({text!r}): the glob's last folder may not start with '*' without a base_path")
+    else:
+        base = os.getcwd()
     rel_pattern = os.path.relpath(pattern, base)
     if rel_pattern == ".." or rel_pattern.startswith(".." + os.sep):
         raise ValueError(f"wandb.save({text!r}): the glob may not walk above the base path {base}")
-    if use_glob and _WILDCARDS & set(Path(rel_pattern).parts[0]):
+    rel_parts = Path(rel_pattern).parts
+    if use_glob and depth is None and len(rel_parts) > 1 and _WILDCARDS & set(rel_parts[0]):
         raise ValueError(f"wandb.save({text!r}): a glob's first folder below {base} may not start with '*'")
     state = _per_run.get(run)
     if state is None:
@@ -118,7 +128,7 @@ def save_files(
         run.on_finish(state.at_finish)
     if use_glob:
         matches = [m for m in sorted(glob.glob(pattern, recursive=True)) if os.path.isfile(m)]
-        if not matches and os.path.isfile(pattern):
+        if not matches and os.path.isfile(pattern) and _WILDCARDS & set(text):
             _tell(f"WARNING No files matched {text!r} as a glob; the file of that name was not saved: pass glob=False to save it")
     else:
         matches = [pattern] if os.path.isfile(pattern) else []
@@ -126,7 +136,7 @@ def save_files(
             _tell(f"WARNING {text!r} is not a file; with glob=True it would be read as a glob")
     out = []
     for match in matches:
-        rel = os.path.relpath(match, base)
+        rel = os.path.relpath(match, base if depth is None else str(Path(*Path(match).parts[:depth])))
         if os.path.isabs(rel) or rel == ".." or rel.startswith(".." + os.sep):
             log.warning(
                 "runicorn: wandb.save: %s is not under base_path %s; it was not saved "
@@ -148,16 +158,6 @@ def save_files(
 def _tell(message: str) -> None:
     """A line for the user on stderr, as W&B prints them."""
     print(f"wandb: {message}", file=sys.stderr)
-
-
-def _default_base(glob_str: str) -> str:
-    """A relative glob keeps its path from the working directory; an absolute one its last folder."""
-    if not os.path.isabs(glob_str):
-        return os.getcwd()
-    parts = Path(glob_str).parts
-    fixed = next((i for i, p in enumerate(parts) if _WILDCARDS & set(p)), len(parts) - 1)
-    folder = Path(*parts[:fixed]) if fixed else Path(parts[0])
-    return str(folder.parent)
 
 
 def _signature(path: Path) -> tuple[int, int] | None:

@@ -8,8 +8,9 @@ W&B's fixtures become:
 - ``mock_run(config=, sweep_config=, settings=)``: a real offline run (``reinit="create_new"``,
   so ``wandb.run`` is left alone, as W&B's mock run does), the sweep's values locked over the
   config as W&B's Run does with a sweep config.
-- ``record_q`` / ``parse_records(record_q)``: the files of the last ``mock_run`` read back
-  (wandb_backend_spy.py says how they map onto W&B's records).
+- ``record_q`` / ``parse_records(record_q)``: the files of the last ``mock_run`` read back, its
+  config and metric definitions as each write left them (wandb_backend_spy.py says how they map
+  onto W&B's records).
 - ``wandb_backend_spy``: ``freeze()`` reads the finished runs' files under the storage root.
 - ``user``: W&B's logged-in test user; there is nothing to log in to, so nothing.
 - ``test_settings(**kw)``: ``wandb.Settings(**kw)``.
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wandb_backend_spy import ParsedRecords, WandbBackendSpy, parse_run
+from wandb_backend_spy import ParsedRecords, WandbBackendSpy, WriteLog, parse_run
 
 import runicorn.wandb as wandb
 from runicorn.wandb import session
@@ -76,7 +77,7 @@ def test_settings() -> Callable[..., Any]:
 
 @pytest.fixture
 def record_q() -> list[Any]:
-    """The runs ``mock_run`` made in this test (the last one is read by ``parse_records``)."""
+    """The writes of the runs ``mock_run`` made in this test (``parse_records`` reads the last)."""
     return []
 
 
@@ -88,7 +89,7 @@ def mock_run(record_q: list[Any]) -> Callable[..., Any]:
         run = wandb.init(mode="offline", config=config, settings=settings, reinit="create_new")
         if sweep_config:
             run.config.update_locked(sweep_config, user="sweep", _allow_val_change=True)
-        record_q.append(run)
+        record_q.append(WriteLog(run))
         return run
 
     return make

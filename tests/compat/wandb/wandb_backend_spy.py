@@ -11,9 +11,9 @@ present them in the shapes those tests read.
 - config: config.json as W&B's ``{"key": {"value": ...}}``, with ``_wandb`` holding the run's
   W&B fields from meta.json (pinned config keys, the logged code's artifact).
 - uploaded files: the files in the run's ``files/`` folder (what W&B would upload from it).
-- records (unit tests): one history record per row, one config record when the run has a config,
-  one summary record when the program set summary values, one metric record per defined metric,
-  one files record naming the files saved.
+- records (unit tests): one history record per row, one config record per write of config.json
+  (the keys it changed), one summary record when the program set summary values, one metric
+  record per write of the metric definitions, one files record naming the files saved.
 """
 
 from __future__ import annotations
@@ -86,9 +86,66 @@ def summary_of(run_dir: Path) -> dict[str, Any]:
 
 def config_of(run_dir: Path) -> dict[str, Any]:
     config = {k: {"value": v} for k, v in read_json(run_dir / fmt.CONFIG_FILE).items()}
-    wandb_fields = read_json(run_dir / fmt.META_FILE).get("wandb") or {}
-    config["_wandb"] = {"value": dict(wandb_fields)}
+    wandb_fields = dict(read_json(run_dir / fmt.META_FILE).get(fmt.WANDB_FIELDS_KEY) or {})
+    if "code_artifact" in wandb_fields:  # W&B's name for it in the config
+        wandb_fields["code_path"] = wandb_fields.pop("code_artifact")
+    config["_wandb"] = {"value": wandb_fields}
     return config
+
+
+# W&B's encoding of a metric definition in the run config (``_wandb.m``): protobuf field numbers
+_SUMMARY_CODES = {"min": 1, "max": 2, "mean": 3, "best": 4, "last": 5, "none": 6, "copy": 7, "first": 8}
+_GOAL_CODES = {"minimize": 1, "maximize": 2}
+
+
+def encoded_metrics(definitions: dict[str, Any], logged_keys: list[str]) -> list[dict[str, Any]]:
+    """meta.json's definitions as W&B's run config encodes them: a glob stands for each logged
+    key it matches (the first glob defined that matches), and a step metric is defined too."""
+    concrete = {n: d for n, d in definitions.items() if not n.endswith("*")}
+    globs = [(n, d) for n, d in definitions.items() if n.endswith("*")]
+    for key in logged_keys:
+        name = key.replace("/", ".")
+        if name in concrete:
+            continue
+        for glob_name, definition in globs:
+            if name.startswith(glob_name[:-1]):
+                concrete[name] = definition
+                break
+    out: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+
+    def encode(name: str, definition: dict[str, Any]) -> None:
+        if name in index:
+            return
+        index[name] = len(out)
+        out.append({})
+        record: dict[str, Any] = {"1": name}
+        step = definition.get("step_metric")
+        if step:
+            encode(step, concrete.get(step, {}))
+            record["5"] = index[step] + 1
+        options = [1] if definition.get("step_sync") else []
+        record["6"] = [*options, *([2] if definition.get("hidden") else []), 3]
+        if definition.get("summary"):
+            record["7"] = sorted(_SUMMARY_CODES[s] for s in definition["summary"])
+        if definition.get("goal"):
+            record["8"] = _GOAL_CODES[definition["goal"]]
+        out[index[name]] = record
+
+    for name, definition in list(concrete.items()):
+        encode(name, definition)
+    return out
+
+
+def logged_keys(run_dir: Path) -> list[str]:
+    """The keys of the run's metrics rows, in the order they were first logged."""
+    keys: dict[str, None] = {}
+    path = run_dir / fmt.EVENTS_FILE
+    for line in path.read_bytes().splitlines() if path.exists() else ():
+        record = fmt.decode_event(line)
+        if record is not None and record.get("type") == fmt.METRICS:
+            keys.update(dict.fromkeys(k for k in record["data"] if k not in (fmt.STEP_KEY, fmt.TIME_KEY)))
+    return list(keys)
 
 
 def files_of(run_dir: Path) -> list[str]:
@@ -117,9 +174,14 @@ class Snapshot:
         return files_of(run_dir_of(self.root, run_id))
 
     def metrics(self, run_id: str) -> list[dict[str, Any]]:
-        """meta.json's metric definitions (W&B's tests read its wire records: see the README)."""
-        defined = read_json(run_dir_of(self.root, run_id) / fmt.META_FILE).get("metrics") or {}
-        return [{"name": name, **record} for name, record in defined.items()]
+        """meta.json's metric definitions, encoded as W&B's run config holds them."""
+        run_dir = run_dir_of(self.root, run_id)
+        defined = read_json(run_dir / fmt.META_FILE).get(fmt.METRIC_DEFINITIONS_KEY) or {}
+        return encoded_metrics(defined, logged_keys(run_dir))
+
+    def telemetry(self, run_id: str) -> dict[str, Any]:
+        """W&B's usage telemetry: Runicorn records none."""
+        return {}
 
 
 class WandbBackendSpy:
@@ -145,6 +207,12 @@ class FilesRecord:
 
 
 @dataclass
+class PreemptingRecord:
+    def HasField(self, name: str) -> bool:  # noqa: N802 - the protobuf call W&B's tests make
+        return name == "preempting"
+
+
+@dataclass
 class ParsedRecords:
     history: list[dict[str, str]] = field(default_factory=list)
     partial_history: list[dict[str, str]] = field(default_factory=list)
@@ -164,26 +232,56 @@ def as_json(values: dict[str, Any]) -> dict[str, str]:
     return {k: json.dumps(v) for k, v in values.items() if not k.startswith("_")}
 
 
-def parse_run(run: Any) -> ParsedRecords:
-    """What ``run`` wrote so far (its writer flushed first), as W&B's parsed records."""
+class WriteLog:
+    """One run's writes of config.json and of its metric definitions (meta.json), each read back
+    from the file as it is written: W&B sends one record per config change and per
+    ``define_metric`` call, Runicorn writes the file once per each."""
+
+    def __init__(self, run: Any) -> None:
+        self.run = run
+        self.config: list[dict[str, Any]] = []
+        self.metric: list[dict[str, Any]] = []
+        self.run_dir = Path(run.sdk_run.dir)
+        self._config_seen = read_json(self.run_dir / fmt.CONFIG_FILE)
+        sdk_run = run.sdk_run
+        write_meta = sdk_run.update_meta
+
+        def update_meta(values: dict[str, Any]) -> None:
+            write_meta(values)
+            if fmt.METRIC_DEFINITIONS_KEY in values:
+                meta = read_json(self.run_dir / fmt.META_FILE)
+                self.metric.append(dict(meta.get(fmt.METRIC_DEFINITIONS_KEY) or {}))
+
+        sdk_run.update_meta = update_meta
+        run.config._set_callback(self._config_written)
+
+    def _config_written(self, key: Any = None, val: Any = None, data: Any = None) -> None:
+        now = read_json(self.run_dir / fmt.CONFIG_FILE)
+        changed = {k: v for k, v in now.items() if k not in self._config_seen or self._config_seen[k] != v}
+        self._config_seen = now
+        if changed:
+            self.config.append(changed)
+
+
+def parse_run(writes: WriteLog) -> ParsedRecords:
+    """What the run wrote so far (its writer flushed first), as W&B's parsed records."""
+    run = writes.run
     sdk_run = run.sdk_run
     if hasattr(sdk_run, "flush"):
         sdk_run.flush()
     run_dir = Path(sdk_run.dir)
     parsed = ParsedRecords()
     parsed.history = [as_json(row) for row in history_rows(run_dir)]
-    config = {k: v for k, v in read_json(run_dir / fmt.CONFIG_FILE).items() if not k.startswith("_")}
-    if config:
-        parsed.config = [as_json(config)]
+    parsed.config = [as_json(change) for change in writes.config]
     values, note = fmt.split_summary(read_json(run_dir / fmt.SUMMARY_FILE))
     explicit = set((note or {}).get("explicit") or ())
     if explicit:
         parsed.summary = [as_json({k: v for k, v in values.items() if k in explicit})]
     meta = read_json(run_dir / fmt.META_FILE)
-    parsed.metric = [{"name": n, **r} for n, r in (meta.get("metrics") or {}).items()]
+    parsed.metric = list(writes.metric)
     saved = files_of(run_dir)
     if saved:
         parsed.files = [FilesRecord([FileItem(p) for p in saved])]
-    if (meta.get("wandb") or {}).get("preempting"):
-        parsed.preempting = [True]
+    if (meta.get(fmt.WANDB_FIELDS_KEY) or {}).get("preempting"):
+        parsed.preempting = [PreemptingRecord()]
     return parsed
