@@ -12,8 +12,6 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from runicorn import format as fmt
-
 _SKIPPED_FOLDERS = frozenset({"wandb", "__pycache__", "node_modules", "artifacts"})
 
 
@@ -27,7 +25,9 @@ def _accepts(test: Callable[..., Any] | None, path: str, root: str, default: boo
         return bool(test(path))
 
 
-def log_code(run: Any, root: Any = ".", name: str | None = None, include_fn: Any = None, exclude_fn: Any = None) -> Any:
+def log_code(
+    run: Any, root: Any = ".", name: str | None = None, include_fn: Any = None, exclude_fn: Any = None
+) -> Any:
     """Store the accepted files under ``root``; the logged artifact, or None when there are none."""
     from runicorn.wandb.artifacts import Artifact
 

@@ -50,7 +50,8 @@ def config_defaults(folder: Any = ".") -> dict[str, Any]:
         raise Error(f"cannot read {path}: {exc}", "fix the YAML, or remove the file") from None
     if not loaded:
         print(
-            f"wandb: WARNING Found an empty default config file ({DEFAULTS_FILE}). Proceeding with no defaults.",
+            f"wandb: WARNING Found an empty default config file ({DEFAULTS_FILE}). "
+            "Proceeding with no defaults.",
             file=sys.stderr,
         )
         return {}

@@ -68,7 +68,7 @@ _ALIAS = WandbAlias()
 
 
 def install() -> None:
-    """Put ``runicorn.wandb`` in ``sys.modules`` as ``wandb``; ``wandb.X`` then imports ``runicorn.wandb.X``."""
+    """Put ``runicorn.wandb`` in ``sys.modules`` as ``wandb``; ``wandb.X`` then gives ``runicorn.wandb.X``."""
     import runicorn.wandb as facade
 
     before = sys.modules.get("wandb")

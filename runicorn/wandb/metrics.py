@@ -103,8 +103,6 @@ def parse_metric(
         if goal not in GOALS:
             raise Error(f"define_metric({name!r}, goal={goal!r}): use 'minimize' or 'maximize'")
         goal = "minimize" if GOALS[goal] == "min" else "maximize"
-    if "best" in kinds and goal is None:
-        raise Error(f"define_metric({name!r}, summary='best') needs goal='minimize' or 'maximize'")
     return Metric(name, step_metric, step_sync, hidden, kinds, goal)
 
 
@@ -127,7 +125,9 @@ class MetricTable:
             metric = metric.merged_into(earlier)
         self.defined[metric.name] = metric  # a glob keeps its place: the first defined wins
         self._of_key.clear()
-        self.step_metrics = {m.key: m.step_metric for m in self.defined.values() if m.step_metric and m.step_sync}
+        self.step_metrics = {
+            m.key: m.step_metric for m in self.defined.values() if m.step_metric and m.step_sync
+        }
 
     def of(self, key: str) -> Metric | None:
         """The definition ``key`` falls under, or None."""
@@ -142,7 +142,9 @@ class MetricTable:
                 break
         if found is None:
             for metric in self.defined.values():
-                if metric.is_glob and (key.startswith(metric.key[:-1]) or dotted(key).startswith(metric.name[:-1])):
+                if metric.is_glob and (
+                    key.startswith(metric.key[:-1]) or dotted(key).startswith(metric.name[:-1])
+                ):
                     found = metric
                     break
         self._of_key[key] = found

@@ -27,6 +27,7 @@ from runicorn.sdk.disabled import DisabledRun
 from runicorn.sdk.exit_hooks import EndsWithBlock
 from runicorn.sdk.run_like import RunLike
 from runicorn.wandb.config import Config, parse_config
+from runicorn.wandb.errors import UsageError
 from runicorn.wandb.metrics import Metric, MetricTable, parse_metric
 from runicorn.wandb.run_calls import RunCalls, run_call
 from runicorn.wandb.run_identity import RunIdentity
@@ -142,7 +143,9 @@ class Run(RunIdentity, RunCalls, EndsWithBlock):
 
     @property
     def step(self) -> int:
-        """The step the next committed row will have."""
+        """The step the next committed row will have (W&B's shared mode has no step to read)."""
+        if self._mode == "shared":
+            raise UsageError("Cannot read the W&B step in shared mode.", "log with step= of your own")
         return self._steps.step
 
     @property
@@ -192,9 +195,9 @@ class Run(RunIdentity, RunCalls, EndsWithBlock):
         """W&B's ``step_sync``: a row with a metric drawn against a step metric gets the step
         metric's latest value when it does not have one of its own."""
         latest = self._step_values
-        for name in self._metrics.step_metrics.values():
-            if name in row:
-                latest[name] = row[name]
+        for step_name in self._metrics.step_metrics.values():
+            if step_name in row:
+                latest[step_name] = row[step_name]
         added = {}
         for key in row:
             metric = self._metrics.of(key)

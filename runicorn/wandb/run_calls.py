@@ -40,14 +40,18 @@ class RunCalls:
 
     # --- files ----------------------------------------------------------------------------------
     @run_call
-    def save(self, glob_str: Any = None, base_path: Any = None, policy: str = "live", glob: bool = True) -> Any:
+    def save(
+        self, glob_str: Any = None, base_path: Any = None, policy: str = "live", glob: bool = True
+    ) -> Any:
         """Link or copy matching files into the run's ``files/`` (docs/wandb.md#artifacts-and-files)."""
         from runicorn.wandb.save import save_files
 
         return save_files(self._sdk, glob_str, base_path, policy, use_glob=glob)
 
     @run_call
-    def restore(self, name: str | None = None, run_path: str | None = None, replace: bool = False, root: Any = None) -> Any:
+    def restore(
+        self, name: str | None = None, run_path: str | None = None, replace: bool = False, root: Any = None
+    ) -> Any:
         """An open file of the run's ``files/`` (W&B downloads it; here it is already local), or None."""
         if not name:
             return None
@@ -55,7 +59,9 @@ class RunCalls:
         return open(path) if os.path.isfile(path) else None  # noqa: SIM115 - W&B returns it open
 
     @run_call
-    def log_code(self, root: Any = ".", name: str | None = None, include_fn: Any = None, exclude_fn: Any = None) -> Any:
+    def log_code(
+        self, root: Any = ".", name: str | None = None, include_fn: Any = None, exclude_fn: Any = None
+    ) -> Any:
         """Store the source files under ``root`` (``.py`` by default) as a ``code`` artifact."""
         from runicorn.wandb.code import log_code
 
@@ -75,26 +81,49 @@ class RunCalls:
 
     # --- artifacts and models -------------------------------------------------------------------
     @run_call
-    def log_artifact(self, artifact_or_path: Any = None, name: str | None = None, type: str | None = None, aliases: Any = None, tags: Any = None) -> Any:  # noqa: A002
+    def log_artifact(
+        self,
+        artifact_or_path: Any = None,
+        name: str | None = None,
+        type: str | None = None,
+        aliases: Any = None,
+        tags: Any = None,
+    ) -> Any:  # noqa: A002
         """Store an artifact version and record that this run logged it."""
         from runicorn.wandb.artifacts import log_artifact_into
 
         return log_artifact_into(self._sdk, artifact_or_path, name, type, aliases)
 
     @run_call
-    def upsert_artifact(self, artifact_or_path: Any = None, name: str | None = None, type: str | None = None, aliases: Any = None, distributed_id: Any = None) -> Any:  # noqa: A002
+    def upsert_artifact(
+        self,
+        artifact_or_path: Any = None,
+        name: str | None = None,
+        type: str | None = None,
+        aliases: Any = None,
+        distributed_id: Any = None,
+    ) -> Any:  # noqa: A002
         from runicorn.wandb.artifacts import log_artifact_into
 
         return log_artifact_into(self._sdk, artifact_or_path, name, type, aliases)
 
     @run_call
-    def finish_artifact(self, artifact_or_path: Any = None, name: str | None = None, type: str | None = None, aliases: Any = None, distributed_id: Any = None) -> Any:  # noqa: A002
+    def finish_artifact(
+        self,
+        artifact_or_path: Any = None,
+        name: str | None = None,
+        type: str | None = None,
+        aliases: Any = None,
+        distributed_id: Any = None,
+    ) -> Any:  # noqa: A002
         from runicorn.wandb.artifacts import log_artifact_into
 
         return log_artifact_into(self._sdk, artifact_or_path, name, type, aliases)
 
     @run_call
-    def use_artifact(self, artifact_or_name: Any = None, type: str | None = None, aliases: Any = None, use_as: Any = None) -> Any:  # noqa: A002
+    def use_artifact(
+        self, artifact_or_name: Any = None, type: str | None = None, aliases: Any = None, use_as: Any = None
+    ) -> Any:  # noqa: A002
         """An artifact version (``name``, ``name:v1``, ``name:latest``), recorded as used by this run."""
         from runicorn.wandb.artifacts import use_artifact_from
 
@@ -119,12 +148,22 @@ class RunCalls:
         return use_artifact_from(self._sdk, name, "model").download()
 
     @run_call
-    def link_model(self, path: Any = None, registered_model_name: str = "", name: str | None = None, aliases: Any = None) -> None:
+    def link_model(
+        self, path: Any = None, registered_model_name: str = "", name: str | None = None, aliases: Any = None
+    ) -> None:
         """W&B's model registry lives on its servers: nothing to do here."""
 
     # --- models, alerts and the rest --------------------------------------------------------------
     @run_call
-    def watch(self, models: Any = None, criterion: Any = None, log: Any = "gradients", log_freq: int = 1000, idx: Any = None, log_graph: bool = False) -> Any:
+    def watch(
+        self,
+        models: Any = None,
+        criterion: Any = None,
+        log: Any = "gradients",
+        log_freq: int = 1000,
+        idx: Any = None,
+        log_graph: bool = False,
+    ) -> Any:
         """Histograms of a torch model's gradients and/or parameters (docs/wandb.md#watch)."""
         from runicorn.wandb.watch import watch
 
@@ -167,7 +206,8 @@ class RunCalls:
         url = getattr(self, "url", None)
         if not url:
             return f"<p>runicorn run {html.escape(str(getattr(self, 'id', '')))}</p>"
-        return f'<iframe src="{html.escape(url)}" style="border:none;width:100%;height:{int(height)}px"></iframe>'
+        style = f"border:none;width:100%;height:{int(height)}px"
+        return f'<iframe src="{html.escape(url)}" style="{style}"></iframe>'
 
     # --- internals ------------------------------------------------------------------------------
     def _update_wandb_fields(self, values: dict[str, Any]) -> None:

@@ -37,6 +37,15 @@ class RunIdentity:
     _mode: str
     _settings: Any
     _viewer_url: str
+    _entity: str
+    _group: str
+    _job_type: str
+    _resumed: bool
+    _start_time: float
+    _starting_step: int
+    _sweep_id: str | None
+    _tags: tuple[str, ...]
+    _notes: str | None
     config: Any
 
     def _check_usable(self, what: str) -> None:

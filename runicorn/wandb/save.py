@@ -113,14 +113,22 @@ def save_files(
         parts = Path(pattern).parts
         base, depth = str(Path(pattern).parent.parent), len(parts) - 2
         if use_glob and len(parts) > 2 and _WILDCARDS & set(parts[-2]):
-            raise ValueError(f"wandb.save({text!r}): the glob's last folder may not start with '*' without a base_path")
+            raise ValueError(
+                f"wandb.save({text!r}): the glob's last folder may not start with '*' without a base_path"
+            )
     else:
         base = os.getcwd()
     rel_pattern = os.path.relpath(pattern, base)
-    if rel_pattern == ".." or rel_pattern.startswith(".." + os.sep):
+    if base_path is not None and (rel_pattern == ".." or rel_pattern.startswith(".." + os.sep)):
         raise ValueError(f"wandb.save({text!r}): the glob may not walk above the base path {base}")
     rel_parts = Path(rel_pattern).parts
-    if use_glob and depth is None and len(rel_parts) > 1 and _WILDCARDS & set(rel_parts[0]):
+    if (
+        use_glob
+        and depth is None
+        and len(rel_parts) > 1
+        and rel_parts[0] != "**"
+        and _WILDCARDS & set(rel_parts[0])
+    ):
         raise ValueError(f"wandb.save({text!r}): a glob's first folder below {base} may not start with '*'")
     state = _per_run.get(run)
     if state is None:
@@ -129,10 +137,17 @@ def save_files(
     if use_glob:
         matches = [m for m in sorted(glob.glob(pattern, recursive=True)) if os.path.isfile(m)]
         if not matches and os.path.isfile(pattern) and _WILDCARDS & set(text):
-            _tell(f"WARNING No files matched {text!r} as a glob; the file of that name was not saved: pass glob=False to save it")
+            _tell(
+                f"WARNING No files matched {text!r} as a glob; the file of that name was not saved: "
+                "pass glob=False to save it"
+            )
     else:
         matches = [pattern] if os.path.isfile(pattern) else []
-        if not matches and _WILDCARDS & set(text) and not (state.run_dir / fmt.FILES_DIR / rel_pattern).exists():
+        if (
+            not matches
+            and _WILDCARDS & set(text)
+            and not (state.run_dir / fmt.FILES_DIR / rel_pattern).exists()
+        ):
             _tell(f"WARNING {text!r} is not a file; with glob=True it would be read as a glob")
     out = []
     for match in matches:

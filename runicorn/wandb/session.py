@@ -90,7 +90,8 @@ def init(
     """Start a W&B run that logs into a Runicorn run (docs/wandb.md#init)."""
     global current, silent
     env = read_env()
-    settings = settings if isinstance(settings, Settings) else Settings(**dict(settings or {}))
+    # a copy: the run's settings get its mode, id and folders; the object given stays as it was
+    settings = Settings(**(vars(settings) if isinstance(settings, Settings) else dict(settings or {})))
     silent = env.silent or bool(settings.silent)
     mode = str(mode or settings.mode or env.mode or "online").lower()
     if mode not in MODES:
@@ -210,7 +211,9 @@ def _reinit_choice(reinit: Any) -> str:
     if reinit is None or reinit is False:
         return "default"
     if reinit not in REINIT_CHOICES:
-        raise UsageError(f"wandb.init(reinit={reinit!r}): use one of {', '.join(REINIT_CHOICES)}, True or False")
+        raise UsageError(
+            f"wandb.init(reinit={reinit!r}): use one of {', '.join(REINIT_CHOICES)}, True or False"
+        )
     return str(reinit)
 
 

@@ -110,6 +110,8 @@ class SummaryBook:
             elif kind == "min" or (kind == "best" and goal is not None and GOALS[goal] == "min"):
                 name = "best" if kind == "best" else "min"
                 entry[name] = number if name not in entry else _extreme(min, entry[name], number)
+            elif kind == "best" and goal is None:  # W&B keeps nothing for it without a goal
+                continue
             elif kind == "max" or kind == "best":
                 name = "best" if kind == "best" else "max"
                 entry[name] = number if name not in entry else _extreme(max, entry[name], number)

@@ -174,5 +174,5 @@ def _end_run(trial: Trial, status: str) -> Path | None:
             trial.finish_run(status == fmt.TRIAL_FINISHED)
         else:
             run.finish(fmt.FINISHED if status == fmt.TRIAL_FINISHED else fmt.FAILED)
-    folder = getattr(run, "dir", None)
+    folder = getattr(run, "sync_dir", None) or getattr(run, "dir", None)  # W&B's run: its own folder
     return Path(folder) if folder is not None else None

@@ -32,7 +32,21 @@ import runicorn.wandb as wandb
 from runicorn.wandb import session
 
 # "file.py::test" (parametrized tests: every case, or "file.py::test[case]") -> reason
-XFAIL: dict[str, str] = {}
+_COPIES = "Runicorn copies saved files into the run (a run never holds a link out of itself)"
+XFAIL: dict[str, str] = {
+    "test_compat_metric_full.py::test_metric_sync_step": "reads W&B's usage telemetry; Runicorn records none",
+    "test_compat_wandb_run.py::test_run_urls": "cloud-only: W&B's server urls (base_url)",
+    "test_compat_wandb_run.py::test_new_attributes": "Runicorn's Run adds sdk_run and finished",
+    "test_compat_wandb_run_full.py::test_log_code": "needs Artifact.manifest (issue 25's artifacts)",
+    "test_compat_wandb_run_full.py::test_log_code_include": "needs Artifact.manifest",
+    "test_compat_wandb_run_full.py::test_log_code_custom_root": "needs Artifact.manifest",
+    "test_compat_wandb_run_full.py::test_media_symlink": "media files are in the run's media/, not files/",
+    "test_compat_wandb_save.py::test_save_relative_path_glob_files": _COPIES + " (W&B says 'Symlinked')",
+    "test_compat_wandb_save.py::test_save_hardlink_fallback_when_symlink_fails": _COPIES,
+    "test_compat_wandb_save.py::test_save_file_in_run_dir": (
+        "a real run's files folder exists from init (W&B's too); the test makes it: W&B's mock run has none"
+    ),
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,8 +1,9 @@
-# Ported from wandb/wandb tests/system_tests/test_core/test_metric_full.py at b6e29505884e: only the imports and the fixtures
-# are adapted (tests/compat/wandb/README.md); tests left out are listed there.
+# Ported from wandb/wandb tests/system_tests/test_core/test_metric_full.py at b6e29505884e;
+# only the imports and the fixtures are adapted (README.md here).
 import math
 
 import pytest
+
 import runicorn.wandb as wandb
 
 
@@ -354,5 +355,3 @@ def test_metric_overwrite_true(wandb_backend_spy, name):
 
         assert metrics[0]["1"] == "m"  # name
         assert metrics[0]["7"] == [2]  # summary; 2=max
-
-

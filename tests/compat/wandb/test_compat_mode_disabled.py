@@ -1,9 +1,10 @@
-# Ported from wandb/wandb tests/unit_tests/test_mode_disabled.py at b6e29505884e: only the imports and the fixtures
-# are adapted (tests/compat/wandb/README.md); tests left out are listed there.
+# Ported from wandb/wandb tests/unit_tests/test_mode_disabled.py at b6e29505884e;
+# only the imports and the fixtures are adapted (README.md here).
 import pickle
 import tempfile
 
 import pytest
+
 import runicorn.wandb as wandb
 
 

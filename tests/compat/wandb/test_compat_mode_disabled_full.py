@@ -1,11 +1,12 @@
-# Ported from wandb/wandb tests/system_tests/test_core/test_mode_disabled_full.py at b6e29505884e: only the imports and the fixtures
-# are adapted (tests/compat/wandb/README.md); tests left out are listed there.
+# Ported from wandb/wandb tests/system_tests/test_core/test_mode_disabled_full.py at b6e29505884e;
+# only the imports and the fixtures are adapted (README.md here).
 """disabled mode test."""
 
 import os
 from unittest import mock
 
 import pytest
+
 import runicorn.wandb as wandb
 
 
@@ -51,9 +52,7 @@ def test_disabled_globals(user):
 
 
 def test_bad_url(user):
-    run = wandb.init(
-        settings=dict(mode="disabled", base_url="http://my-localhost:9000")
-    )
+    run = wandb.init(settings=dict(mode="disabled", base_url="http://my-localhost:9000"))
     run.log({"acc": 0.9})
     run.finish()
 
@@ -100,5 +99,3 @@ def test_access_properties(user):
     assert run.status() is None
 
     run.finish()
-
-

@@ -1,9 +1,10 @@
-# Ported from wandb/wandb tests/unit_tests/test_wandb_config.py at b6e29505884e: only the imports and the fixtures
-# are adapted (tests/compat/wandb/README.md); tests left out are listed there.
+# Ported from wandb/wandb tests/unit_tests/test_wandb_config.py at b6e29505884e;
+# only the imports and the fixtures are adapted (README.md here).
 """config tests."""
 
 import pytest
 import yaml
+
 from runicorn.wandb import sdk as wandb_sdk
 
 
@@ -127,8 +128,6 @@ def test_config_getattr_default(config):
 
 def test_nested_config_overwrite(consolidated, config):
     config.update({"path": {"to": {"override": "baz", "keep": "baf"}}})
-    config.merge_locked(
-        {"path": {"to": {"override": "bar"}}}, "sweep", _allow_val_change=True
-    )
+    config.merge_locked({"path": {"to": {"override": "bar"}}}, "sweep", _allow_val_change=True)
     assert dict(config) == {"path": {"to": {"override": "bar", "keep": "baf"}}}
     assert consolidated == dict(config)

@@ -1,8 +1,9 @@
-# Ported from wandb/wandb tests/unit_tests/test_wandb_define_metric.py at b6e29505884e: only the imports and the fixtures
-# are adapted (tests/compat/wandb/README.md); tests left out are listed there.
+# Ported from wandb/wandb tests/unit_tests/test_wandb_define_metric.py at b6e29505884e;
+# only the imports and the fixtures are adapted (README.md here).
 """metric user tests."""
 
 import pytest
+
 import runicorn.wandb as wandb
 
 

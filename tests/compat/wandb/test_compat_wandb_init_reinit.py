@@ -1,8 +1,9 @@
-# Ported from wandb/wandb tests/system_tests/test_core/test_wandb_init_reinit.py at b6e29505884e: only the imports and the fixtures
-# are adapted (tests/compat/wandb/README.md); tests left out are listed there.
+# Ported from wandb/wandb tests/system_tests/test_core/test_wandb_init_reinit.py at b6e29505884e;
+# only the imports and the fixtures are adapted (README.md here).
 """Tests for the `reinit` setting."""
 
 import pytest
+
 import runicorn.wandb as wandb
 
 

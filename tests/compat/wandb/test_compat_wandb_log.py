@@ -1,6 +1,7 @@
-# Ported from wandb/wandb tests/unit_tests/test_wandb_log.py at b6e29505884e: only the imports and the fixtures
-# are adapted (tests/compat/wandb/README.md); tests left out are listed there.
+# Ported from wandb/wandb tests/unit_tests/test_wandb_log.py at b6e29505884e;
+# only the imports and the fixtures are adapted (README.md here).
 import pytest
+
 import runicorn.wandb as wandb
 
 # ----------------------------------
@@ -14,13 +15,9 @@ def test_nice_log_error():
 
 
 def test_nice_log_error_config():
-    with pytest.raises(
-        wandb.Error, match=r"You must call wandb.init\(\) before wandb.config.update"
-    ):
+    with pytest.raises(wandb.Error, match=r"You must call wandb.init\(\) before wandb.config.update"):
         wandb.config.update({"foo": 1})
-    with pytest.raises(
-        wandb.Error, match=r"You must call wandb.init\(\) before wandb.config.foo"
-    ):
+    with pytest.raises(wandb.Error, match=r"You must call wandb.init\(\) before wandb.config.foo"):
         wandb.config.foo = 1
 
 
@@ -30,9 +27,7 @@ def test_nice_log_error_summary():
         match=r"You must call wandb.init\(\) before wandb.summary\['great'\]",
     ):
         wandb.summary["great"] = 1
-    with pytest.raises(
-        wandb.Error, match=r"You must call wandb.init\(\) before wandb.summary.bam"
-    ):
+    with pytest.raises(wandb.Error, match=r"You must call wandb.init\(\) before wandb.summary.bam"):
         wandb.summary.bam = 1
 
 

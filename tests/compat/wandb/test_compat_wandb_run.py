@@ -1,12 +1,12 @@
-# Ported from wandb/wandb tests/unit_tests/test_wandb_run.py at b6e29505884e: only the imports and the fixtures
-# are adapted (tests/compat/wandb/README.md); tests left out are listed there.
+# Ported from wandb/wandb tests/unit_tests/test_wandb_run.py at b6e29505884e;
+# only the imports and the fixtures are adapted (README.md here).
 import copy
 import platform
 
 import numpy as np
 import pytest
+
 import runicorn.wandb as wandb
-from runicorn.wandb.apis import public
 from runicorn.wandb.sdk import wandb_run
 
 REFERENCE_ATTRIBUTES = set(
@@ -160,9 +160,7 @@ def test_run_publish_history(mock_run, parse_records, record_q):
     assert history[1]["that"] == "2"
 
 
-def test_run_publish_history_preserves_numpy_float_nan(
-    mock_run, parse_records, record_q
-):
+def test_run_publish_history_preserves_numpy_float_nan(mock_run, parse_records, record_q):
     run = mock_run()
     run.log(dict(float16=np.float16("nan"), float32=np.float32("nan")))
 
@@ -253,9 +251,7 @@ def test_run_basic():
         param3=set(range(10)),
         param4=list(range(10, 20)),
         param5=tuple(range(20, 30)),
-        dict_param=dict(
-            a=list(range(10)), b=tuple(range(10, 20)), c=set(range(20, 30))
-        ),
+        dict_param=dict(a=list(range(10)), b=tuple(range(10, 20)), c=set(range(20, 30))),
     )
     run = wandb_run.Run(settings=s, config=c)
     assert dict(run.config) == dict(
@@ -264,9 +260,7 @@ def test_run_basic():
         param3=list(range(10)),
         param4=list(range(10, 20)),
         param5=list(range(20, 30)),
-        dict_param=dict(
-            a=list(range(10)), b=list(range(10, 20)), c=list(range(20, 30))
-        ),
+        dict_param=dict(a=list(range(10)), b=list(range(10, 20)), c=list(range(20, 30))),
     )
 
 
@@ -301,5 +295,3 @@ def test_new_attributes(mock_run):
     removed_attributes = REFERENCE_ATTRIBUTES - current_attributes
     assert not added_attributes, f"New attributes: {added_attributes}"
     assert not removed_attributes, f"Removed attributes: {removed_attributes}"
-
-

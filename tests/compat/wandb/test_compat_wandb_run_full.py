@@ -1,5 +1,5 @@
-# Ported from wandb/wandb tests/system_tests/test_core/test_wandb_run.py at b6e29505884e: only the imports and the fixtures
-# are adapted (tests/compat/wandb/README.md); tests left out are listed there.
+# Ported from wandb/wandb tests/system_tests/test_core/test_wandb_run.py at b6e29505884e;
+# only the imports and the fixtures are adapted (README.md here).
 import math
 import os
 import pickle
@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import PIL.Image
 import pytest
+from wandb_backend_spy import WandbBackendSpy
+
 import runicorn.wandb as wandb
 from runicorn.wandb.errors import UsageError
-
-from wandb_backend_spy import WandbBackendSpy
 
 
 def test_log_nan_inf(wandb_backend_spy):
@@ -105,9 +105,7 @@ def test_media_symlink(
     allow_media_symlink: bool,
 ) -> None:
     image_path = tmp_path / "source_image.png"
-    PIL.Image.fromarray(np.random.randint(0, 255, (10, 10, 3), dtype=np.uint8)).save(
-        image_path
-    )
+    PIL.Image.fromarray(np.random.randint(0, 255, (10, 10, 3), dtype=np.uint8)).save(image_path)
 
     run_dir = Path()
     with wandb.init(
@@ -309,3 +307,8 @@ def test_step__returns_the_current_step():
         assert run.step == 3
 
 
+@pytest.mark.usefixtures("user")
+def test_step__raises_in_shared_mode():
+    with wandb.init(mode="shared") as run:
+        with pytest.raises(match="Cannot read the W&B step in shared mode"):
+            _ = run.step

@@ -1,5 +1,5 @@
-# Ported from wandb/wandb tests/unit_tests/test_wandb_save.py at b6e29505884e: only the imports and the fixtures
-# are adapted (tests/compat/wandb/README.md); tests left out are listed there.
+# Ported from wandb/wandb tests/unit_tests/test_wandb_save.py at b6e29505884e;
+# only the imports and the fixtures are adapted (README.md here).
 import glob as glob_module
 import os
 import pathlib

@@ -1,5 +1,5 @@
-# Ported from wandb/wandb tests/unit_tests/test_wandb_summary.py at b6e29505884e: only the imports and the fixtures
-# are adapted (tests/compat/wandb/README.md); tests left out are listed there.
+# Ported from wandb/wandb tests/unit_tests/test_wandb_summary.py at b6e29505884e;
+# only the imports and the fixtures are adapted (README.md here).
 """summary test."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Self
+
 from runicorn.wandb.sdk import Summary
 
 if TYPE_CHECKING:

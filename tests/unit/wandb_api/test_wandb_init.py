@@ -27,7 +27,8 @@ def test_the_run_has_wandbs_attributes(storage_root: Path, monkeypatch: pytest.M
     )
     assert wandb.run is run
     assert run.project == "my-project" and run.name == "lr=0.1 run"
-    assert Path(run.dir).is_relative_to(storage_root) and Path(run.dir).name == run.id
+    assert Path(run.sync_dir).is_relative_to(storage_root) and Path(run.sync_dir).name == run.id
+    assert Path(run.dir) == Path(run.sync_dir) / fmt.FILES_DIR  # W&B's files folder
     assert run.path == f"my-project/{run.id}"
     assert run.url == f"http://127.0.0.1:23300/runs/{run.id}"
     assert run.tags == ("a", "b") and run.notes == "first try"
@@ -56,7 +57,7 @@ def test_wandb_variables_are_honoured_and_arguments_win(
     monkeypatch.setenv("WANDB_DIR", str(storage_root))
     run = wandb.init(settings=QUIET)
     assert (run.project, run.name, run.id) == ("envproj", "envname", "abc123")
-    assert Path(run.dir) == storage_root / "envproj" / "envname" / "runs" / "abc123"
+    assert Path(run.sync_dir) == storage_root / "envproj" / "envname" / "runs" / "abc123"
     meta = read(run, fmt.META_FILE)
     assert (meta["notes"], meta["tags"], meta["group"], meta["job_type"]) == (
         "from env",
@@ -122,11 +123,16 @@ def test_finish_with_an_exit_code_marks_the_run_failed(storage_root: Path) -> No
     assert status["status"] == "failed" and status["exit_code"] == 3
 
 
-def test_reinit_finishes_the_previous_run_unless_asked_to_return_it(storage_root: Path) -> None:
+def test_a_second_init_returns_the_active_run_unless_reinit_says_otherwise(storage_root: Path) -> None:
     first = wandb.init(project="p", dir=storage_root, settings=QUIET)
+    assert wandb.init(project="p", dir=storage_root, settings=QUIET) is first  # W&B's default
     assert wandb.init(project="p", dir=storage_root, reinit="return_previous", settings=QUIET) is first
-    second = wandb.init(project="p", dir=storage_root, settings=QUIET)
-    assert second is not first and first.finished
+    beside = wandb.init(project="p", dir=storage_root, reinit="create_new", settings=QUIET)
+    assert beside is not first and wandb.run is first and not first.finished
+    second = wandb.init(project="p", dir=storage_root, reinit="finish_previous", settings=QUIET)
+    assert second is not first and first.finished and beside.finished and wandb.run is second
+    with pytest.raises(wandb.UsageError, match="is finished"):
+        first.log({"lost": 1})  # logging through an old handle is refused, never silently lost
 
 
 def test_api_is_out_of_scope() -> None:

@@ -66,13 +66,18 @@ def test_globs_and_nested_keys_take_their_definition(storage_root: Path) -> None
     assert summary["train/loss"] == {"min": 1.0}
     assert summary["epoch"] == 2
     metrics = read(run, fmt.META_FILE)[fmt.METRIC_DEFINITIONS_KEY]
-    assert metrics["val/*"] == {"step_metric": "epoch", "summary": ["max"]}
+    assert metrics["val/*"] == {
+        "step_metric": "epoch",
+        "summary": ["max"],
+        "step_sync": True,
+    }  # W&B's default
     assert metrics["epoch"] == {}
 
 
-def test_bad_define_metric_arguments_raise() -> None:
-    wandb.init(mode="disabled")
+def test_bad_define_metric_arguments_raise(storage_root: Path) -> None:
+    wandb.init(project="p", dir=storage_root, settings=QUIET)
     with pytest.raises(wandb.Error, match="unknown summary 'median'"):
         wandb.define_metric("loss", summary="median")
-    with pytest.raises(wandb.Error, match="needs goal"):
-        wandb.define_metric("loss", summary="best")
+    with pytest.raises(wandb.Error, match="a glob has one"):
+        wandb.define_metric("*loss")
+    wandb.define_metric("loss", summary="best")  # as in W&B: accepted, and kept only with a goal
