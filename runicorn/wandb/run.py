@@ -212,6 +212,7 @@ class Run(RunIdentity, RunCalls, EndsWithBlock):
 
         rest = {}
         for key, value in row.items():
+            value = _array_value(value)
             if is_media(value):  # a data type, or a list of them under one key
                 try:
                     log_media(self._sdk, key, value, step)
@@ -316,6 +317,22 @@ class Run(RunIdentity, RunCalls, EndsWithBlock):
         if topic not in self._warned:
             self._warned.add(topic)
             log.warning("runicorn.wandb: %s", message)
+
+
+HISTOGRAM_ABOVE = 32  # W&B: a numpy array of more items is logged as a histogram, up to it as a list
+HISTOGRAM_BINS = 32
+
+
+def _array_value(value: Any) -> Any:
+    """A numpy array as W&B logs it: a histogram of its values above :data:`HISTOGRAM_ABOVE`
+    items, else a list (one item: the number)."""
+    if type(value).__module__ != "numpy" or not getattr(value, "ndim", 0):
+        return value
+    if value.size > HISTOGRAM_ABOVE:
+        from runicorn.wandb.data_types import Histogram
+
+        return Histogram(value.ravel(), num_bins=HISTOGRAM_BINS)
+    return value.ravel()[0].item() if value.size == 1 else value.tolist()
 
 
 def _read_summary(sdk_run: RunLike) -> dict[str, Any]:
