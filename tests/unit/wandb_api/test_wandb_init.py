@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -148,6 +149,15 @@ def test_install_makes_import_wandb_this_module() -> None:
 
         assert imported is wandb and ConfigError is wandb.Error
         assert sys.modules["wandb.errors"].Error is wandb.Error
+        # the paths real scripts and libraries import resolve, offline, to this module's objects
+        from wandb.sdk.wandb_run import Run  # type: ignore[import-not-found]
+        from wandb.sdk.wandb_settings import Settings  # type: ignore[import-not-found]
+
+        assert Run is wandb.Run and Settings is wandb.Settings
+        assert importlib.import_module("wandb.sdk.data_types").Image is wandb.Image
+        assert imported.util.generate_id() and imported.login() is True
+        with pytest.raises(wandb.Error, match="does not talk to"):
+            importlib.import_module("wandb.apis.public").Api()
     finally:
         wandb.uninstall()
-    assert "wandb" not in sys.modules
+    assert "wandb" not in sys.modules and "wandb.sdk.wandb_run" not in sys.modules

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from wandb_runs import QUIET, read
+from wandb_runs import QUIET, events, read, rows
 
 import runicorn.wandb as wandb
 from runicorn import format as fmt
@@ -81,3 +81,32 @@ def test_bad_define_metric_arguments_raise(storage_root: Path) -> None:
     with pytest.raises(wandb.Error, match="a glob has one"):
         wandb.define_metric("*loss")
     wandb.define_metric("loss", summary="best")  # as in W&B: accepted, and kept only with a goal
+
+
+def test_nested_logs_stay_nested_in_the_summary_and_changes_persist(storage_root: Path) -> None:
+    run = wandb.init(project="s", dir=storage_root, settings=QUIET)
+    run.log({"val": {"loss": 0.5, "note": "ok"}, "tag": None, "sizes": [1, 2]})
+    run.summary["val"]["best"] = 0.4  # a nested view: the change reaches summary.json
+    del run.summary["val"]["loss"]
+    assert run.summary["val"] == {"note": "ok", "best": 0.4}
+    assert run.summary["tag"] is None and run.summary["sizes"] == [1, 2]
+    run.log({"val": {"loss": 0.3}})  # a later log brings the key back
+    run.finish()
+    assert read(run, fmt.SUMMARY_FILE) == {
+        "val/note": "ok",
+        "val/best": 0.4,
+        "val/loss": 0.3,
+        "tag": None,
+        "sizes": [1, 2],
+    }
+
+
+def test_numpy_arrays_log_as_histograms_or_lists(storage_root: Path) -> None:
+    np = pytest.importorskip("numpy")
+    run = wandb.init(project="s", dir=storage_root, settings=QUIET)
+    run.log({"weights": np.arange(100.0), "pair": np.array([1, 2]), "one": np.array([3.0])})
+    run.finish()
+    histograms = [r for r in events(run) if r["type"] == fmt.HISTOGRAM]
+    assert [h["data"]["key"] for h in histograms] == ["weights"]
+    assert sum(histograms[0]["data"]["counts"]) == 100
+    assert read(run, fmt.SUMMARY_FILE)["pair"] == [1, 2] and rows(run)[0]["one"] == 3.0

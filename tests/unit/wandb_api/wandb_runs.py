@@ -39,6 +39,12 @@ def rows(run: Any) -> list[dict[str, Any]]:
     return out
 
 
+def events(run: Any) -> list[dict[str, Any]]:
+    """Every record of a run's events.jsonl."""
+    lines = (Path(run.sync_dir) / fmt.EVENTS_FILE).read_bytes().splitlines()
+    return [r for r in map(fmt.decode_event, lines) if r is not None]
+
+
 def read(run: Any, file_name: str) -> Any:
     """A JSON file of the run (summary.json: its values, the writer's note left out)."""
     value = json.loads((Path(run.sync_dir) / file_name).read_text())
