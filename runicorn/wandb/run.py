@@ -189,7 +189,10 @@ class Run(RunIdentity, RunCalls, EndsWithBlock):
                 break
         if numbers:
             self._sdk.log(numbers, step=step)
-        self._summary_book.observe(row if numbers is row else {k: v for k, v in row.items() if k in numbers})
+        if numbers is row:
+            self._summary_book.observe(row, plain=True)
+        else:
+            self._summary_book.observe({k: v for k, v in row.items() if k in numbers})
 
     def _synced(self, row: dict[str, Any]) -> dict[str, Any]:
         """W&B's ``step_sync``: a row with a metric drawn against a step metric gets the step

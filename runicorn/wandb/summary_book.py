@@ -73,9 +73,13 @@ class SummaryBook:
         return metric is None or not metric.summary or metric.summary == ("copy",)
 
     # --- fed by log ---------------------------------------------------------------------------
-    def observe(self, row: dict[str, Any]) -> None:
-        """Fold one committed row (flat keys, values of any kind) into the summary."""
+    def observe(self, row: dict[str, Any], plain: bool = False) -> None:
+        """Fold one committed row (flat keys, values of any kind; ``plain``: all numbers) into
+        the summary."""
         defined = bool(self._metrics.defined)
+        if plain and not defined and not self._paths:  # the common row: numbers under flat keys
+            self.values.update(row)
+            return
         for key, value in row.items():
             path = self._paths.get(key) or (key,)
             metric = self._metrics.of(key) if defined else None
