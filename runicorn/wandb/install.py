@@ -29,6 +29,7 @@ ENV_VAR = "RUNICORN_WANDB"
 SUBMODULES = (
     "wandb.errors",
     "wandb.util",
+    "wandb.wandb_run",
     "wandb.apis",
     "wandb.sdk",
     "wandb.sdk.lib",

@@ -109,6 +109,10 @@ def init(
                     "Cannot resume a run while another run is active. You must either finish it "
                     "using run.finish(), or use reinit='create_new' when calling wandb.init()."
                 )
+            notice(
+                f"wandb.init() called while a run is active and reinit is set to {reinit!r}, so "
+                "returning the previous run (pass reinit='finish_previous' or 'create_new' for a new one)"
+            )
             return active[-1]  # W&B's default in a script: the active run is returned
     if id is not None and any(run.id == str(id) for run in active):
         raise UsageError(

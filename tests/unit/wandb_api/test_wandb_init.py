@@ -154,6 +154,8 @@ def test_install_makes_import_wandb_this_module() -> None:
         from wandb.sdk.wandb_settings import Settings  # type: ignore[import-not-found]
 
         assert Run is wandb.Run and Settings is wandb.Settings
+        assert importlib.import_module("wandb.wandb_run").Run is wandb.Run  # Lightning's import
+        assert importlib.import_module("wandb.sdk.lib").RunDisabled is wandb.Run
         assert importlib.import_module("wandb.sdk.data_types").Image is wandb.Image
         assert imported.util.generate_id() and imported.login() is True
         with pytest.raises(wandb.Error, match="does not talk to"):
