@@ -63,6 +63,9 @@ class DisabledRun:
     def summary_remove(self, keys: Any) -> None:
         pass
 
+    def history_keeps_values(self, keep: bool = True) -> None:
+        pass
+
     def flush(self) -> None:
         pass
 

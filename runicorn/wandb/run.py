@@ -134,6 +134,10 @@ class Run(RunIdentity, RunCalls, EndsWithBlock):
                 extra["display_name"] = self._display_name
             if extra:
                 sdk_run.update_meta(dict(extra))
+            keep_values = getattr(sdk_run, "history_keeps_values", None)
+            if keep_values is not None:  # W&B's history keeps text, None and lists
+                keep_values(True)
+                self._summary_book.sdk_keeps_values = True
             self._install_exit_hooks()
 
     @property

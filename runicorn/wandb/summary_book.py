@@ -63,6 +63,7 @@ class SummaryBook:
         self._means: dict[str, list[float]] = {}  # key -> [sum, count]
         self._pending: dict[str, Any] = {}  # flat key -> value, handed to the SDK at the next save
         self._saved_at = time.monotonic()
+        self.sdk_keeps_values = False  # the SDK keeps text, None and lists in its rows (and summary)
 
     def current(self) -> dict[str, Any]:
         return self.values
@@ -85,8 +86,8 @@ class SummaryBook:
             metric = self._metrics.of(key) if defined else None
             if metric is None or not metric.summary or metric.summary == ("copy",):
                 self._set(path, value)
-                if type(value) not in _PLAIN and to_number(value) is DROP:  # the SDK drops it
-                    self._pending[key] = value
+                if not self.sdk_keeps_values and type(value) not in _PLAIN and to_number(value) is DROP:
+                    self._pending[key] = value  # the SDK's rows drop it: the summary is ours
             else:
                 self._aggregate(key, path, value, metric.summary, metric.goal)
         if self._pending and time.monotonic() - self._saved_at >= SAVE_INTERVAL_S:

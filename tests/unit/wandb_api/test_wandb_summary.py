@@ -110,3 +110,21 @@ def test_numpy_arrays_log_as_histograms_or_lists(storage_root: Path) -> None:
     assert [h["data"]["key"] for h in histograms] == ["weights"]
     assert sum(histograms[0]["data"]["counts"]) == 100
     assert read(run, fmt.SUMMARY_FILE)["pair"] == [1, 2] and rows(run)[0]["one"] == 3.0
+
+
+def test_text_lists_and_none_stay_in_the_history_and_charts_skip_them(storage_root: Path) -> None:
+    from runicorn.store.metrics.series import RunSeries
+
+    run = wandb.init(project="s", dir=storage_root, settings=QUIET)
+    run.log({"loss": 1.0, "note": "warmup", "sizes": [1, 2], "gap": None})
+    run.log({"loss": 0.5, "note": "steady"})
+    run.finish()
+    assert [(r.get("note"), r.get("sizes"), "gap" in r) for r in rows(run)] == [
+        ("warmup", [1, 2], True),
+        ("steady", None, False),
+    ]
+    assert read(run, fmt.SUMMARY_FILE)["note"] == "steady"
+    assert not (read(run, fmt.STATUS_FILE).get("dropped"))  # nothing was dropped
+    series = RunSeries(Path(run.sync_dir))
+    series.update()
+    assert set(series.metrics()["series"]) == {"loss"}  # the charts draw numbers only
