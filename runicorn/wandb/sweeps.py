@@ -169,7 +169,7 @@ def _end_run(trial: Trial, status: str) -> Path | None:
     run = trial.run
     if run is None:
         return None
-    if not getattr(run, "finished", True):
+    if not getattr(run, "_is_finished", getattr(run, "finished", True)):
         if trial.finish_run is not None:  # attached by wandb.init with its own way to end
             trial.finish_run(status == fmt.TRIAL_FINISHED)
         else:

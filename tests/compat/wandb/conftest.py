@@ -36,7 +36,6 @@ _COPIES = "Runicorn copies saved files into the run (a run never holds a link ou
 XFAIL: dict[str, str] = {
     "test_compat_metric_full.py::test_metric_sync_step": "reads W&B's usage telemetry; Runicorn records none",
     "test_compat_wandb_run.py::test_run_urls": "cloud-only: W&B's server urls (base_url)",
-    "test_compat_wandb_run.py::test_new_attributes": "Runicorn's Run adds sdk_run and finished",
     "test_compat_wandb_run_full.py::test_log_code": "needs Artifact.manifest (issue 25's artifacts)",
     "test_compat_wandb_run_full.py::test_log_code_include": "needs Artifact.manifest",
     "test_compat_wandb_run_full.py::test_log_code_custom_root": "needs Artifact.manifest",
@@ -50,10 +49,9 @@ XFAIL: dict[str, str] = {
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
     for item in items:
-        path = Path(str(item.fspath))
-        if path.parent != here:
+        path = Path(str(item.fspath)).resolve()
+        if path.parent != HERE:
             continue
         base = f"{path.name}::{getattr(item, 'originalname', item.name)}"
         reason = XFAIL.get(f"{path.name}::{item.name}") or XFAIL.get(base)
@@ -61,9 +59,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
 
+HERE = Path(__file__).resolve().parent
+
+
 @pytest.fixture(autouse=True)
-def offline_wandb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The test's storage root; every run started in the test is finished after it."""
+def offline_wandb(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """The test's storage root; every run started in the test is finished after it. Only for
+    the tests of this folder: a subfolder (data_types/) has fixtures of its own."""
+    if Path(str(request.node.fspath)).resolve().parent != HERE:
+        yield tmp_path
+        return
     root = tmp_path / "storage"
     root.mkdir()
     workdir = tmp_path / "cwd"

@@ -241,9 +241,9 @@ class WriteLog:
         self.run = run
         self.config: list[dict[str, Any]] = []
         self.metric: list[dict[str, Any]] = []
-        self.run_dir = Path(run.sdk_run.dir)
+        self.run_dir = Path(run._sdk.dir)
         self._config_seen = read_json(self.run_dir / fmt.CONFIG_FILE)
-        sdk_run = run.sdk_run
+        sdk_run = run._sdk
         write_meta = sdk_run.update_meta
 
         def update_meta(values: dict[str, Any]) -> None:
@@ -266,7 +266,7 @@ class WriteLog:
 def parse_run(writes: WriteLog) -> ParsedRecords:
     """What the run wrote so far (its writer flushed first), as W&B's parsed records."""
     run = writes.run
-    sdk_run = run.sdk_run
+    sdk_run = run._sdk
     if hasattr(sdk_run, "flush"):
         sdk_run.flush()
     run_dir = Path(sdk_run.dir)

@@ -129,9 +129,9 @@ def test_a_second_init_returns_the_active_run_unless_reinit_says_otherwise(stora
     assert wandb.init(project="p", dir=storage_root, settings=QUIET) is first  # W&B's default
     assert wandb.init(project="p", dir=storage_root, reinit="return_previous", settings=QUIET) is first
     beside = wandb.init(project="p", dir=storage_root, reinit="create_new", settings=QUIET)
-    assert beside is not first and wandb.run is first and not first.finished
+    assert beside is not first and wandb.run is first and not first._is_finished
     second = wandb.init(project="p", dir=storage_root, reinit="finish_previous", settings=QUIET)
-    assert second is not first and first.finished and beside.finished and wandb.run is second
+    assert second is not first and first._is_finished and beside._is_finished and wandb.run is second
     with pytest.raises(wandb.UsageError, match="is finished"):
         first.log({"lost": 1})  # logging through an old handle is refused, never silently lost
 
