@@ -40,8 +40,12 @@ def config_defaults(folder: Any = ".") -> dict[str, Any]:
     """The values of ``config-defaults.yaml`` in ``folder`` (W&B's file: ``key: {value: v}`` or
     ``key: v``), or nothing when there is no such file."""
     path = Path(folder) / DEFAULTS_FILE
-    if not path.is_file():
-        return {}
+    return config_file(path) if path.is_file() else {}
+
+
+def config_file(path: Any) -> dict[str, Any]:
+    """The values of a YAML config file in W&B's shape (``wandb.init(config="params.yaml")``)."""
+    path = Path(path)
     import yaml
 
     try:
@@ -50,8 +54,7 @@ def config_defaults(folder: Any = ".") -> dict[str, Any]:
         raise Error(f"cannot read {path}: {exc}", "fix the YAML, or remove the file") from None
     if not loaded:
         print(
-            f"wandb: WARNING Found an empty default config file ({DEFAULTS_FILE}). "
-            "Proceeding with no defaults.",
+            f"wandb: WARNING Found an empty default config file ({path.name}). Proceeding with no defaults.",
             file=sys.stderr,
         )
         return {}

@@ -10,6 +10,7 @@ W&B's servers are accepted and ignored, with one notice naming them.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from typing import Any
 
@@ -18,7 +19,7 @@ from runicorn import format as fmt
 from runicorn import settings as rn_settings
 from runicorn.sdk.disabled import DisabledRun
 from runicorn.sdk.run_like import RunLike
-from runicorn.wandb.config import config_defaults, parse_config
+from runicorn.wandb.config import config_defaults, config_file, parse_config
 from runicorn.wandb.env import read_env
 from runicorn.wandb.errors import Error, UsageError
 from runicorn.wandb.run import Run
@@ -127,6 +128,8 @@ def init(
     run_id = id or settings.run_id or env.id
     resume = _resume_choice(resume if resume is not None else env.resume)
     tags = list(tags) if tags is not None else (list(env.tags) if env.tags else None)
+    if isinstance(config, (str, os.PathLike)):  # W&B: a path to a YAML file of the config
+        config = config_file(config)
     config_values = {**config_defaults(), **parse_config(config)}
     if trial is not None:  # the sweep's values win over the program's own, as in W&B
         config_values = {**config_values, **trial.config}
