@@ -64,6 +64,13 @@ __all__ = [
     "termerror",
     "login",
     "teardown",
+    "setup",
+    "require",
+    "mark_preempting",
+    "restore",
+    "log_model",
+    "use_model",
+    "link_model",
     "install",
     "uninstall",
     "run",
@@ -102,6 +109,19 @@ init = _session.init
 log = module_function(Run.log, _session.require_run)
 define_metric = module_function(Run.define_metric, _session.require_run)
 alert = module_function(Run.alert, _session.require_run)
+mark_preempting = module_function(Run.mark_preempting, _session.require_run)
+restore = module_function(Run.restore, _session.require_run)
+log_model = module_function(Run.log_model, _session.require_run)
+use_model = module_function(Run.use_model, _session.require_run)
+link_model = module_function(Run.link_model, _session.require_run)
+
+
+def setup(settings: Any = None) -> None:
+    """W&B's ``setup`` starts its background service: there is none here, so nothing to do."""
+
+
+def require(requirement: Any = None, experiment: Any = None) -> None:
+    """W&B's ``require("core")`` opts into a feature of its SDK: nothing to opt into here."""
 
 
 def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
