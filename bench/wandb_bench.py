@@ -54,7 +54,7 @@ def child_wandb(calls: int, folder: Path) -> dict[str, float]:
     for _ in range(calls):
         log({"loss": 0.5, "acc": 0.8, "lr": 1e-3, "grad_norm": 1.5})
     loop_s = time.perf_counter() - start
-    run_dir = Path(wandb.run.dir)
+    run_dir = Path(wandb.run.sync_dir)
     wandb.finish()
     with open(run_dir / "events.jsonl", "rb") as f:
         lines = sum(1 for _ in f)

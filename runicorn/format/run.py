@@ -71,6 +71,8 @@ __all__ = [
     "METRIC_GOAL_KEY",
     "METRIC_STEP_KEY",
     "WandbMetaData",
+    "WandbRunFields",
+    "WANDB_FIELDS_KEY",
     "LaunchStatusData",
     "RUN_DIR_ENV",
     "RUN_ID_ENV",
@@ -260,6 +262,17 @@ METRIC_STEP_KEY = "step_metric"  # in a MetricDefinition: the metric it is drawn
 METRIC_GOALS = ("minimize", "maximize")
 
 
+WANDB_FIELDS_KEY = "wandb"  # in meta.json: WandbRunFields
+
+
+class WandbRunFields(TypedDict, total=False):
+    """W&B's run fields that only W&B's tools read (meta.json's ``wandb``)."""
+
+    pinned_keys: list[str]  # run.pin_config_keys(...): the config keys shown first
+    preempting: bool  # run.mark_preempting() was called
+    code_artifact: str  # run.log_code(): the artifact holding the source
+
+
 class WandbMetaData(MetaData, total=False):
     """meta.json of a run written through ``runicorn.wandb``: W&B's run fields with no Runicorn twin."""
 
@@ -267,6 +280,7 @@ class WandbMetaData(MetaData, total=False):
     group: str  # wandb.init(group=...)
     job_type: str  # wandb.init(job_type=...)
     display_name: str  # wandb.init(name=...) as given, when it could not name a folder as it is
+    wandb: WandbRunFields  # WANDB_FIELDS_KEY
 
 
 class LaunchStatusData(StatusData, total=False):

@@ -60,6 +60,12 @@ class DisabledRun:
     def summary_keeps_last(self, keeps: Any) -> None:
         pass
 
+    def summary_remove(self, keys: Any) -> None:
+        pass
+
+    def history_keeps_values(self, keep: bool = True) -> None:
+        pass
+
     def flush(self) -> None:
         pass
 

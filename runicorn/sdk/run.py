@@ -33,6 +33,7 @@ from runicorn.sdk.values import (
     clean_text,
     key_text,
     short_repr,
+    to_json_value,
     to_number,
 )
 from runicorn.settings import Settings
@@ -85,6 +86,7 @@ class Run(MediaCalls, SummaryState, ExitHooks, EndsWithBlock, ForkAware):
         self._summary: dict[str, Any] = {}  # set by the program since the key's last log
         self._last: dict[str, Any] = {}  # each logged metric's last value (reserved keys too)
         self._keeps_last: Any = None  # a key -> bool test (summary_keeps_last), None: every key
+        self._keeps_values = False  # history_keeps_values: text, None and lists stay in the rows
         self._summary_lock = threading.Lock()
         self._summary_dirty = False
         self._summary_saved_at = time.monotonic()
@@ -250,6 +252,11 @@ class Run(MediaCalls, SummaryState, ExitHooks, EndsWithBlock, ForkAware):
         self._keeps_last = keeps
         self.__dict__["_keeps_of"] = {}
 
+    def history_keeps_values(self, keep: bool = True) -> None:
+        """Keep text, None and lists in the logged rows instead of dropping them, as W&B's
+        history does (for ``runicorn.wandb``); charts skip them, the summary keeps the last."""
+        self._keeps_values = bool(keep)
+
     def log_artifact(
         self,
         artifact_or_path: Any,
@@ -393,6 +400,8 @@ class Run(MediaCalls, SummaryState, ExitHooks, EndsWithBlock, ForkAware):
             number = to_number(value)
         except Exception:  # noqa: BLE001 - a value whose item() or float() fails in a new way
             number = DROP
+        if number is DROP and self._keeps_values and (value is None or isinstance(value, (str, list, tuple))):
+            number = to_json_value(value, self._drops.drop, name)
         if number is DROP:
             self._drops.drop(name, value, f"a {type(value).__name__} is not a number (see docs/sdk.md)")
         else:

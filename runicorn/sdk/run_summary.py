@@ -71,6 +71,16 @@ class SummaryState:
                 last[key] = value
                 summary.pop(key, None)
 
+    def summary_remove(self, keys: Any) -> None:
+        """Take ``keys`` out of the summary, logged or set, with the keys under ``key/``, and
+        write summary.json (W&B's ``del summary[key]``; a later log of the key brings it back)."""
+        prefixes = tuple(f"{key}/" for key in keys)
+        gone = set(keys)
+        for values in (self._last, self._summary):
+            for key in [k for k in values if k in gone or k.startswith(prefixes)]:
+                del values[key]
+        self._save_summary()
+
     def _summary_now(self) -> dict[str, Any]:
         """summary.json as it should be now (the reserved keys of logged rows left out)."""
         last = dict(self._last)

@@ -62,7 +62,7 @@ def to_number(value: Any) -> Any:
     if isinstance(value, (str, bytes)) or value is None:
         return DROP
     scalar = _scalar(value)
-    if scalar is not None:
+    if scalar is not None and type(scalar) is not type(value):  # numpy.float128's item() is itself
         return DROP if scalar is DROP else to_number(scalar)  # item() of a boolean array gives a bool
     if isinstance(value, (numbers.Real, decimal.Decimal)):
         return _float_or_drop(value)
@@ -113,8 +113,11 @@ def _json_value(value: Any, on_drop: OnDrop, key: str, depth: int) -> Any:
         items = [to_json_value(v, on_drop, f"{key}[{i}]", depth + 1) for i, v in enumerate(value)]
         return [None if v is DROP else v for v in items]  # an item that cannot be saved: null
     scalar = _scalar(value)
-    if scalar is not None and scalar is not DROP:
+    if scalar is not None and scalar is not DROP and type(scalar) is not type(value):
         return to_json_value(scalar, on_drop, key, depth + 1)
+    if isinstance(value, numbers.Real):  # numpy.float128: its item() is itself
+        number = _float_or_drop(value)
+        return None if number is DROP else number
     tolist = getattr(value, "tolist", None)
     if callable(tolist):
         try:

@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+import sys
 from typing import Any
 
 # --- core: init, log, config, summary, define_metric, finish ----------------------------------
@@ -60,6 +62,15 @@ __all__ = [
     "termlog",
     "termwarn",
     "termerror",
+    "login",
+    "teardown",
+    "setup",
+    "require",
+    "mark_preempting",
+    "restore",
+    "log_model",
+    "use_model",
+    "link_model",
     "install",
     "uninstall",
     "run",
@@ -98,6 +109,19 @@ init = _session.init
 log = module_function(Run.log, _session.require_run)
 define_metric = module_function(Run.define_metric, _session.require_run)
 alert = module_function(Run.alert, _session.require_run)
+mark_preempting = module_function(Run.mark_preempting, _session.require_run)
+restore = module_function(Run.restore, _session.require_run)
+log_model = module_function(Run.log_model, _session.require_run)
+use_model = module_function(Run.use_model, _session.require_run)
+link_model = module_function(Run.link_model, _session.require_run)
+
+
+def setup(settings: Any = None) -> None:
+    """W&B's ``setup`` starts its background service: there is none here, so nothing to do."""
+
+
+def require(requirement: Any = None, experiment: Any = None) -> None:
+    """W&B's ``require("core")`` opts into a feature of its SDK: nothing to opt into here."""
 
 
 def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
@@ -106,28 +130,31 @@ def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
         _session.current.finish(exit_code=exit_code, quiet=quiet)
 
 
+def teardown(exit_code: int | None = None) -> None:
+    """Finish every active run (W&B's ``wandb.teardown``)."""
+    _session.teardown()
+
+
+def login(*args: Any, **kwargs: Any) -> bool:
+    """W&B's login: there is no server to log in to, so nothing is asked and nothing is sent."""
+    return True
+
+
 def termlog(string: str = "", newline: bool = True, repeat: bool = True, prefix: bool = True) -> None:
-    """A line for the user, as W&B prints them (``wandb: ...``), unless ``WANDB_SILENT`` is set."""
+    """A line for the user on stderr, as W&B prints them (``wandb: ...``), unless ``WANDB_SILENT``."""
     if not _session.silent:
-        _log.info("wandb: %s", string)
+        print(f"wandb: {string}" if prefix else string, file=sys.stderr, end="\n" if newline else "")
 
 
 def termwarn(string: str, repeat: bool = True, **kwargs: Any) -> None:
-    _log.warning("wandb: %s", string)
+    print(f"wandb: WARNING {string}", file=sys.stderr)
 
 
 def termerror(string: str, repeat: bool = True, **kwargs: Any) -> None:
-    _log.error("wandb: %s", string)
+    print(f"wandb: ERROR {string}", file=sys.stderr)
 
 
-class Api:
-    """W&B's public API reads runs back from W&B's servers: not part of runicorn.wandb."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise Error(
-            "wandb.Api() reads runs from W&B's servers, which runicorn.wandb does not talk to",
-            "read runs with Runicorn's viewer API (docs/api.md) or its files (docs/format.md)",
-        )
+_SUBMODULES = ("apis", "sdk", "util", "errors")
 
 
 def __getattr__(name: str) -> Any:
@@ -137,4 +164,10 @@ def __getattr__(name: str) -> Any:
         return _session.current.config if _session.current is not None else _CONFIG_BEFORE_INIT
     if name == "summary":
         return _session.current.summary if _session.current is not None else _SUMMARY_BEFORE_INIT
+    if name == "Api":
+        from runicorn.wandb.apis.public import Api
+
+        return Api
+    if name in _SUBMODULES:
+        return importlib.import_module(f"runicorn.wandb.{name}")
     raise AttributeError(f"module 'runicorn.wandb' has no attribute {name!r} (see docs/wandb.md)")

@@ -22,6 +22,8 @@ VARIABLES = {
     "WANDB_MODE": "mode (online, offline, disabled)",
     "WANDB_RESUME": "resume (allow, must, never, auto)",
     "WANDB_SILENT": "silent: no notices from runicorn.wandb (true/false)",
+    "WANDB_CONSOLE": "settings console ('off': no console capture)",
+    "WANDB_X_DISABLE_STATS": "settings x_disable_stats (true: no system metrics)",
 }
 
 
@@ -38,6 +40,11 @@ class WandbEnv:
     mode: str | None = None
     resume: str | None = None
     silent: bool = False
+    console: str | None = None
+    disable_stats: bool = False
+
+
+_TRUE = ("1", "true", "yes", "on")
 
 
 def read_env(environ: Mapping[str, str] | None = None) -> WandbEnv:
@@ -60,5 +67,7 @@ def read_env(environ: Mapping[str, str] | None = None) -> WandbEnv:
         dir=get("WANDB_DIR"),
         mode=(get("WANDB_MODE") or "").lower() or None,
         resume=get("WANDB_RESUME"),
-        silent=(get("WANDB_SILENT") or "").lower() in ("1", "true", "yes", "on"),
+        silent=(get("WANDB_SILENT") or "").lower() in _TRUE,
+        console=(get("WANDB_CONSOLE") or "").lower() or None,
+        disable_stats=(get("WANDB_X_DISABLE_STATS") or "").lower() in _TRUE,
     )

@@ -12,30 +12,65 @@ else unless it is set (docs/wandb.md#install).
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
 import logging
 import os
 import sys
 import types
+from importlib.machinery import ModuleSpec
+from typing import Any
 
 log = logging.getLogger("runicorn")
 
 ENV_VAR = "RUNICORN_WANDB"
+# The submodules libraries import by name; with install() every ``wandb.X`` that
+# ``runicorn.wandb.X`` answers resolves (wandb.sdk.data_types, wandb.apis.public, wandb.util...).
 SUBMODULES = (
     "wandb.errors",
+    "wandb.util",
+    "wandb.wandb_run",
+    "wandb.apis",
     "wandb.sdk",
     "wandb.sdk.lib",
     "wandb.sdk.lib.config_util",
     "wandb.sdk.wandb_run",
+    "wandb.sdk.wandb_settings",
+    "wandb.sdk.data_types",
 )
 _installed: dict[str, types.ModuleType] = {}
 
 
-def install() -> None:
-    """Put ``runicorn.wandb`` (and stand-ins for :data:`SUBMODULES`) in ``sys.modules`` as ``wandb``."""
-    import runicorn.wandb as facade
-    from runicorn.wandb import errors
+class WandbAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """``import wandb.X`` gives the module ``runicorn.wandb.X`` (the same object)."""
 
-    run = importlib.import_module("runicorn.wandb.run")  # the package attribute `run` is wandb.run
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        if not fullname.startswith("wandb.") or sys.modules.get("wandb") is not _installed.get("wandb"):
+            return None
+        real = "runicorn." + fullname
+        try:
+            if importlib.util.find_spec(real) is None:
+                return None
+        except ImportError:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: ModuleSpec) -> types.ModuleType:
+        module = importlib.import_module("runicorn." + spec.name)
+        _installed[spec.name] = module
+        self._real_spec = module.__spec__  # put back in exec_module: the import system sets it
+        return module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__spec__ = self._real_spec
+
+
+_ALIAS = WandbAlias()
+
+
+def install() -> None:
+    """Put ``runicorn.wandb`` in ``sys.modules`` as ``wandb``; ``wandb.X`` then gives ``runicorn.wandb.X``."""
+    import runicorn.wandb as facade
 
     before = sys.modules.get("wandb")
     if before is facade:
@@ -45,24 +80,12 @@ def install() -> None:
             "runicorn.wandb: W&B's own wandb was imported before install(); code that already "
             "holds it keeps logging to W&B, later imports get runicorn.wandb"
         )
-    config_util = types.ModuleType("wandb.sdk.lib.config_util")
-    config_util.ConfigError = errors.Error  # type: ignore[attr-defined]
-    lib = types.ModuleType("wandb.sdk.lib")
-    lib.config_util = config_util  # type: ignore[attr-defined]
-    sdk = types.ModuleType("wandb.sdk")
-    sdk.lib = lib  # type: ignore[attr-defined]
-    sdk.wandb_run = run  # type: ignore[attr-defined]
-    modules = {
-        "wandb": facade,
-        "wandb.errors": errors,
-        "wandb.sdk": sdk,
-        "wandb.sdk.lib": lib,
-        "wandb.sdk.lib.config_util": config_util,
-        "wandb.sdk.wandb_run": run,
-    }
-    for name, module in modules.items():
-        sys.modules[name] = module
-    _installed.update(modules)
+    sys.modules["wandb"] = facade
+    _installed["wandb"] = facade
+    if _ALIAS not in sys.meta_path:
+        sys.meta_path.insert(0, _ALIAS)
+    for name in SUBMODULES:
+        importlib.import_module(name)
 
 
 def uninstall() -> None:
@@ -71,6 +94,8 @@ def uninstall() -> None:
         if sys.modules.get(name) is module:
             del sys.modules[name]
     _installed.clear()
+    if _ALIAS in sys.meta_path:
+        sys.meta_path.remove(_ALIAS)
 
 
 def install_if_asked(environ: dict[str, str] | None = None) -> None:

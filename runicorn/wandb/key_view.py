@@ -24,7 +24,7 @@ class KeyView:
         try:
             return self._mapping()[key]
         except KeyError:
-            raise AttributeError(f"the run's {self._noun} has no key {key!r}") from None
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {key!r}") from None
 
     def __contains__(self, key: object) -> bool:
         return key in self._mapping()

@@ -10,7 +10,6 @@ one, else of the most recently defined glob it matches. Definitions are recorded
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,9 +30,31 @@ class Metric:
     summary: tuple[str, ...] = ()
     goal: str | None = None  # "minimize" | "maximize"
 
+    def __post_init__(self) -> None:
+        if self.step_metric is not None and self.step_sync is None:
+            self.step_sync = True  # W&B's default with a step metric
+
     @property
     def is_glob(self) -> bool:
-        return "*" in self.name
+        return self.name.endswith("*")
+
+    @property
+    def key(self) -> str:
+        """The logged key the name stands for: W&B's dots are nested keys (``val.loss`` is
+        ``val/loss``), an escaped dot (``\\.``) a dot of the key itself."""
+        return self.name.replace("\\.", "\0").replace(".", "/").replace("\0", ".")
+
+    def merged_into(self, earlier: Metric) -> Metric:
+        """This definition over an earlier one of the same name (W&B's ``overwrite=False``):
+        what this call left unset is the earlier one's, and the summaries are both."""
+        return Metric(
+            self.name,
+            self.step_metric if self.step_metric is not None else earlier.step_metric,
+            self.step_sync if self.step_sync is not None else earlier.step_sync,
+            self.hidden if self.hidden is not None else earlier.hidden,
+            tuple(dict.fromkeys((*earlier.summary, *self.summary))),
+            self.goal if self.goal is not None else earlier.goal,
+        )
 
     def record(self) -> dict[str, Any]:
         """The definition as written into meta.json (only what was set)."""
@@ -62,6 +83,8 @@ def parse_metric(
     """Check one ``define_metric`` call's arguments; raises :class:`Error` on a bad one."""
     if not isinstance(name, str) or not name:
         raise Error("define_metric needs a metric name (a non-empty string)")
+    if "*" in name and not (name.endswith("*") and name.count("*") == 1):
+        raise Error(f"define_metric({name!r}): a glob has one '*', at its end ('val/*', '*')")
     if step_metric is not None and not isinstance(step_metric, str):
         step_metric = getattr(step_metric, "name", None)  # another define_metric's result
         if not isinstance(step_metric, str):
@@ -80,8 +103,6 @@ def parse_metric(
         if goal not in GOALS:
             raise Error(f"define_metric({name!r}, goal={goal!r}): use 'minimize' or 'maximize'")
         goal = "minimize" if GOALS[goal] == "min" else "maximize"
-    if "best" in kinds and goal is None:
-        raise Error(f"define_metric({name!r}, summary='best') needs goal='minimize' or 'maximize'")
     return Metric(name, step_metric, step_sync, hidden, kinds, goal)
 
 
@@ -95,12 +116,18 @@ class MetricTable:
 
     def __init__(self) -> None:
         self.defined: dict[str, Metric] = {}
+        self.step_metrics: dict[str, str] = {}  # key of a step-synced metric -> its step metric
         self._of_key: dict[str, Metric | None] = {}  # resolved per logged key (cleared on define)
 
-    def define(self, metric: Metric) -> None:
-        self.defined.pop(metric.name, None)
-        self.defined[metric.name] = metric  # the newest last: it wins among globs
+    def define(self, metric: Metric, overwrite: bool | None = None) -> None:
+        earlier = self.defined.get(metric.name)
+        if earlier is not None and not overwrite:
+            metric = metric.merged_into(earlier)
+        self.defined[metric.name] = metric  # a glob keeps its place: the first defined wins
         self._of_key.clear()
+        self.step_metrics = {
+            m.key: m.step_metric for m in self.defined.values() if m.step_metric and m.step_sync
+        }
 
     def of(self, key: str) -> Metric | None:
         """The definition ``key`` falls under, or None."""
@@ -108,11 +135,15 @@ class MetricTable:
             return self._of_key[key]
         except KeyError:
             pass
-        found = self.defined.get(key) or self.defined.get(dotted(key))
+        found = None
+        for metric in self.defined.values():
+            if not metric.is_glob and metric.key == key:
+                found = metric
+                break
         if found is None:
-            for metric in reversed(self.defined.values()):
+            for metric in self.defined.values():
                 if metric.is_glob and (
-                    fnmatch.fnmatchcase(key, metric.name) or fnmatch.fnmatchcase(dotted(key), metric.name)
+                    key.startswith(metric.key[:-1]) or dotted(key).startswith(metric.name[:-1])
                 ):
                     found = metric
                     break

@@ -2,10 +2,12 @@
 
 ``log`` applies W&B's step rules (:mod:`runicorn.wandb.steps`) and hands each committed row to the
 SDK: numbers to ``run.log(row, step=...)``, data types (``wandb.Image``...) to
-``value.log_into(run, key, step)``. ``config`` and ``summary`` write config.json and
-summary.json through the SDK's config and summary; ``define_metric`` records its definitions in
-meta.json. Like the SDK, no call here raises into the training loop after ``init`` except W&B's
-own errors (a changed config value, a bad ``define_metric``).
+``value.log_into(run, key, step)``; the summary (:mod:`runicorn.wandb.summary_book`) sees every
+value of the row. ``config`` and ``summary`` write config.json and summary.json through the SDK;
+``define_metric`` records its definitions in meta.json. The run's other attributes are in
+:mod:`runicorn.wandb.run_identity`, its other calls in :mod:`runicorn.wandb.run_calls`. As in
+W&B, a finished run raises :class:`~runicorn.wandb.errors.UsageError` when used, and a disabled
+one does nothing; besides W&B's own errors nothing here raises into the training loop.
 """
 
 from __future__ import annotations
@@ -13,18 +15,25 @@ from __future__ import annotations
 import atexit
 import logging
 import sys
+import time
+import traceback
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
 from runicorn import format as fmt
 from runicorn.sdk import exit_code as exit_codes
-from runicorn.sdk.exit_hooks import EndsWithBlock
+from runicorn.sdk.disabled import DisabledRun
 from runicorn.sdk.run_like import RunLike
-from runicorn.wandb.config import Config
+from runicorn.wandb.config import Config, parse_config
+from runicorn.wandb.errors import UsageError
 from runicorn.wandb.metrics import Metric, MetricTable, parse_metric
+from runicorn.wandb.run_calls import RunCalls, run_call
+from runicorn.wandb.run_identity import RunIdentity
+from runicorn.wandb.settings import Settings
 from runicorn.wandb.steps import StepRules
-from runicorn.wandb.summary import Summary
+from runicorn.wandb.summary import Summary, SummaryRecord
+from runicorn.wandb.summary_book import SummaryBook
 
 log = logging.getLogger("runicorn")
 
@@ -33,49 +42,88 @@ _MAX_DEPTH = 8
 
 
 def flatten(
-    data: Mapping[str, Any], prefix: str = "", depth: int = 0, out: dict[str, Any] | None = None
+    data: Mapping[str, Any],
+    prefix: str = "",
+    depth: int = 0,
+    out: dict[str, Any] | None = None,
+    paths: dict[str, tuple[str, ...]] | None = None,
+    at: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Nested dicts as ``a/b`` keys: ``{"val": {"loss": 1}}`` -> ``{"val/loss": 1}``."""
+    """Nested dicts as ``a/b`` keys: ``{"val": {"loss": 1}}`` -> ``{"val/loss": 1}``; ``paths``
+    gets the path of each key that came from a nested dict (``"val/loss"`` -> ``("val", "loss")``)."""
     out = {} if out is None else out
     for key, value in data.items():
-        name = f"{prefix}{key}" if isinstance(key, str) else f"{prefix}{key!s}"
-        if isinstance(value, Mapping) and depth < _MAX_DEPTH:
-            flatten(value, name + "/", depth + 1, out)
+        if not isinstance(key, str):
+            raise TypeError(f"wandb.log: keys must be strings, not {type(key).__name__} ({key!r})")
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value and depth < _MAX_DEPTH:
+            flatten(value, name + "/", depth + 1, out, paths, (*at, key))
         else:
             out[name] = value
+            if at and paths is not None:
+                paths[name] = (*at, key)
     return out
 
 
-class Run(EndsWithBlock):
-    """One W&B run, logging into the Runicorn run ``sdk_run``."""
+class Run(RunIdentity, RunCalls):
+    """One W&B run, logging into the Runicorn run ``sdk_run`` (W&B's ``Run(settings=, config=,
+    sweep_config=)`` without one: a run that records nothing, like a disabled one). Its public
+    attributes are W&B's, no more (W&B's own test holds them); the Runicorn run underneath is
+    ``runicorn``'s current run (``import runicorn as rn; rn.log_checkpoint(...)``)."""
 
     def __init__(
         self,
-        sdk_run: RunLike,
+        sdk_run: RunLike | None = None,
         *,
-        display_name: str,
+        settings: Any = None,
+        config: Any = None,
+        sweep_config: Any = None,
+        display_name: str = "",
         group: str | None = None,
         job_type: str | None = None,
         entity: str | None = None,
         viewer_url: str = "",
         disabled: bool = False,
         resumed: bool = False,
+        mode: str = "offline",
+        sweep_id: str | None = None,
         on_end: Callable[[Run], None] | None = None,
     ) -> None:
+        if sdk_run is None:
+            sdk_run = DisabledRun("uncategorized", display_name or "default")
+            disabled = True
         self._sdk = sdk_run
         self._on_end = on_end  # told once the run ended (wandb.run is None again)
-        self._display_name = display_name
-        self.group = group
-        self.job_type = job_type
-        self.entity = entity or ""
-        self.disabled = disabled
-        self.resumed = resumed
+        self._display_name = display_name or str(sdk_run.name)
+        self._group = group or ""
+        self._job_type = job_type or ""
+        self._entity = entity or ""
+        self._disabled = disabled
+        self._resumed = resumed
+        self._mode = mode
+        self._sweep_id = sweep_id
         self._viewer_url = viewer_url
+        self._settings = settings if isinstance(settings, Settings) else Settings(**dict(settings or {}))
+        self._start_time = time.time()
+        self._tags: tuple[str, ...] = ()
+        self._notes: str | None = None
         self._finished = False
         self._metrics = MetricTable()
-        self._steps = StepRules(sdk_run.step + 1 if resumed and sdk_run.step else 0)
+        self._starting_step = sdk_run.step + 1 if resumed and sdk_run.step else 0
+        self._steps = StepRules(self._starting_step)
+        self._paths: dict[str, tuple[str, ...]] = {}  # logged key -> its path in nested dicts
+        self._step_values: dict[str, Any] = {}  # step metric -> its latest value (step_sync)
         self.config = Config(sdk_run.config)
-        self.summary = Summary(self._metrics, sdk_run.summary, _read_summary(sdk_run) if resumed else None)
+        self.config._set_guard(self._check_usable)
+        if config:
+            self.config.update(parse_config(config), allow_val_change=True)
+        if sweep_config:
+            self.config.update_locked(sweep_config, user="sweep", _allow_val_change=True)
+        self._summary_book = SummaryBook(
+            self._metrics, sdk_run, self._paths, _read_summary(sdk_run) if resumed else None
+        )
+        self.summary = Summary(self._summary_book.current)
+        self.summary._set_update_callback(self._summary_changed)
         self._warned: set[str] = set()
         if not disabled:
             extra = fmt.WandbMetaData()
@@ -83,95 +131,44 @@ class Run(EndsWithBlock):
                 extra["group"] = group
             if job_type:
                 extra["job_type"] = job_type
-            if display_name != sdk_run.name:
-                extra["display_name"] = display_name
+            if self._display_name != sdk_run.name:
+                extra["display_name"] = self._display_name
             if extra:
                 sdk_run.update_meta(dict(extra))
+            keep_values = getattr(sdk_run, "history_keeps_values", None)
+            if keep_values is not None:  # W&B's history keeps text, None and lists
+                keep_values(True)
+                self._summary_book.sdk_keeps_values = True
             self._install_exit_hooks()
-
-    # --- identity -------------------------------------------------------------------------------
-    @property
-    def id(self) -> str:
-        return self._sdk.id or ""
-
-    @property
-    def name(self) -> str:
-        return self._display_name
-
-    @name.setter
-    def name(self, value: str) -> None:
-        self._display_name = str(value)
-        self._update_meta(fmt.WandbMetaData(display_name=self._display_name))
-
-    @property
-    def project(self) -> str:
-        return str(self._sdk.project)
-
-    def project_name(self) -> str:
-        return self.project
-
-    @property
-    def dir(self) -> str | None:
-        """The run's folder (where its files are written), None for a disabled run."""
-        return str(self._sdk.dir) if self._sdk.dir is not None else None
-
-    @property
-    def path(self) -> str:
-        """``entity/project/id`` as W&B spells it (the entity is empty unless given to init)."""
-        return "/".join(part for part in (self.entity, self.project, self.id) if part)
-
-    @property
-    def url(self) -> str | None:
-        """The run's page in the viewer when the ``viewer_url`` setting is configured, else None."""
-        if not self._viewer_url or not self.id:
-            return None
-        return f"{self._viewer_url.rstrip('/')}/runs/{self.id}"
-
-    def get_url(self) -> str | None:
-        return self.url
 
     @property
     def step(self) -> int:
-        """The step the next committed row will have."""
+        """The step the next committed row will have (W&B's shared mode has no step to read)."""
+        if self._mode == "shared":
+            raise UsageError("Cannot read the W&B step in shared mode.", "log with step= of your own")
         return self._steps.step
 
     @property
-    def tags(self) -> tuple[str, ...]:
-        meta = self._read_meta()
-        return tuple(meta.get("tags") or ())
+    def _is_finished(self) -> bool:
+        return self._finished
 
-    @tags.setter
-    def tags(self, value: Any) -> None:
-        self._update_meta(fmt.WandbMetaData(tags=[str(t) for t in value or ()]))
-
-    @property
-    def notes(self) -> str | None:
-        return self._read_meta().get("notes")
-
-    @notes.setter
-    def notes(self, value: str | None) -> None:
-        self._update_meta(fmt.WandbMetaData(notes=None if value is None else str(value)))
-
-    @property
-    def sdk_run(self) -> RunLike:
-        """The Runicorn run underneath (``runicorn.Run``): for what W&B has no call for."""
-        return self._sdk
+    def _summary_changed(self, record: SummaryRecord) -> None:
+        self._check_usable("run.summary")
+        self._summary_book.apply(record)
 
     # --- logging --------------------------------------------------------------------------------
     def log(
         self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None, sync: Any = None
     ) -> None:
         """Log ``data`` by W&B's step rules (docs/wandb.md#steps)."""
-        if self._finished:
-            self._warn_once("finished", "wandb.log after the run finished: nothing was recorded")
-            return
+        self._check_usable("run.log()")
         if type(data) is not dict:
             if not isinstance(data, Mapping):
-                raise ValueError("wandb.log must be passed a dictionary")
+                raise TypeError("wandb.log must be passed a dictionary")
             data = dict(data)
-        for value in data.values():
-            if type(value) not in _PLAIN:
-                data = flatten(data)
+        for key, value in data.items():
+            if type(value) not in _PLAIN or type(key) is not str:
+                data = flatten(data, paths=self._paths)
                 break
         if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
             try:
@@ -183,6 +180,8 @@ class Run(EndsWithBlock):
             self._commit(row_step, row)
 
     def _commit(self, step: int, row: dict[str, Any]) -> None:
+        if self._metrics.step_metrics:
+            row = self._synced(row)
         numbers = row
         for value in row.values():
             if type(value) not in _PLAIN:
@@ -190,7 +189,25 @@ class Run(EndsWithBlock):
                 break
         if numbers:
             self._sdk.log(numbers, step=step)
-            self.summary.observe(numbers)
+        if numbers is row:
+            self._summary_book.observe(row, plain=True)
+        else:
+            self._summary_book.observe({k: v for k, v in row.items() if k in numbers})
+
+    def _synced(self, row: dict[str, Any]) -> dict[str, Any]:
+        """W&B's ``step_sync``: a row with a metric drawn against a step metric gets the step
+        metric's latest value when it does not have one of its own."""
+        latest = self._step_values
+        for step_name in self._metrics.step_metrics.values():
+            if step_name in row:
+                latest[step_name] = row[step_name]
+        added = {}
+        for key in row:
+            metric = self._metrics.of(key)
+            name = metric.step_metric if metric is not None and metric.step_sync else None
+            if name and name != key and name not in row and name in latest:
+                added[name] = latest[name]
+        return {**row, **added} if added else row
 
     def _log_media(self, step: int, row: dict[str, Any]) -> dict[str, Any]:
         """Record the row's data types; the rest of it (numbers, and values the SDK judges)."""
@@ -198,15 +215,17 @@ class Run(EndsWithBlock):
 
         rest = {}
         for key, value in row.items():
+            value = _array_value(value)
             if is_media(value):  # a data type, or a list of them under one key
                 try:
                     log_media(self._sdk, key, value, step)
                 except Exception as exc:  # noqa: BLE001 - never raise into the training loop
                     self._warn_once(f"media {key}", f"wandb.log could not record {key!r}: {exc!r}")
-            elif value is not None:
+            else:
                 rest[key] = value
         return rest
 
+    @run_call
     def define_metric(
         self,
         name: str,
@@ -220,55 +239,23 @@ class Run(EndsWithBlock):
     ) -> Metric:
         """Say how ``name`` (a key, dotted nested key or glob) is summarised and plotted."""
         metric = parse_metric(name, step_metric, step_sync, hidden, summary, goal)
-        self._metrics.define(metric)
+        self._metrics.define(metric, overwrite=overwrite)
         if any(m.summary for m in self._metrics.defined.values()):  # those keys' summaries are ours
-            self._sdk.summary_keeps_last(self.summary.keeps_last)
+            self._sdk.summary_keeps_last(self._summary_book.keeps_last)
         self._update_meta(fmt.WandbMetaData(metrics=self._metrics.records()))  # type: ignore[typeddict-item]
         return metric
 
-    def alert(self, title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
-        """Send a notification through the SDK's ``alert`` (the notify channels configured in
-        Runicorn's settings); a warning where this Runicorn has no ``Run.alert``."""
-        send = getattr(self._sdk, "alert", None)
-        if send is None:
-            self._warn_once("alert", "wandb.alert: this Runicorn version cannot send alerts; not sent")
-            return
-        from runicorn.wandb.alert_level import sdk_level
+    # --- with wandb.init() as run: ------------------------------------------------------------
+    def __enter__(self) -> Run:
+        return self
 
-        send(title, text, level=sdk_level(level))
-
-    # --- files, artifacts, model watching (runicorn/wandb/save.py, artifacts.py, watch.py) -----
-    def save(self, glob_str: Any, base_path: Any = None, policy: str = "live") -> Any:
-        """Copy matching files into the run's ``files/`` (docs/wandb.md#artifacts-and-files)."""
-        from runicorn.wandb.save import save_files
-
-        return save_files(self._sdk, glob_str, base_path, policy)
-
-    def log_artifact(
-        self, artifact_or_path: Any, name: str | None = None, type: str | None = None, aliases: Any = None
-    ) -> Any:
-        """Store an artifact version and record that this run logged it."""
-        from runicorn.wandb.artifacts import log_artifact_into
-
-        return log_artifact_into(self._sdk, artifact_or_path, name, type, aliases)
-
-    def use_artifact(self, spec: Any, type: str | None = None) -> Any:
-        """An artifact version (``name``, ``name:v1``, ``name:latest``), recorded as used by this run."""
-        from runicorn.wandb.artifacts import use_artifact_from
-
-        return use_artifact_from(self._sdk, spec, type)
-
-    def watch(self, *args: Any, **kwargs: Any) -> Any:
-        """Histograms of a torch model's gradients and/or parameters (docs/wandb.md#watch)."""
-        from runicorn.wandb.watch import watch
-
-        return watch(*args, run=self, **kwargs)
-
-    def mark_preempting(self) -> None:
-        """Accepted for compatibility; Runicorn has no preemption queue."""
-
-    def log_code(self, *args: Any, **kwargs: Any) -> None:
-        """Accepted for compatibility; Runicorn records the git commit and diff instead."""
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc is None:
+            self.finish()
+        else:
+            self._end_by_exception(kind, exc, tb)
 
     def _label(self, **kwargs: Any) -> None:
         """W&B's telemetry label that integrations set (``transformers``): nothing to record."""
@@ -282,16 +269,16 @@ class Run(EndsWithBlock):
     def _end(self, exit_code: int | None, ending: Any = None) -> None:
         if self._finished:
             return
-        self._finished = True
         self._remove_exit_hooks()
         if "runicorn.wandb.watch" in sys.modules:  # hooks on a watched model go with the run
             sys.modules["runicorn.wandb.watch"].unwatch(run=self)
         try:
             for step, row in self._steps.flush():
                 self._commit(step, row)
-            self.summary.save()
+            self._summary_book.save()
         except Exception as exc:  # noqa: BLE001
             log.warning("runicorn.wandb: writing the last row and summary failed: %r", exc)
+        self._finished = True
         if ending is None:
             if exit_code:
                 self._sdk.finish(fmt.FAILED, f"finished with exit code {exit_code}", exit_code=exit_code)
@@ -329,16 +316,13 @@ class Run(EndsWithBlock):
     def _excepthook(self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         previous = self._previous_excepthook
         self._end(None, ending=exc)
+        if previous is not sys.__excepthook__:  # W&B prints it when another hook may not
+            traceback.print_exception(kind, exc, tb)
         previous(kind, exc, tb)
 
     # --- internals ------------------------------------------------------------------------------
-    def _read_meta(self) -> dict[str, Any]:
-        if self._sdk.dir is None:
-            return {}
-        return fmt.read_json(self._sdk.dir / fmt.META_FILE) or {}
-
     def _update_meta(self, values: Mapping[str, Any]) -> None:
-        if not self.disabled:
+        if not self._disabled:
             try:
                 self._sdk.update_meta(dict(values))
             except Exception as exc:  # noqa: BLE001
@@ -348,6 +332,22 @@ class Run(EndsWithBlock):
         if topic not in self._warned:
             self._warned.add(topic)
             log.warning("runicorn.wandb: %s", message)
+
+
+HISTOGRAM_ABOVE = 32  # W&B: a numpy array of more items is logged as a histogram, up to it as a list
+HISTOGRAM_BINS = 32
+
+
+def _array_value(value: Any) -> Any:
+    """A numpy array as W&B logs it: a histogram of its values above :data:`HISTOGRAM_ABOVE`
+    items, else a list (one item: the number)."""
+    if type(value).__module__ != "numpy" or not getattr(value, "ndim", 0):
+        return value
+    if value.size > HISTOGRAM_ABOVE:
+        from runicorn.wandb.data_types import Histogram
+
+        return Histogram(value.ravel(), num_bins=HISTOGRAM_BINS)
+    return value.ravel()[0].item() if value.size == 1 else value.tolist()
 
 
 def _read_summary(sdk_run: RunLike) -> dict[str, Any]:

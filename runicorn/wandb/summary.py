@@ -1,142 +1,164 @@
-"""``wandb.summary``: the run's final numbers, written to summary.json through the SDK.
+"""``wandb.summary``: W&B's view of a run's summary, nested dicts included.
 
-W&B's rule: by default a metric's summary is its last value, and the SDK keeps that itself
-(:mod:`runicorn.sdk.run_summary`). A metric with a ``define_metric(..., summary=...)`` keeps what
-was asked for instead, as a small dict (``{"min": 0.12, "last": 0.15}``), and ``summary="none"``
-keeps it out: the SDK is told to leave those keys to this class (``summary_keeps_last``). A value
-set explicitly (``wandb.summary["best"] = 0.9``, ``summary.update(...)``) wins until the key is
-logged again: a later row replaces it, as in W&B. Rows are summarised in memory; what the SDK
-does not keep by itself (the defined metrics' dicts) is handed to it at most every
-:data:`SAVE_INTERVAL_S` while logging, at once on an explicit set, and at ``finish``.
+As in W&B, the view reads the current summary through a callback and reports each change as a
+:class:`SummaryRecord` (the key paths set, the key paths removed) to an update callback: a nested
+dict read from it is itself a view, so ``summary["a"]["b"] = 1`` and ``del summary["a"]["b"]``
+change the run's summary (the path ``("a", "b")``). A run's summary is kept by
+:class:`runicorn.wandb.summary_book.SummaryBook`, which applies the records and writes
+summary.json through the SDK.
 """
 
 from __future__ import annotations
 
-import math
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from runicorn.sdk.values import DROP, to_number
-from runicorn.wandb.key_view import KeyView
-from runicorn.wandb.metrics import GOALS, MetricTable
 
-SAVE_INTERVAL_S = 5.0
-_PLAIN = (int, float)
+@dataclass
+class SummaryItem:
+    key: tuple[str, ...]
+    value: Any = None
 
 
-class Summary(KeyView):
-    """The summary of one run. ``save`` receives the whole summary dict to write."""
+@dataclass
+class SummaryRecord:
+    """One change of a summary: the paths set (with their values) and the paths removed."""
 
-    _noun = "summary"
+    update: list[SummaryItem] = field(default_factory=list)
+    remove: list[SummaryItem] = field(default_factory=list)
 
-    def __init__(
-        self,
-        metrics: MetricTable,
-        save: Callable[[dict[str, Any]], None],
-        initial: dict[str, Any] | None = None,
-    ) -> None:
-        object.__setattr__(self, "_metrics", metrics)
-        object.__setattr__(self, "_save", save)
-        object.__setattr__(self, "_values", dict(initial or {}))
-        object.__setattr__(self, "_explicit", set())
-        object.__setattr__(self, "_means", {})  # key -> [sum, count]
-        object.__setattr__(self, "_pending", {})  # what the SDK is handed at the next save
-        object.__setattr__(self, "_saved_at", time.monotonic())
 
-    def _mapping(self) -> dict[str, Any]:
-        return self._values
+class SummaryDict:
+    """A dict of the summary read by item and by attribute; nested dicts are views too."""
 
-    # --- fed by log ---------------------------------------------------------------------------
-    def keeps_last(self, key: str) -> bool:
-        """Whether ``key``'s summary is its last value (the SDK's default), not a defined one."""
-        metric = self._metrics.of(key)
-        return metric is None or not metric.summary
+    def _path(self) -> tuple[str, ...]:
+        raise NotImplementedError
 
-    def observe(self, row: dict[str, Any]) -> None:
-        """Fold one committed row of numbers into the summary (a log replaces an explicit value)."""
-        values = self._values
-        if not self._metrics.defined:
-            values.update(row)
-            if self._explicit:
-                self._explicit.difference_update(row)
-            return
-        for key, value in row.items():
-            self._explicit.discard(key)
-            metric = self._metrics.of(key)
-            if metric is None or not metric.summary:
-                values[key] = value
-            else:
-                self._aggregate(key, value, metric.summary, metric.goal)
-        if self._pending and time.monotonic() - self._saved_at >= SAVE_INTERVAL_S:
-            self.save()
+    def _root(self) -> Summary:
+        raise NotImplementedError
 
-    def _aggregate(self, key: str, value: Any, kinds: tuple[str, ...], goal: str | None) -> None:
-        if "none" in kinds:
-            self._values.pop(key, None)
-            self._pending.pop(key, None)
-            return
-        number = value if type(value) in _PLAIN else to_number(value)
-        if number is DROP or (isinstance(number, float) and math.isnan(number)):
-            return
-        entry = self._values.get(key)
-        if not isinstance(entry, dict):
-            entry = self._values[key] = {}
-        for kind in kinds:
-            if kind in ("last", "copy"):
-                entry["last"] = number
-            elif kind == "first":
-                entry.setdefault("first", number)
-            elif kind == "min" or (kind == "best" and goal is not None and GOALS[goal] == "min"):
-                name = "best" if kind == "best" else "min"
-                entry[name] = number if name not in entry else min(entry[name], number)
-            elif kind == "max" or kind == "best":
-                name = "best" if kind == "best" else "max"
-                entry[name] = number if name not in entry else max(entry[name], number)
-            elif kind == "mean":
-                acc = self._means.setdefault(key, [0.0, 0])
-                acc[0] += number
-                acc[1] += 1
-                entry["mean"] = acc[0] / acc[1]
-        self._pending[key] = entry
+    def _as_dict(self) -> dict[str, Any]:
+        node: Any = self._root()._get_current()
+        for part in self._path():
+            node = node[part] if isinstance(node, dict) else {}
+        return node if isinstance(node, dict) else {}
 
-    def save(self) -> None:
-        """Hand the SDK what changed since the last save (it writes summary.json)."""
-        object.__setattr__(self, "_saved_at", time.monotonic())
-        if self._pending:
-            pending = {k: dict(v) if isinstance(v, dict) else v for k, v in self._pending.items()}
-            self._pending.clear()
-            self._save(pending)
+    # --- reading ------------------------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        value = self._as_dict()[key]
+        if isinstance(value, dict):
+            return SummarySubDict(self._root(), (*self._path(), key))
+        return value
 
-    # --- the user's view ----------------------------------------------------------------------
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {key!r}") from None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._as_dict()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._as_dict()))
+
+    def __len__(self) -> int:
+        return len(self._as_dict())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SummaryDict):
+            return self._as_dict() == other._as_dict()
+        if isinstance(other, dict):
+            return self._as_dict() == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def keys(self) -> list[str]:
+        return list(self._as_dict())
+
+    def values(self) -> list[Any]:
+        return [self[k] for k in self._as_dict()]
+
+    def items(self) -> list[tuple[str, Any]]:
+        return [(k, self[k]) for k in self._as_dict()]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self._as_dict() else default
+
+    def as_dict(self) -> dict[str, Any]:
+        return _copy(self._as_dict())
+
+    def __repr__(self) -> str:
+        return repr(self._as_dict())
+
+    # --- writing ------------------------------------------------------------------------------
     def __setitem__(self, key: str, value: Any) -> None:
         self.update({key: value})
 
     def __setattr__(self, key: str, value: Any) -> None:
-        self.update({key: value})
+        if key.startswith("_"):
+            object.__setattr__(self, key, value)
+        else:
+            self.update({key: value})
 
     def __delitem__(self, key: str) -> None:
-        del self._values[key]
-        self._explicit.discard(key)
-        self._pending.pop(key, None)
+        if key not in self._as_dict():
+            raise KeyError(key)
+        self._root()._send(SummaryRecord(remove=[SummaryItem((*self._path(), str(key)))]))
 
-    def keys(self) -> list[str]:
-        return list(self._values)
+    def __delattr__(self, key: str) -> None:
+        del self[key]
 
-    def items(self) -> list[tuple[str, Any]]:
-        return list(self._values.items())
+    def update(self, d: Any = None, **kwargs: Any) -> None:
+        values = {**dict(d or {}), **kwargs}
+        items = [SummaryItem((*self._path(), str(k)), _plain(v)) for k, v in values.items()]
+        if items:
+            self._root()._send(SummaryRecord(update=items))
 
-    def values(self) -> list[Any]:
-        return list(self._values.values())
 
-    def update(self, d: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        """Set keys explicitly (they win until logged again) and write summary.json."""
-        values = {**(d or {}), **kwargs}
-        for key, value in values.items():
-            self._values[str(key)] = value
-            self._explicit.add(str(key))
-            self._pending[str(key)] = value
-        self.save()
+class Summary(SummaryDict):
+    """The summary of one run: ``get_current_summary_callback()`` gives it as a nested dict."""
 
-    def __repr__(self) -> str:
-        return f"Summary({self._values!r})"
+    def __init__(self, get_current_summary_callback: Callable[[], dict[str, Any]]) -> None:
+        object.__setattr__(self, "_get_current", get_current_summary_callback)
+        object.__setattr__(self, "_update_callback", None)
+
+    def _set_update_callback(self, update_callback: Callable[[SummaryRecord], None]) -> None:
+        object.__setattr__(self, "_update_callback", update_callback)
+
+    def _path(self) -> tuple[str, ...]:
+        return ()
+
+    def _root(self) -> Summary:
+        return self
+
+    def _send(self, record: SummaryRecord) -> None:
+        if self._update_callback is not None:
+            self._update_callback(record)
+
+
+class SummarySubDict(SummaryDict):
+    """The nested dict at ``path`` of a run's summary."""
+
+    def __init__(self, root: Summary, path: tuple[str, ...]) -> None:
+        object.__setattr__(self, "_summary", root)
+        object.__setattr__(self, "_at", path)
+
+    def _path(self) -> tuple[str, ...]:
+        return self._at
+
+    def _root(self) -> Summary:
+        return self._summary
+
+
+def _plain(value: Any) -> Any:
+    """A view given as a value is stored as the dict it shows."""
+    return value.as_dict() if isinstance(value, SummaryDict) else value
+
+
+def _copy(value: Any) -> Any:
+    return {k: _copy(v) for k, v in value.items()} if isinstance(value, dict) else value

@@ -172,10 +172,10 @@ def _end_run(trial: Trial, status: str) -> Path | None:
     run = trial.run
     if run is None:
         return None
-    if not getattr(run, "finished", True):
+    if not getattr(run, "_is_finished", getattr(run, "finished", True)):
         if trial.finish_run is not None:  # attached by wandb.init with its own way to end
             trial.finish_run(status == fmt.TRIAL_FINISHED)
         else:
             run.finish(fmt.FINISHED if status == fmt.TRIAL_FINISHED else fmt.FAILED)
-    folder = getattr(run, "dir", None)
+    folder = getattr(run, "sync_dir", None) or getattr(run, "dir", None)  # W&B's run: its own folder
     return Path(folder) if folder is not None else None

@@ -192,7 +192,7 @@ def _current_run() -> Any:
 
 
 def _run_emit(run: Any) -> Emit:
-    sdk = getattr(run, "sdk_run", run)  # a runicorn.wandb Run records through the SDK run under it
+    sdk = getattr(run, "_sdk", run)  # a runicorn.wandb Run records through the SDK run under it
 
     def emit(key: str, counts: list[int], edges: list[float], step: int | None) -> None:
         at = step if step is not None else getattr(run, "step", None)  # W&B's current step

@@ -64,3 +64,13 @@ def test_include_and_exclude_keys(storage_root: Path) -> None:
     wandb.finish()
     run = wandb.init(project="c", dir=storage_root, config=config, config_include_keys=["bs"], settings=QUIET)
     assert read(run, fmt.CONFIG_FILE) == {"bs": 8}
+
+
+def test_config_defaults_yaml_and_a_yaml_config_path(
+    storage_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config-defaults.yaml").write_text("epochs:\n  value: 32\nbs: 8\n")
+    (tmp_path / "params.yaml").write_text("lr:\n  value: 0.1\nbs: 16\n")
+    run = wandb.init(project="c", dir=storage_root, config="params.yaml", settings=QUIET)
+    assert read(run, fmt.CONFIG_FILE) == {"epochs": 32, "bs": 16, "lr": 0.1}  # config= wins

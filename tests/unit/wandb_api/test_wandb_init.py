@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -27,7 +28,8 @@ def test_the_run_has_wandbs_attributes(storage_root: Path, monkeypatch: pytest.M
     )
     assert wandb.run is run
     assert run.project == "my_project" and run.name == "lr=0.1 run"
-    assert Path(run.dir).is_relative_to(storage_root) and Path(run.dir).name == run.id
+    assert Path(run.sync_dir).is_relative_to(storage_root) and Path(run.sync_dir).name == run.id
+    assert Path(run.dir) == Path(run.sync_dir) / fmt.FILES_DIR  # W&B's files folder
     assert run.path == f"my_project/{run.id}"
     assert run.url == f"http://127.0.0.1:23300/runs/{run.id}"
     assert run.tags == ("a", "b") and run.notes == "first try"
@@ -56,7 +58,7 @@ def test_wandb_variables_are_honoured_and_arguments_win(
     monkeypatch.setenv("WANDB_DIR", str(storage_root))
     run = wandb.init(settings=QUIET)
     assert (run.project, run.name, run.id) == ("envproj", "envname", "abc123")
-    assert Path(run.dir) == storage_root / "envproj" / "envname" / "runs" / "abc123"
+    assert Path(run.sync_dir) == storage_root / "envproj" / "envname" / "runs" / "abc123"
     meta = read(run, fmt.META_FILE)
     assert (meta["notes"], meta["tags"], meta["group"], meta["job_type"]) == (
         "from env",
@@ -122,11 +124,16 @@ def test_finish_with_an_exit_code_marks_the_run_failed(storage_root: Path) -> No
     assert status["status"] == "failed" and status["exit_code"] == 3
 
 
-def test_reinit_finishes_the_previous_run_unless_asked_to_return_it(storage_root: Path) -> None:
+def test_a_second_init_returns_the_active_run_unless_reinit_says_otherwise(storage_root: Path) -> None:
     first = wandb.init(project="p", dir=storage_root, settings=QUIET)
+    assert wandb.init(project="p", dir=storage_root, settings=QUIET) is first  # W&B's default
     assert wandb.init(project="p", dir=storage_root, reinit="return_previous", settings=QUIET) is first
-    second = wandb.init(project="p", dir=storage_root, settings=QUIET)
-    assert second is not first and first.finished
+    beside = wandb.init(project="p", dir=storage_root, reinit="create_new", settings=QUIET)
+    assert beside is not first and wandb.run is first and not first._is_finished
+    second = wandb.init(project="p", dir=storage_root, reinit="finish_previous", settings=QUIET)
+    assert second is not first and first._is_finished and beside._is_finished and wandb.run is second
+    with pytest.raises(wandb.UsageError, match="is finished"):
+        first.log({"lost": 1})  # logging through an old handle is refused, never silently lost
 
 
 def test_api_is_out_of_scope() -> None:
@@ -142,6 +149,17 @@ def test_install_makes_import_wandb_this_module() -> None:
 
         assert imported is wandb and ConfigError is wandb.Error
         assert sys.modules["wandb.errors"].Error is wandb.Error
+        # the paths real scripts and libraries import resolve, offline, to this module's objects
+        from wandb.sdk.wandb_run import Run  # type: ignore[import-not-found]
+        from wandb.sdk.wandb_settings import Settings  # type: ignore[import-not-found]
+
+        assert Run is wandb.Run and Settings is wandb.Settings
+        assert importlib.import_module("wandb.wandb_run").Run is wandb.Run  # Lightning's import
+        assert importlib.import_module("wandb.sdk.lib").RunDisabled is wandb.Run
+        assert importlib.import_module("wandb.sdk.data_types").Image is wandb.Image
+        assert imported.util.generate_id() and imported.login() is True
+        with pytest.raises(wandb.Error, match="does not talk to"):
+            importlib.import_module("wandb.apis.public").Api()
     finally:
         wandb.uninstall()
-    assert "wandb" not in sys.modules
+    assert "wandb" not in sys.modules and "wandb.sdk.wandb_run" not in sys.modules

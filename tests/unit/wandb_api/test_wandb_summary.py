@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from wandb_runs import QUIET, read
+from wandb_runs import QUIET, events, read, rows
 
 import runicorn.wandb as wandb
 from runicorn import format as fmt
@@ -66,13 +66,65 @@ def test_globs_and_nested_keys_take_their_definition(storage_root: Path) -> None
     assert summary["train/loss"] == {"min": 1.0}
     assert summary["epoch"] == 2
     metrics = read(run, fmt.META_FILE)[fmt.METRIC_DEFINITIONS_KEY]
-    assert metrics["val/*"] == {"step_metric": "epoch", "summary": ["max"]}
+    assert metrics["val/*"] == {
+        "step_metric": "epoch",
+        "summary": ["max"],
+        "step_sync": True,
+    }  # W&B's default
     assert metrics["epoch"] == {}
 
 
-def test_bad_define_metric_arguments_raise() -> None:
-    wandb.init(mode="disabled")
+def test_bad_define_metric_arguments_raise(storage_root: Path) -> None:
+    wandb.init(project="p", dir=storage_root, settings=QUIET)
     with pytest.raises(wandb.Error, match="unknown summary 'median'"):
         wandb.define_metric("loss", summary="median")
-    with pytest.raises(wandb.Error, match="needs goal"):
-        wandb.define_metric("loss", summary="best")
+    with pytest.raises(wandb.Error, match="a glob has one"):
+        wandb.define_metric("*loss")
+    wandb.define_metric("loss", summary="best")  # as in W&B: accepted, and kept only with a goal
+
+
+def test_nested_logs_stay_nested_in_the_summary_and_changes_persist(storage_root: Path) -> None:
+    run = wandb.init(project="s", dir=storage_root, settings=QUIET)
+    run.log({"val": {"loss": 0.5, "note": "ok"}, "tag": None, "sizes": [1, 2]})
+    run.summary["val"]["best"] = 0.4  # a nested view: the change reaches summary.json
+    del run.summary["val"]["loss"]
+    assert run.summary["val"] == {"note": "ok", "best": 0.4}
+    assert run.summary["tag"] is None and run.summary["sizes"] == [1, 2]
+    run.log({"val": {"loss": 0.3}})  # a later log brings the key back
+    run.finish()
+    assert read(run, fmt.SUMMARY_FILE) == {
+        "val/note": "ok",
+        "val/best": 0.4,
+        "val/loss": 0.3,
+        "tag": None,
+        "sizes": [1, 2],
+    }
+
+
+def test_numpy_arrays_log_as_histograms_or_lists(storage_root: Path) -> None:
+    np = pytest.importorskip("numpy")
+    run = wandb.init(project="s", dir=storage_root, settings=QUIET)
+    run.log({"weights": np.arange(100.0), "pair": np.array([1, 2]), "one": np.array([3.0])})
+    run.finish()
+    histograms = [r for r in events(run) if r["type"] == fmt.HISTOGRAM]
+    assert [h["data"]["key"] for h in histograms] == ["weights"]
+    assert sum(histograms[0]["data"]["counts"]) == 100
+    assert read(run, fmt.SUMMARY_FILE)["pair"] == [1, 2] and rows(run)[0]["one"] == 3.0
+
+
+def test_text_lists_and_none_stay_in_the_history_and_charts_skip_them(storage_root: Path) -> None:
+    from runicorn.store.metrics.series import RunSeries
+
+    run = wandb.init(project="s", dir=storage_root, settings=QUIET)
+    run.log({"loss": 1.0, "note": "warmup", "sizes": [1, 2], "gap": None})
+    run.log({"loss": 0.5, "note": "steady"})
+    run.finish()
+    assert [(r.get("note"), r.get("sizes"), "gap" in r) for r in rows(run)] == [
+        ("warmup", [1, 2], True),
+        ("steady", None, False),
+    ]
+    assert read(run, fmt.SUMMARY_FILE)["note"] == "steady"
+    assert not (read(run, fmt.STATUS_FILE).get("dropped"))  # nothing was dropped
+    series = RunSeries(Path(run.sync_dir))
+    series.update()
+    assert set(series.metrics()["series"]) == {"loss"}  # the charts draw numbers only

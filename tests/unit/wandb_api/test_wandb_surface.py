@@ -34,11 +34,11 @@ def test_data_types_and_lists_of_them_land_as_media_at_the_wandb_step(storage_ro
     wandb.log({"samples": [wandb.Image(frame), wandb.Image(frame + 9)], "loss": 0.5}, step=4)
     wandb.finish()
 
-    histograms = records(run.dir, fmt.HISTOGRAM)
+    histograms = records(run.sync_dir, fmt.HISTOGRAM)
     assert [(h["key"], h["step"], sum(h["counts"])) for h in histograms] == [("h", 3, 100)]
-    images = records(run.dir, fmt.IMAGE)
+    images = records(run.sync_dir, fmt.IMAGE)
     assert [(i["key"], i["step"]) for i in images] == [("samples", 4), ("samples", 4)]
-    assert [r["loss"] for r in records(run.dir, fmt.METRICS)] == [1.0, 0.5]
+    assert [r["loss"] for r in records(run.sync_dir, fmt.METRICS)] == [1.0, 0.5]
 
 
 def test_watch_records_gradient_histograms_into_the_wandb_run(storage_root: Path) -> None:
@@ -53,7 +53,7 @@ def test_watch_records_gradient_histograms_into_the_wandb_run(storage_root: Path
         wandb.log({"loss": loss.item()}, step=step)
     wandb.finish()
 
-    keys = {h["key"] for h in records(run.dir, fmt.HISTOGRAM)}
+    keys = {h["key"] for h in records(run.sync_dir, fmt.HISTOGRAM)}
     assert keys == {f"gradients/{name}" for name, _ in model.named_parameters()}
     assert not model[0].weight._backward_hooks  # hooks went with the run
 
@@ -101,7 +101,7 @@ def test_save_and_an_artifact_logged_by_one_run_and_used_by_another_process(
     artifact.add_file(str(weights))
     run.log_artifact(artifact, aliases=["best"])
     wandb.finish()
-    assert (Path(run.dir) / fmt.FILES_DIR / "model.bin").read_bytes() == b"weights v0"
+    assert (Path(run.dir) / "model.bin").read_bytes() == b"weights v0"
 
     user = textwrap.dedent(
         f"""
@@ -123,7 +123,7 @@ def test_wandb_alert_is_recorded_in_the_run(storage_root: Path) -> None:
     wandb.alert("diverged", "loss is nan", level=wandb.AlertLevel.WARN)
     wandb.alert("done", "all good")
     wandb.finish()
-    alerts = records(run.dir, fmt.ALERT)
+    alerts = records(run.sync_dir, fmt.ALERT)
     assert [(a["title"], a["text"], a["level"]) for a in alerts] == [
         ("diverged", "loss is nan", "warning"),
         ("done", "all good", "info"),

@@ -29,7 +29,7 @@ def clean_session(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def rows(run: Any) -> list[dict[str, Any]]:
     """The metrics rows of a run's events.jsonl, each with its step under ``_step``."""
     out = []
-    for line in (Path(run.dir) / fmt.EVENTS_FILE).read_bytes().splitlines():
+    for line in (Path(run.sync_dir) / fmt.EVENTS_FILE).read_bytes().splitlines():
         record = fmt.decode_event(line)
         if record is not None and record.get("type") == fmt.METRICS:
             data = dict(record["data"])
@@ -39,7 +39,13 @@ def rows(run: Any) -> list[dict[str, Any]]:
     return out
 
 
+def events(run: Any) -> list[dict[str, Any]]:
+    """Every record of a run's events.jsonl."""
+    lines = (Path(run.sync_dir) / fmt.EVENTS_FILE).read_bytes().splitlines()
+    return [r for r in map(fmt.decode_event, lines) if r is not None]
+
+
 def read(run: Any, file_name: str) -> Any:
     """A JSON file of the run (summary.json: its values, the writer's note left out)."""
-    value = json.loads((Path(run.dir) / file_name).read_text())
+    value = json.loads((Path(run.sync_dir) / file_name).read_text())
     return fmt.split_summary(value)[0] if file_name == fmt.SUMMARY_FILE else value
