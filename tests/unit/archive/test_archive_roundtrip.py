@@ -13,7 +13,7 @@ from archive_fixtures import make_archive, run_members, tree_hashes, write_run
 import runicorn as rn
 from runicorn import archive
 from runicorn import format as fmt
-from runicorn.errors import ArchiveError, ConfigError, RunNotFound
+from runicorn.errors import ConfigError, RunNotFound
 from runicorn.store.metrics.series import RunSeries
 
 KINDS = ["zip", "tar.gz"]
