@@ -232,8 +232,7 @@ class DockerExecutor:
     def _poll_recorder(self, handle: Handle) -> Poll:
         if group_alive(int(handle.ref["pid"])):  # the recorder, until it has closed the run
             return Poll("running")
-        poll = self._processes.poll(handle)
-        if poll.state != "running":
+        if (poll := self._processes.poll(handle)).state != "running":
             self._clean_up(handle)
         return poll
 
@@ -248,8 +247,7 @@ class DockerExecutor:
         self._clean_up(handle)
 
     def _clean_up(self, handle: Handle) -> None:
-        """Once the recorder has ended: its plan and FIFO, and the container if it is left (the
-        recorder was killed before it removed it)."""
+        """Once the recorder ended: its plan, FIFO and container if left (the recorder killed)."""
         import docker.errors
 
         plan = Path(handle.ref["plan"])
