@@ -32,6 +32,7 @@ from runicorn.sync.index import Copies, manifest_key, read_index
 from runicorn.sync.local_files import file_sha256, file_size
 from runicorn.sync.manifest import MAX_MANIFEST_BYTES, covered, decode_manifest, has_ended, inline_bytes
 from runicorn.sync.segment_landing import FileLanding, land_segments
+from runicorn.sync.sweep_files import pull_sweeps
 
 LARGE_OBJECT_BYTES = 8 * 1024 * 1024
 MANIFEST_BATCH = 128  # manifests read before their runs' JSON files land
@@ -124,6 +125,10 @@ class Materialiser:
             else:
                 self._live.add(key)
         report.runs_updated = len(runs)
+        if look.full:  # the sweeps those runs are trials of
+            pulled = pull_sweeps(self.bucket, listing, self.dest)
+            report.bytes += pulled.bytes
+            report.errors += pulled.errors
         return report
 
     # --- manifests ------------------------------------------------------------------------------
