@@ -577,3 +577,25 @@ def test_sync_and_pull_carry_sweeps_and_the_viewer_over_the_bucket_shows_them(
         "the trial's run opened",
         20,
     )
+
+
+def test_a_run_opened_as_soon_as_it_is_listed_comes_back_with_its_data(
+    make_run, storage_root, bucket, s3_env, tmp_path, background
+):
+    """Many runs fill the cache in the background; the one last in the fill order, opened the
+    moment the viewer lists it, is landed ahead of the rest and answered whole."""
+    for i in range(40):
+        make_run(project=f"p{i:02}", steps=2000)
+    late = make_run(project="zz", name="late", steps=2000)
+    url = f"s3://{bucket}/many"
+    assert cli("sync", str(storage_root), url, timeout=120).returncode == 0
+    proc = background(tmp_path / "viewer.out", "viewer", "--storage", url, "--port", "0", "--no-token")
+    base = _viewer_url(tmp_path / "viewer.out", proc)
+
+    wait_for(lambda: httpx.get(f"{base}/api/runs/{late.id}", timeout=30).status_code == 200, "listed", 30)
+    metrics = httpx.get(
+        f"{base}/api/runs/{late.id}/metrics", params={"keys": "train/loss", "max_points": 5000}, timeout=30
+    ).json()
+    assert metrics["series"]["train/loss"]["count"] == 2000
+    logs = httpx.get(f"{base}/api/runs/{late.id}/logs", timeout=30).json()
+    assert any("trained 2000 steps" in line for line in logs["lines"])
