@@ -31,6 +31,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 IMAGE = "localhost/runicorn-test-host:latest"
+# An image with nothing of Python or Runicorn in it: a shell and a few tools of the host, with
+# the libraries they load, as a plain busybox image has (no registry here to pull one from).
+PLAIN_IMAGE = "localhost/runicorn-test-plain:latest"
+_PLAIN_TOOLS = ("sh", "echo", "sleep", "cat", "ls")
 _TOP_FOLDERS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
 
@@ -43,6 +47,7 @@ class ContainerEngine:
         self.url = f"unix://{self.socket}"
         self.log = folder / "service.log"
         self.image = IMAGE
+        self.plain_image = PLAIN_IMAGE
         self.proc: subprocess.Popen[bytes] | None = None
         self.client: Any = None  # a docker.DockerClient of the service, once it answers
         containers_conf = folder / "containers.conf"
@@ -127,6 +132,27 @@ class ContainerEngine:
             tar.add(rootfs, arcname=".")
         self.podman("import", str(tarball), self.image)
 
+    def build_plain_image(self) -> None:
+        """A root filesystem holding only a shell, a few tools and their libraries (``ldd``)."""
+        rootfs = self.folder / "plain-rootfs"
+        for name in ("tmp", "proc", "sys", "dev", "etc", "bin"):
+            (rootfs / name).mkdir(parents=True, exist_ok=True)
+        (rootfs / "tmp").chmod(0o1777)
+        for tool in _PLAIN_TOOLS:
+            program = shutil.which(tool)
+            assert program is not None, f"{tool} is not on this machine"
+            shutil.copy(os.path.realpath(program), rootfs / "bin" / tool)
+            libraries = subprocess.run(["ldd", program], capture_output=True, text=True, check=False).stdout
+            for word in libraries.split():
+                if word.startswith("/") and Path(word).exists():
+                    target = rootfs / word.lstrip("/")
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(os.path.realpath(word), target)
+        tarball = self.folder / "plain-rootfs.tar"
+        with tarfile.open(tarball, "w") as tar:
+            tar.add(rootfs, arcname=".")
+        self.podman("import", "--change", "ENV=PATH=/bin", str(tarball), self.plain_image)
+
     def host_python_volumes(self) -> list[str]:
         """Read-only mounts that give a container of the test image this Python, its packages
         and this source tree, at the same paths as here."""
@@ -197,6 +223,7 @@ def container_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Conta
     try:
         engine.start()
         engine.build_image()
+        engine.build_plain_image()
         yield engine
     finally:
         engine.stop()

@@ -56,6 +56,9 @@ class Poll:
     state: Literal["pending", "running", "exited", "lost"]
     exit_code: int | None = None
     detail: str | None = None  # a pending reason ("Resources"), where it runs, or why it was lost
+    # pending: what the outside queue holds it back for (Slurm's reason: Resources, Priority,
+    # BeginTime); the job then shows pending with it
+    waiting_for: str | None = None
     # times an outside scheduler put the attempt back in its queue (Slurm's requeue on
     # preemption): each counts as one more attempt of the job, never as a failure
     restarts: int = 0

@@ -191,6 +191,7 @@ class JobQueue:
         status the transition leaves (another actor won, or it never was)."""
         move = TRANSITIONS[transition]
         sets = ["status = :reaches", *(f"{column} = :{column}" for column in fields)]
+        sets += [] if "waiting_for" in fields else ["waiting_for = NULL"]  # a new status, a new wait
         sets += [move.also] if move.also else []
         leaves = {f"leaves{i}": status for i, status in enumerate(move.leaves)}
         marks = ", ".join(f":{name}" for name in leaves)
@@ -264,9 +265,20 @@ class JobQueue:
         )
         return cursor.rowcount == 1
 
-    def set_detail(self, job_id: str, detail: str | None) -> None:
-        """The executor's word on the running attempt (Slurm's pending reason; not a status)."""
-        self.conn().execute("UPDATE jobs SET detail = ? WHERE id = ? AND status = ?", (detail, job_id, R))
+    def set_detail(self, job_id: str, detail: str | None, waiting_for: str | None = None) -> None:
+        """The executor's word on the running attempt (where it runs) and, while an outside
+        scheduler holds it back, what it waits for (Slurm's pending reason): then the job shows
+        ``pending`` (its status stays running: the attempt is the executor's now)."""
+        self.conn().execute(
+            "UPDATE jobs SET detail = ?, waiting_for = ? WHERE id = ? AND status = ?",
+            (detail, waiting_for, job_id, R),
+        )
+
+    def set_waiting_for(self, job_id: str, waiting_for: str | None) -> None:
+        """What a pending job waits for before the agent starts it (its ``requires`` paths)."""
+        self.conn().execute(
+            "UPDATE jobs SET waiting_for = ? WHERE id = ? AND status = ?", (waiting_for, job_id, P)
+        )
 
     def count_restarts(self, job_id: str, restarts: int) -> None:
         """An outside scheduler requeued the running attempt: one more attempt each, no failure."""

@@ -21,10 +21,15 @@ MAX_PAGE = 1000
 _COLUMNS = (
     "id, status, project, name, run_id, spec, gpus_wanted, gpu_ids, attempts, failures, max_retries, "
     "resume_from, cancel_requested, container_id, exit_code, error, created_at, first_started_at, "
-    "started_at, ended_at, detail"
+    "started_at, ended_at, detail, waiting_for"
 )
-# a queue not yet opened by an agent of JOBS_SCHEMA_VERSION 2 (the viewer never migrates it)
-_COLUMNS_V1 = _COLUMNS.replace(", detail", ", NULL AS detail")
+# The columns later schema versions added: a queue not yet opened by an agent of that version
+# reads NULL for them (the viewer never migrates it).
+_LATER_COLUMNS = ("detail", "waiting_for")
+# A job the agent handed to its executor (running) that an outside scheduler holds back shows
+# pending, with what it waits for.
+_SHOWN_PENDING = "(status = 'pending' OR (status = 'running' AND waiting_for IS NOT NULL))"
+_SHOWN_RUNNING = "(status = 'running' AND waiting_for IS NULL)"
 
 
 def jobs_db_path(root: Path) -> Path:
@@ -81,7 +86,15 @@ def executor_of(spec: dict[str, Any]) -> str:
 
 def _columns(conn: sqlite3.Connection) -> str:
     names = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
-    return _COLUMNS if "detail" in names else _COLUMNS_V1
+    columns = _COLUMNS
+    for column in _LATER_COLUMNS:
+        if column not in names:
+            columns = columns.replace(f", {column}", f", NULL AS {column}")
+    return columns
+
+
+def _has_waiting_for(conn: sqlite3.Connection) -> bool:
+    return any(row[1] == "waiting_for" for row in conn.execute("PRAGMA table_info(jobs)"))
 
 
 def job_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -89,13 +102,14 @@ def job_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
     (
         job_id, status, project, name, run_id, spec_text, gpus_wanted, gpu_ids, attempts, failures,
         max_retries, resume_from, cancel_requested, container_id, exit_code, error, created_at,
-        first_started_at, started_at, ended_at, detail,
+        first_started_at, started_at, ended_at, detail, waiting_for,
     ) = row  # fmt: skip
     spec = _json(spec_text, {})
     wait = (first_started_at - created_at) if first_started_at is not None else None
     return {
         "id": job_id,
-        "status": status,
+        "status": fmt.JOB_PENDING if status == fmt.JOB_RUNNING and waiting_for else status,
+        "waiting_for": waiting_for,
         "project": project,
         "name": name,
         "run_id": run_id,
@@ -141,8 +155,12 @@ def list_jobs(
         raise BadArgument(f"limit must be 0 to {MAX_PAGE} and offset not negative")
     where, args = [], []
     if status is not None:
-        where.append("status = ?")
-        args.append(status)
+        shown = {fmt.JOB_PENDING: _SHOWN_PENDING, fmt.JOB_RUNNING: _SHOWN_RUNNING}
+        if status in shown and _has_waiting_for(conn):
+            where.append(shown[status])
+        else:
+            where.append("status = ?")
+            args.append(status)
     if project is not None:
         where.append("project = ?")
         args.append(project)
@@ -163,7 +181,9 @@ def get_job(conn: sqlite3.Connection, job_id: str) -> dict[str, Any] | None:
 def job_stats(conn: sqlite3.Connection) -> dict[str, Any]:
     """Counts per status, the success rate of finished jobs and the mean wait in the queue."""
     counts = dict.fromkeys(fmt.JOB_STATUSES, 0)
-    for status, n in conn.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status"):
+    held = "waiting_for IS NOT NULL" if _has_waiting_for(conn) else "0"
+    shown = f"CASE WHEN status = 'running' AND {held} THEN 'pending' ELSE status END"
+    for status, n in conn.execute(f"SELECT {shown} AS shown, COUNT(*) FROM jobs GROUP BY shown"):
         counts[status] = n
     done = counts[fmt.JOB_SUCCEEDED] + counts[fmt.JOB_FAILED]
     wait = conn.execute(

@@ -3,10 +3,12 @@ queue up to date. Only the agent creates or migrates them; the viewer reads the 
 
 from __future__ import annotations
 
-JOBS_SCHEMA_VERSION = 2  # PRAGMA user_version of the database
+JOBS_SCHEMA_VERSION = 3  # PRAGMA user_version of the database
 # Times are Unix seconds; JSON columns hold JSON text. ``spec`` is the job as submitted (since
 # version 2 with ``executor``: process, docker or slurm). ``detail`` (version 2) is the executor's
-# last word on the attempt: Slurm's pending reason, the node it runs on.
+# last word on the attempt: Slurm's pending reason, the node it runs on. ``waiting_for`` (version
+# 3): what a job waits for before its command runs (Slurm's reason while Slurm holds its attempt
+# pending, the ``requires`` paths not there yet); NULL once it runs or has ended.
 JOBS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -33,7 +35,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     first_started_at REAL,
     started_at REAL,
     ended_at REAL,
-    detail TEXT
+    detail TEXT,
+    waiting_for TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
 CREATE INDEX IF NOT EXISTS jobs_project ON jobs (project, seq);
@@ -46,4 +49,7 @@ CREATE TABLE IF NOT EXISTS projects (
 );
 """
 # What brings a queue written at version N - 1 up to N (additive only).
-JOBS_MIGRATIONS = {2: "ALTER TABLE jobs ADD COLUMN detail TEXT"}
+JOBS_MIGRATIONS = {
+    2: "ALTER TABLE jobs ADD COLUMN detail TEXT",
+    3: "ALTER TABLE jobs ADD COLUMN waiting_for TEXT",
+}

@@ -56,13 +56,15 @@ class Active:
     gpu_ids: tuple[int, ...]
     stopping: bool = False
     detail: str | None = None  # the executor's last word on it (Slurm: pending reason, node)
+    waiting_for: str | None = None  # what the outside queue holds it back for (Slurm's reason)
     restarts: int = 0  # requeues by an outside scheduler seen so far (each one an attempt)
     stopper: threading.Thread | None = field(default=None, repr=False)
 
 
-def requires_met(spec: JobSpec) -> bool:
+def missing_requires(spec: JobSpec) -> list[str]:
+    """The job's ``requires`` paths that do not exist yet (relative to its workdir)."""
     workdir = Path(spec.workdir or ".")
-    return all((workdir / p).exists() for p in spec.requires)
+    return [p for p in spec.requires if not (workdir / p).exists()]
 
 
 def attempt_argv(storage: Path, job: QueuedJob) -> list[str]:
@@ -97,6 +99,7 @@ class Scheduler:
         self._thread: threading.Thread | None = None
         self._unreachable: set[str] = set()  # jobs whose executor could not tell their state (warned)
         self._starting: set[str] = set()  # jobs whose attempt an executor is starting now
+        self._waiting_for: dict[str, str | None] = {}  # pending jobs: what each waits for, as written
 
     # --- life ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -189,9 +192,10 @@ class Scheduler:
         if poll.restarts > attempt.restarts:
             self.queue.count_restarts(attempt.job_id, poll.restarts - attempt.restarts)
             attempt.restarts = poll.restarts
-        if poll.detail != attempt.detail:
-            self.queue.set_detail(attempt.job_id, poll.detail)
-            attempt.detail = poll.detail
+        waiting_for = poll.waiting_for if poll.state == "pending" else None
+        if (poll.detail, waiting_for) != (attempt.detail, attempt.waiting_for):
+            self.queue.set_detail(attempt.job_id, poll.detail, waiting_for)
+            attempt.detail, attempt.waiting_for = poll.detail, waiting_for
 
     def _ended(self, job: QueuedJob, attempt: Active | None, poll: Poll) -> None:
         if job.handle is not None:
@@ -235,6 +239,7 @@ class Scheduler:
     # --- starting --------------------------------------------------------------------------
     def _start_ready(self) -> None:
         pending = self.queue.queued(fmt.JOB_PENDING)
+        self._waiting_for = {job.id: self._waiting_for.get(job.id) for job in pending}
         if not pending:
             return
         now = time.time()
@@ -243,7 +248,9 @@ class Scheduler:
             jobs_on = Counter(gpu for a in self.active.values() for gpu in a.gpu_ids)
         views = None
         for job in pending:
-            if job.not_before > now or not requires_met(job.spec):
+            missing = missing_requires(job.spec)
+            self._note_waiting(job.id, f"requires {', '.join(missing)}" if missing else None)
+            if job.not_before > now or missing:
                 continue
             executor = self.executors.get(job.spec.executor)
             if executor is not None and queues_itself(executor):
@@ -265,6 +272,12 @@ class Scheduler:
             if self._launch(job, gpu_ids, now):
                 running += 1
                 jobs_on.update(gpu_ids)
+
+    def _note_waiting(self, job_id: str, waiting_for: str | None) -> None:
+        """Keep what a pending job waits for (shown with it), written only when it changes."""
+        if self._waiting_for.get(job_id) != waiting_for:
+            self.queue.set_waiting_for(job_id, waiting_for)
+            self._waiting_for[job_id] = waiting_for
 
     def _launch(self, job: QueuedJob, gpu_ids: tuple[int, ...], now: float) -> bool:
         with self._lock:

@@ -22,7 +22,6 @@ import orjson
 
 from runicorn import format as fmt
 from runicorn.archive.placement import find_runs
-from runicorn.archive.validation import MAGIC_READ_BYTES, named_like_archive, starts_like_archive
 from runicorn.errors import ArchiveError, ConfigError, RunNotFound, os_error_as
 from runicorn.files import copied_files
 
@@ -162,7 +161,6 @@ def export_runs(
     _refuse_existing(out, replace)
     # one stat per file: its size (what is read and declared) and mtime (kept in the archive)
     plan = [(run, [(f.relpath, f.path, f.stat) for f in copied_files(run.path)]) for run in runs]
-    _refuse_nested_archives(path for _run, files in plan for _rel, path, _st in files)
     total = sum(st.st_size for _run, files in plan for _rel, _path, st in files)
     done = 0
 
@@ -220,27 +218,3 @@ def export_runs(
 def _refuse_existing(out: Path, replace: bool) -> None:
     if not replace and (out.exists() or out.is_symlink()):
         raise ArchiveError(f"{out} already exists", "pass --force to replace it, or name another file")
-
-
-def _refuse_nested_archives(paths: Iterable[Path]) -> None:
-    """Stop before writing anything when a run holds a file the import would refuse.
-
-    The import refuses archives inside archives (``.zip``, ``.tar.gz``, ... by name or content,
-    which includes zip-based files such as PyTorch ``.pt`` checkpoints and numpy ``.npz``), so an
-    export holding one could never be imported: better to say so now than after the runs are gone.
-    """
-    for path in paths:
-        nested = named_like_archive(path.name)
-        if not nested:
-            try:
-                with open(path, "rb") as f:
-                    nested = starts_like_archive(f.read(MAGIC_READ_BYTES))
-            except OSError:
-                continue  # unreadable now: the export itself reports it when it gets there
-        if nested:
-            raise ArchiveError(
-                f"cannot export {path}: it is itself an archive or compressed file (zip, gzip, "
-                "tar, ...), which `runicorn import` refuses inside an archive",
-                "move it out of the run folder (keep checkpoints and data files beside your runs, "
-                "not in them), then export again; nothing was written",
-            )

@@ -39,6 +39,9 @@ _RECORD_FRAME_BYTES = 16  # length (8) + its CRC (4) before a record, the record
 # Wall times a record may carry: from 1970 to before the year 5000 (time.localtime takes them all).
 _MAX_WALL_TIME = 95_000_000_000.0
 _STARTED_AT = re.compile(r"^events\.out\.tfevents\.(\d+)")
+# The folder ``add_hparams`` of torch's and tensorboardX's SummaryWriter writes into, under the
+# writer's own log directory, when no run name is given: ``str(time.time())``.
+_HPARAMS_FOLDER = re.compile(r"^\d{9,}(\.\d+)?$")
 
 
 def is_events_file(name: str) -> bool:
@@ -85,7 +88,25 @@ def find_runs(path: Path) -> tuple[Path, list[TensorBoardRun]]:
             files.sort(key=lambda f: (_started_at(f.path.name), f.path.name))
             rel = dirpath.relative_to(path).as_posix()
             runs.append(TensorBoardRun(dirpath, rel, tuple(files)))
-    return path, runs
+    return path, _with_hparams_folded_in(runs)
+
+
+def _with_hparams_folded_in(runs: list[TensorBoardRun]) -> list[TensorBoardRun]:
+    """The runs, where a folder named by a unix time directly under another run (what
+    ``SummaryWriter.add_hparams`` writes: the hparams and its metrics) is read as part of that
+    run, after its own files: the hparams become that run's config, not a run of their own."""
+    by_dir = {run.dir: run for run in runs}
+    folded: dict[Path, list[EventFile]] = {}
+    for run in runs:
+        if run.rel != "." and _HPARAMS_FOLDER.match(run.dir.name) and run.dir.parent in by_dir:
+            folded.setdefault(run.dir.parent, []).extend(run.files)
+    kept = []
+    for run in runs:
+        if run.dir.parent in by_dir and any(f in folded.get(run.dir.parent, ()) for f in run.files):
+            continue
+        extra = sorted(folded.get(run.dir, ()), key=lambda f: (_started_at(f.path.name), f.rel))
+        kept.append(TensorBoardRun(run.dir, run.rel, run.files + tuple(extra)) if extra else run)
+    return kept
 
 
 def _walk(path: Path) -> Iterator[Path]:

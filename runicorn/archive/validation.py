@@ -2,7 +2,9 @@
 
 Refused: names escaping the target (``..``, absolute paths, drive letters), links, device files,
 FIFOs, duplicate names, too many entries, too many unpacked bytes, a compression ratio that
-signals a bomb, archives inside the archive, no run at all, and damaged archives.
+signals a bomb, no run at all, and damaged archives. A file that is itself an archive (a torch
+checkpoint is a zip) is a plain file: it is copied byte for byte and never opened, so the limits
+are those of the outer archive's own entries.
 """
 
 from __future__ import annotations
@@ -14,30 +16,6 @@ from runicorn import format as fmt
 from runicorn.archive.entries import REFUSED_HINT, ArchiveReader, Entry, safe_entry_name
 from runicorn.archive.limits import RATIO_FLOOR_BYTES, ArchiveLimits
 from runicorn.errors import ArchiveError
-
-NESTED_ARCHIVE_SUFFIXES = (
-    ".zip",
-    ".tar",
-    ".tgz",
-    ".gz",
-    ".bz2",
-    ".xz",
-    ".7z",
-    ".rar",
-    ".zst",
-    ".tbz2",
-    ".txz",
-)
-_MAGIC_PREFIXES = (
-    b"PK\x03\x04",
-    b"PK\x05\x06",
-    b"\x1f\x8b",
-    b"\xfd7zXZ\x00",
-    b"7z\xbc\xaf\x27\x1c",
-    b"Rar!\x1a\x07",
-    b"\x28\xb5\x2f\xfd",
-)
-MAGIC_READ_BYTES = 262  # enough to see a tar header's 'ustar' at 257
 
 _KIND_REASONS = {
     "symlink": "is a symbolic link",
@@ -87,7 +65,6 @@ def validate(reader: ArchiveReader, limits: ArchiveLimits) -> ValidatedArchive:
         names[name] = entry
         total += entry.size
         _check_size(reader, limits, total)
-        _check_not_nested(reader, entry, name)
     _check_files_are_not_folders(reader, names, dirs)
     run_dirs = _run_dirs(names)
     if not run_dirs:
@@ -126,36 +103,6 @@ def _check_size(reader: ArchiveReader, limits: ArchiveLimits, total: int) -> Non
             f"{reader.path} unpacks to more than {limits.max_ratio:g} times its own size "
             f"({reader.size_bytes} bytes): it looks like a zip bomb",
             f"{REFUSED_HINT}; raise RUNICORN_MAX_ARCHIVE_RATIO if you trust it",
-        )
-
-
-def named_like_archive(name: str) -> bool:
-    """Whether a file name ends like an archive or compressed file (``.zip``, ``.tar.gz``, ...)."""
-    return name.lower().endswith(NESTED_ARCHIVE_SUFFIXES)
-
-
-def starts_like_archive(head: bytes) -> bool:
-    """Whether the first bytes of a file (at least ``MAGIC_READ_BYTES``) are an archive's."""
-    return (
-        head.startswith(_MAGIC_PREFIXES)
-        or head[257:262] == b"ustar"
-        or (head[:3] == b"BZh" and head[4:10] == b"1AY&SY")
-    )
-
-
-def _check_not_nested(reader: ArchiveReader, entry: Entry, name: str) -> None:
-    nested = named_like_archive(name)
-    if not nested and entry.size:
-        with reader.open(entry) as stream:
-            try:
-                head = stream.read(MAGIC_READ_BYTES)
-            except Exception as exc:  # damaged data surfaces here first
-                raise reader.corrupt(exc) from exc
-        nested = starts_like_archive(head)
-    if nested:
-        raise ArchiveError(
-            f"{reader.path}: entry {name!r} is itself an archive",
-            f"{REFUSED_HINT}; unpack nested archives and import each one",
         )
 
 

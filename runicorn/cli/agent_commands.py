@@ -230,8 +230,10 @@ def _run_jobs(args: argparse.Namespace) -> int:
             f"{job['id']:<13} {job['status']:<10} {job['attempts']:<5} {gpus:<6} {code:<5} "
             f"{job['project']}/{job['name']}  {command}"
         )
-        if job["status"] == "running" and job.get("detail"):
-            print(f"{'':<13} {job['detail']}")  # where it is: Slurm's pending reason, its node
+        if job["status"] == "pending" and job.get("waiting_for"):
+            print(f"{'':<13} waiting for: {job['waiting_for']}")  # Slurm's reason, requires paths
+        if job["status"] in ("pending", "running") and job.get("detail"):
+            print(f"{'':<13} {job['detail']}")  # where it is: its Slurm job, its node
     if answer["total"] > len(answer["jobs"]):
         print(f"({answer['total'] - len(answer['jobs'])} more: --limit, --status, --project)")
     return 0

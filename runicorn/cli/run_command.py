@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from runicorn.cli.options import add_storage
 
@@ -43,6 +44,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         metavar="ID",
         help="record into the run with this id (continued when it exists, as a job's attempts are)",
     )
+    p.add_argument("--container-plan", type=Path, help=argparse.SUPPRESS)  # an agent's Docker job
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="CMD", help="the command and its arguments")
     p.set_defaults(handler=_run_run)
 
@@ -78,6 +80,7 @@ def _run_run(args: argparse.Namespace) -> int:
         require_clean=args.require_clean,
         run_id=args.run_id,
         base_env=command_env.env if command_env is not None else None,
+        container_plan=args.container_plan,
     )
     launcher = Launcher(resolved, options)
     notify = NotifyObserver.from_settings(resolved, options.notify, report=launcher.note)

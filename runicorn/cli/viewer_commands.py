@@ -75,7 +75,8 @@ def _run_viewer(args: argparse.Namespace) -> int:
 
         cache = filler.wait_ready()
         print(f"bucket         : {args.storage} (read-only, cached in {cache})", flush=True)
-        return _serve(serve, settings.resolve(storage=str(cache)), args, read_only_source=args.storage)
+        resolved = settings.resolve(storage=str(cache))
+        return _serve(serve, resolved, args, read_only_source=args.storage, fetch_first=filler.fetch_first)
     finally:
         filler.stop()
 
@@ -85,6 +86,7 @@ def _serve(
     resolved: Settings,
     args: argparse.Namespace,
     read_only_source: str | None = None,
+    fetch_first: Callable[[str], None] | None = None,
 ) -> int:
     return serve(
         resolved,
@@ -96,6 +98,7 @@ def _serve(
         cors_origins=args.cors_origin,
         resume_mirrors=args.resume_mirrors,
         read_only_source=read_only_source,
+        fetch_first=fetch_first,
     )
 
 

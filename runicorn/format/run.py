@@ -77,6 +77,7 @@ __all__ = [
     "RUN_DIR_ENV",
     "RUN_ID_ENV",
     "EVENTS_FD_ENV",
+    "EVENTS_FIFO_ENV",
     "read_json",
     "loads_json_object",
     "dumps_json_file",
@@ -299,6 +300,9 @@ class LaunchStatusData(StatusData, total=False):
 RUN_DIR_ENV = "RUNICORN_RUN_DIR"
 RUN_ID_ENV = "RUNICORN_RUN_ID"
 EVENTS_FD_ENV = "RUNICORN_EVENTS_FD"
+# In a container (an agent's Docker job), a FIFO under the storage root stands for the pipe: its
+# path instead of a file descriptor (runicorn/launch/container_command.py).
+EVENTS_FIFO_ENV = "RUNICORN_EVENTS_FIFO"
 
 
 # --- JSON files ------------------------------------------------------------------------------

@@ -36,9 +36,11 @@ from runicorn.sdk.sink import RunRequest
 from runicorn.settings import SETTINGS_TABLE, Settings
 
 PREFIX = "runicorn run"
+CONTAINER_COMMAND = "runicorn.launch.container_command"
 LAST_LINES = 20  # console lines kept for the events' messages
 _PUMP_S = 0.1
 NOTIFY_CHANNELS_ENV = next(s.env for s in SETTINGS_TABLE if s.name == "notify_channels")
+GRACE_ENV = next(s.env for s in SETTINGS_TABLE if s.name == "run_grace_s")
 
 
 @dataclass
@@ -63,6 +65,9 @@ class LaunchOptions:
     base_env: dict[str, str] | None = None
     # asked while the command runs: a reason to stop it now (a sweep's early stopping), or None
     should_stop: Callable[[], str | None] | None = None
+    # run the command in a new container of this plan (an agent's Docker job), through the
+    # engine's API: runicorn/launch/container_command.py
+    container_plan: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,9 @@ class Launcher:
     def check(self) -> None:
         """Refuse to start (no run folder made) on a command that cannot run or a dirty tree."""
         program = self.options.command[0]
-        if os.sep in program:
+        if self.options.container_plan is not None:
+            pass  # the program is the image's
+        elif os.sep in program:
             path = self.cwd / program
             if not os.access(path, os.X_OK) or path.is_dir():
                 raise ConfigError(
@@ -183,7 +190,11 @@ class Launcher:
         env = {**base, **opts.env, **relay.env()}
         if opts.notify:  # the command's rn.alert uses the channels this run was told to use
             env[NOTIFY_CHANNELS_ENV] = ",".join(opts.notify)
-        session = PtySession(opts.command, self._on_output, env=env, cwd=self.cwd, pass_fds=(relay.write_fd,))
+        argv = list(opts.command)
+        if opts.container_plan is not None:  # its stand-in here; the plan holds the container's env
+            env = {**os.environ, **relay.env(), GRACE_ENV: str(opts.grace_s)}
+            argv = [sys.executable, "-m", CONTAINER_COMMAND, str(opts.container_plan), "--", *argv]
+        session = PtySession(argv, self._on_output, env=env, cwd=self.cwd, pass_fds=(relay.write_fd,))
         self._exception = ConsoleException()
         started = time.monotonic()
         try:

@@ -64,8 +64,11 @@ def claim_handoff() -> Handoff | None:
     if _claimed is not None:
         return _claimed
     fd_text = os.environ.pop(fmt.EVENTS_FD_ENV, None)
+    fifo = os.environ.pop(fmt.EVENTS_FIFO_ENV, None)
     run_dir = os.environ.pop(fmt.RUN_DIR_ENV, None)
     run_id = os.environ.pop(fmt.RUN_ID_ENV, None)
+    if not fd_text and fifo and run_dir and run_id:
+        fd_text = _open_fifo(fifo)
     if not (fd_text and run_dir and run_id):
         return None
     try:
@@ -82,6 +85,24 @@ def claim_handoff() -> Handoff | None:
         return None
     _claimed = Handoff(run_dir_path, run_id, fd)
     return _claimed
+
+
+def _open_fifo(path: str) -> str | None:
+    """The write end of the FIFO that stands for the pipe in a container, as a descriptor's
+    number; None (warned) when no recorder reads it any more."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # ENXIO: no reader
+        os.set_blocking(fd, True)
+        return str(fd)
+    except OSError as exc:
+        log.warning(
+            "runicorn: this process was started by `runicorn run` but cannot reach its run "
+            "(%s=%s: %s); it records a run of its own",
+            fmt.EVENTS_FIFO_ENV,
+            path,
+            exc.strerror or exc,
+        )
+        return None
 
 
 class PipeWriter:

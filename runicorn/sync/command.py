@@ -53,12 +53,13 @@ def run_sync_command(
 
 
 def _sync_line(report: SyncReport, bucket: Bucket) -> str:
-    if not report.runs_uploaded:
+    if not report.runs_uploaded and not report.sweep_files:
         return f"{report.runs} runs, nothing to upload: {bucket.url.url} is up to date"
     repaired = f"; repaired {len(report.repaired)} lost objects" if report.repaired else ""
+    sweeps = f", {report.sweep_files} sweep files" if report.sweep_files else ""
     return (
         f"synced {report.runs_uploaded} of {report.runs} runs to {bucket.url.url}: "
-        f"{report.segments} segments, {report.objects} files, {report.bytes} bytes{repaired}"
+        f"{report.segments} segments, {report.objects} files{sweeps}, {report.bytes} bytes{repaired}"
     )
 
 

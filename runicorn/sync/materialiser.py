@@ -29,9 +29,11 @@ from runicorn.files import write_bytes_atomic
 from runicorn.sync.bucket import Bucket, BucketError, Listed, wrong_bytes
 from runicorn.sync.change_finder import ChangeFinder
 from runicorn.sync.index import Copies, manifest_key, read_index
+from runicorn.sync.landing_list import LandingList, run_path_of
 from runicorn.sync.local_files import file_sha256, file_size
 from runicorn.sync.manifest import MAX_MANIFEST_BYTES, covered, decode_manifest, has_ended, inline_bytes
 from runicorn.sync.segment_landing import FileLanding, land_segments
+from runicorn.sync.sweep_files import pull_sweeps
 
 LARGE_OBJECT_BYTES = 8 * 1024 * 1024
 MANIFEST_BATCH = 128  # manifests read before their runs' JSON files land
@@ -50,7 +52,12 @@ class Materialiser:
     """Keeps ``dest`` holding the runs of ``bucket``."""
 
     def __init__(
-        self, bucket: Bucket, dest: Path, rebuild: bool = False, finder: ChangeFinder | None = None
+        self,
+        bucket: Bucket,
+        dest: Path,
+        rebuild: bool = False,
+        finder: ChangeFinder | None = None,
+        landing: LandingList | None = None,
     ) -> None:
         self.bucket = bucket
         self.dest = Path(dest).absolute()
@@ -64,6 +71,7 @@ class Materialiser:
         self._copies: Copies = {}  # its manifests, held for the cycle that read it
         self._shown: dict[str, Path] = {}  # runs landed from the index, not yet checked by a listing
         self._checking: dict[str, Path] = {}  # of those, the ones whose manifests this cycle reads
+        self.landing = landing  # the bucket viewer's: runs listed but not landed, and those asked for
 
     def sync_once(self, progress: Callable[[int, int], None] | None = None) -> PullReport:
         report = PullReport()
@@ -114,7 +122,16 @@ class Materialiser:
             for name, segments in sorted(manifest["segments"].items(), key=_landing_order)
             if (landing := self._landing(key, run_dir / name, segments, fail)) is not None
         ]
-        land_segments(self.bucket, landings, lambda landing, err: fail(landing.run_key, err), advance)
+        self._tell_landing({landing.run_key for landing in landings})
+        land_segments(
+            self.bucket,
+            landings,
+            lambda landing, err: fail(landing.run_key, err),
+            advance,
+            first=self.landing.first_keys if self.landing is not None else set,
+            on_run_landed=lambda key: self.landing.landed(run_path_of(key)) if self.landing else None,
+        )
+        self._tell_landing(set())
         self._objects(_files_of(runs, rewritten=False), fail, advance)
         for key, _, manifest in runs:
             if key not in failed:
@@ -124,6 +141,10 @@ class Materialiser:
             else:
                 self._live.add(key)
         report.runs_updated = len(runs)
+        if look.full:  # the sweeps those runs are trials of
+            pulled = pull_sweeps(self.bucket, listing, self.dest)
+            report.bytes += pulled.bytes
+            report.errors += pulled.errors
         return report
 
     # --- manifests ------------------------------------------------------------------------------
@@ -146,7 +167,12 @@ class Materialiser:
         for key, run_dir, _ in placed:
             shown[key] = run_dir
         self._shown = shown
+        self._tell_landing(set(shown))
         return shown
+
+    def _tell_landing(self, manifest_keys: set[str]) -> None:
+        if self.landing is not None:
+            self.landing.now_landing(run_path_of(key) for key in manifest_keys)
 
     def _forget_gone(self, listing: dict[str, Listed]) -> None:
         """A run shown from the index that the listing no longer has leaves the cache; one whose

@@ -5,12 +5,16 @@ Every file's new segments, across all the runs of a cycle, are fetched in batche
 idle between batches and memory stays under three batches. Each file still grows strictly in
 order: a segment is written only after the ones before it, and a missing segment or one with the
 wrong bytes stops that file where it is (what landed stays intact) without stopping the others.
+Batches are made as they are needed: the segments of the runs ``first()`` names (the viewer asked
+for them) go into the next batch, ahead of the rest; ``on_run_landed`` is told each run whose
+segments have all been written (or failed).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -75,11 +79,18 @@ def land_segments(
     on_error: Callable[[FileLanding, BucketError], None],
     advance: Callable[[int], None],
     batch_bytes: int = BATCH_BYTES,
+    first: Callable[[], set[str]] = set,
+    on_run_landed: Callable[[str], None] = lambda run_key: None,
 ) -> None:
     pieces = [(landing, seg) for landing in landings for seg in landing.segments]
+    left = Counter(landing.run_key for landing, _ in pieces)  # pieces each run still waits for
+    files: dict[str, list[FileLanding]] = {}
+    for landing in landings:
+        files.setdefault(landing.run_key, []).append(landing)
     try:
-        for batch, got in _fetched(bucket, _batches(pieces, batch_bytes)):
+        for batch, got in _fetched(bucket, _batches(pieces, batch_bytes, first)):
             for landing, seg in batch:
+                left[landing.run_key] -= 1
                 if landing.failed:
                     continue
                 key = landing.key(seg)
@@ -92,6 +103,11 @@ def land_segments(
                     continue
                 landing.write(data)
                 advance(len(data))
+            for run_key in {landing.run_key for landing, _ in batch if not left[landing.run_key]}:
+                for landing in files[run_key]:
+                    landing.close()  # its bytes are in the file for readers now
+                on_run_landed(run_key)
+                del left[run_key]
     finally:
         for landing in landings:
             landing.close()
@@ -107,41 +123,42 @@ def _get_hashed(bucket: Bucket, batch: list[Piece]) -> Got:
     return {k: (v, hashlib.sha256(v).hexdigest() if isinstance(v, bytes) else "") for k, v in got.items()}
 
 
-def _fetched(bucket: Bucket, batches: list[list[Piece]]) -> Iterator[tuple[list[Piece], Got]]:
+def _fetched(bucket: Bucket, batches: Iterator[list[Piece]]) -> Iterator[tuple[list[Piece], Got]]:
     """Each batch with its objects, in order, the next IN_FLIGHT batches fetched meanwhile."""
-    if len(batches) <= 1:  # nothing to overlap: no thread
-        for batch in batches:
-            yield batch, _get_hashed(bucket, batch)
-        return
     with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="runicorn-segments") as pool:
-        pending: list[Future[Got]] = []
-        ahead = iter(batches)
+        pending: deque[tuple[list[Piece], Future[Got]]] = deque()
 
         def submit() -> None:
-            batch = next(ahead, None)
+            batch = next(batches, None)
             if batch is not None:
-                pending.append(pool.submit(_get_hashed, bucket, batch))
+                pending.append((batch, pool.submit(_get_hashed, bucket, batch)))
 
         for _ in range(IN_FLIGHT):
             submit()
         try:
-            for batch in batches:
-                got = pending.pop(0).result()
+            while pending:
+                batch, future = pending.popleft()
+                got = future.result()
                 submit()
                 yield batch, got
         finally:
-            for future in pending:
+            for _, future in pending:
                 future.cancel()
 
 
-def _batches(pieces: list[Piece], batch_bytes: int) -> list[list[Piece]]:
-    """Pieces in order, grouped so that one group's bytes stay under ``batch_bytes``."""
-    out: list[list[Piece]] = []
-    size = 0
-    for piece in pieces:
-        if not out or size + piece[1]["size"] > batch_bytes:
-            out.append([])
-            size = 0
-        out[-1].append(piece)
-        size += piece[1]["size"]
-    return out
+def _batches(pieces: list[Piece], batch_bytes: int, first: Callable[[], set[str]]) -> Iterator[list[Piece]]:
+    """Pieces grouped so that one group's bytes stay under ``batch_bytes``, made one at a time:
+    those of the runs ``first()`` names when asked, ahead of the rest (each file's in order)."""
+    left = deque(pieces)
+    while left:
+        wanted = first()
+        if wanted and any(landing.run_key in wanted for landing, _ in left):
+            ahead = [p for p in left if p[0].run_key in wanted]
+            left = deque([*ahead, *(p for p in left if p[0].run_key not in wanted)])
+        batch: list[Piece] = []
+        size = 0
+        while left and (not batch or size + left[0][1]["size"] <= batch_bytes):
+            piece = left.popleft()
+            batch.append(piece)
+            size += piece[1]["size"]
+        yield batch

@@ -32,6 +32,7 @@ from runicorn.sync.manifest import (
 )
 from runicorn.sync.planner import AppendTask, LocalFile, ObjectTask, Plan, plan_run
 from runicorn.sync.state import SyncState, load_state, save_state, state_path
+from runicorn.sync.sweep_files import push_sweeps
 
 MAX_SEGMENT_BYTES = 8 * 1024 * 1024
 Progress = Callable[[int, int], None]
@@ -55,6 +56,7 @@ class SyncReport:
     segments: int = 0
     objects: int = 0
     bytes: int = 0  # payload bytes sent (segments, objects, manifests)
+    sweep_files: int = 0  # sweep files sent (runicorn/sync/sweep_files.py)
     repaired: list[str] = field(default_factory=list)  # keys the bucket had lost, sent again
     errors: list[BucketError] = field(default_factory=list)  # runs left as they were
 
@@ -103,6 +105,8 @@ class Uploader:
         runs = {self._run_path(p): p for p in ([self.only] if self.only else run_folders(self.root))}
         report.runs = len(runs)
         if not runs:
+            if self.only is None:
+                self._push_sweeps(None, report)
             return report
         listing = self.bucket.listing(next(iter(runs)) if self.only else "")
         by_run = _group(listing, set(runs))
@@ -136,6 +140,7 @@ class Uploader:
                     report.errors.append(err)
             if self.only is None:
                 self._update_index(listing, runs, report)
+                self._push_sweeps(listing, report)
         finally:
             changed = plans or self._fetched or self.index.seen != index_before
             if self._state is not None and self.only is None and changed:
@@ -165,6 +170,17 @@ class Uploader:
             if err.fatal:
                 raise
             report.errors.append(err)
+
+    def _push_sweeps(self, listing: dict[str, Listed] | None, report: SyncReport) -> None:
+        """The root's sweeps, beside its runs (a listing of them alone when none was made)."""
+        if not (self.root / fmt.SWEEPS_DIR).is_dir():
+            return
+        if listing is None:
+            listing = self.bucket.listing(fmt.SWEEPS_DIR)
+        pushed = push_sweeps(self.root, self.bucket, listing)
+        report.sweep_files += pushed.files
+        report.bytes += pushed.bytes
+        report.errors += pushed.errors
 
     # --- what the bucket holds ----------------------------------------------------------------
     def _run_path(self, run_dir: Path) -> str:

@@ -7,7 +7,7 @@ nothing written) at ``app.state.reader``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
@@ -40,6 +40,7 @@ from runicorn.viewer import (
     routes_sweeps,
 )
 from runicorn.viewer.api_reference import add_api_reference
+from runicorn.viewer.fetch_first import FetchFirst
 from runicorn.viewer.read_only_source import ReadOnlySource
 from runicorn.viewer.web_ui import DEFAULT_WEB_DIST, add_web_ui
 
@@ -64,6 +65,7 @@ def create_app(
     log_poll_interval_s: float = LOG_POLL_INTERVAL_S,
     resume_mirrors: bool = False,
     read_only_source: str | None = None,
+    fetch_first: Callable[[str], None] | None = None,
 ) -> FastAPI:
     """The viewer app.
 
@@ -78,6 +80,8 @@ def create_app(
     connects nowhere until asked).
     ``read_only_source``: the bucket URL when ``settings.storage`` is a bucket's cache (imports
     and mirrors into it are refused: :mod:`.read_only_source`).
+    ``fetch_first``: with a bucket's cache, waits until the run at a path has landed in it
+    (:mod:`.fetch_first`).
     """
     origin_rule = OriginRule(cors_origins)  # ConfigError for '*' or a malformed origin
 
@@ -121,6 +125,8 @@ def create_app(
 
     if read_only_source is not None:
         app.add_middleware(ReadOnlySource, source=read_only_source)
+    if fetch_first is not None:
+        app.add_middleware(FetchFirst, reader=reader, fetch_first=fetch_first)
     # the page may call the agent (Jobs buttons)
     Guard(token, origin_rule, connect_origins=tuple(agent_origins(settings.agent_url))).install(app)
     return app

@@ -17,7 +17,7 @@ import socket
 import sys
 import threading
 import webbrowser
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from runicorn.errors import ConfigError
@@ -61,6 +61,7 @@ def serve(
     cors_origins: Sequence[str] = (),
     resume_mirrors: bool = False,
     read_only_source: str | None = None,
+    fetch_first: Callable[[str], None] | None = None,
 ) -> int:
     """Run the viewer until SIGTERM / Ctrl-C. Prints the URL, with the token unless ``no_token``."""
     from runicorn.remote.registry import Registry
@@ -74,6 +75,7 @@ def serve(
         cors_origins=cors_origins,
         resume_mirrors=resume_mirrors,
         read_only_source=read_only_source,
+        fetch_first=fetch_first,
     )
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]

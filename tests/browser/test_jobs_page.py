@@ -30,10 +30,12 @@ def test_without_agent_url_the_jobs_page_lists_jobs_and_offers_no_button(
     waiting = agent.submit(
         command=["true"], workdir=str(tmp_path), project="nlp", name="waits", requires=["never"]
     )
+    wait_for(lambda: agent.job(waiting["id"])["waiting_for"], what="the job to say what it waits for")
     page = open_ui("/jobs")
     rows = page.get_by_test_id("job-row")
     expect(rows).to_have_count(2)
     expect(page.locator(f'[data-job="{waiting["id"]}"]')).to_have_attribute("data-status", "pending")
+    expect(page.get_by_test_id("job-waiting-for")).to_have_text("waiting for requires never")
     expect(page.locator(f'[data-job="{done["id"]}"]')).to_have_attribute("data-status", "succeeded")
     expect(page.get_by_test_id("jobs-group")).to_have_count(2)
     expect(page.get_by_test_id("jobs-read-only")).to_be_visible()

@@ -174,6 +174,13 @@ def test_many_clients_submitting_at_once_record_each_job_once(live_agent, tmp_pa
     assert sorted(j["name"] for j in listed["jobs"]) == sorted(f"job{i}" for i in range(100))
     assert {j["status"] for j in listed["jobs"]} == {"pending"}  # waiting for "gate" to exist
     assert agent.http.get("/api/stats").json()["counts"]["pending"] == 100
+    wait_for(
+        lambda: (
+            {j["waiting_for"] for j in agent.http.get("/api/jobs", params={"limit": 1000}).json()["jobs"]}
+            == {"requires gate"}
+        ),
+        what="every job to say what it waits for",
+    )
 
 
 def test_bad_jobs_are_refused_with_what_is_wrong(live_agent, tmp_path: Path) -> None:

@@ -117,6 +117,13 @@ def test_cli_cancels_and_refuses_with_the_agents_words(tmp_path: Path) -> None:
         out = cli(tmp_path, "submit", "--agent", url, "--requires", "never", "--name", "waits", "--", "true")
         job_id = out.stdout.split()[0]
         assert " pending " in out.stdout
+        waits = wait_for(
+            lambda: (
+                "waiting for: requires never" in (o := cli(tmp_path, "jobs", "--agent", url).stdout) and o
+            ),
+            what="the listing to say what the job waits for",
+        )
+        assert f"{job_id}  pending" in waits
         cancelled = cli(tmp_path, "cancel", job_id, "--agent", url)
         assert cancelled.returncode == 0 and "cancelled" in cancelled.stdout
         again = cli(tmp_path, "cancel", job_id, "--agent", url)

@@ -22,6 +22,8 @@ from runicorn import format as fmt  # noqa: E402
 from runicorn.agent.executors.docker_engine import DockerExecutor  # noqa: E402
 from runicorn.agent.executors.process import ProcessExecutor  # noqa: E402
 
+REPO = Path(__file__).resolve().parents[2]
+SDK_IN_IMAGE = {"PYTHONPATH": str(REPO)}  # the test image's runicorn, for a script calling rn.init
 TRAIN = """\
 import sys, time
 import runicorn as rn
@@ -35,17 +37,14 @@ if len(sys.argv) > 1:
 
 
 def docker_agent(live_agent, engine: ContainerEngine, root: Path, **options):  # type: ignore[no-untyped-def]
-    """An agent whose Docker executor runs the runicorn under test and may mount the folders of
-    the test (``root``'s parent)."""
+    """An agent whose Docker executor runs the runicorn under test in running containers (its
+    new containers get this Python, unless ``volumes`` says otherwise) and may mount the folders
+    of the test (``root``'s parent)."""
     options.setdefault("allowed_workdirs", [str(root.parent)])
+    options.setdefault("volumes", engine.host_python_volumes())
     executors = {
         "process": ProcessExecutor(),
-        "docker": DockerExecutor(
-            base_url=engine.url,
-            runicorn_argv=engine.runicorn_argv(),
-            volumes=engine.host_python_volumes(),
-            **options,
-        ),
+        "docker": DockerExecutor(base_url=engine.url, runicorn_argv=engine.runicorn_argv(), **options),
     }
     return live_agent(root, executors=executors)
 
@@ -66,6 +65,7 @@ def test_an_image_job_submitted_over_http_becomes_an_ordinary_run(
         name="mlp",
         workdir=str(work),
         image=container_engine.image,
+        env=SDK_IN_IMAGE,
     )
     done = agent.wait_status(job["id"], "succeeded", "failed", timeout_s=60)
 
@@ -76,6 +76,41 @@ def test_an_image_job_submitted_over_http_becomes_an_ordinary_run(
     assert events.count('"loss"') == 3
     assert "trained in a container" in (runs[0] / fmt.LOGS_FILE).read_text()
     assert (fmt.read_json(runs[0] / fmt.STATUS_FILE) or {})["status"] == fmt.FINISHED
+
+
+def test_a_job_in_a_plain_image_is_recorded_by_the_agent_through_the_engine(
+    live_agent,
+    container_engine: ContainerEngine,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Nothing of Python or Runicorn in the image, nothing of the host mounted in: the console,
+    exit code, timeout and status are recorded on the agent's side."""
+    work = tmp_path / "work"
+    work.mkdir()
+    agent = docker_agent(live_agent, container_engine, tmp_path / "store", volumes=[])
+    plain = {"project": "plain", "workdir": str(work), "image": container_engine.plain_image}
+    said = agent.submit(
+        command=["sh", "-c", "echo hello from a plain image; ls /usr/bin/python3 || echo no python; exit 3"],
+        name="hello",
+        **plain,
+    )
+    slow = agent.submit(command=["sh", "-c", "echo waiting; sleep 60"], name="slow", timeout=2, **plain)
+
+    done = agent.wait_status(said["id"], "failed", "succeeded", timeout_s=60)
+    timed_out = agent.wait_status(slow["id"], "failed", "succeeded", timeout_s=60)
+
+    assert (done["status"], done["exit_code"]) == ("failed", 3), (done, container_engine.report())
+    (run,) = (tmp_path / "store" / "plain" / "hello" / "runs").iterdir()
+    logs = (run / fmt.LOGS_FILE).read_text()
+    assert "hello from a plain image" in logs and "no python" in logs
+    status = fmt.read_json(run / fmt.STATUS_FILE) or {}
+    assert (status["status"], status["exit_code"]) == (fmt.FAILED, 3)
+    assert (fmt.read_json(run / fmt.META_FILE) or {})["command"][0] == "sh"  # the job's, not a wrapper's
+    assert (timed_out["status"], timed_out["exit_code"]) == ("failed", 124), timed_out
+    (slow_run,) = (tmp_path / "store" / "plain" / "slow" / "runs").iterdir()
+    assert "waiting" in (slow_run / fmt.LOGS_FILE).read_text()
+    assert (fmt.read_json(slow_run / fmt.STATUS_FILE) or {})["reason"] == fmt.TIMEOUT_REASON
+    assert container_engine.podman("ps", "-aq", "--filter", "label=runicorn.agent").strip() == ""
 
 
 def test_cancelling_a_running_image_job_stops_its_container_and_ends_the_run_interrupted(
@@ -93,6 +128,7 @@ def test_cancelling_a_running_image_job_stops_its_container_and_ends_the_run_int
         name="long",
         workdir=str(work),
         image=container_engine.image,
+        env=SDK_IN_IMAGE,
     )
     runs = tmp_path / "store" / "boxes" / "long" / "runs"
     wait_for(

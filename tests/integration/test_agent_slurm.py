@@ -106,7 +106,8 @@ def test_cancel_while_pending_in_slurm_never_runs(
             lambda: "Resources" in ((j := agent.job(job["id"]))["detail"] or "") and j,
             what="the job to wait for resources in Slurm",
         )
-        assert waiting["status"] == "running" and "pending" in waiting["detail"]
+        assert (waiting["status"], waiting["waiting_for"]) == ("pending", "Resources")  # not running
+        assert agent.http.get("/api/stats").json()["counts"]["pending"] == 1
         assert agent.http.post(f"/api/jobs/{job['id']}/cancel").status_code == 202
         done = agent.wait_status(job["id"], "cancelled", "failed", "succeeded")
         assert done["status"] == "cancelled"
@@ -168,7 +169,9 @@ def test_requeue_by_slurm_is_another_attempt_not_a_failure(
     requeued = wait_for(
         lambda: "requeued" in ((j := agent.job(job["id"]))["detail"] or "") and j, what="the requeue to show"
     )
-    assert (requeued["status"], requeued["failures"], requeued["attempts"]) == ("running", 0, 2)
+    # Slurm holds a requeued job pending
+    assert (requeued["status"], requeued["failures"], requeued["attempts"]) == ("pending", 0, 2)
+    assert requeued["waiting_for"] == "BeginTime"
     # Slurm holds a requeued job back for two minutes (reason BeginTime): let it go now
     slurm_cluster.run("scontrol", "update", f"JobId={submitted['id']}", "StartTime=now")
     wait_for(lambda: (work / "started").exists(), what="the requeued job to start again")
@@ -194,6 +197,7 @@ def test_cli_agent_with_executor_slurm_shows_why_a_job_waits(
             what="the listing to show Slurm's pending reason",
         )
         assert f"slurm job {slurm_jobs_of(slurm_cluster, job_id)[0]['id']} pending: Resources" in listing
+        assert f"{job_id}  pending" in listing and "waiting for: Resources" in listing
         slurm_cluster.run("scancel", busy)
         wait_for(
             lambda: '"succeeded"' in cli(tmp_path, "jobs", job_id, "--agent", url).stdout, what="success"

@@ -25,6 +25,7 @@ from runicorn.agent.executor import AttemptSpec, Handle, Poll  # noqa: E402
 from runicorn.agent.executors.docker_engine import DockerExecutor  # noqa: E402
 from runicorn.errors import RunicornError  # noqa: E402
 
+REPO = Path(__file__).resolve().parents[2]
 TRAIN = """\
 import runicorn as rn
 run = rn.init(config={"lr": 0.1})
@@ -82,8 +83,14 @@ def attempt(
         attempt=1,
         argv=[*argv, "--name", name, "--", *command],
         workdir=str(workdir),
-        env={"RUNICORN_SYSTEM_INTERVAL_S": "60", "PYTHONUNBUFFERED": "1", "RUNICORN_RUN_GRACE_S": "30"},
+        env={
+            "RUNICORN_SYSTEM_INTERVAL_S": "60",
+            "PYTHONUNBUFFERED": "1",
+            "RUNICORN_RUN_GRACE_S": "30",
+            "PYTHONPATH": str(REPO),  # the image's runicorn, for a script calling rn.init
+        },
         storage=str(storage),
+        recorder_start_env={"PYTHONPATH": str(REPO)},  # the agent's: this tree's runicorn
         image=where.get("image"),
         container=where.get("container"),
     )
@@ -163,16 +170,20 @@ def test_job_in_a_new_container_records_an_ordinary_run(
     assert containers_of(engine, "job1") == [], "the container is removed once its exit is told"
 
 
-def test_files_are_owned_by_the_user_the_job_runs_as(
+def test_the_command_runs_as_the_jobs_user_and_the_run_is_recorded_by_ours(
     engine: ContainerEngine, executor: Callable[..., DockerExecutor], storage_root: Path, workdir: Path
 ) -> None:
-    storage_root.chmod(0o777)
+    workdir.chmod(0o777)
     ex = executor(user="4242:4242")
-    handle = ex.start(attempt(storage_root, workdir, "owned", "sh", "-c", "echo hello", image=engine.image))
+    handle = ex.start(
+        attempt(storage_root, workdir, "owned", "sh", "-c", "echo hello > made.txt", image=engine.image)
+    )
 
     assert wait_poll(ex, handle, engine) == Poll("exited", exit_code=0), engine.report()
+    made = (workdir / "made.txt").stat()
+    assert (made.st_uid, made.st_gid) == (4242, 4242)
     folder = run_dir(storage_root, "owned", engine)
-    assert {(p.stat().st_uid, p.stat().st_gid) for p in [folder, *folder.iterdir()]} == {(4242, 4242)}
+    assert {p.stat().st_uid for p in [folder, *folder.iterdir()]} == {os.getuid()}  # the recorder's
 
 
 def test_exit_code_of_the_command_is_the_attempts(
@@ -189,7 +200,10 @@ def test_exit_code_of_the_command_is_the_attempts(
 
 @pytest.mark.parametrize(
     ("command", "signal_name"),
-    [("echo started; exec sleep 600", None), ("trap '' TERM; echo started; sleep 600", "SIGKILL")],
+    [
+        ("trap 'exit 143' TERM; echo started; sleep 600 & wait", None),
+        ("trap '' TERM; echo started; sleep 600", "SIGKILL"),
+    ],
     ids=["stops-on-sigterm", "deaf-to-sigterm"],
 )
 def test_cancel_stops_the_container_and_the_run_ends_interrupted(
@@ -221,20 +235,22 @@ def test_a_stored_handle_still_polls_and_cancels_after_a_restart(
     spec = attempt(
         storage_root, workdir, "kept", "sh", "-c", "echo started; exec sleep 600", image=engine.image
     )
-    stored = json.dumps(dataclasses.asdict(executor().start(spec)))
+    first = executor()
+    stored = json.dumps(dataclasses.asdict(first.start(spec)))
 
     restarted = executor()
     handle = Handle(**json.loads(stored))
-    found = restarted.find(spec.job_id, spec.attempt)
-    assert found is not None and found.ref["container"] == handle.ref["container"], "its labels find it again"
     folder = run_dir(storage_root, "kept", engine)
     wait_for_log(folder, "started", engine)
+    found = restarted.find(spec.job_id, spec.attempt)
+    assert found is not None and found.ref["container"] == handle.ref["container"], "its labels find it again"
     assert restarted.poll(handle).state == "running"
 
     restarted.cancel(handle, grace_s=5)
 
     assert restarted.poll(handle).state in ("exited", "lost")
     assert status(folder)["status"] == fmt.INTERRUPTED
+    first.poll(handle)  # the first agent's child, reaped (an agent restarted for real is gone)
 
 
 def test_exec_in_a_running_container_records_runs_and_cancel_keeps_the_container(

@@ -52,3 +52,35 @@ def test_a_file_that_is_no_archive_is_refused_with_error_and_hint(tmp_path: Path
     assert lines[0].startswith("error: ") and str(junk) in lines[0]
     assert lines[1].startswith("hint: ") and "Traceback" not in refused.stderr
     assert not (tmp_path / "root").exists()
+
+
+SAVE_CHECKPOINT = """
+import torch
+import runicorn.wandb as wandb
+
+wandb.init(project="ckpt", name="resnet")
+wandb.log({"loss": 0.5})
+torch.save({"w": torch.arange(1000, dtype=torch.float32)}, "model.pt")
+wandb.save("model.pt")
+wandb.finish()
+"""
+
+
+def test_a_run_holding_a_saved_torch_checkpoint_exports_and_imports(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(SAVE_CHECKPOINT)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "RUNICORN_"))}
+    env.update(RUNICORN_DIR=str(tmp_path / "root"), PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    trained = subprocess.run(
+        [sys.executable, "train.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert trained.returncode == 0, trained.stderr
+    (saved,) = (tmp_path / "root").rglob("model.pt")
+    assert saved.read_bytes()[:4] == b"PK\x03\x04"  # a torch checkpoint is a zip
+    config = tmp_path / "config.json"
+
+    exported = _cli("export", "--storage", str(tmp_path / "root"), str(tmp_path / "out.zip"), config=config)
+    assert exported.returncode == 0, exported.stderr
+    imported = _cli("import", "--storage", str(tmp_path / "there"), str(tmp_path / "out.zip"), config=config)
+    assert imported.returncode == 0, imported.stderr
+    (landed,) = (tmp_path / "there").rglob("model.pt")
+    assert landed.read_bytes() == (tmp_path / "model.pt").read_bytes()

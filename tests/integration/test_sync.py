@@ -538,3 +538,64 @@ def test_a_manifest_without_inline_copies_still_reads_whole(make_run, storage_ro
 
     assert pulled.returncode == 0, pulled.stderr
     assert tree(tmp_path / "pulled") == tree(storage_root)
+
+
+TRIAL = "import runicorn as rn; run = rn.init(); run.log({'loss': 0.5}); run.finish()"
+
+
+def test_sync_and_pull_carry_sweeps_and_the_viewer_over_the_bucket_shows_them(
+    storage_root, bucket, s3_env, tmp_path, background
+):
+    config = tmp_path / "sweep.yaml"
+    config.write_text("method: grid\nmetric: {name: loss}\nparameters: {lr: {values: [0.1]}}\n")
+    created = cli("sweep", "--storage", str(storage_root), str(config), "--project", "demo")
+    assert created.returncode == 0, created.stderr
+    sweep_id = created.stdout.strip()
+    trial = cli("sweep", "--storage", str(storage_root), "run", sweep_id, "--", sys.executable, "-c", TRIAL)
+    assert trial.returncode == 0, trial.stderr
+    url = f"s3://{bucket}/team"
+
+    synced = cli("sync", str(storage_root), url)
+    assert synced.returncode == 0, synced.stderr
+    assert "2 sweep files" in synced.stdout  # sweep.json and trials/0.json
+    assert "nothing to upload" in cli("sync", str(storage_root), url).stdout
+    assert cli("pull", url, str(tmp_path / "pulled")).returncode == 0
+    assert tree(tmp_path / "pulled") == tree(storage_root)
+    assert any(k.startswith(f"{fmt.SWEEPS_DIR}/{sweep_id}/") for k in tree(tmp_path / "pulled"))
+
+    proc = background(tmp_path / "viewer.out", "viewer", "--storage", url, "--port", "0", "--no-token")
+    base = _viewer_url(tmp_path / "viewer.out", proc)
+
+    def sweeps() -> list[dict]:
+        return list(httpx.get(f"{base}/api/sweeps", timeout=10).json()["sweeps"])
+
+    wait_for(lambda: len(sweeps()) == 1, "the sweep listed", 20)
+    assert (sweeps()[0]["id"], sweeps()[0]["trial_count"]) == (sweep_id, 1)
+    detail = httpx.get(f"{base}/api/sweeps/{sweep_id}", timeout=10).json()
+    wait_for(
+        lambda: httpx.get(f"{base}/api/runs/{detail['trials'][0]['run_key']}", timeout=10).status_code == 200,
+        "the trial's run opened",
+        20,
+    )
+
+
+def test_a_run_opened_as_soon_as_it_is_listed_comes_back_with_its_data(
+    make_run, storage_root, bucket, s3_env, tmp_path, background
+):
+    """Many runs fill the cache in the background; the one last in the fill order, opened the
+    moment the viewer lists it, is landed ahead of the rest and answered whole."""
+    for i in range(40):
+        make_run(project=f"p{i:02}", steps=2000)
+    late = make_run(project="zz", name="late", steps=2000)
+    url = f"s3://{bucket}/many"
+    assert cli("sync", str(storage_root), url, timeout=120).returncode == 0
+    proc = background(tmp_path / "viewer.out", "viewer", "--storage", url, "--port", "0", "--no-token")
+    base = _viewer_url(tmp_path / "viewer.out", proc)
+
+    wait_for(lambda: httpx.get(f"{base}/api/runs/{late.id}", timeout=30).status_code == 200, "listed", 30)
+    metrics = httpx.get(
+        f"{base}/api/runs/{late.id}/metrics", params={"keys": "train/loss", "max_points": 5000}, timeout=30
+    ).json()
+    assert metrics["series"]["train/loss"]["count"] == 2000
+    logs = httpx.get(f"{base}/api/runs/{late.id}/logs", timeout=30).json()
+    assert any("trained 2000 steps" in line for line in logs["lines"])

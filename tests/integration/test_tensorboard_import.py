@@ -296,3 +296,32 @@ def test_without_the_tensorboard_package_the_import_names_the_extra(logdir: Path
     assert lines[0].startswith("error: reading TensorBoard event files needs the tensorboard package")
     assert lines[1] == "hint: install it: pip install 'runicorn[tensorboard]'"
     assert not list((tmp_path / "s").rglob(fmt.META_FILE))
+
+
+def test_add_hparams_lands_in_the_config_of_its_writers_run(tmp_path: Path) -> None:
+    logs = tmp_path / "hp"
+    for name in ("lr_0.1", "group/lr_0.01"):  # a nested run name keeps its layout
+        writer = torch_tensorboard.SummaryWriter(str(logs / name))
+        writer.add_scalar("loss", 1.0, 0, walltime=START)
+        writer.add_hparams({"lr": float(name.split("_")[-1]), "opt": "sgd"}, {"hparam/acc": 0.75})
+        writer.close()
+    assert len([p for p in logs.rglob("*") if p.is_dir() and p.name[0].isdigit()]) == 2  # torch's subfolders
+
+    result = _cli("import", "--storage", str(tmp_path / "storage"), str(logs))
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[:2] for line in result.stdout.splitlines()] == [
+        ["imported", "group/lr_0.01"],
+        ["imported", "lr_0.1"],
+    ]
+    runs = {}
+    for meta_file in (tmp_path / "storage").rglob(fmt.META_FILE):
+        meta = fmt.read_json(meta_file)
+        assert meta is not None and meta["project"] == "hp"
+        runs[meta["name"]] = meta_file.parent
+    assert sorted(runs) == ["group/lr_0.01", "lr_0.1"]  # no run of torch's timestamp subfolders
+    for name, lr in (("lr_0.1", 0.1), ("group/lr_0.01", 0.01)):
+        run = runs[name]
+        assert fmt.read_json(run / fmt.CONFIG_FILE) == {"lr": lr, "opt": "sgd"}
+        lines = (run / fmt.EVENTS_FILE).read_bytes().splitlines()
+        metrics = [r["data"] for r in map(fmt.decode_event, lines) if r and r["type"] == fmt.METRICS]
+        assert {k for d in metrics for k in d} >= {"loss", "hparam/acc"}

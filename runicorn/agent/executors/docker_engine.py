@@ -1,15 +1,17 @@
 """The Docker executor: a job attempt in a new container of an image, or exec'd in a running
 container (docs/agent.md#executors-docker).
 
-Either way the attempt is the spec's ``runicorn run ... -- CMD`` line, run by the ``runicorn``
-installed in the image (``runicorn_argv``), so it is an ordinary run written into the storage
-root, which the container sees at the same path as the host. The ``docker`` package (the
-``[docker]`` extra) is imported here only, when an executor first talks to the engine; it speaks
-to Docker or to Podman's Docker-compatible service (``DOCKER_HOST``).
+In a new container, the image needs nothing of Runicorn: the attempt's ``runicorn run ... --
+CMD`` runs on the host with ``--container-plan``: the recorder (console, exit code, timeout,
+cancel, status, git) runs ``CMD`` in the plan's container through the engine's API
+(runicorn/launch/container_command.py, docker_container.py). Exec'd in a running container, the
+attempt is the ``runicorn run`` line run by the ``runicorn`` installed there (``runicorn_argv``).
+The ``docker`` package (the ``[docker]`` extra) is imported only when an executor first talks to
+the engine: Docker, or Podman's Docker-compatible service (``DOCKER_HOST``).
 
 Stopping follows ``runicorn run``'s own rules: SIGTERM to the wrapper (it passes it on to the
-command's process group and records the run ``interrupted``), a second SIGTERM after the grace
-(the wrapper SIGKILLs the group and still closes the run), then SIGKILL to what is left.
+command, or the container, and records the run ``interrupted``), a second SIGTERM after the grace
+(the wrapper SIGKILLs the command and still closes the run), then SIGKILL to what is left.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import dataclasses
 import os
 import re
 import shlex
+import signal
 import socket
 import time
 from collections.abc import Callable, Sequence
@@ -25,17 +28,23 @@ from pathlib import Path
 from typing import Any
 
 from runicorn.agent.executor import AttemptSpec, Handle, Poll
-from runicorn.agent.executors.docker_rules import AGENT_LABEL, check_container, inside, workdir_source
-from runicorn.agent.executors.process import attempt_files, recorder_file
+from runicorn.agent.executors.docker_container import (
+    ATTEMPT_LABEL,
+    JOB_LABEL,
+    container_options,
+    with_container_plan,
+)
+from runicorn.agent.executors.docker_rules import check_container, workdir_source
+from runicorn.agent.executors.process import ProcessExecutor, attempt_files, recorder_file
 from runicorn.agent.job_environment import forget_recorder_file, hand_to_recorder
 from runicorn.agent.job_spec import JobSpec
 from runicorn.agent.private_files import private_folder
 from runicorn.errors import RunicornError
+from runicorn.launch.container_command import events_fifo, write_plan
+from runicorn.launch.process_group import group_alive, signal_group
 from runicorn.launch.recorder_env import RECORDER_ENV
 
 KIND = "docker"
-JOB_LABEL = "runicorn.job"
-ATTEMPT_LABEL = "runicorn.attempt"
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 STATE_DIR = "/tmp"  # inside an exec'd container: where an attempt's pid and exit files go
 _LAST_WORDS_S = 5.0  # after the second SIGTERM: how long the wrapper gets to close the run
@@ -77,46 +86,6 @@ def container_argv(argv: Sequence[str], runicorn_argv: Sequence[str]) -> list[st
     )
 
 
-def container_options(
-    spec: AttemptSpec,
-    runicorn_argv: Sequence[str],
-    user: str,
-    volumes: Sequence[str],
-    workdir_source: str | None = None,
-) -> dict[str, Any]:
-    """The keyword arguments of ``containers.create`` for an attempt in a new container: its
-    environment is the spec's ``env`` only (the image gives ``PATH`` and ``HOME``).
-    ``workdir_source``: the host folder mounted as the workdir (its links resolved, as checked)."""
-    env = dict(spec.env)
-    binds = [f"{spec.storage}:{spec.storage}:rw"]
-    if spec.workdir and not inside(spec.workdir, spec.storage):
-        binds.append(f"{workdir_source or spec.workdir}:{spec.workdir}:rw")
-    options: dict[str, Any] = {
-        "image": spec.image,
-        "command": container_argv(spec.argv, runicorn_argv),
-        "environment": env,
-        "volumes": [*binds, *volumes],
-        "labels": {
-            JOB_LABEL: spec.job_id,
-            ATTEMPT_LABEL: str(spec.attempt),
-            AGENT_LABEL: str(os.getuid()),
-        },
-        "user": user,
-        "detach": True,
-    }
-    if spec.workdir:
-        options["working_dir"] = spec.workdir
-    if spec.gpus:
-        from docker.types import DeviceRequest
-
-        # the engine shows the given GPUs as 0..n-1 inside the container
-        options["device_requests"] = [
-            DeviceRequest(device_ids=[str(i) for i in spec.gpus], capabilities=[["gpu"]])
-        ]
-        env["CUDA_VISIBLE_DEVICES"] = ",".join(str(i) for i in range(len(spec.gpus)))
-    return options
-
-
 def exec_state_prefix(spec: AttemptSpec) -> str:
     """Where, inside the container, an exec'd attempt writes its pid and exit status."""
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{spec.job_id}-{spec.attempt}")
@@ -125,8 +94,8 @@ def exec_state_prefix(spec: AttemptSpec) -> str:
 
 class DockerExecutor:
     """Runs attempts with a container engine. ``base_url``: the engine's socket (default:
-    ``DOCKER_HOST``, else the default Docker socket); ``runicorn_argv``: how the image starts
-    runicorn; ``user``: ``uid:gid`` the job runs as (default: ours, so that files written into
+    ``DOCKER_HOST``, else the default Docker socket); ``runicorn_argv``: how a running container
+    that jobs are exec'd in starts its runicorn; ``user``: ``uid:gid`` the job runs as (default: ours, so that files written into
     the storage root are ours); ``volumes``: more ``HOST:CONTAINER[:ro]`` mounts for new
     containers (datasets, caches); ``allowed_workdirs``: the folders a job's workdir may lie in
     to be mounted into a new container (default: our home; the storage root always);
@@ -154,6 +123,7 @@ class DockerExecutor:
         self.allowed_containers = frozenset(allowed_containers)
         self.network = network
         self._client: Any = None
+        self._processes = ProcessExecutor()  # the recorders of attempts in new containers
 
     # -- what may run -----------------------------------------------------------------------------
 
@@ -198,10 +168,14 @@ class DockerExecutor:
         return self._start_exec(spec) if spec.container else self._start_container(spec)
 
     def poll(self, handle: Handle) -> Poll:
+        if "pid" in handle.ref:  # the recorder runs here; the container is its command
+            return self._poll_recorder(handle)
         return self._poll_exec(handle) if handle.ref.get("exec") else self._poll_container(handle)
 
     def cancel(self, handle: Handle, grace_s: float) -> None:
-        if handle.ref.get("exec"):
+        if "pid" in handle.ref:
+            self._cancel_recorder(handle, grace_s)
+        elif handle.ref.get("exec"):
             self._cancel_exec(handle, grace_s)
         else:
             self._cancel_container(handle, grace_s)
@@ -214,7 +188,7 @@ class DockerExecutor:
                 all=True, filters={"label": [f"{JOB_LABEL}={job_id}", f"{ATTEMPT_LABEL}={attempt}"]}
             )
         )
-        return Handle(KIND, {"container": found[0].id}) if found else None
+        return Handle(KIND, {"container": found[0].name}) if found else None
 
     def close(self) -> None:
         """Closes the connection to the engine (a later call opens a new one)."""
@@ -225,15 +199,16 @@ class DockerExecutor:
     # -- a new container ------------------------------------------------------------------------
 
     def _start_container(self, spec: AttemptSpec) -> Handle:
+        """``runicorn run --container-plan PLAN -- CMD`` here, as the process executor runs it: the
+        recorder runs CMD in the plan's container through the engine."""
         import docker.errors
 
         source = self._workdir_source(spec.workdir, spec.storage) if spec.workdir else None
-        spec, handoff = self._recorder_handoff(spec)
-        options = container_options(spec, self.runicorn_argv, self.user, self.volumes, source)
+        options = container_options(spec, self.user, self.volumes, source)
         if self.network:
             options["network_mode"] = self.network
 
-        def create(client: Any) -> Any:
+        def check_image(client: Any) -> None:
             try:
                 client.images.get(spec.image)
             except docker.errors.ImageNotFound:
@@ -241,21 +216,54 @@ class DockerExecutor:
                     f"image {spec.image} not found locally",
                     f"pull or build it first (docker pull {spec.image}); the job service never pulls images",
                 ) from None
-            self._hand_over(spec, handoff)
-            container = client.containers.create(**options)
+
+        self._engine(check_image, f"cannot start a container of {spec.image}")
+        log_file, _ = attempt_files(spec.storage, spec.job_id, spec.attempt)
+        plan = log_file.with_suffix(".container")
+        write_plan(plan, self.engine_url, options, list(spec.gpus))
+        try:
+            argv = with_container_plan(spec.argv, plan)
+            handle = self._processes.start(dataclasses.replace(spec, argv=argv))
+        except BaseException:
+            plan.unlink(missing_ok=True)
+            raise
+        return Handle(KIND, {**handle.ref, "container": options["name"], "plan": str(plan)})
+
+    def _poll_recorder(self, handle: Handle) -> Poll:
+        if group_alive(int(handle.ref["pid"])):  # the recorder, until it has closed the run
+            return Poll("running")
+        if (poll := self._processes.poll(handle)).state != "running":
+            self._clean_up(handle)
+        return poll
+
+    def _cancel_recorder(self, handle: Handle, grace_s: float) -> None:
+        pid = int(handle.ref["pid"])
+
+        def running() -> bool:
+            self._processes.poll(handle)  # reaps our own child
+            return group_alive(pid)
+
+        self._stop(lambda name: signal_group(pid, getattr(signal, name)), running, grace_s)
+        self._clean_up(handle)
+
+    def _clean_up(self, handle: Handle) -> None:
+        """Once the recorder ended: its plan, FIFO and container if left (the recorder killed)."""
+        import docker.errors
+
+        plan = Path(handle.ref["plan"])
+        plan.unlink(missing_ok=True)
+        events_fifo(plan).unlink(missing_ok=True)
+
+        def remove(client: Any) -> None:
             try:
-                container.start()
-            except docker.errors.APIError:
-                container.remove(force=True)
-                raise
-            return container
+                client.containers.get(handle.ref["container"]).remove(force=True)
+            except docker.errors.NotFound:
+                pass
 
         try:
-            container = self._engine(create, f"cannot start a container of {spec.image}")
-        except BaseException:
-            forget_recorder_file(str(handoff))
-            raise
-        return Handle(KIND, {"container": container.id, "recorder_file": str(handoff)})
+            self._engine(remove)
+        except RunicornError:
+            pass  # an engine not answering keeps the container: `docker ps -a --filter label=runicorn.job`
 
     def _poll_container(self, handle: Handle) -> Poll:
         container = self._container(handle)

@@ -32,13 +32,14 @@ _RECORD_EXIT = (
 
 def start_time(pid: int) -> int | None:
     """The start time of process ``pid`` (clock ticks after boot, /proc/PID/stat field 22), or
-    None when there is no such process."""
+    None when there is no such process or it has ended (a zombie not yet reaped)."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             stat = f.read()
     except OSError:
         return None
-    return int(stat[stat.rfind(b")") + 2 :].split()[19])
+    fields = stat[stat.rfind(b")") + 2 :].split()
+    return None if fields[0] in (b"Z", b"X") else int(fields[19])
 
 
 def attempt_files(storage: str, job_id: str, attempt: int, make: bool = True) -> tuple[Path, Path]:

@@ -180,10 +180,10 @@ def poll_of(job: SlurmJob | None, recorded_exit: int | None, slurm_id: str) -> P
             return Poll("exited", recorded_exit)
         return Poll("lost", detail=f"slurm job {slurm_id} is gone and recorded no exit status")
     if job.state in WAITING or (job.state == "PREEMPTED" and job.requeue):
-        why = job.reason if job.reason != "None" else job.state.lower()
-        if job.restarts:
-            why += f", requeued {job.restarts}x"
-        return Poll("pending", detail=f"slurm job {job.id} pending: {why}", restarts=job.restarts)
+        reason = job.reason if job.reason != "None" else job.state.lower()
+        why = reason + (f", requeued {job.restarts}x" if job.restarts else "")
+        detail = f"slurm job {job.id} pending: {why}"
+        return Poll("pending", detail=detail, waiting_for=reason, restarts=job.restarts)
     if job.state in RUNNING:
         on = f" on {job.nodes}" if job.nodes and job.nodes != "(null)" else ""
         return Poll("running", detail=f"slurm job {job.id} running{on}", restarts=job.restarts)

@@ -12,6 +12,7 @@ pytest.importorskip("docker", reason="the docker package is not installed (pip i
 from runicorn.agent.executor import AttemptSpec  # noqa: E402
 from runicorn.agent.executors.docker_engine import container_argv, container_options  # noqa: E402
 from runicorn.errors import RunicornError  # noqa: E402
+from runicorn.launch.container_command import create_options  # noqa: E402
 
 RUN = ["run", "--storage", "/data/runs", "--", "python", "train.py", "run"]
 
@@ -47,9 +48,10 @@ def test_a_line_that_is_not_runicorn_run_is_refused() -> None:
 
 
 def test_storage_root_and_workdir_are_mounted_at_the_same_paths_and_labels_name_the_attempt() -> None:
-    options = container_options(spec(), ["runicorn"], "1000:1000", ["/datasets:/datasets:ro"])
+    options = container_options(spec(), "1000:1000", ["/datasets:/datasets:ro"])
 
-    assert options["command"] == ["runicorn", *RUN]
+    assert options["command"] == ["python", "train.py", "run"]  # the job's own: nothing of runicorn
+    assert (options["name"], options["tty"]) == ("runicorn-7f3a-2", True)
     assert options["volumes"] == [
         "/data/runs:/data/runs:rw",
         "/home/ada/code:/home/ada/code:rw",
@@ -66,20 +68,21 @@ def test_storage_root_and_workdir_are_mounted_at_the_same_paths_and_labels_name_
 
 
 def test_a_workdir_inside_the_storage_root_is_not_mounted_twice() -> None:
-    options = container_options(spec(workdir="/data/runs/code"), ["runicorn"], "0:0", [])
+    options = container_options(spec(workdir="/data/runs/code"), "0:0", [])
     assert options["volumes"] == ["/data/runs:/data/runs:rw"]
 
 
 def test_without_gpus_nothing_gpu_related_is_requested() -> None:
-    options = container_options(spec(), ["runicorn"], "0:0", [])
-    assert "device_requests" not in options
+    options = container_options(spec(), "0:0", [])
+    assert "device_requests" not in create_options({"options": options, "gpus": []}, ["true"], {})
     assert options["environment"]["CUDA_VISIBLE_DEVICES"] == ""
 
 
 def test_gpus_are_requested_by_id_and_numbered_from_zero_inside() -> None:
-    options = container_options(spec(gpus=(2, 5)), ["runicorn"], "0:0", [])
+    options = container_options(spec(gpus=(2, 5)), "0:0", [])
+    created = create_options({"options": options, "gpus": [2, 5]}, ["true"], options["environment"])
 
-    [request] = options["device_requests"]
+    [request] = created["device_requests"]
     assert request["DeviceIDs"] == ["2", "5"]
     assert request["Capabilities"] == [["gpu"]]
     assert options["environment"]["CUDA_VISIBLE_DEVICES"] == "0,1"

@@ -95,9 +95,15 @@ def test_a_queue_of_version_1_reads_before_and_after_the_agent_upgrades_it(tmp_p
     )
     viewer.close()
     queue = JobQueue(tmp_path)
-    assert queue.conn().execute("PRAGMA user_version").fetchone()[0] == 2
+    assert queue.conn().execute("PRAGMA user_version").fetchone()[0] == 3
     assert queue.start("0123456789ab", (), 2.0)
-    queue.set_detail("0123456789ab", "slurm job 7 pending: Resources")
-    assert queue.job("0123456789ab")["detail"] == "slurm job 7 pending: Resources"  # type: ignore[index]
+    queue.set_detail("0123456789ab", "slurm job 7 pending: Resources", "Resources")
+    job = queue.job("0123456789ab")
+    assert job is not None and job["detail"] == "slurm job 7 pending: Resources"
+    assert (job["status"], job["waiting_for"]) == ("pending", "Resources")  # Slurm holds it back
+    assert queue.list_jobs(status="pending")["total"] == 1 and queue.stats()["counts"]["pending"] == 1
+    queue.set_detail("0123456789ab", "slurm job 7 running on node1")
+    assert queue.job("0123456789ab")["status"] == "running"  # type: ignore[index]
+    assert queue.list_jobs(status="running")["total"] == 1
     queue.close()
     assert JobQueue(tmp_path).job("0123456789ab")["attempts"] == 1  # type: ignore[index]

@@ -13,7 +13,7 @@ from archive_fixtures import make_archive, run_members, tree_hashes, write_run
 import runicorn as rn
 from runicorn import archive
 from runicorn import format as fmt
-from runicorn.errors import ArchiveError, ConfigError, RunNotFound
+from runicorn.errors import ConfigError, RunNotFound
 from runicorn.store.metrics.series import RunSeries
 
 KINDS = ["zip", "tar.gz"]
@@ -191,18 +191,16 @@ def test_a_run_written_by_the_sdk_round_trips_byte_for_byte(
         ("extra/notes.txt.gz", b"compressed notes"),
     ],
 )
-def test_export_refuses_a_run_holding_an_archive_before_writing(
+def test_a_run_holding_an_archive_travels_with_it_as_a_plain_file(
     source: Path, tmp_path: Path, name: str, content: bytes
 ) -> None:
-    """The import refuses archives inside archives: the export says so first, naming the file."""
     run_dir = sorted(source.glob("*/*/runs/*"))[0]
     (run_dir / name).parent.mkdir(parents=True, exist_ok=True)
     (run_dir / name).write_bytes(content)
     out = tmp_path / "runs.zip"
-    with pytest.raises(ArchiveError) as err:
-        _export(source, out)
-    assert str(run_dir / name) in err.value.message and "nothing was written" in err.value.hint
-    assert not out.exists() and not list(tmp_path.glob("runs.zip*"))
+    _export(source, out)
+    archive.import_archive(out, tmp_path / "target")
+    assert (tmp_path / "target" / run_dir.relative_to(source) / name).read_bytes() == content
 
 
 def test_an_sdk_run_travels_with_its_frames_and_opens_from_them_after_import(tmp_path: Path) -> None:

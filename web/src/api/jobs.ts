@@ -24,6 +24,8 @@ export interface Job {
   max_retries: number;
   exit_code: number | null;
   error: string | null;
+  /** A pending job: what it waits for (Slurm's reason such as "Resources", or "requires PATH"). */
+  waiting_for?: string | null;
   resume_from: string | null;
   created_at: number;
   started_at: number | null;

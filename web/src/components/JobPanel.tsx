@@ -58,6 +58,12 @@ export function JobPanel({
             <dd data-testid="job-status">
               <StatusBadge status={job.status} />
             </dd>
+            {job.waiting_for && (
+              <>
+                <dt>{t("jobs.waitingFor")}</dt>
+                <dd data-testid="job-panel-waiting-for">{job.waiting_for}</dd>
+              </>
+            )}
             <dt>{t("jobs.command")}</dt>
             <dd class="mono job-command">{commandText(job.command)}</dd>
             <dt>{t("jobs.attempts")}</dt>

@@ -292,6 +292,7 @@ export const en = {
   "jobs.attempts": "Attempts",
   "jobs.exitCode": "Exit code",
   "jobs.error": "Error",
+  "jobs.waitingFor": "waiting for",
   "jobs.created": "Queued",
   "jobs.started": "Started",
   "jobs.ended": "Ended",

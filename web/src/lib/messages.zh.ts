@@ -294,6 +294,7 @@ export const zh: Record<MessageKey, string> = {
   "jobs.attempts": "尝试次数",
   "jobs.exitCode": "退出码",
   "jobs.error": "错误",
+  "jobs.waitingFor": "等待",
   "jobs.created": "入队时间",
   "jobs.started": "开始时间",
   "jobs.ended": "结束时间",

@@ -152,6 +152,11 @@ export function JobsPage() {
                       <td>{j.name}</td>
                       <td>
                         <StatusBadge status={j.status} />
+                        {j.waiting_for && (
+                          <div class="muted small" data-testid="job-waiting-for">
+                            {t("jobs.waitingFor")} {j.waiting_for}
+                          </div>
+                        )}
                       </td>
                       <td class="mono small job-command" data-testid="job-command">
                         {commandText(j.command)}
