@@ -1,0 +1,226 @@
+"""``wandb.Object3D`` and ``wandb.Molecule``: 3-D scenes and molecules, stored as files
+(docs/wandb.md#data-types).
+
+An ``Object3D`` is a point cloud (a numpy array N×3 ``x y z``, N×4 ``x y z category`` or N×6
+``x y z r g b``; or W&B's ``{"type": "lidar/beta", "points", "boxes", "vectors"}`` scene),
+written as W&B's ``.pts.json``; or a mesh file (obj, gltf, glb, babylon, stl). A ``Molecule`` is a
+structure file (pdb, pqr, mmcif, mcif, cif, sdf, sd, gro, mol2, mmtf), or made from SMILES or an
+rdkit molecule (rdkit needed). ``wandb.log`` writes the file into the run's files folder as W&B
+names it (``media/object3D/<key>_<step>_<hash><ext>``, ``media/molecule/...``): the file survives
+in the run, its archives and mirrors; the viewer lists it with the run's files, it does not draw it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from runicorn.wandb.media_file import Media
+
+if TYPE_CHECKING:
+    from runicorn.sdk.run_like import RunLike
+
+__all__ = ["Molecule", "Object3D"]
+
+_POINT_CLOUD_TYPES = ("lidar/beta",)
+_OBJECT_FILE_TYPES = ("obj", "gltf", "glb", "babylon", "stl", "pts.json")
+_MOLECULE_FILE_TYPES = ("pdb", "pqr", "mmcif", "mcif", "cif", "sdf", "sd", "gro", "mol2", "mmtf")
+
+
+class _FileMedia(Media):
+    """A data type stored as one file in the run's files folder."""
+
+    def _from_stream(self, stream: Any, file_type: str | None, allowed: Sequence[str]) -> None:
+        if file_type is None and hasattr(stream, "name"):
+            file_type = _file_type(str(stream.name))
+        if file_type not in allowed:
+            raise ValueError(f"file_type must be one of {list(allowed)}, got {file_type!r}")
+        if hasattr(stream, "seek"):
+            stream.seek(0)
+        body = stream.read()
+        path = self._scratch_path("." + file_type)
+        with open(path, "wb" if isinstance(body, bytes) else "w") as f:
+            f.write(body)
+        self._set_file(path, is_tmp=True, extension="." + file_type)
+
+    def _from_path(self, path: str, allowed: Sequence[str]) -> None:
+        file_type = _file_type(path)
+        if file_type not in allowed:
+            raise ValueError(f"{path}: a file of type {list(allowed)} is needed, got {file_type!r}")
+        self._set_file(path, extension="." + file_type)
+
+    def log_into(self, run: RunLike, key: str, step: int) -> None:
+        if run.dir is not None:  # a disabled run keeps nothing
+            self.bind_to_run(_RunFolder(str(run.dir)), key.replace("/", "_"), step)
+
+    def bind_to_run(
+        self,
+        run: Any,
+        key: int | str,
+        step: int | str,
+        id_: int | str | None = None,
+        ignore_copy_err: bool | None = None,
+    ) -> None:
+        if self._run is not None:  # bound already: a copy for this run
+            path = self._scratch_path(self._extension or "")
+            shutil.copy(self._file(), path)
+            self._path, self._is_tmp = path, True
+        super().bind_to_run(run, key, step, id_, ignore_copy_err)
+
+
+class _RunFolder:
+    """A run as :meth:`Media.bind_to_run` sees it: its folder."""
+
+    def __init__(self, path: str) -> None:
+        self.dir = path
+
+
+class Object3D(_FileMedia):
+    """A 3-D point cloud, scene or mesh file (see the module's docstring)."""
+
+    SUPPORTED_TYPES: ClassVar[set[str]] = set(_OBJECT_FILE_TYPES)
+    SUPPORTED_POINT_CLOUD_TYPES: ClassVar[set[str]] = set(_POINT_CLOUD_TYPES)
+    _log_type: ClassVar[str] = "object3D-file"
+    subdir: ClassVar[str] = "object3D"
+
+    def __init__(self, data_or_path: Any, caption: str | None = None, **kwargs: Any) -> None:
+        self._caption = caption
+        if hasattr(data_or_path, "read"):
+            self._from_stream(data_or_path, kwargs.get("file_type"), _OBJECT_FILE_TYPES)
+        elif isinstance(data_or_path, (str, os.PathLike)):
+            path = os.fspath(data_or_path)
+            if not os.path.isfile(path):
+                raise ValueError(
+                    f"wandb.Object3D: no file {path!r} (hint: pass a path, a file, an array or a scene)"
+                )
+            self._from_path(path, _OBJECT_FILE_TYPES)
+        elif isinstance(data_or_path, dict):
+            if data_or_path.get("type") not in _POINT_CLOUD_TYPES:
+                raise ValueError(
+                    f"a scene's type is one of {_POINT_CLOUD_TYPES}, got {data_or_path.get('type')!r}"
+                )
+            self._write_points(data_or_path)
+        elif hasattr(data_or_path, "ndim") and hasattr(data_or_path, "shape"):
+            if data_or_path.ndim != 2 or data_or_path.shape[1] not in (3, 4, 6):
+                raise ValueError(f"a point cloud is N×3, N×4 or N×6, got shape {tuple(data_or_path.shape)}")
+            self._write_points(data_or_path.tolist())
+        else:
+            raise ValueError("wandb.Object3D takes a numpy array, a scene dict, a path or an open file")
+
+    def _write_points(self, body: Any) -> None:
+        path = self._scratch_path(".pts.json")
+        with open(path, "w") as f:
+            json.dump(body, f, default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v))
+        self._set_file(path, is_tmp=True, extension=".pts.json")
+
+    @classmethod
+    def from_file(cls, data_or_path: Any, file_type: str | None = None) -> Object3D:
+        if hasattr(data_or_path, "read") and file_type is None and not hasattr(data_or_path, "name"):
+            raise ValueError("an in-memory file needs file_type=")
+        return cls(data_or_path, file_type=file_type)
+
+    @classmethod
+    def from_numpy(cls, data: Any) -> Object3D:
+        if not hasattr(data, "ndim"):
+            raise ValueError("Object3D.from_numpy takes a numpy array")
+        return cls(data)
+
+    @classmethod
+    def from_point_cloud(
+        cls,
+        points: Sequence[Any],
+        boxes: Sequence[Any],
+        vectors: Sequence[Any] | None = None,
+        point_cloud_type: str = "lidar/beta",
+    ) -> Object3D:
+        if point_cloud_type not in _POINT_CLOUD_TYPES:
+            raise ValueError(f"point_cloud_type is one of {_POINT_CLOUD_TYPES}, got {point_cloud_type!r}")
+        scene = {"type": point_cloud_type, "points": points, "boxes": boxes, "vectors": vectors or []}
+        return cls(scene)
+
+    @classmethod
+    def seq_to_json(cls, seq: Sequence[Any], run: Any, key: str, step: int | str) -> dict[str, Any]:
+        out = super().seq_to_json(seq, run, key, step)
+        out["_type"] = "object3D"
+        out["filenames"] = [
+            os.path.relpath(str(o._path), os.path.join(run.dir, cls.get_media_subdir())) for o in seq
+        ]
+        return out
+
+
+class Molecule(_FileMedia):
+    """A molecule: a structure file, or ``from_smiles`` / ``from_rdkit`` (rdkit needed)."""
+
+    SUPPORTED_TYPES: ClassVar[set[str]] = set(_MOLECULE_FILE_TYPES)
+    SUPPORTED_RDKIT_TYPES: ClassVar[set[str]] = {"mol", "sdf"}
+    _log_type: ClassVar[str] = "molecule-file"
+    subdir: ClassVar[str] = "molecule"
+
+    def __init__(self, data_or_path: Any, caption: str | None = None, **kwargs: Any) -> None:
+        self._caption = caption
+        if hasattr(data_or_path, "read"):
+            self._from_stream(data_or_path, kwargs.get("file_type"), _MOLECULE_FILE_TYPES)
+        elif isinstance(data_or_path, (str, os.PathLike)):
+            self._from_path(os.fspath(data_or_path), _MOLECULE_FILE_TYPES)
+        else:
+            raise ValueError("wandb.Molecule takes a path or an open file")
+
+    @classmethod
+    def from_rdkit(
+        cls,
+        data_or_path: Any,
+        caption: str | None = None,
+        convert_to_3d_and_optimize: bool = True,
+        mmff_optimize_molecule_max_iterations: int = 200,
+    ) -> Molecule:
+        Chem, AllChem = _rdkit()
+        if isinstance(data_or_path, str):
+            if _file_type(data_or_path) not in cls.SUPPORTED_RDKIT_TYPES or not os.path.isfile(data_or_path):
+                raise ValueError(
+                    f"from_rdkit takes a .mol or .sdf file or an rdkit molecule, got {data_or_path!r}"
+                )
+            molecule = Chem.MolFromMolFile(data_or_path, sanitize=True)
+        elif isinstance(data_or_path, Chem.rdchem.Mol):
+            molecule = data_or_path
+        else:
+            raise ValueError("from_rdkit takes a .mol or .sdf file or an rdkit molecule")
+        if convert_to_3d_and_optimize:
+            molecule = Chem.AddHs(molecule)
+            AllChem.EmbedMolecule(molecule)
+            AllChem.MMFFOptimizeMolecule(molecule, maxIters=mmff_optimize_molecule_max_iterations)
+        return cls(io.StringIO(Chem.MolToPDBBlock(molecule)), caption=caption, file_type="pdb")
+
+    @classmethod
+    def from_smiles(
+        cls,
+        data: str,
+        caption: str | None = None,
+        sanitize: bool = True,
+        convert_to_3d_and_optimize: bool = True,
+        mmff_optimize_molecule_max_iterations: int = 200,
+    ) -> Molecule:
+        Chem, _ = _rdkit()
+        molecule = Chem.MolFromSmiles(data, sanitize=sanitize)
+        if molecule is None:
+            raise ValueError("Unable to parse the SMILES string.")
+        return cls.from_rdkit(
+            molecule, caption, convert_to_3d_and_optimize, mmff_optimize_molecule_max_iterations
+        )
+
+
+def _rdkit() -> tuple[Any, Any]:
+    try:
+        from rdkit import Chem
+        from rdkit.Chem import AllChem
+    except ImportError as exc:
+        raise ValueError("wandb.Molecule from SMILES or rdkit needs rdkit: pip install rdkit") from exc
+    return Chem, AllChem
+
+
+def _file_type(path: str) -> str:
+    name = os.path.basename(path).lower()
+    return "pts.json" if name.endswith(".pts.json") else os.path.splitext(name)[1].lstrip(".")
