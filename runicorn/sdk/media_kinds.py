@@ -196,9 +196,9 @@ def _chart(chart: Mapping[str, Any], columns: list[str]) -> dict[str, Any]:
     spec = {str(k): str(v) for k, v in chart.items() if v is not None}
     if spec.get("kind") not in fmt.CHART_KINDS:
         raise MediaError(f"a chart's kind is one of {fmt.CHART_KINDS}, got {spec.get('kind')!r}")
-    for field in ("x", "y", "value", "series"):
-        if field in spec and spec[field] not in columns:
-            raise MediaError(f"the chart's {field} {spec[field]!r} is not a column of the table {columns}")
+    for name in ("x", "y", "value", "series"):
+        if name in spec and spec[name] not in columns:
+            raise MediaError(f"the chart's {name} {spec[name]!r} is not a column of the table {columns}")
     return spec
 
 

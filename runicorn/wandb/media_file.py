@@ -91,7 +91,8 @@ class Media(WBValue):
         id_: int | str | None = None,
         ignore_copy_err: bool | None = None,
     ) -> None:
-        """Copy the value's file into ``run.dir`` as W&B names it (``media/<subdir>/<key>_<step>_<id><ext>``)."""
+        """Copy the value's file into ``run.dir`` as W&B names it
+        (``media/<subdir>/<key>_<step>_<id><ext>``)."""
         source = self._file()
         assert run is not None, 'Argument "run" must not be None.'
         run_dir = getattr(run, "dir", None)

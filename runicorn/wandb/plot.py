@@ -163,7 +163,9 @@ def line_series(
     if not all(_is_series(y) for y in ys):
         raise TypeError("ys must be a list of y-series (lists)")
     data = [
-        [x, names[i], y] for i, (xx, yy) in enumerate(zip(xs_list, ys, strict=True)) for x, y in zip(xx, yy)
+        [x, names[i], y]
+        for i, (xx, yy) in enumerate(zip(xs_list, ys, strict=True))
+        for x, y in zip(xx, yy, strict=False)
     ]
     table = Table(data=data, columns=["step", "lineKey", "lineVal"], allow_mixed_types=True)
     fields = {"step": "step", "lineKey": "lineKey", "lineVal": "lineVal"}
