@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from runicorn.wandb.image import BoundingBoxes2D, Classes, Image, ImageMask
 from runicorn.wandb.media_file import Media
 from runicorn.wandb.object3d import Molecule, Object3D
-from runicorn.wandb.table import Table
+from runicorn.wandb.table import PartitionedTable, Table
 from runicorn.wandb.wbvalue import WBValue
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ __all__ = [
     "Media",
     "Molecule",
     "Object3D",
+    "PartitionedTable",
     "Table",
     "Video",
     "WBValue",

@@ -62,3 +62,8 @@ def read_env(environ: Mapping[str, str] | None = None) -> WandbEnv:
         resume=get("WANDB_RESUME"),
         silent=(get("WANDB_SILENT") or "").lower() in ("1", "true", "yes", "on"),
     )
+
+
+# W&B's names for two of its variables (``wandb.env.SILENT``), for code that reads them.
+SILENT = "WANDB_SILENT"
+QUIET = "WANDB_QUIET"

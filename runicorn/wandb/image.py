@@ -12,6 +12,7 @@ numpy and Pillow are imported when an image is made, not with ``runicorn.wandb``
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BoundingBoxes2D", "Classes", "Image", "ImageMask"]
 
+_log = logging.getLogger("runicorn")
 _BOX_COLUMNS = ["minX", "maxX", "minY", "maxY", "domain", "class_id", "label", "box_caption", "scores"]
 
 
@@ -80,13 +82,19 @@ class Image(Media):
         return self._image
 
     @property
+    def format(self) -> str:
+        """The file type the image is saved as (``png`` unless ``file_type=`` said otherwise)."""
+        return self._file_type or "png"
+
+    @property
     def caption(self) -> str | None:
         return self._caption
 
     def to_data_array(self) -> list[list[Any]]:
         """The pixels, row by row."""
         pil = self.image
-        data = list(pil.getdata())
+        flat = getattr(pil, "get_flattened_data", None) or pil.getdata
+        data = list(flat())
         return [data[i * pil.width : (i + 1) * pil.width] for i in range(pil.height)]
 
     def _write_file(self) -> None:
@@ -161,7 +169,7 @@ class Image(Media):
             return (
                 self._caption == other._caption
                 and self._image.size == other._image.size
-                and list(self._image.getdata()) == list(other._image.getdata())
+                and self._image.tobytes() == other._image.tobytes()
             )
         return super().__eq__(other)
 
@@ -196,7 +204,9 @@ def _to_pil(data: Any, mode: str | None, normalize: bool, file_type: str | None)
             a = a.clip(0, 255).astype(np.uint8)
     else:
         a = a.astype(np.uint8)
-    return PILImage.fromarray(a, mode=mode or _guess_mode(a, file_type))
+    pil = PILImage.fromarray(a)
+    wanted = mode or _guess_mode(a, file_type)
+    return pil if pil.mode == wanted else pil.convert(wanted)
 
 
 def _guess_mode(a: Any, file_type: str | None) -> str:
@@ -206,7 +216,10 @@ def _guess_mode(a: Any, file_type: str | None) -> str:
     if channels == 3:
         return "RGB"
     if channels == 4:
-        return "RGB" if file_type in ("jpg", "jpeg") else "RGBA"
+        if file_type in ("jpg", "jpeg"):
+            _log.warning("JPEG format does not support transparency. Ignoring alpha channel.")
+            return "RGB"
+        return "RGBA"
     raise ValueError(f"Un-supported shape for image conversion {list(a.shape)}")
 
 
@@ -316,7 +329,7 @@ class ImageMask(Media):
 
         if self._data is None:
             return PILImage.open(self._file())
-        return PILImage.fromarray(self._data.astype("uint8"), mode="L")
+        return PILImage.fromarray(self._data.astype("uint8"))
 
     def _write_file(self) -> None:
         path = self._scratch_path(".mask.png")

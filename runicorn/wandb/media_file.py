@@ -164,3 +164,25 @@ class Media(WBValue):
 
     def __hash__(self) -> int:
         return id(self)
+
+
+def _prune_max_seq(seq: Sequence[Any]) -> Sequence[Any]:
+    """At most ``MAX_ITEMS`` of ``seq`` (W&B's limit for one key's list of media)."""
+    items = list(seq)
+    limit = getattr(items[0], "MAX_ITEMS", len(items)) if items else 0
+    return items[:limit]
+
+
+def _numpy_arrays_to_lists(payload: Any) -> Any:
+    """``payload`` with numpy arrays (and arrays inside dicts and lists) as lists."""
+    if isinstance(payload, dict):
+        return {k: _numpy_arrays_to_lists(v) for k, v in payload.items()}
+    if hasattr(payload, "ndim") and hasattr(payload, "tolist"):
+        if payload.ndim == 0:
+            return [payload.tolist()]
+        if payload.dtype == object:
+            return [_numpy_arrays_to_lists(v) for v in payload]
+        return payload.tolist()
+    if isinstance(payload, (list, tuple)):
+        return [_numpy_arrays_to_lists(v) for v in payload]
+    return payload

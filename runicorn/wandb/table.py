@@ -12,6 +12,8 @@ meets them.
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,7 +25,7 @@ from runicorn.wandb.wbvalue import WBValue
 if TYPE_CHECKING:
     from runicorn.sdk.run_like import RunLike
 
-__all__ = ["Table", "TableShapeError"]
+__all__ = ["PartitionedTable", "Table", "TableShapeError"]
 
 _DEFAULT_COLUMNS = ["Input", "Output", "Expected"]
 _LOG_MODES = ("IMMUTABLE", "MUTABLE", "INCREMENTAL")
@@ -44,6 +46,22 @@ class _TableKey(str):
 
     _table: Any = None
     _col_name: str | None = None
+
+
+class _PrimaryKeyType:
+    """W&B's type for a primary-key column (``table.cast(col, _PrimaryKeyType())``)."""
+
+
+class _ForeignKeyType:
+    """W&B's type for a column of keys into ``table``'s column ``col_name``."""
+
+    def __init__(self, table: Any, col_name: str) -> None:
+        self.table, self.col_name = table, col_name
+
+
+class _ColumnTypes:
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.params = params
 
 
 class Table(WBValue):
@@ -71,6 +89,7 @@ class Table(WBValue):
         self.allow_mixed_types = allow_mixed_types
         self._kinds: dict[str, str | None] = {}
         self._pk: str | None = None
+        self._links: dict[Any, tuple[type, Any, Any]] = {}  # column -> (key type, table, its column)
         rows_given = data if data is not None else rows
         if dataframe is None and _is_dataframe(rows_given):
             dataframe, rows_given = rows_given, None
@@ -109,6 +128,7 @@ class Table(WBValue):
 
     def add_column(self, name: Any, data: Sequence[Any], optional: bool = False) -> None:
         """Append a column; ``data`` has one cell per row."""
+        self._refuse_if_incremental("add_column")
         if name in self.columns:
             raise TableShapeError(f"the table already has a column {name!r}")
         cells = list(data)
@@ -151,24 +171,73 @@ class Table(WBValue):
 
     def add_computed_columns(self, fn: Any) -> None:
         """Add the columns ``fn(ndx=..., row={column: cell})`` returns for each row."""
+        self._refuse_if_incremental("add_computed_columns")
         new = [fn(ndx=ndx, row=dict(zip(self.columns, row, strict=True))) for ndx, row in self.iterrows()]
         for name in new[0] if new else {}:
             self.add_column(name, [values[name] for values in new])
 
     def set_pk(self, col_name: str) -> None:
         """Make ``col_name`` this table's primary key: its cells become keys other tables can hold."""
+        if self._pk is not None and self._pk != col_name:
+            raise TableShapeError(f"the table's primary key is {self._pk!r} already")
+        self._refuse_numbers(col_name, "a primary key")
         i = self.columns.index(col_name)
         self._pk = col_name
         for row in self.data:
             row[i] = self._key(col_name, row[i])
 
     def set_fk(self, col_name: str, table: Any, table_col: str) -> None:
-        """Accepted; the cells stay as they are."""
+        """Make ``col_name`` hold keys into ``table``'s column ``table_col``."""
+        self.cast(col_name, _ForeignKeyType(table, table_col))
 
     def cast(self, col_name: str, dtype: Any, optional: bool = False) -> None:
-        """Accepted for W&B's primary-key type; other types are not enforced."""
-        if type(dtype).__name__ == "_PrimaryKeyType":
+        """W&B's key types are kept (:class:`_PrimaryKeyType`, :class:`_ForeignKeyType`); other
+        types are accepted and not enforced."""
+        if isinstance(dtype, _PrimaryKeyType):
             self.set_pk(col_name)
+        elif isinstance(dtype, _ForeignKeyType):
+            self._refuse_numbers(col_name, "a foreign key")
+            self._link(col_name, (_TableKey, dtype.table, dtype.col_name))
+
+    def _refuse_numbers(self, col_name: Any, what: str) -> None:
+        if self._kinds.get(col_name) == "number":
+            raise TypeError(f"column {col_name!r} holds numbers: it cannot be {what} (its cells are text)")
+
+    @property
+    def _column_types(self) -> _ColumnTypes:
+        """W&B's view of the column types: ``params["type_map"][column]``."""
+        type_map: dict[Any, Any] = {}
+        for name in self.columns:
+            link = self._links.get(name)
+            if name == self._pk:
+                type_map[name] = _PrimaryKeyType()
+            elif link is not None and link[0] is _TableKey:
+                type_map[name] = _ForeignKeyType(link[1], link[2])
+            else:
+                type_map[name] = self._kinds.get(name)
+        return _ColumnTypes({"type_map": type_map})
+
+    @classmethod
+    def from_json(cls, json_obj: dict[str, Any], source_artifact: Any = None) -> Table:
+        """The table W&B's JSON (``to_json``) describes."""
+        return cls(columns=json_obj["columns"], data=json_obj.get("data", []), allow_mixed_types=True)
+
+    def _refuse_if_incremental(self, operation: str) -> None:
+        if self.log_mode == "INCREMENTAL":
+            from runicorn.wandb.errors import Error
+
+            raise Error(
+                f"Operation '{operation}' is not supported for tables with log_mode='INCREMENTAL'."
+                " Use a different log mode like 'MUTABLE' or 'IMMUTABLE'."
+            )
+
+    def _link(self, name: Any, link: tuple[type, Any, Any]) -> None:
+        """Column ``name`` holds row indexes or keys of another table: its cells become so."""
+        self._links[name] = link
+        i = self.columns.index(name)
+        for row in self.data:
+            if len(row) > i:
+                row[i] = _linked(name, link, row[i])
 
     def _index(self, i: int) -> _TableIndex:
         ndx = _TableIndex(i)
@@ -185,6 +254,11 @@ class Table(WBValue):
     def _checked(self, name: Any, cell: Any) -> Any:
         if self._pk == name:
             return self._key(name, cell)
+        if name not in self._links and isinstance(cell, (_TableIndex, _TableKey)):
+            self._link(name, (type(cell), cell._table, getattr(cell, "_col_name", None)))
+        link = self._links.get(name)
+        if link is not None:
+            return _linked(name, link, cell)
         kind = _kind_of(cell)
         if kind is None:
             return cell
@@ -243,6 +317,17 @@ class Table(WBValue):
         return _json_cell(cell)
 
 
+def _linked(name: Any, link: tuple[type, Any, Any], cell: Any) -> Any:
+    if cell is None:
+        raise TypeError(f"column {name!r} holds indexes or keys of another table: its cells cannot be None")
+    kind, table, col_name = link
+    linked = kind(cell)
+    linked._table = table
+    if col_name is not None:
+        linked._col_name = col_name
+    return linked
+
+
 def _kind_of(cell: Any) -> str | None:
     if cell is None:
         return None
@@ -262,6 +347,12 @@ def _kind_of(cell: Any) -> str | None:
 def _json_cell(cell: Any) -> Any:
     if cell is None or isinstance(cell, (bool, int, float, str)):
         return cell
+    if isinstance(cell, datetime.date):  # as W&B: milliseconds since the epoch, UTC
+        if not isinstance(cell, datetime.datetime):
+            cell = datetime.datetime(cell.year, cell.month, cell.day)
+        return calendar.timegm(cell.utctimetuple()) * 1000 + cell.microsecond // 1000
+    if type(cell).__name__ == "datetime64":
+        return int(cell.astype("datetime64[ms]").astype("int64"))
     if hasattr(cell, "tolist"):
         return cell.tolist()
     if isinstance(cell, (list, tuple)):
@@ -277,3 +368,26 @@ def _plain_scalar(cell: Any) -> Any:
 
 def _is_dataframe(value: Any) -> bool:
     return type(value).__name__ == "DataFrame" and hasattr(value, "itertuples")
+
+
+class PartitionedTable(WBValue):
+    """W&B's table split into parts stored in an artifact (``parts_path``): its rows are read
+    from the artifact, which runicorn.wandb keeps locally; a table made here has none yet."""
+
+    _log_type = "partitioned-table"
+
+    def __init__(self, parts_path: str) -> None:
+        self.parts_path = parts_path
+        self._parts: list[Table] = []
+
+    def iterrows(self) -> Iterator[tuple[int, list[Any]]]:
+        ndx = 0
+        for part in self._parts:
+            for _, row in part.iterrows():
+                yield ndx, row
+                ndx += 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PartitionedTable) and self.parts_path == other.parts_path
+
+    __hash__ = None  # type: ignore[assignment]
