@@ -3,6 +3,7 @@ import type { MetricGroup } from "./lib/bands";
 import type { ColumnInfo } from "./lib/columns";
 import type { ImportanceAnswer } from "./lib/importance";
 import type { Series, Stage } from "./lib/series";
+import type { ChartSpec } from "./lib/tableChart";
 
 export interface RunRow {
   key: string;
@@ -114,6 +115,7 @@ export interface TablePage {
   total: number;
   sort: string | null;
   desc: boolean;
+  chart: ChartSpec | null; // how to draw the table (wandb.plot.*), from the table file
 }
 
 export interface GpuInfo {

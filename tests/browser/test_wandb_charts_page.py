@@ -1,0 +1,54 @@
+"""W&B's preset charts (``wandb.plot.*``) and images inside a ``wandb.Table``, logged by a script
+through runicorn.wandb, on the Run page's Tables tab: in a real Chromium against a real viewer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+import runicorn.wandb as wandb
+
+pytestmark = pytest.mark.browser
+
+
+def _wandb_run(storage_root: Path, data: dict[str, Any]) -> Any:
+    settings = wandb.Settings(console="off", x_disable_stats=True, silent=True)
+    run = wandb.init(project="charts", name="wb", dir=str(storage_root), settings=settings)
+    wandb.log(data)
+    wandb.finish()
+    return run
+
+
+def test_a_logged_wandb_plot_line_is_drawn_as_a_chart_above_its_table(
+    storage_root: Path, open_ui: Any
+) -> None:
+    table = wandb.Table(columns=["epoch", "acc"], data=[[i, i / 10] for i in range(10)])
+    run = _wandb_run(storage_root, {"acc_curve": wandb.plot.line(table, "epoch", "acc", title="Accuracy")})
+    page = open_ui(f"/runs/{run.id}")
+    page.get_by_test_id("tab-tables").click()
+    chart = page.get_by_test_id("table-chart")
+    expect(chart).to_have_attribute("data-kind", "line")
+    expect(page.get_by_test_id("table-chart-title")).to_have_text("Accuracy")
+    line = page.get_by_test_id("table-chart-line")
+    expect(line).to_have_count(1)
+    points = line.get_attribute("points") or ""
+    assert len(points.split()) == 10, points  # one vertex per row
+    expect(page.get_by_test_id("table-row")).to_have_count(10)  # the table stays below it
+
+
+def test_images_inside_a_wandb_table_are_shown_in_its_cells(storage_root: Path, open_ui: Any) -> None:
+    table = wandb.Table(columns=["image", "label"])
+    for label in ("zeros", "ones"):
+        table.add_data(wandb.Image(np.full((8, 8, 3), 255 if label == "ones" else 0, dtype=np.uint8)), label)
+    run = _wandb_run(storage_root, {"samples": table})
+    page = open_ui(f"/runs/{run.id}")
+    page.get_by_test_id("tab-tables").click()
+    images = page.get_by_test_id("table-cell-image")
+    expect(images).to_have_count(2)
+    page.wait_for_function(
+        "(imgs) => imgs.every((i) => i.complete && i.naturalWidth === 8)", arg=images.element_handles()
+    )
