@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from runicorn.wandb.plot import CustomChart
+    from runicorn.wandb.custom_chart import CustomChart
 
 __all__ = ["confusion_matrix", "pr_curve", "roc_curve"]
 
@@ -28,7 +28,7 @@ def confusion_matrix(
     """Counts of (actual, predicted) class pairs, from ``preds`` or the argmax of ``probs``."""
     import numpy as np
 
-    from runicorn.wandb.plot import plot_table
+    from runicorn.wandb.custom_chart import plot_table
     from runicorn.wandb.table import Table
 
     if probs is not None and preds is not None:
@@ -145,7 +145,7 @@ def _curve(
 ) -> CustomChart:
     import pandas as pd
 
-    from runicorn.wandb.plot import plot_table
+    from runicorn.wandb.custom_chart import plot_table
     from runicorn.wandb.table import Table
 
     df = pd.DataFrame(columns).round(3)
