@@ -1,5 +1,5 @@
 """W&B's custom chart (``wandb.plot_table``): a table and the Vega spec that draws it; the
-presets of ``wandb.plot`` are made of it (docs/wandb.md#charts).
+presets of ``wandb.plot`` are made of it (docs/wandb.md#data-types).
 
 ``wandb.log`` records a chart through the SDK's ``log_table`` with its chart (a
 :class:`runicorn.format.ChartSpec`: kind, the columns it draws, titles), which the viewer draws

@@ -1,6 +1,6 @@
 """``wandb.plot``: W&B's preset charts (line, scatter, bar, histogram, line_series here;
 confusion_matrix, pr_curve, roc_curve in plot_curves.py), each a table and the chart drawn from
-it: a :class:`~runicorn.wandb.custom_chart.CustomChart` (docs/wandb.md#charts).
+it: a :class:`~runicorn.wandb.custom_chart.CustomChart` (docs/wandb.md#data-types).
 
 ``wandb.log({"acc": wandb.plot.line(table, "epoch", "acc")})`` records the table and its chart;
 the viewer draws the chart above the table.

@@ -1,5 +1,5 @@
 """``wandb.plot.confusion_matrix``, ``pr_curve`` and ``roc_curve``: the table W&B computes for
-each (same rows, same rounding), drawn by the viewer (docs/wandb.md#charts). numpy, pandas and
+each (same rows, same rounding), drawn by the viewer (docs/wandb.md#data-types). numpy, pandas and
 scikit-learn (for the curves, as in W&B) are imported when one is made.
 """
 
