@@ -17,6 +17,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from runicorn.wandb.figures import Edge, Graph, Node, Plotly
 from runicorn.wandb.image import BoundingBoxes2D, Classes, Image, ImageMask
 from runicorn.wandb.media_file import Media
 from runicorn.wandb.object3d import Molecule, Object3D
@@ -30,6 +31,10 @@ __all__ = [
     "Audio",
     "BoundingBoxes2D",
     "Classes",
+    "Edge",
+    "Graph",
+    "Node",
+    "Plotly",
     "Histogram",
     "Html",
     "Image",

@@ -181,7 +181,7 @@ def _to_pil(data: Any, mode: str | None, normalize: bool, file_type: str | None)
 
     if isinstance(data, PILImage.Image):
         return data.convert(mode) if mode else data
-    if _is_matplotlib(data):
+    if is_matplotlib(data):
         return _matplotlib_to_pil(data)
     import numpy as np
 
@@ -223,9 +223,14 @@ def _guess_mode(a: Any, file_type: str | None) -> str:
     raise ValueError(f"Un-supported shape for image conversion {list(a.shape)}")
 
 
-def _is_matplotlib(data: Any) -> bool:
+def is_matplotlib(data: Any) -> bool:
     name = type(data).__module__ + "." + type(data).__name__
     return name.startswith("matplotlib.") or getattr(data, "__name__", "") == "matplotlib.pyplot"
+
+
+def matplotlib_figure(data: Any) -> Any:
+    """The figure of ``data``: a matplotlib figure, or ``pyplot`` (its current figure)."""
+    return data.gcf() if hasattr(data, "gcf") else data
 
 
 def _matplotlib_to_pil(data: Any) -> Any:
@@ -233,7 +238,7 @@ def _matplotlib_to_pil(data: Any) -> Any:
 
     from PIL import Image as PILImage
 
-    figure = data.gcf() if hasattr(data, "gcf") else data
+    figure = matplotlib_figure(data)
     buf = io.BytesIO()
     figure.savefig(buf, format="png")
     buf.seek(0)

@@ -18,11 +18,14 @@ import re
 import shutil
 import tempfile
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from runicorn.wandb.wbvalue import WBValue
 
-__all__ = ["Media", "media_scratch_dir"]
+if TYPE_CHECKING:
+    from runicorn.sdk.run_like import RunLike
+
+__all__ = ["FileMedia", "Media", "file_type_of", "media_scratch_dir"]
 
 _UNSAFE_NAME = re.compile(r"[^\w.\-/]")
 
@@ -166,6 +169,54 @@ class Media(WBValue):
         return id(self)
 
 
+class FileMedia(Media):
+    """A data type stored as one file in the run's files folder."""
+
+    def _from_stream(self, stream: Any, file_type: str | None, allowed: Sequence[str]) -> None:
+        if file_type is None and hasattr(stream, "name"):
+            file_type = file_type_of(str(stream.name))
+        if file_type not in allowed:
+            raise ValueError(f"file_type must be one of {list(allowed)}, got {file_type!r}")
+        if hasattr(stream, "seek"):
+            stream.seek(0)
+        body = stream.read()
+        path = self._scratch_path("." + file_type)
+        with open(path, "wb" if isinstance(body, bytes) else "w") as f:
+            f.write(body)
+        self._set_file(path, is_tmp=True, extension="." + file_type)
+
+    def _from_path(self, path: str, allowed: Sequence[str]) -> None:
+        file_type = file_type_of(path)
+        if file_type not in allowed:
+            raise ValueError(f"{path}: a file of type {list(allowed)} is needed, got {file_type!r}")
+        self._set_file(path, extension="." + file_type)
+
+    def log_into(self, run: RunLike, key: str, step: int) -> None:
+        if run.dir is not None:  # a disabled run keeps nothing
+            self.bind_to_run(_RunFolder(str(run.dir)), key.replace("/", "_"), step)
+
+    def bind_to_run(
+        self,
+        run: Any,
+        key: int | str,
+        step: int | str,
+        id_: int | str | None = None,
+        ignore_copy_err: bool | None = None,
+    ) -> None:
+        if self._run is not None:  # bound already: a copy for this run
+            path = self._scratch_path(self._extension or "")
+            shutil.copy(self._file(), path)
+            self._path, self._is_tmp = path, True
+        super().bind_to_run(run, key, step, id_, ignore_copy_err)
+
+
+class _RunFolder:
+    """A run as :meth:`Media.bind_to_run` sees it: its folder."""
+
+    def __init__(self, path: str) -> None:
+        self.dir = path
+
+
 def _prune_max_seq(seq: Sequence[Any]) -> Sequence[Any]:
     """At most ``MAX_ITEMS`` of ``seq`` (W&B's limit for one key's list of media)."""
     items = list(seq)
@@ -186,3 +237,9 @@ def _numpy_arrays_to_lists(payload: Any) -> Any:
     if isinstance(payload, (list, tuple)):
         return [_numpy_arrays_to_lists(v) for v in payload]
     return payload
+
+
+def file_type_of(path: str) -> str:
+    """A file's type by its name: ``pts.json`` for a point cloud, else its extension."""
+    name = os.path.basename(path).lower()
+    return "pts.json" if name.endswith(".pts.json") else os.path.splitext(name)[1].lstrip(".")

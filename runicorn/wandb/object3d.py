@@ -15,14 +15,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from runicorn.wandb.media_file import Media
+from runicorn.wandb.media_file import FileMedia, file_type_of
 
 if TYPE_CHECKING:
-    from runicorn.sdk.run_like import RunLike
+    pass
 
 __all__ = ["Molecule", "Object3D"]
 
@@ -31,55 +30,7 @@ _OBJECT_FILE_TYPES = ("obj", "gltf", "glb", "babylon", "stl", "pts.json")
 _MOLECULE_FILE_TYPES = ("pdb", "pqr", "mmcif", "mcif", "cif", "sdf", "sd", "gro", "mol2", "mmtf")
 
 
-class _FileMedia(Media):
-    """A data type stored as one file in the run's files folder."""
-
-    def _from_stream(self, stream: Any, file_type: str | None, allowed: Sequence[str]) -> None:
-        if file_type is None and hasattr(stream, "name"):
-            file_type = _file_type(str(stream.name))
-        if file_type not in allowed:
-            raise ValueError(f"file_type must be one of {list(allowed)}, got {file_type!r}")
-        if hasattr(stream, "seek"):
-            stream.seek(0)
-        body = stream.read()
-        path = self._scratch_path("." + file_type)
-        with open(path, "wb" if isinstance(body, bytes) else "w") as f:
-            f.write(body)
-        self._set_file(path, is_tmp=True, extension="." + file_type)
-
-    def _from_path(self, path: str, allowed: Sequence[str]) -> None:
-        file_type = _file_type(path)
-        if file_type not in allowed:
-            raise ValueError(f"{path}: a file of type {list(allowed)} is needed, got {file_type!r}")
-        self._set_file(path, extension="." + file_type)
-
-    def log_into(self, run: RunLike, key: str, step: int) -> None:
-        if run.dir is not None:  # a disabled run keeps nothing
-            self.bind_to_run(_RunFolder(str(run.dir)), key.replace("/", "_"), step)
-
-    def bind_to_run(
-        self,
-        run: Any,
-        key: int | str,
-        step: int | str,
-        id_: int | str | None = None,
-        ignore_copy_err: bool | None = None,
-    ) -> None:
-        if self._run is not None:  # bound already: a copy for this run
-            path = self._scratch_path(self._extension or "")
-            shutil.copy(self._file(), path)
-            self._path, self._is_tmp = path, True
-        super().bind_to_run(run, key, step, id_, ignore_copy_err)
-
-
-class _RunFolder:
-    """A run as :meth:`Media.bind_to_run` sees it: its folder."""
-
-    def __init__(self, path: str) -> None:
-        self.dir = path
-
-
-class Object3D(_FileMedia):
+class Object3D(FileMedia):
     """A 3-D point cloud, scene or mesh file (see the module's docstring)."""
 
     SUPPORTED_TYPES: ClassVar[set[str]] = set(_OBJECT_FILE_TYPES)
@@ -152,7 +103,7 @@ class Object3D(_FileMedia):
         return out
 
 
-class Molecule(_FileMedia):
+class Molecule(FileMedia):
     """A molecule: a structure file, or ``from_smiles`` / ``from_rdkit`` (rdkit needed)."""
 
     SUPPORTED_TYPES: ClassVar[set[str]] = set(_MOLECULE_FILE_TYPES)
@@ -179,7 +130,9 @@ class Molecule(_FileMedia):
     ) -> Molecule:
         Chem, AllChem = _rdkit()
         if isinstance(data_or_path, str):
-            if _file_type(data_or_path) not in cls.SUPPORTED_RDKIT_TYPES or not os.path.isfile(data_or_path):
+            if file_type_of(data_or_path) not in cls.SUPPORTED_RDKIT_TYPES or not os.path.isfile(
+                data_or_path
+            ):
                 raise ValueError(
                     f"from_rdkit takes a .mol or .sdf file or an rdkit molecule, got {data_or_path!r}"
                 )
@@ -219,8 +172,3 @@ def _rdkit() -> tuple[Any, Any]:
     except ImportError as exc:
         raise ValueError("wandb.Molecule from SMILES or rdkit needs rdkit: pip install rdkit") from exc
     return Chem, AllChem
-
-
-def _file_type(path: str) -> str:
-    name = os.path.basename(path).lower()
-    return "pts.json" if name.endswith(".pts.json") else os.path.splitext(name)[1].lstrip(".")

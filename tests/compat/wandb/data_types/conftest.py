@@ -25,7 +25,6 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 _DTYPES = "W&B's column type system (wandb.sdk.data_types._dtypes) is not provided"
 _MP4 = "video arrays are written as GIF: an mp4 needs ffmpeg (W&B uses moviepy), not a dependency"
 _SPINNER = "encodes an mp4 behind W&B's spinner (wandb.sdk.lib.printer_asyncio): " + _MP4
-_PLOTLY = "wandb.Plotly needs plotly, not a dependency; a matplotlib figure is logged as wandb.Image"
 _RDKIT = "Molecule.from_smiles / from_rdkit need rdkit, not a dependency of Runicorn's tests"
 
 # test (file::name, without parameters) -> why it fails here; each is xfail(strict=True)
@@ -33,10 +32,6 @@ EXPECTED_FAILURES: dict[str, str] = {
     "test_wb_data_types.py::test_image_box_type_schema_carries_per_box_class_maps": _DTYPES,
     "test_wb_data_types.py::test_image_mask_type_schema_carries_per_mask_class_maps": _DTYPES,
     "test_wb_data_types.py::test_ndarrays_in_tables": _DTYPES,
-    "test_wb_data_types.py::test_matplotlib_plotly_with_multiple_axes": _PLOTLY,
-    "test_wb_data_types.py::test_plotly_from_matplotlib_with_image": _PLOTLY,
-    "test_wb_data_types.py::test_make_plot_media_from_matplotlib_without_image": _PLOTLY,
-    "test_wb_data_types.py::test_make_plot_media_from_matplotlib_with_image": _PLOTLY,
     "test_wb_data_types.py::test_create_bokeh_plot": "wandb.Bokeh needs bokeh, not a dependency",
     "test_wb_data_types.py::test_video_numpy_mp4": _MP4,
     "test_wb_data_types.py::test_video_encodes_with_spinner__displays_by_default": _SPINNER,
@@ -48,7 +43,6 @@ EXPECTED_FAILURES: dict[str, str] = {
     "test_wb_data_types.py::test_html_styles": (
         "inject=True adds W&B's stylesheet from app.wandb.ai; offline, nothing is injected"
     ),
-    "test_wb_data_types.py::test_graph": "wandb.Graph (a model's graph for W&B's UI) is not provided",
 }
 
 # tests of W&B's server protocol or of fetching URLs: left out (deselected), listed in README.md
