@@ -175,7 +175,7 @@ class FileMedia(Media):
     def _from_stream(self, stream: Any, file_type: str | None, allowed: Sequence[str]) -> None:
         if file_type is None and hasattr(stream, "name"):
             file_type = file_type_of(str(stream.name))
-        if file_type not in allowed:
+        if file_type is None or file_type not in allowed:
             raise ValueError(f"file_type must be one of {list(allowed)}, got {file_type!r}")
         if hasattr(stream, "seek"):
             stream.seek(0)

@@ -64,7 +64,7 @@ def line_series(
     """Several lines: ``ys[i]`` against ``xs`` (or ``xs[i]``), named ``keys[i]`` (``line_i``)."""
     if not isinstance(xs, Sequence) or isinstance(xs, (str, bytes)):
         raise TypeError(f"xs must be a list of x values or of x-series, got {type(xs).__name__}")
-    ys = list(ys)  # type: ignore[call-overload]
+    ys = list(ys)
     xs_list: list[Any] = list(xs)
     if xs_list and not _is_series(xs_list[0]):
         xs_list = [xs_list] * len(ys)
