@@ -25,6 +25,20 @@ if TYPE_CHECKING:
 __all__ = ["BoundingBoxes2D", "Classes", "Image", "ImageMask"]
 
 _log = logging.getLogger("runicorn")
+
+
+def _palette() -> list[int]:
+    """256 colours for class ids: 0 black, then hues spread by the golden ratio."""
+    import colorsys
+
+    colours = [0, 0, 0]
+    for i in range(1, 256):
+        r, g, b = colorsys.hsv_to_rgb((i * 0.618034) % 1.0, 0.75, 1.0)
+        colours += [int(r * 255), int(g * 255), int(b * 255)]
+    return colours
+
+
+_MASK_PALETTE = _palette()
 _BOX_COLUMNS = ["minX", "maxX", "minY", "maxY", "domain", "class_id", "label", "box_caption", "scores"]
 
 
@@ -330,11 +344,15 @@ class ImageMask(Media):
                 raise ValueError(f"mask {key!r}: mask_data must be 2-D, got shape {self._data.shape}")
 
     def image(self) -> Any:
+        """The mask as a palette PNG: each pixel's value is its class id (what numpy reads back),
+        shown in a colour of its own (0 black)."""
         from PIL import Image as PILImage
 
         if self._data is None:
             return PILImage.open(self._file())
-        return PILImage.fromarray(self._data.astype("uint8"))
+        mask = PILImage.fromarray(self._data.astype("uint8")).convert("P")
+        mask.putpalette(_MASK_PALETTE)
+        return mask
 
     def _write_file(self) -> None:
         path = self._scratch_path(".mask.png")
