@@ -52,3 +52,17 @@ def test_images_inside_a_wandb_table_are_shown_in_its_cells(storage_root: Path, 
     page.wait_for_function(
         "(imgs) => imgs.every((i) => i.complete && i.naturalWidth === 8)", arg=images.element_handles()
     )
+
+
+def test_an_images_bounding_boxes_are_drawn_over_it(storage_root: Path, open_ui: Any) -> None:
+    box = {"position": {"minX": 0.25, "maxX": 0.75, "minY": 0.25, "maxY": 0.5}, "class_id": 1}
+    image = wandb.Image(
+        np.zeros((20, 40, 3), dtype=np.uint8), boxes={"pred": {"box_data": [box], "class_labels": {1: "car"}}}
+    )
+    run = _wandb_run(storage_root, {"frame": image})
+    page = open_ui(f"/runs/{run.id}")
+    page.get_by_test_id("tab-media").click()
+    rect = page.get_by_test_id("media-frame").get_by_test_id("media-box")
+    expect(rect).to_have_count(1)
+    assert [rect.get_attribute(a) for a in ("x", "y", "width", "height")] == ["10", "5", "20", "5"]
+    expect(rect.locator("title")).to_have_text("car")

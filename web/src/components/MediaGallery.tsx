@@ -8,6 +8,8 @@ import { Waiting } from "./ListCard";
 import { MediaStepper, ZoomableImage } from "./MediaStepper";
 import { useApi } from "./useApi";
 import { MediaPlayers } from "./MediaPlayers";
+import { ImageBoxes } from "./ImageBoxes";
+import { boxTablesFor } from "../lib/imageBoxes";
 
 const POLL_MS = 5000;
 
@@ -17,6 +19,8 @@ export function MediaGallery({ runKey, live = false }: { runKey: string; live?: 
   const { data: media, error } = useApi(() => api.media(runKey), [runKey, live], { everyMs: live ? POLL_MS : undefined });
   const images = media?.images ?? null;
   const keys = useMemo(() => byKey(images ?? []), [images]);
+  const hasBoxes = (images ?? []).length > 0;
+  const { data: tables } = useApi(() => (hasBoxes ? api.tables(runKey).then((r) => r.tables) : Promise.resolve([])), [runKey, hasBoxes, media]);
   if (error || !media || !images) return <Waiting error={error} />;
   const others = (media.audio?.length ?? 0) + (media.video?.length ?? 0) + (media.html?.length ?? 0);
   if (images.length === 0 && others === 0) return <p class="empty">{t("run.noMedia")}</p>;
@@ -26,9 +30,17 @@ export function MediaGallery({ runKey, live = false }: { runKey: string; live?: 
         <MediaStepper name={name} testid={`media-${name}`} steps={mediaSteps(list)}>
           {(step) => (
             <div class="media-row">
-              {atStep(list, step).map((img) => (
-                <ZoomableImage src={api.mediaUrl(runKey, img.path)} alt={img.caption ?? name} caption={img.caption} />
-              ))}
+              {atStep(list, step).map((img, i) => {
+                const boxes = boxTablesFor(tables ?? [], name, step, i);
+                return (
+                  <ZoomableImage
+                    src={api.mediaUrl(runKey, img.path)}
+                    alt={img.caption ?? name}
+                    caption={img.caption}
+                    overlay={boxes.length ? (w, h) => <ImageBoxes runKey={runKey} tables={boxes} width={w} height={h} /> : undefined}
+                  />
+                );
+              })}
             </div>
           )}
         </MediaStepper>
