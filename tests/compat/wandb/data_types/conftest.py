@@ -25,7 +25,6 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 _DTYPES = "W&B's column type system (wandb.sdk.data_types._dtypes) is not provided"
 _MP4 = "video arrays are written as GIF: an mp4 needs ffmpeg (W&B uses moviepy), not a dependency"
 _SPINNER = "encodes an mp4 behind W&B's spinner (wandb.sdk.lib.printer_asyncio): " + _MP4
-_RDKIT = "Molecule.from_smiles / from_rdkit need rdkit, not a dependency of Runicorn's tests"
 
 _STATE = "sets W&B's internal artifact state (ArtifactState.COMMITTED) to fake a logged artifact"
 _UPLOADS = "W&B's upload and download machinery (storage policy, caches, multipart transfers)"
@@ -40,9 +39,6 @@ EXPECTED_FAILURES: dict[str, str] = {
     "test_wb_data_types.py::test_video_encodes_with_spinner__displays_by_default": _SPINNER,
     "test_wb_data_types.py::test_video_encodes_with_spinner__controlled_by_settings": _SPINNER,
     "test_wb_data_types.py::test_video_encodes_with_spinner__controlled_by_env_vars": _SPINNER,
-    "test_wb_data_types.py::test_molecule_from_smiles": _RDKIT,
-    "test_wb_data_types.py::test_molecule_from_rdkit_mol_object": _RDKIT,
-    "test_wb_data_types.py::test_molecule_from_rdkit_mol_file": _RDKIT,
     "test_wb_artifacts.py::test_download_with_pathlib_root": _STATE,
     "test_wb_artifacts.py::test_verify_rejects_invalid_artifact_path": _STATE,
     "test_wb_data_types.py::test_html_styles": (

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+import rdkit.Chem
 import torch
 from PIL import Image
 
@@ -19,9 +20,9 @@ from runicorn.wandb import Settings, data_types, env
 from runicorn.wandb import media_file as data_types_utils  # ported: _prune_max_seq lives there
 from runicorn.wandb.media_file import _numpy_arrays_to_lists
 
-# ported: not dependencies of Runicorn's tests (rdkit, bokeh, responses) or not provided
-# (W&B's column type system, _dtypes); the tests using them are xfail (see README.md)
-rdkit = responses = figure = _dtypes = None
+# ported: not dependencies of Runicorn's tests (bokeh, responses) or not provided (W&B's column
+# type system, _dtypes); the tests using them are xfail or left out (see README.md)
+responses = figure = _dtypes = None
 
 
 def subdict(d, expected_dict):
