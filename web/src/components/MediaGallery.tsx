@@ -9,7 +9,7 @@ import { MediaStepper, ZoomableImage } from "./MediaStepper";
 import { useApi } from "./useApi";
 import { MediaPlayers } from "./MediaPlayers";
 import { ImageBoxes } from "./ImageBoxes";
-import { boxTablesFor } from "../lib/imageBoxes";
+import { boxTablesFor, maskImagesFor } from "../lib/imageBoxes";
 
 const POLL_MS = 5000;
 
@@ -32,12 +32,21 @@ export function MediaGallery({ runKey, live = false }: { runKey: string; live?: 
             <div class="media-row">
               {atStep(list, step).map((img, i) => {
                 const boxes = boxTablesFor(tables ?? [], name, step, i);
+                const masks = maskImagesFor(images, name, step, i);
+                const overlay = (w: number, h: number) => (
+                  <>
+                    {masks.map((m) => (
+                      <img class="media-mask" data-testid="media-mask" src={api.mediaUrl(runKey, m.path)} alt="" />
+                    ))}
+                    {boxes.length > 0 && <ImageBoxes runKey={runKey} tables={boxes} width={w} height={h} />}
+                  </>
+                );
                 return (
                   <ZoomableImage
                     src={api.mediaUrl(runKey, img.path)}
                     alt={img.caption ?? name}
                     caption={img.caption}
-                    overlay={boxes.length ? (w, h) => <ImageBoxes runKey={runKey} tables={boxes} width={w} height={h} /> : undefined}
+                    overlay={boxes.length || masks.length ? overlay : undefined}
                   />
                 );
               })}

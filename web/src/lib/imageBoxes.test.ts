@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { boxTablesFor, boxesOf } from "./imageBoxes";
+import { boxTablesFor, boxesOf, maskImagesFor } from "./imageBoxes";
 
 describe("boxes stored beside an image", () => {
   it("finds the i-th table of each box set logged at the image's step", () => {
@@ -14,6 +14,15 @@ describe("boxes stored beside an image", () => {
     expect(boxTablesFor(tables, "img", 1, 0).map((t) => t.path)).toEqual(["a", "c"]);
     expect(boxTablesFor(tables, "img", 1, 1).map((t) => t.path)).toEqual(["b"]);
     expect(boxTablesFor(tables, "img", 3, 0)).toEqual([]);
+  });
+
+  it("finds the mask images of an image, not their class tables", () => {
+    const items = [
+      { key: "img/mask/truth", step: 1, path: "m1" },
+      { key: "img/mask/truth/classes", step: 1, path: "t" },
+      { key: "img", step: 1, path: "i" },
+    ];
+    expect(maskImagesFor(items, "img", 1, 0).map((m) => m.path)).toEqual(["m1"]);
   });
 
   it("scales fractional boxes to the image and keeps pixel boxes as they are", () => {

@@ -5,7 +5,7 @@
 
 export interface TableRef {
   key: string;
-  step: number;
+  step: number | null;
   path: string;
 }
 
@@ -21,10 +21,19 @@ export interface Box {
 /** The box tables of the `index`-th image logged under `imageKey` at `step` (the i-th table of
  * each box set at that step belongs to the i-th image). */
 export function boxTablesFor<T extends TableRef>(tables: readonly T[], imageKey: string, step: number, index: number): T[] {
-  const prefix = `${imageKey}/boxes/`;
+  return besideImage(tables, `${imageKey}/boxes/`, step, index);
+}
+
+/** The mask images (`<image key>/mask/<name>`, class ids in a palette PNG) of the `index`-th
+ * image logged under `imageKey` at `step`. */
+export function maskImagesFor<T extends TableRef>(images: readonly T[], imageKey: string, step: number, index: number): T[] {
+  return besideImage(images, `${imageKey}/mask/`, step, index);
+}
+
+function besideImage<T extends TableRef>(tables: readonly T[], prefix: string, step: number, index: number): T[] {
   const bySet = new Map<string, T[]>();
   for (const t of tables) {
-    if (t.step !== step || !t.key.startsWith(prefix) || t.key.slice(prefix.length).includes("/")) continue;
+    if ((t.step ?? 0) !== step || !t.key.startsWith(prefix) || t.key.slice(prefix.length).includes("/")) continue;
     const list = bySet.get(t.key) ?? [];
     list.push(t);
     bySet.set(t.key, list);
