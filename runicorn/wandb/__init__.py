@@ -41,6 +41,7 @@ from runicorn.wandb.data_types import (
     Plotly,
     Table,
     Video,
+    box3d,
 )
 from runicorn.wandb.errors import CommError, Error, UsageError
 from runicorn.wandb.install import install, uninstall
@@ -89,6 +90,7 @@ __all__ = [
     "Html",
     "Object3D",
     "Molecule",
+    "box3d",
     "Plotly",
     "Graph",
     "Classes",

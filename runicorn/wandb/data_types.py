@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from runicorn.wandb.figures import Edge, Graph, Node, Plotly
 from runicorn.wandb.image import BoundingBoxes2D, Classes, Image, ImageMask
 from runicorn.wandb.media_file import Media
-from runicorn.wandb.object3d import Molecule, Object3D
+from runicorn.wandb.object3d import Molecule, Object3D, box3d
 from runicorn.wandb.table import PartitionedTable, Table
 from runicorn.wandb.wbvalue import WBValue
 
@@ -46,6 +46,7 @@ __all__ = [
     "Table",
     "Video",
     "WBValue",
+    "box3d",
     "is_media",
     "log_media",
 ]

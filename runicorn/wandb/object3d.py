@@ -23,7 +23,7 @@ from runicorn.wandb.media_file import FileMedia, file_type_of
 if TYPE_CHECKING:
     pass
 
-__all__ = ["Molecule", "Object3D"]
+__all__ = ["Molecule", "Object3D", "box3d"]
 
 _POINT_CLOUD_TYPES = ("lidar/beta",)
 _OBJECT_FILE_TYPES = ("obj", "gltf", "glb", "babylon", "stl", "pts.json")
@@ -172,3 +172,46 @@ def _rdkit() -> tuple[Any, Any]:
     except ImportError as exc:
         raise ValueError("wandb.Molecule from SMILES or rdkit needs rdkit: pip install rdkit") from exc
     return Chem, AllChem
+
+
+def box3d(
+    *,
+    center: Sequence[float],
+    size: Sequence[float],
+    orientation: Sequence[float],
+    color: Sequence[float],
+    label: str | None = None,
+    score: float | None = None,
+) -> dict[str, Any]:
+    """W&B's 3-D box for ``Object3D.from_point_cloud(boxes=...)``: its 8 ``corners`` from its
+    ``center``, ``size`` (x, y, z) and ``orientation``, the quaternion ``(r, x, y, z)`` (not all
+    zero) that turns global coordinates into the box's own."""
+    import itertools
+
+    import numpy as np
+
+    c = np.asarray(center, dtype=np.float64)
+    s = np.asarray(size, dtype=np.float64)
+    q = np.asarray(orientation, dtype=np.float64)
+    if c.shape != (3,) or s.shape != (3,) or q.shape != (4,):
+        raise ValueError("box3d takes center and size of 3 numbers, orientation of 4 (r, x, y, z)")
+    largest = np.abs(q).max()
+    if largest == 0:
+        raise ValueError("Unexpected zero quaternion.")
+    q = q / largest  # scaled first: steadier than dividing by the norm at once
+    r, i, j, k = q / np.linalg.norm(q)
+    rotation = np.array(
+        (
+            (1 - 2 * (j * j + k * k), 2 * (i * j + k * r), 2 * (i * k - j * r)),
+            (2 * (i * j - k * r), 1 - 2 * (i * i + k * k), 2 * (j * k + i * r)),
+            (2 * (i * k + j * r), 2 * (j * k - i * r), 1 - 2 * (i * i + j * j)),
+        )
+    )
+    unit = np.array(list(itertools.product((-1, 1), (-1, 1), (-1, 1))), dtype=np.float64)
+    corners = c + (0.5 * s * unit) @ rotation
+    return {
+        "corners": tuple(tuple(float(v) for v in pt) for pt in corners),
+        "color": tuple(color),
+        "label": label,
+        "score": score,
+    }
