@@ -81,6 +81,8 @@ class Histogram(WBValue):
         else:
             import numpy as np
 
+            if hasattr(sequence, "detach"):  # a torch tensor, on any device
+                sequence = sequence.detach().float().cpu().numpy()
             values = np.asarray(sequence, dtype=float).ravel()
             values = values[np.isfinite(values)]
             counts, edges = np.histogram(values, bins=self.num_bins)
