@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from runicorn.wandb.figures import Edge, Graph, Node, Plotly
-from runicorn.wandb.image import BoundingBoxes2D, Classes, Image, ImageMask
+from runicorn.wandb.image import BoundingBoxes2D, Classes, Image, ImageMask, tensor_to_numpy
 from runicorn.wandb.media_file import Media
 from runicorn.wandb.object3d import Molecule, Object3D, box3d
 from runicorn.wandb.table import PartitionedTable, Table
@@ -82,7 +82,7 @@ class Histogram(WBValue):
             import numpy as np
 
             if hasattr(sequence, "detach"):  # a torch tensor, on any device
-                sequence = sequence.detach().float().cpu().numpy()
+                sequence = tensor_to_numpy(sequence)
             values = np.asarray(sequence, dtype=float).ravel()
             values = values[np.isfinite(values)]
             counts, edges = np.histogram(values, bins=self.num_bins)
@@ -187,7 +187,7 @@ class Video(Media):
             raise ValueError(f"wandb.Video format must be one of {_VIDEO_FORMATS}, got {format!r}")
         if self._format != "gif":
             raise ValueError(f"video frames are saved as gif; format={format!r} would need ffmpeg")
-        frames = data_or_path.detach().cpu().numpy() if hasattr(data_or_path, "detach") else data_or_path
+        frames = tensor_to_numpy(data_or_path) if hasattr(data_or_path, "detach") else data_or_path
         if getattr(frames, "ndim", 0) not in (4, 5):
             raise ValueError("wandb.Video takes frames T×C×H×W (or a batch B×T×C×H×W)")
         if frames.ndim == 5:  # a batch: the videos side by side

@@ -200,7 +200,7 @@ def _to_pil(data: Any, mode: str | None, normalize: bool, file_type: str | None)
     import numpy as np
 
     if hasattr(data, "detach"):  # a torch tensor: C×H×W
-        data = data.detach().cpu().numpy()
+        data = tensor_to_numpy(data)
         if data.ndim == 3:
             data = data.transpose(1, 2, 0)
     a = np.asarray(data)
@@ -383,7 +383,7 @@ def _plain_array(value: Any) -> Any:
     import numpy as np
 
     if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
+        value = tensor_to_numpy(value)
     return np.asarray(value)
 
 
@@ -394,7 +394,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
+        value = tensor_to_numpy(value)
     if hasattr(value, "tolist"):
         return value.tolist()
     return value
+
+
+def tensor_to_numpy(tensor: Any) -> Any:
+    """A torch tensor (on any device, of any float type) as a numpy array."""
+    t = tensor.detach().cpu()
+    if str(t.dtype) in ("torch.bfloat16", "torch.float16"):
+        t = t.float()
+    return t.numpy()
