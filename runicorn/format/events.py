@@ -44,6 +44,12 @@ __all__ = [
     "TABLE_SUFFIX",
     "TABLE_COLUMNS_KEY",
     "TABLE_DATA_KEY",
+    "TABLE_CHART_KEY",
+    "ChartSpec",
+    "CHART_KINDS",
+    "CELL_TYPE_KEY",
+    "CELL_PATH_KEY",
+    "IMAGE_CELL_TYPE",
     "MAX_TABLE_ROWS",
     "MAX_TABLE_COLUMNS",
     "MediaFileData",
@@ -141,6 +147,32 @@ class TableData(TypedDict, total=False):
 TABLE_SUFFIX = ".table.json"
 TABLE_COLUMNS_KEY = "columns"
 TABLE_DATA_KEY = "data"
+# Optional in a table file: the chart drawn from the table (wandb.plot.*), a ChartSpec.
+TABLE_CHART_KEY = "chart"
+# A table cell that is an image: {"_type": "image-file", "path": "media/..."}.
+CELL_TYPE_KEY = "_type"
+CELL_PATH_KEY = "path"
+IMAGE_CELL_TYPE = "image-file"
+CHART_KINDS = ("line", "scatter", "bar", "histogram", "confusion_matrix")
+
+
+class ChartSpec(TypedDict, total=False):
+    """``chart`` of a table file: how to draw the table. ``kind`` is one of :data:`CHART_KINDS`;
+    ``x``, ``y`` name columns (a histogram has only ``value``); ``series`` the column whose
+    values split the rows into lines; ``title``, ``x_title``, ``y_title`` label it; ``vega_spec``
+    is the W&B chart it stands for (``wandb/line/v0``)."""
+
+    kind: str
+    x: str
+    y: str
+    value: str
+    series: str
+    title: str
+    x_title: str
+    y_title: str
+    vega_spec: str
+
+
 MAX_TABLE_ROWS = 100_000
 MAX_TABLE_COLUMNS = 1000
 

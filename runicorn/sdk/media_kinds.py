@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import wave
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,9 +155,12 @@ class TableSnapshot:
     columns: list[str]
     nbytes: int
     rows_dropped: int = 0
+    chart: dict[str, Any] | None = None
 
     def encode(self) -> bytes:
-        body = {fmt.TABLE_COLUMNS_KEY: self.columns, fmt.TABLE_DATA_KEY: self.value}
+        body: dict[str, Any] = {fmt.TABLE_COLUMNS_KEY: self.columns, fmt.TABLE_DATA_KEY: self.value}
+        if self.chart is not None:
+            body[fmt.TABLE_CHART_KEY] = self.chart
         return orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY, default=_cell)
 
     def record_fields(self) -> dict[str, Any]:
@@ -170,7 +174,7 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def table_snapshot(columns: Any, rows: Any) -> TableSnapshot:
+def table_snapshot(columns: Any, rows: Any, chart: Mapping[str, Any] | None = None) -> TableSnapshot:
     column_list = [str(c) for c in columns]
     if not column_list or len(column_list) > fmt.MAX_TABLE_COLUMNS:
         raise MediaError(f"a table has 1 to {fmt.MAX_TABLE_COLUMNS} columns, got {len(column_list)}")
@@ -184,7 +188,18 @@ def table_snapshot(columns: Any, rows: Any) -> TableSnapshot:
             kept.append(cells)
         else:
             dropped += 1
-    return TableSnapshot(kept, column_list, 16 * len(column_list) * len(kept), dropped)
+    chart_spec = None if chart is None else _chart(chart, column_list)
+    return TableSnapshot(kept, column_list, 16 * len(column_list) * len(kept), dropped, chart_spec)
+
+
+def _chart(chart: Mapping[str, Any], columns: list[str]) -> dict[str, Any]:
+    spec = {str(k): str(v) for k, v in chart.items() if v is not None}
+    if spec.get("kind") not in fmt.CHART_KINDS:
+        raise MediaError(f"a chart's kind is one of {fmt.CHART_KINDS}, got {spec.get('kind')!r}")
+    for name in ("x", "y", "value", "series"):
+        if name in spec and spec[name] not in columns:
+            raise MediaError(f"the chart's {name} {spec[name]!r} is not a column of the table {columns}")
+    return spec
 
 
 # --- audio -------------------------------------------------------------------------------------

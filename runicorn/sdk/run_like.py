@@ -6,6 +6,7 @@ share. The integrations, the W&B surface and the command wrapper hold a run as t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -62,7 +63,14 @@ class RunLike(Protocol):
         step: int | None = None,
     ) -> None: ...
 
-    def log_table(self, key: str, columns: Any, rows: Any, step: int | None = None) -> None: ...
+    def log_table(
+        self,
+        key: str,
+        columns: Any,
+        rows: Any,
+        step: int | None = None,
+        chart: Mapping[str, Any] | None = None,
+    ) -> None: ...
 
     def log_audio(
         self,

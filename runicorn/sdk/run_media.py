@@ -7,7 +7,7 @@ that cannot be saved is dropped, warned once per key and counted, never raised.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from runicorn import format as fmt
@@ -61,9 +61,17 @@ class MediaCalls:
             lambda: media_kinds.histogram_snapshot(values, counts, edges, num_bins),
         )
 
-    def log_table(self, key: str, columns: Any, rows: Any, step: int | None = None) -> None:
-        """Save a table (column names, rows of cells) under media/ and record it."""
-        self._put_media(fmt.TABLE, key, step, None, lambda: media_kinds.table_snapshot(columns, rows))
+    def log_table(
+        self,
+        key: str,
+        columns: Any,
+        rows: Any,
+        step: int | None = None,
+        chart: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Save a table (column names, rows of cells) under media/ and record it; ``chart`` (a
+        :class:`runicorn.format.ChartSpec`) is how the viewer draws it."""
+        self._put_media(fmt.TABLE, key, step, None, lambda: media_kinds.table_snapshot(columns, rows, chart))
 
     def log_audio(
         self,

@@ -395,10 +395,10 @@ class StoreReader:
                 f"no table {path!r} in run {key!r}", f"list the run's tables with GET /api/runs/{key}/tables"
             )
         try:
-            columns, rows = self.table_files.read(info.path, path)
+            columns, rows, chart = self.table_files.read(info.path, path)
         except TableUnreadable as exc:
             raise RunNotFound(str(exc), "the table file is damaged or too large") from None
-        return page(columns, rows, offset=offset, limit=limit, sort=sort, desc=desc)
+        return page(columns, rows, offset=offset, limit=limit, sort=sort, desc=desc, chart=chart)
 
     def alerts(self, key: str) -> list[dict[str, Any]]:
         """The run's alerts (``rn.alert``), oldest first: ``[{ts, step, title, text, level}]``."""

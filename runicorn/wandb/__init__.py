@@ -20,15 +20,31 @@ from typing import Any
 
 # --- core: init, log, config, summary, define_metric, finish ----------------------------------
 from runicorn.sdk.module_functions import module_function
+
+# --- data types and charts (runicorn/wandb/data_types.py, image.py, table.py, plot.py) --------
+from runicorn.wandb import data_types, plot
 from runicorn.wandb import session as _session
 from runicorn.wandb.alert_level import AlertLevel
 
 # --- artifacts and save (runicorn/wandb/artifacts.py, save.py) --------------------------------
 from runicorn.wandb.artifacts import Artifact, log_artifact, use_artifact
 from runicorn.wandb.config import PreInitObject as _PreInitObject
-
-# --- data types (runicorn/wandb/data_types.py) ------------------------------------------------
-from runicorn.wandb.data_types import Audio, Histogram, Html, Image, Table, Video
+from runicorn.wandb.data_types import (
+    Audio,
+    BoundingBoxes2D,
+    Classes,
+    Graph,
+    Histogram,
+    Html,
+    Image,
+    ImageMask,
+    Molecule,
+    Object3D,
+    Plotly,
+    Table,
+    Video,
+    box3d,
+)
 from runicorn.wandb.errors import CommError, Error, UsageError
 from runicorn.wandb.install import install, uninstall
 from runicorn.wandb.metrics import Metric
@@ -83,6 +99,17 @@ __all__ = [
     "Audio",
     "Video",
     "Html",
+    "Object3D",
+    "Molecule",
+    "box3d",
+    "Plotly",
+    "Graph",
+    "Classes",
+    "BoundingBoxes2D",
+    "ImageMask",
+    "data_types",
+    "plot",
+    "plot_table",
     # artifacts and save
     "Artifact",
     "log_artifact",
@@ -106,6 +133,7 @@ _SUMMARY_BEFORE_INIT = _PreInitObject("wandb.summary")
 init = _session.init
 
 
+plot_table = plot.plot_table
 log = module_function(Run.log, _session.require_run)
 define_metric = module_function(Run.define_metric, _session.require_run)
 alert = module_function(Run.alert, _session.require_run)

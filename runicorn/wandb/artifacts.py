@@ -11,12 +11,21 @@ whose ``download()`` copies its files out of the store, each checked against its
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any
 
-from runicorn.artifacts.draft import Draft
+from runicorn.artifacts.draft import Draft, StrPath
 from runicorn.artifacts.store import StoredVersion
 from runicorn.errors import ArtifactError
 from runicorn.sdk.run_like import RunLike
+from runicorn.wandb.artifact_manifest import (
+    ArtifactManifest,
+    ArtifactNotLoggedError,
+    InvalidArtifact,
+    artifact_path,
+)
+from runicorn.wandb.errors import Error
 
 
 class ArtifactEntry:
@@ -51,8 +60,36 @@ class Artifact(Draft):
         metadata: dict[str, Any] | None = None,
         **_ignored: Any,
     ) -> None:
-        super().__init__(name, type, description, metadata)
+        if type == "job" or str(type).startswith("wandb-"):
+            raise InvalidArtifact(
+                f"Artifact types 'job' and 'wandb-*' are reserved for internal use, got {type!r}",
+                "use a type of your own, such as 'dataset' or 'model'",
+            )
+        try:
+            super().__init__(name, type, description, metadata)
+        except ArtifactError as exc:
+            raise InvalidArtifact(str(exc), exc.hint) from None
         self._stored: StoredVersion | None = None
+
+    # --- building it (W&B's errors: ValueError for a bad path or a missing file) ------------------
+    def add_file(self, local_path: StrPath, name: str | None = None, **_ignored: Any) -> str:
+        return _as_value_error(lambda: super(Artifact, self).add_file(local_path, _path_or_none(name)))
+
+    def add_dir(self, local_path: StrPath, name: str | None = None, **_ignored: Any) -> list[str]:
+        return _as_value_error(lambda: super(Artifact, self).add_dir(local_path, _path_or_none(name)))
+
+    def add_reference(self, uri: StrPath, name: str | None = None, **_ignored: Any) -> str:
+        return _as_value_error(lambda: super(Artifact, self).add_reference(uri, _path_or_none(name)))
+
+    @contextmanager
+    def new_file(self, name: str, mode: str = "w", encoding: str | None = None) -> Iterator[IO[Any]]:
+        with super().new_file(artifact_path(name), mode, encoding) as f:
+            yield f
+
+    @property
+    def manifest(self) -> ArtifactManifest:
+        """W&B's manifest: ``entries`` (path -> entry) and ``len``."""
+        return ArtifactManifest(self)
 
     @classmethod
     def from_stored(cls, stored: StoredVersion) -> Artifact:
@@ -62,13 +99,65 @@ class Artifact(Draft):
 
     # --- what a logged artifact knows ------------------------------------------------------
     @property
-    def version(self) -> str | None:
-        """``v0``, ``v1``...; None before it is logged."""
-        return self._stored.version if self._stored else None
+    def version(self) -> str:
+        """``v0``, ``v1``... (``ArtifactNotLoggedError`` before it is logged, as in W&B)."""
+        return self._logged("version").version
+
+    @property
+    def source_version(self) -> str:
+        return self._logged("source_version").version
 
     @property
     def aliases(self) -> list[str]:
-        return list(self._stored.aliases) if self._stored else []
+        return list(self._logged("aliases").aliases)
+
+    @property
+    def entity(self) -> str:
+        """W&B's entity; offline, ``"local"``."""
+        self._logged("entity")
+        return "local"
+
+    @property
+    def source_entity(self) -> str:
+        self._logged("source_entity")
+        return "local"
+
+    @property
+    def project(self) -> str | None:
+        """The project of the run that first logged it."""
+        created_by = self._logged("project").data.get("created_by")
+        return created_by.split("/", 1)[0] if created_by else None
+
+    @property
+    def source_project(self) -> str | None:
+        self._logged("source_project")
+        return self.project
+
+    @property
+    def ttl(self) -> None:
+        """Versions are kept until deleted: no time to live."""
+        self._logged("ttl")
+        return None
+
+    @property
+    def commit_hash(self) -> str:
+        return self._logged("commit_hash").digest[:12]
+
+    @property
+    def file_count(self) -> int:
+        return len(self._logged("file_count").entries)
+
+    @property
+    def created_at(self) -> str:
+        import datetime
+
+        created = self._logged("created_at").data.get("created_at") or 0.0
+        return datetime.datetime.fromtimestamp(created, datetime.timezone.utc).isoformat()
+
+    @property
+    def updated_at(self) -> str:
+        self._logged("updated_at")
+        return self.created_at
 
     @property
     def digest(self) -> str | None:
@@ -78,17 +167,79 @@ class Artifact(Draft):
     def qualified_name(self) -> str:
         return f"{self.name}:{self.version}" if self._stored else self.name
 
-    def files(self) -> list[ArtifactEntry]:
+    def files(self, names: list[str] | None = None, per_page: int = 50) -> list[ArtifactEntry]:
         """Its files (and references), sorted by path."""
         stored = self._logged("files")
-        return [ArtifactEntry(stored, e["path"]) for e in sorted(stored.entries, key=lambda e: e["path"])]
+        paths = sorted(e["path"] for e in stored.entries if names is None or e["path"] in names)
+        return [ArtifactEntry(stored, p) for p in paths]
 
     def get_path(self, name: str) -> ArtifactEntry:
         """The file ``name`` of the artifact (``.download()`` copies it out)."""
         return ArtifactEntry(self._logged("get_path"), name)
 
     def get_entry(self, name: str) -> ArtifactEntry:
-        return self.get_path(name)
+        return ArtifactEntry(self._logged("get_entry"), name)
+
+    def get(self, name: str) -> Any:
+        """W&B reads a logged data type back by name: not kept here (only its files are)."""
+        self._logged("get")
+        raise Error(
+            f"artifact {self.name}:{self.version} cannot give back {name!r} as a data type",
+            "read its files with .download() or .get_entry(name).download()",
+        )
+
+    def __getitem__(self, name: str) -> Any:
+        return self.get(name)
+
+    def checkout(self, root: str | os.PathLike[str] | None = None) -> str:
+        """Like :meth:`download` (the folder's other files are left as they are)."""
+        return str(self._logged("checkout").download(root))
+
+    def verify(self, root: str | os.PathLike[str] | None = None) -> None:
+        """Copy its files out again under ``root``, each checked against its sha256."""
+        self._logged("verify").download(root)
+
+    def file(self, root: str | os.PathLike[str] | None = None) -> str:
+        """The path of the one file of a one-file artifact, copied out under ``root``."""
+        entries = self._logged("file").entries
+        if len(entries) != 1:
+            raise Error(f"artifact {self.name}:{self.version} has {len(entries)} files", "use .download()")
+        return self.get_entry(entries[0]["path"]).download(root)
+
+    def new_draft(self) -> Artifact:
+        """A new draft holding this version's files (as references to its stored copies)."""
+        stored = self._logged("new_draft")
+        draft = Artifact(self.name, self.type, stored.data.get("description"), stored.metadata)
+        folder = stored.download(None)
+        for entry in stored.entries:
+            if entry.get("ref") is not None:
+                draft.add_reference(str(entry["ref"]), entry["path"])
+            else:
+                draft.add_file(folder.joinpath(*entry["path"].split("/")), entry["path"])
+        return draft
+
+    def delete(self, delete_aliases: bool = False) -> None:
+        self._logged("delete")
+        raise Error("deleting an artifact version is not supported", "see docs/artifacts.md")
+
+    def used_by(self) -> list[Any]:
+        self._logged("used_by")
+        raise Error("wandb's used_by reads W&B's servers", "see the runs that used it in the viewer")
+
+    def logged_by(self) -> Any:
+        self._logged("logged_by")
+        raise Error("wandb's logged_by reads W&B's servers", "see the run that logged it in the viewer")
+
+    def json_encode(self) -> dict[str, Any]:
+        """How W&B refers to a logged version in a config or summary."""
+        stored = self._logged("json_encode")
+        return {
+            "_type": "artifactVersion",
+            "id": stored.digest,
+            "version": stored.version,
+            "sequenceName": stored.name,
+            "usedAs": self.name,
+        }
 
     def download(self, root: str | os.PathLike[str] | None = None) -> str:
         """Copy every file out of the store under ``root`` (default ``./artifacts/<name>-<version>``),
@@ -101,14 +252,25 @@ class Artifact(Draft):
 
     def _logged(self, call: str) -> StoredVersion:
         if self._stored is None:
-            raise ArtifactError(
-                f"artifact {self.name!r} is not logged yet: .{call}() needs a stored version",
-                "call run.log_artifact(artifact) first, or get it with use_artifact('name:latest')",
-            )
+            raise ArtifactNotLoggedError(f"Artifact.{call}")
         return self._stored
 
     def __repr__(self) -> str:
-        return f"Artifact(name={self.name!r}, type={self.type!r}, version={self.version!r})"
+        version = self._stored.version if self._stored else None
+        return f"Artifact(name={self.name!r}, type={self.type!r}, version={version!r})"
+
+
+def _path_or_none(name: str | None) -> str | None:
+    return None if name is None else artifact_path(name)
+
+
+def _as_value_error(call: Any) -> Any:
+    try:
+        return call()
+    except InvalidArtifact:
+        raise
+    except ArtifactError as exc:
+        raise InvalidArtifact(str(exc), exc.hint) from None
 
 
 def log_artifact_into(
@@ -174,6 +336,7 @@ def _current_run() -> Any:
 __all__ = [
     "Artifact",
     "ArtifactEntry",
+    "ArtifactNotLoggedError",
     "log_artifact",
     "log_artifact_into",
     "use_artifact",

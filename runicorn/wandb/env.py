@@ -71,3 +71,8 @@ def read_env(environ: Mapping[str, str] | None = None) -> WandbEnv:
         console=(get("WANDB_CONSOLE") or "").lower() or None,
         disable_stats=(get("WANDB_X_DISABLE_STATS") or "").lower() in _TRUE,
     )
+
+
+# W&B's names for two of its variables (``wandb.env.SILENT``), for code that reads them.
+SILENT = "WANDB_SILENT"
+QUIET = "WANDB_QUIET"

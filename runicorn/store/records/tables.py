@@ -30,10 +30,10 @@ class TableFiles:
     """Parsed table files, the last :data:`TABLES_KEPT` kept. Thread-safe."""
 
     def __init__(self) -> None:
-        self._kept: LRU[tuple[str, int, int], tuple[list[str], list[list[Any]]]] = LRU(TABLES_KEPT)
+        self._kept: LRU[tuple[str, int, int], ParsedTable] = LRU(TABLES_KEPT)
 
-    def read(self, run_dir: os.PathLike[str] | str, relpath: str) -> tuple[list[str], list[list[Any]]]:
-        """The table's columns and rows; :class:`TableUnreadable` when it cannot be read."""
+    def read(self, run_dir: os.PathLike[str] | str, relpath: str) -> ParsedTable:
+        """The table's columns, rows and chart; :class:`TableUnreadable` when it cannot be read."""
         try:
             f = open_run_file(run_dir, relpath)
         except OSError as exc:
@@ -52,7 +52,11 @@ class TableFiles:
         return table
 
 
-def _parse(raw: bytes, relpath: str) -> tuple[list[str], list[list[Any]]]:
+# (columns, rows, chart): chart is the table file's ChartSpec (wandb.plot.*), or None
+ParsedTable = tuple[list[str], list[list[Any]], dict[str, Any] | None]
+
+
+def _parse(raw: bytes, relpath: str) -> ParsedTable:
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -63,7 +67,19 @@ def _parse(raw: bytes, relpath: str) -> tuple[list[str], list[list[Any]]]:
         raise TableUnreadable(f"{relpath} is not a table (no columns and data)")
     width = len(columns)
     good = [r for r in rows if isinstance(r, list) and len(r) == width]
-    return [str(c) for c in columns], good
+    chart = body.get(fmt.TABLE_CHART_KEY)
+    return [str(c) for c in columns], good, _chart(chart, columns)
+
+
+def _chart(chart: Any, columns: list[Any]) -> dict[str, Any] | None:
+    """The chart spec when it is one the viewer can draw from these columns, else None."""
+    if not isinstance(chart, dict) or chart.get("kind") not in fmt.CHART_KINDS:
+        return None
+    spec = {k: v for k, v in chart.items() if isinstance(k, str) and isinstance(v, str)}
+    for field in ("x", "y", "value", "series"):
+        if field in spec and spec[field] not in columns:
+            return None
+    return spec
 
 
 def page(
@@ -73,8 +89,9 @@ def page(
     limit: int = 100,
     sort: str | None = None,
     desc: bool = False,
+    chart: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """``{"columns", "rows", "offset", "total", "sort", "desc"}``: rows ``offset..offset+limit``
+    """``{"columns", "rows", "offset", "total", "sort", "desc", "chart"}``: rows ``offset..offset+limit``
     after sorting by column ``sort`` (numbers before text before other values; empty cells
     last whichever the direction). BadArgument for an unknown column or a bad offset/limit."""
     if offset < 0 or not 0 < limit <= MAX_PAGE_ROWS:
@@ -94,6 +111,7 @@ def page(
         "total": len(rows),
         "sort": sort,
         "desc": desc,
+        "chart": chart,
     }
 
 

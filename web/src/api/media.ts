@@ -1,4 +1,5 @@
 // What a run logged besides its series: media files, histograms, tables and alerts (docs/api.md#media).
+import type { ChartSpec } from "../lib/tableChart";
 import { enc, getJson } from "./http";
 
 /** One rn.alert of a run (GET /api/runs/{key}/alerts). */
@@ -55,6 +56,7 @@ export interface TablePage {
   total: number;
   sort: string | null;
   desc: boolean;
+  chart: ChartSpec | null; // how to draw the table (wandb.plot.*), from the table file
 }
 
 export const mediaApi = {

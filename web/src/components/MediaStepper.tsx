@@ -36,9 +36,21 @@ export function MediaStepper(props: { name: string; testid: string; steps: numbe
 }
 
 /** An image as a thumbnail; a click shows it full size over the page (a click or Escape closes it). */
-export function ZoomableImage({ src, alt, caption }: { src: string; alt: string; caption: string | null }) {
+export function ZoomableImage({
+  src,
+  alt,
+  caption,
+  overlay,
+}: {
+  src: string;
+  alt: string;
+  caption: string | null;
+  /** Drawn over the thumbnail once the image's size (in its own pixels) is known. */
+  overlay?: (width: number, height: number) => ComponentChildren;
+}) {
   const { t } = useApp();
   const [open, setOpen] = useState(false);
+  const [size, setSize] = useState<[number, number] | null>(null);
   useEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
@@ -47,7 +59,22 @@ export function ZoomableImage({ src, alt, caption }: { src: string; alt: string;
   }, [open]);
   return (
     <figure>
-      <img src={src} alt={alt} loading="lazy" title={t("media.fullSize")} class="zoomable" data-testid="media-image" onClick={() => setOpen(true)} />
+      <span class="media-frame" data-testid="media-frame">
+        <img
+          src={src}
+          alt={alt}
+          loading="lazy"
+          title={t("media.fullSize")}
+          class="zoomable"
+          data-testid="media-image"
+          onClick={() => setOpen(true)}
+          onLoad={(e) => {
+            const img = e.currentTarget as HTMLImageElement;
+            setSize([img.naturalWidth, img.naturalHeight]);
+          }}
+        />
+        {overlay && size && overlay(size[0], size[1])}
+      </span>
       {caption && <figcaption>{caption}</figcaption>}
       {open && (
         <div class="lightbox" role="dialog" aria-label={alt} data-testid="media-full" onClick={() => setOpen(false)}>

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api, type TableInfo } from "../api";
 import { useApp } from "../app";
 import { Waiting } from "./ListCard";
+import { TableChart } from "./TableChart";
 import { useApi } from "./useApi";
 
 const PAGE_ROWS = 20;
@@ -10,6 +11,25 @@ const PAGE_ROWS = 20;
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return "";
   return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+/** A cell that is an image file of the run ({"_type": "image-file", "path": "media/..."}). */
+function imagePath(v: unknown): string | null {
+  if (v === null || typeof v !== "object") return null;
+  const cell = v as { _type?: unknown; path?: unknown };
+  return cell._type === "image-file" && typeof cell.path === "string" ? cell.path : null;
+}
+
+function Cell({ runKey, value }: { runKey: string; value: unknown }) {
+  const image = imagePath(value);
+  if (image !== null) {
+    return (
+      <td>
+        <img class="table-cell-image" data-testid="table-cell-image" src={api.mediaUrl(runKey, image)} alt={image} loading="lazy" />
+      </td>
+    );
+  }
+  return <td class="mono">{cellText(value)}</td>;
 }
 
 function TableView({ runKey, table }: { runKey: string; table: TableInfo }) {
@@ -27,6 +47,8 @@ function TableView({ runKey, table }: { runKey: string; table: TableInfo }) {
   if (error || !page) return <Waiting error={error} />;
   const last = Math.min(page.offset + page.rows.length, page.total);
   return (
+    <>
+    {page.chart && <TableChart runKey={runKey} path={table.path} spec={page.chart} />}
     <div class="card table-card" data-testid="table-view">
       <div class="table-scroll">
         <table class="runs-table">
@@ -46,7 +68,7 @@ function TableView({ runKey, table }: { runKey: string; table: TableInfo }) {
             {page.rows.map((row) => (
               <tr data-testid="table-row">
                 {row.map((v) => (
-                  <td class="mono">{cellText(v)}</td>
+                  <Cell runKey={runKey} value={v} />
                 ))}
               </tr>
             ))}
@@ -65,6 +87,7 @@ function TableView({ runKey, table }: { runKey: string; table: TableInfo }) {
         </button>
       </div>
     </div>
+    </>
   );
 }
 
