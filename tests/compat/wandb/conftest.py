@@ -36,9 +36,6 @@ _COPIES = "Runicorn copies saved files into the run (a run never holds a link ou
 XFAIL: dict[str, str] = {
     "test_compat_metric_full.py::test_metric_sync_step": "reads W&B's usage telemetry; Runicorn records none",
     "test_compat_wandb_run.py::test_run_urls": "cloud-only: W&B's server urls (base_url)",
-    "test_compat_wandb_run_full.py::test_log_code": "needs Artifact.manifest (issue 25's artifacts)",
-    "test_compat_wandb_run_full.py::test_log_code_include": "needs Artifact.manifest",
-    "test_compat_wandb_run_full.py::test_log_code_custom_root": "needs Artifact.manifest",
     "test_compat_wandb_run_full.py::test_media_symlink": "media files are in the run's media/, not files/",
     "test_compat_wandb_save.py::test_save_relative_path_glob_files": _COPIES + " (W&B says 'Symlinked')",
     "test_compat_wandb_save.py::test_save_hardlink_fallback_when_symlink_fails": _COPIES,

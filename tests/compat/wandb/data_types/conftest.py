@@ -121,7 +121,7 @@ def mock_run(storage_root: Path) -> Iterator[Callable[..., Any]]:
     yield make
     for run in runs:
         run.finish()
-        read_back(Path(run.dir))
+        read_back(Path(run.sync_dir))
 
 
 def read_back(run_dir: Path) -> list[dict[str, Any]]:
