@@ -54,6 +54,20 @@ class Artifact(Draft):
         super().__init__(name, type, description, metadata)
         self._stored: StoredVersion | None = None
 
+    def add_file(
+        self,
+        local_path: str | os.PathLike[str],
+        name: str | None = None,
+        is_tmp: bool | None = False,
+        skip_cache: bool | None = False,
+        policy: str | None = "mutable",
+        overwrite: bool = False,
+    ) -> str:
+        """W&B's ``add_file``: the file is copied into the store when the artifact is logged, so
+        ``policy`` ("mutable" or "immutable"), ``is_tmp``, ``skip_cache`` and ``overwrite`` change
+        nothing here (Lightning's ``WandbLogger`` passes ``policy``)."""
+        return super().add_file(local_path, name)
+
     @classmethod
     def from_stored(cls, stored: StoredVersion) -> Artifact:
         artifact = cls(stored.name, stored.type, stored.data.get("description"), stored.metadata)

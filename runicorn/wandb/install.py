@@ -2,7 +2,9 @@
 
 Libraries that look for W&B themselves (``transformers``' ``WandbCallback``, Lightning's
 ``WandbLogger``) then find it, see ``wandb.run`` and log into Runicorn. Besides ``wandb``, the few
-submodules such libraries import by name are given stand-ins (:data:`SUBMODULES`).
+submodules such libraries import by name are given stand-ins (:data:`SUBMODULES`), and a
+:class:`~runicorn.wandb.finder.WandbFinder` answers the rest of ``wandb.<sub>`` (``wandb.integration
+.keras``) and ``importlib.metadata.version("wandb")``, which libraries check before they use W&B.
 
 ``RUNICORN_WANDB=1`` does the same without a code change: the wheel ships one ``.pth`` line
 (``runicorn_wandb.pth``) that Python runs at start-up; it reads that one variable and does nothing
@@ -17,6 +19,8 @@ import os
 import sys
 import types
 
+from runicorn.wandb.finder import WandbFinder
+
 log = logging.getLogger("runicorn")
 
 ENV_VAR = "RUNICORN_WANDB"
@@ -26,8 +30,15 @@ SUBMODULES = (
     "wandb.sdk.lib",
     "wandb.sdk.lib.config_util",
     "wandb.sdk.wandb_run",
+    "wandb.wandb_run",
 )
 _installed: dict[str, types.ModuleType] = {}
+_finders: list[WandbFinder] = []
+
+
+class RunDisabled:
+    """W&B's type for a ``mode="disabled"`` run (Lightning checks ``isinstance(run, (Run,
+    RunDisabled))``); a disabled run here is a :class:`~runicorn.wandb.run.Run` like any other."""
 
 
 def install() -> None:
@@ -49,6 +60,7 @@ def install() -> None:
     config_util.ConfigError = errors.Error  # type: ignore[attr-defined]
     lib = types.ModuleType("wandb.sdk.lib")
     lib.config_util = config_util  # type: ignore[attr-defined]
+    lib.RunDisabled = RunDisabled  # type: ignore[attr-defined]
     sdk = types.ModuleType("wandb.sdk")
     sdk.lib = lib  # type: ignore[attr-defined]
     sdk.wandb_run = run  # type: ignore[attr-defined]
@@ -59,18 +71,30 @@ def install() -> None:
         "wandb.sdk.lib": lib,
         "wandb.sdk.lib.config_util": config_util,
         "wandb.sdk.wandb_run": run,
+        "wandb.wandb_run": run,
     }
     for name, module in modules.items():
         sys.modules[name] = module
     _installed.update(modules)
+    if not _finders:
+        _finders.append(WandbFinder(facade.__version__))
+        sys.meta_path.insert(0, _finders[0])
 
 
 def uninstall() -> None:
-    """Undo :func:`install`: a later ``import wandb`` finds whatever is installed under that name."""
+    """Undo :func:`install`: a later ``import wandb`` (and ``importlib.metadata.version("wandb")``)
+    finds whatever is installed under that name."""
     for name, module in list(_installed.items()):
         if sys.modules.get(name) is module:
             del sys.modules[name]
     _installed.clear()
+    for name in [name for name in sys.modules if name.startswith("wandb.")]:
+        if getattr(sys.modules[name], "__name__", "").startswith("runicorn.wandb"):
+            del sys.modules[name]  # an alias the finder made (wandb.integration.keras)
+    for finder in _finders:
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
+    _finders.clear()
 
 
 def install_if_asked(environ: dict[str, str] | None = None) -> None:
