@@ -60,6 +60,7 @@ __all__ = [
     "termlog",
     "termwarn",
     "termerror",
+    "require",
     "install",
     "uninstall",
     "run",
@@ -118,6 +119,11 @@ def termwarn(string: str, repeat: bool = True, **kwargs: Any) -> None:
 
 def termerror(string: str, repeat: bool = True, **kwargs: Any) -> None:
     _log.error("wandb: %s", string)
+
+
+def require(requirement: Any = None, experiment: Any = None) -> None:
+    """W&B's switch for optional SDK features (``wandb.require("service")``, which Lightning's
+    ``WandbLogger`` calls when it is pickled): there are none to switch here, so it does nothing."""
 
 
 class Api:

@@ -19,7 +19,7 @@ from runicorn import format as fmt
 from runicorn.artifacts.store import ArtifactStore
 
 LIGHTNING_SCRIPT = """
-import importlib.metadata, json, sys
+import importlib.metadata, json, pickle, sys
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
@@ -54,6 +54,10 @@ checkpoints = ModelCheckpoint(dirpath=sys.argv[3], monitor="val_loss", save_top_
 trainer = L.Trainer(max_epochs=3, accelerator="cpu", logger=[wandb_logger, csv_logger], log_every_n_steps=1,
                     callbacks=[checkpoints], enable_progress_bar=False, enable_model_summary=False)
 trainer.fit(MLP(), data, data)
+wandb_logger.log_image(key="samples", images=[torch.zeros(3, 8, 8)], caption=["zeros"])
+wandb_logger.log_table(key="table", columns=["name", "score"], data=[["a", 1.0], ["b", 2.0]])
+copy = pickle.loads(pickle.dumps(wandb_logger))  # what a spawned process gets: the same run
+copy.log_metrics({"after_pickle": 1.0}, step=99)
 import wandb
 print(json.dumps({"wandb": wandb.__name__, "version": importlib.metadata.version("wandb"),
                   "run_id": wandb_logger.version, "best": checkpoints.best_model_path,
@@ -82,6 +86,11 @@ def test_lightnings_wandb_logger_records_metrics_config_and_best_checkpoint(tmp_
         expected = {int(r["step"]): float(r[key]) for r in truth if r[key]}
         logged = {r["trainer/global_step"]: r[key] for r in rows if key in r}
         assert len(expected) >= 3 and logged == pytest.approx(expected), key
+
+    assert [r["trainer/global_step"] for r in rows if "after_pickle" in r] == [99]
+    records = [fmt.decode_event(line) for line in (run_dir / fmt.EVENTS_FILE).read_bytes().splitlines()]
+    assert [r["data"]["key"] for r in records if r and r["type"] == fmt.IMAGE] == ["samples"]
+    assert [r["data"]["key"] for r in records if r and r["type"] == fmt.TABLE] == ["table"]
 
     best = ArtifactStore(root).resolve(f"model-{report['run_id']}:best")
     (entry,) = best.entries
