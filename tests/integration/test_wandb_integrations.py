@@ -103,8 +103,22 @@ KERAS_SCRIPT = """
 import json, os, sys
 import numpy as np
 import wandb
-from wandb.integration.keras import WandbCallback, WandbMetricsLogger, WandbModelCheckpoint
+from wandb.integration.keras import WandbCallback, WandbEvalCallback, WandbMetricsLogger, WandbModelCheckpoint
 import keras
+
+class PredictionTable(WandbEvalCallback):
+    def __init__(self, x, y):
+        super().__init__(["index", "target"], ["epoch", "index", "target", "prediction"])
+        self.x, self.y = x, y
+
+    def add_ground_truth(self, logs=None):
+        for i in range(4):
+            self.data_table.add_data(i, float(self.y[i, 0]))
+
+    def add_model_predictions(self, epoch, logs=None):
+        predicted = self.model.predict(self.x[:4], verbose=0)
+        for i in range(4):
+            self.pred_table.add_data(epoch, i, self.data_table_ref.data[i][1], float(predicted[i, 0]))
 
 wandb.init(project="keras", name="mlp", config={"units": 8}, dir=sys.argv[1])
 keras.utils.set_random_seed(0)
@@ -114,7 +128,8 @@ model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="r
 model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
 checkpoint = os.path.join(sys.argv[2], "model.keras")
 history = model.fit(x, y, epochs=3, batch_size=8, validation_data=(x, y), verbose=0, callbacks=[
-    WandbMetricsLogger(log_freq=2), WandbModelCheckpoint(checkpoint), WandbCallback(log_weights=True)])
+    WandbMetricsLogger(log_freq=2), WandbModelCheckpoint(checkpoint), WandbCallback(log_weights=True),
+    PredictionTable(x, y)])
 run_id = wandb.run.id
 wandb.finish()
 print(json.dumps({"history": history.history, "run_id": run_id, "checkpoint": checkpoint}))
@@ -146,12 +161,14 @@ def test_keras_callbacks_from_wandb_integration_keras_log_epochs_batches_and_che
     summary = read_json(run_dir, fmt.SUMMARY_FILE)
     assert summary["best_val_loss"] == pytest.approx(history["val_loss"][best_epoch])
     assert summary["best_epoch"] == best_epoch
-    histograms = [
-        r
-        for r in map(fmt.decode_event, (run_dir / fmt.EVENTS_FILE).read_bytes().splitlines())
-        if r and r["type"] == fmt.HISTOGRAM
-    ]
+    records = [fmt.decode_event(line) for line in (run_dir / fmt.EVENTS_FILE).read_bytes().splitlines()]
+    histograms = [r for r in records if r and r["type"] == fmt.HISTOGRAM]
     assert len(histograms) == 3 * 4  # two Dense layers, weights and bias, each epoch
+    # WandbEvalCallback: the ground truth once, the predictions each epoch, as tables
+    tables = [r["data"]["key"] for r in records if r and r["type"] == fmt.TABLE]
+    assert tables == ["val_data", "eval_data", "eval_data", "eval_data"]
+    last = [r["data"] for r in records if r and r["type"] == fmt.TABLE][-1]
+    assert last["columns"] == ["epoch", "index", "target", "prediction"] and last["rows"] == 4
     # WandbModelCheckpoint: one version per epoch, the last one the file on disk
     store = ArtifactStore(root)
     name = f"run_{report['run_id']}_model"

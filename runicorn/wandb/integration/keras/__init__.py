@@ -12,7 +12,8 @@ Each callback needs a run (``wandb.init()`` before it is made) and logs with ``w
 """
 
 from runicorn.wandb.integration.keras.callback import WandbCallback
+from runicorn.wandb.integration.keras.eval_callback import WandbEvalCallback
 from runicorn.wandb.integration.keras.metrics_logger import WandbMetricsLogger
 from runicorn.wandb.integration.keras.model_checkpoint import WandbModelCheckpoint
 
-__all__ = ["WandbCallback", "WandbMetricsLogger", "WandbModelCheckpoint"]
+__all__ = ["WandbCallback", "WandbEvalCallback", "WandbMetricsLogger", "WandbModelCheckpoint"]
