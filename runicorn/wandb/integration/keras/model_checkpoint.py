@@ -56,6 +56,7 @@ class WandbModelCheckpoint(keras.callbacks.ModelCheckpoint):
             mode=mode,
             save_freq=save_freq,
             initial_value_threshold=initial_value_threshold,
+            **kwargs,  # as W&B's: Keras' own refusal for an argument it does not know
         )
 
     def _save_model(self, epoch: int, batch: int | None, logs: dict[str, Any] | None) -> None:
