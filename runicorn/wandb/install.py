@@ -18,8 +18,10 @@ import logging
 import os
 import sys
 import types
+from typing import TYPE_CHECKING
 
-from runicorn.wandb.finder import WandbFinder
+if TYPE_CHECKING:
+    from runicorn.wandb.finder import WandbFinder
 
 log = logging.getLogger("runicorn")
 
@@ -77,6 +79,8 @@ def install() -> None:
         sys.modules[name] = module
     _installed.update(modules)
     if not _finders:
+        from runicorn.wandb.finder import WandbFinder  # importlib.metadata: only when installing
+
         _finders.append(WandbFinder(facade.__version__))
         sys.meta_path.insert(0, _finders[0])
 
