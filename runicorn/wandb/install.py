@@ -2,7 +2,9 @@
 
 Libraries that look for W&B themselves (``transformers``' ``WandbCallback``, Lightning's
 ``WandbLogger``) then find it, see ``wandb.run`` and log into Runicorn. Besides ``wandb``, the few
-submodules such libraries import by name are given stand-ins (:data:`SUBMODULES`).
+submodules such libraries import by name are given stand-ins (:data:`SUBMODULES`), and a
+:class:`~runicorn.wandb.finder.WandbFinder` answers the rest of ``wandb.<sub>`` (``wandb.integration
+.keras``) and ``importlib.metadata.version("wandb")``, which libraries check before they use W&B.
 
 ``RUNICORN_WANDB=1`` does the same without a code change: the wheel ships one ``.pth`` line
 (``runicorn_wandb.pth``) that Python runs at start-up; it reads that one variable and does nothing
@@ -18,8 +20,10 @@ import logging
 import os
 import sys
 import types
-from importlib.machinery import ModuleSpec
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from runicorn.wandb.finder import WandbFinder
 
 log = logging.getLogger("runicorn")
 
@@ -39,33 +43,7 @@ SUBMODULES = (
     "wandb.sdk.data_types",
 )
 _installed: dict[str, types.ModuleType] = {}
-
-
-class WandbAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """``import wandb.X`` gives the module ``runicorn.wandb.X`` (the same object)."""
-
-    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
-        if not fullname.startswith("wandb.") or sys.modules.get("wandb") is not _installed.get("wandb"):
-            return None
-        real = "runicorn." + fullname
-        try:
-            if importlib.util.find_spec(real) is None:
-                return None
-        except ImportError:
-            return None
-        return importlib.util.spec_from_loader(fullname, self)
-
-    def create_module(self, spec: ModuleSpec) -> types.ModuleType:
-        module = importlib.import_module("runicorn." + spec.name)
-        _installed[spec.name] = module
-        self._real_spec = module.__spec__  # put back in exec_module: the import system sets it
-        return module
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        module.__spec__ = self._real_spec
-
-
-_ALIAS = WandbAlias()
+_finders: list[WandbFinder] = []
 
 
 def install() -> None:
@@ -82,20 +60,29 @@ def install() -> None:
         )
     sys.modules["wandb"] = facade
     _installed["wandb"] = facade
-    if _ALIAS not in sys.meta_path:
-        sys.meta_path.insert(0, _ALIAS)
+    if not _finders:
+        from runicorn.wandb.finder import WandbFinder  # importlib.metadata: only when installing
+
+        _finders.append(WandbFinder(facade.__version__))
+        sys.meta_path.insert(0, _finders[0])
     for name in SUBMODULES:
-        importlib.import_module(name)
+        _installed[name] = importlib.import_module(name)
 
 
 def uninstall() -> None:
-    """Undo :func:`install`: a later ``import wandb`` finds whatever is installed under that name."""
+    """Undo :func:`install`: a later ``import wandb`` (and ``importlib.metadata.version("wandb")``)
+    finds whatever is installed under that name."""
     for name, module in list(_installed.items()):
         if sys.modules.get(name) is module:
             del sys.modules[name]
     _installed.clear()
-    if _ALIAS in sys.meta_path:
-        sys.meta_path.remove(_ALIAS)
+    for name in [name for name in sys.modules if name.startswith("wandb.")]:
+        if getattr(sys.modules[name], "__name__", "").startswith("runicorn.wandb"):
+            del sys.modules[name]  # an alias the finder made (wandb.integration.keras)
+    for finder in _finders:
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
+    _finders.clear()
 
 
 def install_if_asked(environ: dict[str, str] | None = None) -> None:

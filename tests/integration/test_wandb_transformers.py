@@ -1,11 +1,14 @@
-"""transformers' Trainer with ``report_to="wandb"`` logs into Runicorn after ``runicorn.wandb.install()``.
+"""transformers' Trainer with ``report_to="wandb"`` logs into Runicorn after ``runicorn.wandb.install()``
+or with ``RUNICORN_WANDB=1``.
 
 A tiny randomly initialised BERT on random tokens, on the CPU, no downloads. The series Runicorn
-recorded must be the Trainer's own ``state.log_history``.
+recorded must be the Trainer's own ``state.log_history``; with ``WANDB_LOG_MODEL=checkpoint`` each
+checkpoint the Trainer saves becomes a version of the run's model artifact.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -14,8 +17,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from wandb_shim import metric_rows, only_run, run_with_shim
 
 from runicorn import format as fmt
+from runicorn.artifacts.store import ArtifactStore
 
 pytest.importorskip("transformers")
 
@@ -86,4 +91,44 @@ def test_trainer_logs_its_history_into_a_runicorn_run(tmp_path: Path) -> None:
     assert config["learning_rate"] == 1e-3 and config["hidden_size"] == 16
     meta = json.loads((run_dir / fmt.META_FILE).read_text())
     assert meta["metrics"]["*"]["step_metric"] == "train/global_step"
+    assert json.loads((run_dir / fmt.STATUS_FILE).read_text())["status"] == "finished"
+
+
+CHECKPOINT_SCRIPT = """
+import json, sys
+import torch
+from transformers import BertConfig, BertForSequenceClassification, Trainer, TrainingArguments
+
+torch.manual_seed(0)
+config = BertConfig(vocab_size=32, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                    intermediate_size=32, max_position_embeddings=16, num_labels=2)
+model = BertForSequenceClassification(config)
+data = [{"input_ids": torch.randint(0, 32, (8,)), "labels": torch.tensor(i % 2)} for i in range(16)]
+args = TrainingArguments(output_dir=sys.argv[1], report_to="wandb", run_name="tiny-bert", max_steps=4,
+                         logging_steps=2, per_device_train_batch_size=4, save_strategy="steps", save_steps=2,
+                         use_cpu=True, disable_tqdm=True)
+trainer = Trainer(model=model, args=args, train_dataset=data)
+trainer.train()
+print(json.dumps(trainer.predict(data[:8]).metrics))
+"""
+
+
+@pytest.mark.timeout(150)
+def test_with_runicorn_wandb_set_checkpoints_and_predictions_are_logged_too(tmp_path: Path) -> None:
+    """Nothing in the script names Runicorn: ``RUNICORN_WANDB=1`` and W&B's ``WANDB_LOG_MODEL``."""
+    out = tmp_path / "out"
+    done = run_with_shim(
+        tmp_path, CHECKPOINT_SCRIPT, str(out), env={"WANDB_PROJECT": "hf", "WANDB_LOG_MODEL": "checkpoint"}
+    )
+    predicted = json.loads(done.stdout.strip().splitlines()[-1])
+    run_dir = only_run(tmp_path / "root")
+    logged = [r for r in metric_rows(run_dir) if "test/loss" in r]
+    assert len(logged) == 1 and logged[0]["test/loss"] == pytest.approx(predicted["test_loss"])
+    store = ArtifactStore(tmp_path / "root")
+    aliases = store.aliases("model-tiny-bert")
+    assert {"checkpoint_global_step_2", "checkpoint_global_step_4", "final_model"} <= set(aliases)
+    saved = store.resolve("model-tiny-bert:checkpoint_global_step_4")
+    weights = {e["path"]: e["sha256"] for e in saved.entries}["model.safetensors"]
+    assert weights == hashlib.sha256((out / "checkpoint-4" / "model.safetensors").read_bytes()).hexdigest()
+    assert "model.safetensors" in {e["path"] for e in store.resolve("model-tiny-bert:final_model").entries}
     assert json.loads((run_dir / fmt.STATUS_FILE).read_text())["status"] == "finished"
