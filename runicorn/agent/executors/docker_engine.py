@@ -93,15 +93,15 @@ def exec_state_prefix(spec: AttemptSpec) -> str:
 
 
 class DockerExecutor:
-    """Runs attempts with a container engine. ``base_url``: the engine's socket (default:
-    ``DOCKER_HOST``, else the default Docker socket); ``runicorn_argv``: how a running container
-    that jobs are exec'd in starts its runicorn; ``user``: ``uid:gid`` the job runs as (default: ours, so that files written into
-    the storage root are ours); ``volumes``: more ``HOST:CONTAINER[:ro]`` mounts for new
-    containers (datasets, caches); ``allowed_workdirs``: the folders a job's workdir may lie in
-    to be mounted into a new container (default: our home; the storage root always);
-    ``allowed_containers``: the running containers (names or ids) jobs may be exec'd in, besides
-    those labelled ``runicorn.agent=<our uid>``; ``network``: the network of new containers (the
-    engine's default when None; ``host`` reaches services on this machine's loopback)."""
+    """Runs attempts with a container engine. ``base_url``: the engine's socket (default: ``DOCKER_HOST``,
+    else the default Docker socket); ``runicorn_argv``: how a running container that jobs are exec'd in
+    starts its runicorn; ``user``: ``uid:gid`` the job runs as (default: ours, so that files written into
+    the storage root are ours); ``volumes``: more ``HOST:CONTAINER[:ro]`` mounts for new containers
+    (datasets, caches); ``allowed_workdirs``: the folders a job's workdir may lie in to be mounted into a
+    new container (default: our home; the storage root always); ``allowed_containers``: the running
+    containers (names or ids) jobs may be exec'd in, besides those labelled ``runicorn.agent=<our uid>``;
+    ``network``: the network of new containers (the engine's default when None; ``host`` reaches services
+    on this machine's loopback)."""
 
     kind = KIND
 
