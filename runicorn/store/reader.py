@@ -56,6 +56,7 @@ from runicorn.store.records.media import media_files, media_path, open_media_fil
 from runicorn.store.records.media_records import MediaRecordsCache, histograms
 from runicorn.store.records.run_progress import checkpoint_logs
 from runicorn.store.records.tables import TableFiles, TableUnreadable, page
+from runicorn.store.records.text_values import MAX_PAGE_ROWS, TextValuesCache
 
 DEFAULT_LOG_LINES = 1000
 LOG_READS_AT_ONCE = 2  # log reads running at once; more wait (see read_logs_at)
@@ -97,6 +98,7 @@ class StoreReader:
         self._alerts = alert_logs(max_runs=max_cached_runs)
         self.checkpoint_logs = checkpoint_logs(max_runs=max_cached_runs)  # also for the Jobs page
         self.media_records = MediaRecordsCache(max_runs=max_cached_runs)
+        self.text_value_index = TextValuesCache()  # the text, null and list values of metric rows
         self.table_files = TableFiles()
         self.columns = ColumnsAnswers(self.index, columns_cache)  # the research view's columns
         self.artifact_links = ArtifactLinksIndex(self.index)  # the artifacts page's joins
@@ -370,6 +372,23 @@ class StoreReader:
             raise BadArgument("max_steps must be 1 to 10000")
         info = self.run(key)
         return histograms(self.media_records.get(info.path).of(fmt.HISTOGRAM), max_steps)
+
+    def text_values(
+        self, key: str, metric: str | None = None, start: int | None = None, limit: int = 10
+    ) -> dict[str, Any]:
+        """The values of the run's metric rows that are not numbers (text, null, lists), by key:
+        ``{"keys": [{"key", "count", "start", "rows": [{"step", "value", "cut"}]}]}``, each key's
+        last ``limit`` values, or values ``start`` on of ``metric`` alone (see
+        :class:`~runicorn.store.records.text_values.TextValues`)."""
+        if not 1 <= limit <= MAX_PAGE_ROWS:
+            raise BadArgument(f"limit must be 1 to {MAX_PAGE_ROWS}")
+        if start is not None and (start < 0 or metric is None):
+            raise BadArgument("start must be 0 or more, and given with key")
+        info = self.run(key)
+        with self.index.hold_scans():  # the first read of a long run goes through its events
+            values = self.text_value_index.get(info.path)
+        names = [metric] if metric is not None else list(values.keys())
+        return {"keys": [values.page(name, start, limit) for name in names], "malformed": values.malformed}
 
     def tables(self, key: str) -> dict[str, Any]:
         """``{"tables": [table records: key, step, path, columns, rows, ts]}`` in logged order."""

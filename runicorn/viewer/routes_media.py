@@ -75,6 +75,12 @@ def router(reader: StoreReader) -> APIRouter:
     def histograms(key: str, max_steps: int = 200) -> dict[str, Any]:
         return reader.histograms(key, max_steps=max_steps)
 
+    @api.get("/runs/{key}/text-values")
+    def text_values(
+        key: str, metric: str | None = None, start: int | None = None, limit: int = 10
+    ) -> dict[str, Any]:
+        return reader.text_values(key, metric, start=start, limit=limit)
+
     @api.get("/runs/{key}/tables")
     def tables(key: str) -> dict[str, Any]:
         return reader.tables(key)

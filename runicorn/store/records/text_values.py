@@ -1,0 +1,209 @@
+"""The text, ``null`` and list values of a run's metric rows, read apart from its numbers.
+
+A run logged through ``runicorn.wandb`` keeps what W&B's history keeps: a metrics row may hold
+``"phase": "warmup"``, ``"note": null`` or ``"tokens": [1, 2]`` beside its numbers
+(docs/format.md#eventsjsonl). The metric columns (:mod:`runicorn.store.metrics.series`) and the
+``events.columns`` frames hold numbers only, so these values are read here, from
+``events.jsonl``, like the media records (:mod:`runicorn.store.records.media_records`): a byte
+search finds the lines where a key is followed by a string, ``null`` or ``[`` (the record's own
+``"type":"metrics"`` and the reserved ``"stage"`` excepted), and only those lines are decoded. A
+numbers-only run decodes nothing.
+
+Memory stays bounded however long the run: for each such key, :class:`TextValues` keeps only the
+byte offsets of the lines holding it (8 bytes a value), and a page of values
+(:meth:`TextValues.page`) reads its lines again from the file. Values longer than
+:data:`MAX_VALUE_CHARS` are cut. It reads on by byte offset through a
+:class:`~runicorn.store.follower.Follower` (a live run's new rows are the appended bytes); a
+replaced or truncated file is read again from the start. :class:`TextValuesCache` keeps the runs
+read recently, at most :data:`MAX_BYTES` of offsets in all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from array import array
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from runicorn import format as fmt
+from runicorn.files import open_run_file
+from runicorn.store.follower import Follower, Look, open_with_size
+
+__all__ = ["TextValues", "TextValuesCache", "MAX_VALUE_CHARS", "MAX_PAGE_ROWS", "MAX_BYTES"]
+
+READ_CHUNK_BYTES = 8 * 1024 * 1024
+MAX_VALUE_CHARS = 1000  # a longer string (or list, as JSON) is cut to this many characters
+MAX_PAGE_ROWS = 1000
+MAX_BYTES = 64 * 1024 * 1024  # offsets kept by the cache in all (8 bytes a value)
+_LINE_READ_BYTES = 4096
+_OFFSET_BYTES = 8
+_RUN_BYTES = 1024  # what a run's entry costs beyond its offsets, about
+# A key (any but the reserved stage, or the record's "type":"metrics") followed by a string,
+# null or a list. Lines with no match hold numbers only; a match elsewhere (an image's path) is
+# decoded and found to be no metrics row.
+_VALUE_PATTERN = re.compile(
+    rb'"(?!stage"|type"\s*:\s*"metrics")(?:[^"\\\n]|\\.)*"\s*:\s*(?:"|null\b|\[)'
+)
+
+
+def is_kept_value(value: Any) -> bool:
+    """True for a value of a metrics row that the charts skip and this reader keeps."""
+    return value is None or isinstance(value, (str, list, dict))
+
+
+class TextValues:
+    """Where each key's non-number values are in one run's ``events.jsonl``. Thread-safe."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = Path(run_dir)
+        self._lock = threading.Lock()
+        self._follower = Follower()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.offsets: dict[str, array] = {}  # key -> byte offsets of its lines, in file order
+        self.malformed = 0
+
+    @property
+    def offset(self) -> int:
+        """Bytes of ``events.jsonl`` read (complete lines only)."""
+        return self._follower.offset
+
+    @property
+    def nbytes(self) -> int:
+        """About the memory held: the offsets and the entry."""
+        return _OFFSET_BYTES * sum(len(a) for a in self.offsets.values()) + _RUN_BYTES
+
+    def update(self) -> None:
+        """Read what was appended to ``events.jsonl`` since the last call."""
+        with self._lock:
+            look = self._follower.look_at(self.run_dir, fmt.EVENTS_FILE)
+            if look in (Look.RESTARTED, Look.GONE):
+                self._reset()
+            if look in (Look.SAME, Look.GONE):
+                return
+            opened = open_with_size(self.run_dir, fmt.EVENTS_FILE)
+            if opened is None:
+                return
+            f, size = opened
+            with f:
+                for lines in self._follower.whole_lines(f, size, READ_CHUNK_BYTES):
+                    self._take(lines, self._follower.offset)  # moves past them after
+
+    def _take(self, data: bytes, base: int) -> None:
+        """Note the metrics lines of ``data`` (whole lines starting at byte ``base``) holding a
+        value that is not a number."""
+        line_end = -1
+        for match in _VALUE_PATTERN.finditer(data):
+            if match.start() < line_end:
+                continue  # a second match on a line already taken
+            start = data.rfind(b"\n", 0, match.start()) + 1
+            line_end = data.find(b"\n", match.end())
+            if line_end < 0:
+                line_end = len(data)
+            record = fmt.decode_event(data[start:line_end])
+            if record is None:
+                self.malformed += 1
+                continue
+            if record.get("type") != fmt.METRICS:
+                continue
+            for key, value in record["data"].items():
+                if key not in fmt.RESERVED_METRIC_KEYS and is_kept_value(value):
+                    self.offsets.setdefault(key, array("q")).append(base + start)
+
+    def keys(self) -> dict[str, int]:
+        """Each key with such values and how many it has, keys sorted."""
+        with self._lock:
+            return {key: len(self.offsets[key]) for key in sorted(self.offsets)}
+
+    def page(self, key: str, start: int | None, limit: int) -> dict[str, Any]:
+        """Values ``start`` to ``start + limit`` of ``key`` in file order (None: the last
+        ``limit``), each ``{"step", "value", "cut"}``; ``count`` is how many the key has."""
+        with self._lock:
+            offsets = self.offsets.get(key)
+            count = len(offsets) if offsets is not None else 0
+            first = max(0, count - limit) if start is None else min(max(0, start), count)
+            picked = list(offsets[first : first + limit]) if offsets is not None else []
+        rows = []
+        try:
+            with open_run_file(self.run_dir, fmt.EVENTS_FILE) as f:
+                fd = f.fileno()
+                for at in picked:
+                    rows.append(_row(_line_at(fd, at), key))
+        except OSError:
+            rows = []
+        return {"key": key, "count": count, "start": first, "rows": rows}
+
+
+def _line_at(fd: int, at: int) -> bytes:
+    """The line of the file starting at byte ``at``, without its newline."""
+    data = os.pread(fd, _LINE_READ_BYTES, at)
+    while b"\n" not in data:
+        more = os.pread(fd, max(len(data), _LINE_READ_BYTES), at + len(data))
+        if not more:
+            break
+        data += more
+    end = data.find(b"\n")
+    return data if end < 0 else data[:end]
+
+
+def _row(line: bytes, key: str) -> dict[str, Any]:
+    """One row of a page: the line's step and its value of ``key`` (cut when long)."""
+    record = fmt.decode_event(line)
+    data = record["data"] if record is not None else {}
+    step = data.get(fmt.STEP_KEY)
+    value = data.get(key)
+    text = value if isinstance(value, str) else None
+    if text is None and isinstance(value, (list, dict)):
+        encoded = orjson.dumps(value)
+        if len(encoded) > MAX_VALUE_CHARS:
+            text = encoded.decode("utf-8", "replace")
+    if text is not None and len(text) > MAX_VALUE_CHARS:
+        return {"step": _step(step), "value": text[:MAX_VALUE_CHARS], "cut": True}
+    return {"step": _step(step), "value": value, "cut": False}
+
+
+def _step(step: Any) -> int | float | None:
+    if isinstance(step, bool) or not isinstance(step, (int, float)):
+        return None
+    return step
+
+
+class TextValuesCache:
+    """The :class:`TextValues` of recently shown runs, at most ``max_bytes`` of offsets in all,
+    least recently used dropped first. Thread-safe."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._runs: OrderedDict[Path, tuple[TextValues, int]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, run_dir: Path) -> TextValues:
+        """The run's values, brought up to date with its events file."""
+        run_dir = Path(run_dir)
+        with self._lock:
+            entry = self._runs.get(run_dir)
+        values = entry[0] if entry is not None else TextValues(run_dir)
+        values.update()
+        size = values.nbytes
+        with self._lock:
+            old = self._runs.pop(run_dir, None)
+            if old is not None:
+                self._bytes -= old[1]
+            if size <= self.max_bytes:
+                self._runs[run_dir] = (values, size)
+                self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._runs.popitem(last=False)
+                self._bytes -= dropped
+        return values
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
