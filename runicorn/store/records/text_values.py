@@ -43,17 +43,12 @@ MAX_BYTES = 64 * 1024 * 1024  # offsets kept by the cache in all (8 bytes a valu
 _LINE_READ_BYTES = 4096
 _OFFSET_BYTES = 8
 _RUN_BYTES = 1024  # what a run's entry costs beyond its offsets, about
-# A key (any but the reserved stage, or the record's "type":"metrics") followed by a string,
-# null or a list. Lines with no match hold numbers only; a match elsewhere (an image's path) is
-# decoded and found to be no metrics row.
-_VALUE_PATTERN = re.compile(
-    rb'"(?!stage"|type"\s*:\s*"metrics")(?:[^"\\\n]|\\.)*"\s*:\s*(?:"|null\b|\[)'
-)
-
-
-def is_kept_value(value: Any) -> bool:
-    """True for a value of a metrics row that the charts skip and this reader keeps."""
-    return value is None or isinstance(value, (str, list, dict))
+# A colon followed by a string, null or a list, except the record's own "type":"metrics" and
+# the reserved "stage" (as the SDK and json.dumps write them: no space before the colon). Lines
+# with no match hold numbers only; a line matched for another reason (an image record, a colon
+# inside a text) is decoded and found to hold no such value.
+_VALUE_PATTERN = re.compile(rb'(?<!"stage"):\s*(?:"(?!metrics")|null\b|\[)|(?<!"type"):\s*"metrics"')
+_KEPT_TYPES = (str, list, dict)
 
 
 class TextValues:
@@ -97,24 +92,37 @@ class TextValues:
 
     def _take(self, data: bytes, base: int) -> None:
         """Note the metrics lines of ``data`` (whole lines starting at byte ``base``) holding a
-        value that is not a number."""
-        line_end = -1
-        for match in _VALUE_PATTERN.finditer(data):
-            if match.start() < line_end:
-                continue  # a second match on a line already taken
+        value that is not a number: the lines matched are decoded with one call, then one by one
+        when a line among them is broken."""
+        starts: list[int] = []
+        lines: list[bytes] = []
+        search = _VALUE_PATTERN.search
+        at = 0
+        while (match := search(data, at)) is not None:
             start = data.rfind(b"\n", 0, match.start()) + 1
-            line_end = data.find(b"\n", match.end())
-            if line_end < 0:
-                line_end = len(data)
-            record = fmt.decode_event(data[start:line_end])
-            if record is None:
+            end = data.find(b"\n", match.end())
+            at = end + 1 if end >= 0 else len(data)
+            starts.append(base + start)
+            lines.append(data[start:end] if end >= 0 else data[start:])
+        if not lines:
+            return
+        try:
+            records = orjson.loads(b"[" + b",".join(lines) + b"]")
+        except orjson.JSONDecodeError:  # a broken line, or the bare NaN of the PyPI package
+            records = [fmt.decode_event(line) for line in lines]
+        reserved, offsets = fmt.RESERVED_METRIC_KEYS, self.offsets
+        for start, record in zip(starts, records):
+            if not isinstance(record, dict) or not isinstance(record.get("data"), dict):
                 self.malformed += 1
                 continue
             if record.get("type") != fmt.METRICS:
                 continue
             for key, value in record["data"].items():
-                if key not in fmt.RESERVED_METRIC_KEYS and is_kept_value(value):
-                    self.offsets.setdefault(key, array("q")).append(base + start)
+                if (value is None or isinstance(value, _KEPT_TYPES)) and key not in reserved:
+                    column = offsets.get(key)
+                    if column is None:
+                        column = offsets[key] = array("q")
+                    column.append(start)
 
     def keys(self) -> dict[str, int]:
         """Each key with such values and how many it has, keys sorted."""

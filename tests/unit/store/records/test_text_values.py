@@ -109,3 +109,12 @@ def test_a_numbers_only_run_has_no_text_values(storage_root: Path, make_run: Any
         assert reader.text_values(run.id)["keys"] == []
     finally:
         reader.close()
+
+
+def test_keys_named_like_the_record_fields_are_found(storage_root: Path) -> None:
+    rows = [{"type": "cat", "loss": 1.0}, {"kind": "metrics", "loss": 0.5}, {"stage_name": "warmup"}]
+    _, run_dir = _run_dir(storage_root, rows)
+    values = TextValues(run_dir)
+    values.update()
+    assert values.keys() == {"kind": 1, "stage_name": 1, "type": 1}
+    assert values.page("kind", None, 10)["rows"] == [{"step": 1, "value": "metrics", "cut": False}]
