@@ -109,9 +109,11 @@ class TextValues:
         try:
             records = orjson.loads(b"[" + b",".join(lines) + b"]")
         except orjson.JSONDecodeError:  # a broken line, or the bare NaN of the PyPI package
+            records = None
+        if not isinstance(records, list) or len(records) != len(lines):  # a line "1,2" joins as two
             records = [fmt.decode_event(line) for line in lines]
         reserved, offsets = fmt.RESERVED_METRIC_KEYS, self.offsets
-        for start, record in zip(starts, records):
+        for start, record in zip(starts, records, strict=True):
             if not isinstance(record, dict) or not isinstance(record.get("data"), dict):
                 self.malformed += 1
                 continue

@@ -62,7 +62,8 @@ def test_a_long_history_is_read_a_page_at_a_time_newest_last(storage_root: Path)
         assert last["count"] == 500 and last["start"] == 495
         assert [r["value"] for r in last["rows"]] == [f"p{i}" for i in range(495, 500)]
         page = reader.text_values(run.id, "phase", start=100, limit=3)["keys"][0]
-        assert [(r["step"], r["value"]) for r in page["rows"]] == [(100, "p100"), (101, "p101"), (102, "p102")]
+        rows = [(r["step"], r["value"]) for r in page["rows"]]
+        assert rows == [(100, "p100"), (101, "p101"), (102, "p102")]
         assert reader.text_values(run.id, "phase", start=1000, limit=3)["keys"][0]["rows"] == []
     finally:
         reader.close()
@@ -118,3 +119,14 @@ def test_keys_named_like_the_record_fields_are_found(storage_root: Path) -> None
     values.update()
     assert values.keys() == {"kind": 1, "stage_name": 1, "type": 1}
     assert values.page("kind", None, 10)["rows"] == [{"step": 1, "value": "metrics", "cut": False}]
+
+
+def test_broken_lines_are_counted_and_the_others_kept(storage_root: Path) -> None:
+    _, run_dir = _run_dir(storage_root, [{"phase": "warmup"}])
+    with open(run_dir / "events.jsonl", "ab") as f:
+        f.write(b'{"ts": 1, "type": "metrics", "data": {"phase": "tr\n{"data": "a"},{"data": "b"}\n')
+        f.write(b'{"ts": 2, "type": "metrics", "data": {"phase": "train", "global_step": 9}}\n')
+    values = TextValues(run_dir)
+    values.update()
+    assert [r["value"] for r in values.page("phase", None, 10)["rows"]] == ["warmup", "train"]
+    assert values.malformed == 2
