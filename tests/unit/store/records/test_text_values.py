@@ -130,3 +130,17 @@ def test_broken_lines_are_counted_and_the_others_kept(storage_root: Path) -> Non
     values.update()
     assert [r["value"] for r in values.page("phase", None, 10)["rows"]] == ["warmup", "train"]
     assert values.malformed == 2
+
+
+def test_a_run_read_through_its_frames_charts_its_numbers_and_lists_its_text(storage_root: Path) -> None:
+    rows = [{"phase": "warmup" if i < 4000 else "train", "loss": 1.0 / (i + 1)} for i in range(8000)]
+    run, run_dir = _run_dir(storage_root, rows)
+    assert (run_dir / "events.columns").is_file()  # the charts read the SDK's frames
+    reader = StoreReader(storage_root, refresh_interval_s=0)
+    try:
+        loss = reader.metrics(run.id, ["loss", "phase"])["series"]
+        assert loss["loss"]["count"] == 8000 and loss["phase"]["count"] == 0
+        page = reader.text_values(run.id, "phase", start=3999, limit=2)["keys"][0]
+        assert [(r["step"], r["value"]) for r in page["rows"]] == [(3999, "warmup"), (4000, "train")]
+    finally:
+        reader.close()
