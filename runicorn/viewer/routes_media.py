@@ -79,6 +79,8 @@ def router(reader: StoreReader) -> APIRouter:
     def text_values(
         key: str, metric: str | None = None, start: int | None = None, limit: int = 10
     ) -> dict[str, Any]:
+        """The values of the run's metric rows that are not numbers (text, null, lists): each
+        key's last ``limit``, or ``limit`` values of ``metric`` from ``start``."""
         return reader.text_values(key, metric, start=start, limit=limit)
 
     @api.get("/runs/{key}/tables")

@@ -20,7 +20,30 @@ export interface CompareAnswer {
   metrics: Record<string, (Series & { run: string; stages: Stage[] })[]>;
 }
 
+/** One value of a run's history that is not a number (text, null, a list) and its row's step. */
+export interface TextValueRow {
+  step: number | null;
+  value: unknown;
+  /** The value was longer than the viewer sends: `value` is its first part, as text. */
+  cut: boolean;
+}
+
+/** Values `start` on of one key (`count` in all), oldest first. */
+export interface TextValuePage {
+  key: string;
+  count: number;
+  start: number;
+  rows: TextValueRow[];
+}
+
 export const metricsApi = {
+  /** Each key's last `limit` values, or `limit` values of `metric` from `start`. */
+  textValues: (key: string, opts: { metric?: string; start?: number; limit?: number } = {}) =>
+    getJson<{ keys: TextValuePage[]; malformed: number }>(`/api/runs/${enc(key)}/text-values`, {
+      metric: opts.metric,
+      start: opts.start,
+      limit: opts.limit,
+    }),
   metrics: (key: string, opts: { x: string; since?: number; max_points?: number; keys?: string[] }) =>
     // the keys first: a long list stays out of the end of the URL that error messages show
     getJson<MetricsAnswer>(`/api/runs/${enc(key)}/metrics`, {

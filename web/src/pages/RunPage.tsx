@@ -1,4 +1,4 @@
-// Run: charts of every metric (live, other runs overlaid), log tail, system history, media, summary / config / meta.
+// Run: charts of every metric (live, other runs overlaid), the text values below them, log tail, system history, media, summary / config / meta.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type RunRow } from "../api";
 import { Link, useApp } from "../app";
@@ -7,6 +7,7 @@ import { LogTail } from "../components/LogTail";
 import { Distributions } from "../components/Distributions";
 import { MediaGallery } from "../components/MediaGallery";
 import { Tables } from "../components/Tables";
+import { TextValues } from "../components/TextValues";
 import { ChartControls } from "../components/ChartControls";
 import { useLiveHistory } from "../components/liveHistory";
 import { useWindowedHistory } from "../components/windowedHistory";
@@ -164,6 +165,7 @@ export function RunPage({ runKey, overlay }: { runKey: string; overlay: string[]
               onNearKeys={charted.want}
             />
           )}
+          <TextValues runKey={runKey} live={live} />
         </>
       )}
       {tab === "logs" && <LogTail runKey={runKey} live={live} />}
