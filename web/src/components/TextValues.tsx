@@ -21,8 +21,10 @@ function TextValueCard({ runKey, newest }: { runKey: string; newest: TextValuePa
   );
   const page = start === null ? newest : (older.data ?? null);
   return (
-    <div class="card" data-testid={`text-values-${newest.key}`}>
-      <h3 class="mono">{newest.key}</h3>
+    <div class="card text-values-card" data-testid={`text-values-${newest.key}`}>
+      <h3 class="mono">
+        {newest.key} <span class="muted small">({newest.count})</span>
+      </h3>
       {older.error && <div class="error">{older.error}</div>}
       {page && (
         <>
