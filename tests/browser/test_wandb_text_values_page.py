@@ -46,3 +46,6 @@ def test_the_phase_values_are_shown_by_step_while_the_loss_chart_draws(
     card.get_by_test_id("text-values-newer").click()  # back to the newest page
     expect(steps).to_have_text([str(s) for s in range(15, 25)])
     expect(card.get_by_test_id("text-values-newer")).to_be_disabled()
+    page.get_by_test_id("lang-toggle").click()  # the section in Chinese
+    expect(page.get_by_test_id("text-values").get_by_role("heading", level=2)).to_have_text("文本值")
+    expect(card.get_by_test_id("text-values-older")).to_have_text("更早")
