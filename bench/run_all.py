@@ -26,6 +26,7 @@ BENCHES: dict[str, tuple[str, list[str]]] = {
     "viewer": ("viewer_bench.py", ["--runs", "500", "--steps", "50000"]),
     "wide": ("wide_bench.py", ["--runs", "150", "--metrics", "300"]),
     "jsonl_cold": ("jsonl_cold_bench.py", ["--steps", "100000"]),
+    "text_values": ("text_values_bench.py", ["--steps", "100000"]),
     "web": ("web_bench.py", ["--steps", "100000", "--repeat", "2"]),
     "wide_page": ("wide_page_bench.py", ["--repeat", "2"]),
     "mirror": ("mirror_bench.py", ["--runs", "100", "--cycles", "3", "--lag-samples", "2"]),

@@ -144,3 +144,12 @@ def test_a_run_read_through_its_frames_charts_its_numbers_and_lists_its_text(sto
         assert [(r["step"], r["value"]) for r in page["rows"]] == [(3999, "warmup"), (4000, "train")]
     finally:
         reader.close()
+
+
+def test_rows_of_numbers_between_the_text_rows_are_passed_over(storage_root: Path) -> None:
+    rows = [{"loss": float(i), **({"phase": f"p{i}"} if i % 3 == 0 else {})} for i in range(30)]
+    _, run_dir = _run_dir(storage_root, rows)
+    values = TextValues(run_dir)
+    values.update()
+    page = values.page("phase", 0, 100)
+    assert [(r["step"], r["value"]) for r in page["rows"]] == [(i, f"p{i}") for i in range(0, 30, 3)]
