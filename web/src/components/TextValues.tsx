@@ -1,7 +1,9 @@
 // The values a run logged that are not numbers (W&B's history keeps text, None and lists): one
 // card per key with its values by step, newest last, a page at a time (the server reads a page of
-// a long history, never all of it). Shown below the charts, which skip these values.
-import { useState } from "preact/hooks";
+// a long history, never all of it). Shown below the charts, which skip these values; asked for only
+// once the place below the charts comes near the viewport, so that a run of many charts does not
+// pay the server's first read of its events before the charts it shows first.
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type TextValuePage } from "../api";
 import { useApp } from "../app";
 import { newerStart, olderStart, pageRange, valueText } from "../lib/textValues";
@@ -10,6 +12,7 @@ import { useApi } from "./useApi";
 
 const PAGE_ROWS = 10;
 const POLL_MS = 5000;
+const NEAR_MARGIN_PX = 800;
 
 function TextValueCard({ runKey, newest }: { runKey: string; newest: TextValuePage }) {
   const { t } = useApp();
@@ -56,8 +59,21 @@ function TextValueCard({ runKey, newest }: { runKey: string; newest: TextValuePa
 /** Nothing for a run whose history holds numbers only. */
 export function TextValues({ runKey, live }: { runKey: string; live: boolean }) {
   const { t } = useApp();
-  const { data } = useApi(() => api.textValues(runKey, { limit: PAGE_ROWS }), [runKey, live], { everyMs: live ? POLL_MS : undefined });
-  if (!data || data.keys.length === 0) return null;
+  const marker = useRef<HTMLDivElement>(null);
+  const [near, setNear] = useState(false);
+  useEffect(() => {
+    const el = marker.current;
+    if (near || !el) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setNear(true), {
+      rootMargin: `${NEAR_MARGIN_PX}px 0px`,
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [near]);
+  const { data } = useApi(near ? () => api.textValues(runKey, { limit: PAGE_ROWS }) : null, [runKey, live, near], {
+    everyMs: live ? POLL_MS : undefined,
+  });
+  if (!data || data.keys.length === 0) return <div ref={marker} data-testid="text-values-marker" />;
   return (
     <section data-testid="text-values">
       <h2>{t("run.textValues")}</h2>
