@@ -37,6 +37,14 @@ MAX_PROJECT_CHARS = 128
 current: Run | None = None  # wandb.run
 active: list[Run] = []  # the runs started and not finished yet, oldest first
 silent = False
+setup_settings: Any = None  # what wandb.setup(settings=...) was given, until teardown
+
+
+def is_quiet() -> bool:
+    """No progress lines (W&B's ``quiet`` or ``silent``, from the environment or ``wandb.setup``)."""
+    env = read_env()
+    given = setup_settings
+    return env.quiet or env.silent or bool(getattr(given, "quiet", None) or getattr(given, "silent", None))
 
 
 def forget(run: Run) -> None:
@@ -49,9 +57,11 @@ def forget(run: Run) -> None:
 
 
 def teardown() -> None:
-    """Finish every active run (W&B's ``wandb.teardown``)."""
+    """Finish every active run and forget ``wandb.setup``'s settings (W&B's ``wandb.teardown``)."""
+    global setup_settings
     for run in list(reversed(active)):
         run.finish()
+    setup_settings = None
 
 
 def notice(message: str) -> None:
