@@ -18,7 +18,7 @@ VARIABLES = {
     "WANDB_TAGS": "tags (comma separated)",
     "WANDB_RUN_GROUP": "group",
     "WANDB_JOB_TYPE": "job_type",
-    "WANDB_DIR": "dir (the storage root)",
+    "WANDB_DIR": "dir (the storage root, unless a Runicorn root is set: docs/wandb.md#init)",
     "WANDB_MODE": "mode (online, offline, disabled)",
     "WANDB_RESUME": "resume (allow, must, never, auto)",
     "WANDB_SILENT": "silent: no notices from runicorn.wandb (true/false)",
