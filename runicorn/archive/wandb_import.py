@@ -1,8 +1,9 @@
 """Import W&B run folders (``offline-run-*``, ``run-*``): each becomes a Runicorn run.
 
 History rows become ``metrics`` records at W&B's ``_step`` and ``_timestamp`` (nested dicts
-flattened to ``a/b``; text, None and lists kept in them, as ``runicorn.wandb`` logs them), W&B media (images, tables, histograms, audio, video, HTML) become our
-records with their files under ``media/``, console output ``logs.txt``; config, summary, tags,
+flattened to ``a/b``; text, None and lists kept in them, as ``runicorn.wandb`` logs them), W&B
+media (images, tables, histograms, audio, video, HTML) become our records with their files under
+``media/``, console output ``logs.txt``; config, summary, tags,
 notes, group and job type are kept, and the run's ``files/`` folder is copied as the run's files.
 Each run is written in a staging folder inside the storage root and moved into place with one
 rename, so a failed import leaves nothing.
