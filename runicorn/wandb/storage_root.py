@@ -44,10 +44,17 @@ def storage_root_for(dir: Any, notice: Any = None) -> str | None:  # noqa: A002 
     return None if is_working_dir else str(folder)
 
 
+# where run folders sit under a root (format/layout.py's layouts; the oldest nested to depth 3)
+_RUN_GLOBS = ("*/*/{runs}/*", "{runs}/*", "{runs}/*/*", "{runs}/*/*/*")
+
+
 def holds_runs(folder: Path) -> bool:
-    """Whether ``folder`` is a Runicorn storage root with runs in it, in any known layout."""
+    """Whether ``folder`` is a Runicorn storage root with runs in it, in any known layout: a run
+    folder with its meta.json or status.json (a TensorBoard ``./runs`` folder is not one)."""
     if not folder.is_dir():
         return False
-    if (folder / fmt.RUNS_DIR).is_dir():
-        return True
-    return any(True for _ in folder.glob(f"*/*/{fmt.RUNS_DIR}"))
+    return any(
+        fmt.is_run_dir(path) and fmt.locate_run(folder, path) is not None
+        for pattern in _RUN_GLOBS
+        for path in folder.glob(pattern.format(runs=fmt.RUNS_DIR))
+    )

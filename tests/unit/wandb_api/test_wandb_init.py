@@ -193,6 +193,9 @@ def test_dir_as_the_working_directory_means_runicorns_default(
 ) -> None:
     monkeypatch.delenv("RUNICORN_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
+    tensorboard_runs = tmp_path / "runs" / "Dec08_10-00-00_host"  # TensorBoard's ./runs: not a root
+    tensorboard_runs.mkdir(parents=True)
+    (tensorboard_runs / "events.out.tfevents.1").write_bytes(b"")
     run = wandb.init(project="p", dir=".", settings=QUIET)  # Lightning's WandbLogger default
     run.finish()
     assert Path(run.sync_dir).is_relative_to(tmp_path / ".runicorn")
