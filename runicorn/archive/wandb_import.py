@@ -19,6 +19,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
 import shutil
 import time
 from collections import Counter
@@ -238,6 +239,9 @@ def _flatten(
             values_out[full] = _plain_json(value)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _plain_json(value: Any) -> Any:
     """A value read from W&B's JSON, writable as ours: text that is not valid UTF-8 (a lone
     surrogate from a ``\\ud800`` escape) gets U+FFFD in place of it, in lists and dicts too."""
@@ -245,7 +249,7 @@ def _plain_json(value: Any) -> Any:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return value.encode("utf-8", "replace").decode("utf-8")
+            return _SURROGATE.sub("\ufffd", value)
         return value
     if isinstance(value, list):
         return [_plain_json(v) for v in value]
