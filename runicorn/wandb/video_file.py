@@ -23,7 +23,8 @@ def encode_video(frames: Any, fps: float, format: str, path: str) -> None:  # no
     except ImportError as exc:
         raise ImportError(
             f"wandb.Video(frames, format={format!r}) needs ffmpeg\n"
-            "hint: pip install imageio-ffmpeg, or log the frames as a GIF (format='gif', the default)"
+            "hint: pip install 'runicorn[video]' (imageio-ffmpeg), or log the frames as a GIF "
+            "(format='gif', the default)"
         ) from exc
     rgb = _rgb_frames(frames)
     height, width = rgb.shape[1:3]
