@@ -5,6 +5,7 @@ several images of that key."""
 from __future__ import annotations
 
 import io
+import sys
 import wave
 from pathlib import Path
 
@@ -109,6 +110,14 @@ def test_video_frames_as_mp4_are_encoded_playable(run: rn.Run) -> None:
     path = run.dir / video["path"]
     assert path.suffix == ".mp4" and path.read_bytes()[4:8] == b"ftyp"
     assert imageio_ffmpeg.count_frames_and_secs(str(path))[0] == 5
+
+
+def test_video_as_mp4_without_ffmpeg_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # not installed
+    monkeypatch.setenv("WANDB_QUIET", "true")
+    with pytest.raises(ImportError, match=r"runicorn\[video\]"):
+        wb.Video(np.zeros((2, 3, 4, 4), dtype=np.uint8), format="mp4")
+    assert wb.Video(np.zeros((2, 3, 4, 4), dtype=np.uint8)).format == "gif"  # GIFs need no ffmpeg
 
 
 def test_audio_video_and_html(run: rn.Run) -> None:
