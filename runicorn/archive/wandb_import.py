@@ -1,8 +1,9 @@
 """Import W&B run folders (``offline-run-*``, ``run-*``): each becomes a Runicorn run.
 
 History rows become ``metrics`` records at W&B's ``_step`` and ``_timestamp`` (nested dicts
-flattened to ``a/b``), W&B media (images, tables, histograms, audio, video, HTML) become our
-records with their files under ``media/``, console output ``logs.txt``; config, summary, tags,
+flattened to ``a/b``; text, None and lists kept in them, as ``runicorn.wandb`` logs them), W&B
+media (images, tables, histograms, audio, video, HTML) become our records with their files under
+``media/``, console output ``logs.txt``; config, summary, tags,
 notes, group and job type are kept, and the run's ``files/`` folder is copied as the run's files.
 Each run is written in a staging folder inside the storage root and moved into place with one
 rename, so a failed import leaves nothing.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
 import shutil
 import time
 from collections import Counter
@@ -140,10 +142,10 @@ def _import_run(run: WandbRunFolder, project: str | None, root: Path, staging: P
                 continue
             step = row.step if row.step is not None else step + 1
             wall_time = row.wall_time if row.wall_time is not None else wall_time
-            numbers: dict[str, float] = {}
-            _flatten(row.values, "", numbers, media, dropped, step, wall_time)
-            if numbers:
-                writer.row(numbers, step, wall_time)
+            values: dict[str, Any] = {}
+            _flatten(row.values, "", values, media, dropped, step, wall_time)
+            if values:
+                writer.row(values, step, wall_time)
             steps += 1
         reader.fall_back_on_files()
         for line in reader.data.console:
@@ -203,14 +205,16 @@ def _import_run(run: WandbRunFolder, project: str | None, root: Path, staging: P
 def _flatten(
     values: dict[str, Any],
     prefix: str,
-    numbers: dict[str, float],
+    values_out: dict[str, Any],
     media: MediaWriter,
     dropped: Counter[str],
     step: int,
     wall_time: float,
 ) -> None:
-    """A history row's values: numbers into ``numbers`` (``a/b`` for nested dicts), W&B media
-    (dicts with ``_type``) to ``media``, other values counted in ``dropped``."""
+    """A history row's values into ``values_out`` (``a/b`` for nested dicts): numbers, and text,
+    None and lists as ``runicorn.wandb`` keeps them in its rows (W&B's history keeps them; charts
+    skip them); W&B media (dicts with ``_type``) to ``media``; a reserved key counted in
+    ``dropped``."""
     for key, value in values.items():
         full = f"{prefix}{key}"
         kind = type(value)
@@ -220,17 +224,38 @@ def _flatten(
             if full in fmt.RESERVED_METRIC_KEYS or value is None:
                 dropped[full] += 1
             else:
-                numbers[full] = value
+                values_out[full] = value
         elif kind is bool:
-            numbers[full] = 1 if value else 0
+            values_out[full] = 1 if value else 0
         elif kind is dict:
             if "_type" in value:
                 if not media.write(full, value, step, wall_time):
                     dropped[full] += 1
             else:
-                _flatten(value, f"{full}/", numbers, media, dropped, step, wall_time)
-        else:  # text, None, lists: W&B keeps them in the history; Runicorn's metrics are numbers
+                _flatten(value, f"{full}/", values_out, media, dropped, step, wall_time)
+        elif full in fmt.RESERVED_METRIC_KEYS:
             dropped[full] += 1
+        else:  # text, None, lists (and anything else JSON holds), as the shim's rows keep them
+            values_out[full] = _plain_json(value)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _plain_json(value: Any) -> Any:
+    """A value read from W&B's JSON, writable as ours: text that is not valid UTF-8 (a lone
+    surrogate from a ``\\ud800`` escape) gets U+FFFD in place of it, in lists and dicts too."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return _SURROGATE.sub("\ufffd", value)
+        return value
+    if isinstance(value, list):
+        return [_plain_json(v) for v in value]
+    if isinstance(value, dict):
+        return {_plain_json(str(k)): _plain_json(v) for k, v in value.items()}
+    return value
 
 
 def _summary(summary: dict[str, Any], metrics: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -304,8 +329,8 @@ def _notes(reader: WandbReader, media: MediaWriter, dropped: Counter[str]) -> li
     if dropped:
         keys = ", ".join(sorted(dropped)[:5]) + (", ..." if len(dropped) > 5 else "")
         notes.append(
-            f"{sum(dropped.values())} history values that are not numbers or known media were left "
-            f"out ({keys}); the summary keeps the last of each, status.json counts them"
+            f"{sum(dropped.values())} history values that are not kept in a run's rows (reserved keys, "
+            f"unknown media) were left out ({keys}); status.json counts them"
         )
     notes.extend(media.notes())
     return notes

@@ -22,6 +22,7 @@ from runicorn.wandb.image import BoundingBoxes2D, Classes, Image, ImageMask, ten
 from runicorn.wandb.media_file import Media
 from runicorn.wandb.object3d import Molecule, Object3D, box3d
 from runicorn.wandb.table import PartitionedTable, Table
+from runicorn.wandb.video_file import ENCODED_FORMATS, encode_video
 from runicorn.wandb.wbvalue import WBValue
 
 if TYPE_CHECKING:
@@ -158,8 +159,9 @@ class Audio(Media):
 
 class Video(Media):
     """A video: a gif/mp4/webm/ogg file, or frames as a numpy array T×C×H×W (or B×T×C×H×W, the
-    batch side by side), saved as an animated GIF at ``fps`` frames per second (``format`` other
-    than ``"gif"`` is not written for arrays: that needs ffmpeg)."""
+    batch side by side) at ``fps`` frames per second, saved as an animated GIF (the default, Pillow
+    only) or, with ``format="mp4"`` or ``"webm"``, encoded at once as W&B does (ffmpeg, from the
+    optional ``imageio-ffmpeg``; video_file.py)."""
 
     _log_type: ClassVar[str] = "video-file"
     subdir: ClassVar[str] = "videos"
@@ -185,8 +187,8 @@ class Video(Media):
             return
         if self._format not in _VIDEO_FORMATS:
             raise ValueError(f"wandb.Video format must be one of {_VIDEO_FORMATS}, got {format!r}")
-        if self._format != "gif":
-            raise ValueError(f"video frames are saved as gif; format={format!r} would need ffmpeg")
+        if self._format not in ("gif", *ENCODED_FORMATS):
+            raise ValueError(f"video frames are saved as gif, mp4 or webm, not {format!r}")
         frames = tensor_to_numpy(data_or_path) if hasattr(data_or_path, "detach") else data_or_path
         if getattr(frames, "ndim", 0) not in (4, 5):
             raise ValueError("wandb.Video takes frames T×C×H×W (or a batch B×T×C×H×W)")
@@ -195,21 +197,38 @@ class Video(Media):
 
             frames = np.concatenate(list(frames), axis=-1)
         self._frames = frames
+        if self._format in ENCODED_FORMATS:  # W&B encodes at construction, behind a spinner
+            from runicorn.wandb import session
+            from runicorn.wandb.sdk.lib import printer_asyncio
+
+            if session.is_quiet():
+                self._encode()
+            else:
+                printer_asyncio.run_async_with_spinner(None, "Encoding video...", self._encode)
 
     @property
     def format(self) -> str:
         return self._format
 
+    def _encode(self) -> None:
+        path = self._scratch_path("." + self._format)
+        encode_video(self._frames, self._fps, self._format, path)
+        self._set_file(path, is_tmp=True)
+
     def _write_file(self) -> None:
         from runicorn.sdk import media_kinds
 
+        if self._format in ENCODED_FORMATS:
+            self._encode()
+            return
         path = self._scratch_path(".gif")
         with open(path, "wb") as f:
             f.write(media_kinds.video_snapshot(self._frames, self._fps).encode())
         self._set_file(path, is_tmp=True)
 
     def log_into(self, run: RunLike, key: str, step: int) -> None:
-        data = self._frames if self._frames is not None else self._path
+        encoded = self._frames is not None and self._format in ENCODED_FORMATS
+        data = self._file() if encoded or self._frames is None else self._frames
         run.log_video(key, data, fps=self._fps, step=step, caption=self._caption)
 
 

@@ -18,10 +18,11 @@ VARIABLES = {
     "WANDB_TAGS": "tags (comma separated)",
     "WANDB_RUN_GROUP": "group",
     "WANDB_JOB_TYPE": "job_type",
-    "WANDB_DIR": "dir (the storage root)",
+    "WANDB_DIR": "dir (the storage root, unless a Runicorn root is set: docs/wandb.md#init)",
     "WANDB_MODE": "mode (online, offline, disabled)",
     "WANDB_RESUME": "resume (allow, must, never, auto)",
     "WANDB_SILENT": "silent: no notices from runicorn.wandb (true/false)",
+    "WANDB_QUIET": "quiet: no progress lines (encoding a video) from runicorn.wandb (true/false)",
     "WANDB_CONSOLE": "settings console ('off': no console capture)",
     "WANDB_X_DISABLE_STATS": "settings x_disable_stats (true: no system metrics)",
 }
@@ -40,6 +41,7 @@ class WandbEnv:
     mode: str | None = None
     resume: str | None = None
     silent: bool = False
+    quiet: bool = False
     console: str | None = None
     disable_stats: bool = False
 
@@ -68,6 +70,7 @@ def read_env(environ: Mapping[str, str] | None = None) -> WandbEnv:
         mode=(get("WANDB_MODE") or "").lower() or None,
         resume=get("WANDB_RESUME"),
         silent=(get("WANDB_SILENT") or "").lower() in _TRUE,
+        quiet=(get("WANDB_QUIET") or "").lower() in _TRUE,
         console=(get("WANDB_CONSOLE") or "").lower() or None,
         disable_stats=(get("WANDB_X_DISABLE_STATS") or "").lower() in _TRUE,
     )

@@ -2,8 +2,9 @@
 
 ``init`` maps W&B's arguments onto :func:`runicorn.init`: ``project`` and ``name`` name the run's
 folders (characters a folder cannot hold become ``-``; the name as given stays the run's display
-name), ``dir`` is the storage root, ``id`` the run id (an existing one is resumed), ``tags`` and
-``notes`` go to meta.json, with ``group`` and ``job_type``. Arguments that only mean something to
+name), ``dir`` picks the storage root (the rule is in storage_root.py: it never moves runs away
+from a configured root), ``id`` the run id (an existing one is resumed), ``tags`` and ``notes`` go
+to meta.json, with ``group`` and ``job_type``. Arguments that only mean something to
 W&B's servers are accepted and ignored, with one notice naming them.
 """
 
@@ -23,6 +24,7 @@ from runicorn.wandb.env import read_env
 from runicorn.wandb.errors import Error, UsageError
 from runicorn.wandb.run import Run
 from runicorn.wandb.settings import Settings
+from runicorn.wandb.storage_root import storage_root_for
 from runicorn.wandb.sweeps import current_trial
 
 log = logging.getLogger("runicorn")
@@ -37,6 +39,14 @@ MAX_PROJECT_CHARS = 128
 current: Run | None = None  # wandb.run
 active: list[Run] = []  # the runs started and not finished yet, oldest first
 silent = False
+setup_settings: Any = None  # what wandb.setup(settings=...) was given, until teardown
+
+
+def is_quiet() -> bool:
+    """No progress lines (W&B's ``quiet`` or ``silent``, from the environment or ``wandb.setup``)."""
+    env = read_env()
+    given = setup_settings
+    return env.quiet or env.silent or bool(getattr(given, "quiet", None) or getattr(given, "silent", None))
 
 
 def forget(run: Run) -> None:
@@ -49,9 +59,11 @@ def forget(run: Run) -> None:
 
 
 def teardown() -> None:
-    """Finish every active run (W&B's ``wandb.teardown``)."""
+    """Finish every active run and forget ``wandb.setup``'s settings (W&B's ``wandb.teardown``)."""
+    global setup_settings
     for run in list(reversed(active)):
         run.finish()
+    setup_settings = None
 
 
 def notice(message: str) -> None:
@@ -131,7 +143,7 @@ def init(
         config_values = {k: v for k, v in config_values.items() if k in config_include_keys}
     if config_exclude_keys:
         config_values = {k: v for k, v in config_values.items() if k not in config_exclude_keys}
-    storage = dir or env.dir
+    storage = storage_root_for(dir or env.dir, notice)
     folder_project = fmt.folder_name(project, "uncategorized")
     folder_run = fmt.folder_name(display_name, fmt.DEFAULT_NAME) if display_name else fmt.DEFAULT_NAME
     if run_id is not None and not fmt.is_safe_id(str(run_id)):

@@ -31,6 +31,8 @@ def full() -> None:
                 "val": {"acc": i / STEPS, "deep": {"x": i}},
                 "phase": "train" if i % 2 else "eval",
                 "ok": i % 3 == 0,
+                "lrs": [0.1 / (i + 1), 0.01],
+                "note": None,
             }
         )
     pixels = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3) * 3

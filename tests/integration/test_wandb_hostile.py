@@ -258,3 +258,13 @@ def test_a_log_that_grew_is_imported_as_a_new_run_beside_the_first(tmp_path: Pat
     assert any(f"run {first[0].run_id} was imported earlier" in note for note in second[0].notes)
     again = import_wandb(tmp_path / "wandb", tmp_path / "storage")
     assert [(r.outcome, r.run_id) for r in again] == [("skipped", second[0].run_id)]
+
+
+def test_text_with_a_lone_surrogate_is_kept_with_a_replacement_character(tmp_path: Path) -> None:
+    # W&B's JSON may escape a lone surrogate ("\ud800"), which is no UTF-8: the row keeps the rest
+    row_values = history(0, note="a\ud800b", tags=["x", "\udfff"])
+    _write_run(tmp_path / "wandb", frame(run_record(), row_values, EXIT))
+    (result,) = import_wandb(tmp_path / "wandb", tmp_path / "storage")
+    lines = (result.path / fmt.EVENTS_FILE).read_bytes().splitlines()
+    (row,) = [r["data"] for r in map(fmt.decode_event, lines) if r and r["type"] == fmt.METRICS]
+    assert (row["note"], row["tags"]) == ("a\ufffdb", ["x", "\ufffd"])

@@ -48,7 +48,8 @@ class MLP(L.LightningModule):
 
 torch.manual_seed(0)
 data = DataLoader(TensorDataset(torch.randn(32, 4), torch.randn(32, 1)), batch_size=8)
-wandb_logger = WandbLogger(project="lit", name="mlp", save_dir=sys.argv[1], log_model=True)
+# no save_dir: Lightning passes wandb.init(dir="."), and the run still goes to RUNICORN_DIR
+wandb_logger = WandbLogger(project="lit", name="mlp", log_model=True)
 csv_logger = CSVLogger(sys.argv[2], name="csv")
 checkpoints = ModelCheckpoint(dirpath=sys.argv[3], monitor="val_loss", save_top_k=1)
 trainer = L.Trainer(max_epochs=3, accelerator="cpu", logger=[wandb_logger, csv_logger], log_every_n_steps=1,
@@ -72,7 +73,8 @@ def test_lightnings_wandb_logger_records_metrics_config_and_best_checkpoint(tmp_
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["wandb"] == "runicorn.wandb"  # the script's own `import wandb`
     assert report["version"] == "0.19.0"  # Lightning's 'wandb>=0.12.10' check was answered
-    run_dir = only_run(root)
+    run_dir = only_run(root)  # RUNICORN_DIR, not the working directory Lightning named as dir
+    assert not (tmp_path / "lit").exists()
     assert run_dir.name == report["run_id"] and run_dir.parent.parent.name == "mlp"
     assert read_json(run_dir, fmt.CONFIG_FILE) == {"hidden": 8, "lr": 0.1}
     assert read_json(run_dir, fmt.STATUS_FILE)["status"] == "finished"

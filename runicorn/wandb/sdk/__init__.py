@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from runicorn.wandb.config import Config
 from runicorn.wandb.run import Run
+from runicorn.wandb.sdk import lib  # noqa: F401 - wandb.sdk.lib.printer_asyncio, by attribute
 from runicorn.wandb.settings import Settings
 from runicorn.wandb.summary import Summary
 

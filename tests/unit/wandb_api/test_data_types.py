@@ -5,6 +5,7 @@ several images of that key."""
 from __future__ import annotations
 
 import io
+import sys
 import wave
 from pathlib import Path
 
@@ -100,6 +101,25 @@ def test_table_from_a_dataframe(run: rn.Run) -> None:
     assert orjson.loads((run.dir / record["path"]).read_bytes())["data"] == [[1, "x"], [2, "y"]]
 
 
+def test_video_frames_as_mp4_are_encoded_playable(run: rn.Run) -> None:
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    frames = np.random.default_rng(0).integers(0, 255, size=(5, 3, 9, 11), dtype=np.uint8)
+    wb.Video(frames, fps=5, format="mp4").log_into(run, "clip", 1)
+    run.finish()
+    (video,) = records(run, fmt.VIDEO)
+    path = run.dir / video["path"]
+    assert path.suffix == ".mp4" and path.read_bytes()[4:8] == b"ftyp"
+    assert imageio_ffmpeg.count_frames_and_secs(str(path))[0] == 5
+
+
+def test_video_as_mp4_without_ffmpeg_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # not installed
+    monkeypatch.setenv("WANDB_QUIET", "true")
+    with pytest.raises(ImportError, match=r"runicorn\[video\]"):
+        wb.Video(np.zeros((2, 3, 4, 4), dtype=np.uint8), format="mp4")
+    assert wb.Video(np.zeros((2, 3, 4, 4), dtype=np.uint8)).format == "gif"  # GIFs need no ffmpeg
+
+
 def test_audio_video_and_html(run: rn.Run) -> None:
     wb.Audio(np.zeros(1600, dtype=np.float32), sample_rate=16000, caption="silence").log_into(run, "audio", 2)
     frames = np.arange(3, dtype=np.uint8)[:, None, None, None] * np.full((3, 1, 4, 4), 80, dtype=np.uint8)
@@ -108,7 +128,7 @@ def test_audio_video_and_html(run: rn.Run) -> None:
     with pytest.raises(ValueError):
         wb.Audio(np.zeros(10))
     with pytest.raises(ValueError):
-        wb.Video(np.zeros((3, 1, 4, 4)), format="mp4")
+        wb.Video(np.zeros((3, 1, 4, 4)), format="avi")
     run.finish()
     (audio,) = records(run, fmt.AUDIO)
     with wave.open(str(run.dir / audio["path"])) as w:

@@ -163,3 +163,39 @@ def test_install_makes_import_wandb_this_module() -> None:
     finally:
         wandb.uninstall()
     assert "wandb" not in sys.modules and "wandb.sdk.wandb_run" not in sys.modules
+
+
+def test_dir_does_not_move_runs_away_from_a_configured_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    root, scratch = tmp_path / "root", tmp_path / "scratch"
+    monkeypatch.setenv("RUNICORN_DIR", str(root))
+    monkeypatch.chdir(tmp_path)
+    with caplog.at_level(logging.WARNING, "runicorn"):
+        run = wandb.init(project="p", dir=scratch, settings={"console": "off", "x_disable_stats": True})
+    run.finish()
+    assert Path(run.sync_dir).is_relative_to(root) and not scratch.exists()
+    assert any("W&B keeps its scratch files" in r.getMessage() for r in caplog.records)
+
+
+def test_dir_that_holds_runs_is_the_storage_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = tmp_path / "other"
+    monkeypatch.delenv("RUNICORN_DIR", raising=False)
+    wandb.init(project="p", dir=other, settings=QUIET).finish()  # nothing configured: dir is the root
+    monkeypatch.setenv("RUNICORN_DIR", str(tmp_path / "root"))
+    run = wandb.init(project="p", dir=other, settings=QUIET)
+    run.finish()
+    assert Path(run.sync_dir).is_relative_to(other)
+
+
+def test_dir_as_the_working_directory_means_runicorns_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RUNICORN_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    tensorboard_runs = tmp_path / "runs" / "Dec08_10-00-00_host"  # TensorBoard's ./runs: not a root
+    tensorboard_runs.mkdir(parents=True)
+    (tensorboard_runs / "events.out.tfevents.1").write_bytes(b"")
+    run = wandb.init(project="p", dir=".", settings=QUIET)  # Lightning's WandbLogger default
+    run.finish()
+    assert Path(run.sync_dir).is_relative_to(tmp_path / ".runicorn")

@@ -23,8 +23,6 @@ from runicorn import format as fmt
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 _DTYPES = "W&B's column type system (wandb.sdk.data_types._dtypes) is not provided"
-_MP4 = "video arrays are written as GIF: an mp4 needs ffmpeg (W&B uses moviepy), not a dependency"
-_SPINNER = "encodes an mp4 behind W&B's spinner (wandb.sdk.lib.printer_asyncio): " + _MP4
 
 _STATE = "sets W&B's internal artifact state (ArtifactState.COMMITTED) to fake a logged artifact"
 _UPLOADS = "W&B's upload and download machinery (storage policy, caches, multipart transfers)"
@@ -35,10 +33,6 @@ EXPECTED_FAILURES: dict[str, str] = {
     "test_wb_data_types.py::test_image_mask_type_schema_carries_per_mask_class_maps": _DTYPES,
     "test_wb_data_types.py::test_ndarrays_in_tables": _DTYPES,
     "test_wb_data_types.py::test_create_bokeh_plot": "wandb.Bokeh needs bokeh, not a dependency",
-    "test_wb_data_types.py::test_video_numpy_mp4": _MP4,
-    "test_wb_data_types.py::test_video_encodes_with_spinner__displays_by_default": _SPINNER,
-    "test_wb_data_types.py::test_video_encodes_with_spinner__controlled_by_settings": _SPINNER,
-    "test_wb_data_types.py::test_video_encodes_with_spinner__controlled_by_env_vars": _SPINNER,
     "test_wb_artifacts.py::test_download_with_pathlib_root": _STATE,
     "test_wb_artifacts.py::test_verify_rejects_invalid_artifact_path": _STATE,
     "test_wb_data_types.py::test_html_styles": (
@@ -97,13 +91,16 @@ def _listed(item: pytest.Item, listing: dict[str, str]) -> str | None:
 
 
 @pytest.fixture(autouse=True)
-def _in_tmp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """W&B's tests write files into the current folder: each runs in its own."""
+def _in_tmp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """W&B's tests write files into the current folder: each runs in its own; what a test gave
+    ``wandb.setup`` is forgotten after it (``wandb.teardown``, as W&B's test harness does)."""
     work = tmp_path / "cwd"
     work.mkdir()
     monkeypatch.chdir(work)
     for name in ("WANDB_MODE", "WANDB_DIR", "WANDB_PROJECT", "WANDB_SILENT", "WANDB_QUIET"):
         monkeypatch.delenv(name, raising=False)
+    yield
+    wandb.teardown()
 
 
 @pytest.fixture
