@@ -147,7 +147,9 @@ link_model = module_function(Run.link_model, _session.require_run)
 def setup(settings: Any = None) -> None:
     """W&B's ``setup`` starts its background service: there is none here. Its ``settings`` are
     kept for what is not tied to a run (``quiet``, ``silent``: no line while a video encodes)."""
-    _session.setup_settings = settings
+    from runicorn.wandb import quiet
+
+    quiet.setup_settings = settings
 
 
 def require(requirement: Any = None, experiment: Any = None) -> None:

@@ -198,10 +198,10 @@ class Video(Media):
             frames = np.concatenate(list(frames), axis=-1)
         self._frames = frames
         if self._format in ENCODED_FORMATS:  # W&B encodes at construction, behind a spinner
-            from runicorn.wandb import session
+            from runicorn.wandb.quiet import is_quiet
             from runicorn.wandb.sdk.lib import printer_asyncio
 
-            if session.is_quiet():
+            if is_quiet():
                 self._encode()
             else:
                 printer_asyncio.run_async_with_spinner(None, "Encoding video...", self._encode)

@@ -19,6 +19,7 @@ from runicorn import format as fmt
 from runicorn import settings as rn_settings
 from runicorn.sdk.disabled import DisabledRun
 from runicorn.sdk.run_like import RunLike
+from runicorn.wandb import quiet
 from runicorn.wandb.config import config_defaults, config_file, parse_config
 from runicorn.wandb.env import read_env
 from runicorn.wandb.errors import Error, UsageError
@@ -39,14 +40,6 @@ MAX_PROJECT_CHARS = 128
 current: Run | None = None  # wandb.run
 active: list[Run] = []  # the runs started and not finished yet, oldest first
 silent = False
-setup_settings: Any = None  # what wandb.setup(settings=...) was given, until teardown
-
-
-def is_quiet() -> bool:
-    """No progress lines (W&B's ``quiet`` or ``silent``, from the environment or ``wandb.setup``)."""
-    env = read_env()
-    given = setup_settings
-    return env.quiet or env.silent or bool(getattr(given, "quiet", None) or getattr(given, "silent", None))
 
 
 def forget(run: Run) -> None:
@@ -60,10 +53,9 @@ def forget(run: Run) -> None:
 
 def teardown() -> None:
     """Finish every active run and forget ``wandb.setup``'s settings (W&B's ``wandb.teardown``)."""
-    global setup_settings
     for run in list(reversed(active)):
         run.finish()
-    setup_settings = None
+    quiet.setup_settings = None
 
 
 def notice(message: str) -> None:
