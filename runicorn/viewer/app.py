@@ -24,6 +24,7 @@ from runicorn.store import StoreReader
 from runicorn.store.metrics.decode_pool import default_workers
 from runicorn.store.metrics.decoded_cache import DecodedCache
 from runicorn.store.query.columns_cache import ColumnsCache
+from runicorn.store.query.columns_warmer import ColumnsWarmer
 from runicorn.viewer import (
     routes_alerts,
     routes_artifacts,
@@ -64,6 +65,7 @@ def create_app(
     log_poll_interval_s: float = LOG_POLL_INTERVAL_S,
     resume_mirrors: bool = False,
     read_only_source: str | None = None,
+    columns_warmer: ColumnsWarmer | None = None,
 ) -> FastAPI:
     """The viewer app.
 
@@ -78,6 +80,9 @@ def create_app(
     connects nowhere until asked).
     ``read_only_source``: the bucket URL when ``settings.storage`` is a bucket's cache (imports
     and mirrors into it are refused: :mod:`.read_only_source`).
+    ``columns_warmer``: the process computing the research view's first columns answer as the
+    ``runicorn viewer`` command starts (:mod:`runicorn.store.query.columns_warmer`); stopped with
+    the app.
     """
     origin_rule = OriginRule(cors_origins)  # ConfigError for '*' or a malformed origin
 
@@ -86,6 +91,7 @@ def create_app(
         decode_workers=default_workers(),
         decoded_cache=DecodedCache(),
         columns_cache=ColumnsCache(),
+        columns_warmer=columns_warmer,
     )
 
     @asynccontextmanager

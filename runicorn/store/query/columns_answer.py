@@ -6,7 +6,9 @@ number) is kept per generation of the index in memory, and, for the filters that
 project and an experiment, in a :class:`~runicorn.store.query.columns_cache.ColumnsCache` for
 the viewer's next start: a fresh viewer answers from it before its first scan is done (the
 run folders listed and their files stat'ed), and after, when the scanned runs' stamps are the
-kept ones. The answer is the one computed from the files, whichever way it comes.
+kept ones. On a first start the :class:`~runicorn.store.query.columns_warmer.ColumnsWarmer`
+fills the cache meanwhile; a request for what it computes waits for it. The answer is the one
+computed from the files, whichever way it comes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from runicorn.store.index.generation_cache import GenerationCache
 from runicorn.store.index.run_index import RunIndex
 from runicorn.store.query.columns import column_stats, logged_metric_keys
 from runicorn.store.query.columns_cache import ColumnsCache
+from runicorn.store.query.columns_warmer import ColumnsWarmer
 from runicorn.store.query.evaluation import run_filter as run_filter_of
 from runicorn.store.query.run_filter import ALL_RUNS, RunFilter
 
@@ -24,11 +27,16 @@ __all__ = ["ColumnsAnswers"]
 
 
 class ColumnsAnswers:
-    """Columns answers over ``index``'s runs; ``cache``: kept between starts (None: not). Thread-safe."""
+    """Columns answers over ``index``'s runs; ``cache``: kept between starts (None: not);
+    ``warmer``: the process computing the first answers into ``cache`` as the viewer starts
+    (:mod:`~runicorn.store.query.columns_warmer`). Thread-safe."""
 
-    def __init__(self, index: RunIndex, cache: ColumnsCache | None = None) -> None:
+    def __init__(
+        self, index: RunIndex, cache: ColumnsCache | None = None, warmer: ColumnsWarmer | None = None
+    ) -> None:
         self.index = index
         self.cache = cache
+        self.warmer = warmer
         self._answers: GenerationCache[dict[str, Any]] = GenerationCache(8)
 
     def answer(self, run_filter: RunFilter = ALL_RUNS) -> dict[str, Any]:
@@ -36,6 +44,8 @@ class ColumnsAnswers:
         f = run_filter
         kept = self.cache is not None and f.status is None and f.tag is None and run_filter_of(f.q) is None
         if kept and self.cache is not None:
+            if self.warmer is not None and f.name is None and not self.warmer.done:
+                self.warmer.wait_for(f.project)  # it computes this answer already
             with self.index.hold_scans():  # the first scan, going on, waits meanwhile
                 relpaths = self.index.listed_before_scan(f.project, f.name)
                 found = None
