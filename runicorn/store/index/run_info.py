@@ -97,6 +97,22 @@ class RunInfo:
         self._summary_bytes = None
         return parts
 
+    def parsed_summary(self) -> tuple[SummaryValues, fmt.SummaryNote | None] | None:
+        """(summary.json's values, its note) when parsed already; else None (nothing parsed now)."""
+        return self._summary_parts
+
+    def take_parsed_summary(
+        self, stamp: FileStamp, values: SummaryValues, note: fmt.SummaryNote | None
+    ) -> bool:
+        """summary.json's parts parsed elsewhere (:mod:`~runicorn.store.index.parsed_summaries`)
+        from the file with ``stamp``: taken when this run's file has that stamp and is not parsed
+        yet (the parts are set before the bytes are dropped, as :meth:`_summary_file_parts` does)."""
+        if self._summary_parts is not None or self._stamps.get(fmt.SUMMARY_FILE) != stamp:
+            return False
+        self._summary_parts = (values, note)
+        self._summary_bytes = None
+        return True
+
     @property
     def summary(self) -> SummaryValues:
         """The summary to show: summary.json's, with each metric's last logged value where the

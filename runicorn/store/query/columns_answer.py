@@ -13,14 +13,17 @@ computed from the files, whichever way it comes.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from runicorn.store.index.generation_cache import GenerationCache
+from runicorn.store.index.parsed_summaries import apply_parsed
 from runicorn.store.index.run_index import RunIndex
 from runicorn.store.query.columns import column_stats, logged_metric_keys
 from runicorn.store.query.columns_cache import ColumnsCache
 from runicorn.store.query.columns_warmer import ColumnsWarmer
 from runicorn.store.query.evaluation import run_filter as run_filter_of
+from runicorn.store.query.fields import flat_config, flat_summary
 from runicorn.store.query.run_filter import ALL_RUNS, RunFilter
 
 __all__ = ["ColumnsAnswers"]
@@ -37,7 +40,9 @@ class ColumnsAnswers:
         self.index = index
         self.cache = cache
         self.warmer = warmer
+        self._lock = threading.Lock()
         self._answers: GenerationCache[dict[str, Any]] = GenerationCache(8)
+        self._reading_ahead: threading.Thread | None = None
 
     def answer(self, run_filter: RunFilter = ALL_RUNS) -> dict[str, Any]:
         """``{"columns", "metric_keys", "total"}`` of the runs ``run_filter`` keeps."""
@@ -71,3 +76,32 @@ class ColumnsAnswers:
             return answer
 
         return self._answers.get(generation, frozenset(r.key for r in runs), compute)
+
+    def read_ahead(self) -> None:
+        """Start the index's first scan now, and then parse every run's summary and flatten its
+        config, in a thread of this process (once): the research view's table and queries need
+        them, and an answer kept by the warmer or an earlier start does not bring them (what
+        the warmer parsed is taken from it: :mod:`~runicorn.store.index.parsed_summaries`). The
+        viewer calls it as it starts; the first page of runs is answered meanwhile from the cold
+        index (:mod:`~runicorn.store.index.cold_start`), the scan pausing while it is read."""
+        with self._lock:
+            if self._reading_ahead is not None:
+                return
+            self._reading_ahead = threading.Thread(
+                target=self._read_ahead, name="runicorn-read-ahead", daemon=True
+            )
+        self._reading_ahead.start()
+
+    def _read_ahead(self) -> None:
+        try:
+            self.index.listed_before_scan(None, None)  # the cold index: it starts the first scan
+            self.index.wait_for_refresh()
+            runs = self.index.runs()
+            parsed = self.warmer.parsed_summaries() if self.warmer is not None else None
+            if parsed is not None:  # the warmer parsed them: taken rather than parsed again
+                apply_parsed(parsed, {run.relpath: run for run in runs})
+            for run in runs:
+                flat_config(run)  # parsed and flattened once, kept by the run
+                flat_summary(run)
+        except Exception:  # noqa: S110 - a head start only: a request reads what is missing itself
+            pass

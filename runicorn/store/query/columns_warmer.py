@@ -31,13 +31,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO
 
 __all__ = ["MAX_PROJECTS", "WAIT_S", "ColumnsWarmer", "main", "warm"]
 
 MAX_PROJECTS = 8  # projects whose answer the warmer computes after every run's
 WAIT_S = 30.0  # at most this long a request waits for the warmer's answer
 _EVERY_RUN = "*"  # the line for the answer over every run (a project is named by its line)
+_PARSED = "parsed "  # the line before the parsed summaries: "parsed <bytes>"
 
 
 class ColumnsWarmer:
@@ -49,6 +50,7 @@ class ColumnsWarmer:
         self._wait = wait
         self._cond = threading.Condition()
         self._kept: set[str] = set()  # what the warmer said it kept: _EVERY_RUN or project names
+        self._parsed: bytes | None = None  # the summaries it parsed (b"": taken)
         self._done = False
         threading.Thread(target=self._read_lines, name="runicorn-columns-warmer", daemon=True).start()
 
@@ -103,7 +105,7 @@ class ColumnsWarmer:
             code = 1
             try:
                 os.close(read_fd)
-                with open(write_fd, "w", encoding="utf-8") as out:
+                with open(write_fd, "wb") as out:
                     code = warm(root, out)
             except BaseException:
                 pass
@@ -151,11 +153,35 @@ class ColumnsWarmer:
         """Stop the process if it is still at work."""
         self._stop()
 
+    def parsed_summaries(self, timeout_s: float = WAIT_S) -> bytes | None:
+        """The summaries the warmer parsed (:mod:`~runicorn.store.index.parsed_summaries`), once
+        it sent them (taken: a second call gets None); None when it exits without, or after
+        ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while self._parsed is None and not self._done:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            parsed, self._parsed = self._parsed, b""
+            return parsed or None
+
     def _read_lines(self) -> None:
         try:
             for line in self._lines:
+                said = line.rstrip(b"\n").decode("utf-8", "replace")
+                if said.startswith(_PARSED):
+                    size = int(said[len(_PARSED) :])
+                    data = self._lines.read(size)
+                    if len(data) != size:
+                        break
+                    with self._cond:
+                        self._parsed = data if self._parsed is None else b""
+                        self._cond.notify_all()
+                    continue
                 with self._cond:
-                    self._kept.add(line.rstrip(b"\n").decode("utf-8", "replace"))
+                    self._kept.add(said)
                     self._cond.notify_all()
         except (OSError, ValueError):
             pass
@@ -167,39 +193,54 @@ class ColumnsWarmer:
                 self._cond.notify_all()
 
 
-def warm(root: Path, out: TextIO) -> int:
+def warm(root: Path, out: IO[bytes]) -> int:
     """Compute and keep the columns answers over the storage root ``root``, writing one line to
-    ``out`` per answer kept: ``*`` for every run's, then each project's name."""
+    ``out`` per answer kept (``*`` for every run's, then each project's name) and, before the
+    first, the summaries it parsed (``parsed <bytes>``, then the bytes) for the viewer to take."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the viewer's terminal: the viewer stops us
+    from runicorn.store.index.parsed_summaries import encode_parsed
     from runicorn.store.index.rescan_scheduler import RescanRules
     from runicorn.store.index.run_index import RunIndex
     from runicorn.store.query.columns_answer import ColumnsAnswers
     from runicorn.store.query.columns_cache import ColumnsCache
     from runicorn.store.query.run_filter import RunFilter
 
+    def say(line: str, data: bytes = b"") -> None:
+        out.write(line.encode() + b"\n" + data)
+        out.flush()
+
     cache = ColumnsCache()
     if not root.is_dir() or not cache.usable:
         return 0
     # Background rules, as the viewer's: an answer kept by an earlier start is found from a
-    # listing of the run folders, before any scan.
-    answers = ColumnsAnswers(RunIndex(root, RescanRules(background=True)), cache)
+    # listing of the run folders, before any scan (and the projects' then were kept too).
+    index = RunIndex(root, RescanRules(background=True))
+    relpaths = index.listed_before_scan(None, None)
+    if relpaths is not None and cache.answer_before_scan(root, None, None, relpaths) is not None:
+        say(_EVERY_RUN)
+        return 0
+    runs = index.runs()
+    for run in runs:
+        run.summary_file  # noqa: B018 (parsed, kept by the run)
+    parsed = encode_parsed(runs)
+    say(f"{_PARSED}{len(parsed)}", parsed)
+    answers = ColumnsAnswers(index, cache)
     every = answers.answer()
-    print(_EVERY_RUN, file=out, flush=True)
-    for group in answers.index.projects()[:MAX_PROJECTS]:
+    say(_EVERY_RUN)
+    for group in index.projects()[:MAX_PROJECTS]:
         if group.name == _EVERY_RUN:
             continue
         if group.run_count == every["total"]:  # the project holds every run: the same answer
-            runs = answers.index.select(RunFilter(project=group.name))
-            cache.keep(root, group.name, None, runs, every)
+            cache.keep(root, group.name, None, index.select(RunFilter(project=group.name)), every)
         else:
             answers.answer(RunFilter(project=group.name))
-        print(group.name, file=out, flush=True)
+        say(group.name)
     return 0
 
 
 def main(argv: list[str]) -> int:
     """``python -m runicorn.store.query.columns_warmer ROOT``: :func:`warm` to stdout."""
-    return warm(Path(argv[0]), sys.stdout)
+    return warm(Path(argv[0]), sys.stdout.buffer)
 
 
 if __name__ == "__main__":
