@@ -105,6 +105,8 @@ class ColumnsWarmer:
             code = 1
             try:
                 os.close(read_fd)
+                if hasattr(signal, "pthread_sigmask"):  # a mask the viewer inherited: SIGTERM must stop us
+                    signal.pthread_sigmask(signal.SIG_SETMASK, ())
                 with open(write_fd, "wb") as out:
                     code = warm(root, out)
             except BaseException:
