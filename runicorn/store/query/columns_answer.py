@@ -78,12 +78,12 @@ class ColumnsAnswers:
         return self._answers.get(generation, frozenset(r.key for r in runs), compute)
 
     def read_ahead(self) -> None:
-        """Start the index's first scan now, and then parse every run's summary and flatten its
-        config, in a thread of this process (once): the research view's table and queries need
-        them, and an answer kept by the warmer or an earlier start does not bring them (what
-        the warmer parsed is taken from it: :mod:`~runicorn.store.index.parsed_summaries`). The
-        viewer calls it as it starts; the first page of runs is answered meanwhile from the cold
-        index (:mod:`~runicorn.store.index.cold_start`), the scan pausing while it is read."""
+        """Once the index's first scan is done (the first page of runs starts it: until then
+        pages are answered from the cold index, :mod:`~runicorn.store.index.cold_start`), parse
+        every run's summary and flatten its config in a thread of this process: the research
+        view's table and queries need them, and an answer kept by the warmer or an earlier
+        start does not bring them (what the warmer parsed is taken from it:
+        :mod:`~runicorn.store.index.parsed_summaries`). The viewer calls it as it starts."""
         with self._lock:
             if self._reading_ahead is not None:
                 return
@@ -92,10 +92,15 @@ class ColumnsAnswers:
             )
         self._reading_ahead.start()
 
+    def wait_for_read_ahead(self, timeout_s: float | None = None) -> None:
+        """Wait for :meth:`read_ahead`'s thread, if started (for tests and the bench)."""
+        thread = self._reading_ahead
+        if thread is not None:
+            thread.join(timeout_s)
+
     def _read_ahead(self) -> None:
         try:
-            self.index.listed_before_scan(None, None)  # the cold index: it starts the first scan
-            self.index.wait_for_refresh()
+            self.index.wait_for_first_scan()  # started by the first page asked for
             runs = self.index.runs()
             parsed = self.warmer.parsed_summaries() if self.warmer is not None else None
             if parsed is not None:  # the warmer parsed them: taken rather than parsed again

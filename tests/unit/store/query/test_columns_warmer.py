@@ -10,6 +10,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from runicorn import format as fmt
+from runicorn.store.index import run_info
+from runicorn.store.index.run_index import RunIndex
 from runicorn.store.query.columns_cache import ColumnsCache
 from runicorn.store.query.columns_warmer import ColumnsWarmer
 from runicorn.store.query.run_filter import RunFilter
@@ -82,4 +85,30 @@ def test_over_a_running_run_nothing_is_kept_and_the_request_computes_its_answer(
         assert computed == [6]
     finally:
         reader.index.wait_for_refresh()
+        reader.close()
+
+
+def test_the_viewer_reads_ahead_taking_the_summaries_the_warmer_parsed(
+    storage: Path, write_run: RunWriter, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the first scan every run's summary is parsed and config flattened in the
+    background; those of floats only come parsed from the warmer, the others are parsed here."""
+    folders = _project(storage, write_run)
+    summaries = {(folder / fmt.SUMMARY_FILE).read_bytes() for folder in folders.values()}
+    parsed_here: list[bytes] = []
+    loads = run_info.fmt.loads_json_object
+    monkeypatch.setattr(run_info.fmt, "loads_json_object", lambda raw: parsed_here.append(raw) or loads(raw))
+    reader = StoreReader(storage, columns_cache=ColumnsCache(), columns_warmer=started(storage, fork=False))
+    try:
+        reader.columns.read_ahead()
+        reader.index.refresh()  # the first scan (the first page starts it in the viewer)
+        reader.columns.wait_for_read_ahead(60)
+        runs = reader.index.runs()
+        assert all(run.parsed_summary() is not None for run in runs)
+        # NaN, a bool, a nested object parsed here; the 2 others (floats only) came from the warmer
+        assert len([raw for raw in parsed_here if raw in summaries]) == 3
+        expected = {run.relpath: run for run in RunIndex(storage).runs()}
+        for run in runs:
+            assert run.summary.to_dict() == expected[run.relpath].summary.to_dict()
+    finally:
         reader.close()
