@@ -14,17 +14,19 @@ computed from the files, whichever way it comes.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runicorn.store.index.generation_cache import GenerationCache
 from runicorn.store.index.parsed_summaries import apply_parsed
 from runicorn.store.index.run_index import RunIndex
 from runicorn.store.query.columns import column_stats, logged_metric_keys
 from runicorn.store.query.columns_cache import ColumnsCache
-from runicorn.store.query.columns_warmer import ColumnsWarmer
 from runicorn.store.query.evaluation import run_filter as run_filter_of
 from runicorn.store.query.fields import flat_config, flat_summary
 from runicorn.store.query.run_filter import ALL_RUNS, RunFilter
+
+if TYPE_CHECKING:  # the warmer's process imports this module
+    from runicorn.store.query.columns_warmer import ColumnsWarmer
 
 __all__ = ["ColumnsAnswers"]
 
