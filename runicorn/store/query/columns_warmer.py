@@ -17,8 +17,10 @@ cores, then reads the cache as always: an entry is used only when the runs and t
 stamps are the ones the viewer sees (:mod:`~runicorn.store.query.columns_cache`), so the answer
 is the one a request would have computed. Nothing is kept when a run is running; the request
 then computes its answer itself. A warmer that cannot start, fails or is slow costs nothing
-but that wait. It runs only on a machine with two CPUs or more; a cache that is not usable (a
-folder of another user) starts none.
+but that wait. It starts only when a CPU is idle as the viewer starts (fewer processes running
+than CPUs: on a busy machine it would only slow the viewer's own start, and the request computes
+the answer as before); a cache that is not usable (a folder of another user) makes it do
+nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = ["MAX_PROJECTS", "WAIT_S", "ColumnsWarmer", "main", "warm"]
 
 MAX_PROJECTS = 8  # projects whose answer the warmer computes after every run's
 WAIT_S = 30.0  # at most this long a request waits for the warmer's answer
+_SAMPLES = 5
 _EVERY_RUN = "*"  # the line for the answer over every run (a project is named by its line)
 _PARSED = "parsed "  # the line before the parsed summaries: "parsed <bytes>"
 
@@ -56,12 +59,12 @@ class ColumnsWarmer:
 
     @classmethod
     def start(cls, root: Path, fork: bool | None = None) -> ColumnsWarmer | None:
-        """A warmer over the storage root ``root``; None on a single CPU or when none starts.
+        """A warmer over the storage root ``root``; None when no CPU is idle or none starts.
         Forked where the platform forks and this process has no other thread yet (no Python
         start, no imports: a sixth of a second sooner), else a new interpreter (``fork``: the
         one or the other, for tests)."""
         if fork is None:
-            if (os.cpu_count() or 1) < 2:
+            if not _a_cpu_is_idle():
                 return None
             fork = hasattr(os, "fork") and threading.active_count() == 1
         if fork:
@@ -193,6 +196,29 @@ class ColumnsWarmer:
             with self._cond:
                 self._done = True
                 self._cond.notify_all()
+
+
+def _a_cpu_is_idle() -> bool:
+    """Whether a CPU is left for the warmer besides this process: the processes running now
+    (``/proc/loadavg``'s count, this one included; the middle of :data:`_SAMPLES` reads over
+    10 ms) or else the last minute's load average, against the CPUs. On a busy machine the
+    warmer would only slow the viewer's own start."""
+    cpus = os.cpu_count() or 1
+    if cpus < 2:
+        return False
+    try:
+        counts = []
+        for _ in range(_SAMPLES):  # the count of a moment: the middle one of a few, 2 ms apart
+            with open("/proc/loadavg", "rb") as f:
+                counts.append(int(f.read().split()[3].split(b"/")[0]))
+            time.sleep(0.002)
+        return sorted(counts)[_SAMPLES // 2] < cpus
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.getloadavg()[0] < cpus - 1
+    except (OSError, AttributeError):
+        return True
 
 
 def warm(root: Path, out: IO[bytes]) -> int:
