@@ -6,10 +6,12 @@ the first scan done, every summary.json parsed and every key counted (1,500 runs
 metrics: about a second of one core). The UI asks for it right after the first page of runs.
 So the ``runicorn viewer`` command starts, before it even imports the web server, one process
 (forked, or ``python -m runicorn.store.query.columns_warmer ROOT`` where the platform does not
-fork) that does exactly what a request would:
-a :class:`~runicorn.store.query.columns_answer.ColumnsAnswers` over its own index of the root,
+fork) that does exactly what a request would: a
+:class:`~runicorn.store.query.columns_answer.ColumnsAnswers` over its own index of the root,
 for every run and then for each project (at most :data:`MAX_PROJECTS`), kept in the cache.
-It writes one line to its stdout per answer kept, and exits.
+It writes one line to its stdout per answer kept and, before the first, the summaries it parsed
+(:mod:`~runicorn.store.index.parsed_summaries`), which the viewer takes rather than parsing them
+again; then it exits.
 
 A request for the columns of every run or of one project that finds the warmer still at work
 waits for that answer (at most :data:`WAIT_S`) rather than doing the same work on the same
