@@ -96,7 +96,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        reader.columns.read_ahead()  # the first scan, summaries and configs, before they are asked for
         try:
             yield
         finally:

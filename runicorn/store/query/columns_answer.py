@@ -34,14 +34,20 @@ __all__ = ["ColumnsAnswers"]
 class ColumnsAnswers:
     """Columns answers over ``index``'s runs; ``cache``: kept between starts (None: not);
     ``warmer``: the process computing the first answers into ``cache`` as the viewer starts
-    (:mod:`~runicorn.store.query.columns_warmer`). Thread-safe."""
+    (:mod:`~runicorn.store.query.columns_warmer`); ``reads_ahead``: the first answer starts
+    :meth:`read_ahead` (the warmer's own answers do not). Thread-safe."""
 
     def __init__(
-        self, index: RunIndex, cache: ColumnsCache | None = None, warmer: ColumnsWarmer | None = None
+        self,
+        index: RunIndex,
+        cache: ColumnsCache | None = None,
+        warmer: ColumnsWarmer | None = None,
+        reads_ahead: bool = True,
     ) -> None:
         self.index = index
         self.cache = cache
         self.warmer = warmer
+        self.reads_ahead = reads_ahead  # the first answer starts :meth:`read_ahead`
         self._lock = threading.Lock()
         self._answers: GenerationCache[dict[str, Any]] = GenerationCache(8)
         self._reading_ahead: threading.Thread | None = None
@@ -49,6 +55,8 @@ class ColumnsAnswers:
     def answer(self, run_filter: RunFilter = ALL_RUNS) -> dict[str, Any]:
         """``{"columns", "metric_keys", "total"}`` of the runs ``run_filter`` keeps."""
         f = run_filter
+        if self.reads_ahead:
+            self.read_ahead()  # the research view's table and queries come next
         kept = self.cache is not None and f.status is None and f.tag is None and run_filter_of(f.q) is None
         if kept and self.cache is not None:
             if self.warmer is not None and f.name is None and not self.warmer.done:
@@ -82,10 +90,11 @@ class ColumnsAnswers:
     def read_ahead(self) -> None:
         """Once the index's first scan is done (the first page of runs starts it: until then
         pages are answered from the cold index, :mod:`~runicorn.store.index.cold_start`), parse
-        every run's summary and flatten its config in a thread of this process: the research
-        view's table and queries need them, and an answer kept by the warmer or an earlier
-        start does not bring them (what the warmer parsed is taken from it:
-        :mod:`~runicorn.store.index.parsed_summaries`). The viewer calls it as it starts."""
+        every run's summary and flatten its config in a thread of this process (once): the
+        research view's table and queries, asked for after its columns, need them, and an answer
+        kept by the warmer or an earlier start does not bring them (what the warmer parsed is
+        taken from it: :mod:`~runicorn.store.index.parsed_summaries`). Started by the first
+        columns request: a viewer that only charts never pays for it."""
         with self._lock:
             if self._reading_ahead is not None:
                 return

@@ -254,7 +254,7 @@ def warm(root: Path, out: IO[bytes]) -> int:
         run.summary_file  # noqa: B018 (parsed, kept by the run)
     parsed = encode_parsed(runs)
     say(f"{_PARSED}{len(parsed)}", parsed)
-    answers = ColumnsAnswers(index, cache)
+    answers = ColumnsAnswers(index, cache, reads_ahead=False)
     every = answers.answer()
     say(_EVERY_RUN)
     for group in index.projects()[:MAX_PROJECTS]:
