@@ -96,6 +96,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if columns_warmer is not None:  # a first start: what it parsed is taken after the first scan
+            reader.columns.read_ahead(asked=False)
         try:
             yield
         finally:

@@ -51,6 +51,7 @@ class ColumnsAnswers:
         self._lock = threading.Lock()
         self._answers: GenerationCache[dict[str, Any]] = GenerationCache(8)
         self._reading_ahead: threading.Thread | None = None
+        self._columns_asked = threading.Event()
 
     def answer(self, run_filter: RunFilter = ALL_RUNS) -> dict[str, Any]:
         """``{"columns", "metric_keys", "total"}`` of the runs ``run_filter`` keeps."""
@@ -87,14 +88,18 @@ class ColumnsAnswers:
 
         return self._answers.get(generation, frozenset(r.key for r in runs), compute)
 
-    def read_ahead(self) -> None:
+    def read_ahead(self, asked: bool = True) -> None:
         """Once the index's first scan is done (the first page of runs starts it: until then
         pages are answered from the cold index, :mod:`~runicorn.store.index.cold_start`), parse
         every run's summary and flatten its config in a thread of this process (once): the
         research view's table and queries, asked for after its columns, need them, and an answer
         kept by the warmer or an earlier start does not bring them (what the warmer parsed is
-        taken from it: :mod:`~runicorn.store.index.parsed_summaries`). Started by the first
-        columns request: a viewer that only charts never pays for it."""
+        taken from it: :mod:`~runicorn.store.index.parsed_summaries`). ``asked``: by a columns
+        request. The viewer also calls it as it starts, when a warmer was started (``asked``
+        False): then the rest waits for a columns request unless the warmer hands over what it
+        parsed, so that a viewer that only charts never pays for it."""
+        if asked:
+            self._columns_asked.set()
         with self._lock:
             if self._reading_ahead is not None:
                 return
@@ -116,6 +121,8 @@ class ColumnsAnswers:
             parsed = self.warmer.parsed_summaries() if self.warmer is not None else None
             if parsed is not None:  # the warmer parsed them: taken rather than parsed again
                 apply_parsed(parsed, {run.relpath: run for run in runs})
+            else:
+                self._columns_asked.wait()
             for run in runs:
                 flat_config(run)  # parsed and flattened once, kept by the run
                 flat_summary(run)

@@ -19,10 +19,10 @@ cores, then reads the cache as always: an entry is used only when the runs and t
 stamps are the ones the viewer sees (:mod:`~runicorn.store.query.columns_cache`), so the answer
 is the one a request would have computed. Nothing is kept when a run is running; the request
 then computes its answer itself. A warmer that cannot start, fails or is slow costs nothing
-but that wait. It starts only when a CPU is idle as the viewer starts (fewer processes running
-than CPUs: on a busy machine it would only slow the viewer's own start, and the request computes
-the answer as before); a cache that is not usable (a folder of another user) makes it do
-nothing.
+but that wait. It starts only when a CPU looks idle as the viewer starts (the load average
+below the CPUs less a half: on a busy machine it would only slow the viewer's own start, and the
+request computes the answer as before); a cache that is not usable (a folder of another user)
+makes it do nothing.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ __all__ = ["MAX_PROJECTS", "WAIT_S", "ColumnsWarmer", "main", "warm"]
 
 MAX_PROJECTS = 8  # projects whose answer the warmer computes after every run's
 WAIT_S = 30.0  # at most this long a request waits for the warmer's answer
-_SAMPLES = 5
 _EVERY_RUN = "*"  # the line for the answer over every run (a project is named by its line)
 _PARSED = "parsed "  # the line before the parsed summaries: "parsed <bytes>"
 
@@ -201,24 +200,15 @@ class ColumnsWarmer:
 
 
 def _a_cpu_is_idle() -> bool:
-    """Whether a CPU is left for the warmer besides this process: the processes running now
-    (``/proc/loadavg``'s count, this one included; the middle of :data:`_SAMPLES` reads over
-    10 ms) or else the last minute's load average, against the CPUs. On a busy machine the
-    warmer would only slow the viewer's own start."""
+    """Whether a CPU is left for the warmer besides the viewer: the last minute's load average
+    is below the CPUs less half a CPU (1.5 on two). On a busy machine the warmer would only
+    slow the viewer's own start (at load averages of 2.7 - 3.5 on two CPUs the first page came
+    twice as late); where no load average is known, it is started."""
     cpus = os.cpu_count() or 1
     if cpus < 2:
         return False
     try:
-        counts = []
-        for _ in range(_SAMPLES):  # the count of a moment: the middle one of a few, 2 ms apart
-            with open("/proc/loadavg", "rb") as f:
-                counts.append(int(f.read().split()[3].split(b"/")[0]))
-            time.sleep(0.002)
-        return sorted(counts)[_SAMPLES // 2] < cpus
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.getloadavg()[0] < cpus - 1
+        return os.getloadavg()[0] < cpus - 0.5
     except (OSError, AttributeError):
         return True
 
