@@ -97,6 +97,14 @@ class RunInfo:
         self._summary_bytes = None
         return parts
 
+    def summary_events_bytes(self) -> int:
+        """How many bytes of events.jsonl :attr:`summary` reads (once) for the last logged
+        values: 0 when summary.json holds them (it is parsed now if not yet)."""
+        if fmt.has_last_values(self._summary_file_parts()[1]):
+            return 0
+        stamp = self._stamps.get(fmt.EVENTS_FILE)
+        return 0 if stamp is None else max(0, stamp[0])
+
     def parsed_summary(self) -> tuple[SummaryValues, fmt.SummaryNote | None] | None:
         """(summary.json's values, its note) when parsed already; else None (nothing parsed now)."""
         return self._summary_parts

@@ -22,7 +22,7 @@ from runicorn.store.index.run_index import RunIndex
 from runicorn.store.query.columns import column_stats, logged_metric_keys
 from runicorn.store.query.columns_cache import ColumnsCache
 from runicorn.store.query.evaluation import run_filter as run_filter_of
-from runicorn.store.query.fields import flat_config, flat_summary
+from runicorn.store.query.fields import flat_config
 from runicorn.store.query.run_filter import ALL_RUNS, RunFilter
 
 if TYPE_CHECKING:  # the warmer's process imports this module
@@ -125,6 +125,6 @@ class ColumnsAnswers:
                 self._columns_asked.wait()
             for run in runs:
                 flat_config(run)  # parsed and flattened once, kept by the run
-                flat_summary(run)
+                run.summary_file  # noqa: B018 (not the summary shown: it may read events.jsonl)
         except Exception:  # noqa: S110 - a head start only: a request reads what is missing itself
             pass

@@ -22,7 +22,9 @@ then computes its answer itself. A warmer that cannot start, fails or is slow co
 but that wait. It starts only when a CPU looks idle as the viewer starts (the load average
 below the CPUs less a half: on a busy machine it would only slow the viewer's own start, and the
 request computes the answer as before); a cache that is not usable (a folder of another user)
-makes it do nothing.
+makes it do nothing, and so do runs whose summaries would need more than
+:data:`MAX_EVENTS_BYTES` of ``events.jsonl`` read (runs written without the last values: the
+first chart of such a run would share the cores with it).
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ from typing import IO
 __all__ = ["MAX_PROJECTS", "WAIT_S", "ColumnsWarmer", "main", "warm"]
 
 MAX_PROJECTS = 8  # projects whose answer the warmer computes after every run's
+# Runs whose summary.json lacks the last values show those of events.jsonl, read whole the first
+# time: past this many bytes of them the warmer leaves the answer to the request (it would compete
+# with the first chart of such a run, read on the same cores).
+MAX_EVENTS_BYTES = 64 * 1024 * 1024
 WAIT_S = 30.0  # at most this long a request waits for the warmer's answer
 _EVERY_RUN = "*"  # the line for the answer over every run (a project is named by its line)
 _PARSED = "parsed "  # the line before the parsed summaries: "parsed <bytes>"
@@ -240,8 +246,8 @@ def warm(root: Path, out: IO[bytes]) -> int:
         say(_EVERY_RUN)
         return 0
     runs = index.runs()
-    for run in runs:
-        run.summary_file  # noqa: B018 (parsed, kept by the run)
+    if sum(run.summary_events_bytes() for run in runs) > MAX_EVENTS_BYTES:  # parses the summaries
+        return 0  # a long read of events for the summaries: left to the request, not done on start
     parsed = encode_parsed(runs)
     say(f"{_PARSED}{len(parsed)}", parsed)
     answers = ColumnsAnswers(index, cache, reads_ahead=False)
