@@ -13,6 +13,7 @@ import pytest
 from runicorn import format as fmt
 from runicorn.store.index import run_info
 from runicorn.store.index.run_index import RunIndex
+from runicorn.store.query import columns_warmer
 from runicorn.store.query.columns_cache import ColumnsCache
 from runicorn.store.query.columns_warmer import ColumnsWarmer
 from runicorn.store.query.run_filter import RunFilter
@@ -111,4 +112,26 @@ def test_the_first_columns_answer_reads_ahead_taking_the_summaries_the_warmer_pa
         for run in runs:
             assert run.summary.to_dict() == expected[run.relpath].summary.to_dict()
     finally:
+        reader.close()
+
+
+def test_runs_whose_summaries_need_long_events_reads_are_left_to_the_request(
+    storage: Path,
+    write_run: RunWriter,
+    cache_home: Path,
+    computed: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run without the last values in its summary.json shows those of events.jsonl: past
+    MAX_EVENTS_BYTES of them the warmer keeps nothing and the request computes the answer."""
+    _project(storage, write_run)  # one run's summary.json lacks the last values
+    monkeypatch.setattr(columns_warmer, "MAX_EVENTS_BYTES", 10)  # the forked warmer inherits it
+    warmer = started(storage, fork=True)
+    assert not warmer.wait_for(None) and warmer.done
+    reader = StoreReader(storage, columns_cache=ColumnsCache(), columns_warmer=warmer)
+    try:
+        assert orjson.dumps(reader.columns.answer()) == from_scratch(storage, RunFilter())
+        assert computed == [5]
+    finally:
+        reader.index.wait_for_refresh()
         reader.close()
