@@ -20,8 +20,8 @@ stamps are the ones the viewer sees (:mod:`~runicorn.store.query.columns_cache`)
 is the one a request would have computed. Nothing is kept when a run is running; the request
 then computes its answer itself. A warmer that cannot start, fails or is slow costs nothing
 but that wait. It starts only when a CPU looks idle as the viewer starts (the load average
-below the CPUs less one: on a busy machine it would only slow the viewer's own start, and the
-request computes the answer as before); a cache that is not usable (a folder of another user)
+below the CPUs less a half: on a busy machine it would only slow the viewer's own start, and
+the request computes the answer as before); a cache that is not usable (a folder of another user)
 makes it do nothing, and so do runs whose summaries would need more than
 :data:`MAX_EVENTS_BYTES` of ``events.jsonl`` read (runs written without the last values: the
 first chart of such a run would share the cores with it).
@@ -206,16 +206,17 @@ class ColumnsWarmer:
 
 
 def _a_cpu_is_idle() -> bool:
-    """Whether a CPU is left for the warmer besides the viewer: the last minute's load average
-    is below the CPUs less one (1.0 on two). Where other work takes that CPU the warmer would
-    only slow the viewer's own start (at load averages of 1.4 - 1.6 on two CPUs the first page
-    came 0.5 s later, at 2.7 - 3.5 twice as late); where no load average is known, it is
-    started."""
+    """Whether a CPU is likely left for the warmer besides the viewer: the last minute's load
+    average is below the CPUs less a half (1.5 on two). It lags: work that just ended (a
+    bench's own reads before it starts the viewer) still counts, so the bound leaves half a CPU
+    for that. Where other work takes the CPU the warmer would only slow the viewer's own start
+    (at load averages of 1.2 - 1.6 on two CPUs the first page came about 0.5 s later, at
+    2.7 - 3.5 twice as late); where no load average is known, it is started."""
     cpus = os.cpu_count() or 1
     if cpus < 2:
         return False
     try:
-        return os.getloadavg()[0] < cpus - 1
+        return os.getloadavg()[0] < cpus - 0.5
     except (OSError, AttributeError):
         return True
 
