@@ -10,6 +10,7 @@ from runicorn.cli.options import add_bind, add_cors_origin
 
 if TYPE_CHECKING:
     from runicorn.settings import Settings
+    from runicorn.store.query.columns_warmer import ColumnsWarmer
 
 
 def _add_viewer(sub: argparse._SubParsersAction) -> None:
@@ -63,9 +64,18 @@ def _run_viewer(args: argparse.Namespace) -> int:
     from runicorn.sync.bucket import is_bucket_url
 
     if not (args.storage and is_bucket_url(args.storage)):
-        from runicorn.viewer.server import serve
+        from runicorn.store.query.columns_warmer import ColumnsWarmer
 
-        return _serve(serve, settings.resolve(storage=args.storage), args)
+        resolved = settings.resolve(storage=args.storage)
+        # started before the server is imported: its answer is ready about when the first page is
+        warmer = ColumnsWarmer.start(resolved.storage)
+        try:
+            from runicorn.viewer.server import serve
+
+            return _serve(serve, resolved, args, columns_warmer=warmer)
+        finally:
+            if warmer is not None:
+                warmer.stop()
     from runicorn.sync.cache_filler import start_cache_filler
 
     url_settings = settings.resolve(sync_endpoint_url=args.endpoint_url)
@@ -87,6 +97,7 @@ def _serve(
     args: argparse.Namespace,
     read_only_source: str | None = None,
     fetch_first: Callable[[str], None] | None = None,
+    columns_warmer: ColumnsWarmer | None = None,
 ) -> int:
     return serve(
         resolved,
@@ -99,6 +110,7 @@ def _serve(
         resume_mirrors=args.resume_mirrors,
         read_only_source=read_only_source,
         fetch_first=fetch_first,
+        columns_warmer=columns_warmer,
     )
 
 

@@ -38,6 +38,7 @@ from runicorn.store.metrics.series import RunSeries
 from runicorn.store.metrics.series_cache import SeriesCache
 from runicorn.store.query.columns_answer import ColumnsAnswers
 from runicorn.store.query.columns_cache import ColumnsCache
+from runicorn.store.query.columns_warmer import ColumnsWarmer
 from runicorn.store.query.fields import FieldContext
 from runicorn.store.query.grouped import (
     MAX_GROUPED_RUNS,
@@ -78,6 +79,7 @@ class StoreReader:
         decode_workers: int = 0,
         decoded_cache: DecodedCache | None = None,
         columns_cache: ColumnsCache | None = None,
+        columns_warmer: ColumnsWarmer | None = None,
     ) -> None:
         """``decode_workers``: processes that help decode the cold read of a long run, started on
         first such read (the viewer passes :func:`~runicorn.store.metrics.decode_pool.default_workers`;
@@ -86,7 +88,8 @@ class StoreReader:
         viewer passes one in the user's cache folder; None keeps nothing; see
         :mod:`runicorn.store.metrics.jsonl_decoder`). ``columns_cache``: where the research view's
         columns answer is kept for the next start (None keeps nothing; see
-        :mod:`runicorn.store.query.columns_cache`)."""
+        :mod:`runicorn.store.query.columns_cache`); ``columns_warmer``: the process filling it as
+        the viewer starts (:mod:`runicorn.store.query.columns_warmer`), stopped on :meth:`close`."""
         self.root = Path(root)
         self.index = RunIndex(self.root, RescanRules(refresh_interval_s=refresh_interval_s, background=True))
         self.decode_pool = DecodePool(decode_workers)
@@ -100,15 +103,19 @@ class StoreReader:
         self.media_records = MediaRecordsCache(max_runs=max_cached_runs)
         self.text_value_index = TextValuesCache()  # the text, null and list values of metric rows
         self.table_files = TableFiles()
-        self.columns = ColumnsAnswers(self.index, columns_cache)  # the research view's columns
+        # the research view's columns
+        self.columns = ColumnsAnswers(self.index, columns_cache, columns_warmer)
         self.artifact_links = ArtifactLinksIndex(self.index)  # the artifacts page's joins
         # grouped answers by runs, query and the runs' events files (size, time), per generation
         self._grouped_answers: GenerationCache[dict[str, Any]] = GenerationCache(8)
 
     def close(self) -> None:
-        """Stop the decoding processes, if any were started (reads go on in the caller), and
-        finish writing what the decoded cache was given (a few seconds at most)."""
+        """Stop the decoding processes, if any were started (reads go on in the caller), and the
+        columns warmer, and finish writing what the decoded cache was given (a few seconds at
+        most)."""
         self.decode_pool.close()
+        if self.columns.warmer is not None:
+            self.columns.warmer.stop()
         if self.decoder.cache is not None:
             self.decoder.cache.wait(CACHE_WRITE_WAIT_S)
 

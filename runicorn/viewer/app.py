@@ -24,6 +24,7 @@ from runicorn.store import StoreReader
 from runicorn.store.metrics.decode_pool import default_workers
 from runicorn.store.metrics.decoded_cache import DecodedCache
 from runicorn.store.query.columns_cache import ColumnsCache
+from runicorn.store.query.columns_warmer import ColumnsWarmer
 from runicorn.viewer import (
     routes_alerts,
     routes_artifacts,
@@ -66,6 +67,7 @@ def create_app(
     resume_mirrors: bool = False,
     read_only_source: str | None = None,
     fetch_first: Callable[[str], None] | None = None,
+    columns_warmer: ColumnsWarmer | None = None,
 ) -> FastAPI:
     """The viewer app.
 
@@ -82,6 +84,9 @@ def create_app(
     and mirrors into it are refused: :mod:`.read_only_source`).
     ``fetch_first``: with a bucket's cache, waits until the run at a path has landed in it
     (:mod:`.fetch_first`).
+    ``columns_warmer``: the process computing the research view's first columns answer as the
+    ``runicorn viewer`` command starts (:mod:`runicorn.store.query.columns_warmer`); stopped with
+    the app.
     """
     origin_rule = OriginRule(cors_origins)  # ConfigError for '*' or a malformed origin
 
@@ -90,10 +95,13 @@ def create_app(
         decode_workers=default_workers(),
         decoded_cache=DecodedCache(),
         columns_cache=ColumnsCache(),
+        columns_warmer=columns_warmer,
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if columns_warmer is not None:  # a first start: what it parsed is taken after the first scan
+            reader.columns.read_ahead(asked=False)
         try:
             yield
         finally:

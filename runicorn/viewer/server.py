@@ -24,6 +24,7 @@ from runicorn.errors import ConfigError
 from runicorn.gate.listen import bind, check_port, checked_token, is_loopback, serve_app
 from runicorn.gate.owner_token import owner_token, viewer_token_path
 from runicorn.settings import Settings
+from runicorn.store.query.columns_warmer import ColumnsWarmer
 
 
 def viewer_url(host: str, port: int, token: str | None) -> str:
@@ -62,8 +63,10 @@ def serve(
     resume_mirrors: bool = False,
     read_only_source: str | None = None,
     fetch_first: Callable[[str], None] | None = None,
+    columns_warmer: ColumnsWarmer | None = None,
 ) -> int:
-    """Run the viewer until SIGTERM / Ctrl-C. Prints the URL, with the token unless ``no_token``."""
+    """Run the viewer until SIGTERM / Ctrl-C. Prints the URL, with the token unless ``no_token``.
+    ``columns_warmer``: started by the caller (see :func:`~runicorn.viewer.app.create_app`)."""
     from runicorn.remote.registry import Registry
     from runicorn.viewer.app import create_app
 
@@ -76,6 +79,7 @@ def serve(
         resume_mirrors=resume_mirrors,
         read_only_source=read_only_source,
         fetch_first=fetch_first,
+        columns_warmer=columns_warmer,
     )
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]

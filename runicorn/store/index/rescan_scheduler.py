@@ -184,6 +184,12 @@ class RescanScheduler:
         except Exception as exc:  # a background thread must not die loudly; the set stays usable
             self.last_error = f"{type(exc).__name__}: {exc}"
 
+    def wait_for_first_scan(self) -> None:
+        """Wait until a first scan is published, by whoever starts it (it starts none)."""
+        with self._cond:
+            while not self.scanned:
+                self._cond.wait()
+
     def wait_for_refresh(self, timeout_s: float | None = None) -> None:
         """Wait for a background re-scan in progress, if any (for tests and the bench)."""
         thread = self._thread

@@ -90,6 +90,11 @@ class RunIndex:
         with self.scheduler.hold_scans():
             yield
 
+    def wait_for_first_scan(self) -> None:
+        """Wait until a first scan is published; starts none (see
+        :meth:`RescanScheduler.wait_for_first_scan`)."""
+        self.scheduler.wait_for_first_scan()
+
     def wait_for_refresh(self, timeout_s: float | None = None) -> None:
         """Wait for a background re-scan in progress, if any (for tests and the bench)."""
         self.scheduler.wait_for_refresh(timeout_s)

@@ -97,6 +97,30 @@ class RunInfo:
         self._summary_bytes = None
         return parts
 
+    def summary_events_bytes(self) -> int:
+        """How many bytes of events.jsonl :attr:`summary` reads (once) for the last logged
+        values: 0 when summary.json holds them (it is parsed now if not yet)."""
+        if fmt.has_last_values(self._summary_file_parts()[1]):
+            return 0
+        stamp = self._stamps.get(fmt.EVENTS_FILE)
+        return 0 if stamp is None else max(0, stamp[0])
+
+    def parsed_summary(self) -> tuple[SummaryValues, fmt.SummaryNote | None] | None:
+        """(summary.json's values, its note) when parsed already; else None (nothing parsed now)."""
+        return self._summary_parts
+
+    def take_parsed_summary(
+        self, stamp: FileStamp, values: SummaryValues, note: fmt.SummaryNote | None
+    ) -> bool:
+        """summary.json's parts parsed elsewhere (:mod:`~runicorn.store.index.parsed_summaries`)
+        from the file with ``stamp``: taken when this run's file has that stamp and is not parsed
+        yet (the parts are set before the bytes are dropped, as :meth:`_summary_file_parts` does)."""
+        if self._summary_parts is not None or self._stamps.get(fmt.SUMMARY_FILE) != stamp:
+            return False
+        self._summary_parts = (values, note)
+        self._summary_bytes = None
+        return True
+
     @property
     def summary(self) -> SummaryValues:
         """The summary to show: summary.json's, with each metric's last logged value where the

@@ -7,7 +7,9 @@ indexes of its minimum, its maximum and its last point, in order. NaN and infini
 a bucket's min or max; a bucket that holds one keeps the first of them as well, so a chart can
 still show that the run went NaN there.
 
-Works on ``array('d')`` with C-level ``min``/``max`` over slices: no numpy needed.
+Works on ``array('d')`` with C-level ``min``/``max`` over slices; a long column (at least
+:data:`NUMPY_FROM` values) is reduced with numpy when it is installed (an optional dependency of
+the viewer: the same indexes, a few times faster: a million values in a few ms rather than 50).
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
 
+try:
+    import numpy as np
+except ImportError:  # pragma: no cover - numpy is installed wherever the tests run
+    np = None  # type: ignore[assignment]
+
 POINTS_PER_BUCKET = 3
+NUMPY_FROM = 20_000  # values; shorter columns are quicker without the arrays numpy makes
 
 
 def bucket_count(max_points: int) -> int:
@@ -37,6 +45,8 @@ def keep_indexes(values: array, max_points: int, nonfinite: Sequence[int] = ()) 
     if n <= max_points:
         return list(range(n))
     buckets = bucket_count(max_points)
+    if np is not None and n >= NUMPY_FROM:
+        return _keep_indexes_numpy(values, buckets, nonfinite)
     keep: list[int] = []
     for b in range(buckets):
         start = b * n // buckets
@@ -55,6 +65,35 @@ def keep_indexes(values: array, max_points: int, nonfinite: Sequence[int] = ()) 
             i_hi = seg.index(hi)
             picks = sorted({start + i_lo, start + i_hi, end - 1})
         keep.extend(picks)
+    return keep
+
+
+def _keep_indexes_numpy(values: array, buckets: int, nonfinite: Sequence[int]) -> list[int]:
+    """:func:`keep_indexes` of ``values`` (more than ``buckets`` of them) with numpy: each
+    bucket's minimum and maximum at once (``reduceat``), the first index holding each (as
+    ``array.index`` finds it: 0.0 and -0.0 are equal), and the buckets holding a NaN or an
+    infinity by :func:`_bucket_slow`."""
+    n = len(values)
+    column = np.frombuffer(values, dtype=np.float64)
+    bounds = np.arange(buckets + 1, dtype=np.int64) * n // buckets
+    starts, sizes = bounds[:-1], np.diff(bounds)  # every size > 0: n > buckets
+    bucket_of = np.repeat(np.arange(buckets), sizes)
+    firsts = []
+    for reduced in (np.minimum.reduceat(column, starts), np.maximum.reduceat(column, starts)):
+        at = np.flatnonzero(column == np.repeat(reduced, sizes))
+        _, first = np.unique(bucket_of[at], return_index=True)  # a bucket without (NaN) is slow anyway
+        found = np.full(buckets, -1, dtype=np.int64)
+        found[bucket_of[at[first]]] = at[first]
+        firsts.append(found.tolist())
+    bad_at = np.asarray(nonfinite, dtype=np.int64)
+    bad = set((np.searchsorted(bounds, bad_at, "right") - 1).tolist())  # buckets holding NaN or Inf
+    ends = bounds[1:].tolist()
+    keep: list[int] = []
+    for b, (start, end, i_lo, i_hi) in enumerate(zip(bounds[:-1].tolist(), ends, *firsts, strict=True)):
+        if b in bad:
+            keep.extend(_bucket_slow(values[start:end], start))
+        else:
+            keep.extend(sorted({i_lo, i_hi, end - 1}))
     return keep
 
 

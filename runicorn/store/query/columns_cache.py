@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,16 +36,16 @@ from typing import Any
 import orjson
 
 from runicorn import format as fmt
-from runicorn.files import OutsideRunFolder, stat_run_file, user_cache, write_bytes_atomic
+from runicorn.files import user_cache, write_bytes_atomic
 from runicorn.files.user_cache import CacheFolder
-from runicorn.store.index.run_info import FileStamp, RunInfo
+from runicorn.store.index.run_folder import stamp_run_file
+from runicorn.store.index.run_info import RunInfo
 
 __all__ = ["CACHE_VERSION", "ColumnsCache", "default_cache_root", "version_name"]
 
 CACHE_VERSION = 1  # bump when what an entry holds, or how a columns answer is computed, changes
 MAX_ENTRIES = 64
 _SUFFIX = ".json"
-_REFUSED: FileStamp = (-1, 0)  # as the scan stamps a link leading out of the run folder
 
 
 def default_cache_root() -> Path:
@@ -105,7 +104,7 @@ class ColumnsCache(CacheFolder):
             path_str = os.path.join(storage, relpath)
             folder_is_link = os.path.islink(path_str)
             for file_name, stamp in depends.items():
-                now = _stamp_now(path_str, file_name, folder_is_link)
+                now = stamp_run_file(path_str, file_name, folder_is_link)
                 if now != (None if stamp is None else tuple(stamp)):
                     return None
         self._touch(storage, project, name)
@@ -198,33 +197,17 @@ class ColumnsCache(CacheFolder):
         for _, entry_path in sorted(entries)[: max(0, len(entries) - self.max_entries)]:
             Path(entry_path).unlink(missing_ok=True)
 
+    @property
+    def usable(self) -> bool:
+        """Whether answers can be kept and read (see :attr:`unusable`)."""
+        return self._usable()
+
     def _usable(self) -> bool:
         """False (with :attr:`unusable` saying why) when the cache folder is not this user's own."""
         if self.unusable is not None or self.max_entries <= 0:
             return False
         self.unusable = user_cache.unusable_because(self.root, self.folder)
         return self.unusable is None
-
-
-def _stamp_now(path_str: str, name: str, folder_is_link: bool) -> FileStamp | None:
-    """A run file's stamp as a scan takes it (:func:`runicorn.store.index.run_folder.stat_run_files`):
-    a file that is no link, in a folder that is no link, by one ``lstat``."""
-    if not folder_is_link:
-        try:
-            st = os.lstat(os.path.join(path_str, name))
-        except FileNotFoundError:
-            return None
-        except OSError:
-            st = None
-        if st is not None and not stat.S_ISLNK(st.st_mode):
-            return (st.st_size, st.st_mtime_ns)
-    try:
-        st = stat_run_file(path_str, name)
-    except OutsideRunFolder:
-        return _REFUSED
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns)
 
 
 def _is_number(value: Any) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from runicorn import format as fmt
+from runicorn.store.metrics import downsample
 from runicorn.store.metrics import series as series_module
 from runicorn.store.metrics.compare import compare_runs
 from runicorn.store.metrics.csv_export import metrics_csv
@@ -50,6 +51,26 @@ def test_keep_indexes_ignores_nan_for_min_max_but_keeps_it_visible() -> None:
     keep = keep_indexes(values, 3, nonfinite=[2])
     assert keep == sorted(keep)
     assert {2, 3, 4} <= set(keep)  # the NaN, the min and the max of the one bucket
+
+
+@pytest.mark.parametrize("max_points", [7, 2000, 3001])
+def test_long_columns_downsampled_with_numpy_keep_what_one_bucket_at_a_time_keeps(
+    monkeypatch: pytest.MonkeyPatch, max_points: int
+) -> None:
+    """Spikes, repeated minima (0.0 and -0.0 equal), NaN and infinities: the indexes numpy
+    finds for a long column are the ones found bucket by bucket without it."""
+    n = downsample.NUMPY_FROM * 3 + 17
+    values = array("d", [((i * 7919) % 1013) / 7.0 - 50.0 for i in range(n)])
+    for i in range(0, n, 997):
+        values[i] = -0.0 if i % 2 else 0.0
+    values[12345] = 1e300
+    nonfinite = [5, 40001, 40002, n - 1]
+    for i, v in zip(nonfinite, [math.nan, math.inf, -math.inf, math.nan], strict=True):
+        values[i] = v
+    with_numpy = keep_indexes(values, max_points, nonfinite)
+    monkeypatch.setattr(downsample, "np", None)
+    assert keep_indexes(values, max_points, nonfinite) == with_numpy
+    assert 12345 in with_numpy and {5, 40001, n - 1} <= set(with_numpy)
 
 
 def test_since_returns_only_rows_appended_after_the_offset(tmp_path: Path) -> None:

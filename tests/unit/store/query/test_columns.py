@@ -8,8 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from runicorn import format as fmt
 from runicorn.store.index.run_index import RunIndex
+from runicorn.store.query import columns
 from runicorn.store.query.columns import column_stats, column_values
 from runicorn.store.query.fields import FieldContext
 from tests.unit.store.conftest import RunWriter
@@ -74,3 +77,24 @@ def test_summary_values_keep_their_kind_and_order_in_answers_and_cells(
     assert type(answer["a"]) is int and type(second.summary["a"]) is float
     cells = column_values([first, second], ["summary.a", "summary.f", "summary.g"], FieldContext(0.0))
     assert cells == {"summary.a": [1, 2.0], "summary.f": ["[1,2]", None], "summary.g": [None, None]}
+
+
+def test_float_keys_counted_at_once_with_numpy_answer_as_counted_one_by_one(
+    storage: Path, write_run: RunWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs of one summary key set, all floats: numpy counts their distinct values at once; the
+    answer is the one counted key by key without numpy (0.0 and -0.0 one value, repeats once)."""
+    rows = [
+        {"a": 0.0, "b": 1.5, "c": 1e300, "d": float("inf")},
+        {"a": -0.0, "b": 1.5, "c": -1e-300, "d": float("-inf")},
+        {"a": 2.0, "b": 1.5, "c": 1e300, "d": 3.25},
+    ]
+    for i, values in enumerate(rows):
+        write_run(run_id=f"20260101_00000{i}_aaaaaa", summary=with_last_values(values))
+    write_run(run_id="20260101_000009_aaaaaa", summary=with_last_values({"a": 1, "b": True}))  # other keys
+    runs = RunIndex(storage).runs()
+    with_numpy = column_stats(runs)
+    monkeypatch.setattr(columns, "np", None)
+    assert column_stats(runs) == with_numpy
+    found = {c["name"]: (c["count"], c["distinct"]) for c in with_numpy}
+    assert found["summary.a"] == (4, 3) and found["summary.b"] == (4, 2) and found["summary.d"] == (3, 3)
