@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runicorn.errors import ConfigError, RunicornError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 
@@ -126,33 +127,38 @@ def _import_tensorboard(path: Path, storage: Path, args: argparse.Namespace) -> 
     """Import one TensorBoard log directory; 1 when it failed (the error printed), else 0."""
     from runicorn import archive
 
-    try:
-        with _progress() as bar:
-            task = bar.add_task(f"importing {path.name or path}", total=None)
-            results = archive.import_tensorboard(path, storage, args.project, _updater(bar, task))
-    except RunicornError as err:
-        _print_error(err, args.debug)
-        return 1
-    for r in results:
-        where = f"{r.project}/{r.name}"
-        if r.outcome == "skipped":
-            print(f"skipped  {r.source}: already imported as {r.run_id} in {where}")
-            continue
-        counts = f"{r.scalars} scalars, {r.images} images, {r.histograms} histograms, {r.texts} texts"
-        print(f"imported {r.source} as {r.run_id} into {where} ({counts})")
-        for note in r.notes:
-            print(f"  note: {note}")
-    return 0
+    return _import_log_folder(
+        path,
+        args,
+        lambda progress: archive.import_tensorboard(path, storage, args.project, progress),
+        lambda r: f"{r.scalars} scalars, {r.images} images, {r.histograms} histograms, {r.texts} texts",
+    )
 
 
 def _import_wandb(path: Path, storage: Path, args: argparse.Namespace) -> int:
     """Import the W&B run folders at or under ``path``; 1 when it failed (the error printed), else 0."""
     from runicorn import archive
 
+    return _import_log_folder(
+        path,
+        args,
+        lambda progress: archive.import_wandb(path, storage, args.project, progress),
+        lambda r: f"{r.steps} steps, {r.media} media, {r.files} files",
+    )
+
+
+def _import_log_folder(
+    path: Path,
+    args: argparse.Namespace,
+    run_import: Callable[[Callable[[int, int], None]], list[Any]],
+    counts: Callable[[Any], str],
+) -> int:
+    """Run one log-folder importer under a progress bar and print a line per run it imported or skipped
+    (``counts`` says what an imported run held); 1 when it failed (the error printed), else 0."""
     try:
         with _progress() as bar:
             task = bar.add_task(f"importing {path.name or path}", total=None)
-            results = archive.import_wandb(path, storage, args.project, _updater(bar, task))
+            results = run_import(_updater(bar, task))
     except RunicornError as err:
         _print_error(err, args.debug)
         return 1
@@ -161,8 +167,7 @@ def _import_wandb(path: Path, storage: Path, args: argparse.Namespace) -> int:
         if r.outcome == "skipped":
             print(f"skipped  {r.source}: already imported as {r.run_id} in {where}")
             continue
-        counts = f"{r.steps} steps, {r.media} media, {r.files} files"
-        print(f"imported {r.source} as {r.run_id} into {where} ({counts})")
+        print(f"imported {r.source} as {r.run_id} into {where} ({counts(r)})")
         for note in r.notes:
             print(f"  note: {note}")
     return 0
