@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.store.follower import Follower, Look, open_with_size
+from runicorn.store.follower import Follower
 from runicorn.store.lru import LRU
 
 READ_CHUNK_BYTES = 8 * 1024 * 1024
@@ -50,18 +50,9 @@ class MediaRecords:
     def update(self) -> None:
         """Read what was appended to ``events.jsonl`` since the last call."""
         with self._lock:
-            look = self._follower.look_at(self.run_dir, fmt.EVENTS_FILE)
-            if look in (Look.RESTARTED, Look.GONE):
-                self._reset()
-            if look in (Look.SAME, Look.GONE):
-                return
-            opened = open_with_size(self.run_dir, fmt.EVENTS_FILE)
-            if opened is None:
-                return
-            f, size = opened
-            with f:
-                for lines in self._follower.whole_lines(f, size, READ_CHUNK_BYTES):
-                    self._take(lines)
+            new_lines = self._follower.new_lines(self.run_dir, fmt.EVENTS_FILE, READ_CHUNK_BYTES, self._reset)
+            for lines in new_lines:
+                self._take(lines)
 
     def _take(self, data: bytes) -> None:
         """Decode the lines of ``data`` (whole lines) that hold a record of a kind kept here."""

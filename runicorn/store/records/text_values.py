@@ -33,7 +33,7 @@ import orjson
 from runicorn import format as fmt
 from runicorn.codec.blocks import cut_blocks, gc_paused
 from runicorn.files import open_run_file
-from runicorn.store.follower import Follower, Look, open_with_size
+from runicorn.store.follower import Follower
 
 __all__ = ["TextValues", "TextValuesCache", "MAX_VALUE_CHARS", "MAX_PAGE_ROWS", "MAX_BYTES"]
 
@@ -79,22 +79,13 @@ class TextValues:
     def update(self) -> None:
         """Read what was appended to ``events.jsonl`` since the last call."""
         with self._lock:
-            look = self._follower.look_at(self.run_dir, fmt.EVENTS_FILE)
-            if look in (Look.RESTARTED, Look.GONE):
-                self._reset()
-            if look in (Look.SAME, Look.GONE):
-                return
-            opened = open_with_size(self.run_dir, fmt.EVENTS_FILE)
-            if opened is None:
-                return
-            f, size = opened
-            with f:
-                for lines in self._follower.whole_lines(f, size, READ_CHUNK_BYTES):
-                    base = self._follower.offset  # moves past them after
-                    with gc_paused():  # the rows decoded hold no cycles
-                        for piece in cut_blocks(lines):  # a piece's rows stay in a core's cache
-                            self._take(piece, base)
-                            base += len(piece)
+            new_lines = self._follower.new_lines(self.run_dir, fmt.EVENTS_FILE, READ_CHUNK_BYTES, self._reset)
+            for lines in new_lines:
+                base = self._follower.offset  # moves past them after
+                with gc_paused():  # the rows decoded hold no cycles
+                    for piece in cut_blocks(lines):  # a piece's rows stay in a core's cache
+                        self._take(piece, base)
+                        base += len(piece)
 
     def _take(self, data: bytes, base: int) -> None:
         """Note the metrics lines of ``data`` (whole lines starting at byte ``base``) holding a
