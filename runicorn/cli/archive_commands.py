@@ -99,10 +99,14 @@ def _run_import(args: argparse.Namespace) -> int:
     failed = 0
     for file in args.files:
         if archive.is_wandb_source(Path(file)):
-            failed += _import_wandb(Path(file), resolved.storage, args)
+            failed += _import_log_folder(
+                archive.import_wandb, Path(file), resolved.storage, args, _wandb_counts
+            )
             continue
         if archive.is_tensorboard_source(Path(file)):
-            failed += _import_tensorboard(Path(file), resolved.storage, args)
+            failed += _import_log_folder(
+                archive.import_tensorboard, Path(file), resolved.storage, args, _tensorboard_counts
+            )
             continue
         try:
             with _progress() as bar:
@@ -123,42 +127,28 @@ def _run_import(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _import_tensorboard(path: Path, storage: Path, args: argparse.Namespace) -> int:
-    """Import one TensorBoard log directory; 1 when it failed (the error printed), else 0."""
-    from runicorn import archive
-
-    return _import_log_folder(
-        path,
-        args,
-        lambda progress: archive.import_tensorboard(path, storage, args.project, progress),
-        lambda r: f"{r.scalars} scalars, {r.images} images, {r.histograms} histograms, {r.texts} texts",
-    )
+def _tensorboard_counts(r: Any) -> str:
+    return f"{r.scalars} scalars, {r.images} images, {r.histograms} histograms, {r.texts} texts"
 
 
-def _import_wandb(path: Path, storage: Path, args: argparse.Namespace) -> int:
-    """Import the W&B run folders at or under ``path``; 1 when it failed (the error printed), else 0."""
-    from runicorn import archive
-
-    return _import_log_folder(
-        path,
-        args,
-        lambda progress: archive.import_wandb(path, storage, args.project, progress),
-        lambda r: f"{r.steps} steps, {r.media} media, {r.files} files",
-    )
+def _wandb_counts(r: Any) -> str:
+    return f"{r.steps} steps, {r.media} media, {r.files} files"
 
 
 def _import_log_folder(
+    import_runs: Callable[..., list[Any]],
     path: Path,
+    storage: Path,
     args: argparse.Namespace,
-    run_import: Callable[[Callable[[int, int], None]], list[Any]],
     counts: Callable[[Any], str],
 ) -> int:
-    """Run one log-folder importer under a progress bar and print a line per run it imported or skipped
-    (``counts`` says what an imported run held); 1 when it failed (the error printed), else 0."""
+    """Import a TensorBoard log directory or W&B run folders (``import_runs``) under a progress bar
+    and print a line per run imported or skipped (``counts`` says what an imported run held); 1
+    when it failed (the error printed), else 0."""
     try:
         with _progress() as bar:
             task = bar.add_task(f"importing {path.name or path}", total=None)
-            results = run_import(_updater(bar, task))
+            results = import_runs(path, storage, args.project, _updater(bar, task))
     except RunicornError as err:
         _print_error(err, args.debug)
         return 1
