@@ -96,6 +96,7 @@ class Media(WBValue):
     ) -> None:
         """Copy the value's file into ``run.dir`` as W&B names it
         (``media/<subdir>/<key>_<step>_<id><ext>``)."""
+        self._before_binding()
         source = self._file()
         assert run is not None, 'Argument "run" must not be None.'
         run_dir = getattr(run, "dir", None)
@@ -120,6 +121,15 @@ class Media(WBValue):
                     raise
         self._path = new_path
         self._run = run
+        self._bind_parts(run, key, step, id_, ignore_copy_err)
+
+    def _before_binding(self) -> None:
+        """What a kind of value does before :meth:`bind_to_run` copies its file (nothing here)."""
+
+    def _bind_parts(
+        self, run: Any, key: int | str, step: int | str, id_: int | str | None, ignore_copy_err: bool | None
+    ) -> None:
+        """Bind the values this one carries (an image's boxes and masks) with it (none here)."""
 
     def is_bound(self) -> bool:
         return self._run is not None
@@ -195,19 +205,11 @@ class FileMedia(Media):
         if run.dir is not None:  # a disabled run keeps nothing
             self.bind_to_run(_RunFolder(str(run.dir)), key.replace("/", "_"), step)
 
-    def bind_to_run(
-        self,
-        run: Any,
-        key: int | str,
-        step: int | str,
-        id_: int | str | None = None,
-        ignore_copy_err: bool | None = None,
-    ) -> None:
+    def _before_binding(self) -> None:
         if self._run is not None:  # bound already: a copy for this run
             path = self._scratch_path(self._extension or "")
             shutil.copy(self._file(), path)
             self._path, self._is_tmp = path, True
-        super().bind_to_run(run, key, step, id_, ignore_copy_err)
 
 
 class _RunFolder:
