@@ -33,11 +33,10 @@ import orjson
 from runicorn import format as fmt
 from runicorn.codec.blocks import cut_blocks, gc_paused
 from runicorn.files import open_run_file
-from runicorn.store.follower import Follower
+from runicorn.store.records.followed_events import FollowedEvents
 
 __all__ = ["TextValues", "TextValuesCache", "MAX_VALUE_CHARS", "MAX_PAGE_ROWS", "MAX_BYTES"]
 
-READ_CHUNK_BYTES = 8 * 1024 * 1024
 MAX_VALUE_CHARS = 1000  # a longer string (or list, as JSON) is cut to this many characters
 MAX_PAGE_ROWS = 1000
 MAX_BYTES = 64 * 1024 * 1024  # offsets kept by the cache in all (8 bytes a value)
@@ -53,39 +52,24 @@ _VALUE_PATTERN = re.compile(rb':(?:(?<!"stage":)\s*(?:"(?!metrics")|null\b|\[)|(
 _KEPT_TYPES = frozenset({str, list, dict, type(None)})  # exactly: a subclass is no JSON value
 
 
-class TextValues:
+class TextValues(FollowedEvents):
     """Where each key's non-number values are in one run's ``events.jsonl``. Thread-safe."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self.run_dir = Path(run_dir)
-        self._lock = threading.Lock()
-        self._follower = Follower()
-        self._reset()
 
     def _reset(self) -> None:
         self.offsets: dict[str, array] = {}  # key -> byte offsets of its lines, in file order
         self.malformed = 0
 
     @property
-    def offset(self) -> int:
-        """Bytes of ``events.jsonl`` read (complete lines only)."""
-        return self._follower.offset
-
-    @property
     def nbytes(self) -> int:
         """About the memory held: the offsets and the entry."""
         return _OFFSET_BYTES * sum(len(a) for a in self.offsets.values()) + _RUN_BYTES
 
-    def update(self) -> None:
-        """Read what was appended to ``events.jsonl`` since the last call."""
-        with self._lock:
-            new_lines = self._follower.new_lines(self.run_dir, fmt.EVENTS_FILE, READ_CHUNK_BYTES, self._reset)
-            for lines in new_lines:
-                base = self._follower.offset  # moves past them after
-                with gc_paused():  # the rows decoded hold no cycles
-                    for piece in cut_blocks(lines):  # a piece's rows stay in a core's cache
-                        self._take(piece, base)
-                        base += len(piece)
+    def _take_lines(self, lines: bytes) -> None:
+        base = self._follower.offset  # moves past them after
+        with gc_paused():  # the rows decoded hold no cycles
+            for piece in cut_blocks(lines):  # a piece's rows stay in a core's cache
+                self._take(piece, base)
+                base += len(piece)
 
     def _take(self, data: bytes, base: int) -> None:
         """Note the metrics lines of ``data`` (whole lines starting at byte ``base``) holding a
