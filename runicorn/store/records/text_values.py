@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from array import array
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +31,7 @@ import orjson
 from runicorn import format as fmt
 from runicorn.codec.blocks import cut_blocks, gc_paused
 from runicorn.files import open_run_file
+from runicorn.store.lru import SizedLRU
 from runicorn.store.records.followed_events import FollowedEvents
 
 __all__ = ["TextValues", "TextValuesCache", "MAX_VALUE_CHARS", "MAX_PAGE_ROWS", "MAX_BYTES"]
@@ -184,31 +183,22 @@ class TextValuesCache:
     least recently used dropped first. Thread-safe."""
 
     def __init__(self, max_bytes: int = MAX_BYTES) -> None:
-        self.max_bytes = max_bytes
-        self._lock = threading.Lock()
-        self._runs: OrderedDict[Path, tuple[TextValues, int]] = OrderedDict()
-        self._bytes = 0
+        self._kept: SizedLRU[Path, TextValues] = SizedLRU(max_bytes)
+
+    @property
+    def max_bytes(self) -> int:
+        return self._kept.max_bytes
 
     def get(self, run_dir: Path) -> TextValues:
         """The run's values, brought up to date with its events file."""
         run_dir = Path(run_dir)
-        with self._lock:
-            entry = self._runs.get(run_dir)
-        values = entry[0] if entry is not None else TextValues(run_dir)
+        values = self._kept.get(run_dir)
+        if values is None:
+            values = TextValues(run_dir)
         values.update()
-        size = values.nbytes
-        with self._lock:
-            old = self._runs.pop(run_dir, None)
-            if old is not None:
-                self._bytes -= old[1]
-            if size <= self.max_bytes:
-                self._runs[run_dir] = (values, size)
-                self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (_, dropped) = self._runs.popitem(last=False)
-                self._bytes -= dropped
+        self._kept.put(run_dir, values, values.nbytes)
         return values
 
     @property
     def nbytes(self) -> int:
-        return self._bytes
+        return self._kept.nbytes
