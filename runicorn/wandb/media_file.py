@@ -182,6 +182,17 @@ class Media(WBValue):
 class FileMedia(Media):
     """A data type stored as one file in the run's files folder."""
 
+    def _from_file(self, data_or_path: Any, file_type: str | None, allowed: Sequence[str]) -> bool:
+        """Take an open file or a path of one of the ``allowed`` types (True); anything else is
+        left to the caller (False)."""
+        if hasattr(data_or_path, "read"):
+            self._from_stream(data_or_path, file_type, allowed)
+        elif isinstance(data_or_path, (str, os.PathLike)):
+            self._from_path(os.fspath(data_or_path), allowed)
+        else:
+            return False
+        return True
+
     def _from_stream(self, stream: Any, file_type: str | None, allowed: Sequence[str]) -> None:
         if file_type is None and hasattr(stream, "name"):
             file_type = file_type_of(str(stream.name))
