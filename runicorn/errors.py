@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,6 +27,16 @@ def os_error_as(kind: type[RunicornError], what: str, hint: str) -> Iterator[Non
         yield
     except OSError as exc:
         raise kind(f"{what}: {exc.strerror or exc}", hint) from exc
+
+
+def print_notice(message: str, hint: str) -> None:
+    """One line on stderr for something the user should know that is not an error (nothing is
+    raised): what happened, then ``hint:`` what to do. Nothing when there is no stderr (closed, or
+    a pythonw process)."""
+    try:
+        print(f"{message}; hint: {hint}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 class ConfigError(RunicornError):

@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from runicorn.errors import ConfigError
+from runicorn.errors import ConfigError, print_notice
 from runicorn.files import write_bytes_atomic
 from runicorn.trust import ProjectFile, is_trusted
 
@@ -424,14 +424,10 @@ def _warn_untrusted(file: ProjectFile, ignored: list[str]) -> None:
     if mark in warned:
         return
     os.environ[UNTRUSTED_WARNED_ENV] = ",".join([*warned, mark])
-    line = (
-        f"warning: ignoring {', '.join(ignored)} from ./{PROJECT_CONFIG_NAME} (not trusted); "
-        "hint: review it, then run: runicorn trust"
+    print_notice(
+        f"warning: ignoring {', '.join(ignored)} from ./{PROJECT_CONFIG_NAME} (not trusted)",
+        "review it, then run: runicorn trust",
     )
-    try:
-        print(line, file=sys.stderr, flush=True)
-    except (OSError, ValueError):  # no stderr (closed, or a pythonw process): nothing to tell
-        pass
 
 
 def coerce_setting(setting: Setting, value: Any) -> Any:

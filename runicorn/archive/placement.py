@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -110,6 +113,21 @@ def new_staging_dir(root: Path, prefix: str) -> Path:
         return Path(tempfile.mkdtemp(prefix=prefix, dir=staging_parent))
 
 
+@contextmanager
+def staging_dir(root: Path, prefix: str) -> Iterator[Path]:
+    """:func:`new_staging_dir`, removed with all in it afterwards (and the root's staging folder
+    with it, unless another import is staging there too)."""
+    staging = new_staging_dir(root, prefix)
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            staging.parent.rmdir()
+        except OSError:
+            pass  # another import is staging too
+
+
 def move_into_place(staged: Path, target: Path, run_id: str) -> None:
     """Move a run finished in staging to its folder under the root (a rename: all or nothing)."""
     hint = "runs listed before this one were imported; check the storage root"
@@ -119,16 +137,28 @@ def move_into_place(staged: Path, target: Path, run_id: str) -> None:
 
 
 # --- runs made from another tool's files (TensorBoard, W&B) ---------------------------------------
-def import_destination(root: Path, placement: Placement, digest: str) -> tuple[Outcome, str]:
-    """A free id, or the id of the run these very files were imported as before."""
-    stamp = placement.run_id[: -len("_000000")]
+@dataclass(frozen=True)
+class ImportDestination:
+    """Where a run made from another tool's files goes, and what becomes of it."""
+
+    placement: Placement
+    outcome: Outcome
+    run_id: str  # the placement's id, or the next free one when another run holds it
+    target: Path  # the run's folder under the root
+
+
+def import_destination(root: Path, project: str, name: str, started: float, digest: str) -> ImportDestination:
+    """A free id ``<start time>_<6 hex of digest>``, or the id of the run these very files were
+    imported as before (``skipped``)."""
+    stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(started))
+    placement = Placement(project, name, f"{stamp}_{digest[:6]}")
     for attempt in range(8):
         run_id = f"{stamp}_{digest[attempt * 6 : attempt * 6 + 6]}"
         target = placement.run_dir(root, run_id)
         if not target.exists():
-            return ("imported" if attempt == 0 else "renamed"), run_id
+            return ImportDestination(placement, "imported" if attempt == 0 else "renamed", run_id, target)
         if fmt.import_source_digest(fmt.read_json(target / fmt.META_FILE)) == digest:
-            return "skipped", run_id
+            return ImportDestination(placement, "skipped", run_id, target)
     raise ArchiveError(
         f"run {placement.run_id} conflicts with too many runs of the same id under {root}",
         "remove old copies of the run and import again",

@@ -8,10 +8,13 @@ one go (no heartbeat, no lock): it is made in a staging folder and moved into pl
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from runicorn import format as fmt
+from runicorn.errors import ArchiveError
 from runicorn.files import write_json_atomic
 
 _BUFFER_BYTES = 1 << 20
@@ -47,6 +50,22 @@ class RunWriter:
         }
         self.first_time: float | None = None
         self.last_time: float | None = None
+
+    @contextmanager
+    def importing(self, source: Path, what: str) -> Iterator[None]:
+        """Around the reading of one source run: on an error the writer is closed, and an OSError
+        becomes an ArchiveError naming ``source`` (``what`` names it in the hint)."""
+        try:
+            yield
+        except OSError as exc:
+            self.close()
+            raise ArchiveError(
+                f"cannot import {source}: {exc.strerror or exc}",
+                f"runs listed before this one were imported; check {what} and the storage root",
+            ) from exc
+        except BaseException:
+            self.close()
+            raise
 
     def _seen(self, wall_time: float) -> None:
         if self.first_time is None or wall_time < self.first_time:

@@ -13,8 +13,6 @@ it. See ``docs/integrations.md#tensorboard-event-files``.
 from __future__ import annotations
 
 import hashlib
-import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +25,7 @@ from runicorn.archive.placement import (
     earlier_imports,
     import_destination,
     move_into_place,
-    new_staging_dir,
+    staging_dir,
 )
 from runicorn.archive.run_writer import RunWriter
 from runicorn.archive.tensorboard import (
@@ -93,15 +91,8 @@ def import_tensorboard(
     require_reader()
     total = sum(run.bytes for run in runs)
     progress = _Progress(total, on_progress)
-    staging = new_staging_dir(root, "tensorboard-")
-    try:
+    with staging_dir(root, "tensorboard-") as staging:
         return [_import_run(run, logdir, project, root, staging, progress) for run in runs]
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        try:
-            staging.parent.rmdir()
-        except OSError:
-            pass  # another import is staging too
 
 
 def _import_run(
@@ -111,16 +102,14 @@ def _import_run(
     digest = _source_digest(run)
     reader = EventReader(run, progress.add)
     first = reader.first_wall_time()
-    stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(first if first is not None else 0))
-    placement = Placement(project, name, f"{stamp}_{digest[:6]}")
-    outcome, run_id = import_destination(root, placement, digest)
-    target = placement.run_dir(root, run_id)
+    dest = import_destination(root, project, name, first if first is not None else 0, digest)
+    outcome, run_id, target = dest.outcome, dest.run_id, dest.target
     if outcome == "skipped":
         progress.add(run.bytes)
         return TensorBoardImportResult(run.rel, outcome, run_id, project, name, target, 0, 0, 0, 0)
     writer = RunWriter(staging / run_id)
     config: dict[str, Any] = {}
-    try:
+    with writer.importing(run.dir, "the event files"):
         for record in reader.records():
             if isinstance(record, Scalar):
                 writer.metric(record.tag, record.value, record.step, record.wall_time)
@@ -132,12 +121,6 @@ def _import_run(
                 writer.text(f"{record.tag} (step {record.step}): {record.text}", record.wall_time)
             elif isinstance(record, HParams):
                 config.update(record.values)
-    except OSError as exc:
-        writer.close()
-        raise ArchiveError(
-            f"cannot import {run.dir}: {exc.strerror or exc}",
-            "runs listed before this one were imported; check the event files and the storage root",
-        ) from exc
     started = writer.first_time if writer.first_time is not None else first or 0.0
     ended = writer.last_time if writer.last_time is not None else started
     source = fmt.ImportSource(
@@ -167,7 +150,7 @@ def _import_run(
         counts[fmt.IMAGE],
         counts[fmt.HISTOGRAM],
         counts["text"],
-        tuple(_notes(reader, root, placement, run_id, run.rel)),
+        tuple(_notes(reader, root, dest.placement, run_id, run.rel)),
     )
 
 

@@ -20,8 +20,6 @@ import fnmatch
 import hashlib
 import os
 import re
-import shutil
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,11 +29,10 @@ from typing import Any
 from runicorn import format as fmt
 from runicorn.archive.placement import (
     Outcome,
-    Placement,
     earlier_imports,
     import_destination,
     move_into_place,
-    new_staging_dir,
+    staging_dir,
 )
 from runicorn.archive.run_writer import RunWriter
 from runicorn.archive.wandb_media import MediaWriter
@@ -99,21 +96,14 @@ def import_wandb(
             "use letters, digits, '_', '-' and '.', not starting with '.', and not 'runs'",
         )
     total, done = sum(run.log_size for run in runs), 0
-    staging = new_staging_dir(root, "wandb-")
     results = []
-    try:
+    with staging_dir(root, "wandb-") as staging:
         for run in runs:
             results.append(_import_run(run, project, root, staging))
             done += run.log_size
             if on_progress:
                 on_progress(done, total)
         return results
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        try:
-            staging.parent.rmdir()
-        except OSError:
-            pass  # another import is staging too
 
 
 def _import_run(run: WandbRunFolder, project: str | None, root: Path, staging: Path) -> WandbImportResult:
@@ -124,17 +114,15 @@ def _import_run(run: WandbRunFolder, project: str | None, root: Path, staging: P
     display_name = info.display_name if info else ""
     name = fmt.folder_name(display_name, fmt.DEFAULT_NAME)
     digest = _source_digest(run)
-    stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(started))
-    placement = Placement(project, name, f"{stamp}_{digest[:6]}")
-    outcome, run_id = import_destination(root, placement, digest)
-    target = placement.run_dir(root, run_id)
+    dest = import_destination(root, project, name, started, digest)
+    outcome, run_id, target = dest.outcome, dest.run_id, dest.target
     if outcome == "skipped":
         return WandbImportResult(run.dir.name, outcome, run_id, project, name, target, 0, 0, 0)
     writer = RunWriter(staging / run_id)
     media = MediaWriter(writer, run.dir / FILES_DIR)
     dropped: Counter[str] = Counter()
     steps = 0
-    try:
+    with writer.importing(run.dir, "the run folder"):
         step, wall_time = -1, started
         for row in reader.rows():
             if isinstance(row, SystemSample):
@@ -151,15 +139,6 @@ def _import_run(run: WandbRunFolder, project: str | None, root: Path, staging: P
         for line in reader.data.console:
             writer.console(line.text, line.wall_time if line.wall_time is not None else started)
         copied = _copy_files(run.dir / FILES_DIR, writer, media.used, reader.data.saved_files)
-    except OSError as exc:
-        writer.close()
-        raise ArchiveError(
-            f"cannot import {run.dir}: {exc.strerror or exc}",
-            "runs listed before this one were imported; check the run folder and the storage root",
-        ) from exc
-    except BaseException:
-        writer.close()
-        raise
     data = reader.data
     info = data.info or info
     ended = max(writer.last_time or started, started)
@@ -195,7 +174,7 @@ def _import_run(run: WandbRunFolder, project: str | None, root: Path, staging: P
     notes = _notes(reader, media, dropped) + [
         f"run {earlier} was imported earlier from the same W&B run folder, its log then of another size; "
         f"remove it with `runicorn rm {earlier}` if it is no longer wanted"
-        for earlier in earlier_imports(root, placement, run_id, run.dir.name)
+        for earlier in earlier_imports(root, dest.placement, run_id, run.dir.name)
     ]
     return WandbImportResult(
         run.dir.name, outcome, run_id, project, name, target, steps, media.count, copied, tuple(notes)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runicorn.errors import ConfigError, RunicornError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 
@@ -98,10 +99,14 @@ def _run_import(args: argparse.Namespace) -> int:
     failed = 0
     for file in args.files:
         if archive.is_wandb_source(Path(file)):
-            failed += _import_wandb(Path(file), resolved.storage, args)
+            failed += _import_log_folder(
+                archive.import_wandb, Path(file), resolved.storage, args, _wandb_counts
+            )
             continue
         if archive.is_tensorboard_source(Path(file)):
-            failed += _import_tensorboard(Path(file), resolved.storage, args)
+            failed += _import_log_folder(
+                archive.import_tensorboard, Path(file), resolved.storage, args, _tensorboard_counts
+            )
             continue
         try:
             with _progress() as bar:
@@ -122,14 +127,28 @@ def _run_import(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _import_tensorboard(path: Path, storage: Path, args: argparse.Namespace) -> int:
-    """Import one TensorBoard log directory; 1 when it failed (the error printed), else 0."""
-    from runicorn import archive
+def _tensorboard_counts(r: Any) -> str:
+    return f"{r.scalars} scalars, {r.images} images, {r.histograms} histograms, {r.texts} texts"
 
+
+def _wandb_counts(r: Any) -> str:
+    return f"{r.steps} steps, {r.media} media, {r.files} files"
+
+
+def _import_log_folder(
+    import_runs: Callable[..., list[Any]],
+    path: Path,
+    storage: Path,
+    args: argparse.Namespace,
+    counts: Callable[[Any], str],
+) -> int:
+    """Import a TensorBoard log directory or W&B run folders (``import_runs``) under a progress bar
+    and print a line per run imported or skipped (``counts`` says what an imported run held); 1
+    when it failed (the error printed), else 0."""
     try:
         with _progress() as bar:
             task = bar.add_task(f"importing {path.name or path}", total=None)
-            results = archive.import_tensorboard(path, storage, args.project, _updater(bar, task))
+            results = import_runs(path, storage, args.project, _updater(bar, task))
     except RunicornError as err:
         _print_error(err, args.debug)
         return 1
@@ -138,31 +157,7 @@ def _import_tensorboard(path: Path, storage: Path, args: argparse.Namespace) -> 
         if r.outcome == "skipped":
             print(f"skipped  {r.source}: already imported as {r.run_id} in {where}")
             continue
-        counts = f"{r.scalars} scalars, {r.images} images, {r.histograms} histograms, {r.texts} texts"
-        print(f"imported {r.source} as {r.run_id} into {where} ({counts})")
-        for note in r.notes:
-            print(f"  note: {note}")
-    return 0
-
-
-def _import_wandb(path: Path, storage: Path, args: argparse.Namespace) -> int:
-    """Import the W&B run folders at or under ``path``; 1 when it failed (the error printed), else 0."""
-    from runicorn import archive
-
-    try:
-        with _progress() as bar:
-            task = bar.add_task(f"importing {path.name or path}", total=None)
-            results = archive.import_wandb(path, storage, args.project, _updater(bar, task))
-    except RunicornError as err:
-        _print_error(err, args.debug)
-        return 1
-    for r in results:
-        where = f"{r.project}/{r.name}"
-        if r.outcome == "skipped":
-            print(f"skipped  {r.source}: already imported as {r.run_id} in {where}")
-            continue
-        counts = f"{r.steps} steps, {r.media} media, {r.files} files"
-        print(f"imported {r.source} as {r.run_id} into {where} ({counts})")
+        print(f"imported {r.source} as {r.run_id} into {where} ({counts(r)})")
         for note in r.notes:
             print(f"  note: {note}")
     return 0

@@ -9,10 +9,10 @@ makes it says once, on stderr, where runs go and how to choose a root for every 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from runicorn import format as fmt
+from runicorn.errors import print_notice
 
 
 def make_storage_root(root: Path, fallback: bool) -> None:
@@ -37,11 +37,7 @@ def make_storage_root(root: Path, fallback: bool) -> None:
 
 
 def say_fallback_root(root: Path) -> None:
-    line = (
-        f"runicorn: no storage root is set: runs go to {root} (made now, ignored by git); "
-        "hint: choose one for every project with `runicorn config --set-user-root PATH`, or set RUNICORN_DIR"
+    print_notice(
+        f"runicorn: no storage root is set: runs go to {root} (made now, ignored by git)",
+        "choose one for every project with `runicorn config --set-user-root PATH`, or set RUNICORN_DIR",
     )
-    try:
-        print(line, file=sys.stderr, flush=True)
-    except (OSError, ValueError):  # no stderr (closed, or a pythonw process): nothing to tell
-        pass

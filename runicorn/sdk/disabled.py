@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from runicorn.sdk.config import Config, config_dict
@@ -43,14 +42,7 @@ class DisabledRun:
     def log_histogram(self, key: str, values: Any = None, **kwargs: Any) -> None:
         pass
 
-    def log_table(
-        self,
-        key: str,
-        columns: Any,
-        rows: Any,
-        step: int | None = None,
-        chart: Mapping[str, Any] | None = None,
-    ) -> None:
+    def log_table(self, key: str, columns: Any, rows: Any, *args: Any, **kwargs: Any) -> None:
         pass
 
     def log_audio(self, key: str, data_or_path: Any, *args: Any, **kwargs: Any) -> None:

@@ -24,12 +24,6 @@ class EndsWithBlock:
     """``with run:``: the run finishes when the block ends; a block left by an exception ends it
     as :meth:`_end_by_exception` says (the SDK run and the W&B run each have their own rule)."""
 
-    _finished: bool
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
-
     def finish(self) -> None:
         raise NotImplementedError
 

@@ -363,6 +363,10 @@ class Run(MediaCalls, SummaryState, ExitHooks, EndsWithBlock, ForkAware):
             self._sink.release()
 
     @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
     def step(self) -> int:
         """The step of the last metrics line logged (of a resumed run: read back from its events)."""
         return self._step

@@ -21,7 +21,7 @@ from __future__ import annotations
 import enum
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -87,6 +87,24 @@ class Follower:
         except OSError:
             st = None
         return self.look(st)
+
+    def new_lines(
+        self, run_dir: Path, name: str, chunk_bytes: int, on_restart: Callable[[], None]
+    ) -> Iterator[bytes]:
+        """What was appended to the run file ``name`` since the last look, as runs of whole lines
+        (:meth:`whole_lines`); ``on_restart`` is called first when what was read before is stale
+        (the file replaced, truncated or gone)."""
+        look = self.look_at(run_dir, name)
+        if look in (Look.RESTARTED, Look.GONE):
+            on_restart()
+        if look in (Look.SAME, Look.GONE):
+            return
+        opened = open_with_size(run_dir, name)
+        if opened is None:
+            return
+        f, size = opened
+        with f:
+            yield from self.whole_lines(f, size, chunk_bytes)
 
     def interrupted(self) -> None:
         """A read stopped part way (``offset`` is where it got): the next look reads on."""

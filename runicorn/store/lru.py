@@ -3,7 +3,8 @@
 The readers keep something per run folder or per file (a run's metric columns, its media
 records, a table parsed, where a log's long lines end) so that asking again is cheap, and
 memory stays bounded by dropping what nobody asked about for longest. :class:`LRU` is that one
-rule; what is kept and when it is stale stays with each reader.
+rule by a count of entries, :class:`SizedLRU` by their bytes; what is kept and when it is stale
+stays with each reader.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-__all__ = ["LRU"]
+__all__ = ["LRU", "SizedLRU"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -60,3 +61,45 @@ class LRU(Generic[K, V]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._items
+
+
+class SizedLRU(Generic[K, V]):
+    """Entries of a known size, at most ``max_bytes`` in all, the least recently used dropped
+    first (an entry larger than ``max_bytes`` is not kept). Thread-safe."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._items: OrderedDict[K, tuple[V, int]] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: K) -> V | None:
+        """The entry of ``key`` (now the most recently used), or None."""
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is None:
+                return None
+            self._items.move_to_end(key)
+            return entry[0]
+
+    def put(self, key: K, value: V, size: int) -> None:
+        """Keep ``value`` (``size`` bytes) as the most recently used entry, in place of the one of
+        ``key``; the oldest go past ``max_bytes``."""
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            if size <= self.max_bytes:
+                self._items[key] = (value, size)
+                self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of the entries kept (as their sizes were given)."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._items)

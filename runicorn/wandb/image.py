@@ -124,15 +124,9 @@ class Image(Media):
     def all_captions(cls, images: Sequence[Image]) -> list[str] | bool:
         return cls.captions(images)
 
-    def bind_to_run(
-        self,
-        run: Any,
-        key: int | str,
-        step: int | str,
-        id_: int | str | None = None,
-        ignore_copy_err: bool | None = None,
+    def _bind_parts(
+        self, run: Any, key: int | str, step: int | str, id_: int | str | None, ignore_copy_err: bool | None
     ) -> None:
-        super().bind_to_run(run, key, step, id_, ignore_copy_err)
         for name, box in self._boxes.items():
             box.bind_to_run(run, f"{key}_{name}", step, id_, ignore_copy_err)
         for name, mask in self._masks.items():

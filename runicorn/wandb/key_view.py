@@ -11,6 +11,7 @@ class KeyView:
     """Reads the dict :meth:`_mapping` returns; ``_noun`` names it in the missing-attribute error."""
 
     _noun = "dict"
+    _private_prefix = "__"  # attributes starting so are never keys
 
     def _mapping(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -19,10 +20,10 @@ class KeyView:
         return self._mapping()[key]
 
     def __getattr__(self, key: str) -> Any:
-        if key.startswith("__"):
+        if key.startswith(self._private_prefix):
             raise AttributeError(key)
         try:
-            return self._mapping()[key]
+            return self[key]
         except KeyError:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {key!r}") from None
 
@@ -36,7 +37,7 @@ class KeyView:
         return len(self._mapping())
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._mapping().get(key, default)
+        return self[key] if key in self._mapping() else default
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self._mapping())

@@ -96,6 +96,7 @@ class Media(WBValue):
     ) -> None:
         """Copy the value's file into ``run.dir`` as W&B names it
         (``media/<subdir>/<key>_<step>_<id><ext>``)."""
+        self._before_binding()
         source = self._file()
         assert run is not None, 'Argument "run" must not be None.'
         run_dir = getattr(run, "dir", None)
@@ -120,6 +121,15 @@ class Media(WBValue):
                     raise
         self._path = new_path
         self._run = run
+        self._bind_parts(run, key, step, id_, ignore_copy_err)
+
+    def _before_binding(self) -> None:
+        """What a kind of value does before :meth:`bind_to_run` copies its file (nothing here)."""
+
+    def _bind_parts(
+        self, run: Any, key: int | str, step: int | str, id_: int | str | None, ignore_copy_err: bool | None
+    ) -> None:
+        """Bind the values this one carries (an image's boxes and masks) with it (none here)."""
 
     def is_bound(self) -> bool:
         return self._run is not None
@@ -172,6 +182,17 @@ class Media(WBValue):
 class FileMedia(Media):
     """A data type stored as one file in the run's files folder."""
 
+    def _from_file(self, data_or_path: Any, file_type: str | None, allowed: Sequence[str]) -> bool:
+        """Take an open file or a path of one of the ``allowed`` types (True); anything else is
+        left to the caller (False)."""
+        if hasattr(data_or_path, "read"):
+            self._from_stream(data_or_path, file_type, allowed)
+        elif isinstance(data_or_path, (str, os.PathLike)):
+            self._from_path(os.fspath(data_or_path), allowed)
+        else:
+            return False
+        return True
+
     def _from_stream(self, stream: Any, file_type: str | None, allowed: Sequence[str]) -> None:
         if file_type is None and hasattr(stream, "name"):
             file_type = file_type_of(str(stream.name))
@@ -195,19 +216,11 @@ class FileMedia(Media):
         if run.dir is not None:  # a disabled run keeps nothing
             self.bind_to_run(_RunFolder(str(run.dir)), key.replace("/", "_"), step)
 
-    def bind_to_run(
-        self,
-        run: Any,
-        key: int | str,
-        step: int | str,
-        id_: int | str | None = None,
-        ignore_copy_err: bool | None = None,
-    ) -> None:
+    def _before_binding(self) -> None:
         if self._run is not None:  # bound already: a copy for this run
             path = self._scratch_path(self._extension or "")
             shutil.copy(self._file(), path)
             self._path, self._is_tmp = path, True
-        super().bind_to_run(run, key, step, id_, ignore_copy_err)
 
 
 class _RunFolder:

@@ -40,16 +40,14 @@ class Object3D(FileMedia):
 
     def __init__(self, data_or_path: Any, caption: str | None = None, **kwargs: Any) -> None:
         self._caption = caption
-        if hasattr(data_or_path, "read"):
-            self._from_stream(data_or_path, kwargs.get("file_type"), _OBJECT_FILE_TYPES)
-        elif isinstance(data_or_path, (str, os.PathLike)):
-            path = os.fspath(data_or_path)
-            if not os.path.isfile(path):
-                raise ValueError(
-                    f"wandb.Object3D: no file {path!r} (hint: pass a path, a file, an array or a scene)"
-                )
-            self._from_path(path, _OBJECT_FILE_TYPES)
-        elif isinstance(data_or_path, dict):
+        if isinstance(data_or_path, (str, os.PathLike)) and not os.path.isfile(data_or_path):
+            raise ValueError(
+                f"wandb.Object3D: no file {os.fspath(data_or_path)!r} "
+                "(hint: pass a path, a file, an array or a scene)"
+            )
+        if self._from_file(data_or_path, kwargs.get("file_type"), _OBJECT_FILE_TYPES):
+            return
+        if isinstance(data_or_path, dict):
             if data_or_path.get("type") not in _POINT_CLOUD_TYPES:
                 raise ValueError(
                     f"a scene's type is one of {_POINT_CLOUD_TYPES}, got {data_or_path.get('type')!r}"
@@ -113,11 +111,7 @@ class Molecule(FileMedia):
 
     def __init__(self, data_or_path: Any, caption: str | None = None, **kwargs: Any) -> None:
         self._caption = caption
-        if hasattr(data_or_path, "read"):
-            self._from_stream(data_or_path, kwargs.get("file_type"), _MOLECULE_FILE_TYPES)
-        elif isinstance(data_or_path, (str, os.PathLike)):
-            self._from_path(os.fspath(data_or_path), _MOLECULE_FILE_TYPES)
-        else:
+        if not self._from_file(data_or_path, kwargs.get("file_type"), _MOLECULE_FILE_TYPES):
             raise ValueError("wandb.Molecule takes a path or an open file")
 
     @classmethod

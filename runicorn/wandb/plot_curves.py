@@ -6,7 +6,7 @@ scikit-learn (for the curves, as in W&B) are imported when one is made.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -79,18 +79,14 @@ def pr_curve(
         _log.error("wandb: y_true and y_probas are needed for pr_curve")
         return None
     truth, probas = np.array(y_true), np.array(y_probas)
-    classes = np.unique(truth)
-    wanted = classes if classes_to_plot is None else classes_to_plot
     recall_points = np.linspace(0, 1, interp_size)[::-1]
     precision: dict[Any, Any] = {}
-    for i in np.where(np.isin(classes, wanted))[0]:
-        precisions, recalls, _ = metrics.precision_recall_curve(truth, probas[:, i], pos_label=classes[i])
+    for label, i, positive in _classes_to_plot(truth, classes_to_plot, labels):
+        precisions, recalls, _ = metrics.precision_recall_curve(truth, probas[:, i], pos_label=positive)
         for j in range(1, len(precisions)):  # smoothed: monotonically increasing
             precisions[j] = max(precisions[j], precisions[j - 1])
         precisions, recalls = precisions[::-1], recalls[::-1]
-        precision[_label(classes, i, labels)] = precisions[
-            np.searchsorted(recalls, recall_points, side="left")
-        ]
+        precision[label] = precisions[np.searchsorted(recalls, recall_points, side="left")]
     columns = {
         "class": np.hstack([[k] * len(v) for k, v in precision.items()]),
         "precision": np.hstack(list(precision.values())),
@@ -116,13 +112,10 @@ def roc_curve(
         _log.error("wandb: y_true and y_probas are needed for roc_curve")
         return None
     truth, probas = np.array(y_true), np.array(y_probas)
-    classes = np.unique(truth)
-    wanted = classes if classes_to_plot is None else classes_to_plot
     fpr: dict[Any, Any] = {}
     tpr: dict[Any, Any] = {}
-    for i in np.where(np.isin(classes, wanted))[0]:
-        label = _label(classes, i, labels)
-        fpr[label], tpr[label], _ = metrics.roc_curve(truth, probas[..., i], pos_label=classes[i])
+    for label, i, positive in _classes_to_plot(truth, classes_to_plot, labels):
+        fpr[label], tpr[label], _ = metrics.roc_curve(truth, probas[..., i], pos_label=positive)
     columns = {
         "class": np.hstack([[k] * len(v) for k, v in fpr.items()]),
         "fpr": np.hstack(list(fpr.values())),
@@ -132,12 +125,21 @@ def roc_curve(
     return _curve(columns, {"x": "fpr", "y": "tpr", "class": "class"}, strings, split_table)
 
 
-def _label(classes: Any, i: int, labels: list[str] | None) -> Any:
+def _classes_to_plot(
+    truth: Any, classes_to_plot: list[Any] | None, labels: list[str] | None
+) -> Iterator[tuple[Any, int, Any]]:
+    """``(label, column, class)`` for each class of ``truth`` to plot (all when ``classes_to_plot``
+    is None): its name on the chart, its column of the scores and the class itself (scikit-learn's
+    ``pos_label``)."""
     import numpy as np
 
-    if labels is not None and isinstance(classes[i], (int, np.integer)):
-        return labels[classes[i]]
-    return classes[i]
+    classes = np.unique(truth)
+    wanted = classes if classes_to_plot is None else classes_to_plot
+    for i in np.where(np.isin(classes, wanted))[0]:
+        if labels is not None and isinstance(classes[i], (int, np.integer)):
+            yield labels[classes[i]], i, classes[i]
+        else:
+            yield classes[i], i, classes[i]
 
 
 def _curve(

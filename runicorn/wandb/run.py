@@ -24,6 +24,7 @@ from typing import Any
 from runicorn import format as fmt
 from runicorn.sdk import exit_code as exit_codes
 from runicorn.sdk.disabled import DisabledRun
+from runicorn.sdk.exit_hooks import EndsWithBlock
 from runicorn.sdk.run_like import RunLike
 from runicorn.wandb.config import Config, parse_config
 from runicorn.wandb.errors import UsageError
@@ -65,7 +66,7 @@ def flatten(
     return out
 
 
-class Run(RunIdentity, RunCalls):
+class Run(RunIdentity, RunCalls, EndsWithBlock):
     """One W&B run, logging into the Runicorn run ``sdk_run`` (W&B's ``Run(settings=, config=,
     sweep_config=)`` without one: a run that records nothing, like a disabled one). Its public
     attributes are W&B's, no more (W&B's own test holds them); the Runicorn run underneath is
@@ -244,18 +245,6 @@ class Run(RunIdentity, RunCalls):
             self._sdk.summary_keeps_last(self._summary_book.keeps_last)
         self._update_meta(fmt.WandbMetaData(metrics=self._metrics.records()))  # type: ignore[typeddict-item]
         return metric
-
-    # --- with wandb.init() as run: ------------------------------------------------------------
-    def __enter__(self) -> Run:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if exc is None:
-            self.finish()
-        else:
-            self._end_by_exception(kind, exc, tb)
 
     def _label(self, **kwargs: Any) -> None:
         """W&B's telemetry label that integrations set (``transformers``): nothing to record."""

@@ -32,6 +32,25 @@ def run_call(method: _Call) -> _Call:
     return call  # type: ignore[return-value]
 
 
+def _distributed_artifact_call(call_name: str) -> Callable[..., Any]:
+    """W&B's ``upsert_artifact`` / ``finish_artifact``: here no run shares the version, so each logs it."""
+
+    def call(
+        self: Any,
+        artifact_or_path: Any = None,
+        name: str | None = None,
+        type: str | None = None,  # noqa: A002
+        aliases: Any = None,
+        distributed_id: Any = None,
+    ) -> Any:
+        from runicorn.wandb.artifacts import log_artifact_into
+
+        return log_artifact_into(self._sdk, artifact_or_path, name, type, aliases)
+
+    call.__name__, call.__qualname__ = call_name, f"RunCalls.{call_name}"
+    return run_call(call)
+
+
 class RunCalls:
     """Mixed into :class:`runicorn.wandb.run.Run`."""
 
@@ -94,31 +113,8 @@ class RunCalls:
 
         return log_artifact_into(self._sdk, artifact_or_path, name, type, aliases)
 
-    @run_call
-    def upsert_artifact(
-        self,
-        artifact_or_path: Any = None,
-        name: str | None = None,
-        type: str | None = None,
-        aliases: Any = None,
-        distributed_id: Any = None,
-    ) -> Any:  # noqa: A002
-        from runicorn.wandb.artifacts import log_artifact_into
-
-        return log_artifact_into(self._sdk, artifact_or_path, name, type, aliases)
-
-    @run_call
-    def finish_artifact(
-        self,
-        artifact_or_path: Any = None,
-        name: str | None = None,
-        type: str | None = None,
-        aliases: Any = None,
-        distributed_id: Any = None,
-    ) -> Any:  # noqa: A002
-        from runicorn.wandb.artifacts import log_artifact_into
-
-        return log_artifact_into(self._sdk, artifact_or_path, name, type, aliases)
+    upsert_artifact = _distributed_artifact_call("upsert_artifact")
+    finish_artifact = _distributed_artifact_call("finish_artifact")
 
     @run_call
     def use_artifact(

@@ -10,9 +10,11 @@ summary.json through the SDK.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from runicorn.wandb.key_view import KeyView
 
 
 @dataclass
@@ -29,8 +31,10 @@ class SummaryRecord:
     remove: list[SummaryItem] = field(default_factory=list)
 
 
-class SummaryDict:
+class SummaryDict(KeyView):
     """A dict of the summary read by item and by attribute; nested dicts are views too."""
+
+    _private_prefix = "_"
 
     def _path(self) -> tuple[str, ...]:
         raise NotImplementedError
@@ -38,7 +42,7 @@ class SummaryDict:
     def _root(self) -> Summary:
         raise NotImplementedError
 
-    def _as_dict(self) -> dict[str, Any]:
+    def _mapping(self) -> dict[str, Any]:
         node: Any = self._root()._get_current()
         for part in self._path():
             node = node[part] if isinstance(node, dict) else {}
@@ -46,54 +50,34 @@ class SummaryDict:
 
     # --- reading ------------------------------------------------------------------------------
     def __getitem__(self, key: str) -> Any:
-        value = self._as_dict()[key]
+        value = self._mapping()[key]
         if isinstance(value, dict):
             return SummarySubDict(self._root(), (*self._path(), key))
         return value
 
-    def __getattr__(self, key: str) -> Any:
-        if key.startswith("_"):
-            raise AttributeError(key)
-        try:
-            return self[key]
-        except KeyError:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {key!r}") from None
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._as_dict()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._as_dict()))
-
-    def __len__(self) -> int:
-        return len(self._as_dict())
-
     def __eq__(self, other: object) -> bool:
         if isinstance(other, SummaryDict):
-            return self._as_dict() == other._as_dict()
+            return self._mapping() == other._mapping()
         if isinstance(other, dict):
-            return self._as_dict() == other
+            return self._mapping() == other
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
 
     def keys(self) -> list[str]:
-        return list(self._as_dict())
+        return list(self._mapping())
 
     def values(self) -> list[Any]:
-        return [self[k] for k in self._as_dict()]
+        return [self[k] for k in self._mapping()]
 
     def items(self) -> list[tuple[str, Any]]:
-        return [(k, self[k]) for k in self._as_dict()]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self._as_dict() else default
+        return [(k, self[k]) for k in self._mapping()]
 
     def as_dict(self) -> dict[str, Any]:
-        return _copy(self._as_dict())
+        return _copy(self._mapping())
 
     def __repr__(self) -> str:
-        return repr(self._as_dict())
+        return repr(self._mapping())
 
     # --- writing ------------------------------------------------------------------------------
     def __setitem__(self, key: str, value: Any) -> None:
@@ -106,7 +90,7 @@ class SummaryDict:
             self.update({key: value})
 
     def __delitem__(self, key: str) -> None:
-        if key not in self._as_dict():
+        if key not in self._mapping():
             raise KeyError(key)
         self._root()._send(SummaryRecord(remove=[SummaryItem((*self._path(), str(key)))]))
 

@@ -16,7 +16,6 @@ function as soon as it is read.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import TypeVar
 
 from runicorn.codec.checksum import FAST
 from runicorn.codec.frame_keys import ColumnLayouts, ReadBuffer
+from runicorn.store.lru import SizedLRU
 from runicorn.store.metrics.decode_pool import DecodePool
 from runicorn.store.metrics.key_series import KeySeries
 from runicorn.store.metrics.series import RunSeries
@@ -43,42 +43,31 @@ class KeySeriesCache:
     """KeySeries by (run folder, keys), holding at most ``max_bytes`` in all. Thread-safe."""
 
     def __init__(self, max_bytes: int = MAX_BYTES, pool: DecodePool | None = None) -> None:
-        self.max_bytes = max_bytes
         self.pool = pool  # decodes a long unframed stretch in parallel (None: in the caller)
         self.layouts = ColumnLayouts()
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[_Key, tuple[KeySeries, int]] = OrderedDict()
-        self._bytes = 0
+        self._kept: SizedLRU[_Key, KeySeries] = SizedLRU(max_bytes)
+
+    @property
+    def max_bytes(self) -> int:
+        return self._kept.max_bytes
 
     def get(self, run_dir: Path, keys: Collection[str], buffer: ReadBuffer | None = None) -> KeySeries:
         """The run's series of ``keys``, brought up to date (reading into ``buffer``)."""
         key = (Path(run_dir), frozenset(keys))
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-        series = entry[0] if entry is not None else KeySeries(key[0], key[1], self.layouts, self.pool)
+        series = self._kept.get(key)
+        if series is None:
+            series = KeySeries(key[0], key[1], self.layouts, self.pool)
         series.update_with(buffer or ReadBuffer())
-        size = series.nbytes
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            if size <= self.max_bytes:
-                self._entries[key] = (series, size)
-                self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self._bytes -= dropped
+        self._kept.put(key, series, series.nbytes)
         return series
 
     @property
     def nbytes(self) -> int:
         """The memory the kept series hold, about."""
-        return self._bytes
+        return self._kept.nbytes
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._kept)
 
     def read_many(
         self,

@@ -10,60 +10,31 @@ by reading only what was appended. A replaced or truncated file is read again fr
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 from typing import Any
 
 from runicorn import format as fmt
-from runicorn.store.follower import Follower, Look, open_with_size
 from runicorn.store.lru import LRU
+from runicorn.store.records.followed_events import FollowedEvents
 
-READ_CHUNK_BYTES = 8 * 1024 * 1024
 _KIND_PATTERN = re.compile(
     rb'"type"\s*:\s*"(' + b"|".join(k.encode() for k in fmt.EXTRA_MEDIA_KINDS) + rb')"'
 )
 
 
-class MediaRecords:
+class MediaRecords(FollowedEvents):
     """The records of the kinds in :data:`runicorn.format.EXTRA_MEDIA_KINDS` of one run, by kind,
     in file order (each record's ``data`` with its ``ts``). Thread-safe."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self.run_dir = Path(run_dir)
-        self._lock = threading.Lock()
-        self._follower = Follower()
-        self._reset()
 
     def _reset(self) -> None:
         self.by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in fmt.EXTRA_MEDIA_KINDS}
         self.malformed = 0
 
-    @property
-    def offset(self) -> int:
-        """Bytes of ``events.jsonl`` read (complete lines only)."""
-        return self._follower.offset
-
     def of(self, kind: str) -> list[dict[str, Any]]:
         """The records of ``kind`` read so far (call :meth:`update` first)."""
         return self.by_kind[kind]
 
-    def update(self) -> None:
-        """Read what was appended to ``events.jsonl`` since the last call."""
-        with self._lock:
-            look = self._follower.look_at(self.run_dir, fmt.EVENTS_FILE)
-            if look in (Look.RESTARTED, Look.GONE):
-                self._reset()
-            if look in (Look.SAME, Look.GONE):
-                return
-            opened = open_with_size(self.run_dir, fmt.EVENTS_FILE)
-            if opened is None:
-                return
-            f, size = opened
-            with f:
-                for lines in self._follower.whole_lines(f, size, READ_CHUNK_BYTES):
-                    self._take(lines)
-
-    def _take(self, data: bytes) -> None:
+    def _take_lines(self, data: bytes) -> None:
         """Decode the lines of ``data`` (whole lines) that hold a record of a kind kept here."""
         line_end = -1
         for match in _KIND_PATTERN.finditer(data):

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from array import array
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +31,11 @@ import orjson
 from runicorn import format as fmt
 from runicorn.codec.blocks import cut_blocks, gc_paused
 from runicorn.files import open_run_file
-from runicorn.store.follower import Follower, Look, open_with_size
+from runicorn.store.lru import SizedLRU
+from runicorn.store.records.followed_events import FollowedEvents
 
 __all__ = ["TextValues", "TextValuesCache", "MAX_VALUE_CHARS", "MAX_PAGE_ROWS", "MAX_BYTES"]
 
-READ_CHUNK_BYTES = 8 * 1024 * 1024
 MAX_VALUE_CHARS = 1000  # a longer string (or list, as JSON) is cut to this many characters
 MAX_PAGE_ROWS = 1000
 MAX_BYTES = 64 * 1024 * 1024  # offsets kept by the cache in all (8 bytes a value)
@@ -53,48 +51,24 @@ _VALUE_PATTERN = re.compile(rb':(?:(?<!"stage":)\s*(?:"(?!metrics")|null\b|\[)|(
 _KEPT_TYPES = frozenset({str, list, dict, type(None)})  # exactly: a subclass is no JSON value
 
 
-class TextValues:
+class TextValues(FollowedEvents):
     """Where each key's non-number values are in one run's ``events.jsonl``. Thread-safe."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self.run_dir = Path(run_dir)
-        self._lock = threading.Lock()
-        self._follower = Follower()
-        self._reset()
 
     def _reset(self) -> None:
         self.offsets: dict[str, array] = {}  # key -> byte offsets of its lines, in file order
         self.malformed = 0
 
     @property
-    def offset(self) -> int:
-        """Bytes of ``events.jsonl`` read (complete lines only)."""
-        return self._follower.offset
-
-    @property
     def nbytes(self) -> int:
         """About the memory held: the offsets and the entry."""
         return _OFFSET_BYTES * sum(len(a) for a in self.offsets.values()) + _RUN_BYTES
 
-    def update(self) -> None:
-        """Read what was appended to ``events.jsonl`` since the last call."""
-        with self._lock:
-            look = self._follower.look_at(self.run_dir, fmt.EVENTS_FILE)
-            if look in (Look.RESTARTED, Look.GONE):
-                self._reset()
-            if look in (Look.SAME, Look.GONE):
-                return
-            opened = open_with_size(self.run_dir, fmt.EVENTS_FILE)
-            if opened is None:
-                return
-            f, size = opened
-            with f:
-                for lines in self._follower.whole_lines(f, size, READ_CHUNK_BYTES):
-                    base = self._follower.offset  # moves past them after
-                    with gc_paused():  # the rows decoded hold no cycles
-                        for piece in cut_blocks(lines):  # a piece's rows stay in a core's cache
-                            self._take(piece, base)
-                            base += len(piece)
+    def _take_lines(self, lines: bytes) -> None:
+        base = self._follower.offset  # moves past them after
+        with gc_paused():  # the rows decoded hold no cycles
+            for piece in cut_blocks(lines):  # a piece's rows stay in a core's cache
+                self._take(piece, base)
+                base += len(piece)
 
     def _take(self, data: bytes, base: int) -> None:
         """Note the metrics lines of ``data`` (whole lines starting at byte ``base``) holding a
@@ -209,31 +183,22 @@ class TextValuesCache:
     least recently used dropped first. Thread-safe."""
 
     def __init__(self, max_bytes: int = MAX_BYTES) -> None:
-        self.max_bytes = max_bytes
-        self._lock = threading.Lock()
-        self._runs: OrderedDict[Path, tuple[TextValues, int]] = OrderedDict()
-        self._bytes = 0
+        self._kept: SizedLRU[Path, TextValues] = SizedLRU(max_bytes)
+
+    @property
+    def max_bytes(self) -> int:
+        return self._kept.max_bytes
 
     def get(self, run_dir: Path) -> TextValues:
         """The run's values, brought up to date with its events file."""
         run_dir = Path(run_dir)
-        with self._lock:
-            entry = self._runs.get(run_dir)
-        values = entry[0] if entry is not None else TextValues(run_dir)
+        values = self._kept.get(run_dir)
+        if values is None:
+            values = TextValues(run_dir)
         values.update()
-        size = values.nbytes
-        with self._lock:
-            old = self._runs.pop(run_dir, None)
-            if old is not None:
-                self._bytes -= old[1]
-            if size <= self.max_bytes:
-                self._runs[run_dir] = (values, size)
-                self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (_, dropped) = self._runs.popitem(last=False)
-                self._bytes -= dropped
+        self._kept.put(run_dir, values, values.nbytes)
         return values
 
     @property
     def nbytes(self) -> int:
-        return self._bytes
+        return self._kept.nbytes

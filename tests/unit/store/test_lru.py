@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from runicorn.store.lru import LRU
+from runicorn.store.lru import LRU, SizedLRU
 
 
 def test_the_least_recently_used_entry_goes_first() -> None:
@@ -52,3 +52,16 @@ def test_many_threads_never_hold_more_than_the_bound() -> None:
     for t in threads:
         t.join()
     assert len(kept) == 8
+
+
+def test_the_sized_map_keeps_its_bytes_dropping_the_least_recent_and_never_an_oversized_entry() -> None:
+    kept: SizedLRU[str, str] = SizedLRU(max_bytes=10)
+    kept.put("a", "A", 4)
+    kept.put("b", "B", 4)
+    assert kept.get("a") == "A"  # "a" is now the most recent: "b" goes next
+    kept.put("c", "C", 4)
+    assert kept.get("b") is None and kept.get("a") == "A" and kept.nbytes == 8 and len(kept) == 2
+    kept.put("a", "A2", 5)  # a new size for a kept key replaces it
+    assert kept.get("a") == "A2" and kept.nbytes == 9
+    kept.put("big", "X", 11)
+    assert kept.get("big") is None and kept.nbytes == 9
