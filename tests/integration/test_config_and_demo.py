@@ -159,7 +159,8 @@ def test_a_run_that_falls_back_to_dot_runicorn_stays_out_of_git_and_says_so_once
     for args in (["init", "-q"], ["add", "train.py"], ["commit", "-qm", "first"]):
         subprocess.run([*git, *args], cwd=repo, env=env, check=True, timeout=30)
 
-    first = run_cli(["run", "python", "train.py"], env, repo)  # `runicorn run`, falling back
+    # `runicorn run` (this interpreter: `python` on PATH may be one without runicorn), falling back
+    first = run_cli(["run", sys.executable, "train.py"], env, repo)
     assert first.returncode == 0, first.stderr
     root = repo / fmt.FALLBACK_ROOT_DIR
     told = [line for line in first.stderr.splitlines() if "no storage root is set" in line]
@@ -209,9 +210,16 @@ def test_config_set_refuses_a_value_every_later_run_would_fail_on(tmp_path: Path
 def test_make_demo_passes_port_to_the_viewer_and_builds_the_ui_in_the_open() -> None:
     if shutil.which("make") is None:
         pytest.skip("no make on this machine")
+    # as a user types it, not as a sub-make of `make test` (which would print its directories)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     for extra, port in (([], "8000"), (["PORT=9000"], "9000")):
         planned = subprocess.run(
-            ["make", "-n", "demo", *extra], cwd=REPO, capture_output=True, text=True, timeout=30
+            ["make", "-n", "--no-print-directory", "demo", *extra],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
         assert planned.returncode == 0, planned.stderr
         lines = planned.stdout.splitlines()
