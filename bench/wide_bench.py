@@ -10,9 +10,10 @@ its bar and a floor measured in this run: the time this process takes to read th
 a bare loop (and take their CRC-32, for the figures that read metrics: the viewer checks every
 byte of a frame and of the events lines it stands for), or one HTTP round trip for a warm answer.
 The viewer's CPU time for each figure is printed too: on a busy machine the wall time grows with
-the load, the CPU time much less. Peak memory is the viewers' VmHWM. The viewers' cache folder
-(``XDG_CACHE_HOME``) starts empty: the columns' first call is timed on a first start, when
-nothing is kept, and again on the next start, answered from what the first kept.
+the load, the CPU time much less (its child processes' included: the columns warmer). Peak memory is
+the viewers' VmHWM or the viewer and its children together, sampled, whichever is more. The
+viewers' cache folder (``XDG_CACHE_HOME``) starts empty: the columns' first call is timed on a
+first start, when nothing is kept, and again on the next start, answered from what the first kept.
 """
 
 from __future__ import annotations
